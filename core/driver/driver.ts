@@ -1,0 +1,118 @@
+import type { Effect, Stream } from "effect"
+import type { Capabilities } from "./capabilities.ts"
+import type { DriverError } from "./errors.ts"
+import type { DiskSpec, NicSpec, VmSpec } from "./spec.ts"
+
+/** The hypervisor's view of a domain's power. */
+export type PowerState = "running" | "paused" | "stopped" | "crashed"
+
+export interface DomainInfo {
+  readonly name: string
+  readonly power: PowerState
+  /** The hypervisor process, where there is one per VM. */
+  readonly pid?: number
+}
+
+/**
+ * A power change the platform did not ask for: the guest powered itself off, it crashed, something outside
+ * started or reset it, or the hypervisor process died. Drivers never report changes they were asked to make.
+ */
+export interface DriverEvent {
+  readonly name: string
+  readonly kind: "powered-off" | "crashed" | "started" | "reset" | "process-exited"
+  readonly detail: string
+  readonly at: Date
+}
+
+export interface ShutdownOptions {
+  /** Cut power at once instead of asking the guest (B1 "force"). */
+  readonly force: boolean
+  /** How long a graceful shutdown may take before power is cut. */
+  readonly timeoutMs: number
+}
+
+/** Where a console listens on the host; the agent bridges it to WebSocket clients. */
+export type ConsoleEndpoint =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "unix"; readonly path: string }
+
+export interface SnapshotInfo {
+  readonly name: string
+  readonly withMemory: boolean
+  readonly sizeBytes: number
+  readonly createdAt: Date
+}
+
+export interface VmStats {
+  readonly cpuPercent: number
+  readonly memoryTotalBytes: number
+  readonly memoryUsedBytes: number
+  readonly disks: ReadonlyArray<{ readonly id: string; readonly readBytes: number; readonly writeBytes: number }>
+  readonly at: Date
+}
+
+export interface FileSystemUsage {
+  readonly mountpoint: string
+  readonly usedBytes: number
+  readonly totalBytes: number
+}
+
+type Op<A = void> = Effect.Effect<A, DriverError>
+
+/**
+ * The contract every hypervisor plug-in implements. The core decides whether an operation is allowed;
+ * a driver only carries it out. Optional groups exist exactly when the matching capability is declared.
+ */
+export interface Driver {
+  readonly name: string
+  readonly version: string
+  readonly capabilities: Capabilities
+
+  /** Create or replace the definition of a stopped domain. */
+  define(spec: VmSpec): Op
+  /** Forget a stopped domain; the disks stay (the core deletes files it owns). Idempotent. */
+  undefine(name: string): Op
+  /** Power on. Starting a running domain is a no-op. */
+  start(name: string): Op
+  /** Power off, gracefully (then forced after the timeout) or at once. Stopping a stopped domain is a no-op. */
+  shutdown(name: string, options: ShutdownOptions): Op
+  /** Reboot, gracefully or by a reset. */
+  reboot(name: string, options: { readonly force: boolean }): Op
+  inspect(name: string): Op<DomainInfo>
+  list(): Op<ReadonlyArray<DomainInfo>>
+  /** Changes the platform did not cause, for every domain of this driver. */
+  readonly events: Stream.Stream<DriverEvent>
+
+  readonly disks?: {
+    attach(name: string, disk: DiskSpec): Op
+    detach(name: string, diskId: string): Op
+  }
+  readonly nics?: {
+    attach(name: string, nic: NicSpec): Op
+    detach(name: string, nicId: string): Op
+  }
+  readonly media?: {
+    insert(name: string, isoPath: string): Op
+    eject(name: string): Op
+  }
+  readonly snapshots?: {
+    create(name: string, snapshot: string, options: { readonly withMemory: boolean }): Op
+    revert(name: string, snapshot: string): Op
+    remove(name: string, snapshot: string): Op
+    list(name: string): Op<ReadonlyArray<SnapshotInfo>>
+  }
+  readonly console?: {
+    vnc(name: string): Op<ConsoleEndpoint>
+    serial(name: string): Op<ConsoleEndpoint>
+  }
+  readonly guestAgent?: {
+    ping(name: string): Op
+    setPassword(name: string, user: string, password: string): Op
+    setAuthorizedKeys(name: string, user: string, keys: ReadonlyArray<string>): Op
+    fileSystems(name: string): Op<ReadonlyArray<FileSystemUsage>>
+  }
+  readonly stats?: (name: string) => Op<VmStats>
+}
+
+/** Builds a driver inside a scope: the scope owns its sockets and watchers, never the VMs' processes. */
+export type DriverFactory<R = never> = Effect.Effect<Driver, DriverError, R | import("effect").Scope.Scope>

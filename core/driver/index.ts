@@ -1,0 +1,5 @@
+export * from "./capabilities.ts"
+export * from "./driver.ts"
+export * from "./errors.ts"
+export * from "./registry.ts"
+export * from "./spec.ts"

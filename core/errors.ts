@@ -1,0 +1,39 @@
+import { Schema } from "effect"
+
+/** A named rule of FEATURES.md refused the operation; nothing changed. Messages in both languages. */
+export class RuleViolation extends Schema.TaggedError<RuleViolation>()("RuleViolation", {
+  rule: Schema.String,
+  operation: Schema.String,
+  /** forbidden: the caller's role may not; conflict: the resource's state forbids it; invalid: the input breaks the rule. */
+  kind: Schema.Literals(["forbidden", "conflict", "invalid"]),
+  message: Schema.String,
+  messageZh: Schema.String,
+}) {}
+
+/** The resource does not exist, or lies outside the caller's scope (G1: never reveal which). */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  resource: Schema.String,
+  id: Schema.String,
+}) {}
+
+/** Input that does not match its schema. */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  message: Schema.String,
+}) {}
+
+/** The database failed; `retryable` for connection and serialisation failures. */
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  operation: Schema.String,
+  message: Schema.String,
+  retryable: Schema.Boolean,
+}) {
+  get isRetryable() {
+    return this.retryable
+  }
+}
+
+/** Someone else wrote the row since it was read (optimistic concurrency). */
+export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
+  resource: Schema.String,
+  id: Schema.String,
+}) {}

@@ -1,0 +1,3 @@
+export * from "./states.ts"
+export * from "./table.ts"
+export * from "./transition.ts"

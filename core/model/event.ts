@@ -1,0 +1,27 @@
+import { Schema } from "effect"
+import { Id, Timestamp } from "./common.ts"
+import { Task } from "./task.ts"
+import { VmState } from "./vm.ts"
+
+/** Where an event belongs, so that streams can filter it by the caller's scope (G1). */
+const Scope = { companyId: Id, departmentId: Id, ownerId: Id }
+
+export const TaskEvent = Schema.TaggedStruct("task", { ...Scope, task: Task, at: Timestamp })
+export type TaskEvent = typeof TaskEvent.Type
+
+/** A VM changed state; cause "platform" for our own operations, "outside" for what the driver saw happen. */
+export const VmStateEvent = Schema.TaggedStruct("vm-state", {
+  ...Scope,
+  vmId: Id,
+  from: VmState,
+  to: VmState,
+  cause: Schema.Literals(["platform", "outside", "recovery"]),
+  reason: Schema.String,
+  at: Timestamp,
+})
+export type VmStateEvent = typeof VmStateEvent.Type
+
+export const VmRemovedEvent = Schema.TaggedStruct("vm-removed", { ...Scope, vmId: Id, at: Timestamp })
+
+export const PlatformEvent = Schema.Union([TaskEvent, VmStateEvent, VmRemovedEvent])
+export type PlatformEvent = typeof PlatformEvent.Type

@@ -1,0 +1,70 @@
+import { Schema } from "effect"
+
+/** Every operation the platform offers on a VM or its resources; rules and tasks are keyed by these names. */
+export const Operation = Schema.Literals([
+  // B: basic
+  "vm.create",
+  "vm.start",
+  "vm.stop",
+  "vm.force-stop",
+  "vm.reboot",
+  "vm.force-reboot",
+  "vm.delete",
+  "vm.destroy",
+  "vm.restore",
+  "vm.purge",
+  "vm.console",
+  "vm.batch",
+  // R: regular
+  "vm.alarm",
+  "vm.rename",
+  "vm.change-owner",
+  "vm.remarks",
+  "vm.reclaim-date",
+  "vm.show-password",
+  "vm.deletion-protection",
+  "vm.clone",
+  "vm.migrate",
+  "vm.affinity",
+  "vm.reset-password",
+  "vm.ha",
+  "vm.login-method",
+  // K: configuration
+  "vm.resize",
+  "vm.reinstall",
+  "vm.create-image",
+  "vm.sockets",
+  // X: bound resources
+  "vm.attach-gpu",
+  "vm.detach-gpu",
+  "vm.attach-iso",
+  "vm.detach-iso",
+  "vm.attach-usb",
+  "vm.detach-usb",
+  "vm.ssh-keys",
+  // V: disks
+  "disk.attach",
+  "disk.create",
+  "disk.detach",
+  "disk.backup",
+  "disk.backup-schedule",
+  "disk.delete-backup-schedule",
+  "disk.restore-backup",
+  "disk.delete-backup",
+  // N: networks
+  "nic.join",
+  "nic.edit-primary-ip",
+  "nic.add-secondary-ip",
+  "nic.remove-secondary-ip",
+  "nic.set-default",
+  "nic.remove",
+  // P: snapshots
+  "snapshot.create",
+  "snapshot.schedule",
+  "snapshot.delete-schedule",
+  "snapshot.rollback",
+  "snapshot.delete",
+  // reconciliation after a crash or an outside power change
+  "vm.reconcile",
+])
+export type Operation = typeof Operation.Type

@@ -1,0 +1,22 @@
+import type { OsFamily } from "../model/catalog.ts"
+import type { Role } from "../model/org.ts"
+import type { Vm } from "../model/vm.ts"
+import type { VmFacts } from "../store/ports.ts"
+
+/** Who is asking. */
+export interface Actor {
+  readonly userId: string
+  readonly role: Role
+  readonly companyId: string
+  readonly departmentId: string
+}
+
+/** What a rule about an existing VM may look at. */
+export interface VmContext {
+  readonly actor: Actor
+  readonly vm: Vm
+  readonly facts: VmFacts
+  readonly osFamily: OsFamily
+  /** Whether the VM was installed from an image whose password the platform manages (R6). */
+  readonly passwordManaged: boolean
+}

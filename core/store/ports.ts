@@ -1,0 +1,151 @@
+import { Context, type Effect } from "effect"
+import type { NotFound, StoreError, VersionConflict } from "../errors.ts"
+import type {
+  AffinityGroup,
+  AlarmRule,
+  ApiToken,
+  Backup,
+  Company,
+  Department,
+  Disk,
+  Flavor,
+  Host,
+  HostDevice,
+  Image,
+  KeyPair,
+  Network,
+  Nic,
+  Price,
+  Quota,
+  QuotaUsage,
+  Schedule,
+  Snapshot,
+  Subnet,
+  Task,
+  TaskState,
+  User,
+  Vm,
+  VmState,
+} from "../model/index.ts"
+
+type Q<A> = Effect.Effect<A, StoreError>
+type Row = { readonly id: string }
+type Patch<T> = Partial<Omit<T, "id" | "createdAt">>
+
+/** The same five calls for every table; filters are the table's columns, matched by equality. */
+export interface Repository<T extends Row, F = Partial<T>> {
+  get(id: string): Effect.Effect<T, NotFound | StoreError>
+  list(filter?: F): Q<ReadonlyArray<T>>
+  insert(row: T): Q<T>
+  update(id: string, patch: Patch<T>): Effect.Effect<T, NotFound | StoreError>
+  remove(id: string): Q<void>
+}
+
+export interface ScheduleFilter {
+  readonly kind?: "vm-snapshot" | "disk-backup"
+  readonly vmId?: string
+  readonly diskId?: string
+}
+
+export interface VmFilter {
+  readonly ids?: ReadonlyArray<string>
+  readonly states?: ReadonlyArray<VmState>
+  readonly companyId?: string
+  readonly departmentId?: string
+  readonly ownerId?: string
+  readonly hostId?: string
+  /** true: only the recycle bin; false (default): only VMs outside it. */
+  readonly recycled?: boolean
+  readonly displayNamePrefix?: string
+}
+
+/** A VM with what is created with it, inserted all together or not at all (C8). */
+export interface VmBundle {
+  readonly vm: Vm
+  readonly disks: ReadonlyArray<Disk>
+  readonly nics: ReadonlyArray<Nic>
+}
+
+/** Counts the manual's exclusivity rules look at (P1, V1, V3, V4, R3). */
+export interface VmFacts {
+  readonly snapshots: number
+  readonly snapshotSchedules: number
+  readonly backups: number
+  readonly backupSchedules: number
+  readonly gpus: number
+  readonly usbDevices: number
+}
+
+export interface VmRepository {
+  get(id: string): Effect.Effect<Vm, NotFound | StoreError>
+  list(filter?: VmFilter): Q<ReadonlyArray<Vm>>
+  /** Insert VMs with their disks and NICs in one transaction. */
+  insertBundles(bundles: ReadonlyArray<VmBundle>): Q<void>
+  /** Write a patch; with expectedVersion, fail on a concurrent write. Bumps version and updatedAt. */
+  update(
+    id: string,
+    patch: Patch<Omit<Vm, "hostname" | "version" | "updatedAt">>,
+    expectedVersion?: number,
+  ): Effect.Effect<Vm, NotFound | VersionConflict | StoreError>
+  /** Remove the VM and, in the same transaction, its NICs, snapshots, schedules, and the disks listed. */
+  purge(id: string, diskIdsToDelete: ReadonlyArray<string>): Q<void>
+  facts(id: string): Q<VmFacts>
+}
+
+export interface TaskFilter {
+  readonly vmId?: string
+  readonly parentId?: string
+  readonly states?: ReadonlyArray<TaskState>
+  readonly companyId?: string
+  readonly departmentId?: string
+  readonly userId?: string
+  readonly limit?: number
+}
+
+export interface TaskRepository {
+  get(id: string): Effect.Effect<Task, NotFound | StoreError>
+  list(filter?: TaskFilter): Q<ReadonlyArray<Task>>
+  insert(task: Task): Q<Task>
+  update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
+}
+
+export interface QuotaRepository {
+  get(departmentId: string): Q<Quota>
+  set(quota: Quota): Q<Quota>
+  /** What the department's VMs and disks use now (recycled VMs still count until purged). */
+  usage(departmentId: string): Q<QuotaUsage>
+}
+
+export interface ApiTokenRepository extends Repository<ApiToken> {
+  findBySecretHash(secretHash: string): Q<ApiToken | undefined>
+}
+
+/** The platform's records. One instance per agent; PostgreSQL or embedded PGlite behind it. */
+export class Store extends Context.Service<
+  Store,
+  {
+    readonly dialect: "postgres" | "pglite"
+    readonly vms: VmRepository
+    readonly tasks: TaskRepository
+    readonly quotas: QuotaRepository
+    readonly apiTokens: ApiTokenRepository
+    readonly companies: Repository<Company>
+    readonly departments: Repository<Department>
+    readonly users: Repository<User>
+    readonly prices: Repository<Price>
+    readonly flavors: Repository<Flavor>
+    readonly images: Repository<Image>
+    readonly hosts: Repository<Host>
+    readonly hostDevices: Repository<HostDevice>
+    readonly affinityGroups: Repository<AffinityGroup>
+    readonly disks: Repository<Disk>
+    readonly snapshots: Repository<Snapshot>
+    readonly backups: Repository<Backup>
+    readonly schedules: Repository<Schedule, ScheduleFilter>
+    readonly networks: Repository<Network>
+    readonly subnets: Repository<Subnet>
+    readonly nics: Repository<Nic>
+    readonly keyPairs: Repository<KeyPair>
+    readonly alarmRules: Repository<AlarmRule>
+  }
+>()("hyperx/core/store/Store") {}
