@@ -57,6 +57,15 @@ export interface FileSystemUsage {
   readonly totalBytes: number
 }
 
+export interface VolumeSpec {
+  readonly path: string
+  readonly format: "qcow2" | "raw"
+  readonly sizeGiB: number
+  /** Base image for a copy-on-write overlay (the system disk of a VM made from an image). */
+  readonly backingPath?: string
+  readonly backingFormat?: "qcow2" | "raw"
+}
+
 type Op<A = void> = Effect.Effect<A, DriverError>
 
 /**
@@ -82,6 +91,13 @@ export interface Driver {
   list(): Op<ReadonlyArray<DomainInfo>>
   /** Changes the platform did not cause, for every domain of this driver. */
   readonly events: Stream.Stream<DriverEvent>
+
+  /** Disk files on this host: a copy-on-write overlay of an image, or an empty disk. */
+  readonly volumes: {
+    create(volume: VolumeSpec): Op
+    /** Delete a disk file; deleting one that does not exist is a no-op. */
+    remove(path: string): Op
+  }
 
   readonly disks?: {
     attach(name: string, disk: DiskSpec): Op

@@ -4,6 +4,7 @@ import type { StableState, TransientState } from "./states.ts"
 /** The power actions the state machine knows; other operations check state through rules. */
 export const lifecycleActions = [
   "provision",
+  "provision-start",
   "start",
   "stop",
   "force-stop",
@@ -27,12 +28,14 @@ export interface TransitionRow {
 /**
  * The whole state machine as data: which stable states each action starts from, the transient state it
  * passes through and where it ends. Anything not listed is refused.
- * - provision starts from a VM not yet placed; its row is keyed by "validating" itself (the row is inserted there).
+ * - provision starts from a VM just inserted in "validating" (resources checked, not yet on the hypervisor).
  * - delete ends in "stopped" with the VM in the recycle bin, or the row removed when destroyed completely.
  * - force-stop and start also accept "error": an admin powers a broken VM off or on to repair it.
  */
 export const transitionTable: Record<LifecycleAction, TransitionRow> = {
   provision: { from: ["validating"], via: "validating", to: "stopped", onFailure: "error" },
+  // The manual's 资源验证 lasts until the VM first runs: a VM created to start goes straight to running.
+  "provision-start": { from: ["validating"], via: "validating", to: "running", onFailure: "error" },
   start: { from: ["stopped", "error"], via: "starting", to: "running", onFailure: "previous" },
   stop: { from: ["running"], via: "stopping", to: "stopped", onFailure: "previous" },
   "force-stop": { from: ["running", "error"], via: "stopping", to: "stopped", onFailure: "error" },

@@ -1,0 +1,12 @@
+// The public surface of hyperx's core, for the agent and for plug-in authors (`hyperx/core`).
+export * from "./auth/index.ts"
+export * from "./config.ts"
+export * from "./driver/index.ts"
+export * from "./errors.ts"
+export * from "./events/index.ts"
+export * from "./layer.ts"
+export * from "./lifecycle/index.ts"
+export * from "./model/index.ts"
+export * from "./operations/index.ts"
+export * from "./placement/index.ts"
+export * from "./store/ports.ts"

@@ -1,0 +1,20 @@
+import { Layer } from "effect"
+import { HostConfig } from "./config.ts"
+import type { Driver } from "./driver/driver.ts"
+import { DriverRegistry } from "./driver/registry.ts"
+import { EventBus } from "./events/bus.ts"
+import { Background } from "./operations/background.ts"
+import { VmLocks } from "./operations/vm-lock.ts"
+
+/**
+ * The core's services around a store: events, per-VM locks, the background scope for running tasks, the
+ * drivers and this host's configuration. The caller provides the Store layer (PostgreSQL or PGlite).
+ */
+export const coreLayer = (options: { readonly host: HostConfig["Service"]; readonly drivers: ReadonlyArray<Driver> }) =>
+  Layer.mergeAll(
+    EventBus.layer,
+    VmLocks.layer,
+    Background.layer,
+    DriverRegistry.fromDrivers(options.drivers),
+    Layer.succeed(HostConfig, HostConfig.of(options.host)),
+  )

@@ -1,0 +1,59 @@
+import { Effect } from "effect"
+import type { Flavor, Image, Quota, QuotaUsage } from "../model/index.ts"
+import { Store } from "../store/ports.ts"
+
+export interface DiskChoice {
+  readonly sizeGiB: number
+  readonly storageClass?: string
+}
+
+/** C7: what a department has left (null: unlimited) and what one VM of this choice costs per day. */
+export interface CreateQuote {
+  readonly remaining: {
+    readonly cpus: number | null
+    readonly memoryMiB: number | null
+    readonly diskGiB: number | null
+    readonly vmCount: number | null
+  }
+  readonly perVmPerDay: number
+  readonly totalPerDay: number
+  readonly breakdown: { readonly flavor: number; readonly image: number; readonly disks: number }
+}
+
+const left = (limit: number | null, used: number) => (limit === null ? null : Math.max(0, limit - used))
+
+export const remainingQuota = (quota: Quota, usage: QuotaUsage): CreateQuote["remaining"] => ({
+  cpus: left(quota.cpus, usage.cpus),
+  memoryMiB: left(quota.memoryMiB, usage.memoryMiB),
+  diskGiB: left(quota.diskGiB, usage.diskGiB),
+  vmCount: left(quota.vmCount, usage.vmCount),
+})
+
+/** Price of the disks by storage class; a class with no price row costs nothing. */
+export const diskPricePerDay = Effect.fn("operations.diskPricePerDay")(function* (disks: ReadonlyArray<DiskChoice>) {
+  const store = yield* Store
+  const prices = yield* store.prices.list({ item: "disk-gib" })
+  const perGib = (storageClass: string) => prices.find((p) => p.variant === storageClass)?.perDay ?? 0
+  return disks.reduce((sum, d) => sum + d.sizeGiB * perGib(d.storageClass ?? "standard"), 0)
+})
+
+export const quoteCreate = Effect.fn("operations.quoteCreate")(function* (input: {
+  readonly departmentId: string
+  readonly flavor: Flavor
+  readonly image: Image
+  readonly disks: ReadonlyArray<DiskChoice>
+  readonly count: number
+}) {
+  const store = yield* Store
+  const quota = yield* store.quotas.get(input.departmentId)
+  const usage = yield* store.quotas.usage(input.departmentId)
+  const disks = yield* diskPricePerDay(input.disks)
+  const perVmPerDay = input.flavor.perDay + input.image.perDay + disks
+  const quote: CreateQuote = {
+    remaining: remainingQuota(quota, usage),
+    perVmPerDay,
+    totalPerDay: perVmPerDay * input.count,
+    breakdown: { flavor: input.flavor.perDay, image: input.image.perDay, disks },
+  }
+  return quote
+})

@@ -1,0 +1,90 @@
+import { Effect, Exit } from "effect"
+import type { Driver, PowerState } from "../driver/driver.ts"
+import { HostConfig } from "../config.ts"
+import { isTransient } from "../lifecycle/states.ts"
+import { type ObservedPower, reconcile } from "../lifecycle/index.ts"
+import type { Task, Vm } from "../model/index.ts"
+import { Store } from "../store/ports.ts"
+import { destroyCompletely } from "./delete.ts"
+import { driverFor, ignoreMissing } from "./driver-for.ts"
+import { now } from "./clock.ts"
+import { finishTask } from "./tasks.ts"
+import { moveVm, scopeOf } from "./vm-state.ts"
+
+const observedOf: Record<PowerState, ObservedPower> = {
+  running: "running",
+  paused: "running",
+  stopped: "stopped",
+  crashed: "crashed",
+}
+
+/** What the hypervisor reports for a VM; a domain it does not know is "missing". */
+const observe = (driver: Driver, vm: Vm) =>
+  driver.inspect(vm.hostname).pipe(
+    Effect.map((info) => observedOf[info.power]),
+    Effect.catchIf(
+      (e) => e.reason._tag === "DomainNotFound",
+      () => Effect.succeed<ObservedPower>("missing"),
+    ),
+  )
+
+const interrupted = (vm: Vm, observed: ObservedPower) =>
+  `The agent stopped during the operation; the hypervisor reports the VM ${observed}.`
+
+/** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
+const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: Driver, vm: Vm, task: Task | undefined) {
+  const params = (task?.params ?? {}) as { destroy?: boolean; deleteDataDisks?: boolean }
+  if (params.destroy || task?.operation === "vm.purge") {
+    yield* destroyCompletely(driver, vm, params.deleteDataDisks ?? false)
+    return
+  }
+  yield* ignoreMissing(driver.shutdown(vm.hostname, { force: true, timeoutMs: 0 }))
+  yield* moveVm(vm, "stopped", "recovery", "deletion completed after a restart", {
+    recycledAt: vm.recycledAt ?? (yield* now),
+  })
+})
+
+/** Bring one VM's record in line with the hypervisor, and close the tasks the crash left open. */
+const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
+  const store = yield* Store
+  const driver = yield* driverFor(vm)
+  const observed = yield* observe(driver, vm)
+  const open = yield* store.tasks.list({ vmId: vm.id, states: ["queued", "running"] })
+  const outcome = yield* Effect.exit(
+    vm.state === "destroying"
+      ? finishDeletion(driver, vm, open[0])
+      : Effect.gen(function* () {
+          const target = reconcile(vm.state, observed)
+          if (target !== vm.state) yield* moveVm(vm, target, "recovery", interrupted(vm, observed))
+        }),
+  )
+  for (const task of open) {
+    const exit =
+      vm.state === "destroying" && Exit.isSuccess(outcome)
+        ? Exit.succeed({ completedBy: "recovery" })
+        : Exit.fail({ _tag: "Interrupted", message: interrupted(vm, observed) })
+    yield* finishTask(task, scopeOf(vm), exit)
+  }
+  if (Exit.isFailure(outcome)) yield* Effect.logWarning(`could not reconcile ${vm.hostname}`, outcome.cause)
+  return { vmId: vm.id, was: vm.state, observed }
+})
+
+/**
+ * On start: no VM stays transient and no task stays open. VMs in a stable state whose hypervisor view changed
+ * while the agent was down are brought in line too. A driver that cannot answer leaves its VMs for the next start.
+ */
+export const recover = Effect.fn("operations.recover")(function* () {
+  const store = yield* Store
+  const config = yield* HostConfig
+  const live = yield* store.vms.list({ hostId: config.hostId })
+  const recycled = yield* store.vms.list({ hostId: config.hostId, recycled: true })
+  const results = []
+  for (const vm of [...live, ...recycled]) {
+    const needed = isTransient(vm.state) || vm.state === "running" || vm.state === "stopped"
+    if (!needed) continue
+    const result = yield* Effect.exit(reconcileVm(vm))
+    if (Exit.isSuccess(result)) results.push(result.value)
+    else yield* Effect.logWarning(`recovery skipped ${vm.hostname}`, result.cause)
+  }
+  return results
+})

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto"
+import { Cause, Effect, Exit } from "effect"
+import { RuleViolation } from "../errors.ts"
+import { EventBus } from "../events/bus.ts"
+import type { Operation, Task, TaskError } from "../model/index.ts"
+import type { Actor } from "../rules/context.ts"
+import { Store } from "../store/ports.ts"
+import { now } from "./clock.ts"
+
+export interface TaskStart {
+  readonly operation: Operation
+  readonly actor: Actor
+  /** The resource's scope: the VM's owner and organisation, so events reach those who may see it. */
+  readonly scope: { readonly companyId: string; readonly departmentId: string; readonly ownerId: string }
+  readonly vmId?: string
+  readonly targetId?: string
+  readonly parentId?: string
+  readonly params?: unknown
+}
+
+const publishTask = (task: Task, scope: TaskStart["scope"]) =>
+  Effect.gen(function* () {
+    const bus = yield* EventBus
+    yield* bus.publish({ _tag: "task", ...scope, task, at: yield* now })
+  })
+
+/** Record a task as running (G4: who, what, when) and announce it. */
+export const beginTask = Effect.fn("tasks.begin")(function* (start: TaskStart) {
+  const store = yield* Store
+  const at = yield* now
+  const task = yield* store.tasks.insert({
+    id: randomUUID(),
+    operation: start.operation,
+    vmId: start.vmId ?? null,
+    targetId: start.targetId ?? null,
+    parentId: start.parentId ?? null,
+    userId: start.actor.userId,
+    companyId: start.scope.companyId,
+    departmentId: start.scope.departmentId,
+    state: "running",
+    progress: 0,
+    params: start.params ?? null,
+    result: null,
+    error: null,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: null,
+  })
+  yield* publishTask(task, start.scope)
+  return task
+})
+
+const errorCodes: Record<string, string> = {
+  DriverError: "driver-error",
+  NotFound: "not-found",
+  StoreError: "store-error",
+  VersionConflict: "version-conflict",
+  InvalidInput: "invalid-input",
+  Interrupted: "interrupted",
+}
+
+/** What a failure looks like on a task record. */
+export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
+  if (Cause.hasInterruptsOnly(cause)) {
+    return { code: "interrupted", message: "The agent stopped during the operation; recovery reconciles the VM." }
+  }
+  const failure = Cause.squash(cause)
+  if (failure instanceof RuleViolation) return { code: "rule-violation", rule: failure.rule, message: failure.message }
+  const tag = typeof failure === "object" && failure !== null && "_tag" in failure ? String(failure._tag) : ""
+  const message =
+    typeof failure === "object" && failure !== null && "message" in failure ? String(failure.message) : String(failure)
+  return { code: errorCodes[tag] ?? "internal", message }
+}
+
+/** Record the outcome of a task and announce it. */
+export const finishTask = Effect.fn("tasks.finish")(function* (
+  task: Task,
+  scope: TaskStart["scope"],
+  exit: Exit.Exit<unknown, unknown>,
+) {
+  const store = yield* Store
+  const finished = yield* store.tasks.update(task.id, {
+    state: Exit.isSuccess(exit) ? "succeeded" : "failed",
+    progress: 100,
+    result: Exit.isSuccess(exit) ? (exit.value ?? null) : null,
+    error: Exit.isSuccess(exit) ? null : taskErrorOf(exit.cause),
+    finishedAt: yield* now,
+  })
+  yield* publishTask(finished, scope)
+  return finished
+})

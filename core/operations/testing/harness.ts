@@ -1,0 +1,74 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { after, before } from "node:test"
+import { Effect, Exit, Layer, ManagedRuntime, Scope, Stream } from "effect"
+import { type FakeDriver, makeFakeDriver } from "../../../plugins/fake/index.ts"
+import type { HostConfig } from "../../config.ts"
+import type { StoreError } from "../../errors.ts"
+import { EventBus } from "../../events/bus.ts"
+import { coreLayer } from "../../layer.ts"
+import type { PlatformEvent } from "../../model/event.ts"
+import type { Store } from "../../store/ports.ts"
+import type { StoreBackend } from "../../store/testing.ts"
+import type { TaskHandle } from "../lifecycle-task.ts"
+import { seedWorld, type World } from "./world.ts"
+
+type CoreServices = Layer.Success<ReturnType<typeof coreLayer>> | Store
+
+export interface Core {
+  readonly fake: FakeDriver
+  readonly world: World
+  readonly host: HostConfig["Service"]
+  readonly run: <A, E>(effect: Effect.Effect<A, E, CoreServices>) => Promise<A>
+  /** Run an operation and wait for its task to finish. */
+  readonly complete: <E>(operation: Effect.Effect<TaskHandle, E, CoreServices>) => Promise<TaskHandle["task"]>
+  /** Every platform event published from now on. */
+  readonly record: () => Promise<{ readonly events: Array<PlatformEvent>; readonly stop: () => void }>
+}
+
+/**
+ * The core for the tests of the enclosing describe, over a real store backend and the fake driver: built before
+ * the first test, disposed after the last. Tests share one world; give each its own VM.
+ */
+export const useCore = (backend: StoreBackend, options: { readonly shutdownTimeoutMs?: number } = {}): Core => {
+  let runtime: ManagedRuntime.ManagedRuntime<CoreServices, StoreError> | undefined
+  let fake: FakeDriver | undefined
+  let world: World | undefined
+  const host: HostConfig["Service"] = {
+    hostId: randomUUID(),
+    storageDir: "/var/lib/hyperx/disks",
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 2000,
+    secretKey: randomBytes(32),
+  }
+  before(async () => {
+    fake = await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))
+    runtime = ManagedRuntime.make(Layer.merge(coreLayer({ host, drivers: [fake.driver] }), backend.layer()))
+    world = await runtime.runPromise(seedWorld(fake.driver.name, host.hostId))
+  })
+  after(() => runtime?.dispose())
+  const live = () => {
+    if (!runtime || !fake || !world) throw new Error("useCore: used before its before() hook")
+    return { runtime, fake, world }
+  }
+  const run: Core["run"] = (effect) => live().runtime.runPromise(effect)
+  return {
+    get fake() {
+      return live().fake
+    },
+    get world() {
+      return live().world
+    },
+    host,
+    run,
+    complete: (operation) => run(Effect.flatMap(operation, (handle) => handle.done)),
+    record: async () => {
+      const events: Array<PlatformEvent> = []
+      const scope = await run(Scope.make())
+      const stream = await run(Effect.gen(function* () {
+        const bus = yield* EventBus
+        return yield* bus.subscribe
+      }).pipe(Scope.provide(scope)))
+      live().runtime.runFork(Stream.runForEach(stream, (e) => Effect.sync(() => events.push(e))))
+      return { events, stop: () => void run(Scope.close(scope, Exit.void)) }
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./choose-host.ts"
+export * from "./host-loads.ts"

@@ -1,0 +1,108 @@
+import type { Operation } from "../model/operation.ts"
+import { cloneRules } from "./clone.ts"
+import { configRules } from "./config.ts"
+import { createRules } from "./create.ts"
+import { deviceRules } from "./devices.ts"
+import { diskRules } from "./disks.ts"
+import { notRecycled, runningOnly } from "./lifecycle.ts"
+import { loginRules } from "./login.ts"
+import { migrateRules } from "./migrate.ts"
+import { networkRules } from "./networks.ts"
+import { changeOwnerRules } from "./ownership.ts"
+import { batchAction, batchSelection } from "./platform.ts"
+import { powerRules } from "./power.ts"
+import { regularRules } from "./regular.ts"
+import type { Rule } from "./rule.ts"
+import { snapshotRules } from "./snapshots.ts"
+
+/** A rule of any context: what the catalogue lists (its predicate needs the operation's own context). */
+export type AnyRule = Rule<never>
+
+/** Every operation's rules, in the order they are checked; the operations import the typed lists themselves. */
+export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
+  "vm.create": createRules,
+  "vm.start": powerRules.start,
+  "vm.stop": powerRules.stop,
+  "vm.force-stop": powerRules["force-stop"],
+  "vm.reboot": powerRules.reboot,
+  "vm.force-reboot": powerRules["force-reboot"],
+  "vm.delete": powerRules.delete,
+  "vm.destroy": powerRules.destroy,
+  "vm.restore": powerRules.restore,
+  "vm.purge": powerRules.purge,
+  /** B5: "当且仅当虚拟机处于“运行”状态支持打开控制台". */
+  "vm.console": [notRecycled, runningOnly],
+  /** L7: the batch itself; each VM's own rules turn into a warning per VM, the rest proceed. */
+  "vm.batch": [batchSelection, batchAction],
+  "vm.alarm": regularRules.alarm,
+  "vm.rename": regularRules.rename,
+  "vm.change-owner": changeOwnerRules,
+  "vm.remarks": regularRules.remarks,
+  "vm.reclaim-date": regularRules["reclaim-date"],
+  "vm.show-password": regularRules["show-password"],
+  "vm.deletion-protection": regularRules["deletion-protection"],
+  "vm.clone": cloneRules,
+  "vm.migrate": migrateRules,
+  "vm.affinity": regularRules.affinity,
+  "vm.reset-password": loginRules["reset-password"],
+  "vm.ha": regularRules.ha,
+  "vm.login-method": loginRules["login-method"],
+  "vm.resize": configRules.resize,
+  "vm.reinstall": configRules.reinstall,
+  "vm.create-image": configRules["create-image"],
+  "vm.sockets": configRules.sockets,
+  "vm.attach-gpu": deviceRules["attach-gpu"],
+  "vm.detach-gpu": deviceRules["detach-gpu"],
+  "vm.attach-iso": deviceRules["attach-iso"],
+  "vm.detach-iso": deviceRules["detach-iso"],
+  "vm.attach-usb": deviceRules["attach-usb"],
+  "vm.detach-usb": deviceRules["detach-usb"],
+  "vm.ssh-keys": deviceRules["ssh-keys"],
+  "disk.attach": diskRules.attach,
+  "disk.create": diskRules.create,
+  "disk.detach": diskRules.detach,
+  "disk.backup": diskRules.backup,
+  "disk.backup-schedule": diskRules["backup-schedule"],
+  /** Empty: V6 states no precondition, and deleting a timer never conflicts (the backups it made stay). */
+  "disk.delete-backup-schedule": diskRules["delete-backup-schedule"],
+  "disk.restore-backup": diskRules["restore-backup"],
+  /** Empty: a backup is a file of its own; nothing in the manual forbids deleting it. */
+  "disk.delete-backup": diskRules["delete-backup"],
+  "nic.join": networkRules.join,
+  "nic.edit-primary-ip": networkRules["edit-primary-ip"],
+  "nic.add-secondary-ip": networkRules["add-secondary-ip"],
+  "nic.remove-secondary-ip": networkRules["remove-secondary-ip"],
+  "nic.set-default": networkRules["set-default"],
+  "nic.remove": networkRules.remove,
+  "snapshot.create": snapshotRules.create,
+  "snapshot.schedule": snapshotRules.schedule,
+  /** Empty: P3 states no precondition, and deleting a timer never conflicts (the snapshots it made stay). */
+  "snapshot.delete-schedule": snapshotRules["delete-schedule"],
+  "snapshot.rollback": snapshotRules.rollback,
+  "snapshot.delete": snapshotRules.delete,
+  /** Empty: the platform restoring the truth after a crash or an outside power change is never refused. */
+  "vm.reconcile": [],
+}
+
+const entries = Object.entries(operationRuleLists) as Array<[Operation, ReadonlyArray<AnyRule>]>
+
+const mapValues = <K extends string, A, B>(record: Record<K, A>, f: (value: A) => B): Record<K, B> => {
+  const mapped = {} as Record<K, B>
+  for (const key of Object.keys(record) as Array<K>) mapped[key] = f(record[key])
+  return mapped
+}
+
+/** The names of the rules each operation checks, in order (for the API's documentation and the widgets). */
+export const operationRules: Record<Operation, ReadonlyArray<string>> = mapValues(operationRuleLists, (rules) =>
+  rules.map((rule) => rule.name),
+)
+
+/**
+ * Every distinct rule once, by name. A parametrised rule (lifecycle-state per action, name-format per input)
+ * appears under one name; the catalogue test checks that all its instances agree on features and kind.
+ */
+export const ruleCatalog: ReadonlyArray<AnyRule> = [
+  ...new Map(entries.flatMap(([, rules]) => rules.map((rule) => [rule.name, rule] as const))).values(),
+]
+
+export const findRule = (name: string): AnyRule | undefined => ruleCatalog.find((rule) => rule.name === name)

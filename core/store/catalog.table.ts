@@ -1,0 +1,30 @@
+import type { BootSource, ImageFormat, OsFamily } from "../model/index.ts"
+import type { CreatedAt, Int8, Json } from "./columns.ts"
+
+export interface FlavorsTable {
+  id: string
+  name: string
+  cpus: number
+  memoryMiB: number
+  gpuAllowed: boolean
+  perDay: number
+  createdAt: CreatedAt
+}
+
+export interface ImagesTable {
+  id: string
+  name: string
+  osFamily: OsFamily
+  osName: string
+  format: ImageFormat
+  location: string
+  boot: Json<BootSource>
+  minCores: number
+  minDiskGiB: number
+  perDay: number
+  departmentId: string | null
+  sourceVmId: string | null
+  passwordManaged: boolean
+  sizeBytes: Int8
+  createdAt: CreatedAt
+}

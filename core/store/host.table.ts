@@ -1,0 +1,36 @@
+import type { AffinityPolicy, HostDeviceKind, HostState } from "../model/index.ts"
+import type { CreatedAt } from "./columns.ts"
+
+export interface HostsTable {
+  id: string
+  name: string
+  zone: string
+  pod: string
+  address: string
+  driver: string
+  state: HostState
+  cpus: number
+  memoryMiB: number
+  cpuOvercommitPercent: number
+  dedicatedDepartmentId: string | null
+  heartbeatAt: Date | null
+  createdAt: CreatedAt
+}
+
+export interface HostDevicesTable {
+  id: string
+  hostId: string
+  kind: HostDeviceKind
+  address: string
+  vendor: string
+  model: string
+  vmId: string | null
+}
+
+export interface AffinityGroupsTable {
+  id: string
+  departmentId: string
+  name: string
+  policy: AffinityPolicy
+  createdAt: CreatedAt
+}

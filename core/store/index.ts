@@ -1,0 +1,7 @@
+export { type Database, type DatabaseOptions, type Dialect, openDatabase } from "./database.ts"
+export { layerPglite, layerPostgres } from "./layer.ts"
+export { migrateDown, migrateToLatest } from "./migrator.ts"
+export * from "./ports.ts"
+export type { DB } from "./schema.ts"
+export { makeStore, openStore, storeOver } from "./store.ts"
+export { isRetryable } from "./store-error.ts"

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict"
+import { after, before, describe, it } from "node:test"
+import { Effect, Exit, Scope } from "effect"
+import { type Kysely, sql } from "kysely"
+import type { Database } from "./database.ts"
+import { migrations } from "./migrations/index.ts"
+import { migrateDown, migrateToLatest } from "./migrator.ts"
+import { Store } from "./ports.ts"
+import type { DB } from "./schema.ts"
+import { makeStore } from "./store.ts"
+import { insertWorld, sampleBundle, sampleWorld, storeBackends } from "./testing.ts"
+
+const allTables = [
+  "affinity_groups",
+  "alarm_rules",
+  "api_tokens",
+  "backups",
+  "companies",
+  "departments",
+  "disks",
+  "flavors",
+  "host_devices",
+  "hosts",
+  "images",
+  "key_pairs",
+  "networks",
+  "nics",
+  "prices",
+  "quotas",
+  "schedules",
+  "snapshots",
+  "subnets",
+  "tasks",
+  "users",
+  "vm_affinity_groups",
+  "vms",
+]
+
+/** The application's tables (Kysely's own bookkeeping left out). */
+const tables = (db: Kysely<DB>) =>
+  Effect.promise(async () => {
+    const { rows } = await sql<{ name: string }>`
+      select table_name as name from information_schema.tables
+      where table_schema = 'public' and table_name not like 'kysely%' order by table_name
+    `.execute(db)
+    return rows.map((row) => row.name)
+  })
+
+for (const backend of storeBackends) {
+  describe(`store on ${backend.name}: migrations`, { skip: backend.skip }, () => {
+    // One database for this file: the tests below run in order on it.
+    let scope: Scope.Closeable | undefined
+    let database: Database | undefined
+    before(async () => {
+      scope = await Effect.runPromise(Scope.make())
+      database = await Effect.runPromise(backend.database().pipe(Scope.provide(scope)))
+    })
+    after(() => (scope === undefined ? undefined : Effect.runPromise(Scope.close(scope, Exit.void))))
+    const open = () => {
+      assert.ok(database, "the database did not open")
+      return database
+    }
+
+    it("migrations run to the latest, down step by step and all the way, and up again", () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const { db } = open()
+          const names = Object.keys(migrations)
+          assert.deepEqual(yield* migrateToLatest(db), names)
+          assert.deepEqual(yield* tables(db), allTables)
+          assert.deepEqual(yield* migrateToLatest(db), [])
+
+          assert.deepEqual(yield* migrateDown(db, 1), ["2026_11_26_0005_tasks"])
+          assert.deepEqual(
+            yield* tables(db),
+            allTables.filter((table) => table !== "tasks"),
+          )
+          assert.deepEqual(yield* migrateDown(db), names.slice(0, -1).reverse())
+          assert.deepEqual(yield* tables(db), [])
+
+          assert.deepEqual(yield* migrateToLatest(db), names)
+          assert.deepEqual(yield* tables(db), allTables)
+        }),
+      ))
+
+    it("the store works on the re-migrated schema; sessions run in UTC; columns are snake_case", () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const opened = open()
+          yield* migrateToLatest(opened.db)
+          const world = yield* insertWorld(sampleWorld())
+          const bundle = sampleBundle(world)
+          const store = yield* Store
+          yield* store.vms.insertBundles([bundle])
+          assert.deepEqual(yield* store.vms.get(bundle.vm.id), bundle.vm)
+
+          const { rows } = yield* Effect.promise(() =>
+            sql<{ timeZone: string }>`select current_setting('TimeZone') as "timeZone"`.execute(opened.db),
+          )
+          assert.equal(rows[0]?.timeZone, "UTC")
+          const columns = yield* Effect.promise(async () => {
+            const result = await sql<{ name: string }>`
+              select column_name as name from information_schema.columns where table_name = 'vms'
+            `.execute(opened.db)
+            return result.rows.map((row) => row.name)
+          })
+          for (const column of ["memory_mib", "cores_per_socket", "recycled_at", "display_name"]) {
+            assert.ok(columns.includes(column), `vms.${column}`)
+          }
+        }).pipe(Effect.provideService(Store, makeStore(open()))),
+      ))
+  })
+}

@@ -1,0 +1,15 @@
+import type { Migration } from "kysely"
+import * as org from "./2026_11_26_0001_org.ts"
+import * as catalog from "./2026_11_26_0002_catalog.ts"
+import * as vms from "./2026_11_26_0003_vms.ts"
+import * as storage from "./2026_11_26_0004_storage.ts"
+import * as tasks from "./2026_11_26_0005_tasks.ts"
+
+/** Every migration, by name; names sort in the order they run. Add new files here. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  "2026_11_26_0001_org": org,
+  "2026_11_26_0002_catalog": catalog,
+  "2026_11_26_0003_vms": vms,
+  "2026_11_26_0004_storage": storage,
+  "2026_11_26_0005_tasks": tasks,
+}

@@ -1,0 +1,36 @@
+import { Effect } from "effect"
+import type { Kysely } from "kysely"
+import { ApiToken, Company, Department, Price, User } from "../model/index.ts"
+import { codecOf } from "./codec.ts"
+import type { ApiTokenRepository, Repository } from "./ports.ts"
+import { makeRepository } from "./repository.ts"
+import { run } from "./run.ts"
+import type { DB } from "./schema.ts"
+
+const apiTokenCodec = codecOf(ApiToken)
+
+const makeApiTokens = (db: Kysely<DB>): ApiTokenRepository => ({
+  ...makeRepository<ApiToken>(db, { table: "apiTokens", resource: "api-token", codec: apiTokenCodec }),
+  findBySecretHash: Effect.fn("api-token.findBySecretHash")(function* (secretHash: string) {
+    const row = yield* run("api-token.findBySecretHash", () =>
+      db.selectFrom("apiTokens").selectAll().where("secretHash", "=", secretHash).executeTakeFirst(),
+    )
+    return row === undefined ? undefined : apiTokenCodec.decode(row)
+  }),
+})
+
+export interface OrgRepositories {
+  readonly companies: Repository<Company>
+  readonly departments: Repository<Department>
+  readonly users: Repository<User>
+  readonly apiTokens: ApiTokenRepository
+  readonly prices: Repository<Price>
+}
+
+export const makeOrgRepositories = (db: Kysely<DB>): OrgRepositories => ({
+  companies: makeRepository(db, { table: "companies", resource: "company", codec: codecOf(Company) }),
+  departments: makeRepository(db, { table: "departments", resource: "department", codec: codecOf(Department) }),
+  users: makeRepository(db, { table: "users", resource: "user", codec: codecOf(User) }),
+  apiTokens: makeApiTokens(db),
+  prices: makeRepository(db, { table: "prices", resource: "price", codec: codecOf(Price) }),
+})

@@ -1,0 +1,42 @@
+import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
+import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
+import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
+import type { NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
+import type {
+  ApiTokensTable,
+  CompaniesTable,
+  DepartmentsTable,
+  PricesTable,
+  QuotasTable,
+  UsersTable,
+} from "./org.table.ts"
+import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
+import type { TasksTable } from "./task.table.ts"
+import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
+
+/** The whole database as Kysely sees it (camelCase; the plugin maps to the snake_case columns). */
+export interface DB {
+  companies: CompaniesTable
+  departments: DepartmentsTable
+  users: UsersTable
+  apiTokens: ApiTokensTable
+  quotas: QuotasTable
+  prices: PricesTable
+  flavors: FlavorsTable
+  images: ImagesTable
+  hosts: HostsTable
+  hostDevices: HostDevicesTable
+  affinityGroups: AffinityGroupsTable
+  vms: VmsTable
+  vmAffinityGroups: VmAffinityGroupsTable
+  disks: DisksTable
+  snapshots: SnapshotsTable
+  backups: BackupsTable
+  schedules: SchedulesTable
+  networks: NetworksTable
+  subnets: SubnetsTable
+  nics: NicsTable
+  keyPairs: KeyPairsTable
+  alarmRules: AlarmRulesTable
+  tasks: TasksTable
+}

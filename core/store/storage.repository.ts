@@ -1,0 +1,35 @@
+import type { Kysely } from "kysely"
+import { Backup, Disk, Schedule, Snapshot } from "../model/index.ts"
+import { codecOf } from "./codec.ts"
+import type { Repository, ScheduleFilter } from "./ports.ts"
+import { makeRepository } from "./repository.ts"
+import type { DB } from "./schema.ts"
+
+export const diskCodec = codecOf(Disk)
+
+export interface StorageRepositories {
+  readonly disks: Repository<Disk>
+  readonly snapshots: Repository<Snapshot>
+  readonly backups: Repository<Backup>
+  readonly schedules: Repository<Schedule, ScheduleFilter>
+}
+
+export const makeStorageRepositories = (db: Kysely<DB>): StorageRepositories => ({
+  disks: makeRepository(db, { table: "disks", resource: "disk", codec: diskCodec }),
+  snapshots: makeRepository(db, {
+    table: "snapshots",
+    resource: "snapshot",
+    codec: codecOf(Snapshot, { int8: ["sizeBytes"] }),
+  }),
+  backups: makeRepository(db, {
+    table: "backups",
+    resource: "backup",
+    codec: codecOf(Backup, { int8: ["sizeBytes"] }),
+  }),
+  // ScheduleFilter's keys (kind, vmId, diskId) are the columns derived from the target.
+  schedules: makeRepository<Schedule, ScheduleFilter>(db, {
+    table: "schedules",
+    resource: "schedule",
+    codec: codecOf(Schedule, { json: ["target"] }),
+  }),
+})

@@ -1,0 +1,47 @@
+import { StoreError } from "../errors.ts"
+
+/** Node socket errors that mean the server is unreachable or the connection broke. */
+const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"])
+
+const sqlState = (cause: unknown): string | undefined => {
+  if (typeof cause !== "object" || cause === null || !("code" in cause)) return undefined
+  return typeof cause.code === "string" ? cause.code : undefined
+}
+
+/** What pg says when a connection breaks or cannot be had in time (these errors carry no SQLSTATE). */
+const connectionMessages = new RegExp(
+  [
+    "Connection terminated",
+    "connection timeout",
+    "timeout exceeded when trying to connect",
+    "Client has encountered a connection error",
+  ].join("|"),
+  "i",
+)
+
+/** Serialisation failures, deadlocks, connection exceptions (08), shutdowns (57P0x), broken sockets: worth a retry. */
+export const isRetryable = (cause: unknown): boolean => {
+  const code = sqlState(cause)
+  if (code !== undefined) {
+    if (code === "40001" || code === "40P01" || code.startsWith("08") || code.startsWith("57P0")) return true
+    if (connectionErrnos.has(code)) return true
+  }
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return connectionMessages.test(message)
+}
+
+const describe = (cause: unknown): string => {
+  if (!(cause instanceof Error)) return String(cause)
+  const code = sqlState(cause)
+  const constraint = "constraint" in cause && typeof cause.constraint === "string" ? cause.constraint : undefined
+  const details = [code && `SQLSTATE ${code}`, constraint && `constraint ${constraint}`].filter(Boolean).join(", ")
+  return details ? `${cause.message} (${details})` : cause.message
+}
+
+/** Every database failure leaves the store as a StoreError naming the operation. */
+export const toStoreError =
+  (operation: string) =>
+  (cause: unknown): StoreError =>
+    cause instanceof StoreError
+      ? cause
+      : new StoreError({ operation, message: describe(cause), retryable: isRetryable(cause) })

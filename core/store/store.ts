@@ -1,0 +1,37 @@
+import { Effect, type Scope } from "effect"
+import type { StoreError } from "../errors.ts"
+import { makeCatalogRepositories } from "./catalog.repository.ts"
+import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
+import { makeExtrasRepositories } from "./extras.repository.ts"
+import { makeHostRepositories } from "./host.repository.ts"
+import { migrateToLatest } from "./migrator.ts"
+import { makeNetworkRepositories } from "./network.repository.ts"
+import { makeOrgRepositories } from "./org.repository.ts"
+import { Store } from "./ports.ts"
+import { makeQuotaRepository } from "./quota.repository.ts"
+import { makeStorageRepositories } from "./storage.repository.ts"
+import { makeTaskRepository } from "./task.repository.ts"
+import { makeVmRepository } from "./vm.repository.ts"
+
+/** The Store over an open (and migrated) database. */
+export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
+  Store.of({
+    dialect,
+    vms: makeVmRepository(db),
+    tasks: makeTaskRepository(db),
+    quotas: makeQuotaRepository(db),
+    ...makeOrgRepositories(db),
+    ...makeCatalogRepositories(db),
+    ...makeHostRepositories(db),
+    ...makeStorageRepositories(db),
+    ...makeNetworkRepositories(db),
+    ...makeExtrasRepositories(db),
+  })
+
+/** Migrate an open database to the latest schema and put the Store over it. */
+export const storeOver = (database: Database): Effect.Effect<Store["Service"], StoreError> =>
+  migrateToLatest(database.db).pipe(Effect.as(makeStore(database)))
+
+/** Open, migrate, and serve the Store for the life of the scope. */
+export const openStore = (options: DatabaseOptions): Effect.Effect<Store["Service"], StoreError, Scope.Scope> =>
+  openDatabase(options).pipe(Effect.flatMap(storeOver))

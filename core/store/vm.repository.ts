@@ -1,0 +1,153 @@
+import { Clock, Effect } from "effect"
+import { type Kysely, sql } from "kysely"
+import { NotFound, VersionConflict } from "../errors.ts"
+import { Vm } from "../model/index.ts"
+import { codecOf } from "./codec.ts"
+import { nicCodec } from "./network.repository.ts"
+import type { VmBundle, VmFilter, VmRepository } from "./ports.ts"
+import { untyped } from "./repository.ts"
+import { run } from "./run.ts"
+import type { DB } from "./schema.ts"
+import { diskCodec } from "./storage.repository.ts"
+import { vmFacts } from "./vm-facts.ts"
+
+const vmCodec = codecOf(Vm, { json: ["tags", "components"] })
+
+/** Columns of the vms row; affinity groups live in their own table. */
+const vmColumns = (vm: Partial<Vm>) => {
+  const { affinityGroupIds: _, ...columns } = vmCodec.encode(vm)
+  return columns
+}
+
+const memberships = (vmId: string, groupIds: ReadonlyArray<string>) =>
+  groupIds.map((affinityGroupId, position) => ({ vmId, affinityGroupId, position }))
+
+/** Every VM column plus its affinity groups, in order. */
+const selectVms = (db: Kysely<DB>) =>
+  db
+    .selectFrom("vms")
+    .selectAll("vms")
+    .select(
+      sql<ReadonlyArray<string>>`coalesce((
+        select jsonb_agg(m.affinity_group_id order by m.position) from vm_affinity_groups m where m.vm_id = vms.id
+      ), '[]'::jsonb)`.as("affinityGroupIds"),
+    )
+
+/** LIKE treats % _ and \ as special; a display name prefix must match literally. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+type UpdateOutcome =
+  | { readonly kind: "updated"; readonly row: Record<string, unknown> }
+  | { readonly kind: "missing" }
+  | { readonly kind: "conflict" }
+
+export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
+  const get = Effect.fn("vm.get")(function* (id: string) {
+    const row = yield* run("vm.get", () => selectVms(db).where("vms.id", "=", id).executeTakeFirst())
+    if (row === undefined) return yield* new NotFound({ resource: "vm", id })
+    return vmCodec.decode(row)
+  })
+
+  const list = Effect.fn("vm.list")(function* (filter: VmFilter = {}) {
+    if (filter.ids?.length === 0 || filter.states?.length === 0) return []
+    const rows = yield* run("vm.list", () => {
+      let query = selectVms(db)
+      if (filter.ids !== undefined) query = query.where("vms.id", "in", filter.ids)
+      if (filter.states !== undefined) query = query.where("vms.state", "in", filter.states)
+      if (filter.companyId !== undefined) query = query.where("vms.companyId", "=", filter.companyId)
+      if (filter.departmentId !== undefined) query = query.where("vms.departmentId", "=", filter.departmentId)
+      if (filter.ownerId !== undefined) query = query.where("vms.ownerId", "=", filter.ownerId)
+      if (filter.hostId !== undefined) query = query.where("vms.hostId", "=", filter.hostId)
+      if (filter.displayNamePrefix !== undefined) {
+        query = query.where("vms.displayName", "like", likePrefix(filter.displayNamePrefix))
+      }
+      query = query.where("vms.recycledAt", filter.recycled === true ? "is not" : "is", null)
+      return query.orderBy("vms.createdAt").orderBy("vms.id").execute()
+    })
+    return rows.map(vmCodec.decode)
+  })
+
+  // One transaction for the whole batch: a clash anywhere (hostname, IP, MAC, missing parent) inserts nothing (C8).
+  const insertBundles = Effect.fn("vm.insertBundles")(function* (bundles: ReadonlyArray<VmBundle>) {
+    if (bundles.length === 0) return
+    yield* run("vm.insertBundles", () =>
+      db.transaction().execute(async (trx) => {
+        const t = untyped(trx)
+        await t
+          .insertInto("vms")
+          .values(bundles.map((bundle) => vmColumns(bundle.vm)))
+          .execute()
+        const groups = bundles.flatMap((bundle) => memberships(bundle.vm.id, bundle.vm.affinityGroupIds))
+        if (groups.length > 0) await trx.insertInto("vmAffinityGroups").values(groups).execute()
+        const disks = bundles.flatMap((bundle) => bundle.disks.map(diskCodec.encode))
+        if (disks.length > 0) await t.insertInto("disks").values(disks).execute()
+        const nics = bundles.flatMap((bundle) => bundle.nics.map(nicCodec.encode))
+        if (nics.length > 0) await t.insertInto("nics").values(nics).execute()
+      }),
+    )
+  })
+
+  const update = Effect.fn("vm.update")(function* (
+    id: string,
+    patch: Parameters<VmRepository["update"]>[1],
+    expectedVersion?: number,
+  ) {
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const {
+      id: _id,
+      createdAt: _createdAt,
+      hostname: _hostname,
+      version: _version,
+      updatedAt: _updatedAt,
+      ...columns
+    } = vmColumns(patch)
+    const groupIds = patch.affinityGroupIds
+    const outcome = yield* run("vm.update", () =>
+      db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
+        let write = untyped(trx)
+          .updateTable("vms")
+          .set({ ...columns, updatedAt: now, version: sql`version + 1` })
+          .where("id", "=", id)
+        if (expectedVersion !== undefined) write = write.where("version", "=", expectedVersion)
+        const written = await write.executeTakeFirst()
+        if (written.numUpdatedRows === 0n) {
+          const exists = await trx.selectFrom("vms").select("id").where("id", "=", id).executeTakeFirst()
+          return exists === undefined ? { kind: "missing" } : { kind: "conflict" }
+        }
+        if (groupIds !== undefined) {
+          await trx.deleteFrom("vmAffinityGroups").where("vmId", "=", id).execute()
+          if (groupIds.length > 0) await trx.insertInto("vmAffinityGroups").values(memberships(id, groupIds)).execute()
+        }
+        return { kind: "updated", row: await selectVms(trx).where("vms.id", "=", id).executeTakeFirstOrThrow() }
+      }),
+    )
+    if (outcome.kind === "missing") return yield* new NotFound({ resource: "vm", id })
+    if (outcome.kind === "conflict") return yield* new VersionConflict({ resource: "vm", id })
+    return vmCodec.decode(outcome.row)
+  })
+
+  // Alarm rules and affinity memberships go by cascade; devices and the disks kept are released by SET NULL.
+  const purge = Effect.fn("vm.purge")(function* (id: string, diskIdsToDelete: ReadonlyArray<string>) {
+    yield* run("vm.purge", () =>
+      db.transaction().execute(async (trx) => {
+        let schedules = trx.deleteFrom("schedules").where("vmId", "=", id)
+        if (diskIdsToDelete.length > 0) {
+          schedules = trx
+            .deleteFrom("schedules")
+            .where((eb) => eb.or([eb("vmId", "=", id), eb("diskId", "in", diskIdsToDelete)]))
+        }
+        await schedules.execute()
+        await trx.deleteFrom("snapshots").where("vmId", "=", id).execute()
+        await trx.deleteFrom("nics").where("vmId", "=", id).execute()
+        if (diskIdsToDelete.length > 0) await trx.deleteFrom("disks").where("id", "in", diskIdsToDelete).execute()
+        await trx.deleteFrom("vms").where("id", "=", id).execute()
+      }),
+    )
+  })
+
+  const facts = Effect.fn("vm.facts")(function* (id: string) {
+    return yield* run("vm.facts", () => vmFacts(db, id))
+  })
+
+  return { get, list, insertBundles, update, purge, facts }
+}

@@ -1,0 +1,120 @@
+import { Effect } from "effect"
+import type { Capability } from "../../core/driver/capabilities.ts"
+import type { Driver, DriverFactory } from "../../core/driver/driver.ts"
+import type { DriverError } from "../../core/driver/errors.ts"
+import { makeDevices } from "./devices.ts"
+import { makeEventHub } from "./events.ts"
+import { type Faults, makeFaultInjector } from "./faults.ts"
+import { makeGuest } from "./guest.ts"
+import { makeHypervisor } from "./hypervisor.ts"
+import { makeLifecycle } from "./lifecycle.ts"
+import type { FakeOperation } from "./operations.ts"
+import { makeSimulate, type Simulate } from "./simulate.ts"
+import { makeSnapshots } from "./snapshots.ts"
+import { makeVolumes } from "./volumes.ts"
+
+export interface FakeDriverOptions {
+  /** The driver's name in the registry; default "fake". */
+  readonly name?: string | undefined
+  /** Persist the domain table here after every change and load it at creation (a hypervisor outlives its agent). */
+  readonly stateFile?: string | undefined
+  /** How long a start (or the boot half of a graceful reboot) takes; default 10 ms. */
+  readonly bootDelayMs?: number | undefined
+  /** How long an obedient guest takes to power off after ACPI; default 20 ms. */
+  readonly shutdownDelayMs?: number | undefined
+}
+
+/** The Driver contract with every optional group present, as the fake provides them all. */
+export type FullDriver = Driver &
+  Required<Pick<Driver, "disks" | "nics" | "media" | "snapshots" | "console" | "guestAgent" | "stats">>
+
+export interface FakeDriver {
+  readonly driver: FullDriver
+  readonly faults: Faults
+  readonly simulate: Simulate
+}
+
+/** Everything the contract names except passthrough, live migration and disk backup (which has no methods). */
+const implemented: ReadonlyArray<Capability> = [
+  "lifecycle",
+  "gracefulShutdown",
+  "events",
+  "memorySnapshot",
+  "diskSnapshot",
+  "hotplugDisk",
+  "hotplugNic",
+  "iso",
+  "vncConsole",
+  "serialConsole",
+  "guestAgent",
+  "metrics",
+]
+
+/**
+ * The in-memory reference driver, with fault injection and a handle on the guest. Needs no scope: it owns no
+ * process or socket. Fails only when `stateFile` exists but cannot be read as a fake driver state.
+ */
+export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<FakeDriver, DriverError> =>
+  Effect.gen(function* () {
+    const name = options.name ?? "fake"
+    const hv = yield* makeHypervisor({
+      driver: name,
+      stateFile: options.stateFile,
+      bootDelayMs: options.bootDelayMs ?? 10,
+      shutdownDelayMs: options.shutdownDelayMs ?? 20,
+    })
+    const hub = yield* makeEventHub
+    const injector = makeFaultInjector(name)
+    const guard =
+      <Args extends ReadonlyArray<unknown>, A>(
+        operation: FakeOperation,
+        call: (...args: Args) => Effect.Effect<A, DriverError>,
+      ) =>
+      (...args: Args) =>
+        injector.around(operation, call(...args))
+
+    const lifecycle = makeLifecycle(hv)
+    const { disks, nics, media } = makeDevices(hv)
+    const snapshots = makeSnapshots(hv)
+    const volumes = makeVolumes(hv)
+    const { console, guestAgent, stats } = makeGuest(hv)
+    // Without a state file a new instance starts empty, so it cannot find domains an earlier one ran.
+    const capabilities = new Set<Capability>(options.stateFile ? [...implemented, "reattach"] : implemented)
+
+    const driver: FullDriver = {
+      name,
+      version: "0.1.0",
+      capabilities,
+      define: guard("define", lifecycle.define),
+      undefine: guard("undefine", lifecycle.undefine),
+      start: guard("start", lifecycle.start),
+      shutdown: guard("shutdown", lifecycle.shutdown),
+      reboot: guard("reboot", lifecycle.reboot),
+      inspect: guard("inspect", lifecycle.inspect),
+      list: guard("list", lifecycle.list),
+      events: hub.events,
+      volumes: { create: guard("volumes.create", volumes.create), remove: guard("volumes.remove", volumes.remove) },
+      disks: { attach: guard("disks.attach", disks.attach), detach: guard("disks.detach", disks.detach) },
+      nics: { attach: guard("nics.attach", nics.attach), detach: guard("nics.detach", nics.detach) },
+      media: { insert: guard("media.insert", media.insert), eject: guard("media.eject", media.eject) },
+      snapshots: {
+        create: guard("snapshots.create", snapshots.create),
+        revert: guard("snapshots.revert", snapshots.revert),
+        remove: guard("snapshots.remove", snapshots.remove),
+        list: guard("snapshots.list", snapshots.list),
+      },
+      console: { vnc: guard("console.vnc", console.vnc), serial: guard("console.serial", console.serial) },
+      guestAgent: {
+        ping: guard("guestAgent.ping", guestAgent.ping),
+        setPassword: guard("guestAgent.setPassword", guestAgent.setPassword),
+        setAuthorizedKeys: guard("guestAgent.setAuthorizedKeys", guestAgent.setAuthorizedKeys),
+        fileSystems: guard("guestAgent.fileSystems", guestAgent.fileSystems),
+      },
+      stats: guard("stats", stats),
+    }
+    return { driver, faults: injector.faults, simulate: makeSimulate(hv, hub) }
+  })
+
+/** The fake as a plain DriverFactory, for the conformance suite and the registry. */
+export const fakeDriverFactory = (options: FakeDriverOptions = {}): DriverFactory =>
+  makeFakeDriver(options).pipe(Effect.map((fake) => fake.driver))

@@ -1,0 +1,94 @@
+import { Schema } from "effect"
+import { VmSpec } from "../../core/driver/spec.ts"
+
+/** What lives on a domain's disks: free-form data plus the credentials the guest agent set. */
+export const GuestDisk = Schema.Struct({
+  data: Schema.Record(Schema.String, Schema.String),
+  passwords: Schema.Record(Schema.String, Schema.String),
+  authorizedKeys: Schema.Record(Schema.String, Schema.Array(Schema.String)),
+})
+export type GuestDisk = typeof GuestDisk.Type
+
+export const emptyGuestDisk: GuestDisk = { data: {}, passwords: {}, authorizedKeys: {} }
+
+export const SnapshotRecord = Schema.Struct({
+  name: Schema.String,
+  withMemory: Schema.Boolean,
+  sizeBytes: Schema.Number,
+  createdAtMs: Schema.Number,
+  guest: GuestDisk,
+  /** The memory counter at the time, meaningful only with memory. */
+  memory: Schema.Number,
+})
+export type SnapshotRecord = typeof SnapshotRecord.Type
+
+/** Load figures a test imposes on stats (alarm tests); null: the fake's own plausible numbers. */
+export const GuestLoad = Schema.Struct({ cpuPercent: Schema.Number, memoryUsedBytes: Schema.Number })
+export type GuestLoad = typeof GuestLoad.Type
+
+/** One domain as the fake hypervisor keeps it; also the stateFile's row. */
+export const DomainRecord = Schema.Struct({
+  spec: VmSpec,
+  power: Schema.Literals(["running", "paused", "stopped", "crashed"]),
+  guest: GuestDisk,
+  /** Stands for the guest's RAM: cleared by a cold boot, kept by memory snapshots. */
+  memory: Schema.Number,
+  /** Set by reverting a memory snapshot: the next start resumes that memory instead of booting cold. */
+  resumeMemory: Schema.Boolean,
+  bootedAtMs: Schema.NullOr(Schema.Number),
+  ignoreAcpi: Schema.Boolean,
+  load: Schema.NullOr(GuestLoad),
+  snapshots: Schema.Array(SnapshotRecord),
+})
+export type DomainRecord = typeof DomainRecord.Type
+
+const VolumeFormat = Schema.Literals(["qcow2", "raw"])
+
+/** A disk file the fake pretends to hold (it writes no image files). */
+export const VolumeRecord = Schema.Struct({
+  path: Schema.String,
+  format: VolumeFormat,
+  sizeGiB: Schema.Number,
+  backingPath: Schema.optionalKey(Schema.String),
+  backingFormat: Schema.optionalKey(VolumeFormat),
+})
+export type VolumeRecord = typeof VolumeRecord.Type
+
+export const FakeState = Schema.Struct({
+  format: Schema.Literal("hyperx-fake/1"),
+  domains: Schema.Array(DomainRecord),
+  volumes: Schema.Array(VolumeRecord),
+})
+export type FakeState = typeof FakeState.Type
+
+export const newDomain = (spec: VmSpec): DomainRecord => ({
+  spec,
+  power: "stopped",
+  guest: emptyGuestDisk,
+  memory: 0,
+  resumeMemory: false,
+  bootedAtMs: null,
+  ignoreAcpi: false,
+  load: null,
+  snapshots: [],
+})
+
+/** Bytes the guest's data takes on disk, for plausible snapshot sizes and file-system usage. */
+export const guestBytes = (guest: GuestDisk): number =>
+  Object.entries(guest.data).reduce((sum, [key, value]) => sum + key.length + value.length, 0)
+
+/** A cold boot or reset: RAM starts empty unless a reverted memory snapshot is to be resumed. */
+export const booted = (record: DomainRecord, now: number): DomainRecord => ({
+  ...record,
+  power: "running",
+  bootedAtMs: now,
+  memory: record.resumeMemory ? record.memory : 0,
+  resumeMemory: false,
+})
+
+export const poweredOff = (record: DomainRecord): DomainRecord => ({
+  ...record,
+  power: "stopped",
+  bootedAtMs: null,
+  memory: 0,
+})

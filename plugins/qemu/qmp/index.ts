@@ -1,0 +1,5 @@
+export * from "./commands/index.ts"
+export * from "./errors.ts"
+export * from "./events.ts"
+export * from "./monitor.ts"
+export * from "./timeouts.ts"

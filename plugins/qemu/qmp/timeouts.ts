@@ -1,0 +1,55 @@
+/**
+ * How long each QMP command may take before it fails with QmpTimeout. Replies are normally 1–5 ms; the budget is
+ * for a busy host. Keys are command names, plus "job:<command>" for a job's whole run and "event:<EVENT>" for an
+ * awaited event. Every call can override its entry with `timeoutMs`.
+ */
+export const defaultTimeoutMs = 500
+
+const blockOpMs = 5_000
+const heavyJobMs = 60_000
+
+export const qmpTimeoutTable: Readonly<Record<string, number>> = {
+  qmp_capabilities: 2_000,
+  // quit returns once QEMU starts tearing down, which may flush disks.
+  quit: 2_000,
+  "human-monitor-command": blockOpMs,
+  "blockdev-add": blockOpMs,
+  "blockdev-del": blockOpMs,
+  device_add: blockOpMs,
+  device_del: blockOpMs,
+  "blockdev-change-medium": blockOpMs,
+  "blockdev-open-tray": blockOpMs,
+  "blockdev-close-tray": blockOpMs,
+  "blockdev-remove-medium": blockOpMs,
+  "blockdev-insert-medium": blockOpMs,
+  eject: blockOpMs,
+  transaction: blockOpMs,
+  "block-dirty-bitmap-add": blockOpMs,
+  "block-dirty-bitmap-remove": blockOpMs,
+  "snapshot-save": blockOpMs,
+  "snapshot-load": blockOpMs,
+  "snapshot-delete": blockOpMs,
+  "job-dismiss": blockOpMs,
+  "job-cancel": blockOpMs,
+  "query-jobs": blockOpMs,
+  // Under TCG a 256 MiB guest saves in ~0.2 s on an idle host; memory size and disk speed scale it.
+  "job:snapshot-save": heavyJobMs,
+  "job:snapshot-load": heavyJobMs,
+  "job:snapshot-delete": 30_000,
+  // virtio devices need the guest's acknowledgement (~140 ms on an idle TCG guest).
+  "event:DEVICE_DELETED": 10_000,
+}
+
+/** Overrides for one monitor (a slow host may scale everything up). */
+export interface TimeoutSettings {
+  readonly defaultMs?: number
+  readonly table?: Readonly<Record<string, number>>
+  /** Multiplies every budget (e.g. 3 on an overloaded CI host). */
+  readonly scale?: number
+}
+
+export const timeoutFor = (operation: string, settings: TimeoutSettings = {}): number =>
+  Math.round(
+    (settings.table?.[operation] ?? qmpTimeoutTable[operation] ?? settings.defaultMs ?? defaultTimeoutMs) *
+      (settings.scale ?? 1),
+  )
