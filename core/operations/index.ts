@@ -1,4 +1,7 @@
 export * from "./background.ts"
+export * from "./create.ts"
+export * from "./provision.ts"
+export * from "./quote.ts"
 export * from "./delete.ts"
 export * from "./lifecycle-task.ts"
 export * from "./power.ts"

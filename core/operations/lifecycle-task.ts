@@ -71,13 +71,17 @@ export const runLifecycle = Effect.fn("operations.runLifecycle")(function* (run:
     const settle = (exit: Exit.Exit<unknown, unknown>) =>
       Effect.gen(function* () {
         if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return yield* finishTask(task, scope, exit)
-        const current = yield* store.vms.get(id)
-        if (Exit.isSuccess(exit)) {
-          if (run.onSuccess) yield* run.onSuccess(current, step.to)
-          else yield* moveVm(current, step.to, "platform", run.operation)
-        } else {
-          const reason = Cause.squash(exit.cause)
-          yield* moveVm(current, step.onFailure, "platform", reason instanceof Error ? reason.message : String(reason))
+        // A destroyed VM has no record left to move; its task is still recorded.
+        const current = yield* store.vms.get(id).pipe(Effect.option)
+        if (current._tag === "Some") {
+          if (Exit.isSuccess(exit)) {
+            if (run.onSuccess) yield* run.onSuccess(current.value, step.to)
+            else yield* moveVm(current.value, step.to, "platform", run.operation)
+          } else {
+            const reason = Cause.squash(exit.cause)
+            const why = reason instanceof Error ? reason.message : String(reason)
+            yield* moveVm(current.value, step.onFailure, "platform", why)
+          }
         }
         return yield* finishTask(task, scope, exit)
       }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))

@@ -15,7 +15,9 @@ for (const backend of storeBackends) {
     const core = useCore(backend)
     const freshVm = (overrides = {}) => core.run(seedVm(core.world, overrides))
     const driverPower = async (name: string) =>
-      (await core.run(core.fake.driver.inspect(name).pipe(Effect.option))).pipe((o) => (o._tag === "Some" ? o.value.power : "missing"))
+      (await core.run(core.fake.driver.inspect(name).pipe(Effect.option))).pipe((o) =>
+        o._tag === "Some" ? o.value.power : "missing",
+      )
 
     it("B2 start: stopped → starting → running, the hypervisor runs it, the task records who, what and when", async () => {
       const vm = await freshVm()
@@ -28,9 +30,13 @@ for (const backend of storeBackends) {
       assert.ok(task.startedAt && task.finishedAt && task.finishedAt >= task.startedAt)
       assert.equal((await core.run(getVm(vm.id))).state, "running")
       assert.equal(await driverPower(vm.hostname), "running")
-      const moves = recorder.events.flatMap((e) => (e._tag === "vm-state" && e.vmId === vm.id ? [`${e.from}>${e.to}`] : []))
+      const moves = recorder.events.flatMap((e) =>
+        e._tag === "vm-state" && e.vmId === vm.id ? [`${e.from}>${e.to}`] : [],
+      )
       assert.deepEqual(moves, ["stopped>starting", "starting>running"])
-      const taskStates = recorder.events.flatMap((e) => (e._tag === "task" && e.task.id === task.id ? [e.task.state] : []))
+      const taskStates = recorder.events.flatMap((e) =>
+        e._tag === "task" && e.task.id === task.id ? [e.task.state] : [],
+      )
       assert.deepEqual(taskStates, ["running", "succeeded"])
     })
 
@@ -100,7 +106,9 @@ for (const backend of storeBackends) {
 
     it("G4 a driver failure that changed nothing leaves the VM where it was, with the reason on the task", async () => {
       const vm = await freshVm()
-      await core.run(core.fake.faults.failNext("start", 1, new HypervisorFailure({ message: "no memory", retryable: true })))
+      await core.run(
+        core.fake.faults.failNext("start", 1, new HypervisorFailure({ message: "no memory", retryable: true })),
+      )
       const task = await core.complete(power(core.world.actors.owner, vm.id, "start"))
       assert.equal(task.state, "failed")
       assert.equal(task.error?.code, "driver-error")
@@ -135,4 +143,3 @@ for (const backend of storeBackends) {
     })
   })
 }
-

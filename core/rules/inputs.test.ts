@@ -20,7 +20,8 @@ describe("input rules", () => {
   it("C1 name-format: 2 and 20 characters are the limits, counted as characters", () => {
     assert.equal(isValidName("ab"), true)
     assert.equal(isValidName("a"), false)
-    assert.equal(isValidName("服务器".repeat(6) + "ab"), true)
+    assert.equal(isValidName(`${"服务器".repeat(6)}ab`), true)
+    assert.equal(isValidName("服".repeat(21)), false)
     assert.equal(isValidName("a".repeat(21)), false)
     assert.equal(isValidName("web 01"), false)
   })

@@ -63,10 +63,12 @@ export const useCore = (backend: StoreBackend, options: { readonly shutdownTimeo
     record: async () => {
       const events: Array<PlatformEvent> = []
       const scope = await run(Scope.make())
-      const stream = await run(Effect.gen(function* () {
-        const bus = yield* EventBus
-        return yield* bus.subscribe
-      }).pipe(Scope.provide(scope)))
+      const stream = await run(
+        Effect.gen(function* () {
+          const bus = yield* EventBus
+          return yield* bus.subscribe
+        }).pipe(Scope.provide(scope)),
+      )
       live().runtime.runFork(Stream.runForEach(stream, (e) => Effect.sync(() => events.push(e))))
       return { events, stop: () => void run(Scope.close(scope, Exit.void)) }
     },

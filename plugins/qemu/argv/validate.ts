@@ -31,7 +31,11 @@ export const argvProblems = (spec: VmSpec, runtime: QemuRuntime): ReadonlyArray<
   if (spec.disks.filter((disk) => disk.bus === "sata").length > MAX_SATA_DISKS) {
     problems.push(`at most ${MAX_SATA_DISKS} SATA disks`)
   }
-  for (const disk of spec.disks) if (!isAbsolute(disk.path)) problems.push(`disk ${disk.id}: path must be absolute`)
+  for (const disk of spec.disks) {
+    if (!isAbsolute(disk.path)) problems.push(`disk ${disk.id}: path must be absolute`)
+    // QEMU's ide-hd refuses a read-only node
+    if (disk.readonly && disk.bus === "sata") problems.push(`disk ${disk.id}: a SATA disk cannot be read-only`)
+  }
   for (const nic of spec.nics) {
     if (!MAC.test(nic.mac)) problems.push(`NIC ${nic.id}: bad MAC address ${nic.mac}`)
     if (nic.backing.kind === "user") {

@@ -52,7 +52,7 @@ export const GuestFilesystemInfo = Schema.Struct({
 }).pipe(Schema.encodeKeys({ usedBytes: "used-bytes", totalBytes: "total-bytes" }))
 export type GuestFilesystemInfo = typeof GuestFilesystemInfo.Type
 
-/** The guest's mounted file systems (real block-backed ones; tmpfs and the like are left out by the agent). */
+/** The guest's mounted file systems, as the agent reports them. */
 export const guestGetFsinfo = (
   agent: QgaAgent,
   options?: QgaCallOptions,

@@ -19,6 +19,10 @@ export const qemuAvailable = (): boolean =>
   ["/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img"].every((path) => existsSync(path))
 
 export interface TestQemuOptions {
+  /** Start with -S, in prelaunch (default true). */
+  readonly paused?: boolean
+  /** Default 96, the least the test guest boots with. */
+  readonly memoryMiB?: number
   /** Runs first, in the fresh directory (create disk images here). */
   readonly prepare?: (dir: string) => void
   /** Extra QEMU arguments; paths may point into `dir`. */
@@ -26,7 +30,7 @@ export interface TestQemuOptions {
 }
 
 /**
- * Starts a guestless QEMU (TCG, q35, -S: stays in prelaunch) with QMP on a unix socket in a fresh directory.
+ * Starts QEMU (TCG, q35; by default guestless and paused with -S) with QMP on a unix socket in a fresh directory.
  * Closing the scope kills QEMU if it still runs and removes the directory.
  */
 export const startTestQemu = (options: TestQemuOptions = {}): Effect.Effect<TestQemu, never, Scope.Scope> =>
@@ -39,8 +43,9 @@ export const startTestQemu = (options: TestQemuOptions = {}): Effect.Effect<Test
       const child = spawn(
         "qemu-system-x86_64",
         [
-          ...["-accel", "tcg", "-machine", "q35", "-m", "96", "-nodefaults", "-no-user-config", "-display", "none"],
-          ...["-S", "-qmp", `unix:${qmpPath},server=on,wait=off`, ...extraArgs],
+          ...["-accel", "tcg", "-machine", "q35", "-m", String(options.memoryMiB ?? 96)],
+          ...["-nodefaults", "-no-user-config", "-display", "none", ...(options.paused === false ? [] : ["-S"])],
+          ...["-qmp", `unix:${qmpPath},server=on,wait=off`, ...extraArgs],
         ],
         { stdio: ["ignore", "pipe", "pipe"] },
       )

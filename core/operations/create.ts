@@ -1,0 +1,190 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { Effect } from "effect"
+import { encryptSecret, randomPassword } from "../auth/secrets.ts"
+import { HostConfig } from "../config.ts"
+import { RuleViolation } from "../errors.ts"
+import type { Disk, Flavor, Image, User, Vm, VmCreateRequest } from "../model/index.ts"
+import { chooseHost } from "../placement/choose-host.ts"
+import { hostLoads } from "../placement/host-loads.ts"
+import type { Actor } from "../rules/context.ts"
+import {
+  batchNamePrefix,
+  batchNames,
+  type CreateContext,
+  cpuTopology,
+  createDemand,
+  createRules,
+} from "../rules/create.ts"
+import { checkRules } from "../rules/rule.ts"
+import { Store, type VmBundle } from "../store/ports.ts"
+import { now } from "./clock.ts"
+import { diskPricePerDay } from "./quote.ts"
+import { provision } from "./provision.ts"
+
+/** Resolve what the request names, so the rules see whole records. */
+const resolve = Effect.fn("operations.create.resolve")(function* (actor: Actor, request: VmCreateRequest) {
+  const store = yield* Store
+  const owner = yield* store.users.get(request.ownerId ?? actor.userId)
+  const flavor = yield* store.flavors.get(request.flavorId)
+  const image = yield* store.images.get(request.imageId)
+  const keyPair = request.keyPairId === undefined ? null : yield* store.keyPairs.get(request.keyPairId)
+  const groups = yield* Effect.forEach(request.affinityGroupIds ?? [], (id) => store.affinityGroups.get(id))
+  const hosts = yield* store.hosts.list({ state: "up" })
+  const context: CreateContext = {
+    actor,
+    request,
+    flavor,
+    image,
+    owner,
+    keyPair,
+    affinityGroups: groups,
+    hasDedicatedHost: hosts.some((h) => h.dedicatedDepartmentId === owner.departmentId),
+    // C6 (networks) arrives with the networks issue: until then VMs are created without a NIC choice.
+    networks: [],
+    autoSubnet: { name: "none", freeIps: Number.MAX_SAFE_INTEGER },
+    quota: yield* store.quotas.get(owner.departmentId),
+    usage: yield* store.quotas.usage(owner.departmentId),
+    demand: createDemand(request, flavor, image),
+    now: yield* now,
+  }
+  return context
+})
+
+/** C1: one VM keeps the name it was given; a batch is named from its tags, continuing the sequence. */
+const namesFor = Effect.fn("operations.create.names")(function* (request: VmCreateRequest, companyNumber: string) {
+  if (request.count === 1 && request.name !== undefined) return [request.name]
+  const store = yield* Store
+  const tags = request.tags ?? {}
+  const existing = yield* store.vms.list({ displayNamePrefix: batchNamePrefix(tags) })
+  const recycled = yield* store.vms.list({ displayNamePrefix: batchNamePrefix(tags), recycled: true })
+  return batchNames(tags, request.count, companyNumber, existing.length + recycled.length) ?? []
+})
+
+interface Blueprint {
+  readonly actor: Actor
+  readonly request: VmCreateRequest
+  readonly owner: User
+  readonly flavor: Flavor
+  readonly image: Image
+  readonly hostId: string
+  readonly zone: string
+  readonly pod: string
+  readonly at: Date
+}
+
+/** One VM's records: the VM in "validating", a system disk over the image, and the requested data disks. */
+const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint, displayName: string) {
+  const config = yield* HostConfig
+  const id = randomUUID()
+  const topology = cpuTopology(b.flavor.cpus, b.request.sockets)
+  const loginMethod = b.request.loginMethod ?? "password"
+  const password = loginMethod === "password" ? (b.request.password ?? randomPassword()) : null
+  const vm: Vm = {
+    id,
+    displayName,
+    hostname: `vm-${randomBytes(5).toString("hex")}`,
+    ownerId: b.owner.id,
+    companyId: b.owner.companyId,
+    departmentId: b.owner.departmentId,
+    tags: b.request.tags ?? {},
+    remarks: b.request.remarks ?? "",
+    reclaimAt: b.request.reclaimAt ?? null,
+    haEnabled: b.request.haEnabled ?? true,
+    deletionProtected: false,
+    loginMethod,
+    keyPairId: b.request.keyPairId ?? null,
+    passwordCipher: password === null ? null : encryptSecret(config.secretKey, password),
+    flavorId: b.flavor.id,
+    imageId: b.image.id,
+    cpus: b.flavor.cpus,
+    sockets: topology.sockets,
+    coresPerSocket: topology.coresPerSocket,
+    memoryMiB: b.flavor.memoryMiB,
+    state: "validating",
+    stateReason: "",
+    hostId: b.hostId,
+    zone: b.zone,
+    pod: b.pod,
+    affinityGroupIds: b.request.affinityGroupIds ?? [],
+    dedicatedHost: b.request.dedicatedHost ?? false,
+    components: b.request.components ?? [],
+    monitoringInstalled: false,
+    isoImageId: null,
+    recycledAt: null,
+    createdBy: b.actor.userId,
+    createdAt: b.at,
+    updatedAt: b.at,
+    version: 0,
+  }
+  const disk = (role: Disk["role"], sizeGiB: number, storageClass: string, perDay: number): Disk => {
+    const diskId = randomUUID()
+    return {
+      id: diskId,
+      name: `${vm.hostname}-${role === "system" ? "system" : diskId.slice(0, 8)}`,
+      departmentId: vm.departmentId,
+      ownerId: vm.ownerId,
+      hostId: b.hostId,
+      vmId: id,
+      role,
+      storageClass,
+      format: "qcow2",
+      bus: "virtio",
+      sizeGiB,
+      path: `${config.storageDir}/${diskId}.qcow2`,
+      backingPath: role === "system" ? b.image.location : null,
+      perDay,
+      createdAt: b.at,
+    }
+  }
+  const disks: Array<Disk> = [disk("system", b.image.minDiskGiB, "standard", 0)]
+  for (const d of b.request.dataDisks ?? []) {
+    const storageClass = d.storageClass ?? "standard"
+    disks.push(disk("data", d.sizeGiB, storageClass, yield* diskPricePerDay([{ sizeGiB: d.sizeGiB, storageClass }])))
+  }
+  const bundle: VmBundle = { vm, disks, nics: [] }
+  return bundle
+})
+
+/**
+ * C1–C5, C7, C8: check the rules for the whole batch, place it, insert every VM with its disks in one
+ * transaction (all or nothing), then provision each VM as its own task. Returns the tasks at once.
+ */
+export const createVms = Effect.fn("operations.createVms")(function* (actor: Actor, request: VmCreateRequest) {
+  const store = yield* Store
+  const context = yield* resolve(actor, request)
+  yield* checkRules("vm.create", createRules, context)
+  const { owner, flavor, image } = context
+  const host = chooseHost(yield* hostLoads(), {
+    cpus: flavor.cpus,
+    memoryMiB: flavor.memoryMiB,
+    count: request.count,
+    departmentId: owner.departmentId,
+    dedicated: request.dedicatedHost ?? false,
+  })
+  if (host === undefined) {
+    return yield* new RuleViolation({
+      rule: "host-capacity",
+      operation: "vm.create",
+      kind: "conflict",
+      message: "No host has room for the requested VMs",
+      messageZh: "没有可用资源足够的主机来创建这些虚拟机",
+    })
+  }
+  const company = yield* store.companies.get(owner.companyId)
+  const names = yield* namesFor(request, company.number)
+  const blueprint: Blueprint = {
+    actor,
+    request,
+    owner,
+    flavor,
+    image,
+    hostId: host.id,
+    zone: host.zone,
+    pod: host.pod,
+    at: yield* now,
+  }
+  const bundles = yield* Effect.forEach(names, (name) => bundleFor(blueprint, name))
+  yield* store.vms.insertBundles(bundles)
+  const start = request.start ?? true
+  return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm, start))
+})

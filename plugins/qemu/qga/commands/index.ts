@@ -1,0 +1,6 @@
+export * from "./exec.ts"
+export * from "./files.ts"
+export * from "./fsfreeze.ts"
+export * from "./power.ts"
+export * from "./system.ts"
+export * from "./users.ts"
