@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from "node:crypto"
 
 /**
  * VM passwords are encrypted at rest with AES-256-GCM; API tokens are only ever hashed.
@@ -21,17 +21,16 @@ export const decryptSecret = (key: Buffer, sealed: string): string => {
 
 export const hashToken = (secret: string): string => createHash("sha256").update(secret).digest("hex")
 
-/** A random password meeting R11: upper and lower case letters and digits. */
+/** A random password meeting R11: upper and lower case letters and digits, one of each at least. */
 export const randomPassword = (length = 16): string => {
   const sets = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789"]
   const all = sets.join("")
-  const pick = (chars: string) => chars[randomBytes(1)[0]! % chars.length]!
-  const chars = sets.map(pick)
-  while (chars.length < length) chars.push(pick(all))
-  // Shuffle so the guaranteed characters are not always first.
-  for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomBytes(1)[0]! % (i + 1)
-    ;[chars[i], chars[j]] = [chars[j]!, chars[i]!]
-  }
-  return chars.join("")
+  const pick = (chars: string) => chars.charAt(randomInt(chars.length))
+  const chars = [...sets.map(pick), ...Array.from({ length: Math.max(0, length - sets.length) }, () => pick(all))]
+  // Sort by random keys so the guaranteed characters are not always first.
+  return chars
+    .map((c) => ({ c, key: randomInt(1 << 30) }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ c }) => c)
+    .join("")
 }

@@ -20,7 +20,11 @@ export class DriverRegistry extends Context.Service<
           return driver
             ? Effect.succeed(driver)
             : Effect.fail(
-                new DriverError({ driver: name, operation: "registry.get", reason: new Unsupported({ capability: name }) }),
+                new DriverError({
+                  driver: name,
+                  operation: "registry.get",
+                  reason: new Unsupported({ capability: name }),
+                }),
               )
         },
       }),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import type { VmState } from "../model/vm.ts"
 import { stableStates, transientStates } from "./states.ts"
-import { lifecycleActions, type LifecycleAction } from "./table.ts"
+import { type LifecycleAction, lifecycleActions } from "./table.ts"
 import { allowedActions, reconcile, transition } from "./transition.ts"
 
 // The expected machine, written out by hand from FEATURES.md so that a change to the table shows up here.

@@ -6,7 +6,12 @@ const isProvision = (action: LifecycleAction) => action === "provision" || actio
 
 export type TransitionResult =
   | { readonly ok: true; readonly via: TransientState; readonly to: StableState; readonly onFailure: StableState }
-  | { readonly ok: false; readonly reason: "busy" | "not-allowed"; readonly state: VmState; readonly action: LifecycleAction }
+  | {
+      readonly ok: false
+      readonly reason: "busy" | "not-allowed"
+      readonly state: VmState
+      readonly action: LifecycleAction
+    }
 
 /** Pure: may `action` begin from `state`, and where does it go? A transient state is busy, never a start point. */
 export const transition = (state: VmState, action: LifecycleAction): TransitionResult => {

@@ -52,10 +52,16 @@ for (const backend of storeBackends) {
 
     it("C1 a batch is named from its tags with the company number, and the sequence continues", async () => {
       const tags = { "app-group": "shop", "app-role": "api", "app-type": "prod" }
-      const first = await createAll(core.world.actors.owner, request({ count: 3, name: undefined, tags, start: false } as never))
+      const first = await createAll(
+        core.world.actors.owner,
+        request({ count: 3, name: undefined, tags, start: false } as never),
+      )
       const names = await Promise.all(first.map(async (t) => (await vmOf(t.vmId)).displayName))
       assert.deepEqual(names.sort(), ["shop-api01prod-07", "shop-api02prod-07", "shop-api03prod-07"])
-      const [next] = await createAll(core.world.actors.owner, request({ count: 1, name: undefined, tags, start: false } as never))
+      const [next] = await createAll(
+        core.world.actors.owner,
+        request({ count: 1, name: undefined, tags, start: false } as never),
+      )
       assert.equal((await vmOf(next?.vmId ?? null)).displayName, "shop-api04prod-07")
     })
 
@@ -70,7 +76,15 @@ for (const backend of storeBackends) {
     it("C4 sockets auto: 16 CPUs become 2 sockets × 8 cores; C5 HA is on by default", async () => {
       const big = await core.run(
         store((s) =>
-          s.flavors.insert({ id: randomUUID(), name: "big", cpus: 16, memoryMiB: 256, gpuAllowed: false, perDay: 900, createdAt: new Date() }),
+          s.flavors.insert({
+            id: randomUUID(),
+            name: "big",
+            cpus: 16,
+            memoryMiB: 256,
+            gpuAllowed: false,
+            perDay: 900,
+            createdAt: new Date(),
+          }),
         ),
       )
       const [task] = await createAll(core.world.actors.owner, request({ flavorId: big.id, start: false }))
@@ -83,7 +97,11 @@ for (const backend of storeBackends) {
 
     it("C8 a batch over the department's quota is refused whole: quota-vm-count, no VM inserted", async () => {
       const department = core.world.departments[1]
-      await core.run(store((s) => s.quotas.set({ departmentId: department.id, cpus: null, memoryMiB: null, diskGiB: null, vmCount: 2 })))
+      await core.run(
+        store((s) =>
+          s.quotas.set({ departmentId: department.id, cpus: null, memoryMiB: null, diskGiB: null, vmCount: 2 }),
+        ),
+      )
       const tags = { "app-group": "crm", "app-role": "db", "app-type": "test" }
       const error = await core.run(
         Effect.flip(createVms(core.world.actors.outsider, request({ count: 3, name: undefined, tags } as never))),
@@ -97,11 +115,23 @@ for (const backend of storeBackends) {
 
     it("C7 the quote shows the department's remaining quota and the daily price", async () => {
       const department = core.world.departments[0]
-      await core.run(store((s) => s.quotas.set({ departmentId: department.id, cpus: 64, memoryMiB: null, diskGiB: null, vmCount: null })))
-      await core.run(store((s) => s.prices.insert({ id: randomUUID(), item: "disk-gib", variant: "standard", perDay: 3 })))
+      await core.run(
+        store((s) =>
+          s.quotas.set({ departmentId: department.id, cpus: 64, memoryMiB: null, diskGiB: null, vmCount: null }),
+        ),
+      )
+      await core.run(
+        store((s) => s.prices.insert({ id: randomUUID(), item: "disk-gib", variant: "standard", perDay: 3 })),
+      )
       const usage = await core.run(store((s) => s.quotas.usage(department.id)))
       const quote = await core.run(
-        quoteCreate({ departmentId: department.id, flavor: core.world.flavor, image: core.world.image, disks: [{ sizeGiB: 10 }], count: 2 }),
+        quoteCreate({
+          departmentId: department.id,
+          flavor: core.world.flavor,
+          image: core.world.image,
+          disks: [{ sizeGiB: 10 }],
+          count: 2,
+        }),
       )
       assert.equal(quote.remaining.cpus, 64 - usage.cpus)
       assert.equal(quote.remaining.memoryMiB, null)

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { encryptSecret, randomPassword } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
-import { RuleViolation } from "../errors.ts"
 import type { Disk, Flavor, Image, User, Vm, VmCreateRequest } from "../model/index.ts"
 import { chooseHost } from "../placement/choose-host.ts"
 import { hostLoads } from "../placement/host-loads.ts"
@@ -15,11 +14,12 @@ import {
   createDemand,
   createRules,
 } from "../rules/create.ts"
+import { placementRules } from "../rules/placement.ts"
 import { checkRules } from "../rules/rule.ts"
 import { Store, type VmBundle } from "../store/ports.ts"
 import { now } from "./clock.ts"
-import { diskPricePerDay } from "./quote.ts"
 import { provision } from "./provision.ts"
+import { diskPricePerDay } from "./quote.ts"
 
 /** Resolve what the request names, so the rules see whole records. */
 const resolve = Effect.fn("operations.create.resolve")(function* (actor: Actor, request: VmCreateRequest) {
@@ -161,15 +161,8 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
     departmentId: owner.departmentId,
     dedicated: request.dedicatedHost ?? false,
   })
-  if (host === undefined) {
-    return yield* new RuleViolation({
-      rule: "host-capacity",
-      operation: "vm.create",
-      kind: "conflict",
-      message: "No host has room for the requested VMs",
-      messageZh: "没有可用资源足够的主机来创建这些虚拟机",
-    })
-  }
+  yield* checkRules("vm.create", placementRules, { host, count: request.count })
+  if (host === undefined) return yield* Effect.die("placement rules let an unplaced batch through")
   const company = yield* store.companies.get(owner.companyId)
   const names = yield* namesFor(request, company.number)
   const blueprint: Blueprint = {

@@ -6,13 +6,13 @@ import type { Actor } from "../rules/context.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
 import { checkRules } from "../rules/rule.ts"
 import { Store } from "../store/ports.ts"
-import { beginTask, finishTask } from "./tasks.ts"
 import { now } from "./clock.ts"
 import { ignoreMissing } from "./driver-for.ts"
 import { runLifecycle } from "./lifecycle-task.ts"
+import { beginTask, finishTask } from "./tasks.ts"
 import { loadVisibleVm, vmContext } from "./vm-context.ts"
-import { moveVm, scopeOf } from "./vm-state.ts"
 import { VmLocks } from "./vm-lock.ts"
+import { moveVm, scopeOf } from "./vm-state.ts"
 
 export interface DeleteOptions {
   /** B4 "彻底销毁": remove the VM for good instead of moving it to the recycle bin. */

@@ -1,13 +1,13 @@
 import { Effect, Exit } from "effect"
-import type { Driver, PowerState } from "../driver/driver.ts"
 import { HostConfig } from "../config.ts"
-import { isTransient } from "../lifecycle/states.ts"
+import type { Driver, PowerState } from "../driver/driver.ts"
 import { type ObservedPower, reconcile } from "../lifecycle/index.ts"
+import { isTransient } from "../lifecycle/states.ts"
 import type { Task, Vm } from "../model/index.ts"
 import { Store } from "../store/ports.ts"
+import { now } from "./clock.ts"
 import { destroyCompletely } from "./delete.ts"
 import { driverFor, ignoreMissing } from "./driver-for.ts"
-import { now } from "./clock.ts"
 import { finishTask } from "./tasks.ts"
 import { moveVm, scopeOf } from "./vm-state.ts"
 
@@ -28,7 +28,7 @@ const observe = (driver: Driver, vm: Vm) =>
     ),
   )
 
-const interrupted = (vm: Vm, observed: ObservedPower) =>
+const interrupted = (observed: ObservedPower) =>
   `The agent stopped during the operation; the hypervisor reports the VM ${observed}.`
 
 /** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
@@ -55,14 +55,14 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
       ? finishDeletion(driver, vm, open[0])
       : Effect.gen(function* () {
           const target = reconcile(vm.state, observed)
-          if (target !== vm.state) yield* moveVm(vm, target, "recovery", interrupted(vm, observed))
+          if (target !== vm.state) yield* moveVm(vm, target, "recovery", interrupted(observed))
         }),
   )
   for (const task of open) {
     const exit =
       vm.state === "destroying" && Exit.isSuccess(outcome)
         ? Exit.succeed({ completedBy: "recovery" })
-        : Exit.fail({ _tag: "Interrupted", message: interrupted(vm, observed) })
+        : Exit.fail({ _tag: "Interrupted", message: interrupted(observed) })
     yield* finishTask(task, scopeOf(vm), exit)
   }
   if (Exit.isFailure(outcome)) yield* Effect.logWarning(`could not reconcile ${vm.hostname}`, outcome.cause)

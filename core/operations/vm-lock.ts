@@ -1,9 +1,9 @@
 import { Context, Effect, Layer } from "effect"
 import type { RuleViolation } from "../errors.ts"
 import type { Operation } from "../model/operation.ts"
+import type { VmContext } from "../rules/context.ts"
 import { vmBusy } from "../rules/lifecycle.ts"
 import { violation } from "../rules/rule.ts"
-import type { VmContext } from "../rules/context.ts"
 
 /**
  * One operation at a time per VM. The lock lives in memory for the life of the agent; the VM's transient state

@@ -9,6 +9,7 @@ import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
 import { networkRules } from "./networks.ts"
 import { changeOwnerRules } from "./ownership.ts"
+import { placementRules } from "./placement.ts"
 import { batchAction, batchSelection } from "./platform.ts"
 import { powerRules } from "./power.ts"
 import { regularRules } from "./regular.ts"
@@ -20,7 +21,7 @@ export type AnyRule = Rule<never>
 
 /** Every operation's rules, in the order they are checked; the operations import the typed lists themselves. */
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
-  "vm.create": createRules,
+  "vm.create": [...createRules, ...placementRules],
   "vm.start": powerRules.start,
   "vm.stop": powerRules.stop,
   "vm.force-stop": powerRules["force-stop"],

@@ -20,6 +20,8 @@ export interface Faults {
   /** Later calls of `operation` wait, without effect, until `release(operation)` or until they are interrupted. */
   hang(operation: FakeOperation): Effect.Effect<void>
   release(operation: FakeOperation): Effect.Effect<void>
+  /** Completes once a call of `operation` is blocked on its hang: the moment a crash test may kill the agent. */
+  hanging(operation: FakeOperation): Effect.Effect<void>
   /** Forget every fault and release every hung call. */
   clear(): Effect.Effect<void>
 }
@@ -39,6 +41,14 @@ export const makeFaultInjector = (driver: string): FaultInjector => {
   const failures = new Map<FakeOperation, Array<PlannedFailure>>()
   const delays = new Map<FakeOperation, number>()
   const hangs = new Map<FakeOperation, Deferred.Deferred<void>>()
+  const entered = new Map<FakeOperation, Deferred.Deferred<void>>()
+  const enteredSignal = (operation: FakeOperation) => {
+    const known = entered.get(operation)
+    if (known) return known
+    const signal = Deferred.makeUnsafe<void>()
+    entered.set(operation, signal)
+    return signal
+  }
 
   const release = (operation: FakeOperation) =>
     Effect.suspend(() => {
@@ -64,6 +74,7 @@ export const makeFaultInjector = (driver: string): FaultInjector => {
         if (!hangs.has(operation)) hangs.set(operation, Deferred.makeUnsafe<void>())
       }),
     release,
+    hanging: (operation) => Deferred.await(enteredSignal(operation)),
     clear: () =>
       Effect.gen(function* () {
         failures.clear()
@@ -75,7 +86,10 @@ export const makeFaultInjector = (driver: string): FaultInjector => {
   const around = <A>(operation: FakeOperation, call: Effect.Effect<A, DriverError>): Effect.Effect<A, DriverError> =>
     Effect.gen(function* () {
       const hang = hangs.get(operation)
-      if (hang) yield* Deferred.await(hang)
+      if (hang) {
+        yield* Deferred.succeed(enteredSignal(operation), undefined)
+        yield* Deferred.await(hang)
+      }
       const ms = delays.get(operation)
       if (ms !== undefined && ms > 0) yield* Effect.sleep(ms)
       const planned = failures.get(operation)?.shift()

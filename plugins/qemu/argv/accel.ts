@@ -5,14 +5,17 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Exit, Option, Schema } from "effect"
-import { bootSector, DEBUG_EXIT_PORT, DEBUG_EXIT_STATUS } from "./boot-sector.ts"
+import { BOOT_SECTOR_MIN_MEMORY_MIB, bootSector, DEBUG_EXIT_PORT, DEBUG_EXIT_STATUS } from "./boot-sector.ts"
 import { Accelerator } from "./runtime.ts"
 
 export interface AcceleratorOptions {
   readonly binary?: string
   /** Where the KVM device lives (tests point it elsewhere). */
   readonly devKvm?: string
-  /** How long a probe boot may take; a KVM that hangs (broken nested virtualisation) is caught by this. */
+  /**
+   * How long the probe may take (default 3 s). Working KVM runs it in well under a second; under broken nested
+   * virtualisation (these lab machines) KVM needs 8–10 s for it and a Linux guest never gets past its decompressor.
+   */
   readonly timeoutMs?: number
   /** Remembers the answer until the host reboots; null: remember only in this process. */
   readonly cacheFile?: string | null
@@ -31,8 +34,9 @@ const exitStatusOf = (binary: string, args: ReadonlyArray<string>) =>
   })
 
 /**
- * Boots a one-sector guest with `accel` and tells whether its code ran: it writes to isa-debug-exit, which makes
- * QEMU exit with a known status. False when QEMU refuses the accelerator, fails, or hangs past the timeout.
+ * Boots a one-sector guest with `accel` and tells whether it ran in time: it enters long mode, sweeps 60 MiB of
+ * memory and writes to isa-debug-exit, which makes QEMU exit with a known status. False when QEMU refuses the
+ * accelerator, fails, or takes longer than the timeout.
  */
 export const probeAccelerator = Effect.fn("probeAccelerator")(function* (
   accel: Accelerator,
@@ -43,13 +47,24 @@ export const probeAccelerator = Effect.fn("probeAccelerator")(function* (
   const probe = Effect.gen(function* () {
     yield* Effect.promise(() => writeFile(image, bootSector("hyperx accelerator probe")))
     const args = [
-      ...["-accel", accel, "-machine", "pc", "-m", "16", "-nodefaults", "-no-user-config", "-display", "none"],
+      ...[
+        "-accel",
+        accel,
+        "-machine",
+        "pc",
+        "-m",
+        String(BOOT_SECTOR_MIN_MEMORY_MIB),
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+      ],
       ...["-device", `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x04`],
       ...["-blockdev", JSON.stringify({ driver: "file", filename: image, "node-name": "boot" })],
       ...["-device", "ide-hd,bus=ide.0,drive=boot,bootindex=1"],
     ]
     const status = yield* exitStatusOf(options.binary ?? "qemu-system-x86_64", args).pipe(
-      Effect.timeoutOption(options.timeoutMs ?? 8_000),
+      Effect.timeoutOption(options.timeoutMs ?? 3_000),
     )
     return Option.isSome(status) && status.value === DEBUG_EXIT_STATUS
   })
@@ -96,8 +111,8 @@ const detectUncached = (options: AcceleratorOptions) =>
 const detections = new Map<string, Effect.Effect<Accelerator>>()
 
 /**
- * "kvm" only when the KVM device exists and a probe guest really runs under it (on hosts where nested
- * virtualisation is broken, KVM guests hang); otherwise "tcg". Env HYPERX_ACCEL=kvm|tcg skips the probe.
+ * "kvm" only when the KVM device exists and a probe guest really runs under it in time (where nested
+ * virtualisation is broken, KVM guests crawl or hang); otherwise "tcg". Env HYPERX_ACCEL=kvm|tcg skips the probe.
  * Cached per process, and in `cacheFile` until the host reboots.
  */
 export const detectAccelerator = (options: AcceleratorOptions = {}): Effect.Effect<Accelerator> => {

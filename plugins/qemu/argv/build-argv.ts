@@ -41,6 +41,10 @@ export const argvFor = (spec: VmSpec, runtime: QemuRuntime, driver = "qemu") => 
   return problems.length === 0
     ? Effect.succeed(buildArgv(spec, runtime))
     : Effect.fail(
-        new DriverError({ driver, operation: "buildArgv", reason: new InvalidRequest({ message: problems.join("; ") }) }),
+        new DriverError({
+          driver,
+          operation: "buildArgv",
+          reason: new InvalidRequest({ message: problems.join("; ") }),
+        }),
       )
 }

@@ -9,7 +9,13 @@ const socketServer = (id: string, path: string, extra: ReadonlyArray<readonly [s
 /** QMP on a unix socket; QEMU listens before the guest runs, so the driver may connect at any time. */
 export const qmpOptions = (paths: RuntimePaths): ReadonlyArray<QemuOption> => [
   ["-chardev", socketServer(FIXED_IDS.qmpChardev, paths.qmp)],
-  ["-mon", keyValues(undefined, [["chardev", FIXED_IDS.qmpChardev], ["mode", "control"]])],
+  [
+    "-mon",
+    keyValues(undefined, [
+      ["chardev", FIXED_IDS.qmpChardev],
+      ["mode", "control"],
+    ]),
+  ],
 ]
 
 /**
@@ -41,7 +47,13 @@ export const displayOptions = (spec: VmSpec, runtime: QemuRuntime, paths: Runtim
     ["-device", keyValues("VGA", [["id", FIXED_IDS.video]])],
     ["-vnc", keyValues(`unix:${paths.vnc}`, [["websocket", websocket]])],
     // an absolute pointer keeps the VNC cursor in step with the guest's
-    ["-device", keyValues("usb-tablet", [["bus", `${FIXED_IDS.usb}.0`], ["id", FIXED_IDS.tablet]])],
+    [
+      "-device",
+      keyValues("usb-tablet", [
+        ["bus", `${FIXED_IDS.usb}.0`],
+        ["id", FIXED_IDS.tablet],
+      ]),
+    ],
   ]
 }
 

@@ -32,7 +32,14 @@ export const isPciAddress = (address: string) => PCI_ADDRESS.test(address)
  */
 const passthrough = (device: DeviceSpec): QemuOption => {
   const id = hostDeviceId(device.id)
-  if (device.kind === "gpu") return ["-device", keyValues("vfio-pci", [["host", device.hostAddress], ["id", id]])]
+  if (device.kind === "gpu")
+    return [
+      "-device",
+      keyValues("vfio-pci", [
+        ["host", device.hostAddress],
+        ["id", id],
+      ]),
+    ]
   const usb = parseUsbAddress(device.hostAddress)
   return [
     "-device",

@@ -26,10 +26,7 @@ export const machineOptions = (spec: VmSpec, runtime: QemuRuntime, paths: Runtim
     ["-uuid", spec.uuid],
     ["-pidfile", paths.pidfile],
     ["-machine", MACHINE_TYPE],
-    [
-      "-accel",
-      keyValues(runtime.accel, [["tb-size", runtime.accel === "tcg" ? runtime.tcgTbSizeMiB : undefined]]),
-    ],
+    ["-accel", keyValues(runtime.accel, [["tb-size", runtime.accel === "tcg" ? runtime.tcgTbSizeMiB : undefined]])],
     // kvm: the host's CPU; tcg: the plain model the lab measured (and a stable one for migration)
     ["-cpu", runtime.accel === "kvm" ? "host" : "qemu64"],
     [

@@ -13,10 +13,7 @@ export const orderedDisks = (spec: VmSpec): ReadonlyArray<DiskSpec> => [
  * linked clones need nothing here.
  */
 const blockdevs = (names: DiskNames, path: string, format: string, readOnly: boolean): ReadonlyArray<QemuOption> => [
-  [
-    "-blockdev",
-    JSON.stringify({ driver: "file", filename: path, "node-name": names.fileNode, "read-only": readOnly }),
-  ],
+  ["-blockdev", JSON.stringify({ driver: "file", filename: path, "node-name": names.fileNode, "read-only": readOnly })],
   [
     "-blockdev",
     JSON.stringify({ driver: format, "node-name": names.node, file: names.fileNode, "read-only": readOnly }),

@@ -59,7 +59,10 @@ const entryDigest = (entries: ReadonlyArray<CpioEntry>) => {
 /** Debian's kernel package carries no modules.dep (its postinst runs depmod): make one inside the unpacked tree. */
 const depmodTree = (busybox: string) => (tree: string) =>
   Effect.gen(function* () {
-    const releases = yield* Effect.tryPromise({ try: () => readdir(join(tree, "lib/modules")), catch: fsError("depmod") })
+    const releases = yield* Effect.tryPromise({
+      try: () => readdir(join(tree, "lib/modules")),
+      catch: fsError("depmod"),
+    })
     for (const release of releases) yield* runCommand("depmod", busybox, ["depmod", "-b", tree, release])
   })
 
@@ -124,7 +127,10 @@ export const buildGuest = Effect.fn("buildGuest")(function* (options: GuestBuild
 
   progress(`guest: building ${version} (kernel ${root.kernelRelease}, ${root.modules.load.length} modules)`)
   if (root.modules.missing.length > 0) progress(`guest: not in this kernel: ${root.modules.missing.join(", ")}`)
-  const work = yield* Effect.tryPromise({ try: () => mkdtemp(join(cacheDir, "builds", ".build-")), catch: fsError("cache") })
+  const work = yield* Effect.tryPromise({
+    try: () => mkdtemp(join(cacheDir, "builds", ".build-")),
+    catch: fsError("cache"),
+  })
   const publish = Effect.gen(function* () {
     yield* Effect.tryPromise({ try: () => copyFile(root.vmlinuz, join(work, "vmlinuz")), catch: fsError("kernel") })
     progress("guest: writing initramfs")

@@ -4,7 +4,13 @@ export type CpioEntry =
   | { readonly kind: "dir"; readonly path: string; readonly mode: number }
   | { readonly kind: "file"; readonly path: string; readonly mode: number; readonly data: Uint8Array }
   | { readonly kind: "symlink"; readonly path: string; readonly target: string }
-  | { readonly kind: "chardev"; readonly path: string; readonly mode: number; readonly major: number; readonly minor: number }
+  | {
+      readonly kind: "chardev"
+      readonly path: string
+      readonly mode: number
+      readonly major: number
+      readonly minor: number
+    }
 
 const typeBits = { dir: 0o040000, file: 0o100000, symlink: 0o120000, chardev: 0o020000 } as const
 
@@ -14,11 +20,7 @@ const pad4 = (length: number) => (4 - (length % 4)) % 4
 const header = (fields: ReadonlyArray<number>, name: string) => {
   const nameBytes = Buffer.from(`${name}\0`, "utf8")
   const text = `070701${fields.map(hex8).join("")}`
-  return Buffer.concat([
-    Buffer.from(text, "ascii"),
-    nameBytes,
-    Buffer.alloc(pad4(text.length + nameBytes.length)),
-  ])
+  return Buffer.concat([Buffer.from(text, "ascii"), nameBytes, Buffer.alloc(pad4(text.length + nameBytes.length))])
 }
 
 const payloadOf = (entry: CpioEntry): Uint8Array =>

@@ -37,7 +37,9 @@ describe("test guest builder", () => {
     for (const path of [manifest.kernel, manifest.initrd, manifest.systemDisk]) {
       assert.ok(isAbsolute(path) && existsSync(path), path)
     }
-    const info = JSON.parse(execFileSync("qemu-img", ["info", "--output=json", manifest.systemDisk], { encoding: "utf8" }))
+    const info = JSON.parse(
+      execFileSync("qemu-img", ["info", "--output=json", manifest.systemDisk], { encoding: "utf8" }),
+    )
     assert.equal(info.format, "qcow2")
     assert.match(manifest.version, /^[0-9a-f]{16}$/)
     assert.ok(manifest.hash.startsWith(manifest.version))

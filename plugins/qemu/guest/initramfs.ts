@@ -120,7 +120,10 @@ export const collectRoot = Effect.fn("collectRoot")(function* (inputs: RootInput
 export const writeInitramfs = (entries: ReadonlyArray<CpioEntry>, version: string, target: string) =>
   Effect.tryPromise({
     try: () => {
-      const archive = newcArchive([...entries, file("etc/hyperx/version", 0o644, Buffer.from(`${version}\n`))], ARCHIVE_MTIME)
+      const archive = newcArchive(
+        [...entries, file("etc/hyperx/version", 0o644, Buffer.from(`${version}\n`))],
+        ARCHIVE_MTIME,
+      )
       return writeFile(target, gzipSync(archive, { level: 6 }))
     },
     catch: (cause) => new GuestBuildError({ step: "initramfs", message: String(cause) }),

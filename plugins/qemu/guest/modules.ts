@@ -31,7 +31,10 @@ export const parseModuleIndex = (modulesDep: string, modulesBuiltin: string): Mo
   const paths = new Map<string, string>()
   for (const line of lines(modulesDep)) {
     const [path = "", rest = ""] = line.split(":")
-    deps.set(path, rest.split(/\s+/).filter((dep) => dep.length > 0))
+    deps.set(
+      path,
+      rest.split(/\s+/).filter((dep) => dep.length > 0),
+    )
     paths.set(moduleName(path), path)
   }
   return { deps, paths, builtin: new Set(lines(modulesBuiltin).map(moduleName)) }

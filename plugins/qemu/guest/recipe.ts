@@ -177,7 +177,11 @@ export const recipeFiles: ReadonlyArray<RecipeFile> = [
   { path: "sbin/shutdown", mode: 0o755, text: shutdown },
   { path: "usr/sbin/chpasswd", mode: 0o755, text: chpasswd },
   { path: "etc/hyperx/udhcpc.sh", mode: 0o755, text: udhcpc },
-  { path: "etc/passwd", mode: 0o644, text: "root:x:0:0:root:/root:/bin/sh\nhyperx:x:1000:1000:hyperx:/home/hyperx:/bin/sh\n" },
+  {
+    path: "etc/passwd",
+    mode: 0o644,
+    text: "root:x:0:0:root:/root:/bin/sh\nhyperx:x:1000:1000:hyperx:/home/hyperx:/bin/sh\n",
+  },
   { path: "etc/group", mode: 0o644, text: "root:x:0:\nhyperx:x:1000:\n" },
   { path: "etc/shadow", mode: 0o600, text: "root::19000:0:99999:7:::\nhyperx:!:19000:0:99999:7:::\n" },
   { path: "etc/profile", mode: 0o644, text: 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="$(hostname)# "\n' },

@@ -49,7 +49,20 @@ export const writeSystemDisk = Effect.fn("writeSystemDisk")(function* (
   yield* runCommand(
     "system-disk",
     "mkfs.ext4",
-    ["-q", "-F", "-L", SYSTEM_DISK_LABEL, "-U", uuid, "-E", `hash_seed=${uuid},root_owner=0:0`, "-d", staging, raw, `${sizeMiB}M`],
+    [
+      "-q",
+      "-F",
+      "-L",
+      SYSTEM_DISK_LABEL,
+      "-U",
+      uuid,
+      "-E",
+      `hash_seed=${uuid},root_owner=0:0`,
+      "-d",
+      staging,
+      raw,
+      `${sizeMiB}M`,
+    ],
     { env: { E2FSPROGS_FAKE_TIME: String(FIXED_TIME) } },
   )
   // mkfs -d copies each file's ctime, which no one can set on the host: pin it inside the image instead
@@ -60,5 +73,9 @@ export const writeSystemDisk = Effect.fn("writeSystemDisk")(function* (
   })
   yield* runCommand("system-disk", "debugfs", ["-w", "-f", join(workDir, "debugfs.cmds"), raw])
   yield* runCommand("system-disk", "qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", raw, target])
-  yield* Effect.promise(() => Promise.all([staging, raw, join(workDir, "debugfs.cmds")].map((path) => rm(path, { recursive: true, force: true }))))
+  yield* Effect.promise(() =>
+    Promise.all(
+      [staging, raw, join(workDir, "debugfs.cmds")].map((path) => rm(path, { recursive: true, force: true })),
+    ),
+  )
 })

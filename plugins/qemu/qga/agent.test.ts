@@ -77,7 +77,9 @@ describe("guest-agent channel against a fake qemu-ga", { timeout: 20_000 }, () =
         const { server } = yield* startFakeQgaServer()
         server.on("guest-get-time", () => undefined)
         const agent = yield* connectAgent(server.path)
-        const pending = yield* Effect.forkChild(reasonOf(agent.execute("guest-get-time", undefined, { timeoutMs: 10_000 })))
+        const pending = yield* Effect.forkChild(
+          reasonOf(agent.execute("guest-get-time", undefined, { timeoutMs: 10_000 })),
+        )
         yield* Effect.promise(() => server.nextRequest("guest-get-time"))
         server.dropClients()
         assert.equal((yield* Fiber.join(pending))._tag, "QgaDisconnected")

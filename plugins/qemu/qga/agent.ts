@@ -85,7 +85,8 @@ export const connectAgent = Effect.fn("Qga.connectAgent")(function* (
     }),
     Effect.timeoutOrElse({
       duration: syncTimeoutMs,
-      orElse: () => failWith(new QgaSyncFailed({ path, detail: `no answer within ${syncTimeoutMs} ms: ${lastProblem}` })),
+      orElse: () =>
+        failWith(new QgaSyncFailed({ path, detail: `no answer within ${syncTimeoutMs} ms: ${lastProblem}` })),
     }),
     Effect.catchReason("QgaError", "QgaDisconnected", (reason) =>
       failWith(new QgaSyncFailed({ path, detail: `channel closed during guest-sync: ${reason.detail}` })),

@@ -36,7 +36,9 @@ describe("guest agent and QMP with the real test guest", { skip, timeout: 180_00
         yield* Qga.guestPing(agent)
         const info = yield* Qga.guestInfo(agent)
         assert.match(info.version, /^7\.2/)
-        assert.ok(info.supportedCommands.some((command) => command.name === "guest-set-user-password" && command.enabled))
+        assert.ok(
+          info.supportedCommands.some((command) => command.name === "guest-set-user-password" && command.enabled),
+        )
         const os = yield* Qga.guestGetOsinfo(agent)
         assert.equal(os.id, "hyperx-guest")
         assert.match(os.kernelRelease ?? "", /cloud-amd64/)
@@ -91,11 +93,12 @@ describe("guest agent and QMP with the real test guest", { skip, timeout: 180_00
     run(
       Effect.gen(function* () {
         const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4 ops@hyperx"
-        yield* Qga.runInGuest(agent, { path: "/bin/mkdir", args: ["-p", "/root"] })
-        yield* Qga.guestSshAddAuthorizedKeys(agent, { username: "root", keys: [key] })
-        assert.deepEqual(yield* Qga.guestSshGetAuthorizedKeys(agent, "root"), [key])
-        yield* Qga.guestSshRemoveAuthorizedKeys(agent, { username: "root", keys: [key] })
-        assert.deepEqual(yield* Qga.guestSshGetAuthorizedKeys(agent, "root"), [])
+        yield* Qga.guestSshAddAuthorizedKeys(agent, { username: "hyperx", keys: [key] })
+        assert.deepEqual(yield* Qga.guestSshGetAuthorizedKeys(agent, "hyperx"), [key])
+        const file = (yield* Qga.readGuestFile(agent, "/home/hyperx/.ssh/authorized_keys")).toString()
+        assert.match(file, /ops@hyperx/)
+        yield* Qga.guestSshRemoveAuthorizedKeys(agent, { username: "hyperx", keys: [key] })
+        assert.deepEqual(yield* Qga.guestSshGetAuthorizedKeys(agent, "hyperx"), [])
       }),
     ))
 

@@ -10,13 +10,17 @@ export const runDecoded = <A>(
   reply: Schema.Decoder<A>,
   options?: QgaCallOptions,
 ): Effect.Effect<A, QgaError> =>
-  agent.execute(command, args, options).pipe(
-    Effect.flatMap((value) =>
-      Schema.decodeUnknownEffect(reply)(value).pipe(
-        Effect.mapError((issue) => new QgaError({ reason: new QgaUnexpectedReply({ command, detail: issue.message }) })),
+  agent
+    .execute(command, args, options)
+    .pipe(
+      Effect.flatMap((value) =>
+        Schema.decodeUnknownEffect(reply)(value).pipe(
+          Effect.mapError(
+            (issue) => new QgaError({ reason: new QgaUnexpectedReply({ command, detail: issue.message }) }),
+          ),
+        ),
       ),
-    ),
-  )
+    )
 
 export const runVoid = (
   agent: QgaAgent,

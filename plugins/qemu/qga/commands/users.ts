@@ -49,5 +49,4 @@ export const guestSshRemoveAuthorizedKeys = (
   agent: QgaAgent,
   options: { readonly username: string; readonly keys: ReadonlyArray<string> },
   callOptions?: QgaCallOptions,
-) =>
-  runVoid(agent, "guest-ssh-remove-authorized-keys", { username: options.username, keys: options.keys }, callOptions)
+) => runVoid(agent, "guest-ssh-remove-authorized-keys", { username: options.username, keys: options.keys }, callOptions)

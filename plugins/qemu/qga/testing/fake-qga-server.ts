@@ -82,7 +82,9 @@ const installGuest = (server: FakeJsonLineServer, guest: FakeGuest, options: Fak
     const count = Number(argument(request, "count") ?? 4096)
     const chunk = content.subarray(handle.offset, handle.offset + count)
     handle.offset += chunk.length
-    return { return: { count: chunk.length, "buf-b64": chunk.toString("base64"), eof: handle.offset >= content.length } }
+    return {
+      return: { count: chunk.length, "buf-b64": chunk.toString("base64"), eof: handle.offset >= content.length },
+    }
   })
   server.on("guest-file-close", (request) =>
     handles.delete(Number(argument(request, "handle")))

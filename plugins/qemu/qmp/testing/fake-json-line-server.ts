@@ -126,7 +126,7 @@ export const startFakeJsonLineServer = (
 ): Effect.Effect<FakeJsonLineServer, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<{ server: FakeJsonLineServer; listener: net.Server; dir: string }>((resume) => {
-      const dir = mkdtempSync(join(tmpdir(), "hx-fake-"))
+      const dir = mkdtempSync(join(tmpdir(), "hx-jsonline-"))
       const fake = new FakeJsonLineServer(join(dir, "peer.sock"), onConnect)
       const listener = net.createServer((client) => fake.attach(client))
       listener.listen(fake.path, () => resume(Effect.succeed({ server: fake, listener, dir })))

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict"
+import { type ChildProcess, spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, describe, it } from "node:test"
+import { fileURLToPath } from "node:url"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import pg from "pg"
+import { makeFakeDriver } from "../../plugins/fake/index.ts"
+import { coreLayer } from "../layer.ts"
+import { isTransient } from "../lifecycle/states.ts"
+import { Store } from "../store/ports.ts"
+import { storeBackends } from "../store/testing.ts"
+import { recover } from "./recovery.ts"
+import { type CrashPlan, hostConfigOf, storeLayerOf } from "./testing/crash-child.ts"
+import { seedVm, seedWorld } from "./testing/world.ts"
+
+const child = fileURLToPath(new URL("./testing/crash-child.ts", import.meta.url))
+
+/** Run the plan in a child process, wait until the operation is in flight, then SIGKILL it. */
+const crashMidOperation = (plan: CrashPlan) =>
+  new Promise<string>((resolve, reject) => {
+    const proc: ChildProcess = spawn(process.execPath, ["--import", "tsx", child, JSON.stringify(plan)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let out = ""
+    let err = ""
+    proc.stderr?.on("data", (d) => {
+      err += String(d)
+    })
+    proc.stdout?.on("data", (d) => {
+      out += String(d)
+      const ready = /READY (\S+)/.exec(out)
+      if (ready?.[1]) {
+        proc.once("exit", (_code, signal) =>
+          signal === "SIGKILL" ? resolve(ready[1] ?? "") : reject(new Error(`exit ${signal}`)),
+        )
+        proc.kill("SIGKILL")
+      }
+    })
+    proc.once("exit", (code) => {
+      if (!/READY/.test(out)) reject(new Error(`child exited ${code} before READY: ${err}`))
+    })
+  })
+
+/** A database both processes reach: a PGlite folder, or a new database on the test server. */
+const durableStore = async (backend: string): Promise<{ store: CrashPlan["store"]; cleanup: () => Promise<void> }> => {
+  if (backend === "pglite") {
+    const dataDir = mkdtempSync(join(tmpdir(), "hx-recovery-"))
+    return {
+      store: { kind: "pglite", dataDir },
+      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
+  const admin = process.env.TEST_DATABASE_URL ?? ""
+  const name = `hx_recovery_${randomUUID().replaceAll("-", "").slice(0, 16)}`
+  const query = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin })
+    await client.connect()
+    await client.query(sql).finally(() => client.end())
+  }
+  await query(`create database ${name}`)
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  return {
+    store: { kind: "postgres", url: url.toString() },
+    cleanup: () => query(`drop database ${name} with (force)`),
+  }
+}
+
+for (const backend of storeBackends) {
+  describe(`crash recovery on ${backend.name}`, { skip: backend.skip }, () => {
+    const cleanups: Array<() => Promise<void>> = []
+    after(async () => {
+      for (const cleanup of cleanups) await cleanup()
+    })
+
+    /** Seed a world and a VM, crash a child mid-operation, then recover in a new core on the same database. */
+    const scenario = async (shape: Pick<CrashPlan, "prepare" | "hang" | "operation">) => {
+      const { store, cleanup } = await durableStore(backend.name)
+      cleanups.push(cleanup)
+      const stateFile = join(mkdtempSync(join(tmpdir(), "hx-fake-")), "hypervisor.json")
+      const hostId = randomUUID()
+      const base = { store, stateFile, hostId } as const
+      const seeding = ManagedRuntime.make(storeLayerOf({ ...base } as CrashPlan))
+      const { world, vm } = await seeding.runPromise(
+        Effect.gen(function* () {
+          const world = yield* seedWorld("fake", hostId)
+          const vm = yield* seedVm(world)
+          return { world, vm }
+        }),
+      )
+      await seeding.dispose()
+      const plan: CrashPlan = { ...base, actor: world.actors.owner, vmId: vm.id, ...shape }
+      const taskId = await crashMidOperation(plan)
+
+      // A new agent: a new driver instance over the hypervisor's surviving state, the same database.
+      const fake = await Effect.runPromise(makeFakeDriver({ stateFile, bootDelayMs: 0, shutdownDelayMs: 0 }))
+      const runtime = ManagedRuntime.make(
+        Layer.merge(coreLayer({ host: hostConfigOf(plan), drivers: [fake.driver] }), storeLayerOf(plan)),
+      )
+      try {
+        const inFlight = await runtime.runPromise(Store.use((s) => s.vms.get(vm.id)))
+        const results = await runtime.runPromise(recover())
+        const after = await runtime.runPromise(Store.use((s) => s.vms.get(vm.id)))
+        const task = await runtime.runPromise(Store.use((s) => s.tasks.get(taskId)))
+        const power = (await runtime.runPromise(fake.driver.inspect(vm.hostname))).power
+        const open = await runtime.runPromise(Store.use((s) => s.tasks.list({ states: ["running", "queued"] })))
+        return { inFlight, results, after, task, power, open }
+      } finally {
+        await runtime.dispose()
+      }
+    }
+
+    it("H1 a start cut short by SIGKILL: the VM leaves 'starting' for what the hypervisor runs (stopped)", async () => {
+      const r = await scenario({ prepare: null, hang: "start", operation: "start" })
+      assert.equal(r.inFlight.state, "starting", "the crash left the VM transient")
+      assert.equal(r.power, "stopped")
+      assert.equal(r.after.state, "stopped")
+      assert.ok(!isTransient(r.after.state))
+      assert.equal(r.task.state, "failed")
+      assert.equal(r.task.error?.code, "interrupted")
+      assert.equal(r.open.length, 0, "no task stays open")
+    })
+
+    it("H1 a stop cut short by SIGKILL: the guest still runs, so the VM is running again", async () => {
+      const r = await scenario({ prepare: "start", hang: "shutdown", operation: "stop" })
+      assert.equal(r.inFlight.state, "stopping")
+      assert.equal(r.power, "running")
+      assert.equal(r.after.state, "running")
+      assert.equal(r.task.state, "failed")
+      assert.equal(r.task.error?.code, "interrupted")
+    })
+
+    it("B4 a deletion cut short by SIGKILL is carried through: powered off and in the recycle bin", async () => {
+      const r = await scenario({ prepare: "start", hang: "shutdown", operation: "delete" })
+      assert.equal(r.inFlight.state, "destroying")
+      assert.equal(r.power, "stopped")
+      assert.equal(r.after.state, "stopped")
+      assert.ok(r.after.recycledAt instanceof Date)
+      assert.equal(r.task.state, "succeeded")
+    })
+  })
+}
