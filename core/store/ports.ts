@@ -28,6 +28,10 @@ import type {
   VmState,
 } from "../model/index.ts"
 
+import type { VmPage, VmQuery } from "./vm-query.ts"
+
+export type { VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
+
 type Q<A> = Effect.Effect<A, StoreError>
 type Row = { readonly id: string }
 type Patch<T> = Partial<Omit<T, "id" | "createdAt">>
@@ -79,6 +83,8 @@ export interface VmFacts {
 export interface VmRepository {
   get(id: string): Effect.Effect<Vm, NotFound | StoreError>
   list(filter?: VmFilter): Q<ReadonlyArray<Vm>>
+  /** The list view (L1–L5): search, filters, sort, a page, and totals over everything that matched. */
+  query(query: VmQuery): Q<VmPage>
   /** Insert VMs with their disks and NICs in one transaction. */
   insertBundles(bundles: ReadonlyArray<VmBundle>): Q<void>
   /** Write a patch; with expectedVersion, fail on a concurrent write. Bumps version and updatedAt. */

@@ -1,17 +1,16 @@
 import { Clock, Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 import { NotFound, VersionConflict } from "../errors.ts"
-import { Vm } from "../model/index.ts"
-import { codecOf } from "./codec.ts"
+import type { Vm } from "../model/index.ts"
 import { nicCodec } from "./network.repository.ts"
 import type { VmBundle, VmFilter, VmRepository } from "./ports.ts"
 import { untyped } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { diskCodec } from "./storage.repository.ts"
+import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import { vmFacts } from "./vm-facts.ts"
-
-const vmCodec = codecOf(Vm, { json: ["tags", "components"] })
+import { queryVms, type VmQuery } from "./vm-query.ts"
 
 /** Columns of the vms row; affinity groups live in their own table. */
 const vmColumns = (vm: Partial<Vm>) => {
@@ -24,14 +23,7 @@ const memberships = (vmId: string, groupIds: ReadonlyArray<string>) =>
 
 /** Every VM column plus its affinity groups, in order. */
 const selectVms = (db: Kysely<DB>) =>
-  db
-    .selectFrom("vms")
-    .selectAll("vms")
-    .select(
-      sql<ReadonlyArray<string>>`coalesce((
-        select jsonb_agg(m.affinity_group_id order by m.position) from vm_affinity_groups m where m.vm_id = vms.id
-      ), '[]'::jsonb)`.as("affinityGroupIds"),
-    )
+  db.selectFrom("vms").selectAll("vms").select(affinityGroupIdsOf.as("affinityGroupIds"))
 
 /** LIKE treats % _ and \ as special; a display name prefix must match literally. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -145,9 +137,13 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     )
   })
 
+  const query = Effect.fn("vm.query")(function* (q: VmQuery) {
+    return yield* run("vm.query", () => queryVms(db, q))
+  })
+
   const facts = Effect.fn("vm.facts")(function* (id: string) {
     return yield* run("vm.facts", () => vmFacts(db, id))
   })
 
-  return { get, list, insertBundles, update, purge, facts }
+  return { get, list, query, insertBundles, update, purge, facts }
 }

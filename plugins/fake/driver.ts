@@ -1,7 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Option, Scope } from "effect"
 import type { Capability } from "../../core/driver/capabilities.ts"
 import type { Driver, DriverFactory } from "../../core/driver/driver.ts"
 import type { DriverError } from "../../core/driver/errors.ts"
+import { makeConsoleServers } from "./consoles.ts"
 import { makeDevices } from "./devices.ts"
 import { makeEventHub } from "./events.ts"
 import { type Faults, makeFaultInjector } from "./faults.ts"
@@ -51,17 +52,25 @@ const implemented: ReadonlyArray<Capability> = [
 ]
 
 /**
- * The in-memory reference driver, with fault injection and a handle on the guest. Needs no scope: it owns no
- * process or socket. Fails only when `stateFile` exists but cannot be read as a fake driver state.
+ * The in-memory reference driver, with fault injection and a handle on the guest. Its only resources are the console
+ * sockets of running domains: closed when a domain stops, and all of them when the caller's scope closes, if there is
+ * one (without a scope they close with the domains or when the process exits). Fails only when `stateFile` exists but
+ * cannot be read as a fake driver state.
  */
 export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<FakeDriver, DriverError> =>
   Effect.gen(function* () {
     const name = options.name ?? "fake"
+    const consoles = makeConsoleServers(name)
+    const scope = yield* Effect.serviceOption(Scope.Scope)
+    if (Option.isSome(scope)) yield* Scope.addFinalizer(scope.value, Effect.sync(consoles.closeAll))
     const hv = yield* makeHypervisor({
       driver: name,
       stateFile: options.stateFile,
       bootDelayMs: options.bootDelayMs ?? 10,
       shutdownDelayMs: options.shutdownDelayMs ?? 20,
+      onChange: (domain, record) => {
+        if (record === undefined || record.power === "stopped") consoles.close(domain)
+      },
     })
     const hub = yield* makeEventHub
     const injector = makeFaultInjector(name)
@@ -77,7 +86,7 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
     const { disks, nics, media } = makeDevices(hv)
     const snapshots = makeSnapshots(hv)
     const volumes = makeVolumes(hv)
-    const { console, guestAgent, stats } = makeGuest(hv)
+    const { console, guestAgent, stats } = makeGuest(hv, consoles)
     // Without a state file a new instance starts empty, so it cannot find domains an earlier one ran.
     const capabilities = new Set<Capability>(options.stateFile ? [...implemented, "reattach"] : implemented)
 

@@ -1,7 +1,6 @@
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { Effect } from "effect"
-import type { ConsoleEndpoint, Driver, FileSystemUsage, VmStats } from "../../core/driver/driver.ts"
+import type { Driver, FileSystemUsage, VmStats } from "../../core/driver/driver.ts"
+import type { ConsoleServers } from "./consoles.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 import { type DomainRecord, guestBytes } from "./state.ts"
 
@@ -10,12 +9,6 @@ type Guest = Required<Pick<Driver, "console" | "guestAgent" | "stats">>
 const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
-
-/** Where a console would listen: a unix socket path that nothing serves, so connecting fails with ENOENT. */
-const consolePath = (hv: Hypervisor, name: string, kind: "vnc" | "serial"): ConsoleEndpoint => ({
-  kind: "unix",
-  path: join(tmpdir(), "hyperx-fake", hv.driver, `${name}.${kind}.sock`),
-})
 
 const uptimeSeconds = (record: DomainRecord, now: number) =>
   record.bootedAtMs === null ? 0 : Math.max(0, Math.floor((now - record.bootedAtMs) / 1000))
@@ -45,7 +38,7 @@ const fileSystemsOf = (record: DomainRecord): ReadonlyArray<FileSystemUsage> => 
 ]
 
 /** Console endpoints and stats need a running domain; the guest agent also needs its channel in the spec. */
-export const makeGuest = (hv: Hypervisor): Guest => {
+export const makeGuest = (hv: Hypervisor, consoles: ConsoleServers): Guest => {
   const running = Effect.fnUntraced(function* (operation: string, name: string) {
     const record = yield* hv.get(operation, name)
     if (record.power !== "running") return yield* hv.wrongPower(operation, record)
@@ -54,7 +47,7 @@ export const makeGuest = (hv: Hypervisor): Guest => {
   const withConsole = Effect.fnUntraced(function* (kind: "vnc" | "serial", name: string) {
     const record = yield* running(`console.${kind}`, name)
     if (!record.spec[kind]) return yield* hv.invalid(`console.${kind}`, `${name} has no ${kind} console`)
-    return consolePath(hv, name, kind)
+    return yield* consoles.serve(name, kind)
   })
   const withAgent = Effect.fnUntraced(function* (operation: string, name: string) {
     const spec = (yield* hv.get(operation, name)).spec

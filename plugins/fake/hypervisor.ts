@@ -43,6 +43,8 @@ export interface HypervisorOptions {
   readonly stateFile: string | undefined
   readonly bootDelayMs: number
   readonly shutdownDelayMs: number
+  /** Told after every change of a domain, with its new record (undefined once it is forgotten). */
+  readonly onChange?: ((name: string, record: DomainRecord | undefined) => void) | undefined
 }
 
 export const makeHypervisor = (options: HypervisorOptions): Effect.Effect<Hypervisor, DriverError> =>
@@ -53,6 +55,7 @@ export const makeHypervisor = (options: HypervisorOptions): Effect.Effect<Hyperv
     const volumes = new Map(loaded.volumes.map((volume) => [volume.path, volume] as const))
     const locks = new Map<string, Semaphore.Semaphore>()
 
+    const changed = (name: string, record: DomainRecord | undefined) => options.onChange?.(name, record)
     const error = (operation: string, reason: DriverErrorReason) => new DriverError({ driver, operation, reason })
     const all = () => [...domains.values()].sort((a, b) => a.spec.name.localeCompare(b.spec.name))
     const allVolumes = () => [...volumes.values()].sort((a, b) => a.path.localeCompare(b.path))
@@ -80,9 +83,15 @@ export const makeHypervisor = (options: HypervisorOptions): Effect.Effect<Hyperv
       put: (operation, record) =>
         Effect.suspend(() => {
           domains.set(record.spec.name, record)
+          changed(record.spec.name, record)
           return persist(operation)
         }),
-      remove: (operation, name) => Effect.suspend(() => (domains.delete(name) ? persist(operation) : Effect.void)),
+      remove: (operation, name) =>
+        Effect.suspend(() => {
+          if (!domains.delete(name)) return Effect.void
+          changed(name, undefined)
+          return persist(operation)
+        }),
       update: (operation, name, change) =>
         Effect.suspend(() => {
           const current = domains.get(name)
@@ -90,6 +99,7 @@ export const makeHypervisor = (options: HypervisorOptions): Effect.Effect<Hyperv
           const next = change(current)
           if (next instanceof DriverError) return Effect.fail(next)
           domains.set(name, next)
+          changed(name, next)
           return persist(operation).pipe(Effect.as(next))
         }),
       findVolume: (path) => volumes.get(path),

@@ -33,6 +33,10 @@ export interface Simulate {
   touchMemory(name: string): Sim<number>
   /** The memory counter: 0 after a cold boot, restored by reverting a memory snapshot. */
   readMemory(name: string): Sim<number>
+  /** The guest writes a file it keeps in RAM only, as on a tmpfs (running only). */
+  writeRam(name: string, key: string, value: string): Sim
+  /** A RAM file: gone after a cold boot, reset or power-off; back after reverting a memory snapshot and starting. */
+  readRam(name: string, key: string): Sim<string | undefined>
   /** The passwords and authorized keys the guest agent was given, by user. */
   credentials(name: string): Sim<{
     readonly passwords: Readonly<Record<string, string>>
@@ -133,6 +137,15 @@ export const makeSimulate = (hv: Hypervisor, hub: EventHub): Simulate => {
         )
         .pipe(Effect.map((record) => record.memory)),
     readMemory: (name) => read("readMemory", name, (record) => record.memory),
+    writeRam: (name, key, value) =>
+      hv
+        .update("simulate.writeRam", name, (record) =>
+          record.power === "running"
+            ? { ...record, ram: { ...record.ram, [key]: value } }
+            : hv.wrongPower("simulate.writeRam", record),
+        )
+        .pipe(Effect.asVoid),
+    readRam: (name, key) => read("readRam", name, (record) => record.ram[key]),
     credentials: (name) =>
       read("credentials", name, (record) => ({
         passwords: record.guest.passwords,

@@ -42,6 +42,7 @@ export const makeSnapshots = (hv: Hypervisor): Snapshots => ({
           createdAtMs: now,
           guest: record.guest,
           memory: options.withMemory ? record.memory : 0,
+          ram: options.withMemory ? record.ram : {},
         }
         return { ...record, snapshots: [...record.snapshots, taken] }
       }),
@@ -54,7 +55,13 @@ export const makeSnapshots = (hv: Hypervisor): Snapshots => ({
         const taken = record.snapshots.find((other) => other.name === snapshot)
         if (!taken) return hv.invalid("snapshots.revert", `${name} has no snapshot ${snapshot}`)
         if (record.power !== "stopped") return hv.wrongPower("snapshots.revert", record)
-        return { ...record, guest: taken.guest, memory: taken.memory, resumeMemory: taken.withMemory }
+        return {
+          ...record,
+          guest: taken.guest,
+          memory: taken.memory,
+          ram: taken.ram,
+          resumeMemory: taken.withMemory,
+        }
       }),
     )
   }),

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { VmSpec } from "../../core/driver/spec.ts"
 
 /** What lives on a domain's disks: free-form data plus the credentials the guest agent set. */
@@ -11,6 +11,12 @@ export type GuestDisk = typeof GuestDisk.Type
 
 export const emptyGuestDisk: GuestDisk = { data: {}, passwords: {}, authorizedKeys: {} }
 
+/**
+ * Files the guest keeps in RAM only (its tmpfs): gone after a cold boot or reset, kept by memory snapshots. Absent
+ * from state files written before it existed, hence the decoding default.
+ */
+const Ram = Schema.Record(Schema.String, Schema.String).pipe(Schema.withDecodingDefaultKey(Effect.succeed({})))
+
 export const SnapshotRecord = Schema.Struct({
   name: Schema.String,
   withMemory: Schema.Boolean,
@@ -19,6 +25,8 @@ export const SnapshotRecord = Schema.Struct({
   guest: GuestDisk,
   /** The memory counter at the time, meaningful only with memory. */
   memory: Schema.Number,
+  /** The RAM files at the time, only with memory. */
+  ram: Ram,
 })
 export type SnapshotRecord = typeof SnapshotRecord.Type
 
@@ -33,6 +41,7 @@ export const DomainRecord = Schema.Struct({
   guest: GuestDisk,
   /** Stands for the guest's RAM: cleared by a cold boot, kept by memory snapshots. */
   memory: Schema.Number,
+  ram: Ram,
   /** Set by reverting a memory snapshot: the next start resumes that memory instead of booting cold. */
   resumeMemory: Schema.Boolean,
   bootedAtMs: Schema.NullOr(Schema.Number),
@@ -66,6 +75,7 @@ export const newDomain = (spec: VmSpec): DomainRecord => ({
   power: "stopped",
   guest: emptyGuestDisk,
   memory: 0,
+  ram: {},
   resumeMemory: false,
   bootedAtMs: null,
   ignoreAcpi: false,
@@ -83,6 +93,7 @@ export const booted = (record: DomainRecord, now: number): DomainRecord => ({
   power: "running",
   bootedAtMs: now,
   memory: record.resumeMemory ? record.memory : 0,
+  ram: record.resumeMemory ? record.ram : {},
   resumeMemory: false,
 })
 
@@ -91,4 +102,5 @@ export const poweredOff = (record: DomainRecord): DomainRecord => ({
   power: "stopped",
   bootedAtMs: null,
   memory: 0,
+  ram: {},
 })

@@ -90,7 +90,9 @@ const hashFile = (path: string) =>
  * Builds (or finds in the cache) the tiny test guest: Debian's cloud kernel, a busybox initramfs with the
  * guest agent, and a qcow2 system disk. A second call with the same inputs only hashes them and returns.
  */
-export const buildGuest = Effect.fn("buildGuest")(function* (options: GuestBuildOptions = {}) {
+export const buildGuest = Effect.fn("buildGuest")(function* (
+  options: GuestBuildOptions = {},
+): Effect.fn.Return<GuestManifest, GuestBuildError> {
   const started = Date.now()
   const progress = options.onProgress ?? (() => {})
   const busybox = options.busybox ?? "/usr/bin/busybox"

@@ -8,11 +8,10 @@ import { after, before, describe, it } from "node:test"
 import { Effect } from "effect"
 import { buildGuest } from "./build.ts"
 import type { GuestManifest } from "./manifest.ts"
-import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "./recipe.ts"
+import { GUEST_BOOT_LINE, heartbeatsIn } from "./recipe.ts"
 import { connectAgent, connectQmp, type JsonLines, type QemuProcess, SerialWatch, startQemu } from "./testing.ts"
 
-const heartbeats = (text: string) => [...text.matchAll(GUEST_HEARTBEAT)].map((match) => Number(match[1]))
-const lastHeartbeat = (text: string) => heartbeats(text).at(-1) ?? 0
+const lastHeartbeat = (text: string) => heartbeatsIn(text).at(-1) ?? 0
 
 const runJob = async (qmp: JsonLines, command: string, args: Record<string, unknown> & { "job-id": string }) => {
   await qmp.command(command, args)
@@ -106,7 +105,7 @@ describe("test guest builder", () => {
       assert.equal(boot[1], manifest.version)
       const from = boot.index + boot[0].length
       await serial.waitFor(/heartbeat \d+[\s\S]*heartbeat \d+/, 30_000, from)
-      const [first = 0, second = 0] = heartbeats(serial.text.slice(from))
+      const [first = 0, second = 0] = heartbeatsIn(serial.text.slice(from))
       assert.ok(second > first, `${first} then ${second}`)
     })
 

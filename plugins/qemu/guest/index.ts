@@ -7,5 +7,6 @@ export {
   GUEST_CMDLINE,
   GUEST_HEARTBEAT,
   GUEST_MIN_MEMORY_MIB,
+  heartbeatsIn,
   SYSTEM_DISK_LABEL,
 } from "./recipe.ts"

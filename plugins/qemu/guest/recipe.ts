@@ -6,10 +6,14 @@
 /** Printed once on ttyS0 when the guest is up (modules loaded, disks mounted, agent started). */
 export const GUEST_BOOT_LINE = "hyperx-guest: booted"
 /** Printed every second on ttyS0 after the boot line; N counts up from 1 and lives in guest memory. */
-export const GUEST_HEARTBEAT = /hyperx-guest: heartbeat (\d+)/g
+export const GUEST_HEARTBEAT = /hyperx-guest: heartbeat (\d+)/
+
+/** The heartbeat counters in a stretch of serial output, in order. */
+export const heartbeatsIn = (text: string): ReadonlyArray<number> =>
+  [...text.matchAll(new RegExp(GUEST_HEARTBEAT.source, "g"))].map((match) => Number(match[1]))
 /** Filesystem label of the system disk; the guest mounts the disk carrying it on /system. */
 export const SYSTEM_DISK_LABEL = "hyperx-sys"
-/** Kernel command line for direct kernel boot; append `hyperx.*=` options (see GUEST.md). */
+/** Kernel command line for direct kernel boot; append `hyperx.*=` options (see README.md). */
 export const GUEST_CMDLINE = "console=ttyS0 panic=-1 quiet"
 /** Below this the kernel panics while unpacking the initramfs (measured: 80 MiB fails). */
 export const GUEST_MIN_MEMORY_MIB = 96

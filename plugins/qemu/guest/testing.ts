@@ -3,7 +3,7 @@
  * of QMP and the guest agent over node:net. Deliberately tiny; the driver has its own QMP and QGA clients.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { createConnection, type Socket } from "node:net"
 import { setTimeout as sleep } from "node:timers/promises"
 
@@ -66,6 +66,17 @@ export class SerialWatch {
     }
   }
   close = () => this.socket.destroy()
+}
+
+/** Waits until a file (a serial logfile, say) contains `pattern`. */
+export const waitForFileText = async (path: string, pattern: RegExp, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const text = existsSync(path) ? readFileSync(path, "utf8") : ""
+    if (pattern.test(text)) return text
+    if (Date.now() > deadline) throw new Error(`${path} never showed ${pattern}; tail: ${text.slice(-400)}`)
+    await sleep(100)
+  }
 }
 
 type Reply = { readonly return?: unknown; readonly error?: { readonly class: string; readonly desc: string } }

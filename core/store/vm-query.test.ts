@@ -1,0 +1,111 @@
+import assert from "node:assert/strict"
+import { before, describe, it } from "node:test"
+import { Effect } from "effect"
+import { Store } from "./ports.ts"
+import { insertWorld, sampleBundle, sampleRows, sampleWorld, storeBackends, useStore } from "./testing.ts"
+
+for (const backend of storeBackends) {
+  describe(`VM list query on ${backend.name}`, { skip: backend.skip }, () => {
+    const runStore = useStore(backend)
+    const world = sampleWorld()
+    // A second department of the same company, with its own owner, for scope.
+    const other = sampleRows.department({ companyId: world.company.id })
+    const otherUser = sampleRows.user({ companyId: world.company.id, departmentId: other.id, name: "Zhang Wei" })
+    const big = sampleRows.flavor({ name: "big", cpus: 4, memoryMiB: 4096 })
+    const bundles = [
+      sampleBundle(world, {
+        vm: { displayName: "web_01", state: "running", tags: { env: "prod", "app-group": "shop" } },
+        disk: { sizeGiB: 20 },
+        nic: { primaryIp: "10.20.0.11", secondaryIps: ["10.20.0.99"] },
+      }),
+      sampleBundle(world, {
+        vm: { displayName: "web_02", state: "stopped", tags: { env: "test" } },
+        disk: { sizeGiB: 10 },
+        nic: { primaryIp: "10.20.0.12" },
+      }),
+      sampleBundle(world, {
+        vm: { displayName: "db_main", state: "running", flavorId: big.id, cpus: 4, memoryMiB: 4096, coresPerSocket: 4 },
+        disk: { sizeGiB: 100 },
+        nic: { primaryIp: "10.20.0.13" },
+      }),
+      sampleBundle(world, {
+        vm: { displayName: "订单服务", state: "running", ownerId: otherUser.id, departmentId: other.id },
+        disk: { sizeGiB: 5 },
+        nic: { primaryIp: "10.20.0.14" },
+      }),
+    ]
+    const recycled = sampleBundle(world, {
+      vm: { displayName: "web_old", recycledAt: new Date() },
+      nic: { primaryIp: "10.20.0.15" },
+    })
+    before(() =>
+      runStore(
+        Effect.gen(function* () {
+          const store = yield* Store
+          yield* insertWorld(world)
+          yield* store.departments.insert(other)
+          yield* store.users.insert(otherUser)
+          yield* store.flavors.insert(big)
+          yield* store.vms.insertBundles([...bundles, recycled])
+        }),
+      ),
+    )
+    const query = (q: Parameters<Store["Service"]["vms"]["query"]>[0]) => runStore(Store.use((s) => s.vms.query(q)))
+    const company = { companyId: world.company.id }
+    const names = (page: Awaited<ReturnType<typeof query>>) => page.rows.map((r) => r.vm.displayName)
+
+    it("L2 global search finds by name, by owner's name and by IP (primary prefix or secondary)", async () => {
+      assert.deepEqual(names(await query({ scope: company, search: "WEB" })).sort(), ["web_01", "web_02"])
+      assert.deepEqual(names(await query({ scope: company, search: "zhang" })), ["订单服务"])
+      assert.deepEqual(names(await query({ scope: company, search: "10.20.0.13" })), ["db_main"])
+      assert.deepEqual(names(await query({ scope: company, search: "10.20.0.99" })), ["web_01"])
+      assert.deepEqual(names(await query({ scope: company, search: "100%" })), [], "LIKE characters match literally")
+    })
+
+    it("L4 header filters: name, status, flavor and tags combine", async () => {
+      assert.deepEqual(names(await query({ scope: company, states: ["running"], name: "web" })), ["web_01"])
+      assert.deepEqual(names(await query({ scope: company, flavorIds: [big.id] })), ["db_main"])
+      assert.deepEqual(names(await query({ scope: company, tags: { env: "prod" } })), ["web_01"])
+    })
+
+    it("L5 totals cover the whole filtered set, not only the page", async () => {
+      const page = await query({
+        scope: { departmentId: world.department.id },
+        sort: { by: "displayName", direction: "asc" },
+        limit: 1,
+      })
+      assert.equal(page.rows.length, 1)
+      assert.equal(page.total, 3)
+      const flavorCpus = world.flavor.cpus
+      assert.deepEqual(page.totals, {
+        cpus: flavorCpus * 2 + 4,
+        memoryMiB: world.flavor.memoryMiB * 2 + 4096,
+        diskGiB: 130,
+      })
+      const row = page.rows[0]
+      assert.equal(row?.vm.displayName, "db_main")
+      assert.equal(row?.flavorName, "big")
+      assert.equal(row?.ownerName, world.user.name)
+      assert.deepEqual(row?.ips, ["10.20.0.13"])
+      assert.equal(row?.diskGiB, 100)
+    })
+
+    it("L3 sort by any column, both directions, with paging", async () => {
+      const scope = { departmentId: world.department.id }
+      const byDisk = await query({ scope, sort: { by: "diskGiB", direction: "desc" } })
+      assert.deepEqual(names(byDisk), ["db_main", "web_01", "web_02"])
+      const second = await query({ scope, sort: { by: "diskGiB", direction: "desc" }, offset: 1, limit: 1 })
+      assert.deepEqual(names(second), ["web_01"])
+    })
+
+    it("G1 L1 scope: a department sees its own VMs; an owner's view is only theirs", async () => {
+      assert.deepEqual(names(await query({ scope: { departmentId: other.id } })), ["订单服务"])
+      assert.equal((await query({ scope: { ownerId: world.user.id } })).total, 3)
+    })
+
+    it("G3 recycled VMs appear only in the recycle bin", async () => {
+      assert.ok(!names(await query({ scope: company })).includes("web_old"))
+      assert.deepEqual(names(await query({ scope: company, recycled: true })), ["web_old"])
+    })
+  })
+}

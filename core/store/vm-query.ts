@@ -1,0 +1,160 @@
+import { type Expression, type Kysely, type SqlBool, sql } from "kysely"
+import type { Vm, VmState } from "../model/index.ts"
+import type { DB } from "./schema.ts"
+import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
+
+export const vmSortKeys = [
+  "displayName",
+  "hostname",
+  "state",
+  "createdAt",
+  "cpus",
+  "memoryMiB",
+  "diskGiB",
+  "ownerName",
+  "flavorName",
+  "hostName",
+] as const
+export type VmSortKey = (typeof vmSortKeys)[number]
+
+/** The list view's question (L1–L5): scope, global search, header filters, sort and a page. */
+export interface VmQuery {
+  /** The caller's scope (G1) as equality filters; see core/auth scopeFilter. */
+  readonly scope: { readonly companyId?: string; readonly departmentId?: string; readonly ownerId?: string }
+  /** true: the recycle bin (G3); default false. */
+  readonly recycled?: boolean
+  /** L2: part of the display name, hostname or owner's name, or an IP (primary prefix, secondary exact). */
+  readonly search?: string
+  /** L4 header filters. */
+  readonly name?: string
+  readonly states?: ReadonlyArray<VmState>
+  readonly flavorIds?: ReadonlyArray<string>
+  readonly ownerIds?: ReadonlyArray<string>
+  readonly hostIds?: ReadonlyArray<string>
+  readonly imageIds?: ReadonlyArray<string>
+  /** Every tag given must be present with that value. */
+  readonly tags?: Readonly<Record<string, string>>
+  readonly sort?: { readonly by: VmSortKey; readonly direction: "asc" | "desc" }
+  readonly offset?: number
+  /** Omitted: every matching row (the XLSX export). */
+  readonly limit?: number
+}
+
+/** A VM as the list shows it, with the names and sums its columns need (L3). */
+export interface VmListRow {
+  readonly vm: Vm
+  readonly ownerName: string
+  readonly flavorName: string
+  readonly hostName: string | null
+  readonly ips: ReadonlyArray<string>
+  readonly diskGiB: number
+}
+
+/** L5: totals over the whole filtered set, not just the page. */
+export interface VmPage {
+  readonly rows: ReadonlyArray<VmListRow>
+  readonly total: number
+  readonly totals: { readonly cpus: number; readonly memoryMiB: number; readonly diskGiB: number }
+}
+
+const contains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+const diskGiBOf = sql<number>`(select coalesce(sum(d.size_gib), 0) from disks d where d.vm_id = vms.id)`
+
+const sortColumns: Record<VmSortKey, Expression<unknown>> = {
+  displayName: sql`vms.display_name`,
+  hostname: sql`vms.hostname`,
+  state: sql`vms.state`,
+  createdAt: sql`vms.created_at`,
+  cpus: sql`vms.cpus`,
+  memoryMiB: sql`vms.memory_mib`,
+  diskGiB: diskGiBOf,
+  ownerName: sql`owner.name`,
+  flavorName: sql`flavor.name`,
+  hostName: sql`host.name`,
+}
+
+const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyArray<T> =>
+  values !== undefined && values.length > 0
+
+/** The VMs that match, joined to what their columns show; shared by the page and the totals. */
+export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
+  let query = db
+    .selectFrom("vms")
+    .innerJoin("users as owner", "owner.id", "vms.ownerId")
+    .innerJoin("flavors as flavor", "flavor.id", "vms.flavorId")
+    .leftJoin("hosts as host", "host.id", "vms.hostId")
+    .where("vms.recycledAt", q.recycled === true ? "is not" : "is", null)
+  if (q.scope.companyId !== undefined) query = query.where("vms.companyId", "=", q.scope.companyId)
+  if (q.scope.departmentId !== undefined) query = query.where("vms.departmentId", "=", q.scope.departmentId)
+  if (q.scope.ownerId !== undefined) query = query.where("vms.ownerId", "=", q.scope.ownerId)
+  if (q.name !== undefined && q.name !== "") query = query.where("vms.displayName", "ilike", contains(q.name))
+  if (nonEmpty(q.states)) query = query.where("vms.state", "in", q.states)
+  if (nonEmpty(q.flavorIds)) query = query.where("vms.flavorId", "in", q.flavorIds)
+  if (nonEmpty(q.ownerIds)) query = query.where("vms.ownerId", "in", q.ownerIds)
+  if (nonEmpty(q.hostIds)) query = query.where("vms.hostId", "in", q.hostIds)
+  if (nonEmpty(q.imageIds)) query = query.where("vms.imageId", "in", q.imageIds)
+  if (q.tags !== undefined && Object.keys(q.tags).length > 0) {
+    query = query.where(sql<SqlBool>`vms.tags @> ${JSON.stringify(q.tags)}::jsonb`)
+  }
+  const search = q.search?.trim()
+  if (search) {
+    const like = contains(search)
+    query = query.where(
+      sql<SqlBool>`(vms.display_name ilike ${like} or vms.hostname ilike ${like} or owner.name ilike ${like}
+        or exists (select 1 from nics n where n.vm_id = vms.id
+          and (n.primary_ip like ${`${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} or jsonb_exists(n.secondary_ips, ${search}))))`,
+    )
+  }
+  return query
+}
+
+export const sortExpression = (sort: VmQuery["sort"]) => sortColumns[sort?.by ?? "createdAt"]
+
+const ipsOf = sql<ReadonlyArray<string>>`coalesce((
+  select jsonb_agg(n.primary_ip order by n.is_default desc, n.created_at) from nics n where n.vm_id = vms.id
+), '[]'::jsonb)`
+
+/** One page of the list and the totals of everything that matched (two statements, no transaction needed). */
+export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
+  const direction = q.sort?.direction === "desc" ? sql`desc` : sql`asc`
+  let page = filteredVms(db, q)
+    .selectAll("vms")
+    .select([
+      affinityGroupIdsOf.as("affinityGroupIds"),
+      "owner.name as ownerName",
+      "flavor.name as flavorName",
+      "host.name as hostName",
+      ipsOf.as("ips"),
+      diskGiBOf.as("diskGiB"),
+    ])
+    .orderBy(sql`${sortExpression(q.sort)} ${direction} nulls last`)
+    .orderBy("vms.id")
+    .offset(q.offset ?? 0)
+  if (q.limit !== undefined) page = page.limit(q.limit)
+  const sums = db
+    .selectFrom(
+      filteredVms(db, q)
+        .select(["vms.cpus", "vms.memoryMiB", diskGiBOf.as("diskGiB")])
+        .as("f"),
+    )
+    .select((eb) => [
+      eb.fn.countAll<string>().as("total"),
+      eb.fn.coalesce(eb.fn.sum<string>("f.cpus"), sql<string>`0`).as("cpus"),
+      eb.fn.coalesce(eb.fn.sum<string>("f.memoryMiB"), sql<string>`0`).as("memoryMiB"),
+      eb.fn.coalesce(eb.fn.sum<string>("f.diskGiB"), sql<string>`0`).as("diskGiB"),
+    ])
+  const [rows, totals] = await Promise.all([page.execute(), sums.executeTakeFirstOrThrow()])
+  return {
+    rows: rows.map(({ ownerName, flavorName, hostName, ips, diskGiB, ...vm }) => ({
+      vm: vmCodec.decode(vm),
+      ownerName,
+      flavorName,
+      hostName,
+      ips,
+      diskGiB: Number(diskGiB),
+    })),
+    total: Number(totals.total),
+    totals: { cpus: Number(totals.cpus), memoryMiB: Number(totals.memoryMiB), diskGiB: Number(totals.diskGiB) },
+  }
+}
