@@ -84,7 +84,7 @@ export const makeConsoleServers = (driver: string): ConsoleServers => {
       Effect.gen(function* () {
         const id = key(name, kind)
         if (folder === undefined) {
-          folder = mkdtempSync(join(tmpdir(), "hx-fake-"))
+          folder = mkdtempSync(join(tmpdir(), "hx-fake-consoles-"))
           removeOnExit(folder)
         }
         const path = join(folder, `${id}.sock`)
