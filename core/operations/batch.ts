@@ -70,7 +70,7 @@ export const runBatch = Effect.fn("operations.runBatch")(function* (actor: Actor
     } else {
       // Anything else (a store failure) is not the VM's fault: fail the batch with it, recorded on the parent.
       yield* finishTask(parent, scope, exit)
-      return yield* exit
+      return yield* Effect.failCause(exit.cause)
     }
   }
   const task = yield* finishTask(parent, scope, Exit.succeed({ outcomes }))

@@ -1,4 +1,6 @@
 export * from "./background.ts"
+export * from "./batch.ts"
+export * from "./edit.ts"
 export * from "./create.ts"
 export * from "./delete.ts"
 export * from "./lifecycle-task.ts"
