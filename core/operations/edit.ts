@@ -125,6 +125,6 @@ export const showPassword = Effect.fn("operations.showPassword")(function* (acto
   )
   // The record says who read a password and when, never the password.
   const finished = yield* finishTask(task, scope, Exit.isSuccess(opened) ? Exit.void : opened)
-  if (Exit.isFailure(opened)) return yield* opened
+  if (Exit.isFailure(opened)) return yield* Effect.failCause(opened.cause)
   return { password: opened.value, task: finished }
 })

@@ -1,0 +1,52 @@
+import { Effect, type Scope, Stream } from "effect"
+import type { Driver, DriverEvent } from "../core/driver/driver.ts"
+import { CaseFailure } from "./failure.ts"
+
+/** Every event the driver reported since the run began, in arrival order. */
+export interface EventLog {
+  /** Where the log ends now: reads "since" a mark see only what came after it. */
+  readonly mark: () => number
+  readonly since: (mark: number, names: ReadonlyArray<string>) => ReadonlyArray<DriverEvent>
+  /** The first event after `mark` that matches; fails after `timeoutMs`. */
+  readonly waitFor: (
+    mark: number,
+    what: string,
+    matches: (event: DriverEvent) => boolean,
+    timeoutMs: number,
+  ) => Effect.Effect<DriverEvent, CaseFailure>
+}
+
+/**
+ * Subscribes to the driver's events for the scope. Started once per run, right after the driver is built, so the
+ * subscription is in place long before any case makes a guest do something.
+ */
+export const makeEventLog = (driver: Driver, pollMs: number): Effect.Effect<EventLog, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const seen: Array<DriverEvent> = []
+    yield* driver.events.pipe(
+      Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
+      Effect.forkScoped,
+    )
+    // Let the consumer subscribe before anything can happen.
+    yield* Effect.yieldNow
+    const find = (mark: number, matches: (event: DriverEvent) => boolean) => seen.slice(mark).find(matches)
+
+    return {
+      mark: () => seen.length,
+      since: (mark, names) => seen.slice(mark).filter((event) => names.includes(event.name)),
+      waitFor: (mark, what, matches, timeoutMs) =>
+        Effect.suspend(() => {
+          const found = find(mark, matches)
+          return found ? Effect.succeed(found) : Effect.fail("not yet")
+        }).pipe(
+          Effect.retry({ while: (reason) => reason === "not yet", schedule: spaced(pollMs) }),
+          Effect.timeoutOrElse({
+            duration: timeoutMs,
+            orElse: () => Effect.fail(new CaseFailure({ message: `no ${what} event within ${timeoutMs} ms` })),
+          }),
+          Effect.catchTag("CaseFailure", Effect.fail),
+        ),
+    }
+  })
+
+const spaced = (ms: number) => Effect.sleep(ms)
