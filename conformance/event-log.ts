@@ -1,6 +1,7 @@
 import { Effect, type Scope, Stream } from "effect"
 import type { Driver, DriverEvent } from "../core/driver/driver.ts"
 import { CaseFailure } from "./failure.ts"
+import { waitUntil } from "./wait.ts"
 
 /** Every event the driver reported since the run began, in arrival order. */
 export interface EventLog {
@@ -29,24 +30,21 @@ export const makeEventLog = (driver: Driver, pollMs: number): Effect.Effect<Even
     )
     // Let the consumer subscribe before anything can happen.
     yield* Effect.yieldNow
-    const find = (mark: number, matches: (event: DriverEvent) => boolean) => seen.slice(mark).find(matches)
 
     return {
       mark: () => seen.length,
       since: (mark, names) => seen.slice(mark).filter((event) => names.includes(event.name)),
       waitFor: (mark, what, matches, timeoutMs) =>
-        Effect.suspend(() => {
-          const found = find(mark, matches)
-          return found ? Effect.succeed(found) : Effect.fail("not yet")
-        }).pipe(
-          Effect.retry({ while: (reason) => reason === "not yet", schedule: spaced(pollMs) }),
-          Effect.timeoutOrElse({
-            duration: timeoutMs,
-            orElse: () => Effect.fail(new CaseFailure({ message: `no ${what} event within ${timeoutMs} ms` })),
+        waitUntil(
+          `a ${what} event`,
+          Effect.suspend(() => {
+            const found = seen.slice(mark).find(matches)
+            return found ? Effect.succeed(found) : Effect.fail(new CaseFailure({ message: `events so far: ${list(seen.slice(mark))}` }))
           }),
-          Effect.catchTag("CaseFailure", Effect.fail),
+          { timeoutMs, pollMs },
         ),
     }
   })
 
-const spaced = (ms: number) => Effect.sleep(ms)
+export const list = (events: ReadonlyArray<DriverEvent>): string =>
+  events.length === 0 ? "none" : events.map((event) => `${event.name} ${event.kind}`).join(", ")

@@ -1,2 +1,3 @@
 export * from "./scope.ts"
 export * from "./secrets.ts"
+export * from "./tokens.ts"

@@ -1,0 +1,56 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { Effect, Schema } from "effect"
+import { now } from "../operations/clock.ts"
+import type { Actor } from "../rules/context.ts"
+import { Store } from "../store/ports.ts"
+import { hashToken } from "./secrets.ts"
+
+/** No token, a malformed one, or one that does not exist, has expired or whose user is gone: all the same to callers. */
+export class Unauthenticated extends Schema.TaggedError<Unauthenticated>()("Unauthenticated", {
+  message: Schema.String,
+}) {}
+
+const prefix = "hx_"
+
+/** Issue a token for a user; the secret is returned once and only its SHA-256 is stored. */
+export const issueToken = Effect.fn("auth.issueToken")(function* (
+  userId: string,
+  name: string,
+  expiresAt: Date | null = null,
+) {
+  const store = yield* Store
+  yield* store.users.get(userId)
+  const secret = `${prefix}${randomBytes(24).toString("base64url")}`
+  const token = yield* store.apiTokens.insert({
+    id: randomUUID(),
+    userId,
+    name,
+    secretHash: hashToken(secret),
+    createdAt: yield* now,
+    lastUsedAt: null,
+    expiresAt,
+  })
+  return { token, secret }
+})
+
+/** Who a bearer secret belongs to. */
+export const authenticate = Effect.fn("auth.authenticate")(function* (secret: string | undefined) {
+  if (!secret?.startsWith(prefix) || secret.length > 200) {
+    return yield* new Unauthenticated({ message: "A valid bearer token is required" })
+  }
+  const store = yield* Store
+  const token = yield* store.apiTokens.findBySecretHash(hashToken(secret))
+  const at = yield* now
+  if (token === undefined || (token.expiresAt !== null && token.expiresAt <= at)) {
+    return yield* new Unauthenticated({ message: "A valid bearer token is required" })
+  }
+  const user = yield* store.users
+    .get(token.userId)
+    .pipe(
+      Effect.catchTag("NotFound", () =>
+        Effect.fail(new Unauthenticated({ message: "A valid bearer token is required" })),
+      ),
+    )
+  const actor: Actor = { userId: user.id, role: user.role, companyId: user.companyId, departmentId: user.departmentId }
+  return actor
+})
