@@ -60,6 +60,8 @@ export interface ConformanceConfig {
   readonly boot: BootSource
   /** The base image of the test VMs' system disks (each VM gets a copy-on-write overlay); default an empty disk. */
   readonly systemImage?: { readonly path: string; readonly format: "qcow2" | "raw" } | undefined
+  /** Size of each test VM's system disk; default 1 (at least the base image's size when there is one). */
+  readonly systemDiskGiB?: number | undefined
   /** Memory of each test VM; default 128. */
   readonly memoryMiB?: number | undefined
   /** The NIC every test VM gets (null: none); default user-mode NAT without forwards. */
@@ -83,6 +85,7 @@ export interface ResolvedConfig {
   readonly workDir: string
   readonly boot: BootSource
   readonly systemImage: { readonly path: string; readonly format: "qcow2" | "raw" } | undefined
+  readonly systemDiskGiB: number
   readonly memoryMiB: number
   readonly nic: NicBacking | null
   readonly guest: GuestProbe
@@ -109,6 +112,7 @@ export const resolveConfig = (config: ConformanceConfig): ResolvedConfig => ({
   workDir: config.workDir,
   boot: config.boot,
   systemImage: config.systemImage,
+  systemDiskGiB: config.systemDiskGiB ?? 1,
   memoryMiB: config.memoryMiB ?? 128,
   nic: config.nic === undefined ? { kind: "user", hostForwards: [] } : config.nic,
   guest: config.guest,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict"
 import type { User } from "../model/org.ts"
 import type { Vm, VmCreateRequest } from "../model/vm.ts"
 import type { VmFacts } from "../store/ports.ts"
+import { sampleRows } from "../store/sample-rows.ts"
 import type { Actor, VmContext } from "./context.ts"
 import { type CreateContext, createDemand } from "./create.ts"
 import { firstRefusal, messageOf, type Rule } from "./rule.ts"
@@ -43,44 +44,26 @@ export const sampleFacts = (overrides: Partial<VmFacts> = {}): VmFacts => ({
   ...overrides,
 })
 
-export const sampleVm = (overrides: Partial<Vm> = {}): Vm => ({
-  id: "vm-1",
-  displayName: "web_01",
-  hostname: "hx-vm-1",
-  ownerId: "user-1",
-  companyId: "company-1",
-  departmentId: "dept-1",
-  tags: {},
-  remarks: "",
-  reclaimAt: null,
-  haEnabled: true,
-  deletionProtected: false,
-  loginMethod: "password",
-  keyPairId: null,
-  passwordCipher: null,
-  flavorId: "flavor-2c4g",
-  imageId: "image-linux",
-  cpus: 2,
-  sockets: 1,
-  coresPerSocket: 2,
-  memoryMiB: 4096,
-  state: "running",
-  stateReason: "",
-  hostId: "host-1",
-  zone: "zone-1",
-  pod: "pod-1",
-  affinityGroupIds: [],
-  dedicatedHost: false,
-  components: [],
-  monitoringInstalled: true,
-  isoImageId: null,
-  recycledAt: null,
-  createdBy: "user-1",
-  createdAt: created,
-  updatedAt: created,
-  version: 0,
-  ...overrides,
-})
+/** A running VM of user-1 in dept-1 on host-1; the store's sample row with the ids the rule tests use. */
+export const sampleVm = (overrides: Partial<Vm> = {}): Vm =>
+  sampleRows.vm({
+    id: "vm-1",
+    displayName: "web_01",
+    hostname: "hx-vm-1",
+    ownerId: "user-1",
+    companyId: "company-1",
+    departmentId: "dept-1",
+    flavorId: "flavor-2c4g",
+    imageId: "image-linux",
+    state: "running",
+    hostId: "host-1",
+    zone: "zone-1",
+    monitoringInstalled: true,
+    createdBy: "user-1",
+    createdAt: created,
+    updatedAt: created,
+    ...overrides,
+  })
 
 export const sampleVmContext = (overrides: Partial<VmContext> = {}): VmContext => ({
   actor: sampleActor(),

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import type { Department, Flavor, Host, Image, User, Vm } from "../../model/index.ts"
 import type { Actor } from "../../rules/context.ts"
 import { Store } from "../../store/ports.ts"
+import { sampleRows } from "../../store/sample-rows.ts"
 
 /** A small platform for operation tests: one company with two departments, users of each role, a host. */
 export interface World {
@@ -118,44 +119,25 @@ export const seedVm = Effect.fn("testing.seedVm")(function* (world: World, overr
   const store = yield* Store
   const id = randomUUID()
   const owner = world.users.owner
-  const vm: Vm = {
+  const vm: Vm = sampleRows.vm({
     id,
     displayName: "web_01",
-    hostname: `vm-${randomBytes(4).toString("hex")}`,
     ownerId: owner.id,
     companyId: owner.companyId,
     departmentId: owner.departmentId,
-    tags: {},
-    remarks: "",
-    reclaimAt: null,
-    haEnabled: true,
-    deletionProtected: false,
-    loginMethod: "password",
-    keyPairId: null,
-    passwordCipher: null,
     flavorId: world.flavor.id,
     imageId: world.image.id,
     cpus: 1,
-    sockets: 1,
     coresPerSocket: 1,
     memoryMiB: 128,
-    state: "stopped",
-    stateReason: "",
     hostId: world.host.id,
     zone: world.host.zone,
     pod: world.host.pod,
-    affinityGroupIds: [],
-    dedicatedHost: false,
-    components: [],
-    monitoringInstalled: false,
-    isoImageId: null,
-    recycledAt: null,
     createdBy: owner.id,
     createdAt: at,
     updatedAt: at,
-    version: 0,
     ...overrides,
-  }
+  })
   const systemDisk = {
     id: randomUUID(),
     name: `${vm.hostname}-system`,
