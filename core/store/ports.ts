@@ -58,6 +58,7 @@ export interface VmFilter {
   readonly departmentId?: string
   readonly ownerId?: string
   readonly hostId?: string
+  readonly hostname?: string
   /** true: only the recycle bin; false (default): only VMs outside it. */
   readonly recycled?: boolean
   readonly displayNamePrefix?: string

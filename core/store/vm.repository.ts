@@ -50,6 +50,7 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
       if (filter.departmentId !== undefined) query = query.where("vms.departmentId", "=", filter.departmentId)
       if (filter.ownerId !== undefined) query = query.where("vms.ownerId", "=", filter.ownerId)
       if (filter.hostId !== undefined) query = query.where("vms.hostId", "=", filter.hostId)
+      if (filter.hostname !== undefined) query = query.where("vms.hostname", "=", filter.hostname)
       if (filter.displayNamePrefix !== undefined) {
         query = query.where("vms.displayName", "like", likePrefix(filter.displayNamePrefix))
       }

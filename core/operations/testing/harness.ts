@@ -10,6 +10,7 @@ import type { PlatformEvent } from "../../model/event.ts"
 import type { Store } from "../../store/ports.ts"
 import type { StoreBackend } from "../../store/testing.ts"
 import type { TaskHandle } from "../lifecycle-task.ts"
+import { DriverWatchLayer } from "../watch.ts"
 import { seedWorld, type World } from "./world.ts"
 
 type CoreServices = Layer.Success<ReturnType<typeof coreLayer>> | Store
@@ -22,6 +23,8 @@ export interface Core {
   /** Run an operation and wait for its task to finish. */
   readonly complete: <E>(operation: Effect.Effect<TaskHandle, E, CoreServices>) => Promise<TaskHandle["task"]>
   /** Every platform event published from now on. */
+  /** Poll until the check passes (state that settles in the background), failing after `ms`. */
+  readonly eventually: <A>(check: () => Promise<A | undefined>, ms?: number) => Promise<A>
   readonly record: () => Promise<{ readonly events: Array<PlatformEvent>; readonly stop: () => void }>
 }
 
@@ -29,7 +32,10 @@ export interface Core {
  * The core for the tests of the enclosing describe, over a real store backend and the fake driver: built before
  * the first test, disposed after the last. Tests share one world; give each its own VM.
  */
-export const useCore = (backend: StoreBackend, options: { readonly shutdownTimeoutMs?: number } = {}): Core => {
+export const useCore = (
+  backend: StoreBackend,
+  options: { readonly shutdownTimeoutMs?: number; readonly watch?: boolean } = {},
+): Core => {
   let runtime: ManagedRuntime.ManagedRuntime<CoreServices, StoreError> | undefined
   let fake: FakeDriver | undefined
   let world: World | undefined
@@ -41,7 +47,8 @@ export const useCore = (backend: StoreBackend, options: { readonly shutdownTimeo
   }
   before(async () => {
     fake = await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))
-    runtime = ManagedRuntime.make(Layer.merge(coreLayer({ host, drivers: [fake.driver] }), backend.layer()))
+    const base = Layer.merge(coreLayer({ host, drivers: [fake.driver] }), backend.layer())
+    runtime = ManagedRuntime.make(options.watch ? Layer.provideMerge(DriverWatchLayer, base) : base)
     world = await runtime.runPromise(seedWorld(fake.driver.name, host.hostId))
   })
   after(() => runtime?.dispose())
@@ -59,6 +66,15 @@ export const useCore = (backend: StoreBackend, options: { readonly shutdownTimeo
     },
     host,
     run,
+    eventually: async (check, ms = 5000) => {
+      const until = Date.now() + ms
+      for (;;) {
+        const value = await check()
+        if (value !== undefined) return value
+        if (Date.now() > until) throw new Error("eventually: the condition did not hold in time")
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    },
     complete: (operation) => run(Effect.flatMap(operation, (handle) => handle.done)),
     record: async () => {
       const events: Array<PlatformEvent> = []
