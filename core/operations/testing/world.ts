@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import type { Department, Flavor, Host, Image, User, Vm } from "../../model/index.ts"
 import type { Actor } from "../../rules/context.ts"
