@@ -43,6 +43,20 @@ export interface SnapshotInfo {
   readonly createdAt: Date
 }
 
+export interface BackupOptions {
+  /** The chain this backup starts: the name of the dirty bitmap that tracks changes after it. */
+  readonly chain: string
+}
+
+export interface IncrementalOptions extends BackupOptions {
+  /** The previous backup of the chain (full or incremental): the new file's backing file. */
+  readonly previous: string
+}
+
+export interface BackupResult {
+  readonly sizeBytes: number
+}
+
 export interface VmStats {
   readonly cpuPercent: number
   readonly memoryTotalBytes: number
@@ -116,6 +130,24 @@ export interface Driver {
     revert(name: string, snapshot: string): Op
     remove(name: string, snapshot: string): Op
     list(name: string): Op<ReadonlyArray<SnapshotInfo>>
+  }
+  /**
+   * Disk backups (capability diskBackup): a full copy into a file of its own, then increments holding only
+   * what changed since the previous backup of the same chain (a persistent dirty bitmap tracks the changes).
+   * Targets are qcow2 files; an increment's backing file is the previous backup, so a chain reads as one disk.
+   */
+  readonly backups?: {
+    full(name: string, diskId: string, target: string, options: BackupOptions): Op<BackupResult>
+    incremental(name: string, diskId: string, target: string, options: IncrementalOptions): Op<BackupResult>
+    /** Stop tracking changes for a chain (its backups were deleted); dropping an unknown chain is a no-op. */
+    dropChain(name: string, diskId: string, chain: string): Op
+    /** Write the disk that a backup (with its chain) holds into a new standalone volume. */
+    restore(backup: string, target: VolumeSpec): Op
+  }
+  /** Freeze and thaw the guest's file systems around a snapshot or backup (through the guest agent). */
+  readonly quiesce?: {
+    freeze(name: string): Op<number>
+    thaw(name: string): Op<number>
   }
   readonly console?: {
     vnc(name: string): Op<ConsoleEndpoint>
