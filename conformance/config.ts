@@ -51,6 +51,11 @@ export interface ConformanceTimeouts {
   readonly caseMs: number
   /** Pause between two polls of something that changes on its own. */
   readonly pollMs: number
+  /**
+   * How long the event stream gets to subscribe before the first case runs. The contract's `events` is a hot stream
+   * whose subscription happens some time after it starts running (later still when it merges streams).
+   */
+  readonly subscribeMs: number
 }
 
 export interface ConformanceConfig {
@@ -106,6 +111,7 @@ export const defaultTimeouts: ConformanceTimeouts = {
   consoleMs: 15_000,
   caseMs: 900_000,
   pollMs: 100,
+  subscribeMs: 100,
 }
 
 export const resolveConfig = (config: ConformanceConfig): ResolvedConfig => ({

@@ -38,7 +38,11 @@ export interface CaseContext {
   /** The optional group of the contract a declared capability needs; its absence fails the case. */
   readonly group: <K extends Group>(key: K) => Effect.Effect<NonNullable<Driver[K]>, CaseFailure>
   /** A driver call under the operation timeout; a failure is reported as "<label>: <error>". */
-  readonly step: <A>(label: string, effect: Effect.Effect<A, DriverError>, timeoutMs?: number) => Effect.Effect<A, CaseFailure>
+  readonly step: <A, R = never>(
+    label: string,
+    effect: Effect.Effect<A, DriverError, R>,
+    timeoutMs?: number,
+  ) => Effect.Effect<A, CaseFailure, R>
   /** The call must fail with a DriverError whose reason is one of `reasons`. */
   readonly refuses: <A>(
     label: string,
@@ -89,7 +93,11 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
   const timeouts = config.timeouts
   const has = (capability: Capability) => deps.driver.capabilities.has(capability)
 
-  const step = <A>(label: string, effect: Effect.Effect<A, DriverError>, timeoutMs = timeouts.operationMs) =>
+  const step = <A, R = never>(
+    label: string,
+    effect: Effect.Effect<A, DriverError, R>,
+    timeoutMs = timeouts.operationMs,
+  ) =>
     effect.pipe(
       Effect.mapError((error) => new CaseFailure({ message: `${label}: ${error.message}` })),
       Effect.timeoutOrElse({
@@ -196,9 +204,7 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
     awaitPower: (name, wanted, driver = deps.driver) =>
       waitUntil(
         `${name} to be ${wanted}`,
-        power(name, driver).pipe(
-          Effect.flatMap((now) => (now === wanted ? Effect.void : fail(`it is ${now}`))),
-        ),
+        power(name, driver).pipe(Effect.flatMap((now) => (now === wanted ? Effect.void : fail(`it is ${now}`)))),
         { timeoutMs: timeouts.guestChangeMs, pollMs: timeouts.pollMs },
       ),
   }

@@ -21,15 +21,18 @@ export interface EventLog {
  * Subscribes to the driver's events for the scope. Started once per run, right after the driver is built, so the
  * subscription is in place long before any case makes a guest do something.
  */
-export const makeEventLog = (driver: Driver, pollMs: number): Effect.Effect<EventLog, never, Scope.Scope> =>
+export const makeEventLog = (
+  driver: Driver,
+  timing: { readonly pollMs: number; readonly subscribeMs: number },
+): Effect.Effect<EventLog, never, Scope.Scope> =>
   Effect.gen(function* () {
     const seen: Array<DriverEvent> = []
     yield* driver.events.pipe(
       Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
       Effect.forkScoped,
     )
-    // Let the consumer subscribe before anything can happen.
-    yield* Effect.yieldNow
+    // Let the consumer subscribe before anything can happen; nothing in the contract says when it has.
+    yield* Effect.sleep(timing.subscribeMs)
 
     return {
       mark: () => seen.length,
@@ -39,9 +42,11 @@ export const makeEventLog = (driver: Driver, pollMs: number): Effect.Effect<Even
           `a ${what} event`,
           Effect.suspend(() => {
             const found = seen.slice(mark).find(matches)
-            return found ? Effect.succeed(found) : Effect.fail(new CaseFailure({ message: `events so far: ${list(seen.slice(mark))}` }))
+            return found
+              ? Effect.succeed(found)
+              : Effect.fail(new CaseFailure({ message: `events so far: ${list(seen.slice(mark))}` }))
           }),
-          { timeoutMs, pollMs },
+          { timeoutMs, pollMs: timing.pollMs },
         ),
     }
   })

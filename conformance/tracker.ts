@@ -69,7 +69,12 @@ export const makeTracker = (workDir: string): ResourceTracker => {
       const found: Array<string> = []
       const listed = yield* driver.list().pipe(
         Effect.map((all) => all.filter((info) => info.name.startsWith(prefix))),
-        Effect.catch((error) => Effect.sync(() => (found.push(`cannot list domains: ${error.message}`), []))),
+        Effect.catch((error) =>
+          Effect.sync(() => {
+            found.push(`cannot list domains: ${error.message}`)
+            return []
+          }),
+        ),
       )
       for (const info of listed) found.push(`domain ${info.name} is still defined (${info.power})`)
       for (const path of volumes) if (existsSync(path)) found.push(`disk file ${path} still exists`)

@@ -12,7 +12,11 @@ export const waitUntil = <A, E>(
 ): Effect.Effect<A, CaseFailure> => {
   let last = "no answer yet"
   return attempt.pipe(
-    Effect.tapError((error) => Effect.sync(() => void (last = describeError(error)))),
+    Effect.tapError((error) =>
+      Effect.sync(() => {
+        last = describeError(error)
+      }),
+    ),
     Effect.retry(Schedule.spaced(timing.pollMs)),
     Effect.timeoutOrElse({
       duration: timing.timeoutMs,

@@ -54,7 +54,8 @@ export const errorCases = [
           ["reboot (forced)", driver.reboot(ghost, { force: true })],
           ...groupCalls(t, driver, ghost),
         ]
-        for (const [label, effect] of calls) yield* t.refuses(`${label} of an unknown domain`, effect, ["DomainNotFound"])
+        for (const [label, effect] of calls)
+          yield* t.refuses(`${label} of an unknown domain`, effect, ["DomainNotFound"])
         yield* t.step("undefine an unknown domain", driver.undefine(ghost))
       }),
   }),

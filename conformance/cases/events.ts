@@ -43,9 +43,10 @@ export const eventCases = [
     title: "guest-caused changes arrive in the order they happened, and the platform's own calls cause no events",
     run: (t) =>
       Effect.gen(function* () {
+        // Marked before the platform starts them: a driver that reports its own starts is caught too.
+        const mark = t.events.mark()
         const a = yield* t.vm({ start: true })
         const b = yield* t.vm({ start: true })
-        const mark = t.events.mark()
         const first = yield* guestPowersOff(t, a.name, mark)
         // Changes the platform asked for: none of them may show on the stream.
         yield* t.step(`force stop ${b.name}`, t.driver.shutdown(b.name, { force: true, timeoutMs: 0 }))

@@ -2,16 +2,16 @@ import { Effect } from "effect"
 import { defineCase } from "../case.ts"
 import type { CaseContext } from "../context.ts"
 import { check, fail } from "../failure.ts"
-import { stillRuns, seeProcess } from "../host.ts"
+import { seeProcess, stillRuns } from "../host.ts"
 import { waitUntil } from "../wait.ts"
 
 /** Writes a marker in guest RAM and one on its disk; `survived` later tells which of them a change kept. */
-export const markGuest = (t: CaseContext, name: string, tag: string) =>
+export const markGuest = (t: CaseContext, name: string, tag: string, driver = t.driver) =>
   Effect.gen(function* () {
     const ram = `${t.config.guest.ramDir}/hxc-${tag}`
     const disk = `${t.config.guest.diskDir}/hxc-${tag}`
-    yield* t.guest(`write ${ram}`, (probe, driver) => probe.write(driver, name, ram, tag))
-    yield* t.guest(`write ${disk}`, (probe, driver) => probe.write(driver, name, disk, tag))
+    yield* t.guest(`write ${ram}`, (probe, on) => probe.write(on, name, ram, tag), driver)
+    yield* t.guest(`write ${disk}`, (probe, on) => probe.write(on, name, disk, tag), driver)
     return { ram, disk }
   })
 
@@ -20,9 +20,9 @@ const awaitColdBoot = (t: CaseContext, name: string, marks: { readonly ram: stri
   Effect.gen(function* () {
     yield* waitUntil(
       `${name}'s RAM to be cleared by the reboot`,
-      t.guest(`read ${marks.ram}`, (probe, driver) => probe.read(driver, name, marks.ram)).pipe(
-        Effect.flatMap((content) => (content === undefined ? Effect.void : fail(`${marks.ram} is still there`))),
-      ),
+      t
+        .guest(`read ${marks.ram}`, (probe, driver) => probe.read(driver, name, marks.ram))
+        .pipe(Effect.flatMap((content) => (content === undefined ? Effect.void : fail(`${marks.ram} is still there`)))),
       { timeoutMs: t.config.timeouts.bootMs, pollMs: t.config.timeouts.pollMs },
     )
     yield* t.ready(name)
@@ -69,7 +69,8 @@ export const lifecycleCases = [
           `list does not show ${vm.name} as running`,
         )
         const pid = yield* pidOf(t, vm.name)
-        if (pid !== undefined) yield* check(stillRuns(seeProcess(pid)), `inspect names process ${pid}, which does not run`)
+        if (pid !== undefined)
+          yield* check(stillRuns(seeProcess(pid)), `inspect names process ${pid}, which does not run`)
       }),
   }),
 

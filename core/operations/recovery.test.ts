@@ -81,7 +81,9 @@ for (const backend of storeBackends) {
     const scenario = async (shape: Pick<CrashPlan, "prepare" | "hang" | "operation">) => {
       const { store, cleanup } = await durableStore(backend.name)
       cleanups.push(cleanup)
-      const stateFile = join(mkdtempSync(join(tmpdir(), "hx-fake-")), "hypervisor.json")
+      const fakeDir = mkdtempSync(join(tmpdir(), "hx-fake-"))
+      cleanups.push(async () => rmSync(fakeDir, { recursive: true, force: true }))
+      const stateFile = join(fakeDir, "hypervisor.json")
       const hostId = randomUUID()
       const base = { store, stateFile, hostId } as const
       const seeding = ManagedRuntime.make(storeLayerOf({ ...base } as CrashPlan))

@@ -1,0 +1,96 @@
+import { existsSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Effect } from "effect"
+import type { DiskSpec, NicSpec } from "../../core/driver/spec.ts"
+import { defineCase } from "../case.ts"
+import type { CaseContext } from "../context.ts"
+import { check, fail } from "../failure.ts"
+import { randomMac } from "../spec.ts"
+import { waitUntil } from "../wait.ts"
+
+/** With `metrics` declared, the disk's presence in `stats` must follow attach and detach. */
+const awaitDiskInStats = (t: CaseContext, name: string, diskId: string, present: boolean) =>
+  Effect.gen(function* () {
+    if (!t.has("metrics")) return
+    const stats = yield* t.group("stats")
+    yield* waitUntil(
+      `${diskId} to ${present ? "appear in" : "leave"} ${name}'s stats`,
+      t.step("stats", stats(name)).pipe(
+        Effect.flatMap((sample) => {
+          const listed = sample.disks.some((disk) => disk.id === diskId)
+          return listed === present ? Effect.void : fail(`stats list ${sample.disks.map((disk) => disk.id).join(", ")}`)
+        }),
+      ),
+      { timeoutMs: t.config.timeouts.guestChangeMs, pollMs: t.config.timeouts.pollMs },
+    )
+  })
+
+/** The ISO the media case inserts: the config's, or a small file the suite writes (a hypervisor need not parse it). */
+const isoFor = (t: CaseContext) => {
+  if (t.config.isoPath !== undefined) return t.config.isoPath
+  const path = join(t.tracker.runDir, "conformance.iso")
+  t.tracker.file(path)
+  if (!existsSync(path)) writeFileSync(path, Buffer.alloc(64 * 1024))
+  return path
+}
+
+export const deviceCases = [
+  defineCase({
+    id: "disks.hotplug",
+    capability: "hotplugDisk",
+    title: "a data disk attaches to and detaches from a running domain; repeating either call is a no-op",
+    run: (t) =>
+      Effect.gen(function* () {
+        const disks = yield* t.group("disks")
+        const vm = yield* t.vm({ start: true })
+        const path = join(t.tracker.runDir, `${vm.name}-data1.qcow2`)
+        t.tracker.volume(path)
+        yield* t.step("create the data disk", t.driver.volumes.create({ path, format: "qcow2", sizeGiB: 1 }))
+        const disk: DiskSpec = { id: "data1", role: "data", path, format: "qcow2", bus: "virtio", readonly: false }
+        yield* t.step("hot-plug the disk", disks.attach(vm.name, disk))
+        yield* t.step("attach the same disk again", disks.attach(vm.name, disk))
+        yield* awaitDiskInStats(t, vm.name, disk.id, true)
+        yield* t.step("hot-unplug the disk", disks.detach(vm.name, disk.id))
+        yield* t.step("detach it again", disks.detach(vm.name, disk.id))
+        yield* awaitDiskInStats(t, vm.name, disk.id, false)
+        yield* check((yield* t.power(vm.name)) === "running", `${vm.name} did not stay running`)
+        yield* t.step("delete the detached disk", t.driver.volumes.remove(path))
+        yield* check(!existsSync(path), `${path} still exists after volumes.remove`)
+      }),
+  }),
+
+  defineCase({
+    id: "nics.hotplug",
+    capability: "hotplugNic",
+    title: "a NIC attaches to and detaches from a running domain; repeating either call is a no-op",
+    run: (t) =>
+      Effect.gen(function* () {
+        const nics = yield* t.group("nics")
+        const vm = yield* t.vm({ start: true })
+        const backing = t.config.nic ?? { kind: "user", hostForwards: [] }
+        const nic: NicSpec = { id: "nic9", mac: randomMac(), backing }
+        yield* t.step("hot-plug the NIC", nics.attach(vm.name, nic))
+        yield* t.step("attach the same NIC again", nics.attach(vm.name, nic))
+        yield* t.step("hot-unplug the NIC", nics.detach(vm.name, nic.id))
+        yield* t.step("detach it again", nics.detach(vm.name, nic.id))
+        yield* check((yield* t.power(vm.name)) === "running", `${vm.name} did not stay running`)
+      }),
+  }),
+
+  defineCase({
+    id: "media.iso",
+    capability: "iso",
+    title: "an ISO goes into a running domain's CD-ROM, can be swapped, and ejects; ejecting an empty drive is a no-op",
+    run: (t) =>
+      Effect.gen(function* () {
+        const media = yield* t.group("media")
+        const vm = yield* t.vm({ start: true })
+        const iso = isoFor(t)
+        yield* t.step("insert the ISO", media.insert(vm.name, iso))
+        yield* t.step("insert it again (a swap)", media.insert(vm.name, iso))
+        yield* t.step("eject", media.eject(vm.name))
+        yield* t.step("eject an empty drive", media.eject(vm.name))
+        yield* check((yield* t.power(vm.name)) === "running", `${vm.name} did not stay running`)
+      }),
+  }),
+]

@@ -1,0 +1,135 @@
+/** H6 The support matrix is generated from runs, and runs of different drivers end up side by side. */
+import assert from "node:assert/strict"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, describe, it } from "node:test"
+import { Effect } from "effect"
+import type { Capability } from "../core/driver/capabilities.ts"
+import { fakeConformance } from "../plugins/fake/conformance.ts"
+import { readSupportMatrix, writeSupportMatrix } from "./matrix.ts"
+import type { CaseResult, CaseStatus, ConformanceReport } from "./report.ts"
+import { runConformance } from "./session.ts"
+
+const root = mkdtempSync(join(tmpdir(), "hxc-matrix-"))
+after(() => rmSync(root, { recursive: true, force: true }))
+let folders = 0
+const freshDir = () => join(root, `m${++folders}`)
+
+const result = (id: string, capability: Capability, status: CaseStatus, reason?: string): CaseResult => ({
+  id,
+  capability,
+  title: `checks ${id}`,
+  status,
+  durationMs: 5,
+  ...(reason === undefined ? {} : { reason }),
+})
+
+const report = (
+  driver: string,
+  version: string,
+  capabilities: ReadonlyArray<Capability>,
+  results: ReadonlyArray<CaseResult>,
+): ConformanceReport => ({
+  driver,
+  version,
+  capabilities,
+  startedAt: "2026-01-01T00:00:00.000Z",
+  durationMs: 10,
+  results,
+  ok: results.every((one) => one.status !== "failed"),
+})
+
+const fakeRun = report(
+  "fake",
+  "0.1.0",
+  ["lifecycle", "vncConsole"],
+  [
+    result("lifecycle.start", "lifecycle", "passed"),
+    result("console.vnc", "vncConsole", "passed"),
+    result("snapshots.memory", "memorySnapshot", "skipped", "the driver does not declare memorySnapshot"),
+  ],
+)
+const qemuRun = report(
+  "qemu",
+  "0.2.0",
+  ["lifecycle", "memorySnapshot", "liveMigration"],
+  [
+    result("lifecycle.start", "lifecycle", "passed"),
+    result("lifecycle.force-stop", "lifecycle", "failed", "force stop: qemu.shutdown: | no answer"),
+    result("console.vnc", "vncConsole", "skipped", "the driver does not declare vncConsole"),
+    result("snapshots.memory", "memorySnapshot", "passed"),
+  ],
+)
+
+const rowOf = (markdown: string, start: string) => markdown.split("\n").find((line) => line.startsWith(start))
+
+describe("support matrix", () => {
+  it("H6 puts two drivers' separate runs side by side, in JSON and Markdown", () => {
+    const dir = freshDir()
+    writeSupportMatrix([fakeRun], dir)
+    const { matrix, markdown } = writeSupportMatrix([qemuRun], dir)
+    assert.deepEqual(Object.keys(matrix.drivers).sort(), ["fake", "qemu"])
+    assert.equal(matrix.drivers.fake?.results["console.vnc"]?.status, "passed")
+    assert.equal(matrix.drivers.qemu?.results["lifecycle.force-stop"]?.reason, "force stop: qemu.shutdown: | no answer")
+    assert.deepEqual(readSupportMatrix(dir), matrix)
+
+    const text = readFileSync(markdown, "utf8")
+    assert.equal(rowOf(text, "| Capability | fake"), "| Capability | fake 0.1.0 | qemu 0.2.0 |")
+    assert.match(rowOf(text, "| lifecycle | `lifecycle.start`") ?? "", /\| ✅ \| ✅ \|$/)
+    assert.match(rowOf(text, "| lifecycle | `lifecycle.force-stop`") ?? "", /\| — \| ❌ \|$/)
+    assert.match(rowOf(text, "| vncConsole | `console.vnc`") ?? "", /\| ✅ \| ➖ \|$/)
+    assert.ok(text.includes("- **qemu** `lifecycle.force-stop`: force stop: qemu.shutdown: \\| no answer"))
+  })
+
+  it("H6 summarises each capability per driver, and flags a declared capability no case checks", () => {
+    const { markdown } = writeSupportMatrix([fakeRun, qemuRun], freshDir())
+    const text = readFileSync(markdown, "utf8")
+    assert.equal(rowOf(text, "| lifecycle |"), "| lifecycle | ✅ 1/1 | ❌ 1/2 |")
+    assert.equal(rowOf(text, "| memorySnapshot |"), "| memorySnapshot | ➖ not declared | ✅ 1/1 |")
+    assert.equal(
+      rowOf(text, "| liveMigration |"),
+      "| liveMigration | ➖ not declared | ⚠️ declared, no conformance case |",
+    )
+    assert.equal(rowOf(text, "| iso |"), "| iso | ➖ not declared | ➖ not declared |")
+  })
+
+  it("H6 a driver's new run replaces its column and leaves the others", () => {
+    const dir = freshDir()
+    writeSupportMatrix([fakeRun, qemuRun], dir)
+    const rerun = report("fake", "0.1.1", ["lifecycle"], [result("lifecycle.start", "lifecycle", "failed", "broke")])
+    const { matrix } = writeSupportMatrix([rerun], dir)
+    assert.equal(matrix.drivers.fake?.version, "0.1.1")
+    assert.deepEqual(Object.keys(matrix.drivers.fake?.results ?? {}), ["lifecycle.start"])
+    assert.equal(matrix.drivers.qemu?.results["snapshots.memory"]?.status, "passed")
+  })
+
+  it("replaces a support-matrix.json that is not a matrix instead of failing the run", () => {
+    const dir = freshDir()
+    writeSupportMatrix([qemuRun], dir)
+    writeFileSync(join(dir, "support-matrix.json"), "{ not json")
+    assert.equal(readSupportMatrix(dir), undefined)
+    const { matrix } = writeSupportMatrix([fakeRun], dir)
+    assert.deepEqual(Object.keys(matrix.drivers), ["fake"])
+  })
+
+  it("H6 is generated from a real run: the rows carry the results the suite produced", async () => {
+    const work = freshDir()
+    const module = fakeConformance(work)
+    const run = await Effect.runPromise(
+      runConformance(module.factory, { ...module.config, only: ["lifecycle.start", "media.iso"] }),
+    )
+    const { matrix } = writeSupportMatrix([run], freshDir())
+    const column = matrix.drivers.fake
+    assert.deepEqual(
+      Object.entries(column?.results ?? {}).map(([id, cell]) => [id, cell.status]),
+      [
+        ["lifecycle.start", "passed"],
+        ["media.iso", "passed"],
+        ["host.clean", "passed"],
+      ],
+    )
+    assert.deepEqual(column?.capabilities, [...run.capabilities])
+    assert.equal(matrix.rows[0]?.id, "lifecycle.define", "rows follow the suite's order, run or not")
+  })
+})
