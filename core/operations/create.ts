@@ -18,13 +18,14 @@ import { placementRules } from "../rules/placement.ts"
 import { checkRules } from "../rules/rule.ts"
 import { Store, type VmBundle } from "../store/ports.ts"
 import { now } from "./clock.ts"
+import { resolveOwner } from "./owner.ts"
 import { provision } from "./provision.ts"
 import { diskPricePerDay } from "./quote.ts"
 
 /** Resolve what the request names, so the rules see whole records. */
 const resolve = Effect.fn("operations.create.resolve")(function* (actor: Actor, request: VmCreateRequest) {
   const store = yield* Store
-  const owner = yield* store.users.get(request.ownerId ?? actor.userId)
+  const owner = yield* resolveOwner(actor, request.ownerId)
   const flavor = yield* store.flavors.get(request.flavorId)
   const image = yield* store.images.get(request.imageId)
   const keyPair = request.keyPairId === undefined ? null : yield* store.keyPairs.get(request.keyPairId)

@@ -83,6 +83,8 @@ export const runLifecycle = Effect.fn("operations.runLifecycle")(function* (run:
             yield* moveVm(current.value, step.onFailure, "platform", why)
           }
         }
+        // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
+        yield* locks.release(id)
         return yield* finishTask(task, scope, exit)
       }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
 

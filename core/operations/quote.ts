@@ -1,6 +1,10 @@
 import { Effect } from "effect"
 import type { Flavor, Image, Quota, QuotaUsage } from "../model/index.ts"
+import type { Actor } from "../rules/context.ts"
+import { imageAvailable } from "../rules/resources.ts"
+import { checkRules } from "../rules/rule.ts"
 import { Store } from "../store/ports.ts"
+import { resolveOwner } from "./owner.ts"
 
 export interface DiskChoice {
   readonly sizeGiB: number
@@ -56,4 +60,31 @@ export const quoteCreate = Effect.fn("operations.quoteCreate")(function* (input:
     breakdown: { flavor: input.flavor.perDay, image: input.image.perDay, disks },
   }
   return quote
+})
+
+/** C7 for a caller: the owner and image resolved under the same scope and rules as a create. */
+export const quoteForActor = Effect.fn("operations.quoteForActor")(function* (
+  actor: Actor,
+  choice: {
+    readonly ownerId?: string
+    readonly flavorId: string
+    readonly imageId: string
+    readonly dataDisks?: ReadonlyArray<DiskChoice>
+    readonly count?: number
+  },
+) {
+  const store = yield* Store
+  const owner = yield* resolveOwner(actor, choice.ownerId)
+  const flavor = yield* store.flavors.get(choice.flavorId)
+  const image = yield* store.images.get(choice.imageId)
+  const context = { image, departmentId: owner.departmentId }
+  yield* checkRules("vm.create", [imageAvailable((c: typeof context) => c)], context)
+  const quote = yield* quoteCreate({
+    departmentId: owner.departmentId,
+    flavor,
+    image,
+    disks: choice.dataDisks ?? [],
+    count: choice.count ?? 1,
+  })
+  return { departmentId: owner.departmentId, ...quote }
 })

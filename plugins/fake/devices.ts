@@ -2,7 +2,9 @@ import { isDeepStrictEqual } from "node:util"
 import { Effect, Schema } from "effect"
 import type { Driver } from "../../core/driver/driver.ts"
 import { DiskSpec, NicSpec } from "../../core/driver/spec.ts"
+import { withVolumeFiles } from "./backups.ts"
 import { diskProblem, nicProblem } from "./checks.ts"
+import { withoutDiskFiles } from "./disk-files.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 
 type Devices = Required<Pick<Driver, "disks" | "nics" | "media">>
@@ -24,16 +26,24 @@ export const makeDevices = (hv: Hypervisor): Devices => ({
           if (existing) return hv.invalid("disks.attach", `${name} already has a different disk ${disk.id}`)
           const problem = diskProblem(record.spec, disk)
           if (problem) return hv.invalid("disks.attach", problem)
-          return { ...record, spec: { ...record.spec, disks: [...record.spec.disks, disk] } }
+          return {
+            ...record,
+            spec: { ...record.spec, disks: [...record.spec.disks, disk] },
+            guest: withVolumeFiles(hv, record.guest, [disk]),
+          }
         }),
       )
     }),
     detach: Effect.fn("FakeDriver.disks.detach")(function* (name: string, diskId: string) {
       yield* hv.exclusive(name)(
-        hv.update("disks.detach", name, (record) => ({
-          ...record,
-          spec: { ...record.spec, disks: record.spec.disks.filter((disk) => disk.id !== diskId) },
-        })),
+        hv.update("disks.detach", name, (record) => {
+          const leaving = record.spec.disks.find((disk) => disk.id === diskId)
+          return {
+            ...record,
+            spec: { ...record.spec, disks: record.spec.disks.filter((disk) => disk.id !== diskId) },
+            guest: leaving ? withoutDiskFiles(record.guest, leaving) : record.guest,
+          }
+        }),
       )
     }),
   },

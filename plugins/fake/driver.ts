@@ -2,6 +2,7 @@ import { Effect, Option, Scope } from "effect"
 import type { Capability } from "../../core/driver/capabilities.ts"
 import type { Driver, DriverFactory } from "../../core/driver/driver.ts"
 import type { DriverError } from "../../core/driver/errors.ts"
+import { makeBackups } from "./backups.ts"
 import { makeConsoleServers } from "./consoles.ts"
 import { makeDevices } from "./devices.ts"
 import { makeEventHub } from "./events.ts"
@@ -10,6 +11,7 @@ import { makeGuest } from "./guest.ts"
 import { makeHypervisor } from "./hypervisor.ts"
 import { makeLifecycle } from "./lifecycle.ts"
 import type { FakeOperation } from "./operations.ts"
+import { makeQuiesce } from "./quiesce.ts"
 import { makeSimulate, type Simulate } from "./simulate.ts"
 import { makeSnapshots } from "./snapshots.ts"
 import { makeVolumes } from "./volumes.ts"
@@ -27,7 +29,9 @@ export interface FakeDriverOptions {
 
 /** The Driver contract with every optional group present, as the fake provides them all. */
 export type FullDriver = Driver &
-  Required<Pick<Driver, "disks" | "nics" | "media" | "snapshots" | "console" | "guestAgent" | "stats">>
+  Required<
+    Pick<Driver, "disks" | "nics" | "media" | "snapshots" | "backups" | "quiesce" | "console" | "guestAgent" | "stats">
+  >
 
 export interface FakeDriver {
   readonly driver: FullDriver
@@ -35,13 +39,14 @@ export interface FakeDriver {
   readonly simulate: Simulate
 }
 
-/** Everything the contract names except passthrough, live migration and disk backup (which has no methods). */
+/** Everything the contract names except passthrough and live migration. */
 const implemented: ReadonlyArray<Capability> = [
   "lifecycle",
   "gracefulShutdown",
   "events",
   "memorySnapshot",
   "diskSnapshot",
+  "diskBackup",
   "hotplugDisk",
   "hotplugNic",
   "iso",
@@ -85,6 +90,8 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
     const lifecycle = makeLifecycle(hv)
     const { disks, nics, media } = makeDevices(hv)
     const snapshots = makeSnapshots(hv)
+    const backups = makeBackups(hv)
+    const quiesce = makeQuiesce(hv)
     const volumes = makeVolumes(hv)
     const { console, guestAgent, stats } = makeGuest(hv, consoles)
     // Without a state file a new instance starts empty, so it cannot find domains an earlier one ran.
@@ -112,6 +119,13 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
         remove: guard("snapshots.remove", snapshots.remove),
         list: guard("snapshots.list", snapshots.list),
       },
+      backups: {
+        full: guard("backups.full", backups.full),
+        incremental: guard("backups.incremental", backups.incremental),
+        dropChain: guard("backups.dropChain", backups.dropChain),
+        restore: guard("backups.restore", backups.restore),
+      },
+      quiesce: { freeze: guard("quiesce.freeze", quiesce.freeze), thaw: guard("quiesce.thaw", quiesce.thaw) },
       console: { vnc: guard("console.vnc", console.vnc), serial: guard("console.serial", console.serial) },
       guestAgent: {
         ping: guard("guestAgent.ping", guestAgent.ping),

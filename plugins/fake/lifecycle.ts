@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect"
 import type { DomainInfo, Driver, ShutdownOptions } from "../../core/driver/driver.ts"
 import { VmSpec } from "../../core/driver/spec.ts"
+import { withVolumeFiles } from "./backups.ts"
 import { specProblem } from "./checks.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 import { booted, type DomainRecord, newDomain, poweredOff } from "./state.ts"
@@ -11,6 +12,12 @@ const info = (record: DomainRecord): DomainInfo => ({ name: record.spec.name, po
 
 /** Sleeps only for a positive time, so a zero delay needs no clock (nor a TestClock adjustment). */
 const pause = (ms: number) => (ms > 0 ? Effect.sleep(ms) : Effect.void)
+
+/** A new domain reads what restored volumes hold (an existing one keeps its guest's own view of its disks). */
+const withRestoredFiles = (hv: Hypervisor, record: DomainRecord): DomainRecord => ({
+  ...record,
+  guest: withVolumeFiles(hv, record.guest, record.spec.disks),
+})
 
 export const makeLifecycle = (hv: Hypervisor): Lifecycle => ({
   define: Effect.fn("FakeDriver.define")(function* (input: VmSpec) {
@@ -29,7 +36,7 @@ export const makeLifecycle = (hv: Hypervisor): Lifecycle => ({
                 return hv.invalid("define", `${spec.name} already exists with uuid ${record.spec.uuid}`)
               return { ...record, spec }
             })
-          : hv.put("define", newDomain(spec)),
+          : hv.put("define", withRestoredFiles(hv, newDomain(spec))),
       ),
     )
   }),

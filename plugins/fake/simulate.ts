@@ -2,9 +2,17 @@ import { Effect } from "effect"
 import type { DriverEvent } from "../../core/driver/driver.ts"
 import type { DriverError } from "../../core/driver/errors.ts"
 import type { VmSpec } from "../../core/driver/spec.ts"
+import { volumeFiles } from "./backups.ts"
 import type { EventHub } from "./events.ts"
 import type { Hypervisor } from "./hypervisor.ts"
-import { booted, type DomainRecord, type GuestLoad, poweredOff, type VolumeRecord } from "./state.ts"
+import {
+  booted,
+  type DomainRecord,
+  type GuestLoad,
+  poweredOff,
+  type QuiesceRecord,
+  type VolumeRecord,
+} from "./state.ts"
 
 type Sim<A = void> = Effect.Effect<A, DriverError>
 
@@ -48,6 +56,13 @@ export interface Simulate {
   spec(name: string): Sim<VmSpec>
   /** The disk files the hypervisor holds, by path. */
   volumes(): Effect.Effect<ReadonlyArray<VolumeRecord>>
+  /**
+   * The guest files a volume holds (a backup with its chain applied, a restored disk), paths relative to the disk's
+   * mount point; undefined when there is no such volume. Fails InvalidRequest when a link of its chain is gone.
+   */
+  readVolume(path: string): Sim<Readonly<Record<string, string>> | undefined>
+  /** Whether the guest's file systems are frozen now, and how many freezes and thaws it has seen. */
+  quiesceCounts(name: string): Sim<QuiesceRecord>
   /** Waits until `count` (default 1) consumers of `events` are subscribed; see EventHub.awaitSubscribers. */
   awaitEventSubscribers(count?: number): Effect.Effect<void>
 }
@@ -154,6 +169,15 @@ export const makeSimulate = (hv: Hypervisor, hub: EventHub): Simulate => {
     setLoad: (name, load) => hv.update("simulate.setLoad", name, (record) => ({ ...record, load })).pipe(Effect.asVoid),
     spec: (name) => read("spec", name, (record) => record.spec),
     volumes: () => Effect.sync(hv.allVolumes),
+    readVolume: (path) =>
+      Effect.suspend(() => {
+        if (!hv.findVolume(path)) return Effect.succeed(undefined)
+        const content = volumeFiles(hv, path)
+        return "problem" in content
+          ? Effect.fail(hv.invalid("simulate.readVolume", content.problem))
+          : Effect.succeed(content.files)
+      }),
+    quiesceCounts: (name) => read("quiesceCounts", name, (record) => record.quiesce),
     awaitEventSubscribers: (count = 1) => hub.awaitSubscribers(count),
   }
 }

@@ -30,6 +30,24 @@ export const SnapshotRecord = Schema.Struct({
 })
 export type SnapshotRecord = typeof SnapshotRecord.Type
 
+/**
+ * A persistent dirty bitmap on one disk (a backup chain): the disk's files as the chain's last backup saw them, so an
+ * increment holds exactly what changed since, and that backup's file, which the next increment must build on.
+ */
+export const BitmapRecord = Schema.Struct({
+  diskId: Schema.String,
+  chain: Schema.String,
+  baseline: Schema.Record(Schema.String, Schema.String),
+  last: Schema.String,
+})
+export type BitmapRecord = typeof BitmapRecord.Type
+
+/** The guest agent's file-system freeze, with counts so that tests can check every freeze was thawed. */
+export const QuiesceRecord = Schema.Struct({ frozen: Schema.Boolean, freezes: Schema.Number, thaws: Schema.Number })
+export type QuiesceRecord = typeof QuiesceRecord.Type
+
+const notFrozen: QuiesceRecord = { frozen: false, freezes: 0, thaws: 0 }
+
 /** Load figures a test imposes on stats (alarm tests); null: the fake's own plausible numbers. */
 export const GuestLoad = Schema.Struct({ cpuPercent: Schema.Number, memoryUsedBytes: Schema.Number })
 export type GuestLoad = typeof GuestLoad.Type
@@ -48,18 +66,27 @@ export const DomainRecord = Schema.Struct({
   ignoreAcpi: Schema.Boolean,
   load: Schema.NullOr(GuestLoad),
   snapshots: Schema.Array(SnapshotRecord),
+  // Both absent from state files written before backups existed.
+  bitmaps: Schema.Array(BitmapRecord).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  quiesce: QuiesceRecord.pipe(Schema.withDecodingDefaultKey(Effect.succeed(notFrozen))),
 })
 export type DomainRecord = typeof DomainRecord.Type
 
 const VolumeFormat = Schema.Literals(["qcow2", "raw"])
 
-/** A disk file the fake pretends to hold (it writes no image files). */
+/**
+ * A disk file the fake pretends to hold (it writes no image files). Backups and restored disks carry the guest files
+ * they hold, paths relative to the disk's mount point; an increment holds only what changed over its backing file,
+ * and the files deleted since.
+ */
 export const VolumeRecord = Schema.Struct({
   path: Schema.String,
   format: VolumeFormat,
   sizeGiB: Schema.Number,
   backingPath: Schema.optionalKey(Schema.String),
   backingFormat: Schema.optionalKey(VolumeFormat),
+  files: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  deleted: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type VolumeRecord = typeof VolumeRecord.Type
 
@@ -81,6 +108,8 @@ export const newDomain = (spec: VmSpec): DomainRecord => ({
   ignoreAcpi: false,
   load: null,
   snapshots: [],
+  bitmaps: [],
+  quiesce: notFrozen,
 })
 
 /** Bytes the guest's data takes on disk, for plausible snapshot sizes and file-system usage. */
@@ -90,6 +119,7 @@ export const guestBytes = (guest: GuestDisk): number =>
 /** A cold boot or reset: RAM starts empty unless a reverted memory snapshot is to be resumed. */
 export const booted = (record: DomainRecord, now: number): DomainRecord => ({
   ...record,
+  quiesce: { ...record.quiesce, frozen: false },
   power: "running",
   bootedAtMs: now,
   memory: record.resumeMemory ? record.memory : 0,
@@ -99,6 +129,7 @@ export const booted = (record: DomainRecord, now: number): DomainRecord => ({
 
 export const poweredOff = (record: DomainRecord): DomainRecord => ({
   ...record,
+  quiesce: { ...record.quiesce, frozen: false },
   power: "stopped",
   bootedAtMs: null,
   memory: 0,

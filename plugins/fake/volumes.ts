@@ -4,7 +4,8 @@ import type { Driver, VolumeSpec } from "../../core/driver/driver.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 import type { VolumeRecord } from "./state.ts"
 
-const problemOf = (volume: VolumeSpec): string | undefined => {
+/** What a real storage layer would refuse in a volume spec; undefined when it can be created. */
+export const volumeProblem = (volume: VolumeSpec): string | undefined => {
   if (volume.path === "") return "volume path is empty"
   if (!Number.isInteger(volume.sizeGiB) || volume.sizeGiB <= 0) return `volume size ${volume.sizeGiB} GiB is not valid`
   if (volume.backingFormat !== undefined && volume.backingPath === undefined)
@@ -20,7 +21,7 @@ const problemOf = (volume: VolumeSpec): string | undefined => {
  */
 export const makeVolumes = (hv: Hypervisor): Driver["volumes"] => ({
   create: Effect.fn("FakeDriver.volumes.create")(function* (volume: VolumeSpec) {
-    const problem = problemOf(volume)
+    const problem = volumeProblem(volume)
     if (problem) return yield* hv.invalid("volumes.create", problem)
     const record: VolumeRecord = {
       path: volume.path,

@@ -1,0 +1,88 @@
+import { Hono } from "hono"
+import type { AgentEnv, AgentRuntime } from "./env.ts"
+import { bearerAuth } from "./middleware/auth.ts"
+import { limitBodies } from "./middleware/body-limit.ts"
+import { type CorsOptions, corsFor } from "./middleware/cors.ts"
+import { handleErrors, handleNotFound } from "./middleware/errors.ts"
+import { language } from "./middleware/language.ts"
+import { provideRuntime } from "./middleware/runtime.ts"
+import { doc } from "./openapi/describe.ts"
+import { openApiDocument, openApiPath } from "./openapi/document.ts"
+import { batchRoutes } from "./routes/batch.ts"
+import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
+import { hostRoutes } from "./routes/hosts.ts"
+import { recycleBinRoutes } from "./routes/recycle-bin.ts"
+import { taskRoutes } from "./routes/tasks.ts"
+import { vmActionRoutes } from "./routes/vm-actions.ts"
+import { vmRoutes } from "./routes/vms.ts"
+import { requireJsonBodies } from "./validation/validators.ts"
+
+export const apiBase = "/api/v1"
+
+/** Adds routes to the app under /api/v1 (paths relative to it); the seam for WebSocket endpoints. */
+export type RouteRegistrar = (api: Hono<AgentEnv>) => void
+
+export interface AppOptions {
+  readonly runtime: AgentRuntime
+  /** Allow portals on these origins to call the API from the browser. Off by default. */
+  readonly cors?: CorsOptions
+  /** Larger request bodies get 413; default 1 MiB. */
+  readonly bodyLimitBytes?: number
+  /**
+   * Routes that check credentials themselves (a WebSocket with a one-time ticket): registered before the
+   * bearer-token check, after the runtime, language and error handling are in place.
+   */
+  readonly publicRoutes?: ReadonlyArray<RouteRegistrar>
+  /** Routes behind the bearer-token check (`c.var.actor` is set), like the REST resources. */
+  readonly authenticatedRoutes?: ReadonlyArray<RouteRegistrar>
+  /** Where defects (500s) are logged; console.error by default. */
+  readonly logError?: (message: string, error: unknown) => void
+}
+
+/** The REST resources, each a sub-app of its own (paths relative to /api/v1). */
+const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
+  ["/vms", vmRoutes],
+  ["/vms", vmActionRoutes],
+  ["/batch", batchRoutes],
+  ["/recycle-bin", recycleBinRoutes],
+  ["/tasks", taskRoutes],
+  ["/flavors", flavorRoutes],
+  ["/images", imageRoutes],
+  ["/hosts", hostRoutes],
+]
+
+/**
+ * The agent's HTTP API: middleware (runtime, language, CORS, body limit, JSON bodies), the public OpenAPI document,
+ * the bearer-token check, then one sub-app per resource under /api/v1. Unknown routes and methods answer JSON.
+ */
+export const createApp = (options: AppOptions): Hono<AgentEnv> => {
+  const app = new Hono<AgentEnv>()
+  app.onError(handleErrors(options.logError))
+  app.notFound(handleNotFound(app))
+  app.use("*", provideRuntime(options.runtime), language())
+  if (options.cors) app.use("*", corsFor(options.cors))
+  app.use(`${apiBase}/*`, limitBodies(options.bodyLimitBytes ?? 1024 * 1024), requireJsonBodies())
+
+  let document: Promise<unknown> | undefined
+  app.get(
+    openApiPath,
+    doc({
+      tag: "API",
+      summary: "This OpenAPI 3.1 document",
+      public: true,
+      ok: { 200: { description: "The document" } },
+    }),
+    async (c) => {
+      document ??= openApiDocument(app)
+      return c.json(await document)
+    },
+  )
+
+  const api = new Hono<AgentEnv>()
+  for (const register of options.publicRoutes ?? []) register(api)
+  api.use("*", bearerAuth())
+  for (const [path, routes] of resources) api.route(path, routes())
+  for (const register of options.authenticatedRoutes ?? []) register(api)
+  app.route(apiBase, api)
+  return app
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict"
+import type { AddressInfo } from "node:net"
+import { after, before, describe, it } from "node:test"
+import { serve } from "@hono/node-server"
+import { readSheet } from "read-excel-file/node"
+import { storeBackends } from "../core/store/testing.ts"
+import { useAgent } from "./testing/harness.ts"
+
+/** The API over a real socket: what a portal or the CLI sees, headers and bytes included. */
+for (const backend of storeBackends) {
+  describe(`the API over HTTP on ${backend.name}`, { skip: backend.skip }, () => {
+    const agent = useAgent(backend, { bodyLimitBytes: 4096, cors: { origins: ["https://portal.example"] } })
+    let server: ReturnType<typeof serve> | undefined
+    let base = ""
+    before(async () => {
+      await new Promise<void>((resolve) => {
+        server = serve({ fetch: agent.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) => {
+          base = `http://127.0.0.1:${info.port}`
+          resolve()
+        })
+      })
+    })
+    after(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())))
+    const http = (path: string, init: RequestInit & { token?: string } = {}) =>
+      fetch(`${base}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${init.token ?? agent.tokens.owner}`, ...init.headers },
+      })
+    const waitFor = async (taskId: string) => {
+      for (let i = 0; i < 2000; i++) {
+        const task = (await (await http(`/api/v1/tasks/${taskId}`)).json()) as { state: string }
+        if (task.state === "succeeded" || task.state === "failed") return task
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      throw new Error("task did not finish")
+    }
+
+    it("C1 B1 D2 create a VM, follow its task, see it running, stop it: all over the wire", async () => {
+      const created = await http("/api/v1/vms", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: "https://portal.example" },
+        body: JSON.stringify({ imageId: agent.world.image.id, flavorId: agent.world.flavor.id, name: "wire_vm" }),
+      })
+      assert.equal(created.status, 202)
+      assert.equal(created.headers.get("Access-Control-Allow-Origin"), "https://portal.example")
+      const { vmIds, tasks } = (await created.json()) as { vmIds: Array<string>; tasks: Array<{ id: string }> }
+      assert.equal((await waitFor(tasks[0]?.id ?? "")).state, "succeeded")
+      const detail = (await (await http(`/api/v1/vms/${vmIds[0]}`)).json()) as { runtime: { state: string } }
+      assert.equal(detail.runtime.state, "running")
+      const stop = await http(`/api/v1/vms/${vmIds[0]}/stop`, { method: "POST" })
+      assert.equal(stop.status, 202)
+      const { task } = (await stop.json()) as { task: { id: string } }
+      assert.equal((await waitFor(task.id)).state, "succeeded")
+      await agent.settle(task.id)
+      const again = await http(`/api/v1/vms/${vmIds[0]}/stop`, { method: "POST", headers: { "Accept-Language": "zh" } })
+      assert.equal(again.status, 409)
+      assert.deepEqual(((await again.json()) as { error: { rule: string } }).error.rule, "lifecycle-state")
+    })
+
+    it("errors cross the wire as JSON: 401, 404, 405, 413 by Content-Length", async () => {
+      const noToken = await fetch(`${base}/api/v1/vms`)
+      assert.equal(noToken.status, 401)
+      assert.match(noToken.headers.get("Content-Type") ?? "", /^application\/json/)
+      const missing = await http("/api/v1/vms/not-there", { headers: { "Accept-Language": "zh-CN" } })
+      assert.deepEqual(await missing.json(), { error: { code: "not-found", message: "未找到虚拟机 not-there" } })
+      const wrong = await http("/api/v1/batch", { method: "GET" })
+      assert.equal(wrong.status, 405)
+      const big = await http("/api/v1/batch", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ action: "start", vmIds: [], pad: "x".repeat(10_000) }),
+      })
+      assert.equal(big.status, 413)
+      assert.equal(((await big.json()) as { error: { code: string } }).error.code, "payload-too-large")
+    })
+
+    it("L6 the XLSX download arrives intact", async () => {
+      const vm = await agent.seedVm({ displayName: "wire_export" })
+      const response = await http(`/api/v1/vms/export.xlsx?search=wire_export&columns=displayName,state`)
+      assert.equal(response.status, 200)
+      const rows = await readSheet(Buffer.from(await response.arrayBuffer()))
+      assert.deepEqual(rows.slice(0, 2), [
+        ["Name", "Status"],
+        [vm.displayName, "stopped"],
+      ])
+    })
+  })
+}

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { Effect } from "effect"
+import { Store } from "../core/index.ts"
+import { storeBackends } from "../core/store/testing.ts"
+import { fuzzCases } from "./testing/fuzz-cases.ts"
+import { useAgent } from "./testing/harness.ts"
+
+const bodyLimitBytes = 16 * 1024
+
+/** Every VM row (in and out of the recycle bin) and the number of tasks: what a request could have changed. */
+const snapshot = Store.use((store) =>
+  Effect.gen(function* () {
+    const live = yield* store.vms.list()
+    const recycled = yield* store.vms.list({ recycled: true })
+    const tasks = yield* store.tasks.list()
+    return { vms: JSON.stringify([...live, ...recycled]), tasks: tasks.length }
+  }),
+)
+
+for (const backend of storeBackends) {
+  describe(`fuzzing the API on ${backend.name}`, { skip: backend.skip }, () => {
+    const agent = useAgent(backend, { bodyLimitBytes })
+
+    it("G1 1,200 malformed requests get only 4xx JSON errors, never a 5xx, and change nothing", async () => {
+      const vm = await agent.seedVm()
+      await agent.seedVm({ state: "running" })
+      const before = await agent.run(snapshot)
+      const cases = fuzzCases(
+        {
+          vmId: vm.id,
+          flavorId: agent.world.flavor.id,
+          imageId: agent.world.image.id,
+          token: agent.tokens.owner,
+          bodyLimitBytes,
+        },
+        1200,
+      )
+      const kinds = new Map<string, number>()
+      for (const [index, c] of cases.entries()) {
+        const response = await agent.app.request(c.path, {
+          method: c.method,
+          headers: c.headers,
+          ...(c.body === undefined ? {} : { body: c.body }),
+        })
+        const label = `#${index} ${c.kind}: ${c.method} ${c.path.slice(0, 120)} ${String(c.body).slice(0, 120)}`
+        assert.ok(response.status >= 400 && response.status < 500, `${label} → ${response.status}`)
+        assert.match(response.headers.get("Content-Type") ?? "", /^application\/json/, label)
+        const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } }
+        assert.equal(typeof body.error?.code, "string", label)
+        assert.equal(typeof body.error?.message, "string", label)
+        kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1)
+      }
+      assert.equal(kinds.size, 11, "every kind of defect was sent")
+      assert.deepEqual(await agent.run(snapshot), before)
+    })
+  })
+}

@@ -1,0 +1,77 @@
+import { Schema } from "effect"
+import { Hono } from "hono"
+import { purgeVm, restoreVm, Store } from "../../core/index.ts"
+import { runEffect } from "../bridge.ts"
+import type { AgentEnv } from "../env.ts"
+import { doc, json } from "../openapi/describe.ts"
+import { IdParam, QueryBool } from "../validation/schemas.ts"
+import { pathParams, queryParams } from "../validation/validators.ts"
+import { pickColumns, vmColumnNames } from "../vms/columns.ts"
+import { columnsOf, defaultLimit, toVmQuery, VmListQuery } from "../vms/list-query.ts"
+import { TaskAccepted, TaskSchema, VmPageSchema } from "../vms/responses.ts"
+
+const tag = "Recycle bin"
+const PurgeQuery = Schema.Struct({
+  /** Delete the VM's data disks too; they are detached and kept otherwise. */
+  deleteDataDisks: Schema.optionalKey(QueryBool),
+  lang: Schema.optionalKey(Schema.String),
+})
+
+/** /api/v1/recycle-bin (G3, B4): deleted VMs; a superadmin restores, an admin purges. */
+export const recycleBinRoutes = () =>
+  new Hono<AgentEnv>()
+    .get(
+      "/",
+      doc({
+        tag,
+        summary: "List deleted VMs: same filters, columns, sort and paging as /vms (G3)",
+        ok: { 200: json("One page of the recycle bin", VmPageSchema) },
+        errors: [400],
+      }),
+      queryParams(VmListQuery),
+      async (c) => {
+        const query = c.req.valid("query")
+        const limit = query.limit ?? defaultLimit
+        const offset = query.offset ?? 0
+        const page = await runEffect(
+          c,
+          Store.use((s) => s.vms.query(toVmQuery(c.var.actor, { ...query, limit, offset }, true))),
+        )
+        const columns = columnsOf(query, vmColumnNames)
+        return c.json({
+          items: page.rows.map((row) => pickColumns(row, columns)),
+          total: page.total,
+          totals: page.totals,
+          offset,
+          limit,
+        })
+      },
+    )
+    .post(
+      "/:id/restore",
+      doc({
+        tag,
+        summary: "Restore a deleted VM; it comes back stopped (G3, superadmin)",
+        ok: { 200: json("The finished restore task", TaskAccepted) },
+        errors: [400, 403, 404, 409],
+      }),
+      pathParams(IdParam),
+      async (c) => c.json({ task: await runEffect(c, restoreVm(c.var.actor, c.req.valid("param").id)) }),
+    )
+    .delete(
+      "/:id",
+      doc({
+        tag,
+        summary: "Purge a deleted VM for good (G3, admin)",
+        ok: { 202: json("The purge task", Schema.Struct({ task: TaskSchema })) },
+        errors: [400, 403, 404, 409],
+      }),
+      pathParams(IdParam),
+      queryParams(PurgeQuery),
+      async (c) => {
+        const { deleteDataDisks } = c.req.valid("query")
+        const options = deleteDataDisks === undefined ? {} : { deleteDataDisks }
+        const handle = await runEffect(c, purgeVm(c.var.actor, c.req.valid("param").id, options))
+        return c.json({ task: handle.task }, 202)
+      },
+    )

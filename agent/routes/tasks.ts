@@ -1,0 +1,80 @@
+import { Effect, Schema } from "effect"
+import { Hono } from "hono"
+import { canSee, loadVisibleVm, NotFound, Store, type Task, type TaskFilter, TaskState } from "../../core/index.ts"
+import type { Actor } from "../../core/rules/context.ts"
+import { runEffect } from "../bridge.ts"
+import type { AgentEnv } from "../env.ts"
+import { doc, json } from "../openapi/describe.ts"
+import { ApiId, IdParam, QueryInt, QueryList, Text } from "../validation/schemas.ts"
+import { pathParams, queryParams } from "../validation/validators.ts"
+import { TaskSchema } from "../vms/responses.ts"
+
+const tag = "Tasks"
+
+const TaskListQuery = Schema.Struct({
+  /** Every task of one VM the caller may see. */
+  vmId: Schema.optionalKey(ApiId),
+  /** The children of a batch task (L7). */
+  parentId: Schema.optionalKey(ApiId),
+  state: Schema.optionalKey(QueryList(TaskState, `Comma-separated states: ${TaskState.literals.join(", ")}`)),
+  /** Newest first; default 100. */
+  limit: Schema.optionalKey(QueryInt(1, 500)),
+  lang: Schema.optionalKey(Text(35)),
+})
+
+/**
+ * G1 for tasks: a superadmin sees all, an admin their department's and their own, a user the ones they started and
+ * every task of a VM they may see.
+ */
+const canSeeTask = Effect.fn("agent.canSeeTask")(function* (actor: Actor, task: Task) {
+  if (actor.role === "superadmin" || task.userId === actor.userId) return true
+  if (actor.role === "admin" && task.departmentId === actor.departmentId) return true
+  if (task.vmId === null) return false
+  const store = yield* Store
+  const vm = yield* store.vms.get(task.vmId).pipe(Effect.option)
+  return vm._tag === "Some" && canSee(actor, vm.value)
+})
+
+const listTasks = Effect.fn("agent.listTasks")(function* (actor: Actor, query: typeof TaskListQuery.Type) {
+  const store = yield* Store
+  const filter: TaskFilter = {
+    ...(query.parentId === undefined ? {} : { parentId: query.parentId }),
+    ...(query.state === undefined ? {} : { states: query.state }),
+    limit: query.limit ?? 100,
+  }
+  if (query.vmId !== undefined) {
+    yield* loadVisibleVm(actor, query.vmId)
+    return yield* store.tasks.list({ ...filter, vmId: query.vmId })
+  }
+  if (actor.role === "superadmin") return yield* store.tasks.list(filter)
+  if (actor.role === "admin") return yield* store.tasks.list({ ...filter, departmentId: actor.departmentId })
+  return yield* store.tasks.list({ ...filter, userId: actor.userId })
+})
+
+const getTask = Effect.fn("agent.getTask")(function* (actor: Actor, id: string) {
+  const store = yield* Store
+  const task = yield* store.tasks.get(id)
+  if (!(yield* canSeeTask(actor, task))) return yield* new NotFound({ resource: "task", id })
+  return task
+})
+
+/** /api/v1/tasks: every operation's record (G4), newest first. */
+export const taskRoutes = () =>
+  new Hono<AgentEnv>()
+    .get(
+      "/",
+      doc({
+        tag,
+        summary: "List tasks in the caller's scope (G4)",
+        ok: { 200: json("Tasks, newest first", Schema.Struct({ items: Schema.Array(TaskSchema) })) },
+        errors: [400, 404],
+      }),
+      queryParams(TaskListQuery),
+      async (c) => c.json({ items: await runEffect(c, listTasks(c.var.actor, c.req.valid("query"))) }),
+    )
+    .get(
+      "/:id",
+      doc({ tag, summary: "One task (G4)", ok: { 200: json("The task", TaskSchema) }, errors: [400, 404] }),
+      pathParams(IdParam),
+      async (c) => c.json(await runEffect(c, getTask(c.var.actor, c.req.valid("param").id))),
+    )

@@ -1,0 +1,214 @@
+/** Malformed requests for the fuzz test: every case has at least one defect that must earn a 4xx JSON error. */
+import { bodyRoutes, wrongValues } from "./fuzz-bodies.ts"
+import { type Random, random } from "./fuzz-random.ts"
+
+export interface FuzzCase {
+  readonly kind: string
+  readonly method: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string
+}
+
+export interface FuzzTargets {
+  /** A VM the caller may see, so only the defect itself can stop a request. */
+  readonly vmId: string
+  readonly flavorId: string
+  readonly imageId: string
+  /** A valid bearer secret. */
+  readonly token: string
+  /** Larger bodies must be refused with 413. */
+  readonly bodyLimitBytes: number
+}
+
+const json = (token: string) => ({ Authorization: `Bearer ${token}`, "Content-Type": "application/json" })
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` })
+
+/** The generators, one per kind of defect; each returns one case. */
+const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
+  const routes = bodyRoutes(t)
+  const idPaths = [
+    "GET /api/v1/vms/{id}",
+    "PATCH /api/v1/vms/{id}",
+    "DELETE /api/v1/vms/{id}",
+    "POST /api/v1/vms/{id}/start",
+    "POST /api/v1/vms/{id}/stop",
+    "POST /api/v1/vms/{id}/password",
+    "GET /api/v1/tasks/{id}",
+    "GET /api/v1/flavors/{id}",
+    "GET /api/v1/images/{id}",
+    "GET /api/v1/hosts/{id}",
+    "POST /api/v1/recycle-bin/{id}/restore",
+    "DELETE /api/v1/recycle-bin/{id}",
+  ]
+  const badIds = [
+    "%20",
+    "%00",
+    "x".repeat(65),
+    "%E4%B8%AD",
+    "-x",
+    ".hidden",
+    "a%2Fb",
+    "00000000-0000-0000-0000-000000000000",
+    "no-such-vm",
+    "%ZZ",
+  ]
+  const badQueries: ReadonlyArray<readonly [string, string]> = [
+    ["GET /api/v1/vms", "limit=-1"],
+    ["GET /api/v1/vms", "limit=abc"],
+    ["GET /api/v1/vms", "limit=501"],
+    ["GET /api/v1/vms", "offset=1.5"],
+    ["GET /api/v1/vms", "sort=password"],
+    ["GET /api/v1/vms", "order=sideways"],
+    ["GET /api/v1/vms", "state=asleep"],
+    ["GET /api/v1/vms", "columns=passwordCipher"],
+    ["GET /api/v1/vms", "tag=nocolon"],
+    ["GET /api/v1/vms", "view=all"],
+    ["GET /api/v1/vms", "ownerId=a%20b"],
+    ["GET /api/v1/vms", `search=${"s".repeat(300)}`],
+    ["GET /api/v1/vms", "search=%00"],
+    ["GET /api/v1/vms", "limit=1&limit=2"],
+    ["GET /api/v1/vms", "unknown=1"],
+    ["GET /api/v1/vms/export.xlsx", "limit=5"],
+    ["GET /api/v1/vms/export.xlsx", "columns=nope"],
+    ["GET /api/v1/recycle-bin", "state=gone"],
+    ["GET /api/v1/tasks", "state=done"],
+    ["GET /api/v1/tasks", "limit=0"],
+    ["GET /api/v1/tasks", "vmId=a%20b"],
+    [`DELETE /api/v1/vms/${t.vmId}`, "destroy=maybe"],
+    [`DELETE /api/v1/vms/${t.vmId}`, "deleteDataDisks=2"],
+    [`DELETE /api/v1/recycle-bin/${t.vmId}`, "deleteDataDisks=yes"],
+  ]
+  const wrongMethods: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+    ["/api/v1/vms", ["PUT", "PATCH", "DELETE"]],
+    [`/api/v1/vms/${t.vmId}`, ["PUT", "POST"]],
+    [`/api/v1/vms/${t.vmId}/start`, ["GET", "PUT", "PATCH", "DELETE"]],
+    ["/api/v1/vms/export.xlsx", ["POST", "PUT"]],
+    ["/api/v1/batch", ["GET", "PUT", "DELETE", "PATCH"]],
+    ["/api/v1/tasks", ["POST", "DELETE"]],
+    ["/api/v1/flavors", ["POST", "PUT"]],
+    [`/api/v1/hosts/${t.vmId}`, ["DELETE", "PATCH"]],
+    ["/api/v1/recycle-bin", ["POST", "DELETE"]],
+    ["/api/v1/openapi.json", ["POST", "DELETE"]],
+  ]
+  const badTokens = ["", "Bearer", "Bearer ", "Bearer hx_", "Basic dXNlcjpwYXNz", "bearer", "Token abc", "Bearer a b"]
+  const brokenJson = ['{"a":', "{", "[1,", "nul", "{'a':1}", '{"a":}', "}{", '{"a" 1}', "\u0001", "tru"]
+  return [
+    (r) => {
+      const route = r.pick(routes)
+      const field = r.pick(Object.keys(route.fields))
+      const type = route.fields[field] ?? "string"
+      const body = { ...route.base, [field]: r.pick(wrongValues(type, r)) }
+      return {
+        kind: "wrong type",
+        method: route.method,
+        path: route.path,
+        headers: json(t.token),
+        body: JSON.stringify(body),
+      }
+    },
+    (r) => {
+      const route = r.pick(routes)
+      const body = { ...route.base, [`x${r.text(6).replace(/\W/g, "_")}`]: r.pick([1, "a", null, [], {}]) }
+      return {
+        kind: "unknown field",
+        method: route.method,
+        path: route.path,
+        headers: json(t.token),
+        body: JSON.stringify(body),
+      }
+    },
+    (r) => {
+      const route = r.pick(
+        routes.filter((candidate) => ["/api/v1/vms", "/api/v1/vms/quote", "/api/v1/batch"].includes(candidate.path)),
+      )
+      const body: Record<string, unknown> = { ...route.base }
+      const required = route.path === "/api/v1/batch" ? ["action", "vmIds"] : ["imageId", "flavorId"]
+      delete body[r.pick(required)]
+      return {
+        kind: "missing field",
+        method: route.method,
+        path: route.path,
+        headers: json(t.token),
+        body: JSON.stringify(body),
+      }
+    },
+    (r) => {
+      const route = r.pick(routes)
+      let body = r.pick(brokenJson)
+      if (r.int(2) === 0) body = JSON.stringify(route.base).slice(0, -1 - r.int(3))
+      return { kind: "broken JSON", method: route.method, path: route.path, headers: json(t.token), body }
+    },
+    (r) => {
+      const route = r.pick(routes)
+      const body = r.pick(["[]", "5", '"text"', "null", "[{}]", "true"])
+      return { kind: "not an object", method: route.method, path: route.path, headers: json(t.token), body }
+    },
+    (r) => {
+      const [method, template] = r.pick(idPaths).split(" ") as [string, string]
+      const hasBody = method === "PATCH"
+      return {
+        kind: "bad id",
+        method,
+        path: template.replace("{id}", r.pick(badIds)),
+        headers: hasBody ? json(t.token) : auth(t.token),
+        ...(hasBody ? { body: JSON.stringify({ remarks: "x" }) } : {}),
+      }
+    },
+    (r) => {
+      const [target, query] = r.pick(badQueries)
+      const [method, path] = target.split(" ") as [string, string]
+      return { kind: "bad query", method, path: `${path}?${query}`, headers: auth(t.token) }
+    },
+    (r) => {
+      const [path, methods] = r.pick(wrongMethods)
+      return { kind: "wrong method", method: r.pick(methods), path, headers: auth(t.token) }
+    },
+    (r) => {
+      const route = r.pick(routes)
+      const token = r.pick([
+        ...badTokens,
+        `Bearer hx_${r.text(20).replace(/\W/g, "a")}`,
+        `Bearer hx_${"z".repeat(300)}`,
+      ])
+      return {
+        kind: "bad token",
+        method: route.method,
+        path: route.path,
+        headers: { Authorization: token, "Content-Type": "application/json" },
+        body: JSON.stringify(route.base),
+      }
+    },
+    (r) => {
+      const route = r.pick(routes)
+      const padding = "p".repeat(t.bodyLimitBytes + 1 + r.int(4 * t.bodyLimitBytes))
+      return {
+        kind: "oversized body",
+        method: route.method,
+        path: route.path,
+        headers: json(t.token),
+        body: JSON.stringify({ ...route.base, remarks: padding }),
+      }
+    },
+    (r) => {
+      const route = r.pick(routes)
+      return {
+        kind: "not JSON",
+        method: route.method,
+        path: route.path,
+        headers: {
+          ...auth(t.token),
+          "Content-Type": r.pick(["text/plain", "application/x-www-form-urlencoded", "application/xml"]),
+        },
+        body: r.pick(["force=true", "<vm/>", "start please"]),
+      }
+    },
+  ]
+}
+
+/** At least `count` cases, cycling through every kind of defect. */
+export const fuzzCases = (targets: FuzzTargets, count: number, seed = 20261126): ReadonlyArray<FuzzCase> => {
+  const r = random(seed)
+  const kinds = generators(targets)
+  return Array.from({ length: count }, (_, index) => (kinds[index % kinds.length] as (r: Random) => FuzzCase)(r))
+}

@@ -1,0 +1,73 @@
+import { Effect, Schema } from "effect"
+import { LoginMethod, quoteForActor, type VmCreateRequest } from "../../core/index.ts"
+import type { Actor } from "../../core/rules/context.ts"
+import { checkRules } from "../../core/rules/rule.ts"
+import { ApiId, IsoDateTime, MultilineText, Text } from "../validation/schemas.ts"
+
+const DataDisk = Schema.Struct({
+  sizeGiB: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65536 })),
+  storageClass: Schema.optionalKey(Text(64)),
+})
+const DataDisks = Schema.Array(DataDisk).check(Schema.isMaxLength(16))
+const Tags = Schema.Record(Text(64), Text(256)).check(Schema.isMaxProperties(50))
+
+/**
+ * C1–C8 as JSON: VmCreateRequest with dates as ISO strings and bounded text. Counts, names, passwords and the rest
+ * of the manual's preconditions are the core's rules, so a refusal names its rule.
+ */
+export const CreateVmBody = Schema.Struct({
+  /** Default: the caller. An admin creates for users of their department, a superadmin for anyone. */
+  ownerId: Schema.optionalKey(ApiId),
+  /** 1–10 (rule batch-count); default 1. */
+  count: Schema.optionalKey(Schema.Int),
+  /** One VM only; several are named from their tags (C1). */
+  name: Schema.optionalKey(Text(64)),
+  tags: Schema.optionalKey(Tags),
+  remarks: Schema.optionalKey(MultilineText(1000)),
+  reclaimAt: Schema.optionalKey(Schema.NullOr(IsoDateTime)),
+  imageId: ApiId,
+  flavorId: ApiId,
+  /** "auto" (C4) or a number of sockets dividing the CPU count. */
+  sockets: Schema.optionalKey(
+    Schema.Union([Schema.Literal("auto"), Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1024 }))]),
+  ),
+  dataDisks: Schema.optionalKey(DataDisks),
+  affinityGroupIds: Schema.optionalKey(Schema.Array(ApiId).check(Schema.isMaxLength(16))),
+  dedicatedHost: Schema.optionalKey(Schema.Boolean),
+  loginMethod: Schema.optionalKey(LoginMethod),
+  keyPairId: Schema.optionalKey(ApiId),
+  password: Schema.optionalKey(Text(64)),
+  components: Schema.optionalKey(Schema.Array(Text(64)).check(Schema.isMaxLength(16))),
+  /** C5: on by default. */
+  haEnabled: Schema.optionalKey(Schema.Boolean),
+  /** Start once created (default true). */
+  start: Schema.optionalKey(Schema.Boolean),
+}).annotate({ identifier: "VmCreate" })
+export type CreateVmBody = typeof CreateVmBody.Type
+
+export const toCreateRequest = ({ count, ...rest }: CreateVmBody): VmCreateRequest => ({ ...rest, count: count ?? 1 })
+
+/** C7: what the create wizard shows while choosing. */
+export const QuoteBody = Schema.Struct({
+  ownerId: Schema.optionalKey(ApiId),
+  flavorId: ApiId,
+  imageId: ApiId,
+  count: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10 }))),
+  dataDisks: Schema.optionalKey(DataDisks),
+}).annotate({ identifier: "VmQuoteRequest" })
+export type QuoteBody = typeof QuoteBody.Type
+
+const Remaining = Schema.NullOr(Schema.Int)
+export const Quote = Schema.Struct({
+  departmentId: Schema.String,
+  remaining: Schema.Struct({ cpus: Remaining, memoryMiB: Remaining, diskGiB: Remaining, vmCount: Remaining }),
+  perVmPerDay: Schema.Int,
+  totalPerDay: Schema.Int,
+  breakdown: Schema.Struct({ flavor: Schema.Int, image: Schema.Int, disks: Schema.Int }),
+}).annotate({
+  identifier: "VmQuote",
+  description: "Remaining quota (null: unlimited) and prices in minor units per day",
+})
+
+/** C7: the owner's department's remaining quota and the price of the choice, under the same rules as create. */
+export const quoteFor = (actor: Actor, body: QuoteBody) => quoteForActor(actor, body)

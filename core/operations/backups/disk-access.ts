@@ -1,0 +1,53 @@
+import { posix } from "node:path"
+import { Effect } from "effect"
+import { canSee } from "../../auth/scope.ts"
+import { HostConfig } from "../../config.ts"
+import type { Driver } from "../../driver/driver.ts"
+import { DriverError, Unsupported } from "../../driver/errors.ts"
+import { DriverRegistry } from "../../driver/registry.ts"
+import { NotFound } from "../../errors.ts"
+import type { Disk } from "../../model/storage.ts"
+import type { Actor } from "../../rules/context.ts"
+import { Store } from "../../store/ports.ts"
+
+/** Backups live in a `backups` folder beside the disks' folder, one folder per disk: <backups>/<diskId>/<id>.qcow2. */
+export const backupsDir = (storageDir: string) => posix.join(posix.dirname(posix.normalize(storageDir)), "backups")
+
+export const backupLocation = (storageDir: string, diskId: string, backupId: string) =>
+  posix.join(backupsDir(storageDir), diskId, `${backupId}.qcow2`)
+
+/** Who may see a disk, and where its tasks' events go: its owner, department and the department's company. */
+export const diskScope = Effect.fn("operations.diskScope")(function* (disk: Disk) {
+  const store = yield* Store
+  const department = yield* store.departments.get(disk.departmentId)
+  return { companyId: department.companyId, departmentId: disk.departmentId, ownerId: disk.ownerId }
+})
+
+/** The disk if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
+export const loadVisibleDisk = Effect.fn("operations.loadVisibleDisk")(function* (actor: Actor, diskId: string) {
+  const store = yield* Store
+  const disk = yield* store.disks.get(diskId)
+  const scope = yield* diskScope(disk)
+  if (!canSee(actor, scope)) return yield* new NotFound({ resource: "disk", id: diskId })
+  return { disk, scope }
+})
+
+/** The driver of the host a disk lives on (this agent's host for a disk not yet placed). */
+export const driverForDisk = Effect.fn("operations.driverForDisk")(function* (disk: Disk) {
+  const store = yield* Store
+  const config = yield* HostConfig
+  const registry = yield* DriverRegistry
+  const host = yield* store.hosts.get(disk.hostId ?? config.hostId)
+  return yield* registry.get(host.driver)
+})
+
+/** The driver's backup calls, or an Unsupported DriverError when it does not declare diskBackup. */
+export const backupCalls = (
+  driver: Driver,
+  operation: string,
+): Effect.Effect<NonNullable<Driver["backups"]>, DriverError> => {
+  const calls = driver.backups
+  if (calls !== undefined && driver.capabilities.has("diskBackup")) return Effect.succeed(calls)
+  const reason = new Unsupported({ capability: "diskBackup" })
+  return Effect.fail(new DriverError({ driver: driver.name, operation, reason }))
+}

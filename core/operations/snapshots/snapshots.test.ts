@@ -1,0 +1,137 @@
+import assert from "node:assert/strict"
+import { randomUUID } from "node:crypto"
+import { describe, it } from "node:test"
+import { Effect } from "effect"
+import { RuleViolation } from "../../errors.ts"
+import type { Vm } from "../../model/vm.ts"
+import { Store } from "../../store/ports.ts"
+import { storeBackends } from "../../store/testing.ts"
+import { power } from "../power.ts"
+import { useCore } from "../testing/harness.ts"
+import { seedVm } from "../testing/world.ts"
+import { createSnapshot } from "./create.ts"
+import { deleteSnapshot } from "./delete.ts"
+import { listSnapshots } from "./list.ts"
+import { rollbackSnapshot } from "./rollback.ts"
+
+for (const backend of storeBackends) {
+  describe(`snapshots on ${backend.name}`, { skip: backend.skip }, () => {
+    const core = useCore(backend)
+    const owner = () => core.world.actors.owner
+    const runningVm = async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(owner(), vm.id, "start"))
+      return vm
+    }
+    const stop = (vm: Vm) => core.complete(power(owner(), vm.id, "stop"))
+    const snapshotsOf = (vm: Vm) => core.run(listSnapshots(owner(), vm.id))
+
+    it("P1 P4 a disk snapshot brings the guest's disk back after a rollback; the list shows size and time", async () => {
+      const vm = await runningVm()
+      await core.run(core.fake.simulate.writeGuest(vm.hostname, "/etc/app.conf", "version=1"))
+      const task = await core.complete(createSnapshot(owner(), vm.id, { name: "before upgrade" }))
+      assert.equal(task.state, "succeeded")
+      assert.equal(task.operation, "snapshot.create")
+      await core.run(core.fake.simulate.writeGuest(vm.hostname, "/etc/app.conf", "version=2"))
+      await stop(vm)
+      const [snapshot] = await snapshotsOf(vm)
+      assert.ok(snapshot)
+      assert.equal(snapshot.name, "before upgrade")
+      assert.equal(snapshot.state, "ready")
+      assert.equal(snapshot.origin, "manual")
+      assert.ok(snapshot.sizeBytes > 0)
+      assert.ok(snapshot.createdAt instanceof Date)
+      const rollback = await core.complete(rollbackSnapshot(owner(), vm.id, snapshot.id))
+      assert.equal(rollback.state, "succeeded")
+      assert.equal(await core.run(core.fake.simulate.readGuest(vm.hostname, "/etc/app.conf")), "version=1")
+      assert.equal((await core.run(Store.use((s) => s.vms.get(vm.id)))).state, "stopped")
+    })
+
+    it("P1 P4 a memory snapshot brings back RAM: after rollback and start the guest resumes where it was", async () => {
+      const vm = await runningVm()
+      await core.run(core.fake.simulate.touchMemory(vm.hostname))
+      const saved = await core.run(core.fake.simulate.touchMemory(vm.hostname))
+      await core.run(core.fake.simulate.writeRam(vm.hostname, "/run/session", "abc"))
+      await core.complete(createSnapshot(owner(), vm.id, { withMemory: true }))
+      await core.run(core.fake.simulate.touchMemory(vm.hostname))
+      await core.run(core.fake.simulate.writeRam(vm.hostname, "/run/session", "later"))
+      await stop(vm)
+      const [snapshot] = await snapshotsOf(vm)
+      assert.equal(snapshot?.withMemory, true)
+      await core.complete(rollbackSnapshot(owner(), vm.id, snapshot?.id ?? ""))
+      await core.complete(power(owner(), vm.id, "start"))
+      assert.equal(await core.run(core.fake.simulate.readMemory(vm.hostname)), saved)
+      assert.equal(await core.run(core.fake.simulate.readRam(vm.hostname, "/run/session")), "abc")
+    })
+
+    it("P1 a disk snapshot of a running VM freezes and thaws its file systems once; a memory snapshot does not", async () => {
+      const vm = await runningVm()
+      const task = await core.complete(createSnapshot(owner(), vm.id))
+      assert.equal((task.result as { quiesce: string }).quiesce, "frozen")
+      await core.complete(createSnapshot(owner(), vm.id, { withMemory: true }))
+      assert.deepEqual(await core.run(core.fake.simulate.quiesceCounts(vm.hostname)), {
+        frozen: false,
+        freezes: 1,
+        thaws: 1,
+      })
+    })
+
+    it("P1 a failed freeze does not block the snapshot, and the guest is thawed anyway", async () => {
+      const vm = await runningVm()
+      await core.run(core.fake.faults.failNext("quiesce.freeze", 1, undefined, { applied: true }))
+      const task = await core.complete(createSnapshot(owner(), vm.id))
+      assert.equal(task.state, "succeeded")
+      assert.equal((task.result as { quiesce: string }).quiesce, "freeze-failed")
+      const counts = await core.run(core.fake.simulate.quiesceCounts(vm.hostname))
+      assert.equal(counts.frozen, false)
+      assert.equal(counts.freezes, counts.thaws)
+    })
+
+    it("P1 a snapshot the hypervisor refuses is a failed task and a failed snapshot; the lock is free again", async () => {
+      const vm = await runningVm()
+      await core.run(core.fake.faults.failNext("snapshots.create", 1))
+      const task = await core.complete(createSnapshot(owner(), vm.id))
+      assert.equal(task.state, "failed")
+      assert.equal(task.error?.code, "driver-error")
+      assert.deepEqual(
+        (await snapshotsOf(vm)).map((s) => s.state),
+        ["failed"],
+      )
+      assert.equal((await core.complete(createSnapshot(owner(), vm.id))).state, "succeeded")
+    })
+
+    it("P5 delete removes the snapshot from the hypervisor and from the VM's list", async () => {
+      const vm = await runningVm()
+      await core.complete(createSnapshot(owner(), vm.id, { name: "keep" }))
+      await core.complete(createSnapshot(owner(), vm.id, { name: "drop" }))
+      const drop = (await snapshotsOf(vm)).find((s) => s.name === "drop")
+      const task = await core.complete(deleteSnapshot(owner(), vm.id, drop?.id ?? ""))
+      assert.equal(task.state, "succeeded")
+      assert.deepEqual(
+        (await snapshotsOf(vm)).map((s) => s.name),
+        ["keep"],
+      )
+      assert.equal((await core.run(core.fake.driver.snapshots.list(vm.hostname))).length, 1)
+    })
+
+    it("P1 a second operation while a snapshot is being taken is refused with vm-busy", async () => {
+      const vm = await runningVm()
+      await core.run(core.fake.faults.hang("snapshots.create"))
+      const handle = await core.run(createSnapshot(owner(), vm.id))
+      await core.run(core.fake.faults.hanging("snapshots.create"))
+      const busy = await core.run(Effect.flip(createSnapshot(owner(), vm.id)))
+      assert.ok(busy instanceof RuleViolation)
+      assert.equal(busy.rule, "vm-busy")
+      await core.run(core.fake.faults.release("snapshots.create"))
+      assert.equal((await core.run(handle.done)).state, "succeeded")
+    })
+
+    it("G1 snapshots of a VM outside the caller's scope are not found", async () => {
+      const vm = await runningVm()
+      const error = await core.run(Effect.flip(createSnapshot(core.world.actors.outsider, vm.id)))
+      assert.equal(error._tag, "NotFound")
+      const other = await core.run(Effect.flip(rollbackSnapshot(owner(), vm.id, randomUUID())))
+      assert.equal(other._tag, "NotFound")
+    })
+  })
+}

@@ -1,0 +1,6 @@
+export * from "./cron.ts"
+export * from "./input.ts"
+export * from "./retention.ts"
+export * from "./rounds.ts"
+export * from "./run.ts"
+export * from "./scheduler.ts"

@@ -1,0 +1,62 @@
+import type { Effect, Stream } from "effect"
+import type { LibvirtError } from "./errors.ts"
+import type { LibvirtEvent } from "./events.ts"
+import type { DomState, ListedDomain } from "./parse.ts"
+
+type Call<A = void> = Effect.Effect<A, LibvirtError>
+
+/** Where a device change applies: the running domain, its persistent definition, or both. */
+export interface ChangeScope {
+  readonly live: boolean
+  readonly config: boolean
+}
+
+/**
+ * The libvirt calls the driver makes, one method per libvirt API it needs. `makeVirshClient` implements it with one
+ * virsh process per call; a native RPC client can replace it without touching the driver.
+ */
+export interface LibvirtClient {
+  readonly uri: string
+  readonly domainState: (name: string) => Call<DomState>
+  readonly listDomains: () => Call<ReadonlyArray<ListedDomain>>
+  /** The hypervisor process of a running domain, where the host's pid files are readable. */
+  readonly pid: (name: string) => Effect.Effect<number | undefined>
+  readonly defineXml: (xml: string) => Call
+  /** Forgets the definition with its snapshot metadata and managed save (the disk files stay). */
+  readonly undefine: (name: string) => Call
+  readonly start: (name: string) => Call
+  readonly resume: (name: string) => Call
+  /** Cuts power (libvirt's "destroy"). */
+  readonly destroy: (name: string) => Call
+  /** Presses the ACPI power button. */
+  readonly shutdown: (name: string) => Call
+  /** Presses the ACPI power button and restarts the guest once it is off. */
+  readonly reboot: (name: string) => Call
+  readonly reset: (name: string) => Call
+  /** Saves memory to libvirt's managed save image and stops; the next start resumes from it. */
+  readonly managedSave: (name: string, options: { readonly running: boolean }) => Call
+  readonly dumpXml: (name: string, options?: { readonly inactive?: boolean }) => Call<string>
+  readonly attachDevice: (name: string, xml: string, scope: ChangeScope) => Call
+  readonly detachDeviceAlias: (name: string, alias: string, scope: ChangeScope) => Call
+  /** Inserts (or swaps in) `source`, or ejects with null. */
+  readonly changeMedia: (name: string, target: string, source: string | null, scope: ChangeScope) => Call
+  readonly snapshotCreate: (name: string, snapshot: string, description: string) => Call
+  readonly snapshotRevert: (name: string, snapshot: string, options: { readonly paused: boolean }) => Call
+  readonly snapshotDelete: (name: string, snapshot: string) => Call
+  readonly snapshotNames: (name: string) => Call<ReadonlyArray<string>>
+  readonly snapshotXml: (name: string, snapshot: string) => Call<string>
+  /** `domstats --raw` of one domain for the given groups ("state", "cpu-total", "balloon", "block", …). */
+  readonly domainStats: (name: string, groups: ReadonlyArray<string>) => Call<Readonly<Record<string, string>>>
+  /**
+   * One guest-agent command (its `return` value). A `secret` call goes through virsh's stdin, so its arguments never
+   * show in the process list, and yields nothing.
+   */
+  readonly agentCommand: (
+    name: string,
+    execute: string,
+    args?: Readonly<Record<string, unknown>>,
+    options?: { readonly timeoutS?: number; readonly secret?: boolean },
+  ) => Call<unknown>
+  /** The host's libvirt events, from the moment a run of the stream subscribes. */
+  readonly events: Stream.Stream<LibvirtEvent>
+}

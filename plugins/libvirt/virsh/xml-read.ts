@@ -1,0 +1,110 @@
+/**
+ * Reading the few facts we need from XML that libvirt itself formatted (dumpxml, snapshot-dumpxml). libvirt writes
+ * one element per line with single-quoted attributes, so small patterns over element blocks are enough; nothing
+ * here is meant for arbitrary XML.
+ */
+
+const unescape = (value: string) =>
+  value
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&apos;", "'")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&amp;", "&")
+
+/** The blocks `<name …>…</name>` (or self-closed) in `xml`, outermost first. */
+export const elements = (xml: string, name: string): ReadonlyArray<string> =>
+  [...xml.matchAll(new RegExp(`<${name}\\b[^>]*?(?:/>|>[\\s\\S]*?</${name}>)`, "g"))].map((match) => match[0])
+
+/** An attribute of the first `<tag …>` in `block`. */
+export const attribute = (block: string, tag: string, name: string): string | undefined => {
+  const open = new RegExp(`<${tag}\\b[^>]*>`).exec(block)?.[0]
+  if (open === undefined) return undefined
+  const value = new RegExp(`\\s${name}=(?:'([^']*)'|"([^"]*)")`).exec(open)
+  return value === null ? undefined : unescape(value[1] ?? value[2] ?? "")
+}
+
+/** The text of the first `<tag>text</tag>` in `block`. */
+export const text = (block: string, tag: string): string | undefined => {
+  const match = new RegExp(`<${tag}\\b[^>]*>([^<]*)</${tag}>`).exec(block)
+  return match === null ? undefined : unescape(match[1] ?? "")
+}
+
+export interface LiveDisk {
+  readonly device: string
+  readonly target: string
+  readonly bus: string | undefined
+  readonly alias: string | undefined
+  readonly source: string | undefined
+}
+
+/** Every `<disk>` of a domain, with its target, alias and file. */
+export const parseDisks = (xml: string): ReadonlyArray<LiveDisk> =>
+  elements(xml, "disk").map((block) => ({
+    device: attribute(block, "disk", "device") ?? "disk",
+    target: attribute(block, "target", "dev") ?? "",
+    bus: attribute(block, "target", "bus"),
+    alias: attribute(block, "alias", "name"),
+    source: attribute(block, "source", "file"),
+  }))
+
+/** Every `<interface>`'s alias. */
+export const parseNicAliases = (xml: string): ReadonlyArray<string> =>
+  elements(xml, "interface").flatMap((block) => {
+    const alias = attribute(block, "alias", "name")
+    return alias === undefined ? [] : [alias]
+  })
+
+export interface LiveVnc {
+  /** The unix socket libvirt placed the VNC server on. */
+  readonly socket: string | undefined
+  readonly host: string | undefined
+  readonly port: number | undefined
+  readonly websocket: number | undefined
+}
+
+const portNumber = (value: string | undefined) => {
+  const port = Number(value)
+  return value !== undefined && Number.isInteger(port) && port > 0 ? port : undefined
+}
+
+/** The VNC server of a running domain, as the live XML shows it (ports are filled in once it runs). */
+export const parseVnc = (xml: string): LiveVnc | undefined => {
+  const block = elements(xml, "graphics").find((candidate) => attribute(candidate, "graphics", "type") === "vnc")
+  if (block === undefined) return undefined
+  return {
+    socket: attribute(block, "graphics", "socket") ?? attribute(block, "listen", "socket"),
+    host: attribute(block, "listen", "address") ?? attribute(block, "graphics", "listen"),
+    port: portNumber(attribute(block, "graphics", "port")),
+    websocket: portNumber(attribute(block, "graphics", "websocket")),
+  }
+}
+
+/** COM1's unix socket, if the domain has one. */
+export const parseSerialSocket = (xml: string): string | undefined => {
+  const block = elements(xml, "serial").find((candidate) => attribute(candidate, "serial", "type") === "unix")
+  return block === undefined ? undefined : attribute(block, "source", "path")
+}
+
+export interface SnapshotXml {
+  readonly name: string
+  readonly description: string | undefined
+  /** The domain's state when it was taken: "running", "shutoff", "disk-snapshot", … */
+  readonly state: string
+  readonly createdAt: Date
+  /** "internal" when the guest's memory is saved in the disk images. */
+  readonly memory: string | undefined
+}
+
+/** `virsh snapshot-dumpxml`: the snapshot's own fields, not the domain definition it embeds. */
+export const parseSnapshotXml = (xml: string): SnapshotXml => {
+  const own = xml.split(/<domain\b/)[0] ?? xml
+  const created = Number(text(own, "creationTime"))
+  return {
+    name: text(own, "name") ?? "",
+    description: text(own, "description"),
+    state: text(own, "state") ?? "",
+    createdAt: new Date(Number.isFinite(created) ? created * 1000 : Number.NaN),
+    memory: attribute(own, "memory", "snapshot"),
+  }
+}

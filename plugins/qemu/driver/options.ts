@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto"
+import { join, resolve } from "node:path"
+import type { VmSpec } from "../../../core/driver/spec.ts"
+import type { Accelerator, QemuRuntime } from "../argv/runtime.ts"
+import type { QgaTimeoutSettings } from "../qga/timeouts.ts"
+import type { TimeoutSettings } from "../qmp/timeouts.ts"
+
+export interface QemuDriverOptions {
+  /** Where definitions live (`<stateDir>/domains/<name>.json`); they outlive the agent, like the VMs. */
+  readonly stateDir: string
+  /**
+   * Parent of the per-VM run folders (sockets, pidfile, logs). Unix socket paths hold at most 107 bytes, so it must
+   * be short; default `/tmp/hx-<8 hex digits of the state folder's hash>`.
+   */
+  readonly runDir?: string
+  /** Default: detectAccelerator() (KVM only where a probe guest really runs under it). */
+  readonly accel?: Accelerator
+  readonly qemuBinary?: string
+  readonly qemuImg?: string
+  /** The driver's name in the registry and in its errors; default "qemu". */
+  readonly name?: string
+  /** TCG translation cache size (QEMU's default, 1 GiB, dominates a small guest's memory). */
+  readonly tcgTbSizeMiB?: number
+  /** restrict=on for user-mode NICs. */
+  readonly restrictUserNet?: boolean
+  /** How often each QEMU pid is checked, besides the QMP socket closing (default 250 ms). */
+  readonly processPollMs?: number
+  /** How long a graceful reboot waits for the guest to power off before it resets it (default 60 s). */
+  readonly rebootTimeoutMs?: number
+  /** How long to keep sending guest-sync to a guest agent that may still be starting (default 10 s). */
+  readonly agentSyncTimeoutMs?: number
+  readonly qmpTimeouts?: TimeoutSettings
+  readonly qgaTimeouts?: QgaTimeoutSettings
+}
+
+export interface Settings {
+  readonly name: string
+  readonly stateDir: string
+  readonly definitionsDir: string
+  readonly runRoot: string
+  readonly accel: Accelerator
+  readonly qemuBinary: string
+  readonly qemuImg: string
+  readonly processPollMs: number
+  readonly rebootTimeoutMs: number
+  readonly agentSyncTimeoutMs: number
+  readonly qmpTimeouts: TimeoutSettings
+  readonly qgaTimeouts: QgaTimeoutSettings
+  /** The argv builder's host facts for one VM. */
+  readonly runtimeFor: (name: string) => QemuRuntime
+}
+
+export const defaultRunRoot = (stateDir: string) =>
+  join("/tmp", `hx-${createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 8)}`)
+
+export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator): Settings => {
+  const stateDir = resolve(options.stateDir)
+  const runRoot = resolve(options.runDir ?? defaultRunRoot(stateDir))
+  return {
+    name: options.name ?? "qemu",
+    stateDir,
+    definitionsDir: join(stateDir, "domains"),
+    runRoot,
+    accel,
+    qemuBinary: options.qemuBinary ?? "qemu-system-x86_64",
+    qemuImg: options.qemuImg ?? "qemu-img",
+    processPollMs: options.processPollMs ?? 250,
+    rebootTimeoutMs: options.rebootTimeoutMs ?? 60_000,
+    agentSyncTimeoutMs: options.agentSyncTimeoutMs ?? 10_000,
+    qmpTimeouts: options.qmpTimeouts ?? {},
+    qgaTimeouts: options.qgaTimeouts ?? {},
+    runtimeFor: (name) => ({
+      runDir: join(runRoot, name),
+      accel,
+      vnc: { kind: "unix" },
+      ...(options.tcgTbSizeMiB !== undefined && accel === "tcg" ? { tcgTbSizeMiB: options.tcgTbSizeMiB } : {}),
+      ...(options.restrictUserNet === undefined ? {} : { restrictUserNet: options.restrictUserNet }),
+    }),
+  }
+}
+
+/** Disks that internal snapshots cover: every writable one (all must be qcow2), the system disk first. */
+export const snapshotDisks = (spec: VmSpec) => [
+  ...spec.disks.filter((disk) => disk.role === "system" && !disk.readonly),
+  ...spec.disks.filter((disk) => disk.role !== "system" && !disk.readonly),
+]
