@@ -58,6 +58,14 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
           if (target !== vm.state) yield* moveVm(vm, target, "recovery", interrupted(observed))
         }),
   )
+  // Snapshots and backups a crash cut short hold nothing usable: mark them failed (the exclusivity rules still
+  // count them until someone deletes them, as with any failed item).
+  for (const snapshot of yield* store.snapshots.list({ vmId: vm.id, state: "creating" })) {
+    yield* store.snapshots.update(snapshot.id, { state: "failed" })
+  }
+  for (const backup of yield* store.backups.list({ vmId: vm.id, state: "creating" })) {
+    yield* store.backups.update(backup.id, { state: "failed" })
+  }
   for (const task of open) {
     const exit =
       vm.state === "destroying" && Exit.isSuccess(outcome)

@@ -5,7 +5,6 @@ import type { Vm } from "../model/vm.ts"
 import type { VmFacts } from "../store/ports.ts"
 import {
   type BackupContext,
-  backupOfDisk,
   backupReady,
   type DiskContext,
   diskAttached,
@@ -58,9 +57,6 @@ describe("disk rules", () => {
   it("V3 not-system-disk: allows a data disk", () => assertAllows(notSystemDisk, onDisk()))
   it("V3 not-system-disk: refuses the system disk", () => assertRefuses(notSystemDisk, onDisk({ role: "system" })))
 
-  it("V4 backup-of-disk: allows a backup of this disk", () => assertAllows(backupOfDisk, withBackup()))
-  it("V4 backup-of-disk: refuses a backup of another disk", () =>
-    assertRefuses(backupOfDisk, withBackup({ diskId: "disk-2" })))
   it("V4 backup-ready: allows a finished backup", () => assertAllows(backupReady, withBackup()))
   it("V4 backup-ready: refuses a backup still being made", () =>
     assertRefuses(backupReady, withBackup({ state: "creating" })))
@@ -112,8 +108,15 @@ describe("disk rule lists", () => {
       refusedBy(diskRules["delete-backup-schedule"], onDisk({}, { snapshots: 3 }, { state: "error" })),
       undefined,
     ))
-  it("V4 restore-backup: a stopped VM, a finished backup of this disk", () => {
-    assert.equal(refusedBy(diskRules["restore-backup"], withBackup()), undefined)
-    assert.equal(refusedBy(diskRules["restore-backup"], withBackup({}, { state: "running" })), "stopped-only")
+  it("V4 restore-backup: a ready backup restores into a new disk, within the disk quota (G2)", () => {
+    const restore = (backup: Partial<Backup>, diskGiBLeft: number | null) => ({
+      ...withBackup(backup),
+      quota: { departmentId: "dept-1", cpus: null, memoryMiB: null, diskGiB: diskGiBLeft, vmCount: null },
+      usage: { cpus: 0, memoryMiB: 0, diskGiB: 0, vmCount: 0 },
+      demand: { cpus: 0, memoryMiB: 0, diskGiB: 20, vmCount: 0 },
+    })
+    assert.equal(refusedBy(diskRules["restore-backup"], restore({}, null)), undefined)
+    assert.equal(refusedBy(diskRules["restore-backup"], restore({ state: "creating" }, null)), "backup-ready")
+    assert.equal(refusedBy(diskRules["restore-backup"], restore({}, 10)), "quota-disk")
   })
 })

@@ -1,6 +1,6 @@
 import type { Backup, Disk } from "../model/storage.ts"
-import type { VmContext } from "./context.ts"
-import { notRecycled, stoppedOnly, vmBusy } from "./lifecycle.ts"
+import type { Actor, VmContext } from "./context.ts"
+import { notRecycled, vmBusy } from "./lifecycle.ts"
 import { type QuotaContext, type QuotaDemand, quotaDisk } from "./quota.ts"
 import { defineRule, type Rule } from "./rule.ts"
 import { noSnapshotSchedules, noSnapshots, oneSchedulePerPeriod, type ScheduleChoice } from "./snapshots.ts"
@@ -18,6 +18,14 @@ export interface DiskCreateContext extends VmContext, QuotaContext {
 export interface BackupScheduleContext extends DiskContext, ScheduleChoice {}
 
 export interface BackupContext extends DiskContext {
+  readonly backup: Backup
+}
+
+/** Restoring a backup into a NEW, unattached disk: no VM is touched; the new disk counts against quota (G2). */
+export interface RestoreContext extends QuotaContext {
+  readonly actor: Actor
+  /** The disk the backup was made of. */
+  readonly disk: Disk
   readonly backup: Backup
 }
 
@@ -67,15 +75,8 @@ export const notSystemDisk: Rule<DiskContext> = defineRule({
   allows: ({ disk }) => disk.role !== "system",
 })
 
-export const backupOfDisk: Rule<BackupContext> = defineRule({
-  name: "backup-of-disk",
-  features: ["V4", "V5"],
-  kind: "invalid",
-  message: { en: "This backup was not made of this disk", zh: "该备份不属于此虚拟磁盘" },
-  allows: ({ backup, disk }) => backup.diskId === disk.id,
-})
-
-export const backupReady: Rule<BackupContext> = defineRule({
+/** Only a finished backup holds a whole disk (to restore from, or to build on). */
+export const backupReady: Rule<{ readonly backup: Backup }> = defineRule({
   name: "backup-ready",
   features: ["V4", "V5"],
   kind: "conflict",
@@ -90,7 +91,7 @@ export interface DiskRules {
   readonly backup: ReadonlyArray<Rule<DiskContext>>
   readonly "backup-schedule": ReadonlyArray<Rule<BackupScheduleContext>>
   readonly "delete-backup-schedule": ReadonlyArray<Rule<DiskContext>>
-  readonly "restore-backup": ReadonlyArray<Rule<BackupContext>>
+  readonly "restore-backup": ReadonlyArray<Rule<RestoreContext>>
   readonly "delete-backup": ReadonlyArray<Rule<BackupContext>>
 }
 
@@ -109,8 +110,8 @@ export const diskRules: DiskRules = {
   "backup-schedule": [notRecycled, diskAttached, noSnapshots, noSnapshotSchedules, oneSchedulePerPeriod],
   /** V6 states no precondition: removing a timer never conflicts, and the backups it made stay. */
   "delete-backup-schedule": [],
-  /** Restoring overwrites the disk: like a snapshot rollback (P4) the VM is stopped, and no snapshot sits on it. */
-  "restore-backup": [...live, stoppedOnly, diskAttached, backupOfDisk, backupReady, noSnapshots],
+  /** Restore writes a new disk (what users expect; the manual is silent): a ready backup, and room in the quota. */
+  "restore-backup": [backupReady, quotaDisk],
   /** No precondition: a backup is a file of its own; the backup module keeps increment chains whole. */
   "delete-backup": [],
 }

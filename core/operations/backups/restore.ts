@@ -5,14 +5,13 @@ import { HostConfig } from "../../config.ts"
 import { InvalidInput } from "../../errors.ts"
 import type { Backup, Disk } from "../../model/storage.ts"
 import type { Actor } from "../../rules/context.ts"
-import { diskDemand } from "../../rules/disks.ts"
+import { diskDemand, diskRules, type RestoreContext } from "../../rules/disks.ts"
 import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { diskPricePerDay } from "../quote.ts"
 import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
-import { type RestoreContext, restoreToNewDiskRules } from "./restore-rules.ts"
 
 const checkRestore = Effect.fn("operations.checkRestore")(function* (actor: Actor, backupId: string) {
   const store = yield* Store
@@ -26,7 +25,7 @@ const checkRestore = Effect.fn("operations.checkRestore")(function* (actor: Acto
     usage: yield* store.quotas.usage(disk.departmentId),
     demand: diskDemand(disk.sizeGiB),
   }
-  yield* checkRules("disk.restore-backup", restoreToNewDiskRules, context)
+  yield* checkRules("disk.restore-backup", diskRules["restore-backup"], context)
   return { context, scope }
 })
 

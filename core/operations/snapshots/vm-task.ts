@@ -15,7 +15,7 @@ export interface BackgroundTask {
   readonly work: Effect.Effect<unknown, unknown, Store | EventBus>
   /** Marks what a failed work leaves behind (a row "failed"); not run on interruption, which recovery reconciles. */
   readonly onFailure?: Effect.Effect<unknown, unknown, Store>
-  /** Runs last, whatever happened: releases the VM's lock. */
+  /** Releases the VM's lock: after the records are written, before the outcome is announced, and in any case. */
   readonly release?: Effect.Effect<void>
 }
 
@@ -29,6 +29,8 @@ export const forkTask = Effect.fn("operations.forkTask")(function* (run: Backgro
       if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) && run.onFailure) {
         yield* run.onFailure.pipe(Effect.catchCause((cause) => Effect.logError("could not mark a failure", cause)))
       }
+      // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
+      if (run.release) yield* run.release
       return yield* finishTask(task, run.start.scope, exit)
     }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
   const fiber = yield* background.fork(

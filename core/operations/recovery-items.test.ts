@@ -1,0 +1,59 @@
+import assert from "node:assert/strict"
+import { randomUUID } from "node:crypto"
+import { describe, it } from "node:test"
+import { Store } from "../store/ports.ts"
+import { storeBackends } from "../store/testing.ts"
+import { recover } from "./recovery.ts"
+import { useCore } from "./testing/harness.ts"
+import { seedVm } from "./testing/world.ts"
+
+for (const backend of storeBackends) {
+  describe(`recovery of half-made items on ${backend.name}`, { skip: backend.skip }, () => {
+    const core = useCore(backend)
+
+    it("P1 V4 a snapshot or backup left 'creating' by a crash is marked failed on start; ready ones stay", async () => {
+      const vm = await core.run(seedVm(core.world))
+      const [disk] = await core.run(Store.use((s) => s.disks.list({ vmId: vm.id })))
+      const at = new Date()
+      const snapshot = (state: "creating" | "ready") =>
+        core.run(
+          Store.use((s) =>
+            s.snapshots.insert({
+              id: randomUUID(),
+              vmId: vm.id,
+              name: state,
+              withMemory: false,
+              origin: "manual",
+              scheduleId: null,
+              state,
+              sizeBytes: 0,
+              createdAt: at,
+            }),
+          ),
+        )
+      const halfMade = await snapshot("creating")
+      const done = await snapshot("ready")
+      const backup = await core.run(
+        Store.use((s) =>
+          s.backups.insert({
+            id: randomUUID(),
+            diskId: disk?.id ?? "",
+            vmId: vm.id,
+            kind: "full",
+            parentId: null,
+            origin: "manual",
+            scheduleId: null,
+            location: "/tmp/nowhere.qcow2",
+            sizeBytes: 0,
+            state: "creating",
+            createdAt: at,
+          }),
+        ),
+      )
+      await core.run(recover())
+      assert.equal((await core.run(Store.use((s) => s.snapshots.get(halfMade.id)))).state, "failed")
+      assert.equal((await core.run(Store.use((s) => s.snapshots.get(done.id)))).state, "ready")
+      assert.equal((await core.run(Store.use((s) => s.backups.get(backup.id)))).state, "failed")
+    })
+  })
+}
