@@ -111,7 +111,7 @@ for (const backend of storeBackends) {
       assert.equal((await backup(vm, disk.id)).kind, "incremental")
     })
 
-    it("V4 a backup the hypervisor refuses is a failed task; a failed backup cannot be restored (backup-restorable)", async () => {
+    it("V4 a backup the hypervisor refuses is a failed task; a failed backup cannot be restored (backup-ready)", async () => {
       const { vm, disk } = await vmWithDisk()
       await core.run(core.fake.faults.failNext("backups.full", 1))
       const task = await core.complete(backupDisk(owner(), vm.id, disk.id))
@@ -121,7 +121,7 @@ for (const backend of storeBackends) {
       const disksBefore = (await core.run(Store.use((s) => s.disks.list()))).length
       const refused = await core.run(Effect.flip(restoreBackup(owner(), failed?.id ?? "")))
       assert.ok(refused instanceof RuleViolation)
-      assert.equal(refused.rule, "backup-restorable")
+      assert.equal(refused.rule, "backup-ready")
       assert.equal((await core.run(Store.use((s) => s.disks.list()))).length, disksBefore)
     })
 
