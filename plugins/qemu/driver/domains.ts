@@ -57,25 +57,29 @@ export const makeDomains = (
       return domain ? Effect.succeed(domain) : Effect.fail(errors.notFound(operation, name))
     })
 
+  // The watchers notice a death within a poll; an operation must not act on a QEMU that died just before it.
+  const live = (domain: Domain): Effect.Effect<Session | undefined> =>
+    Effect.gen(function* () {
+      const session = domain.session
+      if (!session) return undefined
+      if (!session.isGone() && (yield* session.checkAlive)) return session
+      yield* awaitGone(session, 10_000)
+      return undefined
+    })
+
   return {
     settings,
     errors,
     find: (name) => table.get(name),
     all: () => [...table.values()].sort((a, b) => a.definition.spec.name.localeCompare(b.definition.spec.name)),
     get,
-    live: (domain) =>
-      Effect.suspend(() => {
-        const session = domain.session
-        if (!session) return Effect.succeed(undefined)
-        if (!session.isGone()) return Effect.succeed(session)
-        return awaitGone(session, 10_000).pipe(Effect.as(undefined))
-      }),
+    live,
     running: (operation, name) =>
-      Effect.flatMap(get(operation, name), (domain) => {
-        const session = domain.session
-        return session && !session.isGone()
-          ? Effect.succeed({ domain, session })
-          : Effect.fail(errors.wrongPower(operation, name, "stopped"))
+      Effect.gen(function* () {
+        const domain = yield* get(operation, name)
+        const session = yield* live(domain)
+        if (!session) return yield* errors.wrongPower(operation, name, "stopped")
+        return { domain, session }
       }),
     save: (operation, definition) =>
       store.save(operation, definition).pipe(

@@ -26,6 +26,8 @@ export interface Session {
   readonly gone: Deferred.Deferred<void>
   /** QEMU died or is dying (its socket closed or its pid vanished); `gone` follows within milliseconds. */
   readonly isGone: () => boolean
+  /** True while the process runs; a process found dead before the watchers noticed starts the session's end now. */
+  readonly checkAlive: Effect.Effect<boolean>
   /** The QMP monitor; connects again if the attach could not (another client held the socket, say). */
   readonly monitor: (operation: string) => Effect.Effect<QmpMonitor, DriverError>
   /** Runs `use` with a synchronised guest agent; a channel that failed is dropped and made again next time. */
@@ -77,8 +79,9 @@ export const openSession = Effect.fnUntraced(function* (
 
   // Runs once, outside the session's scope (it closes that scope at the end).
   const finish = Effect.gen(function* () {
-    // The socket closes a moment before the process is gone (or reaped): look closely, it is short.
-    while (alive()) yield* Effect.sleep(5)
+    // The socket closes a moment before the process is gone (or reaped): look closely at first, it is short.
+    const since = Date.now()
+    while (alive()) yield* Effect.sleep(Date.now() - since < 2_000 ? 5 : settings.processPollMs)
     deps.onGone(session)
     const change = tracker.onExit()
     if (change) deps.publish({ name, ...change, at: new Date() })
@@ -147,6 +150,7 @@ export const openSession = Effect.fnUntraced(function* (
     tracker,
     gone,
     isGone: () => exiting,
+    checkAlive: Effect.suspend(() => (alive() ? Effect.succeed(true) : Effect.as(triggerExit, false))),
     monitor: (operation) =>
       Effect.suspend(() => {
         if (monitor) return Effect.succeed(monitor)
