@@ -1,5 +1,6 @@
 import type { Effect, Scope } from "effect"
 import type { Capability } from "../core/driver/capabilities.ts"
+import type { Driver } from "../core/driver/driver.ts"
 import type { CaseContext } from "./context.ts"
 import type { CaseFailure } from "./failure.ts"
 
@@ -13,6 +14,11 @@ export interface ConformanceCase {
   readonly capability: Capability
   /** What the case checks, as a sentence a driver author can act on. */
   readonly title: string
+  /**
+   * For a case that checks an optional part of its capability (a group the contract lets a driver leave out): the
+   * reason to skip it when this driver has not got that part, else undefined.
+   */
+  readonly applies?: (driver: Driver) => string | undefined
   readonly run: (t: CaseContext) => Effect.Effect<void, CaseFailure, Scope.Scope>
 }
 

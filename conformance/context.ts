@@ -21,10 +21,12 @@ export interface VmOptions {
   readonly start?: boolean
   /** The instance to define it with; default the run's driver. */
   readonly driver?: Driver
+  /** An existing volume (e.g. a restored backup) to boot from instead of a new overlay of the system image. */
+  readonly systemDisk?: string
 }
 
 type ReasonTag = DriverErrorReason["_tag"]
-type Group = "disks" | "nics" | "media" | "snapshots" | "console" | "guestAgent" | "stats"
+type Group = "disks" | "nics" | "media" | "snapshots" | "backups" | "console" | "guestAgent" | "stats"
 
 /** What a case works with: the driver, the config, the run's tracker and event log, and steps that name failures. */
 export interface CaseContext {
@@ -58,7 +60,7 @@ export interface CaseContext {
   /** A test VM for the case: defined (and started, if asked); stopped and removed when the case ends. */
   readonly vm: (options?: VmOptions) => Effect.Effect<TestVm, CaseFailure, Scope.Scope>
   /** Like `vm`, but the caller removes it (`removeVm`), e.g. with another driver instance. */
-  readonly createVm: (driver: Driver) => Effect.Effect<TestVm, CaseFailure>
+  readonly createVm: (driver: Driver, systemDisk?: string) => Effect.Effect<TestVm, CaseFailure>
   /** Best effort: force stop, undefine, delete its system disk. Never fails. */
   readonly removeVm: (driver: Driver, vm: TestVm) => Effect.Effect<void>
   /** Starts the domain, records its process, and waits until its guest is ready. */
@@ -75,6 +77,7 @@ const groupCapabilities: Record<Group, string> = {
   nics: "hotplugNic",
   media: "iso",
   snapshots: "memorySnapshot or diskSnapshot",
+  backups: "diskBackup",
   console: "vncConsole or serialConsole",
   guestAgent: "guestAgent",
   stats: "metrics",
@@ -149,21 +152,22 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
       yield* ready(name, driver)
     })
 
-  const createVm = (driver: Driver) =>
+  const createVm = (driver: Driver, existingDisk?: string) =>
     Effect.gen(function* () {
       const name = tracker.nextName()
-      const systemDisk = join(tracker.runDir, `${name}-system.qcow2`)
+      const systemDisk = existingDisk ?? join(tracker.runDir, `${name}-system.qcow2`)
       tracker.volume(systemDisk)
       const image = config.systemImage
-      yield* step(
-        "create the system disk",
-        driver.volumes.create({
-          path: systemDisk,
-          format: "qcow2",
-          sizeGiB: config.systemDiskGiB,
-          ...(image ? { backingPath: image.path, backingFormat: image.format } : {}),
-        }),
-      )
+      if (existingDisk === undefined)
+        yield* step(
+          "create the system disk",
+          driver.volumes.create({
+            path: systemDisk,
+            format: "qcow2",
+            sizeGiB: config.systemDiskGiB,
+            ...(image ? { backingPath: image.path, backingFormat: image.format } : {}),
+          }),
+        )
       const spec = testVmSpec(config, name, systemDisk, has)
       tracker.domain(name)
       yield* step(`define ${name}`, driver.define(spec))
@@ -192,7 +196,7 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
     vm: (options = {}) =>
       Effect.gen(function* () {
         const driver = options.driver ?? deps.driver
-        const vm = yield* Effect.acquireRelease(createVm(driver), (made) => removeVm(driver, made))
+        const vm = yield* Effect.acquireRelease(createVm(driver, options.systemDisk), (made) => removeVm(driver, made))
         if (options.start) yield* start(vm.name, driver)
         return vm
       }),

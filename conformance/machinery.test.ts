@@ -116,6 +116,38 @@ describe("conformance machinery: no silent pass", () => {
     assert.equal(resultOf(report, "host.clean").status, "passed")
   })
 
+  it("H6 V4 a restore that drops the increment fails backups.chain, and so does an increment on any previous", async () => {
+    const stale = await run(
+      (fake) => ({
+        ...fake.driver,
+        backups: {
+          ...fake.driver.backups,
+          restore: (backup, target) => fake.driver.backups.restore(backup.replace("-inc1", "-full"), target),
+        },
+      }),
+      ["backups.chain"],
+    )
+    assertFailed(stale, "backups.chain", /booted from the restored increment reads "first", not "second"/)
+    const lax = await run(
+      (fake) => ({
+        ...fake.driver,
+        backups: {
+          ...fake.driver.backups,
+          incremental: (name, diskId, target, options) =>
+            fake.driver.backups
+              .incremental(name, diskId, target, options)
+              .pipe(Effect.orElseSucceed(() => ({ sizeBytes: 0 }))),
+        },
+      }),
+      ["backups.chain"],
+    )
+    assertFailed(
+      lax,
+      "backups.chain",
+      /an increment on the full backup, .*: succeeded, but should fail with InvalidRequest/,
+    )
+  })
+
   it("H6 an undefine that forgets nothing is caught by the host check", async () => {
     const report = await run((fake) => ({ ...fake.driver, undefine: () => Effect.void }), ["lifecycle.define"])
     assertFailed(report, "lifecycle.define", /inspect after undefine: succeeded, but should fail with DomainNotFound/)
@@ -155,6 +187,28 @@ describe("conformance machinery: capabilities gate cases", () => {
       ["media.iso"],
     )
     assertFailed(report, "media.iso", /^the driver declares iso but has no driver\.media$/)
+  })
+
+  it("H6 P1 a driver without the optional quiesce group skips guestAgent.quiesce with the reason", async () => {
+    const report = await run(
+      (fake) => {
+        const { quiesce: _, ...withoutQuiesce } = fake.driver
+        return withoutQuiesce
+      },
+      ["guestAgent.quiesce", "guestAgent.filesystems"],
+    )
+    const skipped = resultOf(report, "guestAgent.quiesce")
+    assert.equal(skipped.status, "skipped")
+    assert.equal(skipped.reason, "the driver has no quiesce group (optional with guestAgent)")
+    assert.equal(resultOf(report, "guestAgent.filesystems").status, "passed")
+  })
+
+  it("H6 P1 a freeze that says it froze nothing fails guestAgent.quiesce", async () => {
+    const report = await run(
+      (fake) => ({ ...fake.driver, quiesce: { freeze: () => Effect.succeed(0), thaw: () => Effect.succeed(0) } }),
+      ["guestAgent.quiesce"],
+    )
+    assertFailed(report, "guestAgent.quiesce", /^freeze froze 0 file systems$/)
   })
 
   it("H6 a driver that cannot be built fails every selected case and skips the host check", async () => {

@@ -83,6 +83,9 @@ export const openConformance = (
             reason: `the driver does not declare ${spec.capability}`,
             durationMs: 0,
           })
+        const notApplicable = spec.applies?.(ready.driver)
+        if (notApplicable !== undefined)
+          return record({ ...base, status: "skipped", reason: notApplicable, durationMs: 0 })
         const context = makeCaseContext({ ...ready, factory, config: resolved, tracker })
         const { caseMs } = resolved.timeouts
         const exit = yield* Effect.scoped(spec.run(context)).pipe(

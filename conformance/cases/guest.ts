@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import { isDeepStrictEqual } from "node:util"
 import { Effect } from "effect"
 import { defineCase } from "../case.ts"
-import { check } from "../failure.ts"
+import { check, fail } from "../failure.ts"
 import { systemDiskId } from "../spec.ts"
 
 const MiB = 1024 * 1024
@@ -73,6 +73,28 @@ export const guestCases = [
             fs.mountpoint !== "" && fs.usedBytes >= 0 && fs.totalBytes > 0 && fs.usedBytes <= fs.totalBytes,
             `implausible usage for ${JSON.stringify(fs.mountpoint)}: ${fs.usedBytes} of ${fs.totalBytes} bytes`,
           )
+      }),
+  }),
+
+  defineCase({
+    id: "guestAgent.quiesce",
+    capability: "guestAgent",
+    title: "freezing the guest's file systems answers how many froze (at least one); thawing answers as many",
+    applies: (driver) =>
+      driver.quiesce === undefined ? "the driver has no quiesce group (optional with guestAgent)" : undefined,
+    run: (t) =>
+      Effect.gen(function* () {
+        const quiesce = t.driver.quiesce
+        if (quiesce === undefined) return yield* fail("the driver has no quiesce group")
+        const vm = yield* t.vm({ start: true })
+        const frozen = yield* t.step("freeze", quiesce.freeze(vm.name))
+        const thawed = yield* t.step("thaw", quiesce.thaw(vm.name))
+        yield* check(frozen >= 1, `freeze froze ${frozen} file systems`)
+        yield* check(thawed === frozen, `freeze froze ${frozen} file systems, thaw thawed ${thawed}`)
+        const thawedFile = `${t.config.guest.diskDir}/hxc-thawed`
+        yield* t.guest(`write ${thawedFile} after the thaw`, (probe, driver) =>
+          probe.write(driver, vm.name, thawedFile, "writable"),
+        )
       }),
   }),
 

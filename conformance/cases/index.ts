@@ -1,4 +1,5 @@
 import type { ConformanceCase } from "../case.ts"
+import { backupCases } from "./backups.ts"
 import { concurrencyCases } from "./concurrency.ts"
 import { consoleCases } from "./consoles.ts"
 import { deviceCases } from "./devices.ts"
@@ -19,6 +20,7 @@ export const conformanceCases: ReadonlyArray<ConformanceCase> = [
   ...eventCases,
   ...deviceCases,
   ...snapshotCases,
+  ...backupCases,
   ...consoleCases,
   ...guestCases,
   ...reattachCases,

@@ -101,11 +101,16 @@ export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
   const search = q.search?.trim()
   if (search) {
     const like = contains(search)
+    // Only text that could be part of an address (IPv4 or IPv6) is looked for among the NICs.
+    const byIp = /^[0-9a-f.:]+$/i.test(search)
+      ? sql`or vms.id in (select n.vm_id from nics n
+          where n.primary_ip like ${`${escapeLike(search)}%`} or jsonb_exists(n.secondary_ips, ${search}))`
+      : sql``
+    // search_text is lower(display_name) chr(1) lower(hostname), kept by PostgreSQL (migration 0006): one
+    // case-sensitive LIKE instead of lowering two columns of every VM.
     query = query.where(
-      sql<SqlBool>`(vms.display_name ilike ${like} or vms.hostname ilike ${like}
-        or vms.owner_id in (select u.id from users u where u.name ilike ${like})
-        or vms.id in (select n.vm_id from nics n
-          where n.primary_ip like ${`${escapeLike(search)}%`} or jsonb_exists(n.secondary_ips, ${search})))`,
+      sql<SqlBool>`(vms.search_text like lower(${like})
+        or vms.owner_id in (select u.id from users u where u.name ilike ${like}) ${byIp})`,
     )
   }
   return query
@@ -113,34 +118,68 @@ export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
 
 export const sortExpression = (sort: VmQuery["sort"]) => sortColumns[sort?.by ?? "createdAt"]
 
+/**
+ * Ids break ties byte by byte: they are ASCII, so the order is the same as the database's collation gives, without
+ * the cost of a locale-aware comparison (C.UTF-8 is not "C" to PostgreSQL 15) on every tie of a deep page.
+ */
+const idOrder = (table: "f" | "page") => sql`${sql.ref(`${table}.id`)} collate "C"`
+
 const ipsOf = sql<ReadonlyArray<string>>`coalesce((
   select jsonb_agg(n.primary_ip order by n.is_default desc, n.created_at) from nics n where n.vm_id = vms.id
 ), '[]'::jsonb)`
 
 /**
- * One page of the list and the totals of everything that matched (two statements, no transaction needed).
+ * One page of the list and the totals of everything that matched, in one statement.
  *
- * The page is a deferred join: the filter, the sort and the paging run over narrow rows (id and sort key), and only
- * the page's rows are then joined to their names and get their IPs, disks and affinity groups; looking those up
- * before the paging made a page deep in a 10,000-VM list cost thousands of lookups. The totals are one pass over
- * the matching VMs, and their disks are summed by one semi-join instead of one lookup per VM.
+ * The matching VMs are read once, as narrow rows (id, CPUs, memory, sort key), into `f`; the totals sum `f` (its
+ * disks by one hash join, not one lookup per VM), the page sorts and cuts `f`, and only the page's rows are then
+ * joined to their names and get their IPs, disks and affinity groups (a deferred join: doing that before the paging
+ * cost thousands of lookups for a page deep in a 10,000-VM list). The totals come on every row, and on a single row
+ * with no VM when the page is empty.
  */
 export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
   const direction = q.sort?.direction === "desc" ? sql`desc` : sql`asc`
-  let keys = filteredVms(db, q)
-    .select(["vms.id", sql<unknown>`${sortExpression(q.sort)}`.as("sortKey")])
-    .orderBy(sql`sort_key ${direction} nulls last`)
-    .orderBy("vms.id")
-    .offset(q.offset ?? 0)
-  if (q.limit !== undefined) keys = keys.limit(q.limit)
-  const page = db
-    .selectFrom(keys.as("page"))
-    .innerJoin("vms", "vms.id", "page.id")
-    .innerJoin("users as owner", "owner.id", "vms.ownerId")
-    .innerJoin("flavors as flavor", "flavor.id", "vms.flavorId")
+  const rows = await db
+    .with("f", () =>
+      filteredVms(db, q).select([
+        "vms.id",
+        "vms.cpus",
+        "vms.memoryMiB",
+        sql<unknown>`${sortExpression(q.sort)}`.as("sortKey"),
+      ]),
+    )
+    .with("page", (qc) => {
+      const page = qc
+        .selectFrom("f")
+        .select(["f.id", "f.sortKey"])
+        .orderBy(sql`f.sort_key ${direction} nulls last`)
+        .orderBy(idOrder("f"))
+        .offset(q.offset ?? 0)
+      return q.limit === undefined ? page : page.limit(q.limit)
+    })
+    .selectFrom((qc) =>
+      qc
+        .selectFrom("f")
+        .select((eb) => [
+          eb.fn.countAll<string>().as("total"),
+          eb.fn.coalesce(eb.fn.sum<string>("f.cpus"), sql<string>`0`).as("totalCpus"),
+          eb.fn.coalesce(eb.fn.sum<string>("f.memoryMiB"), sql<string>`0`).as("totalMemoryMiB"),
+          // A join, not `in (select …)`: f's ids are unique, which PostgreSQL cannot know and would check.
+          sql<string>`(select coalesce(sum(d.size_gib), 0) from f join disks d on d.vm_id = f.id)`.as("totalDiskGiB"),
+        ])
+        .as("t"),
+    )
+    .leftJoin("page", (join) => join.onTrue())
+    .leftJoin("vms", "vms.id", "page.id")
+    .leftJoin("users as owner", "owner.id", "vms.ownerId")
+    .leftJoin("flavors as flavor", "flavor.id", "vms.flavorId")
     .leftJoin("hosts as host", "host.id", "vms.hostId")
     .selectAll("vms")
     .select([
+      "t.total",
+      "t.totalCpus",
+      "t.totalMemoryMiB",
+      "t.totalDiskGiB",
       affinityGroupIdsOf.as("affinityGroupIds"),
       "owner.name as ownerName",
       "flavor.name as flavorName",
@@ -149,29 +188,29 @@ export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
       diskGiBOf.as("diskGiB"),
     ])
     .orderBy(sql`page.sort_key ${direction} nulls last`)
-    .orderBy("vms.id")
-  const sums = db
-    .with("f", () => filteredVms(db, q).select(["vms.id", "vms.cpus", "vms.memoryMiB"]))
-    .selectFrom("f")
-    .select((eb) => [
-      eb.fn.countAll<string>().as("total"),
-      eb.fn.coalesce(eb.fn.sum<string>("f.cpus"), sql<string>`0`).as("cpus"),
-      eb.fn.coalesce(eb.fn.sum<string>("f.memoryMiB"), sql<string>`0`).as("memoryMiB"),
-      sql<string>`(select coalesce(sum(d.size_gib), 0) from disks d where d.vm_id in (select f.id from f))`.as(
-        "diskGiB",
-      ),
-    ])
-  const [rows, totals] = await Promise.all([page.execute(), sums.executeTakeFirstOrThrow()])
+    .orderBy(idOrder("page"))
+    .execute()
+  const first = rows[0]
   return {
-    rows: rows.map(({ ownerName, flavorName, hostName, ips, diskGiB, ...vm }) => ({
-      vm: vmCodec.decode(vm),
-      ownerName,
-      flavorName,
-      hostName,
-      ips,
-      diskGiB: Number(diskGiB),
-    })),
-    total: Number(totals.total),
-    totals: { cpus: Number(totals.cpus), memoryMiB: Number(totals.memoryMiB), diskGiB: Number(totals.diskGiB) },
+    rows: rows.flatMap((row) =>
+      row.id === null
+        ? []
+        : [
+            {
+              vm: vmCodec.decode(row),
+              ownerName: row.ownerName ?? "",
+              flavorName: row.flavorName ?? "",
+              hostName: row.hostName,
+              ips: row.ips,
+              diskGiB: Number(row.diskGiB),
+            },
+          ],
+    ),
+    total: Number(first?.total ?? 0),
+    totals: {
+      cpus: Number(first?.totalCpus ?? 0),
+      memoryMiB: Number(first?.totalMemoryMiB ?? 0),
+      diskGiB: Number(first?.totalDiskGiB ?? 0),
+    },
   }
 }

@@ -4,6 +4,7 @@ import * as catalog from "./2026_11_26_0002_catalog.ts"
 import * as vms from "./2026_11_26_0003_vms.ts"
 import * as storage from "./2026_11_26_0004_storage.ts"
 import * as tasks from "./2026_11_26_0005_tasks.ts"
+import * as vmSearchText from "./2026_11_26_0006_vm_search_text.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_11_26_0003_vms": vms,
   "2026_11_26_0004_storage": storage,
   "2026_11_26_0005_tasks": tasks,
+  "2026_11_26_0006_vm_search_text": vmSearchText,
 }

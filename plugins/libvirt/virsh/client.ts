@@ -17,6 +17,8 @@ export interface ChangeScope {
  */
 export interface LibvirtClient {
   readonly uri: string
+  /** "libvirt 9.0.0, QEMU 7.2.22": the library and the hypervisor libvirtd runs. */
+  readonly version: () => Call<string>
   readonly domainState: (name: string) => Call<DomState>
   readonly listDomains: () => Call<ReadonlyArray<ListedDomain>>
   /** The hypervisor process of a running domain, where the host's pid files are readable. */
@@ -35,6 +37,8 @@ export interface LibvirtClient {
   readonly reset: (name: string) => Call
   /** Saves memory to libvirt's managed save image and stops; the next start resumes from it. */
   readonly managedSave: (name: string, options: { readonly running: boolean }) => Call
+  /** Drops the managed save image, if there is one. */
+  readonly managedSaveRemove: (name: string) => Call
   readonly dumpXml: (name: string, options?: { readonly inactive?: boolean }) => Call<string>
   readonly attachDevice: (name: string, xml: string, scope: ChangeScope) => Call
   readonly detachDeviceAlias: (name: string, alias: string, scope: ChangeScope) => Call
@@ -57,6 +61,16 @@ export interface LibvirtClient {
     args?: Readonly<Record<string, unknown>>,
     options?: { readonly timeoutS?: number; readonly secret?: boolean },
   ) => Call<unknown>
+  /**
+   * Live migration to another libvirt host (`targetUri` as this host reaches it, e.g. qemu+ssh://host-b/system):
+   * peer to peer, the definition moves along. `copyStorage` copies the disks for hosts without shared storage;
+   * `postcopy` switches to post-copy after the first pass, which also converges for guests that keep writing.
+   */
+  readonly migrate: (
+    name: string,
+    targetUri: string,
+    options: { readonly copyStorage: boolean; readonly postcopy: boolean; readonly timeoutMs: number },
+  ) => Call
   /** The host's libvirt events, from the moment a run of the stream subscribes. */
   readonly events: Stream.Stream<LibvirtEvent>
 }

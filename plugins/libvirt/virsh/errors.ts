@@ -48,7 +48,10 @@ const patterns: ReadonlyArray<readonly [LibvirtErrorKind, RegExp]> = [
   ["domain-not-found", /failed to get domain|domain not found|no domain with matching/i],
   ["not-running", /domain is not running|is not running|domain is not active/i],
   ["already-running", /domain is already (active|running)/i],
-  ["agent-unavailable", /guest agent is not (responding|connected|available|configured)|agent.*disappeared/i],
+  [
+    "agent-unavailable",
+    /guest agent is not (responding|connected|available|configured)|agent.*disappeared|end of file from agent/i,
+  ],
   ["busy", /timed out during operation|cannot acquire state change lock|another job/i],
   [
     "daemon-unavailable",

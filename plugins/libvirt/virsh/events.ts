@@ -13,7 +13,8 @@ export interface LibvirtEvent {
   readonly at: Date
 }
 
-const EVENT_LINE = /^(?:(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d{4}): )?event '([^']+)' for domain '(.*?)'(?:: (.*))?$/
+const EVENT_LINE =
+  /^(?:(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d{4}): )?event '([^']+)' for domain '(.*?)'(?:: (.*))?$/
 
 /** "2026-11-26 02:50:17.573+0000: event 'lifecycle' for domain 'vm-1': Stopped Shutdown" → a LibvirtEvent. */
 export const parseEventLine = (line: string, now: () => Date = () => new Date()): LibvirtEvent | undefined => {

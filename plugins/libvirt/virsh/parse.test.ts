@@ -55,7 +55,9 @@ describe("virsh output parsing", () => {
   })
 
   it("H3 event lines carry domain, kind, detail and libvirt's timestamp", () => {
-    const stopped = parseEventLine("2026-11-26 02:50:19.252+0000: event 'lifecycle' for domain 'vm-1': Stopped Shutdown")
+    const stopped = parseEventLine(
+      "2026-11-26 02:50:19.252+0000: event 'lifecycle' for domain 'vm-1': Stopped Shutdown",
+    )
     assert.deepEqual(stopped, {
       domain: "vm-1",
       type: "lifecycle",

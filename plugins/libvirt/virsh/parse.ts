@@ -38,13 +38,16 @@ export interface ListedDomain {
   readonly title: string
 }
 
-const LIST_ROW = /^\s*(\d+|-)\s+(\S+)\s+(running|idle|blocked|paused|in shutdown|shut off|crashed|dying|pmsuspended|no state)\s*(.*)$/
+const LIST_ROW =
+  /^\s*(\d+|-)\s+(\S+)\s+(running|idle|blocked|paused|in shutdown|shut off|crashed|dying|pmsuspended|no state)\s*(.*)$/
 
 /** `virsh list --all --title`: a table of id, name, state and title (header and rule lines are skipped). */
 export const parseDomainList = (output: string): ReadonlyArray<ListedDomain> =>
   output.split("\n").flatMap((line) => {
     const match = LIST_ROW.exec(line)
-    return match === null ? [] : [{ name: match[2] ?? "", power: powerOf(match[3] ?? ""), title: (match[4] ?? "").trim() }]
+    return match === null
+      ? []
+      : [{ name: match[2] ?? "", power: powerOf(match[3] ?? ""), title: (match[4] ?? "").trim() }]
   })
 
 /** `virsh domstats --raw`: per domain, its "key=value" lines. */

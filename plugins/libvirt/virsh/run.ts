@@ -52,7 +52,12 @@ export const runVirsh = (config: VirshConfig, args: ReadonlyArray<string>, optio
       child.kill("SIGKILL")
       settle(
         Effect.fail(
-          new LibvirtError({ command, kind: "timeout", message: `no answer within ${timeoutMs} ms`, afterMs: timeoutMs }),
+          new LibvirtError({
+            command,
+            kind: "timeout",
+            message: `no answer within ${timeoutMs} ms`,
+            afterMs: timeoutMs,
+          }),
         ),
       )
     }, timeoutMs)

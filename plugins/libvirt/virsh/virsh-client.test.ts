@@ -40,19 +40,42 @@ describe("virsh client", () => {
   it("H3 maps libvirt's messages onto the contract's DriverError reasons", async () => {
     const messages: ReadonlyArray<readonly [string, string, string]> = [
       ["domstate --reason ghost", "error: failed to get domain 'ghost'", "DomainNotFound"],
-      ["destroy vm-1", "error: Failed to destroy domain 'vm-1'\nerror: Requested operation is not valid: domain is not running", "WrongPowerState"],
-      ["start vm-1", "error: Failed to start domain 'vm-1'\nerror: Requested operation is not valid: domain is already active", "WrongPowerState"],
-      ["qemu-agent-command vm-1", "error: Guest agent is not responding: QEMU guest agent is not connected", "HypervisorFailure"],
-      ["define", "error: Failed to define domain\nerror: XML error: Invalid value for attribute 'type'", "InvalidRequest"],
-      ["snapshot-delete", "error: Domain snapshot not found: no domain snapshot with matching name 's9'", "InvalidRequest"],
-      ["list", "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock'", "HypervisorFailure"],
+      [
+        "destroy vm-1",
+        "error: Failed to destroy domain 'vm-1'\nerror: Requested operation is not valid: domain is not running",
+        "WrongPowerState",
+      ],
+      [
+        "start vm-1",
+        "error: Failed to start domain 'vm-1'\nerror: Requested operation is not valid: domain is already active",
+        "WrongPowerState",
+      ],
+      [
+        "qemu-agent-command vm-1",
+        "error: Guest agent is not responding: QEMU guest agent is not connected",
+        "HypervisorFailure",
+      ],
+      ["qemu-agent-command vm-1", "error: internal error: End of file from agent socket", "HypervisorFailure"],
+      [
+        "define",
+        "error: Failed to define domain\nerror: XML error: Invalid value for attribute 'type'",
+        "InvalidRequest",
+      ],
+      [
+        "snapshot-delete",
+        "error: Domain snapshot not found: no domain snapshot with matching name 's9'",
+        "InvalidRequest",
+      ],
+      [
+        "list",
+        "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock'",
+        "HypervisorFailure",
+      ],
       ["reset vm-1", "error: internal error: qemu unexpectedly closed the monitor", "HypervisorFailure"],
     ]
     for (const [command, stderr, expected] of messages) {
       const cases = `  *) printf '%s\\n' ${JSON.stringify(stderr)} >&2; exit 1 ;;`
-      const { exit } = await withClient(cases, (client) =>
-        client.domainState(command.split(" ").at(-1) ?? "vm-1"),
-      )
+      const { exit } = await withClient(cases, (client) => client.domainState(command.split(" ").at(-1) ?? "vm-1"))
       const error = failureOf(exit)
       const driverError = toDriverError("libvirt", "test", "vm-1")(error)
       assert.equal(driverError.reason._tag, expected, `${stderr} → ${error.kind}`)
@@ -61,9 +84,13 @@ describe("virsh client", () => {
   })
 
   it("H3 a call past its timeout is killed and fails as Timeout", async () => {
-    const { exit } = await withClient(`  'domstate --reason slow') exec sleep 30 ;;`, (client) => client.domainState("slow"), {
-      timeoutMs: 300,
-    })
+    const { exit } = await withClient(
+      `  'domstate --reason slow') exec sleep 30 ;;`,
+      (client) => client.domainState("slow"),
+      {
+        timeoutMs: 300,
+      },
+    )
     const error = failureOf(exit)
     assert.equal(error.kind, "timeout")
     assert.equal(toDriverError("libvirt", "inspect", "slow")(error).reason._tag, "Timeout")
@@ -81,10 +108,13 @@ describe("virsh client", () => {
     assert.ok(Exit.isSuccess(exit))
     const [state, listed, stats] = exit.value
     assert.deepEqual(state, { power: "stopped", reason: "saved" })
-    assert.deepEqual(listed.map((domain) => [domain.name, domain.power, domain.title]), [
-      ["vm-1", "running", "hyperx"],
-      ["x", "stopped", ""],
-    ])
+    assert.deepEqual(
+      listed.map((domain) => [domain.name, domain.power, domain.title]),
+      [
+        ["vm-1", "running", "hyperx"],
+        ["x", "stopped", ""],
+      ],
+    )
     assert.equal(stats["balloon.current"], "131072")
   })
 
@@ -105,18 +135,32 @@ describe("virsh client", () => {
     const { exit, fake } = await withClient(cases, (client) =>
       Effect.all([
         client.agentCommand("vm-1", "guest-get-fsinfo"),
-        client.agentCommand("vm-1", "guest-set-user-password", { username: "root", password: "c2VjcmV0" }, { secret: true }),
+        client.agentCommand(
+          "vm-1",
+          "guest-set-user-password",
+          { username: "root", password: "c2VjcmV0" },
+          { secret: true },
+        ),
       ]),
     )
     assert.ok(Exit.isSuccess(exit))
     assert.deepEqual(exit.value[0], [{ mountpoint: "/", "used-bytes": 1 }])
     assert.ok(!fake.calls().some((line) => line.includes("c2VjcmV0")), "the password showed in argv")
-    assert.match(fake.stdin(), /^'qemu-agent-command' 'vm-1' '\{"execute":"guest-set-user-password".*c2VjcmV0.*' '--timeout' '10'\n$/)
+    assert.match(
+      fake.stdin(),
+      /^'qemu-agent-command' 'vm-1' '\{"execute":"guest-set-user-password".*c2VjcmV0.*' '--timeout' '10'\n$/,
+    )
 
     // in stdin mode virsh exits 0 and reports the failure on stderr only
     const { exit: failed } = await withClient(
       cases,
-      (client) => client.agentCommand("vm-1", "guest-set-user-password", { username: "root", password: "eA==" }, { secret: true }),
+      (client) =>
+        client.agentCommand(
+          "vm-1",
+          "guest-set-user-password",
+          { username: "root", password: "eA==" },
+          { secret: true },
+        ),
       {},
       (other) => other.failStdin("error: Guest agent is not responding: QEMU guest agent is not connected\n"),
     )

@@ -27,7 +27,9 @@ const AGENT_TIMEOUT_S = 10
 const AgentReply = Schema.fromJsonString(Schema.Struct({ return: Schema.optionalKey(Schema.Unknown) }))
 
 const scopeFlags = (scope: ChangeScope) =>
-  scope.live || scope.config ? [...(scope.live ? ["--live"] : []), ...(scope.config ? ["--config"] : [])] : ["--current"]
+  scope.live || scope.config
+    ? [...(scope.live ? ["--live"] : []), ...(scope.config ? ["--config"] : [])]
+    : ["--current"]
 
 /**
  * The libvirt client over the `virsh` command: one process per call (with a per-call timeout), XML handed over in
@@ -86,6 +88,14 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
 
     const client: LibvirtClient = {
       uri: config.uri,
+      version: () =>
+        run(["version"]).pipe(
+          Effect.map((output) => {
+            const library = /Using library: (.+)/.exec(output)?.[1]?.trim() ?? "libvirt"
+            const hypervisor = /Running hypervisor: (.+)/.exec(output)?.[1]?.trim()
+            return hypervisor === undefined ? library : `${library}, ${hypervisor}`
+          }),
+        ),
       domainState: (name) => run(["domstate", "--reason", name]).pipe(Effect.map(parseDomState)),
       listDomains: () => run(["list", "--all", "--title"]).pipe(Effect.map(parseDomainList)),
       pid: (name) =>
@@ -107,6 +117,7 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
       reset: (name) => done(["reset", name]),
       managedSave: (name, saveOptions) =>
         done(["managedsave", name, saveOptions.running ? "--running" : "--paused"], { timeoutMs: SLOW_CALL_MS }),
+      managedSaveRemove: (name) => done(["managedsave-remove", name]),
       dumpXml: (name, dumpOptions = {}) => run(["dumpxml", name, ...(dumpOptions.inactive ? ["--inactive"] : [])]),
       attachDevice: (name, xml, scope) =>
         withXmlFile(xml, (file) => done(["attach-device", name, file, ...scopeFlags(scope)])),
@@ -118,7 +129,9 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
             : ["change-media", name, target, source, "--update", ...scopeFlags(scope)],
         ),
       snapshotCreate: (name, snapshot, description) =>
-        done(["snapshot-create-as", name, "--name", snapshot, "--description", description], { timeoutMs: SLOW_CALL_MS }),
+        done(["snapshot-create-as", name, "--name", snapshot, "--description", description], {
+          timeoutMs: SLOW_CALL_MS,
+        }),
       snapshotRevert: (name, snapshot, revertOptions) =>
         done(["snapshot-revert", name, "--snapshotname", snapshot, ...(revertOptions.paused ? ["--paused"] : [])], {
           timeoutMs: SLOW_CALL_MS,
@@ -132,6 +145,21 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
           Effect.map((output) => parseDomStats(output).get(name) ?? {}),
         ),
       agentCommand,
+      migrate: (name, targetUri, migrateOptions) =>
+        done(
+          [
+            "migrate",
+            "--live",
+            "--p2p",
+            "--persistent",
+            "--undefinesource",
+            ...(migrateOptions.copyStorage ? ["--copy-storage-all"] : []),
+            ...(migrateOptions.postcopy ? ["--postcopy", "--postcopy-after-precopy"] : []),
+            name,
+            targetUri,
+          ],
+          { timeoutMs: migrateOptions.timeoutMs },
+        ),
       events: watch.events,
     }
     return client

@@ -4,7 +4,7 @@
  * here is meant for arbitrary XML.
  */
 
-const unescape = (value: string) =>
+const decodeEntities = (value: string) =>
   value
     .replaceAll("&lt;", "<")
     .replaceAll("&gt;", ">")
@@ -21,13 +21,13 @@ export const attribute = (block: string, tag: string, name: string): string | un
   const open = new RegExp(`<${tag}\\b[^>]*>`).exec(block)?.[0]
   if (open === undefined) return undefined
   const value = new RegExp(`\\s${name}=(?:'([^']*)'|"([^"]*)")`).exec(open)
-  return value === null ? undefined : unescape(value[1] ?? value[2] ?? "")
+  return value === null ? undefined : decodeEntities(value[1] ?? value[2] ?? "")
 }
 
 /** The text of the first `<tag>text</tag>` in `block`. */
 export const text = (block: string, tag: string): string | undefined => {
   const match = new RegExp(`<${tag}\\b[^>]*>([^<]*)</${tag}>`).exec(block)
-  return match === null ? undefined : unescape(match[1] ?? "")
+  return match === null ? undefined : decodeEntities(match[1] ?? "")
 }
 
 export interface LiveDisk {

@@ -44,7 +44,11 @@ export const cdromElement = (iso: string | null): XmlElement =>
  * forwards ports arrived after 9.0): `domainXmlProblems` refuses forwards.
  */
 export const nicElement = (nic: NicSpec): XmlElement => {
-  const common = [el("mac", { address: nic.mac }), el("model", { type: "virtio" }), el("alias", { name: nicAlias(nic.id) })]
+  const common = [
+    el("mac", { address: nic.mac }),
+    el("model", { type: "virtio" }),
+    el("alias", { name: nicAlias(nic.id) }),
+  ]
   const backing = nic.backing
   switch (backing.kind) {
     case "user":

@@ -53,7 +53,12 @@ const cpuElements = (spec: VmSpec, options: DomainXmlOptions) => {
     textEl("vcpu", smp.maxcpus, { placement: "static", current: smp.cpus === smp.maxcpus ? undefined : smp.cpus }),
     options.domainType === "kvm"
       ? el("cpu", { mode: "host-passthrough", check: "none", migratable: "on" }, shape)
-      : el("cpu", { mode: "custom", match: "exact", check: "none" }, textEl("model", "qemu64", { fallback: "forbid" }), shape),
+      : el(
+          "cpu",
+          { mode: "custom", match: "exact", check: "none" },
+          textEl("model", "qemu64", { fallback: "forbid" }),
+          shape,
+        ),
   ]
 }
 
@@ -121,6 +126,10 @@ export const domainXmlFor = (spec: VmSpec, options: DomainXmlOptions, driver = "
   return problems.length === 0
     ? Effect.succeed(domainXml(spec, options))
     : Effect.fail(
-        new DriverError({ driver, operation: "domainXml", reason: new InvalidRequest({ message: problems.join("; ") }) }),
+        new DriverError({
+          driver,
+          operation: "domainXml",
+          reason: new InvalidRequest({ message: problems.join("; ") }),
+        }),
       )
 }

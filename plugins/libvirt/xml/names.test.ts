@@ -15,7 +15,10 @@ describe("libvirt device names", () => {
   })
 
   it("H3 targets follow libvirt's scheme and skip the ones in use", () => {
-    assert.deepEqual([0, 1, 25, 26, 27].map((index) => targetName("vd", index)), ["vda", "vdb", "vdz", "vdaa", "vdab"])
+    assert.deepEqual(
+      [0, 1, 25, 26, 27].map((index) => targetName("vd", index)),
+      ["vda", "vdb", "vdz", "vdaa", "vdab"],
+    )
     assert.equal(freeTarget("vd", ["vda", "vdc"]), "vdb")
     assert.equal(freeTarget("sd", []), "sda")
   })

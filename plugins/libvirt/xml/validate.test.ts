@@ -6,6 +6,14 @@ import { domainXmlFor } from "./domain-xml.ts"
 import type { DomainXmlOptions } from "./options.ts"
 import { domainXmlProblems } from "./validate.ts"
 
+const systemDisk = {
+  id: "system",
+  role: "system",
+  path: "/d/sys.qcow2",
+  format: "qcow2",
+  bus: "virtio",
+  readonly: false,
+} as const
 const spec: VmSpec = {
   name: "vm-1",
   uuid: "8e0c7a52-3b8f-4a53-9d8e-2f1d5c0b7a11",
@@ -14,7 +22,7 @@ const spec: VmSpec = {
   coresPerSocket: 1,
   memoryMiB: 128,
   boot: { kind: "disk" },
-  disks: [{ id: "system", role: "system", path: "/d/sys.qcow2", format: "qcow2", bus: "virtio", readonly: false }],
+  disks: [systemDisk],
   cdrom: null,
   nics: [],
   devices: [],
@@ -38,7 +46,13 @@ describe("domainXmlProblems", () => {
     const problems = domainXmlProblems(
       {
         ...spec,
-        nics: [{ id: "n", mac: "52:54:00:00:00:01", backing: { kind: "user", hostForwards: [{ hostPort: 2222, guestPort: 22 }] } }],
+        nics: [
+          {
+            id: "n",
+            mac: "52:54:00:00:00:01",
+            backing: { kind: "user", hostForwards: [{ hostPort: 2222, guestPort: 22 }] },
+          },
+        ],
         devices: [{ id: "key", kind: "usb", hostAddress: "1-2.3" }],
       },
       options,
@@ -50,7 +64,7 @@ describe("domainXmlProblems", () => {
 
   it("H3 refuses impossible topologies, relative paths, long socket paths and a public VNC WebSocket", () => {
     const problems = domainXmlProblems(
-      { ...spec, cpus: 3, sockets: 1, coresPerSocket: 2, disks: [{ ...spec.disks[0]!, path: "sys.qcow2" }] },
+      { ...spec, cpus: 3, sockets: 1, coresPerSocket: 2, disks: [{ ...systemDisk, path: "sys.qcow2" }] },
       { ...options, serialSocket: `/run/${"x".repeat(120)}/serial.sock`, vnc: { kind: "websocket", host: "0.0.0.0" } },
     )
     assert.equal(problems.length, 4, problems.join("\n"))

@@ -21,7 +21,8 @@ export const domainXmlProblems = (spec: VmSpec, options: DomainXmlOptions): Read
   const systemDisks = spec.disks.filter((disk) => disk.role === "system")
   if (systemDisks.length > 1) problems.push("more than one system disk")
   if (spec.boot.kind === "disk" && systemDisks.length === 0) problems.push("disk boot needs a system disk")
-  for (const alias of duplicates(spec.disks.map((disk) => diskAlias(disk.id)))) problems.push(`two disks share ${alias}`)
+  for (const alias of duplicates(spec.disks.map((disk) => diskAlias(disk.id))))
+    problems.push(`two disks share ${alias}`)
   for (const alias of duplicates(spec.nics.map((nic) => nicAlias(nic.id)))) problems.push(`two NICs share ${alias}`)
   if (spec.disks.filter((disk) => disk.bus === "sata").length > MAX_SATA_DISKS) {
     problems.push(`at most ${MAX_SATA_DISKS} SATA disks`)

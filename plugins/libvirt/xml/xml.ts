@@ -10,11 +10,11 @@ export interface XmlElement {
 export type XmlNode = XmlElement | string
 
 /** Text content: `&`, `<` and `>` become entities. */
-export const escapeText = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+export const escapeText = (text: string) =>
+  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
 
 /** Attribute values are written in single quotes (libvirt's own style); both quote kinds are escaped anyway. */
-export const escapeAttribute = (value: string) =>
-  escapeText(value).replaceAll("'", "&apos;").replaceAll('"', "&quot;")
+export const escapeAttribute = (value: string) => escapeText(value).replaceAll("'", "&apos;").replaceAll('"', "&quot;")
 
 /** An element; attributes whose value is undefined are left out, and so are children that are undefined or false. */
 export const el = (
@@ -30,8 +30,11 @@ export const el = (
 })
 
 /** `<name>text</name>` */
-export const textEl = (name: string, text: string | number, attributes: Readonly<Record<string, AttributeValue>> = {}) =>
-  el(name, attributes, String(text))
+export const textEl = (
+  name: string,
+  text: string | number,
+  attributes: Readonly<Record<string, AttributeValue>> = {},
+) => el(name, attributes, String(text))
 
 const openTag = (element: XmlElement) => {
   const attributes = element.attributes

@@ -17,6 +17,8 @@ export interface QemuDriverOptions {
   readonly accel?: Accelerator
   readonly qemuBinary?: string
   readonly qemuImg?: string
+  /** Serves a stopped domain's disk over QMP for backups; default "qemu-storage-daemon". */
+  readonly qemuStorageDaemon?: string
   /** The driver's name in the registry and in its errors; default "qemu". */
   readonly name?: string
   /** TCG translation cache size (QEMU's default, 1 GiB, dominates a small guest's memory). */
@@ -41,6 +43,9 @@ export interface Settings {
   readonly accel: Accelerator
   readonly qemuBinary: string
   readonly qemuImg: string
+  readonly storageDaemon: string
+  /** Where backup chains end (see chains.ts). */
+  readonly chainsFile: string
   readonly processPollMs: number
   readonly rebootTimeoutMs: number
   readonly agentSyncTimeoutMs: number
@@ -64,6 +69,8 @@ export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator):
     accel,
     qemuBinary: options.qemuBinary ?? "qemu-system-x86_64",
     qemuImg: options.qemuImg ?? "qemu-img",
+    storageDaemon: options.qemuStorageDaemon ?? "qemu-storage-daemon",
+    chainsFile: join(stateDir, "backup-chains.json"),
     processPollMs: options.processPollMs ?? 250,
     rebootTimeoutMs: options.rebootTimeoutMs ?? 60_000,
     agentSyncTimeoutMs: options.agentSyncTimeoutMs ?? 10_000,

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import type { SnapshotInfo } from "../../../core/driver/driver.ts"
 import type { DiskSpec } from "../../../core/driver/spec.ts"
@@ -9,6 +10,7 @@ import { snapshotDelete, snapshotSave } from "../qmp/commands/snapshots.ts"
 import type { Domain, Domains } from "./domains.ts"
 import type { QemuImg } from "./image.ts"
 import { snapshotDisks } from "./options.ts"
+import { readQcow2Snapshots } from "./qcow2-snapshots.ts"
 import { withUndo } from "./undo.ts"
 
 interface DiskSnapshots {
@@ -61,8 +63,16 @@ export const makeSnapshots = (domains: Domains, qemuImg: QemuImg) => {
           return { disk, snapshots: block?.inserted?.image.snapshots ?? [] }
         })
       }
+      // Read from the files themselves: a qemu-img process per disk would cost more than the revert it precedes.
       return yield* Effect.forEach(disks, (disk) =>
-        qemuImg.info(operation, disk.path).pipe(Effect.map((info) => ({ disk, snapshots: info?.snapshots ?? [] }))),
+        Effect.try({
+          try: (): DiskSnapshots => ({
+            disk,
+            snapshots: existsSync(disk.path) ? (readQcow2Snapshots(disk.path) ?? []) : [],
+          }),
+          catch: (cause) =>
+            errors.failure(operation, `cannot read the snapshots of ${disk.path}: ${String(cause)}`, false),
+        }),
       )
     })
 

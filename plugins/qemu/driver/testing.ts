@@ -11,6 +11,8 @@ import type { DriverEvent } from "../../../core/driver/driver.ts"
 import type { VmSpec } from "../../../core/driver/spec.ts"
 import { buildGuest } from "../guest/build.ts"
 import type { GuestManifest } from "../guest/manifest.ts"
+import { runInGuest } from "../qga/commands/exec.ts"
+import { readGuestFile, writeGuestFile } from "../qga/commands/files.ts"
 import { makeQemuDriver, type QemuDriver } from "./driver.ts"
 import { defaultRunRoot, type QemuDriverOptions } from "./options.ts"
 import { readPidfile, signalProcess } from "./process.ts"
@@ -134,3 +136,42 @@ export const waitUntil = async (what: string, predicate: () => boolean, timeoutM
 /** Waits for the n-th boot line in the serial log of the current run (n counts from 1). */
 export const waitForBoot = (driver: QemuDriver, name: string, n = 1) =>
   waitUntil(`${name} to boot (${n})`, () => serialLog(driver, name).split("hyperx-guest: booted").length > n)
+
+/** Runs a shell script in the guest through its agent and returns its output; a non-zero exit fails. */
+export const guestShell = (driver: QemuDriver, name: string, script: string, ...args: ReadonlyArray<string>) =>
+  driver.withGuestAgent(name, (agent) =>
+    runInGuest(agent, { path: "/bin/sh", args: ["-c", script, "sh", ...args] }).pipe(
+      Effect.flatMap((result) =>
+        result.exitCode === 0
+          ? Effect.succeed(result.stdout.toString())
+          : Effect.fail(new Error(`${script}: exit ${result.exitCode}: ${result.stderr.toString().trim()}`)),
+      ),
+    ),
+  )
+
+/** Writes a file in the guest and syncs it to disk. */
+export const writeInGuest = (driver: QemuDriver, name: string, path: string, data: string | Uint8Array) =>
+  driver
+    .withGuestAgent(name, (agent) => writeGuestFile(agent, path, data))
+    .pipe(Effect.andThen(guestShell(driver, name, "sync")), Effect.asVoid)
+
+export const readInGuest = (driver: QemuDriver, name: string, path: string) =>
+  driver.withGuestAgent(name, (agent) => readGuestFile(agent, path))
+
+/**
+ * Mounts the disk whose serial is `serial` (a hot-plugged one: the guest mounts only the disks it boots with) on
+ * `mountpoint`, once the guest has seen it (up to 30 s). The argv builder gives each disk its id, or a hash of a long id, as serial (argv/names.ts).
+ */
+export const mountDiskBySerial = (driver: QemuDriver, name: string, serial: string, mountpoint: string) =>
+  guestShell(
+    driver,
+    name,
+    `i=0; while [ -z "$dev" ] && [ $i -lt 300 ]; do
+       for d in /sys/block/vd*; do [ "$(cat $d/serial 2>/dev/null)" = "$1" ] && dev=/dev/\${d##*/}; done
+       [ -n "$dev" ] || { i=$((i + 1)); sleep 0.1; }
+     done
+     [ -n "$dev" ] || { echo "no disk with serial $1" >&2; exit 1; }
+     mkdir -p "$2" && mount "$dev" "$2"`,
+    serial,
+    mountpoint,
+  )

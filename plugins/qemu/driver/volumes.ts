@@ -7,7 +7,8 @@ import type { QemuImg } from "./image.ts"
 
 const GiB = 1024 ** 3
 
-const problemOf = (volume: VolumeSpec): string | undefined => {
+/** Why a volume spec cannot be made, if it cannot. */
+export const volumeProblem = (volume: VolumeSpec): string | undefined => {
   if (volume.path === "") return "the volume path is empty"
   if (!Number.isInteger(volume.sizeGiB) || volume.sizeGiB <= 0) return `volume size ${volume.sizeGiB} GiB is not valid`
   if (volume.backingFormat !== undefined && volume.backingPath === undefined)
@@ -26,7 +27,7 @@ const problemOf = (volume: VolumeSpec): string | undefined => {
 export const makeVolumes = (domains: Domains, qemuImg: QemuImg) => ({
   create: Effect.fn("QemuDriver.volumes.create")(function* (volume: VolumeSpec) {
     const operation = "volumes.create"
-    const problem = problemOf(volume)
+    const problem = volumeProblem(volume)
     if (problem) return yield* domains.errors.invalid(operation, problem)
     const existing = yield* qemuImg.info(operation, volume.path)
     if (existing) {

@@ -52,7 +52,10 @@ esac
   return {
     binary,
     dir,
-    calls: () => lines(log).split("\n").filter((line) => line.length > 0),
+    calls: () =>
+      lines(log)
+        .split("\n")
+        .filter((line) => line.length > 0),
     stdin: () => lines(stdinLog),
     failStdin: (stderr) => writeFileSync(join(dir, "stdin-error"), stderr),
     remove: () => rmSync(dir, { recursive: true, force: true }),

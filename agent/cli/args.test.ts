@@ -1,0 +1,88 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { parseCommand } from "./args.ts"
+import { helpTexts } from "./help.ts"
+
+describe("hyperx command line", () => {
+  it("--help everywhere: no arguments, help, -h, help <command>, and <command> --help print that command's text", () => {
+    for (const argv of [[], ["help"], ["--help"], ["-h"]]) {
+      assert.deepEqual(parseCommand(argv), { kind: "help", text: helpTexts.main })
+    }
+    for (const topic of Object.keys(helpTexts).filter((t) => t !== "main")) {
+      const words = topic.split(" ")
+      assert.deepEqual(parseCommand([...words, "--help"]), { kind: "help", text: helpTexts[topic as "agent"] }, topic)
+      assert.deepEqual(parseCommand([...words, "-h"]), { kind: "help", text: helpTexts[topic as "agent"] }, topic)
+      assert.deepEqual(parseCommand(["help", ...words]), { kind: "help", text: helpTexts[topic as "agent"] }, topic)
+      assert.match(helpTexts[topic as "agent"], /^Usage: hyperx /, topic)
+    }
+  })
+
+  it("agent takes its flags; unknown flags and stray words are errors with the command's help", () => {
+    assert.deepEqual(
+      parseCommand(["agent", "--port", "9000", "--host", "0.0.0.0", "--data", "d", "--driver", "fake", "--cors", "*"]),
+      { kind: "agent", flags: { host: "0.0.0.0", port: "9000", data: "d", cors: "*", driver: "fake" } },
+    )
+    assert.deepEqual(parseCommand(["agent", "--database-url", "postgres://x/y"]), {
+      kind: "agent",
+      flags: { databaseUrl: "postgres://x/y" },
+    })
+    const unknown = parseCommand(["agent", "--colour"])
+    assert.equal(unknown.kind, "error")
+    assert.equal(unknown.kind === "error" && unknown.help, helpTexts.agent)
+    assert.match(unknown.kind === "error" ? unknown.message : "", /--colour/)
+    assert.equal(parseCommand(["agent", "now"]).kind, "error")
+  })
+
+  it("token create: --role and --department (the user named after them), or --user; --expires-days is a number", () => {
+    assert.deepEqual(parseCommand(["token", "create", "--role", "admin", "--department", "ops"]), {
+      kind: "admin",
+      request: { verb: "token.create", role: "admin", department: "ops" },
+      flags: {},
+    })
+    assert.deepEqual(
+      parseCommand(["token", "create", "--user", "alice", "--expires-days", "30", "--name", "ci", "--data", "/d"]),
+      {
+        kind: "admin",
+        request: { verb: "token.create", user: "alice", name: "ci", expiresDays: 30 },
+        flags: { data: "/d" },
+      },
+    )
+    const bad = parseCommand(["token", "create", "--user", "alice", "--expires-days", "soon"])
+    assert.equal(bad.kind, "error")
+    assert.match(bad.kind === "error" ? bad.message : "", /whole number of days/)
+  })
+
+  it("the other admin verbs: their required options, positionals, and the store options", () => {
+    assert.deepEqual(parseCommand(["token", "revoke", "t1"]), {
+      kind: "admin",
+      request: { verb: "token.revoke", id: "t1" },
+      flags: {},
+    })
+    assert.equal(parseCommand(["token", "revoke"]).kind, "error")
+    assert.equal(parseCommand(["token", "list", "extra"]).kind, "error")
+    assert.deepEqual(
+      parseCommand(["user", "create", "--name", "bob", "--role", "user", "--department", "ops", "--database-url", "u"]),
+      {
+        kind: "admin",
+        request: { verb: "user.create", name: "bob", role: "user", department: "ops" },
+        flags: { databaseUrl: "u" },
+      },
+    )
+    const missing = parseCommand(["user", "create", "--name", "bob"])
+    assert.deepEqual(missing.kind === "error" && missing.message, "--role is required")
+    assert.deepEqual(parseCommand(["org", "list"]), { kind: "admin", request: { verb: "org.list" }, flags: {} })
+    assert.deepEqual(parseCommand(["department", "create", "--name", "qa", "--reclaim-policy", "stop"]), {
+      kind: "admin",
+      request: { verb: "department.create", name: "qa", reclaimPolicy: "stop" },
+      flags: {},
+    })
+    assert.equal(parseCommand(["company", "create", "--name", "Acme"]).kind, "error")
+  })
+
+  it("unknown commands are errors with the main help", () => {
+    const unknown = parseCommand(["frobnicate"])
+    assert.deepEqual(unknown, { kind: "error", message: 'Unknown command "frobnicate"', help: helpTexts.main })
+    const halfKnown = parseCommand(["token", "mint"])
+    assert.deepEqual(halfKnown, { kind: "error", message: '"token mint" is not a command', help: helpTexts.main })
+  })
+})

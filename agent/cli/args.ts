@@ -1,0 +1,151 @@
+import { type ParseArgsConfig, parseArgs } from "node:util"
+import type { AgentFlags } from "../start/config.ts"
+import type { AdminRequest } from "./admin-commands.ts"
+import { type HelpTopic, helpTexts } from "./help.ts"
+
+/** What the command line asks for. */
+export type Command =
+  | { readonly kind: "help"; readonly text: string }
+  | { readonly kind: "agent"; readonly flags: AgentFlags }
+  | { readonly kind: "admin"; readonly request: AdminRequest; readonly flags: AgentFlags }
+  | { readonly kind: "error"; readonly message: string; readonly help: string }
+
+type Options = NonNullable<ParseArgsConfig["options"]>
+const text = { type: "string" } as const
+
+const storeOptions: Options = { data: text, "database-url": text }
+
+/** Each command's options besides --help; admin commands also take the store options. */
+const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
+  agent: { host: text, port: text, data: text, "database-url": text, cors: text, driver: text },
+  "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
+  "token list": { user: text },
+  "token revoke": {},
+  "user create": { name: text, role: text, department: text, email: text },
+  "user list": { department: text },
+  "org list": {},
+  "company create": { name: text, number: text },
+  "department create": { name: text, company: text, "reclaim-policy": text },
+}
+
+const topics = Object.keys(commandOptions) as ReadonlyArray<Exclude<HelpTopic, "main">>
+
+type Values = Readonly<Record<string, string | boolean | undefined>>
+
+const str = (values: Values, key: string) => {
+  const value = values[key]
+  return typeof value === "string" ? value : undefined
+}
+
+/** Keys whose value is undefined are left out, as the request schemas want (exact optional properties). */
+const defined = (fields: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined))
+
+const flagsOf = (values: Values): AgentFlags =>
+  defined({
+    host: str(values, "host"),
+    port: str(values, "port"),
+    data: str(values, "data"),
+    databaseUrl: str(values, "database-url"),
+    cors: str(values, "cors"),
+    driver: str(values, "driver"),
+  }) as AgentFlags
+
+class UsageError extends Error {}
+
+const required = (values: Values, key: string) => {
+  const value = str(values, key)
+  if (value === undefined || value === "") throw new UsageError(`--${key} is required`)
+  return value
+}
+
+const countOf = (value: string | undefined) => {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new UsageError(`--expires-days takes a whole number of days, not "${value}"`)
+  return Number(value)
+}
+
+/** The admin request a command's options describe; the schema checks the values (roles, lengths) when it runs. */
+const requestOf = (topic: Exclude<HelpTopic, "main" | "agent">, values: Values, positionals: ReadonlyArray<string>) => {
+  switch (topic) {
+    case "token create":
+      return defined({
+        verb: "token.create",
+        user: str(values, "user"),
+        role: str(values, "role"),
+        department: str(values, "department"),
+        name: str(values, "name"),
+        expiresDays: countOf(str(values, "expires-days")),
+      })
+    case "token list":
+      return defined({ verb: "token.list", user: str(values, "user") })
+    case "token revoke": {
+      const [id] = positionals
+      if (id === undefined) throw new UsageError("Which token? hyperx token revoke TOKEN-ID")
+      return { verb: "token.revoke", id }
+    }
+    case "user create":
+      return defined({
+        verb: "user.create",
+        name: required(values, "name"),
+        role: required(values, "role"),
+        department: required(values, "department"),
+        email: str(values, "email"),
+      })
+    case "user list":
+      return defined({ verb: "user.list", department: str(values, "department") })
+    case "org list":
+      return { verb: "org.list" }
+    case "company create":
+      return { verb: "company.create", name: required(values, "name"), number: required(values, "number") }
+    case "department create":
+      return defined({
+        verb: "department.create",
+        name: required(values, "name"),
+        company: str(values, "company"),
+        reclaimPolicy: str(values, "reclaim-policy"),
+      })
+  }
+}
+
+/** The topic the first words name: "agent", or a noun and a verb ("token create"). */
+const topicOf = (words: ReadonlyArray<string>): { topic: Exclude<HelpTopic, "main">; used: number } | undefined => {
+  const [first, second] = words
+  if (first === "agent") return { topic: "agent", used: 1 }
+  const pair = `${first} ${second}` as Exclude<HelpTopic, "main">
+  return topics.includes(pair) ? { topic: pair, used: 2 } : undefined
+}
+
+/** Reads `hyperx …`'s arguments (without node and the script). Never throws: bad input is an error command. */
+export const parseCommand = (argv: ReadonlyArray<string>): Command => {
+  const [first] = argv
+  if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+    const asked = first === "help" ? topicOf(argv.slice(1)) : undefined
+    return { kind: "help", text: helpTexts[asked?.topic ?? "main"] }
+  }
+  const found = topicOf(argv)
+  if (found === undefined) {
+    const noun = topics.some((topic) => topic.startsWith(`${first} `))
+    return {
+      kind: "error",
+      message: noun ? `"${argv.slice(0, 2).join(" ")}" is not a command` : `Unknown command "${first}"`,
+      help: helpTexts.main,
+    }
+  }
+  const { topic, used } = found
+  const help = helpTexts[topic]
+  const options: Options = { ...commandOptions[topic], ...(topic === "agent" ? {} : storeOptions) }
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv.slice(used)],
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: topic === "token revoke",
+    })
+    if (values.help === true) return { kind: "help", text: help }
+    if (topic === "agent") return { kind: "agent", flags: flagsOf(values) }
+    return { kind: "admin", request: requestOf(topic, values, positionals) as AdminRequest, flags: flagsOf(values) }
+  } catch (error) {
+    return { kind: "error", message: error instanceof Error ? error.message : String(error), help }
+  }
+}

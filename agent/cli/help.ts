@@ -1,0 +1,101 @@
+/** The `--help` text of every command; `hyperx help <command>` prints the same. */
+
+const storeOptions = `Where the records are (the same as the agent's):
+  --data DIR              the agent's data folder (env HYPERX_DATA; default <project>/data)
+  --database-url URL      a PostgreSQL server instead of the data folder's PGlite (env DATABASE_URL)
+While an agent runs on the data folder, the command goes through it (its admin socket).`
+
+export const helpTexts = {
+  main: `hyperx: the hypervisor agent and its admin commands
+
+Usage: hyperx <command> [options]
+
+Commands:
+  agent                 run the agent: HTTP API, WebSockets, the hypervisor driver
+  token create          issue an API token (the secret is shown once)
+  token list            list API tokens (never their secrets)
+  token revoke ID       revoke a token
+  user create           add a user
+  user list             list users
+  org list              list companies and their departments
+  company create        add a company
+  department create     add a department
+  help [command]        this text, or a command's
+
+Every command takes --help. npm start runs \`hyperx agent\`.`,
+
+  agent: `Usage: hyperx agent [options]
+
+Runs the agent on this host: the HTTP API under /api/v1, the WebSockets (events, consoles), the hypervisor
+driver and the scheduler. The first start seeds this host, default flavors, the tiny guest image, a user-mode
+network and a demo organisation, and prints a superadmin token once. Ctrl-C (SIGINT) or SIGTERM stops it
+gracefully; the VMs keep running.
+
+Options:
+  --host ADDRESS          address to listen on (env HYPERX_HOST; default 127.0.0.1)
+  --port PORT             port (env HYPERX_PORT; default 8080; 0 picks a free one)
+  --data DIR              data folder (env HYPERX_DATA; default <project>/data)
+  --database-url URL      PostgreSQL server instead of the embedded PGlite (env DATABASE_URL)
+  --cors ORIGINS          comma-separated portal origins allowed to call the API from a browser, or *
+                          (env HYPERX_CORS_ORIGINS; default none)
+  --driver qemu|fake      the hypervisor driver (env HYPERX_DRIVER; default qemu). fake runs no real VMs:
+                          for trying the API on a machine without QEMU
+  -h, --help              this text`,
+
+  "token create": `Usage: hyperx token create (--user NAME | --role ROLE --department DEPARTMENT) [options]
+
+Issues an API token and prints its secret once (only its hash is kept).
+  --user NAME             the token's user (name or id). A user that does not exist yet is made when
+                          --role and --department are given too
+  --role ROLE             user, admin or superadmin
+  --department DEPT       the user's department (name or id)
+                          without --user, the user is "<role>-<department>", made on first use
+  --name LABEL            a label for the token (default "hyperx token create")
+  --expires-days N        the token expires after N days (default never)
+
+Example: hyperx token create --role admin --department demo
+
+${storeOptions}`,
+
+  "token list": `Usage: hyperx token list [--user NAME]
+
+Lists tokens: id, user, label, when made, last used and when they expire. Secrets are never shown.
+
+${storeOptions}`,
+
+  "token revoke": `Usage: hyperx token revoke TOKEN-ID
+
+Revokes a token at once (its id is in \`hyperx token list\`).
+
+${storeOptions}`,
+
+  "user create": `Usage: hyperx user create --name NAME --role ROLE --department DEPT [--email EMAIL]
+
+Adds a user: user (owns VMs), admin (manages the department's VMs) or superadmin (the whole platform).
+
+${storeOptions}`,
+
+  "user list": `Usage: hyperx user list [--department DEPT]
+
+${storeOptions}`,
+
+  "org list": `Usage: hyperx org list
+
+Lists the companies and their departments with their ids.
+
+${storeOptions}`,
+
+  "company create": `Usage: hyperx company create --name NAME --number NN
+
+The number ends the names of batch-created VMs (C1).
+
+${storeOptions}`,
+
+  "department create": `Usage: hyperx department create --name NAME [--company COMPANY] [--reclaim-policy POLICY]
+
+--company can be left out when there is one company. POLICY: notify-only (default), stop, recycle, destroy.
+
+${storeOptions}`,
+} as const
+
+export type HelpTopic = keyof typeof helpTexts

@@ -1,0 +1,77 @@
+import { type AgentOutput, StartError, startAgent } from "../start/agent.ts"
+import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
+import { DataFolderError } from "../start/data-folder.ts"
+import { runAdmin } from "./admin-client.ts"
+import { parseCommand } from "./args.ts"
+import { formatResult } from "./format.ts"
+
+export interface CliIo {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+  readonly env: Env
+  /** Resolves on the first SIGINT or SIGTERM; calls `again` on a later one. */
+  readonly onStopSignal: (again: () => void) => Promise<string>
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+  onStopSignal: (again) =>
+    new Promise((resolve) => {
+      let firstAt = 0
+      const handle = (signal: NodeJS.Signals) => {
+        // A Ctrl-C under `npm start` may arrive twice at once (from the terminal and forwarded by npm).
+        if (firstAt === 0) {
+          firstAt = Date.now()
+          resolve(signal)
+        } else if (Date.now() - firstAt > 1_000) again()
+      }
+      process.on("SIGINT", handle).on("SIGTERM", handle)
+    }),
+}
+
+/** Errors a user can act on are printed as they are; anything else with its stack, as a bug. */
+const describe = (error: unknown) =>
+  error instanceof StartError || error instanceof ConfigError || error instanceof DataFolderError
+    ? error.message
+    : error instanceof Error
+      ? `${error.message}${error.stack ? `\n${error.stack}` : ""}`
+      : String(error)
+
+/** `hyperx …`: returns the exit code (0 done, 1 failed, 2 bad usage). The agent returns when it has stopped. */
+export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): Promise<number> => {
+  const command = parseCommand(argv)
+  if (command.kind === "help") {
+    io.out(command.text)
+    return 0
+  }
+  if (command.kind === "error") {
+    io.err(`hyperx: ${command.message}\n\n${command.help}`)
+    return 2
+  }
+  try {
+    const config = resolveConfig(command.flags, io.env)
+    if (command.kind === "admin") {
+      const reply = await runAdmin(config, command.request)
+      if (!reply.ok) {
+        io.err(`hyperx: ${reply.message}`)
+        return 1
+      }
+      for (const line of formatResult(command.request, reply.result)) io.out(line)
+      return 0
+    }
+    const output: AgentOutput = { line: io.out, progress: io.err }
+    const agent = await startAgent(config, output)
+    const signal = await io.onStopSignal(() => {
+      io.err("Stopping at once; running operations are recovered at the next start.")
+      process.exit(130)
+    })
+    io.err(`${signal} received`)
+    await agent.stop()
+    return 0
+  } catch (error) {
+    io.err(`hyperx: ${describe(error)}`)
+    return error instanceof ConfigError ? 2 : 1
+  }
+}

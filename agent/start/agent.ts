@@ -1,0 +1,174 @@
+import { availableParallelism, hostname, totalmem } from "node:os"
+import { Effect } from "effect"
+import type { HostConfig } from "../../core/config.ts"
+import type { DriverFactory } from "../../core/driver/driver.ts"
+import { StoreError } from "../../core/errors.ts"
+import { recover } from "../../core/operations/recovery.ts"
+import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
+import { fakeDriverFactory } from "../../plugins/fake/index.ts"
+import { detectAccelerator } from "../../plugins/qemu/argv/accel.ts"
+import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
+import { createApp } from "../app.ts"
+import type { AgentRuntime } from "../env.ts"
+import { webSocketRoutes } from "../ws/index.ts"
+import { serveAdminSocket } from "./admin-socket.ts"
+import { readyLines, startingLines } from "./banner.ts"
+import { type AgentConfig, redactUrl } from "./config.ts"
+import { lockDataFolder, openDataFolder } from "./data-folder.ts"
+import { addDemoRoutes } from "./demo.ts"
+import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
+import { missingForQemu, qemuVersion } from "./hypervisor.ts"
+import { makeStartRuntime } from "./runtime.ts"
+import { seedPlatform } from "./seed.ts"
+import { listen, updateHostAddress } from "./server.ts"
+import { stopAgent } from "./shutdown.ts"
+
+/** Where the agent's messages go: `line` for what a user must read (stdout), `progress` for the rest (stderr). */
+export interface AgentOutput {
+  readonly line: (text: string) => void
+  readonly progress: (text: string) => void
+}
+
+export interface StartOptions {
+  /** The widgets' routes module (default ui-widgets/serve.ts); a path that does not exist serves a placeholder. */
+  readonly widgetsModule?: string
+  /** How long a stop waits for running operations before it interrupts them; default 30 s. */
+  readonly graceMs?: number
+}
+
+export interface RunningAgent {
+  /** http://host:port the agent answers on. */
+  readonly origin: string
+  readonly port: number
+  readonly runtime: AgentRuntime
+  /** The superadmin token this start made (first start only). */
+  readonly token: string | undefined
+  /** Graceful stop: no new requests, running operations finish (or are recorded as interrupted), VMs keep running. */
+  readonly stop: () => Promise<void>
+}
+
+/** Something a user can fix before starting again (QEMU missing, the data folder in use, a bad database URL). */
+export class StartError extends Error {
+  override readonly name = "StartError"
+}
+
+const driverFor = async (config: AgentConfig, stateDir: string, fakeStateFile: string) => {
+  if (config.driver === "fake") {
+    return {
+      factory: fakeDriverFactory({ stateFile: fakeStateFile }),
+      description: "fake (in memory: no real VMs run; for trying the API only)",
+    }
+  }
+  const missing = missingForQemu()
+  if (missing !== undefined) throw new StartError(missing)
+  const accel = await Effect.runPromise(detectAccelerator())
+  const factory: DriverFactory = makeQemuDriver({ stateDir, accel })
+  return { factory, description: `QEMU ${qemuVersion()} (${accel === "kvm" ? "KVM" : "TCG, no usable KVM"})` }
+}
+
+const displayHost = (host: string) => (host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host)
+
+/**
+ * `hyperx agent`: the data folder, the store, the driver and the core in one ManagedRuntime; the first start seeds
+ * the platform (this host, flavors, the tiny guest image, a user-mode network, a demo organisation and a
+ * superadmin token); every start runs recovery before it listens. Resolves once the agent answers.
+ */
+export const startAgent = async (
+  config: AgentConfig,
+  output: AgentOutput,
+  options: StartOptions = {},
+): Promise<RunningAgent> => {
+  const folder = openDataFolder(config.dataDir)
+  const unlock = lockDataFolder(folder)
+  let runtime: AgentRuntime | undefined
+  try {
+    const driver = await driverFor(config, folder.qemuStateDir, folder.fakeStateFile)
+    const database =
+      config.databaseUrl === undefined
+        ? `PGlite (embedded PostgreSQL) in ${folder.pgliteDir}`
+        : `PostgreSQL ${redactUrl(config.databaseUrl)}`
+    for (const text of startingLines({ dataDir: folder.root, database, hypervisor: driver.description })) {
+      output.line(text)
+    }
+    const host: HostConfig["Service"] = {
+      hostId: folder.hostId,
+      storageDir: folder.storageDir,
+      shutdownTimeoutMs: 30_000,
+      secretKey: folder.secretKey,
+    }
+    const store =
+      config.databaseUrl === undefined ? layerPglite({ dataDir: folder.pgliteDir }) : layerPostgres(config.databaseUrl)
+    const live = makeStartRuntime({ store, host, driver: driver.factory })
+    runtime = live
+    output.progress("opening the database and the hypervisor connection…")
+    const seeded = await live.runPromise(
+      seedPlatform({
+        host: {
+          name: hostname(),
+          address: `http://${displayHost(config.host)}:${config.port}`,
+          driver: config.driver,
+          cpus: availableParallelism(),
+          memoryMiB: Math.floor(totalmem() / 1024 / 1024),
+        },
+        guestImage:
+          config.driver === "qemu"
+            ? Effect.suspend(() => {
+                output.line("Building the tiny guest image (first start only; progress below)…")
+                return installGuestImage(folder.imagesDir, (text) => output.progress(`  ${text}`)).pipe(
+                  Effect.mapError(
+                    (error) =>
+                      new StartError(
+                        `Building the tiny guest image failed (${error.step}): ${error.message}\n` +
+                          "It needs apt-get with access to a Debian mirror, busybox-static and e2fsprogs.",
+                      ),
+                  ),
+                )
+              })
+            : Effect.succeed(fakeGuestImage(folder.imagesDir)),
+        imageFilesMatter: config.driver === "qemu",
+        filesExist: guestFilesExist,
+      }),
+    )
+    const recovered = await live.runPromise(recover())
+    const routes = webSocketRoutes()
+    const app = createApp({
+      runtime: live,
+      ...(config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {}),
+      publicRoutes: routes.publicRoutes,
+      authenticatedRoutes: routes.authenticatedRoutes,
+    })
+    const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
+    const served = await listen(app, config.host, config.port)
+    const origin = `http://${displayHost(config.host)}:${served.port}`
+    if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
+    const admin = await serveAdminSocket(folder.adminSocket, live)
+    const changed = recovered.filter((r) => r.was !== r.observed).length
+    for (const text of readyLines({
+      origin,
+      demoBuilt,
+      added: seeded.added,
+      recovered: changed,
+      token: seeded.superadminToken,
+    })) {
+      output.line(text)
+    }
+    let stopping: Promise<void> | undefined
+    const stop = () => {
+      stopping ??= stopAgent({
+        runtime: live,
+        hostId: folder.hostId,
+        server: served,
+        admin,
+        unlock,
+        graceMs: options.graceMs ?? 30_000,
+        output,
+      })
+      return stopping
+    }
+    return { origin, port: served.port, runtime: live, token: seeded.superadminToken, stop }
+  } catch (error) {
+    await runtime?.dispose().catch(() => {})
+    unlock()
+    throw error instanceof StoreError ? new StartError(`The database could not be used: ${error.message}`) : error
+  }
+}

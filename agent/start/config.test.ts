@@ -1,0 +1,59 @@
+import assert from "node:assert/strict"
+import { join } from "node:path"
+import { describe, it } from "node:test"
+import { ConfigError, projectRoot, redactUrl, resolveConfig } from "./config.ts"
+
+describe("agent configuration", () => {
+  it("defaults: 127.0.0.1:8080, the project's data folder, PGlite, QEMU, no CORS", () => {
+    assert.deepEqual(resolveConfig({}, {}), {
+      host: "127.0.0.1",
+      port: 8080,
+      dataDir: join(projectRoot, "data"),
+      databaseUrl: undefined,
+      corsOrigins: [],
+      driver: "qemu",
+    })
+  })
+
+  it("the environment overrides the defaults and flags override the environment; relative folders are resolved", () => {
+    const env = {
+      HYPERX_HOST: "0.0.0.0",
+      HYPERX_PORT: "9090",
+      HYPERX_DATA: "/var/lib/hyperx",
+      DATABASE_URL: "postgresql://db/hx",
+      HYPERX_CORS_ORIGINS: "https://a.example, https://b.example:8443",
+      HYPERX_DRIVER: "fake",
+    }
+    assert.deepEqual(resolveConfig({}, env), {
+      host: "0.0.0.0",
+      port: 9090,
+      dataDir: "/var/lib/hyperx",
+      databaseUrl: "postgresql://db/hx",
+      corsOrigins: ["https://a.example", "https://b.example:8443"],
+      driver: "fake",
+    })
+    const flagged = resolveConfig({ port: "0", data: "here", driver: "qemu", cors: "*" }, env, "/work")
+    assert.deepEqual(
+      [flagged.port, flagged.dataDir, flagged.driver, flagged.corsOrigins],
+      [0, "/work/here", "qemu", ["*"]],
+    )
+    assert.equal(resolveConfig({}, { HYPERX_PORT: " ", DATABASE_URL: "" }).port, 8080)
+    assert.equal(resolveConfig({}, { DATABASE_URL: "" }).databaseUrl, undefined)
+  })
+
+  it("bad values are refused with a message that names them", () => {
+    assert.throws(
+      () => resolveConfig({ port: "80a" }, {}),
+      (e) => e instanceof ConfigError && /80a/.test(e.message),
+    )
+    assert.throws(() => resolveConfig({ port: "70000" }, {}), ConfigError)
+    assert.throws(() => resolveConfig({ driver: "kvm" }, {}), /qemu or fake/)
+    assert.throws(() => resolveConfig({ cors: "https://a.example/path" }, {}), /scheme:\/\/host/)
+    assert.throws(() => resolveConfig({ cors: "a.example" }, {}), ConfigError)
+  })
+
+  it("a database URL is printed without its password", () => {
+    assert.equal(redactUrl("postgresql://hx:s3cret@db:5432/hx"), "postgresql://hx:****@db:5432/hx")
+    assert.equal(redactUrl("postgresql://db/hx"), "postgresql://db/hx")
+  })
+})

@@ -1,0 +1,87 @@
+import { join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The repository's root folder (this file is agent/start/config.ts). */
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url))
+
+export type DriverChoice = "qemu" | "fake"
+
+/** Where and how the agent runs: from flags, then environment variables, then defaults. */
+export interface AgentConfig {
+  /** Address to listen on; default 127.0.0.1 (HYPERX_HOST). */
+  readonly host: string
+  /** Port; default 8080 (HYPERX_PORT); 0 picks a free one. */
+  readonly port: number
+  /** The data folder (host id, secret key, disks, PGlite); default `<project>/data` (HYPERX_DATA). */
+  readonly dataDir: string
+  /** A PostgreSQL server instead of the embedded PGlite (DATABASE_URL). */
+  readonly databaseUrl: string | undefined
+  /** Portal origins allowed to call the API from a browser (HYPERX_CORS_ORIGINS, comma-separated; `*`: any). */
+  readonly corsOrigins: ReadonlyArray<string>
+  /** The hypervisor driver; default qemu (HYPERX_DRIVER). fake: an in-memory stand-in, for trying the API only. */
+  readonly driver: DriverChoice
+}
+
+/** What `hyperx agent` (and the admin verbs, for the data folder and database) take on the command line. */
+export interface AgentFlags {
+  readonly host?: string | undefined
+  readonly port?: string | undefined
+  readonly data?: string | undefined
+  readonly databaseUrl?: string | undefined
+  readonly cors?: string | undefined
+  readonly driver?: string | undefined
+}
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError"
+}
+
+const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : value.trim())
+
+const portOf = (text: string): number => {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`The port must be 0–65535, not "${text}"`)
+  return port
+}
+
+const driverOf = (text: string): DriverChoice => {
+  if (text === "qemu" || text === "fake") return text
+  throw new ConfigError(`The driver must be qemu or fake, not "${text}"`)
+}
+
+const originsOf = (text: string): ReadonlyArray<string> =>
+  text
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "")
+    .map((origin) => {
+      if (origin === "*") return origin
+      const url = URL.canParse(origin) ? new URL(origin) : undefined
+      if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== origin) {
+        throw new ConfigError(`A CORS origin is scheme://host[:port] with nothing after it, not "${origin}"`)
+      }
+      return origin
+    })
+
+/** Flags win over the environment, the environment over the defaults. */
+export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()): AgentConfig => {
+  const dataDir = nonEmpty(flags.data) ?? nonEmpty(env.HYPERX_DATA)
+  return {
+    host: nonEmpty(flags.host) ?? nonEmpty(env.HYPERX_HOST) ?? "127.0.0.1",
+    port: portOf(nonEmpty(flags.port) ?? nonEmpty(env.HYPERX_PORT) ?? "8080"),
+    dataDir: dataDir === undefined ? join(projectRoot, "data") : resolve(cwd, dataDir),
+    databaseUrl: nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL),
+    corsOrigins: originsOf(nonEmpty(flags.cors) ?? nonEmpty(env.HYPERX_CORS_ORIGINS) ?? ""),
+    driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu"),
+  }
+}
+
+/** A database URL with its password hidden, for printing. */
+export const redactUrl = (url: string): string => {
+  if (!URL.canParse(url)) return "(a database URL)"
+  const parsed = new URL(url)
+  if (parsed.password !== "") parsed.password = "****"
+  return parsed.toString()
+}

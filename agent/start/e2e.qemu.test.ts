@@ -1,0 +1,170 @@
+/**
+ * The agent as `npm start` runs it, with real QEMU guests, over real HTTP and WebSockets: create a VM, follow its
+ * events to running, read the guest's boot line over the serial WebSocket, open the VNC console with a ticket,
+ * reuse of the ticket refused, stop, delete into the recycle bin, restore; a user of another department gets 404
+ * and never sees the VM in the event stream.
+ */
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, it } from "node:test"
+import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
+import { killAll, qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
+import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "../../plugins/qemu/guest/recipe.ts"
+import { handleAdminRequest } from "../cli/admin-protocol.ts"
+import { type Client, connect, eventsOf } from "../ws/testing.ts"
+import { type RunningAgent, startAgent } from "./agent.ts"
+import { resolveConfig } from "./config.ts"
+
+// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
+type Json = any
+
+describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false : "QEMU is not installed" }, () => {
+  const data = mkdtempSync(join(tmpdir(), "hx-e2e-"))
+  const log: Array<string> = []
+  let agent: RunningAgent | undefined
+  let superToken = ""
+  let salesToken = ""
+  const live = () => {
+    if (!agent) throw new Error("the agent did not start")
+    return agent
+  }
+  before(async () => {
+    const config = resolveConfig({ data, port: "0", driver: "qemu" }, {})
+    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
+    superToken = agent.token ?? ""
+    const admin = async (request: Record<string, unknown>): Promise<Json> => {
+      const reply = await live().runtime.runPromise(handleAdminRequest(request))
+      if (!reply.ok) throw new Error(reply.message)
+      return reply.result
+    }
+    await admin({ verb: "department.create", name: "sales" })
+    salesToken = (await admin({ verb: "token.create", role: "user", department: "sales" })).secret
+  })
+  after(async () => {
+    await agent?.stop()
+    killAll(defaultRunRoot(join(data, "qemu")))
+    rmSync(data, { recursive: true, force: true })
+  })
+
+  const http = async (
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`${live().origin}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
+  }
+  const follow = (token: string) => connect(`${live().origin.replace("http", "ws")}/api/v1/events?token=${token}`)
+  const reached = (client: Client, vmId: string, state: string) =>
+    client.until(
+      `${vmId} ${state}`,
+      () => eventsOf(client).some((e) => e._tag === "vm-state" && e.vmId === vmId && e.to === state),
+      180_000,
+    )
+  const ticket = async (vmId: string, kind: "vnc" | "serial") => {
+    const reply = await http("POST", `/api/v1/vms/${vmId}/console`, superToken, { kind })
+    assert.equal(reply.status, 201, JSON.stringify(reply.body))
+    return reply.body.url as string
+  }
+
+  it("H2 H4 B2 B5 B1 B4 G3 G1 G4 create, boot, serial boot line, VNC, stop, delete, restore; another department sees nothing", async () => {
+    assert.match(superToken, /^hx_/, log.join("\n"))
+    const events = await follow(superToken)
+    const outsider = await follow(salesToken)
+
+    const created = await http("POST", "/api/v1/vms", superToken, {
+      imageId: "tiny-linux",
+      flavorId: "tiny",
+      name: "e2e_vm",
+    })
+    assert.equal(created.status, 202, JSON.stringify(created.body))
+    const vmId: string = created.body.vmIds[0]
+    await reached(events, vmId, "running")
+    const tasks = eventsOf(events).filter((e) => e._tag === "task" && e.task.vmId === vmId)
+    assert.equal(tasks[0]?.task.operation, "vm.create")
+
+    // The serial console as soon as the VM runs: the guest is still booting, so its boot line comes through. If this
+    // host was fast enough to boot before the socket opened, a reset (the same QEMU process) prints it again.
+    const serial = await connect(await ticket(vmId, "serial"))
+    const text = () => serial.bytes.toString("utf8")
+    await serial.until(
+      "the guest's first words",
+      () => text().includes(GUEST_BOOT_LINE) || GUEST_HEARTBEAT.test(text()),
+      180_000,
+    )
+    if (!text().includes(GUEST_BOOT_LINE)) {
+      const reset = await http("POST", `/api/v1/vms/${vmId}/reboot`, superToken, { force: true })
+      assert.equal(reset.status, 202)
+    }
+    await serial.until("the boot line", () => text().includes(GUEST_BOOT_LINE), 180_000)
+    serial.close()
+
+    const vncUrl = await ticket(vmId, "vnc")
+    const vnc = await connect(vncUrl)
+    await vnc.until("the RFB greeting", () => vnc.bytes.length >= 12, 30_000)
+    assert.equal(vnc.bytes.subarray(0, 12).toString("latin1"), "RFB 003.008\n")
+    vnc.socket.send(Buffer.from("RFB 003.008\n"))
+    await vnc.until("the security types", () => vnc.bytes.length >= 13, 30_000)
+    assert.ok((vnc.bytes[12] ?? 0) > 0, "QEMU offers at least one security type")
+    await assert.rejects(connect(vncUrl), /HTTP 401/)
+    vnc.close()
+
+    assert.equal((await http("GET", `/api/v1/vms/${vmId}`, salesToken)).status, 404)
+    assert.equal((await http("POST", `/api/v1/vms/${vmId}/console`, salesToken, { kind: "vnc" })).status, 404)
+
+    const stop = await http("POST", `/api/v1/vms/${vmId}/stop`, superToken, {})
+    assert.equal(stop.status, 202, JSON.stringify(stop.body))
+    await reached(events, vmId, "stopped")
+    const refused = await http("POST", `/api/v1/vms/${vmId}/console`, superToken, { kind: "vnc" })
+    assert.deepEqual([refused.status, refused.body.error.rule], [409, "running-only"])
+
+    const deleted = await http("DELETE", `/api/v1/vms/${vmId}`, superToken)
+    assert.equal(deleted.status, 202, JSON.stringify(deleted.body))
+    await events.until("the delete task", () =>
+      eventsOf(events).some(
+        (e) => e._tag === "task" && e.task.id === deleted.body.task.id && e.task.state !== "running",
+      ),
+    )
+    const bin = await http("GET", "/api/v1/recycle-bin?search=e2e_vm", superToken)
+    assert.deepEqual(
+      bin.body.items.map((vm: Json) => vm.id),
+      [vmId],
+    )
+    const restored = await http("POST", `/api/v1/recycle-bin/${vmId}/restore`, superToken)
+    assert.equal(restored.status, 200, JSON.stringify(restored.body))
+    const detail = await http("GET", `/api/v1/vms/${vmId}`, superToken)
+    assert.equal(detail.body.runtime.state, "stopped")
+
+    // The sales user's own operation comes after everything above: once its events arrived, any event about the
+    // superadmin's VM would have arrived before them.
+    const own = await http("POST", "/api/v1/vms", salesToken, {
+      imageId: "tiny-linux",
+      flavorId: "tiny",
+      name: "sales_vm",
+      start: false,
+    })
+    assert.equal(own.status, 202, JSON.stringify(own.body))
+    await outsider.until("the sales user's own task", () =>
+      eventsOf(outsider).some(
+        (e) => e._tag === "task" && e.task.id === own.body.tasks[0].id && e.task.state !== "running",
+      ),
+    )
+    assert.deepEqual(
+      eventsOf(outsider).filter((e) => (e._tag === "task" ? e.task.vmId : e.vmId) === vmId),
+      [],
+    )
+    events.close()
+    outsider.close()
+  })
+})

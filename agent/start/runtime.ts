@@ -1,0 +1,30 @@
+import { Effect, Layer, ManagedRuntime } from "effect"
+import type { HostConfig } from "../../core/config.ts"
+import type { DriverFactory } from "../../core/driver/driver.ts"
+import type { StoreError } from "../../core/errors.ts"
+import { coreLayer } from "../../core/layer.ts"
+import { DriverWatchLayer } from "../../core/operations/watch.ts"
+import { SchedulerLayer } from "../../core/scheduler/scheduler.ts"
+import type { Store } from "../../core/store/ports.ts"
+import type { AgentRuntime } from "../env.ts"
+
+export interface RuntimeSetup {
+  /** `layerPglite({ dataDir })` for one host, `layerPostgres(url)` for a cluster. */
+  readonly store: Layer.Layer<Store, StoreError>
+  readonly host: HostConfig["Service"]
+  /** The host's driver, built in the runtime's scope: disposing the runtime closes its sockets, not its VMs. */
+  readonly driver: DriverFactory
+  /** Follow the driver's events (R12) and run the schedules (P2, V5); default true. */
+  readonly background?: boolean
+}
+
+/**
+ * The agent's one ManagedRuntime: the store, the driver, the core's services, and the background jobs (driver
+ * watch, scheduler). The store is built first and released last, so that tasks interrupted at shutdown can still
+ * be recorded as interrupted; the driver's scope closes before it, leaving every VM running.
+ */
+export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
+  const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
+  const jobs = setup.background === false ? Layer.empty : Layer.mergeAll(DriverWatchLayer, SchedulerLayer)
+  return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
+}

@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from "node:timers/promises"
+import { Effect } from "effect"
+import { VmLocks } from "../../core/operations/vm-lock.ts"
+import { Store } from "../../core/store/ports.ts"
+import type { AgentRuntime } from "../env.ts"
+import { closeWebSockets } from "../ws/index.ts"
+import type { ServedApp } from "./server.ts"
+
+/** The VMs of this host that an operation of this agent is working on now. */
+const busyVms = (hostId: string) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const locks = yield* VmLocks
+    const vms = [...(yield* store.vms.list({ hostId })), ...(yield* store.vms.list({ hostId, recycled: true }))]
+    return vms.filter((vm) => locks.isHeld(vm.id)).map((vm) => vm.displayName)
+  })
+
+const closeServer = (served: ServedApp) =>
+  new Promise<void>((resolve) => {
+    served.server.close(() => resolve())
+    served.server.closeIdleConnections()
+  })
+
+export interface StopParts {
+  readonly runtime: AgentRuntime
+  readonly hostId: string
+  readonly server: ServedApp
+  readonly admin: { readonly close: () => Promise<void> }
+  readonly unlock: () => void
+  readonly graceMs: number
+  readonly output: { readonly line: (text: string) => void; readonly progress: (text: string) => void }
+}
+
+/**
+ * Graceful stop (SIGTERM, SIGINT): stop accepting requests and close the WebSockets (1001), let running operations
+ * finish for up to `graceMs`, then dispose the runtime, which interrupts what is still running and records those
+ * tasks as interrupted (recovery reconciles their VMs at the next start). VMs keep running throughout.
+ */
+export const stopAgent = async (parts: StopParts): Promise<void> => {
+  parts.output.line("Stopping: no new requests; running operations may finish…")
+  const closed = closeServer(parts.server)
+  await Promise.all([parts.admin.close(), closeWebSockets(parts.server.wss)])
+  const deadline = Date.now() + parts.graceMs
+  let busy = await parts.runtime.runPromise(busyVms(parts.hostId)).catch(() => [])
+  let told = false
+  while (busy.length > 0 && Date.now() < deadline) {
+    if (!told) parts.output.progress(`waiting for operations on ${busy.join(", ")}`)
+    told = true
+    await sleep(200)
+    busy = await parts.runtime.runPromise(busyVms(parts.hostId)).catch(() => [])
+  }
+  if (busy.length > 0) parts.output.progress(`interrupting operations on ${busy.join(", ")} (recorded as interrupted)`)
+  parts.server.server.closeAllConnections()
+  await closed
+  await parts.runtime.dispose()
+  parts.unlock()
+  parts.output.line("Stopped. VMs keep running; the next start finds them again.")
+}

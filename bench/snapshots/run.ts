@@ -1,0 +1,246 @@
+/**
+ * bench/snapshots: snapshot, rollback, full and incremental backup of the tiny guest (TCG), three ways on the same
+ * guests: through hyperx (the core's operations over the QEMU driver, until the task is recorded done), through the
+ * driver alone, and as the bare QMP / qemu-img commands on the same QEMU. Prints JSON only (progress on stderr):
+ *   node --import tsx bench/snapshots/run.ts [--runs N]
+ * Each run does every side, in alternating order, so a host getting busier favours none.
+ */
+import { randomBytes } from "node:crypto"
+import { mkdirSync, rmSync } from "node:fs"
+import { cpus, loadavg } from "node:os"
+import { join } from "node:path"
+import type { Vm } from "../../core/model/vm.ts"
+import { backupDisk, deleteBackup } from "../../core/operations/backups/index.ts"
+import { power } from "../../core/operations/power.ts"
+import { createSnapshot, deleteSnapshot, rollbackSnapshot } from "../../core/operations/snapshots/index.ts"
+import { Store } from "../../core/store/ports.ts"
+import { diskNames } from "../../plugins/qemu/argv/names.ts"
+import { makeQemuCore } from "../../plugins/qemu/driver/core-testing.ts"
+import { waitForBoot, writeInGuest } from "../../plugins/qemu/driver/testing.ts"
+import { guestFsfreezeFreeze, guestFsfreezeThaw } from "../../plugins/qemu/qga/commands/fsfreeze.ts"
+import { rawBackup, rawDiskSnapshot, rawDropBitmap, rawMemorySnapshot, rawRevert } from "./raw.ts"
+import { type Measure, summarise, timed } from "./stats.ts"
+
+const runsArg = process.argv.indexOf("--runs")
+const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer")
+const progress = (line: string) => process.stderr.write(`${line}\n`)
+
+const measure = (what: string, frozen = false): Measure => ({
+  what,
+  hyperxMs: [],
+  driverMs: [],
+  rawMs: [],
+  ...(frozen ? { rawFrozenMs: [] } : {}),
+})
+const measures = {
+  snapshotDisk: measure(
+    "disk-only snapshot of a running guest: createSnapshot (frozen) / snapshots.create / transaction of blockdev-snapshot-internal-sync",
+    true,
+  ),
+  snapshotMemory: measure("snapshot with memory: createSnapshot / snapshots.create / the snapshot-save job"),
+  rollback: measure("stopped VM back to a disk snapshot: rollbackSnapshot / snapshots.revert / qemu-img snapshot -a"),
+  backupFull: measure(
+    "full backup of a running guest's system disk: backupDisk (frozen) / backups.full / qemu-img create, blockdev-add, transaction of a persistent bitmap and blockdev-backup sync=full, blockdev-del",
+    true,
+  ),
+  backupIncremental: measure(
+    "incremental backup after 1 MiB written: backupDisk (frozen) / backups.incremental / qemu-img create -b, blockdev-add, blockdev-backup sync=incremental, blockdev-del",
+    true,
+  ),
+}
+type Side = "hyperxMs" | "driverMs" | "rawMs" | "rawFrozenMs"
+type Steps = Record<Exclude<Side, "rawFrozenMs">, () => Promise<unknown>> & {
+  readonly rawFrozenMs?: () => Promise<unknown>
+}
+
+const core = await makeQemuCore()
+try {
+  const { driver, world } = core
+  const owner = world.actors.owner
+  const run = core.run
+  progress("booting two guests")
+  const snapVm = await core.createVm()
+  const backupVm = await core.createVm()
+  const systemDisk = async (vm: Vm) => {
+    const disks = await run(Store.use((store) => store.disks.list({ vmId: vm.id })))
+    const disk = disks.find((candidate) => candidate.role === "system")
+    if (!disk) throw new Error(`${vm.hostname} has no system disk`)
+    return disk
+  }
+  const snapDisk = await systemDisk(snapVm)
+  const backupSource = await systemDisk(backupVm)
+  const snapNode = diskNames(snapDisk.id).node
+  const backupNode = diskNames(backupSource.id).node
+  const sizeBytes = backupSource.sizeGiB * 1024 ** 3
+  const scratch = join(core.host.stateDir, "bench-backups")
+  mkdirSync(scratch, { recursive: true })
+  const raw = <A>(name: string, use: Parameters<typeof driver.withMonitor<A, unknown>>[1]) =>
+    run(driver.withMonitor(name, use))
+  const tag = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`
+
+  /** The bare commands inside a freeze and thaw through the guest agent (raw QGA on the same channel). */
+  const frozen =
+    <A>(name: string, work: () => Promise<A>) =>
+    async () => {
+      await run(driver.withGuestAgent(name, (agent) => guestFsfreezeFreeze(agent)))
+      try {
+        return await work()
+      } finally {
+        await run(driver.withGuestAgent(name, (agent) => guestFsfreezeThaw(agent)))
+      }
+    }
+
+  /** Runs the sides of one measure in the run's order, recording each time. */
+  const sides = async (key: keyof typeof measures, order: ReadonlyArray<Side>, steps: Steps) => {
+    for (const side of order) {
+      const step = steps[side]
+      if (step) measures[key][side]?.push(await timed(step))
+    }
+  }
+
+  const snapshotRound = async (order: ReadonlyArray<Side>) => {
+    const name = snapVm.hostname
+    let coreDisk = ""
+    let coreMemory = ""
+    const driverDisk = tag("drv-disk")
+    const driverMemory = tag("drv-mem")
+    const rawDisk = tag("raw-disk")
+    const rawMemory = tag("raw-mem")
+    const frozenDisk = tag("raw-frozen")
+    await sides("snapshotDisk", order, {
+      hyperxMs: async () => {
+        const task = await core.complete(createSnapshot(owner, snapVm.id, { withMemory: false }))
+        coreDisk = (task.result as { snapshotId: string }).snapshotId
+      },
+      driverMs: () => run(driver.snapshots.create(name, driverDisk, { withMemory: false })),
+      rawMs: () => raw(name, (monitor) => rawDiskSnapshot(monitor, snapNode, rawDisk)),
+      rawFrozenMs: frozen(name, () => raw(name, (monitor) => rawDiskSnapshot(monitor, snapNode, frozenDisk))),
+    })
+    await sides("snapshotMemory", order, {
+      hyperxMs: async () => {
+        const task = await core.complete(createSnapshot(owner, snapVm.id, { withMemory: true }))
+        coreMemory = (task.result as { snapshotId: string }).snapshotId
+      },
+      driverMs: () => run(driver.snapshots.create(name, driverMemory, { withMemory: true })),
+      rawMs: () => raw(name, (monitor) => rawMemorySnapshot(monitor, snapNode, rawMemory)),
+    })
+    await core.complete(power(owner, snapVm.id, "force-stop"))
+    await sides("rollback", order, {
+      hyperxMs: () => core.complete(rollbackSnapshot(owner, snapVm.id, coreDisk)),
+      driverMs: () => run(driver.snapshots.revert(name, driverDisk)),
+      rawMs: async () => rawRevert(snapDisk.path, rawDisk),
+    })
+    for (const id of [coreDisk, coreMemory]) await core.complete(deleteSnapshot(owner, snapVm.id, id))
+    for (const snapshot of [driverDisk, driverMemory, rawDisk, rawMemory, frozenDisk])
+      await run(driver.snapshots.remove(name, snapshot))
+    await core.complete(power(owner, snapVm.id, "start"))
+    await waitForBoot(driver, name)
+  }
+
+  const backupRound = async (order: ReadonlyArray<Side>) => {
+    const name = backupVm.hostname
+    const change = () => run(writeInGuest(driver, name, "/system/bench.bin", randomBytes(1024 * 1024)))
+    const chain = tag("drv")
+    const bitmap = tag("raw")
+    const frozenBitmap = tag("raw-frozen")
+    const file = (label: string) => join(scratch, `${label}.qcow2`)
+    let coreFull = ""
+    await change()
+    await sides("backupFull", order, {
+      hyperxMs: async () => {
+        const task = await core.complete(backupDisk(owner, backupVm.id, backupSource.id))
+        coreFull = (task.result as { backupId: string }).backupId
+      },
+      driverMs: () => run(driver.backups.full(name, backupSource.id, file(`${chain}-full`), { chain })),
+      rawMs: () =>
+        raw(name, (monitor) =>
+          rawBackup(monitor, { node: backupNode, target: file(`${bitmap}-full`), sizeBytes, bitmap }),
+        ),
+      rawFrozenMs: frozen(name, () =>
+        raw(name, (monitor) =>
+          rawBackup(monitor, {
+            node: backupNode,
+            target: file(`${frozenBitmap}-full`),
+            sizeBytes,
+            bitmap: frozenBitmap,
+          }),
+        ),
+      ),
+    })
+    await change()
+    await sides("backupIncremental", order, {
+      hyperxMs: () => core.complete(backupDisk(owner, backupVm.id, backupSource.id)),
+      driverMs: () =>
+        run(
+          driver.backups.incremental(name, backupSource.id, file(`${chain}-inc`), {
+            chain,
+            previous: file(`${chain}-full`),
+          }),
+        ),
+      rawMs: () =>
+        raw(name, (monitor) =>
+          rawBackup(monitor, {
+            node: backupNode,
+            target: file(`${bitmap}-inc`),
+            sizeBytes,
+            bitmap,
+            previous: file(`${bitmap}-full`),
+          }),
+        ),
+      rawFrozenMs: frozen(name, () =>
+        raw(name, (monitor) =>
+          rawBackup(monitor, {
+            node: backupNode,
+            target: file(`${frozenBitmap}-inc`),
+            sizeBytes,
+            bitmap: frozenBitmap,
+            previous: file(`${frozenBitmap}-full`),
+          }),
+        ),
+      ),
+    })
+    // The next round starts from no backup again: deleting the full one deletes its increment and drops the chain.
+    await core.complete(deleteBackup(owner, coreFull))
+    await run(driver.backups.dropChain(name, backupSource.id, chain))
+    for (const dropped of [bitmap, frozenBitmap])
+      await raw(name, (monitor) => rawDropBitmap(monitor, backupNode, dropped))
+    rmSync(scratch, { recursive: true, force: true })
+    mkdirSync(scratch, { recursive: true })
+  }
+
+  const orders: ReadonlyArray<ReadonlyArray<Side>> = [
+    ["rawMs", "rawFrozenMs", "driverMs", "hyperxMs"],
+    ["hyperxMs", "driverMs", "rawFrozenMs", "rawMs"],
+  ]
+  progress("warm-up")
+  await snapshotRound(orders[0] ?? [])
+  await backupRound(orders[0] ?? [])
+  for (const entry of Object.values(measures))
+    for (const side of ["hyperxMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
+  const loadBefore = loadavg()
+  for (let index = 0; index < runs; index++) {
+    const order = orders[index % 2] ?? []
+    await snapshotRound(order)
+    await backupRound(order)
+    progress(`run ${index + 1}/${runs} done`)
+  }
+
+  const report = {
+    bench: "snapshots",
+    runs,
+    warmUpRuns: 1,
+    host: {
+      cpus: cpus().length,
+      loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
+      loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+      accel: "tcg",
+      guestMemoryMiB: snapVm.memoryMiB,
+      node: process.version,
+    },
+    measures: Object.fromEntries(Object.entries(measures).map(([key, entry]) => [key, summarise(entry)])),
+  }
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+} finally {
+  await core.dispose()
+}

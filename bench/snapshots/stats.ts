@@ -1,0 +1,55 @@
+import { median } from "../qemu-lifecycle/stats.ts"
+
+/** One operation measured three ways on the same guest, one sample of each per run. */
+export interface Measure {
+  readonly what: string
+  readonly hyperxMs: Array<number>
+  readonly driverMs: Array<number>
+  readonly rawMs: Array<number>
+  /** The bare commands with the guest's file systems frozen around them, as the core does for this operation. */
+  readonly rawFrozenMs?: Array<number>
+}
+
+const round = (value: number) => Math.round(value * 10) / 10
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null)
+/** The median of the per-run ratios: each run measures the sides back to back, so a busier host favours neither. */
+const pairedRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) =>
+  Math.round(median(a.map((value, run) => value / (b[run] ?? Number.NaN))) * 1000) / 1000
+
+export const summarise = (measure: Measure) => {
+  const hyperx = median(measure.hyperxMs)
+  const driver = median(measure.driverMs)
+  const raw = median(measure.rawMs)
+  const frozen = measure.rawFrozenMs
+  return {
+    what: measure.what,
+    hyperxMs: measure.hyperxMs.map(round),
+    driverMs: measure.driverMs.map(round),
+    rawMs: measure.rawMs.map(round),
+    ...(frozen ? { rawFrozenMs: frozen.map(round) } : {}),
+    hyperxMedianMs: round(hyperx),
+    driverMedianMs: round(driver),
+    rawMedianMs: round(raw),
+    ...(frozen ? { rawFrozenMedianMs: round(median(frozen)) } : {}),
+    /** hyperx ÷ raw: what the platform costs over the bare commands. */
+    ratio: ratio(hyperx, raw),
+    pairedRatioMedian: pairedRatio(measure.hyperxMs, measure.rawMs),
+    ...(frozen
+      ? {
+          /** hyperx ÷ the bare commands inside a guest-agent freeze and thaw: the same work the core asks for. */
+          ratioFrozen: ratio(hyperx, median(frozen)),
+          pairedRatioFrozenMedian: pairedRatio(measure.hyperxMs, frozen),
+        }
+      : {}),
+    /** driver ÷ raw: the driver's share. */
+    driverRatio: ratio(driver, raw),
+    /** hyperx ÷ driver: the core's share (records, task, lock, and the freeze where the core asks for one). */
+    coreRatio: ratio(hyperx, driver),
+  }
+}
+
+export const timed = async (step: () => Promise<unknown>): Promise<number> => {
+  const start = performance.now()
+  await step()
+  return performance.now() - start
+}

@@ -1,0 +1,32 @@
+/**
+ * The libvirt driver as the conformance suite runs it, on the tiny test guest (direct kernel boot, a user-mode NIC),
+ * over qemu:///system: node --import tsx conformance/cli.ts plugins/libvirt/conformance.ts
+ * The same guest, memory, NIC, folders and user as the QEMU driver's module; the probe goes through libvirt's
+ * guest-agent passthrough on the driver instance the suite hands over.
+ */
+import { rmSync } from "node:fs"
+import { join } from "node:path"
+import type { ConformanceModule } from "../../conformance/module.ts"
+import { makeLibvirtDriver } from "./driver/driver.ts"
+import { libvirtGuestProbe } from "./testing/guest-probe.ts"
+import { prepareGuest } from "./testing/setup.ts"
+
+export default async (): Promise<ConformanceModule> => {
+  // a private copy of the guest in a folder QEMU's user can pass through (libvirt hands it every file it opens)
+  const { dir, guest } = await prepareGuest("hx-lvc-")
+  return {
+    factory: makeLibvirtDriver({ stateDir: join(dir, "s"), tcgTbCacheMiB: 16 }),
+    config: {
+      workDir: join(dir, "work"),
+      boot: { kind: "kernel", kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.manifest.cmdline },
+      systemImage: { path: guest.baseImage, format: "qcow2" },
+      memoryMiB: 128,
+      nic: { kind: "user", hostForwards: [] },
+      guest: libvirtGuestProbe,
+      serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
+      guestUser: "hyperx",
+    },
+    // the suite removes the domains it made; this is the folder of guest copies, disks and sockets
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  }
+}

@@ -1,0 +1,94 @@
+import { Effect } from "effect"
+import type { VmStats } from "../../../core/driver/driver.ts"
+import { statNumber } from "../virsh/parse.ts"
+import { parseDisks } from "../virsh/xml-read.ts"
+import { diskIdOf } from "../xml/names.ts"
+import type { DriverContext } from "./context.ts"
+
+const GROUPS = ["state", "cpu-total", "vcpu", "balloon", "block"]
+/** Without an earlier sample (or a stale one) the CPU share is measured over this span. */
+const FIRST_SAMPLE_SPAN_MS = 250
+const STALE_AFTER_MS = 60_000
+const KiB = 1024
+
+interface CpuSample {
+  readonly cpuTimeNs: number
+  readonly atMs: number
+}
+
+type StatsRecord = Readonly<Record<string, string>>
+
+/** CPU % between two samples, over all vCPUs (100 per busy vCPU), clamped to what the vCPUs can do. */
+export const cpuPercent = (before: CpuSample, after: CpuSample, vcpus: number) => {
+  const wallNs = (after.atMs - before.atMs) * 1e6
+  if (wallNs <= 0) return 0
+  const percent = ((after.cpuTimeNs - before.cpuTimeNs) / wallNs) * 100
+  return Math.min(Math.max(percent, 0), 100 * Math.max(vcpus, 1))
+}
+
+/**
+ * Memory as the guest's balloon driver reports it: total = the balloon's current size, used = total minus what the
+ * guest could still hand out (`usable`, else `unused`). Before the first report only the total is known.
+ */
+export const memoryOf = (record: StatsRecord) => {
+  const total = (statNumber(record, "balloon.current") ?? 0) * KiB
+  const available = statNumber(record, "balloon.available")
+  const spare = statNumber(record, "balloon.usable") ?? statNumber(record, "balloon.unused")
+  const used = available !== undefined && spare !== undefined ? (available - spare) * KiB : 0
+  return { memoryTotalBytes: total, memoryUsedBytes: Math.min(Math.max(used, 0), total) }
+}
+
+/** Bytes read and written per disk of the spec; libvirt names disks by target, our aliases name them by id. */
+export const disksOf = (record: StatsRecord, idByTarget: ReadonlyMap<string, string>) => {
+  const count = statNumber(record, "block.count") ?? 0
+  return Array.from({ length: count }, (_, index) => index).flatMap((index) => {
+    const id = idByTarget.get(record[`block.${index}.name`] ?? "")
+    return id === undefined
+      ? []
+      : [
+          {
+            id,
+            readBytes: statNumber(record, `block.${index}.rd.bytes`) ?? 0,
+            writeBytes: statNumber(record, `block.${index}.wr.bytes`) ?? 0,
+          },
+        ]
+  })
+}
+
+/** `domstats` of a running domain; the CPU share is measured since the previous call (or over a short span). */
+export const makeStats = (ctx: DriverContext) => {
+  const previous = new Map<string, CpuSample>()
+  const sample = (name: string) =>
+    ctx
+      .call("stats", name, ctx.client.domainStats(name, GROUPS))
+      .pipe(
+        Effect.map((record) => ({ record, cpu: { cpuTimeNs: statNumber(record, "cpu.time") ?? 0, atMs: Date.now() } })),
+      )
+
+  return Effect.fn("LibvirtDriver.stats")(function* (name: string) {
+    const operation = "stats"
+    let now = yield* sample(name)
+    if ((statNumber(now.record, "state.state") ?? 5) === 5)
+      return yield* ctx.errors.wrongPower(operation, name, "stopped")
+    let before = previous.get(name)
+    if (before === undefined || now.cpu.atMs - before.atMs > STALE_AFTER_MS) {
+      before = now.cpu
+      yield* Effect.sleep(FIRST_SAMPLE_SPAN_MS)
+      now = yield* sample(name)
+    }
+    previous.set(name, now.cpu)
+    const xml = yield* ctx.call(operation, name, ctx.client.dumpXml(name))
+    const idByTarget = new Map(
+      parseDisks(xml).flatMap((disk) => {
+        const id = disk.alias === undefined ? undefined : diskIdOf(disk.alias)
+        return id === undefined ? [] : [[disk.target, id] as const]
+      }),
+    )
+    return {
+      cpuPercent: cpuPercent(before, now.cpu, statNumber(now.record, "vcpu.current") ?? 1),
+      ...memoryOf(now.record),
+      disks: disksOf(now.record, idByTarget),
+      at: new Date(now.cpu.atMs),
+    } satisfies VmStats
+  })
+}

@@ -1,0 +1,124 @@
+import { execFile } from "node:child_process"
+import { mkdir, rm } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
+import { Effect, Exit, Schema } from "effect"
+import type { VolumeSpec } from "../../../core/driver/driver.ts"
+import { parseDisks } from "../virsh/xml-read.ts"
+import { MANAGED_TITLE } from "../xml/options.ts"
+import type { DriverContext } from "./context.ts"
+import { unreachableFolders } from "./paths.ts"
+
+const GiB = 1024 ** 3
+
+/** `qemu-img <args>`'s stdout; `-U` reads images a running QEMU holds open. */
+const qemuImg = (args: ReadonlyArray<string>) =>
+  Effect.callback<string, string>((resume) => {
+    const child = execFile(
+      "qemu-img",
+      [...args],
+      { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
+      (error, stdout, stderr) =>
+        resume(error === null ? Effect.succeed(stdout) : Effect.fail(stderr.trim() || error.message)),
+    )
+    return Effect.sync(() => {
+      child.kill("SIGKILL")
+    })
+  })
+
+const ImageInfo = Schema.fromJsonString(
+  Schema.Struct({
+    format: Schema.String,
+    "virtual-size": Schema.Number,
+    "backing-filename": Schema.optionalKey(Schema.String),
+    snapshots: Schema.optionalKey(Schema.Array(Schema.Struct({ name: Schema.String, "vm-state-size": Schema.Number }))),
+  }),
+)
+
+const imageInfo = (path: string) =>
+  qemuImg(["info", "-U", "--output=json", path]).pipe(
+    Effect.map((output) => {
+      const decoded = Schema.decodeUnknownExit(ImageInfo)(output)
+      return Exit.isSuccess(decoded) ? decoded.value : undefined
+    }),
+    Effect.orElseSucceed(() => undefined),
+  )
+
+/** Saved-memory bytes per internal snapshot of a qcow2 image (empty when it cannot be read). */
+export const qcow2SnapshotSizes = (path: string) =>
+  imageInfo(path).pipe(
+    Effect.map(
+      (info) => new Map((info?.snapshots ?? []).map((snapshot) => [snapshot.name, snapshot["vm-state-size"]])),
+    ),
+  )
+
+const problemOf = (volume: VolumeSpec): string | undefined => {
+  if (volume.path === "") return "the volume path is empty"
+  if (!Number.isInteger(volume.sizeGiB) || volume.sizeGiB <= 0) return `volume size ${volume.sizeGiB} GiB is not valid`
+  if (volume.backingFormat !== undefined && volume.backingPath === undefined)
+    return "a backing format needs a backing path"
+  if (volume.backingPath !== undefined && resolve(volume.backingPath) === resolve(volume.path)) {
+    return `${volume.path} cannot back itself`
+  }
+  return undefined
+}
+
+/**
+ * Disk files with qemu-img, as the QEMU driver makes them: an empty image, or a copy-on-write overlay of a base image.
+ * libvirt gives each file to QEMU's user at start (and the base image read-only), so the folders above both must be
+ * searchable by others; a create refuses what QEMU could not open. The same volume again is a no-op, a different one
+ * at a taken path is refused; a remove is refused while one of our domains lists the file.
+ */
+export const makeVolumes = (ctx: DriverContext) => {
+  const { errors } = ctx
+  const create = Effect.fn("LibvirtDriver.volumes.create")(function* (volume: VolumeSpec) {
+    const operation = "volumes.create"
+    const problem = problemOf(volume)
+    if (problem !== undefined) return yield* errors.invalid(operation, problem)
+    const existing = yield* imageInfo(volume.path)
+    if (existing !== undefined) {
+      const same =
+        existing.format === volume.format &&
+        existing["virtual-size"] === volume.sizeGiB * GiB &&
+        (volume.backingPath === undefined
+          ? existing["backing-filename"] === undefined
+          : existing["backing-filename"] !== undefined &&
+            resolve(existing["backing-filename"]) === resolve(volume.backingPath))
+      if (same) return
+      return yield* errors.invalid(operation, `${volume.path} already holds a different volume`)
+    }
+    yield* Effect.promise(() => mkdir(dirname(volume.path), { recursive: true, mode: 0o755 }))
+    const blocked = [volume.path, ...(volume.backingPath === undefined ? [] : [volume.backingPath])].flatMap(
+      unreachableFolders,
+    )
+    if (blocked.length > 0) {
+      return yield* errors.invalid(
+        operation,
+        `QEMU's unprivileged user could not reach ${volume.path}: give ${[...new Set(blocked)].join(", ")} the search bit (chmod o+x)`,
+      )
+    }
+    const backing =
+      volume.backingPath === undefined
+        ? []
+        : ["-b", resolve(volume.backingPath), "-F", volume.backingFormat ?? volume.format]
+    yield* qemuImg(["create", "-q", "-f", volume.format, ...backing, volume.path, `${volume.sizeGiB}G`]).pipe(
+      Effect.catch((message) => errors.invalid(operation, `qemu-img create ${volume.path}: ${message}`)),
+    )
+  })
+
+  const remove = Effect.fn("LibvirtDriver.volumes.remove")(function* (path: string) {
+    const operation = "volumes.remove"
+    const listed = yield* ctx.call(operation, "", ctx.client.listDomains())
+    for (const domain of listed.filter((candidate) => candidate.title === MANAGED_TITLE)) {
+      const xml = yield* ctx.client.dumpXml(domain.name, { inactive: true }).pipe(Effect.orElseSucceed(() => ""))
+      if (parseDisks(xml).some((disk) => disk.source !== undefined && resolve(disk.source) === resolve(path))) {
+        return yield* errors.invalid(operation, `${path} is a disk of ${domain.name}`)
+      }
+    }
+    yield* Effect.tryPromise({
+      try: () => rm(path, { force: true }),
+      catch: (cause) => cause,
+    }).pipe(Effect.catch((cause) => errors.failure(operation, `cannot delete ${path}: ${String(cause)}`, false)))
+  })
+
+  return { create, remove }
+}

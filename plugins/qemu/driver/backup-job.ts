@@ -1,0 +1,90 @@
+import { randomBytes } from "node:crypto"
+import { Effect } from "effect"
+import { blockDirtyBitmapRemove, dirtyBitmapAddAction, transaction } from "../qmp/commands/backup.ts"
+import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
+import { jobCancel, jobDismiss, queryJobs } from "../qmp/commands/jobs.ts"
+import { runVoid } from "../qmp/commands/run.ts"
+import { QmpError, QmpJobFailed } from "../qmp/errors.ts"
+import type { QmpMonitor } from "../qmp/monitor.ts"
+
+export interface BackupJob {
+  /** The disk's format node (the one the guest's device reads). */
+  readonly node: string
+  /** The target qcow2, already created: empty for a full backup, backed by the previous backup for an increment. */
+  readonly target: string
+  /** full: copy everything and start tracking changes in a new persistent bitmap named `chain`, atomically.
+   *  incremental: copy what the bitmap `chain` marks; QEMU clears it when the job succeeds. */
+  readonly kind: "full" | "incremental"
+  readonly chain: string
+  /** Bounds the copy. */
+  readonly timeoutMs: number
+}
+
+/**
+ * Starts a job (through `trigger`), waits until it concludes, reads its outcome and dismisses it. The job is made
+ * with auto-dismiss off, so that its error can still be read once it has concluded.
+ */
+const awaitJob = (
+  monitor: QmpMonitor,
+  command: string,
+  jobId: string,
+  trigger: Effect.Effect<void, QmpError>,
+  timeoutMs: number,
+) =>
+  Effect.gen(function* () {
+    yield* monitor
+      .triggerAndAwait(trigger, "JOB_STATUS_CHANGE", (event) => event.id === jobId && event.status === "concluded", {
+        timeoutMs,
+      })
+      .pipe(
+        Effect.tapError((error) =>
+          error.reason._tag === "QmpTimeout" ? Effect.ignore(jobCancel(monitor, jobId)) : Effect.void,
+        ),
+      )
+    const job = (yield* queryJobs(monitor)).find((candidate) => candidate.id === jobId)
+    yield* jobDismiss(monitor, jobId)
+    if (job?.error !== undefined) {
+      return yield* new QmpError({ reason: new QmpJobFailed({ command, jobId, error: job.error }) })
+    }
+  })
+
+/**
+ * One backup as the lab measured it: the target joins the block graph as a node of its own (an increment's backing
+ * chain, the earlier backups, opens from its header, read-only), `blockdev-backup` copies into it, and the node
+ * leaves the graph again whatever happened. A full backup that fails takes its new bitmap back with it.
+ */
+export const runBackupJob = (monitor: QmpMonitor, job: BackupJob): Effect.Effect<void, QmpError> =>
+  Effect.gen(function* () {
+    const suffix = randomBytes(4).toString("hex")
+    const targetNode = `hxbk-${suffix}`
+    const jobId = `hxbk-job-${suffix}`
+    const backup = {
+      "job-id": jobId,
+      device: job.node,
+      target: targetNode,
+      sync: job.kind,
+      "auto-dismiss": false,
+      ...(job.kind === "incremental" ? { bitmap: job.chain } : {}),
+    }
+    yield* blockdevAdd(monitor, {
+      driver: "qcow2",
+      "node-name": targetNode,
+      file: { driver: "file", filename: job.target, "node-name": `${targetNode}-file` },
+      ...(job.kind === "full" ? { backing: null } : {}),
+    })
+    // Only a bitmap this call made is taken back: a transaction that failed made none.
+    let bitmapMade = false
+    const start =
+      job.kind === "full"
+        ? transaction(monitor, [
+            dirtyBitmapAddAction({ node: job.node, name: job.chain, persistent: true }),
+            { type: "blockdev-backup", data: backup },
+          ]).pipe(Effect.tap(() => Effect.sync(() => (bitmapMade = true))))
+        : runVoid(monitor, "blockdev-backup", backup)
+    const copy = awaitJob(monitor, "blockdev-backup", jobId, start, job.timeoutMs).pipe(
+      Effect.tapError(() =>
+        bitmapMade ? Effect.ignore(blockDirtyBitmapRemove(monitor, { node: job.node, name: job.chain })) : Effect.void,
+      ),
+    )
+    yield* copy.pipe(Effect.ensuring(Effect.ignore(blockdevDel(monitor, targetNode))))
+  })

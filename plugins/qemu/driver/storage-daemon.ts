@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process"
+import { mkdirSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { Deferred, Effect, type Scope } from "effect"
+import type { DriverError } from "../../../core/driver/errors.ts"
+import type { DiskSpec } from "../../../core/driver/spec.ts"
+import { diskNames } from "../argv/names.ts"
+import { connectMonitor, type QmpMonitor } from "../qmp/monitor.ts"
+import type { Errors } from "./errors.ts"
+import type { Settings } from "./options.ts"
+import { signalProcess } from "./process.ts"
+
+/** How long the daemon has to exit cleanly (storing persistent bitmaps in the image) before it is killed. */
+const EXIT_GRACE_MS = 10_000
+
+interface Daemon {
+  readonly pid: number
+  readonly exited: Deferred.Deferred<string>
+  readonly stderr: () => string
+}
+
+const launch = (binary: string, args: ReadonlyArray<string>): Daemon => {
+  const exited = Deferred.makeUnsafe<string>()
+  let stderr = ""
+  const child = spawn(binary, [...args], { stdio: ["ignore", "ignore", "pipe"] })
+  child.stderr.setEncoding("utf8")
+  child.stderr.on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2_000)
+  })
+  child.once("error", (error) => Deferred.doneUnsafe(exited, Effect.succeed(error.message)))
+  child.once("exit", (code, signal) =>
+    Deferred.doneUnsafe(exited, Effect.succeed(signal === null ? `exit status ${code}` : `signal ${signal}`)),
+  )
+  return { pid: child.pid ?? -1, exited, stderr: () => stderr.trim() }
+}
+
+const stop = (daemon: Daemon) =>
+  Effect.gen(function* () {
+    if (yield* Deferred.isDone(daemon.exited)) return
+    // SIGTERM makes it close its block nodes cleanly; a persistent bitmap is written to the image only then.
+    signalProcess(daemon.pid, "SIGTERM")
+    const done = yield* Deferred.await(daemon.exited).pipe(
+      Effect.as(true),
+      Effect.timeoutOrElse({ duration: EXIT_GRACE_MS, orElse: () => Effect.succeed(false) }),
+    )
+    if (!done) {
+      signalProcess(daemon.pid, "SIGKILL")
+      yield* Deferred.await(daemon.exited)
+    }
+  })
+
+/**
+ * Serves the disk of a stopped domain over QMP with a qemu-storage-daemon, its nodes named as the domain's QEMU names
+ * them, so that a backup of a stopped domain runs the very QMP commands a running one does. The daemon lives as long
+ * as the scope; closing it stops the daemon cleanly. Opening fails (retryable) when another process holds the image.
+ */
+export const serveStoppedDisk = (
+  settings: Settings,
+  errors: Errors,
+  operation: string,
+  domainName: string,
+  disk: DiskSpec,
+): Effect.Effect<QmpMonitor, DriverError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const runDir = settings.runtimeFor(domainName).runDir
+    const socket = join(runDir, "qsd.sock")
+    mkdirSync(runDir, { recursive: true, mode: 0o700 })
+    rmSync(socket, { force: true })
+    const names = diskNames(disk.id)
+    const args = [
+      "--blockdev",
+      JSON.stringify({ driver: "file", filename: disk.path, "node-name": names.fileNode }),
+      "--blockdev",
+      JSON.stringify({ driver: disk.format, "node-name": names.node, file: names.fileNode }),
+      "--chardev",
+      `socket,id=qmp,path=${socket},server=on,wait=off`,
+      "--monitor",
+      "chardev=qmp",
+    ]
+    const daemon = yield* Effect.acquireRelease(
+      Effect.sync(() => launch(settings.storageDaemon, args)),
+      (started) => stop(started).pipe(Effect.andThen(Effect.sync(() => rmSync(socket, { force: true })))),
+    )
+    const exitedEarly = Deferred.await(daemon.exited).pipe(
+      Effect.flatMap((how) =>
+        Effect.fail(
+          errors.failure(
+            operation,
+            `qemu-storage-daemon for ${disk.path} ended (${how}): ${daemon.stderr() || "no output"}`,
+            /lock/i.test(daemon.stderr()),
+          ),
+        ),
+      ),
+    )
+    const connect = connectMonitor(socket, { connectTimeoutMs: 10_000, timeouts: settings.qmpTimeouts }).pipe(
+      Effect.mapError(errors.fromQmp(operation)),
+    )
+    return yield* Effect.raceFirst(connect, exitedEarly)
+  })

@@ -1,0 +1,104 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
+/**
+ * The acceptance walk against a real agent (`startAgent`, as `npm start` runs it) with real QEMU guests: the demo
+ * portal, served from its own origin as a real portal would be, embeds the elements with one script tag and talks to
+ * the agent across origins (CORS for the API; WebSockets for events and the console). In English and in Chinese:
+ * create a VM with the wizard, see it reach running live, open its console and see the guest's screen (canvas
+ * pixels), stop it with a batch action, export XLSX. Screenshots go to artifacts/screenshots/.
+ */
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, it } from "node:test"
+import { serve } from "@hono/node-server"
+import { Hono } from "hono"
+import type { Page } from "playwright-core"
+import { type RunningAgent, startAgent } from "../agent/start/agent.ts"
+import { resolveConfig } from "../agent/start/config.ts"
+import { defaultRunRoot } from "../plugins/qemu/driver/options.ts"
+import { killAll, qemuInstalled } from "../plugins/qemu/driver/testing.ts"
+import { buildWidgets } from "./build.ts"
+import { widgetRoutes } from "./serve.ts"
+import { browserSkip, useBrowser } from "./testing/browser.ts"
+import { eventually, recordEvents } from "./testing/page.ts"
+import { walkPortal } from "./testing/portal-flow.ts"
+
+const skip = browserSkip || (qemuInstalled() ? false : "QEMU is not installed")
+
+/** Share of the console canvas's pixels that differ from black: the guest drew something. */
+const litShare = (page: Page) =>
+  page.locator("hx-vm-console canvas").evaluate((canvas: HTMLCanvasElement) => {
+    const context = canvas.getContext("2d")
+    if (context === null || canvas.width === 0 || canvas.height === 0) return 0
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height)
+    let lit = 0
+    for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0) > 48) lit++
+    return lit / (data.length / 4)
+  })
+
+describe("the demo portal against a real agent on QEMU, in Chromium", { skip, timeout: 900_000 }, () => {
+  const data = mkdtempSync(join(tmpdir(), "hx-widgets-"))
+  const log: Array<string> = []
+  const browser = useBrowser()
+  let agent: RunningAgent | undefined
+  let portal: ReturnType<typeof serve> | undefined
+  let portalOrigin = ""
+  before(async () => {
+    await buildWidgets()
+    const app = widgetRoutes(new Hono())
+    await new Promise<void>((resolve) => {
+      portal = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) => {
+        portalOrigin = `http://127.0.0.1:${info.port}`
+        resolve()
+      })
+    })
+    const config = resolveConfig({ data, port: "0", driver: "qemu", cors: portalOrigin }, {})
+    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
+  })
+  after(async () => {
+    await agent?.stop()
+    killAll(defaultRunRoot(join(data, "qemu")))
+    await new Promise<void>((resolve) => (portal ? portal.close(() => resolve()) : resolve()))
+    rmSync(data, { recursive: true, force: true })
+  })
+
+  for (const lang of ["en", "zh-CN"] as const) {
+    it(`B5 L1–L7 C1–C8 ${lang}: wizard, running live, guest screen in the console, batch stop, XLSX`, async () => {
+      const live = agent
+      assert.ok(live?.token, log.join("\n"))
+      const { page, errors, shoot } = await browser.open()
+      await recordEvents(page)
+      const vmName = `portal_${lang === "en" ? "en" : "zh"}`
+      const result = await walkPortal({
+        page,
+        url: `${portalOrigin}/demo?token=${live.token}&lang=${lang}&api=${encodeURIComponent(live.origin)}`,
+        vmName,
+        label: `portal-qemu-${lang}`,
+        shoot,
+        bootMs: 180_000,
+        checkScreen: async (screen) => {
+          const share = await eventually(
+            "the guest's screen",
+            async () => {
+              const lit = await litShare(screen)
+              return lit > 0.002 ? lit : undefined
+            },
+            120_000,
+          )
+          assert.ok(share > 0.002, `lit share ${share}`)
+        },
+      })
+      const [header, ...rows] = result.sheet
+      const state = header?.indexOf(lang === "en" ? "Status" : "状态") ?? -1
+      assert.equal(rows.find((cells) => cells[0] === vmName)?.[state], lang === "en" ? "stopped" : "关闭")
+      const destroyed = await fetch(`${live.origin}/api/v1/vms/${result.vmId}?destroy=true`, {
+        method: "DELETE",
+        headers: { Authorization: `Bearer ${live.token}` },
+      })
+      assert.equal(destroyed.status, 202)
+      assert.deepEqual(errors, [])
+    })
+  }
+})

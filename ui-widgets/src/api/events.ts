@@ -1,0 +1,99 @@
+import type { PlatformEvent } from "./types.ts"
+
+export type EventListener = (event: PlatformEvent) => void
+/** Called with true when the stream (re)opens, so a view can reload what it missed, and false when it drops. */
+export type LiveListener = (live: boolean) => void
+
+interface Subscriber {
+  readonly onEvent: EventListener
+  readonly onLive: LiveListener
+}
+
+const maxBackoffMs = 15_000
+
+/**
+ * One WebSocket to /api/v1/events shared by every element with the same agent and token. It opens with the first
+ * subscriber, reconnects with backoff while anyone listens, and closes after the last one leaves.
+ */
+export class EventFeed {
+  readonly url: string
+  private readonly subscribers = new Set<Subscriber>()
+  private socket: WebSocket | undefined
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private failures = 0
+  private isLive = false
+
+  constructor(url: string) {
+    this.url = url
+  }
+
+  get live(): boolean {
+    return this.isLive
+  }
+
+  subscribe(onEvent: EventListener, onLive: LiveListener): () => void {
+    const subscriber = { onEvent, onLive }
+    this.subscribers.add(subscriber)
+    if (this.socket === undefined && this.retryTimer === undefined) this.open()
+    return () => {
+      this.subscribers.delete(subscriber)
+      if (this.subscribers.size === 0) this.close()
+    }
+  }
+
+  private open() {
+    this.retryTimer = undefined
+    const socket = new WebSocket(this.url)
+    this.socket = socket
+    socket.addEventListener("open", () => {
+      this.failures = 0
+      this.setLive(true)
+    })
+    socket.addEventListener("message", (message) => {
+      if (typeof message.data !== "string") return
+      let event: PlatformEvent
+      try {
+        event = JSON.parse(message.data) as PlatformEvent
+      } catch {
+        return
+      }
+      for (const subscriber of this.subscribers) subscriber.onEvent(event)
+    })
+    socket.addEventListener("close", () => {
+      if (this.socket !== socket) return
+      this.socket = undefined
+      this.setLive(false)
+      if (this.subscribers.size === 0) return
+      const delay = Math.min(maxBackoffMs, 500 * 2 ** this.failures)
+      this.failures += 1
+      this.retryTimer = setTimeout(() => this.open(), delay)
+    })
+  }
+
+  private close() {
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    const socket = this.socket
+    this.socket = undefined
+    this.isLive = false
+    socket?.close(1000)
+  }
+
+  private setLive(live: boolean) {
+    if (this.isLive === live) return
+    this.isLive = live
+    for (const subscriber of this.subscribers) subscriber.onLive(live)
+  }
+}
+
+const feeds = new Map<string, EventFeed>()
+
+/** The shared feed for one events URL (agent and token). */
+export const eventFeed = (url: string): EventFeed => {
+  let feed = feeds.get(url)
+  if (feed === undefined) {
+    feed = new EventFeed(url)
+    feeds.set(url, feed)
+  }
+  return feed
+}

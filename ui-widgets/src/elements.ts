@@ -1,0 +1,11 @@
+/** The element classes and their events, without registering any tag: for portals that pick their own tags. */
+export { ApiClient, ApiError, type Connection } from "./api/client.ts"
+export type * from "./api/types.ts"
+export * from "./events.ts"
+export { type Locale, type Messages, resolveLocale } from "./i18n/index.ts"
+export { defineElement } from "./internal/define.ts"
+export { HxElement } from "./internal/hx-element.ts"
+export { HxVmConsole } from "./vm-console/hx-vm-console.ts"
+export { HxVmCreate } from "./vm-create/hx-vm-create.ts"
+export { HxVmDetail } from "./vm-detail/hx-vm-detail.ts"
+export { HxVmList } from "./vm-list/hx-vm-list.ts"

@@ -1,0 +1,153 @@
+import { LitElement, type PropertyDeclarations, type PropertyValues } from "lit"
+import { ApiClient, ApiError } from "../api/client.ts"
+import { type EventFeed, eventFeed } from "../api/events.ts"
+import { TaskWatch } from "../api/tasks.ts"
+import type { PlatformEvent, Task } from "../api/types.ts"
+import { type HxErrorDetail, HxErrorEvent, HxTaskFinishedEvent, HxTaskStartedEvent } from "../events.ts"
+import { type Locale, localeOf, type Messages, messagesFor, resolveLocale } from "../i18n/index.ts"
+
+/**
+ * What every hx- element shares: the api-base, token and lang attributes, an API client built from them, the
+ * shared events stream, task following and error reporting as DOM events. Reactive fields are `declare`d and set in
+ * constructors: class-field initialisers would shadow Lit's accessors (useDefineForClassFields) and stop re-rendering.
+ */
+export abstract class HxElement extends LitElement {
+  static override properties: PropertyDeclarations = {
+    apiBase: { attribute: "api-base" },
+    token: {},
+    lang: {},
+    live: { state: true },
+  }
+
+  /** The agent's URL or API root; empty: the agent that served the bundle. */
+  declare apiBase: string
+  /** The caller's bearer token (hx_…). */
+  declare token: string
+  /** en, zh, zh-CN, zh-Hans…; empty: the nearest ancestor's lang, then the browser's. */
+  declare lang: string
+  /** Whether the events stream is open. */
+  declare protected live: boolean
+
+  /** Whether the element follows the events stream (the console does not need it). */
+  protected readonly followsEvents: boolean = true
+  protected readonly tasks: TaskWatch
+  private clientKey = ""
+  private cachedClient: ApiClient | undefined
+  private unsubscribe: (() => void) | undefined
+  private feed: EventFeed | undefined
+
+  constructor() {
+    super()
+    this.apiBase = ""
+    this.token = ""
+    this.lang = ""
+    this.live = false
+    this.tasks = new TaskWatch(
+      () => this.client,
+      (task) => {
+        this.dispatchEvent(new HxTaskFinishedEvent(task))
+        this.taskFinished(task)
+      },
+    )
+  }
+
+  get locale(): Locale {
+    return this.lang ? resolveLocale(this.lang) : localeOf(this)
+  }
+
+  /** This element's text in its language. */
+  protected get t(): Messages {
+    return messagesFor(this.locale)
+  }
+
+  protected get client(): ApiClient {
+    const key = `${this.apiBase}\n${this.token}\n${this.locale}`
+    if (this.cachedClient === undefined || key !== this.clientKey) {
+      this.cachedClient = new ApiClient({ base: this.apiBase, token: this.token, locale: this.locale })
+      this.clientKey = key
+    }
+    return this.cachedClient
+  }
+
+  protected get ready(): boolean {
+    return this.token !== ""
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    this.follow()
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    this.feed = undefined
+    this.tasks.dispose()
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed)
+    if (changed.has("apiBase") || changed.has("token")) this.follow()
+    if (changed.has("apiBase") || changed.has("token") || changed.has("lang")) {
+      if (this.ready) void this.reload()
+    }
+  }
+
+  /** Fetch what the element shows; called when the connection or language changes and when the stream reopens. */
+  protected async reload(): Promise<void> {}
+
+  /** One frame of the events stream. */
+  protected platformEvent(_event: PlatformEvent): void {}
+
+  /** A task this element started has finished (after hx-task-finished went out). */
+  protected taskFinished(_task: Task): void {}
+
+  /** Announce a task the API accepted and follow it to its end. */
+  protected taskStarted(task: Task): void {
+    this.dispatchEvent(new HxTaskStartedEvent(task))
+    this.tasks.watch(task)
+  }
+
+  /** Turn a failure into hx-error and return what the element should show. */
+  protected report(error: unknown): HxErrorDetail {
+    const detail: HxErrorDetail =
+      error instanceof ApiError
+        ? {
+            status: error.status,
+            code: error.code,
+            ...(error.rule === undefined ? {} : { rule: error.rule }),
+            message: error.code === "network" ? this.t.common.networkError : error.message,
+          }
+        : { status: 0, code: "client", message: error instanceof Error ? error.message : String(error) }
+    this.dispatchEvent(new HxErrorEvent(detail))
+    return detail
+  }
+
+  private follow() {
+    if (!this.followsEvents || !this.isConnected) return
+    const url = this.ready ? this.client.socketUrl("/events", { token: this.token }) : undefined
+    if (url === this.feed?.url) return
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    this.feed = undefined
+    this.live = false
+    if (url === undefined) return
+    const feed = eventFeed(url)
+    this.feed = feed
+    let opened = feed.live
+    this.live = feed.live
+    this.unsubscribe = feed.subscribe(
+      (event) => {
+        this.tasks.handle(event)
+        this.platformEvent(event)
+      },
+      (live) => {
+        this.live = live
+        // Reopened after a drop: reload what changed while nobody listened.
+        if (live && opened) void this.reload()
+        opened ||= live
+      },
+    )
+  }
+}

@@ -1,0 +1,107 @@
+import type { ApiClient } from "../api/client.ts"
+import type { AllowedAction, Task, VmDetail } from "../api/types.ts"
+
+/** What running an action gave back: tasks to follow, or a password to show once. */
+export interface ActionResult {
+  readonly tasks: ReadonlyArray<Task>
+  readonly password?: string | null
+}
+
+/** An input some actions ask for first (rename, remarks, reclaim date). */
+export type ActionInput = "name" | "remarks" | "reclaim"
+
+/**
+ * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
+ * only from the detail's allowedActions (the server's rules); this table only knows which call performs it.
+ */
+export interface ActionSpec {
+  /** Shown even when refused (greyed out with the reason); the rest appear only when allowed. */
+  readonly primary: boolean
+  /** Ask before doing it: it powers off, resets or deletes. */
+  readonly confirm: boolean
+  readonly input?: ActionInput
+  /** The console opens in the portal, through an event, not through a call here. */
+  readonly local?: "console"
+  readonly run?: (client: ApiClient, detail: VmDetail, input: string) => Promise<ActionResult>
+}
+
+type Reply = { readonly task: Task }
+type Patched = { readonly tasks: ReadonlyArray<Task> }
+
+const path = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
+const one = (reply: Reply): ActionResult => ({ tasks: [reply.task] })
+const patch = (body: Readonly<Record<string, unknown>>) => async (client: ApiClient, detail: VmDetail) =>
+  ({ tasks: (await client.patch<Patched>(path(detail), body)).tasks }) as ActionResult
+
+export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
+  start: { primary: true, confirm: false, run: async (c, d) => one(await c.post<Reply>(`${path(d)}/start`, {})) },
+  stop: { primary: true, confirm: false, run: async (c, d) => one(await c.post<Reply>(`${path(d)}/stop`, {})) },
+  "force-stop": {
+    primary: false,
+    confirm: true,
+    run: async (c, d) => one(await c.post<Reply>(`${path(d)}/stop`, { force: true })),
+  },
+  reboot: { primary: true, confirm: false, run: async (c, d) => one(await c.post<Reply>(`${path(d)}/reboot`, {})) },
+  "force-reboot": {
+    primary: false,
+    confirm: true,
+    run: async (c, d) => one(await c.post<Reply>(`${path(d)}/reboot`, { force: true })),
+  },
+  console: { primary: true, confirm: false, local: "console" },
+  delete: { primary: true, confirm: true, run: async (c, d) => one(await c.delete<Reply>(path(d))) },
+  destroy: {
+    primary: false,
+    confirm: true,
+    run: async (c, d) => one(await c.delete<Reply>(path(d), { destroy: true })),
+  },
+  restore: {
+    primary: false,
+    confirm: false,
+    run: async (c, d) => one(await c.post<Reply>(`/recycle-bin/${encodeURIComponent(d.vm.id)}/restore`, {})),
+  },
+  purge: {
+    primary: false,
+    confirm: true,
+    run: async (c, d) => one(await c.delete<Reply>(`/recycle-bin/${encodeURIComponent(d.vm.id)}`)),
+  },
+  rename: { primary: false, confirm: false, input: "name", run: (c, d, name) => patch({ displayName: name })(c, d) },
+  remarks: { primary: false, confirm: false, input: "remarks", run: (c, d, text) => patch({ remarks: text })(c, d) },
+  "reclaim-date": {
+    primary: false,
+    confirm: false,
+    input: "reclaim",
+    run: (c, d, date) => patch({ reclaimAt: date === "" ? null : new Date(`${date}T00:00:00`).toISOString() })(c, d),
+  },
+  ha: { primary: false, confirm: false, run: (c, d) => patch({ haEnabled: !d.vm.haEnabled })(c, d) },
+  "deletion-protection": {
+    primary: false,
+    confirm: false,
+    run: (c, d) => patch({ deletionProtected: !d.vm.deletionProtected })(c, d),
+  },
+  "show-password": {
+    primary: false,
+    confirm: false,
+    run: async (c, d) => {
+      const reply = await c.post<{ password: string | null; task: Task }>(`${path(d)}/password`, {})
+      return { tasks: [reply.task], password: reply.password }
+    },
+  },
+}
+
+/** The actions to show, in the API's order: primary ones always, the others only while allowed. */
+export const visibleActions = (
+  allowed: ReadonlyArray<AllowedAction>,
+): { primary: ReadonlyArray<AllowedAction>; more: ReadonlyArray<AllowedAction> } => {
+  const known = allowed.filter((entry) => actionSpecs[entry.action] !== undefined)
+  return {
+    primary: known.filter((entry) => actionSpecs[entry.action]?.primary),
+    more: known.filter((entry) => !actionSpecs[entry.action]?.primary && entry.allowed),
+  }
+}
+
+/** The initial value of an action's input, from the VM as it is. */
+export const inputValue = (input: ActionInput, detail: VmDetail): string => {
+  if (input === "name") return detail.vm.displayName
+  if (input === "remarks") return detail.vm.remarks
+  return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
+}

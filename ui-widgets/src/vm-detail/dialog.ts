@@ -1,0 +1,91 @@
+import { html, nothing, type TemplateResult } from "lit"
+import type { Messages } from "../i18n/index.ts"
+import { validName } from "../vm-create/form.ts"
+
+/** The detail's one dialog: confirm a drastic action, type an action's input, or show a password once. */
+export interface ActionDialog {
+  readonly action: string
+  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password"
+  /** The VM's display name, for the question. */
+  readonly name: string
+  readonly value: string
+}
+
+export interface DialogHandlers {
+  close(): void
+  change(value: string): void
+  confirm(): void
+}
+
+const actionLabel = (t: Messages, action: string) => {
+  const label = (t.actions as Readonly<Record<string, unknown>>)[action]
+  return typeof label === "string" ? label : action
+}
+
+/** What the typed input breaks, mirrored from the core's rules so the user sees it before sending. */
+const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => {
+  if (dialog.kind === "name" && !validName(dialog.value.trim())) return t.rules["name-format"]
+  if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
+  if (dialog.kind === "reclaim" && dialog.value !== "" && new Date(`${dialog.value}T00:00:00`) <= new Date()) {
+    return t.rules["reclaim-date-future"]
+  }
+  return undefined
+}
+
+const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: string | undefined) => {
+  const change = (event: Event) => on.change((event.target as HTMLInputElement).value)
+  const common = { invalid: refusal !== undefined }
+  switch (dialog.kind) {
+    case "name":
+      return html`<label for="dialog-input">${t.detail.newName}</label>
+        <input id="dialog-input" type="text" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change} />`
+    case "remarks":
+      return html`<label for="dialog-input">${t.detail.newRemarks}</label>
+        <textarea id="dialog-input" rows="4" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change}></textarea>`
+    case "reclaim":
+      return html`<label for="dialog-input">${t.detail.newReclaim}</label>
+        <input id="dialog-input" type="date" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change} />`
+    default:
+      return nothing
+  }
+}
+
+export const renderActionDialog = (
+  dialog: ActionDialog | undefined,
+  t: Messages,
+  on: DialogHandlers,
+): TemplateResult => {
+  if (dialog === undefined) return html`<dialog part="dialog"></dialog>`
+  const label = actionLabel(t, dialog.action)
+  if (dialog.kind === "password") {
+    return html`<dialog part="dialog" aria-labelledby="dialog-title" @close=${on.close}>
+      <h2 id="dialog-title">${t.detail.password}</h2>
+      ${
+        dialog.value === ""
+          ? html`<p>${t.detail.noPassword}</p>`
+          : html`<p><code class="password" data-password>${dialog.value}</code></p><p class="muted">${t.detail.passwordNote}</p>`
+      }
+      <div class="dialog-buttons"><button type="button" class="primary" @click=${on.close}>${t.common.close}</button></div>
+    </dialog>`
+  }
+  const refusal = inputRefusal(dialog, t)
+  const danger = dialog.kind === "confirm"
+  return html`<dialog part="dialog" aria-labelledby="dialog-title" @close=${on.close}>
+    <form method="dialog" @submit=${(event: Event) => {
+      event.preventDefault()
+      if (refusal === undefined) on.confirm()
+    }}>
+      <h2 id="dialog-title">${danger ? t.detail.confirmAction(label, dialog.name) : label}</h2>
+      ${input(dialog, t, on, refusal)}
+      <p id="dialog-error" class="error" aria-live="polite">${refusal ?? ""}</p>
+      <div class="dialog-buttons">
+        <button type="button" @click=${on.close}>${t.common.cancel}</button>
+        <button type="submit" class=${danger ? "primary danger" : "primary"} data-confirm ?disabled=${refusal !== undefined}>
+          ${danger ? label : t.detail.save}</button>
+      </div>
+    </form>
+  </dialog>`
+}

@@ -1,0 +1,235 @@
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from "lit"
+import type { AllowedAction, PlatformEvent, VmDetail } from "../api/types.ts"
+import { HxConsoleOpenEvent } from "../events.ts"
+import { HxElement } from "../internal/hx-element.ts"
+import { stateBadge } from "../internal/state-badge.ts"
+import { stateStyles, themeStyles } from "../internal/styles.ts"
+import { actionSpecs, inputValue, visibleActions } from "./actions.ts"
+import { renderBlocks } from "./blocks.ts"
+import { type ActionDialog, renderActionDialog } from "./dialog.ts"
+import { detailStyles } from "./styles.ts"
+import { loadTab, renderTab, type TabData, type TabName, tabNames } from "./tabs.ts"
+
+/**
+ * <hx-vm-detail vm-id=…>: one VM (D1–D5). Info blocks, the actions the API says the caller may take now (from the
+ * detail's allowedActions: refused ones are greyed out with the rule's message), and the tabs monitoring, disks,
+ * network, snapshots and daily cost, each showing what this agent's API offers. Follows the events stream.
+ */
+export class HxVmDetail extends HxElement {
+  static override styles = [themeStyles, stateStyles, detailStyles]
+  static override properties: PropertyDeclarations = {
+    vmId: { attribute: "vm-id", reflect: true },
+    currency: {},
+    detail: { state: true },
+    error: { state: true },
+    busy: { state: true },
+    tab: { state: true },
+    tabData: { state: true },
+    dialog: { state: true },
+  }
+
+  declare vmId: string
+  /** ISO 4217 code for prices; default CNY. */
+  declare currency: string
+  declare protected detail: VmDetail | undefined
+  declare protected error: { readonly message: string; readonly rule?: string } | undefined
+  declare protected busy: string | undefined
+  declare protected tab: TabName
+  declare protected tabData: ReadonlyMap<TabName, TabData>
+  declare protected dialog: ActionDialog | undefined
+
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined
+  private seq = 0
+
+  constructor() {
+    super()
+    this.vmId = ""
+    this.currency = "CNY"
+    this.detail = undefined
+    this.error = undefined
+    this.busy = undefined
+    this.tab = "disks"
+    this.tabData = new Map()
+    this.dialog = undefined
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has("vmId")) {
+      this.detail = undefined
+      this.tabData = new Map()
+      this.error = undefined
+    }
+    super.willUpdate(changed)
+    if (changed.has("vmId") && !changed.has("token") && this.ready && this.vmId !== "") void this.reload()
+  }
+
+  protected override async reload(): Promise<void> {
+    if (!this.ready || this.vmId === "") return
+    const seq = ++this.seq
+    try {
+      const detail = await this.client.get<VmDetail>(`/vms/${encodeURIComponent(this.vmId)}`)
+      if (seq !== this.seq) return
+      this.detail = detail
+      this.error = undefined
+      if (this.tab !== "disks" && this.tab !== "network" && !this.tabData.has(this.tab)) void this.openTab(this.tab)
+    } catch (error) {
+      if (seq === this.seq) this.error = this.report(error)
+    }
+  }
+
+  protected override platformEvent(event: PlatformEvent): void {
+    const vmId = event._tag === "task" ? event.task.vmId : event.vmId
+    if (vmId !== this.vmId) return
+    clearTimeout(this.reloadTimer)
+    this.reloadTimer = setTimeout(() => void this.reload(), 200)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    clearTimeout(this.reloadTimer)
+  }
+
+  protected override render() {
+    const t = this.t
+    if (!this.ready) return html`<p class="banner warning" part="error">${t.common.noToken}</p>`
+    if (this.vmId === "") return html`<p class="muted" part="empty">${t.detail.noVm}</p>`
+    const detail = this.detail
+    if (detail === undefined) {
+      return this.error
+        ? html`<p class="banner error" role="alert" part="error">${this.error.message}</p>`
+        : html`<p class="muted" role="status">${t.common.loading}</p>`
+    }
+    const { primary, more } = visibleActions(detail.allowedActions)
+    return html`<article part="base" aria-labelledby="vm-title" data-state=${detail.runtime.state}>
+      <header part="header">
+        <h2 id="vm-title">${detail.vm.displayName}</h2>
+        ${stateBadge(detail.runtime.state, t)}
+        <span class="muted">${detail.vm.hostname}</span>
+      </header>
+      <div class="actions" part="actions" role="group" aria-label=${t.detail.actions}>
+        ${primary.map((entry) => this.actionButton(entry))}
+        ${more.length > 0 ? html`<span class="sep" aria-hidden="true"></span>` : nothing}
+        ${more.map((entry) => this.actionButton(entry))}
+      </div>
+      ${this.error ? html`<p class="banner error" role="alert" part="error" data-rule=${this.error.rule ?? ""}>${this.error.message}</p>` : nothing}
+      ${renderBlocks(detail, t, this.locale)}
+      ${this.renderTabs(detail)}
+      ${renderActionDialog(this.dialog, t, {
+        close: () => this.closeDialog(),
+        change: (value) => {
+          if (this.dialog) this.dialog = { ...this.dialog, value }
+        },
+        confirm: () => this.confirmDialog(),
+      })}
+    </article>`
+  }
+
+  private actionButton(entry: AllowedAction) {
+    const t = this.t
+    const label = (t.actions as Readonly<Record<string, unknown>>)[entry.action]
+    const detail = this.detail
+    let text = typeof label === "string" ? label : entry.action
+    if (detail && entry.action === "ha") text = detail.vm.haEnabled ? t.actions.turnOff(text) : t.actions.turnOn(text)
+    if (detail && entry.action === "deletion-protection") {
+      text = detail.vm.deletionProtected ? t.actions.turnOff(text) : t.actions.turnOn(text)
+    }
+    const danger = ["delete", "destroy", "purge", "force-stop", "force-reboot"].includes(entry.action)
+    return html`<button type="button" part="action" data-action=${entry.action} class=${danger ? "danger" : ""}
+      ?disabled=${!entry.allowed || this.busy !== undefined} title=${entry.allowed ? "" : (entry.message ?? "")}
+      aria-description=${entry.allowed ? nothing : (entry.message ?? nothing)} data-rule=${entry.rule ?? ""}
+      @click=${() => this.startAction(entry.action)}>${text}</button>`
+  }
+
+  private renderTabs(detail: VmDetail) {
+    const t = this.t.tabs
+    const onKey = (event: KeyboardEvent) => {
+      const index = tabNames.indexOf(this.tab)
+      const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabNames.length - 1 }[event.key]
+      if (next === undefined) return
+      event.preventDefault()
+      const tab = tabNames[(next + tabNames.length) % tabNames.length] ?? "disks"
+      void this.openTab(tab)
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus())
+    }
+    return html`<div class="tabs" part="tabs" role="tablist" aria-label=${t.label} @keydown=${onKey}>
+        ${tabNames.map(
+          (tab) => html`<button type="button" role="tab" part="tab" id=${`tab-${tab}`} aria-controls="tab-panel"
+            aria-selected=${tab === this.tab} tabindex=${tab === this.tab ? 0 : -1} @click=${() => this.openTab(tab)}>
+            ${t[tab]}</button>`,
+        )}
+      </div>
+      <div class="panel" part="panel" role="tabpanel" id="tab-panel" aria-labelledby=${`tab-${this.tab}`} tabindex="0"
+        data-tab=${this.tab}>
+        ${renderTab(this.tab, { t: this.t, locale: this.locale, currency: this.currency, detail, data: this.tabData.get(this.tab) })}
+      </div>`
+  }
+
+  private async openTab(tab: TabName) {
+    this.tab = tab
+    const detail = this.detail
+    if (detail === undefined || tab === "disks" || tab === "network") return
+    this.tabData = new Map(this.tabData).set(tab, { status: "loading" })
+    let data: TabData
+    try {
+      data = await loadTab(tab, this.client, detail)
+    } catch (error) {
+      data = { status: "error", message: this.report(error).message }
+    }
+    this.tabData = new Map(this.tabData).set(tab, data)
+  }
+
+  private startAction(action: string) {
+    const spec = actionSpecs[action]
+    const detail = this.detail
+    if (spec === undefined || detail === undefined) return
+    if (spec.local === "console") {
+      this.dispatchEvent(new HxConsoleOpenEvent(detail.vm.id))
+      return
+    }
+    if (spec.input !== undefined || spec.confirm) {
+      this.dialog = {
+        action,
+        kind: spec.input ?? "confirm",
+        name: detail.vm.displayName,
+        value: spec.input === undefined ? "" : inputValue(spec.input, detail),
+      }
+      void this.updateComplete.then(() => this.renderRoot.querySelector("dialog")?.showModal())
+      return
+    }
+    void this.runAction(action, "")
+  }
+
+  private closeDialog() {
+    this.renderRoot.querySelector("dialog")?.close()
+    this.dialog = undefined
+  }
+
+  private confirmDialog() {
+    const dialog = this.dialog
+    if (dialog === undefined) return
+    if (dialog.kind === "password") return this.closeDialog()
+    this.closeDialog()
+    void this.runAction(dialog.action, dialog.value)
+  }
+
+  private async runAction(action: string, input: string) {
+    const spec = actionSpecs[action]
+    const detail = this.detail
+    if (spec?.run === undefined || detail === undefined) return
+    this.busy = action
+    this.error = undefined
+    try {
+      const result = await spec.run(this.client, detail, input)
+      for (const task of result.tasks) this.taskStarted(task)
+      if (result.password !== undefined) {
+        this.dialog = { action, kind: "password", name: detail.vm.displayName, value: result.password ?? "" }
+        void this.updateComplete.then(() => this.renderRoot.querySelector("dialog")?.showModal())
+      }
+    } catch (error) {
+      this.error = this.report(error)
+    } finally {
+      this.busy = undefined
+      void this.reload()
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The agent the widget tests talk to: the real API, events and console WebSockets over a real socket, on PGlite and
+ * the fake driver (fast and deterministic), with the widgets' routes mounted and freshly built, and test pages that
+ * load the bundle the way a portal does.
+ */
+import { randomUUID } from "node:crypto"
+import { before } from "node:test"
+import type { AgentHarness, Who } from "../../agent/testing/harness.ts"
+import { type ServedAgent, useServedAgent } from "../../agent/ws/testing.ts"
+import { storeBackends } from "../../core/store/testing.ts"
+import { buildWidgets } from "../build.ts"
+import { widgetRoutes } from "../serve.ts"
+
+const pglite = storeBackends.find((backend) => backend.name === "pglite")
+if (pglite === undefined) throw new Error("no PGlite store backend")
+
+export interface WidgetAgent {
+  readonly served: ServedAgent
+  readonly agent: AgentHarness
+  /** http://127.0.0.1:<port> */
+  readonly base: () => string
+  /** A page on the agent's origin: the bundle's one script tag, then `body`. */
+  readonly page: (
+    body: string,
+    options?: { readonly lang?: string; readonly scripts?: ReadonlyArray<string> },
+  ) => string
+  /** Create and start VMs through the API as `who`; resolves once each is running. */
+  readonly createVms: (names: ReadonlyArray<string>, who?: Who) => Promise<ReadonlyArray<string>>
+  /** Stop a VM through the API and wait for it. */
+  readonly stopVm: (vmId: string, who?: Who) => Promise<void>
+}
+
+export const useWidgetAgent = (): WidgetAgent => {
+  const served = useServedAgent(pglite)
+  const agent = served.agent
+  const pages = new Map<string, string>()
+  before(async () => {
+    await buildWidgets()
+    widgetRoutes(agent.app)
+    agent.app.get("/__test/:id", (c) => c.html(pages.get(c.req.param("id")) ?? "missing page", 200))
+  })
+  const createVms: WidgetAgent["createVms"] = async (names, who = "owner") => {
+    const ids: Array<string> = []
+    for (const name of names) {
+      const created = await agent.call("POST", "/api/v1/vms", {
+        as: who,
+        body: { imageId: agent.world.image.id, flavorId: agent.world.flavor.id, name },
+      })
+      if (created.status !== 202) throw new Error(`create ${name}: ${created.status} ${JSON.stringify(created.body)}`)
+      const task = await agent.settle(created.body.tasks[0].id)
+      if (task.state !== "succeeded") throw new Error(`create ${name}: ${JSON.stringify(task.error)}`)
+      ids.push(created.body.vmIds[0])
+    }
+    return ids
+  }
+  return {
+    served,
+    agent,
+    base: served.base,
+    page: (body, options = {}) => {
+      const id = randomUUID()
+      const scripts = options.scripts ?? ["/widgets/hyperx-widgets.js"]
+      pages.set(
+        id,
+        `<!doctype html><html lang="${options.lang ?? "en"}"><head><meta charset="utf-8"><title>widget test</title>
+${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
+</head><body>${body}</body></html>`,
+      )
+      return `${served.base()}/__test/${id}`
+    },
+    createVms,
+    stopVm: async (vmId, who = "owner") => {
+      const stop = await agent.call("POST", `/api/v1/vms/${vmId}/stop`, { as: who, body: { force: true } })
+      if (stop.status !== 202) throw new Error(`stop: ${stop.status} ${JSON.stringify(stop.body)}`)
+      await agent.settle(stop.body.task.id)
+    },
+  }
+}

@@ -1,0 +1,156 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import type { Page } from "playwright-core"
+import { useWidgetAgent } from "./testing/agent.ts"
+import { browserSkip, useBrowser } from "./testing/browser.ts"
+import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
+
+/** <hx-vm-detail> (D1–D5) against the real API on the fake driver, in headless Chromium. */
+describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
+  const w = useWidgetAgent()
+  const browser = useBrowser()
+  const detail = (page: Page) => page.locator("hx-vm-detail")
+  const action = (page: Page, name: string) => detail(page).locator(`[data-action="${name}"]`)
+  const open = async (vmId: string, lang = "en") => {
+    const session = await browser.open()
+    await recordEvents(session.page)
+    await session.page.goto(
+      w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`, { lang }),
+    )
+    await detail(session.page).locator("[part=header]").waitFor()
+    return session
+  }
+
+  it("D1–D4 the info blocks show the VM as the API describes it", async () => {
+    const [vmId = ""] = await w.createVms(["detail_vm"])
+    const { page, errors, shoot } = await open(vmId)
+    const text = async (block: string) => detail(page).locator(`[data-block="${block}"]`).innerText()
+    const api = (await w.agent.call("GET", `/api/v1/vms/${vmId}`)).body
+    assert.match(
+      await text("block-basic"),
+      new RegExp(`detail_vm[\\s\\S]*${api.vm.hostname}[\\s\\S]*owner[\\s\\S]*Acme[\\s\\S]*ops`),
+    )
+    assert.match(await text("block-runtime"), /Running[\s\S]*zone-a[\s\S]*pod-1[\s\S]*host-1/)
+    assert.match(await text("block-config"), /CPUs\s+1[\s\S]*Memory\s+128 MiB[\s\S]*tiny[\s\S]*tiny-linux/)
+    assert.match(await text("block-resources"), new RegExp(`${api.resources.disks[0].name}`))
+    await shoot("vm-detail")
+    assert.deepEqual(errors, [])
+  })
+
+  it("actions come from the API's allowedActions: change the answer and the buttons change with it", async () => {
+    const [vmId = ""] = await w.createVms(["allowed_vm"])
+    const { page, errors } = await open(vmId)
+    const api = (await w.agent.call("GET", `/api/v1/vms/${vmId}`)).body
+    const start = api.allowedActions.find((a: { action: string }) => a.action === "start")
+    assert.equal(start.allowed, false)
+    assert.equal(await action(page, "start").isDisabled(), true)
+    assert.equal(await action(page, "start").getAttribute("title"), start.message)
+    assert.equal(await action(page, "stop").isEnabled(), true)
+
+    const other = await browser.open()
+    await other.page.route(`**/api/v1/vms/${vmId}`, async (route) => {
+      const response = await route.fetch()
+      const body = await response.json()
+      body.allowedActions = body.allowedActions.map((entry: { action: string }) =>
+        entry.action === "stop"
+          ? { ...entry, allowed: false, rule: "made-up-rule", message: "The server says no today" }
+          : entry.action === "start"
+            ? { action: "start", operation: "vm.start", allowed: true }
+            : entry,
+      )
+      await route.fulfill({ response, json: body })
+    })
+    await other.page.goto(w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`))
+    await action(other.page, "stop").waitFor()
+    assert.equal(await action(other.page, "stop").isDisabled(), true)
+    assert.equal(await action(other.page, "stop").getAttribute("title"), "The server says no today")
+    assert.equal(await action(other.page, "stop").getAttribute("data-rule"), "made-up-rule")
+    assert.equal(await action(other.page, "start").isEnabled(), true)
+    assert.deepEqual(errors, [])
+  })
+
+  it("B1 B2 stop and start from the detail: tasks announced, state and actions follow live", async () => {
+    const [vmId = ""] = await w.createVms(["power_vm"])
+    const { page, errors } = await open(vmId)
+    await action(page, "stop").click()
+    await detail(page).locator("[part=header] .state[data-state=stopped]").waitFor()
+    await eventually("start enabled", async () => action(page, "start").isEnabled())
+    assert.equal(await action(page, "stop").isDisabled(), true)
+    await action(page, "start").click()
+    await detail(page).locator("[part=header] .state[data-state=running]").waitFor()
+    const started = (await heardEvents(page, "hx-task-started")).map((e) => e.detail.task.operation)
+    assert.deepEqual(started, ["vm.stop", "vm.start"])
+    await eventually("both finished", async () => (await heardEvents(page, "hx-task-finished")).length === 2)
+    assert.deepEqual(errors, [])
+  })
+
+  it("B1 force stop asks first; R2 rename shows the name rule as the user types", async () => {
+    const [vmId = ""] = await w.createVms(["ask_vm"])
+    const { page, errors, shoot } = await open(vmId)
+    await action(page, "force-stop").click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.equal(await dialog.locator("h2").innerText(), "Force stop ask_vm?")
+    await dialog.getByRole("button", { name: "Cancel" }).click()
+    await dialog.waitFor({ state: "detached" })
+    assert.equal((await w.agent.call("GET", `/api/v1/vms/${vmId}`)).body.vm.state, "running")
+    await action(page, "force-stop").click()
+    await dialog.locator("[data-confirm]").click()
+    await detail(page).locator("[part=header] .state[data-state=stopped]").waitFor()
+
+    await action(page, "rename").click()
+    const input = dialog.locator("#dialog-input")
+    await input.fill("x")
+    await eventually("the rule", async () =>
+      (await dialog.locator("#dialog-error").innerText()).includes("2–20 characters"),
+    )
+    assert.equal(await dialog.locator("[data-confirm]").isDisabled(), true)
+    await shoot("vm-detail-rename")
+    await input.fill("renamed_vm")
+    await dialog.locator("[data-confirm]").click()
+    await eventually("the new name", async () => (await detail(page).locator("#vm-title").innerText()) === "renamed_vm")
+    assert.deepEqual(errors, [])
+  })
+
+  it("D5 tabs show what the API offers; arrow keys move between them; the console action asks the portal", async () => {
+    const [vmId = ""] = await w.createVms(["tabs_vm"])
+    const { page, errors, shoot } = await open(vmId)
+    const panel = detail(page).locator("[role=tabpanel]")
+    const api = (await w.agent.call("GET", `/api/v1/vms/${vmId}`)).body
+    assert.match(await panel.innerText(), new RegExp(api.resources.disks[0].name))
+    await detail(page).locator("#tab-disks").focus()
+    await page.keyboard.press("ArrowRight")
+    assert.equal(await detail(page).locator("#tab-network").getAttribute("aria-selected"), "true")
+    assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.id), "tab-network")
+    await page.keyboard.press("Home")
+    assert.equal(await panel.getAttribute("data-tab"), "monitoring")
+    const spec: { paths: Record<string, unknown> } = (await w.agent.call("GET", "/api/v1/openapi.json")).body
+    const offered = (path: string) => Object.keys(spec.paths).some((p) => p.endsWith(path))
+    if (!offered("/vms/{id}/metrics")) await panel.locator("[data-not-offered]").waitFor()
+    await page.keyboard.press("End")
+    assert.equal(await panel.getAttribute("data-tab"), "cost")
+    const quote = (
+      await w.agent.call("POST", "/api/v1/vms/quote", { body: { flavorId: api.vm.flavorId, imageId: api.vm.imageId } })
+    ).body
+    const money = new Intl.NumberFormat("en", { style: "currency", currency: "CNY" }).format(quote.perVmPerDay / 100)
+    await eventually("the cost", async () => (await panel.locator("[data-cost-total]").count()) === 1)
+    assert.equal(await panel.locator("[data-cost-total]").innerText(), money)
+    await page.keyboard.press("ArrowLeft")
+    assert.equal(await panel.getAttribute("data-tab"), "snapshots")
+    if (!offered("/vms/{id}/snapshots")) await panel.locator("[data-not-offered]").waitFor()
+    await shoot("vm-detail-tabs")
+    await action(page, "console").click()
+    const asked = await eventually("hx-console-open", async () => (await heardEvents(page, "hx-console-open")).at(-1))
+    assert.equal(asked.detail.vmId, vmId)
+    assert.deepEqual(errors, [])
+  })
+
+  it("zh-CN: labels, state and the server's refusal in Chinese", async () => {
+    const [vmId = ""] = await w.createVms(["zh_detail"])
+    const { page, shoot } = await open(vmId, "zh-CN")
+    assert.equal(await detail(page).locator("[part=header] .state").innerText(), "运行")
+    assert.equal(await detail(page).locator("#block-basic").innerText(), "基本信息")
+    assert.match((await action(page, "start").getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
+    await shoot("vm-detail-zh-CN")
+  })
+})
