@@ -186,6 +186,31 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
     }
   })
 
+  it("V4 a storage daemon left by an agent that died during a backup is ended before the next one", async () => {
+    const system = guestSpec(host, cold).disks[0]?.path ?? ""
+    const runDir = d.driver.runDirOf(cold)
+    const pidfile = join(runDir, "qsd.pid")
+    const stale = spawn(
+      "qemu-storage-daemon",
+      [
+        "--blockdev",
+        JSON.stringify({ driver: "file", filename: system, "node-name": "stale-file" }),
+        "--blockdev",
+        JSON.stringify({ driver: "qcow2", file: "stale-file", "node-name": "stale" }),
+        "--pidfile",
+        pidfile,
+      ],
+      { stdio: "ignore" },
+    )
+    const exited = new Promise((resolve) => stale.once("exit", resolve))
+    await waitUntil("the stale daemon to hold the disk", () => spawnSync("qemu-img", ["info", system]).status !== 0)
+    const target = backupPath("sys", "after-stale.qcow2")
+    await run(backups().full(cold, "sys", target, { chain: "after-stale" }))
+    await exited
+    assert.ok(existsSync(target))
+    await run(backups().dropChain(cold, "sys", "after-stale"))
+  })
+
   it("V4 P1 quiesce freezes the guest's disk file systems and thaws the same number", async () => {
     const frozen = await run(d.driver.quiesce.freeze(live))
     assert.ok(frozen >= 2, `froze ${frozen} file systems (/system and /data)`)

@@ -92,6 +92,17 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
         }
         if (existsSync(target)) return yield* errors.invalid(operation, `${target} already exists`)
         const node = diskNames(disk.id).node
+        // Write-ahead: the chain ends at the new backup before the copy clears the bitmap, so that no failure or
+        // crash can leave a record that lets a later increment skip what this copy took from the bitmap.
+        yield* chains.set(operation, disk.path, chain, target)
+        const undo = Effect.gen(function* () {
+          yield* Effect.promise(() => rm(target, { force: true }))
+          yield* Effect.ignore(
+            previous === undefined
+              ? chains.drop(operation, disk.path, chain)
+              : chains.set(operation, disk.path, chain, previous),
+          )
+        })
         yield* withDiskNode(operation, domain, disk, (monitor) =>
           Effect.gen(function* () {
             const qmp = errors.fromQmp(operation)
@@ -109,8 +120,7 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
             const kind = previous === undefined ? "full" : "incremental"
             yield* runBackupJob(monitor, { node, target, kind, chain, timeoutMs: jobMs }).pipe(Effect.mapError(qmp))
           }),
-        ).pipe(Effect.onError(() => Effect.promise(() => rm(target, { force: true }))))
-        yield* chains.set(operation, disk.path, chain, target)
+        ).pipe(Effect.onError(() => undo))
         return { sizeBytes: statSync(target).size }
       }),
     )

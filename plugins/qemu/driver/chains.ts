@@ -32,7 +32,8 @@ const load = (file: string): ChainTable => {
 export const makeChainStore = (file: string, errors: Errors): ChainStore => {
   const table: ChainTable = load(file)
 
-  const persist = (operation: string) =>
+  /** Writes the table; when that fails, `key`'s chains go back to what they were, so memory and file agree. */
+  const persist = (operation: string, key: string, before: Record<string, string> | undefined) =>
     Effect.try({
       try: () => {
         mkdirSync(dirname(file), { recursive: true })
@@ -40,8 +41,11 @@ export const makeChainStore = (file: string, errors: Errors): ChainStore => {
         writeFileSync(temporary, `${JSON.stringify(table, null, 2)}\n`)
         renameSync(temporary, file)
       },
-      catch: (cause) =>
-        errors.failure(operation, `cannot write the backup chain record ${file}: ${String(cause)}`, true),
+      catch: (cause) => {
+        if (before === undefined) delete table[key]
+        else table[key] = before
+        return errors.failure(operation, `cannot write the backup chain record ${file}: ${String(cause)}`, true)
+      },
     })
 
   return {
@@ -49,8 +53,9 @@ export const makeChainStore = (file: string, errors: Errors): ChainStore => {
     set: (operation, diskPath, chain, backup) =>
       Effect.suspend(() => {
         const key = resolve(diskPath)
-        table[key] = { ...table[key], [chain]: resolve(backup) }
-        return persist(operation)
+        const before = table[key]
+        table[key] = { ...before, [chain]: resolve(backup) }
+        return persist(operation, key, before)
       }),
     drop: (operation, diskPath, chain) =>
       Effect.suspend(() => {
@@ -60,7 +65,7 @@ export const makeChainStore = (file: string, errors: Errors): ChainStore => {
         const { [chain]: _dropped, ...rest } = chains
         if (Object.keys(rest).length === 0) delete table[key]
         else table[key] = rest
-        return persist(operation)
+        return persist(operation, key, chains)
       }),
   }
 }

@@ -11,6 +11,7 @@ import type { Domain, Domains } from "./domains.ts"
 import { snapshotDisks } from "./options.ts"
 import { type ExitStatus, launchDetached, signalProcess } from "./process.ts"
 import { awaitGone, openSession, type Session, type SessionDeps } from "./session.ts"
+import { reapStaleStorageDaemon } from "./storage-daemon.ts"
 
 /** QEMU has up to this long to open its QMP socket; a QEMU that exits first fails the start at once. */
 const MONITOR_TIMEOUT_MS = 30_000
@@ -51,6 +52,7 @@ export const launchDomain = Effect.fnUntraced(function* (
   const paths = runtimePaths(runtime.runDir)
   const logPath = join(runtime.runDir, "qemu.log")
   mkdirSync(runtime.runDir, { recursive: true, mode: 0o700 })
+  yield* reapStaleStorageDaemon(runtime.runDir)
   // The console history starts with this run; stale sockets would only mislead a client.
   for (const stale of [paths.serialLog, paths.qmp, paths.qga, paths.serial, paths.vnc, paths.pidfile]) {
     rmSync(stale, { force: true })

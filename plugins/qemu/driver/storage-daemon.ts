@@ -8,7 +8,7 @@ import { diskNames } from "../argv/names.ts"
 import { connectMonitor, type QmpMonitor } from "../qmp/monitor.ts"
 import type { Errors } from "./errors.ts"
 import type { Settings } from "./options.ts"
-import { signalProcess } from "./process.ts"
+import { isOurQemu, readPidfile, signalProcess } from "./process.ts"
 
 /** How long the daemon has to exit cleanly (storing persistent bitmaps in the image) before it is killed. */
 const EXIT_GRACE_MS = 10_000
@@ -49,6 +49,26 @@ const stop = (daemon: Daemon) =>
     }
   })
 
+const socketOf = (runDir: string) => join(runDir, "qsd.sock")
+const pidfileOf = (runDir: string) => join(runDir, "qsd.pid")
+
+/**
+ * Ends a storage daemon an earlier agent left serving this domain's disk (it died during a backup): the daemon holds
+ * the image's lock, so neither QEMU nor another backup could open it. Called, under the domain's lock, before each
+ * daemon and each start: no daemon of ours can be running then. Asked to exit first, so that it stores its bitmaps.
+ */
+export const reapStaleStorageDaemon = (runDir: string): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const pidfile = pidfileOf(runDir)
+    const pid = readPidfile(pidfile)
+    if (pid !== undefined && isOurQemu(pid, pidfile)) {
+      signalProcess(pid, "SIGTERM")
+      for (let waited = 0; waited < EXIT_GRACE_MS && isOurQemu(pid, pidfile); waited += 50) yield* Effect.sleep(50)
+      if (isOurQemu(pid, pidfile)) signalProcess(pid, "SIGKILL")
+    }
+    rmSync(pidfile, { force: true })
+  })
+
 /**
  * Serves the disk of a stopped domain over QMP with a qemu-storage-daemon, its nodes named as the domain's QEMU names
  * them, so that a backup of a stopped domain runs the very QMP commands a running one does. The daemon lives as long
@@ -63,8 +83,9 @@ export const serveStoppedDisk = (
 ): Effect.Effect<QmpMonitor, DriverError, Scope.Scope> =>
   Effect.gen(function* () {
     const runDir = settings.runtimeFor(domainName).runDir
-    const socket = join(runDir, "qsd.sock")
+    const socket = socketOf(runDir)
     mkdirSync(runDir, { recursive: true, mode: 0o700 })
+    yield* reapStaleStorageDaemon(runDir)
     rmSync(socket, { force: true })
     const names = diskNames(disk.id)
     const args = [
@@ -76,10 +97,20 @@ export const serveStoppedDisk = (
       `socket,id=qmp,path=${socket},server=on,wait=off`,
       "--monitor",
       "chardev=qmp",
+      "--pidfile",
+      pidfileOf(runDir),
     ]
     const daemon = yield* Effect.acquireRelease(
       Effect.sync(() => launch(settings.storageDaemon, args)),
-      (started) => stop(started).pipe(Effect.andThen(Effect.sync(() => rmSync(socket, { force: true })))),
+      (started) =>
+        stop(started).pipe(
+          Effect.andThen(
+            Effect.sync(() => {
+              rmSync(socket, { force: true })
+              rmSync(pidfileOf(runDir), { force: true })
+            }),
+          ),
+        ),
     )
     const exitedEarly = Deferred.await(daemon.exited).pipe(
       Effect.flatMap((how) =>
