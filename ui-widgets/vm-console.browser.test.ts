@@ -20,7 +20,7 @@ describe("<hx-vm-console> in Chromium", { skip: browserSkip }, () => {
       (task: { operation: string }) => task.operation === "vm.console",
     ).length
 
-  it("B5 a one-time ticket opens noVNC, loaded lazily as its own chunk; disconnect, then reconnect with a new ticket", async () => {
+  it("B5 a one-time ticket opens noVNC (a chunk loaded on first use); Ctrl+Alt+Del, paste, full screen; reconnect with a new ticket", async () => {
     const [vmId = ""] = await w.createVms(["console_vm"])
     const { page, errors, shoot } = await browser.open()
     await recordEvents(page)
@@ -46,6 +46,12 @@ describe("<hx-vm-console> in Chromium", { skip: browserSkip }, () => {
     await consoleOf(page).locator("[data-type]").click()
     await consoleOf(page).locator("dialog[open]").waitFor({ state: "detached" })
     await shoot("vm-console-fake")
+    await consoleOf(page).locator("[data-fullscreen]").click()
+    const full = () =>
+      consoleOf(page).evaluate((host) => host.shadowRoot?.fullscreenElement?.getAttribute("part") ?? "")
+    await eventually("full screen", async () => (await full()) === "screen")
+    await page.evaluate(() => document.exitFullscreen())
+    await eventually("back from full screen", async () => (await full()) === "")
 
     await consoleOf(page).locator("[data-disconnect]").click()
     await eventually("disconnected", async () => (await status(page).getAttribute("data-status")) === "disconnected")

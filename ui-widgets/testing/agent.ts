@@ -4,9 +4,12 @@
  * load the bundle the way a portal does.
  */
 import { randomUUID } from "node:crypto"
-import { before } from "node:test"
-import type { AgentHarness, Who } from "../../agent/testing/harness.ts"
-import { type ServedAgent, useServedAgent } from "../../agent/ws/testing.ts"
+import type { AddressInfo } from "node:net"
+import { after, before } from "node:test"
+import { serve, type WebSocketServerLike } from "@hono/node-server"
+import { WebSocketServer } from "ws"
+import { type AgentHarness, useAgent, type Who } from "../../agent/testing/harness.ts"
+import { closeWebSockets, webSocketRoutes } from "../../agent/ws/index.ts"
 import { storeBackends } from "../../core/store/testing.ts"
 import { buildWidgets } from "../build.ts"
 import { widgetRoutes } from "../serve.ts"
@@ -14,8 +17,12 @@ import { widgetRoutes } from "../serve.ts"
 const pglite = storeBackends.find((backend) => backend.name === "pglite")
 if (pglite === undefined) throw new Error("no PGlite store backend")
 
+export interface WidgetAgentOptions {
+  /** Portal origins allowed to call the API from a browser (`*`: any). */
+  readonly corsOrigins?: ReadonlyArray<string>
+}
+
 export interface WidgetAgent {
-  readonly served: ServedAgent
   readonly agent: AgentHarness
   /** http://127.0.0.1:<port> */
   readonly base: () => string
@@ -30,14 +37,34 @@ export interface WidgetAgent {
   readonly stopVm: (vmId: string, who?: Who) => Promise<void>
 }
 
-export const useWidgetAgent = (): WidgetAgent => {
-  const served = useServedAgent(pglite)
-  const agent = served.agent
+export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent => {
+  const routes = webSocketRoutes()
+  const agent = useAgent(pglite, {
+    publicRoutes: routes.publicRoutes,
+    authenticatedRoutes: routes.authenticatedRoutes,
+    ...(options.corsOrigins === undefined ? {} : { cors: { origins: options.corsOrigins } }),
+  })
   const pages = new Map<string, string>()
+  let server: ReturnType<typeof serve> | undefined
+  let sockets: WebSocketServer | undefined
+  let base = ""
   before(async () => {
     await buildWidgets()
     widgetRoutes(agent.app)
     agent.app.get("/__test/:id", (c) => c.html(pages.get(c.req.param("id")) ?? "missing page", 200))
+    sockets = new WebSocketServer({ noServer: true })
+    // node-server hands upgrades to the app's WebSocket routes through this server (see agent/start/server.ts).
+    const websocket = { server: sockets as unknown as WebSocketServerLike }
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: agent.app.fetch, port: 0, hostname: "127.0.0.1", websocket }, (info: AddressInfo) => {
+        base = `http://127.0.0.1:${info.port}`
+        resolve()
+      })
+    })
+  })
+  after(async () => {
+    if (sockets) await closeWebSockets(sockets, 200)
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
   })
   const createVms: WidgetAgent["createVms"] = async (names, who = "owner") => {
     const ids: Array<string> = []
@@ -54,19 +81,18 @@ export const useWidgetAgent = (): WidgetAgent => {
     return ids
   }
   return {
-    served,
     agent,
-    base: served.base,
-    page: (body, options = {}) => {
+    base: () => base,
+    page: (body, pageOptions = {}) => {
       const id = randomUUID()
-      const scripts = options.scripts ?? ["/widgets/hyperx-widgets.js"]
+      const scripts = pageOptions.scripts ?? ["/widgets/hyperx-widgets.js"]
       pages.set(
         id,
-        `<!doctype html><html lang="${options.lang ?? "en"}"><head><meta charset="utf-8"><title>widget test</title>
+        `<!doctype html><html lang="${pageOptions.lang ?? "en"}"><head><meta charset="utf-8"><title>widget test</title>
 ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
 </head><body>${body}</body></html>`,
       )
-      return `${served.base()}/__test/${id}`
+      return `${base}/__test/${id}`
     },
     createVms,
     stopVm: async (vmId, who = "owner") => {

@@ -80,13 +80,17 @@ export class HxVmDetail extends HxElement {
   protected override platformEvent(event: PlatformEvent): void {
     const vmId = event._tag === "task" ? event.task.vmId : event.vmId
     if (vmId !== this.vmId) return
-    clearTimeout(this.reloadTimer)
-    this.reloadTimer = setTimeout(() => void this.reload(), 200)
+    // At most one reload per 200 ms however busy the stream is; it fetches whatever the burst changed.
+    this.reloadTimer ??= setTimeout(() => {
+      this.reloadTimer = undefined
+      void this.reload()
+    }, 200)
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     clearTimeout(this.reloadTimer)
+    this.reloadTimer = undefined
   }
 
   protected override render() {

@@ -158,14 +158,18 @@ export class HxVmList extends HxElement {
       this.page = { ...this.page, items }
       this.selection = refreshed(this.selection, items)
     }
-    // Creates, deletes and state changes can move rows in or out of the filter: reload soon, once per burst.
-    clearTimeout(this.reloadTimer)
-    this.reloadTimer = setTimeout(() => void this.reload(), 400)
+    // Creates, deletes and state changes can move rows in or out of the filter: reload soon, at most once per
+    // 400 ms however busy the stream is (a debounce could starve); the reload fetches whatever the burst changed.
+    this.reloadTimer ??= setTimeout(() => {
+      this.reloadTimer = undefined
+      void this.reload()
+    }, 400)
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     clearTimeout(this.reloadTimer)
+    this.reloadTimer = undefined
     clearTimeout(this.searchTimer)
   }
 
