@@ -1,16 +1,7 @@
+import { isValidName, isValidPassword } from "./input-checks.ts"
 import { defineRule, type Rule } from "./rule.ts"
 
-/** C1: 2–20 characters of letters, digits, Chinese and underscore (counted as characters, not bytes). */
-const namePattern = /^[\p{Script=Han}A-Za-z0-9_]{2,20}$/u
-
-export const isValidName = (name: string): boolean => namePattern.test(name)
-
-/**
- * R11: 6–32 characters mixing upper case, lower case and digits; special characters allowed. Printable ASCII
- * only: a password must be typeable on any console keyboard, and spaces are lost by too many tools.
- */
-export const isValidPassword = (password: string): boolean =>
-  /^[\x21-\x7e]{6,32}$/.test(password) && /[a-z]/.test(password) && /[A-Z]/.test(password) && /[0-9]/.test(password)
+export { isValidName, isValidPassword }
 
 /** A display name the user types (C1 custom name, R2 rename, R8 clone). Generated names are not checked. */
 export const nameFormat = <C>(nameOf: (context: C) => string | undefined): Rule<C> =>

@@ -1,3 +1,4 @@
+import { isValidName, isValidPassword } from "../../../core/rules/input-checks.ts"
 import { autoSockets, hasNameTags, nameTagKeys } from "../../../core/rules/naming.ts"
 import type { Flavor, Image, Quote } from "../api/types.ts"
 
@@ -80,12 +81,9 @@ export interface Choices {
   readonly now: Date
 }
 
-const namePattern = /^[\p{Script=Han}A-Za-z0-9_]{2,20}$/u
-
-/** C1, R2 name-format: 2–20 letters, digits, Chinese characters or underscores. */
-export const validName = (name: string): boolean => namePattern.test(name)
-const passwordOk = (password: string) =>
-  /^[\x21-\x7e]{6,32}$/.test(password) && /[a-z]/.test(password) && /[A-Z]/.test(password) && /[0-9]/.test(password)
+/** C1, R2 name-format: the core's own check (Effect-free, shared with the API's rule). */
+export const validName = isValidName
+const passwordOk = isValidPassword
 
 export const countOf = (form: CreateForm): number | undefined => {
   const count = Number(form.count)
@@ -109,7 +107,7 @@ export const checkForm = (form: CreateForm, choices: Choices): ReadonlyMap<Field
   const refusals = new Map<FieldKey, Refusal>()
   const count = countOf(form)
   if (count === undefined) refusals.set("count", { rule: "batch-count" })
-  if (count === 1 && form.name.trim() !== "" && !namePattern.test(form.name.trim())) {
+  if (count === 1 && form.name.trim() !== "" && !isValidName(form.name.trim())) {
     refusals.set("name", { rule: "name-format" })
   }
   const tags = Object.fromEntries(nameTagKeys.map((key) => [key, form.tags[key].trim()]))
