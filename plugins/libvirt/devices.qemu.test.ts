@@ -4,6 +4,7 @@
  * HYPERX_REQUIRE_LIBVIRT=1).
  */
 import assert from "node:assert/strict"
+import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
@@ -65,7 +66,7 @@ describe("libvirt driver: guest agent, stats, hot-plug, ISO, snapshots", { skip 
     await close?.()
   })
 
-  it("H3 R11 X5 the guest agent sets a password (stored hashed) and replaces SSH keys; fsinfo shows /system", async () => {
+  it("H3 R11 X5 the guest agent sets a password (stored hashed), replaces SSH keys, freezes and thaws, sees /system", async () => {
     await run(driver.guestAgent.ping(spec.name))
     const hashBefore = await run(probe.passwordFingerprint(driver, spec.name, USER))
     await run(driver.guestAgent.setPassword(spec.name, USER, "Hx-Secret-1"))
@@ -76,6 +77,9 @@ describe("libvirt driver: guest agent, stats, hot-plug, ISO, snapshots", { skip 
     assert.deepEqual(await run(probe.authorizedKeys(driver, spec.name, USER)), keys)
     await run(driver.guestAgent.setAuthorizedKeys(spec.name, USER, keys.slice(1)))
     assert.deepEqual(await run(probe.authorizedKeys(driver, spec.name, USER)), keys.slice(1))
+    const frozen = await run(driver.quiesce.freeze(spec.name))
+    const thawed = await run(driver.quiesce.thaw(spec.name))
+    assert.ok(frozen >= 1 && thawed === frozen, `froze ${frozen}, thawed ${thawed}`)
     const systems = await run(driver.guestAgent.fileSystems(spec.name))
     const system = systems.find((fs) => fs.mountpoint === "/system")
     assert.ok(
@@ -171,5 +175,36 @@ describe("libvirt driver: guest agent, stats, hot-plug, ISO, snapshots", { skip 
     assert.equal(await read("/system/hxc/disk-snap"), "original")
     assert.equal(await read("/run/hxc/disk-snap"), undefined)
     await run(driver.snapshots.remove(spec.name, "disk1"))
+  })
+
+  it("H3 V4 a full backup, a change, an increment of the stopped domain: the restored increment holds the change", async () => {
+    const file = "/system/hxc/backup"
+    const inGuest = "/hxc/backup"
+    await write(file, "first")
+    const full = join(dir, "backup-full.qcow2")
+    await run(driver.backups.full(spec.name, "system", full, { chain: "c1" }))
+    await write(file, "second")
+    await run(driver.shutdown(spec.name, { force: false, timeoutMs: 60_000 }))
+    // stopped: libvirt backs up running domains only, so the driver runs a paused QEMU for the call
+    const increment = join(dir, "backup-inc1.qcow2")
+    const made = await run(driver.backups.incremental(spec.name, "system", increment, { chain: "c1", previous: full }))
+    assert.ok(made.sizeBytes > 0)
+    assert.equal((await run(driver.inspect(spec.name))).power, "stopped")
+    const stray = join(dir, "backup-inc2.qcow2")
+    await assert.rejects(
+      run(driver.backups.incremental(spec.name, "system", stray, { chain: "c1", previous: full })),
+      /does not end chain c1/,
+    )
+    const restored = join(dir, "restored.qcow2")
+    await run(driver.backups.restore(increment, { path: restored, format: "qcow2", sizeGiB: 1 }))
+    execFileSync("qemu-img", ["convert", "-O", "raw", restored, join(dir, "restored.raw")])
+    const content = execFileSync("debugfs", ["-R", `cat ${inGuest}`, join(dir, "restored.raw")], { encoding: "utf8" })
+    assert.equal(content, "second")
+    await run(driver.backups.dropChain(spec.name, "system", "c1"))
+    await run(driver.backups.dropChain(spec.name, "system", "c1"))
+    await assert.rejects(
+      run(driver.backups.incremental(spec.name, "system", stray, { chain: "c1", previous: increment })),
+      /no backup chain c1/,
+    )
   })
 })

@@ -71,3 +71,30 @@ export const makeGuestAgent = (ctx: DriverContext) => {
 
   return { ping, setPassword, setAuthorizedKeys, fileSystems }
 }
+
+/**
+ * Freeze and thaw the guest's file systems (`guest-fsfreeze-freeze` / `-thaw`; virsh's domfsfreeze only reports the
+ * count in messages that -q silences). Both yield how many file systems changed.
+ */
+export const makeQuiesce = (ctx: DriverContext) => {
+  const count = (operation: string, name: string, execute: string) =>
+    ctx.exclusive(name)(
+      Effect.gen(function* () {
+        const reply = yield* ctx.call(
+          operation,
+          name,
+          ctx.client.agentCommand(name, execute, undefined, { timeoutS: 60 }),
+        )
+        if (typeof reply !== "number") return yield* ctx.errors.failure(operation, `unreadable ${execute} reply`, false)
+        return reply
+      }),
+    )
+  return {
+    freeze: Effect.fn("LibvirtDriver.quiesce.freeze")(function* (name: string) {
+      return yield* count("quiesce.freeze", name, "guest-fsfreeze-freeze")
+    }),
+    thaw: Effect.fn("LibvirtDriver.quiesce.thaw")(function* (name: string) {
+      return yield* count("quiesce.thaw", name, "guest-fsfreeze-thaw")
+    }),
+  }
+}

@@ -6,7 +6,8 @@ import { DriverError, HypervisorFailure } from "../../../core/driver/errors.ts"
 import type { LibvirtClient } from "../virsh/client.ts"
 import { toDriverError } from "../virsh/errors.ts"
 import { makeVirshClient } from "../virsh/virsh-client.ts"
-import { makeGuestAgent } from "./agent.ts"
+import { makeGuestAgent, makeQuiesce } from "./agent.ts"
+import { makeBackups } from "./backups.ts"
 import { makeConsoles } from "./consoles.ts"
 import { makeContext } from "./context.ts"
 import { makeDevices } from "./devices.ts"
@@ -18,9 +19,9 @@ import { makeStats } from "./stats.ts"
 import { makeVolumes } from "./volumes.ts"
 
 /**
- * What this driver declares. Not declared: diskBackup (the contract has no backup calls yet), usbPassthrough
- * (libvirt 9 cannot name a USB device by its port) and pciPassthrough (rendered in the XML, but no host here has an
- * IOMMU to prove it). liveMigration is declared but only exercisable between two libvirt hosts: see README.md.
+ * What this driver declares. Not declared: usbPassthrough (libvirt 9 cannot name a USB device by its port) and
+ * pciPassthrough (rendered in the XML, but no host here has an IOMMU to prove it). liveMigration is declared but only
+ * exercisable between two libvirt hosts: see README.md.
  */
 export const LIBVIRT_CAPABILITIES: ReadonlyArray<Capability> = [
   "lifecycle",
@@ -30,6 +31,7 @@ export const LIBVIRT_CAPABILITIES: ReadonlyArray<Capability> = [
   "liveMigration",
   "memorySnapshot",
   "diskSnapshot",
+  "diskBackup",
   "hotplugDisk",
   "hotplugNic",
   "iso",
@@ -56,6 +58,8 @@ export interface LibvirtDriver extends Driver {
   readonly nics: NonNullable<Driver["nics"]>
   readonly media: NonNullable<Driver["media"]>
   readonly snapshots: NonNullable<Driver["snapshots"]>
+  readonly backups: NonNullable<Driver["backups"]>
+  readonly quiesce: NonNullable<Driver["quiesce"]>
   readonly console: NonNullable<Driver["console"]> & { readonly vncWebSocket: (name: string) => Op<ConsoleEndpoint> }
   readonly guestAgent: NonNullable<Driver["guestAgent"]>
   readonly stats: NonNullable<Driver["stats"]>
@@ -143,6 +147,8 @@ export const makeLibvirtDriver = (
       nics: devices.nics,
       media: devices.media,
       snapshots: makeSnapshots(ctx, lifecycle),
+      backups: makeBackups(ctx, lifecycle),
+      quiesce: makeQuiesce(ctx),
       console: consoles,
       guestAgent: makeGuestAgent(ctx),
       stats: makeStats(ctx),

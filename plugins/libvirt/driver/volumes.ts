@@ -11,7 +11,7 @@ import { unreachableFolders } from "./paths.ts"
 const GiB = 1024 ** 3
 
 /** `qemu-img <args>`'s stdout; `-U` reads images a running QEMU holds open. */
-const qemuImg = (args: ReadonlyArray<string>) =>
+export const qemuImg = (args: ReadonlyArray<string>) =>
   Effect.callback<string, string>((resume) => {
     const child = execFile(
       "qemu-img",
@@ -34,7 +34,7 @@ const ImageInfo = Schema.fromJsonString(
   }),
 )
 
-const imageInfo = (path: string) =>
+export const imageInfo = (path: string) =>
   qemuImg(["info", "-U", "--output=json", path]).pipe(
     Effect.map((output) => {
       const decoded = Schema.decodeUnknownExit(ImageInfo)(output)

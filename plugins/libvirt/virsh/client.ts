@@ -26,7 +26,7 @@ export interface LibvirtClient {
   readonly defineXml: (xml: string) => Call
   /** Forgets the definition with its snapshot metadata and managed save (the disk files stay). */
   readonly undefine: (name: string) => Call
-  readonly start: (name: string) => Call
+  readonly start: (name: string, options?: { readonly paused?: boolean }) => Call
   readonly resume: (name: string) => Call
   /** Cuts power (libvirt's "destroy"). */
   readonly destroy: (name: string) => Call
@@ -49,6 +49,18 @@ export interface LibvirtClient {
   readonly snapshotDelete: (name: string, snapshot: string) => Call
   readonly snapshotNames: (name: string) => Call<ReadonlyArray<string>>
   readonly snapshotXml: (name: string, snapshot: string) => Call<string>
+  /** Starts a push-mode backup job (`backup-begin`), creating the checkpoint described by `checkpointXml` with it. */
+  readonly backupBegin: (
+    name: string,
+    backupXml: string,
+    checkpointXml: string,
+    options: { readonly reuseExternal: boolean },
+  ) => Call
+  /** The domain's current job ("None" when idle), or how the last one ended ("Completed", "Failed"). */
+  readonly jobType: (name: string, options: { readonly completed: boolean }) => Call<string>
+  readonly checkpointNames: (name: string) => Call<ReadonlyArray<string>>
+  readonly checkpointXml: (name: string, checkpoint: string) => Call<string>
+  readonly checkpointDelete: (name: string, checkpoint: string) => Call
   /** `domstats --raw` of one domain for the given groups ("state", "cpu-total", "balloon", "block", …). */
   readonly domainStats: (name: string, groups: ReadonlyArray<string>) => Call<Readonly<Record<string, string>>>
   /**

@@ -109,7 +109,8 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
             ),
       defineXml: (xml) => withXmlFile(xml, (file) => done(["define", file])),
       undefine: (name) => done(["undefine", name, "--managed-save", "--snapshots-metadata", "--checkpoints-metadata"]),
-      start: (name) => done(["start", name], { timeoutMs: SLOW_CALL_MS }),
+      start: (name, startOptions = {}) =>
+        done(["start", name, ...(startOptions.paused ? ["--paused"] : [])], { timeoutMs: SLOW_CALL_MS }),
       resume: (name) => done(["resume", name]),
       destroy: (name) => done(["destroy", name]),
       shutdown: (name) => done(["shutdown", name, "--mode", "acpi"]),
@@ -140,6 +141,25 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
         done(["snapshot-delete", name, "--snapshotname", snapshot], { timeoutMs: SLOW_CALL_MS }),
       snapshotNames: (name) => run(["snapshot-list", name, "--name"]).pipe(Effect.map(parseNames)),
       snapshotXml: (name, snapshot) => run(["snapshot-dumpxml", name, "--snapshotname", snapshot]),
+      backupBegin: (name, backupXml, checkpointXml, backupOptions) =>
+        withXmlFile(backupXml, (backupFile) =>
+          withXmlFile(checkpointXml, (checkpointFile) =>
+            done([
+              "backup-begin",
+              name,
+              backupFile,
+              checkpointFile,
+              ...(backupOptions.reuseExternal ? ["--reuse-external"] : []),
+            ]),
+          ),
+        ),
+      jobType: (name, jobOptions) =>
+        run(["domjobinfo", name, ...(jobOptions.completed ? ["--completed"] : [])]).pipe(
+          Effect.map((output) => /Job type:\s*(\S+)/.exec(output)?.[1] ?? "None"),
+        ),
+      checkpointNames: (name) => run(["checkpoint-list", name, "--name"]).pipe(Effect.map(parseNames)),
+      checkpointXml: (name, checkpoint) => run(["checkpoint-dumpxml", name, checkpoint]),
+      checkpointDelete: (name, checkpoint) => done(["checkpoint-delete", name, checkpoint]),
       domainStats: (name, groups) =>
         run(["domstats", "--raw", ...groups.map((group) => `--${group}`), name]).pipe(
           Effect.map((output) => parseDomStats(output).get(name) ?? {}),

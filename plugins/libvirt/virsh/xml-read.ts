@@ -108,3 +108,9 @@ export const parseSnapshotXml = (xml: string): SnapshotXml => {
     memory: attribute(own, "memory", "snapshot"),
   }
 }
+
+/** `virsh checkpoint-dumpxml`: the checkpoint's own name and description, not those of the domain it embeds. */
+export const parseCheckpointXml = (xml: string) => {
+  const own = xml.split(/<domain\b/)[0] ?? xml
+  return { name: text(own, "name") ?? "", description: text(own, "description") }
+}
