@@ -8,7 +8,8 @@ const backend = storeBackends.find((b) => b.name === "pglite")
 
 describe("WS /api/v1/events", { skip: backend === undefined }, () => {
   if (backend === undefined) return
-  const served = useServedAgent(backend)
+  // Pings every second: clients that answer them (every ws client does) stay; one that does not is cut.
+  const served = useServedAgent(backend, { keepAliveMs: 1_000 })
   const { agent } = served
   const follow = (token: string, query = "") => connect(`${served.wsBase()}/api/v1/events?token=${token}${query}`)
   const act = async (vmId: string, action: "start" | "stop", as: "owner" | "salesUser" = "owner") => {
@@ -91,6 +92,18 @@ describe("WS /api/v1/events", { skip: backend === undefined }, () => {
     const plain = await fetch(`${served.base()}/api/v1/events?token=${agent.tokens.owner}`)
     assert.equal(plain.status, 400)
     assert.equal(((await plain.json()) as { error: { code: string } }).error.code, "websocket-required")
+  })
+
+  it("a client that stops answering pings is cut (1006); the others keep their stream", async () => {
+    const silent = await connect(`${served.wsBase()}/api/v1/events?token=${agent.tokens.owner}`, { autoPong: false })
+    const lively = await follow(agent.tokens.owner)
+    await silent.until("the cut", () => silent.closed !== undefined)
+    assert.equal(silent.closed?.code, 1006)
+    const vm = await agent.seedVm({ displayName: "after_cut" })
+    await start(vm.id)
+    await lively.until("the start", () => eventsOf(lively).some((e) => e._tag === "vm-state" && e.vmId === vm.id))
+    assert.equal(lively.closed, undefined)
+    lively.close()
   })
 
   it("stopping the agent closes every event stream with 1001 (going away)", async () => {

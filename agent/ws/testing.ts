@@ -22,10 +22,10 @@ export interface ServedAgent {
   readonly wss: () => WebSocketServer
 }
 
-export const useServedAgent = (backend: StoreBackend): ServedAgent => {
+export const useServedAgent = (backend: StoreBackend, options: { readonly keepAliveMs?: number } = {}): ServedAgent => {
   const clock = { now: Date.now() }
   const tickets = new ConsoleTickets({ now: () => clock.now })
-  const routes = webSocketRoutes({ tickets })
+  const routes = webSocketRoutes({ tickets, ...options })
   const agent = useAgent(backend, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,
@@ -83,10 +83,18 @@ export interface Client {
 /** Opens a WebSocket; rejects with `HTTP <status>` when the server refuses the upgrade. */
 export const connect = (
   url: string,
-  options: { readonly headers?: Record<string, string>; readonly protocols?: ReadonlyArray<string> } = {},
+  options: {
+    readonly headers?: Record<string, string>
+    readonly protocols?: ReadonlyArray<string>
+    /** false: never answer the server's pings (a client that went away without closing). */
+    readonly autoPong?: boolean
+  } = {},
 ): Promise<Client> =>
   new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, [...(options.protocols ?? [])], { headers: options.headers ?? {} })
+    const socket = new WebSocket(url, [...(options.protocols ?? [])], {
+      headers: options.headers ?? {},
+      autoPong: options.autoPong ?? true,
+    })
     const client: Client = {
       socket,
       texts: [],

@@ -119,8 +119,8 @@ export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
 export const sortExpression = (sort: VmQuery["sort"]) => sortColumns[sort?.by ?? "createdAt"]
 
 /**
- * Ids break ties byte by byte: they are ASCII, so the order is the same as the database's collation gives, without
- * the cost of a locale-aware comparison (C.UTF-8 is not "C" to PostgreSQL 15) on every tie of a deep page.
+ * Ties are broken by id, byte by byte: paging needs a fixed total order, not a linguistic one, and a byte comparison
+ * spares a locale-aware one (C.UTF-8 is not "C" to PostgreSQL 15) on every tie of a deep page.
  */
 const idOrder = (table: "f" | "page") => sql`${sql.ref(`${table}.id`)} collate "C"`
 

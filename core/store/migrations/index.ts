@@ -5,6 +5,7 @@ import * as vms from "./2026_11_26_0003_vms.ts"
 import * as storage from "./2026_11_26_0004_storage.ts"
 import * as tasks from "./2026_11_26_0005_tasks.ts"
 import * as vmSearchText from "./2026_11_26_0006_vm_search_text.ts"
+import * as disksVmSize from "./2026_11_26_0007_disks_vm_size.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_11_26_0004_storage": storage,
   "2026_11_26_0005_tasks": tasks,
   "2026_11_26_0006_vm_search_text": vmSearchText,
+  "2026_11_26_0007_disks_vm_size": disksVmSize,
 }
