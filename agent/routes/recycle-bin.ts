@@ -1,13 +1,12 @@
 import { Schema } from "effect"
 import { Hono } from "hono"
-import { purgeVm, restoreVm, Store } from "../../core/index.ts"
+import { purgeVm, restoreVm } from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam, QueryBool } from "../validation/schemas.ts"
 import { pathParams, queryParams } from "../validation/validators.ts"
-import { pickColumns, vmColumnNames } from "../vms/columns.ts"
-import { columnsOf, defaultLimit, toVmQuery, VmListQuery } from "../vms/list-query.ts"
+import { VmListQuery, vmPage } from "../vms/list-query.ts"
 import { TaskAccepted, TaskSchema, VmPageSchema } from "../vms/responses.ts"
 
 const tag = "Recycle bin"
@@ -29,23 +28,7 @@ export const recycleBinRoutes = () =>
         errors: [400],
       }),
       queryParams(VmListQuery),
-      async (c) => {
-        const query = c.req.valid("query")
-        const limit = query.limit ?? defaultLimit
-        const offset = query.offset ?? 0
-        const page = await runEffect(
-          c,
-          Store.use((s) => s.vms.query(toVmQuery(c.var.actor, { ...query, limit, offset }, true))),
-        )
-        const columns = columnsOf(query, vmColumnNames)
-        return c.json({
-          items: page.rows.map((row) => pickColumns(row, columns)),
-          total: page.total,
-          totals: page.totals,
-          offset,
-          limit,
-        })
-      },
+      async (c) => c.json(await runEffect(c, vmPage(c.var.actor, c.req.valid("query"), true))),
     )
     .post(
       "/:id/restore",

@@ -7,11 +7,11 @@ import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam, QueryBool } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
-import { defaultExportColumns, pickColumns, vmColumnNames } from "../vms/columns.ts"
+import { defaultExportColumns } from "../vms/columns.ts"
 import { CreateVmBody, Quote, QuoteBody, quoteFor, toCreateRequest } from "../vms/create.ts"
 import { VmDetail, vmDetail } from "../vms/detail.ts"
 import { exportFileName, vmSheet } from "../vms/export-xlsx.ts"
-import { columnsOf, defaultLimit, toVmQuery, VmExportQuery, VmListQuery } from "../vms/list-query.ts"
+import { columnsOf, toVmQuery, VmExportQuery, VmListQuery, vmPage } from "../vms/list-query.ts"
 import { patchVm, VmPatchBody } from "../vms/patch.ts"
 import { CreatedSchema, PatchedSchema, TaskAccepted, VmPageSchema } from "../vms/responses.ts"
 
@@ -36,23 +36,7 @@ export const vmRoutes = () =>
         errors: [400],
       }),
       queryParams(VmListQuery),
-      async (c) => {
-        const query = c.req.valid("query")
-        const limit = query.limit ?? defaultLimit
-        const offset = query.offset ?? 0
-        const page = await runEffect(
-          c,
-          Store.use((s) => s.vms.query(toVmQuery(c.var.actor, { ...query, limit, offset }, false))),
-        )
-        const columns = columnsOf(query, vmColumnNames)
-        return c.json({
-          items: page.rows.map((row) => pickColumns(row, columns)),
-          total: page.total,
-          totals: page.totals,
-          offset,
-          limit,
-        })
-      },
+      async (c) => c.json(await runEffect(c, vmPage(c.var.actor, c.req.valid("query"), false))),
     )
     .get(
       "/export.xlsx",

@@ -1,7 +1,6 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { LoginMethod, quoteForActor, type VmCreateRequest } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
-import { checkRules } from "../../core/rules/rule.ts"
 import { ApiId, IsoDateTime, MultilineText, Text } from "../validation/schemas.ts"
 
 const DataDisk = Schema.Struct({

@@ -1,9 +1,9 @@
-import { Schema } from "effect"
-import { scopeFilter, type VmQuery, VmState } from "../../core/index.ts"
+import { Effect, Schema } from "effect"
+import { Store, scopeFilter, type VmQuery, VmState } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { vmSortKeys } from "../../core/store/vm-query.ts"
 import { ApiId, QueryInt, QueryList, Text } from "../validation/schemas.ts"
-import { type VmColumnName, vmColumnNames } from "./columns.ts"
+import { pickColumns, type VmColumnName, vmColumnNames } from "./columns.ts"
 
 const TagFilter = Text(300).check(Schema.isPattern(/^[^:]+:/, { message: "Expected tag filters as key:value" }))
 
@@ -79,3 +79,21 @@ export const columnsOf = (
   query: { readonly columns?: ReadonlyArray<VmColumnName> },
   fallback: ReadonlyArray<VmColumnName>,
 ): ReadonlyArray<VmColumnName> => (query.columns === undefined || query.columns.length === 0 ? fallback : query.columns)
+
+/** One page of the list (L1–L5) or of the recycle bin (G3), with only the chosen columns. */
+export const vmPage = (actor: Actor, query: VmListQuery, recycled: boolean) => {
+  const limit = query.limit ?? defaultLimit
+  const offset = query.offset ?? 0
+  return Store.use((s) => s.vms.query(toVmQuery(actor, { ...query, limit, offset }, recycled))).pipe(
+    Effect.map((page) => {
+      const columns = columnsOf(query, vmColumnNames)
+      return {
+        items: page.rows.map((row) => pickColumns(row, columns)),
+        total: page.total,
+        totals: page.totals,
+        offset,
+        limit,
+      }
+    }),
+  )
+}
