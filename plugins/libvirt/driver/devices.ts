@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import type { DiskSpec, NicSpec } from "../../../core/driver/spec.ts"
 import type { ChangeScope } from "../virsh/client.ts"
 import type { LibvirtError } from "../virsh/errors.ts"
@@ -119,6 +119,13 @@ export const makeDevices = (ctx: DriverContext, lifecycle: Lifecycle) => {
           operation,
           name,
           client.changeMedia(name, CDROM_TARGET, iso, scope).pipe(
+            // libvirt opens the tray and inserts at once; a guest that still holds the tray locked makes the insert
+            // fail "Tray of the device is not open" until it lets go. Try again briefly, on that refusal only.
+            Effect.retry({
+              schedule: Schedule.spaced("250 millis"),
+              times: 20,
+              while: (error: LibvirtError) => /tray of the device is not open/i.test(error.message),
+            }),
             // an empty drive has nothing to eject
             Effect.catchIf(
               (error: LibvirtError) => iso === null && /doesn't have media|no media/i.test(error.message),
