@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
@@ -40,6 +40,11 @@ describe("QEMU process supervision helpers", () => {
     assert.equal(isOurQemu(launched.pid, join(dir, "other.pid")), false, "another pidfile means another process")
     assert.ok((sampleCpu(launched.pid)?.uptimeSeconds ?? 0) > 0)
     assert.ok((startedAtUptime(launched.pid) ?? 0) > 0)
+    // The shell needs a moment to write its line: wait for it (bounded) before killing it.
+    const log = join(dir, "out.log")
+    for (let i = 0; i < 250 && !/started/.test(existsSync(log) ? readFileSync(log, "utf8") : ""); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     signalProcess(launched.pid, "SIGKILL")
     const status = await exitOf(launched.exited)
     assert.equal(status.signal, "SIGKILL")
