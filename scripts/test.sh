@@ -15,7 +15,7 @@ status=0
 log=$(mktemp)
 run() { node --import tsx --test --test-reporter=tap "$@" | tee -a "$log" || status=1; }
 if [ "${#light[@]}" -gt 0 ]; then run --test-concurrency=2 "${light[@]}"; fi
-if [ "${#heavy[@]}" -gt 0 ]; then run --test-concurrency=2 "${heavy[@]}"; fi
+if [ "${#heavy[@]}" -gt 0 ]; then run --test-concurrency=1 "${heavy[@]}"; fi
 # Two runner invocations print two summaries; one closing line adds them up.
 sum() { awk -v k="# $1" '$1" "$2==k {n+=$3} END {print n+0}' "$log"; }
 echo "tests: $(sum pass) passed, $(sum fail) failed, $(sum skipped) skipped"

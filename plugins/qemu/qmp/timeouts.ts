@@ -9,7 +9,8 @@ const blockOpMs = 5_000
 const heavyJobMs = 60_000
 
 export const qmpTimeoutTable: Readonly<Record<string, number>> = {
-  qmp_capabilities: 2_000,
+  // The handshake at start-up: a QEMU still loading on a busy host can take seconds to answer it.
+  qmp_capabilities: 10_000,
   // quit returns once QEMU starts tearing down, which may flush disks.
   quit: 2_000,
   "human-monitor-command": blockOpMs,
