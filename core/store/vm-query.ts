@@ -3,19 +3,9 @@ import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 
-export const vmSortKeys = [
-  "displayName",
-  "hostname",
-  "state",
-  "createdAt",
-  "cpus",
-  "memoryMiB",
-  "diskGiB",
-  "ownerName",
-  "flavorName",
-  "hostName",
-] as const
-export type VmSortKey = (typeof vmSortKeys)[number]
+import type { VmSortKey } from "./vm-sort-keys.ts"
+
+export { type VmSortKey, vmSortKeys } from "./vm-sort-keys.ts"
 
 /** The list view's question (L1–L5): scope, global search, header filters, sort and a page. */
 export interface VmQuery {

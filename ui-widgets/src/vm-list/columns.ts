@@ -1,3 +1,4 @@
+import { vmSortKeys } from "../../../core/store/vm-sort-keys.ts"
 import type { VmRow } from "../api/types.ts"
 import { formatDateTime, formatMemory, type Locale, type Messages } from "../i18n/index.ts"
 
@@ -43,18 +44,7 @@ export const defaultColumns: ReadonlyArray<ColumnName> = [
 ]
 
 /** The columns the API sorts by (its `sort` parameter). */
-export const sortableColumns: ReadonlySet<ColumnName> = new Set([
-  "displayName",
-  "hostname",
-  "state",
-  "createdAt",
-  "cpus",
-  "memoryMiB",
-  "diskGiB",
-  "ownerName",
-  "flavorName",
-  "hostName",
-])
+export const sortableColumns: ReadonlySet<ColumnName> = new Set<ColumnName>(vmSortKeys)
 
 export const numericColumns: ReadonlySet<ColumnName> = new Set([
   "cpus",
