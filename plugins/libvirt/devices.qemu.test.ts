@@ -14,13 +14,13 @@ import { guestShell } from "./testing/guest-agent.ts"
 import { libvirtGuestProbe as probe } from "./testing/guest-probe.ts"
 import {
   cleanUp,
+  defineTestVm,
   eventually,
   libvirtUnavailable,
   namePrefix,
   openDriver,
   prepareGuest,
   run,
-  testVmSpec,
 } from "./testing/setup.ts"
 import { parseDisks } from "./virsh/xml-read.ts"
 
@@ -44,19 +44,7 @@ describe("libvirt driver: guest agent, stats, hot-plug, ISO, snapshots", { skip 
     const prepared = await prepareGuest("hx-lvv-")
     dir = prepared.dir
     ;({ driver, close } = await openDriver({ stateDir: join(dir, "s"), tcgTbCacheMiB: 16 }))
-    spec = testVmSpec(dir, prepared.guest, `${prefix}a`)
-    const system = spec.disks[0]
-    assert.ok(system !== undefined)
-    await run(
-      driver.volumes.create({
-        path: system.path,
-        format: "qcow2",
-        sizeGiB: 1,
-        backingPath: prepared.guest.baseImage,
-        backingFormat: "qcow2",
-      }),
-    )
-    await run(driver.define(spec))
+    spec = await defineTestVm(driver, dir, prepared.guest, `${prefix}a`)
     await run(driver.start(spec.name))
     await ready()
   })

@@ -17,13 +17,13 @@ import { guestPowerOff } from "./testing/guest-agent.ts"
 import { libvirtGuestProbe as probe } from "./testing/guest-probe.ts"
 import {
   cleanUp,
+  defineTestVm,
   eventually,
   libvirtUnavailable,
   namePrefix,
   openDriver,
   prepareGuest,
   run,
-  testVmSpec,
 } from "./testing/setup.ts"
 
 const skip = libvirtUnavailable()
@@ -49,19 +49,7 @@ describe("libvirt driver: lifecycle, consoles, events, re-attach", { skip }, () 
     dir = prepared.dir
     ;({ driver, close } = await openDriver({ stateDir: join(dir, "s"), tcgTbCacheMiB: 16 }))
     watcher = Effect.runFork(driver.events.pipe(Stream.runForEach((event) => Effect.sync(() => events.push(event)))))
-    spec = testVmSpec(dir, prepared.guest, `${prefix}a`)
-    const system = spec.disks[0]
-    assert.ok(system !== undefined)
-    await run(
-      driver.volumes.create({
-        path: system.path,
-        format: "qcow2",
-        sizeGiB: 1,
-        backingPath: prepared.guest.baseImage,
-        backingFormat: "qcow2",
-      }),
-    )
-    await run(driver.define(spec))
+    spec = await defineTestVm(driver, dir, prepared.guest, `${prefix}a`)
   })
 
   after(async () => {

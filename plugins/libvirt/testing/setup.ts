@@ -131,3 +131,21 @@ export const eventually = async <A>(what: string, check: () => Promise<A | undef
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
+
+/** A test VM defined on the driver: its system disk an overlay on the guest's base image. */
+export const defineTestVm = async (driver: LibvirtDriver, dir: string, guest: TestGuest, name: string) => {
+  const spec = testVmSpec(dir, guest, name)
+  const system = spec.disks[0]
+  if (system === undefined) throw new Error("a test VM has a system disk")
+  await run(
+    driver.volumes.create({
+      path: system.path,
+      format: "qcow2",
+      sizeGiB: 1,
+      backingPath: guest.baseImage,
+      backingFormat: "qcow2",
+    }),
+  )
+  await run(driver.define(spec))
+  return spec
+}
