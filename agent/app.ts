@@ -8,10 +8,13 @@ import { language } from "./middleware/language.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
 import { doc } from "./openapi/describe.ts"
 import { openApiDocument, openApiPath } from "./openapi/document.ts"
+import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
+import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
+import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmRoutes } from "./routes/vms.ts"
@@ -43,6 +46,9 @@ export interface AppOptions {
 const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmRoutes],
   ["/vms", vmActionRoutes],
+  ["/vms", snapshotRoutes],
+  ["/vms", diskRoutes],
+  ["/backups", backupRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],
   ["/tasks", taskRoutes],

@@ -8,13 +8,19 @@ import { useAgent } from "./testing/harness.ts"
 
 const bodyLimitBytes = 16 * 1024
 
-/** Every VM row (in and out of the recycle bin) and the number of tasks: what a request could have changed. */
+/** Every VM row (in and out of the recycle bin), disk, snapshot, backup and schedule, and the number of tasks. */
 const snapshot = Store.use((store) =>
   Effect.gen(function* () {
     const live = yield* store.vms.list()
     const recycled = yield* store.vms.list({ recycled: true })
     const tasks = yield* store.tasks.list()
-    return { vms: JSON.stringify([...live, ...recycled]), tasks: tasks.length }
+    const storage = yield* Effect.all([
+      store.disks.list(),
+      store.snapshots.list(),
+      store.backups.list(),
+      store.schedules.list(),
+    ])
+    return { vms: JSON.stringify([...live, ...recycled]), tasks: tasks.length, storage: JSON.stringify(storage) }
   }),
 )
 
@@ -25,10 +31,12 @@ for (const backend of storeBackends) {
     it("G1 1,200 malformed requests get only 4xx JSON errors, never a 5xx, and change nothing", async () => {
       const vm = await agent.seedVm()
       await agent.seedVm({ state: "running" })
+      const [disk] = await agent.run(Store.use((s) => s.disks.list({ vmId: vm.id })))
       const before = await agent.run(snapshot)
       const cases = fuzzCases(
         {
           vmId: vm.id,
+          diskId: disk?.id ?? "",
           flavorId: agent.world.flavor.id,
           imageId: agent.world.image.id,
           token: agent.tokens.owner,

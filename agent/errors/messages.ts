@@ -17,6 +17,9 @@ const resourceNames: Record<string, Bilingual> = {
   affinityGroup: { en: "Affinity group", zh: "亲和组" },
   network: { en: "Network", zh: "网络" },
   subnet: { en: "Subnet", zh: "子网" },
+  snapshot: { en: "Snapshot", zh: "快照" },
+  backup: { en: "Backup", zh: "备份" },
+  schedule: { en: "Schedule", zh: "定时任务" },
 }
 
 const nameOf = (resource: string): Bilingual => resourceNames[resource] ?? { en: resource, zh: resource }

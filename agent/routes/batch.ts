@@ -9,7 +9,7 @@ import { jsonBody } from "../validation/validators.ts"
 import { TaskSchema } from "../vms/responses.ts"
 
 const BatchBody = Schema.Struct({
-  /** start, stop, reboot or delete (rule batch-action names what else was asked). */
+  /** start, stop, reboot, delete or snapshot (rule batch-action names what else was asked). */
   action: Text(32),
   /** At least one (rule batch-selection), at most 500. */
   vmIds: Schema.Array(ApiId).check(Schema.isMaxLength(500)),
@@ -17,6 +17,10 @@ const BatchBody = Schema.Struct({
   force: Schema.optionalKey(Schema.Boolean),
   /** B4: destroy completely instead of the recycle bin. */
   destroy: Schema.optionalKey(Schema.Boolean),
+  /** P1 snapshot: save each running guest's memory too. */
+  withMemory: Schema.optionalKey(Schema.Boolean),
+  /** P1 snapshot: the name of every VM's snapshot, 1–64 characters. */
+  name: Schema.optionalKey(Text(64)),
 }).annotate({ identifier: "BatchRequest" })
 
 const Outcome = Schema.Struct({
@@ -46,7 +50,7 @@ export const batchRoutes = () =>
     "/",
     doc({
       tag: "Batch",
-      summary: "Start, stop, reboot or delete several VMs (L7)",
+      summary: "Start, stop, reboot, delete or snapshot several VMs (L7)",
       description:
         "Each VM's outcome: accepted with its task, refused with the rule's name and message, or not-found (outside " +
         "the caller's scope). The batch's own task records them all.",

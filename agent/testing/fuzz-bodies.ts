@@ -31,7 +31,21 @@ export interface BodyRoute {
   readonly path: string
   readonly base: Record<string, unknown>
   readonly fields: Readonly<Record<string, FieldType>>
+  /** The fields a body cannot do without. */
+  readonly required?: ReadonlyArray<string>
 }
+
+const scheduleFields: Readonly<Record<string, FieldType>> = {
+  period: "enum",
+  minute: "int",
+  hour: "int",
+  dayOfWeek: "int",
+  dayOfMonth: "int",
+  timeZone: "string",
+  retention: "int",
+  enabled: "bool",
+}
+const schedule = { base: { period: "daily", minute: 0, retention: 3 }, required: ["period", "minute", "retention"] }
 
 /** Every route with a JSON body: a valid body, and the type of each field it takes. */
 export const bodyRoutes = (t: FuzzTargets): ReadonlyArray<BodyRoute> => [
@@ -39,6 +53,7 @@ export const bodyRoutes = (t: FuzzTargets): ReadonlyArray<BodyRoute> => [
     method: "POST",
     path: "/api/v1/vms",
     base: { imageId: t.imageId, flavorId: t.flavorId, name: "fuzz_vm", start: false },
+    required: ["imageId", "flavorId"],
     fields: {
       imageId: "id",
       flavorId: "id",
@@ -62,6 +77,7 @@ export const bodyRoutes = (t: FuzzTargets): ReadonlyArray<BodyRoute> => [
     method: "POST",
     path: "/api/v1/vms/quote",
     base: { imageId: t.imageId, flavorId: t.flavorId },
+    required: ["imageId", "flavorId"],
     fields: { imageId: "id", flavorId: "id", ownerId: "id", count: "int", dataDisks: "array" },
   },
   {
@@ -87,6 +103,27 @@ export const bodyRoutes = (t: FuzzTargets): ReadonlyArray<BodyRoute> => [
     method: "POST",
     path: "/api/v1/batch",
     base: { action: "stop", vmIds: [t.vmId] },
-    fields: { action: "string", vmIds: "array", force: "bool", destroy: "bool" },
+    fields: { action: "string", vmIds: "array", force: "bool", destroy: "bool", withMemory: "bool", name: "string" },
+    required: ["action", "vmIds"],
   },
+  {
+    method: "POST",
+    path: `/api/v1/vms/${t.vmId}/snapshots`,
+    base: {},
+    fields: { name: "string", withMemory: "bool" },
+  },
+  {
+    method: "POST",
+    path: `/api/v1/vms/${t.vmId}/snapshot-schedules`,
+    ...schedule,
+    fields: { ...scheduleFields, withMemory: "bool" },
+  },
+  {
+    method: "POST",
+    path: `/api/v1/vms/${t.vmId}/disks/${t.diskId}/backup-schedules`,
+    ...schedule,
+    fields: scheduleFields,
+  },
+  // No such backup: the defect must be refused before the lookup would answer 404.
+  { method: "POST", path: `/api/v1/backups/${t.vmId}/restore`, base: {}, fields: { name: "string" } },
 ]

@@ -13,6 +13,8 @@ export interface FuzzCase {
 export interface FuzzTargets {
   /** A VM the caller may see, so only the defect itself can stop a request. */
   readonly vmId: string
+  /** A disk of that VM. */
+  readonly diskId: string
   readonly flavorId: string
   readonly imageId: string
   /** A valid bearer secret. */
@@ -34,6 +36,19 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
     "POST /api/v1/vms/{id}/start",
     "POST /api/v1/vms/{id}/stop",
     "POST /api/v1/vms/{id}/password",
+    "GET /api/v1/vms/{id}/snapshots",
+    "POST /api/v1/vms/{id}/snapshots",
+    "GET /api/v1/vms/{id}/snapshot-schedules",
+    "GET /api/v1/vms/{id}/disks",
+    `GET /api/v1/vms/{id}/disks/${t.diskId}/backups`,
+    `POST /api/v1/vms/{id}/disks/${t.diskId}/backups`,
+    `GET /api/v1/vms/${t.vmId}/disks/{id}/backup-schedules`,
+    `POST /api/v1/vms/${t.vmId}/snapshots/{id}/rollback`,
+    `DELETE /api/v1/vms/${t.vmId}/snapshots/{id}`,
+    `DELETE /api/v1/vms/${t.vmId}/snapshot-schedules/{id}`,
+    `DELETE /api/v1/vms/${t.vmId}/disks/${t.diskId}/backup-schedules/{id}`,
+    "POST /api/v1/backups/{id}/restore",
+    "DELETE /api/v1/backups/{id}",
     "GET /api/v1/tasks/{id}",
     "GET /api/v1/flavors/{id}",
     "GET /api/v1/images/{id}",
@@ -85,6 +100,10 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
     [`/api/v1/vms/${t.vmId}/start`, ["GET", "PUT", "PATCH", "DELETE"]],
     ["/api/v1/vms/export.xlsx", ["POST", "PUT"]],
     ["/api/v1/batch", ["GET", "PUT", "DELETE", "PATCH"]],
+    [`/api/v1/vms/${t.vmId}/snapshots`, ["PUT", "PATCH", "DELETE"]],
+    [`/api/v1/vms/${t.vmId}/disks`, ["POST", "DELETE"]],
+    [`/api/v1/vms/${t.vmId}/disks/${t.diskId}/backup-schedules`, ["PUT", "DELETE"]],
+    [`/api/v1/backups/${t.vmId}`, ["GET", "PUT", "PATCH"]],
     ["/api/v1/tasks", ["POST", "DELETE"]],
     ["/api/v1/flavors", ["POST", "PUT"]],
     [`/api/v1/hosts/${t.vmId}`, ["DELETE", "PATCH"]],
@@ -119,12 +138,9 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
       }
     },
     (r) => {
-      const route = r.pick(
-        routes.filter((candidate) => ["/api/v1/vms", "/api/v1/vms/quote", "/api/v1/batch"].includes(candidate.path)),
-      )
+      const route = r.pick(routes.filter((candidate) => candidate.required !== undefined))
       const body: Record<string, unknown> = { ...route.base }
-      const required = route.path === "/api/v1/batch" ? ["action", "vmIds"] : ["imageId", "flavorId"]
-      delete body[r.pick(required)]
+      delete body[r.pick(route.required ?? [])]
       return {
         kind: "missing field",
         method: route.method,

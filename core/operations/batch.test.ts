@@ -1,11 +1,13 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
-import { RuleViolation } from "../errors.ts"
+import { InvalidInput, RuleViolation } from "../errors.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
+import { backupDisk } from "./backups/backup.ts"
 import { runBatch } from "./batch.ts"
 import { power } from "./power.ts"
+import { listSnapshots } from "./snapshots/list.ts"
 import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
 
@@ -51,6 +53,52 @@ for (const backend of storeBackends) {
       const deleted = await core.run(runBatch(core.world.actors.owner, { action: "delete", vmIds: [b.id] }))
       assert.equal(deleted.outcomes[0]?.status, "refused")
       assert.equal(deleted.outcomes[0]?.status === "refused" ? deleted.outcomes[0].rule : "", "deletion-protected")
+    })
+
+    it("L7 P1 batch snapshot: a VM whose disk has a backup is refused with no-backups, the others are snapshotted", async () => {
+      const owner = core.world.actors.owner
+      const [a, b, backedUp] = [
+        await core.run(seedVm(core.world)),
+        await core.run(seedVm(core.world)),
+        await core.run(seedVm(core.world)),
+      ]
+      for (const vm of [a, b, backedUp]) await core.complete(power(owner, vm.id, "start"))
+      const [disk] = await core.run(Store.use((s) => s.disks.list({ vmId: backedUp.id })))
+      await core.complete(backupDisk(owner, backedUp.id, disk?.id ?? ""))
+      const { task, outcomes } = await core.run(
+        runBatch(owner, { action: "snapshot", vmIds: [a.id, backedUp.id, b.id], name: "nightly", withMemory: true }),
+      )
+      assert.equal(task.state, "succeeded")
+      const refused = outcomes[1]
+      assert.deepEqual(refused?.status === "refused" ? [refused.vmId, refused.rule] : refused, [
+        backedUp.id,
+        "no-backups",
+      ])
+      for (const [vm, outcome] of [
+        [a, outcomes[0]],
+        [b, outcomes[2]],
+      ] as const) {
+        assert.equal(outcome?.status, "accepted")
+        const taskId = outcome?.status === "accepted" ? outcome.taskId : ""
+        const child = await core.run(Store.use((s) => s.tasks.get(taskId)))
+        assert.deepEqual([child.operation, child.parentId, child.vmId], ["snapshot.create", task.id, vm.id])
+        const snapshot = await core.eventually(async () => {
+          const [made] = await core.run(listSnapshots(owner, vm.id))
+          return made?.state === "ready" ? made : undefined
+        })
+        assert.deepEqual([snapshot.name, snapshot.withMemory], ["nightly", true])
+      }
+      assert.deepEqual(await core.run(listSnapshots(owner, backedUp.id)), [])
+    })
+
+    it("L7 P1 a blank snapshot name refuses the whole batch before anything is recorded", async () => {
+      const vm = await core.run(seedVm(core.world))
+      const before = (await core.run(Store.use((s) => s.tasks.list()))).length
+      const error = await core.run(
+        Effect.flip(runBatch(core.world.actors.owner, { action: "snapshot", vmIds: [vm.id], name: " " })),
+      )
+      assert.ok(error instanceof InvalidInput, String(error))
+      assert.equal((await core.run(Store.use((s) => s.tasks.list()))).length, before)
     })
 
     it("L7 batch-action and batch-selection refuse the whole batch", async () => {

@@ -15,10 +15,14 @@ export interface Task {
   readonly id: string
   readonly operation: string
   readonly vmId: string | null
+  /** The snapshot, backup, schedule or disk it acts on, if any. */
+  readonly targetId?: string | null
   readonly parentId: string | null
   readonly userId: string
   readonly state: TaskState
   readonly progress: number
+  readonly params?: unknown
+  readonly result?: unknown
   readonly error: TaskError | null
   readonly createdAt: string
   readonly finishedAt: string | null
@@ -110,6 +114,65 @@ export interface Disk {
   readonly bus: string
   readonly sizeGiB: number
   readonly perDay: number
+}
+
+/** A disk as GET /vms/{id}/disks lists it: with how many backups it has and when the last one was made. */
+export interface DiskWithBackups extends Disk {
+  readonly backupCount: number
+  readonly lastBackupAt: string | null
+}
+
+export type Origin = "manual" | "scheduled"
+export type ItemState = "creating" | "ready" | "failed"
+
+/** A VM snapshot (P1–P5). */
+export interface Snapshot {
+  readonly id: string
+  readonly vmId: string
+  readonly name: string
+  readonly withMemory: boolean
+  readonly origin: Origin
+  readonly scheduleId: string | null
+  readonly state: ItemState
+  readonly sizeBytes: number
+  readonly createdAt: string
+}
+
+/** A disk backup (V4–V6): full, or an increment on its parent. */
+export interface Backup {
+  readonly id: string
+  readonly diskId: string
+  readonly kind: "full" | "incremental"
+  readonly parentId: string | null
+  readonly origin: Origin
+  readonly scheduleId: string | null
+  readonly sizeBytes: number
+  readonly state: ItemState
+  readonly createdAt: string
+}
+
+export type Period = "hourly" | "daily" | "weekly" | "monthly"
+
+/** A snapshot or backup schedule (P2, P3, V5, V6) as the lists send it, with its next run. */
+export interface Schedule {
+  readonly id: string
+  readonly target: { readonly kind: "vm-snapshot"; readonly withMemory: boolean } | { readonly kind: "disk-backup" }
+  readonly period: Period
+  readonly minute: number
+  readonly hour: number
+  /** 0 = Sunday. */
+  readonly dayOfWeek: number
+  readonly dayOfMonth: number
+  readonly timeZone: string
+  readonly retention: number
+  readonly enabled: boolean
+  readonly lastRunAt: string | null
+  readonly nextRunAt: string | null
+}
+
+/** What a list route answers. */
+export interface Items<A> {
+  readonly items: ReadonlyArray<A>
 }
 
 export interface Nic {

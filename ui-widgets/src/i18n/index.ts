@@ -22,6 +22,18 @@ export const formatMoney = (minor: number, locale: Locale, currency: string): st
   }
 }
 
+/** A size in bytes as people read it (B, KiB, MiB, GiB, TiB), in the locale's digits. */
+export const formatBytes = (bytes: number, locale: Locale): string => {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"]
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`
+}
+
 export const formatDateTime = (iso: string | null | undefined, locale: Locale): string => {
   if (iso === null || iso === undefined || iso === "") return "—"
   const date = new Date(iso)

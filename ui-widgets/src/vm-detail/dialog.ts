@@ -2,13 +2,17 @@ import { html, nothing, type TemplateResult } from "lit"
 import type { Messages } from "../i18n/index.ts"
 import { validName } from "../vm-create/form.ts"
 
-/** The detail's one dialog: confirm a drastic action, type an action's input, or show a password once. */
+/**
+ * The detail's one dialog: confirm a drastic action, type an action's input, or show a password once. The snapshots
+ * and disks tabs ask through it too, with their own question, button and what confirming does.
+ */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password"
+  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
+  readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
 }
 
 export interface DialogHandlers {
@@ -44,6 +48,9 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
       return html`<label for="dialog-input">${t.detail.newRemarks}</label>
         <textarea id="dialog-input" rows="4" .value=${dialog.value} aria-invalid=${common.invalid}
           aria-describedby="dialog-error" @input=${change}></textarea>`
+    case "new-disk":
+      return html`<label for="dialog-input">${t.tabs.backup.newDiskName}</label>
+        <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} @input=${change} />`
     case "reclaim":
       return html`<label for="dialog-input">${t.detail.newReclaim}</label>
         <input id="dialog-input" type="date" .value=${dialog.value} aria-invalid=${common.invalid}
@@ -78,13 +85,13 @@ export const renderActionDialog = (
       event.preventDefault()
       if (refusal === undefined) on.confirm()
     }}>
-      <h2 id="dialog-title">${danger ? t.detail.confirmAction(label, dialog.name) : label}</h2>
+      <h2 id="dialog-title">${dialog.ask?.title ?? (danger ? t.detail.confirmAction(label, dialog.name) : label)}</h2>
       ${input(dialog, t, on, refusal)}
       <p id="dialog-error" class="error" aria-live="polite">${refusal ?? ""}</p>
       <div class="dialog-buttons">
         <button type="button" @click=${on.close}>${t.common.cancel}</button>
         <button type="submit" class=${danger ? "primary danger" : "primary"} data-confirm ?disabled=${refusal !== undefined}>
-          ${danger ? label : t.detail.save}</button>
+          ${dialog.ask?.button ?? (danger ? label : t.detail.save)}</button>
       </div>
     </form>
   </dialog>`

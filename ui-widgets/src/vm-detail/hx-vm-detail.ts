@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from "lit"
-import type { AllowedAction, PlatformEvent, VmDetail } from "../api/types.ts"
+import type { AllowedAction, PlatformEvent, Task, VmDetail } from "../api/types.ts"
 import { HxConsoleOpenEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateBadge } from "../internal/state-badge.ts"
@@ -7,13 +7,17 @@ import { stateStyles, themeStyles } from "../internal/styles.ts"
 import { actionSpecs, inputValue, visibleActions } from "./actions.ts"
 import { renderBlocks } from "./blocks.ts"
 import { type ActionDialog, renderActionDialog } from "./dialog.ts"
+import { DisksTab } from "./disks-tab.ts"
+import { SnapshotsTab } from "./snapshots-tab.ts"
 import { detailStyles } from "./styles.ts"
+import type { TabHost } from "./tab-model.ts"
 import { loadTab, renderTab, type TabData, type TabName, tabNames } from "./tabs.ts"
 
 /**
  * <hx-vm-detail vm-id=…>: one VM (D1–D5). Info blocks, the actions the API says the caller may take now (from the
  * detail's allowedActions: refused ones are greyed out with the rule's message), and the tabs monitoring, disks,
- * network, snapshots and daily cost, each showing what this agent's API offers. Follows the events stream.
+ * network, snapshots and daily cost, each showing what this agent's API offers. Follows the events stream: the
+ * snapshots and disks tabs refresh when a task on this VM ends.
  */
 export class HxVmDetail extends HxElement {
   static override styles = [themeStyles, stateStyles, detailStyles]
@@ -40,6 +44,13 @@ export class HxVmDetail extends HxElement {
 
   private reloadTimer: ReturnType<typeof setTimeout> | undefined
   private seq = 0
+  private snapshotsTab: SnapshotsTab | undefined
+  private disksTab: DisksTab | undefined
+  /** A task on this VM ended since the last refresh: the open snapshots or disks tab asks again. */
+  private tabsStale = false
+  /** What a tab does once a task it started has finished. */
+  private readonly followUps = new Map<string, (task: Task) => void>()
+  private readonly tabHost: TabHost
 
   constructor() {
     super()
@@ -51,6 +62,7 @@ export class HxVmDetail extends HxElement {
     this.tab = "disks"
     this.tabData = new Map()
     this.dialog = undefined
+    this.tabHost = this.hostForTabs()
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -58,12 +70,21 @@ export class HxVmDetail extends HxElement {
       this.detail = undefined
       this.tabData = new Map()
       this.error = undefined
+      this.snapshotsTab = undefined
+      this.disksTab = undefined
     }
     super.willUpdate(changed)
     if (changed.has("vmId") && !changed.has("token") && this.ready && this.vmId !== "") void this.reload()
   }
 
+  /** The connection, language or stream changed: the detail and the open snapshots or disks tab ask again. */
   protected override async reload(): Promise<void> {
+    const open = this.tab === "snapshots" ? this.snapshotsTab : this.tab === "disks" ? this.disksTab : undefined
+    await this.loadDetail()
+    open?.refresh()
+  }
+
+  private async loadDetail(): Promise<void> {
     if (!this.ready || this.vmId === "") return
     const seq = ++this.seq
     try {
@@ -71,7 +92,13 @@ export class HxVmDetail extends HxElement {
       if (seq !== this.seq) return
       this.detail = detail
       this.error = undefined
-      if (this.tab !== "disks" && this.tab !== "network" && !this.tabData.has(this.tab)) void this.openTab(this.tab)
+      const opened =
+        this.tab === "snapshots"
+          ? this.snapshotsTab !== undefined
+          : this.tab === "disks"
+            ? this.disksTab !== undefined
+            : this.tab === "network" || this.tabData.has(this.tab)
+      if (!opened) void this.openTab(this.tab)
     } catch (error) {
       if (seq === this.seq) this.error = this.report(error)
     }
@@ -80,11 +107,50 @@ export class HxVmDetail extends HxElement {
   protected override platformEvent(event: PlatformEvent): void {
     const vmId = event._tag === "task" ? event.task.vmId : event.vmId
     if (vmId !== this.vmId) return
-    // At most one reload per 200 ms however busy the stream is; it fetches whatever the burst changed.
+    this.soon(event._tag === "task" && (event.task.state === "succeeded" || event.task.state === "failed"))
+  }
+
+  protected override taskFinished(task: Task): void {
+    const then = this.followUps.get(task.id)
+    this.followUps.delete(task.id)
+    then?.(task)
+    this.soon(true)
+  }
+
+  /** At most one reload per 200 ms however busy the stream is; it fetches whatever the burst changed. */
+  private soon(tabs: boolean) {
+    this.tabsStale ||= tabs
     this.reloadTimer ??= setTimeout(() => {
       this.reloadTimer = undefined
-      void this.reload()
+      void this.loadDetail()
+      if (!this.tabsStale) return
+      this.tabsStale = false
+      if (this.tab === "snapshots") this.snapshotsTab?.refresh()
+      if (this.tab === "disks") this.disksTab?.refresh()
     }, 200)
+  }
+
+  private hostForTabs(): TabHost {
+    const element = this
+    return {
+      get t() {
+        return element.t
+      },
+      get locale() {
+        return element.locale
+      },
+      client: () => element.client,
+      report: (error) => {
+        const { message, rule } = element.report(error)
+        return { kind: "error", message, ...(rule === undefined ? {} : { rule }) }
+      },
+      follow: (task, then) => {
+        element.followUps.set(task.id, then)
+        element.taskStarted(task)
+      },
+      ask: (dialog) => element.showDialog(dialog),
+      update: () => element.requestUpdate(),
+    }
   }
 
   override disconnectedCallback(): void {
@@ -164,14 +230,31 @@ export class HxVmDetail extends HxElement {
       </div>
       <div class="panel" part="panel" role="tabpanel" id="tab-panel" aria-labelledby=${`tab-${this.tab}`} tabindex="0"
         data-tab=${this.tab}>
-        ${renderTab(this.tab, { t: this.t, locale: this.locale, currency: this.currency, detail, data: this.tabData.get(this.tab) })}
+        ${this.renderPanel(detail)}
       </div>`
+  }
+
+  private renderPanel(detail: VmDetail) {
+    const tab = this.tab
+    if (tab === "snapshots") return this.snapshotsTab?.render() ?? nothing
+    if (tab === "disks") return this.disksTab?.render(detail, this.currency) ?? nothing
+    const data = this.tabData.get(tab)
+    return renderTab(tab, { t: this.t, locale: this.locale, currency: this.currency, detail, data })
   }
 
   private async openTab(tab: TabName) {
     this.tab = tab
     const detail = this.detail
-    if (detail === undefined || tab === "disks" || tab === "network") return
+    if (detail === undefined || tab === "network") return
+    // Snapshots and disks ask again each time they are opened: tasks may have changed them meanwhile.
+    if (tab === "snapshots") {
+      this.snapshotsTab ??= new SnapshotsTab(this.tabHost, detail.vm.id)
+      return this.snapshotsTab.refresh()
+    }
+    if (tab === "disks") {
+      this.disksTab ??= new DisksTab(this.tabHost, detail.vm.id)
+      return this.disksTab.refresh()
+    }
     this.tabData = new Map(this.tabData).set(tab, { status: "loading" })
     let data: TabData
     try {
@@ -191,16 +274,20 @@ export class HxVmDetail extends HxElement {
       return
     }
     if (spec.input !== undefined || spec.confirm) {
-      this.dialog = {
+      this.showDialog({
         action,
         kind: spec.input ?? "confirm",
         name: detail.vm.displayName,
         value: spec.input === undefined ? "" : inputValue(spec.input, detail),
-      }
-      void this.updateComplete.then(() => this.renderRoot.querySelector("dialog")?.showModal())
+      })
       return
     }
     void this.runAction(action, "")
+  }
+
+  private showDialog(dialog: ActionDialog) {
+    this.dialog = dialog
+    void this.updateComplete.then(() => this.renderRoot.querySelector("dialog")?.showModal())
   }
 
   private closeDialog() {
@@ -213,7 +300,8 @@ export class HxVmDetail extends HxElement {
     if (dialog === undefined) return
     if (dialog.kind === "password") return this.closeDialog()
     this.closeDialog()
-    void this.runAction(dialog.action, dialog.value)
+    if (dialog.ask !== undefined) dialog.ask.run(dialog.value)
+    else void this.runAction(dialog.action, dialog.value)
   }
 
   private async runAction(action: string, input: string) {
@@ -226,14 +314,13 @@ export class HxVmDetail extends HxElement {
       const result = await spec.run(this.client, detail, input)
       for (const task of result.tasks) this.taskStarted(task)
       if (result.password !== undefined) {
-        this.dialog = { action, kind: "password", name: detail.vm.displayName, value: result.password ?? "" }
-        void this.updateComplete.then(() => this.renderRoot.querySelector("dialog")?.showModal())
+        this.showDialog({ action, kind: "password", name: detail.vm.displayName, value: result.password ?? "" })
       }
     } catch (error) {
       this.error = this.report(error)
     } finally {
       this.busy = undefined
-      void this.reload()
+      void this.loadDetail()
     }
   }
 }

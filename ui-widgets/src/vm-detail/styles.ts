@@ -78,6 +78,54 @@ export const detailStyles = css`
     padding: 6px var(--_space);
     border-bottom: 1px solid var(--_border);
   }
+  .panel h3 {
+    margin: calc(var(--_space) * 2) 0 var(--_space);
+    font-size: 1em;
+  }
+  .panel h4 {
+    margin: calc(var(--_space) * 1.5) 0 var(--_space);
+    font-size: 0.95em;
+  }
+  .inline-form,
+  .schedule-form,
+  .row-actions,
+  .form-buttons {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: end;
+    gap: var(--_space);
+  }
+  .inline-form,
+  .schedule-form {
+    margin-bottom: var(--_space);
+  }
+  .inline-form label,
+  .schedule-form label {
+    display: flex;
+    flex-direction: column;
+    gap: 2px;
+  }
+  .schedule-form input[type="number"] {
+    width: 7em;
+  }
+  label.check {
+    flex-direction: row;
+    align-items: center;
+    gap: 6px;
+    min-height: 32px;
+  }
+  .banner.success {
+    color: var(--_success);
+  }
+  .rule {
+    font-size: 0.9em;
+    opacity: 0.85;
+  }
+  .disk-panel {
+    margin-top: calc(var(--_space) * 2);
+    padding-top: var(--_space);
+    border-top: 2px solid var(--_border);
+  }
   .password {
     font-size: 1.2em;
     user-select: all;

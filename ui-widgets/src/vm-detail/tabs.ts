@@ -2,7 +2,8 @@ import { html, type nothing, type TemplateResult } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
 import type { ApiClient } from "../api/client.ts"
 import type { Quote, VmDetail } from "../api/types.ts"
-import { formatDateTime, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
+import { formatMoney, type Locale, type Messages } from "../i18n/index.ts"
+import { table } from "./views.ts"
 
 export const tabNames = ["monitoring", "disks", "network", "snapshots", "cost"] as const
 export type TabName = (typeof tabNames)[number]
@@ -16,16 +17,19 @@ export type TabData =
 
 const vmPath = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
 
+/** The tabs whose data tabs.ts loads and shows; disks and snapshots have views of their own (disks-tab.ts, …). */
+export type SimpleTab = "monitoring" | "network" | "cost"
+
 /**
- * Load a tab that needs more than the detail (D5). Monitoring, snapshots and cost ask the routes the agent's OpenAPI
- * document lists; cost falls back to pricing the VM's flavor, image and disks with POST /vms/quote.
+ * Load a tab that needs more than the detail (D5). Monitoring and cost ask the routes the agent's OpenAPI document
+ * lists; cost falls back to pricing the VM's flavor, image and disks with POST /vms/quote.
  */
-export const loadTab = async (tab: TabName, client: ApiClient, detail: VmDetail): Promise<TabData> => {
+export const loadTab = async (tab: "monitoring" | "cost", client: ApiClient, detail: VmDetail): Promise<TabData> => {
   const routes = await offeredRoutes(client)
-  const route = { monitoring: "/vms/{id}/metrics", snapshots: "/vms/{id}/snapshots", cost: "/vms/{id}/cost" }
-  if (tab === "disks" || tab === "network") return { status: "loaded", value: undefined }
-  if (offers(routes, "GET", route[tab]))
-    return { status: "loaded", value: await client.get(`${vmPath(detail)}/${tab === "monitoring" ? "metrics" : tab}`) }
+  const name = tab === "monitoring" ? "metrics" : "cost"
+  if (offers(routes, "GET", `/vms/{id}/${name}`)) {
+    return { status: "loaded", value: await client.get(`${vmPath(detail)}/${name}`) }
+  }
   if (tab !== "cost") return { status: "absent" }
   const dataDisks = detail.resources.disks
     .filter((disk) => disk.role === "data")
@@ -47,10 +51,6 @@ export interface TabView {
   readonly data: TabData | undefined
 }
 
-const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
-  html`<table part="tab-table"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-    <tbody>${rows.map((row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</tbody></table>`
-
 /** Data from a route this widget has no dedicated view for yet: its fields, plainly. */
 const generic = (value: unknown): TemplateResult => {
   const items = Array.isArray(value) ? value : (value as { items?: unknown })?.items
@@ -62,23 +62,6 @@ const generic = (value: unknown): TemplateResult => {
     )
   }
   return html`<pre>${JSON.stringify(value, null, 2)}</pre>`
-}
-
-const disks = (v: TabView) => {
-  const t = v.t.tabs
-  if (v.detail.resources.disks.length === 0) return html`<p class="muted">${t.noDisks}</p>`
-  return table(
-    [t.disk.name, t.disk.role, t.disk.size, t.disk.storageClass, t.disk.format, t.disk.bus, t.perDay],
-    v.detail.resources.disks.map((d) => [
-      d.name,
-      t.roles[d.role],
-      `${d.sizeGiB} GiB`,
-      d.storageClass,
-      d.format,
-      d.bus,
-      formatMoney(d.perDay, v.locale, v.currency),
-    ]),
-  )
 }
 
 const network = (v: TabView) => {
@@ -97,22 +80,6 @@ const network = (v: TabView) => {
   )
 }
 
-const snapshots = (v: TabView, value: unknown) => {
-  const t = v.t.tabs
-  const items = (value as { items?: ReadonlyArray<Record<string, unknown>> }).items
-  if (!Array.isArray(items)) return generic(value)
-  if (items.length === 0) return html`<p class="muted">${t.noSnapshots}</p>`
-  return table(
-    [t.snapshot.name, t.snapshot.withMemory, t.snapshot.state, t.snapshot.created],
-    items.map((s) => [
-      String(s.name ?? ""),
-      s.withMemory ? v.t.common.yes : v.t.common.no,
-      String(s.state ?? ""),
-      formatDateTime(String(s.createdAt ?? ""), v.locale),
-    ]),
-  )
-}
-
 const cost = (v: TabView, value: unknown) => {
   const estimate = (value as { estimate?: Quote }).estimate
   if (estimate === undefined) return generic(value)
@@ -127,17 +94,14 @@ const cost = (v: TabView, value: unknown) => {
     </dl>`
 }
 
-export const renderTab = (tab: TabName, v: TabView): TemplateResult | typeof nothing => {
-  if (tab === "disks") return disks(v)
+export const renderTab = (tab: SimpleTab, v: TabView): TemplateResult | typeof nothing => {
   if (tab === "network") return network(v)
   const data = v.data
   if (data === undefined || data.status === "loading") return html`<p class="muted">${v.t.common.loading}</p>`
   if (data.status === "error") return html`<p class="error" role="alert">${data.message}</p>`
   if (data.status === "absent") {
-    const what = tab === "monitoring" ? v.t.tabs.monitoringData : v.t.tabs.snapshotList
-    return html`<p class="muted" data-not-offered>${v.t.tabs.notOffered(what)}</p>`
+    return html`<p class="muted" data-not-offered>${v.t.tabs.notOffered(v.t.tabs.monitoringData)}</p>`
   }
-  if (tab === "snapshots") return snapshots(v, data.value)
   if (tab === "cost") return cost(v, data.value)
   return generic(data.value)
 }

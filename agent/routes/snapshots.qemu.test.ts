@@ -1,0 +1,109 @@
+/**
+ * Snapshots through the API of the agent as `npm start` runs it, with a real QEMU guest: snapshot the running guest
+ * with and without memory, follow the task on the event stream, list the snapshots with their size, stop, roll back
+ * to the memory snapshot, start again, delete.
+ */
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, it } from "node:test"
+import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
+import { killAll, qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
+import { type RunningAgent, startAgent } from "../start/agent.ts"
+import { resolveConfig } from "../start/config.ts"
+import { type Client, connect, eventsOf } from "../ws/testing.ts"
+
+// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
+type Json = any
+
+describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false : "QEMU is not installed" }, () => {
+  const data = mkdtempSync(join(tmpdir(), "hx-snap-api-"))
+  const log: Array<string> = []
+  let agent: RunningAgent | undefined
+  const live = () => {
+    if (!agent) throw new Error("the agent did not start")
+    return agent
+  }
+  before(async () => {
+    const config = resolveConfig({ data, port: "0", driver: "qemu" }, {})
+    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
+  })
+  after(async () => {
+    await agent?.stop()
+    killAll(defaultRunRoot(join(data, "qemu")))
+    rmSync(data, { recursive: true, force: true })
+  })
+
+  const http = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`${live().origin}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${live().token}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
+  }
+  const ended = (client: Client, taskId: string) =>
+    client
+      .until(
+        `task ${taskId}`,
+        () => eventsOf(client).some((e) => e._tag === "task" && e.task.id === taskId && e.task.state !== "running"),
+        180_000,
+      )
+      .then(async () => (await http("GET", `/api/v1/tasks/${taskId}`)).body)
+  const act = async (client: Client, method: string, path: string, body: unknown = {}) => {
+    const reply = await http(method, path, body)
+    assert.equal(reply.status, 202, JSON.stringify(reply.body))
+    const task = await ended(client, reply.body.task.id)
+    assert.equal(task.state, "succeeded", JSON.stringify(task.error))
+    return task
+  }
+  const reached = (client: Client, vmId: string, state: string) =>
+    client.until(
+      `${vmId} ${state}`,
+      () => eventsOf(client).some((e) => e._tag === "vm-state" && e.vmId === vmId && e.to === state),
+      180_000,
+    )
+
+  it("P1 P4 P5 G4 a running guest's snapshot: task on the stream, listed with its size; rollback when stopped; delete", async () => {
+    assert.match(live().token ?? "", /^hx_/, log.join("\n"))
+    const events = await connect(`${live().origin.replace("http", "ws")}/api/v1/events?token=${live().token}`)
+    const created = await http("POST", "/api/v1/vms", { imageId: "tiny-linux", flavorId: "tiny", name: "snap_vm" })
+    assert.equal(created.status, 202, JSON.stringify(created.body))
+    const vmId: string = created.body.vmIds[0]
+    await reached(events, vmId, "running")
+
+    const disk = await act(events, "POST", `/api/v1/vms/${vmId}/snapshots`, { name: "disk only" })
+    const snapshot = await act(events, "POST", `/api/v1/vms/${vmId}/snapshots`, {
+      name: "while running",
+      withMemory: true,
+    })
+    assert.deepEqual([snapshot.operation, snapshot.vmId], ["snapshot.create", vmId])
+    const streamed = eventsOf(events).filter((e) => e._tag === "task" && e.task.id === snapshot.id)
+    assert.deepEqual([streamed.at(0)?.task.state, streamed.at(-1)?.task.state], ["running", "succeeded"])
+    const [listed, diskOnly] = (await http("GET", `/api/v1/vms/${vmId}/snapshots`)).body.items
+    assert.deepEqual([listed.id, listed.name, listed.state], [snapshot.targetId, "while running", "ready"])
+    assert.ok(listed.sizeBytes > 0, "QEMU reports the saved memory's size")
+    // qcow2 accounts no disk data to an internal snapshot: a disk-only one reports 0 bytes.
+    assert.deepEqual([diskOnly.id, diskOnly.withMemory, diskOnly.state], [disk.targetId, false, "ready"])
+
+    await act(events, "POST", `/api/v1/vms/${vmId}/stop`)
+    const rollback = await act(events, "POST", `/api/v1/vms/${vmId}/snapshots/${listed.id}/rollback`)
+    assert.equal(rollback.targetId, listed.id)
+    await act(events, "POST", `/api/v1/vms/${vmId}/start`)
+    assert.equal((await http("GET", `/api/v1/vms/${vmId}`)).body.runtime.state, "running")
+
+    await act(events, "DELETE", `/api/v1/vms/${vmId}/snapshots/${listed.id}`)
+    const left = (await http("GET", `/api/v1/vms/${vmId}/snapshots`)).body.items
+    assert.deepEqual(
+      left.map((s: Json) => s.id),
+      [diskOnly.id],
+    )
+    await act(events, "POST", `/api/v1/vms/${vmId}/stop`, { force: true })
+    events.close()
+  })
+})

@@ -1,0 +1,135 @@
+import { html, type TemplateResult } from "lit"
+import { offeredRoutes, offers } from "../api/capabilities.ts"
+import type { Items, Snapshot } from "../api/types.ts"
+import { ScheduleList } from "./schedules.ts"
+import { type Loadable, newestFirst, type TabHost, TabModel, taskField } from "./tab-model.ts"
+import { itemCells, noticeView, rowButton, table, whenLoaded } from "./views.ts"
+
+/**
+ * The snapshots tab (P1–P5): the VM's snapshots with memory or not, origin, state, size and time; take one, roll
+ * back to one, delete one; and the snapshot schedules. What is allowed is the API's call: a refusal (rolling back a
+ * running VM, a snapshot while the disks have backups) shows its message and rule where the user acted.
+ */
+export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
+  readonly schedules: ScheduleList
+  private readonly path: string
+
+  constructor(host: TabHost, vmId: string) {
+    super(host)
+    this.path = `/vms/${encodeURIComponent(vmId)}`
+    this.schedules = new ScheduleList(host, {
+      route: "/vms/{id}/snapshot-schedules",
+      path: `${this.path}/snapshot-schedules`,
+      id: "snapshot-schedules",
+      withMemory: true,
+    })
+  }
+
+  refresh(): void {
+    void this.load()
+    void this.schedules.load()
+  }
+
+  protected async fetch(): Promise<Loadable<ReadonlyArray<Snapshot>>> {
+    const client = this.host.client()
+    if (!offers(await offeredRoutes(client), "GET", "/vms/{id}/snapshots")) return { status: "absent" }
+    return { status: "loaded", value: newestFirst((await client.get<Items<Snapshot>>(`${this.path}/snapshots`)).items) }
+  }
+
+  render(): TemplateResult {
+    const t = this.host.t
+    return whenLoaded(
+      this.data,
+      t,
+      t.tabs.snapshotList,
+      (items) => html`<section data-snapshots aria-label=${t.tabs.snapshots}>
+        ${this.takeForm()}
+        ${noticeView(this.notice, t)}
+        ${items.length === 0 ? html`<p class="muted">${t.tabs.noSnapshots}</p>` : this.list(items)}
+      </section>
+      <section data-snapshot-schedules aria-labelledby="snapshot-schedules-title">
+        <h3 id="snapshot-schedules-title">${t.tabs.snap.schedules}</h3>
+        ${this.schedules.render()}
+      </section>`,
+    )
+  }
+
+  private takeForm() {
+    const t = this.host.t.tabs
+    const submit = (event: Event) => {
+      event.preventDefault()
+      const form = event.target as HTMLFormElement
+      const data = new FormData(form)
+      const name = String(data.get("name") ?? "").trim()
+      const body = { ...(name === "" ? {} : { name }), withMemory: data.has("withMemory") }
+      void this.act(
+        "take",
+        (client) => client.post(`${this.path}/snapshots`, body),
+        (task) => t.snap.taken(taskField(task.params, "name") ?? name),
+      ).then(() => {
+        if (this.notice?.kind !== "error") form.reset()
+      })
+    }
+    return html`<form class="inline-form" data-take-snapshot @submit=${submit}>
+      <label>${t.snap.name}<input name="name" type="text" maxlength="64" /></label>
+      <label class="check"><input name="withMemory" type="checkbox" />${t.snap.withMemory}</label>
+      <button type="submit" class="primary" ?disabled=${this.busy.has("take")}>${t.snap.take}</button>
+    </form>`
+  }
+
+  private list(items: ReadonlyArray<Snapshot>) {
+    const { t, locale } = this.host
+    const s = t.tabs.snapshot
+    const rows = items.map((snapshot) => [
+      snapshot.name,
+      snapshot.withMemory ? t.common.yes : t.common.no,
+      ...itemCells(snapshot, t, locale),
+      html`<span class="row-actions">${this.rowActions(snapshot)}</span>`,
+    ])
+    return table(
+      [s.name, s.withMemory, s.origin, s.state, s.size, s.created, t.tabs.actionsColumn],
+      rows,
+      items.map((snapshot) => snapshot.id),
+    )
+  }
+
+  private rowActions(snapshot: Snapshot) {
+    const t = this.host.t.tabs.snap
+    const busy = this.busy.has(snapshot.id)
+    const path = `${this.path}/snapshots/${encodeURIComponent(snapshot.id)}`
+    const ask = (title: string, button: string, run: () => void) =>
+      this.host.ask({
+        action: "snapshot",
+        kind: "confirm",
+        name: snapshot.name,
+        value: "",
+        ask: { title, button, run },
+      })
+    return [
+      rowButton(
+        t.rollback,
+        () =>
+          ask(t.confirmRollback(snapshot.name), t.rollback, () =>
+            this.act(
+              snapshot.id,
+              (client) => client.post(`${path}/rollback`, {}),
+              () => t.rolledBack(snapshot.name),
+            ),
+          ),
+        { data: "rollback", busy, title: `${t.rollback}: ${snapshot.name}` },
+      ),
+      rowButton(
+        t.delete,
+        () =>
+          ask(t.confirmDelete(snapshot.name), t.delete, () =>
+            this.act(
+              snapshot.id,
+              (client) => client.delete(path),
+              () => t.deleted(snapshot.name),
+            ),
+          ),
+        { data: "delete", busy, danger: true, title: `${t.delete}: ${snapshot.name}` },
+      ),
+    ]
+  }
+}

@@ -1,0 +1,62 @@
+import { html, nothing, type TemplateResult } from "lit"
+import type { ItemState, Origin } from "../api/types.ts"
+import { formatBytes, formatDateTime, type Locale, type Messages } from "../i18n/index.ts"
+import type { Loadable, Notice } from "./tab-model.ts"
+
+/** A tab's table; `ids` tags each row (data-id) so a portal's tests and styles can find it. */
+export const table = (
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  ids?: ReadonlyArray<string>,
+): TemplateResult =>
+  html`<table part="tab-table"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+    <tbody>${rows.map((row, i) => html`<tr data-id=${ids?.[i] ?? nothing}>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</tbody></table>`
+
+/** An action's outcome where it was taken; a refusal names the rule that refused it. */
+export const noticeView = (notice: Notice | undefined, t: Messages): TemplateResult | typeof nothing =>
+  notice === undefined
+    ? nothing
+    : html`<p class="banner ${notice.kind}" role=${notice.kind === "error" ? "alert" : "status"} part="notice"
+        data-notice=${notice.kind} data-rule=${notice.rule ?? nothing}>${notice.message}${
+          notice.rule === undefined ? nothing : html` <code class="rule">${t.tabs.rule(notice.rule)}</code>`
+        }</p>`
+
+/** A list's view once loaded; meanwhile what stands in for it: loading, the error, or that the agent lacks it. */
+export const whenLoaded = <A>(
+  data: Loadable<A>,
+  t: Messages,
+  what: string,
+  view: (value: A) => TemplateResult,
+): TemplateResult => {
+  switch (data.status) {
+    case "absent":
+      return html`<p class="muted" data-not-offered>${t.tabs.notOffered(what)}</p>`
+    case "loading":
+      return html`<p class="muted">${t.common.loading}</p>`
+    case "error":
+      return html`<p class="error" role="alert">${data.message}</p>`
+    case "loaded":
+      return view(data.value)
+  }
+}
+
+/** What snapshots and backups both show: origin, state, size (once ready) and when it was made. */
+export const itemCells = (
+  item: { readonly origin: Origin; readonly state: ItemState; readonly sizeBytes: number; readonly createdAt: string },
+  t: Messages,
+  locale: Locale,
+): ReadonlyArray<unknown> => [
+  t.tabs.origins[item.origin],
+  html`<span data-item-state=${item.state}>${t.tabs.itemStates[item.state]}</span>`,
+  html`<span data-size>${item.state === "ready" ? formatBytes(item.sizeBytes, locale) : t.common.none}</span>`,
+  formatDateTime(item.createdAt, locale),
+]
+
+/** A button in a table row. */
+export const rowButton = (
+  label: string,
+  run: () => void,
+  options: { readonly data: string; readonly busy?: boolean; readonly danger?: boolean; readonly title?: string },
+): TemplateResult =>
+  html`<button type="button" class=${options.danger ? "danger" : ""} data-act=${options.data}
+    ?disabled=${options.busy === true} aria-label=${options.title ?? nothing} @click=${run}>${label}</button>`
