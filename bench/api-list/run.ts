@@ -185,6 +185,8 @@ const benchBackend = async (
   }
 }
 
+// Other work on the machine moves every figure; the load is reported from before and after the run.
+const loadavgAtStart = loadavg()
 const results: Array<unknown> = []
 const skipped: Array<{ backend: string; reason: string }> = []
 if (postgresUrl === undefined) {
@@ -211,6 +213,7 @@ const report = {
   machine: {
     cpus: availableParallelism(),
     model: cpus()[0]?.model ?? "unknown",
+    loadavgAtStart,
     loadavg: loadavg(),
     node: process.version,
   },

@@ -8,7 +8,7 @@ import { migrateDown, migrateToLatest } from "./migrator.ts"
 import { Store } from "./ports.ts"
 import type { DB } from "./schema.ts"
 import { makeStore } from "./store.ts"
-import { insertWorld, sampleBundle, sampleWorld, storeBackends } from "./testing.ts"
+import { insertWorld, sampleBundle, sampleRows, sampleWorld, storeBackends } from "./testing.ts"
 
 const allTables = [
   "affinity_groups",
@@ -70,8 +70,10 @@ for (const backend of storeBackends) {
           assert.deepEqual(yield* tables(db), allTables)
           assert.deepEqual(yield* migrateToLatest(db), [])
 
-          // The two newest only add a column and an index: every table is still there after undoing them.
-          assert.deepEqual(yield* migrateDown(db, 2), [
+          // The four newest only add columns and indexes: every table is still there after undoing them.
+          assert.deepEqual(yield* migrateDown(db, 4), [
+            "2026_11_26_0009_vm_tags_index",
+            "2026_11_26_0008_vm_disk_gib",
             "2026_11_26_0007_disks_vm_size",
             "2026_11_26_0006_vm_search_text",
           ])
@@ -81,7 +83,7 @@ for (const backend of storeBackends) {
             yield* tables(db),
             allTables.filter((table) => table !== "tasks"),
           )
-          assert.deepEqual(yield* migrateDown(db), names.slice(0, -3).reverse())
+          assert.deepEqual(yield* migrateDown(db), names.slice(0, -5).reverse())
           assert.deepEqual(yield* tables(db), [])
 
           assert.deepEqual(yield* migrateToLatest(db), names)
@@ -113,6 +115,27 @@ for (const backend of storeBackends) {
           for (const column of ["memory_mib", "cores_per_socket", "recycled_at", "display_name"]) {
             assert.ok(columns.includes(column), `vms.${column}`)
           }
+        }).pipe(Effect.provideService(Store, makeStore(open()))),
+      ))
+
+    it("L5 0008 gives the VMs already there the sum of their attached disks", () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const { db } = open()
+          const store = yield* Store
+          const world = yield* insertWorld(sampleWorld())
+          const bundle = sampleBundle(world, { disk: { sizeGiB: 25 } })
+          const data = sampleRows.disk({ departmentId: world.department.id, ownerId: world.user.id })
+          yield* store.vms.insertBundles([{ ...bundle, disks: [...bundle.disks, { ...data, vmId: bundle.vm.id }] }])
+          const bare = sampleBundle(world)
+          yield* store.vms.insertBundles([{ ...bare, disks: [] }])
+
+          assert.deepEqual(yield* migrateDown(db, 2), ["2026_11_26_0009_vm_tags_index", "2026_11_26_0008_vm_disk_gib"])
+          assert.deepEqual(yield* migrateToLatest(db), ["2026_11_26_0008_vm_disk_gib", "2026_11_26_0009_vm_tags_index"])
+          const page = yield* store.vms.query({ scope: { departmentId: world.department.id } })
+          const listed = Object.fromEntries(page.rows.map((row) => [row.vm.id, row.diskGiB]))
+          assert.deepEqual(listed, { [bundle.vm.id]: 25 + data.sizeGiB, [bare.vm.id]: 0 })
+          assert.equal(page.totals.diskGiB, 25 + data.sizeGiB)
         }).pipe(Effect.provideService(Store, makeStore(open()))),
       ))
   })

@@ -145,6 +145,7 @@ export class Store extends Context.Service<
     readonly hosts: Repository<Host>
     readonly hostDevices: Repository<HostDevice>
     readonly affinityGroups: Repository<AffinityGroup>
+    /** Its writes keep each VM's disk total (the list's disk column) in the same transaction. */
     readonly disks: Repository<Disk>
     readonly snapshots: Repository<Snapshot>
     readonly backups: Repository<Backup>

@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely"
-import { Backup, Disk, Schedule, Snapshot } from "../model/index.ts"
+import type { Disk } from "../model/index.ts"
+import { Backup, Schedule, Snapshot } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
+import { makeDiskRepository } from "./disk.repository.ts"
 import type { Repository, ScheduleFilter } from "./ports.ts"
 import { makeRepository } from "./repository.ts"
 import type { DB } from "./schema.ts"
-
-export const diskCodec = codecOf(Disk)
 
 export interface StorageRepositories {
   readonly disks: Repository<Disk>
@@ -15,7 +15,7 @@ export interface StorageRepositories {
 }
 
 export const makeStorageRepositories = (db: Kysely<DB>): StorageRepositories => ({
-  disks: makeRepository(db, { table: "disks", resource: "disk", codec: diskCodec }),
+  disks: makeDiskRepository(db),
   snapshots: makeRepository(db, {
     table: "snapshots",
     resource: "snapshot",

@@ -50,7 +50,8 @@ export interface VmPage {
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 const contains = (text: string) => `%${escapeLike(text)}%`
 
-const diskGiBOf = sql<number>`(select coalesce(sum(d.size_gib), 0) from disks d where d.vm_id = vms.id)`
+/** Kept on the VM's row by the database as its disks come and go (migration 0008). */
+const diskGiBOf = sql<number>`vms.disk_gib`
 
 // The names are looked up per row only when the list is sorted by them; the filter itself reads vms alone.
 const sortColumns: Record<VmSortKey, Expression<unknown>> = {
@@ -121,11 +122,11 @@ const ipsOf = sql<ReadonlyArray<string>>`coalesce((
 /**
  * One page of the list and the totals of everything that matched, in one statement.
  *
- * The matching VMs are read once, as narrow rows (id, CPUs, memory, sort key), into `f`; the totals sum `f` (its
- * disks by one hash join, not one lookup per VM), the page sorts and cuts `f`, and only the page's rows are then
- * joined to their names and get their IPs, disks and affinity groups (a deferred join: doing that before the paging
- * cost thousands of lookups for a page deep in a 10,000-VM list). The totals come on every row, and on a single row
- * with no VM when the page is empty.
+ * The matching VMs are read once, as narrow rows (id, CPUs, memory, disk GiB, sort key), into `f`; the totals sum
+ * `f` (the disk GiB each VM row keeps: summing the disks table here was most of the statement), the page sorts and
+ * cuts `f`, and only the page's rows are then joined to their names and get their IPs and affinity groups (a
+ * deferred join: doing that before the paging cost thousands of lookups for a page deep in a 10,000-VM list). The
+ * totals come on every row, and on a single row with no VM when the page is empty.
  */
 export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
   const direction = q.sort?.direction === "desc" ? sql`desc` : sql`asc`
@@ -135,6 +136,7 @@ export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
         "vms.id",
         "vms.cpus",
         "vms.memoryMiB",
+        "vms.diskGiB",
         sql<unknown>`${sortExpression(q.sort)}`.as("sortKey"),
       ]),
     )
@@ -154,8 +156,7 @@ export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
           eb.fn.countAll<string>().as("total"),
           eb.fn.coalesce(eb.fn.sum<string>("f.cpus"), sql<string>`0`).as("totalCpus"),
           eb.fn.coalesce(eb.fn.sum<string>("f.memoryMiB"), sql<string>`0`).as("totalMemoryMiB"),
-          // A join, not `in (select …)`: f's ids are unique, which PostgreSQL cannot know and would check.
-          sql<string>`(select coalesce(sum(d.size_gib), 0) from f join disks d on d.vm_id = f.id)`.as("totalDiskGiB"),
+          eb.fn.coalesce(eb.fn.sum<string>("f.diskGiB"), sql<string>`0`).as("totalDiskGiB"),
         ])
         .as("t"),
     )
@@ -175,7 +176,6 @@ export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
       "flavor.name as flavorName",
       "host.name as hostName",
       ipsOf.as("ips"),
-      diskGiBOf.as("diskGiB"),
     ])
     .orderBy(sql`page.sort_key ${direction} nulls last`)
     .orderBy(idOrder("page"))

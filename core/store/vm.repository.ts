@@ -2,12 +2,12 @@ import { Clock, Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 import { NotFound, VersionConflict } from "../errors.ts"
 import type { Vm } from "../model/index.ts"
+import { applyDiskGiBChanges, diskCodec, diskGiBChanges } from "./disk.repository.ts"
 import { nicCodec } from "./network.repository.ts"
 import type { VmBundle, VmFilter, VmRepository } from "./ports.ts"
 import { untyped } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
-import { diskCodec } from "./storage.repository.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import { vmFacts } from "./vm-facts.ts"
 import { queryVms, type VmQuery } from "./vm-query.ts"
@@ -63,17 +63,23 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
   // One transaction for the whole batch: a clash anywhere (hostname, IP, MAC, missing parent) inserts nothing (C8).
   const insertBundles = Effect.fn("vm.insertBundles")(function* (bundles: ReadonlyArray<VmBundle>) {
     if (bundles.length === 0) return
+    // The new VMs' disk totals go in with their rows; only disks given to VMs outside the batch move a total later.
+    const added = diskGiBChanges(
+      [],
+      bundles.flatMap((bundle) => bundle.disks),
+    )
+    const vms = bundles.map((bundle) => ({ ...vmColumns(bundle.vm), diskGiB: added.get(bundle.vm.id) ?? 0 }))
+    const elsewhere = new Map(added)
+    for (const bundle of bundles) elsewhere.delete(bundle.vm.id)
     yield* run("vm.insertBundles", () =>
       db.transaction().execute(async (trx) => {
         const t = untyped(trx)
-        await t
-          .insertInto("vms")
-          .values(bundles.map((bundle) => vmColumns(bundle.vm)))
-          .execute()
+        await t.insertInto("vms").values(vms).execute()
         const groups = bundles.flatMap((bundle) => memberships(bundle.vm.id, bundle.vm.affinityGroupIds))
         if (groups.length > 0) await trx.insertInto("vmAffinityGroups").values(groups).execute()
         const disks = bundles.flatMap((bundle) => bundle.disks.map(diskCodec.encode))
         if (disks.length > 0) await t.insertInto("disks").values(disks).execute()
+        await applyDiskGiBChanges(trx, elsewhere)
         const nics = bundles.flatMap((bundle) => bundle.nics.map(nicCodec.encode))
         if (nics.length > 0) await t.insertInto("nics").values(nics).execute()
       }),
@@ -132,7 +138,21 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
         await schedules.execute()
         await trx.deleteFrom("snapshots").where("vmId", "=", id).execute()
         await trx.deleteFrom("nics").where("vmId", "=", id).execute()
-        if (diskIdsToDelete.length > 0) await trx.deleteFrom("disks").where("id", "in", diskIdsToDelete).execute()
+        if (diskIdsToDelete.length > 0) {
+          const deleted = await trx
+            .deleteFrom("disks")
+            .where("id", "in", diskIdsToDelete)
+            .returning(["vmId", "sizeGiB"])
+            .execute()
+          // The VM's own total goes with its row; a listed disk of another VM still leaves that VM's total right.
+          await applyDiskGiBChanges(
+            trx,
+            diskGiBChanges(
+              deleted.filter((disk) => disk.vmId !== id),
+              [],
+            ),
+          )
+        }
         await trx.deleteFrom("vms").where("id", "=", id).execute()
       }),
     )

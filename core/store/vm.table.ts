@@ -38,6 +38,8 @@ export interface VmsTable {
   createdAt: CreatedAt
   updatedAt: CreatedAt
   version: Generated<number>
+  /** The GiB of the disks attached to the VM (migration 0008), kept by the store with every disk write. */
+  diskGiB: Generated<number>
 }
 
 /** A VM's affinity groups, in the order the VM lists them. */

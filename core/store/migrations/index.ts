@@ -6,6 +6,8 @@ import * as storage from "./2026_11_26_0004_storage.ts"
 import * as tasks from "./2026_11_26_0005_tasks.ts"
 import * as vmSearchText from "./2026_11_26_0006_vm_search_text.ts"
 import * as disksVmSize from "./2026_11_26_0007_disks_vm_size.ts"
+import * as vmDiskGib from "./2026_11_26_0008_vm_disk_gib.ts"
+import * as vmTagsIndex from "./2026_11_26_0009_vm_tags_index.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,4 +18,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_11_26_0005_tasks": tasks,
   "2026_11_26_0006_vm_search_text": vmSearchText,
   "2026_11_26_0007_disks_vm_size": disksVmSize,
+  "2026_11_26_0008_vm_disk_gib": vmDiskGib,
+  "2026_11_26_0009_vm_tags_index": vmTagsIndex,
 }
