@@ -39,18 +39,16 @@ export const authenticate = Effect.fn("auth.authenticate")(function* (secret: st
     return yield* new Unauthenticated({ message: "A valid bearer token is required" })
   }
   const store = yield* Store
-  const token = yield* store.apiTokens.findBySecretHash(hashToken(secret))
+  const holder = yield* store.apiTokens.findHolder(hashToken(secret))
   const at = yield* now
-  if (token === undefined || (token.expiresAt !== null && token.expiresAt <= at)) {
+  if (holder === undefined || (holder.expiresAt !== null && holder.expiresAt <= at)) {
     return yield* new Unauthenticated({ message: "A valid bearer token is required" })
   }
-  const user = yield* store.users
-    .get(token.userId)
-    .pipe(
-      Effect.catchTag("NotFound", () =>
-        Effect.fail(new Unauthenticated({ message: "A valid bearer token is required" })),
-      ),
-    )
-  const actor: Actor = { userId: user.id, role: user.role, companyId: user.companyId, departmentId: user.departmentId }
+  const actor: Actor = {
+    userId: holder.userId,
+    role: holder.role,
+    companyId: holder.companyId,
+    departmentId: holder.departmentId,
+  }
   return actor
 })

@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { Kysely } from "kysely"
 import { ApiToken, Company, Department, Price, User } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
-import type { ApiTokenRepository, Repository } from "./ports.ts"
+import type { ApiTokenRepository, Repository, TokenHolder } from "./ports.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
@@ -16,6 +16,17 @@ const makeApiTokens = (db: Kysely<DB>): ApiTokenRepository => ({
       db.selectFrom("apiTokens").selectAll().where("secretHash", "=", secretHash).executeTakeFirst(),
     )
     return row === undefined ? undefined : apiTokenCodec.decode(row)
+  }),
+  findHolder: Effect.fn("api-token.findHolder")(function* (secretHash: string) {
+    const row = yield* run("api-token.findHolder", () =>
+      db
+        .selectFrom("apiTokens")
+        .innerJoin("users", "users.id", "apiTokens.userId")
+        .select(["users.id as userId", "users.role", "users.companyId", "users.departmentId", "apiTokens.expiresAt"])
+        .where("apiTokens.secretHash", "=", secretHash)
+        .executeTakeFirst(),
+    )
+    return row satisfies TokenHolder | undefined
   }),
 })
 

@@ -18,6 +18,7 @@ import type {
   Price,
   Quota,
   QuotaUsage,
+  Role,
   Schedule,
   Snapshot,
   Subnet,
@@ -123,8 +124,19 @@ export interface QuotaRepository {
   usage(departmentId: string): Q<QuotaUsage>
 }
 
+/** Whom a token speaks for, read with the token in one round trip (every API request asks). */
+export interface TokenHolder {
+  readonly userId: string
+  readonly role: Role
+  readonly companyId: string
+  readonly departmentId: string
+  readonly expiresAt: Date | null
+}
+
 export interface ApiTokenRepository extends Repository<ApiToken> {
   findBySecretHash(secretHash: string): Q<ApiToken | undefined>
+  /** The user a token belongs to, with the token's expiry; undefined for an unknown token (or a deleted user). */
+  findHolder(secretHash: string): Q<TokenHolder | undefined>
 }
 
 /** The platform's records. One instance per agent; PostgreSQL or embedded PGlite behind it. */

@@ -259,6 +259,15 @@ for (const backend of storeBackends) {
           const token = yield* store.apiTokens.insert(sampleRows.apiToken({ userId: world.user.id }))
           assert.deepEqual(yield* store.apiTokens.findBySecretHash(token.secretHash), token)
           assert.equal(yield* store.apiTokens.findBySecretHash("not-a-known-hash"), undefined)
+          const user = world.user
+          assert.deepEqual(yield* store.apiTokens.findHolder(token.secretHash), {
+            userId: user.id,
+            role: user.role,
+            companyId: user.companyId,
+            departmentId: user.departmentId,
+            expiresAt: token.expiresAt,
+          })
+          assert.equal(yield* store.apiTokens.findHolder("not-a-known-hash"), undefined)
         }),
       ))
 
