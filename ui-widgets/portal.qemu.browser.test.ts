@@ -6,15 +6,10 @@
  * XLSX. Screenshots go to artifacts/screenshots/. (A portal on another origin: portal-cors.browser.test.ts.)
  */
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
+import { describe, it } from "node:test"
 import type { Page } from "playwright-core"
-import { type RunningAgent, startAgent } from "../agent/start/agent.ts"
-import { resolveConfig } from "../agent/start/config.ts"
-import { defaultRunRoot } from "../plugins/qemu/driver/options.ts"
-import { killAll, qemuInstalled } from "../plugins/qemu/driver/testing.ts"
+import { useQemuAgent } from "../agent/testing/qemu-agent.ts"
+import { qemuInstalled } from "../plugins/qemu/driver/testing.ts"
 import { buildWidgets } from "./build.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
 import { eventually, recordEvents } from "./testing/page.ts"
@@ -34,25 +29,13 @@ const litShare = (page: Page) =>
   })
 
 describe("the demo portal against a real agent on QEMU, in Chromium", { skip, timeout: 900_000 }, () => {
-  const data = mkdtempSync(join(tmpdir(), "hx-widgets-"))
-  const log: Array<string> = []
   const browser = useBrowser()
-  let agent: RunningAgent | undefined
-  before(async () => {
-    await buildWidgets()
-    const config = resolveConfig({ data, port: "0", driver: "qemu" }, {})
-    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
-  })
-  after(async () => {
-    await agent?.stop()
-    killAll(defaultRunRoot(join(data, "qemu")))
-    rmSync(data, { recursive: true, force: true })
-  })
+  const { live: running, log } = useQemuAgent("hx-widgets-", buildWidgets)
 
   for (const lang of ["en", "zh-CN"] as const) {
     it(`B5 L1–L7 C1–C8 ${lang}: wizard, running live, guest screen in the console, batch stop, XLSX`, async () => {
-      const live = agent
-      assert.ok(live?.token, log.join("\n"))
+      const live = running()
+      assert.ok(live.token, log.join("\n"))
       const { page, errors, shoot } = await browser.open()
       await recordEvents(page)
       const vmName = `portal_${lang === "en" ? "en" : "zh"}`

@@ -4,36 +4,16 @@
  * to the memory snapshot, start again, delete.
  */
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
-import { killAll, qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
-import { type RunningAgent, startAgent } from "../start/agent.ts"
-import { resolveConfig } from "../start/config.ts"
+import { describe, it } from "node:test"
+import { qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
+import { useQemuAgent } from "../testing/qemu-agent.ts"
 import { type Client, connect, eventsOf } from "../ws/testing.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
 type Json = any
 
 describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false : "QEMU is not installed" }, () => {
-  const data = mkdtempSync(join(tmpdir(), "hx-snap-api-"))
-  const log: Array<string> = []
-  let agent: RunningAgent | undefined
-  const live = () => {
-    if (!agent) throw new Error("the agent did not start")
-    return agent
-  }
-  before(async () => {
-    const config = resolveConfig({ data, port: "0", driver: "qemu" }, {})
-    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
-  })
-  after(async () => {
-    await agent?.stop()
-    killAll(defaultRunRoot(join(data, "qemu")))
-    rmSync(data, { recursive: true, force: true })
-  })
+  const { live, log } = useQemuAgent("hx-snap-api-")
 
   const http = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
     const response = await fetch(`${live().origin}${path}`, {

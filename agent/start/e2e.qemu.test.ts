@@ -5,35 +5,22 @@
  * and never sees the VM in the event stream.
  */
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
-import { killAll, qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
+import { before, describe, it } from "node:test"
+import { qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "../../plugins/qemu/guest/recipe.ts"
 import { handleAdminRequest } from "../cli/admin-protocol.ts"
+import { useQemuAgent } from "../testing/qemu-agent.ts"
 import { type Client, connect, eventsOf } from "../ws/testing.ts"
-import { type RunningAgent, startAgent } from "./agent.ts"
-import { resolveConfig } from "./config.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
 type Json = any
 
 describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false : "QEMU is not installed" }, () => {
-  const data = mkdtempSync(join(tmpdir(), "hx-e2e-"))
-  const log: Array<string> = []
-  let agent: RunningAgent | undefined
+  const { live, log } = useQemuAgent("hx-e2e-")
   let superToken = ""
   let salesToken = ""
-  const live = () => {
-    if (!agent) throw new Error("the agent did not start")
-    return agent
-  }
   before(async () => {
-    const config = resolveConfig({ data, port: "0", driver: "qemu" }, {})
-    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
-    superToken = agent.token ?? ""
+    superToken = live().token ?? ""
     const admin = async (request: Record<string, unknown>): Promise<Json> => {
       const reply = await live().runtime.runPromise(handleAdminRequest(request))
       if (!reply.ok) throw new Error(reply.message)
@@ -41,11 +28,6 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
     }
     await admin({ verb: "department.create", name: "sales" })
     salesToken = (await admin({ verb: "token.create", role: "user", department: "sales" })).secret
-  })
-  after(async () => {
-    await agent?.stop()
-    killAll(defaultRunRoot(join(data, "qemu")))
-    rmSync(data, { recursive: true, force: true })
   })
 
   const http = async (
