@@ -5,13 +5,26 @@ import { NotFound } from "../errors.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
 
+/**
+ * Which driver each host runs, per store: a host's record names its driver when its agent starts, and that does not
+ * change while the agent runs, so every operation after the first needs no read of it. Keyed by the store, so that
+ * each agent (or test world) has its own.
+ */
+const driverNames = new WeakMap<Store["Service"], Map<string, string>>()
+
 /** The driver of the host a VM is placed on. */
 export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm) {
   if (vm.hostId === null) return yield* new NotFound({ resource: "host", id: "(none)" })
   const store = yield* Store
   const registry = yield* DriverRegistry
-  const host = yield* store.hosts.get(vm.hostId)
-  return yield* registry.get(host.driver)
+  let names = driverNames.get(store)
+  if (names === undefined) {
+    names = new Map()
+    driverNames.set(store, names)
+  }
+  const name = names.get(vm.hostId) ?? (yield* store.hosts.get(vm.hostId)).driver
+  names.set(vm.hostId, name)
+  return yield* registry.get(name)
 })
 
 /** For power-off and undefine on the way to deletion: a domain the hypervisor does not know is already gone. */

@@ -14,20 +14,46 @@ export class VmLocks extends Context.Service<
   {
     /** Take the VM's lock or fail with vm-busy; the caller must release it. */
     readonly acquire: (operation: Operation, context: VmContext) => Effect.Effect<void, RuleViolation>
+    /**
+     * How often the VM's lock has been taken or freed. Records read between reading this and a `tryAcquire` given
+     * it that succeeds were read while nobody held the lock, as fresh as records read under it.
+     */
+    readonly generation: (vmId: string) => Effect.Effect<number>
+    /**
+     * Take the VM's lock if it is free and, with `since`, has not been taken or freed since that generation: true
+     * if taken (the caller must release it). No context: nothing to refuse with.
+     */
+    readonly tryAcquire: (vmId: string, since?: number) => Effect.Effect<boolean>
     readonly release: (vmId: string) => Effect.Effect<void>
     readonly isHeld: (vmId: string) => boolean
   }
 >()("hyperx/core/operations/VmLocks") {
   static readonly layer = Layer.sync(VmLocks, () => {
     const held = new Set<string>()
+    const generations = new Map<string, number>()
+    const generationOf = (vmId: string) => generations.get(vmId) ?? 0
+    const take = (vmId: string) => {
+      held.add(vmId)
+      generations.set(vmId, generationOf(vmId) + 1)
+    }
     return VmLocks.of({
       acquire: (operation, context) =>
         Effect.suspend(() => {
           if (held.has(context.vm.id)) return Effect.fail(violation(operation, vmBusy, context))
-          held.add(context.vm.id)
+          take(context.vm.id)
           return Effect.void
         }),
-      release: (vmId) => Effect.sync(() => void held.delete(vmId)),
+      generation: (vmId) => Effect.sync(() => generationOf(vmId)),
+      tryAcquire: (vmId, since) =>
+        Effect.sync(() => {
+          if (held.has(vmId) || (since !== undefined && generationOf(vmId) !== since)) return false
+          take(vmId)
+          return true
+        }),
+      release: (vmId) =>
+        Effect.sync(() => {
+          if (held.delete(vmId)) generations.set(vmId, generationOf(vmId) + 1)
+        }),
       isHeld: (vmId) => held.has(vmId),
     })
   })

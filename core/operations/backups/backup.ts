@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { HostConfig } from "../../config.ts"
 import type { BackupResult, Driver } from "../../driver/driver.ts"
 import type { DriverError } from "../../driver/errors.ts"
@@ -58,26 +58,34 @@ const copyOrFull = (calls: Calls, vm: Vm, disk: Disk, backup: Backup, plan: Back
 /**
  * The hypervisor's part, with the guest's file systems frozen while the VM runs. An increment the hypervisor cannot
  * make (the chain's bitmap was dropped when a backup of it was deleted, or lost with the disk) becomes a full backup
- * starting a new chain: a full backup is always correct. A chain that no longer grows has its bitmap dropped.
+ * starting a new chain: a full backup is always correct. The record is made ready while the guest thaws; then a
+ * chain that no longer grows has its bitmap dropped.
  */
 const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, backup: Backup, plan: BackupPlan) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const attempt = copyOrFull(calls, vm, disk, backup, plan)
-    const { value, quiesce } = yield* quiesced(driver, vm, true, attempt)
+    const record = ({ result, plan: made }: Copied) => {
+      const sizeBytes = Math.max(0, Math.round(result.sizeBytes))
+      return store.backups
+        .update(backup.id, {
+          state: "ready",
+          sizeBytes,
+          kind: made.kind,
+          parentId: made.kind === "incremental" ? made.previous.id : null,
+        })
+        .pipe(Effect.as(sizeBytes))
+    }
+    const copied = Effect.flatMap(copyOrFull(calls, vm, disk, backup, plan), (value) =>
+      Effect.map(Effect.forkChild(record(value)), (recording) => ({ ...value, recording })),
+    )
+    const { value, quiesce } = yield* quiesced(driver, vm, true, copied)
+    const sizeBytes = yield* Fiber.join(value.recording)
     const made = value.plan
     if (made.kind === "full" && made.supersedes !== null) {
       yield* calls
         .dropChain(vm.hostname, disk.id, made.supersedes)
         .pipe(Effect.catch((error) => Effect.logWarning(`could not drop the old chain ${made.supersedes}`, error)))
     }
-    const sizeBytes = Math.max(0, Math.round(value.result.sizeBytes))
-    yield* store.backups.update(backup.id, {
-      state: "ready",
-      sizeBytes,
-      kind: made.kind,
-      parentId: made.kind === "incremental" ? made.previous.id : null,
-    })
     return { backupId: backup.id, kind: made.kind, chain: made.chain, sizeBytes, quiesce, fellBack: value.fellBack }
   })
 
@@ -99,18 +107,16 @@ export const backupDisk = Effect.fn("operations.backupDisk")(function* (
     vmId,
     check: (base) =>
       Effect.gen(function* () {
-        const { disk } = yield* loadVisibleDisk(actor, diskId)
+        const { disk } = yield* loadVisibleDisk(actor, diskId, base.vm)
         const context: DiskContext = { ...base, disk }
         yield* checkRules("disk.backup", diskRules.backup, context)
-        yield* backupCalls(yield* driverFor(base.vm), "backups.full")
-        return context
+        const driver = yield* driverFor(base.vm)
+        return { ...context, driver, calls: yield* backupCalls(driver, "backups.full") }
       }),
-    body: (context, release) =>
+    body: ({ driver, calls, ...context }, release) =>
       Effect.gen(function* () {
         const store = yield* Store
         const config = yield* HostConfig
-        const driver = yield* driverFor(context.vm)
-        const calls = yield* backupCalls(driver, "backups.full")
         const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
         const all = yield* store.backups.list({ diskId })
         const id = randomUUID()

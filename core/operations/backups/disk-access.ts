@@ -7,6 +7,7 @@ import { DriverError, Unsupported } from "../../driver/errors.ts"
 import { DriverRegistry } from "../../driver/registry.ts"
 import { NotFound } from "../../errors.ts"
 import type { Disk } from "../../model/storage.ts"
+import type { Vm } from "../../model/vm.ts"
 import type { Actor } from "../../rules/context.ts"
 import { Store } from "../../store/ports.ts"
 
@@ -23,11 +24,21 @@ export const diskScope = Effect.fn("operations.diskScope")(function* (disk: Disk
   return { companyId: department.companyId, departmentId: disk.departmentId, ownerId: disk.ownerId }
 })
 
-/** The disk if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
-export const loadVisibleDisk = Effect.fn("operations.loadVisibleDisk")(function* (actor: Actor, diskId: string) {
+/**
+ * The disk if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). Seen from `vm` (the VM
+ * it is attached to, say), a disk in the VM's department is in the VM's company: no department to read.
+ */
+export const loadVisibleDisk = Effect.fn("operations.loadVisibleDisk")(function* (
+  actor: Actor,
+  diskId: string,
+  vm?: Vm,
+) {
   const store = yield* Store
   const disk = yield* store.disks.get(diskId)
-  const scope = yield* diskScope(disk)
+  const scope =
+    vm !== undefined && vm.departmentId === disk.departmentId
+      ? { companyId: vm.companyId, departmentId: disk.departmentId, ownerId: disk.ownerId }
+      : yield* diskScope(disk)
   if (!canSee(actor, scope)) return yield* new NotFound({ resource: "disk", id: diskId })
   return { disk, scope }
 })

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import type { Driver } from "../../driver/driver.ts"
 import type { Snapshot } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
@@ -26,22 +26,26 @@ export interface SnapshotOptions {
 
 /**
  * The hypervisor's part: a disk-only snapshot of a running VM is taken with its file systems frozen (a memory
- * snapshot is consistent as it is, and a guest saved frozen would resume frozen); then the size is read back.
+ * snapshot is consistent as it is, and a guest saved frozen would resume frozen). The size is read back and the
+ * record made ready while the guest thaws: neither waits for the other.
  */
 const take = (driver: Driver, vm: Vm, snapshot: Snapshot) =>
   Effect.gen(function* () {
     const store = yield* Store
     const calls = yield* snapshotCalls(driver, "snapshots.create")
     const name = snapshotDriverName(snapshot)
-    const { quiesce } = yield* quiesced(
+    const record = calls.list(vm.hostname).pipe(
+      Effect.map((listed) => Math.max(0, Math.round(listed.find((info) => info.name === name)?.sizeBytes ?? 0))),
+      Effect.tap((sizeBytes) => store.snapshots.update(snapshot.id, { state: "ready", sizeBytes })),
+    )
+    const create = calls.create(vm.hostname, name, { withMemory: snapshot.withMemory })
+    const { value: recording, quiesce } = yield* quiesced(
       driver,
       vm,
       !snapshot.withMemory,
-      calls.create(vm.hostname, name, { withMemory: snapshot.withMemory }),
+      Effect.andThen(create, Effect.forkChild(record)),
     )
-    const listed = (yield* calls.list(vm.hostname)).find((info) => info.name === name)
-    const sizeBytes = Math.max(0, Math.round(listed?.sizeBytes ?? 0))
-    yield* store.snapshots.update(snapshot.id, { state: "ready", sizeBytes })
+    const sizeBytes = yield* Fiber.join(recording)
     return { snapshotId: snapshot.id, sizeBytes, quiesce }
   })
 
@@ -67,17 +71,13 @@ export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
       Effect.gen(function* () {
         const context: SnapshotCreateContext = { ...base, withMemory }
         yield* checkRules("snapshot.create", snapshotRules.create, context)
-        yield* snapshotCalls(
-          yield* driverFor(base.vm),
-          "snapshots.create",
-          withMemory ? "memorySnapshot" : "diskSnapshot",
-        )
-        return context
+        const driver = yield* driverFor(base.vm)
+        yield* snapshotCalls(driver, "snapshots.create", withMemory ? "memorySnapshot" : "diskSnapshot")
+        return { ...context, driver }
       }),
-    body: (context, release) =>
+    body: ({ driver, ...context }, release) =>
       Effect.gen(function* () {
         const store = yield* Store
-        const driver = yield* driverFor(context.vm)
         const snapshot = yield* store.snapshots.insert({
           id: randomUUID(),
           vmId,

@@ -1,12 +1,13 @@
 import { Cause, Effect, Exit, Fiber } from "effect"
 import type { EventBus } from "../../events/bus.ts"
+import type { Task } from "../../model/index.ts"
 import type { Operation } from "../../model/operation.ts"
 import type { Actor, VmContext } from "../../rules/context.ts"
 import { Store } from "../../store/ports.ts"
 import { Background } from "../background.ts"
 import type { TaskHandle } from "../lifecycle-task.ts"
 import { beginTask, finishTask, type TaskStart } from "../tasks.ts"
-import { loadVisibleVm, vmContext } from "../vm-context.ts"
+import { freshVmContext, loadVisibleVm, vmContext } from "../vm-context.ts"
 import { VmLocks } from "../vm-lock.ts"
 
 export interface BackgroundTask {
@@ -24,6 +25,8 @@ export const forkTask = Effect.fn("operations.forkTask")(function* (run: Backgro
   const store = yield* Store
   const background = yield* Background
   const task = yield* beginTask(run.start)
+  // The outcome as recorded, kept so that whoever waits needs no second read; read only if recording it failed.
+  let finished: Task | undefined
   const settle = (exit: Exit.Exit<unknown, unknown>) =>
     Effect.gen(function* () {
       if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) && run.onFailure) {
@@ -31,12 +34,14 @@ export const forkTask = Effect.fn("operations.forkTask")(function* (run: Backgro
       }
       // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
       if (run.release) yield* run.release
-      return yield* finishTask(task, run.start.scope, exit)
+      finished = yield* finishTask(task, run.start.scope, exit)
     }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
   const fiber = yield* background.fork(
     run.work.pipe(Effect.onExit(settle), Effect.ensuring(run.release ?? Effect.void)),
   )
-  const done = Fiber.await(fiber).pipe(Effect.flatMap(() => store.tasks.get(task.id)))
+  const done = Fiber.await(fiber).pipe(
+    Effect.flatMap(() => (finished === undefined ? store.tasks.get(task.id) : Effect.succeed(finished))),
+  )
   return { task, done } satisfies TaskHandle
 })
 
@@ -44,28 +49,34 @@ export interface LockedVmOperation<C extends VmContext, A, E1, R1, E2, R2> {
   readonly operation: Operation
   readonly actor: Actor
   readonly vmId: string
-  /** Builds the operation's context from the VM's and checks its rules; run before and again under the lock. */
+  /** Builds the operation's context from the VM's and checks its rules; run again under the lock if need be. */
   readonly check: (base: VmContext) => Effect.Effect<C, E1, R1>
   /** Runs under the lock with the fresh context; it owns `release` (hand it to forkTask, or run it when done). */
   readonly body: (context: C, release: Effect.Effect<void>) => Effect.Effect<A, E2, R2>
 }
 
 /**
- * One operation at a time per VM: refuse early without the lock, then take it and check again against fresh
- * records (a backup may have finished in between), then run. The lock is released if anything fails on the way.
+ * One operation at a time per VM. The records are read and the rules checked first, without the lock: a refusal
+ * never holds it. If nobody took or freed the lock meanwhile, what was read is as fresh as it would be under the
+ * lock, which is taken and the operation goes on. Otherwise the lock is taken (or vm-busy refuses) and the records
+ * read and checked again (a backup may have finished in between). The lock is released if anything fails on the way.
  */
 export const withVmLock = <C extends VmContext, A, E1, R1, E2, R2>(op: LockedVmOperation<C, A, E1, R1, E2, R2>) =>
   Effect.gen(function* () {
     const locks = yield* VmLocks
-    const store = yield* Store
+    const since = yield* locks.generation(op.vmId)
     const vm = yield* loadVisibleVm(op.actor, op.vmId)
     const first = yield* op.check(yield* vmContext(op.actor, vm))
-    yield* locks.acquire(op.operation, first)
     const release = locks.release(op.vmId)
-    return yield* Effect.gen(function* () {
-      const fresh = yield* vmContext(op.actor, yield* store.vms.get(op.vmId))
-      return yield* op.body(yield* op.check(fresh), release)
-    }).pipe(Effect.onError(() => release))
+    // Someone took or freed the lock since the records were read: read and check them again under it.
+    const again = freshVmContext(op.actor, vm).pipe(
+      Effect.flatMap(op.check),
+      Effect.onError(() => release),
+    )
+    const context = (yield* locks.tryAcquire(op.vmId, since))
+      ? first
+      : yield* Effect.andThen(locks.acquire(op.operation, first), again)
+    return yield* op.body(context, release).pipe(Effect.onError(() => release))
   })
 
 /** A task whose work is a change of records only: recorded, run, its outcome recorded; fails as the work failed. */

@@ -1,5 +1,5 @@
-import { existsSync, statSync } from "node:fs"
-import { mkdir, rm } from "node:fs/promises"
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
+import { rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect } from "effect"
 import type { BackupOptions, BackupResult, IncrementalOptions } from "../../../core/driver/driver.ts"
@@ -57,14 +57,14 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
       )
     })
 
-  const createTarget = (operation: string, target: string, sizeBytes: number, previous: string | undefined) =>
-    Effect.gen(function* () {
-      yield* Effect.tryPromise({
-        try: () => mkdir(dirname(target), { recursive: true }),
-        catch: (cause) => errors.failure(operation, `cannot make the folder of ${target}: ${String(cause)}`, false),
-      })
-      const backing = previous === undefined ? [] : ["-b", previous, "-F", "qcow2"]
-      yield* qemuImg.run(operation, ["create", "-q", "-f", "qcow2", ...backing, target, String(sizeBytes)])
+  /** The target's folder and an empty file (QEMU formats it); refused if the file appeared meanwhile. */
+  const createTarget = (operation: string, target: string) =>
+    Effect.try({
+      try: () => {
+        mkdirSync(dirname(target), { recursive: true })
+        writeFileSync(target, "", { flag: "wx" })
+      },
+      catch: (cause) => errors.failure(operation, `cannot create ${target}: ${String(cause)}`, false),
     })
 
   const take = (
@@ -116,9 +116,10 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
             // A full backup (re)starts its chain: a bitmap of that name left from before goes first.
             if (previous === undefined && bitmap !== undefined)
               yield* blockDirtyBitmapRemove(monitor, { node, name: chain }).pipe(Effect.mapError(qmp))
-            yield* createTarget(operation, target, facts.virtualSize, previous)
+            yield* createTarget(operation, target)
             const kind = previous === undefined ? "full" : "incremental"
-            yield* runBackupJob(monitor, { node, target, kind, chain, timeoutMs: jobMs }).pipe(Effect.mapError(qmp))
+            const job = { node, target, sizeBytes: facts.virtualSize, kind, chain, timeoutMs: jobMs } as const
+            yield* runBackupJob(monitor, previous === undefined ? job : { ...job, previous }).pipe(Effect.mapError(qmp))
           }),
         ).pipe(Effect.onError(() => undo))
         return { sizeBytes: statSync(target).size }

@@ -86,6 +86,8 @@ describe("QEMU driver: internal snapshots with and without memory", { skip, time
     await run(d.driver.snapshots.create(name, "disk-only", { withMemory: false }))
     const listed = (await run(d.driver.snapshots.list(name))).find((info) => info.name === "disk-only")
     assert.equal(listed?.withMemory, false)
+    const again = await run(Effect.flip(d.driver.snapshots.create(name, "disk-only", { withMemory: false })))
+    assert.equal(again.reason._tag, "InvalidRequest", "a name the disk already has is refused")
     await write(onDisk, "disk-changed")
     await stopAndRevert("disk-only")
     await waitForBoot(d.driver, name)

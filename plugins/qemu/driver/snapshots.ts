@@ -93,11 +93,10 @@ export const makeSnapshots = (domains: Domains, qemuImg: QemuImg) => {
     yield* domains.exclusive(name)(
       Effect.gen(function* () {
         const domain = yield* domains.get(operation, name)
-        const perDisk = yield* snapshotsPerDisk(operation, domain)
-        if (toInfo(tag, perDisk)) return yield* errors.invalid(operation, `${name} already has a snapshot ${tag}`)
-        const nodes = perDisk.map((entry) => diskNames(entry.disk.id).node)
         const session = yield* domains.live(domain)
         if (session) {
+          // QEMU refuses a name any of the disks already has ("already exists": InvalidRequest), no need to look.
+          const nodes = (yield* disksOf(operation, domain)).map((disk) => diskNames(disk.id).node)
           const monitor = yield* session.monitor(operation)
           const work = options.withMemory
             ? snapshotSave(monitor, { tag, vmstate: nodes[0] ?? "", devices: nodes })
@@ -107,6 +106,8 @@ export const makeSnapshots = (domains: Domains, qemuImg: QemuImg) => {
               )
           return yield* work.pipe(Effect.mapError(errors.fromQmp(operation)))
         }
+        const perDisk = yield* snapshotsPerDisk(operation, domain)
+        if (toInfo(tag, perDisk)) return yield* errors.invalid(operation, `${name} already has a snapshot ${tag}`)
         if (options.withMemory) return yield* errors.wrongPower(operation, name, "stopped")
         yield* withUndo((onUndo) =>
           Effect.forEach(perDisk, ({ disk }) =>
@@ -133,7 +134,11 @@ export const makeSnapshots = (domains: Domains, qemuImg: QemuImg) => {
             yield* qemuImg.run(operation, ["snapshot", "-a", tag, disk.path])
           }
         }
-        yield* domains.save(operation, { ...domain.definition, resumeSnapshot: info.withMemory ? tag : null })
+        const resumeSnapshot = info.withMemory ? tag : null
+        // The definition names the memory the next start loads; rewritten only when that changes.
+        if (domain.definition.resumeSnapshot !== resumeSnapshot) {
+          yield* domains.save(operation, { ...domain.definition, resumeSnapshot })
+        }
       }),
     )
   })

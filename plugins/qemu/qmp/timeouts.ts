@@ -27,6 +27,7 @@ export const qmpTimeoutTable: Readonly<Record<string, number>> = {
   transaction: blockOpMs,
   "block-dirty-bitmap-add": blockOpMs,
   "block-dirty-bitmap-remove": blockOpMs,
+  "blockdev-create": blockOpMs,
   "snapshot-save": blockOpMs,
   "snapshot-load": blockOpMs,
   "snapshot-delete": blockOpMs,
@@ -37,6 +38,8 @@ export const qmpTimeoutTable: Readonly<Record<string, number>> = {
   "job:snapshot-save": heavyJobMs,
   "job:snapshot-load": heavyJobMs,
   "job:snapshot-delete": 30_000,
+  // Formatting an empty qcow2 writes a few clusters.
+  "job:blockdev-create": 30_000,
   // virtio devices need the guest's acknowledgement (~140 ms on an idle TCG guest).
   "event:DEVICE_DELETED": 10_000,
 }
