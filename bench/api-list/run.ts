@@ -22,6 +22,7 @@ import type { StoreError } from "../../core/errors.ts"
 import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
+import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
 
@@ -46,27 +47,6 @@ const queryShapes = (world: BenchWorld): Record<string, string> => ({
   "search owner + host, by name": `search=user1&hostId=${world.hostIds[2]}&sort=displayName&limit=100`,
   "state, deep page, by memory": "state=running&sort=memoryMiB&offset=4000&limit=50",
 })
-
-const withScratchDatabase = async <A>(adminUrl: string, use: (url: string) => Promise<A>): Promise<A> => {
-  const name = `hx_bench_${randomUUID().replaceAll("-", "").slice(0, 16)}`
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl })
-    await client.connect()
-    try {
-      await client.query(statement)
-    } finally {
-      await client.end()
-    }
-  }
-  await admin(`create database ${name}`)
-  try {
-    const url = new URL(adminUrl)
-    url.pathname = `/${name}`
-    return await use(url.toString())
-  } finally {
-    await admin(`drop database if exists ${name} with (force)`)
-  }
-}
 
 /** PostgreSQL's autovacuum analyses a freshly filled table within a minute; doing it now measures that steady state. */
 const vacuumAnalyze = async (url: string) => {

@@ -2,7 +2,9 @@
  * bench/snapshots: snapshot, rollback, full and incremental backup of the tiny guest (TCG), three ways on the same
  * guests: through hyperx (the core's operations over the QEMU driver, until the task is recorded done), through the
  * driver alone, and as the bare QMP / qemu-img commands on the same QEMU. Prints JSON only (progress on stderr):
- *   node --import tsx bench/snapshots/run.ts [--runs N]
+ *   node --import tsx bench/snapshots/run.ts [--runs N] [--store pglite|postgres [POSTGRES-URL]]
+ * The records live in an in-memory PGlite (as `npm start` keeps them, embedded) unless `--store postgres` names a
+ * server (the URL argument or TEST_DATABASE_URL; a scratch database is made there and dropped afterwards).
  * Each run does every side, in alternating order, so a host getting busier favours none.
  */
 import { randomBytes } from "node:crypto"
@@ -13,18 +15,29 @@ import type { Vm } from "../../core/model/vm.ts"
 import { backupDisk, deleteBackup } from "../../core/operations/backups/index.ts"
 import { power } from "../../core/operations/power.ts"
 import { createSnapshot, deleteSnapshot, rollbackSnapshot } from "../../core/operations/snapshots/index.ts"
+import type { DatabaseOptions } from "../../core/store/database.ts"
 import { Store } from "../../core/store/ports.ts"
 import { diskNames } from "../../plugins/qemu/argv/names.ts"
 import { makeQemuCore } from "../../plugins/qemu/driver/core-testing.ts"
 import { waitForBoot, writeInGuest } from "../../plugins/qemu/driver/testing.ts"
 import { runInGuest } from "../../plugins/qemu/qga/commands/exec.ts"
 import { guestFsfreezeFreeze, guestFsfreezeThaw } from "../../plugins/qemu/qga/commands/fsfreeze.ts"
+import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { rawBackup, rawDiskSnapshot, rawDropBitmap, rawMemorySnapshot, rawRevert } from "./raw.ts"
 import { type Measure, summarise, timed } from "./stats.ts"
 
 const runsArg = process.argv.indexOf("--runs")
 const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer")
+const storeArg = process.argv.indexOf("--store")
+const storeName = storeArg >= 0 ? process.argv[storeArg + 1] : "pglite"
+if (storeName !== "pglite" && storeName !== "postgres") throw new Error("--store takes pglite or postgres")
+const postgresUrl =
+  process.argv.slice(2).find((arg) => /^postgres(ql)?:\/\//.test(arg)) ?? process.env.TEST_DATABASE_URL
+interface StoreChoice {
+  readonly name: "pglite" | "postgres"
+  readonly database?: DatabaseOptions
+}
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 
 const measure = (what: string, frozen = false): Measure => ({
@@ -55,217 +68,227 @@ type Steps = Record<Exclude<Side, "rawFrozenMs">, () => Promise<unknown>> & {
   readonly rawFrozenMs?: () => Promise<unknown>
 }
 
-const core = await makeQemuCore()
-try {
-  const { driver, world } = core
-  const owner = world.actors.owner
-  const run = core.run
-  progress("booting two guests")
-  const snapVm = await core.createVm()
-  const backupVm = await core.createVm()
-  const systemDisk = async (vm: Vm) => {
-    const disks = await run(Store.use((store) => store.disks.list({ vmId: vm.id })))
-    const disk = disks.find((candidate) => candidate.role === "system")
-    if (!disk) throw new Error(`${vm.hostname} has no system disk`)
-    return disk
-  }
-  const snapDisk = await systemDisk(snapVm)
-  const backupSource = await systemDisk(backupVm)
-  const snapNode = diskNames(snapDisk.id).node
-  const backupNode = diskNames(backupSource.id).node
-  const sizeBytes = backupSource.sizeGiB * 1024 ** 3
-  const scratch = join(core.host.stateDir, "bench-backups")
-  mkdirSync(scratch, { recursive: true })
-  const raw = <A>(name: string, use: Parameters<typeof driver.withMonitor<A, unknown>>[1]) =>
-    run(driver.withMonitor(name, use))
-  const tag = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`
+/** One whole bench on one store: the guests, the warm-up, the runs, the report. */
+const benchOn = async (store: StoreChoice) => {
+  const core = await makeQemuCore(store.database === undefined ? {} : { database: store.database })
+  try {
+    const { driver, world } = core
+    const owner = world.actors.owner
+    const run = core.run
+    progress("booting two guests")
+    const snapVm = await core.createVm()
+    const backupVm = await core.createVm()
+    const systemDisk = async (vm: Vm) => {
+      const disks = await run(Store.use((store) => store.disks.list({ vmId: vm.id })))
+      const disk = disks.find((candidate) => candidate.role === "system")
+      if (!disk) throw new Error(`${vm.hostname} has no system disk`)
+      return disk
+    }
+    const snapDisk = await systemDisk(snapVm)
+    const backupSource = await systemDisk(backupVm)
+    const snapNode = diskNames(snapDisk.id).node
+    const backupNode = diskNames(backupSource.id).node
+    const sizeBytes = backupSource.sizeGiB * 1024 ** 3
+    const scratch = join(core.host.stateDir, "bench-backups")
+    mkdirSync(scratch, { recursive: true })
+    const raw = <A>(name: string, use: Parameters<typeof driver.withMonitor<A, unknown>>[1]) =>
+      run(driver.withMonitor(name, use))
+    const tag = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`
 
-  /** The bare commands inside a freeze and thaw through the guest agent (raw QGA on the same channel). */
-  const frozen =
-    <A>(name: string, work: () => Promise<A>) =>
-    async () => {
-      await run(driver.withGuestAgent(name, (agent) => guestFsfreezeFreeze(agent)))
-      try {
-        return await work()
-      } finally {
-        await run(driver.withGuestAgent(name, (agent) => guestFsfreezeThaw(agent)))
+    /** The bare commands inside a freeze and thaw through the guest agent (raw QGA on the same channel). */
+    const frozen =
+      <A>(name: string, work: () => Promise<A>) =>
+      async () => {
+        await run(driver.withGuestAgent(name, (agent) => guestFsfreezeFreeze(agent)))
+        try {
+          return await work()
+        } finally {
+          await run(driver.withGuestAgent(name, (agent) => guestFsfreezeThaw(agent)))
+        }
+      }
+
+    /**
+     * Runs the sides of one measure in the run's order, recording each time. For a measure that freezes, `guest`
+     * syncs before each side (not timed): a freeze flushes what the guest wrote since the last one, and otherwise the
+     * first side to freeze would pay for all the others.
+     */
+    const sides = async (key: keyof typeof measures, order: ReadonlyArray<Side>, steps: Steps, guest?: string) => {
+      for (const side of order) {
+        const step = steps[side]
+        if (!step) continue
+        if (guest !== undefined)
+          await run(driver.withGuestAgent(guest, (agent) => runInGuest(agent, { path: "/bin/sync" })))
+        measures[key][side]?.push(await timed(step))
       }
     }
 
-  /**
-   * Runs the sides of one measure in the run's order, recording each time. For a measure that freezes, `guest`
-   * syncs before each side (not timed): a freeze flushes what the guest wrote since the last one, and otherwise the
-   * first side to freeze would pay for all the others.
-   */
-  const sides = async (key: keyof typeof measures, order: ReadonlyArray<Side>, steps: Steps, guest?: string) => {
-    for (const side of order) {
-      const step = steps[side]
-      if (!step) continue
-      if (guest !== undefined)
-        await run(driver.withGuestAgent(guest, (agent) => runInGuest(agent, { path: "/bin/sync" })))
-      measures[key][side]?.push(await timed(step))
+    const snapshotRound = async (order: ReadonlyArray<Side>) => {
+      const name = snapVm.hostname
+      let coreDisk = ""
+      let coreMemory = ""
+      const driverDisk = tag("drv-disk")
+      const driverMemory = tag("drv-mem")
+      const rawDisk = tag("raw-disk")
+      const rawMemory = tag("raw-mem")
+      const frozenDisk = tag("raw-frozen")
+      await sides(
+        "snapshotDisk",
+        order,
+        {
+          hyperxMs: async () => {
+            const task = await core.complete(createSnapshot(owner, snapVm.id, { withMemory: false }))
+            coreDisk = (task.result as { snapshotId: string }).snapshotId
+          },
+          driverMs: () => run(driver.snapshots.create(name, driverDisk, { withMemory: false })),
+          rawMs: () => raw(name, (monitor) => rawDiskSnapshot(monitor, snapNode, rawDisk)),
+          rawFrozenMs: frozen(name, () => raw(name, (monitor) => rawDiskSnapshot(monitor, snapNode, frozenDisk))),
+        },
+        name,
+      )
+      await sides("snapshotMemory", order, {
+        hyperxMs: async () => {
+          const task = await core.complete(createSnapshot(owner, snapVm.id, { withMemory: true }))
+          coreMemory = (task.result as { snapshotId: string }).snapshotId
+        },
+        driverMs: () => run(driver.snapshots.create(name, driverMemory, { withMemory: true })),
+        rawMs: () => raw(name, (monitor) => rawMemorySnapshot(monitor, snapNode, rawMemory)),
+      })
+      await core.complete(power(owner, snapVm.id, "force-stop"))
+      await sides("rollback", order, {
+        hyperxMs: () => core.complete(rollbackSnapshot(owner, snapVm.id, coreDisk)),
+        driverMs: () => run(driver.snapshots.revert(name, driverDisk)),
+        rawMs: async () => rawRevert(snapDisk.path, rawDisk),
+      })
+      for (const id of [coreDisk, coreMemory]) await core.complete(deleteSnapshot(owner, snapVm.id, id))
+      for (const snapshot of [driverDisk, driverMemory, rawDisk, rawMemory, frozenDisk])
+        await run(driver.snapshots.remove(name, snapshot))
+      await core.complete(power(owner, snapVm.id, "start"))
+      await waitForBoot(driver, name)
+      // The guest agent's channel is made on first use (~50–130 ms): made now, so that no measured side pays for it.
+      await run(driver.guestAgent.ping(name))
     }
-  }
 
-  const snapshotRound = async (order: ReadonlyArray<Side>) => {
-    const name = snapVm.hostname
-    let coreDisk = ""
-    let coreMemory = ""
-    const driverDisk = tag("drv-disk")
-    const driverMemory = tag("drv-mem")
-    const rawDisk = tag("raw-disk")
-    const rawMemory = tag("raw-mem")
-    const frozenDisk = tag("raw-frozen")
-    await sides(
-      "snapshotDisk",
-      order,
-      {
-        hyperxMs: async () => {
-          const task = await core.complete(createSnapshot(owner, snapVm.id, { withMemory: false }))
-          coreDisk = (task.result as { snapshotId: string }).snapshotId
+    const backupRound = async (order: ReadonlyArray<Side>) => {
+      const name = backupVm.hostname
+      const change = () => run(writeInGuest(driver, name, "/system/bench.bin", randomBytes(1024 * 1024)))
+      const chain = tag("drv")
+      const bitmap = tag("raw")
+      const frozenBitmap = tag("raw-frozen")
+      const file = (label: string) => join(scratch, `${label}.qcow2`)
+      let coreFull = ""
+      await change()
+      await sides(
+        "backupFull",
+        order,
+        {
+          hyperxMs: async () => {
+            const task = await core.complete(backupDisk(owner, backupVm.id, backupSource.id))
+            coreFull = (task.result as { backupId: string }).backupId
+          },
+          driverMs: () => run(driver.backups.full(name, backupSource.id, file(`${chain}-full`), { chain })),
+          rawMs: () =>
+            raw(name, (monitor) =>
+              rawBackup(monitor, { node: backupNode, target: file(`${bitmap}-full`), sizeBytes, bitmap }),
+            ),
+          rawFrozenMs: frozen(name, () =>
+            raw(name, (monitor) =>
+              rawBackup(monitor, {
+                node: backupNode,
+                target: file(`${frozenBitmap}-full`),
+                sizeBytes,
+                bitmap: frozenBitmap,
+              }),
+            ),
+          ),
         },
-        driverMs: () => run(driver.snapshots.create(name, driverDisk, { withMemory: false })),
-        rawMs: () => raw(name, (monitor) => rawDiskSnapshot(monitor, snapNode, rawDisk)),
-        rawFrozenMs: frozen(name, () => raw(name, (monitor) => rawDiskSnapshot(monitor, snapNode, frozenDisk))),
-      },
-      name,
-    )
-    await sides("snapshotMemory", order, {
-      hyperxMs: async () => {
-        const task = await core.complete(createSnapshot(owner, snapVm.id, { withMemory: true }))
-        coreMemory = (task.result as { snapshotId: string }).snapshotId
-      },
-      driverMs: () => run(driver.snapshots.create(name, driverMemory, { withMemory: true })),
-      rawMs: () => raw(name, (monitor) => rawMemorySnapshot(monitor, snapNode, rawMemory)),
-    })
-    await core.complete(power(owner, snapVm.id, "force-stop"))
-    await sides("rollback", order, {
-      hyperxMs: () => core.complete(rollbackSnapshot(owner, snapVm.id, coreDisk)),
-      driverMs: () => run(driver.snapshots.revert(name, driverDisk)),
-      rawMs: async () => rawRevert(snapDisk.path, rawDisk),
-    })
-    for (const id of [coreDisk, coreMemory]) await core.complete(deleteSnapshot(owner, snapVm.id, id))
-    for (const snapshot of [driverDisk, driverMemory, rawDisk, rawMemory, frozenDisk])
-      await run(driver.snapshots.remove(name, snapshot))
-    await core.complete(power(owner, snapVm.id, "start"))
-    await waitForBoot(driver, name)
-    // The guest agent's channel is made on first use (~50–130 ms): made now, so that no measured side pays for it.
-    await run(driver.guestAgent.ping(name))
-  }
-
-  const backupRound = async (order: ReadonlyArray<Side>) => {
-    const name = backupVm.hostname
-    const change = () => run(writeInGuest(driver, name, "/system/bench.bin", randomBytes(1024 * 1024)))
-    const chain = tag("drv")
-    const bitmap = tag("raw")
-    const frozenBitmap = tag("raw-frozen")
-    const file = (label: string) => join(scratch, `${label}.qcow2`)
-    let coreFull = ""
-    await change()
-    await sides(
-      "backupFull",
-      order,
-      {
-        hyperxMs: async () => {
-          const task = await core.complete(backupDisk(owner, backupVm.id, backupSource.id))
-          coreFull = (task.result as { backupId: string }).backupId
+        name,
+      )
+      await change()
+      await sides(
+        "backupIncremental",
+        order,
+        {
+          hyperxMs: () => core.complete(backupDisk(owner, backupVm.id, backupSource.id)),
+          driverMs: () =>
+            run(
+              driver.backups.incremental(name, backupSource.id, file(`${chain}-inc`), {
+                chain,
+                previous: file(`${chain}-full`),
+              }),
+            ),
+          rawMs: () =>
+            raw(name, (monitor) =>
+              rawBackup(monitor, {
+                node: backupNode,
+                target: file(`${bitmap}-inc`),
+                sizeBytes,
+                bitmap,
+                previous: file(`${bitmap}-full`),
+              }),
+            ),
+          rawFrozenMs: frozen(name, () =>
+            raw(name, (monitor) =>
+              rawBackup(monitor, {
+                node: backupNode,
+                target: file(`${frozenBitmap}-inc`),
+                sizeBytes,
+                bitmap: frozenBitmap,
+                previous: file(`${frozenBitmap}-full`),
+              }),
+            ),
+          ),
         },
-        driverMs: () => run(driver.backups.full(name, backupSource.id, file(`${chain}-full`), { chain })),
-        rawMs: () =>
-          raw(name, (monitor) =>
-            rawBackup(monitor, { node: backupNode, target: file(`${bitmap}-full`), sizeBytes, bitmap }),
-          ),
-        rawFrozenMs: frozen(name, () =>
-          raw(name, (monitor) =>
-            rawBackup(monitor, {
-              node: backupNode,
-              target: file(`${frozenBitmap}-full`),
-              sizeBytes,
-              bitmap: frozenBitmap,
-            }),
-          ),
-        ),
-      },
-      name,
-    )
-    await change()
-    await sides(
-      "backupIncremental",
-      order,
-      {
-        hyperxMs: () => core.complete(backupDisk(owner, backupVm.id, backupSource.id)),
-        driverMs: () =>
-          run(
-            driver.backups.incremental(name, backupSource.id, file(`${chain}-inc`), {
-              chain,
-              previous: file(`${chain}-full`),
-            }),
-          ),
-        rawMs: () =>
-          raw(name, (monitor) =>
-            rawBackup(monitor, {
-              node: backupNode,
-              target: file(`${bitmap}-inc`),
-              sizeBytes,
-              bitmap,
-              previous: file(`${bitmap}-full`),
-            }),
-          ),
-        rawFrozenMs: frozen(name, () =>
-          raw(name, (monitor) =>
-            rawBackup(monitor, {
-              node: backupNode,
-              target: file(`${frozenBitmap}-inc`),
-              sizeBytes,
-              bitmap: frozenBitmap,
-              previous: file(`${frozenBitmap}-full`),
-            }),
-          ),
-        ),
-      },
-      name,
-    )
-    // The next round starts from no backup again: deleting the full one deletes its increment and drops the chain.
-    await core.complete(deleteBackup(owner, coreFull))
-    await run(driver.backups.dropChain(name, backupSource.id, chain))
-    for (const dropped of [bitmap, frozenBitmap])
-      await raw(name, (monitor) => rawDropBitmap(monitor, backupNode, dropped))
-    rmSync(scratch, { recursive: true, force: true })
-    mkdirSync(scratch, { recursive: true })
-  }
+        name,
+      )
+      // The next round starts from no backup again: deleting the full one deletes its increment and drops the chain.
+      await core.complete(deleteBackup(owner, coreFull))
+      await run(driver.backups.dropChain(name, backupSource.id, chain))
+      for (const dropped of [bitmap, frozenBitmap])
+        await raw(name, (monitor) => rawDropBitmap(monitor, backupNode, dropped))
+      rmSync(scratch, { recursive: true, force: true })
+      mkdirSync(scratch, { recursive: true })
+    }
 
-  const orders: ReadonlyArray<ReadonlyArray<Side>> = [
-    ["rawMs", "rawFrozenMs", "driverMs", "hyperxMs"],
-    ["hyperxMs", "driverMs", "rawFrozenMs", "rawMs"],
-  ]
-  progress("warm-up")
-  await snapshotRound(orders[0] ?? [])
-  await backupRound(orders[0] ?? [])
-  for (const entry of Object.values(measures))
-    for (const side of ["hyperxMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
-  const loadBefore = loadavg()
-  for (let index = 0; index < runs; index++) {
-    const order = orders[index % 2] ?? []
-    await snapshotRound(order)
-    await backupRound(order)
-    progress(`run ${index + 1}/${runs} done`)
-  }
+    const orders: ReadonlyArray<ReadonlyArray<Side>> = [
+      ["rawMs", "rawFrozenMs", "driverMs", "hyperxMs"],
+      ["hyperxMs", "driverMs", "rawFrozenMs", "rawMs"],
+    ]
+    progress("warm-up")
+    await snapshotRound(orders[0] ?? [])
+    await backupRound(orders[0] ?? [])
+    for (const entry of Object.values(measures))
+      for (const side of ["hyperxMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
+    const loadBefore = loadavg()
+    for (let index = 0; index < runs; index++) {
+      const order = orders[index % 2] ?? []
+      await snapshotRound(order)
+      await backupRound(order)
+      progress(`run ${index + 1}/${runs} done`)
+    }
 
-  const report = {
-    bench: "snapshots",
-    runs,
-    warmUpRuns: 1,
-    host: {
-      cpus: cpus().length,
-      loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
-      loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
-      accel: "tcg",
-      guestMemoryMiB: snapVm.memoryMiB,
-      node: process.version,
-    },
-    measures: Object.fromEntries(Object.entries(measures).map(([key, entry]) => [key, summarise(entry)])),
+    const report = {
+      bench: "snapshots",
+      runs,
+      warmUpRuns: 1,
+      store: store.name,
+      host: {
+        cpus: cpus().length,
+        loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
+        loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+        accel: "tcg",
+        guestMemoryMiB: snapVm.memoryMiB,
+        node: process.version,
+      },
+      measures: Object.fromEntries(Object.entries(measures).map(([key, entry]) => [key, summarise(entry)])),
+    }
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  } finally {
+    await core.dispose()
   }
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-} finally {
-  await core.dispose()
 }
+
+if (storeName === "postgres") {
+  if (postgresUrl === undefined)
+    throw new Error("--store postgres needs a server: a postgres:// argument or TEST_DATABASE_URL")
+  await withScratchDatabase(postgresUrl, (url) => benchOn({ name: "postgres", database: { dialect: "postgres", url } }))
+} else await benchOn({ name: "pglite" })

@@ -15,6 +15,7 @@ import type { Vm } from "../../../core/model/vm.ts"
 import { createVms } from "../../../core/operations/create.ts"
 import type { TaskHandle } from "../../../core/operations/lifecycle-task.ts"
 import { seedWorld, type World } from "../../../core/operations/testing/world.ts"
+import type { DatabaseOptions } from "../../../core/store/database.ts"
 import { Store } from "../../../core/store/ports.ts"
 import { openStore } from "../../../core/store/store.ts"
 import type { QemuDriver } from "./driver.ts"
@@ -39,7 +40,12 @@ export interface QemuCore {
   readonly dispose: () => Promise<void>
 }
 
-export const makeQemuCore = async (): Promise<QemuCore> => {
+export interface QemuCoreOptions {
+  /** Where the records live; default an in-memory PGlite. */
+  readonly database?: DatabaseOptions
+}
+
+export const makeQemuCore = async (options: QemuCoreOptions = {}): Promise<QemuCore> => {
   const host = await makeTestHost()
   let scoped: ScopedDriver | undefined
   let runtime: ManagedRuntime.ManagedRuntime<CoreServices, StoreError> | undefined
@@ -57,7 +63,7 @@ export const makeQemuCore = async (): Promise<QemuCore> => {
       shutdownTimeoutMs: 60_000,
       secretKey: randomBytes(32),
     }
-    const storeLayer = Layer.effect(Store, openStore({ dialect: "pglite" }))
+    const storeLayer = Layer.effect(Store, openStore(options.database ?? { dialect: "pglite" }))
     const live = ManagedRuntime.make(Layer.merge(coreLayer({ host: config, drivers: [driver] }), storeLayer))
     runtime = live
     const world = await live.runPromise(
