@@ -80,23 +80,33 @@ describe("<hx-vm-list> batches and live states in Chromium", { skip: browserSkip
     assert.deepEqual(errors, [])
   })
 
-  it("L7 the snapshot batch shows the error the API gives", async () => {
-    const vm = await w.agent.seedVm({ displayName: "snap_batch" })
-    const { page, shoot } = await openList("snap_batch")
-    await row(page, vm.id).waitFor()
-    await page.getByRole("checkbox", { name: "Select snap_batch" }).check()
+  it("L7 P1 batch snapshot: each VM's outcome; the one whose disk has a backup is refused with no-backups", async () => {
+    const [plain = "", backedUp = ""] = await w.createVms(["snap_batch_1", "snap_batch_2"])
+    const disks = await w.agent.call("GET", `/api/v1/vms/${backedUp}/disks`)
+    const backup = await w.agent.call("POST", `/api/v1/vms/${backedUp}/disks/${disks.body.items[0].id}/backups`, {
+      body: {},
+    })
+    assert.equal((await w.agent.settle(backup.body.task.id)).state, "succeeded")
+    const { page, errors, shoot } = await openList("snap_batch")
+    await eventually("two rows", async () => (await page.locator("hx-vm-list tbody tr[data-vm-id]").count()) === 2)
+    await page.getByRole("checkbox", { name: "Select every VM on this page" }).check()
     await page.locator("hx-vm-list [data-batch=snapshot]").click()
     const dialog = page.locator("hx-vm-list dialog[open]")
     await dialog.locator("[data-run]").click()
-    const banner = dialog.locator("[role=alert][data-rule]")
-    await banner.waitFor()
-    const direct = await w.agent.call("POST", "/api/v1/batch", { body: { action: "snapshot", vmIds: [vm.id] } })
-    assert.ok(direct.status >= 400 && direct.status < 500)
-    assert.equal(await banner.innerText(), direct.body.error.message)
-    assert.equal(await banner.getAttribute("data-rule"), direct.body.error.rule ?? "")
-    const reported = await eventually("hx-error", async () => (await heardEvents(page, "hx-error")).at(-1))
-    assert.equal(reported.detail.status, direct.status)
-    await shoot("vm-list-batch-snapshot-refused")
+    await dialog.locator("[data-outcome]").nth(1).waitFor()
+    assert.equal(
+      await dialog.locator(`li[data-vm-id="${plain}"] [data-outcome]`).getAttribute("data-outcome"),
+      "accepted",
+    )
+    const refused = dialog.locator(`li[data-vm-id="${backedUp}"] [data-outcome=refused]`)
+    assert.equal(await refused.getAttribute("data-rule"), "no-backups")
+    await shoot("vm-list-batch-snapshot")
+    await eventually("the snapshot listed", async () => {
+      const listed = await w.agent.call("GET", `/api/v1/vms/${plain}/snapshots`)
+      return listed.body.items.length === 1 && listed.body.items[0].state === "ready"
+    })
+    assert.equal((await w.agent.call("GET", `/api/v1/vms/${backedUp}/snapshots`)).body.items.length, 0)
+    assert.deepEqual(errors, [])
   })
 
   it("live: states changed outside the widget (API calls) appear without reloading", async () => {
