@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (README, CI). Node 20's --test expands no globs and finds nothing in a folder,
-# so the file list is built here. Files that boot QEMU end in .qemu.test.ts and run one at a time after the rest:
-# TCG guests on 2 cores are slow, and running them side by side only makes every one of them time out.
+# so the file list is built here. Files that boot QEMU end in .qemu.test.ts, files that drive Chromium in
+# .browser.test.ts; they run after the rest, never more than two at once (below): TCG guests on 2 cores are slow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter="${1:-}"
@@ -15,7 +15,21 @@ status=0
 log=$(mktemp)
 run() { node --import tsx --test --test-reporter=tap "$@" | tee -a "$log" || status=1; }
 if [ "${#light[@]}" -gt 0 ]; then run --test-concurrency=2 "${light[@]}"; fi
-if [ "${#heavy[@]}" -gt 0 ]; then run --test-concurrency=1 "${heavy[@]}"; fi
+# The heavy files run in two lanes side by side, each one file at a time: libvirt's (its conformance suite alone takes
+# minutes, mostly waiting on libvirtd and guest boots) and all the others. One guest boots at a time per lane, so
+# never more than two at once. A lane's output is shown when it ends, not interleaved.
+libvirt_lane=() other_lane=()
+for f in "${heavy[@]}"; do
+  case "$f" in plugins/libvirt/*) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
+done
+lane() { node --import tsx --test --test-reporter=tap --test-concurrency=1 "${@:2}" >"$1" 2>&1; }
+lanes=()
+if [ "${#libvirt_lane[@]}" -gt 0 ]; then lane "$log.libvirt" "${libvirt_lane[@]}" & lanes+=("$!"); fi
+if [ "${#other_lane[@]}" -gt 0 ]; then lane "$log.other" "${other_lane[@]}" & lanes+=("$!"); fi
+for pid in "${lanes[@]}"; do wait "$pid" || status=1; done
+for out in "$log.other" "$log.libvirt"; do
+  if [ -f "$out" ]; then tee -a "$log" <"$out"; rm -f "$out"; fi
+done
 # Two runner invocations print two summaries; one closing line adds them up.
 sum() { awk -v k="# $1" '$1" "$2==k {n+=$3} END {print n+0}' "$log"; }
 echo "tests: $(sum pass) passed, $(sum fail) failed, $(sum skipped) skipped"
