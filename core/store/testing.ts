@@ -22,7 +22,8 @@ export interface StoreBackend {
   readonly database: () => Effect.Effect<Database, StoreError, Scope.Scope>
 }
 
-const adminQuery = (adminUrl: string, statement: string) =>
+/** One statement on the server of `adminUrl`, on a connection of its own (create or drop a database). */
+export const adminQuery = (adminUrl: string, statement: string) =>
   run("testing.adminQuery", async () => {
     const client = new pg.Client({ connectionString: adminUrl })
     await client.connect()
