@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
 import { blockDirtyBitmapRemove, dirtyBitmapAddAction, transaction } from "../qmp/commands/backup.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
-import { jobCancel, jobDismiss, queryJobs, runJob } from "../qmp/commands/jobs.ts"
+import { awaitJob, runJob } from "../qmp/commands/jobs.ts"
 import { runVoid } from "../qmp/commands/run.ts"
-import { QmpError, QmpJobFailed } from "../qmp/errors.ts"
+import type { QmpError } from "../qmp/errors.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 
 export interface BackupJob {
@@ -24,34 +24,6 @@ export interface BackupJob {
   /** Bounds the copy. */
   readonly timeoutMs: number
 }
-
-/**
- * Starts a job (through `trigger`), waits until it concludes, reads its outcome and dismisses it. The job is made
- * with auto-dismiss off, so that its error can still be read once it has concluded.
- */
-const awaitJob = (
-  monitor: QmpMonitor,
-  command: string,
-  jobId: string,
-  trigger: Effect.Effect<void, QmpError>,
-  timeoutMs: number,
-) =>
-  Effect.gen(function* () {
-    yield* monitor
-      .triggerAndAwait(trigger, "JOB_STATUS_CHANGE", (event) => event.id === jobId && event.status === "concluded", {
-        timeoutMs,
-      })
-      .pipe(
-        Effect.tapError((error) =>
-          error.reason._tag === "QmpTimeout" ? Effect.ignore(jobCancel(monitor, jobId)) : Effect.void,
-        ),
-      )
-    const job = (yield* queryJobs(monitor)).find((candidate) => candidate.id === jobId)
-    yield* jobDismiss(monitor, jobId)
-    if (job?.error !== undefined) {
-      return yield* new QmpError({ reason: new QmpJobFailed({ command, jobId, error: job.error }) })
-    }
-  })
 
 /**
  * Formats the empty target as qcow2 with QEMU's own blockdev-create (the qemu-img create of the lab's commands,

@@ -32,25 +32,21 @@ export const jobCancel = (monitor: QmpMonitor, id: string, options?: CallOptions
 export const newJobId = (prefix: string): string => `${prefix}-${randomBytes(4).toString("hex")}`
 
 /**
- * Starts a job command (snapshot-save, …) with `job-id`, waits for JOB_STATUS_CHANGE "concluded", reads the
- * outcome from query-jobs and dismisses the job. `timeoutMs` bounds the whole run (default: the "job:<command>"
- * entry). On timeout the job is asked to cancel, best effort, and stays in QEMU until someone dismisses it.
+ * Starts a job through `trigger` (a command given `job-id` and auto-dismiss off, or a transaction holding one), waits
+ * for JOB_STATUS_CHANGE "concluded", reads the outcome from query-jobs and dismisses the job. On timeout the job is
+ * asked to cancel, best effort, and stays in QEMU until someone dismisses it.
  */
-export const runJob = Effect.fn("Qmp.runJob")(function* (
+export const awaitJob = Effect.fn("Qmp.awaitJob")(function* (
   monitor: QmpMonitor,
   command: string,
-  args: QmpArguments & { readonly "job-id": string },
-  options: CallOptions = {},
+  jobId: string,
+  trigger: Effect.Effect<void, QmpError>,
+  timeoutMs: number,
 ): Effect.fn.Return<void, QmpError> {
-  const jobId = args["job-id"]
-  const timeoutMs = options.timeoutMs ?? monitor.timeoutFor(`job:${command}`)
   yield* monitor
-    .triggerAndAwait(
-      runVoid(monitor, command, args),
-      "JOB_STATUS_CHANGE",
-      (event) => event.id === jobId && event.status === "concluded",
-      { timeoutMs },
-    )
+    .triggerAndAwait(trigger, "JOB_STATUS_CHANGE", (event) => event.id === jobId && event.status === "concluded", {
+      timeoutMs,
+    })
     .pipe(
       Effect.tapError((error) =>
         error.reason._tag === "QmpTimeout" ? Effect.ignore(jobCancel(monitor, jobId)) : Effect.void,
@@ -62,3 +58,21 @@ export const runJob = Effect.fn("Qmp.runJob")(function* (
     return yield* new QmpError({ reason: new QmpJobFailed({ command, jobId, error: job.error }) })
   }
 })
+
+/**
+ * Runs a job command (snapshot-save, blockdev-create, …) with `job-id` to its end; `timeoutMs` bounds the whole run
+ * (default: the "job:<command>" entry of the timeout table).
+ */
+export const runJob = (
+  monitor: QmpMonitor,
+  command: string,
+  args: QmpArguments & { readonly "job-id": string },
+  options: CallOptions = {},
+): Effect.Effect<void, QmpError> =>
+  awaitJob(
+    monitor,
+    command,
+    args["job-id"],
+    runVoid(monitor, command, args),
+    options.timeoutMs ?? monitor.timeoutFor(`job:${command}`),
+  )
