@@ -2,10 +2,10 @@ import { Effect } from "effect"
 import type { BackupOptions, BackupResult, Driver, IncrementalOptions, VolumeSpec } from "../../core/driver/driver.ts"
 import type { DriverError } from "../../core/driver/errors.ts"
 import type { DiskSpec } from "../../core/driver/spec.ts"
+import { volumeSpecProblem } from "../../core/driver/volume-spec.ts"
 import { filesBytes, filesOfDisk, withDiskFiles } from "./disk-files.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 import type { GuestDisk, VolumeRecord } from "./state.ts"
-import { volumeProblem } from "./volumes.ts"
 
 type Backups = Required<Pick<Driver, "backups">>["backups"]
 type Files = Record<string, string>
@@ -122,7 +122,7 @@ export const makeBackups = (hv: Hypervisor): Backups => {
     }),
 
     restore: Effect.fn("FakeDriver.backups.restore")(function* (backup: string, target: VolumeSpec) {
-      const problem = volumeProblem(target)
+      const problem = volumeSpecProblem(target)
       if (problem) return yield* hv.invalid("backups.restore", problem)
       if (target.backingPath !== undefined)
         return yield* hv.invalid("backups.restore", "a restored volume stands alone: no backing path")

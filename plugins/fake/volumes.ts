@@ -1,18 +1,9 @@
 import { isDeepStrictEqual } from "node:util"
 import { Effect } from "effect"
 import type { Driver, VolumeSpec } from "../../core/driver/driver.ts"
+import { volumeSpecProblem } from "../../core/driver/volume-spec.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 import type { VolumeRecord } from "./state.ts"
-
-/** What a real storage layer would refuse in a volume spec; undefined when it can be created. */
-export const volumeProblem = (volume: VolumeSpec): string | undefined => {
-  if (volume.path === "") return "volume path is empty"
-  if (!Number.isInteger(volume.sizeGiB) || volume.sizeGiB <= 0) return `volume size ${volume.sizeGiB} GiB is not valid`
-  if (volume.backingFormat !== undefined && volume.backingPath === undefined)
-    return "backing format without a backing path"
-  if (volume.backingPath === volume.path) return `${volume.path} cannot back itself`
-  return undefined
-}
 
 /**
  * Disk files, kept as records only: the fake writes no image files and does not check that a backing image exists.
@@ -21,7 +12,7 @@ export const volumeProblem = (volume: VolumeSpec): string | undefined => {
  */
 export const makeVolumes = (hv: Hypervisor): Driver["volumes"] => ({
   create: Effect.fn("FakeDriver.volumes.create")(function* (volume: VolumeSpec) {
-    const problem = volumeProblem(volume)
+    const problem = volumeSpecProblem(volume)
     if (problem) return yield* hv.invalid("volumes.create", problem)
     const record: VolumeRecord = {
       path: volume.path,

@@ -3,6 +3,7 @@ import { mkdir, rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect, Exit, Schema } from "effect"
 import type { VolumeSpec } from "../../../core/driver/driver.ts"
+import { volumeSpecProblem } from "../../../core/driver/volume-spec.ts"
 import { parseDisks } from "../virsh/xml-read.ts"
 import { MANAGED_TITLE } from "../xml/options.ts"
 import type { DriverContext } from "./context.ts"
@@ -51,17 +52,6 @@ export const qcow2SnapshotSizes = (path: string) =>
     ),
   )
 
-const problemOf = (volume: VolumeSpec): string | undefined => {
-  if (volume.path === "") return "the volume path is empty"
-  if (!Number.isInteger(volume.sizeGiB) || volume.sizeGiB <= 0) return `volume size ${volume.sizeGiB} GiB is not valid`
-  if (volume.backingFormat !== undefined && volume.backingPath === undefined)
-    return "a backing format needs a backing path"
-  if (volume.backingPath !== undefined && resolve(volume.backingPath) === resolve(volume.path)) {
-    return `${volume.path} cannot back itself`
-  }
-  return undefined
-}
-
 /**
  * Disk files with qemu-img, as the QEMU driver makes them: an empty image, or a copy-on-write overlay of a base image.
  * libvirt gives each file to QEMU's user at start (and the base image read-only), so the folders above both must be
@@ -72,7 +62,7 @@ export const makeVolumes = (ctx: DriverContext) => {
   const { errors } = ctx
   const create = Effect.fn("LibvirtDriver.volumes.create")(function* (volume: VolumeSpec) {
     const operation = "volumes.create"
-    const problem = problemOf(volume)
+    const problem = volumeSpecProblem(volume)
     if (problem !== undefined) return yield* errors.invalid(operation, problem)
     const existing = yield* imageInfo(volume.path)
     if (existing !== undefined) {

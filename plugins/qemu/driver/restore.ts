@@ -3,9 +3,9 @@ import { mkdir, rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect } from "effect"
 import type { VolumeSpec } from "../../../core/driver/driver.ts"
+import { volumeSpecProblem } from "../../../core/driver/volume-spec.ts"
 import type { Domains } from "./domains.ts"
 import type { QemuImg } from "./image.ts"
-import { volumeProblem } from "./volumes.ts"
 
 const GiB = 1024 ** 3
 
@@ -18,7 +18,7 @@ export const makeRestore = (domains: Domains, qemuImg: QemuImg) => {
   const { errors } = domains
   return Effect.fn("QemuDriver.backups.restore")(function* (backup: string, target: VolumeSpec) {
     const operation = "backups.restore"
-    const problem = volumeProblem(target)
+    const problem = volumeSpecProblem(target)
     if (problem) return yield* errors.invalid(operation, problem)
     if (target.backingPath !== undefined)
       return yield* errors.invalid(operation, "a restored volume stands alone: no backing path")

@@ -2,22 +2,11 @@ import { mkdir, rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect } from "effect"
 import type { VolumeSpec } from "../../../core/driver/driver.ts"
+import { volumeSpecProblem } from "../../../core/driver/volume-spec.ts"
 import type { Domains } from "./domains.ts"
 import type { QemuImg } from "./image.ts"
 
 const GiB = 1024 ** 3
-
-/** Why a volume spec cannot be made, if it cannot. */
-export const volumeProblem = (volume: VolumeSpec): string | undefined => {
-  if (volume.path === "") return "the volume path is empty"
-  if (!Number.isInteger(volume.sizeGiB) || volume.sizeGiB <= 0) return `volume size ${volume.sizeGiB} GiB is not valid`
-  if (volume.backingFormat !== undefined && volume.backingPath === undefined)
-    return "a backing format needs a backing path"
-  if (volume.backingPath !== undefined && resolve(volume.backingPath) === resolve(volume.path)) {
-    return `${volume.path} cannot back itself`
-  }
-  return undefined
-}
 
 /**
  * Disk files with qemu-img: an empty image, or a copy-on-write overlay of a base image (`-b base -F format`). Creating
@@ -27,7 +16,7 @@ export const volumeProblem = (volume: VolumeSpec): string | undefined => {
 export const makeVolumes = (domains: Domains, qemuImg: QemuImg) => ({
   create: Effect.fn("QemuDriver.volumes.create")(function* (volume: VolumeSpec) {
     const operation = "volumes.create"
-    const problem = volumeProblem(volume)
+    const problem = volumeSpecProblem(volume)
     if (problem) return yield* domains.errors.invalid(operation, problem)
     const existing = yield* qemuImg.info(operation, volume.path)
     if (existing) {
