@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os"
+import { availableParallelism, cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { serve } from "@hono/node-server"
@@ -22,6 +22,7 @@ import type { StoreError } from "../../core/errors.ts"
 import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
+import { loadAverages } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
@@ -166,7 +167,7 @@ const benchBackend = async (
 }
 
 // Other work on the machine moves every figure; the load is reported from before and after the run.
-const loadavgAtStart = loadavg()
+const loadavgAtStart = loadAverages()
 const results: Array<unknown> = []
 const skipped: Array<{ backend: string; reason: string }> = []
 if (postgresUrl === undefined) {
@@ -194,7 +195,7 @@ const report = {
     cpus: availableParallelism(),
     model: cpus()[0]?.model ?? "unknown",
     loadavgAtStart,
-    loadavg: loadavg(),
+    loadavg: loadAverages(),
     node: process.version,
   },
   requests: requestCount,

@@ -7,17 +7,18 @@
  */
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync, rmSync } from "node:fs"
-import { cpus, loadavg } from "node:os"
+import { cpus } from "node:os"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Exit, Scope } from "effect"
 import type { Driver } from "../../core/driver/driver.ts"
 import { makeLibvirtDriver } from "../../plugins/libvirt/driver/driver.ts"
-import { cleanUp, libvirtUnavailable, prepareGuest, run, testVmSpec } from "../../plugins/libvirt/testing/setup.ts"
+import { cleanUp, defineTestVm, libvirtUnavailable, prepareGuest, run } from "../../plugins/libvirt/testing/setup.ts"
 import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
 import { killAll } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "../../plugins/qemu/guest/recipe.ts"
+import { loadAverages } from "../shared/load.ts"
 import { type DriverKey, type MeasureName, makeMeasures, measureNames, summarise } from "./measures.ts"
 
 const runsArg = process.argv.indexOf("--runs")
@@ -131,26 +132,14 @@ try {
     ["qemu", qemu, (name: string) => join(qemu.runDirOf(name), "serial.log")],
     ["libvirt", libvirt, libvirt.serialLogOf],
   ] as const) {
-    const spec = testVmSpec(dir, guest, `hxbench-${key}-${suffix}`)
-    const system = spec.disks[0]
-    if (system === undefined) throw new Error("the test spec has no system disk")
-    await run(
-      driver.volumes.create({
-        path: system.path,
-        format: "qcow2",
-        sizeGiB: 1,
-        backingPath: guest.baseImage,
-        backingFormat: "qcow2",
-      }),
-    )
-    await run(driver.define(spec))
+    const spec = await defineTestVm(driver, dir, guest, `hxbench-${key}-${suffix}`)
     sides.push({ key, driver, name: spec.name, serialLog: serialLogOf(spec.name), appendsLog: key === "libvirt" })
   }
 
   // one cycle of each first, not counted: the first boot pays for cold caches
   progress("warm-up")
   for (const side of sides) await cycle(side, "warm-up", false)
-  const loadBefore = loadavg()
+  const loadBefore = loadAverages()
   for (let index = 0; index < runs; index++) {
     const order = index % 2 === 0 ? sides : [...sides].reverse()
     for (const side of order) await cycle(side, `run-${index}`, true)
@@ -163,8 +152,8 @@ try {
     warmUpRuns: 1,
     host: {
       cpus: cpus().length,
-      loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
-      loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAverages(),
       qemuDriver: qemu.version,
       libvirtDriver: libvirt.version,
       accel: "tcg",

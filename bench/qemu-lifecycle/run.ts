@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { mkdirSync } from "node:fs"
-import { cpus, loadavg } from "node:os"
+import { cpus } from "node:os"
 import {
   defineGuest,
   guestSpec,
@@ -15,6 +15,7 @@ import {
   type ScopedDriver,
 } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE } from "../../plugins/qemu/guest/recipe.ts"
+import { loadAverages } from "../shared/load.ts"
 import { awaitSerial, cleanRunDir, qemuImgSnapshot, qmpOf, runJob, spawnByHand } from "./raw.ts"
 import { type Measure, summarise, timed } from "./stats.ts"
 
@@ -129,7 +130,7 @@ try {
     measure.hyperxMs.length = 0
     measure.rawMs.length = 0
   }
-  const loadBefore = loadavg()
+  const loadBefore = loadAverages()
   for (let index = 0; index < runs; index++) {
     const sides = index % 2 === 0 ? [byHand, withDriver] : [withDriver, byHand]
     for (const side of sides) await side(`run-${index}-${side === byHand ? "raw" : "hx"}`)
@@ -142,8 +143,8 @@ try {
     warmUpRuns: 1,
     host: {
       cpus: cpus().length,
-      loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
-      loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAverages(),
       qemu: execFileSync(binary, ["--version"], { encoding: "utf8" }).split("\n")[0],
       accel: args[args.indexOf("-accel") + 1] ?? "unknown",
       guestMemoryMiB: spec.memoryMiB,

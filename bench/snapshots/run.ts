@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { mkdirSync, rmSync } from "node:fs"
-import { cpus, loadavg } from "node:os"
+import { cpus } from "node:os"
 import { join } from "node:path"
 import type { Vm } from "../../core/model/vm.ts"
 import { backupDisk, deleteBackup } from "../../core/operations/backups/index.ts"
@@ -22,6 +22,7 @@ import { makeQemuCore } from "../../plugins/qemu/driver/core-testing.ts"
 import { waitForBoot, writeInGuest } from "../../plugins/qemu/driver/testing.ts"
 import { runInGuest } from "../../plugins/qemu/qga/commands/exec.ts"
 import { guestFsfreezeFreeze, guestFsfreezeThaw } from "../../plugins/qemu/qga/commands/fsfreeze.ts"
+import { loadAverages } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { rawBackup, rawDiskSnapshot, rawDropBitmap, rawMemorySnapshot, rawRevert } from "./raw.ts"
 import { type Measure, summarise, timed } from "./stats.ts"
@@ -258,7 +259,7 @@ const benchOn = async (store: StoreChoice) => {
     await backupRound(orders[0] ?? [])
     for (const entry of Object.values(measures))
       for (const side of ["hyperxMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
-    const loadBefore = loadavg()
+    const loadBefore = loadAverages()
     for (let index = 0; index < runs; index++) {
       const order = orders[index % 2] ?? []
       await snapshotRound(order)
@@ -273,8 +274,8 @@ const benchOn = async (store: StoreChoice) => {
       store: store.name,
       host: {
         cpus: cpus().length,
-        loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
-        loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAverages(),
         accel: "tcg",
         guestMemoryMiB: snapVm.memoryMiB,
         node: process.version,

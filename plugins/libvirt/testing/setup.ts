@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
+import type { Driver } from "../../../core/driver/driver.ts"
 import type { DiskSpec, VmSpec } from "../../../core/driver/spec.ts"
 import { buildGuest } from "../../qemu/guest/build.ts"
 import type { GuestManifest } from "../../qemu/guest/manifest.ts"
@@ -132,8 +133,8 @@ export const eventually = async <A>(what: string, check: () => Promise<A | undef
   }
 }
 
-/** A test VM defined on the driver: its system disk an overlay on the guest's base image. */
-export const defineTestVm = async (driver: LibvirtDriver, dir: string, guest: TestGuest, name: string) => {
+/** A test VM defined on a driver (libvirt's, or any other): its system disk an overlay on the guest's base image. */
+export const defineTestVm = async (driver: Driver, dir: string, guest: TestGuest, name: string) => {
   const spec = testVmSpec(dir, guest, name)
   const system = spec.disks[0]
   if (system === undefined) throw new Error("a test VM has a system disk")
