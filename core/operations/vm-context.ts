@@ -1,9 +1,9 @@
 import { Effect, type Option } from "effect"
 import { canSee } from "../auth/scope.ts"
-import { NotFound } from "../errors.ts"
+import { NotFound, type StoreError } from "../errors.ts"
 import type { Image } from "../model/catalog.ts"
 import type { Vm } from "../model/vm.ts"
-import type { Actor, VmContext } from "../rules/context.ts"
+import type { Actor, VmContext, VmRecordContext } from "../rules/context.ts"
 import { Store, type VmFacts } from "../store/ports.ts"
 
 /** The VM if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
@@ -44,3 +44,18 @@ export const freshVmContext = Effect.fn("operations.freshVmContext")(function* (
   )
   return contextOf(actor, vm, facts, vm.imageId === known.imageId ? knownImage : yield* image(vm.imageId))
 })
+
+/** How an operation reads what its rules look at: once before taking the VM's lock, and again under it if need be. */
+export interface ContextReads<B extends VmRecordContext> {
+  readonly first: (actor: Actor, vm: Vm) => Effect.Effect<B, StoreError | NotFound, Store>
+  readonly fresh: (actor: Actor, known: Vm) => Effect.Effect<B, StoreError | NotFound, Store>
+}
+
+/** The VM with its counts and image: for rules that look past the VM's own record. */
+export const readVmContext: ContextReads<VmContext> = { first: vmContext, fresh: freshVmContext }
+
+/** The VM's own record only: for operations whose rules need nothing more, which saves the counts query. */
+export const readVmRecord: ContextReads<VmRecordContext> = {
+  first: (actor, vm) => Effect.succeed({ actor, vm }),
+  fresh: (actor, known) => Store.use((store) => store.vms.get(known.id)).pipe(Effect.map((vm) => ({ actor, vm }))),
+}

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { RuleViolation } from "../errors.ts"
 import type { Operation } from "../model/operation.ts"
-import type { VmContext } from "../rules/context.ts"
+import type { VmRecordContext } from "../rules/context.ts"
 import { vmBusy } from "../rules/lifecycle.ts"
 import { violation } from "../rules/rule.ts"
 
@@ -13,7 +13,7 @@ export class VmLocks extends Context.Service<
   VmLocks,
   {
     /** Take the VM's lock or fail with vm-busy; the caller must release it. */
-    readonly acquire: (operation: Operation, context: VmContext) => Effect.Effect<void, RuleViolation>
+    readonly acquire: (operation: Operation, context: VmRecordContext) => Effect.Effect<void, RuleViolation>
     /**
      * How often the VM's lock has been taken or freed. Records read between reading this and a `tryAcquire` given
      * it that succeeds were read while nobody held the lock, as fresh as records read under it.

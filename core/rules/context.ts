@@ -11,10 +11,14 @@ export interface Actor {
   readonly departmentId: string
 }
 
-/** What a rule about an existing VM may look at. */
-export interface VmContext {
+/** What a rule that reads only the VM's own record may look at: no counts, no image, so nothing more is read. */
+export interface VmRecordContext {
   readonly actor: Actor
   readonly vm: Vm
+}
+
+/** What a rule about an existing VM may look at. */
+export interface VmContext extends VmRecordContext {
   readonly facts: VmFacts
   readonly osFamily: OsFamily
   /** Whether the VM was installed from an image whose password the platform manages (R6). */

@@ -1,6 +1,6 @@
 import { isTransient, type LifecycleAction, stateNamesZh, transition } from "../lifecycle/index.ts"
 import type { VmState } from "../model/vm.ts"
-import type { VmContext } from "./context.ts"
+import type { VmRecordContext } from "./context.ts"
 import { defineRule, type Message, type Rule } from "./rule.ts"
 
 /** How the manual names each lifecycle action, for messages. */
@@ -22,7 +22,7 @@ const stateIs = (state: VmState): Message => ({ en: state, zh: `“${stateNamesZ
  * One operation at a time per VM: a transient state means another operation holds the VM. The lock refuses
  * with this rule too while the state is still stable, so the message covers both.
  */
-export const vmBusy: Rule<VmContext> = defineRule({
+export const vmBusy: Rule<VmRecordContext> = defineRule({
   name: "vm-busy",
   features: ["B1", "B2", "B3", "B4", "G4"],
   kind: "conflict",
@@ -39,13 +39,13 @@ export const vmBusy: Rule<VmContext> = defineRule({
   allows: ({ vm }) => !isTransient(vm.state),
 })
 
-const lifecycleRules = new Map<LifecycleAction, Rule<VmContext>>()
+const lifecycleRules = new Map<LifecycleAction, Rule<VmRecordContext>>()
 
 /** The state table decides which stable states an action may begin from (B1–B4, R9). */
-export const lifecycleState = (action: LifecycleAction): Rule<VmContext> => {
+export const lifecycleState = (action: LifecycleAction): Rule<VmRecordContext> => {
   const known = lifecycleRules.get(action)
   if (known) return known
-  const rule = defineRule<VmContext>({
+  const rule = defineRule<VmRecordContext>({
     name: "lifecycle-state",
     features: ["B1", "B2", "B3", "B4", "R9", "L7"],
     kind: "conflict",
@@ -60,7 +60,7 @@ export const lifecycleState = (action: LifecycleAction): Rule<VmContext> => {
 }
 
 /** R10, R11, K1, K3, K4, X1, X5, N2, P4 (and R3 across companies): "当且仅当虚拟机处于“停止”状态". */
-export const stoppedOnly: Rule<VmContext> = defineRule({
+export const stoppedOnly: Rule<VmRecordContext> = defineRule({
   name: "stopped-only",
   features: ["R3", "R10", "R11", "K1", "K3", "K4", "X1", "X5", "N2", "P4"],
   kind: "conflict",
@@ -72,7 +72,7 @@ export const stoppedOnly: Rule<VmContext> = defineRule({
 })
 
 /** B5 console, K2 reinstall (the manual: "为处于运行中状态的虚拟机重装操作系统"). */
-export const runningOnly: Rule<VmContext> = defineRule({
+export const runningOnly: Rule<VmRecordContext> = defineRule({
   name: "running-only",
   features: ["B5", "K2"],
   kind: "conflict",
@@ -84,7 +84,7 @@ export const runningOnly: Rule<VmContext> = defineRule({
 })
 
 /** R6 show password ("运行"或"停止"), and operations that need a VM in a settled, healthy state. */
-export const runningOrStopped: Rule<VmContext> = defineRule({
+export const runningOrStopped: Rule<VmRecordContext> = defineRule({
   name: "running-or-stopped",
   features: ["R6", "R13", "X2", "P1"],
   kind: "conflict",
@@ -96,7 +96,7 @@ export const runningOrStopped: Rule<VmContext> = defineRule({
 })
 
 /** A VM in the recycle bin is deleted: only restore and purge apply to it (B4, G3). */
-export const notRecycled: Rule<VmContext> = defineRule({
+export const notRecycled: Rule<VmRecordContext> = defineRule({
   name: "not-recycled",
   features: ["B4", "G3"],
   kind: "conflict",
@@ -108,7 +108,7 @@ export const notRecycled: Rule<VmContext> = defineRule({
 })
 
 /** Restore and purge act only on VMs in the recycle bin (G3). */
-export const recycledOnly: Rule<VmContext> = defineRule({
+export const recycledOnly: Rule<VmRecordContext> = defineRule({
   name: "recycled-only",
   features: ["G3"],
   kind: "conflict",
@@ -117,7 +117,7 @@ export const recycledOnly: Rule<VmContext> = defineRule({
 })
 
 /** A VM in error "需要联系管理员进行处理": only an admin powers it on or off to repair it. */
-export const errorAdminOnly: Rule<VmContext> = defineRule({
+export const errorAdminOnly: Rule<VmRecordContext> = defineRule({
   name: "error-admin-only",
   features: ["B1", "B2"],
   kind: "forbidden",

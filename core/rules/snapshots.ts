@@ -1,5 +1,5 @@
 import type { Period, Snapshot } from "../model/storage.ts"
-import type { VmContext } from "./context.ts"
+import type { VmContext, VmRecordContext } from "./context.ts"
 import { notRecycled, runningOrStopped, stoppedOnly, vmBusy } from "./lifecycle.ts"
 import { defineRule, type Rule } from "./rule.ts"
 
@@ -87,7 +87,8 @@ export const memorySnapshotRunningOnly: Rule<SnapshotCreateContext> = defineRule
 
 export interface SnapshotScheduleContext extends VmContext, ScheduleChoice {}
 
-export interface SnapshotContext extends VmContext {
+/** Rollback and delete read the VM and the snapshot: none of their rules needs the VM's counts. */
+export interface SnapshotContext extends VmRecordContext {
   readonly snapshot: Snapshot
 }
 

@@ -11,6 +11,7 @@ import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { diskPricePerDay } from "../quote.ts"
 import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
+import { readVmRecord } from "../vm-context.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
 const checkRestore = Effect.fn("operations.checkRestore")(function* (actor: Actor, backupId: string) {
@@ -98,6 +99,7 @@ export const restoreBackup = Effect.fn("operations.restoreBackup")(function* (
     operation: "disk.restore-backup",
     actor,
     vmId: source.vmId,
+    reads: readVmRecord,
     check: (base) => Effect.as(checkRestore(actor, backupId), base),
     body: (_, release) => Effect.flatMap(store.backups.get(backupId), (backup) => start(backup, release)),
   })

@@ -11,6 +11,7 @@ import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor, ignoreMissing } from "../driver-for.ts"
 import { recordTask, withVmLock } from "../snapshots/vm-task.ts"
+import { readVmContext } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { chainName, rootOf, streamOf } from "./chains.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
@@ -31,6 +32,7 @@ export const createBackupSchedule = Effect.fn("operations.createBackupSchedule")
     operation: "disk.backup-schedule",
     actor,
     vmId,
+    reads: readVmContext,
     check: (base) =>
       Effect.gen(function* () {
         const existing = yield* store.schedules.list({ kind: "disk-backup", diskId })
@@ -111,6 +113,7 @@ export const deleteBackupSchedule = Effect.fn("operations.deleteBackupSchedule")
     operation: "disk.delete-backup-schedule",
     actor,
     vmId: disk.vmId,
+    reads: readVmContext,
     check: (base) =>
       Effect.gen(function* () {
         const context: DiskContext = { ...base, disk: yield* store.disks.get(diskId) }

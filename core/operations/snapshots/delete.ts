@@ -4,6 +4,7 @@ import { checkRules } from "../../rules/rule.ts"
 import { type SnapshotContext, snapshotRules } from "../../rules/snapshots.ts"
 import { Store } from "../../store/ports.ts"
 import { driverFor } from "../driver-for.ts"
+import { readVmRecord } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { snapshotCalls, snapshotDriverName, snapshotOfVm } from "./records.ts"
 import { forkTask, withVmLock } from "./vm-task.ts"
@@ -22,6 +23,7 @@ export const deleteSnapshot = Effect.fn("operations.deleteSnapshot")(function* (
     operation: "snapshot.delete",
     actor,
     vmId,
+    reads: readVmRecord,
     check: (base) =>
       Effect.gen(function* () {
         const context: SnapshotContext = { ...base, snapshot: yield* snapshotOfVm(vmId, snapshotId) }

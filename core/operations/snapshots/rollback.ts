@@ -3,6 +3,7 @@ import type { Actor } from "../../rules/context.ts"
 import { checkRules } from "../../rules/rule.ts"
 import { type SnapshotContext, snapshotRules } from "../../rules/snapshots.ts"
 import { driverFor } from "../driver-for.ts"
+import { readVmRecord } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { snapshotCalls, snapshotDriverName, snapshotOfVm } from "./records.ts"
 import { forkTask, withVmLock } from "./vm-task.ts"
@@ -20,6 +21,7 @@ export const rollbackSnapshot = Effect.fn("operations.rollbackSnapshot")(functio
     operation: "snapshot.rollback",
     actor,
     vmId,
+    reads: readVmRecord,
     check: (base) =>
       Effect.gen(function* () {
         const context: SnapshotContext = { ...base, snapshot: yield* snapshotOfVm(vmId, snapshotId) }

@@ -7,7 +7,7 @@ import { type ScheduleInput, scheduleRecord } from "../../scheduler/input.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
-import { loadVisibleVm, vmContext } from "../vm-context.ts"
+import { loadVisibleVm, readVmContext, vmContext } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { snapshotCalls } from "./records.ts"
 import { recordTask, withVmLock } from "./vm-task.ts"
@@ -33,6 +33,7 @@ export const createSnapshotSchedule = Effect.fn("operations.createSnapshotSchedu
     operation: "snapshot.schedule",
     actor,
     vmId,
+    reads: readVmContext,
     check: (base) =>
       Effect.gen(function* () {
         const existing = yield* store.schedules.list({ kind: "vm-snapshot", vmId })

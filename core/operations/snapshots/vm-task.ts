@@ -2,12 +2,12 @@ import { Cause, Effect, Exit, Fiber } from "effect"
 import type { EventBus } from "../../events/bus.ts"
 import type { Task } from "../../model/index.ts"
 import type { Operation } from "../../model/operation.ts"
-import type { Actor, VmContext } from "../../rules/context.ts"
+import type { Actor, VmRecordContext } from "../../rules/context.ts"
 import { Store } from "../../store/ports.ts"
 import { Background } from "../background.ts"
 import type { TaskHandle } from "../lifecycle-task.ts"
 import { beginTask, finishTask, type TaskStart } from "../tasks.ts"
-import { freshVmContext, loadVisibleVm, vmContext } from "../vm-context.ts"
+import { type ContextReads, loadVisibleVm } from "../vm-context.ts"
 import { VmLocks } from "../vm-lock.ts"
 
 export interface BackgroundTask {
@@ -45,12 +45,14 @@ export const forkTask = Effect.fn("operations.forkTask")(function* (run: Backgro
   return { task, done } satisfies TaskHandle
 })
 
-export interface LockedVmOperation<C extends VmContext, A, E1, R1, E2, R2> {
+export interface LockedVmOperation<B extends VmRecordContext, C extends VmRecordContext, A, E1, R1, E2, R2> {
   readonly operation: Operation
   readonly actor: Actor
   readonly vmId: string
+  /** What the rules look at besides the operation's own records: the VM alone, or with its counts and image. */
+  readonly reads: ContextReads<B>
   /** Builds the operation's context from the VM's and checks its rules; run again under the lock if need be. */
-  readonly check: (base: VmContext) => Effect.Effect<C, E1, R1>
+  readonly check: (base: B) => Effect.Effect<C, E1, R1>
   /** Runs under the lock with the fresh context; it owns `release` (hand it to forkTask, or run it when done). */
   readonly body: (context: C, release: Effect.Effect<void>) => Effect.Effect<A, E2, R2>
 }
@@ -61,15 +63,17 @@ export interface LockedVmOperation<C extends VmContext, A, E1, R1, E2, R2> {
  * lock, which is taken and the operation goes on. Otherwise the lock is taken (or vm-busy refuses) and the records
  * read and checked again (a backup may have finished in between). The lock is released if anything fails on the way.
  */
-export const withVmLock = <C extends VmContext, A, E1, R1, E2, R2>(op: LockedVmOperation<C, A, E1, R1, E2, R2>) =>
+export const withVmLock = <B extends VmRecordContext, C extends VmRecordContext, A, E1, R1, E2, R2>(
+  op: LockedVmOperation<B, C, A, E1, R1, E2, R2>,
+) =>
   Effect.gen(function* () {
     const locks = yield* VmLocks
     const since = yield* locks.generation(op.vmId)
     const vm = yield* loadVisibleVm(op.actor, op.vmId)
-    const first = yield* op.check(yield* vmContext(op.actor, vm))
+    const first = yield* op.check(yield* op.reads.first(op.actor, vm))
     const release = locks.release(op.vmId)
     // Someone took or freed the lock since the records were read: read and check them again under it.
-    const again = freshVmContext(op.actor, vm).pipe(
+    const again = op.reads.fresh(op.actor, vm).pipe(
       Effect.flatMap(op.check),
       Effect.onError(() => release),
     )
