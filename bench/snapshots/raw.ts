@@ -1,10 +1,12 @@
 /**
  * The bare hypervisor commands, on the very QEMU the driver runs (its QMP connection, lent by `withMonitor`): what a
- * person would type to snapshot, roll back and back up the same guest. The bench's baseline.
+ * person would type to snapshot, roll back and back up the same guest. The bench's baseline. qemu-img starts through
+ * a small helper process, as a shell would start it: forked from the bench itself (hundreds of MiB with PGlite) it
+ * would pay 10 ms and more for the fork alone, which is the harness's cost, not the command's.
  */
-import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
+import type { HostCommands } from "../../core/driver/commands/host-commands.ts"
 import type { QmpMonitor } from "../../plugins/qemu/qmp/monitor.ts"
 
 const jobId = () => `raw-${randomBytes(4).toString("hex")}`
@@ -41,14 +43,26 @@ export const rawMemorySnapshot = (monitor: QmpMonitor, node: string, tag: string
   return job(monitor, id, monitor.execute("snapshot-save", { "job-id": id, tag, vmstate: node, devices: [node] }))
 }
 
+/** `qemu-img <args>`, failing on a non-zero exit. */
+const qemuImg = (commands: HostCommands, args: ReadonlyArray<string>) =>
+  commands
+    .run("qemu-img", args)
+    .pipe(
+      Effect.flatMap((outcome) =>
+        outcome.code === 0 ? Effect.void : Effect.fail(new Error(`qemu-img ${args[0]}: ${outcome.stderr}`)),
+      ),
+    )
+
 /** A stopped disk back to a snapshot. */
-export const rawRevert = (disk: string, tag: string) => execFileSync("qemu-img", ["snapshot", "-a", tag, disk])
+export const rawRevert = (commands: HostCommands, disk: string, tag: string) =>
+  qemuImg(commands, ["snapshot", "-a", tag, disk])
 
 /**
  * A backup as the lab did it: create the target (backed by the previous backup for an increment), add it as a node,
  * copy (a full one in one transaction with its new persistent bitmap), remove the node.
  */
 export const rawBackup = (
+  commands: HostCommands,
   monitor: QmpMonitor,
   options: {
     readonly node: string
@@ -61,7 +75,7 @@ export const rawBackup = (
   Effect.gen(function* () {
     const { node, target, bitmap, previous } = options
     const backing = previous === undefined ? [] : ["-b", previous, "-F", "qcow2"]
-    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", ...backing, target, String(options.sizeBytes)])
+    yield* qemuImg(commands, ["create", "-q", "-f", "qcow2", ...backing, target, String(options.sizeBytes)])
     const targetNode = `raw-${randomBytes(4).toString("hex")}`
     yield* monitor.execute("blockdev-add", {
       driver: "qcow2",

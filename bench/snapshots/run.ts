@@ -11,6 +11,8 @@ import { randomBytes } from "node:crypto"
 import { mkdirSync, rmSync } from "node:fs"
 import { cpus } from "node:os"
 import { join } from "node:path"
+import { Effect, Exit, Scope } from "effect"
+import { makeHostCommands } from "../../core/driver/commands/host-commands.ts"
 import type { Vm } from "../../core/model/vm.ts"
 import { backupDisk, deleteBackup } from "../../core/operations/backups/index.ts"
 import { power } from "../../core/operations/power.ts"
@@ -72,7 +74,9 @@ type Steps = Record<Exclude<Side, "rawFrozenMs">, () => Promise<unknown>> & {
 /** One whole bench on one store: the guests, the warm-up, the runs, the report. */
 const benchOn = async (store: StoreChoice) => {
   const core = await makeQemuCore(store.database === undefined ? {} : { database: store.database })
+  const commandsScope = await Effect.runPromise(Scope.make())
   try {
+    const commands = await Effect.runPromise(Scope.provide(makeHostCommands, commandsScope))
     const { driver, world } = core
     const owner = world.actors.owner
     const run = core.run
@@ -158,7 +162,7 @@ const benchOn = async (store: StoreChoice) => {
       await sides("rollback", order, {
         hyperxMs: () => core.complete(rollbackSnapshot(owner, snapVm.id, coreDisk)),
         driverMs: () => run(driver.snapshots.revert(name, driverDisk)),
-        rawMs: async () => rawRevert(snapDisk.path, rawDisk),
+        rawMs: () => Effect.runPromise(rawRevert(commands, snapDisk.path, rawDisk)),
       })
       for (const id of [coreDisk, coreMemory]) await core.complete(deleteSnapshot(owner, snapVm.id, id))
       for (const snapshot of [driverDisk, driverMemory, rawDisk, rawMemory, frozenDisk])
@@ -189,11 +193,11 @@ const benchOn = async (store: StoreChoice) => {
           driverMs: () => run(driver.backups.full(name, backupSource.id, file(`${chain}-full`), { chain })),
           rawMs: () =>
             raw(name, (monitor) =>
-              rawBackup(monitor, { node: backupNode, target: file(`${bitmap}-full`), sizeBytes, bitmap }),
+              rawBackup(commands, monitor, { node: backupNode, target: file(`${bitmap}-full`), sizeBytes, bitmap }),
             ),
           rawFrozenMs: frozen(name, () =>
             raw(name, (monitor) =>
-              rawBackup(monitor, {
+              rawBackup(commands, monitor, {
                 node: backupNode,
                 target: file(`${frozenBitmap}-full`),
                 sizeBytes,
@@ -219,7 +223,7 @@ const benchOn = async (store: StoreChoice) => {
             ),
           rawMs: () =>
             raw(name, (monitor) =>
-              rawBackup(monitor, {
+              rawBackup(commands, monitor, {
                 node: backupNode,
                 target: file(`${bitmap}-inc`),
                 sizeBytes,
@@ -229,7 +233,7 @@ const benchOn = async (store: StoreChoice) => {
             ),
           rawFrozenMs: frozen(name, () =>
             raw(name, (monitor) =>
-              rawBackup(monitor, {
+              rawBackup(commands, monitor, {
                 node: backupNode,
                 target: file(`${frozenBitmap}-inc`),
                 sizeBytes,
@@ -284,6 +288,7 @@ const benchOn = async (store: StoreChoice) => {
     }
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   } finally {
+    await Effect.runPromise(Scope.close(commandsScope, Exit.void))
     await core.dispose()
   }
 }

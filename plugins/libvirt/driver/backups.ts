@@ -9,7 +9,6 @@ import { diskAlias, encodeId } from "../xml/names.ts"
 import { el, renderXml } from "../xml/xml.ts"
 import type { DriverContext } from "./context.ts"
 import type { Lifecycle } from "./lifecycle.ts"
-import { imageInfo, qemuImg } from "./volumes.ts"
 
 const JOB_POLL_MS = 100
 const JOB_TIMEOUT_MS = 30 * 60_000
@@ -175,21 +174,12 @@ export const makeBackups = (ctx: DriverContext, lifecycle: Lifecycle) => {
           )
         }
         yield* freshTarget(operation, target)
-        const size = (yield* imageInfo(options.previous))?.["virtual-size"]
+        const size = (yield* ctx.qemuImg.info(options.previous))?.["virtual-size"]
         if (size === undefined) return yield* errors.invalid(operation, `cannot read ${options.previous}`)
         const prefix = chainPrefix(diskId, options.chain)
-        yield* qemuImg([
-          "create",
-          "-q",
-          "-f",
-          "qcow2",
-          "-b",
-          resolve(options.previous),
-          "-F",
-          "qcow2",
-          target,
-          String(size),
-        ]).pipe(Effect.catch((message) => errors.invalid(operation, `qemu-img create ${target}: ${message}`)))
+        yield* ctx.qemuImg
+          .run(["create", "-q", "-f", "qcow2", "-b", resolve(options.previous), "-F", "qcow2", target, String(size)])
+          .pipe(Effect.catch((message) => errors.invalid(operation, `qemu-img create ${target}: ${message}`)))
         return yield* withQemu(
           operation,
           name,
@@ -225,12 +215,12 @@ export const makeBackups = (ctx: DriverContext, lifecycle: Lifecycle) => {
     if (!existsSync(backup)) return yield* errors.invalid(operation, `${backup} does not exist`)
     yield* freshTarget(operation, target.path)
     const failed = (message: string) => errors.invalid(operation, `${target.path}: ${message}`)
-    yield* qemuImg(["convert", "-q", "-O", target.format, backup, target.path]).pipe(Effect.catch(failed))
-    const size = (yield* imageInfo(target.path))?.["virtual-size"] ?? 0
+    yield* ctx.qemuImg.run(["convert", "-q", "-O", target.format, backup, target.path]).pipe(Effect.catch(failed))
+    const size = (yield* ctx.qemuImg.info(target.path))?.["virtual-size"] ?? 0
     if (size < target.sizeGiB * GiB) {
-      yield* qemuImg(["resize", "-q", "-f", target.format, target.path, `${target.sizeGiB}G`]).pipe(
-        Effect.catch(failed),
-      )
+      yield* ctx.qemuImg
+        .run(["resize", "-q", "-f", target.format, target.path, `${target.sizeGiB}G`])
+        .pipe(Effect.catch(failed))
     }
   })
 

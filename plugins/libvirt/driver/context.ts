@@ -10,6 +10,7 @@ import {
 import type { LibvirtClient } from "../virsh/client.ts"
 import { type LibvirtError, toDriverError } from "../virsh/errors.ts"
 import type { ResolvedOptions } from "./options.ts"
+import type { QemuImg } from "./qemu-img.ts"
 
 /**
  * Which domains the platform is working on right now, or was until a moment ago. libvirt reports every change,
@@ -41,6 +42,7 @@ export const makeQuiet = (quietAfterMs: number): Quiet => {
 export interface DriverContext {
   readonly options: ResolvedOptions
   readonly client: LibvirtClient
+  readonly qemuImg: QemuImg
   readonly quiet: Quiet
   /** The domains known to carry our title; `list` refreshes it, define and undefine keep it current. */
   readonly managed: Map<string, boolean>
@@ -64,7 +66,7 @@ export interface DriverContext {
   }
 }
 
-export const makeContext = (options: ResolvedOptions, client: LibvirtClient): DriverContext => {
+export const makeContext = (options: ResolvedOptions, client: LibvirtClient, qemuImg: QemuImg): DriverContext => {
   const quiet = makeQuiet(options.quietAfterMs)
   const locks = new Map<string, Semaphore.Semaphore>()
   const lockOf = (name: string) => {
@@ -81,6 +83,7 @@ export const makeContext = (options: ResolvedOptions, client: LibvirtClient): Dr
   return {
     options,
     client,
+    qemuImg,
     quiet,
     managed: new Map(),
     call: (operation, name, effect) => Effect.mapError(effect, toDriverError(driver, operation, name)),

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises"
 import { Effect, type Scope } from "effect"
 import type { Capability } from "../../../core/driver/capabilities.ts"
+import { makeHostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { ConsoleEndpoint, Driver } from "../../../core/driver/driver.ts"
 import { DriverError, HypervisorFailure } from "../../../core/driver/errors.ts"
 import type { LibvirtClient } from "../virsh/client.ts"
@@ -14,6 +15,7 @@ import { makeDevices } from "./devices.ts"
 import { driverEvents } from "./events.ts"
 import { makeLifecycle } from "./lifecycle.ts"
 import { type LibvirtDriverOptions, resolveOptions, serialPaths } from "./options.ts"
+import { makeQemuImg } from "./qemu-img.ts"
 import { makeSnapshots } from "./snapshots.ts"
 import { makeStats } from "./stats.ts"
 import { makeVolumes } from "./volumes.ts"
@@ -93,13 +95,15 @@ export const makeLibvirtDriver = (
       try: () => mkdir(resolved.stateDir, { recursive: true, mode: 0o755 }),
       catch: (cause) => setupError(`cannot make ${resolved.stateDir}: ${String(cause)}`),
     })
+    const commands = yield* makeHostCommands
     const client = yield* makeVirshClient({
       uri: resolved.uri,
       binary: resolved.virsh,
       timeoutMs: resolved.callTimeoutMs,
+      commands,
     })
     const version = yield* client.version().pipe(Effect.mapError(toDriverError(resolved.name, "connect", "")))
-    const ctx = makeContext(resolved, client)
+    const ctx = makeContext(resolved, client, makeQemuImg(commands))
     const lifecycle = makeLifecycle(ctx)
     const devices = makeDevices(ctx, lifecycle)
     const consoles = makeConsoles(ctx, lifecycle)

@@ -4,7 +4,6 @@ import type { LibvirtError } from "../virsh/errors.ts"
 import { parseDisks, parseSnapshotXml, type SnapshotXml } from "../virsh/xml-read.ts"
 import type { DriverContext } from "./context.ts"
 import type { Lifecycle } from "./lifecycle.ts"
-import { qcow2SnapshotSizes } from "./volumes.ts"
 
 /**
  * Our mark in a snapshot's description. libvirt 9.0 takes internal snapshots of a running domain only together with
@@ -94,7 +93,7 @@ export const makeSnapshots = (ctx: DriverContext, lifecycle: Lifecycle) => {
       (disk) => disk.device === "disk" && disk.source !== undefined,
     )
     const sizes =
-      firstDisk?.source === undefined ? new Map<string, number>() : yield* qcow2SnapshotSizes(firstDisk.source)
+      firstDisk?.source === undefined ? new Map<string, number>() : yield* ctx.qemuImg.snapshotSizes(firstDisk.source)
     return snapshots.map(
       (snapshot): SnapshotInfo => ({
         name: snapshot.name,

@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process"
 import { mkdir, rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
-import { Effect, Exit, Schema } from "effect"
+import { Effect } from "effect"
 import type { VolumeSpec } from "../../../core/driver/driver.ts"
 import { volumeSpecProblem } from "../../../core/driver/volume-spec.ts"
 import { parseDisks } from "../virsh/xml-read.ts"
@@ -10,47 +9,6 @@ import type { DriverContext } from "./context.ts"
 import { unreachableFolders } from "./paths.ts"
 
 const GiB = 1024 ** 3
-
-/** `qemu-img <args>`'s stdout; `-U` reads images a running QEMU holds open. */
-export const qemuImg = (args: ReadonlyArray<string>) =>
-  Effect.callback<string, string>((resume) => {
-    const child = execFile(
-      "qemu-img",
-      [...args],
-      { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
-      (error, stdout, stderr) =>
-        resume(error === null ? Effect.succeed(stdout) : Effect.fail(stderr.trim() || error.message)),
-    )
-    return Effect.sync(() => {
-      child.kill("SIGKILL")
-    })
-  })
-
-const ImageInfo = Schema.fromJsonString(
-  Schema.Struct({
-    format: Schema.String,
-    "virtual-size": Schema.Number,
-    "backing-filename": Schema.optionalKey(Schema.String),
-    snapshots: Schema.optionalKey(Schema.Array(Schema.Struct({ name: Schema.String, "vm-state-size": Schema.Number }))),
-  }),
-)
-
-export const imageInfo = (path: string) =>
-  qemuImg(["info", "-U", "--output=json", path]).pipe(
-    Effect.map((output) => {
-      const decoded = Schema.decodeUnknownExit(ImageInfo)(output)
-      return Exit.isSuccess(decoded) ? decoded.value : undefined
-    }),
-    Effect.orElseSucceed(() => undefined),
-  )
-
-/** Saved-memory bytes per internal snapshot of a qcow2 image (empty when it cannot be read). */
-export const qcow2SnapshotSizes = (path: string) =>
-  imageInfo(path).pipe(
-    Effect.map(
-      (info) => new Map((info?.snapshots ?? []).map((snapshot) => [snapshot.name, snapshot["vm-state-size"]])),
-    ),
-  )
 
 /**
  * Disk files with qemu-img, as the QEMU driver makes them: an empty image, or a copy-on-write overlay of a base image.
@@ -64,7 +22,7 @@ export const makeVolumes = (ctx: DriverContext) => {
     const operation = "volumes.create"
     const problem = volumeSpecProblem(volume)
     if (problem !== undefined) return yield* errors.invalid(operation, problem)
-    const existing = yield* imageInfo(volume.path)
+    const existing = yield* ctx.qemuImg.info(volume.path)
     if (existing !== undefined) {
       const same =
         existing.format === volume.format &&
@@ -90,9 +48,9 @@ export const makeVolumes = (ctx: DriverContext) => {
       volume.backingPath === undefined
         ? []
         : ["-b", resolve(volume.backingPath), "-F", volume.backingFormat ?? volume.format]
-    yield* qemuImg(["create", "-q", "-f", volume.format, ...backing, volume.path, `${volume.sizeGiB}G`]).pipe(
-      Effect.catch((message) => errors.invalid(operation, `qemu-img create ${volume.path}: ${message}`)),
-    )
+    yield* ctx.qemuImg
+      .run(["create", "-q", "-f", volume.format, ...backing, volume.path, `${volume.sizeGiB}G`])
+      .pipe(Effect.catch((message) => errors.invalid(operation, `qemu-img create ${volume.path}: ${message}`)))
   })
 
   const remove = Effect.fn("LibvirtDriver.volumes.remove")(function* (path: string) {

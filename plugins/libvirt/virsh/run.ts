@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process"
 import { Effect } from "effect"
+import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import { classifyMessage, cleanMessage, LibvirtError } from "./errors.ts"
 
 export interface VirshConfig {
@@ -30,56 +30,40 @@ export const quoteForVirsh = (argument: string) => `'${argument.replaceAll("'", 
  * Runs `virsh -q -c <uri> <args>` to completion and yields its stdout. A non-zero exit fails with a LibvirtError
  * classified from libvirt's message; a call past its timeout is killed and fails with kind "timeout".
  */
-export const runVirsh = (config: VirshConfig, args: ReadonlyArray<string>, options: RunOptions = {}) =>
-  Effect.callback<string, LibvirtError>((resume) => {
-    const timeoutMs = options.timeoutMs ?? config.timeoutMs
-    const command = options.label ?? args.join(" ")
-    const base = ["-q", "-c", config.uri]
-    const child = spawn(config.binary, options.viaStdin ? base : [...base, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, LC_ALL: "C", LANG: "C" },
+export const runVirsh = (
+  config: VirshConfig,
+  commands: HostCommands,
+  args: ReadonlyArray<string>,
+  options: RunOptions = {},
+): Effect.Effect<string, LibvirtError> => {
+  const timeoutMs = options.timeoutMs ?? config.timeoutMs
+  const command = options.label ?? args.join(" ")
+  const base = ["-q", "-c", config.uri]
+  return commands
+    .run(config.binary, options.viaStdin ? base : [...base, ...args], {
+      env: { LC_ALL: "C", LANG: "C" },
+      input: options.viaStdin ? `${args.map(quoteForVirsh).join(" ")}\n` : "",
     })
-    let stdout = ""
-    let stderr = ""
-    let settled = false
-    const settle = (effect: Effect.Effect<string, LibvirtError>) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      resume(effect)
-    }
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      settle(
-        Effect.fail(
-          new LibvirtError({
-            command,
-            kind: "timeout",
-            message: `no answer within ${timeoutMs} ms`,
-            afterMs: timeoutMs,
-          }),
-        ),
-      )
-    }, timeoutMs)
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk
-    })
-    child.once("error", (error) =>
-      settle(Effect.fail(new LibvirtError({ command, kind: "spawn-failed", message: error.message }))),
+    .pipe(
+      Effect.mapError((failure) => new LibvirtError({ command, kind: "spawn-failed", message: failure.message })),
+      Effect.flatMap(({ stdout, stderr, code }) => {
+        const failed = code !== 0 || (options.viaStdin === true && /^error:/m.test(stderr))
+        if (!failed) return Effect.succeed(stdout)
+        const message = cleanMessage(stderr) || cleanMessage(stdout) || `virsh exited with ${code}`
+        return Effect.fail(new LibvirtError({ command, kind: classifyMessage(message), message }))
+      }),
+      // Interrupting the call kills virsh.
+      Effect.timeoutOrElse({
+        duration: timeoutMs,
+        orElse: () =>
+          Effect.fail(
+            new LibvirtError({
+              command,
+              kind: "timeout",
+              message: `no answer within ${timeoutMs} ms`,
+              afterMs: timeoutMs,
+            }),
+          ),
+      }),
     )
-    child.once("close", (code) => {
-      const failed = code !== 0 || (options.viaStdin === true && /^error:/m.test(stderr))
-      if (!failed) return settle(Effect.succeed(stdout))
-      const message = cleanMessage(stderr) || cleanMessage(stdout) || `virsh exited with ${code}`
-      settle(Effect.fail(new LibvirtError({ command, kind: classifyMessage(message), message })))
-    })
-    child.stdin.on("error", () => {})
-    child.stdin.end(options.viaStdin ? `${args.map(quoteForVirsh).join(" ")}\n` : "")
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      child.kill("SIGKILL")
-    })
-  })
+}

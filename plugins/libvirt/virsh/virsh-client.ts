@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Schema, type Scope } from "effect"
+import { type HostCommands, makeHostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { ChangeScope, LibvirtClient } from "./client.ts"
 import { LibvirtError } from "./errors.ts"
 import { watchEvents } from "./events.ts"
@@ -19,6 +20,8 @@ export interface VirshClientOptions {
   readonly pidDir?: string | null
   /** Pause before the event watcher is started again after it died; default 1 s. */
   readonly eventRestartDelayMs?: number
+  /** Who starts virsh; default a command helper of the client's own. */
+  readonly commands?: HostCommands
 }
 
 const SLOW_CALL_MS = 300_000
@@ -44,7 +47,8 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
     }
     const pidDir =
       options.pidDir === undefined ? (config.uri === "qemu:///system" ? "/run/libvirt/qemu" : null) : options.pidDir
-    const run = (args: ReadonlyArray<string>, runOptions?: RunOptions) => runVirsh(config, args, runOptions)
+    const commands = options.commands ?? (yield* makeHostCommands)
+    const run = (args: ReadonlyArray<string>, runOptions?: RunOptions) => runVirsh(config, commands, args, runOptions)
     const done = (args: ReadonlyArray<string>, runOptions?: RunOptions) => Effect.asVoid(run(args, runOptions))
 
     /** Runs a command that reads an XML file; the file lives in a private folder for the call's duration. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { Effect, PubSub, type Scope, Stream } from "effect"
 import type { Capability } from "../../../core/driver/capabilities.ts"
+import { makeHostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { Driver, DriverEvent } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { detectAccelerator } from "../argv/accel.ts"
@@ -96,6 +97,7 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
     }
     mkdirSync(settings.runRoot, { recursive: true, mode: 0o700 })
 
+    const commands = yield* makeHostCommands
     const store = makeDefinitionStore(settings.definitionsDir, errors)
     const domains = makeDomains(settings, errors, store, yield* store.loadAll)
     const hub = yield* PubSub.unbounded<DriverEvent>()
@@ -103,6 +105,7 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
     const sessionDeps: SessionDeps = {
       settings,
       errors,
+      commands,
       driverScope: yield* Effect.scope,
       publish: (event) => void PubSub.publishUnsafe(hub, event),
       onGone: (session) => {
@@ -112,7 +115,7 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
     }
     yield* reattachAll(domains, sessionDeps)
 
-    const qemuImg = makeQemuImg(settings.qemuImg, errors)
+    const qemuImg = makeQemuImg(settings.qemuImg, errors, commands)
     const lifecycle = makeLifecycle(domains)
     const power = makePower(domains, sessionDeps)
     const devices = makeDevices(domains)

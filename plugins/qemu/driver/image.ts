@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process"
 import { Effect, Schema } from "effect"
+import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { ImageInfo } from "../qmp/commands/block.ts"
 import type { Errors } from "./errors.ts"
@@ -24,22 +24,17 @@ const BitmapsInfo = Schema.Struct({
 }).pipe(Schema.encodeKeys({ formatSpecific: "format-specific" }))
 const decodeBitmaps = Schema.decodeUnknownEffect(Schema.fromJsonString(BitmapsInfo))
 
-export const makeQemuImg = (binary: string, errors: Errors): QemuImg => {
+export const makeQemuImg = (binary: string, errors: Errors, commands: HostCommands): QemuImg => {
   const run = (operation: string, args: ReadonlyArray<string>) =>
-    Effect.callback<string, DriverError>((resume) => {
-      const child = execFile(
-        binary,
-        [...args],
-        { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          if (error === null) return resume(Effect.succeed(stdout))
-          const detail = (stderr || error.message).trim()
-          // Another process still holds the image (a QEMU that is exiting): trying again helps.
-          resume(Effect.fail(errors.failure(operation, `qemu-img ${args[0]}: ${detail}`, /lock/i.test(detail))))
-        },
-      )
-      return Effect.sync(() => void child.kill("SIGKILL"))
-    })
+    commands.run(binary, args).pipe(
+      Effect.mapError((failure) => errors.failure(operation, `qemu-img ${args[0]}: ${failure.message}`, false)),
+      Effect.flatMap(({ stdout, stderr, code, signal }) => {
+        if (code === 0) return Effect.succeed(stdout)
+        const detail = stderr.trim() || `exited with ${signal ?? code}`
+        // Another process still holds the image (a QEMU that is exiting): trying again helps.
+        return Effect.fail(errors.failure(operation, `qemu-img ${args[0]}: ${detail}`, /lock/i.test(detail)))
+      }),
+    )
 
   const infoAs = <A>(operation: string, path: string, decode: (text: string) => Effect.Effect<A, Schema.SchemaError>) =>
     run(operation, ["info", "--output=json", "-U", path]).pipe(

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { Deferred, Effect } from "effect"
+import type { ExitStatus } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { argvFor } from "../argv/build-argv.ts"
 import { diskNames } from "../argv/names.ts"
@@ -9,7 +10,7 @@ import { snapshotLoad } from "../qmp/commands/snapshots.ts"
 import { cont } from "../qmp/commands/status.ts"
 import type { Domain, Domains } from "./domains.ts"
 import { snapshotDisks } from "./options.ts"
-import { type ExitStatus, launchDetached, signalProcess } from "./process.ts"
+import { signalProcess } from "./process.ts"
 import { awaitGone, openSession, type Session, type SessionDeps } from "./session.ts"
 import { reapStaleStorageDaemon } from "./storage-daemon.ts"
 
@@ -57,7 +58,10 @@ export const launchDomain = Effect.fnUntraced(function* (
   for (const stale of [paths.serialLog, paths.qmp, paths.qga, paths.serial, paths.vnc, paths.pidfile]) {
     rmSync(stale, { force: true })
   }
-  const launched = launchDetached(settings.qemuBinary, resumeSnapshot === null ? argv : [...argv, "-S"], logPath)
+  // In its own session, its output in the log, not tied to the agent: the agent may exit or die and QEMU keeps running.
+  const launched = yield* sessionDeps.commands
+    .launch(settings.qemuBinary, resumeSnapshot === null ? argv : [...argv, "-S"], logPath)
+    .pipe(Effect.mapError((failure) => errors.failure("start", `cannot start QEMU: ${failure.message}`, false)))
   const abandon = Deferred.await(launched.exited).pipe(
     Effect.flatMap((status) =>
       Effect.fail(

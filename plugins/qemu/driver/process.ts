@@ -1,37 +1,4 @@
-import { spawn } from "node:child_process"
-import { closeSync, openSync, readFileSync } from "node:fs"
-import { Deferred, Effect } from "effect"
-
-/** How a process we spawned ended; only the process that spawned QEMU ever learns this. */
-export interface ExitStatus {
-  readonly code: number | null
-  readonly signal: string | null
-}
-
-export interface LaunchedQemu {
-  readonly pid: number
-  /** Completes when QEMU exits (or failed to spawn at all). */
-  readonly exited: Deferred.Deferred<ExitStatus>
-}
-
-/**
- * Starts QEMU in its own session (setsid), its output appended to `logPath`, not tied to this process: the agent may
- * exit or die and QEMU keeps running. Nothing else happens here, so a start costs QEMU's own launch and no more.
- */
-export const launchDetached = (binary: string, argv: ReadonlyArray<string>, logPath: string): LaunchedQemu => {
-  const exited = Deferred.makeUnsafe<ExitStatus>()
-  // A fresh log per launch: it holds what this QEMU said, for a start that fails.
-  const log = openSync(logPath, "w")
-  try {
-    const child = spawn(binary, [...argv], { detached: true, stdio: ["ignore", log, log] })
-    child.once("error", (error) => Deferred.doneUnsafe(exited, Effect.succeed({ code: null, signal: error.message })))
-    child.once("exit", (code, signal) => Deferred.doneUnsafe(exited, Effect.succeed({ code, signal })))
-    child.unref()
-    return { pid: child.pid ?? -1, exited }
-  } finally {
-    closeSync(log)
-  }
-}
+import { readFileSync } from "node:fs"
 
 /** The pid QEMU wrote, if the file holds one. */
 export const readPidfile = (path: string): number | undefined => {

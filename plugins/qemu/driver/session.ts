@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs"
 import { Deferred, Effect, Exit, PubSub, Scope } from "effect"
+import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverEvent } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import type { RuntimePaths } from "../argv/runtime.ts"
@@ -44,6 +45,8 @@ export interface Session {
 export interface SessionDeps {
   readonly settings: Settings
   readonly errors: Errors
+  /** Starts QEMU without forking the agent (see HostCommands). */
+  readonly commands: HostCommands
   readonly driverScope: Scope.Scope
   readonly publish: (event: DriverEvent) => void
   /** Called once QEMU is gone, before anyone waiting on `gone` resumes. */
