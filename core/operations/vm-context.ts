@@ -3,7 +3,7 @@ import { canSee } from "../auth/scope.ts"
 import { NotFound, type StoreError } from "../errors.ts"
 import type { Image } from "../model/catalog.ts"
 import type { Vm } from "../model/vm.ts"
-import type { Actor, VmContext, VmRecordContext } from "../rules/context.ts"
+import type { Actor, VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
 import { Store, type VmFacts } from "../store/ports.ts"
 
 /** The VM if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
@@ -31,28 +31,21 @@ export const vmContext = Effect.fn("operations.vmContext")(function* (actor: Act
   return contextOf(actor, vm, facts, image)
 })
 
-/**
- * The context from records read now (under the VM's lock), the VM itself with the rest: `known` is the VM as read a
- * moment ago, whose image is read alongside and read again only if the VM changed image meanwhile.
- */
-export const freshVmContext = Effect.fn("operations.freshVmContext")(function* (actor: Actor, known: Vm) {
-  const store = yield* Store
-  const image = (imageId: string) => store.images.get(imageId).pipe(Effect.option)
-  const [vm, facts, knownImage] = yield* Effect.all(
-    [store.vms.get(known.id), store.vms.facts(known.id), image(known.imageId)],
-    { concurrency: "unbounded" },
-  )
-  return contextOf(actor, vm, facts, vm.imageId === known.imageId ? knownImage : yield* image(vm.imageId))
-})
-
 /** How an operation reads what its rules look at: once before taking the VM's lock, and again under it if need be. */
 export interface ContextReads<B extends VmRecordContext> {
   readonly first: (actor: Actor, vm: Vm) => Effect.Effect<B, StoreError | NotFound, Store>
   readonly fresh: (actor: Actor, known: Vm) => Effect.Effect<B, StoreError | NotFound, Store>
 }
 
-/** The VM with its counts and image: for rules that look past the VM's own record. */
-export const readVmContext: ContextReads<VmContext> = { first: vmContext, fresh: freshVmContext }
+/** The VM with its counts, not its image: for the exclusivity rules of snapshots, backups and disks (R3). */
+export const readVmCounts: ContextReads<VmCountsContext> = {
+  first: (actor, vm) =>
+    Store.use((store) => store.vms.facts(vm.id)).pipe(Effect.map((facts) => ({ actor, vm, facts }))),
+  fresh: (actor, known) =>
+    Store.use((store) =>
+      Effect.all([store.vms.get(known.id), store.vms.facts(known.id)], { concurrency: "unbounded" }),
+    ).pipe(Effect.map(([vm, facts]) => ({ actor, vm, facts }))),
+}
 
 /** The VM's own record only: for operations whose rules need nothing more, which saves the counts query. */
 export const readVmRecord: ContextReads<VmRecordContext> = {

@@ -17,9 +17,13 @@ export interface VmRecordContext {
   readonly vm: Vm
 }
 
-/** What a rule about an existing VM may look at. */
-export interface VmContext extends VmRecordContext {
+/** What a rule that weighs the VM's snapshots, backups, schedules or devices may look at: the record and its counts. */
+export interface VmCountsContext extends VmRecordContext {
   readonly facts: VmFacts
+}
+
+/** What a rule about an existing VM may look at. */
+export interface VmContext extends VmCountsContext {
   readonly osFamily: OsFamily
   /** Whether the VM was installed from an image whose password the platform manages (R6). */
   readonly passwordManaged: boolean

@@ -1,16 +1,16 @@
 import type { Backup, Disk } from "../model/storage.ts"
-import type { Actor, VmContext } from "./context.ts"
+import type { Actor, VmCountsContext } from "./context.ts"
 import { notRecycled, vmBusy } from "./lifecycle.ts"
 import { type QuotaContext, type QuotaDemand, quotaDisk } from "./quota.ts"
 import { defineRule, type Rule } from "./rule.ts"
 import { noSnapshotSchedules, noSnapshots, oneSchedulePerPeriod, type ScheduleChoice } from "./snapshots.ts"
 
-export interface DiskContext extends VmContext {
+export interface DiskContext extends VmCountsContext {
   readonly disk: Disk
 }
 
 /** V2: the new disk's size counts against the department's disk quota (G2). */
-export interface DiskCreateContext extends VmContext, QuotaContext {
+export interface DiskCreateContext extends VmCountsContext, QuotaContext {
   readonly sizeGiB: number
   readonly storageClass: string
 }

@@ -1,11 +1,11 @@
 import type { Period, Snapshot } from "../model/storage.ts"
-import type { VmContext, VmRecordContext } from "./context.ts"
+import type { VmCountsContext, VmRecordContext } from "./context.ts"
 import { notRecycled, runningOrStopped, stoppedOnly, vmBusy } from "./lifecycle.ts"
 import { defineRule, type Rule } from "./rule.ts"
 
 // The manual's exclusivity (P1, P2, V4, V5) and R3: snapshots and disk backups never coexist on one VM.
 
-export const noSnapshots: Rule<VmContext> = defineRule({
+export const noSnapshots: Rule<VmCountsContext> = defineRule({
   name: "no-snapshots",
   features: ["V1", "V2", "V3", "V4", "V5", "R3"],
   kind: "conflict",
@@ -16,7 +16,7 @@ export const noSnapshots: Rule<VmContext> = defineRule({
   allows: ({ facts }) => facts.snapshots === 0,
 })
 
-export const noSnapshotSchedules: Rule<VmContext> = defineRule({
+export const noSnapshotSchedules: Rule<VmCountsContext> = defineRule({
   name: "no-snapshot-schedules",
   features: ["V4", "V5", "R3"],
   kind: "conflict",
@@ -27,7 +27,7 @@ export const noSnapshotSchedules: Rule<VmContext> = defineRule({
   allows: ({ facts }) => facts.snapshotSchedules === 0,
 })
 
-export const noBackups: Rule<VmContext> = defineRule({
+export const noBackups: Rule<VmCountsContext> = defineRule({
   name: "no-backups",
   features: ["P1", "P2", "R3"],
   kind: "conflict",
@@ -38,7 +38,7 @@ export const noBackups: Rule<VmContext> = defineRule({
   allows: ({ facts }) => facts.backups === 0,
 })
 
-export const noBackupSchedules: Rule<VmContext> = defineRule({
+export const noBackupSchedules: Rule<VmCountsContext> = defineRule({
   name: "no-backup-schedules",
   features: ["P1", "P2", "R3"],
   kind: "conflict",
@@ -69,7 +69,7 @@ export const oneSchedulePerPeriod: Rule<ScheduleChoice> = defineRule({
   allows: ({ period, existingPeriods }) => !existingPeriods.includes(period),
 })
 
-export interface SnapshotCreateContext extends VmContext {
+export interface SnapshotCreateContext extends VmCountsContext {
   readonly withMemory: boolean
 }
 
@@ -85,7 +85,7 @@ export const memorySnapshotRunningOnly: Rule<SnapshotCreateContext> = defineRule
   allows: ({ withMemory, vm }) => !withMemory || vm.state === "running",
 })
 
-export interface SnapshotScheduleContext extends VmContext, ScheduleChoice {}
+export interface SnapshotScheduleContext extends VmCountsContext, ScheduleChoice {}
 
 /** Rollback and delete read the VM and the snapshot: none of their rules needs the VM's counts. */
 export interface SnapshotContext extends VmRecordContext {
@@ -107,7 +107,7 @@ export const snapshotReady: Rule<SnapshotContext> = defineRule({
 export interface SnapshotRules {
   readonly create: ReadonlyArray<Rule<SnapshotCreateContext>>
   readonly schedule: ReadonlyArray<Rule<SnapshotScheduleContext>>
-  readonly "delete-schedule": ReadonlyArray<Rule<VmContext>>
+  readonly "delete-schedule": ReadonlyArray<Rule<VmRecordContext>>
   readonly rollback: ReadonlyArray<Rule<SnapshotContext>>
   readonly delete: ReadonlyArray<Rule<SnapshotContext>>
 }

@@ -9,7 +9,7 @@ import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { ignoreMissing } from "../driver-for.ts"
 import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmContext } from "../vm-context.ts"
+import { readVmCounts } from "../vm-context.ts"
 import { chainName, dependentsOf, rootOf } from "./chains.ts"
 import { driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
@@ -69,7 +69,7 @@ export const deleteBackup = Effect.fn("operations.deleteBackup")(function* (
     operation: "disk.delete-backup",
     actor,
     vmId: disk.vmId,
-    reads: readVmContext,
+    reads: readVmCounts,
     check: (base) =>
       Effect.gen(function* () {
         const context: BackupContext = {

@@ -9,7 +9,7 @@ import { type SnapshotCreateContext, snapshotRules } from "../../rules/snapshots
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
-import { readVmContext } from "../vm-context.ts"
+import { readVmCounts } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { quiesced } from "./quiesce.ts"
 import { checkSnapshotName, defaultSnapshotName, snapshotCalls, snapshotDriverName } from "./records.ts"
@@ -68,7 +68,7 @@ export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
     operation: "snapshot.create",
     actor,
     vmId,
-    reads: readVmContext,
+    reads: readVmCounts,
     check: (base) =>
       Effect.gen(function* () {
         const context: SnapshotCreateContext = { ...base, withMemory }

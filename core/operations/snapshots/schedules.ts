@@ -7,7 +7,7 @@ import { type ScheduleInput, scheduleRecord } from "../../scheduler/input.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
-import { loadVisibleVm, readVmContext, vmContext } from "../vm-context.ts"
+import { loadVisibleVm, readVmCounts } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { snapshotCalls } from "./records.ts"
 import { recordTask, withVmLock } from "./vm-task.ts"
@@ -33,7 +33,7 @@ export const createSnapshotSchedule = Effect.fn("operations.createSnapshotSchedu
     operation: "snapshot.schedule",
     actor,
     vmId,
-    reads: readVmContext,
+    reads: readVmCounts,
     check: (base) =>
       Effect.gen(function* () {
         const existing = yield* store.schedules.list({ kind: "vm-snapshot", vmId })
@@ -83,7 +83,7 @@ export const deleteSnapshotSchedule = Effect.fn("operations.deleteSnapshotSchedu
   const store = yield* Store
   const vm = yield* loadVisibleVm(actor, vmId)
   const schedule = yield* scheduleOfVm(vmId, scheduleId)
-  yield* checkRules("snapshot.delete-schedule", snapshotRules["delete-schedule"], yield* vmContext(actor, vm))
+  yield* checkRules("snapshot.delete-schedule", snapshotRules["delete-schedule"], { actor, vm })
   const { task } = yield* recordTask(
     {
       operation: "snapshot.delete-schedule",

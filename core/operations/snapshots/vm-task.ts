@@ -49,7 +49,7 @@ export interface LockedVmOperation<B extends VmRecordContext, C extends VmRecord
   readonly operation: Operation
   readonly actor: Actor
   readonly vmId: string
-  /** What the rules look at besides the operation's own records: the VM alone, or with its counts and image. */
+  /** What the rules look at besides the operation's own records: the VM alone (readVmRecord) or with its counts. */
   readonly reads: ContextReads<B>
   /** Builds the operation's context from the VM's and checks its rules; run again under the lock if need be. */
   readonly check: (base: B) => Effect.Effect<C, E1, R1>
