@@ -1,11 +1,15 @@
 import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
+import { Effect } from "effect"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
+import { power } from "./power.ts"
 import { recover } from "./recovery.ts"
+import { beginTask } from "./tasks.ts"
 import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
+import { scopeOf } from "./vm-state.ts"
 
 for (const backend of storeBackends) {
   describe(`recovery of half-made items on ${backend.name}`, { skip: backend.skip }, () => {
@@ -54,6 +58,31 @@ for (const backend of storeBackends) {
       assert.equal((await core.run(Store.use((s) => s.snapshots.get(halfMade.id)))).state, "failed")
       assert.equal((await core.run(Store.use((s) => s.snapshots.get(done.id)))).state, "ready")
       assert.equal((await core.run(Store.use((s) => s.backups.get(backup.id)))).state, "failed")
+    })
+
+    it("P1 V4 a guest left frozen by a backup the crash cut short is thawed on start; its task ends interrupted", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(core.world.actors.owner, vm.id, "start"))
+      await core.run(core.fake.driver.quiesce?.freeze(vm.hostname) ?? Effect.void)
+      // What the crash left: the guest frozen, the backup's task still running.
+      const task = await core.run(
+        beginTask({ operation: "disk.backup", actor: core.world.actors.owner, scope: scopeOf(vm), vmId: vm.id }),
+      )
+      assert.equal((await core.run(core.fake.simulate.quiesceCounts(vm.hostname))).frozen, true)
+      await core.run(recover())
+      assert.equal((await core.run(core.fake.simulate.quiesceCounts(vm.hostname))).frozen, false)
+      const ended = await core.run(Store.use((s) => s.tasks.get(task.id)))
+      assert.equal(ended.state, "failed")
+      assert.equal(ended.error?.code, "interrupted")
+    })
+
+    it("a guest frozen while no snapshot or backup was cut short is left as it is", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(core.world.actors.owner, vm.id, "start"))
+      await core.run(core.fake.driver.quiesce?.freeze(vm.hostname) ?? Effect.void)
+      await core.run(recover())
+      assert.equal((await core.run(core.fake.simulate.quiesceCounts(vm.hostname))).frozen, true)
+      await core.run(core.fake.driver.quiesce?.thaw(vm.hostname) ?? Effect.void)
     })
   })
 }

@@ -31,6 +31,21 @@ const observe = (driver: Driver, vm: Vm) =>
 const interrupted = (observed: ObservedPower) =>
   `The agent stopped during the operation; the hypervisor reports the VM ${observed}.`
 
+/** The operations that freeze the guest's file systems while they run (P1, V4): cut short, they may leave it frozen. */
+const freezing: ReadonlySet<Task["operation"]> = new Set(["snapshot.create", "disk.backup"])
+
+/**
+ * A guest frozen by a snapshot or backup the crash cut short stays frozen (its writes hang) until someone thaws it:
+ * the agent does, on start. Thawing a guest that is not frozen changes nothing.
+ */
+const thawIfCutShort = (driver: Driver, vm: Vm, observed: ObservedPower, open: ReadonlyArray<Task>) =>
+  driver.quiesce === undefined || observed !== "running" || !open.some((task) => freezing.has(task.operation))
+    ? Effect.void
+    : driver.quiesce.thaw(vm.hostname).pipe(
+        Effect.asVoid,
+        Effect.catch((error) => Effect.logWarning(`could not thaw ${vm.hostname}'s file systems`, error)),
+      )
+
 /** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
 const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: Driver, vm: Vm, task: Task | undefined) {
   const params = (task?.params ?? {}) as { destroy?: boolean; deleteDataDisks?: boolean }
@@ -73,6 +88,7 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
         : Exit.fail({ _tag: "Interrupted", message: interrupted(observed) })
     yield* finishTask(task, scopeOf(vm), exit)
   }
+  yield* thawIfCutShort(driver, vm, observed, open)
   if (Exit.isFailure(outcome)) yield* Effect.logWarning(`could not reconcile ${vm.hostname}`, outcome.cause)
   return { vmId: vm.id, was: vm.state, observed }
 })
