@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
 import { rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect } from "effect"
+import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { BackupOptions, BackupResult, IncrementalOptions } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import type { DiskSpec } from "../../../core/driver/spec.ts"
@@ -27,7 +28,7 @@ const BACKUP_JOB_MS = 30 * 60_000
  * same commands run and the bitmap lives in the image either way. Which backup ends each chain is recorded in the
  * state folder (`chains.ts`): an increment on another one, or on a chain whose bitmap is gone, is refused.
  */
-export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainStore) => {
+export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainStore, commands: HostCommands) => {
   const { errors, settings } = domains
   const jobMs =
     (settings.qmpTimeouts.table?.["job:blockdev-backup"] ?? BACKUP_JOB_MS) * (settings.qmpTimeouts.scale ?? 1)
@@ -53,7 +54,7 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
       const session = yield* domains.live(domain)
       if (session) return yield* use(yield* session.monitor(operation))
       return yield* Effect.scoped(
-        Effect.flatMap(serveStoppedDisk(settings, errors, operation, domain.definition.spec.name, disk), use),
+        Effect.flatMap(serveStoppedDisk(settings, errors, commands, operation, domain.definition.spec.name, disk), use),
       )
     })
 

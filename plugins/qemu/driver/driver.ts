@@ -131,7 +131,7 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
       volumes: makeVolumes(domains, qemuImg),
       ...devices,
       snapshots: makeSnapshots(domains, qemuImg),
-      backups: makeBackups(domains, qemuImg, makeChainStore(settings.chainsFile, errors)),
+      backups: makeBackups(domains, qemuImg, makeChainStore(settings.chainsFile, errors), commands),
       quiesce: makeQuiesce(domains),
       console: makeConsole(domains),
       guestAgent: makeGuestAgent(domains),

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process"
-import { mkdirSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { Deferred, Effect, type Scope } from "effect"
+import type { ExitStatus, HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import type { DiskSpec } from "../../../core/driver/spec.ts"
 import { diskNames } from "../argv/names.ts"
@@ -15,24 +15,23 @@ const EXIT_GRACE_MS = 10_000
 
 interface Daemon {
   readonly pid: number
-  readonly exited: Deferred.Deferred<string>
-  readonly stderr: () => string
+  readonly exited: Deferred.Deferred<ExitStatus>
+  /** The end of what it wrote (its log), for an error message. */
+  readonly output: () => string
 }
 
-const launch = (binary: string, args: ReadonlyArray<string>): Daemon => {
-  const exited = Deferred.makeUnsafe<string>()
-  let stderr = ""
-  const child = spawn(binary, [...args], { stdio: ["ignore", "ignore", "pipe"] })
-  child.stderr.setEncoding("utf8")
-  child.stderr.on("data", (chunk: string) => {
-    stderr = (stderr + chunk).slice(-2_000)
-  })
-  child.once("error", (error) => Deferred.doneUnsafe(exited, Effect.succeed(error.message)))
-  child.once("exit", (code, signal) =>
-    Deferred.doneUnsafe(exited, Effect.succeed(signal === null ? `exit status ${code}` : `signal ${signal}`)),
+const launch = (commands: HostCommands, binary: string, args: ReadonlyArray<string>, logPath: string) =>
+  commands.launch(binary, args, logPath).pipe(
+    Effect.map(
+      (launched): Daemon => ({
+        ...launched,
+        output: () => (existsSync(logPath) ? readFileSync(logPath, "utf8").trim().slice(-2_000) : ""),
+      }),
+    ),
   )
-  return { pid: child.pid ?? -1, exited, stderr: () => stderr.trim() }
-}
+
+const describeExit = (status: ExitStatus) =>
+  status.signal === null ? `exit status ${status.code}` : `signal ${status.signal}`
 
 const stop = (daemon: Daemon) =>
   Effect.gen(function* () {
@@ -77,6 +76,7 @@ export const reapStaleStorageDaemon = (runDir: string): Effect.Effect<void> =>
 export const serveStoppedDisk = (
   settings: Settings,
   errors: Errors,
+  commands: HostCommands,
   operation: string,
   domainName: string,
   disk: DiskSpec,
@@ -101,7 +101,11 @@ export const serveStoppedDisk = (
       pidfileOf(runDir),
     ]
     const daemon = yield* Effect.acquireRelease(
-      Effect.sync(() => launch(settings.storageDaemon, args)),
+      launch(commands, settings.storageDaemon, args, join(runDir, "qsd.log")).pipe(
+        Effect.mapError((failure) =>
+          errors.failure(operation, `cannot start qemu-storage-daemon: ${failure.message}`, false),
+        ),
+      ),
       (started) =>
         stop(started).pipe(
           Effect.andThen(
@@ -113,15 +117,16 @@ export const serveStoppedDisk = (
         ),
     )
     const exitedEarly = Deferred.await(daemon.exited).pipe(
-      Effect.flatMap((how) =>
-        Effect.fail(
+      Effect.flatMap((status) => {
+        const output = daemon.output()
+        return Effect.fail(
           errors.failure(
             operation,
-            `qemu-storage-daemon for ${disk.path} ended (${how}): ${daemon.stderr() || "no output"}`,
-            /lock/i.test(daemon.stderr()),
+            `qemu-storage-daemon for ${disk.path} ended (${describeExit(status)}): ${output || "no output"}`,
+            /lock/i.test(output),
           ),
-        ),
-      ),
+        )
+      }),
     )
     const connect = connectMonitor(socket, { connectTimeoutMs: 10_000, timeouts: settings.qmpTimeouts }).pipe(
       Effect.mapError(errors.fromQmp(operation)),
