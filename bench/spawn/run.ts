@@ -1,0 +1,89 @@
+/**
+ * bench/spawn: what starting a host command costs the agent, forked from the agent itself (node's execFile) or
+ * through the command helper (HostCommands), with the agent's memory as `npm start` has it (an embedded PGlite) and
+ * optionally grown further. Also how long the agent's event loop stands still meanwhile. Prints JSON only:
+ *   node --import tsx bench/spawn/run.ts [--runs N] [--extra-mib M]
+ */
+import { execFile } from "node:child_process"
+import { cpus } from "node:os"
+import { PGlite } from "@electric-sql/pglite"
+import { Effect, Exit, Scope } from "effect"
+import { makeHostCommands } from "../../core/driver/commands/host-commands.ts"
+import { loadAverages } from "../shared/load.ts"
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(name)
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} takes a whole number`)
+  return value
+}
+const runs = argument("--runs", 41)
+const extraMiB = argument("--extra-mib", 0)
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return Math.round((sorted[Math.floor(sorted.length / 2)] ?? 0) * 100) / 100
+}
+
+/**
+ * Times `start` one run after another; a 1 ms timer ticking meanwhile tells the longest the event loop stood still
+ * (its lateness beyond the 1 ms it asked for).
+ */
+const measure = async (start: () => Promise<unknown>) => {
+  const times: Array<number> = []
+  let longestStall = 0
+  let last = performance.now()
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    longestStall = Math.max(longestStall, now - last - 1)
+    last = now
+  }, 1)
+  for (let run = 0; run < runs; run++) {
+    const began = performance.now()
+    await start()
+    times.push(performance.now() - began)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  clearInterval(ticker)
+  return { medianMs: median(times), longestEventLoopStallMs: Math.round(longestStall * 100) / 100 }
+}
+
+const direct = (file: string, args: ReadonlyArray<string>) =>
+  new Promise((resolve, reject) =>
+    execFile(file, [...args], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  )
+
+const pglite = await PGlite.create()
+await pglite.exec("select 1")
+// Memory the agent holds besides (caches, sessions), touched so that it is really there.
+const extra = Buffer.alloc(extraMiB * 1024 * 1024, 1)
+const scope = await Effect.runPromise(Scope.make())
+try {
+  const commands = await Effect.runPromise(Scope.provide(makeHostCommands, scope))
+  const helper = (file: string, args: ReadonlyArray<string>) => Effect.runPromise(commands.run(file, args))
+  await helper("/bin/true", [])
+  const commandsMeasured = {
+    "/bin/true": [] as ReadonlyArray<string>,
+    "qemu-img --version": ["--version"] as ReadonlyArray<string>,
+  }
+  const results: Record<string, unknown> = {}
+  for (const [label, args] of Object.entries(commandsMeasured)) {
+    const file = label === "/bin/true" ? "/bin/true" : "qemu-img"
+    results[label] = {
+      forkedByAgent: await measure(() => direct(file, args)),
+      throughHelper: await measure(() => helper(file, args)),
+    }
+  }
+  const report = {
+    bench: "spawn",
+    runs,
+    agentRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    extraMiB: extra.length / 2 ** 20,
+    host: { cpus: cpus().length, loadAverage: loadAverages(), node: process.version },
+    commands: results,
+  }
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+} finally {
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  await pglite.close()
+}
