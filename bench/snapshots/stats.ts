@@ -21,6 +21,8 @@ export const summarise = (measure: Measure) => {
   const driver = median(measure.driverMs)
   const raw = median(measure.rawMs)
   const frozen = measure.rawFrozenMs
+  /** The like-for-like baseline: the frozen commands where the core freezes, the bare ones otherwise. */
+  const baseline = frozen ? median(frozen) : raw
   return {
     what: measure.what,
     hyperxMs: measure.hyperxMs.map(round),
@@ -41,6 +43,11 @@ export const summarise = (measure: Measure) => {
           pairedRatioFrozenMedian: pairedRatio(measure.hyperxMs, frozen),
         }
       : {}),
+    /**
+     * hyperx − baseline, in ms: what the platform adds (records, task, lock, the driver's own checks). It does not
+     * grow with the disk, so on real disks, whose commands take longer, the ratios fall towards 1.
+     */
+    overheadMs: round(hyperx - baseline),
     /** driver ÷ raw: the driver's share. */
     driverRatio: ratio(driver, raw),
     /** hyperx ÷ driver: the core's share (records, task, lock, and the freeze where the core asks for one). */
