@@ -56,16 +56,23 @@ const copyOrFull = (calls: Calls, vm: Vm, disk: Disk, backup: Backup, plan: Back
   )
 }
 
+/** The backup's record "creating", and the plan it follows (full, or an increment on the chain's last backup). */
+interface Planned {
+  readonly backup: Backup
+  readonly plan: BackupPlan
+}
+
 /**
- * The hypervisor's part, with the guest's file systems frozen while the VM runs. An increment the hypervisor cannot
- * make (the chain's bitmap was dropped when a backup of it was deleted, or lost with the disk) becomes a full backup
- * starting a new chain: a full backup is always correct. The record is made ready while the guest thaws; then a
- * chain that no longer grows has its bitmap dropped.
+ * The hypervisor's part, with the guest's file systems frozen while the VM runs; the freeze starts while the backup
+ * and its task are recorded (`recorded`), and the copy waits for both. An increment the hypervisor cannot make (the
+ * chain's bitmap was dropped when a backup of it was deleted, or lost with the disk) becomes a full backup starting
+ * a new chain: a full backup is always correct. The record is made ready while the guest thaws; then a chain that
+ * no longer grows has its bitmap dropped.
  */
-const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, backup: Backup, plan: BackupPlan) =>
+const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, recorded: Effect.Effect<Planned>) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const record = ({ result, plan: made }: Copied) => {
+    const record = (backup: Backup, { result, plan: made }: Copied) => {
       const sizeBytes = Math.max(0, Math.round(result.sizeBytes))
       return store.backups
         .update(backup.id, {
@@ -76,9 +83,11 @@ const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, backup: Backup, 
         })
         .pipe(Effect.as(sizeBytes))
     }
-    const copied = Effect.flatMap(copyOrFull(calls, vm, disk, backup, plan), (value) =>
-      Effect.map(Effect.forkChild(record(value)), (recording) => ({ ...value, recording })),
-    )
+    const copied = Effect.gen(function* () {
+      const { backup, plan } = yield* recorded
+      const value = yield* copyOrFull(calls, vm, disk, backup, plan)
+      return { ...value, backup, recording: yield* Effect.forkChild(record(backup, value)) }
+    })
     const { value, quiesce } = yield* quiesced(driver, vm, true, copied)
     const sizeBytes = yield* Fiber.join(value.recording)
     const made = value.plan
@@ -87,7 +96,14 @@ const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, backup: Backup, 
         .dropChain(vm.hostname, disk.id, made.supersedes)
         .pipe(Effect.catch((error) => Effect.logWarning(`could not drop the old chain ${made.supersedes}`, error)))
     }
-    return { backupId: backup.id, kind: made.kind, chain: made.chain, sizeBytes, quiesce, fellBack: value.fellBack }
+    return {
+      backupId: value.backup.id,
+      kind: made.kind,
+      chain: made.chain,
+      sizeBytes,
+      quiesce,
+      fellBack: value.fellBack,
+    }
   })
 
 /**
@@ -119,22 +135,25 @@ export const backupDisk = Effect.fn("operations.backupDisk")(function* (
       Effect.gen(function* () {
         const store = yield* Store
         const config = yield* HostConfig
-        const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
-        const all = yield* store.backups.list({ diskId })
         const id = randomUUID()
-        const plan = planBackup(streamOf(all, scheduleId), all, limit, id)
-        const backup = yield* store.backups.insert({
-          id,
-          diskId,
-          vmId,
-          kind: plan.kind,
-          parentId: plan.kind === "incremental" ? plan.previous.id : null,
-          origin: scheduleId === null ? "manual" : "scheduled",
-          scheduleId,
-          location: backupLocation(config.storageDir, diskId, id),
-          sizeBytes: 0,
-          state: "creating",
-          createdAt: yield* now,
+        const planned = Effect.gen(function* () {
+          const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
+          const all = yield* store.backups.list({ diskId })
+          const plan = planBackup(streamOf(all, scheduleId), all, limit, id)
+          const backup = yield* store.backups.insert({
+            id,
+            diskId,
+            vmId,
+            kind: plan.kind,
+            parentId: plan.kind === "incremental" ? plan.previous.id : null,
+            origin: scheduleId === null ? "manual" : "scheduled",
+            scheduleId,
+            location: backupLocation(config.storageDir, diskId, id),
+            sizeBytes: 0,
+            state: "creating",
+            createdAt: yield* now,
+          })
+          return { backup, plan }
         })
         return yield* forkTask({
           start: {
@@ -146,7 +165,8 @@ export const backupDisk = Effect.fn("operations.backupDisk")(function* (
             ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
             params: { diskId, backupId: id, scheduleId },
           },
-          work: take(driver, calls, context.vm, context.disk, backup, plan),
+          record: planned,
+          work: (recorded) => take(driver, calls, context.vm, context.disk, recorded),
           onFailure: store.backups.update(id, { state: "failed" }),
           release,
         }).pipe(Effect.onError(() => Effect.ignore(store.backups.remove(id))))

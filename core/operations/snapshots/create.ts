@@ -27,10 +27,11 @@ export interface SnapshotOptions {
 
 /**
  * The hypervisor's part: a disk-only snapshot of a running VM is taken with its file systems frozen (a memory
- * snapshot is consistent as it is, and a guest saved frozen would resume frozen). The size is read back and the
- * record made ready while the guest thaws: neither waits for the other.
+ * snapshot is consistent as it is, and a guest saved frozen would resume frozen). The freeze starts while the
+ * snapshot and its task are recorded (`recorded`); the snapshot waits for both. The size is read back and the record
+ * made ready while the guest thaws: neither waits for the other.
  */
-const take = (driver: Driver, vm: Vm, snapshot: Snapshot) =>
+const take = (driver: Driver, vm: Vm, snapshot: Snapshot, recorded: Effect.Effect<unknown>) =>
   Effect.gen(function* () {
     const store = yield* Store
     const calls = yield* snapshotCalls(driver, "snapshots.create")
@@ -44,7 +45,7 @@ const take = (driver: Driver, vm: Vm, snapshot: Snapshot) =>
       driver,
       vm,
       !snapshot.withMemory,
-      Effect.andThen(create, Effect.forkChild(record)),
+      recorded.pipe(Effect.andThen(create), Effect.andThen(Effect.forkChild(record))),
     )
     const sizeBytes = yield* Fiber.join(recording)
     return { snapshotId: snapshot.id, sizeBytes, quiesce }
@@ -80,7 +81,7 @@ export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
     body: ({ driver, ...context }, release) =>
       Effect.gen(function* () {
         const store = yield* Store
-        const snapshot = yield* store.snapshots.insert({
+        const snapshot: Snapshot = {
           id: randomUUID(),
           vmId,
           name,
@@ -90,7 +91,7 @@ export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
           state: "creating",
           sizeBytes: 0,
           createdAt: yield* now,
-        })
+        }
         return yield* forkTask({
           start: {
             operation: "snapshot.create",
@@ -101,7 +102,8 @@ export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
             ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
             params: { name, withMemory, scheduleId: options.scheduleId ?? null },
           },
-          work: take(driver, context.vm, snapshot),
+          record: store.snapshots.insert(snapshot),
+          work: (recorded) => take(driver, context.vm, snapshot, recorded),
           onFailure: store.snapshots.update(snapshot.id, { state: "failed" }),
           release,
         }).pipe(Effect.onError(() => Effect.ignore(store.snapshots.remove(snapshot.id))))

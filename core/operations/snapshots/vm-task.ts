@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import type { EventBus } from "../../events/bus.ts"
 import type { Task } from "../../model/index.ts"
 import type { Operation } from "../../model/operation.ts"
@@ -10,35 +10,58 @@ import { beginTask, finishTask, type TaskStart } from "../tasks.ts"
 import { type ContextReads, loadVisibleVm } from "../vm-context.ts"
 import { VmLocks } from "../vm-lock.ts"
 
-export interface BackgroundTask {
+type Work<R> =
+  | Effect.Effect<unknown, unknown, Store | EventBus>
+  | ((recorded: Effect.Effect<R>) => Effect.Effect<unknown, unknown, Store | EventBus>)
+
+export interface BackgroundTask<R = void, E = never> {
   readonly start: TaskStart
-  /** The operation's work, run in the background once the task is recorded. */
-  readonly work: Effect.Effect<unknown, unknown, Store | EventBus>
+  /** The operation's own records, written before the task (a snapshot or backup "creating"); the work gets its value. */
+  readonly record?: Effect.Effect<R, E, Store>
+  /**
+   * The operation's work, run in the background. As an effect it runs once everything is recorded. As a function it
+   * is started at once, handed `recorded`, and must await it before it changes anything: what it does first (freezing
+   * the guest's file systems, which changes no data) then overlaps the recording. If recording fails, so does
+   * `recorded`, and the work undoes what it prepared.
+   */
+  readonly work: Work<R>
   /** Marks what a failed work leaves behind (a row "failed"); not run on interruption, which recovery reconciles. */
   readonly onFailure?: Effect.Effect<unknown, unknown, Store>
   /** Releases the VM's lock: after the records are written, before the outcome is announced, and in any case. */
   readonly release?: Effect.Effect<void>
 }
 
-/** Record the task, run the work in the background, then record its outcome (G4). Returns the task at once. */
-export const forkTask = Effect.fn("operations.forkTask")(function* (run: BackgroundTask) {
+/**
+ * Record the operation (its own rows, then the task: G4), run the work in the background, then record its outcome.
+ * Returns the task once recorded; if recording fails, the work has ended (and undone what it prepared) by then.
+ */
+export const forkTask = Effect.fn("operations.forkTask")(function* <R = void, E = never>(run: BackgroundTask<R, E>) {
   const store = yield* Store
   const background = yield* Background
-  const task = yield* beginTask(run.start)
+  const recording = yield* Deferred.make<{ readonly task: Task; readonly value: R }, unknown>()
+  const recorded = Effect.map(Effect.orDie(Deferred.await(recording)), ({ value }) => value)
+  const work = typeof run.work === "function" ? run.work(recorded) : Effect.andThen(recorded, run.work)
   // The outcome as recorded, kept so that whoever waits needs no second read; read only if recording it failed.
   let finished: Task | undefined
   const settle = (exit: Exit.Exit<unknown, unknown>) =>
     Effect.gen(function* () {
+      // Nothing was recorded: the caller gets the recording's failure, and there is no task to finish.
+      const made = yield* Effect.option(Deferred.await(recording))
+      if (made._tag === "None") return
       if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) && run.onFailure) {
         yield* run.onFailure.pipe(Effect.catchCause((cause) => Effect.logError("could not mark a failure", cause)))
       }
       // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
       if (run.release) yield* run.release
-      finished = yield* finishTask(task, run.start.scope, exit)
+      finished = yield* finishTask(made.value.task, run.start.scope, exit)
     }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
-  const fiber = yield* background.fork(
-    run.work.pipe(Effect.onExit(settle), Effect.ensuring(run.release ?? Effect.void)),
-  )
+  const fiber = yield* background.fork(work.pipe(Effect.onExit(settle), Effect.ensuring(run.release ?? Effect.void)))
+  const task = yield* Effect.gen(function* () {
+    const value = (yield* run.record ?? Effect.void) as R
+    const task = yield* beginTask(run.start)
+    yield* Deferred.succeed(recording, { task, value })
+    return task
+  }).pipe(Effect.tapError((error) => Deferred.fail(recording, error).pipe(Effect.andThen(Fiber.await(fiber)))))
   const done = Fiber.await(fiber).pipe(
     Effect.flatMap(() => (finished === undefined ? store.tasks.get(task.id) : Effect.succeed(finished))),
   )
