@@ -6,13 +6,19 @@ import { Context, Effect, type Fiber, Layer } from "effect"
  */
 export class Background extends Context.Service<
   Background,
-  { readonly fork: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Fiber.Fiber<A, E>, never, R> }
+  {
+    /** `startImmediately`: run the fiber at once up to its first wait, before the caller goes on. */
+    readonly fork: <A, E, R>(
+      effect: Effect.Effect<A, E, R>,
+      options?: { readonly startImmediately?: boolean },
+    ) => Effect.Effect<Fiber.Fiber<A, E>, never, R>
+  }
 >()("hyperx/core/operations/Background") {
   static readonly layer = Layer.effect(
     Background,
     Effect.gen(function* () {
       const scope = yield* Effect.scope
-      return Background.of({ fork: (effect) => Effect.forkIn(effect, scope) })
+      return Background.of({ fork: (effect, options) => Effect.forkIn(effect, scope, options) })
     }),
   )
 }

@@ -55,7 +55,10 @@ export const forkTask = Effect.fn("operations.forkTask")(function* <R = void, E 
       if (run.release) yield* run.release
       finished = yield* finishTask(made.value.task, run.start.scope, exit)
     }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
-  const fiber = yield* background.fork(work.pipe(Effect.onExit(settle), Effect.ensuring(run.release ?? Effect.void)))
+  // Started at once: its preparation (a freeze request to the guest) must be on its way before the records are written.
+  const fiber = yield* background.fork(work.pipe(Effect.onExit(settle), Effect.ensuring(run.release ?? Effect.void)), {
+    startImmediately: true,
+  })
   const task = yield* Effect.gen(function* () {
     const value = (yield* run.record ?? Effect.void) as R
     const task = yield* beginTask(run.start)
