@@ -22,19 +22,14 @@ import type { StoreError } from "../../core/errors.ts"
 import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
+import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
 
-const argument = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(name)
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`)
-  return value
-}
-const vmCount = argument("--vms", 10_000)
-const requestCount = argument("--requests", 500)
+const vmCount = wholeNumberFlag("--vms", 10_000)
+const requestCount = wholeNumberFlag("--requests", 500)
 const postgresUrl =
   process.argv.slice(2).find((arg) => /^postgres(ql)?:\/\//.test(arg)) ?? process.env.TEST_DATABASE_URL
 const progress = (line: string) => process.stderr.write(`${line}\n`)

@@ -18,12 +18,11 @@ import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
 import { killAll } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "../../plugins/qemu/guest/recipe.ts"
+import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 import { type DriverKey, type MeasureName, makeMeasures, measureNames, summarise } from "./measures.ts"
 
-const runsArg = process.argv.indexOf("--runs")
-const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer")
+const runs = wholeNumberFlag("--runs", 5)
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 
 const unavailable = libvirtUnavailable()

@@ -15,13 +15,12 @@ import {
   type ScopedDriver,
 } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE } from "../../plugins/qemu/guest/recipe.ts"
+import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 import { awaitSerial, cleanRunDir, qemuImgSnapshot, qmpOf, runJob, spawnByHand } from "./raw.ts"
 import { type Measure, summarise, timed } from "./stats.ts"
 
-const runsArg = process.argv.indexOf("--runs")
-const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer")
+const runs = wholeNumberFlag("--runs", 5)
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 
 const measures: Record<string, Measure> = {

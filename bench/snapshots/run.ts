@@ -24,14 +24,13 @@ import { makeQemuCore } from "../../plugins/qemu/driver/core-testing.ts"
 import { waitForBoot, writeInGuest } from "../../plugins/qemu/driver/testing.ts"
 import { runInGuest } from "../../plugins/qemu/qga/commands/exec.ts"
 import { guestFsfreezeFreeze, guestFsfreezeThaw } from "../../plugins/qemu/qga/commands/fsfreeze.ts"
+import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { rawBackup, rawDiskSnapshot, rawDropBitmap, rawMemorySnapshot, rawRevert } from "./raw.ts"
 import { type Measure, summarise, timed } from "./stats.ts"
 
-const runsArg = process.argv.indexOf("--runs")
-const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer")
+const runs = wholeNumberFlag("--runs", 5)
 const storeArg = process.argv.indexOf("--store")
 const storeName = storeArg >= 0 ? process.argv[storeArg + 1] : "pglite"
 if (storeName !== "pglite" && storeName !== "postgres") throw new Error("--store takes pglite or postgres")

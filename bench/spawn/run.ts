@@ -9,16 +9,11 @@ import { cpus } from "node:os"
 import { PGlite } from "@electric-sql/pglite"
 import { Effect, Exit, Scope } from "effect"
 import { makeHostCommands } from "../../core/driver/commands/host-commands.ts"
+import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(name)
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} takes a whole number`)
-  return value
-}
-const runs = argument("--runs", 41)
-const extraMiB = argument("--extra-mib", 0)
+const runs = wholeNumberFlag("--runs", 41)
+const extraMiB = wholeNumberFlag("--extra-mib", 0, 0)
 
 const median = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
