@@ -174,9 +174,18 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
 
   it("V4 a stopped disk another process holds fails retryably and leaves no target", async () => {
     const system = guestSpec(host, cold).disks[0]?.path ?? ""
-    const holder = spawn("qemu-io", ["-c", "sleep 60000", system], { stdio: "ignore" })
+    const holder = spawn("qemu-io", ["-c", "sleep 60000", system], { stdio: ["ignore", "ignore", "pipe"] })
+    let said = ""
+    holder.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      said += chunk
+    })
     try {
-      await waitUntil("qemu-io to lock the disk", () => spawnSync("qemu-img", ["info", system]).status !== 0)
+      await waitUntil(
+        "qemu-io to lock the disk",
+        () => holder.exitCode !== null || spawnSync("qemu-img", ["info", system]).status !== 0,
+      )
+      // A holder that could not open the disk says why (another process may hold it): the test can't go on.
+      assert.equal(holder.exitCode, null, `qemu-io exited: ${said}`)
       const target = backupPath("sys", "held.qcow2")
       const error = await run(Effect.flip(backups().full(cold, "sys", target, { chain: "held" })))
       assert.equal(error.reason._tag, "HypervisorFailure", error.message)
