@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { Effect } from "effect"
@@ -25,6 +25,12 @@ import {
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
 const sizeBySerial = `for d in /sys/block/vd*; do [ "$(cat $d/serial)" = "$1" ] && echo $(( $(cat $d/size) * 512 )); done`
 const reasonOf = (error: { readonly reason: { readonly _tag: string } }) => error.reason._tag
+
+/**
+ * Whether some process holds a lock on the file, as /proc/locks tells. Probing with qemu-img instead would itself take
+ * the image's lock for a moment, and a process opening the disk right then would fail to lock it.
+ */
+const isLocked = (path: string) => readFileSync("/proc/locks", "utf8").includes(`:${statSync(path).ino} `)
 
 describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, () => {
   let host: TestHost
@@ -180,10 +186,7 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
       said += chunk
     })
     try {
-      await waitUntil(
-        "qemu-io to lock the disk",
-        () => holder.exitCode !== null || spawnSync("qemu-img", ["info", system]).status !== 0,
-      )
+      await waitUntil("qemu-io to lock the disk", () => holder.exitCode !== null || isLocked(system))
       // A holder that could not open the disk says why (another process may hold it): the test can't go on.
       assert.equal(holder.exitCode, null, `qemu-io exited: ${said}`)
       const target = backupPath("sys", "held.qcow2")
@@ -212,7 +215,8 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
       { stdio: "ignore" },
     )
     const exited = new Promise((resolve) => stale.once("exit", resolve))
-    await waitUntil("the stale daemon to hold the disk", () => spawnSync("qemu-img", ["info", system]).status !== 0)
+    await waitUntil("the stale daemon to hold the disk", () => stale.exitCode !== null || isLocked(system))
+    assert.equal(stale.exitCode, null, "the stale daemon could not open the disk")
     const target = backupPath("sys", "after-stale.qcow2")
     await run(backups().full(cold, "sys", target, { chain: "after-stale" }))
     await exited
