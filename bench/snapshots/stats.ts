@@ -45,7 +45,8 @@ export const summarise = (measure: Measure) => {
       : {}),
     /**
      * hyperx − baseline, in ms: what the platform adds (records, task, lock, the driver's own checks). It does not
-     * grow with the disk, so on real disks, whose commands take longer, the ratios fall towards 1.
+     * grow with the disk: where the command does (a backup copies the data), the ratio falls towards 1 on real disks;
+     * a rollback's `qemu-img snapshot -a` takes about as long whatever the disk holds.
      */
     overheadMs: round(hyperx - baseline),
     /** driver ÷ raw: the driver's share. */
