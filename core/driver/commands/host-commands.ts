@@ -21,6 +21,10 @@ export interface ExitStatus {
   readonly signal: string | null
 }
 
+/** "exit status 3" or "signal SIGKILL", for messages about a process that ended. */
+export const describeExit = (status: ExitStatus) =>
+  status.signal === null ? `exit status ${String(status.code)}` : `signal ${status.signal}`
+
 export interface RunOptions {
   /** Written to the command's stdin, which is then closed (empty by default). */
   readonly input?: string

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { Deferred, Effect } from "effect"
-import type { ExitStatus } from "../../../core/driver/commands/host-commands.ts"
+import { describeExit } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { argvFor } from "../argv/build-argv.ts"
 import { diskNames } from "../argv/names.ts"
@@ -24,9 +24,6 @@ const logTail = (path: string) => {
     return "no output"
   }
 }
-
-const describeExit = (status: ExitStatus) =>
-  status.signal !== null ? `signal ${status.signal}` : `exit status ${String(status.code)}`
 
 /** Cuts a QEMU we are giving up on and waits for its session to end. */
 export const killSession = (session: Session) =>

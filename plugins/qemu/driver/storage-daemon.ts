@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { Deferred, Effect, type Scope } from "effect"
-import type { ExitStatus, HostCommands } from "../../../core/driver/commands/host-commands.ts"
+import { describeExit, type ExitStatus, type HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import type { DiskSpec } from "../../../core/driver/spec.ts"
 import { diskNames } from "../argv/names.ts"
@@ -29,9 +29,6 @@ const launch = (commands: HostCommands, binary: string, args: ReadonlyArray<stri
       }),
     ),
   )
-
-const describeExit = (status: ExitStatus) =>
-  status.signal === null ? `exit status ${status.code}` : `signal ${status.signal}`
 
 const stop = (daemon: Daemon) =>
   Effect.gen(function* () {
