@@ -93,13 +93,12 @@ describe("host commands through the helper process", () => {
 
   it("does not keep a finished program alive: an idle helper holds nothing open", async () => {
     const script = fileURLToPath(new URL("./testing/one-command.ts", import.meta.url))
-    const started = Date.now()
+    // A program the helper kept alive would never end: execFile kills it after 20 s, and the test fails with that.
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile("node", ["--import", "tsx", script], { timeout: 20_000 }, (error, out) =>
         error ? reject(error) : resolve(out),
       )
     })
     assert.equal(stdout, "hello\n")
-    assert.ok(Date.now() - started < 20_000)
   })
 })
