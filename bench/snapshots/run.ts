@@ -179,6 +179,17 @@ const benchOn = async (store: StoreChoice) => {
       const bitmap = tag("raw")
       const frozenBitmap = tag("raw-frozen")
       const file = (label: string) => join(scratch, `${label}.qcow2`)
+      /** The bare backup of one raw chain (named after its bitmap): the full one, or the increment on it. */
+      const rawCopy = (chainBitmap: string, kind: "full" | "inc") =>
+        raw(name, (monitor) =>
+          rawBackup(commands, monitor, {
+            node: backupNode,
+            target: file(`${chainBitmap}-${kind}`),
+            sizeBytes,
+            bitmap: chainBitmap,
+            ...(kind === "inc" ? { previous: file(`${chainBitmap}-full`) } : {}),
+          }),
+        )
       let coreFull = ""
       await change()
       await sides(
@@ -190,20 +201,8 @@ const benchOn = async (store: StoreChoice) => {
             coreFull = (task.result as { backupId: string }).backupId
           },
           driverMs: () => run(driver.backups.full(name, backupSource.id, file(`${chain}-full`), { chain })),
-          rawMs: () =>
-            raw(name, (monitor) =>
-              rawBackup(commands, monitor, { node: backupNode, target: file(`${bitmap}-full`), sizeBytes, bitmap }),
-            ),
-          rawFrozenMs: frozen(name, () =>
-            raw(name, (monitor) =>
-              rawBackup(commands, monitor, {
-                node: backupNode,
-                target: file(`${frozenBitmap}-full`),
-                sizeBytes,
-                bitmap: frozenBitmap,
-              }),
-            ),
-          ),
+          rawMs: () => rawCopy(bitmap, "full"),
+          rawFrozenMs: frozen(name, () => rawCopy(frozenBitmap, "full")),
         },
         name,
       )
@@ -220,27 +219,8 @@ const benchOn = async (store: StoreChoice) => {
                 previous: file(`${chain}-full`),
               }),
             ),
-          rawMs: () =>
-            raw(name, (monitor) =>
-              rawBackup(commands, monitor, {
-                node: backupNode,
-                target: file(`${bitmap}-inc`),
-                sizeBytes,
-                bitmap,
-                previous: file(`${bitmap}-full`),
-              }),
-            ),
-          rawFrozenMs: frozen(name, () =>
-            raw(name, (monitor) =>
-              rawBackup(commands, monitor, {
-                node: backupNode,
-                target: file(`${frozenBitmap}-inc`),
-                sizeBytes,
-                bitmap: frozenBitmap,
-                previous: file(`${frozenBitmap}-full`),
-              }),
-            ),
-          ),
+          rawMs: () => rawCopy(bitmap, "inc"),
+          rawFrozenMs: frozen(name, () => rawCopy(frozenBitmap, "inc")),
         },
         name,
       )
