@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
-import type { HostCommands } from "../../core/driver/commands/host-commands.ts"
+import type { HostCommands } from "../../plugins/host-commands/host-commands.ts"
 import type { QmpMonitor } from "../../plugins/qemu/qmp/monitor.ts"
 
 const jobId = () => `raw-${randomBytes(4).toString("hex")}`

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process"
 import { cpus } from "node:os"
 import { PGlite } from "@electric-sql/pglite"
 import { Effect, Exit, Scope } from "effect"
-import { makeHostCommands } from "../../core/driver/commands/host-commands.ts"
+import { makeHostCommands } from "../../plugins/host-commands/host-commands.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 

@@ -1,5 +1,5 @@
 import { Effect, Exit, Schema } from "effect"
-import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
+import type { HostCommands } from "../../host-commands/host-commands.ts"
 
 const ImageInfo = Schema.fromJsonString(
   Schema.Struct({

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
+import type { HostCommands } from "../../host-commands/host-commands.ts"
 import { classifyMessage, cleanMessage, LibvirtError } from "./errors.ts"
 
 export interface VirshConfig {

@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
-import type { HostCommands } from "../../../core/driver/commands/host-commands.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
+import type { HostCommands } from "../../host-commands/host-commands.ts"
 import { ImageInfo } from "../qmp/commands/block.ts"
 import type { Errors } from "./errors.ts"
 

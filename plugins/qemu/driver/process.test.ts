@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
 import { Deferred, Effect, Exit, Scope } from "effect"
-import { type ExitStatus, makeHostCommands } from "../../../core/driver/commands/host-commands.ts"
+import { type ExitStatus, makeHostCommands } from "../../host-commands/host-commands.ts"
 import { isOurQemu, readPidfile, sampleCpu, signalProcess, startedAtUptime } from "./process.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "hx-process-"))
