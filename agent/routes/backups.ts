@@ -3,7 +3,7 @@ import { deleteBackup, restoreBackup } from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { BackupParams, RestoreBody } from "../snapshots/bodies.ts"
+import { BackupParams, RestoreBody } from "../storage/bodies.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { TaskAccepted } from "../vms/responses.ts"
 

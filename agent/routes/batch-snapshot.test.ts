@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { storeBackends } from "../../core/store/testing.ts"
-import { accepted, recordsOf, runningVm, salesVm, stop } from "../snapshots/testing.ts"
+import { accepted, recordsOf, runningVm, salesVm, stop } from "../storage/testing.ts"
 import { useAgent } from "../testing/harness.ts"
 
 interface Outcome {

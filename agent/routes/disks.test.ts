@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Store } from "../../core/index.ts"
 import { storeBackends } from "../../core/store/testing.ts"
-import { accepted, recordsOf, runningVm, runScheduleAt, salesVm } from "../snapshots/testing.ts"
+import { accepted, recordsOf, runningVm, runScheduleAt, salesVm } from "../storage/testing.ts"
 import { useAgent } from "../testing/harness.ts"
 
 interface BackupRow {

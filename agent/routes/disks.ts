@@ -4,7 +4,7 @@ import { backupDisk, createBackupSchedule, deleteBackupSchedule } from "../../co
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { BackupScheduleBody, DiskParams, DiskScheduleParams, NoOptions } from "../snapshots/bodies.ts"
+import { BackupScheduleBody, DiskParams, DiskScheduleParams, NoOptions } from "../storage/bodies.ts"
 import {
   BackupSchema,
   backupItems,
@@ -16,7 +16,7 @@ import {
   ScheduleCreated,
   ScheduleView,
   withNextRun,
-} from "../snapshots/views.ts"
+} from "../storage/views.ts"
 import { IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { TaskAccepted } from "../vms/responses.ts"

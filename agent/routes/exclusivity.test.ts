@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { storeBackends } from "../../core/store/testing.ts"
-import { accepted, recordsOf, runningVm } from "../snapshots/testing.ts"
+import { accepted, recordsOf, runningVm } from "../storage/testing.ts"
 import { useAgent } from "../testing/harness.ts"
 
 const hourly = { period: "hourly", minute: 5, retention: 3 }

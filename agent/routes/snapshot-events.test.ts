@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { storeBackends } from "../../core/store/testing.ts"
-import { runningVm, salesVm } from "../snapshots/testing.ts"
+import { runningVm, salesVm } from "../storage/testing.ts"
 import { type Client, connect, eventsOf, useServedAgent } from "../ws/testing.ts"
 
 const backend = storeBackends.find((b) => b.name === "pglite")

@@ -9,7 +9,7 @@ import {
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { NoOptions, ScheduleParams, SnapshotBody, SnapshotParams, SnapshotScheduleBody } from "../snapshots/bodies.ts"
+import { NoOptions, ScheduleParams, SnapshotBody, SnapshotParams, SnapshotScheduleBody } from "../storage/bodies.ts"
 import {
   itemsOf,
   ScheduleCreated,
@@ -18,7 +18,7 @@ import {
   snapshotItems,
   snapshotScheduleItems,
   withNextRun,
-} from "../snapshots/views.ts"
+} from "../storage/views.ts"
 import { IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { TaskAccepted } from "../vms/responses.ts"
