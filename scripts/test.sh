@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter="${1:-}"
-mapfile -t all < <(find core plugins agent conformance ui-widgets bench -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort | grep -e "$filter" || true)
+mapfile -t all < <(find core plugins agent conformance ui-widgets bench scripts -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort | grep -e "$filter" || true)
 light=() heavy=()
 for f in "${all[@]}"; do
   case "$f" in *.qemu.test.ts | *.browser.test.ts) heavy+=("$f") ;; *) light+=("$f") ;; esac
