@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { LoginMethod, quoteForActor, type VmCreateRequest } from "../../core/index.ts"
+import { LoginMethod, quoteForActor, type VmCreateRequest, VmQuote } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { ApiId, IsoDateTime, MultilineText, Text } from "../validation/schemas.ts"
 
@@ -56,14 +56,7 @@ export const QuoteBody = Schema.Struct({
 }).annotate({ identifier: "VmQuoteRequest" })
 export type QuoteBody = typeof QuoteBody.Type
 
-const Remaining = Schema.NullOr(Schema.Int)
-export const Quote = Schema.Struct({
-  departmentId: Schema.String,
-  remaining: Schema.Struct({ cpus: Remaining, memoryMiB: Remaining, diskGiB: Remaining, vmCount: Remaining }),
-  perVmPerDay: Schema.Int,
-  totalPerDay: Schema.Int,
-  breakdown: Schema.Struct({ flavor: Schema.Int, image: Schema.Int, disks: Schema.Int }),
-}).annotate({
+export const Quote = VmQuote.annotate({
   identifier: "VmQuote",
   description: "Remaining quota (null: unlimited) and prices in minor units per day",
 })

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { Flavor, Image, Quota, QuotaUsage } from "../model/index.ts"
+import type { CreateQuote, Flavor, Image, Quota, QuotaUsage } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { imageAvailable } from "../rules/resources.ts"
 import { checkRules } from "../rules/rule.ts"
@@ -9,19 +9,6 @@ import { resolveOwner } from "./owner.ts"
 export interface DiskChoice {
   readonly sizeGiB: number
   readonly storageClass?: string
-}
-
-/** C7: what a department has left (null: unlimited) and what one VM of this choice costs per day. */
-export interface CreateQuote {
-  readonly remaining: {
-    readonly cpus: number | null
-    readonly memoryMiB: number | null
-    readonly diskGiB: number | null
-    readonly vmCount: number | null
-  }
-  readonly perVmPerDay: number
-  readonly totalPerDay: number
-  readonly breakdown: { readonly flavor: number; readonly image: number; readonly disks: number }
 }
 
 const left = (limit: number | null, used: number) => (limit === null ? null : Math.max(0, limit - used))
