@@ -31,7 +31,9 @@ const Outcome = Schema.Struct({
   message: Schema.optionalKey(Schema.String),
 }).annotate({ identifier: "BatchOutcome" })
 
-const BatchResult = Schema.Struct({ task: TaskSchema, outcomes: Schema.Array(Outcome) })
+const BatchResult = Schema.Struct({ task: TaskSchema, outcomes: Schema.Array(Outcome) }).annotate({
+  identifier: "BatchAccepted",
+})
 
 /** A refused VM's warning in the caller's language. */
 const localised = (outcome: BatchOutcome, lang: Lang) =>

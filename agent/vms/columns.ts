@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { type Lang, stateNamesZh, type VmListRow } from "../../core/index.ts"
+import { type Lang, stateNamesZh, type VmListRow, VmState } from "../../core/index.ts"
 import type { Bilingual } from "../errors/api-error.ts"
 
 /** A cell of the XLSX export. */
@@ -27,7 +27,7 @@ const columnTable = {
   hostname: { header: { en: "Hostname", zh: "主机名" }, schema: Schema.String, value: (r) => r.vm.hostname },
   state: {
     header: { en: "Status", zh: "状态" },
-    schema: Schema.String,
+    schema: VmState,
     value: (r) => r.vm.state,
     cell: (r, lang) => (lang === "zh" ? stateNamesZh[r.vm.state] : r.vm.state),
   },

@@ -9,6 +9,7 @@ import {
   stateNamesZh,
   Vm,
   VmLocks,
+  VmState,
   vmContext,
 } from "../../core/index.ts"
 import { now } from "../../core/operations/clock.ts"
@@ -24,7 +25,8 @@ export const publicVm = (vm: Vm): PublicVm => {
   return rest
 }
 
-const Named = Schema.Struct({ id: Schema.String, name: Schema.String })
+const Named = Schema.Struct({ id: Schema.String, name: Schema.String }).annotate({ identifier: "Named" })
+const Device = HostDevice.annotate({ identifier: "HostDevice" })
 const AllowedActionSchema = Schema.Struct({
   action: Schema.String,
   operation: Schema.String,
@@ -43,7 +45,7 @@ export const VmDetail = Schema.Struct({
   department: Schema.NullOr(Named),
   /** D2 */
   runtime: Schema.Struct({
-    state: Schema.String,
+    state: VmState,
     stateLabel: Schema.String,
     stateReason: Schema.String,
     zone: Schema.String,
@@ -61,10 +63,10 @@ export const VmDetail = Schema.Struct({
   }),
   /** D4 */
   resources: Schema.Struct({
-    disks: Schema.Array(Disk),
-    nics: Schema.Array(Nic),
-    gpus: Schema.Array(HostDevice),
-    usbDevices: Schema.Array(HostDevice),
+    disks: Schema.Array(Disk.annotate({ identifier: "Disk" })),
+    nics: Schema.Array(Nic.annotate({ identifier: "Nic" })),
+    gpus: Schema.Array(Device),
+    usbDevices: Schema.Array(Device),
   }),
   allowedActions: Schema.Array(AllowedActionSchema),
 }).annotate({ identifier: "VmDetail" })

@@ -5,7 +5,9 @@ import { PublicVm } from "./detail.ts"
 
 export const TaskSchema = Task.annotate({ identifier: "Task" })
 
-const Totals = Schema.Struct({ cpus: Schema.Int, memoryMiB: Schema.Int, diskGiB: Schema.Int })
+const Totals = Schema.Struct({ cpus: Schema.Int, memoryMiB: Schema.Int, diskGiB: Schema.Int }).annotate({
+  identifier: "VmTotals",
+})
 
 /** L1–L5: one page, the count of everything that matched, and totals over all of it (not just the page). */
 export const VmPageSchema = Schema.Struct({
@@ -16,7 +18,10 @@ export const VmPageSchema = Schema.Struct({
   limit: Schema.Int,
 }).annotate({ identifier: "VmPage" })
 
-export const CreatedSchema = Schema.Struct({ vmIds: Schema.Array(Schema.String), tasks: Schema.Array(TaskSchema) })
+export const CreatedSchema = Schema.Struct({
+  vmIds: Schema.Array(Schema.String),
+  tasks: Schema.Array(TaskSchema),
+}).annotate({ identifier: "VmsCreated" })
 export const TaskAccepted = Schema.Struct({ task: TaskSchema })
 export const PatchedSchema = Schema.Struct({ vm: PublicVm, tasks: Schema.Array(TaskSchema) })
 export const PasswordSchema = Schema.Struct({ password: Schema.NullOr(Schema.String), task: TaskSchema })

@@ -2,13 +2,14 @@ import { upgradeWebSocket } from "@hono/node-server"
 import { Effect, Exit, Fiber, Schema, Scope, Stream } from "effect"
 import type { Context } from "hono"
 import { EventBus } from "../../core/events/bus.ts"
-import type { PlatformEvent } from "../../core/model/event.ts"
+import { type PlatformEvent, TaskEvent, VmRemovedEvent, VmStateEvent } from "../../core/model/event.ts"
 import type { RouteRegistrar } from "../app.ts"
 import type { AgentEnv } from "../env.ts"
 import { actorOfSecret, bearerSecret } from "../middleware/auth.ts"
-import { doc } from "../openapi/describe.ts"
+import { doc, json } from "../openapi/describe.ts"
 import { ApiId, Text } from "../validation/schemas.ts"
 import { queryParams } from "../validation/validators.ts"
+import { TaskSchema } from "../vms/responses.ts"
 import { eventFrame, eventVisibleTo } from "./event-scope.ts"
 import { closeCodes, keepAlive, rawSocket, releaseWithConnection, requireWebSocket } from "./upgrade.ts"
 
@@ -39,6 +40,13 @@ const subscribe = async (c: Context<AgentEnv>) => {
   return { events, scope }
 }
 
+/** A frame as the OpenAPI document names it: a PlatformEvent, its task described by the document's `Task`. */
+const EventFrame = Schema.Union([
+  TaskEvent.mapFields((fields) => ({ ...fields, task: TaskSchema })),
+  VmStateEvent,
+  VmRemovedEvent,
+]).annotate({ identifier: "PlatformEvent" })
+
 /**
  * WS /api/v1/events (G4): task progress and VM state changes as JSON text frames, each one a PlatformEvent
  * (`_tag` "task", "vm-state" or "vm-removed"), filtered to the caller's scope (G1). The subscription is made before
@@ -58,7 +66,9 @@ export const eventRoutes =
           "event in the caller's scope: `task` (a task started, progressed or finished), `vm-state` (from, to, " +
           "cause) or `vm-removed`. `vmId` narrows the stream to one VM. The server pings every 30 s.",
         public: true,
-        ok: { 101: { description: "Switching Protocols: the event stream" } },
+        ok: {
+          101: json("Switching Protocols: the event stream; each text frame is one PlatformEvent", EventFrame),
+        },
         errors: [400, 401],
       }),
       requireWebSocket(),

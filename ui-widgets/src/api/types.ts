@@ -1,271 +1,57 @@
-import type { VmState } from "../../../core/model/vm.ts"
+/**
+ * What the agent's API sends, as JSON (dates are ISO strings): names for the schemas of the agent's OpenAPI document,
+ * whose types openapi.ts holds, generated (ui-widgets/api-types.ts). Change a shape in the agent, never here.
+ */
+import type { components } from "./openapi.ts"
 
-/** What the agent's API sends, as JSON (dates are ISO strings); see agent/README.md and /api/v1/openapi.json. */
-export type { VmState }
+type Schemas = components["schemas"]
 
-export type TaskState = "queued" | "running" | "succeeded" | "failed"
-
-export interface TaskError {
-  readonly code: string
-  readonly rule?: string
-  readonly message: string
-}
-
-export interface Task {
-  readonly id: string
-  readonly operation: string
-  readonly vmId: string | null
-  /** The snapshot, backup, schedule or disk it acts on, if any. */
-  readonly targetId?: string | null
-  readonly parentId: string | null
-  readonly userId: string
-  readonly state: TaskState
-  readonly progress: number
-  readonly params?: unknown
-  readonly result?: unknown
-  readonly error: TaskError | null
-  readonly createdAt: string
-  readonly finishedAt: string | null
-}
+export type Task = Schemas["Task"]
+export type TaskState = Task["state"]
+export type TaskError = NonNullable<Task["error"]>
 
 /** One list row: `id` and whichever columns were asked for (L3). */
-export interface VmRow {
-  readonly id: string
-  readonly displayName?: string
-  readonly state?: VmState
-  readonly [column: string]: unknown
-}
+export type VmRow = Schemas["VmRow"]
+export type VmPage = Schemas["VmPage"]
+export type Totals = Schemas["VmTotals"]
 
-export interface Totals {
-  readonly cpus: number
-  readonly memoryMiB: number
-  readonly diskGiB: number
-}
-
-export interface VmPage {
-  readonly items: ReadonlyArray<VmRow>
-  readonly total: number
-  readonly totals: Totals
-  readonly offset: number
-  readonly limit: number
-}
-
-export interface Flavor {
-  readonly id: string
-  readonly name: string
-  readonly cpus: number
-  readonly memoryMiB: number
-  readonly gpuAllowed: boolean
-  readonly perDay: number
-}
-
-export interface Image {
-  readonly id: string
-  readonly name: string
-  readonly osFamily: "linux" | "windows"
-  readonly osName: string
-  readonly format: string
-  readonly minCores: number
-  readonly minDiskGiB: number
-  readonly perDay: number
-}
-
-export interface Host {
-  readonly id: string
-  readonly name: string
-  readonly zone: string
-  readonly pod: string
-}
-
-export interface Quote {
-  readonly departmentId: string
-  readonly remaining: {
-    readonly cpus: number | null
-    readonly memoryMiB: number | null
-    readonly diskGiB: number | null
-    readonly vmCount: number | null
-  }
-  readonly perVmPerDay: number
-  readonly totalPerDay: number
-  readonly breakdown: { readonly flavor: number; readonly image: number; readonly disks: number }
-}
+export type Vm = Schemas["Vm"]
+export type VmState = Vm["state"]
+export type Flavor = Schemas["Flavor"]
+export type Image = Schemas["Image"]
+export type Host = Schemas["Host"]
+/** C7: the owner's department's remaining quota (null: unlimited) and prices in minor units per day. */
+export type Quote = Schemas["VmQuote"]
 
 /** The server's verdict on one action for one VM and one caller: render actions from these, never from states. */
-export interface AllowedAction {
-  readonly action: string
-  readonly operation: string
-  readonly allowed: boolean
-  readonly rule?: string
-  readonly kind?: "forbidden" | "conflict" | "invalid"
-  readonly message?: string
-}
-
-export interface Named {
-  readonly id: string
-  readonly name: string
-}
-
-export interface Disk {
-  readonly id: string
-  readonly name: string
-  readonly role: "system" | "data"
-  readonly storageClass: string
-  readonly format: string
-  readonly bus: string
-  readonly sizeGiB: number
-  readonly perDay: number
-}
-
+export type AllowedAction = Schemas["AllowedAction"]
+export type Named = Schemas["Named"]
+export type Disk = Schemas["Disk"]
 /** A disk as GET /vms/{id}/disks lists it: with how many backups it has and when the last one was made. */
-export interface DiskWithBackups extends Disk {
-  readonly backupCount: number
-  readonly lastBackupAt: string | null
-}
-
-export type Origin = "manual" | "scheduled"
-export type ItemState = "creating" | "ready" | "failed"
+export type DiskWithBackups = Schemas["DiskWithBackups"]
+export type Nic = Schemas["Nic"]
+export type HostDevice = Schemas["HostDevice"]
+export type VmDetail = Schemas["VmDetail"]
 
 /** A VM snapshot (P1–P5). */
-export interface Snapshot {
-  readonly id: string
-  readonly vmId: string
-  readonly name: string
-  readonly withMemory: boolean
-  readonly origin: Origin
-  readonly scheduleId: string | null
-  readonly state: ItemState
-  readonly sizeBytes: number
-  readonly createdAt: string
-}
-
+export type Snapshot = Schemas["Snapshot"]
 /** A disk backup (V4–V6): full, or an increment on its parent. */
-export interface Backup {
-  readonly id: string
-  readonly diskId: string
-  readonly kind: "full" | "incremental"
-  readonly parentId: string | null
-  readonly origin: Origin
-  readonly scheduleId: string | null
-  readonly sizeBytes: number
-  readonly state: ItemState
-  readonly createdAt: string
-}
-
-export type Period = "hourly" | "daily" | "weekly" | "monthly"
-
+export type Backup = Schemas["Backup"]
+export type Origin = Snapshot["origin"]
+export type ItemState = Snapshot["state"]
 /** A snapshot or backup schedule (P2, P3, V5, V6) as the lists send it, with its next run. */
-export interface Schedule {
-  readonly id: string
-  readonly target: { readonly kind: "vm-snapshot"; readonly withMemory: boolean } | { readonly kind: "disk-backup" }
-  readonly period: Period
-  readonly minute: number
-  readonly hour: number
-  /** 0 = Sunday. */
-  readonly dayOfWeek: number
-  readonly dayOfMonth: number
-  readonly timeZone: string
-  readonly retention: number
-  readonly enabled: boolean
-  readonly lastRunAt: string | null
-  readonly nextRunAt: string | null
-}
+export type Schedule = Schemas["Schedule"]
+export type Period = Schedule["period"]
 
 /** What a list route answers. */
 export interface Items<A> {
   readonly items: ReadonlyArray<A>
 }
 
-export interface Nic {
-  readonly id: string
-  readonly mac: string
-  readonly primaryIp: string
-  readonly secondaryIps: ReadonlyArray<string>
-  readonly isDefault: boolean
-  readonly dhcp: boolean
-}
-
-export interface VmDetail {
-  readonly vm: {
-    readonly id: string
-    readonly displayName: string
-    readonly hostname: string
-    readonly ownerId: string
-    readonly flavorId: string
-    readonly imageId: string
-    readonly remarks: string
-    readonly reclaimAt: string | null
-    readonly haEnabled: boolean
-    readonly deletionProtected: boolean
-    readonly recycledAt: string | null
-    readonly state: VmState
-  }
-  readonly owner: Named | null
-  readonly company: Named | null
-  readonly department: Named | null
-  readonly runtime: {
-    readonly state: VmState
-    readonly stateLabel: string
-    readonly stateReason: string
-    readonly zone: string
-    readonly pod: string
-    readonly host: Named | null
-  }
-  readonly config: {
-    readonly cpus: number
-    readonly sockets: number
-    readonly coresPerSocket: number
-    readonly memoryMiB: number
-    readonly flavor: Named | null
-    readonly image: Named | null
-  }
-  readonly resources: {
-    readonly disks: ReadonlyArray<Disk>
-    readonly nics: ReadonlyArray<Nic>
-    readonly gpus: ReadonlyArray<Named>
-    readonly usbDevices: ReadonlyArray<Named>
-  }
-  readonly allowedActions: ReadonlyArray<AllowedAction>
-}
-
-export interface BatchOutcome {
-  readonly vmId: string
-  readonly status: "accepted" | "refused" | "not-found"
-  readonly taskId?: string
-  readonly rule?: string
-  readonly message?: string
-}
-
-export interface BatchResult {
-  readonly task: Task
-  readonly outcomes: ReadonlyArray<BatchOutcome>
-}
-
-export interface Created {
-  readonly vmIds: ReadonlyArray<string>
-  readonly tasks: ReadonlyArray<Task>
-}
-
-export interface ConsoleTicket {
-  readonly ticket: string
-  /** Where to open the WebSocket, as the agent saw the request come in. */
-  readonly url: string
-  /** The same, relative to the agent (/api/v1/console/…). */
-  readonly path?: string
-  readonly expiresAt: string
-  /** The task that records who opened the console. */
-  readonly task?: Task
-}
+export type BatchOutcome = Schemas["BatchOutcome"]
+export type BatchResult = Schemas["BatchAccepted"]
+export type Created = Schemas["VmsCreated"]
+export type ConsoleTicket = Schemas["ConsoleTicket"]
 
 /** One frame of WS /api/v1/events. */
-export type PlatformEvent =
-  | { readonly _tag: "task"; readonly task: Task; readonly at: string }
-  | {
-      readonly _tag: "vm-state"
-      readonly vmId: string
-      readonly from: VmState
-      readonly to: VmState
-      readonly cause: string
-      readonly reason: string
-      readonly at: string
-    }
-  | { readonly _tag: "vm-removed"; readonly vmId: string; readonly at: string }
+export type PlatformEvent = Schemas["PlatformEvent"]

@@ -18,9 +18,16 @@ const image: Image = {
   osFamily: "linux",
   osName: "Debian 12",
   format: "qcow2",
+  location: "/var/lib/hyperx/images/debian.qcow2",
+  boot: { kind: "disk" },
   minCores: 2,
   minDiskGiB: 10,
   perDay: 0,
+  departmentId: null,
+  sourceVmId: null,
+  passwordManaged: true,
+  sizeBytes: 0,
+  createdAt: "2026-12-01T00:00:00.000Z",
 }
 const flavor = (cpus: number): Flavor => ({
   id: `f${cpus}`,
@@ -29,6 +36,7 @@ const flavor = (cpus: number): Flavor => ({
   memoryMiB: 1024,
   gpuAllowed: false,
   perDay: 100,
+  createdAt: "2026-12-01T00:00:00.000Z",
 })
 const now = new Date("2027-01-01T00:00:00Z")
 const form = (patch: Partial<CreateForm>): CreateForm => ({ ...emptyForm, imageId: "i1", flavorId: "f4", ...patch })

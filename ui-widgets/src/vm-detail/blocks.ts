@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from "lit"
-import type { VmDetail } from "../api/types.ts"
+import type { HostDevice, VmDetail } from "../api/types.ts"
 import { formatMemory, type Locale, type Messages } from "../i18n/index.ts"
 
 const block = (id: string, title: string, rows: ReadonlyArray<readonly [string, unknown]>) =>
@@ -7,6 +7,9 @@ const block = (id: string, title: string, rows: ReadonlyArray<readonly [string, 
     <h3 id=${id}>${title}</h3>
     <dl>${rows.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>
   </section>`
+
+/** A GPU or USB device has no name of its own: its vendor and model, as the host reports them. */
+const deviceName = (device: HostDevice) => `${device.vendor} ${device.model}`
 
 /** D1 basic info, D2 runtime, D3 configuration, D4 bound resources. */
 export const renderBlocks = (detail: VmDetail, t: Messages, _locale: Locale): TemplateResult => {
@@ -41,8 +44,8 @@ export const renderBlocks = (detail: VmDetail, t: Messages, _locale: Locale): Te
     ${block("block-resources", d.resources, [
       [d.disks, detail.resources.disks.map((disk) => `${disk.name} (${disk.sizeGiB} GiB)`).join(", ") || none],
       [d.ips, ips.join(", ") || none],
-      [d.gpus, detail.resources.gpus.map((gpu) => gpu.name).join(", ") || none],
-      [d.usb, detail.resources.usbDevices.map((usb) => usb.name).join(", ") || none],
+      [d.gpus, detail.resources.gpus.map(deviceName).join(", ") || none],
+      [d.usb, detail.resources.usbDevices.map(deviceName).join(", ") || none],
     ])}
   </div>`
 }
