@@ -1,7 +1,9 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
+import { Effect } from "effect"
 import type { Page } from "playwright-core"
+import { Store } from "../core/index.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
 import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
@@ -24,6 +26,22 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
 
   it("D1–D4 the info blocks show the VM as the API describes it", async () => {
     const [vmId = ""] = await w.createVms(["detail_vm"])
+    // A GPU passed through to the VM: devices have no name, the block shows vendor and model.
+    await w.agent.run(
+      Store.use((store) =>
+        Effect.flatMap(store.vms.get(vmId), (vm) =>
+          store.hostDevices.insert({
+            id: "gpu-detail",
+            hostId: vm.hostId ?? "",
+            kind: "gpu",
+            address: "0000:01:00.0",
+            vendor: "NVIDIA",
+            model: "Tesla T4",
+            vmId,
+          }),
+        ),
+      ),
+    )
     const { page, errors, shoot } = await open(vmId)
     const text = async (block: string) => detail(page).locator(`[data-block="${block}"]`).innerText()
     const api = (await w.agent.call("GET", `/api/v1/vms/${vmId}`)).body
@@ -34,6 +52,7 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     assert.match(await text("block-runtime"), /Running[\s\S]*zone-a[\s\S]*pod-1[\s\S]*host-1/)
     assert.match(await text("block-config"), /CPUs\s+1[\s\S]*Memory\s+128 MiB[\s\S]*tiny[\s\S]*tiny-linux/)
     assert.match(await text("block-resources"), new RegExp(`${api.resources.disks[0].name}`))
+    assert.match(await text("block-resources"), /GPUs?\s+NVIDIA Tesla T4/)
     await shoot("vm-detail")
     assert.deepEqual(errors, [])
   })
