@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { encryptSecret, randomPassword } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
-import type { Disk, Flavor, Image, User, Vm, VmCreateRequest } from "../model/index.ts"
-import { chooseHost } from "../placement/choose-host.ts"
+import type { Disk, Flavor, Host, Image, User, Vm, VmCreateRequest } from "../model/index.ts"
+import { chooseHost, hostFits } from "../placement/choose-host.ts"
 import { hostLoads } from "../placement/host-loads.ts"
 import type { Actor } from "../rules/context.ts"
 import {
@@ -14,8 +14,10 @@ import {
   createDemand,
   createRules,
 } from "../rules/create.ts"
-import { placementRules } from "../rules/placement.ts"
-import { checkRules } from "../rules/rule.ts"
+import { hostAvailable, placementRules } from "../rules/placement.ts"
+import { quotaRules } from "../rules/quota.ts"
+import { checkRules, firstRefusal, violation } from "../rules/rule.ts"
+import type { Admission } from "../store/admission.ts"
 import { Store, type VmBundle } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { resolveOwner } from "./owner.ts"
@@ -147,6 +149,24 @@ const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint,
 })
 
 /**
+ * G2, C3, C8: the quota and the chosen host's room, checked again where the rows go in, under the database's locks.
+ * The first check (above) reads without locks and gives the usual answers; this one makes them hold when creates
+ * run in parallel, in one agent or in several on one database.
+ */
+const admission = (context: CreateContext, host: Host, count: number): Admission => ({
+  departmentId: context.owner.departmentId,
+  hostId: host.id,
+  refusal: ({ quota, usage, hostCpusUsed, hostMemoryMiBUsed }) => {
+    const quotaContext = { quota, usage, demand: context.demand }
+    const overQuota = firstRefusal(quotaRules, quotaContext)
+    if (overQuota !== undefined) return violation("vm.create", overQuota, quotaContext)
+    const load = { host, cpusUsed: hostCpusUsed, memoryMiBUsed: hostMemoryMiBUsed }
+    const demand = { cpus: context.flavor.cpus, memoryMiB: context.flavor.memoryMiB, count }
+    return hostFits(load, demand) ? undefined : violation("vm.create", hostAvailable, { host: undefined, count })
+  },
+})
+
+/**
  * C1–C5, C7, C8: check the rules for the whole batch, place it, insert every VM with its disks in one
  * transaction (all or nothing), then provision each VM as its own task. Returns the tasks at once.
  */
@@ -178,7 +198,7 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
     at: yield* now,
   }
   const bundles = yield* Effect.forEach(names, (name) => bundleFor(blueprint, name))
-  yield* store.vms.insertBundles(bundles)
+  yield* store.vms.insertBundles(bundles, admission(context, host, request.count))
   const start = request.start ?? true
   return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm, start))
 })

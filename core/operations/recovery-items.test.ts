@@ -4,8 +4,10 @@ import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
+import { backupDisk } from "./backups/backup.ts"
 import { power } from "./power.ts"
 import { recover } from "./recovery.ts"
+import { snapshotDriverName } from "./snapshots/records.ts"
 import { beginTask } from "./tasks.ts"
 import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
@@ -83,6 +85,66 @@ for (const backend of storeBackends) {
       await core.run(recover())
       assert.equal((await core.run(core.fake.simulate.quiesceCounts(vm.hostname))).frozen, true)
       await core.run(core.fake.driver.quiesce?.thaw(vm.hostname) ?? Effect.void)
+    })
+    it("P1 #14 a snapshot the hypervisor completed while the agent was down is ready after recovery, its task succeeded", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(core.world.actors.owner, vm.id, "start"))
+      const snapshot = await core.run(
+        Store.use((s) =>
+          s.snapshots.insert({
+            id: randomUUID(),
+            vmId: vm.id,
+            name: "cut-short",
+            withMemory: true,
+            origin: "manual",
+            scheduleId: null,
+            state: "creating",
+            sizeBytes: 0,
+            createdAt: new Date(),
+          }),
+        ),
+      )
+      const task = await core.run(
+        beginTask({
+          operation: "snapshot.create",
+          actor: core.world.actors.owner,
+          scope: scopeOf(vm),
+          vmId: vm.id,
+          targetId: snapshot.id,
+        }),
+      )
+      // What the crash left: the hypervisor finished the snapshot, the agent never recorded it.
+      await core.run(
+        core.fake.driver.snapshots?.create(vm.hostname, snapshotDriverName(snapshot), { withMemory: true }) ??
+          Effect.void,
+      )
+      await core.run(recover())
+      assert.equal((await core.run(Store.use((s) => s.snapshots.get(snapshot.id)))).state, "ready")
+      const ended = await core.run(Store.use((s) => s.tasks.get(task.id)))
+      assert.equal(ended.state, "succeeded")
+    })
+
+    it("V4 #14 a failed snapshot (nothing on the disk) does not block a backup of the VM's disk", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(core.world.actors.owner, vm.id, "start"))
+      const [disk] = await core.run(Store.use((s) => s.disks.list({ vmId: vm.id })))
+      await core.run(
+        Store.use((s) =>
+          s.snapshots.insert({
+            id: randomUUID(),
+            vmId: vm.id,
+            name: "failed-one",
+            withMemory: false,
+            origin: "manual",
+            scheduleId: null,
+            state: "failed",
+            sizeBytes: 0,
+            createdAt: new Date(),
+          }),
+        ),
+      )
+      const task = await core.complete(backupDisk(core.world.actors.owner, vm.id, disk?.id ?? ""))
+      assert.equal(task.state, "succeeded")
     })
   })
 }

@@ -8,6 +8,7 @@ import { Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { destroyCompletely } from "./delete.ts"
 import { driverFor, ignoreMissing } from "./driver-for.ts"
+import { snapshotDriverName } from "./snapshots/records.ts"
 import { finishTask } from "./tasks.ts"
 import { moveVm, scopeOf } from "./vm-state.ts"
 
@@ -46,6 +47,38 @@ const thawIfCutShort = (driver: Driver, vm: Vm, observed: ObservedPower, open: R
         Effect.catch((error) => Effect.logWarning(`could not thaw ${vm.hostname}'s file systems`, error)),
       )
 
+/**
+ * P1, #14: a snapshot left "creating" by a crash may have been completed by the hypervisor meanwhile (QEMU saves it
+ * whether or not the agent waits): ready, with its size, if the hypervisor lists it, else failed. Returns the ids
+ * of the snapshots found whole. A hypervisor that cannot list them leaves them failed, as nothing proves them.
+ */
+const settleCutShortSnapshots = Effect.fn("recovery.settleCutShortSnapshots")(function* (driver: Driver, vm: Vm) {
+  const store = yield* Store
+  const cutShort = yield* store.snapshots.list({ vmId: vm.id, state: "creating" })
+  const completed = new Set<string>()
+  if (cutShort.length === 0) return completed
+  const listed =
+    driver.snapshots === undefined
+      ? []
+      : yield* driver.snapshots
+          .list(vm.hostname)
+          .pipe(
+            Effect.catch((error) =>
+              Effect.as(Effect.logWarning(`could not list ${vm.hostname}'s snapshots`, error), []),
+            ),
+          )
+  for (const snapshot of cutShort) {
+    const found = listed.find((info) => info.name === snapshotDriverName(snapshot))
+    if (found === undefined) {
+      yield* store.snapshots.update(snapshot.id, { state: "failed" })
+      continue
+    }
+    yield* store.snapshots.update(snapshot.id, { state: "ready", sizeBytes: Math.max(0, Math.round(found.sizeBytes)) })
+    completed.add(snapshot.id)
+  }
+  return completed
+})
+
 /** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
 const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: Driver, vm: Vm, task: Task | undefined) {
   const params = (task?.params ?? {}) as { destroy?: boolean; deleteDataDisks?: boolean }
@@ -73,19 +106,18 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
           if (target !== vm.state) yield* moveVm(vm, target, "recovery", interrupted(observed))
         }),
   )
-  // Snapshots and backups a crash cut short hold nothing usable: mark them failed (the exclusivity rules still
-  // count them until someone deletes them, as with any failed item).
-  for (const snapshot of yield* store.snapshots.list({ vmId: vm.id, state: "creating" })) {
-    yield* store.snapshots.update(snapshot.id, { state: "failed" })
-  }
+  const completedSnapshots = yield* settleCutShortSnapshots(driver, vm)
+  // Backups a crash cut short hold nothing known to be whole: marked failed (a failed item blocks nothing).
   for (const backup of yield* store.backups.list({ vmId: vm.id, state: "creating" })) {
     yield* store.backups.update(backup.id, { state: "failed" })
   }
   for (const task of open) {
-    const exit =
-      vm.state === "destroying" && Exit.isSuccess(outcome)
-        ? Exit.succeed({ completedBy: "recovery" })
-        : Exit.fail({ _tag: "Interrupted", message: interrupted(observed) })
+    const completed =
+      (vm.state === "destroying" && Exit.isSuccess(outcome)) ||
+      (task.operation === "snapshot.create" && task.targetId !== null && completedSnapshots.has(task.targetId))
+    const exit = completed
+      ? Exit.succeed({ completedBy: "recovery" })
+      : Exit.fail({ _tag: "Interrupted", message: interrupted(observed) })
     yield* finishTask(task, scopeOf(vm), exit)
   }
   yield* thawIfCutShort(driver, vm, observed, open)

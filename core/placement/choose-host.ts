@@ -17,14 +17,16 @@ export interface Demand {
 
 const freeCpus = (l: HostLoad) => Math.floor((l.host.cpus * l.host.cpuOvercommitPercent) / 100) - l.cpusUsed
 const freeMemory = (l: HostLoad) => l.host.memoryMiB - l.memoryMiBUsed
-const fits = (l: HostLoad, d: Demand) => freeCpus(l) >= d.cpus * d.count && freeMemory(l) >= d.memoryMiB * d.count
+/** Whether the host has room for the whole demand (C8: a batch fits whole or not at all). */
+export const hostFits = (l: HostLoad, d: Pick<Demand, "cpus" | "memoryMiB" | "count">) =>
+  freeCpus(l) >= d.cpus * d.count && freeMemory(l) >= d.memoryMiB * d.count
 
 /**
  * C3: the department's dedicated host when asked for and it has one; otherwise (or when it has none) the host
  * with the most free memory, then CPUs. Hosts dedicated to another department are never chosen.
  */
 export const chooseHost = (loads: ReadonlyArray<HostLoad>, demand: Demand): Host | undefined => {
-  const up = loads.filter((l) => l.host.state === "up" && fits(l, demand))
+  const up = loads.filter((l) => l.host.state === "up" && hostFits(l, demand))
   const own = up.filter((l) => l.host.dedicatedDepartmentId === demand.departmentId)
   const shared = up.filter((l) => l.host.dedicatedDepartmentId === null)
   const pool = demand.dedicated && own.length > 0 ? own : shared.length > 0 ? shared : own

@@ -1,3 +1,4 @@
+export type { Admission, AdmissionFigures } from "./admission.ts"
 export { type Database, type DatabaseOptions, type Dialect, openDatabase } from "./database.ts"
 export { layerPglite, layerPostgres } from "./layer.ts"
 export { migrateDown, migrateToLatest } from "./migrator.ts"

@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { NotFound, StoreError, VersionConflict } from "../errors.ts"
+import type { NotFound, RuleViolation, StoreError, VersionConflict } from "../errors.ts"
 import type {
   AffinityGroup,
   AlarmRule,
@@ -28,7 +28,7 @@ import type {
   Vm,
   VmState,
 } from "../model/index.ts"
-
+import type { Admission } from "./admission.ts"
 import type { VmPage, VmQuery } from "./vm-query.ts"
 
 export type { VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
@@ -87,8 +87,14 @@ export interface VmRepository {
   list(filter?: VmFilter): Q<ReadonlyArray<Vm>>
   /** The list view (L1–L5): search, filters, sort, a page, and totals over everything that matched. */
   query(query: VmQuery): Q<VmPage>
-  /** Insert VMs with their disks and NICs in one transaction. */
-  insertBundles(bundles: ReadonlyArray<VmBundle>): Q<void>
+  /**
+   * Insert VMs with their disks and NICs in one transaction; with an admission, only if it still allows them once
+   * its department's and host's locks are held (else it fails with its refusal and inserts nothing).
+   */
+  insertBundles(
+    bundles: ReadonlyArray<VmBundle>,
+    admission?: Admission,
+  ): Effect.Effect<void, StoreError | RuleViolation>
   /** Write a patch; with expectedVersion, fail on a concurrent write. Bumps version and updatedAt. */
   update(
     id: string,

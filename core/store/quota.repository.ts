@@ -16,12 +16,36 @@ const unlimited = (departmentId: string): Quota => ({
 
 type UsageRow = { readonly [K in keyof QuotaUsage]: string | number }
 
+/** The department's quota; a department without a row is unlimited. Also used inside an admission's transaction. */
+export const quotaOf = async (db: Kysely<DB>, departmentId: string): Promise<Quota> =>
+  (await db.selectFrom("quotas").selectAll().where("departmentId", "=", departmentId).executeTakeFirst()) ??
+  unlimited(departmentId)
+
+// G2: recycled VMs still hold their resources until purged; a disk counts once, whether the department owns it
+// or one of its VMs has it attached.
+/** What the department's VMs and disks use now. Also used inside an admission's transaction. */
+export const usageOf = async (db: Kysely<DB>, departmentId: string): Promise<QuotaUsage> => {
+  const { rows } = await sql<UsageRow>`
+    select
+      (select coalesce(sum(cpus), 0) from vms where department_id = ${departmentId}) as "cpus",
+      (select coalesce(sum(memory_mib), 0) from vms where department_id = ${departmentId}) as "memoryMiB",
+      (select coalesce(sum(size_gib), 0) from disks
+        where department_id = ${departmentId}
+           or vm_id in (select id from vms where department_id = ${departmentId})) as "diskGiB",
+      (select count(*) from vms where department_id = ${departmentId}) as "vmCount"
+  `.execute(db)
+  const row = rows[0]
+  return {
+    cpus: toNumber(row?.cpus ?? 0),
+    memoryMiB: toNumber(row?.memoryMiB ?? 0),
+    diskGiB: toNumber(row?.diskGiB ?? 0),
+    vmCount: toNumber(row?.vmCount ?? 0),
+  }
+}
+
 export const makeQuotaRepository = (db: Kysely<DB>): QuotaRepository => {
   const get = Effect.fn("quota.get")(function* (departmentId: string) {
-    const row = yield* run("quota.get", () =>
-      db.selectFrom("quotas").selectAll().where("departmentId", "=", departmentId).executeTakeFirst(),
-    )
-    return row ?? unlimited(departmentId)
+    return yield* run("quota.get", () => quotaOf(db, departmentId))
   })
 
   const set = Effect.fn("quota.set")(function* (quota: Quota) {
@@ -37,27 +61,8 @@ export const makeQuotaRepository = (db: Kysely<DB>): QuotaRepository => {
     )
   })
 
-  // G2: recycled VMs still hold their resources until purged; a disk counts once, whether the department owns it
-  // or one of its VMs has it attached.
   const usage = Effect.fn("quota.usage")(function* (departmentId: string) {
-    const { rows } = yield* run("quota.usage", () =>
-      sql<UsageRow>`
-        select
-          (select coalesce(sum(cpus), 0) from vms where department_id = ${departmentId}) as "cpus",
-          (select coalesce(sum(memory_mib), 0) from vms where department_id = ${departmentId}) as "memoryMiB",
-          (select coalesce(sum(size_gib), 0) from disks
-            where department_id = ${departmentId}
-               or vm_id in (select id from vms where department_id = ${departmentId})) as "diskGiB",
-          (select count(*) from vms where department_id = ${departmentId}) as "vmCount"
-      `.execute(db),
-    )
-    const row = rows[0]
-    return {
-      cpus: toNumber(row?.cpus ?? 0),
-      memoryMiB: toNumber(row?.memoryMiB ?? 0),
-      diskGiB: toNumber(row?.diskGiB ?? 0),
-      vmCount: toNumber(row?.vmCount ?? 0),
-    } satisfies QuotaUsage
+    return yield* run("quota.usage", () => usageOf(db, departmentId))
   })
 
   return { get, set, usage }

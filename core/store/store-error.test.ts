@@ -13,6 +13,12 @@ describe("store errors", () => {
     assert.equal(isRetryable(new Error("Connection terminated unexpectedly")), true)
   })
 
+  it("#14 a server that cannot write for now (disk full, I/O error, read-only, out of memory) is retryable, so 503", () => {
+    for (const code of ["53100", "53200", "53300", "58030", "25006", "ENOSPC", "EROFS", "EIO"]) {
+      assert.equal(isRetryable(pgError(code)), true, code)
+    }
+  })
+
   it("constraint violations and syntax errors are not retryable", () => {
     for (const code of ["23505", "23503", "42601", "22P02"]) assert.equal(isRetryable(pgError(code)), false, code)
   })

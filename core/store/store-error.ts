@@ -19,12 +19,22 @@ const connectionMessages = new RegExp(
   "i",
 )
 
-/** Serialisation failures, deadlocks, connection exceptions (08), shutdowns (57P0x), broken sockets: worth a retry. */
+/**
+ * The server cannot take writes for now: insufficient resources (53: disk full, out of memory, too many
+ * connections), an I/O error (58030), a read-only server or file system (25006, EROFS), a full or failing disk
+ * (ENOSPC, EIO). Not the caller's fault, and a retry succeeds once the operator frees space or the disk comes back.
+ */
+const unavailableStates = new Set(["58030", "25006", "ENOSPC", "EROFS", "EIO", "EDQUOT"])
+
+/**
+ * Serialisation failures, deadlocks, connection exceptions (08), shutdowns (57P0x), broken sockets, and a server
+ * that cannot take writes for now: worth a retry (the API answers 503, an outcome is written again later).
+ */
 export const isRetryable = (cause: unknown): boolean => {
   const code = sqlState(cause)
   if (code !== undefined) {
     if (code === "40001" || code === "40P01" || code.startsWith("08") || code.startsWith("57P0")) return true
-    if (connectionErrnos.has(code)) return true
+    if (code.startsWith("53") || unavailableStates.has(code) || connectionErrnos.has(code)) return true
   }
   const message = cause instanceof Error ? cause.message : String(cause)
   return connectionMessages.test(message)

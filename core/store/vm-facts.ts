@@ -5,13 +5,17 @@ import type { DB } from "./schema.ts"
 
 type CountRow = { readonly [K in keyof VmFacts]: string | number }
 
-/** The counts the exclusivity rules read (P1, V1, V3, V4, R3), in one round trip. */
+/**
+ * The counts the exclusivity rules read (P1, V1, V3, V4, R3), in one round trip. A failed snapshot or backup holds
+ * nothing on the disk (recovery marks failed only what the hypervisor does not have), so it blocks nothing (#14).
+ */
 export const vmFacts = async (db: Kysely<DB>, vmId: string): Promise<VmFacts> => {
   const { rows } = await sql<CountRow>`
     select
-      (select count(*) from snapshots where vm_id = ${vmId}) as "snapshots",
+      (select count(*) from snapshots where vm_id = ${vmId} and state <> 'failed') as "snapshots",
       (select count(*) from schedules where vm_id = ${vmId} and kind = 'vm-snapshot') as "snapshotSchedules",
-      (select count(*) from backups where disk_id in (select id from disks where vm_id = ${vmId})) as "backups",
+      (select count(*) from backups
+        where state <> 'failed' and disk_id in (select id from disks where vm_id = ${vmId})) as "backups",
       (select count(*) from schedules
         where kind = 'disk-backup' and disk_id in (select id from disks where vm_id = ${vmId})) as "backupSchedules",
       (select count(*) from host_devices where vm_id = ${vmId} and kind = 'gpu') as "gpus",

@@ -2,6 +2,7 @@ import { Clock, Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 import { NotFound, VersionConflict } from "../errors.ts"
 import type { Vm } from "../model/index.ts"
+import { type Admission, admit } from "./admission.ts"
 import { applyDiskGiBChanges, diskCodec, diskGiBChanges } from "./disk.repository.ts"
 import { nicCodec } from "./network.repository.ts"
 import type { VmBundle, VmFilter, VmRepository } from "./ports.ts"
@@ -61,7 +62,11 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
   })
 
   // One transaction for the whole batch: a clash anywhere (hostname, IP, MAC, missing parent) inserts nothing (C8).
-  const insertBundles = Effect.fn("vm.insertBundles")(function* (bundles: ReadonlyArray<VmBundle>) {
+  // With an admission, its check runs first in the same transaction under its locks: a refusal inserts nothing.
+  const insertBundles = Effect.fn("vm.insertBundles")(function* (
+    bundles: ReadonlyArray<VmBundle>,
+    admission?: Admission,
+  ) {
     if (bundles.length === 0) return
     // The new VMs' disk totals go in with their rows; only disks given to VMs outside the batch move a total later.
     const added = diskGiBChanges(
@@ -71,8 +76,10 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     const vms = bundles.map((bundle) => ({ ...vmColumns(bundle.vm), diskGiB: added.get(bundle.vm.id) ?? 0 }))
     const elsewhere = new Map(added)
     for (const bundle of bundles) elsewhere.delete(bundle.vm.id)
-    yield* run("vm.insertBundles", () =>
+    const refusal = yield* run("vm.insertBundles", () =>
       db.transaction().execute(async (trx) => {
+        const refused = admission === undefined ? undefined : await admit(trx, admission)
+        if (refused !== undefined) return refused
         const t = untyped(trx)
         await t.insertInto("vms").values(vms).execute()
         const groups = bundles.flatMap((bundle) => memberships(bundle.vm.id, bundle.vm.affinityGroupIds))
@@ -82,8 +89,10 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
         await applyDiskGiBChanges(trx, elsewhere)
         const nics = bundles.flatMap((bundle) => bundle.nics.map(nicCodec.encode))
         if (nics.length > 0) await t.insertInto("nics").values(nics).execute()
+        return undefined
       }),
     )
+    if (refusal !== undefined) return yield* refusal
   })
 
   const update = Effect.fn("vm.update")(function* (
