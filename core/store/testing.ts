@@ -8,8 +8,8 @@ import { Store } from "./ports.ts"
 import { run } from "./run.ts"
 import { storeOver } from "./store.ts"
 
-export { sampleIp, sampleMac, sampleRows } from "./sample-rows.ts"
-export { insertWorld, type SampleWorld, sampleBundle, sampleVm, sampleWorld } from "./sample-world.ts"
+export { sampleIp, sampleMac, sampleRows } from "./testing/sample-rows.ts"
+export { insertWorld, type SampleWorld, sampleBundle, sampleVm, sampleWorld } from "./testing/sample-world.ts"
 
 /** One database backend the store-backed tests run on. */
 export interface StoreBackend {
