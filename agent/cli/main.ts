@@ -63,13 +63,18 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
     }
     const output: AgentOutput = { line: io.out, progress: io.err }
     const agent = await startAgent(config, output)
-    const signal = await io.onStopSignal(() => {
+    const stopped = io.onStopSignal(() => {
       io.err("Stopping at once; running operations are recovered at the next start.")
       process.exit(130)
     })
-    io.err(`${signal} received`)
+    // The embedded PostgreSQL gone under the agent: stop (exit 1) so that a supervisor restarts both.
+    const why = await Promise.race([
+      stopped.then((signal) => ({ lost: false, text: `${signal} received` })),
+      agent.databaseLost.then((text) => ({ lost: true, text })),
+    ])
+    io.err(why.text)
     await agent.stop()
-    return 0
+    return why.lost ? 1 : 0
   } catch (error) {
     io.err(`hyperx: ${describe(error)}`)
     return error instanceof ConfigError ? 2 : 1

@@ -1,6 +1,18 @@
 import { Effect } from "effect"
 import type { StoreError } from "../../errors.ts"
-import type { Company, Department, Disk, Flavor, Host, Image, Network, Nic, Subnet, User, Vm } from "../../model/index.ts"
+import type {
+  Company,
+  Department,
+  Disk,
+  Flavor,
+  Host,
+  Image,
+  Network,
+  Nic,
+  Subnet,
+  User,
+  Vm,
+} from "../../model/index.ts"
 import { Store, type VmBundle } from "../ports.ts"
 import { sampleRows } from "./sample-rows.ts"
 
