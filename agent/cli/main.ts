@@ -3,6 +3,7 @@ import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
 import { DataFolderError } from "../start/data-folder.ts"
 import { runAdmin } from "./admin-client.ts"
 import { parseCommand } from "./args.ts"
+import { convertPglite } from "./convert-pglite.ts"
 import { formatResult } from "./format.ts"
 
 export interface CliIo {
@@ -52,6 +53,10 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   }
   try {
     const config = resolveConfig(command.flags, io.env)
+    if (command.kind === "convert") {
+      io.out(await convertPglite(config.dataDir, command.pglite, io.err))
+      return 0
+    }
     if (command.kind === "admin") {
       const reply = await runAdmin(config, command.request)
       if (!reply.ok) {
