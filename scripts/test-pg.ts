@@ -5,6 +5,7 @@ import { readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Scope } from "effect"
+import { isAlive } from "../core/store/server/server.ts"
 import { temporaryServer } from "../core/store/testing/server.ts"
 
 const [action, dir] = process.argv.slice(2)
@@ -16,14 +17,7 @@ if (action === "start") {
   process.exit(0)
 } else if (action === "stop" && dir !== undefined) {
   const pid = Number(readFileSync(join(dir, "pg", "postmaster.pid"), "utf8").split("\n")[0])
-  const alive = () => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
+  const alive = () => isAlive(pid)
   if (pid > 0 && alive()) process.kill(pid, "SIGINT")
   while (pid > 0 && alive()) await sleep(50)
   rmSync(dir, { recursive: true, force: true })

@@ -6,16 +6,8 @@ import { join } from "node:path"
 import { after, describe, it } from "node:test"
 import { isTransient } from "../../core/lifecycle/states.ts"
 import type { VmState } from "../../core/model/index.ts"
+import { isAlive } from "../../core/store/server/server.ts"
 import { hyperx, type Run, tokenPattern, up } from "../cli/testing.ts"
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 const postmasterPid = (data: string) => Number(readFileSync(join(data, "pg", "postmaster.pid"), "utf8").split("\n")[0])
 

@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { after, describe, it } from "node:test"
 import { Effect } from "effect"
 import pg from "pg"
-import { embeddedServer } from "./server.ts"
+import { embeddedServer, isAlive } from "./server.ts"
 import { serverUser } from "./server-user.ts"
 
 const query = async (url: string, sql: string) => {
@@ -15,15 +15,6 @@ const query = async (url: string, sql: string) => {
     return (await client.query(sql)).rows
   } finally {
     await client.end()
-  }
-}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
   }
 }
 

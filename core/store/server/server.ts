@@ -54,7 +54,8 @@ const prepareSocketDir = (socketDir: string, options: EmbeddedServerOptions) =>
     catch: (cause) => storeError("embeddedServer.socketDir", String(cause)),
   })
 
-const isAlive = (pid: number) => {
+/** The process runs (EPERM: it runs, as another user). */
+export const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0)
     return true
