@@ -30,7 +30,7 @@ describe("hyperx agent, as a process", () => {
     const flavors = await fetch(`${origin}/api/v1/flavors`, { headers: { Authorization: `Bearer ${token}` } })
     assert.equal(flavors.status, 200)
 
-    // While the agent holds the data folder, admin verbs go through its admin socket; a second agent is refused.
+    // While the agent holds the data folder, admin verbs open its embedded server directly; a second agent is refused.
     const made = hyperx(["token", "create", "--role", "user", "--department", "demo", "--data", data])
     assert.equal(await made.exited, 0, made.stderr)
     const [userToken] = made.stdout.match(tokenPattern) ?? []
