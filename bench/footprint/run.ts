@@ -197,7 +197,17 @@ const withGuests = async () => {
     }
     await settle()
     const measured = footprint(agent.npm, folder)
-    const guests = descendants(agent.npm.pid ?? 0).filter(isQemu)
+    // QEMU runs on its own (not a child of the agent): its guests are the QEMU processes whose disks are in the folder.
+    const guests = readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return isQemu(pid) && commandOf(pid).includes(folder)
+        } catch {
+          return false
+        }
+      })
     for (const pid of guests) process.kill(pid, "SIGKILL")
     await stop(agent.npm)
     return {
