@@ -2,7 +2,7 @@ import type { Layer, ManagedRuntime } from "effect"
 import type { coreLayer, Lang, Store } from "../core/index.ts"
 import type { Actor } from "../core/rules/context.ts"
 
-/** What every handler may use: the core's services over a store (PostgreSQL or PGlite). */
+/** What every handler may use: the core's services over a store (PostgreSQL). */
 export type AgentServices = Layer.Success<ReturnType<typeof coreLayer>> | Store
 
 /** The one runtime the agent builds at start-up and disposes on shutdown; every request runs on it. */

@@ -3,7 +3,7 @@ import { coreLayer, type Driver, type HostConfig, type Store, type StoreError } 
 import type { AgentRuntime } from "./env.ts"
 
 export interface AgentRuntimeOptions {
-  /** The store: `layerPglite({ dataDir })` for one host, `layerPostgres(url)` for a cluster. */
+  /** The store: `layerPostgres(url)`: the embedded server's URL for one host, DATABASE_URL for a cluster. */
   readonly store: Layer.Layer<Store, StoreError>
   readonly host: HostConfig["Service"]
   readonly drivers: ReadonlyArray<Driver>

@@ -8,7 +8,7 @@ import { VmLocks } from "./operations/vm-lock.ts"
 
 /**
  * The core's services around a store: events, per-VM locks, the background scope for running tasks, the
- * drivers and this host's configuration. The caller provides the Store layer (PostgreSQL or PGlite).
+ * drivers and this host's configuration. The caller provides the Store layer (PostgreSQL).
  */
 export const coreLayer = (options: { readonly host: HostConfig["Service"]; readonly drivers: ReadonlyArray<Driver> }) =>
   Layer.mergeAll(

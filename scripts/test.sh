@@ -11,6 +11,12 @@ for f in "${all[@]}"; do
   case "$f" in *.qemu.test.ts | *.browser.test.ts) heavy+=("$f") ;; *) light+=("$f") ;; esac
 done
 if [ "${#all[@]}" -eq 0 ]; then echo "no test files match '$filter'" >&2; exit 1; fi
+# The store-backed tests need a PostgreSQL server: TEST_DATABASE_URL (CI: Debian's PostgreSQL 15), or else one
+# embedded server (embedded-postgres) for the whole run, stopped at the end.
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  eval "$(node --import tsx scripts/test-pg.ts start)"
+  trap 'node --import tsx scripts/test-pg.ts stop "$HYPERX_TEST_PG_DIR"' EXIT
+fi
 status=0
 log=$(mktemp)
 run() { node --import tsx --test --test-reporter=tap "$@" | tee -a "$log" || status=1; }

@@ -8,7 +8,7 @@ import { AdminError, findCompany, findDepartment, findUser, findUserOption } fro
 
 const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64))
 
-/** The admin verbs, as the CLI sends them (in-process, or to a running agent over its admin socket). */
+/** The admin verbs, as the CLI decodes them; they run in the store (the running agent's embedded server, or one of their own). */
 export const AdminRequest = Schema.Union([
   Schema.Struct({
     verb: Schema.Literal("token.create"),

@@ -4,7 +4,7 @@ import type { Store } from "../../core/store/ports.ts"
 import { AdminRequest, runAdminCommand } from "./admin-commands.ts"
 import { AdminError } from "./admin-lookup.ts"
 
-/** One line of JSON back for one line of JSON in: what a command returned, or why it could not be done. */
+/** What a command returned (as JSON would carry it), or why it could not be done. */
 export type AdminReply =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly message: string }
@@ -17,7 +17,7 @@ const messageOf = (cause: Cause.Cause<unknown>): string => {
   return failure instanceof Error ? failure.message : String(failure)
 }
 
-/** Decodes a request (from the socket or the command line) and runs it; never fails, the reply says how it went. */
+/** Decodes a request (from the command line) and runs it; never fails, the reply says how it went. */
 export const handleAdminRequest = (input: unknown): Effect.Effect<AdminReply, never, Store> =>
   Schema.decodeUnknownEffect(AdminRequest)(input).pipe(
     Effect.mapError((issue) => new AdminError({ message: `Not a valid admin command: ${issue.message}` })),
@@ -25,7 +25,7 @@ export const handleAdminRequest = (input: unknown): Effect.Effect<AdminReply, ne
     Effect.exit,
     Effect.map(
       (exit): AdminReply =>
-        // The JSON round trip makes a local reply look exactly like one that came over the socket (dates as text).
+        // The JSON round trip gives the printer plain values (dates as text), whatever the command returned.
         Exit.isSuccess(exit)
           ? { ok: true, result: JSON.parse(JSON.stringify(exit.value ?? null)) }
           : { ok: false, message: messageOf(exit.cause) },

@@ -1,50 +1,10 @@
 import assert from "node:assert/strict"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
-import { fileURLToPath } from "node:url"
 import { missingForQemu } from "../start/hypervisor.ts"
-
-const bin = fileURLToPath(new URL("./hyperx.js", import.meta.url))
-const tokenPattern = /hx_[A-Za-z0-9_-]{20,}/g
-
-interface Run {
-  readonly child: ChildProcess
-  stdout: string
-  stderr: string
-  readonly exited: Promise<number | null>
-}
-
-const hyperx = (args: ReadonlyArray<string>): Run => {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } })
-  const run: Run = {
-    child,
-    stdout: "",
-    stderr: "",
-    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
-  }
-  child.stdout?.on("data", (chunk: Buffer) => {
-    run.stdout += chunk.toString()
-  })
-  child.stderr?.on("data", (chunk: Buffer) => {
-    run.stderr += chunk.toString()
-  })
-  return run
-}
-
-/** Resolves with the agent's origin once it has printed that it is up; rejects if it exits first. */
-const up = async (run: Run): Promise<string> => {
-  const exited = run.exited.then((code) => {
-    throw new Error(`the agent exited (${code}) before it was up:\n${run.stdout}\n${run.stderr}`)
-  })
-  const ready = (async () => {
-    while (!run.stdout.includes("Stop the agent with Ctrl-C")) await new Promise((r) => setTimeout(r, 50))
-    return run.stdout.match(/API {8}(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/)?.[1] ?? ""
-  })()
-  return Promise.race([ready, exited])
-}
+import { hyperx, type Run, tokenPattern, up } from "./testing.ts"
 
 describe("hyperx agent, as a process", () => {
   const data = mkdtempSync(join(tmpdir(), "hx-agent-test-"))
@@ -70,7 +30,7 @@ describe("hyperx agent, as a process", () => {
     const flavors = await fetch(`${origin}/api/v1/flavors`, { headers: { Authorization: `Bearer ${token}` } })
     assert.equal(flavors.status, 200)
 
-    // While the agent holds the data folder, admin verbs go through its admin socket; a second agent is refused.
+    // While the agent holds the data folder, admin verbs open its embedded server directly; a second agent is refused.
     const made = hyperx(["token", "create", "--role", "user", "--department", "demo", "--data", data])
     assert.equal(await made.exited, 0, made.stderr)
     const [userToken] = made.stdout.match(tokenPattern) ?? []

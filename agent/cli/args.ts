@@ -8,6 +8,7 @@ export type Command =
   | { readonly kind: "help"; readonly text: string }
   | { readonly kind: "agent"; readonly flags: AgentFlags }
   | { readonly kind: "admin"; readonly request: AdminRequest; readonly flags: AgentFlags }
+  | { readonly kind: "convert"; readonly flags: AgentFlags; readonly pglite: string | undefined }
   | { readonly kind: "error"; readonly message: string; readonly help: string }
 
 type Options = NonNullable<ParseArgsConfig["options"]>
@@ -18,6 +19,7 @@ const storeOptions: Options = { data: text, "database-url": text }
 /** Each command's options besides --help; admin commands also take the store options. */
 const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
   agent: { host: text, port: text, data: text, "database-url": text, cors: text, driver: text },
+  "data convert-pglite": { data: text, pglite: text },
   "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
   "token list": { user: text },
   "token revoke": {},
@@ -66,7 +68,11 @@ const countOf = (value: string | undefined) => {
 }
 
 /** The admin request a command's options describe; the schema checks the values (roles, lengths) when it runs. */
-const requestOf = (topic: Exclude<HelpTopic, "main" | "agent">, values: Values, positionals: ReadonlyArray<string>) => {
+const requestOf = (
+  topic: Exclude<HelpTopic, "main" | "agent" | "data convert-pglite">,
+  values: Values,
+  positionals: ReadonlyArray<string>,
+) => {
   switch (topic) {
     case "token create":
       return defined({
@@ -134,7 +140,10 @@ export const parseCommand = (argv: ReadonlyArray<string>): Command => {
   }
   const { topic, used } = found
   const help = helpTexts[topic]
-  const options: Options = { ...commandOptions[topic], ...(topic === "agent" ? {} : storeOptions) }
+  const options: Options = {
+    ...commandOptions[topic],
+    ...(topic === "agent" || topic === "data convert-pglite" ? {} : storeOptions),
+  }
   try {
     const { values, positionals } = parseArgs({
       args: [...argv.slice(used)],
@@ -144,6 +153,9 @@ export const parseCommand = (argv: ReadonlyArray<string>): Command => {
     })
     if (values.help === true) return { kind: "help", text: help }
     if (topic === "agent") return { kind: "agent", flags: flagsOf(values) }
+    if (topic === "data convert-pglite") {
+      return { kind: "convert", flags: flagsOf(values), pglite: str(values, "pglite") }
+    }
     return { kind: "admin", request: requestOf(topic, values, positionals) as AdminRequest, flags: flagsOf(values) }
   } catch (error) {
     return { kind: "error", message: error instanceof Error ? error.message : String(error), help }

@@ -2,8 +2,9 @@
 
 const storeOptions = `Where the records are (the same as the agent's):
   --data DIR              the agent's data folder (env HYPERX_DATA; default <project>/data)
-  --database-url URL      a PostgreSQL server instead of the data folder's PGlite (env DATABASE_URL)
-While an agent runs on the data folder, the command goes through it (its admin socket).`
+  --database-url URL      a PostgreSQL server instead of the data folder's embedded one (env DATABASE_URL)
+The command opens the database itself: the running agent's embedded server, or, when no agent runs, the
+data folder's server started for the command's duration.`
 
 export const helpTexts = {
   main: `hyperx: the hypervisor agent and its admin commands
@@ -20,6 +21,7 @@ Commands:
   org list              list companies and their departments
   company create        add a company
   department create     add a department
+  data convert-pglite   convert a data folder of an older hyperx (PGlite) to the embedded PostgreSQL
   help [command]        this text, or a command's
 
 Every command takes --help. npm start runs \`hyperx agent\`.`,
@@ -35,12 +37,22 @@ Options:
   --host ADDRESS          address to listen on (env HYPERX_HOST; default 127.0.0.1)
   --port PORT             port (env HYPERX_PORT; default 8080; 0 picks a free one)
   --data DIR              data folder (env HYPERX_DATA; default <project>/data)
-  --database-url URL      PostgreSQL server instead of the embedded PGlite (env DATABASE_URL)
+  --database-url URL      PostgreSQL server instead of the embedded one in the data folder (env DATABASE_URL)
   --cors ORIGINS          comma-separated portal origins allowed to call the API from a browser, or *
                           (env HYPERX_CORS_ORIGINS; default none)
   --driver qemu|fake      the hypervisor driver (env HYPERX_DRIVER; default qemu). fake runs no real VMs:
                           for trying the API on a machine without QEMU
   -h, --help              this text`,
+
+  "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]
+
+Converts the data folder of an older hyperx, whose records were in PGlite files in <data>/pg, to the
+embedded PostgreSQL server: every row is copied (VMs, disks, snapshots, backups, tokens, the organisation),
+then the newer migrations run. The PGlite files are kept in <data>/pg-pglite. Run it once, with no agent
+running on the folder.
+  --data DIR              the data folder (env HYPERX_DATA; default <project>/data)
+  --pglite DIR            a folder whose node_modules holds @electric-sql/pglite 0.5 (default: npm installs it
+                          into a temporary folder; it reads the old files)`,
 
   "token create": `Usage: hyperx token create (--user NAME | --role ROLE --department DEPARTMENT) [options]
 

@@ -3,6 +3,7 @@ import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
 import { DataFolderError } from "../start/data-folder.ts"
 import { runAdmin } from "./admin-client.ts"
 import { parseCommand } from "./args.ts"
+import { convertPglite } from "./convert-pglite.ts"
 import { formatResult } from "./format.ts"
 
 export interface CliIo {
@@ -52,6 +53,10 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   }
   try {
     const config = resolveConfig(command.flags, io.env)
+    if (command.kind === "convert") {
+      io.out(await convertPglite(config.dataDir, command.pglite, io.err))
+      return 0
+    }
     if (command.kind === "admin") {
       const reply = await runAdmin(config, command.request)
       if (!reply.ok) {
@@ -63,13 +68,18 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
     }
     const output: AgentOutput = { line: io.out, progress: io.err }
     const agent = await startAgent(config, output)
-    const signal = await io.onStopSignal(() => {
+    const stopped = io.onStopSignal(() => {
       io.err("Stopping at once; running operations are recovered at the next start.")
       process.exit(130)
     })
-    io.err(`${signal} received`)
+    // The embedded PostgreSQL gone under the agent: stop (exit 1) so that a supervisor restarts both.
+    const why = await Promise.race([
+      stopped.then((signal) => ({ lost: false, text: `${signal} received` })),
+      agent.databaseLost.then((text) => ({ lost: true, text })),
+    ])
+    io.err(why.text)
     await agent.stop()
-    return 0
+    return why.lost ? 1 : 0
   } catch (error) {
     io.err(`hyperx: ${describe(error)}`)
     return error instanceof ConfigError ? 2 : 1

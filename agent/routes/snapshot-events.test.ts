@@ -1,13 +1,12 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { storeBackends } from "../../core/store/testing.ts"
+import { storeBackend } from "../../core/store/testing.ts"
 import { runningVm, salesVm } from "../storage/testing.ts"
 import { type Client, connect, eventsOf, useServedAgent } from "../ws/testing.ts"
 
-const backend = storeBackends.find((b) => b.name === "pglite")
+const backend = storeBackend
 
-describe("snapshot and backup tasks on WS /api/v1/events", { skip: backend === undefined }, () => {
-  if (backend === undefined) return
+describe("snapshot and backup tasks on WS /api/v1/events", () => {
   const served = useServedAgent(backend)
   const { agent } = served
   const follow = (token: string) => connect(`${served.wsBase()}/api/v1/events?token=${token}`)

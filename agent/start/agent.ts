@@ -4,17 +4,17 @@ import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import { StoreError } from "../../core/errors.ts"
 import { recover } from "../../core/operations/recovery.ts"
-import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
+import { layerPostgres } from "../../core/store/layer.ts"
 import { fakeDriverFactory } from "../../plugins/fake/index.ts"
 import { detectAccelerator } from "../../plugins/qemu/argv/accel.ts"
 import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { createApp } from "../app.ts"
 import type { AgentRuntime } from "../env.ts"
 import { webSocketRoutes } from "../ws/index.ts"
-import { serveAdminSocket } from "./admin-socket.ts"
 import { readyLines, startingLines } from "./banner.ts"
-import { type AgentConfig, redactUrl } from "./config.ts"
+import type { AgentConfig } from "./config.ts"
 import { lockDataFolder, openDataFolder } from "./data-folder.ts"
+import { type AgentDatabase, openAgentDatabase } from "./database.ts"
 import { addDemoRoutes } from "./demo.ts"
 import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
 import { missingForQemu, qemuVersion } from "./hypervisor.ts"
@@ -22,6 +22,7 @@ import { makeStartRuntime } from "./runtime.ts"
 import { seedPlatform } from "./seed.ts"
 import { listen, updateHostAddress } from "./server.ts"
 import { stopAgent } from "./shutdown.ts"
+import { StartError } from "./start-error.ts"
 
 /** Where the agent's messages go: `line` for what a user must read (stdout), `progress` for the rest (stderr). */
 export interface AgentOutput {
@@ -45,12 +46,11 @@ export interface RunningAgent {
   readonly token: string | undefined
   /** Graceful stop: no new requests, running operations finish (or are recorded as interrupted), VMs keep running. */
   readonly stop: () => Promise<void>
+  /** Resolves, with the message, if the embedded PostgreSQL stops under the running agent (the agent must stop). */
+  readonly databaseLost: Promise<string>
 }
 
-/** Something a user can fix before starting again (QEMU missing, the data folder in use, a bad database URL). */
-export class StartError extends Error {
-  override readonly name = "StartError"
-}
+export { StartError }
 
 const driverFor = async (config: AgentConfig, stateDir: string, fakeStateFile: string) => {
   if (config.driver === "fake") {
@@ -81,13 +81,17 @@ export const startAgent = async (
   const folder = openDataFolder(config.dataDir)
   const unlock = lockDataFolder(folder)
   let runtime: AgentRuntime | undefined
+  let database: AgentDatabase | undefined
   try {
+    for (const change of folder.tightened) output.progress(`made owner-only: ${change}`)
     const driver = await driverFor(config, folder.qemuStateDir, folder.fakeStateFile)
-    const database =
-      config.databaseUrl === undefined
-        ? `PGlite (embedded PostgreSQL) in ${folder.pgliteDir}`
-        : `PostgreSQL ${redactUrl(config.databaseUrl)}`
-    for (const text of startingLines({ dataDir: folder.root, database, hypervisor: driver.description })) {
+    const opened = await openAgentDatabase(config.databaseUrl, folder, output.progress)
+    database = opened
+    for (const text of startingLines({
+      dataDir: folder.root,
+      database: opened.description,
+      hypervisor: driver.description,
+    })) {
       output.line(text)
     }
     const host: HostConfig["Service"] = {
@@ -96,8 +100,7 @@ export const startAgent = async (
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
     }
-    const store =
-      config.databaseUrl === undefined ? layerPglite({ dataDir: folder.pgliteDir }) : layerPostgres(config.databaseUrl)
+    const store = layerPostgres(opened.url)
     const live = makeStartRuntime({ store, host, driver: driver.factory })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
@@ -141,7 +144,6 @@ export const startAgent = async (
     const served = await listen(app, config.host, config.port)
     const origin = `http://${displayHost(config.host)}:${served.port}`
     if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
-    const admin = await serveAdminSocket(folder.adminSocket, live)
     const changed = recovered.filter((r) => r.was !== r.observed).length
     for (const text of readyLines({
       origin,
@@ -158,16 +160,24 @@ export const startAgent = async (
         runtime: live,
         hostId: folder.hostId,
         server: served,
-        admin,
+        database: opened,
         unlock,
         graceMs: options.graceMs ?? 30_000,
         output,
       })
       return stopping
     }
-    return { origin, port: served.port, runtime: live, token: seeded.superadminToken, stop }
+    return {
+      origin,
+      port: served.port,
+      runtime: live,
+      token: seeded.superadminToken,
+      stop,
+      databaseLost: opened.lost,
+    }
   } catch (error) {
     await runtime?.dispose().catch(() => {})
+    await database?.close().catch(() => {})
     unlock()
     throw error instanceof StoreError ? new StartError(`The database could not be used: ${error.message}`) : error
   }

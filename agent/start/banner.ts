@@ -2,7 +2,7 @@ import { seedIds } from "./seed.ts"
 
 export interface StartFacts {
   readonly dataDir: string
-  /** "PGlite in <dir>" or the redacted PostgreSQL URL. */
+  /** "embedded PostgreSQL 18 in <dir> (…)" or the redacted PostgreSQL URL. */
   readonly database: string
   /** "QEMU 7.2.x (kvm)", or the fake driver's warning. */
   readonly hypervisor: string

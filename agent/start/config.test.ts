@@ -4,7 +4,7 @@ import { describe, it } from "node:test"
 import { ConfigError, projectRoot, redactUrl, resolveConfig } from "./config.ts"
 
 describe("agent configuration", () => {
-  it("defaults: 127.0.0.1:8080, the project's data folder, PGlite, QEMU, no CORS", () => {
+  it("defaults: 127.0.0.1:8080, the project's data folder, the embedded PostgreSQL, QEMU, no CORS", () => {
     assert.deepEqual(resolveConfig({}, {}), {
       host: "127.0.0.1",
       port: 8080,

@@ -12,9 +12,9 @@ export interface AgentConfig {
   readonly host: string
   /** Port; default 8080 (HYPERX_PORT); 0 picks a free one. */
   readonly port: number
-  /** The data folder (host id, secret key, disks, PGlite); default `<project>/data` (HYPERX_DATA). */
+  /** The data folder (host id, secret key, disks, the embedded PostgreSQL); default `<project>/data` (HYPERX_DATA). */
   readonly dataDir: string
-  /** A PostgreSQL server instead of the embedded PGlite (DATABASE_URL). */
+  /** A PostgreSQL server instead of the embedded one (DATABASE_URL). */
   readonly databaseUrl: string | undefined
   /** Portal origins allowed to call the API from a browser (HYPERX_CORS_ORIGINS, comma-separated; `*`: any). */
   readonly corsOrigins: ReadonlyArray<string>

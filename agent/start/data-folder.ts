@@ -1,5 +1,5 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto"
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { randomBytes, randomUUID } from "node:crypto"
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 /** What an agent keeps in its data folder; everything the host needs to come back after a restart. */
@@ -17,51 +17,92 @@ export interface DataFolder {
   readonly qemuStateDir: string
   /** The fake driver's domain table (with --driver fake). */
   readonly fakeStateFile: string
-  /** The embedded PostgreSQL (PGlite), unless DATABASE_URL names a server. */
-  readonly pgliteDir: string
-  /** Where the running agent takes admin commands (`hyperx token create` while it runs); owner only. */
-  readonly adminSocket: string
+  /** The embedded PostgreSQL's cluster, owned by the server's user, unless DATABASE_URL names a server. */
+  readonly pgDir: string
+  /** The embedded server's password for the `hyperx` role (0600). */
+  readonly pgPasswordFile: string
   readonly pidFile: string
+  /** What this start made owner-only that was not (an older agent's modes, or a folder made by hand). */
+  readonly tightened: ReadonlyArray<string>
 }
 
 export class DataFolderError extends Error {
   override readonly name = "DataFolderError"
 }
 
-const readOrCreate = (path: string, make: () => string | Buffer, mode: number): Buffer => {
-  if (!existsSync(path)) writeFileSync(path, make(), { mode, flag: "wx" })
+const readOrCreate = (path: string, make: () => string | Buffer): Buffer => {
+  if (!existsSync(path)) writeFileSync(path, make(), { mode: 0o600, flag: "wx" })
   return readFileSync(path)
 }
 
-/** Unix socket paths hold at most 107 bytes; a deep data folder gets its socket under /tmp instead. */
-const adminSocketPath = (root: string) => {
-  const inside = join(root, "admin.sock")
-  if (Buffer.byteLength(inside) <= 100) return inside
-  return join("/tmp", `hyperx-admin-${createHash("sha256").update(root).digest("hex").slice(0, 12)}.sock`)
+const uid = () => process.getuid?.() ?? 0
+
+/** Owner only: drops every group and other bit of `path` (when it exists); says so when it changed anything. */
+const tighten = (path: string, mode: number, tightened: Array<string>) => {
+  if (!existsSync(path)) return
+  const before = statSync(path).mode & 0o777
+  if ((before & 0o077) === 0) return
+  chmodSync(path, mode)
+  tightened.push(`${path} ${before.toString(8).padStart(4, "0")} → ${mode.toString(8).padStart(4, "0")}`)
 }
 
-/** Opens (and on the first start, makes) the data folder: private to its owner, with a host id and a secret key. */
+/**
+ * Opens (and on the first start, makes) the data folder, private to the agent's user: a folder owned by another
+ * user is refused; group and other bits of the folder and of everything the agent keeps in it are removed (an older
+ * agent made some files world-readable). The embedded PostgreSQL's cluster folder `pg` belongs to the server's user
+ * and is left to it.
+ */
 export const openDataFolder = (root: string): DataFolder => {
   mkdirSync(root, { recursive: true, mode: 0o700 })
-  if (!statSync(root).isDirectory()) throw new DataFolderError(`${root} is not a folder`)
+  const stat = statSync(root)
+  if (!stat.isDirectory()) throw new DataFolderError(`${root} is not a folder`)
+  if (stat.uid !== uid()) {
+    throw new DataFolderError(
+      `${root} belongs to uid ${stat.uid}, and the agent runs as uid ${uid()}: a data folder holds the platform's ` +
+        "secrets and must belong to the agent's user. Start the agent as its owner, or give it a folder of its own",
+    )
+  }
+  const tightened: Array<string> = []
+  // 0700, or 0710 (as root, the server's group passes through: see allowServerUser), before anything is read.
+  const rootMode = stat.mode & 0o777
+  if ((rootMode & 0o067) !== 0) {
+    chmodSync(root, 0o700)
+    tightened.push(`${root} ${rootMode.toString(8).padStart(4, "0")} → 0700`)
+  }
   const folder: DataFolder = {
     root,
-    hostId: readOrCreate(join(root, "host-id"), () => `${randomUUID()}\n`, 0o644)
+    hostId: readOrCreate(join(root, "host-id"), () => `${randomUUID()}\n`)
       .toString("utf8")
       .trim(),
-    secretKey: readOrCreate(join(root, "secret.key"), () => randomBytes(32), 0o600),
+    secretKey: readOrCreate(join(root, "secret.key"), () => randomBytes(32)),
     storageDir: join(root, "disks"),
     imagesDir: join(root, "images"),
     qemuStateDir: join(root, "qemu"),
     fakeStateFile: join(root, "fake-driver.json"),
-    pgliteDir: join(root, "pg"),
-    adminSocket: adminSocketPath(root),
+    pgDir: join(root, "pg"),
+    pgPasswordFile: join(root, "pg-password"),
     pidFile: join(root, "agent.pid"),
+    tightened,
   }
   if (folder.secretKey.length !== 32) throw new DataFolderError(`${join(root, "secret.key")} must hold 32 bytes`)
-  chmodSync(join(root, "secret.key"), 0o600)
-  for (const dir of [folder.storageDir, folder.imagesDir, folder.qemuStateDir]) mkdirSync(dir, { recursive: true })
+  for (const dir of [folder.storageDir, folder.imagesDir, folder.qemuStateDir]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    tighten(dir, 0o700, tightened)
+  }
+  for (const file of [join(root, "host-id"), join(root, "secret.key"), folder.fakeStateFile, folder.pgPasswordFile]) {
+    tighten(file, 0o600, tightened)
+  }
   return folder
+}
+
+/**
+ * As root, the embedded server runs as an unprivileged user that must reach its cluster folder `<data>/pg` and
+ * nothing else: the data folder becomes root:<its group> 0710 (its group may pass through, not list or read), and
+ * everything else in it stays owner-only.
+ */
+export const allowServerUser = (folder: DataFolder, gid: number) => {
+  chownSync(folder.root, uid(), gid)
+  chmodSync(folder.root, 0o710)
 }
 
 const isAgentProcess = (pid: number) => {
@@ -75,7 +116,7 @@ const isAgentProcess = (pid: number) => {
   return cmdline.includes("node")
 }
 
-/** The pid of the agent that holds this data folder now, if one does. */
+/** The pid of the agent (or admin command) that holds this data folder now, if one does. */
 export const runningAgentPid = (folder: DataFolder): number | undefined => {
   if (!existsSync(folder.pidFile)) return undefined
   const pid = Number(readFileSync(folder.pidFile, "utf8").trim())
@@ -83,15 +124,15 @@ export const runningAgentPid = (folder: DataFolder): number | undefined => {
 }
 
 /**
- * One agent per data folder: PGlite is a single-process database, and two agents would drive the same VMs.
- * Returns the release function.
+ * One agent per data folder (two would drive the same VMs and the same embedded server); an admin command that
+ * starts the embedded server itself holds it too while it runs. Returns the release function.
  */
 export const lockDataFolder = (folder: DataFolder): (() => void) => {
   const holder = runningAgentPid(folder)
   if (holder !== undefined) {
     throw new DataFolderError(`Another agent (pid ${holder}) uses ${folder.root}; stop it first`)
   }
-  writeFileSync(folder.pidFile, `${process.pid}\n`)
+  writeFileSync(folder.pidFile, `${process.pid}\n`, { mode: 0o600 })
   return () => {
     const current = existsSync(folder.pidFile) ? readFileSync(folder.pidFile, "utf8").trim() : ""
     if (current === String(process.pid)) rmSync(folder.pidFile, { force: true })

@@ -9,7 +9,7 @@ import type { Store } from "../../core/store/ports.ts"
 import type { AgentRuntime } from "../env.ts"
 
 export interface RuntimeSetup {
-  /** `layerPglite({ dataDir })` for one host, `layerPostgres(url)` for a cluster. */
+  /** `layerPostgres(url)`: the embedded server's URL for one host, DATABASE_URL for a cluster. */
   readonly store: Layer.Layer<Store, StoreError>
   readonly host: HostConfig["Service"]
   /** The host's driver, built in the runtime's scope: disposing the runtime closes its sockets, not its VMs. */

@@ -25,7 +25,8 @@ export interface StopParts {
   readonly runtime: AgentRuntime
   readonly hostId: string
   readonly server: ServedApp
-  readonly admin: { readonly close: () => Promise<void> }
+  /** The embedded PostgreSQL (or nothing to stop, with DATABASE_URL): stopped after the store has closed. */
+  readonly database: { readonly close: () => Promise<void> }
   readonly unlock: () => void
   readonly graceMs: number
   readonly output: { readonly line: (text: string) => void; readonly progress: (text: string) => void }
@@ -39,7 +40,7 @@ export interface StopParts {
 export const stopAgent = async (parts: StopParts): Promise<void> => {
   parts.output.line("Stopping: no new requests; running operations may finish…")
   const closed = closeServer(parts.server)
-  await Promise.all([parts.admin.close(), closeWebSockets(parts.server.wss)])
+  await closeWebSockets(parts.server.wss)
   const deadline = Date.now() + parts.graceMs
   let busy = await parts.runtime.runPromise(busyVms(parts.hostId)).catch(() => [])
   let told = false
@@ -53,6 +54,7 @@ export const stopAgent = async (parts: StopParts): Promise<void> => {
   parts.server.server.closeAllConnections()
   await closed
   await parts.runtime.dispose()
+  await parts.database.close()
   parts.unlock()
   parts.output.line("Stopped. VMs keep running; the next start finds them again.")
 }

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { storeBackends } from "../../core/store/testing.ts"
+import { storeBackend } from "../../core/store/testing.ts"
 import { connect, useServedAgent } from "./testing.ts"
 
-const backend = storeBackends.find((b) => b.name === "pglite")
+const backend = storeBackend
 
-describe("console tickets and the console WebSocket (fake driver)", { skip: backend === undefined }, () => {
-  if (backend === undefined) return
+describe("console tickets and the console WebSocket (fake driver)", () => {
   const served = useServedAgent(backend)
   const { agent } = served
   const act = async (vmId: string, action: "start" | "stop") => {

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { storeBackends } from "../../core/store/testing.ts"
+import { storeBackend } from "../../core/store/testing.ts"
 import { closeWebSockets } from "./index.ts"
 import { connect, eventsOf, useServedAgent } from "./testing.ts"
 
-const backend = storeBackends.find((b) => b.name === "pglite")
+const backend = storeBackend
 
-describe("WS /api/v1/events", { skip: backend === undefined }, () => {
-  if (backend === undefined) return
+describe("WS /api/v1/events", () => {
   // Pings every second: clients that answer them (every ws client does) stay; one that does not is cut.
   const served = useServedAgent(backend, { keepAliveMs: 1_000 })
   const { agent } = served

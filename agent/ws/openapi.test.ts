@@ -1,13 +1,12 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { storeBackends } from "../../core/store/testing.ts"
+import { storeBackend } from "../../core/store/testing.ts"
 import { useAgent } from "../testing/harness.ts"
 import { webSocketRoutes } from "./index.ts"
 
-const backend = storeBackends.find((b) => b.name === "pglite")
+const backend = storeBackend
 
-describe("OpenAPI document with the WebSocket routes", { skip: backend === undefined }, () => {
-  if (backend === undefined) return
+describe("OpenAPI document with the WebSocket routes", () => {
   const routes = webSocketRoutes()
   const agent = useAgent(backend, {
     publicRoutes: routes.publicRoutes,

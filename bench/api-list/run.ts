@@ -1,26 +1,30 @@
 /**
  * bench/api-list: the VM list (L2 search + L4 filters + L5 totals) and the XLSX export (L6) over real HTTP, with
- * 10,000 VMs in PostgreSQL and in PGlite. Prints JSON only on stdout (progress goes to stderr):
+ * 10,000 VMs on the embedded PostgreSQL server (as `npm start` runs it) and on another PostgreSQL server. Prints JSON
+ * only on stdout (progress goes to stderr):
  *   node --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms N] [--requests N]
  * PostgreSQL: the URL argument or TEST_DATABASE_URL names a server; the bench makes a scratch database there and
- * drops it afterwards. Without one, PostgreSQL is skipped with a note. PGlite runs on disk, as `npm start` does.
+ * drops it afterwards. Without one, that server is skipped with a note. The embedded server runs in a scratch folder
+ * with the agent's settings (core/store/server/settings.ts).
  */
 import { randomBytes, randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { chmodSync, mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { availableParallelism, cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { serve } from "@hono/node-server"
-import { Effect, type Layer, Schema } from "effect"
+import { Effect, Exit, type Layer, Schema, Scope } from "effect"
 import pg from "pg"
 import { createApp } from "../../agent/app.ts"
 import { makeAgentRuntime } from "../../agent/runtime.ts"
 import { toVmQuery, VmListQuery } from "../../agent/vms/list-query.ts"
 import { issueToken } from "../../core/auth/tokens.ts"
 import type { StoreError } from "../../core/errors.ts"
-import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
+import { layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
+import { embeddedServer } from "../../core/store/server/server.ts"
+import { serverUser } from "../../core/store/server/server-user.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
@@ -33,7 +37,7 @@ const requestCount = wholeNumberFlag("--requests", 500)
 const postgresUrl =
   process.argv.slice(2).find((arg) => /^postgres(ql)?:\/\//.test(arg)) ?? process.env.TEST_DATABASE_URL
 const progress = (line: string) => process.stderr.write(`${line}\n`)
-const targets = { postgres: 25, pglite: 60 } as const
+const targets = { postgres: 25, embedded: 25 } as const
 
 /** The list questions a portal asks, each with totals; they rotate so that no single plan gets all the cache. */
 const queryShapes = (world: BenchWorld): Record<string, string> => ({
@@ -56,7 +60,7 @@ const vacuumAnalyze = async (url: string) => {
 }
 
 const benchBackend = async (
-  backend: "postgres" | "pglite",
+  backend: "postgres" | "embedded",
   store: Layer.Layer<Store, StoreError>,
   afterSeed: () => Promise<void> = async () => {},
 ) => {
@@ -174,18 +178,25 @@ if (postgresUrl === undefined) {
     ),
   )
 }
-const pgliteDir = mkdtempSync(join(tmpdir(), "hx-bench-pglite-"))
+const embeddedDir = mkdtempSync(join(tmpdir(), "hx-bench-pg-"))
+const embeddedScope = await Effect.runPromise(Scope.make())
 try {
-  results.push(await benchBackend("pglite", layerPglite({ dataDir: pgliteDir })))
+  chmodSync(embeddedDir, 0o711)
+  const server = await Effect.runPromise(
+    Effect.flatMap(serverUser(), (user) =>
+      embeddedServer({ dir: join(embeddedDir, "pg"), passwordFile: join(embeddedDir, "pg-password"), user }),
+    ).pipe(Scope.provide(embeddedScope)),
+  )
+  results.push(await benchBackend("embedded", layerPostgres(server.url), () => vacuumAnalyze(server.url)))
 } finally {
-  rmSync(pgliteDir, { recursive: true, force: true })
+  await Effect.runPromise(Scope.close(embeddedScope, Exit.void))
+  rmSync(embeddedDir, { recursive: true, force: true })
 }
 
 const report = {
   bench: "api-list",
   what: "GET /api/v1/vms with search, filters and totals over real HTTP (sequential requests, keep-alive), as a superadmin (no scope filter: every VM is a candidate); then GET /api/v1/vms/export.xlsx of every VM",
-  statistics:
-    "postgres: VACUUM ANALYZE after seeding (what autovacuum does within a minute); pglite: none (PGlite runs no autovacuum, and the agent does not analyse)",
+  statistics: "VACUUM ANALYZE after seeding on both servers (what autovacuum does within a minute)",
   machine: {
     cpus: availableParallelism(),
     model: cpus()[0]?.model ?? "unknown",

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import type { Disk, Nic, User, Vm, VmState } from "../../core/model/index.ts"
 import { Store, type VmBundle } from "../../core/store/ports.ts"
-import { sampleRows } from "../../core/store/sample-rows.ts"
+import { sampleRows } from "../../core/store/testing/sample-rows.ts"
 
 /** What the list requests filter on: kept so that every query shape matches a realistic share of the VMs. */
 export interface BenchWorld {

@@ -2,8 +2,8 @@
  * bench/snapshots: snapshot, rollback, full and incremental backup of the tiny guest (TCG), three ways on the same
  * guests: through hyperx (the core's operations over the QEMU driver, until the task is recorded done), through the
  * driver alone, and as the bare QMP / qemu-img commands on the same QEMU. Prints JSON only (progress on stderr):
- *   node --import tsx bench/snapshots/run.ts [--runs N] [--store pglite|postgres [POSTGRES-URL]]
- * The records live in an in-memory PGlite (as `npm start` keeps them, embedded) unless `--store postgres` names a
+ *   node --import tsx bench/snapshots/run.ts [--runs N] [--store embedded|postgres [POSTGRES-URL]]
+ * The records live on an embedded PostgreSQL server (as `npm start` keeps them) unless `--store postgres` names a
  * server (the URL argument or TEST_DATABASE_URL; a scratch database is made there and dropped afterwards).
  * Each run does every side, in alternating order, so a host getting busier favours none.
  */
@@ -32,12 +32,12 @@ import { type Measure, summarise, timed } from "./stats.ts"
 
 const runs = wholeNumberFlag("--runs", 5)
 const storeArg = process.argv.indexOf("--store")
-const storeName = storeArg >= 0 ? process.argv[storeArg + 1] : "pglite"
-if (storeName !== "pglite" && storeName !== "postgres") throw new Error("--store takes pglite or postgres")
+const storeName = storeArg >= 0 ? process.argv[storeArg + 1] : "embedded"
+if (storeName !== "embedded" && storeName !== "postgres") throw new Error("--store takes embedded or postgres")
 const postgresUrl =
   process.argv.slice(2).find((arg) => /^postgres(ql)?:\/\//.test(arg)) ?? process.env.TEST_DATABASE_URL
 interface StoreChoice {
-  readonly name: "pglite" | "postgres"
+  readonly name: "embedded" | "postgres"
   readonly database?: DatabaseOptions
 }
 const progress = (line: string) => process.stderr.write(`${line}\n`)
@@ -276,4 +276,4 @@ if (storeName === "postgres") {
   if (postgresUrl === undefined)
     throw new Error("--store postgres needs a server: a postgres:// argument or TEST_DATABASE_URL")
   await withScratchDatabase(postgresUrl, (url) => benchOn({ name: "postgres", database: { dialect: "postgres", url } }))
-} else await benchOn({ name: "pglite" })
+} else await benchOn({ name: "embedded" })

@@ -1,13 +1,19 @@
 /**
  * bench/spawn: what starting a host command costs the agent, forked from the agent itself (node's execFile) or
- * through the command helper (HostCommands), with the agent's memory as `npm start` has it (an embedded PGlite) and
- * optionally grown further. Also how long the agent's event loop stands still meanwhile. Prints JSON only:
+ * through the command helper (HostCommands), with the agent's memory as `npm start` has it (the agent's modules
+ * loaded and its store open on an embedded PostgreSQL server) and optionally grown further. Also how long the agent's event loop stands still meanwhile. Prints JSON only:
  *   node --import tsx bench/spawn/run.ts [--runs N] [--extra-mib M]
  */
 import { execFile } from "node:child_process"
-import { cpus } from "node:os"
-import { PGlite } from "@electric-sql/pglite"
-import { Effect, Exit, Scope } from "effect"
+import { chmodSync, mkdtempSync, rmSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, ManagedRuntime, Scope } from "effect"
+import { startAgent } from "../../agent/start/agent.ts"
+import { layerPostgres } from "../../core/store/layer.ts"
+import { Store } from "../../core/store/ports.ts"
+import { embeddedServer } from "../../core/store/server/server.ts"
+import { serverUser } from "../../core/store/server/server-user.ts"
 import { makeHostCommands } from "../../plugins/host-commands/host-commands.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
@@ -48,8 +54,18 @@ const direct = (file: string, args: ReadonlyArray<string>) =>
     execFile(file, [...args], (error, stdout) => (error ? reject(error) : resolve(stdout))),
   )
 
-const pglite = await PGlite.create()
-await pglite.exec("select 1")
+// The agent's modules, and its store open on an embedded server, as `npm start` has them.
+void startAgent
+const dir = mkdtempSync(join(tmpdir(), "hx-bench-spawn-"))
+chmodSync(dir, 0o711)
+const serverScope = await Effect.runPromise(Scope.make())
+const server = await Effect.runPromise(
+  Effect.flatMap(serverUser(), (user) =>
+    embeddedServer({ dir: join(dir, "pg"), passwordFile: join(dir, "pg-password"), user }),
+  ).pipe(Scope.provide(serverScope)),
+)
+const store = ManagedRuntime.make(layerPostgres(server.url))
+await store.runPromise(Store.use((s) => s.companies.list()))
 // Memory the agent holds besides (caches, sessions), touched so that it is really there.
 const extra = Buffer.alloc(extraMiB * 1024 * 1024, 1)
 const scope = await Effect.runPromise(Scope.make())
@@ -80,5 +96,7 @@ try {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
 } finally {
   await Effect.runPromise(Scope.close(scope, Exit.void))
-  await pglite.close()
+  await store.dispose()
+  await Effect.runPromise(Scope.close(serverScope, Exit.void))
+  rmSync(dir, { recursive: true, force: true })
 }

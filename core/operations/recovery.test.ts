@@ -12,7 +12,8 @@ import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { coreLayer } from "../layer.ts"
 import { isTransient } from "../lifecycle/states.ts"
 import { Store } from "../store/ports.ts"
-import { storeBackends } from "../store/testing.ts"
+import { testServerUrl } from "../store/testing/server.ts"
+import { databaseUrl, storeBackends } from "../store/testing.ts"
 import { recover } from "./recovery.ts"
 import { type CrashPlan, hostConfigOf, storeLayerOf } from "./testing/crash-child.ts"
 import { seedVm, seedWorld } from "./testing/world.ts"
@@ -45,16 +46,9 @@ const crashMidOperation = (plan: CrashPlan) =>
     })
   })
 
-/** A database both processes reach: a PGlite folder, or a new database on the test server. */
-const durableStore = async (backend: string): Promise<{ store: CrashPlan["store"]; cleanup: () => Promise<void> }> => {
-  if (backend === "pglite") {
-    const dataDir = mkdtempSync(join(tmpdir(), "hx-recovery-"))
-    return {
-      store: { kind: "pglite", dataDir },
-      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
-    }
-  }
-  const admin = process.env.TEST_DATABASE_URL ?? ""
+/** A database both processes reach: a new database on the test server. */
+const durableStore = async (): Promise<{ store: CrashPlan["store"]; cleanup: () => Promise<void> }> => {
+  const admin = await Effect.runPromise(testServerUrl(process.env))
   const name = `hx_recovery_${randomUUID().replaceAll("-", "").slice(0, 16)}`
   const query = async (sql: string) => {
     const client = new pg.Client({ connectionString: admin })
@@ -62,10 +56,8 @@ const durableStore = async (backend: string): Promise<{ store: CrashPlan["store"
     await client.query(sql).finally(() => client.end())
   }
   await query(`create database ${name}`)
-  const url = new URL(admin)
-  url.pathname = `/${name}`
   return {
-    store: { kind: "postgres", url: url.toString() },
+    store: { kind: "postgres", url: databaseUrl(admin, name) },
     cleanup: () => query(`drop database ${name} with (force)`),
   }
 }
@@ -79,7 +71,7 @@ for (const backend of storeBackends) {
 
     /** Seed a world and a VM, crash a child mid-operation, then recover in a new core on the same database. */
     const scenario = async (shape: Pick<CrashPlan, "prepare" | "hang" | "operation">) => {
-      const { store, cleanup } = await durableStore(backend.name)
+      const { store, cleanup } = await durableStore()
       cleanups.push(cleanup)
       const fakeDir = mkdtempSync(join(tmpdir(), "hx-fake-"))
       cleanups.push(async () => rmSync(fakeDir, { recursive: true, force: true }))

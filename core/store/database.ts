@@ -1,5 +1,3 @@
-import { PGlite } from "@electric-sql/pglite"
-import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Effect, type Scope } from "effect"
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
@@ -8,7 +6,8 @@ import { HyperxCamelCasePlugin } from "./naming.ts"
 import type { DB } from "./schema.ts"
 import { toStoreError } from "./store-error.ts"
 
-export type Dialect = "postgres" | "pglite"
+/** One engine: PostgreSQL (the embedded server of the data folder, or DATABASE_URL). */
+export type Dialect = "postgres"
 
 /** An open database: the Kysely handle and which backend is behind it. */
 export interface Database {
@@ -16,9 +15,10 @@ export interface Database {
   readonly dialect: Dialect
 }
 
-export type DatabaseOptions =
-  | { readonly dialect: "postgres"; readonly url: string }
-  | { readonly dialect: "pglite"; readonly dataDir?: string }
+export interface DatabaseOptions {
+  readonly dialect: "postgres"
+  readonly url: string
+}
 
 const kyselyOver = (pool: pg.Pool): Kysely<DB> =>
   new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new HyperxCamelCasePlugin()] })
@@ -51,27 +51,6 @@ const openPostgres = (url: string) =>
     (db) => closeQuietly(() => db.destroy()),
   )
 
-const openPglite = (dataDir: string | undefined) =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        // No dataDir: an in-memory database that vanishes when closed.
-        const pglite = await PGlite.create(dataDir)
-        // PGlite is one session, shared by the pool's single client, so a session setting holds for all queries.
-        await pglite.exec("SET TIME ZONE 'UTC'").catch(async (cause: unknown) => {
-          await pglite.close()
-          throw cause
-        })
-        return { pglite, db: kyselyOver(new pg.Pool(createPgConfig(pglite))) }
-      },
-      catch: toStoreError("openDatabase"),
-    }),
-    // db.destroy() ends the pool but leaves PGlite running; close it too.
-    ({ pglite, db }) => closeQuietly(() => db.destroy().finally(() => pglite.close())),
-  ).pipe(Effect.map(({ db }) => db))
-
 /** Open a database for the life of the surrounding scope (not migrated: see migrateToLatest). */
 export const openDatabase = (options: DatabaseOptions): Effect.Effect<Database, StoreError, Scope.Scope> =>
-  (options.dialect === "postgres" ? openPostgres(options.url) : openPglite(options.dataDir)).pipe(
-    Effect.map((db) => ({ db, dialect: options.dialect })),
-  )
+  openPostgres(options.url).pipe(Effect.map((db) => ({ db, dialect: options.dialect })))

@@ -145,11 +145,11 @@ export interface ApiTokenRepository extends Repository<ApiToken> {
   findHolder(secretHash: string): Q<TokenHolder | undefined>
 }
 
-/** The platform's records. One instance per agent; PostgreSQL or embedded PGlite behind it. */
+/** The platform's records. One instance per agent; PostgreSQL behind it (the embedded server or DATABASE_URL). */
 export class Store extends Context.Service<
   Store,
   {
-    readonly dialect: "postgres" | "pglite"
+    readonly dialect: "postgres"
     readonly vms: VmRepository
     readonly tasks: TaskRepository
     readonly quotas: QuotaRepository

@@ -3,44 +3,45 @@ import { describe, it } from "node:test"
 import { Effect, Exit, Scope } from "effect"
 import { sql } from "kysely"
 import pg from "pg"
-import { storeBackendsFor } from "./testing.ts"
-
-const postgresFor = (env: Record<string, string>) => {
-  const backend = storeBackendsFor(env).find((b) => b.name === "postgres")
-  assert.ok(backend)
-  return backend
-}
+import { Store } from "./ports.ts"
+import { testServerUrl } from "./testing/server.ts"
+import { insertWorld, sampleWorld, storeBackend, storeBackendsFor } from "./testing.ts"
 
 describe("store test harness", () => {
-  it("without TEST_DATABASE_URL the postgres backend is skipped, with the reason", () => {
-    assert.equal(postgresFor({}).skip, "TEST_DATABASE_URL not set: PostgreSQL store tests skipped")
-    assert.equal(postgresFor({ CI: "false" }).skip, "TEST_DATABASE_URL not set: PostgreSQL store tests skipped")
+  it("one backend, a real PostgreSQL server, that never skips (with or without TEST_DATABASE_URL, in CI or not)", () => {
+    for (const env of [{}, { CI: "true" }, { TEST_DATABASE_URL: "postgresql://x@127.0.0.1/y" }]) {
+      const backends = storeBackendsFor(env)
+      assert.deepEqual(
+        backends.map((b) => [b.name, b.skip]),
+        [["postgres", false]],
+      )
+    }
   })
 
-  it("in CI a missing TEST_DATABASE_URL is not skipped: opening the database fails", async () => {
-    const backend = postgresFor({ CI: "true" })
-    assert.equal(backend.skip, false)
-    const error = await Effect.runPromise(Effect.flip(Effect.scoped(backend.database())))
-    assert.equal(error._tag, "StoreError")
-    assert.match(error.message, /TEST_DATABASE_URL not set/)
-  })
-
-  const url = process.env.TEST_DATABASE_URL
-  it("a postgres test database is created fresh and dropped when its scope closes", {
-    skip: url ? false : "TEST_DATABASE_URL not set: PostgreSQL store tests skipped",
-  }, async () => {
-    assert.ok(url)
-    const backend = postgresFor({ TEST_DATABASE_URL: url })
+  it("an empty test database is created fresh and dropped when its scope closes", async () => {
     const scope = await Effect.runPromise(Scope.make())
-    const { db } = await Effect.runPromise(backend.database().pipe(Scope.provide(scope)))
+    const { db } = await Effect.runPromise(storeBackend.database().pipe(Scope.provide(scope)))
     const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db)
     const name = rows[0]?.name ?? ""
     assert.match(name, /^hx_test_[0-9a-f]+$/)
+    const tables = await sql<{ n: string }>`select count(*) as n from pg_tables where schemaname = 'public'`.execute(db)
+    assert.equal(tables.rows[0]?.n, "0")
     await Effect.runPromise(Scope.close(scope, Exit.void))
 
-    const admin = new pg.Client({ connectionString: url })
+    const admin = new pg.Client({ connectionString: await Effect.runPromise(testServerUrl(process.env)) })
     await admin.connect()
     const left = await admin.query("select 1 from pg_database where datname = $1", [name]).finally(() => admin.end())
     assert.equal(left.rowCount, 0)
+  })
+
+  it("the store's layer is a migrated copy of the template: two layers, two databases, rows apart", async () => {
+    const world = sampleWorld()
+    const count = Store.use((store) => store.companies.list()).pipe(Effect.map((rows) => rows.length))
+    const first = await Effect.runPromise(
+      insertWorld(world).pipe(Effect.andThen(count), Effect.provide(storeBackend.layer())),
+    )
+    const second = await Effect.runPromise(count.pipe(Effect.provide(storeBackend.layer())))
+    assert.ok(first > 0)
+    assert.equal(second, 0)
   })
 })

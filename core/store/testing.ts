@@ -1,20 +1,23 @@
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { after, before } from "node:test"
 import { Effect, Layer, ManagedRuntime, type Scope } from "effect"
 import pg from "pg"
-import { StoreError } from "../errors.ts"
+import type { StoreError } from "../errors.ts"
 import { type Database, openDatabase } from "./database.ts"
+import { migrations } from "./migrations/index.ts"
+import { migrateToLatest } from "./migrator.ts"
 import { Store } from "./ports.ts"
 import { run } from "./run.ts"
-import { storeOver } from "./store.ts"
+import { makeStore } from "./store.ts"
+import { testServerUrl } from "./testing/server.ts"
 
-export { sampleIp, sampleMac, sampleRows } from "./sample-rows.ts"
-export { insertWorld, type SampleWorld, sampleBundle, sampleVm, sampleWorld } from "./sample-world.ts"
+export { sampleIp, sampleMac, sampleRows } from "./testing/sample-rows.ts"
+export { insertWorld, type SampleWorld, sampleBundle, sampleVm, sampleWorld } from "./testing/sample-world.ts"
 
-/** One database backend the store-backed tests run on. */
+/** The database server the store-backed tests run on (one: a real PostgreSQL server). */
 export interface StoreBackend {
-  readonly name: "postgres" | "pglite"
-  /** A reason to skip this backend's tests, or false to run them. */
+  readonly name: "postgres"
+  /** A reason to skip this backend's tests, or false to run them (always false: nothing skips). */
   readonly skip: string | false
   /** A fresh, migrated, empty database behind the Store each time the layer is built; gone when it closes. */
   readonly layer: () => Layer.Layer<Store, StoreError>
@@ -34,60 +37,100 @@ export const adminQuery = (adminUrl: string, statement: string) =>
     }
   })
 
-/** A new database hx_test_<random> on the server of `adminUrl`, dropped when the scope closes. */
-const scratchPostgres = (adminUrl: string): Effect.Effect<Database, StoreError, Scope.Scope> =>
+/** The same server's URL for another database (works for host:port and unix-socket URLs alike). */
+export const databaseUrl = (serverUrl: string, name: string): string => {
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/** The migrations' names and code: a template is reused only while they are unchanged. */
+const migrationsHash = createHash("sha256")
+  .update(
+    Object.entries(migrations)
+      .map(([name, migration]) => `${name}\n${migration.up.toString()}\n${migration.down?.toString() ?? ""}`)
+      .join("\n"),
+  )
+  .digest("hex")
+  .slice(0, 16)
+const templateName = `hx_template_${migrationsHash}`
+
+const templates = new Map<string, Promise<void>>()
+
+/**
+ * The migrated template database on this server, made once (migrating takes longer than copying it): its test
+ * processes take turns under an advisory lock, and the first one migrates a scratch database and renames it.
+ */
+const ensureTemplate = (adminUrl: string) =>
+  run("testing.template", () => {
+    let made = templates.get(adminUrl)
+    if (made === undefined) {
+      made = (async () => {
+        const client = new pg.Client({ connectionString: adminUrl })
+        await client.connect()
+        try {
+          await client.query("select pg_advisory_lock(hashtext('hyperx test template'))")
+          const found = await client.query("select 1 from pg_database where datname = $1", [templateName])
+          if (found.rowCount !== 0) return
+          const scratch = `hx_tmp_${randomUUID().replaceAll("-", "").slice(0, 20)}`
+          await client.query(`create database ${scratch}`)
+          await Effect.runPromise(
+            Effect.scoped(
+              openDatabase({ dialect: "postgres", url: databaseUrl(adminUrl, scratch) }).pipe(
+                Effect.flatMap((database) => migrateToLatest(database.db)),
+              ),
+            ),
+          )
+          await client.query(`alter database ${scratch} rename to ${templateName}`)
+        } finally {
+          await client.end()
+        }
+      })()
+      templates.set(adminUrl, made)
+      made.catch(() => templates.delete(adminUrl))
+    }
+    return made
+  })
+
+/** A new database hx_test_<random> on the server (from `template`, or empty), dropped when the scope closes. */
+const scratchDatabase = (
+  env: Readonly<Record<string, string | undefined>>,
+  migrated: boolean,
+): Effect.Effect<Database, StoreError, Scope.Scope> =>
   Effect.gen(function* () {
+    const adminUrl = yield* testServerUrl(env)
+    if (migrated) yield* ensureTemplate(adminUrl)
     const name = `hx_test_${randomUUID().replaceAll("-", "").slice(0, 20)}`
-    yield* Effect.acquireRelease(adminQuery(adminUrl, `create database ${name}`), () =>
+    const create = migrated ? `create database ${name} template ${templateName}` : `create database ${name}`
+    yield* Effect.acquireRelease(adminQuery(adminUrl, create), () =>
       // Registered first, so it runs after the pool below has closed; FORCE ends any straggling session.
       adminQuery(adminUrl, `drop database if exists ${name} with (force)`).pipe(Effect.ignore),
     )
-    const url = new URL(adminUrl)
-    url.pathname = `/${name}`
-    return yield* openDatabase({ dialect: "postgres", url: url.toString() })
+    return yield* openDatabase({ dialect: "postgres", url: databaseUrl(adminUrl, name) })
   })
-
-const layerOver = (database: () => Effect.Effect<Database, StoreError, Scope.Scope>) => () =>
-  Layer.effect(Store, database().pipe(Effect.flatMap(storeOver)))
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const postgresBackend = (env: Env): StoreBackend => {
-  const url = env.TEST_DATABASE_URL
-  if (url !== undefined && url !== "") {
-    const database = () => scratchPostgres(url)
-    return { name: "postgres", skip: false, layer: layerOver(database), database }
-  }
-  // In CI a missing server is a broken pipeline, not a reason to skip: the tests run and fail.
-  const missing = new StoreError({
-    operation: "testing.postgres",
-    message: "TEST_DATABASE_URL not set, and CI=true: the PostgreSQL store tests cannot run",
-    retryable: false,
-  })
-  const database = () => Effect.fail(missing)
-  return {
-    name: "postgres",
-    skip: env.CI === "true" ? false : "TEST_DATABASE_URL not set: PostgreSQL store tests skipped",
-    layer: layerOver(database),
-    database,
-  }
-}
-
-const pgliteBackend: StoreBackend = {
-  name: "pglite",
+const postgresBackend = (env: Env): StoreBackend => ({
+  name: "postgres",
   skip: false,
-  layer: layerOver(() => openDatabase({ dialect: "pglite" })),
-  database: () => openDatabase({ dialect: "pglite" }),
-}
+  // The template is already migrated: the store goes straight over the copy.
+  layer: () => Layer.effect(Store, scratchDatabase(env, true).pipe(Effect.map(makeStore))),
+  database: () => scratchDatabase(env, false),
+})
 
 /**
- * Every backend the store runs on. Loop over it in store-backed tests:
+ * The store's test backends: one real PostgreSQL server (TEST_DATABASE_URL, or an embedded server the harness starts
+ * when it is unset). Loop over it in store-backed tests, as before:
  *   for (const b of storeBackends) describe(`store on ${b.name}`, { skip: b.skip }, () => { ... })
  */
-export const storeBackends: ReadonlyArray<StoreBackend> = [postgresBackend(process.env), pgliteBackend]
+export const storeBackends: ReadonlyArray<StoreBackend> = [postgresBackend(process.env)]
 
-/** The backends as a given environment (TEST_DATABASE_URL, CI) configures them; storeBackends uses process.env. */
-export const storeBackendsFor = (env: Env): ReadonlyArray<StoreBackend> => [postgresBackend(env), pgliteBackend]
+/** The one backend, for tests that need a single one. */
+export const storeBackend: StoreBackend = storeBackends[0] as StoreBackend
+
+/** The backends as a given environment (TEST_DATABASE_URL) configures them; storeBackends uses process.env. */
+export const storeBackendsFor = (env: Env): ReadonlyArray<StoreBackend> => [postgresBackend(env)]
 
 /**
  * One Store for the tests of the enclosing describe: built before the first test, closed after the last. Call it

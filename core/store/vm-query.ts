@@ -73,7 +73,7 @@ const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyAr
 /**
  * The VMs that match, from the vms table alone: the owner's name and the IPs are searched through uncorrelated
  * `in (…)` subqueries, which PostgreSQL runs once (hashed) instead of once per VM, whatever its statistics say
- * (PGlite has no autovacuum, so it may have none).
+ * (a table filled a moment ago may have none yet).
  */
 export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
   let query = db.selectFrom("vms").where("vms.recycledAt", q.recycled === true ? "is not" : "is", null)

@@ -40,8 +40,8 @@ export interface LaunchedProcess {
 
 /**
  * The host's commands, started by a small helper process rather than by the agent itself. Forking copies the page
- * tables of the process that forks: for the agent (hundreds of MiB once PGlite is loaded) that is 10-50 ms per command
- * with the event loop stopped, for the helper about 2 ms. Drivers run qemu-img, virsh and QEMU through this.
+ * tables of the process that forks: for the agent it was 10-50 ms per command with the event loop stopped while it
+ * held PGlite; with the embedded server out of process, ~2.8 ms (/bin/true) against ~2.1 ms for the helper (bench/spawn). Drivers run qemu-img, virsh and QEMU through this.
  */
 export interface HostCommands {
   /** Runs a command to completion. A non-zero exit is an outcome, not a failure; interrupting kills the command. */

@@ -1,6 +1,6 @@
 /**
- * The agent the widget tests talk to: the real API, events and console WebSockets over a real socket, on PGlite and
- * the fake driver (fast and deterministic), with the widgets' routes mounted and freshly built, and test pages that
+ * The agent the widget tests talk to: the real API, events and console WebSockets over a real socket, on a real PostgreSQL
+ * server (the store tests' one) and the fake driver (fast and deterministic), with the widgets' routes mounted and freshly built, and test pages that
  * load the bundle the way a portal does.
  */
 import { randomUUID } from "node:crypto"
@@ -10,12 +10,9 @@ import { serve, type WebSocketServerLike } from "@hono/node-server"
 import { WebSocketServer } from "ws"
 import { type AgentHarness, useAgent, type Who } from "../../agent/testing/harness.ts"
 import { closeWebSockets, webSocketRoutes } from "../../agent/ws/index.ts"
-import { storeBackends } from "../../core/store/testing.ts"
+import { storeBackend } from "../../core/store/testing.ts"
 import { buildWidgets } from "../build.ts"
 import { widgetRoutes } from "../serve.ts"
-
-const pglite = storeBackends.find((backend) => backend.name === "pglite")
-if (pglite === undefined) throw new Error("no PGlite store backend")
 
 export interface WidgetAgentOptions {
   /** Portal origins allowed to call the API from a browser (`*`: any). */
@@ -39,7 +36,7 @@ export interface WidgetAgent {
 
 export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent => {
   const routes = webSocketRoutes()
-  const agent = useAgent(pglite, {
+  const agent = useAgent(storeBackend, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,
     ...(options.corsOrigins === undefined ? {} : { cors: { origins: options.corsOrigins } }),

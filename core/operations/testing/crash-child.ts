@@ -5,14 +5,13 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import { makeFakeDriver } from "../../../plugins/fake/index.ts"
 import { coreLayer } from "../../layer.ts"
 import type { Actor } from "../../rules/context.ts"
-import { layerPglite, layerPostgres } from "../../store/layer.ts"
+import { layerPostgres } from "../../store/layer.ts"
 import { deleteVm } from "../delete.ts"
 import { power } from "../power.ts"
 
 export interface CrashPlan {
-  readonly store:
-    | { readonly kind: "pglite"; readonly dataDir: string }
-    | { readonly kind: "postgres"; readonly url: string }
+  /** A database both processes reach (on the test server). */
+  readonly store: { readonly kind: "postgres"; readonly url: string }
   readonly stateFile: string
   readonly hostId: string
   readonly actor: Actor
@@ -24,8 +23,7 @@ export interface CrashPlan {
   readonly operation: "start" | "stop" | "delete"
 }
 
-export const storeLayerOf = (plan: CrashPlan) =>
-  plan.store.kind === "pglite" ? layerPglite({ dataDir: plan.store.dataDir }) : layerPostgres(plan.store.url)
+export const storeLayerOf = (plan: CrashPlan) => layerPostgres(plan.store.url)
 
 export const hostConfigOf = (plan: CrashPlan) => ({
   hostId: plan.hostId,

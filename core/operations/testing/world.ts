@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { Department, Flavor, Host, Image, User, Vm } from "../../model/index.ts"
 import type { Actor } from "../../rules/context.ts"
 import { Store } from "../../store/ports.ts"
-import { sampleRows } from "../../store/sample-rows.ts"
+import { sampleRows } from "../../store/testing/sample-rows.ts"
 
 /** A small platform for operation tests: one company with two departments, users of each role, a host. */
 export interface World {

@@ -1,6 +1,6 @@
 /**
  * The core over the QEMU driver, for integrity tests and benchmarks that go through hyperx's own operations: the
- * core's services (as core/operations/testing/harness.ts builds them for the fake), an in-memory PGlite store, and a
+ * core's services (as core/operations/testing/harness.ts builds them for the fake), a fresh database on the test server, and a
  * world whose image is the tiny test guest (kernel boot; data disks that do not mount are formatted).
  */
 import { randomBytes, randomUUID } from "node:crypto"
@@ -18,6 +18,7 @@ import { seedWorld, type World } from "../../../core/operations/testing/world.ts
 import type { DatabaseOptions } from "../../../core/store/database.ts"
 import { Store } from "../../../core/store/ports.ts"
 import { openStore } from "../../../core/store/store.ts"
+import { storeBackend } from "../../../core/store/testing.ts"
 import type { QemuDriver } from "./driver.ts"
 import { makeTestHost, openDriver, type ScopedDriver, type TestHost, waitForBoot } from "./testing.ts"
 
@@ -41,7 +42,7 @@ export interface QemuCore {
 }
 
 export interface QemuCoreOptions {
-  /** Where the records live; default an in-memory PGlite. */
+  /** Where the records live; default a fresh database on the store tests' server (core/store/testing.ts). */
   readonly database?: DatabaseOptions
 }
 
@@ -63,7 +64,8 @@ export const makeQemuCore = async (options: QemuCoreOptions = {}): Promise<QemuC
       shutdownTimeoutMs: 60_000,
       secretKey: randomBytes(32),
     }
-    const storeLayer = Layer.effect(Store, openStore(options.database ?? { dialect: "pglite" }))
+    const storeLayer =
+      options.database === undefined ? storeBackend.layer() : Layer.effect(Store, openStore(options.database))
     const live = ManagedRuntime.make(Layer.merge(coreLayer({ host: config, drivers: [driver] }), storeLayer))
     runtime = live
     const world = await live.runPromise(

@@ -1,4 +1,4 @@
-import type { AlarmRule, Backup, Disk, Nic, Schedule, Snapshot, Task, Vm } from "../model/index.ts"
+import type { AlarmRule, Backup, Disk, Nic, Schedule, Snapshot, Task, Vm } from "../../model/index.ts"
 import { newId, now, sampleIp, sampleMac, shortId } from "./sample-ids.ts"
 
 /** Sample VM, storage, NIC, alarm and task rows (see sampleRows). */

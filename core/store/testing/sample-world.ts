@@ -1,7 +1,19 @@
 import { Effect } from "effect"
-import type { StoreError } from "../errors.ts"
-import type { Company, Department, Disk, Flavor, Host, Image, Network, Nic, Subnet, User, Vm } from "../model/index.ts"
-import { Store, type VmBundle } from "./ports.ts"
+import type { StoreError } from "../../errors.ts"
+import type {
+  Company,
+  Department,
+  Disk,
+  Flavor,
+  Host,
+  Image,
+  Network,
+  Nic,
+  Subnet,
+  User,
+  Vm,
+} from "../../model/index.ts"
+import { Store, type VmBundle } from "../ports.ts"
 import { sampleRows } from "./sample-rows.ts"
 
 /** A consistent set of the rows a VM needs: its organisation, owner, flavor, image, host and a subnet. */

@@ -13,7 +13,7 @@ import type {
   Quota,
   Subnet,
   User,
-} from "../model/index.ts"
+} from "../../model/index.ts"
 import { hex, newId, next, now, shortId } from "./sample-ids.ts"
 
 /** Sample organisation, catalog, host and network rows (see sampleRows). */

@@ -1,0 +1,5 @@
+export { findBinaries, type PostgresBinaries } from "./binaries.ts"
+export { type ClusterPaths, PgliteFolderError } from "./cluster.ts"
+export { type EmbeddedServer, type EmbeddedServerOptions, embeddedServer, runningServerUrl } from "./server.ts"
+export { defaultServerUserName, type ServerUser, serverUser } from "./server-user.ts"
+export { embeddedDatabase, embeddedRole, serverSettings } from "./settings.ts"
