@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite"
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm"
 import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Effect, type Scope } from "effect"
 import { Kysely, PostgresDialect } from "kysely"
@@ -56,7 +57,8 @@ const openPglite = (dataDir: string | undefined) =>
     Effect.tryPromise({
       try: async () => {
         // No dataDir: an in-memory database that vanishes when closed.
-        const pglite = await PGlite.create(dataDir)
+        // pg_trgm: the list's search indexes (migration 2026_12_06_0010); PGlite loads an extension only when asked.
+        const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm } })
         // PGlite is one session, shared by the pool's single client, so a session setting holds for all queries.
         await pglite.exec("SET TIME ZONE 'UTC'").catch(async (cause: unknown) => {
           await pglite.close()
