@@ -190,13 +190,12 @@ const ipsOf = sql<ReadonlyArray<string>>`coalesce((
  * deferred join). The totals count and sum the matching VMs apart from the page, so neither waits for the other's
  * rows. The totals come on every row, and on a single row with no VM when the page is empty.
  */
-export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
+export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
   const sort = sortColumns[q.sort?.by ?? "createdAt"]
   const desc = q.sort?.direction === "desc"
   const order = sql`${sort.expression} ${desc ? sql`desc` : sql`asc`}${sort.nullable ? sql` nulls last` : sql``}`
   const idOrder = desc ? sql`${idOf} desc` : idOf
-  const pageOrder = sql`page.position`
-  const rows = await db
+  return db
     .with("page", () => {
       let page = filteredVms(db, q)
         .select(["vms.id", sql<string | null>`(${sort.expression})::text`.as("cursorKey")])
@@ -227,8 +226,12 @@ export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
       "host.name as hostName",
       ipsOf.as("ips"),
     ])
-    .orderBy(pageOrder)
-    .execute()
+    .orderBy(sql`page.position`)
+}
+
+/** One page of the list (L1–L4) and the totals of the filtered set (L5): see vmPageStatement. */
+export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
+  const rows = await vmPageStatement(db, q).execute()
   const first = rows[0]
   const found = rows.filter((row) => row.id !== null)
   const page = q.limit === undefined ? found : found.slice(0, q.limit)
