@@ -48,6 +48,8 @@ export interface VmPage {
   readonly totals: Totals
   readonly offset: number
   readonly limit: number
+  /** The cursor of the page after this one; null on the last page. */
+  readonly next: string | null
 }
 
 export interface Flavor {
