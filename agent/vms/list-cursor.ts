@@ -21,7 +21,10 @@ const decodeCursor = Schema.decodeUnknownOption(Schema.fromJsonString(CursorJson
 export const CursorParam = Schema.String.check(
   Schema.isMaxLength(2000),
   Schema.isPattern(/^[A-Za-z0-9_-]+$/, { message: "Expected a cursor from a page's next" }),
-)
+).annotate({
+  description:
+    "Keyset paging: a page's `next`, with the same filters and sort; the page starts after that page's last row",
+})
 
 export const encodeCursor = (sort: { readonly by: VmSortKey; readonly order: "asc" | "desc" }, at: VmCursor) =>
   Buffer.from(JSON.stringify({ by: sort.by, order: sort.order, key: at.key, id: at.id } satisfies CursorJson)).toString(
