@@ -2,8 +2,8 @@ import { type Expression, type Kysely, type SqlBool, sql } from "kysely"
 import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
-
 import type { VmSortKey } from "./vm-sort-keys.ts"
+import { keptTotals } from "./vm-totals.ts"
 
 export { type VmSortKey, vmSortKeys } from "./vm-sort-keys.ts"
 
@@ -207,7 +207,7 @@ export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
         .offset(q.offset ?? 0)
       return q.limit === undefined ? page : page.limit(q.limit + 1)
     })
-    .selectFrom((q.totals === false ? noTotals(db) : totalsOf(db, q)).as("t"))
+    .selectFrom((q.totals === false ? noTotals(db) : (keptTotals(db, q) ?? totalsOf(db, q))).as("t"))
     .leftJoin("page", (join) => join.onTrue())
     .leftJoin("vms", "vms.id", "page.id")
     .leftJoin("users as owner", "owner.id", "vms.ownerId")
