@@ -2,11 +2,11 @@
  * bench/api-list: the VM list (L2 search + L4 filters + L5 totals, offset and cursor paging) and the XLSX export
  * (L6) over real HTTP, against PostgreSQL, at each size given (default 10,000 and 100,000 VMs, one run). Prints JSON
  * only on stdout (progress goes to stderr):
- *   node --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms 10000,100000] [--requests N]
+ *   node --expose-gc --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms 10000,100000] [--requests N]
  * The URL argument or TEST_DATABASE_URL names a server; the bench makes a scratch database there per size and drops
  * it afterwards. For each query shape: p50/p99 over HTTP, the store's own p50, and the plan's shape (which index or
  * scan reads each table), so that a plan turning into a scan of vms shows. The export: its time and how much the
- * agent's memory grew while it ran.
+ * agent's memory grew while it ran (peak, and with --expose-gc also what stayed after a full collection).
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import type { AddressInfo } from "node:net"
