@@ -187,8 +187,9 @@ const ipsOf = sql<ReadonlyArray<string>>`coalesce((
  * The page reads only ids and sort keys, in the list's order, after the cursor if there is one, and stops one row
  * past the page (to know whether more follow): on a column with a (key, id) index that is a short index range read
  * whatever the table's size. Only the page's rows are then joined to their names, IPs and affinity groups (a
- * deferred join). The totals count and sum the matching VMs apart from the page, so neither waits for the other's
- * rows. The totals come on every row, and on a single row with no VM when the page is empty.
+ * deferred join). The totals are read apart from the page, so neither waits for the other's rows: from the totals
+ * PostgreSQL keeps (vm-totals.ts) when only scope, state, flavor and owner filter, else by counting the matching VMs.
+ * They come on every row, and on a single row with no VM when the page is empty.
  */
 export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
   const sort = sortColumns[q.sort?.by ?? "createdAt"]
