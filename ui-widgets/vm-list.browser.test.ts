@@ -2,6 +2,8 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { readSheet } from "read-excel-file/node"
+import { Store } from "../core/store/ports.ts"
+import { sampleRows } from "../core/store/testing/sample-rows.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
 import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
@@ -79,6 +81,51 @@ describe("<hx-vm-list> in Chromium", { skip: browserSkip }, () => {
     await page.getByRole("button", { name: "Next page" }).click()
     await eventually("the second page", async () => (await rowNames(page)).join() === "page_02,page_01")
     assert.match(await page.locator("hx-vm-list [part=pager]").innerText(), /6–7 of 7/)
+    assert.deepEqual(errors, [])
+  })
+
+  it("L4 #23 paging far goes by the cursor of the page before, and back again, showing the same rows as offset would", async () => {
+    const prefix = `far${Date.now()}_`
+    const owner = w.agent.users.owner
+    const vms = Array.from({ length: 260 }, (_, i) =>
+      sampleRows.vm({
+        displayName: `${prefix}${String(i + 1).padStart(3, "0")}`,
+        ownerId: owner.id,
+        companyId: owner.companyId,
+        departmentId: owner.departmentId,
+        flavorId: w.agent.world.flavor.id,
+        imageId: w.agent.world.image.id,
+        createdBy: owner.id,
+      }),
+    )
+    await w.agent.run(Store.use((s) => s.vms.insertBundles(vms.map((vm) => ({ vm, disks: [], nics: [] })))))
+    const { page, errors } = await browser.open()
+    const asked: Array<URLSearchParams> = []
+    page.on("request", (request) => {
+      const url = new URL(request.url())
+      if (url.pathname === "/api/v1/vms") asked.push(url.searchParams)
+    })
+    await page.goto(list(w.agent.tokens.owner, 'page-size="50"'))
+    await page.locator("hx-vm-list input[type=search]").fill(prefix)
+    await eventually("the first page", async () => (await rowNames(page)).length === 50)
+    await page.locator("hx-vm-list [data-sort=displayName]").click()
+    await eventually("ascending names", async () => (await rowNames(page))[0] === `${prefix}001`)
+    for (let pageNumber = 2; pageNumber <= 6; pageNumber++) {
+      await page.getByRole("button", { name: "Next page" }).click()
+      const first = `${prefix}${String((pageNumber - 1) * 50 + 1).padStart(3, "0")}`
+      await eventually(`page ${pageNumber}`, async () => (await rowNames(page))[0] === first)
+    }
+    assert.equal((await rowNames(page)).length, 10)
+    assert.match(await page.locator("hx-vm-list [part=pager]").innerText(), /251–260 of 260/)
+    const last = asked.at(-1)
+    assert.ok(last?.has("cursor") && !last.has("offset"), `the far page by cursor: ${last?.toString()}`)
+    assert.ok(
+      asked.some((params) => params.get("offset") === "150"),
+      "near the top by offset",
+    )
+    await page.getByRole("button", { name: "Previous page" }).click()
+    await eventually("back to page 5", async () => (await rowNames(page))[0] === `${prefix}201`)
+    assert.ok(asked.at(-1)?.has("cursor"), "back by the cursor kept on the way")
     assert.deepEqual(errors, [])
   })
 

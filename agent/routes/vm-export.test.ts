@@ -2,6 +2,8 @@ import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { readSheet } from "read-excel-file/node"
+import { Store } from "../../core/store/ports.ts"
+import { sampleRows } from "../../core/store/testing/sample-rows.ts"
 import { storeBackends } from "../../core/store/testing.ts"
 import { useAgent } from "../testing/harness.ts"
 
@@ -61,6 +63,47 @@ for (const backend of storeBackends) {
         ["exp_a", "运行", "owner", 2],
         ["合计（3 台）", null, null, 14],
       ])
+    })
+
+    it("L6 an export longer than one read batch streams every row once, in the list's order, with the totals", async () => {
+      const suite = randomUUID().slice(0, 8)
+      const owner = agent.users.owner
+      const count = 2_345
+      const vms = Array.from({ length: count }, (_, i) =>
+        sampleRows.vm({
+          displayName: `big_${String(i).padStart(4, "0")}`,
+          ownerId: owner.id,
+          companyId: owner.companyId,
+          departmentId: owner.departmentId,
+          flavorId: agent.world.flavor.id,
+          imageId: agent.world.image.id,
+          cpus: 1 + (i % 3),
+          memoryMiB: 256,
+          createdBy: owner.id,
+          tags: { suite },
+        }),
+      )
+      // In inserts of 500: a statement takes at most 65,535 parameters.
+      for (let start = 0; start < count; start += 500) {
+        const bundles = vms.slice(start, start + 500).map((vm) => ({ vm, disks: [], nics: [] }))
+        await agent.run(Store.use((s) => s.vms.insertBundles(bundles)))
+      }
+      const { response, buffer } = await download(
+        `tag=suite:${suite}&sort=displayName&order=desc&columns=displayName,cpus`,
+      )
+      assert.equal(response.status, 200)
+      const rows = await readSheet(buffer)
+      assert.equal(rows.length, count + 2, "header, every VM, totals")
+      const names = rows.slice(1, -1).map((row) => row[0])
+      assert.deepEqual(
+        names,
+        vms
+          .map((vm) => vm.displayName)
+          .sort()
+          .reverse(),
+      )
+      const cpus = vms.reduce((sum, vm) => sum + vm.cpus, 0)
+      assert.deepEqual(rows.at(-1), [`Total (${count} VMs)`, cpus])
     })
 
     it("L6 without columns the export uses its default set, dates as dates", async () => {

@@ -10,6 +10,7 @@ interface Page {
   totals: { cpus: number; memoryMiB: number; diskGiB: number }
   offset: number
   limit: number
+  next: string | null
   error: { code: string; message: string }
 }
 
@@ -88,6 +89,42 @@ for (const backend of storeBackends) {
       assert.equal(second.body.offset, 1)
       for (const bad of ["sort=password", "order=up", "limit=0", "limit=501", "offset=-1", "limit=1.5"]) {
         assert.equal((await list(bad)).status, 400, bad)
+      }
+    })
+
+    it("L4 a cursor pages through the list after its last row; a forged cursor or one of another sort is 400", async () => {
+      const s = suite()
+      for (const cpus of [2, 1, 2, 3, 2]) await agent.seedVm({ displayName: `k${cpus}`, cpus, tags: { suite: s } })
+      const query = `tag=suite:${s}&sort=cpus&order=desc&limit=2&columns=cpus`
+      const whole = await list(`tag=suite:${s}&sort=cpus&order=desc&columns=cpus`)
+      const walked: Array<string> = []
+      let page = await list(query)
+      walked.push(...page.body.items.map((row) => row.id))
+      // Two walks side by side: a cursor carries all it needs, nothing is kept between requests.
+      for (let step = 0; page.body.next !== null && step < 5; step++) {
+        const cursor = encodeURIComponent(page.body.next)
+        const [next, again] = await Promise.all([list(`${query}&cursor=${cursor}`), list(`${query}&cursor=${cursor}`)])
+        assert.deepEqual(again.body.items, next.body.items)
+        assert.equal(next.body.total, 5, "totals of the whole filtered set on every page")
+        page = next
+        walked.push(...page.body.items.map((row) => row.id))
+      }
+      assert.equal(page.body.next, null, "the last page has no next")
+      assert.deepEqual(
+        walked,
+        whole.body.items.map((row) => row.id),
+      )
+      const first = await list(query)
+      const cursor = encodeURIComponent(first.body.next ?? "")
+      const otherSort = await list(`tag=suite:${s}&sort=cpus&order=asc&limit=2&cursor=${cursor}`)
+      assert.equal(otherSort.status, 400)
+      assert.equal(otherSort.body.error.code, "invalid-input")
+      assert.match(otherSort.body.error.message, /sort=cpus&order=desc/)
+      const forged = Buffer.from(JSON.stringify({ by: "cpus", order: "desc", key: 3 })).toString("base64url")
+      for (const bad of [forged, "not-a-cursor", "%2F%2F"]) {
+        const refused = await list(`${query}&cursor=${bad}`)
+        assert.equal(refused.status, 400, bad)
+        assert.equal(refused.body.error.code, "invalid-input")
       }
     })
 

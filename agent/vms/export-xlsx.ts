@@ -1,14 +1,11 @@
-import writeExcelFile, { type Cell, type SheetData } from "write-excel-file/node"
-import type { Lang, VmPage } from "../../core/index.ts"
+import type { Lang, VmCursor, VmListRow, VmPage } from "../../core/index.ts"
 import { type CellValue, type VmColumnName, vmColumns } from "./columns.ts"
+import { type XlsxCell, xlsxStream } from "./xlsx-stream.ts"
 
 const sheetNames = { en: "VMs", zh: "虚拟机" } as const
-const dateFormat = "yyyy-mm-dd hh:mm"
 
-const cellOf = (value: CellValue): Cell => {
-  if (value instanceof Date) return { value, format: dateFormat }
-  return value
-}
+/** Rows the export reads from the store at a time: one batch is what the export holds in memory. */
+export const exportBatchSize = 1000
 
 const jsonCell = (value: unknown): CellValue => {
   if (value === null || value === undefined) return null
@@ -19,29 +16,44 @@ const jsonCell = (value: unknown): CellValue => {
 }
 
 /** The totals row (L5): a label, then each summed column's total under it. */
-const totalsRow = (page: VmPage, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<Cell> => {
+const totalsRow = (page: VmPage, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> => {
   const label = lang === "zh" ? `合计（${page.total} 台）` : `Total (${page.total} ${page.total === 1 ? "VM" : "VMs"})`
   return columns.map((name, index) => {
     const total = vmColumns[name].total
-    if (total !== undefined) return { value: page.totals[total], fontWeight: "bold" }
-    return index === 0 ? { value: label, fontWeight: "bold" } : null
+    if (total !== undefined) return { value: page.totals[total], bold: true }
+    return { value: index === 0 ? label : null, bold: true }
   })
 }
 
+const rowCells = (row: VmListRow, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> =>
+  columns.map((name) => {
+    const column = vmColumns[name]
+    return { value: column.cell ? column.cell(row, lang) : jsonCell(column.value(row)) }
+  })
+
 /**
  * L6: the filtered list as one sheet: a header row in the caller's language, a row per VM with the chosen columns
- * (state names in Chinese for zh), and a totals row.
+ * (state names in Chinese for zh), and a totals row. `first` is the first batch with the totals (read before the
+ * response starts, so that a refusal is still an error status); `after` reads each next batch, without totals, as
+ * the client takes the bytes. Rows are read by keyset cursor, batch after batch: a VM changed meanwhile shows as it
+ * was when its batch was read, and the totals are those of the first batch's moment.
  */
-export const vmSheet = (page: VmPage, columns: ReadonlyArray<VmColumnName>, lang: Lang): Promise<Buffer> => {
-  const header: Array<Cell> = columns.map((name) => ({ value: vmColumns[name].header[lang], fontWeight: "bold" }))
-  const rows: SheetData = page.rows.map((row) =>
-    columns.map((name) => {
-      const column = vmColumns[name]
-      return cellOf(column.cell ? column.cell(row, lang) : jsonCell(column.value(row)))
-    }),
-  )
-  const data: SheetData = [header, ...rows, totalsRow(page, columns, lang)]
-  return writeExcelFile(data, { sheet: sheetNames[lang], stickyRowsCount: 1 }).toBuffer()
+export const vmSheet = (
+  first: VmPage,
+  after: (cursor: VmCursor) => Promise<VmPage>,
+  columns: ReadonlyArray<VmColumnName>,
+  lang: Lang,
+): ReadableStream<Uint8Array> => {
+  const header = columns.map((name) => ({ value: vmColumns[name].header[lang], bold: true }))
+  async function* batches() {
+    let page: VmPage = first
+    for (;;) {
+      yield page.rows.map((row) => rowCells(row, columns, lang))
+      if (page.next === undefined) return
+      page = await after(page.next)
+    }
+  }
+  return xlsxStream(sheetNames[lang], header, batches(), totalsRow(first, columns, lang))
 }
 
 /** `vms-2027-01-31.xlsx`, or `虚拟机-2027-01-31.xlsx` in Chinese, as a Content-Disposition value. */

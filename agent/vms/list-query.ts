@@ -4,6 +4,7 @@ import type { Actor } from "../../core/rules/context.ts"
 import { vmSortKeys } from "../../core/store/vm-query.ts"
 import { ApiId, QueryInt, QueryList, Text } from "../validation/schemas.ts"
 import { pickColumns, type VmColumnName, vmColumnNames } from "./columns.ts"
+import { CursorParam, cursorAt, encodeCursor } from "./list-cursor.ts"
 
 const TagFilter = Text(300).check(Schema.isPattern(/^[^:]+:/, { message: "Expected tag filters as key:value" }))
 
@@ -34,6 +35,8 @@ const filterFields = {
 
 export const VmListQuery = Schema.Struct({
   ...filterFields,
+  /** Keyset paging (#23): a page's `next`; the page then starts after that row, and offset counts from there. */
+  cursor: Schema.optionalKey(CursorParam),
   offset: Schema.optionalKey(QueryInt(0, 10_000_000)),
   limit: Schema.optionalKey(QueryInt(1, 500)),
 })
@@ -80,11 +83,20 @@ export const columnsOf = (
   fallback: ReadonlyArray<VmColumnName>,
 ): ReadonlyArray<VmColumnName> => (query.columns === undefined || query.columns.length === 0 ? fallback : query.columns)
 
-/** One page of the list (L1–L5) or of the recycle bin (G3), with only the chosen columns. */
+/** The sort a cursor belongs to: the list's default is the oldest first. */
+const sortOf = (query: VmExportQuery) => ({ by: query.sort ?? "createdAt", order: query.order ?? "asc" }) as const
+
+/**
+ * One page of the list (L1–L5) or of the recycle bin (G3), with only the chosen columns, and the cursor of the page
+ * after it (null on the last page). A cursor that is not one, or is of another sort, is a 400 before any query.
+ */
 export const vmPage = (actor: Actor, query: VmListQuery, recycled: boolean) => {
   const limit = query.limit ?? defaultLimit
   const offset = query.offset ?? 0
-  return Store.use((s) => s.vms.query(toVmQuery(actor, { ...query, limit, offset }, recycled))).pipe(
+  const sort = sortOf(query)
+  const after = query.cursor === undefined ? undefined : cursorAt(query.cursor, sort)
+  const vmQuery = toVmQuery(actor, { ...query, limit, offset }, recycled)
+  return Store.use((s) => s.vms.query(after === undefined ? vmQuery : { ...vmQuery, after })).pipe(
     Effect.map((page) => {
       const columns = columnsOf(query, vmColumnNames)
       return {
@@ -93,6 +105,7 @@ export const vmPage = (actor: Actor, query: VmListQuery, recycled: boolean) => {
         totals: page.totals,
         offset,
         limit,
+        next: page.next === undefined ? null : encodeCursor(sort, page.next),
       }
     }),
   )

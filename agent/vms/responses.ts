@@ -16,6 +16,10 @@ export const VmPageSchema = Schema.Struct({
   totals: Totals,
   offset: Schema.Int,
   limit: Schema.Int,
+  next: Schema.NullOr(Schema.String).annotate({
+    description:
+      "Keyset cursor of the page after this one (pass it as ?cursor= with the same sort); null on the last page",
+  }),
 }).annotate({ identifier: "VmPage" })
 
 export const CreatedSchema = Schema.Struct({

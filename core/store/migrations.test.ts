@@ -33,6 +33,8 @@ const allTables = [
   "tasks",
   "users",
   "vm_affinity_groups",
+  "vm_totals",
+  "vm_totals_deltas",
   "vms",
 ]
 
@@ -70,20 +72,24 @@ for (const backend of storeBackends) {
           assert.deepEqual(yield* tables(db), allTables)
           assert.deepEqual(yield* migrateToLatest(db), [])
 
-          // The four newest only add columns and indexes: every table is still there after undoing them.
-          assert.deepEqual(yield* migrateDown(db, 4), [
+          const withoutTotals = allTables.filter((table) => !table.startsWith("vm_totals"))
+          assert.deepEqual(yield* migrateDown(db, 1), ["2026_12_06_0011_vm_totals"])
+          assert.deepEqual(yield* tables(db), withoutTotals)
+          // The five next only add columns and indexes: every other table is still there after undoing them.
+          assert.deepEqual(yield* migrateDown(db, 5), [
+            "2026_12_06_0010_vm_list_indexes",
             "2026_11_26_0009_vm_tags_index",
             "2026_11_26_0008_vm_disk_gib",
             "2026_11_26_0007_disks_vm_size",
             "2026_11_26_0006_vm_search_text",
           ])
-          assert.deepEqual(yield* tables(db), allTables)
+          assert.deepEqual(yield* tables(db), withoutTotals)
           assert.deepEqual(yield* migrateDown(db, 1), ["2026_11_26_0005_tasks"])
           assert.deepEqual(
             yield* tables(db),
-            allTables.filter((table) => table !== "tasks"),
+            withoutTotals.filter((table) => table !== "tasks"),
           )
-          assert.deepEqual(yield* migrateDown(db), names.slice(0, -5).reverse())
+          assert.deepEqual(yield* migrateDown(db), names.slice(0, -7).reverse())
           assert.deepEqual(yield* tables(db), [])
 
           assert.deepEqual(yield* migrateToLatest(db), names)
@@ -130,8 +136,15 @@ for (const backend of storeBackends) {
           const bare = sampleBundle(world)
           yield* store.vms.insertBundles([{ ...bare, disks: [] }])
 
-          assert.deepEqual(yield* migrateDown(db, 2), ["2026_11_26_0009_vm_tags_index", "2026_11_26_0008_vm_disk_gib"])
-          assert.deepEqual(yield* migrateToLatest(db), ["2026_11_26_0008_vm_disk_gib", "2026_11_26_0009_vm_tags_index"])
+          // Down and up again past 0008; 0011 then counts the VMs already there into the kept totals (L5).
+          const since0008 = [
+            "2026_11_26_0008_vm_disk_gib",
+            "2026_11_26_0009_vm_tags_index",
+            "2026_12_06_0010_vm_list_indexes",
+            "2026_12_06_0011_vm_totals",
+          ]
+          assert.deepEqual(yield* migrateDown(db, 4), [...since0008].reverse())
+          assert.deepEqual(yield* migrateToLatest(db), since0008)
           const page = yield* store.vms.query({ scope: { departmentId: world.department.id } })
           const listed = Object.fromEntries(page.rows.map((row) => [row.vm.id, row.diskGiB]))
           assert.deepEqual(listed, { [bundle.vm.id]: 25 + data.sizeGiB, [bare.vm.id]: 0 })

@@ -31,7 +31,7 @@ import type {
 import type { Admission } from "./admission.ts"
 import type { VmPage, VmQuery } from "./vm-query.ts"
 
-export type { VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
+export type { VmCursor, VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
 
 type Q<A> = Effect.Effect<A, StoreError>
 type Row = { readonly id: string }

@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test"
 import { Effect } from "effect"
 import { Store } from "./ports.ts"
 import { insertWorld, sampleBundle, sampleRows, sampleWorld, storeBackends, useStore } from "./testing.ts"
+import { type VmCursor, vmSortKeys } from "./vm-query.ts"
 
 for (const backend of storeBackends) {
   describe(`VM list query on ${backend.name}`, { skip: backend.skip }, () => {
@@ -38,6 +39,27 @@ for (const backend of storeBackends) {
       vm: { displayName: "web_old", recycledAt: new Date() },
       nic: { primaryIp: "10.20.0.15" },
     })
+    // A department of its own for paging: ties on every numeric key, a VM with no host, a name with an accent.
+    const paged = sampleRows.department({ companyId: world.company.id })
+    const pagedUser = sampleRows.user({ companyId: world.company.id, departmentId: paged.id })
+    const pagedBundles = [
+      { displayName: "p_a", cpus: 2, memoryMiB: 1024, hostId: null },
+      { displayName: "p_b", cpus: 2, memoryMiB: 1024 },
+      { displayName: "p_c", cpus: 1, memoryMiB: 2048, hostId: null },
+      { displayName: "p_é", cpus: 2, memoryMiB: 512, state: "stopped" as const },
+      { displayName: "p_d", cpus: 1, memoryMiB: 1024 },
+    ].map((vm, i) =>
+      sampleBundle(world, {
+        vm: {
+          ...vm,
+          departmentId: paged.id,
+          ownerId: pagedUser.id,
+          createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 2)),
+        },
+        disk: { sizeGiB: 10 * (i % 2), departmentId: paged.id, ownerId: pagedUser.id },
+        nic: { primaryIp: `10.20.1.${i + 1}` },
+      }),
+    )
     before(() =>
       runStore(
         Effect.gen(function* () {
@@ -47,6 +69,9 @@ for (const backend of storeBackends) {
           yield* store.users.insert(otherUser)
           yield* store.flavors.insert(big)
           yield* store.vms.insertBundles([...bundles, recycled])
+          yield* store.departments.insert(paged)
+          yield* store.users.insert(pagedUser)
+          yield* store.vms.insertBundles(pagedBundles)
         }),
       ),
     )
@@ -96,6 +121,34 @@ for (const backend of storeBackends) {
       assert.deepEqual(names(byDisk), ["db_main", "web_01", "web_02"])
       const second = await query({ scope, sort: { by: "diskGiB", direction: "desc" }, offset: 1, limit: 1 })
       assert.deepEqual(names(second), ["web_01"])
+    })
+
+    it("L4 a cursor walks every sort key in both orders through the same rows as offset, ties and no host included", async () => {
+      const scope = { departmentId: paged.id }
+      for (const by of vmSortKeys) {
+        for (const direction of ["asc", "desc"] as const) {
+          const sort = { by, direction }
+          const whole = names(await query({ scope, sort }))
+          const walked: Array<string> = []
+          let after: VmCursor | undefined
+          for (let step = 0; step < 10; step++) {
+            const page = await query({ scope, sort, limit: 2, ...(after === undefined ? {} : { after }) })
+            walked.push(...names(page))
+            assert.equal(page.total, 5, "the totals stay those of the whole list")
+            const offsetPage = await query({ scope, sort, limit: 2, offset: walked.length - page.rows.length })
+            assert.deepEqual(names(offsetPage), names(page), `${by} ${direction}: cursor and offset agree`)
+            after = page.next
+            if (after === undefined) break
+          }
+          assert.deepEqual(walked, whole, `${by} ${direction}`)
+          assert.equal(new Set(walked).size, 5)
+        }
+      }
+      const last = await query({ scope, limit: 5 })
+      assert.equal(last.next, undefined, "no cursor when no row follows")
+      const empty = await query({ scope, limit: 5, totals: false })
+      assert.deepEqual([empty.total, empty.totals], [0, { cpus: 0, memoryMiB: 0, diskGiB: 0 }], "totals left out")
+      assert.equal(empty.rows.length, 5)
     })
 
     it("G1 L1 scope: a department sees its own VMs; an owner's view is only theirs", async () => {

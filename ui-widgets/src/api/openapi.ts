@@ -209,6 +209,8 @@ export type components = {
       readonly totals: components["schemas"]["VmTotals"]
       readonly offset: number
       readonly limit: number
+      /** @description Keyset cursor of the page after this one (pass it as ?cursor= with the same sort); null on the last page */
+      readonly next: string | null
     }
     /** @description Remaining quota (null: unlimited) and prices in minor units per day */
     readonly VmQuote: {

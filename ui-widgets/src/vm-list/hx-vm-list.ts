@@ -6,6 +6,7 @@ import { HxElement } from "../internal/hx-element.ts"
 import { stateStyles, themeStyles } from "../internal/styles.ts"
 import { type BatchAction, BatchController } from "./batch.ts"
 import { type ColumnName, columnNames, defaultColumns, parseColumns } from "./columns.ts"
+import { firstPlace, goTo, type PagePlace, pageParams, withNext } from "./paging.ts"
 import {
   filterQuery,
   type ListFilters,
@@ -37,7 +38,7 @@ export class HxVmList extends HxElement {
     error: { state: true },
     filters: { state: true },
     sort: { state: true },
-    offset: { state: true },
+    place: { state: true },
     visible: { state: true },
     filtersOpen: { state: true },
     chooserOpen: { state: true },
@@ -61,7 +62,7 @@ export class HxVmList extends HxElement {
   declare protected error: string | undefined
   declare protected filters: ListFilters
   declare protected sort: ListSort
-  declare protected offset: number
+  declare protected place: PagePlace
   declare protected visible: ReadonlyArray<ColumnName>
   declare protected filtersOpen: boolean
   declare protected chooserOpen: boolean
@@ -87,7 +88,7 @@ export class HxVmList extends HxElement {
     this.error = undefined
     this.filters = noFilters
     this.sort = { by: "createdAt", order: "desc" }
-    this.offset = 0
+    this.place = firstPlace
     this.visible = defaultColumns
     this.filtersOpen = false
     this.chooserOpen = false
@@ -123,7 +124,7 @@ export class HxVmList extends HxElement {
       this.visible = rememberedColumns(this.storageKey) ?? parseColumns(this.columns) ?? defaultColumns
     }
     if (changed.has("view") && this.filters.view !== this.view) this.filters = { ...this.filters, view: this.view }
-    if (changed.has("pageSize") && changed.get("pageSize") !== undefined) this.offset = 0
+    if (changed.has("pageSize") && changed.get("pageSize") !== undefined) this.place = firstPlace
     super.willUpdate(changed)
     if ((changed.has("view") || changed.has("pageSize")) && !changed.has("token") && this.ready && this.hasUpdated) {
       void this.reload()
@@ -138,11 +139,12 @@ export class HxVmList extends HxElement {
       const page = await this.client.get<VmPage>("/vms", {
         ...filterQuery(this.filters, this.sort),
         columns: requestedColumns(this.visible),
-        offset: this.offset,
+        ...pageParams(this.place),
         limit: this.pageSize,
       })
       if (seq !== this.requestSeq) return
       this.page = page
+      this.place = withNext(this.place, page.next, this.pageSize)
       this.error = undefined
       this.selection = refreshed(this.selection, page.items)
     } catch (error) {
@@ -202,11 +204,13 @@ export class HxVmList extends HxElement {
       viewSwitch: this.viewSwitch,
       live: this.live,
       pageSize: this.pageSize,
-      offset: this.offset,
+      offset: this.place.offset,
       setFilter: (key, value) => this.setFilter(key, value),
       toggleSort: (column) => {
         const order = this.sort.by === column && this.sort.order === "asc" ? "desc" : "asc"
         this.sort = { by: column, order }
+        // A cursor belongs to its sort.
+        this.place = { offset: this.place.offset, cursors: new Map() }
         void this.reload()
       },
       toggleColumn: (column, on) => {
@@ -224,7 +228,7 @@ export class HxVmList extends HxElement {
         this.pageSize = size
       },
       goTo: (offset) => {
-        this.offset = offset
+        this.place = goTo(this.place, offset)
         void this.reload()
       },
       toggleRow: (row, on) => this.select(toggled(this.selection, [row], on)),
@@ -246,7 +250,7 @@ export class HxVmList extends HxElement {
   private setFilter(key: keyof ListFilters, value: string) {
     this.filters = { ...this.filters, [key]: value }
     if (key === "view") this.view = value === "mine" ? "mine" : "managed"
-    this.offset = 0
+    this.place = firstPlace
     clearTimeout(this.searchTimer)
     // Typing in the search box asks once the user pauses; the other filters ask at once.
     if (key === "search") this.searchTimer = setTimeout(() => void this.reload(), 300)
