@@ -13,6 +13,7 @@ import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
+import { metricRoutes } from "./routes/metrics.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
@@ -48,6 +49,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmActionRoutes],
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
+  ["/vms", metricRoutes],
   ["/backups", backupRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],

@@ -1,5 +1,6 @@
 import { Context, type Effect } from "effect"
 import type { NotFound, StoreError, VersionConflict } from "../errors.ts"
+import type { MetricSample, MetricTier } from "../metrics/sample.ts"
 import type {
   AffinityGroup,
   AlarmRule,
@@ -28,7 +29,6 @@ import type {
   Vm,
   VmState,
 } from "../model/index.ts"
-
 import type { VmPage, VmQuery } from "./vm-query.ts"
 
 export type { VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
@@ -117,6 +117,20 @@ export interface TaskRepository {
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
 }
 
+/** M1: the VMs' usage samples, raw and rolled up. */
+export interface MetricsRepository {
+  /** Write one round of samples (a sample already stored for the same VM and moment is kept). */
+  insertRaw(samples: ReadonlyArray<MetricSample>): Q<void>
+  /** One VM's samples of a tier in [from, to), oldest first. */
+  series(vmId: string, tier: MetricTier, from: Date, to: Date): Q<ReadonlyArray<MetricSample>>
+  /** Each VM's newest raw sample taken at or after `since`. */
+  latest(since: Date): Q<ReadonlyArray<MetricSample>>
+  /** Average raw samples into the five-minute buckets that start at or after `from` and end by `until`. */
+  rollUp(from: Date, until: Date): Q<number>
+  /** Delete a tier's samples older than `before`; yields how many. */
+  prune(tier: MetricTier, before: Date): Q<number>
+}
+
 export interface QuotaRepository {
   get(departmentId: string): Q<Quota>
   set(quota: Quota): Q<Quota>
@@ -167,5 +181,6 @@ export class Store extends Context.Service<
     readonly nics: Repository<Nic>
     readonly keyPairs: Repository<KeyPair>
     readonly alarmRules: Repository<AlarmRule>
+    readonly metrics: MetricsRepository
   }
 >()("hyperx/core/store/Store") {}

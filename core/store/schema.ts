@@ -1,6 +1,7 @@
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
+import type { MetricSamplesTable } from "./metrics.table.ts"
 import type { NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
 import type {
   ApiTokensTable,
@@ -39,4 +40,5 @@ export interface DB {
   keyPairs: KeyPairsTable
   alarmRules: AlarmRulesTable
   tasks: TasksTable
+  metricSamples: MetricSamplesTable
 }
