@@ -5,6 +5,7 @@ import { limitBodies } from "./middleware/body-limit.ts"
 import { type CorsOptions, corsFor } from "./middleware/cors.ts"
 import { handleErrors, handleNotFound } from "./middleware/errors.ts"
 import { language } from "./middleware/language.ts"
+import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
 import { doc } from "./openapi/describe.ts"
 import { openApiDocument, openApiPath } from "./openapi/document.ts"
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly publicRoutes?: ReadonlyArray<RouteRegistrar>
   /** Routes behind the bearer-token check (`c.var.actor` is set), like the REST resources. */
   readonly authenticatedRoutes?: ReadonlyArray<RouteRegistrar>
+  /** Measure requests for Prometheus; with a token, also serve `/metrics` here (M1, see monitoring/). */
+  readonly prometheus?: Prometheus
   /** Where defects (500s) are logged; console.error by default. */
   readonly logError?: (message: string, error: unknown) => void
 }
@@ -68,6 +71,7 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   app.onError(handleErrors(options.logError))
   app.notFound(handleNotFound(app))
   app.use("*", provideRuntime(options.runtime), language())
+  if (options.prometheus) mountPrometheus(app, options.prometheus)
   if (options.cors) app.use("*", corsFor(options.cors))
   app.use(`${apiBase}/*`, limitBodies(options.bodyLimitBytes ?? 1024 * 1024), requireJsonBodies())
 

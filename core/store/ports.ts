@@ -131,6 +131,25 @@ export interface MetricsRepository {
   prune(tier: MetricTier, before: Date): Q<number>
 }
 
+/** Platform-wide counts for the Prometheus exposition (M1). */
+export interface FiguresRepository {
+  tasks(): Q<ReadonlyArray<{ readonly operation: string; readonly state: TaskState; readonly count: number }>>
+  /** VMs outside the recycle bin, by state. */
+  vms(): Q<ReadonlyArray<{ readonly state: VmState; readonly count: number }>>
+  /** Each host's capacity and what the VMs placed on it (outside the recycle bin) were given. */
+  hosts(): Q<
+    ReadonlyArray<{
+      readonly id: string
+      readonly name: string
+      readonly cpus: number
+      readonly memoryMiB: number
+      readonly allocatedCpus: number
+      readonly allocatedMemoryMiB: number
+      readonly vms: number
+    }>
+  >
+}
+
 export interface QuotaRepository {
   get(departmentId: string): Q<Quota>
   set(quota: Quota): Q<Quota>
@@ -182,5 +201,6 @@ export class Store extends Context.Service<
     readonly keyPairs: Repository<KeyPair>
     readonly alarmRules: Repository<AlarmRule>
     readonly metrics: MetricsRepository
+    readonly figures: FiguresRepository
   }
 >()("hyperx/core/store/Store") {}

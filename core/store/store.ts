@@ -3,6 +3,7 @@ import type { StoreError } from "../errors.ts"
 import { makeCatalogRepositories } from "./catalog.repository.ts"
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
 import { makeExtrasRepositories } from "./extras.repository.ts"
+import { makeFiguresRepository } from "./figures.repository.ts"
 import { makeHostRepositories } from "./host.repository.ts"
 import { makeMetricsRepository } from "./metrics.repository.ts"
 import { migrateToLatest } from "./migrator.ts"
@@ -22,6 +23,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     tasks: makeTaskRepository(db),
     quotas: makeQuotaRepository(db),
     metrics: makeMetricsRepository(db),
+    figures: makeFiguresRepository(db),
     ...makeOrgRepositories(db),
     ...makeCatalogRepositories(db),
     ...makeHostRepositories(db),
