@@ -5,10 +5,11 @@ import { limitBodies } from "./middleware/body-limit.ts"
 import { type CorsOptions, corsFor } from "./middleware/cors.ts"
 import { handleErrors, handleNotFound } from "./middleware/errors.ts"
 import { language } from "./middleware/language.ts"
-import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
+import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
 import { doc } from "./openapi/describe.ts"
 import { openApiDocument, openApiPath } from "./openapi/document.ts"
+import { alarmRoutes } from "./routes/alarms.ts"
 import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
@@ -53,6 +54,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
   ["/vms", metricRoutes],
+  ["/vms", alarmRoutes],
   ["/backups", backupRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],

@@ -1,4 +1,5 @@
 import { Context, type Effect } from "effect"
+import type { AlarmEvent } from "../alarms/model.ts"
 import type { NotFound, StoreError, VersionConflict } from "../errors.ts"
 import type { MetricSample, MetricTier } from "../metrics/sample.ts"
 import type {
@@ -131,6 +132,19 @@ export interface MetricsRepository {
   prune(tier: MetricTier, before: Date): Q<number>
 }
 
+/** R1, M2: the alarm history. */
+export interface AlarmEventRepository {
+  insert(event: AlarmEvent): Q<AlarmEvent>
+  /** Newest first. */
+  list(filter: {
+    readonly vmId?: string
+    readonly ruleId?: string
+    readonly limit: number
+  }): Q<ReadonlyArray<AlarmEvent>>
+  /** Each rule's newest event (a rule with none is not in the answer): whether its alarm is on. */
+  latestByRule(ruleIds: ReadonlyArray<string>): Q<ReadonlyArray<AlarmEvent>>
+}
+
 /** Platform-wide counts for the Prometheus exposition (M1). */
 export interface FiguresRepository {
   tasks(): Q<ReadonlyArray<{ readonly operation: string; readonly state: TaskState; readonly count: number }>>
@@ -202,5 +216,6 @@ export class Store extends Context.Service<
     readonly alarmRules: Repository<AlarmRule>
     readonly metrics: MetricsRepository
     readonly figures: FiguresRepository
+    readonly alarmEvents: AlarmEventRepository
   }
 >()("hyperx/core/store/Store") {}

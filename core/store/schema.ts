@@ -1,3 +1,4 @@
+import type { AlarmEventsTable } from "./alarm-events.table.ts"
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
@@ -41,4 +42,5 @@ export interface DB {
   alarmRules: AlarmRulesTable
   tasks: TasksTable
   metricSamples: MetricSamplesTable
+  alarmEvents: AlarmEventsTable
 }

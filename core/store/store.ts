@@ -1,5 +1,6 @@
 import { Effect, type Scope } from "effect"
 import type { StoreError } from "../errors.ts"
+import { makeAlarmEventRepository } from "./alarm-events.repository.ts"
 import { makeCatalogRepositories } from "./catalog.repository.ts"
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
 import { makeExtrasRepositories } from "./extras.repository.ts"
@@ -24,6 +25,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     quotas: makeQuotaRepository(db),
     metrics: makeMetricsRepository(db),
     figures: makeFiguresRepository(db),
+    alarmEvents: makeAlarmEventRepository(db),
     ...makeOrgRepositories(db),
     ...makeCatalogRepositories(db),
     ...makeHostRepositories(db),
