@@ -13,6 +13,7 @@ import { alarmRoutes } from "./routes/alarms.ts"
 import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
+import { costRoutes } from "./routes/costs.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { metricRoutes } from "./routes/metrics.ts"
@@ -55,6 +56,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", diskRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
+  ["/vms", costRoutes],
   ["/backups", backupRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],

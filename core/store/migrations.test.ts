@@ -37,7 +37,7 @@ const allTables = [
 ]
 
 /** Tables added after 0009 (#20: metrics, alarms, cost); undone first below, so the steps over 0001–0009 hold. */
-const laterTables = ["alarm_events", "metric_samples"]
+const laterTables = ["alarm_events", "metric_samples", "vm_daily_costs", "vm_holdings"]
 const latestTables = [...allTables, ...laterTables].sort()
 const laterMigrations = Object.keys(migrations).filter((name) => name > "2026_11_26_0009_vm_tags_index")
 

@@ -1,5 +1,7 @@
 import { Context, type Effect } from "effect"
 import type { AlarmEvent } from "../alarms/model.ts"
+import type { DailyCost } from "../cost/daily.ts"
+import type { HoldingRecord } from "../cost/holding.ts"
 import type { NotFound, StoreError, VersionConflict } from "../errors.ts"
 import type { MetricSample, MetricTier } from "../metrics/sample.ts"
 import type {
@@ -145,6 +147,22 @@ export interface AlarmEventRepository {
   latestByRule(ruleIds: ReadonlyArray<string>): Q<ReadonlyArray<AlarmEvent>>
 }
 
+/** M3, D5: what VMs held over time, and their daily cost rows. */
+export interface CostRepository {
+  /** Each VM's newest holdings record. */
+  latestHoldings(): Q<ReadonlyArray<HoldingRecord>>
+  insertHoldings(records: ReadonlyArray<HoldingRecord>): Q<void>
+  /** The records that bear on [start, end) (each VM's last one at or before start, and those inside), by VM, oldest first. */
+  holdingsBetween(start: Date, end: Date, vmId?: string): Q<ReadonlyArray<HoldingRecord>>
+  /** Write a day's rows; a row already there for the VM and day is replaced (a recomputation). */
+  upsertDaily(
+    rows: ReadonlyArray<DailyCost & { readonly companyId: string; readonly departmentId: string }>,
+    computedAt: Date,
+  ): Q<void>
+  /** One VM's rows for the days from `fromDay` to `toDay` (YYYY-MM-DD, both included), oldest first. */
+  daily(vmId: string, fromDay: string, toDay: string): Q<ReadonlyArray<DailyCost>>
+}
+
 /** Platform-wide counts for the Prometheus exposition (M1). */
 export interface FiguresRepository {
   tasks(): Q<ReadonlyArray<{ readonly operation: string; readonly state: TaskState; readonly count: number }>>
@@ -217,5 +235,6 @@ export class Store extends Context.Service<
     readonly metrics: MetricsRepository
     readonly figures: FiguresRepository
     readonly alarmEvents: AlarmEventRepository
+    readonly costs: CostRepository
   }
 >()("hyperx/core/store/Store") {}

@@ -1,5 +1,6 @@
 import type { AlarmEventsTable } from "./alarm-events.table.ts"
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
+import type { VmDailyCostsTable, VmHoldingsTable } from "./cost.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
 import type { MetricSamplesTable } from "./metrics.table.ts"
@@ -43,4 +44,6 @@ export interface DB {
   tasks: TasksTable
   metricSamples: MetricSamplesTable
   alarmEvents: AlarmEventsTable
+  vmHoldings: VmHoldingsTable
+  vmDailyCosts: VmDailyCostsTable
 }

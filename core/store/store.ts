@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import type { StoreError } from "../errors.ts"
 import { makeAlarmEventRepository } from "./alarm-events.repository.ts"
 import { makeCatalogRepositories } from "./catalog.repository.ts"
+import { makeCostRepository } from "./cost.repository.ts"
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
 import { makeExtrasRepositories } from "./extras.repository.ts"
 import { makeFiguresRepository } from "./figures.repository.ts"
@@ -26,6 +27,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     metrics: makeMetricsRepository(db),
     figures: makeFiguresRepository(db),
     alarmEvents: makeAlarmEventRepository(db),
+    costs: makeCostRepository(db),
     ...makeOrgRepositories(db),
     ...makeCatalogRepositories(db),
     ...makeHostRepositories(db),
