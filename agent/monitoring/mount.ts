@@ -1,3 +1,4 @@
+import { type ServerType, serve } from "@hono/node-server"
 import { Hono } from "hono"
 import type { AgentEnv, AgentRuntime } from "../env.ts"
 import { provideRuntime } from "../middleware/runtime.ts"
@@ -27,3 +28,18 @@ export const mountPrometheus = (app: Hono<AgentEnv>, prometheus: Prometheus) => 
 /** The app of the metrics listener: `/metrics` only, for a scraper on an address the operator chose. */
 export const metricsListenerApp = (runtime: AgentRuntime, prometheus: Prometheus) =>
   new Hono<AgentEnv>().use("*", provideRuntime(runtime)).get(prometheusPath, describeMetrics(false), prometheus.handler)
+
+/** The metrics listener on the operator's address, if one is set; `close` ends it (with the agent). */
+export const listenForMetrics = async (
+  runtime: AgentRuntime,
+  prometheus: Prometheus,
+  address: { readonly host: string; readonly port: number } | undefined,
+): Promise<{ readonly close: () => Promise<void> }> => {
+  if (address === undefined) return { close: async () => undefined }
+  const app = metricsListenerApp(runtime, prometheus)
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: address.host, port: address.port }, () => resolve(s))
+    s.once("error", reject)
+  })
+  return { close: () => new Promise((resolve) => server.close(() => resolve())) }
+}

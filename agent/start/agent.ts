@@ -10,6 +10,9 @@ import { detectAccelerator } from "../../plugins/qemu/argv/accel.ts"
 import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { createApp } from "../app.ts"
 import type { AgentRuntime } from "../env.ts"
+import { resolveMonitoringConfig } from "../monitoring/config.ts"
+import { monitoringJobs } from "../monitoring/jobs.ts"
+import { listenForMetrics, makePrometheus } from "../monitoring/mount.ts"
 import { webSocketRoutes } from "../ws/index.ts"
 import { serveAdminSocket } from "./admin-socket.ts"
 import { readyLines, startingLines } from "./banner.ts"
@@ -98,7 +101,8 @@ export const startAgent = async (
     }
     const store =
       config.databaseUrl === undefined ? layerPglite({ dataDir: folder.pgliteDir }) : layerPostgres(config.databaseUrl)
-    const live = makeStartRuntime({ store, host, driver: driver.factory })
+    const monitoring = resolveMonitoringConfig(process.env) // #20
+    const live = makeStartRuntime({ store, host, driver: driver.factory, monitoring: monitoringJobs(monitoring) })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
     const seeded = await live.runPromise(
@@ -131,17 +135,20 @@ export const startAgent = async (
     )
     const recovered = await live.runPromise(recover())
     const routes = webSocketRoutes()
+    const prometheus = makePrometheus(monitoring.metricsToken === undefined ? {} : { token: monitoring.metricsToken })
     const app = createApp({
       runtime: live,
       ...(config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {}),
       publicRoutes: routes.publicRoutes,
       authenticatedRoutes: routes.authenticatedRoutes,
+      prometheus,
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
     const served = await listen(app, config.host, config.port)
     const origin = `http://${displayHost(config.host)}:${served.port}`
     if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
     const admin = await serveAdminSocket(folder.adminSocket, live)
+    const metricsListener = await listenForMetrics(live, prometheus, monitoring.metricsAddress) // #20
     const changed = recovered.filter((r) => r.was !== r.observed).length
     for (const text of readyLines({
       origin,
@@ -158,7 +165,7 @@ export const startAgent = async (
         runtime: live,
         hostId: folder.hostId,
         server: served,
-        admin,
+        admin: { close: () => Promise.all([admin.close(), metricsListener.close()]).then(() => undefined) },
         unlock,
         graceMs: options.graceMs ?? 30_000,
         output,

@@ -90,3 +90,12 @@ export const evaluateAlarms = Effect.fn("alarms.evaluate")(function* (policy: Me
   )
   return events.filter((e): e is AlarmEvent => e !== undefined)
 })
+
+/** The evaluation every collector interval, for as long as the surrounding scope lives (the agent's jobs). */
+export const runAlarmEvaluator = (policy: MetricsPolicy = defaultMetricsPolicy) =>
+  Effect.forever(
+    evaluateAlarms(policy).pipe(
+      Effect.catchCause((cause) => Effect.logError("an alarm round failed", cause)),
+      Effect.andThen(Effect.sleep(policy.interval)),
+    ),
+  )

@@ -1,4 +1,4 @@
-export { evaluateAlarms } from "./evaluate.ts"
+export { evaluateAlarms, runAlarmEvaluator } from "./evaluate.ts"
 export { judge, metricValue, type Verdict } from "./judge.ts"
 export { alarmMail } from "./mail.ts"
 export {
