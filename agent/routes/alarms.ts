@@ -1,4 +1,3 @@
-import { Schema } from "effect"
 import { Hono } from "hono"
 import { alarmHistory, createAlarm, deleteAlarm, listAlarms, updateAlarm } from "../../core/alarms/index.ts"
 import { runEffect } from "../bridge.ts"
@@ -12,11 +11,11 @@ import {
   HistoryQuery,
 } from "../monitoring/alarm-views.ts"
 import { doc, json } from "../openapi/describe.ts"
+import { itemsOf } from "../snapshots/views.ts"
 import { IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
 
 const tag = "Monitoring"
-const items = <S extends Schema.Top>(item: S) => Schema.Struct({ items: Schema.Array(item) })
 const refusals = [400, 403, 404, 409, 415, 422]
 const rules =
   "Refused while monitoring is not installed (409 monitoring-installed) or the VM is in the recycle bin, and for a " +
@@ -30,7 +29,7 @@ export const alarmRoutes = () =>
       doc({
         tag,
         summary: "A VM's alarm rules, each with whether its alarm is on (R1)",
-        ok: { 200: json("The rules", items(AlarmSchema)) },
+        ok: { 200: json("The rules", itemsOf(AlarmSchema)) },
         errors: [400, 404],
       }),
       pathParams(IdParam),
@@ -86,7 +85,7 @@ export const alarmRoutes = () =>
       doc({
         tag,
         summary: "A VM's alarm history: each firing and recovery, the value, who was mailed (M2)",
-        ok: { 200: json("Newest first", items(AlarmEventSchema)) },
+        ok: { 200: json("Newest first", itemsOf(AlarmEventSchema)) },
         errors: [400, 404],
       }),
       pathParams(IdParam),

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import { canSee } from "../auth/scope.ts"
 import { NotFound } from "../errors.ts"
 import type { AlarmMetric, AlarmRule } from "../model/extras.ts"
 import { now } from "../operations/clock.ts"
-import { vmContext } from "../operations/vm-context.ts"
+import { loadVisibleVm, vmContext } from "../operations/vm-context.ts"
 import type { Actor } from "../rules/context.ts"
 import { regularRules } from "../rules/regular.ts"
 import { checkRules } from "../rules/rule.ts"
@@ -25,13 +24,6 @@ export interface AlarmView extends AlarmRule {
   readonly firing: boolean
 }
 
-const visibleVm = Effect.fn("alarms.visibleVm")(function* (actor: Actor, vmId: string) {
-  const store = yield* Store
-  const vm = yield* store.vms.get(vmId)
-  if (!canSee(actor, vm)) return yield* new NotFound({ resource: "vm", id: vmId })
-  return vm
-})
-
 const ruleOfVm = Effect.fn("alarms.ruleOfVm")(function* (vmId: string, alarmId: string) {
   const store = yield* Store
   const rule = yield* store.alarmRules.get(alarmId)
@@ -46,7 +38,7 @@ const checkAlarm = Effect.fn("alarms.check")(function* (
   recipientIds: ReadonlyArray<string>,
 ) {
   const store = yield* Store
-  const vm = yield* visibleVm(actor, vmId)
+  const vm = yield* loadVisibleVm(actor, vmId)
   const recipients = yield* Effect.forEach([...new Set(recipientIds)], (id) =>
     store.users.get(id).pipe(Effect.mapError(() => new NotFound({ resource: "user", id }))),
   )
@@ -64,7 +56,7 @@ const withState = Effect.fn("alarms.withState")(function* (rules: ReadonlyArray<
 
 export const listAlarms = Effect.fn("alarms.list")(function* (actor: Actor, vmId: string) {
   const store = yield* Store
-  yield* visibleVm(actor, vmId)
+  yield* loadVisibleVm(actor, vmId)
   const rules = yield* store.alarmRules.list({ vmId })
   return yield* withState([...rules].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()))
 })
@@ -93,7 +85,7 @@ export const updateAlarm = Effect.fn("alarms.update")(function* (
   patch: AlarmPatch,
 ) {
   const store = yield* Store
-  yield* visibleVm(actor, vmId)
+  yield* loadVisibleVm(actor, vmId)
   const rule = yield* ruleOfVm(vmId, alarmId)
   const recipientUserIds =
     patch.recipientUserIds === undefined ? rule.recipientUserIds : [...new Set(patch.recipientUserIds)]
@@ -105,7 +97,7 @@ export const updateAlarm = Effect.fn("alarms.update")(function* (
 
 export const deleteAlarm = Effect.fn("alarms.delete")(function* (actor: Actor, vmId: string, alarmId: string) {
   const store = yield* Store
-  yield* visibleVm(actor, vmId)
+  yield* loadVisibleVm(actor, vmId)
   yield* ruleOfVm(vmId, alarmId)
   yield* store.alarmRules.remove(alarmId)
 })
@@ -113,6 +105,6 @@ export const deleteAlarm = Effect.fn("alarms.delete")(function* (actor: Actor, v
 /** R1, M2: a VM's alarm history, newest first. */
 export const alarmHistory = Effect.fn("alarms.history")(function* (actor: Actor, vmId: string, limit = 100) {
   const store = yield* Store
-  yield* visibleVm(actor, vmId)
+  yield* loadVisibleVm(actor, vmId)
   return yield* store.alarmEvents.list({ vmId, limit })
 })

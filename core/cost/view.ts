@@ -1,7 +1,7 @@
 import { Effect } from "effect"
-import { canSee } from "../auth/scope.ts"
-import { InvalidInput, NotFound } from "../errors.ts"
+import { InvalidInput } from "../errors.ts"
 import { now } from "../operations/clock.ts"
+import { loadVisibleVm } from "../operations/vm-context.ts"
 import type { Actor } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
 import { dailyCost, dayBounds, dayOf } from "./daily.ts"
@@ -19,8 +19,7 @@ export const vmCosts = Effect.fn("cost.vmCosts")(function* (
   range: { readonly from?: string; readonly to?: string } = {},
 ) {
   const store = yield* Store
-  const vm = yield* store.vms.get(vmId)
-  if (!canSee(actor, vm)) return yield* new NotFound({ resource: "vm", id: vmId })
+  yield* loadVisibleVm(actor, vmId)
   const at = yield* now
   const today = dayOf(at)
   const to = range.to ?? today

@@ -1,7 +1,7 @@
 import { Duration, Effect } from "effect"
-import { canSee } from "../auth/scope.ts"
-import { InvalidInput, NotFound } from "../errors.ts"
+import { InvalidInput } from "../errors.ts"
 import { now } from "../operations/clock.ts"
+import { loadVisibleVm } from "../operations/vm-context.ts"
 import type { Actor } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
 import { defaultMetricsPolicy, type MetricsPolicy } from "./policy.ts"
@@ -57,8 +57,7 @@ export const vmMetrics = Effect.fn("metrics.vmMetrics")(function* (
   policy: MetricsPolicy = defaultMetricsPolicy,
 ) {
   const store = yield* Store
-  const vm = yield* store.vms.get(vmId)
-  if (!canSee(actor, vm)) return yield* new NotFound({ resource: "vm", id: vmId })
+  yield* loadVisibleVm(actor, vmId)
   const at = yield* now
   const to = query.to ?? at
   const from = query.from ?? new Date(to.getTime() - 3_600_000)
