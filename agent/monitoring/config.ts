@@ -1,5 +1,6 @@
 import { Duration } from "effect"
 import { defaultMetricsPolicy, type MetricsPolicy } from "../../core/metrics/index.ts"
+import { ConfigError } from "../start/config.ts"
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -14,7 +15,8 @@ export interface MonitoringConfig {
   readonly smtp: { readonly url: string; readonly from: string } | undefined
 }
 
-export class MonitoringConfigError extends Error {
+/** A ConfigError, so that `hyperx agent` prints it as a setting to fix (exit 2), not as a crash. */
+export class MonitoringConfigError extends ConfigError {
   override readonly name = "MonitoringConfigError"
 }
 
