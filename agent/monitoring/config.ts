@@ -16,9 +16,7 @@ export interface MonitoringConfig {
 }
 
 /** A ConfigError, so that `hyperx agent` prints it as a setting to fix (exit 2), not as a crash. */
-export class MonitoringConfigError extends ConfigError {
-  override readonly name = "MonitoringConfigError"
-}
+export class MonitoringConfigError extends ConfigError {}
 
 const set = (value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : value.trim())
 
