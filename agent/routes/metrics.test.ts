@@ -16,6 +16,7 @@ for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
       const reply = await agent.call("GET", `/api/v1/vms/${vm.id}/metrics`)
       assert.equal(reply.status, 200)
       assert.equal(reply.body.tier, "raw")
+      assert.equal(reply.body.stepSeconds, 30)
       assert.deepEqual(reply.body.cpuPercent, [5, 15, 25])
       assert.deepEqual(reply.body.memoryPercent, [50, 50, 50])
       assert.equal(reply.body.at.length, 3)

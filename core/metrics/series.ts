@@ -49,6 +49,13 @@ const columns = (samples: ReadonlyArray<MetricSample>) => ({
   diskUsedPercent: samples.map((s) => s.diskUsedPercent),
 })
 
+/** The raw tier's step as the samples show it (the operator may have changed the interval), else the policy's. */
+const rawStep = (samples: ReadonlyArray<MetricSample>, policy: MetricsPolicy): number => {
+  const gaps = samples.slice(1).map((s, i) => (s.at.getTime() - (samples[i]?.at.getTime() ?? 0)) / 1000)
+  const positive = gaps.filter((gap) => gap > 0)
+  return positive.length === 0 ? Duration.toSeconds(policy.interval) : Math.min(...positive)
+}
+
 /** M1: a VM's usage over a time range, for those who may see the VM (G1: others get NotFound). */
 export const vmMetrics = Effect.fn("metrics.vmMetrics")(function* (
   actor: Actor,
@@ -72,7 +79,7 @@ export const vmMetrics = Effect.fn("metrics.vmMetrics")(function* (
   const series: MetricSeries = {
     vmId,
     tier,
-    stepSeconds: tier === "raw" ? Duration.toSeconds(policy.interval) : 300,
+    stepSeconds: tier === "raw" ? rawStep(samples, policy) : 300,
     from,
     to,
     ...columns(samples),
