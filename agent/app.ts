@@ -6,13 +6,17 @@ import { type CorsOptions, corsFor } from "./middleware/cors.ts"
 import { handleErrors, handleNotFound } from "./middleware/errors.ts"
 import { language } from "./middleware/language.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
+import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
 import { doc } from "./openapi/describe.ts"
 import { openApiDocument, openApiPath } from "./openapi/document.ts"
+import { alarmRoutes } from "./routes/alarms.ts"
 import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
+import { costRoutes } from "./routes/costs.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
+import { metricRoutes } from "./routes/metrics.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
@@ -38,6 +42,8 @@ export interface AppOptions {
   readonly publicRoutes?: ReadonlyArray<RouteRegistrar>
   /** Routes behind the bearer-token check (`c.var.actor` is set), like the REST resources. */
   readonly authenticatedRoutes?: ReadonlyArray<RouteRegistrar>
+  /** Measure requests for Prometheus; with a token, also serve `/metrics` here (M1, see monitoring/). */
+  readonly prometheus?: Prometheus
   /** Where defects (500s) are logged; console.error by default. */
   readonly logError?: (message: string, error: unknown) => void
 }
@@ -48,6 +54,9 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmActionRoutes],
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
+  ["/vms", metricRoutes],
+  ["/vms", alarmRoutes],
+  ["/vms", costRoutes],
   ["/backups", backupRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],
@@ -66,6 +75,7 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   app.onError(handleErrors(options.logError))
   app.notFound(handleNotFound(app))
   app.use("*", provideRuntime(options.runtime), language())
+  if (options.prometheus) mountPrometheus(app, options.prometheus)
   if (options.cors) app.use("*", corsFor(options.cors))
   app.use(`${apiBase}/*`, limitBodies(options.bodyLimitBytes ?? 1024 * 1024), requireJsonBodies())
 

@@ -10,6 +10,9 @@ import { detectAccelerator } from "../../plugins/qemu/argv/accel.ts"
 import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { createApp } from "../app.ts"
 import type { AgentRuntime } from "../env.ts"
+import { resolveMonitoringConfig } from "../monitoring/config.ts"
+import { monitoringJobs } from "../monitoring/jobs.ts"
+import { listenForMetrics, makePrometheus } from "../monitoring/mount.ts"
 import { webSocketRoutes } from "../ws/index.ts"
 import { readyLines, startingLines } from "./banner.ts"
 import type { AgentConfig } from "./config.ts"
@@ -101,7 +104,8 @@ export const startAgent = async (
       secretKey: folder.secretKey,
     }
     const store = layerPostgres(opened.url)
-    const live = makeStartRuntime({ store, host, driver: driver.factory })
+    const monitoring = resolveMonitoringConfig(process.env) // #20
+    const live = makeStartRuntime({ store, host, driver: driver.factory, monitoring: monitoringJobs(monitoring) })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
     const seeded = await live.runPromise(
@@ -134,16 +138,19 @@ export const startAgent = async (
     )
     const recovered = await live.runPromise(recover())
     const routes = webSocketRoutes()
+    const prometheus = makePrometheus(monitoring.metricsToken === undefined ? {} : { token: monitoring.metricsToken })
     const app = createApp({
       runtime: live,
       ...(config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {}),
       publicRoutes: routes.publicRoutes,
       authenticatedRoutes: routes.authenticatedRoutes,
+      prometheus,
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
     const served = await listen(app, config.host, config.port)
     const origin = `http://${displayHost(config.host)}:${served.port}`
     if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
+    const metricsListener = await listenForMetrics(live, prometheus, monitoring.metricsAddress) // #20
     const changed = recovered.filter((r) => r.was !== r.observed).length
     for (const text of readyLines({
       origin,
@@ -161,6 +168,7 @@ export const startAgent = async (
         hostId: folder.hostId,
         server: served,
         database: opened,
+        extras: [metricsListener],
         unlock,
         graceMs: options.graceMs ?? 30_000,
         output,

@@ -6,7 +6,7 @@ import { coreLayer } from "../../core/layer.ts"
 import { DriverWatchLayer } from "../../core/operations/watch.ts"
 import { SchedulerLayer } from "../../core/scheduler/scheduler.ts"
 import type { Store } from "../../core/store/ports.ts"
-import type { AgentRuntime } from "../env.ts"
+import type { AgentRuntime, AgentServices } from "../env.ts"
 
 export interface RuntimeSetup {
   /** `layerPostgres(url)`: the embedded server's URL for one host, DATABASE_URL for a cluster. */
@@ -16,6 +16,8 @@ export interface RuntimeSetup {
   readonly driver: DriverFactory
   /** Follow the driver's events (R12) and run the schedules (P2, V5); default true. */
   readonly background?: boolean
+  /** The monitoring jobs (#20: metrics, alarms, cost; agent/monitoring/jobs.ts), run with the background jobs. */
+  readonly monitoring?: Layer.Layer<never, never, AgentServices>
 }
 
 /**
@@ -25,6 +27,9 @@ export interface RuntimeSetup {
  */
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
-  const jobs = setup.background === false ? Layer.empty : Layer.mergeAll(DriverWatchLayer, SchedulerLayer)
+  const jobs =
+    setup.background === false
+      ? Layer.empty
+      : Layer.mergeAll(DriverWatchLayer, SchedulerLayer, setup.monitoring ?? Layer.empty)
   return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
 }

@@ -27,6 +27,8 @@ export interface StopParts {
   readonly server: ServedApp
   /** The embedded PostgreSQL (or nothing to stop, with DATABASE_URL): stopped after the store has closed. */
   readonly database: { readonly close: () => Promise<void> }
+  /** Listeners of their own (the /metrics one), closed with the API server. */
+  readonly extras?: ReadonlyArray<{ readonly close: () => Promise<void> }>
   readonly unlock: () => void
   readonly graceMs: number
   readonly output: { readonly line: (text: string) => void; readonly progress: (text: string) => void }
@@ -39,7 +41,7 @@ export interface StopParts {
  */
 export const stopAgent = async (parts: StopParts): Promise<void> => {
   parts.output.line("Stopping: no new requests; running operations may finish…")
-  const closed = closeServer(parts.server)
+  const closed = Promise.all([closeServer(parts.server), ...(parts.extras ?? []).map((extra) => extra.close())])
   await closeWebSockets(parts.server.wss)
   const deadline = Date.now() + parts.graceMs
   let busy = await parts.runtime.runPromise(busyVms(parts.hostId)).catch(() => [])

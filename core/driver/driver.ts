@@ -62,6 +62,8 @@ export interface VmStats {
   readonly memoryTotalBytes: number
   readonly memoryUsedBytes: number
   readonly disks: ReadonlyArray<{ readonly id: string; readonly readBytes: number; readonly writeBytes: number }>
+  /** Per-NIC byte counters since the NIC appeared, when the driver can read them (tap counters, guest agent). */
+  readonly nics?: ReadonlyArray<{ readonly id: string; readonly rxBytes: number; readonly txBytes: number }>
   readonly at: Date
 }
 

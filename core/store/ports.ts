@@ -1,5 +1,9 @@
 import { Context, type Effect } from "effect"
+import type { AlarmEvent } from "../alarms/model.ts"
+import type { DailyCost } from "../cost/daily.ts"
+import type { HoldingRecord } from "../cost/holding.ts"
 import type { NotFound, RuleViolation, StoreError, VersionConflict } from "../errors.ts"
+import type { MetricSample, MetricTier } from "../metrics/sample.ts"
 import type {
   AffinityGroup,
   AlarmRule,
@@ -123,6 +127,68 @@ export interface TaskRepository {
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
 }
 
+/** M1: the VMs' usage samples, raw and rolled up. */
+export interface MetricsRepository {
+  /** Write one round of samples (a sample already stored for the same VM and moment is kept). */
+  insertRaw(samples: ReadonlyArray<MetricSample>): Q<void>
+  /** One VM's samples of a tier in [from, to), oldest first. */
+  series(vmId: string, tier: MetricTier, from: Date, to: Date): Q<ReadonlyArray<MetricSample>>
+  /** Each VM's newest raw sample taken at or after `since`. */
+  latest(since: Date): Q<ReadonlyArray<MetricSample>>
+  /** Average raw samples into the five-minute buckets that start at or after `from` and end by `until`. */
+  rollUp(from: Date, until: Date): Q<number>
+  /** Delete a tier's samples older than `before`; yields how many. */
+  prune(tier: MetricTier, before: Date): Q<number>
+}
+
+/** R1, M2: the alarm history. */
+export interface AlarmEventRepository {
+  insert(event: AlarmEvent): Q<AlarmEvent>
+  /** Newest first. */
+  list(filter: {
+    readonly vmId?: string
+    readonly ruleId?: string
+    readonly limit: number
+  }): Q<ReadonlyArray<AlarmEvent>>
+  /** Each rule's newest event (a rule with none is not in the answer): whether its alarm is on. */
+  latestByRule(ruleIds: ReadonlyArray<string>): Q<ReadonlyArray<AlarmEvent>>
+}
+
+/** M3, D5: what VMs held over time, and their daily cost rows. */
+export interface CostRepository {
+  /** Each VM's newest holdings record. */
+  latestHoldings(): Q<ReadonlyArray<HoldingRecord>>
+  insertHoldings(records: ReadonlyArray<HoldingRecord>): Q<void>
+  /** The records that bear on [start, end) (each VM's last one at or before start, and those inside), by VM, oldest first. */
+  holdingsBetween(start: Date, end: Date, vmId?: string): Q<ReadonlyArray<HoldingRecord>>
+  /** Write a day's rows; a row already there for the VM and day is replaced (a recomputation). */
+  upsertDaily(
+    rows: ReadonlyArray<DailyCost & { readonly companyId: string; readonly departmentId: string }>,
+    computedAt: Date,
+  ): Q<void>
+  /** One VM's rows for the days from `fromDay` to `toDay` (YYYY-MM-DD, both included), oldest first. */
+  daily(vmId: string, fromDay: string, toDay: string): Q<ReadonlyArray<DailyCost>>
+}
+
+/** Platform-wide counts for the Prometheus exposition (M1). */
+export interface FiguresRepository {
+  tasks(): Q<ReadonlyArray<{ readonly operation: string; readonly state: TaskState; readonly count: number }>>
+  /** VMs outside the recycle bin, by state. */
+  vms(): Q<ReadonlyArray<{ readonly state: VmState; readonly count: number }>>
+  /** Each host's capacity and what the VMs placed on it (outside the recycle bin) were given. */
+  hosts(): Q<
+    ReadonlyArray<{
+      readonly id: string
+      readonly name: string
+      readonly cpus: number
+      readonly memoryMiB: number
+      readonly allocatedCpus: number
+      readonly allocatedMemoryMiB: number
+      readonly vms: number
+    }>
+  >
+}
+
 export interface QuotaRepository {
   get(departmentId: string): Q<Quota>
   set(quota: Quota): Q<Quota>
@@ -173,5 +239,9 @@ export class Store extends Context.Service<
     readonly nics: Repository<Nic>
     readonly keyPairs: Repository<KeyPair>
     readonly alarmRules: Repository<AlarmRule>
+    readonly metrics: MetricsRepository
+    readonly figures: FiguresRepository
+    readonly alarmEvents: AlarmEventRepository
+    readonly costs: CostRepository
   }
 >()("hyperx/core/store/Store") {}

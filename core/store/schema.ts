@@ -1,6 +1,9 @@
+import type { AlarmEventsTable } from "./alarm-events.table.ts"
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
+import type { VmDailyCostsTable, VmHoldingsTable } from "./cost.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
+import type { MetricSamplesTable } from "./metrics.table.ts"
 import type { NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
 import type {
   ApiTokensTable,
@@ -42,4 +45,8 @@ export interface DB {
   keyPairs: KeyPairsTable
   alarmRules: AlarmRulesTable
   tasks: TasksTable
+  metricSamples: MetricSamplesTable
+  alarmEvents: AlarmEventsTable
+  vmHoldings: VmHoldingsTable
+  vmDailyCosts: VmDailyCostsTable
 }

@@ -1,9 +1,13 @@
 import { Effect, type Scope } from "effect"
 import type { StoreError } from "../errors.ts"
+import { makeAlarmEventRepository } from "./alarm-events.repository.ts"
 import { makeCatalogRepositories } from "./catalog.repository.ts"
+import { makeCostRepository } from "./cost.repository.ts"
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
 import { makeExtrasRepositories } from "./extras.repository.ts"
+import { makeFiguresRepository } from "./figures.repository.ts"
 import { makeHostRepositories } from "./host.repository.ts"
+import { makeMetricsRepository } from "./metrics.repository.ts"
 import { migrateToLatest } from "./migrator.ts"
 import { makeNetworkRepositories } from "./network.repository.ts"
 import { makeOrgRepositories } from "./org.repository.ts"
@@ -20,6 +24,10 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     vms: makeVmRepository(db),
     tasks: makeTaskRepository(db),
     quotas: makeQuotaRepository(db),
+    metrics: makeMetricsRepository(db),
+    figures: makeFiguresRepository(db),
+    alarmEvents: makeAlarmEventRepository(db),
+    costs: makeCostRepository(db),
     ...makeOrgRepositories(db),
     ...makeCatalogRepositories(db),
     ...makeHostRepositories(db),

@@ -26,6 +26,7 @@ const statsOf = (record: DomainRecord, now: number): VmStats => {
       readBytes: 32 * MiB + uptime * 128 * KiB,
       writeBytes: 4 * MiB + uptime * 32 * KiB + (disk.role === "system" ? guestBytes(record.guest) : 0),
     })),
+    nics: record.spec.nics.map((nic) => ({ id: nic.id, rxBytes: uptime * 64 * KiB, txBytes: uptime * 16 * KiB })),
     at: new Date(now),
   }
 }

@@ -537,6 +537,107 @@ export type components = {
       readonly retention: number
       readonly enabled?: boolean
     }
+    readonly MetricSeries: {
+      readonly vmId: string
+      /** @enum {string} */
+      readonly tier: "raw" | "5m"
+      readonly stepSeconds: number | ("Infinity" | "-Infinity" | "NaN")
+      readonly from: string
+      readonly to: string
+      /** @description Each point's time, Unix seconds */
+      readonly at: readonly (number | ("Infinity" | "-Infinity" | "NaN"))[]
+      /** @description CPU use, % of the VM's vCPUs */
+      readonly cpuPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description Memory used, % of the guest's memory */
+      readonly memoryPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description Memory used, bytes */
+      readonly memoryUsedBytes: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description Disk reads, bytes per second (all disks) */
+      readonly diskReadBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description Disk writes, bytes per second (all disks) */
+      readonly diskWriteBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description Network received, bytes per second (all NICs); null where the driver cannot tell */
+      readonly netRxBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description Network sent, bytes per second (all NICs) */
+      readonly netTxBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      /** @description File systems used, % (guest agent; null without monitoring installed) */
+      readonly diskUsedPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+    }
+    readonly Alarm: {
+      readonly id: string
+      readonly vmId: string
+      /** @enum {string} */
+      readonly metric: "cpu" | "memory" | "disk"
+      readonly thresholdPercent: number | ("Infinity" | "-Infinity" | "NaN")
+      readonly durationMinutes: number
+      readonly recipientUserIds: readonly string[]
+      readonly enabled: boolean
+      readonly lastFiredAt: string | null
+      readonly createdAt: string
+      /** @description The alarm is on: it fired and has not recovered */
+      readonly firing: boolean
+    }
+    readonly AlarmInput: {
+      /** @enum {string} */
+      readonly metric: "cpu" | "memory" | "disk"
+      readonly thresholdPercent: number | ("Infinity" | "-Infinity" | "NaN")
+      /** @description Minutes the metric must stay at or above the threshold (and below it to recover), 1–1440 */
+      readonly durationMinutes: number
+      /** @description Users to mail (1–50), all of the VM's company (rule alarm-recipients-in-company) */
+      readonly recipientUserIds: readonly string[]
+      readonly enabled?: boolean
+    }
+    readonly AlarmPatch: {
+      readonly thresholdPercent?: number | ("Infinity" | "-Infinity" | "NaN")
+      /** @description Minutes the metric must stay at or above the threshold (and below it to recover), 1–1440 */
+      readonly durationMinutes?: number
+      /** @description Users to mail (1–50), all of the VM's company (rule alarm-recipients-in-company) */
+      readonly recipientUserIds?: readonly string[]
+      readonly enabled?: boolean
+    }
+    readonly AlarmEvent: {
+      readonly id: string
+      readonly ruleId: string
+      readonly vmId: string
+      /** @enum {string} */
+      readonly kind: "fired" | "recovered"
+      /** @enum {string} */
+      readonly metric: "cpu" | "memory" | "disk"
+      readonly valuePercent: number | ("Infinity" | "-Infinity" | "NaN")
+      readonly thresholdPercent: number | ("Infinity" | "-Infinity" | "NaN")
+      readonly at: string
+      readonly recipients: readonly string[]
+      readonly delivered: boolean
+      readonly error: string | null
+    }
+    readonly DailyCost: {
+      readonly vmId: string
+      /** @description UTC day, YYYY-MM-DD */
+      readonly day: string
+      /** @description Flavor (规格), minor units */
+      readonly flavor: number
+      /** @description Storage: GiB × price per GiB-day of each disk's storage class, minor units */
+      readonly storage: number
+      /** @description Image, minor units */
+      readonly image: number
+      /** @description Public IPs, minor units */
+      readonly publicIp: number
+      /** @description Services (components), minor units */
+      readonly services: number
+      /** @description GPUs, minor units */
+      readonly gpu: number
+      /** @description The sum of the headings, minor units */
+      readonly total: number
+    }
+    readonly VmCosts: {
+      readonly vmId: string
+      readonly from: string
+      readonly to: string
+      /** @description One row per day that has ended, oldest first */
+      readonly days: readonly components["schemas"]["DailyCost"][]
+      /** @description Today so far, at today's prices */
+      readonly today: components["schemas"]["DailyCost"] | null
+    }
     readonly BackupRestore: {
       readonly name?: string
     }

@@ -1,0 +1,5 @@
+export { MetricsCollectorLayer, makeCollector, runMetricsCollector } from "./collector.ts"
+export { defaultMetricsPolicy, type MetricsPolicy } from "./policy.ts"
+export { maintainSamples } from "./retention.ts"
+export { type MetricSample, MetricTier, memoryPercent, sampleOf } from "./sample.ts"
+export { type MetricSeries, type SeriesQuery, vmMetrics } from "./series.ts"

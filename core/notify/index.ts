@@ -1,0 +1,1 @@
+export { type Mail, Notifier, NotifyError } from "./notifier.ts"
