@@ -248,5 +248,21 @@ export interface Driver {
   }
 }
 
+/** The contract's optional groups. */
+export type DriverGroup =
+  | "disks"
+  | "nics"
+  | "media"
+  | "snapshots"
+  | "backups"
+  | "quiesce"
+  | "console"
+  | "guestAgent"
+  | "stats"
+  | "migration"
+
+/** A driver that offers every optional group (the fake, QEMU). */
+export type DriverWithEveryGroup = Driver & Required<Pick<Driver, DriverGroup>>
+
 /** Builds a driver inside a scope: the scope owns its sockets and watchers, never the VMs' processes. */
 export type DriverFactory<R = never> = Effect.Effect<Driver, DriverError, R | import("effect").Scope.Scope>

@@ -1,6 +1,6 @@
 import { Effect, Option, Scope } from "effect"
 import type { Capability } from "../../core/driver/capabilities.ts"
-import type { Driver, DriverFactory } from "../../core/driver/driver.ts"
+import type { DriverFactory, DriverWithEveryGroup } from "../../core/driver/driver.ts"
 import type { DriverError } from "../../core/driver/errors.ts"
 import { makeBackups } from "./backups.ts"
 import { makeConsoleServers } from "./consoles.ts"
@@ -31,22 +31,7 @@ export interface FakeDriverOptions {
 }
 
 /** The Driver contract with every optional group present, as the fake provides them all. */
-export type FullDriver = Driver &
-  Required<
-    Pick<
-      Driver,
-      | "disks"
-      | "nics"
-      | "media"
-      | "snapshots"
-      | "backups"
-      | "quiesce"
-      | "console"
-      | "guestAgent"
-      | "stats"
-      | "migration"
-    >
-  >
+export type FullDriver = DriverWithEveryGroup
 
 export interface FakeDriver {
   readonly driver: FullDriver

@@ -73,8 +73,7 @@ export interface LibvirtDriver extends Driver {
   readonly migrate: (name: string, targetUri: string, options?: MigrateOptions) => Op
 }
 
-export const isLibvirtDriver = (driver: Driver): driver is LibvirtDriver =>
-  "client" in driver && "migrate" in driver
+export const isLibvirtDriver = (driver: Driver): driver is LibvirtDriver => "client" in driver && "migrate" in driver
 
 /**
  * The libvirt driver over `virsh` (default qemu:///system, domains of type qemu). Fails when libvirtd does not

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { Effect, PubSub, type Scope, Stream } from "effect"
 import type { Capability } from "../../../core/driver/capabilities.ts"
-import type { Driver, DriverEvent, MigrationProgress } from "../../../core/driver/driver.ts"
+import type { Driver, DriverEvent, DriverWithEveryGroup, MigrationProgress } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { makeHostCommands } from "../../host-commands/host-commands.ts"
 import { detectAccelerator } from "../argv/accel.ts"
@@ -51,42 +51,27 @@ export const QEMU_CAPABILITIES: ReadonlyArray<Capability> = [
 ]
 
 /** The Driver contract with every group this driver offers, plus what a guest probe or a test needs besides. */
-export type QemuDriver = Driver &
-  Required<
-    Pick<
-      Driver,
-      | "disks"
-      | "nics"
-      | "media"
-      | "snapshots"
-      | "backups"
-      | "quiesce"
-      | "console"
-      | "guestAgent"
-      | "stats"
-      | "migration"
-    >
-  > & {
-    /** Runs `use` with the domain's guest agent, under the domain's lock (e.g. to read a file in the guest). */
-    readonly withGuestAgent: <A, E>(
-      name: string,
-      use: (agent: QgaAgent) => Effect.Effect<A, E>,
-    ) => Effect.Effect<A, E | DriverError>
-    /**
-     * Runs `use` with the running domain's QMP monitor, under the domain's lock: raw QMP on the very QEMU the driver
-     * runs (diagnostics, and benchmarks that compare the driver with the bare commands). The monitor stays the driver's.
-     */
-    readonly withMonitor: <A, E>(
-      name: string,
-      use: (monitor: QmpMonitor) => Effect.Effect<A, E>,
-    ) => Effect.Effect<A, E | DriverError>
-    /** The domain's run folder: QMP/QGA/console sockets, `serial.log`, `qemu.log`, `qemu.pid`. */
-    readonly runDirOf: (name: string) => string
-    /** The exact command a start runs now (for diagnostics, and to compare with QEMU started by hand). */
-    readonly commandLine: (
-      name: string,
-    ) => Effect.Effect<{ readonly binary: string; readonly args: ReadonlyArray<string> }, DriverError>
-  }
+export type QemuDriver = DriverWithEveryGroup & {
+  /** Runs `use` with the domain's guest agent, under the domain's lock (e.g. to read a file in the guest). */
+  readonly withGuestAgent: <A, E>(
+    name: string,
+    use: (agent: QgaAgent) => Effect.Effect<A, E>,
+  ) => Effect.Effect<A, E | DriverError>
+  /**
+   * Runs `use` with the running domain's QMP monitor, under the domain's lock: raw QMP on the very QEMU the driver
+   * runs (diagnostics, and benchmarks that compare the driver with the bare commands). The monitor stays the driver's.
+   */
+  readonly withMonitor: <A, E>(
+    name: string,
+    use: (monitor: QmpMonitor) => Effect.Effect<A, E>,
+  ) => Effect.Effect<A, E | DriverError>
+  /** The domain's run folder: QMP/QGA/console sockets, `serial.log`, `qemu.log`, `qemu.pid`. */
+  readonly runDirOf: (name: string) => string
+  /** The exact command a start runs now (for diagnostics, and to compare with QEMU started by hand). */
+  readonly commandLine: (
+    name: string,
+  ) => Effect.Effect<{ readonly binary: string; readonly args: ReadonlyArray<string> }, DriverError>
+}
 
 export const isQemuDriver = (driver: Driver): driver is QemuDriver =>
   "withGuestAgent" in driver && typeof (driver as QemuDriver).withGuestAgent === "function"

@@ -161,6 +161,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
             yield* mirrorDisks(name, state, endpoint, nodes)
           }
           if (state.cancelled) return yield* errors.failure(operation, "cancelled", false)
+          const stoppedAt = Date.now()
           if (mode === "pause-first") yield* stop(monitor).pipe(Effect.mapError(qmp))
           yield* migrate(monitor, `tcp:${endpoint.host}:${endpoint.port}`).pipe(Effect.mapError(qmp))
           let info: MigrationInfo
@@ -191,7 +192,8 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
           if (state.mirrors.length > 0) yield* endMirrors(state, false)
           sample(name, "completed", info)
           const result: MigrationResult = {
-            downtimeMs: info.downtime ?? 0,
+            // QEMU counts its downtime from its own final stop; a pause-first guest was stopped since our `stop`.
+            downtimeMs: mode === "pause-first" ? Date.now() - stoppedAt : (info.downtime ?? 0),
             totalMs: Date.now() - started,
             transferredBytes: info.ram?.transferred ?? 0,
             path: postCopy ? "post-copy" : mode === "pause-first" ? "pause-first" : "precopy",
