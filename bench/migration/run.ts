@@ -4,12 +4,13 @@
  * downtime figure (QEMU's own, or under pause-first, which TCG uses, the time from `stop` to completion), the gap in the guest's serial output as the host sees it (a line every 5 ms from the guest; the
  * last line the source wrote to the first the target wrote), the driver's `send` (disks and memory) and its whole
  * move (volumes, prepare, send, proof, release). Prints JSON only (progress on stderr), medians and the load average:
- *   node --import tsx bench/migration/run.ts [--runs N]
+ *   node --import tsx bench/migration/run.ts [--runs N] [--mode converge|precopy|pause-first]
+ * A move that fails (the target's proof refused the guest) is counted in `failed` and the guest runs on at the source.
  * Not measured yet: the same move by hand with bare QMP commands (see the QEMU driver's README).
  */
 import { statSync } from "node:fs"
 import { join } from "node:path"
-import type { MigrationResult } from "../../core/driver/driver.ts"
+import type { MigrationMode, MigrationResult } from "../../core/driver/driver.ts"
 import { collectProgress, move } from "../../plugins/qemu/driver/migration-testing.ts"
 import {
   defineGuest,
@@ -26,6 +27,10 @@ import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 
 const runs = wholeNumberFlag("--runs", 3)
+const modeAt = process.argv.indexOf("--mode")
+const mode = (modeAt >= 0 ? process.argv[modeAt + 1] : "converge") as MigrationMode
+if (!["converge", "precopy", "pause-first"].includes(mode))
+  throw new Error("--mode takes converge, precopy or pause-first")
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 const median = (values: ReadonlyArray<number>) => {
   if (values.length === 0) return null
@@ -85,6 +90,8 @@ const main = async () => {
   let spec = guestSpec(hostA, name, { memoryMiB: 256 })
   let here: { d: ScopedDriver; other: ScopedDriver; otherHost: TestHost } = { d: a, other: b, otherHost: hostB }
   const results: Record<string, Array<Sample>> = {}
+  /** Moves that failed (the proof refused the target, or QEMU failed): the guest then ran on at the source. */
+  const failures: Record<string, Array<string>> = {}
   try {
     await a.run(defineGuest(a.driver, hostA, spec))
     await a.run(a.driver.start(name))
@@ -99,6 +106,7 @@ const main = async () => {
       for (const storage of ["shared", "local"] as const) {
         const key = `${load}-${storage}`
         results[key] = []
+        failures[key] = []
         for (let run = 0; run < runs; run++) {
           const { d, other, otherHost } = here
           await collectProgress(d)
@@ -107,7 +115,17 @@ const main = async () => {
             join(other.driver.runDirOf(name), "serial.log"),
           )
           const started = Date.now()
-          const moved = await move(d, other, otherHost, spec, { storage })
+          const outcome = await move(d, other, otherHost, spec, { storage, mode }).then(
+            (moved) => ({ moved }),
+            (error: unknown) => ({ error: String(error) }),
+          )
+          if ("error" in outcome) {
+            watch.stop()
+            failures[key]?.push(outcome.error)
+            progress(`${key} #${run + 1}: FAILED, the guest runs on at the source: ${outcome.error}`)
+            continue
+          }
+          const moved = outcome.moved
           const moveMs = Date.now() - started
           const serialGapMs = watch.stop()
           spec = moved.spec
@@ -134,7 +152,8 @@ const main = async () => {
     Object.entries(results).map(([key, samples]) => [
       key,
       {
-        runs: samples.length,
+        runs: samples.length + (failures[key]?.length ?? 0),
+        failed: failures[key] ?? [],
         path: samples[0]?.path,
         medianDowntimeMs: median(samples.map((s) => s.downtimeMs)),
         medianSerialGapMs: median(samples.flatMap((s) => (s.serialGapMs === null ? [] : [s.serialGapMs]))),
@@ -145,7 +164,7 @@ const main = async () => {
     ]),
   )
   process.stdout.write(
-    `${JSON.stringify({ bench: "migration", guestMiB: 256, accel: "tcg", loadAverage: loadAverages(), results: summary }, null, 2)}\n`,
+    `${JSON.stringify({ bench: "migration", guestMiB: 256, accel: "tcg", mode, loadAverage: loadAverages(), results: summary }, null, 2)}\n`,
   )
 }
 
