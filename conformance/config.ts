@@ -1,5 +1,5 @@
 import type { Effect } from "effect"
-import type { Driver } from "../core/driver/driver.ts"
+import type { Driver, DriverFactory } from "../core/driver/driver.ts"
 import type { NicBacking, VmSpec } from "../core/driver/spec.ts"
 import type { BootSource } from "../core/model/catalog.ts"
 
@@ -81,6 +81,13 @@ export interface ConformanceConfig {
   /** Last changes to every spec the suite defines, for what only the driver's author knows. */
   readonly adjustSpec?: ((spec: VmSpec) => VmSpec) | undefined
   readonly timeouts?: Partial<ConformanceTimeouts> | undefined
+  /**
+   * Builds an instance of the driver on a second host (its own state and run folders; the same machine will do), the
+   * target of the liveMigration cases. A driver that declares liveMigration without it fails those cases.
+   */
+  readonly migrationTarget?: DriverFactory | undefined
+  /** The address the target listens on for migrations; default 127.0.0.1. */
+  readonly migrationHost?: string | undefined
   /** Run only these case ids (the host check always runs). */
   readonly only?: ReadonlyArray<string> | undefined
 }
@@ -99,6 +106,8 @@ export interface ResolvedConfig {
   readonly isoPath: string | undefined
   readonly adjustSpec: (spec: VmSpec) => VmSpec
   readonly timeouts: ConformanceTimeouts
+  readonly migrationTarget: DriverFactory | undefined
+  readonly migrationHost: string
   readonly only: ReadonlyArray<string> | undefined
 }
 
@@ -127,6 +136,8 @@ export const resolveConfig = (config: ConformanceConfig): ResolvedConfig => ({
   isoPath: config.isoPath,
   adjustSpec: config.adjustSpec ?? ((spec) => spec),
   timeouts: { ...defaultTimeouts, ...definedOnly(config.timeouts ?? {}) },
+  migrationTarget: config.migrationTarget,
+  migrationHost: config.migrationHost ?? "127.0.0.1",
   only: config.only,
 })
 

@@ -53,7 +53,7 @@ const fakeRun = report(
 const qemuRun = report(
   "qemu",
   "0.2.0",
-  ["lifecycle", "memorySnapshot", "liveMigration"],
+  ["lifecycle", "memorySnapshot", "usbPassthrough"],
   [
     result("lifecycle.start", "lifecycle", "passed"),
     result("lifecycle.force-stop", "lifecycle", "failed", "force stop: qemu.shutdown: | no answer"),
@@ -88,8 +88,8 @@ describe("support matrix", () => {
     assert.equal(rowOf(text, "| lifecycle |"), "| lifecycle | ✅ 1/1 | ❌ 1/2 |")
     assert.equal(rowOf(text, "| memorySnapshot |"), "| memorySnapshot | ➖ not declared | ✅ 1/1 |")
     assert.equal(
-      rowOf(text, "| liveMigration |"),
-      "| liveMigration | ➖ not declared | ⚠️ declared, no conformance case |",
+      rowOf(text, "| usbPassthrough |"),
+      "| usbPassthrough | ➖ not declared | ⚠️ declared, no conformance case |",
     )
     assert.equal(rowOf(text, "| iso |"), "| iso | ➖ not declared | ➖ not declared |")
   })

@@ -8,6 +8,7 @@ import { eventCases } from "./events.ts"
 import { guestCases } from "./guest.ts"
 import { idempotenceCases } from "./idempotence.ts"
 import { lifecycleCases } from "./lifecycle.ts"
+import { migrationCases } from "./migration.ts"
 import { reattachCases } from "./reattach.ts"
 import { snapshotCases } from "./snapshots.ts"
 
@@ -24,4 +25,5 @@ export const conformanceCases: ReadonlyArray<ConformanceCase> = [
   ...consoleCases,
   ...guestCases,
   ...reattachCases,
+  ...migrationCases,
 ]

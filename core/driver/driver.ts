@@ -82,6 +82,61 @@ export interface VolumeSpec {
   readonly backingFormat?: "qcow2" | "raw"
 }
 
+/** Where the guest's disks live during a migration: on storage both hosts see, or on the source host only. */
+export type MigrationStorage = "shared" | "local"
+
+/**
+ * How memory moves. `converge` (the default) is the driver's path that never delivers a broken guest: a downtime
+ * limit, auto-converge, and post-copy when pre-copy does not converge, where the hypervisor tracks dirty memory
+ * reliably (the QEMU driver's README says what it does under TCG). `precopy` never switches to post-copy;
+ * `pause-first` stops the guest and copies its memory once.
+ */
+export type MigrationMode = "converge" | "precopy" | "pause-first"
+
+/** What a target listens on for one incoming migration: the memory stream, and the disks for local storage. */
+export interface IncomingEndpoint {
+  readonly host: string
+  readonly port: number
+  /** The NBD server the source mirrors the disks into (local storage only). */
+  readonly nbdPort?: number
+}
+
+export interface IncomingOptions {
+  readonly storage: MigrationStorage
+  /** The address of this host the source reaches (e.g. 127.0.0.1, or the host's migration network address). */
+  readonly listenHost: string
+}
+
+export interface SendOptions {
+  readonly storage: MigrationStorage
+  readonly mode?: MigrationMode
+  /** The longest pause allowed for the switch-over (default 20 ms). */
+  readonly downtimeLimitMs?: number
+}
+
+/** One sample of a migration's progress on the source. */
+export interface MigrationProgress {
+  readonly name: string
+  readonly phase: "disks" | "memory" | "post-copy" | "completed" | "failed" | "cancelled"
+  readonly transferredBytes: number
+  readonly remainingBytes: number
+  readonly dirtyPagesRate: number
+  readonly expectedDowntimeMs: number
+  readonly at: Date
+}
+
+export interface MigrationResult {
+  /** The hypervisor's own figure for the pause at the switch-over. */
+  readonly downtimeMs: number
+  readonly totalMs: number
+  readonly transferredBytes: number
+  /**
+   * How the memory went: pre-copy, post-copy (after which the source can no longer take the guest back), or
+   * pause-first (the guest stopped for the whole copy).
+   */
+  readonly path: "precopy" | "post-copy" | "pause-first"
+}
+
 type Op<A = void> = Effect.Effect<A, DriverError>
 
 /**
@@ -162,7 +217,54 @@ export interface Driver {
     fileSystems(name: string): Op<ReadonlyArray<FileSystemUsage>>
   }
   readonly stats?: (name: string) => Op<VmStats>
+  /**
+   * Live migration between two instances of the driver on two hosts (capability liveMigration). The core runs it:
+   * target `prepareIncoming` → source `send` → target `finishIncoming` → source `release`; on any failure, target
+   * `abortIncoming` and source `rollback`. Until `release` the source keeps the guest's state, so a failure before
+   * it leaves the VM running on the source (except after post-copy took over: then the target holds the only copy).
+   */
+  readonly migration?: {
+    /**
+     * Target: defines the domain from `spec` (disk paths of this host; for local storage the caller made the disk
+     * files first, same virtual size) and starts the hypervisor waiting for the incoming state.
+     */
+    prepareIncoming(spec: VmSpec, options: IncomingOptions): Op<IncomingEndpoint>
+    /**
+     * Source: sends the running domain (its disks too, for local storage) to the endpoint. On success the guest
+     * runs on the target and the source holds it paused until `release` or `rollback`. On failure the guest runs
+     * here as before. Progress is published on `progress` while it runs.
+     */
+    send(name: string, endpoint: IncomingEndpoint, options: SendOptions): Op<MigrationResult>
+    /** Source: samples of running migrations, for every domain of this instance. */
+    readonly progress: Stream.Stream<MigrationProgress>
+    /** Source: stops a running `send`, which then fails; the guest keeps running here. No migration → no-op. */
+    cancel(name: string): Op
+    /** Target: the guest runs here and is proven alive (serial output and a guest-agent ping, as it has them). */
+    finishIncoming(name: string): Op
+    /** Target: ends the incoming hypervisor (and its disk export) and forgets the domain. Idempotent. */
+    abortIncoming(name: string): Op
+    /** Source: the move is proven: the paused source process ends and the domain is forgotten here. */
+    release(name: string): Op
+    /** Source: the move failed after `send` succeeded: the guest resumes here. Running here → no-op. */
+    rollback(name: string): Op
+  }
 }
+
+/** The contract's optional groups. */
+export type DriverGroup =
+  | "disks"
+  | "nics"
+  | "media"
+  | "snapshots"
+  | "backups"
+  | "quiesce"
+  | "console"
+  | "guestAgent"
+  | "stats"
+  | "migration"
+
+/** A driver that offers every optional group (the fake, QEMU). */
+export type DriverWithEveryGroup = Driver & Required<Pick<Driver, DriverGroup>>
 
 /** Builds a driver inside a scope: the scope owns its sockets and watchers, never the VMs' processes. */
 export type DriverFactory<R = never> = Effect.Effect<Driver, DriverError, R | import("effect").Scope.Scope>

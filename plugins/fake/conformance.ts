@@ -89,6 +89,8 @@ export const fakeConformance = (dir: string, options: FakeDriverOptions = {}): C
     systemImage: { path: "/var/lib/hyperx/images/fake-base.qcow2", format: "qcow2" },
     guest: fakeGuestProbe,
     serialPattern: /hyperx-fake: \S+ booted/,
+    // A second fake host (its own domain table) for the migration cases.
+    migrationTarget: fakeConformanceFactory({ stateFile: join(dir, "fake-target-state.json"), ...options }),
     // Nothing in the fake takes long; a hang shows within seconds instead of minutes.
     timeouts: { operationMs: 5_000, bootMs: 5_000, guestChangeMs: 5_000, consoleMs: 2_000, caseMs: 30_000, pollMs: 5 },
   },

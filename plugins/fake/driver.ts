@@ -1,6 +1,6 @@
 import { Effect, Option, Scope } from "effect"
 import type { Capability } from "../../core/driver/capabilities.ts"
-import type { Driver, DriverFactory } from "../../core/driver/driver.ts"
+import type { DriverFactory, DriverWithEveryGroup } from "../../core/driver/driver.ts"
 import type { DriverError } from "../../core/driver/errors.ts"
 import { makeBackups } from "./backups.ts"
 import { makeConsoleServers } from "./consoles.ts"
@@ -10,6 +10,7 @@ import { type Faults, makeFaultInjector } from "./faults.ts"
 import { makeGuest } from "./guest.ts"
 import { makeHypervisor } from "./hypervisor.ts"
 import { makeLifecycle } from "./lifecycle.ts"
+import { makeMigration } from "./migration.ts"
 import type { FakeOperation } from "./operations.ts"
 import { makeQuiesce } from "./quiesce.ts"
 import { makeSimulate, type Simulate } from "./simulate.ts"
@@ -25,13 +26,12 @@ export interface FakeDriverOptions {
   readonly bootDelayMs?: number | undefined
   /** How long an obedient guest takes to power off after ACPI; default 20 ms. */
   readonly shutdownDelayMs?: number | undefined
+  /** How long each of a live migration's five steps takes; default 10 ms. */
+  readonly migrationStepMs?: number | undefined
 }
 
 /** The Driver contract with every optional group present, as the fake provides them all. */
-export type FullDriver = Driver &
-  Required<
-    Pick<Driver, "disks" | "nics" | "media" | "snapshots" | "backups" | "quiesce" | "console" | "guestAgent" | "stats">
-  >
+export type FullDriver = DriverWithEveryGroup
 
 export interface FakeDriver {
   readonly driver: FullDriver
@@ -39,9 +39,10 @@ export interface FakeDriver {
   readonly simulate: Simulate
 }
 
-/** Everything the contract names except passthrough and live migration. */
+/** Everything the contract names except passthrough. */
 const implemented: ReadonlyArray<Capability> = [
   "lifecycle",
+  "liveMigration",
   "gracefulShutdown",
   "events",
   "memorySnapshot",
@@ -94,6 +95,7 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
     const quiesce = makeQuiesce(hv)
     const volumes = makeVolumes(hv)
     const { console, guestAgent, stats } = makeGuest(hv, consoles)
+    const migration = yield* makeMigration(hv, options.migrationStepMs ?? 10)
     // Without a state file a new instance starts empty, so it cannot find domains an earlier one ran.
     const capabilities = new Set<Capability>(options.stateFile ? [...implemented, "reattach"] : implemented)
 
@@ -134,6 +136,16 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
         fileSystems: guard("guestAgent.fileSystems", guestAgent.fileSystems),
       },
       stats: guard("stats", stats),
+      migration: {
+        prepareIncoming: guard("migration.prepareIncoming", migration.prepareIncoming),
+        send: guard("migration.send", migration.send),
+        progress: migration.progress,
+        cancel: guard("migration.cancel", migration.cancel),
+        finishIncoming: guard("migration.finishIncoming", migration.finishIncoming),
+        abortIncoming: guard("migration.abortIncoming", migration.abortIncoming),
+        release: guard("migration.release", migration.release),
+        rollback: guard("migration.rollback", migration.rollback),
+      },
     }
     return { driver, faults: injector.faults, simulate: makeSimulate(hv, hub) }
   })

@@ -32,5 +32,12 @@ export const fakeOperations = [
   "guestAgent.setAuthorizedKeys",
   "guestAgent.fileSystems",
   "stats",
+  "migration.prepareIncoming",
+  "migration.send",
+  "migration.cancel",
+  "migration.finishIncoming",
+  "migration.abortIncoming",
+  "migration.release",
+  "migration.rollback",
 ] as const
 export type FakeOperation = (typeof fakeOperations)[number]

@@ -99,11 +99,15 @@ export const qemuConformance = (manifest: GuestManifest, dir: string): Conforman
     guest: qemuGuestProbe,
     serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
     guestUser: "hyperx",
+    // The second "host" of the migration cases: its own state and run folders on this machine.
+    migrationTarget: makeQemuDriver({ stateDir: `${dir}/state-target` }),
   },
   // The suite stops what it made; this is for a run cut short.
   dispose: () => {
-    killAll(defaultRunRoot(`${dir}/state`))
-    rmSync(defaultRunRoot(`${dir}/state`), { recursive: true, force: true })
+    for (const state of [`${dir}/state`, `${dir}/state-target`]) {
+      killAll(defaultRunRoot(state))
+      rmSync(defaultRunRoot(state), { recursive: true, force: true })
+    }
     rmSync(dir, { recursive: true, force: true })
   },
 })

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { Effect, PubSub, type Scope, Stream } from "effect"
 import type { Capability } from "../../../core/driver/capabilities.ts"
-import type { Driver, DriverEvent } from "../../../core/driver/driver.ts"
+import type { Driver, DriverEvent, DriverWithEveryGroup, MigrationProgress } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { makeHostCommands } from "../../host-commands/host-commands.ts"
 import { detectAccelerator } from "../argv/accel.ts"
@@ -17,6 +17,8 @@ import { makeErrors } from "./errors.ts"
 import { makeConsole, makeGuestAgent, withGuestAgent } from "./guest.ts"
 import { makeQemuImg } from "./image.ts"
 import { makeLifecycle } from "./lifecycle.ts"
+import { makeMigrationSource } from "./migration-source.ts"
+import { makeMigrationTarget } from "./migration-target.ts"
 import { type QemuDriverOptions, resolveSettings } from "./options.ts"
 import { makePower } from "./power.ts"
 import { makeQuiesce } from "./quiesce.ts"
@@ -27,8 +29,7 @@ import { makeStats } from "./stats.ts"
 import { makeVolumes } from "./volumes.ts"
 
 /**
- * What this driver does and has tested against real QEMU. Not declared: live migration (the contract has no methods
- * for it yet) and PCI/USB passthrough (the command line can express it, but no host here has a device to prove it
+ * What this driver does and has tested against real QEMU. Not declared: PCI/USB passthrough (the command line can express it, but no host here has a device to prove it
  * with). `guestAgent` also covers `quiesce` (fsfreeze through the agent).
  */
 export const QEMU_CAPABILITIES: ReadonlyArray<Capability> = [
@@ -36,6 +37,7 @@ export const QEMU_CAPABILITIES: ReadonlyArray<Capability> = [
   "gracefulShutdown",
   "events",
   "reattach",
+  "liveMigration",
   "memorySnapshot",
   "diskSnapshot",
   "diskBackup",
@@ -49,30 +51,27 @@ export const QEMU_CAPABILITIES: ReadonlyArray<Capability> = [
 ]
 
 /** The Driver contract with every group this driver offers, plus what a guest probe or a test needs besides. */
-export type QemuDriver = Driver &
-  Required<
-    Pick<Driver, "disks" | "nics" | "media" | "snapshots" | "backups" | "quiesce" | "console" | "guestAgent" | "stats">
-  > & {
-    /** Runs `use` with the domain's guest agent, under the domain's lock (e.g. to read a file in the guest). */
-    readonly withGuestAgent: <A, E>(
-      name: string,
-      use: (agent: QgaAgent) => Effect.Effect<A, E>,
-    ) => Effect.Effect<A, E | DriverError>
-    /**
-     * Runs `use` with the running domain's QMP monitor, under the domain's lock: raw QMP on the very QEMU the driver
-     * runs (diagnostics, and benchmarks that compare the driver with the bare commands). The monitor stays the driver's.
-     */
-    readonly withMonitor: <A, E>(
-      name: string,
-      use: (monitor: QmpMonitor) => Effect.Effect<A, E>,
-    ) => Effect.Effect<A, E | DriverError>
-    /** The domain's run folder: QMP/QGA/console sockets, `serial.log`, `qemu.log`, `qemu.pid`. */
-    readonly runDirOf: (name: string) => string
-    /** The exact command a start runs now (for diagnostics, and to compare with QEMU started by hand). */
-    readonly commandLine: (
-      name: string,
-    ) => Effect.Effect<{ readonly binary: string; readonly args: ReadonlyArray<string> }, DriverError>
-  }
+export type QemuDriver = DriverWithEveryGroup & {
+  /** Runs `use` with the domain's guest agent, under the domain's lock (e.g. to read a file in the guest). */
+  readonly withGuestAgent: <A, E>(
+    name: string,
+    use: (agent: QgaAgent) => Effect.Effect<A, E>,
+  ) => Effect.Effect<A, E | DriverError>
+  /**
+   * Runs `use` with the running domain's QMP monitor, under the domain's lock: raw QMP on the very QEMU the driver
+   * runs (diagnostics, and benchmarks that compare the driver with the bare commands). The monitor stays the driver's.
+   */
+  readonly withMonitor: <A, E>(
+    name: string,
+    use: (monitor: QmpMonitor) => Effect.Effect<A, E>,
+  ) => Effect.Effect<A, E | DriverError>
+  /** The domain's run folder: QMP/QGA/console sockets, `serial.log`, `qemu.log`, `qemu.pid`. */
+  readonly runDirOf: (name: string) => string
+  /** The exact command a start runs now (for diagnostics, and to compare with QEMU started by hand). */
+  readonly commandLine: (
+    name: string,
+  ) => Effect.Effect<{ readonly binary: string; readonly args: ReadonlyArray<string> }, DriverError>
+}
 
 export const isQemuDriver = (driver: Driver): driver is QemuDriver =>
   "withGuestAgent" in driver && typeof (driver as QemuDriver).withGuestAgent === "function"
@@ -120,6 +119,10 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
     const power = makePower(domains, sessionDeps)
     const devices = makeDevices(domains)
     const runWithAgent = withGuestAgent(domains)
+    const progressHub = yield* PubSub.unbounded<MigrationProgress>()
+    yield* Effect.addFinalizer(() => PubSub.shutdown(progressHub))
+    const migrationSource = makeMigrationSource(domains, (sample) => void PubSub.publishUnsafe(progressHub, sample))
+    const migrationTarget = makeMigrationTarget(domains, sessionDeps, lifecycle.define)
 
     const driver: QemuDriver = {
       name: settings.name,
@@ -136,6 +139,7 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
       console: makeConsole(domains),
       guestAgent: makeGuestAgent(domains),
       stats: makeStats(domains),
+      migration: { ...migrationSource, ...migrationTarget, progress: Stream.fromPubSub(progressHub) },
       withGuestAgent: (name, use) => runWithAgent(name, use),
       withMonitor: (name, use) =>
         domains.exclusive(name)(

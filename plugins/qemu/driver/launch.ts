@@ -42,6 +42,8 @@ export const launchDomain = Effect.fnUntraced(function* (
   domains: Domains,
   sessionDeps: SessionDeps,
   domain: Domain,
+  /** Appended to the command line (`-incoming defer` for a migration's target). */
+  extraArgs: ReadonlyArray<string> = [],
 ): Effect.fn.Return<void, DriverError> {
   const { settings, errors } = domains
   const { spec, resumeSnapshot } = domain.definition
@@ -57,7 +59,7 @@ export const launchDomain = Effect.fnUntraced(function* (
   }
   // In its own session, its output in the log, not tied to the agent: the agent may exit or die and QEMU keeps running.
   const launched = yield* sessionDeps.commands
-    .launch(settings.qemuBinary, resumeSnapshot === null ? argv : [...argv, "-S"], logPath)
+    .launch(settings.qemuBinary, [...argv, ...(resumeSnapshot === null ? [] : ["-S"]), ...extraArgs], logPath)
     .pipe(Effect.mapError((failure) => errors.failure("start", `cannot start QEMU: ${failure.message}`, false)))
   const abandon = Deferred.await(launched.exited).pipe(
     Effect.flatMap((status) =>

@@ -40,6 +40,14 @@ export const qmpTimeoutTable: Readonly<Record<string, number>> = {
   "job:snapshot-delete": 30_000,
   // Formatting an empty qcow2 writes a few clusters.
   "job:blockdev-create": 30_000,
+  // Migration set-up commands answer at once; the migration itself runs in QEMU's own thread.
+  "migrate-incoming": blockOpMs,
+  "nbd-server-start": blockOpMs,
+  "nbd-server-stop": blockOpMs,
+  "block-export-add": blockOpMs,
+  "blockdev-mirror": blockOpMs,
+  "block-job-cancel": blockOpMs,
+  "query-block-jobs": blockOpMs,
   // virtio devices need the guest's acknowledgement (~140 ms on an idle TCG guest).
   "event:DEVICE_DELETED": 10_000,
 }
