@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import type { AddressInfo } from "node:net"
+import { type AddressInfo, connect } from "node:net"
 import { after, before, describe, it } from "node:test"
 import { serve } from "@hono/node-server"
 import { readSheet } from "read-excel-file/node"
@@ -72,6 +72,45 @@ for (const backend of storeBackends) {
       })
       assert.equal(big.status, 413)
       assert.equal(((await big.json()) as { error: { code: string } }).error.code, "payload-too-large")
+    })
+
+    it("a 413 on a keep-alive connection says Connection: close, and the next request still gets its answer", async () => {
+      // What a portal's fetch does: an over-size POST, then an unrelated GET. Before, the 413 promised keep-alive and
+      // the socket was dropped under the next request (ECONNRESET).
+      for (let round = 0; round < 5; round++) {
+        const big = await http("/api/v1/batch", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ action: "start", vmIds: [], pad: "x".repeat(2_000_000) }),
+        })
+        assert.equal(big.status, 413)
+        assert.equal(big.headers.get("Connection"), "close")
+        await big.json()
+        assert.equal((await http("/api/v1/vms?limit=1")).status, 200)
+      }
+      // The same on one raw socket: the 413 arrives whole, then the agent closes the connection with no reset.
+      const port = Number(new URL(base).port)
+      const received = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1")
+        let text = ""
+        socket.setEncoding("latin1")
+        socket.on("data", (chunk: string) => {
+          text += chunk
+        })
+        socket.on("error", reject)
+        socket.on("close", () => resolve(text))
+        const body = "x".repeat(300_000)
+        socket.write(
+          `POST /api/v1/batch HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer ${agent.tokens.owner}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        )
+        socket.write(
+          `GET /api/v1/vms?limit=1 HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer ${agent.tokens.owner}\r\n\r\n`,
+        )
+      })
+      assert.match(received, /^HTTP\/1\.1 413 /)
+      assert.match(received, /\r\nConnection: close\r\n/i)
+      assert.match(received, /"payload-too-large"/)
     })
 
     it("L6 the XLSX download arrives intact", async () => {
