@@ -1,4 +1,5 @@
 import assert from "node:assert/strict"
+import { request as httpRequest } from "node:http"
 import { type AddressInfo, connect } from "node:net"
 import { after, before, describe, it } from "node:test"
 import { serve } from "@hono/node-server"
@@ -9,7 +10,12 @@ import { useAgent } from "./testing/harness.ts"
 /** The API over a real socket: what a portal or the CLI sees, headers and bytes included. */
 for (const backend of storeBackends) {
   describe(`the API over HTTP on ${backend.name}`, { skip: backend.skip }, () => {
-    const agent = useAgent(backend, { bodyLimitBytes: 4096, cors: { origins: ["https://portal.example"] } })
+    const logged: Array<{ readonly message: string; readonly error: unknown }> = []
+    const agent = useAgent(backend, {
+      bodyLimitBytes: 4096,
+      cors: { origins: ["https://portal.example"] },
+      logError: (message, error) => logged.push({ message, error }),
+    })
     let server: ReturnType<typeof serve> | undefined
     let base = ""
     before(async () => {
@@ -111,6 +117,63 @@ for (const backend of storeBackends) {
       assert.match(received, /^HTTP\/1\.1 413 /)
       assert.match(received, /\r\nConnection: close\r\n/i)
       assert.match(received, /"payload-too-large"/)
+    })
+
+    it("a request its client abandons mid-body is logged as one line, without a stack", async () => {
+      const port = Number(new URL(base).port)
+      const before = logged.length
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => {
+          socket.write(
+            `POST /api/v1/vms/${agent.world.flavor.id}/stop HTTP/1.1\r\nHost: agent\r\n` +
+              `Authorization: Bearer ${agent.tokens.owner}\r\nContent-Type: text/plain\r\n` +
+              "Content-Length: 1000\r\n\r\nforce=",
+          )
+          setTimeout(() => socket.destroy(), 100)
+        })
+        socket.on("close", () => resolve())
+      })
+      for (let i = 0; i < 500 && logged.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      const lines = logged.slice(before)
+      assert.equal(lines.length, 1, "the abandoned request is logged")
+      assert.equal(lines[0]?.error, undefined)
+      assert.match(
+        lines[0]?.message ?? "",
+        /^hyperx agent: POST \/api\/v1\/vms\/\S+\/stop: the client closed the connection/,
+      )
+      assert.doesNotMatch(lines[0]?.message ?? "", /\n/)
+    })
+
+    it("dot segments in a path, plain or percent-encoded, are refused rather than resolved", async () => {
+      // fetch() and a URL string resolve them before sending; a path option is sent as written (curl --path-as-is).
+      const raw = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const { hostname, port } = new URL(base)
+          const headers = { Authorization: `Bearer ${agent.tokens.owner}` }
+          const req = httpRequest({ hostname, port, path, headers })
+          req.on("response", (res) => {
+            let body = ""
+            res.on("data", (chunk: Buffer) => {
+              body += chunk.toString()
+            })
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+          })
+          req.on("error", reject)
+          req.end()
+        })
+      for (const path of [
+        "/api/v1/vms/%2e%2e/tasks",
+        "/api/v1/vms/%2E%2e/tasks",
+        "/api/v1/vms/../tasks",
+        "/api/v1/vms/%2e/x",
+        "/api/v1/tasks/.%2e/vms?limit=1",
+      ]) {
+        const reply = await raw(path)
+        assert.equal(reply.status, 400, path)
+        assert.equal((JSON.parse(reply.body) as { error: { code: string } }).error.code, "invalid-path", path)
+      }
+      assert.equal((await raw("/api/v1/tasks?limit=1")).status, 200)
+      assert.equal((await raw("/api/v1/vms/..x/tasks")).status, 404)
     })
 
     it("L6 the XLSX download arrives intact", async () => {

@@ -53,6 +53,17 @@ export const apiErrors = {
     const name = nameOf(resource)
     return new ApiError(404, "not-found", { en: `${name.en} ${id} was not found`, zh: `未找到${name.zh} ${id}` })
   },
+  dotSegment: () =>
+    new ApiError(400, "invalid-path", {
+      en: "The path has a . or .. segment (plain or percent-encoded); ask for the resource by its own path",
+      zh: "路径中含有 . 或 .. 段（含百分号编码形式），请直接使用资源本身的路径",
+    }),
+  /** The answer to a request its client abandoned (nobody reads it; 400 keeps it out of the 5xx counts). */
+  clientClosed: () =>
+    new ApiError(400, "client-closed", {
+      en: "The client closed the connection before the request was complete",
+      zh: "客户端在请求完成前关闭了连接",
+    }),
   routeNotFound: (method: string, path: string) =>
     new ApiError(404, "route-not-found", {
       en: `No API route ${method} ${path}; see /api/v1/openapi.json`,
