@@ -1,6 +1,5 @@
 import { Effect, Option, Schema } from "effect"
 import {
-  Disk,
   HostDevice,
   type Lang,
   loadVisibleVm,
@@ -11,8 +10,10 @@ import {
   VmLocks,
   vmContext,
 } from "../../core/index.ts"
+
 import { now } from "../../core/operations/clock.ts"
 import type { Actor } from "../../core/rules/context.ts"
+import { DiskSeen, diskSeenBy, seesHostPaths, withoutHostPaths } from "../views/host-paths.ts"
 import { type AllowedAction, allowedActions } from "./allowed-actions.ts"
 
 /** A VM record as the API shows it: everything but the sealed password. */
@@ -61,7 +62,7 @@ export const VmDetail = Schema.Struct({
   }),
   /** D4 */
   resources: Schema.Struct({
-    disks: Schema.Array(Disk),
+    disks: Schema.Array(DiskSeen),
     nics: Schema.Array(Nic),
     gpus: Schema.Array(HostDevice),
     usbDevices: Schema.Array(HostDevice),
@@ -96,7 +97,7 @@ export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmI
     runtime: {
       state: vm.state,
       stateLabel: lang === "zh" ? stateNamesZh[vm.state] : vm.state,
-      stateReason: vm.stateReason,
+      stateReason: vm.stateReason === null || seesHostPaths(actor) ? vm.stateReason : withoutHostPaths(vm.stateReason),
       zone: vm.zone,
       pod: vm.pod,
       host: vm.hostId === null ? null : yield* named(store.hosts.get(vm.hostId)),
@@ -110,7 +111,7 @@ export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmI
       image: yield* named(store.images.get(vm.imageId)),
     },
     resources: {
-      disks: yield* store.disks.list({ vmId }),
+      disks: (yield* store.disks.list({ vmId })).map(diskSeenBy(actor)),
       nics: yield* store.nics.list({ vmId }),
       gpus: devices.filter((d) => d.kind === "gpu"),
       usbDevices: devices.filter((d) => d.kind === "usb"),
