@@ -1,4 +1,5 @@
 import assert from "node:assert/strict"
+import { request as httpRequest } from "node:http"
 import { describe, it } from "node:test"
 import { storeBackends } from "../../core/store/testing.ts"
 import { connect, useServedAgent } from "./testing.ts"
@@ -51,6 +52,32 @@ describe("console tickets and the console WebSocket (fake driver)", { skip: back
     assert.deepEqual([...client.bytes.subarray(12, 14)], [1, 1])
     await assert.rejects(connect(ticket.url), /HTTP 401/)
     client.close()
+  })
+
+  it("B5 the ticket's URL is on the agent's public address, whatever Host header the request carried", async () => {
+    const vm = await runningVm()
+    const { hostname, port } = new URL(served.base())
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({
+        hostname,
+        port,
+        method: "POST",
+        path: `/api/v1/vms/${vm.id}/console`,
+        headers: { Host: "attacker.example:666", Authorization: `Bearer ${agent.tokens.owner}` },
+      })
+      req.on("response", (res) => {
+        let body = ""
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString()
+        })
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      req.on("error", reject)
+      req.end()
+    })
+    assert.equal(reply.status, 201, reply.body)
+    const ticket = JSON.parse(reply.body) as { url: string; path: string }
+    assert.equal(ticket.url, `${served.wsBase()}${ticket.path}`)
   })
 
   it("B5 a serial ticket bridges the serial port: the boot line arrives and typed text echoes", async () => {

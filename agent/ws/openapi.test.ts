@@ -8,7 +8,7 @@ const backend = storeBackends.find((b) => b.name === "pglite")
 
 describe("OpenAPI document with the WebSocket routes", { skip: backend === undefined }, () => {
   if (backend === undefined) return
-  const routes = webSocketRoutes()
+  const routes = webSocketRoutes({ publicUrl: () => "http://127.0.0.1:8080" })
   const agent = useAgent(backend, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,

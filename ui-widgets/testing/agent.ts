@@ -38,7 +38,8 @@ export interface WidgetAgent {
 }
 
 export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent => {
-  const routes = webSocketRoutes()
+  let base = ""
+  const routes = webSocketRoutes({ publicUrl: () => base })
   const agent = useAgent(pglite, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,
@@ -47,7 +48,6 @@ export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent =>
   const pages = new Map<string, string>()
   let server: ReturnType<typeof serve> | undefined
   let sockets: WebSocketServer | undefined
-  let base = ""
   before(async () => {
     await buildWidgets()
     widgetRoutes(agent.app)
