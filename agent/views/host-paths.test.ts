@@ -56,6 +56,7 @@ for (const backend of storeBackends) {
       assert.equal(started.status, 202)
       const settled = await agent.settle(started.body.task.id)
       assert.equal(settled.state, "failed")
+      assert.equal((await agent.call("GET", `/api/v1/vms/${vm.id}`)).body.runtime.state, "stopped")
       const asUser = await agent.call("GET", `/api/v1/tasks/${settled.id}`)
       assert.match(asUser.body.error.message, /vm\.qcow2: Permission denied/)
       assert.doesNotMatch(asUser.body.error.message, /secret-folder|\/var\/lib/)
