@@ -33,6 +33,11 @@ export const apiErrors = {
       en: "The request body is not valid JSON",
       zh: "请求体不是有效的 JSON",
     }),
+  byteOrderMark: () =>
+    new ApiError(400, "malformed-json", {
+      en: "The request body starts with a byte-order mark; send the JSON without one",
+      zh: "请求体以字节顺序标记（BOM）开头，请发送不带 BOM 的 JSON",
+    }),
   unsupportedMediaType: () =>
     new ApiError(415, "unsupported-media-type", {
       en: "The request body must be JSON (Content-Type: application/json)",
