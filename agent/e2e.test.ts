@@ -1,11 +1,11 @@
 import assert from "node:assert/strict"
-import { request as httpRequest } from "node:http"
 import { type AddressInfo, connect } from "node:net"
 import { after, before, describe, it } from "node:test"
 import { serve } from "@hono/node-server"
 import { readSheet } from "read-excel-file/node"
 import { storeBackends } from "../core/store/testing.ts"
 import { useAgent } from "./testing/harness.ts"
+import { rawRequest } from "./testing/raw-http.ts"
 
 /** The API over a real socket: what a portal or the CLI sees, headers and bytes included. */
 for (const backend of storeBackends) {
@@ -145,22 +145,8 @@ for (const backend of storeBackends) {
     })
 
     it("dot segments in a path, plain or percent-encoded, are refused rather than resolved", async () => {
-      // fetch() and a URL string resolve them before sending; a path option is sent as written (curl --path-as-is).
       const raw = (path: string) =>
-        new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const { hostname, port } = new URL(base)
-          const headers = { Authorization: `Bearer ${agent.tokens.owner}` }
-          const req = httpRequest({ hostname, port, path, headers })
-          req.on("response", (res) => {
-            let body = ""
-            res.on("data", (chunk: Buffer) => {
-              body += chunk.toString()
-            })
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
-          })
-          req.on("error", reject)
-          req.end()
-        })
+        rawRequest({ base, path, headers: { Authorization: `Bearer ${agent.tokens.owner}` } })
       for (const path of [
         "/api/v1/vms/%2e%2e/tasks",
         "/api/v1/vms/%2E%2e/tasks",
@@ -170,7 +156,7 @@ for (const backend of storeBackends) {
       ]) {
         const reply = await raw(path)
         assert.equal(reply.status, 400, path)
-        assert.equal((JSON.parse(reply.body) as { error: { code: string } }).error.code, "invalid-path", path)
+        assert.equal((JSON.parse(reply.text) as { error: { code: string } }).error.code, "invalid-path", path)
       }
       assert.equal((await raw("/api/v1/tasks?limit=1")).status, 200)
       assert.equal((await raw("/api/v1/vms/..x/tasks")).status, 404)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
-import { request as httpRequest } from "node:http"
 import { describe, it } from "node:test"
 import { storeBackends } from "../../core/store/testing.ts"
+import { rawRequest } from "../testing/raw-http.ts"
 import { connect, useServedAgent } from "./testing.ts"
 
 const backend = storeBackends.find((b) => b.name === "pglite")
@@ -56,27 +56,14 @@ describe("console tickets and the console WebSocket (fake driver)", { skip: back
 
   it("B5 the ticket's URL is on the agent's public address, whatever Host header the request carried", async () => {
     const vm = await runningVm()
-    const { hostname, port } = new URL(served.base())
-    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest({
-        hostname,
-        port,
-        method: "POST",
-        path: `/api/v1/vms/${vm.id}/console`,
-        headers: { Host: "attacker.example:666", Authorization: `Bearer ${agent.tokens.owner}` },
-      })
-      req.on("response", (res) => {
-        let body = ""
-        res.on("data", (chunk: Buffer) => {
-          body += chunk.toString()
-        })
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
-      })
-      req.on("error", reject)
-      req.end()
+    const reply = await rawRequest({
+      base: served.base(),
+      method: "POST",
+      path: `/api/v1/vms/${vm.id}/console`,
+      headers: { Host: "attacker.example:666", Authorization: `Bearer ${agent.tokens.owner}` },
     })
-    assert.equal(reply.status, 201, reply.body)
-    const ticket = JSON.parse(reply.body) as { url: string; path: string }
+    assert.equal(reply.status, 201, reply.text)
+    const ticket = JSON.parse(reply.text) as { url: string; path: string }
     assert.equal(ticket.url, `${served.wsBase()}${ticket.path}`)
   })
 
