@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
-import { availableParallelism, cpus, tmpdir } from "node:os"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { serve } from "@hono/node-server"
@@ -23,7 +23,7 @@ import { layerPglite, layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
-import { loadAverages } from "../shared/load.ts"
+import { loadAverages, machineFacts } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
@@ -186,13 +186,7 @@ const report = {
   what: "GET /api/v1/vms with search, filters and totals over real HTTP (sequential requests, keep-alive), as a superadmin (no scope filter: every VM is a candidate); then GET /api/v1/vms/export.xlsx of every VM",
   statistics:
     "postgres: VACUUM ANALYZE after seeding (what autovacuum does within a minute); pglite: none (PGlite runs no autovacuum, and the agent does not analyse)",
-  machine: {
-    cpus: availableParallelism(),
-    model: cpus()[0]?.model ?? "unknown",
-    loadavgAtStart,
-    loadavg: loadAverages(),
-    node: process.version,
-  },
+  machine: machineFacts(loadavgAtStart),
   requests: requestCount,
   results,
   skipped,

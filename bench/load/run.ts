@@ -10,12 +10,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { availableParallelism, cpus } from "node:os"
 import { performance } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { percentile } from "../api-list/stats.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
-import { loadAverages } from "../shared/load.ts"
+import { loadAverages, machineFacts } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 
 const vmCount = wholeNumberFlag("--vms", 2_000)
@@ -149,13 +148,7 @@ const report = {
   what:
     "GET /api/v1/vms?limit=20 (with totals) and GET /api/v1/vms/{id}, alternating, as a superadmin, by N concurrent " +
     "keep-alive clients in this process; the agent (fake driver, PostgreSQL) in a child process on the same cores",
-  machine: {
-    cpus: availableParallelism(),
-    model: cpus()[0]?.model ?? "unknown",
-    loadavgAtStart,
-    loadavg: loadAverages(),
-    node: process.version,
-  },
+  machine: machineFacts(loadavgAtStart),
   vms: vmCount,
   requestsPerLevel,
   runs,
