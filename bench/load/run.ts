@@ -95,7 +95,7 @@ const level = async (served: Served, pid: number, clients: number, requests: num
     requests: all.length,
     failed,
     requestsPerSecond: round(all.length / seconds),
-    agentCpuMsPerRequest: round((agentCpuMs / all.length) * 100) / 100,
+    agentCpuMsPerRequest: Math.round((agentCpuMs / all.length) * 100) / 100,
     p50Ms: round(percentile(all, 50)),
     p99Ms: round(percentile(all, 99)),
     list: { p50Ms: round(percentile(list, 50)), p99Ms: round(percentile(list, 99)) },
