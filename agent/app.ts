@@ -3,6 +3,7 @@ import type { AgentEnv, AgentRuntime } from "./env.ts"
 import { bearerAuth } from "./middleware/auth.ts"
 import { limitBodies } from "./middleware/body-limit.ts"
 import { type CorsOptions, corsFor } from "./middleware/cors.ts"
+import { refuseDotSegments } from "./middleware/dot-segments.ts"
 import { handleErrors, handleNotFound } from "./middleware/errors.ts"
 import { language } from "./middleware/language.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
@@ -44,8 +45,11 @@ export interface AppOptions {
   readonly authenticatedRoutes?: ReadonlyArray<RouteRegistrar>
   /** Measure requests for Prometheus; with a token, also serve `/metrics` here (M1, see monitoring/). */
   readonly prometheus?: Prometheus
-  /** Where defects (500s) are logged; console.error by default. */
-  readonly logError?: (message: string, error: unknown) => void
+  /**
+   * Where defects (500s) are logged, with the error and its stack; console.error by default. A request its client
+   * abandoned is logged as one line, without an error.
+   */
+  readonly logError?: (message: string, error?: unknown) => void
 }
 
 /** The REST resources, each a sub-app of its own (paths relative to /api/v1). */
@@ -74,7 +78,7 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   const app = new Hono<AgentEnv>()
   app.onError(handleErrors(options.logError))
   app.notFound(handleNotFound(app))
-  app.use("*", provideRuntime(options.runtime), language())
+  app.use("*", provideRuntime(options.runtime), language(), refuseDotSegments())
   if (options.prometheus) mountPrometheus(app, options.prometheus)
   if (options.cors) app.use("*", corsFor(options.cors))
   app.use(`${apiBase}/*`, limitBodies(options.bodyLimitBytes ?? 1024 * 1024), requireJsonBodies())

@@ -18,7 +18,7 @@ const storeOptions: Options = { data: text, "database-url": text }
 
 /** Each command's options besides --help; admin commands also take the store options. */
 const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
-  agent: { host: text, port: text, data: text, "database-url": text, cors: text, driver: text },
+  agent: { host: text, port: text, data: text, "database-url": text, cors: text, driver: text, "public-url": text },
   "data convert-pglite": { data: text, pglite: text },
   "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
   "token list": { user: text },
@@ -51,6 +51,7 @@ const flagsOf = (values: Values): AgentFlags =>
     databaseUrl: str(values, "database-url"),
     cors: str(values, "cors"),
     driver: str(values, "driver"),
+    publicUrl: str(values, "public-url"),
   }) as AgentFlags
 
 class UsageError extends Error {}

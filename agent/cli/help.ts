@@ -42,6 +42,8 @@ Options:
                           (env HYPERX_CORS_ORIGINS; default none)
   --driver qemu|fake      the hypervisor driver (env HYPERX_DRIVER; default qemu). fake runs no real VMs:
                           for trying the API on a machine without QEMU
+  --public-url URL        where clients reach the agent, e.g. behind a proxy (env HYPERX_PUBLIC_URL;
+                          default the address it listens on): console URLs are built from it
   -h, --help              this text`,
 
   "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]

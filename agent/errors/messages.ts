@@ -33,6 +33,11 @@ export const apiErrors = {
       en: "The request body is not valid JSON",
       zh: "请求体不是有效的 JSON",
     }),
+  byteOrderMark: () =>
+    new ApiError(400, "malformed-json", {
+      en: "The request body starts with a byte-order mark; send the JSON without one",
+      zh: "请求体以字节顺序标记（BOM）开头，请发送不带 BOM 的 JSON",
+    }),
   unsupportedMediaType: () =>
     new ApiError(415, "unsupported-media-type", {
       en: "The request body must be JSON (Content-Type: application/json)",
@@ -53,6 +58,17 @@ export const apiErrors = {
     const name = nameOf(resource)
     return new ApiError(404, "not-found", { en: `${name.en} ${id} was not found`, zh: `未找到${name.zh} ${id}` })
   },
+  dotSegment: () =>
+    new ApiError(400, "invalid-path", {
+      en: "The path has a . or .. segment (plain or percent-encoded); ask for the resource by its own path",
+      zh: "路径中含有 . 或 .. 段（含百分号编码形式），请直接使用资源本身的路径",
+    }),
+  /** The answer to a request its client abandoned (nobody reads it; 400 keeps it out of the 5xx counts). */
+  clientClosed: () =>
+    new ApiError(400, "client-closed", {
+      en: "The client closed the connection before the request was complete",
+      zh: "客户端在请求完成前关闭了连接",
+    }),
   routeNotFound: (method: string, path: string) =>
     new ApiError(404, "route-not-found", {
       en: `No API route ${method} ${path}; see /api/v1/openapi.json`,
@@ -69,10 +85,17 @@ export const apiErrors = {
       { headers: { Allow: allowed.join(", ") } },
     ),
   payloadTooLarge: (limitBytes?: number) =>
-    new ApiError(413, "payload-too-large", {
-      en: `The request body is too large${limitBytes === undefined ? "" : ` (at most ${limitBytes} bytes)`}`,
-      zh: `请求体过大${limitBytes === undefined ? "" : `（上限 ${limitBytes} 字节）`}`,
-    }),
+    new ApiError(
+      413,
+      "payload-too-large",
+      {
+        en: `The request body is too large${limitBytes === undefined ? "" : ` (at most ${limitBytes} bytes)`}`,
+        zh: `请求体过大${limitBytes === undefined ? "" : `（上限 ${limitBytes} 字节）`}`,
+      },
+      // The unread rest of the body is drained only for a moment, then the socket is dropped (@hono/node-server):
+      // saying so lets a keep-alive client open a new connection for its next request instead of losing it.
+      { headers: { Connection: "close" } },
+    ),
   versionConflict: () =>
     new ApiError(409, "version-conflict", {
       en: "The VM changed while the request was processed; reload it and try again",

@@ -21,14 +21,20 @@ const apiErrorOfHttpException = (exception: HTTPException): ApiError | undefined
 }
 
 /**
- * The app's error handler: ApiErrors as they are, Hono's exceptions mapped, and anything else is a defect: logged
- * with its stack, answered as a generic 500 that reveals nothing.
+ * The app's error handler: ApiErrors as they are, Hono's exceptions mapped, an abandoned request logged in one line,
+ * and anything else is a defect: logged with its stack, answered as a generic 500 that reveals nothing.
  */
-export const handleErrors = (log: (message: string, error: unknown) => void = console.error) => {
+export const handleErrors = (log: (message: string, error?: unknown) => void = console.error) => {
   return (error: Error, c: Context<AgentEnv>): Response => {
     if (error instanceof ApiError) return errorResponse(c, error)
     const mapped = error instanceof HTTPException ? apiErrorOfHttpException(error) : undefined
     if (mapped) return errorResponse(c, mapped)
+    // A client that went away mid-request (its body cut short) is not a defect: one line, no stack. Nobody reads
+    // the answer.
+    if (c.req.raw.signal.aborted) {
+      log(`hyperx agent: ${c.req.method} ${c.req.path}: the client closed the connection before the answer`)
+      return errorResponse(c, apiErrors.clientClosed())
+    }
     log(`hyperx agent: ${c.req.method} ${c.req.path} failed`, error)
     return errorResponse(c, apiErrors.internal())
   }

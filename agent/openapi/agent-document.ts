@@ -12,7 +12,8 @@ export const agentOpenApiDocument = async (): Promise<unknown> => {
   const noServices = ManagedRuntime.make(
     Layer.effectContext<AgentServices, never, never>(Effect.die("the OpenAPI document needs no services")),
   )
-  const routes = webSocketRoutes()
+  // Describing the routes builds no URL: the public address is never asked for.
+  const routes = webSocketRoutes({ publicUrl: () => "http://127.0.0.1:8080" })
   const app = createApp({
     runtime: noServices,
     publicRoutes: routes.publicRoutes,

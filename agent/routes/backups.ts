@@ -4,6 +4,7 @@ import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { BackupParams, RestoreBody } from "../storage/bodies.ts"
+import { NoOptions } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { TaskAccepted } from "../vms/responses.ts"
 
@@ -44,6 +45,7 @@ export const backupRoutes = () =>
         errors: [400, 403, 404, 409],
       }),
       pathParams(BackupParams),
+      jsonBody(NoOptions),
       async (c) => {
         const handle = await runEffect(c, deleteBackup(c.var.actor, c.req.valid("param").backupId))
         return c.json({ task: handle.task }, 202)

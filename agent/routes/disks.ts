@@ -121,6 +121,7 @@ export const diskRoutes = () =>
         errors: [400, 403, 404, 409],
       }),
       pathParams(DiskScheduleParams),
+      jsonBody(NoOptions),
       async (c) => {
         const { id, diskId, scheduleId } = c.req.valid("param")
         const actor = c.var.actor

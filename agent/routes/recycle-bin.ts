@@ -4,8 +4,8 @@ import { purgeVm, restoreVm } from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { IdParam, QueryBool } from "../validation/schemas.ts"
-import { pathParams, queryParams } from "../validation/validators.ts"
+import { IdParam, NoOptions, QueryBool } from "../validation/schemas.ts"
+import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
 import { VmListQuery, vmPage } from "../vms/list-query.ts"
 import { TaskAccepted, TaskSchema, VmPageSchema } from "../vms/responses.ts"
 
@@ -51,6 +51,7 @@ export const recycleBinRoutes = () =>
       }),
       pathParams(IdParam),
       queryParams(PurgeQuery),
+      jsonBody(NoOptions),
       async (c) => {
         const { deleteDataDisks } = c.req.valid("query")
         const options = deleteDataDisks === undefined ? {} : { deleteDataDisks }

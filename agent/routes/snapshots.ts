@@ -80,6 +80,7 @@ export const snapshotRoutes = () =>
       "/:id/snapshots/:snapshotId",
       doc({ tag, summary: "Delete a snapshot (P5)", ok: accepted, errors: [400, 403, 404, 409] }),
       pathParams(SnapshotParams),
+      jsonBody(NoOptions),
       async (c) => {
         const { id, snapshotId } = c.req.valid("param")
         const handle = await runEffect(c, deleteSnapshot(c.var.actor, id, snapshotId))
@@ -127,6 +128,7 @@ export const snapshotRoutes = () =>
         errors: [400, 403, 404, 409],
       }),
       pathParams(ScheduleParams),
+      jsonBody(NoOptions),
       async (c) => {
         const { id, scheduleId } = c.req.valid("param")
         return c.json({ task: await runEffect(c, deleteSnapshotSchedule(c.var.actor, id, scheduleId)) })

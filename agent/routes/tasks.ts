@@ -7,6 +7,7 @@ import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { ApiId, IdParam, QueryInt, QueryList, Text } from "../validation/schemas.ts"
 import { pathParams, queryParams } from "../validation/validators.ts"
+import { taskSeenBy } from "../views/host-paths.ts"
 import { TaskSchema } from "../vms/responses.ts"
 
 const tag = "Tasks"
@@ -70,11 +71,14 @@ export const taskRoutes = () =>
         errors: [400, 404],
       }),
       queryParams(TaskListQuery),
-      async (c) => c.json({ items: await runEffect(c, listTasks(c.var.actor, c.req.valid("query"))) }),
+      async (c) => {
+        const tasks = await runEffect(c, listTasks(c.var.actor, c.req.valid("query")))
+        return c.json({ items: tasks.map(taskSeenBy(c.var.actor)) })
+      },
     )
     .get(
       "/:id",
       doc({ tag, summary: "One task (G4)", ok: { 200: json("The task", TaskSchema) }, errors: [400, 404] }),
       pathParams(IdParam),
-      async (c) => c.json(await runEffect(c, getTask(c.var.actor, c.req.valid("param").id))),
+      async (c) => c.json(taskSeenBy(c.var.actor)(await runEffect(c, getTask(c.var.actor, c.req.valid("param").id)))),
     )

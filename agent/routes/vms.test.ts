@@ -196,5 +196,23 @@ for (const backend of storeBackends) {
       assert.equal((await agent.call("GET", `/api/v1/vms/${doomed.id}`)).status, 404)
       assert.equal((await agent.call("DELETE", `/api/v1/vms/${doomed.id}?destroy=maybe`)).status, 400)
     })
+
+    it("B4 a DELETE with options in a JSON body is refused like an unknown field, and the VM stays; {} is no options", async () => {
+      const vm = await agent.seedVm({ displayName: "kept_by_body" })
+      for (const body of [{ destroy: true }, { force: true, deleteDataDisks: true }]) {
+        const refused = await agent.call("DELETE", `/api/v1/vms/${vm.id}`, { body })
+        assert.equal(refused.status, 400, JSON.stringify(refused.body))
+        assert.equal(refused.body.error.code, "invalid-input")
+      }
+      const bom = await agent.call("DELETE", `/api/v1/vms/${vm.id}`, { rawBody: '\uFEFF{"destroy":true}' })
+      assert.equal(bom.status, 400)
+      assert.equal((await vmTasks(vm.id)).length, 0)
+      assert.equal((await agent.call("GET", `/api/v1/vms/${vm.id}`)).body.vm.recycledAt, null)
+      const snapshot = await agent.call("DELETE", `/api/v1/vms/${vm.id}/snapshots/${vm.id}`, { body: { force: true } })
+      assert.equal(snapshot.status, 400)
+      const emptyOptions = await agent.call("DELETE", `/api/v1/vms/${vm.id}`, { body: {} })
+      assert.equal(emptyOptions.status, 202)
+      await agent.settle(emptyOptions.body.task.id)
+    })
   })
 }

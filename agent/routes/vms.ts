@@ -5,7 +5,7 @@ import { now } from "../../core/operations/clock.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { IdParam, QueryBool } from "../validation/schemas.ts"
+import { IdParam, NoOptions, QueryBool } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
 import { defaultExportColumns } from "../vms/columns.ts"
 import { CreateVmBody, Quote, QuoteBody, quoteFor, toCreateRequest } from "../vms/create.ts"
@@ -138,6 +138,7 @@ export const vmRoutes = () =>
       }),
       pathParams(IdParam),
       queryParams(DeleteQuery),
+      jsonBody(NoOptions),
       async (c) => {
         const { destroy, deleteDataDisks } = c.req.valid("query")
         const handle = await runEffect(

@@ -137,7 +137,9 @@ export const startAgent = async (
       }),
     )
     const recovered = await live.runPromise(recover())
-    const routes = webSocketRoutes()
+    // Console URLs go to the configured public address, else to where the agent listens (known once it does).
+    let listening = ""
+    const routes = webSocketRoutes({ publicUrl: () => config.publicUrl ?? listening })
     const prometheus = makePrometheus(monitoring.metricsToken === undefined ? {} : { token: monitoring.metricsToken })
     const app = createApp({
       runtime: live,
@@ -149,6 +151,7 @@ export const startAgent = async (
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
     const served = await listen(app, config.host, config.port)
     const origin = `http://${displayHost(config.host)}:${served.port}`
+    listening = origin
     if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
     const metricsListener = await listenForMetrics(live, prometheus, monitoring.metricsAddress) // #20
     const changed = recovered.filter((r) => r.was !== r.observed).length

@@ -12,6 +12,7 @@ describe("agent configuration", () => {
       databaseUrl: undefined,
       corsOrigins: [],
       driver: "qemu",
+      publicUrl: undefined,
     })
   })
 
@@ -23,6 +24,7 @@ describe("agent configuration", () => {
       DATABASE_URL: "postgresql://db/hx",
       HYPERX_CORS_ORIGINS: "https://a.example, https://b.example:8443",
       HYPERX_DRIVER: "fake",
+      HYPERX_PUBLIC_URL: "https://hx.example/agent-1/",
     }
     assert.deepEqual(resolveConfig({}, env), {
       host: "0.0.0.0",
@@ -31,7 +33,9 @@ describe("agent configuration", () => {
       databaseUrl: "postgresql://db/hx",
       corsOrigins: ["https://a.example", "https://b.example:8443"],
       driver: "fake",
+      publicUrl: "https://hx.example/agent-1",
     })
+    assert.equal(resolveConfig({ publicUrl: "http://10.0.0.5:8080" }, env).publicUrl, "http://10.0.0.5:8080")
     const flagged = resolveConfig({ port: "0", data: "here", driver: "qemu", cors: "*" }, env, "/work")
     assert.deepEqual(
       [flagged.port, flagged.dataDir, flagged.driver, flagged.corsOrigins],
@@ -50,6 +54,8 @@ describe("agent configuration", () => {
     assert.throws(() => resolveConfig({ driver: "kvm" }, {}), /qemu or fake/)
     assert.throws(() => resolveConfig({ cors: "https://a.example/path" }, {}), /scheme:\/\/host/)
     assert.throws(() => resolveConfig({ cors: "a.example" }, {}), ConfigError)
+    assert.throws(() => resolveConfig({ publicUrl: "hx.example" }, {}), /public URL/)
+    assert.throws(() => resolveConfig({}, { HYPERX_PUBLIC_URL: "ftp://hx.example" }), ConfigError)
   })
 
   it("a database URL is printed without its password", () => {

@@ -20,6 +20,11 @@ export interface AgentConfig {
   readonly corsOrigins: ReadonlyArray<string>
   /** The hypervisor driver; default qemu (HYPERX_DRIVER). fake: an in-memory stand-in, for trying the API only. */
   readonly driver: DriverChoice
+  /**
+   * Where clients reach the agent (a proxy's https://… address), for the URLs it hands out such as the console's
+   * WebSocket (HYPERX_PUBLIC_URL); default the address it listens on. Never taken from a request's Host header.
+   */
+  readonly publicUrl: string | undefined
 }
 
 /** What `hyperx agent` (and the admin verbs, for the data folder and database) take on the command line. */
@@ -30,6 +35,7 @@ export interface AgentFlags {
   readonly databaseUrl?: string | undefined
   readonly cors?: string | undefined
   readonly driver?: string | undefined
+  readonly publicUrl?: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -65,6 +71,20 @@ const originsOf = (text: string): ReadonlyArray<string> =>
       return origin
     })
 
+const publicUrlOf = (text: string | undefined): string | undefined => {
+  if (text === undefined) return undefined
+  const url = URL.canParse(text) ? new URL(text) : undefined
+  if (
+    url === undefined ||
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    url.search !== "" ||
+    url.hash !== ""
+  ) {
+    throw new ConfigError(`The public URL is http(s)://host[:port][/path], not "${text}"`)
+  }
+  return url.href.replace(/\/+$/, "")
+}
+
 /** Flags win over the environment, the environment over the defaults. */
 export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()): AgentConfig => {
   const dataDir = nonEmpty(flags.data) ?? nonEmpty(env.HYPERX_DATA)
@@ -75,6 +95,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     databaseUrl: nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL),
     corsOrigins: originsOf(nonEmpty(flags.cors) ?? nonEmpty(env.HYPERX_CORS_ORIGINS) ?? ""),
     driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu"),
+    publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
   }
 }
 

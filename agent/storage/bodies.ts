@@ -17,8 +17,7 @@ export const RestoreBody = Schema.Struct({ name: Schema.optionalKey(Text(64)) })
   identifier: "BackupRestore",
 })
 
-/** No options: an empty object or no body. (An empty Struct would let any key through.) */
-export const NoOptions = Schema.Record(Schema.String, Schema.Never).annotate({ identifier: "NoOptions" })
+export { NoOptions } from "../validation/schemas.ts"
 
 /** P2, V5: when a schedule runs, in which time zone, and how many of its own items it keeps. */
 const scheduleFields = {

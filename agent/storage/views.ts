@@ -1,7 +1,6 @@
 import { Effect, Schema } from "effect"
 import {
   Backup,
-  Disk,
   dueAt,
   listBackupSchedules,
   listBackups,
@@ -15,6 +14,7 @@ import {
   Timestamp,
 } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
+import { DiskSeen, diskSeenBy } from "../views/host-paths.ts"
 import { TaskSchema } from "../vms/responses.ts"
 
 export const SnapshotSchema = Snapshot.annotate({ identifier: "Snapshot" })
@@ -28,7 +28,7 @@ export type ScheduleView = typeof ScheduleView.Type
 
 /** A disk of the VM with what the backups tab shows at a glance. */
 export const DiskView = Schema.Struct({
-  ...Disk.fields,
+  ...DiskSeen.fields,
   /** Every backup of the disk, whatever its state (what rule no-backups counts). */
   backupCount: Schema.Int,
   /** The newest ready backup's time. */
@@ -80,7 +80,7 @@ export const diskItems = Effect.fn("agent.diskItems")(function* (actor: Actor, v
   return yield* Effect.forEach(disks, (disk) =>
     Effect.map(store.backups.list({ diskId: disk.id }), (backups) => {
       const ready = backups.filter((backup) => backup.state === "ready")
-      return { ...disk, backupCount: backups.length, lastBackupAt: ready.at(-1)?.createdAt ?? null }
+      return { ...diskSeenBy(actor)(disk), backupCount: backups.length, lastBackupAt: ready.at(-1)?.createdAt ?? null }
     }),
   )
 })

@@ -110,6 +110,38 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
     ["/api/v1/recycle-bin", ["POST", "DELETE"]],
     ["/api/v1/openapi.json", ["POST", "DELETE"]],
   ]
+  const deleteRoutes = [
+    `/api/v1/vms/${t.vmId}`,
+    `/api/v1/vms/${t.vmId}?destroy=false`,
+    `/api/v1/recycle-bin/${t.vmId}`,
+    `/api/v1/vms/${t.vmId}/snapshots/${t.vmId}`,
+    `/api/v1/vms/${t.vmId}/snapshot-schedules/${t.vmId}`,
+    `/api/v1/vms/${t.vmId}/disks/${t.diskId}/backup-schedules/${t.vmId}`,
+    `/api/v1/backups/${t.vmId}`,
+  ]
+  const deleteBodies = [
+    { destroy: true },
+    { deleteDataDisks: true, destroy: true },
+    { force: true },
+    { id: t.vmId },
+    { confirm: "yes" },
+  ]
+  /** Paths that are only safe if they are not decoded twice or resolved: dot segments, encoded slashes, NULs. */
+  const encodedPaths = [
+    "/api/v1/vms/%2e%2e/tasks",
+    "/api/v1/vms/%2E%2E/tasks",
+    "/api/v1/vms/.%2e/tasks",
+    `/api/v1/vms/${t.vmId}/%2e%2e/%2e%2e/tasks`,
+    "/api/v1/vms/%2e/openapi.json",
+    "/api/v1/vms/%252e%252e/tasks",
+    `/api/v1/vms/${t.vmId}%2f..%2fstart`,
+    `/api/v1/vms/${t.vmId}%2Fstart`,
+    "/api/v1/vms/%2e%2e%2ftasks",
+    `/api/v1/vms/${t.vmId}%00`,
+    "/api/v1/vms/%c0%ae%c0%ae/tasks",
+    "/api/v1/tasks/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    `/api/v1/vms/${t.vmId}/disks/%2e%2e`,
+  ]
   const badTokens = ["", "Bearer", "Bearer ", "Bearer hx_", "Basic dXNlcjpwYXNz", "bearer", "Token abc", "Bearer a b"]
   const brokenJson = ['{"a":', "{", "[1,", "nul", "{'a':1}", '{"a":}', "}{", '{"a" 1}', "\u0001", "tru"]
   return [
@@ -219,6 +251,31 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
         body: r.pick(["force=true", "<vm/>", "start please"]),
       }
     },
+    (r) => ({
+      kind: "body on DELETE",
+      method: "DELETE",
+      path: r.pick(deleteRoutes),
+      headers: json(t.token),
+      body: JSON.stringify(r.pick(deleteBodies)),
+    }),
+    (r) => {
+      // A byte-order mark before JSON that would otherwise be accepted: JSON has none (RFC 8259 §8.1).
+      const route = r.pick(routes)
+      const bom = r.pick(["\uFEFF", "\uFEFF\uFEFF", "\uFFFE", "\u00EF\u00BB\u00BF"])
+      return {
+        kind: "byte-order mark",
+        method: route.method,
+        path: route.path,
+        headers: json(t.token),
+        body: `${bom}${JSON.stringify(route.base)}`,
+      }
+    },
+    (r) => ({
+      kind: "encoded path",
+      method: r.pick(["GET", "POST", "DELETE"]),
+      path: r.pick(encodedPaths),
+      headers: auth(t.token),
+    }),
   ]
 }
 

@@ -21,6 +21,12 @@ export const ApiId = Schema.String.check(
 
 export const IdParam = Schema.Struct({ id: ApiId })
 
+/**
+ * No options: an empty object or no body. (An empty Struct would let any key through.) Actions without options and
+ * every DELETE take it, so a body with fields is refused as an unknown field wherever it is sent.
+ */
+export const NoOptions = Schema.Record(Schema.String, Schema.Never).annotate({ identifier: "NoOptions" })
+
 /** An ISO 8601 date-time in JSON, decoded to a Date (`2027-01-31T00:00:00Z`, or a plain date). */
 export const IsoDateTime = Schema.String.check(
   Schema.isPattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, {

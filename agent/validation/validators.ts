@@ -30,13 +30,23 @@ export const pathParams = <T, E>(schema: Schema.Codec<T, E>) =>
 
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i
 
-/** A request body, when there is one, must be JSON; an empty body is fine (actions with no options). */
+/** UTF-8's byte-order mark, EF BB BF. */
+const startsWithBom = (bytes: Uint8Array) => bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+
+/**
+ * A request body, when there is one, must be JSON; an empty body is fine (actions with no options). A body that
+ * starts with a byte-order mark is refused: JSON sent over a network has none (RFC 8259 §8.1), and the fetch body
+ * readers strip one or two of them silently, so "\uFEFF\uFEFF{…}" was taken as "{…}".
+ */
 export const requireJsonBodies = () =>
   createMiddleware<AgentEnv>(async (c, next) => {
-    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? ""
-    if (c.req.raw.body !== null && !jsonMediaType.test(mediaType)) {
-      const text = await c.req.text()
-      if (text.trim() !== "") throw apiErrors.unsupportedMediaType()
+    if (c.req.raw.body !== null) {
+      // Read once; Hono keeps it for the validators.
+      const bytes = new Uint8Array(await c.req.arrayBuffer())
+      const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? ""
+      if (!jsonMediaType.test(mediaType)) {
+        if (new TextDecoder().decode(bytes).trim() !== "") throw apiErrors.unsupportedMediaType()
+      } else if (startsWithBom(bytes)) throw apiErrors.byteOrderMark()
     }
     await next()
   })

@@ -1,6 +1,5 @@
 import { Effect, Option, Schema } from "effect"
 import {
-  Disk,
   HostDevice,
   type Lang,
   loadVisibleVm,
@@ -12,8 +11,10 @@ import {
   VmState,
   vmContext,
 } from "../../core/index.ts"
+
 import { now } from "../../core/operations/clock.ts"
 import type { Actor } from "../../core/rules/context.ts"
+import { DiskSeen, diskSeenBy, seesHostPaths, withoutHostPaths } from "../views/host-paths.ts"
 import { type AllowedAction, allowedActions } from "./allowed-actions.ts"
 
 /** A VM record as the API shows it: everything but the sealed password. */
@@ -63,7 +64,7 @@ export const VmDetail = Schema.Struct({
   }),
   /** D4 */
   resources: Schema.Struct({
-    disks: Schema.Array(Disk.annotate({ identifier: "Disk" })),
+    disks: Schema.Array(DiskSeen.annotate({ identifier: "Disk" })),
     nics: Schema.Array(Nic.annotate({ identifier: "Nic" })),
     gpus: Schema.Array(Device),
     usbDevices: Schema.Array(Device),
@@ -78,44 +79,61 @@ const named = <A extends { readonly id: string; readonly name: string }, E, R>(l
     Effect.map(Option.getOrNull),
   )
 
-/** The detail view of a VM the actor may see (NotFound otherwise, G1). */
+/**
+ * The detail view of a VM the actor may see (NotFound otherwise, G1). Once the VM is loaded (and the caller's right
+ * to see it checked), its ten other reads are independent and go to the database side by side: one round trip of
+ * waiting instead of ten (bench/load: detail p99 under 50 clients).
+ */
 export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmId: string, lang: Lang) {
   const store = yield* Store
   const locks = yield* VmLocks
   const vm = yield* loadVisibleVm(actor, vmId)
-  const context = yield* vmContext(actor, vm)
-  const devices = yield* store.hostDevices.list({ vmId })
-  const actions: ReadonlyArray<AllowedAction> = allowedActions(context, {
+  const read = yield* Effect.all(
+    {
+      context: vmContext(actor, vm),
+      devices: store.hostDevices.list({ vmId }),
+      owner: named(store.users.get(vm.ownerId)),
+      company: named(store.companies.get(vm.companyId)),
+      department: named(store.departments.get(vm.departmentId)),
+      host: vm.hostId === null ? Effect.succeed(null) : named(store.hosts.get(vm.hostId)),
+      flavor: named(store.flavors.get(vm.flavorId)),
+      image: named(store.images.get(vm.imageId)),
+      disks: store.disks.list({ vmId }),
+      nics: store.nics.list({ vmId }),
+    },
+    { concurrency: "unbounded" },
+  )
+  const actions: ReadonlyArray<AllowedAction> = allowedActions(read.context, {
     lang,
     now: yield* now,
     locked: locks.isHeld(vmId),
   })
   return {
     vm: publicVm(vm),
-    owner: yield* named(store.users.get(vm.ownerId)),
-    company: yield* named(store.companies.get(vm.companyId)),
-    department: yield* named(store.departments.get(vm.departmentId)),
+    owner: read.owner,
+    company: read.company,
+    department: read.department,
     runtime: {
       state: vm.state,
       stateLabel: lang === "zh" ? stateNamesZh[vm.state] : vm.state,
-      stateReason: vm.stateReason,
+      stateReason: vm.stateReason === null || seesHostPaths(actor) ? vm.stateReason : withoutHostPaths(vm.stateReason),
       zone: vm.zone,
       pod: vm.pod,
-      host: vm.hostId === null ? null : yield* named(store.hosts.get(vm.hostId)),
+      host: read.host,
     },
     config: {
       cpus: vm.cpus,
       sockets: vm.sockets,
       coresPerSocket: vm.coresPerSocket,
       memoryMiB: vm.memoryMiB,
-      flavor: yield* named(store.flavors.get(vm.flavorId)),
-      image: yield* named(store.images.get(vm.imageId)),
+      flavor: read.flavor,
+      image: read.image,
     },
     resources: {
-      disks: yield* store.disks.list({ vmId }),
-      nics: yield* store.nics.list({ vmId }),
-      gpus: devices.filter((d) => d.kind === "gpu"),
-      usbDevices: devices.filter((d) => d.kind === "usb"),
+      disks: read.disks.map(diskSeenBy(actor)),
+      nics: read.nics,
+      gpus: read.devices.filter((d) => d.kind === "gpu"),
+      usbDevices: read.devices.filter((d) => d.kind === "usb"),
     },
     allowedActions: actions,
   }

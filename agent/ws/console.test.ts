@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { storeBackend } from "../../core/store/testing.ts"
+import { rawRequest } from "../testing/raw-http.ts"
 import { connect, useServedAgent } from "./testing.ts"
 
 const backend = storeBackend
@@ -50,6 +51,19 @@ describe("console tickets and the console WebSocket (fake driver)", () => {
     assert.deepEqual([...client.bytes.subarray(12, 14)], [1, 1])
     await assert.rejects(connect(ticket.url), /HTTP 401/)
     client.close()
+  })
+
+  it("B5 the ticket's URL is on the agent's public address, whatever Host header the request carried", async () => {
+    const vm = await runningVm()
+    const reply = await rawRequest({
+      base: served.base(),
+      method: "POST",
+      path: `/api/v1/vms/${vm.id}/console`,
+      headers: { Host: "attacker.example:666", Authorization: `Bearer ${agent.tokens.owner}` },
+    })
+    assert.equal(reply.status, 201, reply.text)
+    const ticket = JSON.parse(reply.text) as { url: string; path: string }
+    assert.equal(ticket.url, `${served.wsBase()}${ticket.path}`)
   })
 
   it("B5 a serial ticket bridges the serial port: the boot line arrives and typed text echoes", async () => {

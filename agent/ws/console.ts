@@ -27,7 +27,7 @@ const ConsoleRequest = Schema.Struct({
 const ConsoleTicketSchema = Schema.Struct({
   ticket: Schema.String,
   kind: ConsoleKindSchema,
-  /** Where to connect the WebSocket (ws: or wss: as the request came in). */
+  /** Where to connect the WebSocket: ws: or wss: on the agent's public address (HYPERX_PUBLIC_URL). */
   url: Schema.String,
   /** The same, relative to the agent, for clients that know better where the agent is. */
   path: Schema.String,
@@ -49,9 +49,12 @@ const invalidTicket = () =>
 
 export const consolePath = (ticket: string) => `/api/v1/console/${ticket}`
 
-/** The WebSocket URL of a path on the agent the request came to. */
-const webSocketUrl = (c: Context<AgentEnv>, path: string) => {
-  const url = new URL(path, c.req.url)
+/**
+ * The WebSocket URL of an API path on the agent's public address (which may carry a path prefix of a proxy). Never
+ * from the request's Host header: a forged Host would hand a client a ticket for somebody else's server.
+ */
+export const webSocketUrl = (publicUrl: string, path: string): string => {
+  const url = new URL(publicUrl.replace(/\/+$/, "") + path)
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:"
   return url.toString()
 }
@@ -61,7 +64,7 @@ const webSocketUrl = (c: Context<AgentEnv>, path: string) => {
  * Behind the bearer-token check.
  */
 export const consoleTicketRoutes =
-  (tickets: ConsoleTickets): RouteRegistrar =>
+  (tickets: ConsoleTickets, publicUrl: () => string): RouteRegistrar =>
   (api) => {
     api.post(
       "/vms/:id/console",
@@ -84,7 +87,14 @@ export const consoleTicketRoutes =
         const issued = tickets.issue({ vmId, kind, actor: c.var.actor })
         const path = consolePath(issued.ticket)
         return c.json(
-          { ticket: issued.ticket, kind, url: webSocketUrl(c, path), path, expiresAt: issued.expiresAt, task },
+          {
+            ticket: issued.ticket,
+            kind,
+            url: webSocketUrl(publicUrl(), path),
+            path,
+            expiresAt: issued.expiresAt,
+            task,
+          },
           201,
         )
       },

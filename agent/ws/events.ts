@@ -9,6 +9,7 @@ import { actorOfSecret, bearerSecret } from "../middleware/auth.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { ApiId, Text } from "../validation/schemas.ts"
 import { queryParams } from "../validation/validators.ts"
+import { eventSeenBy } from "../views/host-paths.ts"
 import { TaskSchema } from "../vms/responses.ts"
 import { eventFrame, eventVisibleTo } from "./event-scope.ts"
 import { closeCodes, keepAlive, rawSocket, releaseWithConnection, requireWebSocket } from "./upgrade.ts"
@@ -101,7 +102,7 @@ export const eventRoutes =
                 Effect.sync(() => {
                   if (!wanted(event) || socket.readyState !== socket.OPEN) return
                   if (socket.bufferedAmount > maxBuffered) socket.close(closeCodes.tryAgainLater, "client too slow")
-                  else socket.send(eventFrame(event))
+                  else socket.send(eventFrame(eventSeenBy(actor, event)))
                 }),
               ),
             )

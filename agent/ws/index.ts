@@ -14,6 +14,11 @@ export { type ConsoleGrant, type ConsoleKind, ConsoleTickets, type IssuedTicket 
 export interface WebSocketRoutesOptions extends EventRouteOptions {
   /** The ticket book; default one with 60 s tickets on the real clock. */
   readonly tickets?: ConsoleTickets
+  /**
+   * The agent's public address (http(s)://host[:port][/prefix]) that console URLs are built on; asked for each
+   * ticket, as the port is known only once the agent listens.
+   */
+  readonly publicUrl: () => string
 }
 
 export interface WebSocketRoutes {
@@ -25,12 +30,12 @@ export interface WebSocketRoutes {
 }
 
 /** Every WebSocket route and the console-ticket route, sharing one ticket book. */
-export const webSocketRoutes = (options: WebSocketRoutesOptions = {}): WebSocketRoutes => {
+export const webSocketRoutes = (options: WebSocketRoutesOptions): WebSocketRoutes => {
   const tickets = options.tickets ?? new ConsoleTickets()
   return {
     tickets,
     publicRoutes: [eventRoutes(options), consoleSocketRoutes(tickets, options)],
-    authenticatedRoutes: [consoleTicketRoutes(tickets)],
+    authenticatedRoutes: [consoleTicketRoutes(tickets, options.publicUrl)],
   }
 }
 

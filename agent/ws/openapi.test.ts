@@ -7,7 +7,7 @@ import { webSocketRoutes } from "./index.ts"
 const backend = storeBackend
 
 describe("OpenAPI document with the WebSocket routes", () => {
-  const routes = webSocketRoutes()
+  const routes = webSocketRoutes({ publicUrl: () => "http://127.0.0.1:8080" })
   const agent = useAgent(backend, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,

@@ -25,12 +25,12 @@ export interface ServedAgent {
 export const useServedAgent = (backend: StoreBackend, options: { readonly keepAliveMs?: number } = {}): ServedAgent => {
   const clock = { now: Date.now() }
   const tickets = new ConsoleTickets({ now: () => clock.now })
-  const routes = webSocketRoutes({ tickets, ...options })
+  let port = 0
+  const routes = webSocketRoutes({ tickets, publicUrl: () => `http://127.0.0.1:${port}`, ...options })
   const agent = useAgent(backend, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,
   })
-  let port = 0
   let server: ReturnType<typeof serve> | undefined
   let wss: WebSocketServer | undefined
   before(async () => {

@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
-import { availableParallelism, cpus, tmpdir } from "node:os"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { serve } from "@hono/node-server"
@@ -28,7 +28,7 @@ import { embeddedServer } from "../../core/store/server/server.ts"
 import { serverUser } from "../../core/store/server/server-user.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag, wholeNumbersFlag } from "../shared/flags.ts"
-import { loadAverages } from "../shared/load.ts"
+import { loadAverages, machineFacts } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { memoryGrowth } from "./memory.ts"
 import { planShape } from "./plans.ts"
@@ -237,13 +237,7 @@ const report = {
   bench: "api-list",
   what: "GET /api/v1/vms with search, filters and totals over real HTTP (sequential requests, keep-alive), as a superadmin (no scope filter: every VM is a candidate); then GET /api/v1/vms/export.xlsx of every VM, with the agent's memory growth during it",
   statistics: "VACUUM ANALYZE after seeding (what autovacuum does within a minute)",
-  machine: {
-    cpus: availableParallelism(),
-    model: cpus()[0]?.model ?? "unknown",
-    loadavgAtStart,
-    loadavg: loadAverages(),
-    node: process.version,
-  },
+  machine: machineFacts(loadavgAtStart),
   requests: requestCount,
   results,
 }

@@ -35,7 +35,8 @@ export interface WidgetAgent {
 }
 
 export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent => {
-  const routes = webSocketRoutes()
+  let base = ""
+  const routes = webSocketRoutes({ publicUrl: () => base })
   const agent = useAgent(storeBackend, {
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,
@@ -44,7 +45,6 @@ export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent =>
   const pages = new Map<string, string>()
   let server: ReturnType<typeof serve> | undefined
   let sockets: WebSocketServer | undefined
-  let base = ""
   before(async () => {
     await buildWidgets()
     widgetRoutes(agent.app)

@@ -3,7 +3,9 @@ import { Deferred, Effect, Fiber, Stream } from "effect"
 import type { DomainInfo, PowerState, ShutdownOptions } from "../../../core/driver/driver.ts"
 import { DriverError, HypervisorFailure } from "../../../core/driver/errors.ts"
 import type { VmSpec } from "../../../core/driver/spec.ts"
+import { firstImageProblem } from "../../qemu/image-check.ts"
 import type { LibvirtError } from "../virsh/errors.ts"
+import { parseDisks } from "../virsh/xml-read.ts"
 import { domainXmlFor } from "../xml/domain-xml.ts"
 import { type DomainXmlOptions, MANAGED_TITLE } from "../xml/options.ts"
 import type { DriverContext } from "./context.ts"
@@ -118,6 +120,21 @@ export const makeLifecycle = (ctx: DriverContext) => {
         const current = yield* state(operation, name)
         if (current.power === "running") return
         if (current.power === "paused") return yield* ctx.call(operation, name, client.resume(name))
+        const disks = parseDisks(yield* ctx.call(operation, name, client.dumpXml(name, { inactive: true })))
+        const problem = yield* firstImageProblem(
+          ctx.qemuImg.outcome,
+          disks.flatMap((disk) =>
+            disk.device === "disk" && disk.source !== undefined
+              ? [
+                  {
+                    path: disk.source,
+                    format: disk.format === "qcow2" || disk.format === "raw" ? disk.format : undefined,
+                  },
+                ]
+              : [],
+          ),
+        )
+        if (problem !== undefined) return yield* errors.invalid(operation, problem)
         yield* ctx.call(operation, name, ignoreKind("already-running")(client.start(name)))
       }),
     )

@@ -1,5 +1,6 @@
 import { Effect, Exit, Schema } from "effect"
 import type { HostCommands } from "../../host-commands/host-commands.ts"
+import type { RunQemuImg } from "../../qemu/image-check.ts"
 
 const ImageInfo = Schema.fromJsonString(
   Schema.Struct({
@@ -14,6 +15,8 @@ const ImageInfo = Schema.fromJsonString(
 export interface QemuImg {
   /** `qemu-img <args>`'s stdout, or its error message. */
   readonly run: (args: ReadonlyArray<string>) => Effect.Effect<string, string>
+  /** `qemu-img <args>` with its exit code, for commands whose exit code carries the answer (`check`). */
+  readonly outcome: RunQemuImg
   /** Format, size, backing file and internal snapshots; undefined when the file cannot be read. `-U`: a running QEMU may hold it. */
   readonly info: (path: string) => Effect.Effect<typeof ImageInfo.Type | undefined>
   /** Saved-memory bytes per internal snapshot of a qcow2 image (empty when it cannot be read). */
@@ -21,8 +24,9 @@ export interface QemuImg {
 }
 
 export const makeQemuImg = (commands: HostCommands): QemuImg => {
+  const outcome = (args: ReadonlyArray<string>) => commands.run("qemu-img", args, { env: { LC_ALL: "C" } })
   const run = (args: ReadonlyArray<string>) =>
-    commands.run("qemu-img", args, { env: { LC_ALL: "C" } }).pipe(
+    outcome(args).pipe(
       Effect.mapError((failure) => failure.message),
       Effect.flatMap(({ stdout, stderr, code, signal }) =>
         code === 0 ? Effect.succeed(stdout) : Effect.fail(stderr.trim() || `qemu-img exited with ${signal ?? code}`),
@@ -42,5 +46,5 @@ export const makeQemuImg = (commands: HostCommands): QemuImg => {
         (found) => new Map((found?.snapshots ?? []).map((snapshot) => [snapshot.name, snapshot["vm-state-size"]])),
       ),
     )
-  return { run, info, snapshotSizes }
+  return { run, outcome, info, snapshotSizes }
 }

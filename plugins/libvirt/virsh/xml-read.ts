@@ -36,6 +36,8 @@ export interface LiveDisk {
   readonly bus: string | undefined
   readonly alias: string | undefined
   readonly source: string | undefined
+  /** The image format libvirt hands QEMU (`<driver type>`: qcow2, raw). */
+  readonly format: string | undefined
 }
 
 /** Every `<disk>` of a domain, with its target, alias and file. */
@@ -46,6 +48,7 @@ export const parseDisks = (xml: string): ReadonlyArray<LiveDisk> =>
     bus: attribute(block, "target", "bus"),
     alias: attribute(block, "alias", "name"),
     source: attribute(block, "source", "file"),
+    format: attribute(block, "driver", "type"),
   }))
 
 /** Every `<interface>`'s alias. */

@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs"
 import { Effect, PubSub, type Scope, Stream } from "effect"
 import type { Capability } from "../../../core/driver/capabilities.ts"
 import type { Driver, DriverEvent, DriverWithEveryGroup, MigrationProgress } from "../../../core/driver/driver.ts"
@@ -23,6 +22,7 @@ import { type QemuDriverOptions, resolveSettings } from "./options.ts"
 import { makePower } from "./power.ts"
 import { makeQuiesce } from "./quiesce.ts"
 import { reattachAll } from "./reattach.ts"
+import { prepareRunRoot } from "./run-root.ts"
 import type { SessionDeps } from "./session.ts"
 import { makeSnapshots } from "./snapshots.ts"
 import { makeStats } from "./stats.ts"
@@ -76,10 +76,6 @@ export type QemuDriver = DriverWithEveryGroup & {
 export const isQemuDriver = (driver: Driver): driver is QemuDriver =>
   "withGuestAgent" in driver && typeof (driver as QemuDriver).withGuestAgent === "function"
 
-/** sockaddr_un holds 107 bytes; the longest run-folder entry is "<name of 63>/serial.sock". */
-const LONGEST_ENTRY = 1 + 63 + "/serial.sock".length
-const MAX_SOCKET_PATH = 107
-
 /**
  * The QEMU driver (a DriverFactory). QEMU runs detached from the agent; the scope owns the QMP and guest-agent
  * connections and the watchers, never the VMs: closing it leaves every VM running, and a new instance on the same
@@ -89,12 +85,15 @@ export const makeQemuDriver = (options: QemuDriverOptions): Effect.Effect<QemuDr
   Effect.gen(function* () {
     const binary = options.qemuBinary ?? "qemu-system-x86_64"
     const accel = options.accel ?? (yield* detectAccelerator({ binary }))
-    const settings = resolveSettings(options, accel)
-    const errors = makeErrors(settings.name)
-    if (Buffer.byteLength(settings.runRoot) + LONGEST_ENTRY > MAX_SOCKET_PATH) {
-      return yield* errors.invalid("create", `runDir ${settings.runRoot} is too long for unix sockets below it`)
+    const errors = makeErrors(options.name ?? "qemu")
+    const prepared = yield* Effect.try({
+      try: () => prepareRunRoot(options.stateDir, options.runDir),
+      catch: (cause) => errors.failure("create", `cannot make the run folder: ${String(cause)}`, false),
+    })
+    if ("refused" in prepared) {
+      return yield* errors.invalid("create", `refusing the run folder for VM sockets: ${prepared.refused}`)
     }
-    mkdirSync(settings.runRoot, { recursive: true, mode: 0o700 })
+    const settings = resolveSettings({ ...options, runDir: prepared.root }, accel)
 
     const commands = yield* makeHostCommands
     const store = makeDefinitionStore(settings.definitionsDir, errors)

@@ -1,16 +1,19 @@
-import { createHash } from "node:crypto"
 import { join, resolve } from "node:path"
 import type { VmSpec } from "../../../core/driver/spec.ts"
 import type { Accelerator, QemuRuntime } from "../argv/runtime.ts"
 import type { QgaTimeoutSettings } from "../qga/timeouts.ts"
 import type { TimeoutSettings } from "../qmp/timeouts.ts"
+import { defaultRunRoot } from "./run-root.ts"
+
+export { defaultRunRoot }
 
 export interface QemuDriverOptions {
   /** Where definitions live (`<stateDir>/domains/<name>.json`); they outlive the agent, like the VMs. */
   readonly stateDir: string
   /**
    * Parent of the per-VM run folders (sockets, pidfile, logs). Unix socket paths hold at most 107 bytes, so it must
-   * be short; default `/tmp/hx-<8 hex digits of the state folder's hash>`.
+   * be short; default `<stateDir>/run`, or a random /tmp folder of the driver's own when that is too long (see
+   * run-root.ts). An existing one must be owned by the agent's user and writable by nobody else.
    */
   readonly runDir?: string
   /** Default: detectAccelerator() (KVM only where a probe guest really runs under it). */
@@ -54,9 +57,6 @@ export interface Settings {
   /** The argv builder's host facts for one VM. */
   readonly runtimeFor: (name: string) => QemuRuntime
 }
-
-export const defaultRunRoot = (stateDir: string) =>
-  join("/tmp", `hx-${createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 8)}`)
 
 export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator): Settings => {
   const stateDir = resolve(options.stateDir)

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { ShutdownOptions } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
+import { firstImageProblem } from "../image-check.ts"
 import { cont, queryStatus, quit, systemPowerdown, systemReset } from "../qmp/commands/status.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
@@ -49,6 +50,11 @@ export const makePower = (domains: Domains, sessionDeps: SessionDeps) => {
       Effect.gen(function* () {
         const domain = yield* domains.get("start", name)
         if (yield* domains.live(domain)) return
+        const problem = yield* firstImageProblem(
+          (args) => sessionDeps.commands.run(settings.qemuImg, args),
+          domain.definition.spec.disks.map((disk) => ({ path: disk.path, format: disk.format })),
+        )
+        if (problem !== undefined) return yield* errors.invalid("start", problem)
         yield* launchDomain(domains, sessionDeps, domain)
       }),
     )

@@ -9,6 +9,7 @@ import { queryBlock } from "../qmp/commands/block.ts"
 import { snapshotDelete, snapshotSave } from "../qmp/commands/snapshots.ts"
 import type { Domain, Domains } from "./domains.ts"
 import type { QemuImg } from "./image.ts"
+import { explainNoSpace } from "./no-space.ts"
 import { snapshotDisks } from "./options.ts"
 import { readQcow2Snapshots } from "./qcow2-snapshots.ts"
 import { withUndo } from "./undo.ts"
@@ -104,7 +105,18 @@ export const makeSnapshots = (domains: Domains, qemuImg: QemuImg) => {
                 monitor,
                 nodes.map((node) => ({ type: "blockdev-snapshot-internal-sync", data: { device: node, name: tag } })),
               )
-          return yield* work.pipe(Effect.mapError(errors.fromQmp(operation)))
+          const spec = domain.definition.spec
+          return yield* work.pipe(
+            Effect.mapError(errors.fromQmp(operation)),
+            Effect.mapError(
+              explainNoSpace(
+                errors,
+                operation,
+                spec.disks.map((disk) => disk.path),
+                spec.memoryMiB,
+              ),
+            ),
+          )
         }
         const perDisk = yield* snapshotsPerDisk(operation, domain)
         if (toInfo(tag, perDisk)) return yield* errors.invalid(operation, `${name} already has a snapshot ${tag}`)

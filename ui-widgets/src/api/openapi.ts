@@ -337,10 +337,10 @@ export type components = {
       /** @enum {string} */
       readonly bus: "virtio" | "scsi" | "sata"
       readonly sizeGiB: number
-      readonly path: string
-      readonly backingPath: string | null
       readonly perDay: number
       readonly createdAt: string
+      readonly path?: string
+      readonly backingPath?: string | null
     }
     readonly Nic: {
       readonly id: string
@@ -418,6 +418,7 @@ export type components = {
       readonly haEnabled?: boolean
       readonly deletionProtected?: boolean
     }
+    readonly NoOptions: Record<string, never>
     readonly VmStart: Record<string, never>
     readonly VmStop: {
       readonly force?: boolean
@@ -443,7 +444,6 @@ export type components = {
       readonly name?: string
       readonly withMemory?: boolean
     }
-    readonly NoOptions: Record<string, never>
     readonly Schedule: {
       readonly id: string
       readonly target:
@@ -503,10 +503,10 @@ export type components = {
       /** @enum {string} */
       readonly bus: "virtio" | "scsi" | "sata"
       readonly sizeGiB: number
-      readonly path: string
-      readonly backingPath: string | null
       readonly perDay: number
       readonly createdAt: string
+      readonly path?: string
+      readonly backingPath?: string | null
       readonly backupCount: number
       readonly lastBackupAt: string | null
     }
