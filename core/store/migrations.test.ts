@@ -22,6 +22,7 @@ const allTables = [
   "host_devices",
   "hosts",
   "images",
+  "ip_addresses",
   "key_pairs",
   "networks",
   "nics",
@@ -70,20 +71,26 @@ for (const backend of storeBackends) {
           assert.deepEqual(yield* tables(db), allTables)
           assert.deepEqual(yield* migrateToLatest(db), [])
 
-          // The four newest only add columns and indexes: every table is still there after undoing them.
+          assert.deepEqual(yield* migrateDown(db, 1), ["2026_12_06_0020_ip_addresses"])
+          assert.deepEqual(
+            yield* tables(db),
+            allTables.filter((table) => table !== "ip_addresses"),
+          )
+          // The next four only add columns and indexes: every table is still there after undoing them.
           assert.deepEqual(yield* migrateDown(db, 4), [
             "2026_11_26_0009_vm_tags_index",
             "2026_11_26_0008_vm_disk_gib",
             "2026_11_26_0007_disks_vm_size",
             "2026_11_26_0006_vm_search_text",
           ])
-          assert.deepEqual(yield* tables(db), allTables)
+          const before0020 = allTables.filter((table) => table !== "ip_addresses")
+          assert.deepEqual(yield* tables(db), before0020)
           assert.deepEqual(yield* migrateDown(db, 1), ["2026_11_26_0005_tasks"])
           assert.deepEqual(
             yield* tables(db),
-            allTables.filter((table) => table !== "tasks"),
+            before0020.filter((table) => table !== "tasks"),
           )
-          assert.deepEqual(yield* migrateDown(db), names.slice(0, -5).reverse())
+          assert.deepEqual(yield* migrateDown(db), names.slice(0, -6).reverse())
           assert.deepEqual(yield* tables(db), [])
 
           assert.deepEqual(yield* migrateToLatest(db), names)
@@ -118,6 +125,25 @@ for (const backend of storeBackends) {
         }).pipe(Effect.provideService(Store, makeStore(open()))),
       ))
 
+    it("#15 0020 puts the addresses the NICs already hold into IPAM's ledger", () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const { db } = open()
+          const store = yield* Store
+          const world = yield* insertWorld(sampleWorld())
+          const bundle = sampleBundle(world, { nic: { primaryIp: "10.9.0.10", secondaryIps: ["10.9.0.11"] } })
+          yield* store.vms.insertBundles([bundle])
+          assert.deepEqual(yield* migrateDown(db, 1), ["2026_12_06_0020_ip_addresses"])
+          assert.deepEqual(yield* migrateToLatest(db), ["2026_12_06_0020_ip_addresses"])
+          const ledger = yield* store.ipam.list({ subnetId: world.subnet.id })
+          const nicId = bundle.nics[0]?.id ?? ""
+          assert.deepEqual(ledger, [
+            { subnetId: world.subnet.id, nicId, kind: "primary", address: "10.9.0.10" },
+            { subnetId: world.subnet.id, nicId, kind: "secondary", address: "10.9.0.11" },
+          ])
+        }).pipe(Effect.provideService(Store, makeStore(open()))),
+      ))
+
     it("L5 0008 gives the VMs already there the sum of their attached disks", () =>
       Effect.runPromise(
         Effect.gen(function* () {
@@ -130,8 +156,16 @@ for (const backend of storeBackends) {
           const bare = sampleBundle(world)
           yield* store.vms.insertBundles([{ ...bare, disks: [] }])
 
-          assert.deepEqual(yield* migrateDown(db, 2), ["2026_11_26_0009_vm_tags_index", "2026_11_26_0008_vm_disk_gib"])
-          assert.deepEqual(yield* migrateToLatest(db), ["2026_11_26_0008_vm_disk_gib", "2026_11_26_0009_vm_tags_index"])
+          assert.deepEqual(yield* migrateDown(db, 3), [
+            "2026_12_06_0020_ip_addresses",
+            "2026_11_26_0009_vm_tags_index",
+            "2026_11_26_0008_vm_disk_gib",
+          ])
+          assert.deepEqual(yield* migrateToLatest(db), [
+            "2026_11_26_0008_vm_disk_gib",
+            "2026_11_26_0009_vm_tags_index",
+            "2026_12_06_0020_ip_addresses",
+          ])
           const page = yield* store.vms.query({ scope: { departmentId: world.department.id } })
           const listed = Object.fromEntries(page.rows.map((row) => [row.vm.id, row.diskGiB]))
           assert.deepEqual(listed, { [bundle.vm.id]: 25 + data.sizeGiB, [bare.vm.id]: 0 })

@@ -29,6 +29,7 @@ import type {
   VmState,
 } from "../model/index.ts"
 
+import type { IpamRepository } from "./ipam.repository.ts"
 import type { VmPage, VmQuery } from "./vm-query.ts"
 
 export type { VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
@@ -165,6 +166,8 @@ export class Store extends Context.Service<
     readonly networks: Repository<Network>
     readonly subnets: Repository<Subnet>
     readonly nics: Repository<Nic>
+    /** IPAM's ledger: every address a NIC holds, handed out without ever giving one twice. */
+    readonly ipam: IpamRepository
     readonly keyPairs: Repository<KeyPair>
     readonly alarmRules: Repository<AlarmRule>
   }

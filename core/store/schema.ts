@@ -1,7 +1,7 @@
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
-import type { NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
+import type { IpAddressesTable, NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
 import type {
   ApiTokensTable,
   CompaniesTable,
@@ -36,6 +36,7 @@ export interface DB {
   networks: NetworksTable
   subnets: SubnetsTable
   nics: NicsTable
+  ipAddresses: IpAddressesTable
   keyPairs: KeyPairsTable
   alarmRules: AlarmRulesTable
   tasks: TasksTable

@@ -4,6 +4,7 @@ import { makeCatalogRepositories } from "./catalog.repository.ts"
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
 import { makeExtrasRepositories } from "./extras.repository.ts"
 import { makeHostRepositories } from "./host.repository.ts"
+import { makeIpamRepository } from "./ipam.repository.ts"
 import { migrateToLatest } from "./migrator.ts"
 import { makeNetworkRepositories } from "./network.repository.ts"
 import { makeOrgRepositories } from "./org.repository.ts"
@@ -20,6 +21,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     vms: makeVmRepository(db),
     tasks: makeTaskRepository(db),
     quotas: makeQuotaRepository(db),
+    ipam: makeIpamRepository(db),
     ...makeOrgRepositories(db),
     ...makeCatalogRepositories(db),
     ...makeHostRepositories(db),
