@@ -1,0 +1,3 @@
+export * from "./host-network.ts"
+export * from "./sync.ts"
+export { vniOf } from "./vni.ts"
