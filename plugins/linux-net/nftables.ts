@@ -25,7 +25,8 @@ const quoted = (names: ReadonlyArray<string>) => names.map((name) => `"${name}"`
  *   cannot reach the agent or another network's gateway address.
  * - forward: a shared network's guests reach anything that is not one of our bridges, replies come back; every
  *   other forwarded packet from or to our bridges is dropped (isolated and VPC networks reach nothing outside).
- *   Traffic inside one bridge is switched, not routed, and never passes here.
+ *   Traffic inside one bridge is switched, not routed; it passes here only where br_netfilter is loaded
+ *   (bridge-nf-call-iptables, on by default then) and is always accepted (`inside`).
  * - postrouting: a shared network's addresses are masqueraded when they leave through a non-bridge device.
  */
 export const rulesetFor = (table: string, bridges: ReadonlyArray<FirewallBridge>): string => {
@@ -42,6 +43,11 @@ export const rulesetFor = (table: string, bridges: ReadonlyArray<FirewallBridge>
     set("shared", "ifname", quoted(shared.map((bridge) => bridge.bridge))),
     set("shared4", "ipv4_addr", v4, "interval"),
     set("shared6", "ipv6_addr", v6, "interval"),
+    set(
+      "inside",
+      "ifname . ifname",
+      bridges.map((bridge) => `"${bridge.bridge}" . "${bridge.bridge}"`),
+    ),
     "  chain input {",
     "    type filter hook input priority filter; policy accept;",
     "    iifname != @bridges accept",
@@ -52,6 +58,7 @@ export const rulesetFor = (table: string, bridges: ReadonlyArray<FirewallBridge>
     "  }",
     "  chain forward {",
     "    type filter hook forward priority filter; policy accept;",
+    "    iifname . oifname @inside accept",
     "    iifname @shared oifname != @bridges accept",
     "    oifname @shared iifname != @bridges ct state established,related accept",
     "    iifname @bridges drop",

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { rmSync } from "node:fs"
 import { setTimeout as sleep } from "node:timers/promises"
 
 /** Why these tests cannot run here (they need root and ip, nft, dnsmasq), or false. */
@@ -103,6 +104,8 @@ export const dhcpClient = (client: string): string => {
     output = sh(client, `busybox udhcpc -n -q -f -t 4 -T 1 -i eth0 -s ${script}`)
   } catch {
     return ""
+  } finally {
+    rmSync(script, { force: true })
   }
   return (
     output
