@@ -19,7 +19,7 @@ import { buildGuest } from "../qemu/guest/build.ts"
 import { GUEST_BOOT_LINE } from "../qemu/guest/recipe.ts"
 import { connectAgent, type JsonLines, type QemuProcess, SerialWatch, startQemu } from "../qemu/guest/testing.ts"
 import { makeLinuxNet } from "./linux-net.ts"
-import { addNetns, deleteNetns, linksWithPrefix, netnsSkipUnlessCi, sh, uniqueName } from "./testing.ts"
+import { addHostWithOutside, deleteNetns, linksWithPrefix, netnsSkipUnlessCi, uniqueName } from "./testing.ts"
 
 interface Guest {
   readonly name: string
@@ -107,13 +107,7 @@ describe("guests on linux-net networks, addresses from IPAM (#15: N1, N3, N4, C6
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "hx-net-guests-"))
-    addNetns(hostNs)
-    addNetns(outsideNs)
-    sh(
-      hostNs,
-      `ip link add up0 type veth peer name out0 netns ${outsideNs} && ip addr add 192.0.2.1/24 dev up0 && ip link set up0 up`,
-    )
-    sh(outsideNs, "ip addr add 192.0.2.2/24 dev out0 && ip link set out0 up")
+    addHostWithOutside(hostNs, outsideNs)
 
     // IPAM: each guest's primary address from the store's ledger
     await store.runPromise(

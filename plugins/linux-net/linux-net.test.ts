@@ -12,7 +12,7 @@ import { vniOf } from "../../core/network/vni.ts"
 import { makeLinuxNet } from "./linux-net.ts"
 import {
   addClient,
-  addNetns,
+  addHostWithOutside,
   deleteNetns,
   dhcpClient,
   eventually,
@@ -72,14 +72,7 @@ describe("linux-net: bridges, taps, firewall, DHCP and VXLAN in a namespace (#15
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "hx-linux-net-"))
-    // the "host" and an "outside" it reaches through up0 (192.0.2.0/24, TEST-NET-1, only inside these namespaces)
-    addNetns(hostNs)
-    addNetns(outsideNs)
-    sh(
-      hostNs,
-      `ip link add up0 type veth peer name out0 netns ${outsideNs} && ip addr add 192.0.2.1/24 dev up0 && ip link set up0 up`,
-    )
-    sh(outsideNs, "ip addr add 192.0.2.2/24 dev out0 && ip link set out0 up")
+    addHostWithOutside(hostNs, outsideNs)
     scope = await Effect.runPromise(Scope.make())
     commands = await Effect.runPromise(Scope.provide(makeHostCommands, scope))
     net = await open()

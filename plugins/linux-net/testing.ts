@@ -63,6 +63,20 @@ export const deleteNetns = (name: string) => {
   } catch {}
 }
 
+/**
+ * A "host" namespace and an "outside" one it reaches through its device up0: 192.0.2.1 ↔ 192.0.2.2 (TEST-NET-1,
+ * never routed anywhere else). The outside has no route back to guest subnets: an answer proves masquerading.
+ */
+export const addHostWithOutside = (hostNs: string, outsideNs: string) => {
+  addNetns(hostNs)
+  addNetns(outsideNs)
+  sh(
+    hostNs,
+    `ip link add up0 type veth peer name out0 netns ${outsideNs} && ip addr add 192.0.2.1/24 dev up0 && ip link set up0 up`,
+  )
+  sh(outsideNs, "ip addr add 192.0.2.2/24 dev out0 && ip link set out0 up")
+}
+
 export const netnsExists = (name: string) => execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).includes(name)
 
 /** Links in a namespace whose names start with `prefix`. */
