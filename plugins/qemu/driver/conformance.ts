@@ -6,9 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { dirname } from "node:path"
 import { Effect } from "effect"
-import type { GuestProbe } from "../../../conformance/config.ts"
+import type { GuestProbe, NetworkProbe } from "../../../conformance/config.ts"
 import type { ConformanceModule } from "../../../conformance/module.ts"
 import type { Driver } from "../../../core/driver/driver.ts"
+import {
+  type ConformanceNetwork,
+  conformanceNetworkSkip,
+  makeConformanceNetwork,
+} from "../../linux-net/conformance-network.ts"
 import { buildGuest } from "../guest/build.ts"
 import type { GuestManifest } from "../guest/manifest.ts"
 import type { QgaAgent } from "../qga/agent.ts"
@@ -87,8 +92,34 @@ export const qemuGuestProbe: GuestProbe = {
     ),
 }
 
-/** The module for a given guest build and scratch folder (state, disks). */
-export const qemuConformance = (manifest: GuestManifest, dir: string): ConformanceModule => ({
+/** The guest half of the network probe: what the guest sees and reaches, through its agent. */
+export const qemuNetworkProbe = (host: ConformanceNetwork): NetworkProbe => ({
+  peer: host.peer,
+  prepare: host.prepare,
+  release: host.release,
+  peerPings: host.peerPings,
+  addresses: (driver, name) =>
+    withAgent(driver, name, (agent) =>
+      shell(agent, "ip -4 -o addr show | awk '{ print $4 }'").pipe(
+        Effect.map((text) =>
+          text.split("\n").flatMap((line) => (line.trim() === "" ? [] : [line.split("/")[0] ?? ""])),
+        ),
+      ),
+    ),
+  guestPings: (driver, name, address) =>
+    withAgent(driver, name, (agent) =>
+      shell(agent, 'ping -c 1 -W 2 "$1" > /dev/null && echo yes || echo no', address).pipe(
+        Effect.map((answer) => answer.trim() === "yes"),
+      ),
+    ),
+})
+
+/** The module for a given guest build and scratch folder (state, disks), and a host network if one could be made. */
+export const qemuConformance = (
+  manifest: GuestManifest,
+  dir: string,
+  network?: ConformanceNetwork,
+): ConformanceModule => ({
   factory: makeQemuDriver({ stateDir: `${dir}/state` }),
   config: {
     workDir: `${dir}/work`,
@@ -97,16 +128,25 @@ export const qemuConformance = (manifest: GuestManifest, dir: string): Conforman
     memoryMiB: 128,
     nic: { kind: "user", hostForwards: [] },
     guest: qemuGuestProbe,
+    network: network === undefined ? undefined : qemuNetworkProbe(network),
     serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
     guestUser: "hyperx",
   },
   // The suite stops what it made; this is for a run cut short.
-  dispose: () => {
+  dispose: async () => {
+    await network?.dispose()
     killAll(defaultRunRoot(`${dir}/state`))
     rmSync(defaultRunRoot(`${dir}/state`), { recursive: true, force: true })
     rmSync(dir, { recursive: true, force: true })
   },
 })
 
-export default async (): Promise<ConformanceModule> =>
-  qemuConformance(await Effect.runPromise(buildGuest()), mkdtempSync("/tmp/hx-qc-"))
+/** With root and linux-net's tools the NIC connectivity case gets a host network; without, it is skipped. */
+export default async (): Promise<ConformanceModule> => {
+  const dir = mkdtempSync("/tmp/hx-qc-")
+  const network =
+    conformanceNetworkSkip() === undefined
+      ? await makeConformanceNetwork({ stateDir: `${dir}/net`, backing: "tap" })
+      : undefined
+  return qemuConformance(await Effect.runPromise(buildGuest()), dir, network)
+}
