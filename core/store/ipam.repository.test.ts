@@ -45,7 +45,7 @@ for (const backend of storeBackends) {
     it("hands out the lowest free addresses, skipping the gateway and the reserved ones; counts what is left", () =>
       runStore(
         Effect.gen(function* () {
-          const { store, subnet } = yield* world
+          const { store, base, subnet } = yield* world
           const a = nic()
           const b = nic()
           const got = yield* store.ipam.allocate([
@@ -64,6 +64,12 @@ for (const backend of storeBackends) {
             ],
           )
           assert.deepEqual(yield* store.ipam.usage([subnet.id]), [{ subnetId: subnet.id, used: 4, free: 8 }])
+          // per network: the world's own /8 subnet (nothing used) plus this one
+          const [own] = yield* store.ipam.usage([base.subnet.id])
+          assert.deepEqual(yield* store.ipam.networkUsage([base.network.id]), [
+            { networkId: base.network.id, used: 4, free: 8 + (own?.free ?? 0) },
+          ])
+          assert.deepEqual(yield* store.ipam.networkUsage([]), [])
           assert.deepEqual((yield* store.ipam.list({ nicId: a })).map((allocation) => allocation.address).sort(), [
             "10.77.0.2",
             "10.77.0.6",

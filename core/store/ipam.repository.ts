@@ -51,6 +51,14 @@ export interface IpamRepository {
   list(filter?: IpAllocationFilter): Q<ReadonlyArray<IpAllocation>>
   /** Used and free addresses of each subnet asked for (every subnet without ids). */
   usage(subnetIds?: ReadonlyArray<string>): Q<ReadonlyArray<SubnetUsage>>
+  /** The same per network, over all its subnets (the create wizard's free-IP counts, C6). */
+  networkUsage(networkIds?: ReadonlyArray<string>): Q<ReadonlyArray<NetworkUsage>>
+}
+
+export interface NetworkUsage {
+  readonly networkId: string
+  readonly used: number
+  readonly free: number
 }
 
 type SubnetRow = { id: string; cidr: string; gateway: string; rangeStart: string; rangeEnd: string; reserved: unknown }
@@ -171,20 +179,61 @@ export const makeIpamRepository = (db: Kysely<DB>): IpamRepository => ({
 
   usage: (subnetIds) =>
     Effect.tryPromise({
-      try: async () => {
-        if (subnetIds !== undefined && subnetIds.length === 0) return []
-        let subnets = db.selectFrom("subnets").select(subnetColumns)
-        let held = db.selectFrom("ipAddresses").select(["subnetId", "address"])
-        if (subnetIds !== undefined) {
-          subnets = subnets.where("id", "in", subnetIds)
-          held = held.where("subnetId", "in", subnetIds)
-        }
-        const [rows, addresses] = await Promise.all([subnets.orderBy("id").execute(), held.execute()])
-        return rows.map((row) => {
-          const used = addresses.filter((address) => address.subnetId === row.id).map((address) => address.address)
-          return { subnetId: row.id, used: used.length, free: freeCountNumber(poolOfRow(row), used) }
-        })
-      },
+      try: async () =>
+        (await usageOf(db, subnetIds === undefined ? undefined : { column: "id", ids: subnetIds })).map(
+          ({ networkId: _, ...usage }) => usage,
+        ),
       catch: toStoreError("ipam.usage"),
     }),
+
+  networkUsage: (networkIds) =>
+    Effect.tryPromise({
+      try: async () => {
+        const bySubnet = await usageOf(
+          db,
+          networkIds === undefined ? undefined : { column: "networkId", ids: networkIds },
+        )
+        const byNetwork = new Map<string, { networkId: string; used: number; free: number }>()
+        for (const { networkId, used, free } of bySubnet) {
+          const sum = byNetwork.get(networkId) ?? { networkId, used: 0, free: 0 }
+          byNetwork.set(networkId, {
+            networkId,
+            used: sum.used + used,
+            free: Math.min(sum.free + free, Number.MAX_SAFE_INTEGER),
+          })
+        }
+        return [...byNetwork.values()].sort((a, b) => a.networkId.localeCompare(b.networkId))
+      },
+      catch: toStoreError("ipam.networkUsage"),
+    }),
 })
+
+/** Each subnet's used and free counts, for the subnets whose id or network is listed (all without a filter). */
+const usageOf = async (
+  db: Kysely<DB>,
+  filter: { readonly column: "id" | "networkId"; readonly ids: ReadonlyArray<string> } | undefined,
+): Promise<ReadonlyArray<SubnetUsage & { readonly networkId: string }>> => {
+  if (filter !== undefined && filter.ids.length === 0) return []
+  let subnets = db.selectFrom("subnets").select([...subnetColumns, "networkId"])
+  if (filter !== undefined) subnets = subnets.where(filter.column, "in", filter.ids)
+  const rows = await subnets.orderBy("id").execute()
+  if (rows.length === 0) return []
+  const held = await db
+    .selectFrom("ipAddresses")
+    .select(["subnetId", "address"])
+    .where(
+      "subnetId",
+      "in",
+      rows.map((row) => row.id),
+    )
+    .execute()
+  return rows.map((row) => {
+    const used = held.filter((address) => address.subnetId === row.id).map((address) => address.address)
+    return {
+      subnetId: row.id,
+      networkId: row.networkId,
+      used: used.length,
+      free: freeCountNumber(poolOfRow(row), used),
+    }
+  })
+}
