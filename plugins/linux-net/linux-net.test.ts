@@ -164,6 +164,21 @@ describe("linux-net: bridges, taps, firewall, DHCP and VXLAN in a namespace (#15
     assert.deepEqual(state.taps, [{ nicId: "nic-a1", networkId: isolatedA.networkId, tap: net.names.tap("nic-a1") }])
   })
 
+  it("a bridge and a tap removed behind the agent's back come back with the next sync", async () => {
+    const bridge = net.names.bridge(isolatedA.networkId)
+    sh(hostNs, `ip link del ${net.names.tap("nic-a1")} && ip link del ${bridge}`)
+    const report = await run(
+      syncHostNetworks({
+        networks: [isolatedA, isolatedB, shared],
+        taps: [{ nicId: "nic-a1", networkId: isolatedA.networkId }],
+      }),
+    )
+    assert.deepEqual(report, { removedTaps: [], removedNetworks: [] })
+    assert.match(sh(hostNs, `ip -j addr show dev ${bridge}`), /"local":"10\.91\.0\.1","prefixlen":24/)
+    assert.match(sh(hostNs, `ip -j link show dev ${net.names.tap("nic-a1")}`), new RegExp(`"master":"${bridge}"`))
+    assert.match(sh(hostNs, "nft list table inet hyperx_hxt"), new RegExp(`"${bridge}"`))
+  })
+
   it("VXLAN: one device per network with the network's VNI and one flood entry per peer; a VNI serves one network", async () => {
     // the underlay: up0's address (this kernel has no dummy devices)
     const vni = vniOf(shared.networkId)
