@@ -4,12 +4,12 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, ManagedRuntime, Scope } from "effect"
 import { type HostCommands, makeHostCommands } from "../../core/driver/commands/host-commands.ts"
 import { HostNetwork, type HostNetworkSpec } from "../../core/network/host-network.ts"
 import { syncHostNetworks } from "../../core/network/sync.ts"
 import { vniOf } from "../../core/network/vni.ts"
-import { makeLinuxNet } from "./linux-net.ts"
+import { linuxNetLayer, makeLinuxNet } from "./linux-net.ts"
 import {
   addClient,
   addHostWithOutside,
@@ -196,6 +196,17 @@ describe("linux-net: bridges, taps, firewall, DHCP and VXLAN in a namespace (#15
       Effect.flip(net.service.ensureNetwork({ ...isolatedB, vxlan: { vni, local: "192.0.2.1", peers: [] } })),
     )
     assert.match(clash.message, /already carries network net-shared/)
+  })
+
+  it("as a layer (what the agent uses): the same host, seen through HostNetwork", async () => {
+    const runtime = ManagedRuntime.make(linuxNetLayer({ stateDir, prefix: PREFIX, netns: hostNs, uplinks: ["up0"] }))
+    const state = await runtime.runPromise(HostNetwork.use((host) => host.list()))
+    await runtime.dispose()
+    assert.deepEqual(state.networks.map((network) => network.networkId).sort(), [
+      isolatedA.networkId,
+      isolatedB.networkId,
+      shared.networkId,
+    ])
   })
 
   it("sync with no NICs left removes every device, the firewall table, the DHCP servers and their files", async () => {
