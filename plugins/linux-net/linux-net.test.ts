@@ -13,6 +13,7 @@ import { linuxNetLayer, makeLinuxNet } from "./linux-net.ts"
 import {
   addClient,
   addHostWithOutside,
+  addNetns,
   deleteNetns,
   dhcpClient,
   eventually,
@@ -219,5 +220,71 @@ describe("linux-net: bridges, taps, firewall, DHCP and VXLAN in a namespace (#15
     assert.doesNotMatch(sh(hostNs, "nft list tables"), new RegExp(net.table))
     await eventually("every dnsmasq ended", () => pids.every((pid) => !alive(pid)))
     assert.deepEqual(readdirSync(stateDir), [])
+  })
+})
+
+describe("linux-net: one network spanning two hosts over VXLAN (#15)", { skip: netnsSkipUnlessCi() }, () => {
+  const hosts = [uniqueName("hxh"), uniqueName("hxh")] as const
+  const clients: Array<string> = []
+  const underlay = ["192.0.2.1", "192.0.2.2"] as const
+  const scopes: Array<Scope.Closeable> = []
+  const nets: Array<Effect.Success<ReturnType<typeof makeLinuxNet>>> = []
+  let stateDir: string
+  const spanned = (host: 0 | 1): HostNetworkSpec => ({
+    networkId: "net-spanned",
+    kind: "isolated",
+    subnets: [{ cidr: "10.95.0.0/24", gateway: "10.95.0.1", dhcp: true }],
+    // each host reserves the addresses of the NICs it runs (desiredHostNetworks)
+    reservations: [{ mac: `52:54:00:95:00:0${host + 1}`, ip: `10.95.0.1${host}` }],
+    vxlan: { vni: vniOf("net-spanned"), local: underlay[host], peers: [underlay[1 - host] ?? ""] },
+  })
+
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), "hx-linux-net-vx-"))
+    for (const host of hosts) addNetns(host)
+    sh(hosts[0], `ip link add u0 type veth peer name u0 netns ${hosts[1]}`)
+    for (const [index, host] of hosts.entries()) {
+      sh(host, `ip addr add ${underlay[index]}/24 dev u0 && ip link set u0 up`)
+      const scope = await Effect.runPromise(Scope.make())
+      scopes.push(scope)
+      const commands = await Effect.runPromise(Scope.provide(makeHostCommands, scope))
+      nets.push(
+        await Effect.runPromise(
+          Scope.provide(
+            makeLinuxNet({ stateDir: join(stateDir, host), prefix: PREFIX, netns: host, uplinks: [] }, commands),
+            scope,
+          ),
+        ),
+      )
+    }
+  })
+  after(async () => {
+    for (const scope of scopes) await Effect.runPromise(Scope.close(scope, Exit.void))
+    for (const ns of [...clients, ...hosts]) deleteNetns(ns)
+    await rm(stateDir, { recursive: true, force: true })
+  })
+
+  it("each host's guests get their address from their own host; guests on different hosts reach each other", async () => {
+    const guests: Array<string> = []
+    for (const index of [0, 1] as const) {
+      const net = nets[index] ?? assert.fail()
+      const info = await Effect.runPromise(net.service.ensureNetwork(spanned(index)))
+      const client = uniqueName("hxc")
+      clients.push(client)
+      await addClient(hosts[index], client, info.bridge, "hxtpv", `52:54:00:95:00:0${index + 1}`)
+      guests.push(client)
+    }
+    const [first = "", second = ""] = guests
+    assert.equal(dhcpClient(first), "10.95.0.10")
+    assert.equal(dhcpClient(second), "10.95.0.11")
+    assert.equal(ping(first, "10.95.0.11"), 0, "no traffic across the tunnel")
+    assert.equal(ping(second, "10.95.0.10"), 0, "no traffic across the tunnel")
+    // each host's DHCP server saw only its own guest
+    for (const [index, host] of hosts.entries()) {
+      const log = readdirSync(join(stateDir, host)).find((file) => file.endsWith(".log")) ?? ""
+      const text = readFileSync(join(stateDir, host, log), "utf8")
+      assert.match(text, new RegExp(`DHCPACK\\S* 10\\.95\\.0\\.1${index} `))
+      assert.doesNotMatch(text, new RegExp(`52:54:00:95:00:0${2 - index}`), `${host} heard the other host's guest`)
+    }
   })
 })

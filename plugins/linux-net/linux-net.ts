@@ -94,14 +94,18 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
     /** The firewall for the bridges that exist now, loaded in one transaction. */
     const renderFirewall = Effect.gen(function* () {
       const bridges: Array<FirewallBridge> = []
-      for (const { link, mark } of ours(yield* readLinks(exec))) {
+      const marked = ours(yield* readLinks(exec))
+      for (const { link, mark } of marked) {
         if (mark.kind !== "bridge") continue
         const kind = mark.networkKind === "shared" ? "shared" : mark.networkKind === "vpc" ? "vpc" : "isolated"
-        const cidrs = (yield* readAddresses(exec, link.ifname)).flatMap((address) => {
+        const addresses = yield* readAddresses(exec, link.ifname)
+        const cidrs = addresses.flatMap((address) => {
           const cidr = networkOf(address)
           return cidr === undefined ? [] : [cidr]
         })
-        bridges.push({ bridge: link.ifname, kind, cidrs })
+        const gateways = addresses.map((address) => address.split("/")[0] ?? "")
+        const vxlan = marked.find((other) => other.mark.kind === "vxlan" && other.link.master === link.ifname)
+        bridges.push({ bridge: link.ifname, kind, cidrs, gateways, ...(vxlan ? { vxlan: vxlan.link.ifname } : {}) })
       }
       yield* exec("nft", ["-f", "-"], rulesetFor(table, bridges))
     })

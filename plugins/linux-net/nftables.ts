@@ -4,6 +4,10 @@ export interface FirewallBridge {
   readonly kind: "shared" | "isolated" | "vpc"
   /** The bridge's subnets in CIDR notation (shared ones are masqueraded). */
   readonly cidrs: ReadonlyArray<string>
+  /** The gateway addresses the bridge holds (every host of a spanned network holds the same ones). */
+  readonly gateways: ReadonlyArray<string>
+  /** The VXLAN device on the bridge, when the network spans hosts. */
+  readonly vxlan?: string
 }
 
 const set = (name: string, type: string, elements: ReadonlyArray<string>, flags?: string) =>
@@ -29,7 +33,49 @@ const quoted = (names: ReadonlyArray<string>) => names.map((name) => `"${name}"`
  *   (bridge-nf-call-iptables, on by default then) and is always accepted (`inside`).
  * - postrouting: a shared network's addresses are masqueraded when they leave through a non-bridge device.
  */
-export const rulesetFor = (table: string, bridges: ReadonlyArray<FirewallBridge>): string => {
+export const rulesetFor = (table: string, bridges: ReadonlyArray<FirewallBridge>): string =>
+  `${inetRuleset(table, bridges)}${bridgeRuleset(table, bridges)}`
+
+/**
+ * A network that spans hosts has the same gateway address and a DHCP server on every host: each host serves its own
+ * guests. So DHCP and ARP for the gateway never cross a VXLAN device, in either direction, forwarded or sent by the
+ * host itself (IPv6 neighbour discovery for the gateway is not filtered yet).
+ */
+const bridgeRuleset = (table: string, bridges: ReadonlyArray<FirewallBridge>): string => {
+  const spanned = bridges.filter((bridge) => bridge.vxlan !== undefined)
+  const reset = `table bridge ${table}\ndelete table bridge ${table}\n`
+  if (spanned.length === 0) return reset
+  const gateways = [
+    ...new Set(spanned.flatMap((bridge) => bridge.gateways.filter((gateway) => !gateway.includes(":")))),
+  ]
+  const rules = [
+    "    oifname @vxlans udp dport { 67, 68 } drop",
+    "    iifname @vxlans udp dport { 67, 68 } drop",
+    ...(gateways.length === 0
+      ? []
+      : [
+          "    oifname @vxlans arp saddr ip @gateways drop",
+          "    oifname @vxlans arp daddr ip @gateways drop",
+          "    iifname @vxlans arp saddr ip @gateways drop",
+          "    iifname @vxlans arp daddr ip @gateways drop",
+        ]),
+  ]
+  const chain = (name: string) =>
+    [`  chain ${name} {`, `    type filter hook ${name} priority filter; policy accept;`, ...rules, "  }"].join("\n")
+  return [
+    reset.trimEnd(),
+    `table bridge ${table} {`,
+    set("vxlans", "ifname", quoted(spanned.map((bridge) => bridge.vxlan ?? ""))),
+    set("gateways", "ipv4_addr", gateways),
+    chain("forward"),
+    chain("output"),
+    chain("input"),
+    "}",
+    "",
+  ].join("\n")
+}
+
+const inetRuleset = (table: string, bridges: ReadonlyArray<FirewallBridge>): string => {
   if (bridges.length === 0) return `table inet ${table}\ndelete table inet ${table}\n`
   const shared = bridges.filter((bridge) => bridge.kind === "shared")
   const sharedCidrs = shared.flatMap((bridge) => bridge.cidrs)

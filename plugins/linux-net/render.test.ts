@@ -33,8 +33,8 @@ describe("linux-net: names, firewall and DHCP files (#15)", () => {
 
   it("the firewall: our own table, replaced atomically; isolation, NAT for shared subnets only", () => {
     const text = rulesetFor("hyperx_hx", [
-      { bridge: "hxb1", kind: "shared", cidrs: ["10.1.0.0/24", "fd00:1::/64"] },
-      { bridge: "hxb2", kind: "isolated", cidrs: ["10.2.0.0/24"] },
+      { bridge: "hxb1", kind: "shared", cidrs: ["10.1.0.0/24", "fd00:1::/64"], gateways: ["10.1.0.1", "fd00:1::1"] },
+      { bridge: "hxb2", kind: "isolated", cidrs: ["10.2.0.0/24"], gateways: ["10.2.0.1"] },
     ])
     assert.ok(text.startsWith("table inet hyperx_hx\ndelete table inet hyperx_hx\ntable inet hyperx_hx {"))
     assert.match(text, /set bridges \{\n\s+type ifname\n\s+elements = \{ "hxb1", "hxb2" \}/)
@@ -52,7 +52,27 @@ describe("linux-net: names, firewall and DHCP files (#15)", () => {
       order,
     )
     assert.ok(order.every((index) => index > 0))
-    assert.equal(rulesetFor("hyperx_hx", []), "table inet hyperx_hx\ndelete table inet hyperx_hx\n")
+    assert.equal(
+      rulesetFor("hyperx_hx", []),
+      "table inet hyperx_hx\ndelete table inet hyperx_hx\ntable bridge hyperx_hx\ndelete table bridge hyperx_hx\n",
+    )
+    // no network spans hosts: the bridge-family table is only reset
+    assert.ok(text.endsWith("table bridge hyperx_hx\ndelete table bridge hyperx_hx\n"))
+  })
+
+  it("a network spanning hosts keeps DHCP and ARP for its gateway on each host's side of the tunnel", () => {
+    const text = rulesetFor("hyperx_hx", [
+      { bridge: "hxb1", kind: "isolated", cidrs: ["10.1.0.0/24"], gateways: ["10.1.0.1"], vxlan: "hxv1" },
+      { bridge: "hxb2", kind: "isolated", cidrs: ["10.2.0.0/24"], gateways: ["10.2.0.1"] },
+    ])
+    const bridgeTable = text.slice(text.indexOf("table bridge hyperx_hx {"))
+    assert.match(bridgeTable, /set vxlans \{\n\s+type ifname\n\s+elements = \{ "hxv1" \}/)
+    assert.match(bridgeTable, /set gateways \{\n\s+type ipv4_addr\n\s+elements = \{ 10\.1\.0\.1 \}/)
+    for (const hook of ["forward", "output", "input"]) {
+      const chain = bridgeTable.slice(bridgeTable.indexOf(`chain ${hook} {`))
+      assert.match(chain, /oifname @vxlans udp dport \{ 67, 68 \} drop/)
+      assert.match(chain, /iifname @vxlans arp daddr ip @gateways drop/)
+    }
   })
 
   it("dnsmasq: DHCP only, static leases, a router only for shared networks, MTU for VXLAN", () => {

@@ -25,10 +25,13 @@ export const netnsSkipUnlessCi = (): string | false => (process.env.CI === "true
 
 export const uniqueName = (prefix: string) => `${prefix}${randomBytes(3).toString("hex")}`
 
-export const sh = (netns: string, command: string): string =>
+/** A shell command in a namespace; killed (and failing) after `timeoutMs`, so a test fails rather than hangs. */
+export const sh = (netns: string, command: string, timeoutMs = 60_000): string =>
   execFileSync("ip", ["netns", "exec", netns, "sh", "-c", command], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
   })
 
 /** Exit status of a command in a namespace (0 = success), never throwing. */
@@ -115,7 +118,7 @@ export const dhcpClient = (client: string): string => {
   ])
   let output = ""
   try {
-    output = sh(client, `busybox udhcpc -n -q -f -t 4 -T 1 -i eth0 -s ${script}`)
+    output = sh(client, `busybox udhcpc -n -q -f -t 4 -T 1 -i eth0 -s ${script}`, 20_000)
   } catch {
     return ""
   } finally {
