@@ -7,9 +7,10 @@
 import { rmSync } from "node:fs"
 import { join } from "node:path"
 import type { ConformanceModule } from "../../conformance/module.ts"
-import { conformanceNetworkSkip, makeConformanceNetwork } from "../linux-net/conformance-network.ts"
+import { conformanceNetworkSkip, makeConformanceNetwork, networkProbe } from "../linux-net/conformance-network.ts"
 import { makeLibvirtDriver } from "./driver/driver.ts"
-import { libvirtGuestProbe, libvirtNetworkProbe } from "./testing/guest-probe.ts"
+import { guestShell } from "./testing/guest-agent.ts"
+import { libvirtGuestProbe, withClient } from "./testing/guest-probe.ts"
 import { prepareGuest } from "./testing/setup.ts"
 
 export default async (): Promise<ConformanceModule> => {
@@ -29,7 +30,12 @@ export default async (): Promise<ConformanceModule> => {
       memoryMiB: 128,
       nic: { kind: "user", hostForwards: [] },
       guest: libvirtGuestProbe,
-      network: network === undefined ? undefined : libvirtNetworkProbe(network),
+      network:
+        network === undefined
+          ? undefined
+          : networkProbe(network, (driver, name, script, ...args) =>
+              withClient(driver, (client) => guestShell(client, name, script, ...args)),
+            ),
       serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
       guestUser: "hyperx",
     },

@@ -8,7 +8,9 @@
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { Effect, Exit, Scope } from "effect"
+import type { NetworkProbe } from "../../conformance/config.ts"
 import { makeHostCommands } from "../../core/driver/commands/host-commands.ts"
+import type { Driver } from "../../core/driver/driver.ts"
 import type { NicBacking } from "../../core/driver/spec.ts"
 import type { DhcpReservation, HostNetworkSpec } from "../../core/network/host-network.ts"
 import { makeLinuxNet } from "./linux-net.ts"
@@ -86,3 +88,27 @@ export const makeConformanceNetwork = async (options: {
     },
   }
 }
+
+/** Runs a shell script in a test guest and yields its output (the driver's guest-agent exec). */
+export type GuestShell = (
+  driver: Driver,
+  name: string,
+  script: string,
+  ...args: ReadonlyArray<string>
+) => Effect.Effect<string, unknown>
+
+/** The whole NetworkProbe: the host half above, the guest half through the driver's guest shell. */
+export const networkProbe = (host: ConformanceNetwork, shell: GuestShell): NetworkProbe => ({
+  peer: host.peer,
+  prepare: host.prepare,
+  release: host.release,
+  peerPings: host.peerPings,
+  addresses: (driver, name) =>
+    shell(driver, name, "ip -4 -o addr show | awk '{ print $4 }'").pipe(
+      Effect.map((text) => text.split("\n").flatMap((line) => (line.trim() === "" ? [] : [line.split("/")[0] ?? ""]))),
+    ),
+  guestPings: (driver, name, address) =>
+    shell(driver, name, 'ping -c 1 -W 2 "$1" > /dev/null && echo yes || echo no', address).pipe(
+      Effect.map((answer) => answer.trim() === "yes"),
+    ),
+})

@@ -1,12 +1,11 @@
 import { Effect } from "effect"
-import type { GuestProbe, NetworkProbe } from "../../../conformance/config.ts"
+import type { GuestProbe } from "../../../conformance/config.ts"
 import type { Driver } from "../../../core/driver/driver.ts"
-import type { ConformanceNetwork } from "../../linux-net/conformance-network.ts"
 import { isLibvirtDriver } from "../driver/driver.ts"
 import type { LibvirtClient } from "../virsh/client.ts"
 import { guestPowerOff, guestReadFile, guestShell, guestWriteFile } from "./guest-agent.ts"
 
-const withClient = <A, E>(driver: Driver, use: (client: LibvirtClient) => Effect.Effect<A, E>) =>
+export const withClient = <A, E>(driver: Driver, use: (client: LibvirtClient) => Effect.Effect<A, E>) =>
   isLibvirtDriver(driver)
     ? use(driver.client)
     : Effect.fail(new Error(`${driver.name} is not the libvirt driver: the probe cannot reach its guest`))
@@ -51,25 +50,3 @@ export const libvirtGuestProbe: GuestProbe = {
       ).pipe(Effect.map((text) => text.split("\n").filter((line) => line.trim() !== ""))),
     ),
 }
-
-/** The guest half of the conformance network probe, through libvirt's guest-agent passthrough. */
-export const libvirtNetworkProbe = (host: ConformanceNetwork): NetworkProbe => ({
-  peer: host.peer,
-  prepare: host.prepare,
-  release: host.release,
-  peerPings: host.peerPings,
-  addresses: (driver, name) =>
-    withClient(driver, (client) =>
-      guestShell(client, name, "ip -4 -o addr show | awk '{ print $4 }'").pipe(
-        Effect.map((text) =>
-          text.split("\n").flatMap((line) => (line.trim() === "" ? [] : [line.split("/")[0] ?? ""])),
-        ),
-      ),
-    ),
-  guestPings: (driver, name, address) =>
-    withClient(driver, (client) =>
-      guestShell(client, name, 'ping -c 1 -W 2 "$1" > /dev/null && echo yes || echo no', address).pipe(
-        Effect.map((answer) => answer.trim() === "yes"),
-      ),
-    ),
-})

@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { dirname } from "node:path"
 import { Effect } from "effect"
-import type { GuestProbe, NetworkProbe } from "../../../conformance/config.ts"
+import type { GuestProbe } from "../../../conformance/config.ts"
 import type { ConformanceModule } from "../../../conformance/module.ts"
 import type { Driver } from "../../../core/driver/driver.ts"
 import {
   type ConformanceNetwork,
   conformanceNetworkSkip,
   makeConformanceNetwork,
+  networkProbe,
 } from "../../linux-net/conformance-network.ts"
 import { buildGuest } from "../guest/build.ts"
 import type { GuestManifest } from "../guest/manifest.ts"
@@ -92,28 +93,6 @@ export const qemuGuestProbe: GuestProbe = {
     ),
 }
 
-/** The guest half of the network probe: what the guest sees and reaches, through its agent. */
-export const qemuNetworkProbe = (host: ConformanceNetwork): NetworkProbe => ({
-  peer: host.peer,
-  prepare: host.prepare,
-  release: host.release,
-  peerPings: host.peerPings,
-  addresses: (driver, name) =>
-    withAgent(driver, name, (agent) =>
-      shell(agent, "ip -4 -o addr show | awk '{ print $4 }'").pipe(
-        Effect.map((text) =>
-          text.split("\n").flatMap((line) => (line.trim() === "" ? [] : [line.split("/")[0] ?? ""])),
-        ),
-      ),
-    ),
-  guestPings: (driver, name, address) =>
-    withAgent(driver, name, (agent) =>
-      shell(agent, 'ping -c 1 -W 2 "$1" > /dev/null && echo yes || echo no', address).pipe(
-        Effect.map((answer) => answer.trim() === "yes"),
-      ),
-    ),
-})
-
 /** The module for a given guest build and scratch folder (state, disks), and a host network if one could be made. */
 export const qemuConformance = (
   manifest: GuestManifest,
@@ -128,7 +107,12 @@ export const qemuConformance = (
     memoryMiB: 128,
     nic: { kind: "user", hostForwards: [] },
     guest: qemuGuestProbe,
-    network: network === undefined ? undefined : qemuNetworkProbe(network),
+    network:
+      network === undefined
+        ? undefined
+        : networkProbe(network, (driver, name, script, ...args) =>
+            withAgent(driver, name, (agent) => shell(agent, script, ...args)),
+          ),
     serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
     guestUser: "hyperx",
   },
