@@ -1,6 +1,7 @@
 import type { Effect, Scope } from "effect"
 import type { Capability } from "../core/driver/capabilities.ts"
 import type { Driver } from "../core/driver/driver.ts"
+import type { ResolvedConfig } from "./config.ts"
 import type { CaseContext } from "./context.ts"
 import type { CaseFailure } from "./failure.ts"
 
@@ -18,7 +19,7 @@ export interface ConformanceCase {
    * For a case that checks an optional part of its capability (a group the contract lets a driver leave out): the
    * reason to skip it when this driver has not got that part, else undefined.
    */
-  readonly applies?: (driver: Driver) => string | undefined
+  readonly applies?: (driver: Driver, config: ResolvedConfig) => string | undefined
   readonly run: (t: CaseContext) => Effect.Effect<void, CaseFailure, Scope.Scope>
 }
 

@@ -36,6 +36,25 @@ export interface GuestProbe {
   readonly diskDir: string
 }
 
+/**
+ * A network on the host the suite can hot-plug NICs into, to prove a NIC carries traffic (case nics.connectivity):
+ * a DHCP server that knows the MAC, and a peer on the same network. Without one that case is skipped.
+ */
+export interface NetworkProbe {
+  /** Make the network ready for a NIC with this MAC: its backing, and the address DHCP will give it. */
+  prepare(mac: string): ProbeOp<{ readonly backing: NicBacking; readonly address: string }>
+  /** Undo prepare (the reservation, a tap made for it). */
+  release(mac: string): ProbeOp
+  /** The guest's IPv4 addresses, as the guest itself sees them. */
+  addresses(driver: Driver, name: string): ProbeOp<ReadonlyArray<string>>
+  /** Whether one ping from the guest to `address` is answered. */
+  guestPings(driver: Driver, name: string, address: string): ProbeOp<boolean>
+  /** Whether one ping from the peer to `address` is answered. */
+  peerPings(address: string): ProbeOp<boolean>
+  /** The peer's address. */
+  readonly peer: string
+}
+
 export interface ConformanceTimeouts {
   /** One driver call (define, start, shutdown, attach, …). */
   readonly operationMs: number
@@ -72,6 +91,8 @@ export interface ConformanceConfig {
   /** The NIC every test VM gets (null: none); default user-mode NAT without forwards. */
   readonly nic?: NicBacking | null | undefined
   readonly guest: GuestProbe
+  /** A network for the NIC connectivity case; without one it is skipped. */
+  readonly network?: NetworkProbe | undefined
   /** What the serial console shows within `bootMs` of connecting (a boot line or a heartbeat); default any text. */
   readonly serialPattern?: RegExp | undefined
   /** The user the guest-agent case sets a password and keys for; default "root". */
@@ -101,6 +122,7 @@ export interface ResolvedConfig {
   readonly memoryMiB: number
   readonly nic: NicBacking | null
   readonly guest: GuestProbe
+  readonly network: NetworkProbe | undefined
   readonly serialPattern: RegExp
   readonly guestUser: string
   readonly isoPath: string | undefined
@@ -131,6 +153,7 @@ export const resolveConfig = (config: ConformanceConfig): ResolvedConfig => ({
   memoryMiB: config.memoryMiB ?? 128,
   nic: config.nic === undefined ? { kind: "user", hostForwards: [] } : config.nic,
   guest: config.guest,
+  network: config.network,
   serialPattern: config.serialPattern ?? /\S/,
   guestUser: config.guestUser ?? "root",
   isoPath: config.isoPath,

@@ -83,7 +83,7 @@ export const openConformance = (
             reason: `the driver does not declare ${spec.capability}`,
             durationMs: 0,
           })
-        const notApplicable = spec.applies?.(ready.driver)
+        const notApplicable = spec.applies?.(ready.driver, resolved)
         if (notApplicable !== undefined)
           return record({ ...base, status: "skipped", reason: notApplicable, durationMs: 0 })
         const context = makeCaseContext({ ...ready, factory, config: resolved, tracker })

@@ -139,6 +139,7 @@ const seedNetwork = Effect.fn("seed.network")(function* () {
     dhcp: true,
     rangeStart: "10.0.2.15",
     rangeEnd: "10.0.2.254",
+    reserved: [],
     dns: ["10.0.2.3"],
   })
   return ["network default (user-mode NAT, 10.0.2.0/24)"]

@@ -3,10 +3,11 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import type { DiskSpec, NicSpec } from "../../core/driver/spec.ts"
 import { defineCase } from "../case.ts"
+import type { ProbeOp } from "../config.ts"
 import type { CaseContext } from "../context.ts"
-import { check, fail } from "../failure.ts"
+import { CaseFailure, check, describeError, fail } from "../failure.ts"
 import { randomMac } from "../spec.ts"
-import { waitUntil } from "../wait.ts"
+import { expecting, waitUntil } from "../wait.ts"
 
 /** With `metrics` declared, the disk's presence in `stats` must follow attach and detach. */
 const awaitDiskInStats = (t: CaseContext, name: string, diskId: string, present: boolean) =>
@@ -33,6 +34,10 @@ const isoFor = (t: CaseContext) => {
   if (!existsSync(path)) writeFileSync(path, Buffer.alloc(64 * 1024))
   return path
 }
+
+/** A call of the network probe; its failure fails the case, naming the call. */
+const probe = <A>(label: string, op: ProbeOp<A>) =>
+  op.pipe(Effect.mapError((error) => new CaseFailure({ message: `network probe, ${label}: ${describeError(error)}` })))
 
 export const deviceCases = [
   defineCase({
@@ -73,6 +78,55 @@ export const deviceCases = [
         yield* t.step("attach the same NIC again", nics.attach(vm.name, nic))
         yield* t.step("hot-unplug the NIC", nics.detach(vm.name, nic.id))
         yield* t.step("detach it again", nics.detach(vm.name, nic.id))
+        yield* check((yield* t.power(vm.name)) === "running", `${vm.name} did not stay running`)
+      }),
+  }),
+
+  defineCase({
+    id: "nics.connectivity",
+    capability: "hotplugNic",
+    title:
+      "a hot-plugged NIC carries traffic: the guest gets its DHCP address, reaches a peer and answers it; unplugged, it does not",
+    applies: (_driver, config) =>
+      config.network === undefined ? "the run has no network probe (config.network) to test traffic on" : undefined,
+    run: (t) =>
+      Effect.gen(function* () {
+        const nics = yield* t.group("nics")
+        const network = t.config.network ?? (yield* fail("no network probe"))
+        const timing = { timeoutMs: t.config.timeouts.guestChangeMs, pollMs: Math.max(t.config.timeouts.pollMs, 500) }
+        const vm = yield* t.vm({ start: true })
+        const mac = randomMac()
+        const { backing, address } = yield* probe("prepare the network for the NIC", network.prepare(mac))
+        yield* Effect.addFinalizer(() => network.release(mac).pipe(Effect.ignore))
+        const nic: NicSpec = { id: "nic8", mac, backing }
+        yield* t.step("hot-plug the NIC", nics.attach(vm.name, nic))
+        yield* waitUntil(
+          `${vm.name} gets ${address} on the new NIC`,
+          expecting(
+            network.addresses(t.driver, vm.name),
+            (addresses) => addresses.includes(address),
+            (addresses) => `the guest has ${addresses.join(", ") || "no address"}`,
+          ),
+          timing,
+        )
+        yield* waitUntil(
+          `${vm.name} reaches the peer ${network.peer}`,
+          expecting(
+            network.guestPings(t.driver, vm.name, network.peer),
+            (answered) => answered,
+            () => "no answer",
+          ),
+          timing,
+        )
+        yield* check(
+          yield* probe("the peer pings the guest", network.peerPings(address)),
+          `${address} did not answer the peer`,
+        )
+        yield* t.step("hot-unplug the NIC", nics.detach(vm.name, nic.id))
+        yield* check(
+          !(yield* probe("the peer pings the guest again", network.peerPings(address))),
+          `${address} still answers after the NIC was unplugged`,
+        )
         yield* check((yield* t.power(vm.name)) === "running", `${vm.name} did not stay running`)
       }),
   }),

@@ -31,6 +31,8 @@ export const Subnet = Schema.Struct({
   /** First and last address handed out; the rest of the CIDR is reserved. */
   rangeStart: Schema.String,
   rangeEnd: Schema.String,
+  /** Addresses of the range never handed out (besides the gateway). */
+  reserved: Schema.Array(Schema.String),
   dns: Schema.Array(Schema.String),
 })
 export type Subnet = typeof Subnet.Type

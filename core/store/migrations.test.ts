@@ -38,8 +38,8 @@ const allTables = [
   "vms",
 ]
 
-/** Tables added after 0009 (#20: metrics, alarms, cost); undone first below, so the steps over 0001–0009 hold. */
-const laterTables = ["alarm_events", "metric_samples", "vm_daily_costs", "vm_holdings"]
+/** Tables added after 0011 (#15: IP addresses; #20: metrics, alarms, cost); undone first below. */
+const laterTables = ["alarm_events", "ip_addresses", "metric_samples", "vm_daily_costs", "vm_holdings"]
 const latestTables = [...allTables, ...laterTables].sort()
 /** Migrations after the list's (metrics, alarms, costs, …): each adds tables of its own, undone first below. */
 const laterMigrations = Object.keys(migrations).filter((name) => name > "2026_12_06_0011_vm_totals")
@@ -128,6 +128,26 @@ for (const backend of storeBackends) {
           for (const column of ["memory_mib", "cores_per_socket", "recycled_at", "display_name"]) {
             assert.ok(columns.includes(column), `vms.${column}`)
           }
+        }).pipe(Effect.provideService(Store, makeStore(open()))),
+      ))
+
+    it("#15 0020 puts the addresses the NICs already hold into IPAM's ledger", () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const { db } = open()
+          const store = yield* Store
+          const world = yield* insertWorld(sampleWorld())
+          const bundle = sampleBundle(world, { nic: { primaryIp: "10.9.0.10", secondaryIps: ["10.9.0.11"] } })
+          yield* store.vms.insertBundles([bundle])
+          const since0020 = laterMigrations.filter((name) => name >= "2026_12_06_0020_ip_addresses")
+          assert.deepEqual(yield* migrateDown(db, since0020.length), [...since0020].reverse())
+          assert.deepEqual(yield* migrateToLatest(db), since0020)
+          const ledger = yield* store.ipam.list({ subnetId: world.subnet.id })
+          const nicId = bundle.nics[0]?.id ?? ""
+          assert.deepEqual(ledger, [
+            { subnetId: world.subnet.id, nicId, kind: "primary", address: "10.9.0.10" },
+            { subnetId: world.subnet.id, nicId, kind: "secondary", address: "10.9.0.11" },
+          ])
         }).pipe(Effect.provideService(Store, makeStore(open()))),
       ))
 

@@ -19,6 +19,10 @@ export const makeNetworkRepositories = (db: Kysely<DB>): NetworkRepositories => 
     resource: "network",
     codec: codecOf(Network, { json: ["backing"] }),
   }),
-  subnets: makeRepository(db, { table: "subnets", resource: "subnet", codec: codecOf(Subnet, { json: ["dns"] }) }),
+  subnets: makeRepository(db, {
+    table: "subnets",
+    resource: "subnet",
+    codec: codecOf(Subnet, { json: ["dns", "reserved"] }),
+  }),
   nics: makeRepository(db, { table: "nics", resource: "nic", codec: nicCodec }),
 })

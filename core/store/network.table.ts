@@ -18,6 +18,7 @@ export interface SubnetsTable {
   dhcp: boolean
   rangeStart: string
   rangeEnd: string
+  reserved: Json<ReadonlyArray<string>>
   dns: Json<ReadonlyArray<string>>
 }
 
@@ -30,5 +31,14 @@ export interface NicsTable {
   secondaryIps: Json<ReadonlyArray<string>>
   isDefault: boolean
   dhcp: boolean
+  createdAt: CreatedAt
+}
+
+/** IPAM's ledger (migration 2026_12_06_0020): one row per address a NIC holds. */
+export interface IpAddressesTable {
+  subnetId: string
+  address: string
+  nicId: string
+  kind: "primary" | "secondary"
   createdAt: CreatedAt
 }

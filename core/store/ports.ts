@@ -33,6 +33,7 @@ import type {
   VmState,
 } from "../model/index.ts"
 import type { Admission } from "./admission.ts"
+import type { IpamRepository } from "./ipam.repository.ts"
 import type { VmPage, VmQuery } from "./vm-query.ts"
 
 export type { VmCursor, VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
@@ -237,6 +238,8 @@ export class Store extends Context.Service<
     readonly networks: Repository<Network>
     readonly subnets: Repository<Subnet>
     readonly nics: Repository<Nic>
+    /** IPAM's ledger: every address a NIC holds, handed out without ever giving one twice. */
+    readonly ipam: IpamRepository
     readonly keyPairs: Repository<KeyPair>
     readonly alarmRules: Repository<AlarmRule>
     readonly metrics: MetricsRepository

@@ -4,7 +4,7 @@ import type { VmDailyCostsTable, VmHoldingsTable } from "./cost.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
 import type { MetricSamplesTable } from "./metrics.table.ts"
-import type { NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
+import type { IpAddressesTable, NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
 import type {
   ApiTokensTable,
   CompaniesTable,
@@ -42,6 +42,7 @@ export interface DB {
   networks: NetworksTable
   subnets: SubnetsTable
   nics: NicsTable
+  ipAddresses: IpAddressesTable
   keyPairs: KeyPairsTable
   alarmRules: AlarmRulesTable
   tasks: TasksTable

@@ -7,6 +7,7 @@ import { type Database, type DatabaseOptions, openDatabase } from "./database.ts
 import { makeExtrasRepositories } from "./extras.repository.ts"
 import { makeFiguresRepository } from "./figures.repository.ts"
 import { makeHostRepositories } from "./host.repository.ts"
+import { makeIpamRepository } from "./ipam.repository.ts"
 import { makeMetricsRepository } from "./metrics.repository.ts"
 import { migrateToLatest } from "./migrator.ts"
 import { makeNetworkRepositories } from "./network.repository.ts"
@@ -28,6 +29,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     figures: makeFiguresRepository(db),
     alarmEvents: makeAlarmEventRepository(db),
     costs: makeCostRepository(db),
+    ipam: makeIpamRepository(db),
     ...makeOrgRepositories(db),
     ...makeCatalogRepositories(db),
     ...makeHostRepositories(db),

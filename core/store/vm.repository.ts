@@ -146,6 +146,11 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
         }
         await schedules.execute()
         await trx.deleteFrom("snapshots").where("vmId", "=", id).execute()
+        // the NICs' addresses go back to IPAM with them
+        await trx
+          .deleteFrom("ipAddresses")
+          .where("nicId", "in", trx.selectFrom("nics").select("id").where("vmId", "=", id))
+          .execute()
         await trx.deleteFrom("nics").where("vmId", "=", id).execute()
         if (diskIdsToDelete.length > 0) {
           const deleted = await trx

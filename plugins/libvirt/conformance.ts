@@ -7,13 +7,20 @@
 import { rmSync } from "node:fs"
 import { join } from "node:path"
 import type { ConformanceModule } from "../../conformance/module.ts"
+import { conformanceNetworkSkip, makeConformanceNetwork, networkProbe } from "../linux-net/conformance-network.ts"
 import { makeLibvirtDriver } from "./driver/driver.ts"
-import { libvirtGuestProbe } from "./testing/guest-probe.ts"
+import { guestShell } from "./testing/guest-agent.ts"
+import { libvirtGuestProbe, withClient } from "./testing/guest-probe.ts"
 import { prepareGuest } from "./testing/setup.ts"
 
 export default async (): Promise<ConformanceModule> => {
   // a private copy of the guest in a folder QEMU's user can pass through (libvirt hands it every file it opens)
   const { dir, guest } = await prepareGuest("hx-lvc-")
+  // with root and linux-net's tools the NIC connectivity case gets a bridge (libvirt adds its own taps to it)
+  const network =
+    conformanceNetworkSkip() === undefined
+      ? await makeConformanceNetwork({ stateDir: join(dir, "net"), backing: "bridge" })
+      : undefined
   return {
     factory: makeLibvirtDriver({ stateDir: join(dir, "s"), tcgTbCacheMiB: 16 }),
     config: {
@@ -23,10 +30,19 @@ export default async (): Promise<ConformanceModule> => {
       memoryMiB: 128,
       nic: { kind: "user", hostForwards: [] },
       guest: libvirtGuestProbe,
+      network:
+        network === undefined
+          ? undefined
+          : networkProbe(network, (driver, name, script, ...args) =>
+              withClient(driver, (client) => guestShell(client, name, script, ...args)),
+            ),
       serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
       guestUser: "hyperx",
     },
     // the suite removes the domains it made; this is the folder of guest copies, disks and sockets
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: async () => {
+      await network?.dispose()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }

@@ -142,6 +142,7 @@ export const sampleOrgRows = {
     dhcp: true,
     rangeStart: "10.0.0.10",
     rangeEnd: "10.255.255.250",
+    reserved: [],
     dns: ["10.0.0.1"],
     ...o,
   }),

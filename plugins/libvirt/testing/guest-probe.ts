@@ -5,7 +5,7 @@ import { isLibvirtDriver } from "../driver/driver.ts"
 import type { LibvirtClient } from "../virsh/client.ts"
 import { guestPowerOff, guestReadFile, guestShell, guestWriteFile } from "./guest-agent.ts"
 
-const withClient = <A, E>(driver: Driver, use: (client: LibvirtClient) => Effect.Effect<A, E>) =>
+export const withClient = <A, E>(driver: Driver, use: (client: LibvirtClient) => Effect.Effect<A, E>) =>
   isLibvirtDriver(driver)
     ? use(driver.client)
     : Effect.fail(new Error(`${driver.name} is not the libvirt driver: the probe cannot reach its guest`))

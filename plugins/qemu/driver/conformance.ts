@@ -9,6 +9,12 @@ import { Effect } from "effect"
 import type { GuestProbe } from "../../../conformance/config.ts"
 import type { ConformanceModule } from "../../../conformance/module.ts"
 import type { Driver } from "../../../core/driver/driver.ts"
+import {
+  type ConformanceNetwork,
+  conformanceNetworkSkip,
+  makeConformanceNetwork,
+  networkProbe,
+} from "../../linux-net/conformance-network.ts"
 import { buildGuest } from "../guest/build.ts"
 import type { GuestManifest } from "../guest/manifest.ts"
 import type { QgaAgent } from "../qga/agent.ts"
@@ -87,8 +93,12 @@ export const qemuGuestProbe: GuestProbe = {
     ),
 }
 
-/** The module for a given guest build and scratch folder (state, disks). */
-export const qemuConformance = (manifest: GuestManifest, dir: string): ConformanceModule => ({
+/** The module for a given guest build and scratch folder (state, disks), and a host network if one could be made. */
+export const qemuConformance = (
+  manifest: GuestManifest,
+  dir: string,
+  network?: ConformanceNetwork,
+): ConformanceModule => ({
   factory: makeQemuDriver({ stateDir: `${dir}/state` }),
   config: {
     workDir: `${dir}/work`,
@@ -97,13 +107,20 @@ export const qemuConformance = (manifest: GuestManifest, dir: string): Conforman
     memoryMiB: 128,
     nic: { kind: "user", hostForwards: [] },
     guest: qemuGuestProbe,
+    network:
+      network === undefined
+        ? undefined
+        : networkProbe(network, (driver, name, script, ...args) =>
+            withAgent(driver, name, (agent) => shell(agent, script, ...args)),
+          ),
     serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
     guestUser: "hyperx",
     // The second "host" of the migration cases: its own state and run folders on this machine.
     migrationTarget: makeQemuDriver({ stateDir: `${dir}/state-target` }),
   },
   // The suite stops what it made; this is for a run cut short.
-  dispose: () => {
+  dispose: async () => {
+    await network?.dispose()
     for (const state of [`${dir}/state`, `${dir}/state-target`]) {
       killAll(defaultRunRoot(state))
       rmSync(defaultRunRoot(state), { recursive: true, force: true })
@@ -112,5 +129,12 @@ export const qemuConformance = (manifest: GuestManifest, dir: string): Conforman
   },
 })
 
-export default async (): Promise<ConformanceModule> =>
-  qemuConformance(await Effect.runPromise(buildGuest()), mkdtempSync("/tmp/hx-qc-"))
+/** With root and linux-net's tools the NIC connectivity case gets a host network; without, it is skipped. */
+export default async (): Promise<ConformanceModule> => {
+  const dir = mkdtempSync("/tmp/hx-qc-")
+  const network =
+    conformanceNetworkSkip() === undefined
+      ? await makeConformanceNetwork({ stateDir: `${dir}/net`, backing: "tap" })
+      : undefined
+  return qemuConformance(await Effect.runPromise(buildGuest()), dir, network)
+}

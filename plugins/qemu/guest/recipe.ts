@@ -75,11 +75,33 @@ for dev in /sys/class/net/eth*; do
   if [ "$ifc" = eth0 ] && [ -n "$HX_ip" ]; then
     ip addr add "$HX_ip" dev eth0
     [ -n "$HX_gw" ] && ip route add default via "$HX_gw"
+    echo static > "/run/net-$ifc"
   else
     udhcpc -f -i "$ifc" -s /etc/hyperx/udhcpc.sh > /dev/null 2>&1 &
+    echo $! > "/run/net-$ifc"
   fi
   has_net=1
 done
+# NICs hot-plugged later get DHCP too; a NIC that goes away takes its udhcpc with it
+(
+  while sleep 1; do
+    for mark in /run/net-eth*; do
+      [ -e "$mark" ] || continue
+      ifc=\${mark#/run/net-}
+      [ -e "/sys/class/net/$ifc" ] && continue
+      kill "$(cat "$mark")" 2> /dev/null
+      rm -f "$mark"
+    done
+    for dev in /sys/class/net/eth*; do
+      [ -e "$dev" ] || continue
+      ifc=\${dev##*/}
+      [ -e "/run/net-$ifc" ] && continue
+      ip link set "$ifc" up
+      udhcpc -f -i "$ifc" -s /etc/hyperx/udhcpc.sh > /dev/null 2>&1 &
+      echo $! > "/run/net-$ifc"
+    done
+  done
+) &
 if [ -n "$has_net" ]; then
   mkdir -p /run/www
   echo "hyperx-guest $(hostname)" > /run/www/index.html

@@ -1,0 +1,5 @@
+export * from "./address.ts"
+export * from "./cidr.ts"
+export * from "./errors.ts"
+export * from "./pool.ts"
+export * from "./violation.ts"
