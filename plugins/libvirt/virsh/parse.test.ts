@@ -100,8 +100,15 @@ describe("virsh output parsing", () => {
   </devices>
 </domain>`
     assert.deepEqual(parseDisks(xml), [
-      { device: "disk", target: "vda", bus: "virtio", alias: "ua-disk-system", source: "/d/a&b.qcow2" },
-      { device: "cdrom", target: "hdc", bus: "ide", alias: "ua-cdrom0", source: undefined },
+      {
+        device: "disk",
+        target: "vda",
+        bus: "virtio",
+        alias: "ua-disk-system",
+        source: "/d/a&b.qcow2",
+        format: "qcow2",
+      },
+      { device: "cdrom", target: "hdc", bus: "ide", alias: "ua-cdrom0", source: undefined, format: undefined },
     ])
     assert.deepEqual(parseNicAliases(xml), ["ua-nic-nic0"])
     assert.equal(parseSerialSocket(xml), "/run/hx/vm-1/serial.sock")
