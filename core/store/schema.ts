@@ -13,6 +13,7 @@ import type {
 import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
+import type { VmLocksTable } from "./vm-lock.table.ts"
 
 /** The whole database as Kysely sees it (camelCase; the plugin maps to the snake_case columns). */
 export interface DB {
@@ -29,6 +30,7 @@ export interface DB {
   affinityGroups: AffinityGroupsTable
   vms: VmsTable
   vmAffinityGroups: VmAffinityGroupsTable
+  vmLocks: VmLocksTable
   disks: DisksTable
   snapshots: SnapshotsTable
   backups: BackupsTable

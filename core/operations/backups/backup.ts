@@ -13,7 +13,6 @@ import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
 import { quiesced } from "../snapshots/quiesce.ts"
 import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmCounts } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { type BackupPlan, chainName, manualChainLimit, planBackup, streamOf } from "./chains.ts"
 import { backupCalls, backupLocation, loadVisibleDisk } from "./disk-access.ts"
@@ -122,7 +121,7 @@ export const backupDisk = Effect.fn("operations.backupDisk")(function* (
     operation: "disk.backup",
     actor,
     vmId,
-    reads: readVmCounts,
+    reads: "counts",
     check: (base) =>
       Effect.gen(function* () {
         const { disk } = yield* loadVisibleDisk(actor, diskId, base.vm)

@@ -11,7 +11,6 @@ import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor, ignoreMissing } from "../driver-for.ts"
 import { recordTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmCounts } from "../vm-context.ts"
 import { scopeOf } from "../vm-state.ts"
 import { chainName, rootOf, streamOf } from "./chains.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
@@ -32,7 +31,7 @@ export const createBackupSchedule = Effect.fn("operations.createBackupSchedule")
     operation: "disk.backup-schedule",
     actor,
     vmId,
-    reads: readVmCounts,
+    reads: "counts",
     check: (base) =>
       Effect.gen(function* () {
         const existing = yield* store.schedules.list({ kind: "disk-backup", diskId })
@@ -113,7 +112,7 @@ export const deleteBackupSchedule = Effect.fn("operations.deleteBackupSchedule")
     operation: "disk.delete-backup-schedule",
     actor,
     vmId: disk.vmId,
-    reads: readVmCounts,
+    reads: "counts",
     check: (base) =>
       Effect.gen(function* () {
         const context: DiskContext = { ...base, disk: yield* store.disks.get(diskId) }
