@@ -33,6 +33,7 @@ const allTables = [
   "tasks",
   "users",
   "vm_affinity_groups",
+  "vm_locks",
   "vms",
 ]
 
@@ -70,20 +71,26 @@ for (const backend of storeBackends) {
           assert.deepEqual(yield* tables(db), allTables)
           assert.deepEqual(yield* migrateToLatest(db), [])
 
-          // The four newest only add columns and indexes: every table is still there after undoing them.
+          // The newest adds the VM locks' table; the four before it only add columns and indexes.
+          assert.deepEqual(yield* migrateDown(db, 1), ["2026_12_06_0010_vm_locks"])
+          assert.deepEqual(
+            yield* tables(db),
+            allTables.filter((table) => table !== "vm_locks"),
+          )
           assert.deepEqual(yield* migrateDown(db, 4), [
             "2026_11_26_0009_vm_tags_index",
             "2026_11_26_0008_vm_disk_gib",
             "2026_11_26_0007_disks_vm_size",
             "2026_11_26_0006_vm_search_text",
           ])
-          assert.deepEqual(yield* tables(db), allTables)
+          const withoutLocks = allTables.filter((table) => table !== "vm_locks")
+          assert.deepEqual(yield* tables(db), withoutLocks)
           assert.deepEqual(yield* migrateDown(db, 1), ["2026_11_26_0005_tasks"])
           assert.deepEqual(
             yield* tables(db),
-            allTables.filter((table) => table !== "tasks"),
+            withoutLocks.filter((table) => table !== "tasks"),
           )
-          assert.deepEqual(yield* migrateDown(db), names.slice(0, -5).reverse())
+          assert.deepEqual(yield* migrateDown(db), names.slice(0, -6).reverse())
           assert.deepEqual(yield* tables(db), [])
 
           assert.deepEqual(yield* migrateToLatest(db), names)
@@ -130,8 +137,16 @@ for (const backend of storeBackends) {
           const bare = sampleBundle(world)
           yield* store.vms.insertBundles([{ ...bare, disks: [] }])
 
-          assert.deepEqual(yield* migrateDown(db, 2), ["2026_11_26_0009_vm_tags_index", "2026_11_26_0008_vm_disk_gib"])
-          assert.deepEqual(yield* migrateToLatest(db), ["2026_11_26_0008_vm_disk_gib", "2026_11_26_0009_vm_tags_index"])
+          assert.deepEqual(yield* migrateDown(db, 3), [
+            "2026_12_06_0010_vm_locks",
+            "2026_11_26_0009_vm_tags_index",
+            "2026_11_26_0008_vm_disk_gib",
+          ])
+          assert.deepEqual(yield* migrateToLatest(db), [
+            "2026_11_26_0008_vm_disk_gib",
+            "2026_11_26_0009_vm_tags_index",
+            "2026_12_06_0010_vm_locks",
+          ])
           const page = yield* store.vms.query({ scope: { departmentId: world.department.id } })
           const listed = Object.fromEntries(page.rows.map((row) => [row.vm.id, row.diskGiB]))
           assert.deepEqual(listed, { [bundle.vm.id]: 25 + data.sizeGiB, [bare.vm.id]: 0 })
