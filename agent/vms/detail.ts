@@ -1,17 +1,6 @@
 import { Effect, Option, Schema } from "effect"
-import {
-  Disk,
-  HostDevice,
-  type Lang,
-  loadVisibleVm,
-  Nic,
-  Store,
-  stateNamesZh,
-  Vm,
-  VmLocks,
-  vmContext,
-} from "../../core/index.ts"
-import { now } from "../../core/operations/clock.ts"
+import { Disk, HostDevice, type Lang, loadVisibleVm, Nic, Store, stateNamesZh, Vm } from "../../core/index.ts"
+import { previewBase } from "../../core/operations/preview.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { type AllowedAction, allowedActions } from "./allowed-actions.ts"
 
@@ -79,15 +68,10 @@ const named = <A extends { readonly id: string; readonly name: string }, E, R>(l
 /** The detail view of a VM the actor may see (NotFound otherwise, G1). */
 export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmId: string, lang: Lang) {
   const store = yield* Store
-  const locks = yield* VmLocks
   const vm = yield* loadVisibleVm(actor, vmId)
-  const context = yield* vmContext(actor, vm)
+  const { context, locked } = yield* previewBase(actor, vm)
   const devices = yield* store.hostDevices.list({ vmId })
-  const actions: ReadonlyArray<AllowedAction> = allowedActions(context, {
-    lang,
-    now: yield* now,
-    locked: locks.isHeld(vmId),
-  })
+  const actions: ReadonlyArray<AllowedAction> = yield* allowedActions(context, { lang, locked })
   return {
     vm: publicVm(vm),
     owner: yield* named(store.users.get(vm.ownerId)),

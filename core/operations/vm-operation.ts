@@ -73,19 +73,26 @@ export interface BackgroundWork<C, P, R> {
   readonly onSuccess?: (vm: Vm, to: StableState, context: C) => Effect.Effect<unknown, unknown, Store | EventBus>
 }
 
-/**
- * A VM operation as one declaration: its name, what its rules read, its rules from the catalogue, its lifecycle
- * action, what it needs besides the rules (the driver and its calls: refused as the rules are), the task it
- * records, and its work. `runVmOperation` runs every declaration the same way; `previewVmOperation` answers
- * whether it would be refused, and by which rule, without doing anything.
- */
-export interface VmOperation<K extends Reads, I, C extends VmRecordContext, P = void, W = unknown> {
+/** The checking half of a declaration: what a preview evaluates (and all an action without a task declares). */
+export interface VmCheck<K extends Reads, I, C extends VmRecordContext> {
   readonly operation: Operation
   readonly reads: K
   /** The rules' context: what was read, with the input and the operation's own targets (a snapshot, a disk). */
   readonly context: (base: ReadContext[K], input: I) => Op<C>
   /** The catalogue's rules, checked in order; the first refusal is the answer. */
   readonly rules: ReadonlyArray<Rule<C>>
+  /** Whether the operation takes the VM's lock (every declaration the runner runs does): held, it is vm-busy. */
+  readonly locks?: false
+}
+
+/**
+ * A VM operation as one declaration: its name, what its rules read, its rules from the catalogue, its lifecycle
+ * action, what it needs besides the rules (the driver and its calls: refused as the rules are), the task it
+ * records, and its work. `runVmOperation` runs every declaration the same way; `previewVmOperation` answers
+ * whether it would be refused, and by which rule, without doing anything.
+ */
+export interface VmOperation<K extends Reads, I, C extends VmRecordContext, P = void, W = unknown>
+  extends VmCheck<K, I, C> {
   /** What the work needs beyond the rules (the VM's driver and the calls it must offer); its failure refuses too. */
   readonly prepare?: (context: C) => Op<P>
   /** The lifecycle table's action: the VM shows its transient state while the work runs, then settles. */
