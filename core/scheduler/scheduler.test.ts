@@ -203,7 +203,7 @@ for (const backend of storeBackends) {
           )
           assert.deepEqual(
             failed.map((t) => [t.state, t.error?.code]),
-            [["failed", "driver-error"]],
+            [["failed", "hypervisor-error"]],
           )
           yield* wakeAt(scheduler, next)
           assert.deepEqual(
