@@ -141,3 +141,58 @@ export const showPassword = (actor: Actor, vmId: string) =>
     password: value,
     task,
   }))
+
+/** A patch of several record fields (R2, R4, R5, R12, R7); at least one. */
+export interface VmEdit {
+  readonly displayName?: string
+  readonly remarks?: string
+  readonly reclaimAt?: Date | null
+  readonly haEnabled?: boolean
+  readonly deletionProtected?: boolean
+}
+
+type EditContext = RenameContext & ReclaimDateContext
+
+/** The rules of the fields present, in the documented order (displayName, remarks, reclaimAt, ha, protection). */
+const editRulesOf = (edit: VmEdit): ReadonlyArray<Rule<EditContext>> => {
+  const lists: Array<ReadonlyArray<Rule<EditContext>>> = []
+  if (edit.displayName !== undefined) lists.push(regularRules.rename)
+  if (edit.remarks !== undefined) lists.push(regularRules.remarks)
+  if (edit.reclaimAt !== undefined) lists.push(regularRules["reclaim-date"])
+  if (edit.haEnabled !== undefined) lists.push(regularRules.ha)
+  if (edit.deletionProtected !== undefined) lists.push(regularRules["deletion-protection"])
+  return [...new Set(lists.flat())]
+}
+
+/**
+ * Several record edits as one operation: every present field's rules checked (then again under the lock), one
+ * task, one write. A refusal names its rule and nothing is applied.
+ */
+export const editOperation = (edit: VmEdit): Edit<VmEdit, RenameContext & ReclaimDateContext> => {
+  const { displayName, remarks, reclaimAt, haEnabled, deletionProtected } = edit
+  const patch: VmPatch = {
+    ...(displayName === undefined ? {} : { displayName }),
+    ...(remarks === undefined ? {} : { remarks }),
+    ...(reclaimAt === undefined ? {} : { reclaimAt }),
+    ...(haEnabled === undefined ? {} : { haEnabled }),
+    ...(deletionProtected === undefined ? {} : { deletionProtected }),
+  }
+  return recordEdit<VmEdit, RenameContext & ReclaimDateContext>(
+    "vm.edit",
+    editRulesOf(edit),
+    (base, input) =>
+      Effect.map(now, (at) =>
+        withPatch(
+          { ...base, name: input.displayName ?? base.vm.displayName, reclaimAt: input.reclaimAt ?? null, now: at },
+          patch,
+        ),
+      ),
+    (input) => input,
+  )
+}
+
+/** R2 R4 R5 R7 R12 in one: returns the VM after the edit and its task. */
+export const editVm = (actor: Actor, vmId: string, edit: VmEdit) =>
+  edit.remarks !== undefined && edit.remarks.length > 1000
+    ? Effect.fail(new InvalidInput({ message: "Remarks are at most 1000 characters" }))
+    : Effect.map(runVmOperation(editOperation(edit), actor, vmId, edit), ({ task, value }) => ({ task, vm: value }))
