@@ -1,30 +1,18 @@
 import { Effect } from "effect"
-import type { Driver } from "../../driver/driver.ts"
 import type { Actor } from "../../rules/context.ts"
-import { type SnapshotContext, snapshotRules } from "../../rules/snapshots.ts"
+import { snapshotRules } from "../../rules/snapshots.ts"
 import { Store } from "../../store/ports.ts"
-import { driverFor } from "../driver-for.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
-import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
-import { snapshotCalls, snapshotDriverName, snapshotOfVm } from "./records.ts"
+import { onSnapshot, type SnapshotOperation, snapshotCalls, snapshotDriverName } from "./records.ts"
 
 /**
  * P5: delete a snapshot from the hypervisor, then its record (a failed one too: the driver's remove is idempotent).
  * Retention (P2) deletes a schedule's old snapshots through this operation as well.
  */
-export const deleteSnapshotOperation: VmOperation<
-  "record",
-  string,
-  SnapshotContext,
-  Driver,
-  BackgroundWork<SnapshotContext, Driver, void>
-> = {
+export const deleteSnapshotOperation: SnapshotOperation = {
+  ...onSnapshot,
   operation: "snapshot.delete",
-  reads: "record",
-  context: (base, snapshotId) =>
-    Effect.map(snapshotOfVm(base.vm.id, snapshotId), (snapshot) => ({ ...base, snapshot })),
   rules: snapshotRules.delete,
-  prepare: ({ vm }) => driverFor(vm),
   task: ({ snapshot }) => ({
     targetId: snapshot.id,
     params: { snapshotId: snapshot.id, name: snapshot.name, scheduleId: snapshot.scheduleId },

@@ -1,29 +1,17 @@
 import { Effect } from "effect"
-import type { Driver } from "../../driver/driver.ts"
 import type { Actor } from "../../rules/context.ts"
-import { type SnapshotContext, snapshotRules } from "../../rules/snapshots.ts"
-import { driverFor } from "../driver-for.ts"
+import { snapshotRules } from "../../rules/snapshots.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
-import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
-import { snapshotCalls, snapshotDriverName, snapshotOfVm } from "./records.ts"
+import { onSnapshot, type SnapshotOperation, snapshotCalls, snapshotDriverName } from "./records.ts"
 
 /**
  * P4: roll a stopped VM back to a ready snapshot. Its disks return to the snapshot; with memory saved, the next
  * start resumes the saved guest instead of booting. The VM stays stopped.
  */
-export const rollbackSnapshotOperation: VmOperation<
-  "record",
-  string,
-  SnapshotContext,
-  Driver,
-  BackgroundWork<SnapshotContext, Driver, void>
-> = {
+export const rollbackSnapshotOperation: SnapshotOperation = {
+  ...onSnapshot,
   operation: "snapshot.rollback",
-  reads: "record",
-  context: (base, snapshotId) =>
-    Effect.map(snapshotOfVm(base.vm.id, snapshotId), (snapshot) => ({ ...base, snapshot })),
   rules: snapshotRules.rollback,
-  prepare: ({ vm }) => driverFor(vm),
   task: ({ snapshot }) => ({
     targetId: snapshot.id,
     params: { snapshotId: snapshot.id, name: snapshot.name, withMemory: snapshot.withMemory },
