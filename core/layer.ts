@@ -10,11 +10,16 @@ import { VmLocks } from "./operations/vm-lock.ts"
  * The core's services around a store: events, per-VM locks, the background scope for running tasks, the
  * drivers and this host's configuration. The caller provides the Store layer (PostgreSQL).
  */
-export const coreLayer = (options: { readonly host: HostConfig["Service"]; readonly drivers: ReadonlyArray<Driver> }) =>
-  Layer.mergeAll(
+export const coreLayer = (options: {
+  readonly host: HostConfig["Service"]
+  readonly drivers: ReadonlyArray<Driver>
+}) => {
+  const host = Layer.succeed(HostConfig, HostConfig.of(options.host))
+  return Layer.mergeAll(
     EventBus.layer,
-    VmLocks.layer,
+    VmLocks.layer.pipe(Layer.provide(host)),
     Background.layer,
     DriverRegistry.fromDrivers(options.drivers),
-    Layer.succeed(HostConfig, HostConfig.of(options.host)),
+    host,
   )
+}

@@ -1,4 +1,5 @@
 import { Cause, Option } from "effect"
+import { ruleCodes } from "../../core/error-codes.ts"
 import {
   DriverError,
   InvalidInput,
@@ -11,9 +12,8 @@ import {
 import { ApiError } from "./api-error.ts"
 import { apiErrors } from "./messages.ts"
 
-/** RuleViolation.kind → status: a role refusal, a state refusal, or input that breaks a named rule. */
+/** RuleViolation.kind → status: a role refusal, a state refusal, or input that breaks a named rule (codes: core). */
 const ruleStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const
-const ruleCode = { forbidden: "forbidden", conflict: "conflict", invalid: "unprocessable" } as const
 
 /** A typed failure of the core, as the API reports it; undefined for anything the API does not expect. */
 export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
@@ -21,7 +21,7 @@ export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
   if (failure instanceof RuleViolation) {
     return new ApiError(
       ruleStatus[failure.kind],
-      ruleCode[failure.kind],
+      ruleCodes[failure.kind],
       { en: failure.message, zh: failure.messageZh },
       { rule: failure.rule },
     )

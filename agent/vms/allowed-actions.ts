@@ -1,8 +1,20 @@
+import { Effect } from "effect"
 import type { Lang, Operation } from "../../core/index.ts"
-import { type AnyRule, operationRuleLists } from "../../core/rules/catalog.ts"
-import type { VmContext } from "../../core/rules/context.ts"
-import { vmBusy } from "../../core/rules/lifecycle.ts"
-import { messageOf, type Rule, type RuleKind } from "../../core/rules/rule.ts"
+import { consoleCheck } from "../../core/operations/console.ts"
+import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "../../core/operations/delete.ts"
+import {
+  deletionProtectionOperation,
+  haOperation,
+  reclaimDateOperation,
+  remarksOperation,
+  renameOperation,
+  showPasswordOperation,
+} from "../../core/operations/edit.ts"
+import { powerOperations } from "../../core/operations/power.ts"
+import { previewOn } from "../../core/operations/preview.ts"
+import type { Reads, VmCheck } from "../../core/operations/vm-operation.ts"
+import type { VmContext, VmRecordContext } from "../../core/rules/context.ts"
+import type { RuleKind } from "../../core/rules/rule.ts"
 
 /** Whether the caller may do one action on the VM now, and if not, which rule refuses and why. */
 export interface AllowedAction {
@@ -16,64 +28,61 @@ export interface AllowedAction {
 
 interface ActionEntry {
   readonly action: string
-  readonly operation: Operation
-  /** The context the operation's rules read, as the core builds it, with no input chosen yet. */
-  readonly context: (base: VmContext, now: Date) => VmContext
-  /** Whether the operation takes the VM's lock (one operation at a time, G4). */
-  readonly locks: boolean
+  /** The core's declaration of the operation (its checking half), with an input standing for "not chosen yet". */
+  readonly check: VmCheck<Reads, never, VmContext>
+  readonly input: (base: VmContext) => unknown
 }
 
-const power = (base: VmContext) => ({ ...base, batch: false, detachDevices: false })
-const entry = (action: string, operation: Operation, context: ActionEntry["context"], locks = true): ActionEntry => ({
+const entry = <K extends Reads, I, C extends VmRecordContext>(
+  action: string,
+  check: VmCheck<K, I, C>,
+  input: (base: VmContext) => I,
+): ActionEntry => ({
   action,
-  operation,
-  context,
-  locks,
+  check: check as unknown as ActionEntry["check"],
+  input,
 })
+const none = () => undefined
+const options = () => ({})
 
-/** The actions the API offers on one VM, with the operation whose rule list decides each. */
+/** The actions the API offers on one VM, each with the core's declaration that decides it. */
 const actions: ReadonlyArray<ActionEntry> = [
-  entry("start", "vm.start", power),
-  entry("stop", "vm.stop", power),
-  entry("force-stop", "vm.force-stop", power),
-  entry("reboot", "vm.reboot", power),
-  entry("force-reboot", "vm.force-reboot", power),
-  entry("delete", "vm.delete", power),
-  entry("destroy", "vm.destroy", power),
-  entry("restore", "vm.restore", power),
-  entry("purge", "vm.purge", power),
-  entry("console", "vm.console", (base) => base, false),
-  entry("rename", "vm.rename", (base) => ({ ...base, name: base.vm.displayName })),
-  entry("remarks", "vm.remarks", (base) => base),
-  entry("reclaim-date", "vm.reclaim-date", (base, now) => ({ ...base, reclaimAt: null, now })),
-  entry("ha", "vm.ha", (base) => base),
-  entry("deletion-protection", "vm.deletion-protection", (base) => base),
-  entry("show-password", "vm.show-password", (base) => base, false),
+  entry("start", powerOperations.start, options),
+  entry("stop", powerOperations.stop, options),
+  entry("force-stop", powerOperations["force-stop"], options),
+  entry("reboot", powerOperations.reboot, options),
+  entry("force-reboot", powerOperations["force-reboot"], options),
+  entry("delete", deleteOperation, options),
+  entry("destroy", destroyOperation, options),
+  entry("restore", restoreOperation, none),
+  entry("purge", purgeOperation(false), options),
+  entry("console", consoleCheck, none),
+  entry("rename", renameOperation, (base) => base.vm.displayName),
+  entry("remarks", remarksOperation, (base) => base.vm.remarks),
+  entry("reclaim-date", reclaimDateOperation, () => null),
+  entry("ha", haOperation, (base) => base.vm.haEnabled),
+  entry("deletion-protection", deletionProtectionOperation, (base) => base.vm.deletionProtected),
+  entry("show-password", showPasswordOperation, none),
 ]
 
 /**
- * Evaluate the real rule lists of each action against the VM's context, so widgets never hard-code which actions a
- * state allows. Rules of kind "invalid" judge an input the caller has not chosen yet, so they are left to the call.
+ * The core's preview of each action on the VM (its declaration's rules, then vm-busy while the VM's lock is held),
+ * so widgets never hard-code which actions a state allows. The caller has chosen no input yet: rules of kind
+ * "invalid", which judge it, are left to the call.
  */
-export const allowedActions = (
-  base: VmContext,
-  options: { readonly lang: Lang; readonly now: Date; readonly locked: boolean },
-): ReadonlyArray<AllowedAction> =>
-  actions.map(({ action, operation, context, locks }) => {
-    const full = context(base, options.now)
-    // The catalogue lists rules of every context; each list here is the one the operation checks with this context.
-    const rules = operationRuleLists[operation] as ReadonlyArray<AnyRule> as ReadonlyArray<Rule<VmContext>>
-    const refusing =
-      rules.find((rule) => rule.kind !== "invalid" && !rule.allows(full)) ??
-      (locks && options.locked ? vmBusy : undefined)
-    if (refusing === undefined) return { action, operation, allowed: true }
-    const message = messageOf(refusing, full)
-    return {
-      action,
-      operation,
-      allowed: false,
-      rule: refusing.name,
-      kind: refusing.kind,
-      message: options.lang === "zh" ? message.zh : message.en,
-    }
-  })
+export const allowedActions = (base: VmContext, opts: { readonly lang: Lang; readonly locked: boolean }) =>
+  Effect.forEach(actions, ({ action, check, input }) =>
+    previewOn(check, base, input(base) as never, { locked: opts.locked, inputChosen: false }).pipe(
+      Effect.map((preview): AllowedAction => {
+        if (preview.allowed) return { action, operation: check.operation, allowed: true }
+        return {
+          action,
+          operation: check.operation,
+          allowed: false,
+          rule: preview.rule,
+          kind: preview.kind,
+          message: opts.lang === "zh" ? preview.message.zh : preview.message.en,
+        }
+      }),
+    ),
+  )

@@ -1,18 +1,6 @@
 import { Effect, Option, Schema } from "effect"
-import {
-  HostDevice,
-  type Lang,
-  loadVisibleVm,
-  Nic,
-  Store,
-  stateNamesZh,
-  Vm,
-  VmLocks,
-  VmState,
-  vmContext,
-} from "../../core/index.ts"
-
-import { now } from "../../core/operations/clock.ts"
+import { HostDevice, type Lang, loadVisibleVm, Nic, Store, stateNamesZh, Vm, VmState } from "../../core/index.ts"
+import { previewBase } from "../../core/operations/preview.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { DiskSeen, diskSeenBy, seesHostPaths, withoutHostPaths } from "../views/host-paths.ts"
 import { type AllowedAction, allowedActions } from "./allowed-actions.ts"
@@ -86,11 +74,10 @@ const named = <A extends { readonly id: string; readonly name: string }, E, R>(l
  */
 export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmId: string, lang: Lang) {
   const store = yield* Store
-  const locks = yield* VmLocks
   const vm = yield* loadVisibleVm(actor, vmId)
   const read = yield* Effect.all(
     {
-      context: vmContext(actor, vm),
+      preview: previewBase(actor, vm),
       devices: store.hostDevices.list({ vmId }),
       owner: named(store.users.get(vm.ownerId)),
       company: named(store.companies.get(vm.companyId)),
@@ -103,10 +90,9 @@ export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmI
     },
     { concurrency: "unbounded" },
   )
-  const actions: ReadonlyArray<AllowedAction> = allowedActions(read.context, {
+  const actions: ReadonlyArray<AllowedAction> = yield* allowedActions(read.preview.context, {
     lang,
-    now: yield* now,
-    locked: locks.isHeld(vmId),
+    locked: read.preview.locked,
   })
   return {
     vm: publicVm(vm),

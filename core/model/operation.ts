@@ -28,6 +28,8 @@ export const Operation = Schema.Literals([
   "vm.affinity",
   "vm.reset-password",
   "vm.ha",
+  /** Several record edits (R2, R4, R5, R7, R12) as one operation: every field's rules, one task, one write. */
+  "vm.edit",
   "vm.login-method",
   // K: configuration
   "vm.resize",

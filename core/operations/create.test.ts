@@ -151,7 +151,7 @@ for (const backend of storeBackends) {
       await core.run(core.fake.faults.failNext("volumes.create", 1))
       const [task] = await createAll(core.world.actors.owner, request())
       assert.equal(task?.state, "failed")
-      assert.equal(task?.error?.code, "driver-error")
+      assert.equal(task?.error?.code, "hypervisor-error")
       const vm = await vmOf(task?.vmId ?? null)
       assert.equal(vm.state, "error")
       assert.notEqual(vm.stateReason, "")

@@ -200,5 +200,5 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
   const bundles = yield* Effect.forEach(names, (name) => bundleFor(blueprint, name))
   yield* store.vms.insertBundles(bundles, admission(context, host, request.count))
   const start = request.start ?? true
-  return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm, start))
+  return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm.id, start))
 })

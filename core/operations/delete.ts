@@ -2,16 +2,13 @@ import { Effect } from "effect"
 import type { Driver } from "../driver/driver.ts"
 import { EventBus } from "../events/bus.ts"
 import type { Vm } from "../model/vm.ts"
-import type { Actor } from "../rules/context.ts"
+import type { Actor, VmContext } from "../rules/context.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
-import { checkRules } from "../rules/rule.ts"
 import { Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
-import { ignoreMissing } from "./driver-for.ts"
-import { runLifecycle } from "./lifecycle-task.ts"
-import { beginTask, finishTask } from "./tasks.ts"
-import { loadVisibleVm, vmContext } from "./vm-context.ts"
-import { VmLocks } from "./vm-lock.ts"
+import { driverFor, ignoreMissing } from "./driver-for.ts"
+import { runVmOperation } from "./run-vm-operation.ts"
+import type { BackgroundWork, RecordWork, VmOperation } from "./vm-operation.ts"
 import { moveVm, scopeOf } from "./vm-state.ts"
 
 export interface DeleteOptions {
@@ -22,9 +19,6 @@ export interface DeleteOptions {
   readonly batch?: boolean
   readonly parentId?: string
 }
-
-const powerContext = (actor: Actor, vm: Vm, batch: boolean) =>
-  vmContext(actor, vm).pipe(Effect.map((c): PowerContext => ({ ...c, batch, detachDevices: false })))
 
 /** Cut power, forget the domain, delete its system disk (and data disks if asked), then the records. */
 export const destroyCompletely = Effect.fn("operations.destroyCompletely")(function* (
@@ -47,66 +41,86 @@ export const destroyCompletely = Effect.fn("operations.destroyCompletely")(funct
   yield* bus.publish({ _tag: "vm-removed", ...scopeOf(vm), vmId: vm.id, at: yield* now })
 })
 
-/** B4: into the recycle bin (powered off, disks kept), or destroyed completely. */
-export const deleteVm = Effect.fn("operations.deleteVm")(function* (
-  actor: Actor,
-  vmId: string,
-  options: DeleteOptions = {},
-) {
-  const vm = yield* loadVisibleVm(actor, vmId)
-  const destroy = options.destroy ?? false
+type Prepared = { readonly driver: Driver }
+type Deletion = VmOperation<"full", DeleteOptions, PowerContext, Prepared, BackgroundWork<PowerContext, Prepared, void>>
+
+const powerContext = (base: VmContext, batch: boolean): PowerContext => ({ ...base, batch, detachDevices: false })
+const prepareDriver = (context: PowerContext) => Effect.map(driverFor(context.vm), (driver) => ({ driver }))
+
+/** B4: the delete (into the recycle bin) and destroy (for good) declarations. */
+const deletion = (destroy: boolean): Deletion => {
   const operation = destroy ? "vm.destroy" : "vm.delete"
-  const context = yield* powerContext(actor, vm, options.batch ?? false)
-  yield* checkRules(operation, destroy ? powerRules.destroy : powerRules.delete, context)
-  const deleteDataDisks = options.deleteDataDisks ?? false
-  return yield* runLifecycle({
+  return {
     operation,
-    action: "delete",
-    context,
-    ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-    params: { destroy, deleteDataDisks },
-    work: (driver, current) =>
-      destroy
-        ? destroyCompletely(driver, current, deleteDataDisks)
-        : ignoreMissing(driver.shutdown(current.hostname, { force: true, timeoutMs: 0 })),
-    onSuccess: (current, to) =>
-      destroy
-        ? Effect.void
-        : Effect.flatMap(now, (at) => moveVm(current, to, "platform", operation, { recycledAt: at })),
-  })
+    reads: "full",
+    context: (base, options) => Effect.succeed(powerContext(base, options.batch ?? false)),
+    rules: destroy ? powerRules.destroy : powerRules.delete,
+    prepare: prepareDriver,
+    lifecycle: "delete",
+    task: (_, options) => ({ params: { destroy, deleteDataDisks: options.deleteDataDisks ?? false } }),
+    work: {
+      kind: "background",
+      run: (context, { driver }) =>
+        destroy
+          ? destroyCompletely(driver, context.vm, false)
+          : ignoreMissing(driver.shutdown(context.vm.hostname, { force: true, timeoutMs: 0 })),
+      onSuccess: (current, to) =>
+        destroy
+          ? Effect.void
+          : Effect.flatMap(now, (at) => moveVm(current, to, "platform", operation, { recycledAt: at })),
+    },
+  }
+}
+
+/** Destroying needs to know whether data disks go too: the work reads it from the declaration's input. */
+const destroyWith = (deleteDataDisks: boolean): Deletion => {
+  const base = deletion(true)
+  return {
+    ...base,
+    work: { ...base.work, run: (context, { driver }) => destroyCompletely(driver, context.vm, deleteDataDisks) },
+  }
+}
+
+export const deleteOperation = deletion(false)
+export const destroyOperation = deletion(true)
+
+/** B4: into the recycle bin (powered off, disks kept), or destroyed completely. */
+export const deleteVm = (actor: Actor, vmId: string, options: DeleteOptions = {}) =>
+  runVmOperation(
+    options.destroy ? destroyWith(options.deleteDataDisks ?? false) : deleteOperation,
+    actor,
+    vmId,
+    options,
+    options,
+  )
+
+/** G3: purging a VM from the recycle bin destroys it completely. */
+export const purgeOperation = (deleteDataDisks: boolean): Deletion => ({
+  ...destroyWith(deleteDataDisks),
+  operation: "vm.purge",
+  context: (base) => Effect.succeed(powerContext(base, false)),
+  rules: powerRules.purge,
+  task: () => ({ params: { destroy: true, deleteDataDisks } }),
 })
 
 /** G3: purge a VM from the recycle bin (destroy it completely). */
-export const purgeVm = Effect.fn("operations.purgeVm")(function* (
-  actor: Actor,
-  vmId: string,
-  options: { readonly deleteDataDisks?: boolean } = {},
-) {
-  const vm = yield* loadVisibleVm(actor, vmId)
-  const context = yield* powerContext(actor, vm, false)
-  yield* checkRules("vm.purge", powerRules.purge, context)
-  const deleteDataDisks = options.deleteDataDisks ?? false
-  return yield* runLifecycle({
-    operation: "vm.purge",
-    action: "delete",
-    context,
-    params: { destroy: true, deleteDataDisks },
-    work: (driver, current) => destroyCompletely(driver, current, deleteDataDisks),
-    onSuccess: () => Effect.void,
-  })
-})
+export const purgeVm = (actor: Actor, vmId: string, options: { readonly deleteDataDisks?: boolean } = {}) =>
+  runVmOperation(purgeOperation(options.deleteDataDisks ?? false), actor, vmId, {})
 
 /** G3: take a VM out of the recycle bin; it comes back stopped. A record change only, still a task. */
-export const restoreVm = Effect.fn("operations.restoreVm")(function* (actor: Actor, vmId: string) {
-  const locks = yield* VmLocks
-  const vm = yield* loadVisibleVm(actor, vmId)
-  const context = yield* powerContext(actor, vm, false)
-  yield* checkRules("vm.restore", powerRules.restore, context)
-  yield* locks.acquire("vm.restore", context)
-  return yield* Effect.gen(function* () {
-    const scope = scopeOf(vm)
-    const task = yield* beginTask({ operation: "vm.restore", actor, scope, vmId })
-    const exit = yield* Effect.exit(moveVm(vm, "stopped", "platform", "vm.restore", { recycledAt: null }, vm.version))
-    return yield* finishTask(task, scope, exit)
-  }).pipe(Effect.ensuring(locks.release(vmId)))
-})
+export const restoreOperation: VmOperation<"full", void, PowerContext, void, RecordWork<PowerContext, void, Vm>> = {
+  operation: "vm.restore",
+  reads: "full",
+  context: (base) => Effect.succeed(powerContext(base, false)),
+  rules: powerRules.restore,
+  task: () => ({}),
+  work: {
+    kind: "record",
+    write: (context) =>
+      moveVm(context.vm, "stopped", "platform", "vm.restore", { recycledAt: null }, context.vm.version),
+  },
+}
+
+/** G3: take a VM out of the recycle bin; returns the finished task. */
+export const restoreVm = (actor: Actor, vmId: string) =>
+  runVmOperation(restoreOperation, actor, vmId, undefined).pipe(Effect.map(({ task }) => task))

@@ -1,130 +1,198 @@
-import { Effect, Exit } from "effect"
+import { Effect } from "effect"
 import { decryptSecret } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
 import { InvalidInput } from "../errors.ts"
+import type { Task, Vm } from "../model/index.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
+import type { ReclaimDateContext, RenameContext } from "../rules/regular.ts"
 import { regularRules } from "../rules/regular.ts"
-import { checkRules, type Rule } from "../rules/rule.ts"
+import type { Rule } from "../rules/rule.ts"
 import { Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
-import { beginTask, finishTask } from "./tasks.ts"
-import { loadVisibleVm, vmContext } from "./vm-context.ts"
-import { VmLocks } from "./vm-lock.ts"
-import { scopeOf } from "./vm-state.ts"
+import { runVmOperation } from "./run-vm-operation.ts"
+import type { OperationError, OperationServices, RecordWork, VmOperation } from "./vm-operation.ts"
 
 type VmPatch = Parameters<Store["Service"]["vms"]["update"]>[1]
-
-interface RecordEdit<C extends VmContext> {
-  readonly operation: Operation
-  readonly rules: ReadonlyArray<Rule<C>>
-  readonly context: (base: VmContext) => C
+interface Patched {
   readonly patch: VmPatch
-  readonly params: unknown
+}
+type Edit<I, C extends VmContext> = VmOperation<"full", I, C & Patched, void, RecordWork<C & Patched, void, Vm>>
+
+/**
+ * A change to the VM's record alone, still a task (G4): its rules checked, then again under the VM's lock on the
+ * fresh record, the patch written against that record's version, the outcome recorded.
+ */
+const recordEdit = <I, C extends VmContext>(
+  operation: Operation,
+  rules: ReadonlyArray<Rule<C>>,
+  context: (base: VmContext, input: I) => Effect.Effect<C & Patched>,
+  params: (input: I) => unknown,
+): Edit<I, C> => ({
+  operation,
+  reads: "full",
+  context,
+  rules,
+  task: (_, input) => ({ params: params(input) }),
+  work: {
+    kind: "record",
+    write: (context, _) => Store.use((store) => store.vms.update(context.vm.id, context.patch, context.vm.version)),
+  },
+})
+
+/** The checked context carries the edit's patch: the write is exactly what was checked. */
+const withPatch = <C extends VmContext>(context: C, patch: VmPatch): C & Patched => ({ ...context, patch })
+
+/** R2: a new display name (duplicates allowed); the hostname never changes. */
+export const renameOperation = recordEdit<string, RenameContext>(
+  "vm.rename",
+  regularRules.rename,
+  (base, name) => Effect.succeed(withPatch({ ...base, name }, { displayName: name })),
+  (name) => ({ name }),
+)
+
+/** R4: the remarks. */
+export const remarksOperation = recordEdit<string, VmContext>(
+  "vm.remarks",
+  regularRules.remarks,
+  (base, remarks) => Effect.succeed(withPatch({ ...base }, { remarks })),
+  (remarks) => ({ remarks }),
+)
+
+/** R5: the reclaim date, or null for "never reclaimed". */
+export const reclaimDateOperation = recordEdit<Date | null, ReclaimDateContext>(
+  "vm.reclaim-date",
+  regularRules["reclaim-date"],
+  (base, reclaimAt) => Effect.map(now, (at) => withPatch({ ...base, reclaimAt, now: at }, { reclaimAt })),
+  (reclaimAt) => ({ reclaimAt }),
+)
+
+/** R12: HA on or off. */
+export const haOperation = recordEdit<boolean, VmContext>(
+  "vm.ha",
+  regularRules.ha,
+  (base, enabled) => Effect.succeed(withPatch({ ...base }, { haEnabled: enabled })),
+  (enabled) => ({ enabled }),
+)
+
+/** R7: deletion protection on or off (superadmin only). */
+export const deletionProtectionOperation = recordEdit<boolean, VmContext>(
+  "vm.deletion-protection",
+  regularRules["deletion-protection"],
+  (base, enabled) => Effect.succeed(withPatch({ ...base }, { deletionProtected: enabled })),
+  (enabled) => ({ enabled }),
+)
+
+const taskOf = <A>(run: Effect.Effect<{ readonly task: Task; readonly value: A }, OperationError, OperationServices>) =>
+  Effect.map(run, ({ task }) => task)
+
+/** R2 */
+export const renameVm = (actor: Actor, vmId: string, name: string) =>
+  taskOf(runVmOperation(renameOperation, actor, vmId, name))
+
+/** R4: edit the remarks. */
+export const setRemarks = (actor: Actor, vmId: string, remarks: string) =>
+  remarks.length > 1000
+    ? Effect.fail(new InvalidInput({ message: "Remarks are at most 1000 characters" }))
+    : taskOf(runVmOperation(remarksOperation, actor, vmId, remarks))
+
+/** R5 */
+export const setReclaimDate = (actor: Actor, vmId: string, reclaimAt: Date | null) =>
+  taskOf(runVmOperation(reclaimDateOperation, actor, vmId, reclaimAt))
+
+/** R12 */
+export const setHa = (actor: Actor, vmId: string, enabled: boolean) =>
+  taskOf(runVmOperation(haOperation, actor, vmId, enabled))
+
+/** R7 */
+export const setDeletionProtection = (actor: Actor, vmId: string, enabled: boolean) =>
+  taskOf(runVmOperation(deletionProtectionOperation, actor, vmId, enabled))
+
+/** R6: the VM's password, for VMs installed from an image, while running or stopped. Each reading is a task. */
+export const showPasswordOperation: VmOperation<
+  "full",
+  void,
+  VmContext,
+  void,
+  RecordWork<VmContext, void, string | null>
+> = {
+  operation: "vm.show-password",
+  reads: "full",
+  context: (base) => Effect.succeed(base),
+  rules: regularRules["show-password"],
+  task: () => ({}),
+  work: {
+    kind: "record",
+    write: ({ vm }) =>
+      Effect.gen(function* () {
+        const config = yield* HostConfig
+        const sealed = vm.passwordCipher
+        // A seal this agent's key cannot open is a misconfiguration (a defect), not the caller's mistake.
+        return sealed === null ? null : decryptSecret(config.secretKey, sealed)
+      }),
+    // The record says who read a password and when, never the password.
+    result: () => null,
+  },
+}
+
+/** R6: read the VM's password; the task records the reading, not the password. */
+export const showPassword = (actor: Actor, vmId: string) =>
+  Effect.map(runVmOperation(showPasswordOperation, actor, vmId, undefined), ({ task, value }) => ({
+    password: value,
+    task,
+  }))
+
+/** A patch of several record fields (R2, R4, R5, R12, R7); at least one. */
+export interface VmEdit {
+  readonly displayName?: string
+  readonly remarks?: string
+  readonly reclaimAt?: Date | null
+  readonly haEnabled?: boolean
+  readonly deletionProtected?: boolean
+}
+
+type EditContext = RenameContext & ReclaimDateContext
+
+/** The rules of the fields present, in the documented order (displayName, remarks, reclaimAt, ha, protection). */
+const editRulesOf = (edit: VmEdit): ReadonlyArray<Rule<EditContext>> => {
+  const lists: Array<ReadonlyArray<Rule<EditContext>>> = []
+  if (edit.displayName !== undefined) lists.push(regularRules.rename)
+  if (edit.remarks !== undefined) lists.push(regularRules.remarks)
+  if (edit.reclaimAt !== undefined) lists.push(regularRules["reclaim-date"])
+  if (edit.haEnabled !== undefined) lists.push(regularRules.ha)
+  if (edit.deletionProtected !== undefined) lists.push(regularRules["deletion-protection"])
+  return [...new Set(lists.flat())]
 }
 
 /**
- * A change to the VM's record alone, still a task (G4): check the rules, hold the VM's lock, write the patch
- * against the version that was checked, record the outcome. Returns the finished task.
+ * Several record edits as one operation: every present field's rules checked (then again under the lock), one
+ * task, one write. A refusal names its rule and nothing is applied.
  */
-const editRecord = <C extends VmContext>(actor: Actor, vmId: string, edit: RecordEdit<C>) =>
-  Effect.gen(function* () {
-    const locks = yield* VmLocks
-    const store = yield* Store
-    const vm = yield* loadVisibleVm(actor, vmId)
-    const context = edit.context(yield* vmContext(actor, vm))
-    yield* checkRules(edit.operation, edit.rules, context)
-    yield* locks.acquire(edit.operation, context)
-    return yield* Effect.gen(function* () {
-      const scope = scopeOf(vm)
-      const task = yield* beginTask({ operation: edit.operation, actor, scope, vmId, params: edit.params })
-      const exit = yield* Effect.exit(store.vms.update(vmId, edit.patch, vm.version))
-      return yield* finishTask(task, scope, exit)
-    }).pipe(Effect.ensuring(locks.release(vmId)))
-  })
-
-/** R2: a new display name (duplicates allowed); the hostname never changes. */
-export const renameVm = Effect.fn("operations.renameVm")(function* (actor: Actor, vmId: string, name: string) {
-  return yield* editRecord(actor, vmId, {
-    operation: "vm.rename",
-    rules: regularRules.rename,
-    context: (base) => ({ ...base, name }),
-    patch: { displayName: name },
-    params: { name },
-  })
-})
-
-/** R4: edit the remarks. */
-export const setRemarks = Effect.fn("operations.setRemarks")(function* (actor: Actor, vmId: string, remarks: string) {
-  if (remarks.length > 1000) return yield* new InvalidInput({ message: "Remarks are at most 1000 characters" })
-  return yield* editRecord(actor, vmId, {
-    operation: "vm.remarks",
-    rules: regularRules.remarks,
-    context: (base) => base,
-    patch: { remarks },
-    params: { remarks },
-  })
-})
-
-/** R5: the reclaim date, or null for "never reclaimed". */
-export const setReclaimDate = Effect.fn("operations.setReclaimDate")(function* (
-  actor: Actor,
-  vmId: string,
-  reclaimAt: Date | null,
-) {
-  const at = yield* now
-  return yield* editRecord(actor, vmId, {
-    operation: "vm.reclaim-date",
-    rules: regularRules["reclaim-date"],
-    context: (base) => ({ ...base, reclaimAt, now: at }),
-    patch: { reclaimAt },
-    params: { reclaimAt },
-  })
-})
-
-/** R12: HA on or off. */
-export const setHa = Effect.fn("operations.setHa")(function* (actor: Actor, vmId: string, enabled: boolean) {
-  return yield* editRecord(actor, vmId, {
-    operation: "vm.ha",
-    rules: regularRules.ha,
-    context: (base) => base,
-    patch: { haEnabled: enabled },
-    params: { enabled },
-  })
-})
-
-/** R7: deletion protection on or off (superadmin only). */
-export const setDeletionProtection = Effect.fn("operations.setDeletionProtection")(function* (
-  actor: Actor,
-  vmId: string,
-  enabled: boolean,
-) {
-  return yield* editRecord(actor, vmId, {
-    operation: "vm.deletion-protection",
-    rules: regularRules["deletion-protection"],
-    context: (base) => base,
-    patch: { deletionProtected: enabled },
-    params: { enabled },
-  })
-})
-
-/** R6: the VM's password, for VMs installed from an image, while running or stopped. Each reading is a task. */
-export const showPassword = Effect.fn("operations.showPassword")(function* (actor: Actor, vmId: string) {
-  const config = yield* HostConfig
-  const vm = yield* loadVisibleVm(actor, vmId)
-  const context = yield* vmContext(actor, vm)
-  yield* checkRules("vm.show-password", regularRules["show-password"], context)
-  const scope = scopeOf(vm)
-  const task = yield* beginTask({ operation: "vm.show-password", actor, scope, vmId })
-  const sealed = vm.passwordCipher
-  const opened = yield* Effect.exit(
-    sealed === null
-      ? Effect.succeed(null)
-      : // A seal this agent's key cannot open is a misconfiguration (a defect), not the caller's mistake.
-        Effect.sync(() => decryptSecret(config.secretKey, sealed)),
+export const editOperation = (edit: VmEdit): Edit<VmEdit, RenameContext & ReclaimDateContext> => {
+  const { displayName, remarks, reclaimAt, haEnabled, deletionProtected } = edit
+  const patch: VmPatch = {
+    ...(displayName === undefined ? {} : { displayName }),
+    ...(remarks === undefined ? {} : { remarks }),
+    ...(reclaimAt === undefined ? {} : { reclaimAt }),
+    ...(haEnabled === undefined ? {} : { haEnabled }),
+    ...(deletionProtected === undefined ? {} : { deletionProtected }),
+  }
+  return recordEdit<VmEdit, RenameContext & ReclaimDateContext>(
+    "vm.edit",
+    editRulesOf(edit),
+    (base, input) =>
+      Effect.map(now, (at) =>
+        withPatch(
+          { ...base, name: input.displayName ?? base.vm.displayName, reclaimAt: input.reclaimAt ?? null, now: at },
+          patch,
+        ),
+      ),
+    (input) => input,
   )
-  // The record says who read a password and when, never the password.
-  const finished = yield* finishTask(task, scope, Exit.isSuccess(opened) ? Exit.void : opened)
-  if (Exit.isFailure(opened)) return yield* Effect.failCause(opened.cause)
-  return { password: opened.value, task: finished }
-})
+}
+
+/** R2 R4 R5 R7 R12 in one: returns the VM after the edit and its task. */
+export const editVm = (actor: Actor, vmId: string, edit: VmEdit) =>
+  edit.remarks !== undefined && edit.remarks.length > 1000
+    ? Effect.fail(new InvalidInput({ message: "Remarks are at most 1000 characters" }))
+    : Effect.map(runVmOperation(editOperation(edit), actor, vmId, edit), ({ task, value }) => ({ task, vm: value }))

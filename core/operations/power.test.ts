@@ -111,7 +111,7 @@ for (const backend of storeBackends) {
       )
       const task = await core.complete(power(core.world.actors.owner, vm.id, "start"))
       assert.equal(task.state, "failed")
-      assert.equal(task.error?.code, "driver-error")
+      assert.equal(task.error?.code, "hypervisor-error")
       assert.match(task.error?.message ?? "", /no memory/)
       const after = await core.run(getVm(vm.id))
       assert.equal(after.state, "stopped")

@@ -5,13 +5,13 @@ import type { EventBus } from "../events/bus.ts"
 import type { LifecycleAction } from "../lifecycle/table.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
-import type { Actor } from "../rules/context.ts"
+import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
-import { checkRules } from "../rules/rule.ts"
 import type { Store } from "../store/ports.ts"
-import { runLifecycle, type WorkError } from "./lifecycle-task.ts"
+import { driverFor } from "./driver-for.ts"
+import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
-import { loadVisibleVm, vmContext } from "./vm-context.ts"
+import type { BackgroundWork, OperationError, VmOperation } from "./vm-operation.ts"
 
 export type PowerKind = "start" | "stop" | "force-stop" | "reboot" | "force-reboot"
 
@@ -23,7 +23,12 @@ export interface PowerOptions {
   readonly parentId?: string
 }
 
-type Work = (driver: Driver, vm: Vm, timeoutMs: number) => Effect.Effect<unknown, WorkError, Store | EventBus>
+type Work = (driver: Driver, vm: Vm, timeoutMs: number) => Effect.Effect<unknown, OperationError, Store | EventBus>
+
+interface Prepared {
+  readonly driver: Driver
+  readonly timeoutMs: number
+}
 
 /** B1–B3 as data: the operation's name, the state machine's action, and what the driver does. */
 const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAction; work: Work }> = {
@@ -59,28 +64,44 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
   },
 }
 
-/** Start, stop or reboot a VM (B1–B3), gracefully or forced; returns its task at once. */
-export const power = Effect.fn("operations.power")(function* (
-  actor: Actor,
-  vmId: string,
-  kind: PowerKind,
-  options: PowerOptions = {},
-) {
-  const config = yield* HostConfig
-  const entry = powerTable[kind]
-  const vm = yield* loadVisibleVm(actor, vmId)
-  const context: PowerContext = {
-    ...(yield* vmContext(actor, vm)),
-    batch: options.batch ?? false,
-    detachDevices: options.detachDevices ?? false,
-  }
-  yield* checkRules(entry.operation, powerRules[kind], context)
-  return yield* runLifecycle({
-    operation: entry.operation,
-    action: entry.action,
-    context,
-    ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-    params: { kind, detachDevices: context.detachDevices },
-    work: (driver, current) => entry.work(driver, current, config.shutdownTimeoutMs),
+/** The driver and the host's shutdown timeout: what a power operation's work needs. */
+export const powerPrepare = (context: VmRecordContext) =>
+  Effect.gen(function* () {
+    const config = yield* HostConfig
+    return { driver: yield* driverFor(context.vm), timeoutMs: config.shutdownTimeoutMs }
   })
-})
+
+/** B1–B3 as declarations: one per kind, run by the one runner. */
+export const powerOperations = Object.fromEntries(
+  (Object.keys(powerTable) as Array<PowerKind>).map((kind) => {
+    const entry = powerTable[kind]
+    const declaration: VmOperation<
+      "full",
+      PowerOptions,
+      PowerContext,
+      Prepared,
+      BackgroundWork<PowerContext, Prepared, void>
+    > = {
+      operation: entry.operation,
+      reads: "full",
+      context: (base, options) =>
+        Effect.succeed({ ...base, batch: options.batch ?? false, detachDevices: options.detachDevices ?? false }),
+      rules: powerRules[kind],
+      prepare: powerPrepare,
+      lifecycle: entry.action,
+      task: (context) => ({ params: { kind, detachDevices: context.detachDevices } }),
+      work: {
+        kind: "background",
+        run: (context, { driver, timeoutMs }) => entry.work(driver, context.vm, timeoutMs),
+      },
+    }
+    return [kind, declaration]
+  }),
+) as Record<
+  PowerKind,
+  VmOperation<"full", PowerOptions, PowerContext, Prepared, BackgroundWork<PowerContext, Prepared, void>>
+>
+
+/** Start, stop or reboot a VM (B1–B3), gracefully or forced; returns its task at once. */
+export const power = (actor: Actor, vmId: string, kind: PowerKind, options: PowerOptions = {}) =>
+  runVmOperation(powerOperations[kind], actor, vmId, options, options)

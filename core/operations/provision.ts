@@ -1,23 +1,31 @@
 import { Effect } from "effect"
-import type { Vm } from "../model/vm.ts"
-import type { Actor } from "../rules/context.ts"
+import type { Driver } from "../driver/driver.ts"
+import type { Actor, VmContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
-import { runLifecycle } from "./lifecycle-task.ts"
+import { driverFor } from "./driver-for.ts"
+import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
-import { vmContext } from "./vm-context.ts"
+import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
+
+type Prepared = { readonly driver: Driver }
 
 /**
- * 资源验证 → first run: create the VM's disk files on its host, define it, and start it when asked.
- * A failure leaves the VM in error with the reason; its records stay for an admin to inspect or delete.
+ * 资源验证 → first run: create the VM's disk files on its host, define it, and start it when asked. Its rules were
+ * checked when the VM was created (C8); the lifecycle table still decides whether it may begin.
  */
-export const provision = Effect.fn("operations.provision")(function* (actor: Actor, vm: Vm, start: boolean) {
-  const context = yield* vmContext(actor, vm)
-  return yield* runLifecycle({
-    operation: "vm.create",
-    action: start ? "provision-start" : "provision",
-    context,
-    params: { start },
-    work: (driver, current) =>
+const provisionOperation = (
+  start: boolean,
+): VmOperation<"full", void, VmContext, Prepared, BackgroundWork<VmContext, Prepared, void>> => ({
+  operation: "vm.create",
+  reads: "full",
+  context: (base) => Effect.succeed(base),
+  rules: [],
+  prepare: (context) => Effect.map(driverFor(context.vm), (driver) => ({ driver })),
+  lifecycle: start ? "provision-start" : "provision",
+  task: () => ({ params: { start } }),
+  work: {
+    kind: "background",
+    run: ({ vm: current }, { driver }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const image = yield* store.images.get(current.imageId)
@@ -34,5 +42,9 @@ export const provision = Effect.fn("operations.provision")(function* (actor: Act
         yield* driver.define(yield* buildSpec(current))
         if (start) yield* driver.start(current.hostname)
       }),
-  })
+  },
 })
+
+/** A failure leaves the VM in error with the reason; its records stay for an admin to inspect or delete. */
+export const provision = (actor: Actor, vmId: string, start: boolean) =>
+  runVmOperation(provisionOperation(start), actor, vmId, undefined)

@@ -10,6 +10,7 @@ import { destroyCompletely } from "./delete.ts"
 import { driverFor, ignoreMissing } from "./driver-for.ts"
 import { snapshotDriverName } from "./snapshots/records.ts"
 import { finishTask } from "./tasks.ts"
+import { VmLocks } from "./vm-lock.ts"
 import { moveVm, scopeOf } from "./vm-state.ts"
 
 const observedOf: Record<PowerState, ObservedPower> = {
@@ -132,6 +133,8 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
 export const recover = Effect.fn("operations.recover")(function* () {
   const store = yield* Store
   const config = yield* HostConfig
+  // Locks an earlier start of this agent held when it stopped: their operations are reconciled below.
+  yield* (yield* VmLocks).releaseStale
   const live = yield* store.vms.list({ hostId: config.hostId })
   const recycled = yield* store.vms.list({ hostId: config.hostId, recycled: true })
   const results = []

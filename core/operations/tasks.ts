@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit } from "effect"
+import { errorCodeOf } from "../error-codes.ts"
 import { RuleViolation } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
 import type { Operation, Task, TaskError } from "../model/index.ts"
@@ -50,26 +51,20 @@ export const beginTask = Effect.fn("tasks.begin")(function* (start: TaskStart) {
   return task
 })
 
-const errorCodes: Record<string, string> = {
-  DriverError: "driver-error",
-  NotFound: "not-found",
-  StoreError: "store-error",
-  VersionConflict: "version-conflict",
-  InvalidInput: "invalid-input",
-  Interrupted: "interrupted",
-}
-
-/** What a failure looks like on a task record. */
+/** What a failure looks like on a task record: the code and rule the API answers for it (core/error-codes.ts). */
 export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
   if (Cause.hasInterruptsOnly(cause)) {
     return { code: "interrupted", message: "The agent stopped during the operation; recovery reconciles the VM." }
   }
   const failure = Cause.squash(cause)
-  if (failure instanceof RuleViolation) return { code: "rule-violation", rule: failure.rule, message: failure.message }
-  const tag = typeof failure === "object" && failure !== null && "_tag" in failure ? String(failure._tag) : ""
   const message =
     typeof failure === "object" && failure !== null && "message" in failure ? String(failure.message) : String(failure)
-  return { code: errorCodes[tag] ?? "internal", message }
+  // Recovery closes the tasks a crash cut short with a plain { _tag: "Interrupted" } failure.
+  const interrupted =
+    typeof failure === "object" && failure !== null && "_tag" in failure && failure._tag === "Interrupted"
+  if (interrupted) return { code: "interrupted", message }
+  if (failure instanceof RuleViolation) return { code: errorCodeOf(failure), rule: failure.rule, message }
+  return { code: errorCodeOf(failure), message }
 }
 
 /** Record the outcome of a task and announce it. */

@@ -1,5 +1,6 @@
 import { Duration, Effect, Schedule } from "effect"
 import { StoreError } from "../errors.ts"
+import type { Store } from "../store/ports.ts"
 
 /** How long between tries at most once the database is away: short enough to settle within seconds of its return. */
 export const outcomeRetryCeiling = Duration.seconds(2)
@@ -28,3 +29,32 @@ export const untilWritten = <A, E, R>(what: string, write: Effect.Effect<A, E, R
       ),
     ),
   )
+
+type AnyStore = Store["Service"]
+
+/**
+ * The store as an operation's background work sees it: every call waits out a database that is away instead of
+ * failing the work. A snapshot QEMU has taken, a disk it has made, is then recorded once the database is back,
+ * rather than recorded failed though it exists (#14). Requests keep the plain store: they answer 503 at once.
+ */
+export const patientStore = (store: AnyStore): AnyStore => {
+  const wrapped: Record<string, unknown> = {}
+  for (const [name, repository] of Object.entries(store)) {
+    if (typeof repository !== "object" || repository === null) {
+      wrapped[name] = repository
+      continue
+    }
+    const calls: Record<string, unknown> = {}
+    for (const [method, call] of Object.entries(repository as unknown as Record<string, unknown>)) {
+      calls[method] =
+        typeof call === "function"
+          ? (...args: ReadonlyArray<unknown>) => {
+              const result = (call as (...a: ReadonlyArray<unknown>) => unknown)(...args)
+              return Effect.isEffect(result) ? untilWritten(`${name}.${method}`, result) : result
+            }
+          : call
+    }
+    wrapped[name] = calls
+  }
+  return wrapped as unknown as AnyStore
+}

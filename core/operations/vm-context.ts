@@ -3,8 +3,10 @@ import { canSee } from "../auth/scope.ts"
 import { NotFound, type StoreError } from "../errors.ts"
 import type { Image } from "../model/catalog.ts"
 import type { Vm } from "../model/vm.ts"
-import type { Actor, VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
+import type { Actor, VmContext } from "../rules/context.ts"
 import { Store, type VmFacts } from "../store/ports.ts"
+import type { HeldLock } from "./vm-lock.ts"
+import type { ReadContext, Reads } from "./vm-operation.ts"
 
 /** The VM if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
 export const loadVisibleVm = Effect.fn("operations.loadVisibleVm")(function* (actor: Actor, vmId: string) {
@@ -31,24 +33,37 @@ export const vmContext = Effect.fn("operations.vmContext")(function* (actor: Act
   return contextOf(actor, vm, facts, image)
 })
 
-/** How an operation reads what its rules look at: once before taking the VM's lock, and again under it if need be. */
-export interface ContextReads<B extends VmRecordContext> {
-  readonly first: (actor: Actor, vm: Vm) => Effect.Effect<B, StoreError | NotFound, Store>
-  readonly fresh: (actor: Actor, known: Vm) => Effect.Effect<B, StoreError | NotFound, Store>
+/** What an operation's rules read, before the VM's lock is taken. */
+export const readBase = <K extends Reads>(
+  reads: K,
+  actor: Actor,
+  vm: Vm,
+): Effect.Effect<ReadContext[K], StoreError, Store> => {
+  if (reads === "record") return Effect.succeed({ actor, vm } as ReadContext[K])
+  if (reads === "counts") {
+    return Store.use((store) => store.vms.facts(vm.id)).pipe(
+      Effect.map((facts) => ({ actor, vm, facts }) as ReadContext[K]),
+    )
+  }
+  return vmContext(actor, vm) as Effect.Effect<ReadContext[K], StoreError, Store>
 }
 
-/** The VM with its counts, not its image: for the exclusivity rules of snapshots, backups and disks (R3). */
-export const readVmCounts: ContextReads<VmCountsContext> = {
-  first: (actor, vm) =>
-    Store.use((store) => store.vms.facts(vm.id)).pipe(Effect.map((facts) => ({ actor, vm, facts }))),
-  fresh: (actor, known) =>
-    Store.use((store) =>
-      Effect.all([store.vms.get(known.id), store.vms.facts(known.id)], { concurrency: "unbounded" }),
-    ).pipe(Effect.map(([vm, facts]) => ({ actor, vm, facts }))),
-}
-
-/** The VM's own record only: for operations whose rules need nothing more, which saves the counts query. */
-export const readVmRecord: ContextReads<VmRecordContext> = {
-  first: (actor, vm) => Effect.succeed({ actor, vm }),
-  fresh: (actor, known) => Store.use((store) => store.vms.get(known.id)).pipe(Effect.map((vm) => ({ actor, vm }))),
+/**
+ * The same, as read by the lock's claim (the VM and its counts): the image is read again only if the VM names
+ * another one since, which only an operation under the lock could do.
+ */
+export const freshBase = <K extends Reads>(
+  reads: K,
+  first: ReadContext[K],
+  held: HeldLock,
+): Effect.Effect<ReadContext[K], StoreError | NotFound, Store> => {
+  const { actor } = first
+  if (reads === "record") return Effect.succeed({ actor, vm: held.vm } as ReadContext[K])
+  const facts = held.facts ?? (first as ReadContext["counts"]).facts
+  if (reads === "counts") return Effect.succeed({ actor, vm: held.vm, facts } as ReadContext[K])
+  const known = first as ReadContext["full"]
+  if (known.vm.imageId === held.vm.imageId) return Effect.succeed({ ...known, vm: held.vm, facts } as ReadContext[K])
+  return Store.use((store) => store.images.get(held.vm.imageId).pipe(Effect.option)).pipe(
+    Effect.map((image) => contextOf(actor, held.vm, facts, image) as ReadContext[K]),
+  )
 }

@@ -1,60 +1,86 @@
+import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
-import type { RuleViolation } from "../errors.ts"
+import { HostConfig } from "../config.ts"
+import { NotFound, type RuleViolation, type StoreError } from "../errors.ts"
 import type { Operation } from "../model/operation.ts"
+import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "../rules/context.ts"
 import { vmBusy } from "../rules/lifecycle.ts"
 import { violation } from "../rules/rule.ts"
+import { Store, type VmFacts } from "../store/ports.ts"
+import { now } from "./clock.ts"
+import { untilWritten } from "./until-written.ts"
+
+/** A lock taken: the VM (and its counts if asked) as read in the same statement as the claim. */
+export interface HeldLock {
+  readonly vm: Vm
+  readonly facts?: VmFacts
+}
 
 /**
- * One operation at a time per VM. The lock lives in memory for the life of the agent; the VM's transient state
- * is its durable twin, so a crash leaves a state that recovery reconciles instead of a lock nobody holds.
+ * One operation at a time per VM, across every agent on the database (G4): the lock is the VM's row in vm_locks,
+ * claimed by a conditional upsert that reads the VM in the same round trip. This agent also remembers what it holds,
+ * to refuse without a round trip and to answer `isHeld` at once. A holder is named `<hostId>:<start id>`: recovery
+ * frees the locks an earlier start of this host's agent left behind (a crash), so none stays held for ever.
  */
 export class VmLocks extends Context.Service<
   VmLocks,
   {
-    /** Take the VM's lock or fail with vm-busy; the caller must release it. */
-    readonly acquire: (operation: Operation, context: VmRecordContext) => Effect.Effect<void, RuleViolation>
-    /**
-     * How often the VM's lock has been taken or freed. Records read between reading this and a `tryAcquire` given
-     * it that succeeds were read while nobody held the lock, as fresh as records read under it.
-     */
-    readonly generation: (vmId: string) => Effect.Effect<number>
-    /**
-     * Take the VM's lock if it is free and, with `since`, has not been taken or freed since that generation: true
-     * if taken (the caller must release it). No context: nothing to refuse with.
-     */
-    readonly tryAcquire: (vmId: string, since?: number) => Effect.Effect<boolean>
-    readonly release: (vmId: string) => Effect.Effect<void>
+    /** This agent's name on the locks it takes. */
+    readonly holder: string
+    /** Take the VM's lock or fail with vm-busy (NotFound if the VM is gone); the caller must release it. */
+    readonly acquire: (
+      operation: Operation,
+      context: VmRecordContext,
+      options?: { readonly facts?: boolean },
+    ) => Effect.Effect<HeldLock, RuleViolation | NotFound | StoreError, Store>
+    /** Free the VM's lock if this agent holds it; a failing database is retried, then logged. */
+    readonly release: (vmId: string) => Effect.Effect<void, never, Store>
+    /** Whether this agent holds the VM's lock now. */
     readonly isHeld: (vmId: string) => boolean
+    /** Free the locks an earlier start of this host's agent left (recovery); returns how many. */
+    readonly releaseStale: Effect.Effect<number, StoreError, Store>
   }
 >()("hyperx/core/operations/VmLocks") {
-  static readonly layer = Layer.sync(VmLocks, () => {
-    const held = new Set<string>()
-    const generations = new Map<string, number>()
-    const generationOf = (vmId: string) => generations.get(vmId) ?? 0
-    const take = (vmId: string) => {
-      held.add(vmId)
-      generations.set(vmId, generationOf(vmId) + 1)
-    }
-    return VmLocks.of({
-      acquire: (operation, context) =>
-        Effect.suspend(() => {
-          if (held.has(context.vm.id)) return Effect.fail(violation(operation, vmBusy, context))
-          take(context.vm.id)
-          return Effect.void
-        }),
-      generation: (vmId) => Effect.sync(() => generationOf(vmId)),
-      tryAcquire: (vmId, since) =>
-        Effect.sync(() => {
-          if (held.has(vmId) || (since !== undefined && generationOf(vmId) !== since)) return false
-          take(vmId)
-          return true
-        }),
-      release: (vmId) =>
-        Effect.sync(() => {
-          if (held.delete(vmId)) generations.set(vmId, generationOf(vmId) + 1)
-        }),
-      isHeld: (vmId) => held.has(vmId),
-    })
-  })
+  static readonly layer = Layer.effect(
+    VmLocks,
+    Effect.gen(function* () {
+      const config = yield* HostConfig
+      const prefix = `${config.hostId}:`
+      const holder = `${prefix}${randomUUID()}`
+      const held = new Set<string>()
+      const release = (vmId: string) =>
+        Effect.gen(function* () {
+          if (!held.has(vmId)) return
+          const store = yield* Store
+          // While the database is away the lock is freed as soon as it is back, not left for a restart (#14).
+          yield* untilWritten(`freeing the lock of VM ${vmId}`, store.vmLocks.release(vmId, holder)).pipe(
+            Effect.catch((error) => Effect.logError(`could not free the lock of VM ${vmId}; recovery frees it`, error)),
+          )
+          held.delete(vmId)
+        })
+      return VmLocks.of({
+        holder,
+        acquire: (operation, context, options = {}) =>
+          Effect.gen(function* () {
+            const id = context.vm.id
+            if (held.has(id)) return yield* violation(operation, vmBusy, context)
+            held.add(id)
+            const store = yield* Store
+            const claim = yield* store.vmLocks
+              .claim(id, holder, operation, yield* now, options)
+              .pipe(Effect.onError(() => Effect.sync(() => held.delete(id))))
+            if (claim.claimed && claim.vm !== undefined) {
+              return claim.facts === undefined ? { vm: claim.vm } : { vm: claim.vm, facts: claim.facts }
+            }
+            held.delete(id)
+            if (claim.vm === undefined) return yield* new NotFound({ resource: "vm", id })
+            return yield* violation(operation, vmBusy, { ...context, vm: claim.vm })
+          }),
+        release,
+        isHeld: (vmId) => held.has(vmId),
+        releaseStale: Store.use((store) => store.vmLocks.releaseStale(prefix, holder)),
+      })
+    }),
+  )
 }

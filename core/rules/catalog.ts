@@ -19,6 +19,17 @@ import { snapshotRules } from "./snapshots.ts"
 /** A rule of any context: what the catalogue lists (its predicate needs the operation's own context). */
 export type AnyRule = Rule<never>
 
+/** A multi-field edit checks each field's rules in this order; each rule once (the first time it appears). */
+const editRules: ReadonlyArray<AnyRule> = [
+  ...new Set<AnyRule>([
+    ...regularRules.rename,
+    ...regularRules.remarks,
+    ...regularRules["reclaim-date"],
+    ...regularRules.ha,
+    ...regularRules["deletion-protection"],
+  ]),
+]
+
 /** Every operation's rules, in the order they are checked; the operations import the typed lists themselves. */
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
@@ -47,6 +58,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.affinity": regularRules.affinity,
   "vm.reset-password": loginRules["reset-password"],
   "vm.ha": regularRules.ha,
+  "vm.edit": editRules,
   "vm.login-method": loginRules["login-method"],
   "vm.resize": configRules.resize,
   "vm.reinstall": configRules.reinstall,

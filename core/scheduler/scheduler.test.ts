@@ -6,8 +6,8 @@ import type { Vm } from "../model/vm.ts"
 import { backupDisk } from "../operations/backups/backup.ts"
 import { restoreBackup } from "../operations/backups/restore.ts"
 import { createBackupSchedule } from "../operations/backups/schedules.ts"
-import type { TaskHandle } from "../operations/lifecycle-task.ts"
 import { power } from "../operations/power.ts"
+import type { TaskHandle } from "../operations/run-vm-operation.ts"
 import { createSnapshot } from "../operations/snapshots/create.ts"
 import { createSnapshotSchedule, deleteSnapshotSchedule } from "../operations/snapshots/schedules.ts"
 import type { Core } from "../operations/testing/harness.ts"
@@ -203,7 +203,7 @@ for (const backend of storeBackends) {
           )
           assert.deepEqual(
             failed.map((t) => [t.state, t.error?.code]),
-            [["failed", "driver-error"]],
+            [["failed", "hypervisor-error"]],
           )
           yield* wakeAt(scheduler, next)
           assert.deepEqual(

@@ -111,6 +111,34 @@ export interface VmRepository {
   facts(id: string): Q<VmFacts>
 }
 
+/** What claiming a VM's lock found, read in the same statement as the claim. */
+export interface VmLockClaim {
+  /** Whether this call took the lock (it was free). */
+  readonly claimed: boolean
+  /** The VM's record as it is at the claim: fresh when claimed; undefined when the VM does not exist. */
+  readonly vm: Vm | undefined
+  /** The VM's counts at the claim, when asked for. */
+  readonly facts?: VmFacts
+}
+
+/** One operation at a time per VM across every agent on this database (G4). */
+export interface VmLockRepository {
+  /** Take the VM's lock for `holder` if it is free, and read the VM (with its counts if asked) in the same statement. */
+  claim(
+    vmId: string,
+    holder: string,
+    operation: string,
+    at: Date,
+    options?: { readonly facts?: boolean },
+  ): Q<VmLockClaim>
+  /** Free the lock if `holder` holds it. */
+  release(vmId: string, holder: string): Q<void>
+  /** Who holds the lock now, if anyone. */
+  holder(vmId: string): Q<string | undefined>
+  /** Free the locks of holders whose name starts with `prefix`, except `keep`'s (recovery after a restart). */
+  releaseStale(prefix: string, keep: string): Q<number>
+}
+
 export interface TaskFilter {
   readonly vmId?: string
   readonly parentId?: string
@@ -219,6 +247,7 @@ export class Store extends Context.Service<
     readonly dialect: "postgres"
     readonly vms: VmRepository
     readonly tasks: TaskRepository
+    readonly vmLocks: VmLockRepository
     readonly quotas: QuotaRepository
     readonly apiTokens: ApiTokenRepository
     readonly companies: Repository<Company>

@@ -16,6 +16,7 @@ import type {
 import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
+import type { VmLocksTable } from "./vm-lock.table.ts"
 import type { VmTotalsTable } from "./vm-totals.table.ts"
 
 /** The whole database as Kysely sees it (camelCase; the plugin maps to the snake_case columns). */
@@ -35,6 +36,7 @@ export interface DB {
   vmAffinityGroups: VmAffinityGroupsTable
   vmTotals: VmTotalsTable
   vmTotalsDeltas: VmTotalsTable
+  vmLocks: VmLocksTable
   disks: DisksTable
   snapshots: SnapshotsTable
   backups: BackupsTable

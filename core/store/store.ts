@@ -17,6 +17,7 @@ import { makeQuotaRepository } from "./quota.repository.ts"
 import { makeStorageRepositories } from "./storage.repository.ts"
 import { makeTaskRepository } from "./task.repository.ts"
 import { makeVmRepository } from "./vm.repository.ts"
+import { makeVmLockRepository } from "./vm-lock.repository.ts"
 
 /** The Store over an open (and migrated) database. */
 export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
@@ -24,6 +25,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     dialect,
     vms: makeVmRepository(db),
     tasks: makeTaskRepository(db),
+    vmLocks: makeVmLockRepository(db),
     quotas: makeQuotaRepository(db),
     metrics: makeMetricsRepository(db),
     figures: makeFiguresRepository(db),

@@ -7,14 +7,12 @@ import type { Backup, Disk } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
 import type { Actor } from "../../rules/context.ts"
 import { type DiskContext, diskRules } from "../../rules/disks.ts"
-import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
+import { runVmOperation } from "../run-vm-operation.ts"
 import { quiesced } from "../snapshots/quiesce.ts"
-import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmCounts } from "../vm-context.ts"
-import { scopeOf } from "../vm-state.ts"
+import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 import { type BackupPlan, chainName, manualChainLimit, planBackup, streamOf } from "./chains.ts"
 import { backupCalls, backupLocation, loadVisibleDisk } from "./disk-access.ts"
 
@@ -106,70 +104,68 @@ const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, recorded: Effect
     }
   })
 
+type Prepared = { readonly driver: Driver; readonly calls: Calls }
+type BackupTake = DiskContext & { readonly backupId: string; readonly scheduleId: string | null }
+
 /**
  * V4 (and each run of a V5 schedule): back up a disk attached to the VM: not while the VM has snapshots or snapshot
  * schedules. The first backup of a stream is full, the next ones increments through the chain's dirty bitmap,
- * written to <storageDir>/../backups/<diskId>/<backupId>.qcow2. Holds the VM's lock; returns the task at once.
+ * written to <storageDir>/../backups/<diskId>/<backupId>.qcow2. The freeze overlaps the recording.
  */
-export const backupDisk = Effect.fn("operations.backupDisk")(function* (
-  actor: Actor,
-  vmId: string,
-  diskId: string,
-  options: DiskBackupOptions = {},
-) {
-  const scheduleId = options.scheduleId ?? null
-  return yield* withVmLock({
-    operation: "disk.backup",
-    actor,
-    vmId,
-    reads: readVmCounts,
-    check: (base) =>
-      Effect.gen(function* () {
-        const { disk } = yield* loadVisibleDisk(actor, diskId, base.vm)
-        const context: DiskContext = { ...base, disk }
-        yield* checkRules("disk.backup", diskRules.backup, context)
-        const driver = yield* driverFor(base.vm)
-        return { ...context, driver, calls: yield* backupCalls(driver, "backups.full") }
-      }),
-    body: ({ driver, calls, ...context }, release) =>
+export const backupDiskOperation: VmOperation<
+  "counts",
+  { readonly diskId: string; readonly scheduleId: string | null },
+  BackupTake,
+  Prepared,
+  BackgroundWork<BackupTake, Prepared, Planned>
+> = {
+  operation: "disk.backup",
+  reads: "counts",
+  context: (base, { diskId, scheduleId }) =>
+    Effect.map(loadVisibleDisk(base.actor, diskId, base.vm), ({ disk }) => ({
+      ...base,
+      disk,
+      backupId: randomUUID(),
+      scheduleId,
+    })),
+  rules: diskRules.backup,
+  prepare: ({ vm }) =>
+    Effect.gen(function* () {
+      const driver = yield* driverFor(vm)
+      return { driver, calls: yield* backupCalls(driver, "backups.full") }
+    }),
+  task: ({ disk, backupId, scheduleId }) => ({ targetId: disk.id, params: { diskId: disk.id, backupId, scheduleId } }),
+  work: {
+    kind: "background",
+    overlap: true,
+    record: ({ vm, disk, backupId: id, scheduleId }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const config = yield* HostConfig
-        const id = randomUUID()
-        const planned = Effect.gen(function* () {
-          const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
-          const all = yield* store.backups.list({ diskId })
-          const plan = planBackup(streamOf(all, scheduleId), all, limit, id)
-          const backup = yield* store.backups.insert({
-            id,
-            diskId,
-            vmId,
-            kind: plan.kind,
-            parentId: plan.kind === "incremental" ? plan.previous.id : null,
-            origin: scheduleId === null ? "manual" : "scheduled",
-            scheduleId,
-            location: backupLocation(config.storageDir, diskId, id),
-            sizeBytes: 0,
-            state: "creating",
-            createdAt: yield* now,
-          })
-          return { backup, plan }
+        const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
+        const all = yield* store.backups.list({ diskId: disk.id })
+        const plan = planBackup(streamOf(all, scheduleId), all, limit, id)
+        const backup = yield* store.backups.insert({
+          id,
+          diskId: disk.id,
+          vmId: vm.id,
+          kind: plan.kind,
+          parentId: plan.kind === "incremental" ? plan.previous.id : null,
+          origin: scheduleId === null ? "manual" : "scheduled",
+          scheduleId,
+          location: backupLocation(config.storageDir, disk.id, id),
+          sizeBytes: 0,
+          state: "creating",
+          createdAt: yield* now,
         })
-        return yield* forkTask({
-          start: {
-            operation: "disk.backup",
-            actor,
-            scope: scopeOf(context.vm),
-            vmId,
-            targetId: diskId,
-            ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-            params: { diskId, backupId: id, scheduleId },
-          },
-          record: planned,
-          work: (recorded) => take(driver, calls, context.vm, context.disk, recorded),
-          onFailure: store.backups.update(id, { state: "failed" }),
-          release,
-        }).pipe(Effect.onError(() => Effect.ignore(store.backups.remove(id))))
+        return { backup, plan }
       }),
-  })
-})
+    discard: ({ backupId }) => Store.use((store) => store.backups.remove(backupId)),
+    run: ({ vm, disk }, { driver, calls }, recorded) => take(driver, calls, vm, disk, recorded),
+    onFailure: ({ backupId }) => Store.use((store) => store.backups.update(backupId, { state: "failed" })),
+  },
+}
+
+/** V4: returns the task at once. */
+export const backupDisk = (actor: Actor, vmId: string, diskId: string, options: DiskBackupOptions = {}) =>
+  runVmOperation(backupDiskOperation, actor, vmId, { diskId, scheduleId: options.scheduleId ?? null }, options)

@@ -9,7 +9,6 @@ import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { ignoreMissing } from "../driver-for.ts"
 import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmCounts } from "../vm-context.ts"
 import { chainName, dependentsOf, rootOf } from "./chains.ts"
 import { driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
@@ -50,7 +49,7 @@ export const deleteBackup = Effect.fn("operations.deleteBackup")(function* (
   const backup = yield* store.backups.get(backupId)
   const { disk, scope } = yield* loadVisibleDisk(actor, backup.diskId)
   const driver = yield* driverForDisk(disk)
-  const start = (vm: Vm | null, release: Effect.Effect<void>) =>
+  const start = (vm: Vm | null, release: Effect.Effect<void, never, Store>) =>
     forkTask({
       start: {
         operation: "disk.delete-backup",
@@ -69,7 +68,7 @@ export const deleteBackup = Effect.fn("operations.deleteBackup")(function* (
     operation: "disk.delete-backup",
     actor,
     vmId: disk.vmId,
-    reads: readVmCounts,
+    reads: "counts",
     check: (base) =>
       Effect.gen(function* () {
         const context: BackupContext = {

@@ -11,7 +11,6 @@ import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { diskPricePerDay } from "../quote.ts"
 import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmRecord } from "../vm-context.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
 const checkRestore = Effect.fn("operations.checkRestore")(function* (actor: Actor, backupId: string) {
@@ -74,7 +73,7 @@ export const restoreBackup = Effect.fn("operations.restoreBackup")(function* (
   }
   const driver = yield* driverForDisk(source)
   const calls = yield* backupCalls(driver, "backups.restore")
-  const start = (backup: Backup, release: Effect.Effect<void>) =>
+  const start = (backup: Backup, release: Effect.Effect<void, never, Store>) =>
     Effect.gen(function* () {
       const disk = yield* newDiskFor(source, name)
       return yield* forkTask({
@@ -99,7 +98,7 @@ export const restoreBackup = Effect.fn("operations.restoreBackup")(function* (
     operation: "disk.restore-backup",
     actor,
     vmId: source.vmId,
-    reads: readVmRecord,
+    reads: "record",
     check: (base) => Effect.as(checkRestore(actor, backupId), base),
     body: (_, release) => Effect.flatMap(store.backups.get(backupId), (backup) => start(backup, release)),
   })

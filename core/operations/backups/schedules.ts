@@ -10,55 +10,58 @@ import { type ScheduleInput, scheduleRecord } from "../../scheduler/input.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor, ignoreMissing } from "../driver-for.ts"
+import { runVmOperation } from "../run-vm-operation.ts"
 import { recordTask, withVmLock } from "../snapshots/vm-task.ts"
-import { readVmCounts } from "../vm-context.ts"
-import { scopeOf } from "../vm-state.ts"
+import type { RecordWork, VmOperation } from "../vm-operation.ts"
 import { chainName, rootOf, streamOf } from "./chains.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
+type BackupScheduleCreate = BackupScheduleContext & { readonly schedule: Schedule }
+
 /**
  * V5: a backup schedule for a disk attached to the VM: not while the VM has snapshots or snapshot schedules, at
- * most one per period kind per disk, and only on a driver that backs disks up. Held under the VM's lock. A task.
+ * most one per period kind per disk, and only on a driver that backs disks up; checked again under the VM's lock.
  */
+export const createBackupScheduleOperation: VmOperation<
+  "counts",
+  { readonly schedule: Schedule; readonly diskId: string; readonly params: unknown },
+  BackupScheduleCreate,
+  void,
+  RecordWork<BackupScheduleCreate, void, Schedule>
+> = {
+  operation: "disk.backup-schedule",
+  reads: "counts",
+  context: (base, { schedule, diskId }) =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      const existing = yield* store.schedules.list({ kind: "disk-backup", diskId })
+      return {
+        ...base,
+        schedule,
+        disk: (yield* loadVisibleDisk(base.actor, diskId)).disk,
+        period: schedule.period,
+        existingPeriods: existing.map((other) => other.period),
+      }
+    }),
+  rules: diskRules["backup-schedule"],
+  prepare: ({ vm }) => Effect.asVoid(Effect.flatMap(driverFor(vm), (driver) => backupCalls(driver, "backups.full"))),
+  task: ({ schedule }, { params }) => ({ targetId: schedule.id, params }),
+  work: { kind: "record", write: ({ schedule }) => Store.use((store) => store.schedules.insert(schedule)) },
+}
+
 export const createBackupSchedule = Effect.fn("operations.createBackupSchedule")(function* (
   actor: Actor,
   vmId: string,
   diskId: string,
   input: ScheduleInput,
 ) {
-  const store = yield* Store
   const schedule = yield* scheduleRecord(input, { kind: "disk-backup", diskId }, actor.userId, yield* now)
-  const { task, value } = yield* withVmLock({
-    operation: "disk.backup-schedule",
-    actor,
-    vmId,
-    reads: readVmCounts,
-    check: (base) =>
-      Effect.gen(function* () {
-        const existing = yield* store.schedules.list({ kind: "disk-backup", diskId })
-        const context: BackupScheduleContext = {
-          ...base,
-          disk: (yield* loadVisibleDisk(actor, diskId)).disk,
-          period: schedule.period,
-          existingPeriods: existing.map((other) => other.period),
-        }
-        yield* checkRules("disk.backup-schedule", diskRules["backup-schedule"], context)
-        yield* backupCalls(yield* driverFor(base.vm), "backups.full")
-        return context
-      }),
-    body: (context, release) =>
-      recordTask(
-        {
-          operation: "disk.backup-schedule",
-          actor,
-          scope: scopeOf(context.vm),
-          vmId,
-          targetId: schedule.id,
-          params: { diskId, ...input },
-        },
-        store.schedules.insert(schedule),
-      ).pipe(Effect.ensuring(release)),
+  const run = runVmOperation(createBackupScheduleOperation, actor, vmId, {
+    schedule,
+    diskId,
+    params: { diskId, ...input },
   })
+  const { task, value } = yield* run
   return { task, schedule: value }
 })
 
@@ -113,7 +116,7 @@ export const deleteBackupSchedule = Effect.fn("operations.deleteBackupSchedule")
     operation: "disk.delete-backup-schedule",
     actor,
     vmId: disk.vmId,
-    reads: readVmCounts,
+    reads: "counts",
     check: (base) =>
       Effect.gen(function* () {
         const context: DiskContext = { ...base, disk: yield* store.disks.get(diskId) }

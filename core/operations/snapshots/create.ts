@@ -4,16 +4,14 @@ import type { Driver } from "../../driver/driver.ts"
 import type { Snapshot } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
 import type { Actor } from "../../rules/context.ts"
-import { checkRules } from "../../rules/rule.ts"
 import { type SnapshotCreateContext, snapshotRules } from "../../rules/snapshots.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
-import { readVmCounts } from "../vm-context.ts"
-import { scopeOf } from "../vm-state.ts"
+import { runVmOperation } from "../run-vm-operation.ts"
+import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 import { quiesced } from "./quiesce.ts"
 import { checkSnapshotName, defaultSnapshotName, snapshotCalls, snapshotDriverName } from "./records.ts"
-import { forkTask, withVmLock } from "./vm-task.ts"
 
 export interface SnapshotOptions {
   /** Display name; default "snapshot-<UTC time>" ("auto-…" for a schedule's). */
@@ -51,62 +49,79 @@ const take = (driver: Driver, vm: Vm, snapshot: Snapshot, recorded: Effect.Effec
     return { snapshotId: snapshot.id, sizeBytes, quiesce }
   })
 
+interface SnapshotInput {
+  readonly name: string
+  readonly withMemory: boolean
+  readonly scheduleId: string | null
+}
+
+/** The context carries the snapshot to be recorded, so that the task and the work name the one that was checked. */
+interface SnapshotCreate extends SnapshotCreateContext {
+  readonly snapshot: Snapshot
+}
+
 /**
- * P1 (and each run of a P2 schedule): check the rules (no backups or backup schedules on the VM's disks; memory
- * only while running), hold the VM's lock, record the snapshot as "creating", and take it in the background; the
- * record becomes "ready" with its size, or "failed". Returns the task at once.
+ * P1 (and each run of a P2 schedule): no backups or backup schedules on the VM's disks, memory only while running;
+ * the snapshot is recorded "creating" with its task, taken in the background (the freeze overlapping the
+ * recording), and becomes "ready" with its size, or "failed".
  */
+export const createSnapshotOperation: VmOperation<
+  "counts",
+  SnapshotInput,
+  SnapshotCreate,
+  Driver,
+  BackgroundWork<SnapshotCreate, Driver, Snapshot>
+> = {
+  operation: "snapshot.create",
+  reads: "counts",
+  context: (base, input) =>
+    Effect.map(now, (at) => ({
+      ...base,
+      withMemory: input.withMemory,
+      snapshot: {
+        id: randomUUID(),
+        vmId: base.vm.id,
+        name: input.name,
+        withMemory: input.withMemory,
+        origin: input.scheduleId === null ? "manual" : "scheduled",
+        scheduleId: input.scheduleId,
+        state: "creating",
+        sizeBytes: 0,
+        createdAt: at,
+      },
+    })),
+  rules: snapshotRules.create,
+  prepare: ({ vm, withMemory }) =>
+    Effect.gen(function* () {
+      const driver = yield* driverFor(vm)
+      yield* snapshotCalls(driver, "snapshots.create", withMemory ? "memorySnapshot" : "diskSnapshot")
+      return driver
+    }),
+  task: ({ snapshot }, input) => ({ targetId: snapshot.id, params: input }),
+  work: {
+    kind: "background",
+    overlap: true,
+    record: ({ snapshot }) => Store.use((store) => store.snapshots.insert(snapshot)),
+    discard: ({ snapshot }) => Store.use((store) => store.snapshots.remove(snapshot.id)),
+    run: ({ vm, snapshot }, driver, recorded) => take(driver, vm, snapshot, recorded),
+    onFailure: ({ snapshot }) => Store.use((store) => store.snapshots.update(snapshot.id, { state: "failed" })),
+  },
+}
+
+/** P1: check the name, then run the declaration; returns the task at once. */
 export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
   actor: Actor,
   vmId: string,
   options: SnapshotOptions = {},
 ) {
-  const withMemory = options.withMemory ?? false
-  const scheduled = options.scheduleId !== undefined
-  const name = options.name ?? defaultSnapshotName(yield* now, scheduled)
+  const scheduleId = options.scheduleId ?? null
+  const name = options.name ?? defaultSnapshotName(yield* now, scheduleId !== null)
   yield* checkSnapshotName(name)
-  return yield* withVmLock({
-    operation: "snapshot.create",
+  return yield* runVmOperation(
+    createSnapshotOperation,
     actor,
     vmId,
-    reads: readVmCounts,
-    check: (base) =>
-      Effect.gen(function* () {
-        const context: SnapshotCreateContext = { ...base, withMemory }
-        yield* checkRules("snapshot.create", snapshotRules.create, context)
-        const driver = yield* driverFor(base.vm)
-        yield* snapshotCalls(driver, "snapshots.create", withMemory ? "memorySnapshot" : "diskSnapshot")
-        return { ...context, driver }
-      }),
-    body: ({ driver, ...context }, release) =>
-      Effect.gen(function* () {
-        const store = yield* Store
-        const snapshot: Snapshot = {
-          id: randomUUID(),
-          vmId,
-          name,
-          withMemory,
-          origin: scheduled ? "scheduled" : "manual",
-          scheduleId: options.scheduleId ?? null,
-          state: "creating",
-          sizeBytes: 0,
-          createdAt: yield* now,
-        }
-        return yield* forkTask({
-          start: {
-            operation: "snapshot.create",
-            actor,
-            scope: scopeOf(context.vm),
-            vmId,
-            targetId: snapshot.id,
-            ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-            params: { name, withMemory, scheduleId: options.scheduleId ?? null },
-          },
-          record: store.snapshots.insert(snapshot),
-          work: (recorded) => take(driver, context.vm, snapshot, recorded),
-          onFailure: store.snapshots.update(snapshot.id, { state: "failed" }),
-          release,
-        }).pipe(Effect.onError(() => Effect.ignore(store.snapshots.remove(snapshot.id))))
-      }),
-  })
+    { name, withMemory: options.withMemory ?? false, scheduleId },
+    options,
+  )
 })

@@ -3,7 +3,11 @@ import type { Driver } from "../../driver/driver.ts"
 import { DriverError, Unsupported } from "../../driver/errors.ts"
 import { InvalidInput, NotFound } from "../../errors.ts"
 import type { Snapshot } from "../../model/storage.ts"
+import type { VmRecordContext } from "../../rules/context.ts"
+import type { SnapshotContext } from "../../rules/snapshots.ts"
 import { Store } from "../../store/ports.ts"
+import { driverFor } from "../driver-for.ts"
+import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 
 /** The hypervisor's name for a snapshot: derived from its id, so display names may repeat. */
 export const snapshotDriverName = (snapshot: Pick<Snapshot, "id">) => `hx-${snapshot.id}`
@@ -37,3 +41,20 @@ export const snapshotCalls = (
   const reason = new Unsupported({ capability: missing ?? "diskSnapshot" })
   return Effect.fail(new DriverError({ driver: driver.name, operation, reason }))
 }
+
+/** What an operation on one existing snapshot declares: it reads the VM's record and the snapshot, and drives. */
+export type SnapshotOperation = VmOperation<
+  "record",
+  string,
+  SnapshotContext,
+  Driver,
+  BackgroundWork<SnapshotContext, Driver, void>
+>
+
+/** The shared half of such a declaration: the snapshot (NotFound if another VM's) and the VM's driver. */
+export const onSnapshot = {
+  reads: "record",
+  context: (base: VmRecordContext, snapshotId: string) =>
+    Effect.map(snapshotOfVm(base.vm.id, snapshotId), (snapshot): SnapshotContext => ({ ...base, snapshot })),
+  prepare: ({ vm }: SnapshotContext) => driverFor(vm),
+} as const

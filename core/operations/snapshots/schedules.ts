@@ -1,66 +1,69 @@
 import { Effect } from "effect"
 import { NotFound } from "../../errors.ts"
-import type { Actor } from "../../rules/context.ts"
-import { checkRules } from "../../rules/rule.ts"
+import type { Schedule } from "../../model/index.ts"
+import type { Actor, VmRecordContext } from "../../rules/context.ts"
 import { type SnapshotScheduleContext, snapshotRules } from "../../rules/snapshots.ts"
 import { type ScheduleInput, scheduleRecord } from "../../scheduler/input.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
-import { loadVisibleVm, readVmCounts } from "../vm-context.ts"
-import { scopeOf } from "../vm-state.ts"
+import { runVmOperation } from "../run-vm-operation.ts"
+import { loadVisibleVm } from "../vm-context.ts"
+import type { RecordWork, VmOperation } from "../vm-operation.ts"
 import { snapshotCalls } from "./records.ts"
-import { recordTask, withVmLock } from "./vm-task.ts"
 
 export interface SnapshotScheduleInput extends ScheduleInput {
   /** Each run saves the running guest's memory too; default false. */
   readonly withMemory?: boolean
 }
 
+type ScheduleCreate = SnapshotScheduleContext & { readonly schedule: Schedule }
+
 /**
  * P2: a snapshot schedule for a VM: not while its disks have backups or backup schedules, and at most one per
- * period kind. Held under the VM's lock so that two requests for the same period cannot both pass. A task.
+ * period kind, checked again under the VM's lock so that two requests for the same period cannot both pass.
  */
+export const createSnapshotScheduleOperation: VmOperation<
+  "counts",
+  Schedule,
+  ScheduleCreate,
+  void,
+  RecordWork<ScheduleCreate, void, Schedule>
+> = {
+  operation: "snapshot.schedule",
+  reads: "counts",
+  context: (base, schedule) =>
+    Store.use((store) => store.schedules.list({ kind: "vm-snapshot", vmId: base.vm.id })).pipe(
+      Effect.map((existing) => ({
+        ...base,
+        schedule,
+        period: schedule.period,
+        existingPeriods: existing.map((other) => other.period),
+      })),
+    ),
+  rules: snapshotRules.schedule,
+  // A schedule its driver could never run is refused now rather than failing at every run.
+  prepare: ({ vm, schedule }) =>
+    Effect.gen(function* () {
+      const withMemory = schedule.target.kind === "vm-snapshot" && schedule.target.withMemory
+      yield* snapshotCalls(yield* driverFor(vm), "snapshots.create", withMemory ? "memorySnapshot" : "diskSnapshot")
+    }),
+  task: ({ schedule }) => ({ targetId: schedule.id }),
+  work: { kind: "record", write: ({ schedule }) => Store.use((store) => store.schedules.insert(schedule)) },
+}
+
 export const createSnapshotSchedule = Effect.fn("operations.createSnapshotSchedule")(function* (
   actor: Actor,
   vmId: string,
   input: SnapshotScheduleInput,
 ) {
-  const store = yield* Store
   const target = { kind: "vm-snapshot", vmId, withMemory: input.withMemory ?? false } as const
   const schedule = yield* scheduleRecord(input, target, actor.userId, yield* now)
-  const { task, value } = yield* withVmLock({
-    operation: "snapshot.schedule",
-    actor,
-    vmId,
-    reads: readVmCounts,
-    check: (base) =>
-      Effect.gen(function* () {
-        const existing = yield* store.schedules.list({ kind: "vm-snapshot", vmId })
-        const context: SnapshotScheduleContext = {
-          ...base,
-          period: schedule.period,
-          existingPeriods: existing.map((other) => other.period),
-        }
-        yield* checkRules("snapshot.schedule", snapshotRules.schedule, context)
-        // A schedule its driver could never run is refused now rather than failing at every run.
-        const capability = target.withMemory ? "memorySnapshot" : "diskSnapshot"
-        yield* snapshotCalls(yield* driverFor(base.vm), "snapshots.create", capability)
-        return context
-      }),
-    body: (context, release) =>
-      recordTask(
-        {
-          operation: "snapshot.schedule",
-          actor,
-          scope: scopeOf(context.vm),
-          vmId,
-          targetId: schedule.id,
-          params: { ...input },
-        },
-        store.schedules.insert(schedule),
-      ).pipe(Effect.ensuring(release)),
-  })
+  const operation = {
+    ...createSnapshotScheduleOperation,
+    task: () => ({ targetId: schedule.id, params: { ...input } }),
+  }
+  const { task, value } = yield* runVmOperation(operation, actor, vmId, schedule)
   return { task, schedule: value }
 })
 
@@ -74,29 +77,28 @@ const scheduleOfVm = Effect.fn("operations.scheduleOfVm")(function* (vmId: strin
   return schedule
 })
 
-/** P3: delete a snapshot schedule; the snapshots it made stay (no longer counted against any retention). A task. */
-export const deleteSnapshotSchedule = Effect.fn("operations.deleteSnapshotSchedule")(function* (
-  actor: Actor,
-  vmId: string,
-  scheduleId: string,
-) {
-  const store = yield* Store
-  const vm = yield* loadVisibleVm(actor, vmId)
-  const schedule = yield* scheduleOfVm(vmId, scheduleId)
-  yield* checkRules("snapshot.delete-schedule", snapshotRules["delete-schedule"], { actor, vm })
-  const { task } = yield* recordTask(
-    {
-      operation: "snapshot.delete-schedule",
-      actor,
-      scope: scopeOf(vm),
-      vmId,
-      targetId: schedule.id,
-      params: { scheduleId: schedule.id, period: schedule.period },
-    },
-    store.schedules.remove(schedule.id),
-  )
-  return task
-})
+type ScheduleDelete = VmRecordContext & { readonly schedule: Schedule }
+
+/** P3: delete a snapshot schedule; the snapshots it made stay (no longer counted against any retention). */
+export const deleteSnapshotScheduleOperation: VmOperation<
+  "record",
+  string,
+  ScheduleDelete,
+  void,
+  RecordWork<ScheduleDelete, void, void>
+> = {
+  operation: "snapshot.delete-schedule",
+  reads: "record",
+  context: (base, scheduleId) =>
+    Effect.map(scheduleOfVm(base.vm.id, scheduleId), (schedule) => ({ ...base, schedule })),
+  rules: snapshotRules["delete-schedule"],
+  task: ({ schedule }) => ({ targetId: schedule.id, params: { scheduleId: schedule.id, period: schedule.period } }),
+  work: { kind: "record", write: ({ schedule }) => Store.use((store) => store.schedules.remove(schedule.id)) },
+}
+
+/** P3: returns the finished task. */
+export const deleteSnapshotSchedule = (actor: Actor, vmId: string, scheduleId: string) =>
+  Effect.map(runVmOperation(deleteSnapshotScheduleOperation, actor, vmId, scheduleId), ({ task }) => task)
 
 /** P2: a VM's snapshot schedules; `dueAt` (core/scheduler) tells when each runs next. */
 export const listSnapshotSchedules = Effect.fn("operations.listSnapshotSchedules")(function* (

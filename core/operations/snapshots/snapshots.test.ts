@@ -92,7 +92,7 @@ for (const backend of storeBackends) {
       await core.run(core.fake.faults.failNext("snapshots.create", 1))
       const task = await core.complete(createSnapshot(owner(), vm.id))
       assert.equal(task.state, "failed")
-      assert.equal(task.error?.code, "driver-error")
+      assert.equal(task.error?.code, "hypervisor-error")
       assert.deepEqual(
         (await snapshotsOf(vm)).map((s) => s.state),
         ["failed"],

@@ -5,10 +5,11 @@ import type { Operation } from "../../model/operation.ts"
 import type { Actor, VmRecordContext } from "../../rules/context.ts"
 import { Store } from "../../store/ports.ts"
 import { Background } from "../background.ts"
-import type { TaskHandle } from "../lifecycle-task.ts"
+import type { TaskHandle } from "../run-vm-operation.ts"
 import { beginTask, finishTask, type TaskStart } from "../tasks.ts"
-import { type ContextReads, loadVisibleVm } from "../vm-context.ts"
+import { freshBase, loadVisibleVm, readBase } from "../vm-context.ts"
 import { VmLocks } from "../vm-lock.ts"
+import type { ReadContext, Reads } from "../vm-operation.ts"
 
 type Work<R> =
   | Effect.Effect<unknown, unknown, Store | EventBus>
@@ -28,7 +29,7 @@ export interface BackgroundTask<R = void, E = never> {
   /** Marks what a failed work leaves behind (a row "failed"); not run on interruption, which recovery reconciles. */
   readonly onFailure?: Effect.Effect<unknown, unknown, Store>
   /** Releases the VM's lock: after the records are written, before the outcome is announced, and in any case. */
-  readonly release?: Effect.Effect<void>
+  readonly release?: Effect.Effect<void, never, Store>
 }
 
 /**
@@ -71,41 +72,37 @@ export const forkTask = Effect.fn("operations.forkTask")(function* <R = void, E 
   return { task, done } satisfies TaskHandle
 })
 
-export interface LockedVmOperation<B extends VmRecordContext, C extends VmRecordContext, A, E1, R1, E2, R2> {
+export interface LockedVmOperation<K extends Reads, C extends VmRecordContext, A, E1, R1, E2, R2> {
   readonly operation: Operation
   readonly actor: Actor
   readonly vmId: string
-  /** What the rules look at besides the operation's own records: the VM alone (readVmRecord) or with its counts. */
-  readonly reads: ContextReads<B>
-  /** Builds the operation's context from the VM's and checks its rules; run again under the lock if need be. */
-  readonly check: (base: B) => Effect.Effect<C, E1, R1>
+  /** What the rules look at besides the operation's own records: the VM alone or with its counts. */
+  readonly reads: K
+  /** Builds the operation's context from the VM's and checks its rules; run again under the lock. */
+  readonly check: (base: ReadContext[K]) => Effect.Effect<C, E1, R1>
   /** Runs under the lock with the fresh context; it owns `release` (hand it to forkTask, or run it when done). */
-  readonly body: (context: C, release: Effect.Effect<void>) => Effect.Effect<A, E2, R2>
+  readonly body: (context: C, release: Effect.Effect<void, never, Store>) => Effect.Effect<A, E2, R2>
 }
 
 /**
- * One operation at a time per VM. The records are read and the rules checked first, without the lock: a refusal
- * never holds it. If nobody took or freed the lock meanwhile, what was read is as fresh as it would be under the
- * lock, which is taken and the operation goes on. Otherwise the lock is taken (or vm-busy refuses) and the records
- * read and checked again (a backup may have finished in between). The lock is released if anything fails on the way.
+ * The backups' use of the runner's lock step (they also run on detached disks, which have no VM to lock): read and
+ * check, take the VM's lock (its claim re-reads the VM and its counts), check again, then the body. A refusal never
+ * holds the lock; it is released if anything fails on the way.
  */
-export const withVmLock = <B extends VmRecordContext, C extends VmRecordContext, A, E1, R1, E2, R2>(
-  op: LockedVmOperation<B, C, A, E1, R1, E2, R2>,
+export const withVmLock = <K extends Reads, C extends VmRecordContext, A, E1, R1, E2, R2>(
+  op: LockedVmOperation<K, C, A, E1, R1, E2, R2>,
 ) =>
   Effect.gen(function* () {
     const locks = yield* VmLocks
-    const since = yield* locks.generation(op.vmId)
     const vm = yield* loadVisibleVm(op.actor, op.vmId)
-    const first = yield* op.check(yield* op.reads.first(op.actor, vm))
+    const first = yield* readBase(op.reads, op.actor, vm)
+    const checked = yield* op.check(first)
+    const held = yield* locks.acquire(op.operation, checked, { facts: op.reads !== "record" })
     const release = locks.release(op.vmId)
-    // Someone took or freed the lock since the records were read: read and check them again under it.
-    const again = op.reads.fresh(op.actor, vm).pipe(
+    const context = yield* freshBase(op.reads, first, held).pipe(
       Effect.flatMap(op.check),
       Effect.onError(() => release),
     )
-    const context = (yield* locks.tryAcquire(op.vmId, since))
-      ? first
-      : yield* Effect.andThen(locks.acquire(op.operation, first), again)
     return yield* op.body(context, release).pipe(Effect.onError(() => release))
   })
 

@@ -9,7 +9,7 @@ import { coreLayer } from "../../layer.ts"
 import type { PlatformEvent } from "../../model/event.ts"
 import type { Store } from "../../store/ports.ts"
 import type { StoreBackend } from "../../store/testing.ts"
-import type { TaskHandle } from "../lifecycle-task.ts"
+import type { TaskHandle } from "../run-vm-operation.ts"
 import { DriverWatchLayer } from "../watch.ts"
 import { seedWorld, type World } from "./world.ts"
 

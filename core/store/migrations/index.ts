@@ -10,6 +10,7 @@ import * as vmDiskGib from "./2026_11_26_0008_vm_disk_gib.ts"
 import * as vmTagsIndex from "./2026_11_26_0009_vm_tags_index.ts"
 import * as vmListIndexes from "./2026_12_06_0010_vm_list_indexes.ts"
 import * as vmTotals from "./2026_12_06_0011_vm_totals.ts"
+import * as vmLocks from "./2026_12_06_0012_vm_locks.ts"
 import * as ipAddresses from "./2026_12_06_0020_ip_addresses.ts"
 import * as metrics from "./2026_12_06_0040_metrics.ts"
 import * as alarmEvents from "./2026_12_06_0041_alarm_events.ts"
@@ -28,6 +29,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_11_26_0009_vm_tags_index": vmTagsIndex,
   "2026_12_06_0010_vm_list_indexes": vmListIndexes,
   "2026_12_06_0011_vm_totals": vmTotals,
+  "2026_12_06_0012_vm_locks": vmLocks,
   "2026_12_06_0020_ip_addresses": ipAddresses,
   "2026_12_06_0040_metrics": metrics,
   "2026_12_06_0041_alarm_events": alarmEvents,

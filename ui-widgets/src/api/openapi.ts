@@ -39,6 +39,7 @@ export type components = {
         | "vm.affinity"
         | "vm.reset-password"
         | "vm.ha"
+        | "vm.edit"
         | "vm.login-method"
         | "vm.resize"
         | "vm.reinstall"

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { Cause } from "effect"
+import { DriverError, Unsupported } from "../../core/driver/errors.ts"
+import { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "../../core/errors.ts"
+import { taskErrorOf } from "../../core/operations/tasks.ts"
+import { apiErrorOfFailure } from "./from-cause.ts"
+
+const refusal = (kind: RuleViolation["kind"], rule: string) =>
+  new RuleViolation({ rule, operation: "vm.delete", kind, message: "refused", messageZh: "拒绝" })
+
+const failures: ReadonlyArray<readonly [string, unknown]> = [
+  ["a role refusal", refusal("forbidden", "superadmin-only")],
+  ["a state refusal", refusal("conflict", "deletion-protected")],
+  ["an input refusal", refusal("invalid", "name-format")],
+  ["a missing record", new NotFound({ resource: "vm", id: "v1" })],
+  ["bad input", new InvalidInput({ message: "A snapshot name is 1 to 64 characters" })],
+  ["a concurrent write", new VersionConflict({ resource: "vm", id: "v1" })],
+  [
+    "the hypervisor",
+    new DriverError({ driver: "fake", operation: "start", reason: new Unsupported({ capability: "diskSnapshot" }) }),
+  ],
+  ["the database, briefly", new StoreError({ operation: "vm.get", message: "gone", retryable: true })],
+]
+
+describe("one error vocabulary", () => {
+  for (const [what, failure] of failures) {
+    it(`G4 ${what}: the task records the code and rule the API answers`, () => {
+      const api = apiErrorOfFailure(failure)
+      assert.ok(api, "the API knows this failure")
+      const task = taskErrorOf(Cause.fail(failure))
+      assert.equal(task.code, api.code)
+      assert.equal(task.rule, api.extra.rule)
+    })
+  }
+})

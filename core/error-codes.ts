@@ -1,0 +1,32 @@
+import { DriverError } from "./driver/errors.ts"
+import { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "./errors.ts"
+
+/**
+ * The one vocabulary of failures: a task records the code (and rule) the API answers for the same failure, so a
+ * refusal reads the same in `{ error: { code, rule?, message } }` and on the task. agent/README.md lists them.
+ */
+export type ErrorCode =
+  | "forbidden"
+  | "conflict"
+  | "unprocessable"
+  | "not-found"
+  | "invalid-input"
+  | "version-conflict"
+  | "hypervisor-error"
+  | "unavailable"
+  | "interrupted"
+  | "internal"
+
+/** A rule's kind → its code: the caller's role may not; the resource's state forbids it; the input breaks it. */
+export const ruleCodes = { forbidden: "forbidden", conflict: "conflict", invalid: "unprocessable" } as const
+
+/** The code of a typed failure of the core; "internal" for anything else (a defect). */
+export const errorCodeOf = (failure: unknown): ErrorCode => {
+  if (failure instanceof RuleViolation) return ruleCodes[failure.kind]
+  if (failure instanceof NotFound) return "not-found"
+  if (failure instanceof InvalidInput) return "invalid-input"
+  if (failure instanceof VersionConflict) return "version-conflict"
+  if (failure instanceof DriverError) return "hypervisor-error"
+  if (failure instanceof StoreError && failure.retryable) return "unavailable"
+  return "internal"
+}

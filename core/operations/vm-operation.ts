@@ -1,0 +1,104 @@
+import type { Effect } from "effect"
+import type { HostConfig } from "../config.ts"
+import type { DriverError } from "../driver/errors.ts"
+import type { DriverRegistry } from "../driver/registry.ts"
+import type { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "../errors.ts"
+import type { EventBus } from "../events/bus.ts"
+import type { LifecycleAction, StableState } from "../lifecycle/index.ts"
+import type { Operation } from "../model/operation.ts"
+import type { Vm } from "../model/vm.ts"
+import type { VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
+import type { Rule } from "../rules/rule.ts"
+import type { Store } from "../store/ports.ts"
+import type { Background } from "./background.ts"
+import type { VmLocks } from "./vm-lock.ts"
+
+/** What an operation's rules read besides its own input: the VM's record, with its counts, or with its image too. */
+export type Reads = "record" | "counts" | "full"
+
+export interface ReadContext {
+  readonly record: VmRecordContext
+  readonly counts: VmCountsContext
+  readonly full: VmContext
+}
+
+/** Everything an operation may use. */
+export type OperationServices = Store | EventBus | VmLocks | Background | DriverRegistry | HostConfig
+
+/** The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor. */
+export type OperationError = RuleViolation | NotFound | StoreError | DriverError | InvalidInput | VersionConflict
+
+type Op<A> = Effect.Effect<A, OperationError, OperationServices>
+
+/** The task's own fields besides who, what and when. */
+export interface TaskFields {
+  readonly targetId?: string
+  readonly params?: unknown
+}
+
+/** A change of records only (R2–R7, a restore from the bin): written under the lock, the task recorded around it. */
+export interface RecordWork<C, P, A> {
+  readonly kind: "record"
+  /** The write, against the record that was checked under the lock; its value is the task's result. */
+  readonly write: (context: C, prepared: P) => Op<A>
+  /** What the task records of the value (default: all of it); a secret the caller reads is never recorded. */
+  readonly result?: (value: A) => unknown
+}
+
+/**
+ * Work that takes time (a driver call): the operation's rows and the task are recorded, the work runs in the
+ * background, and its outcome settles the task, the rows and the VM's state. The caller gets the task at once.
+ */
+export interface BackgroundWork<C, P, R> {
+  readonly kind: "background"
+  /** The operation's own rows, written before the task (a snapshot or backup "creating"); the work gets the value. */
+  readonly record?: (context: C, prepared: P) => Op<R>
+  /** Undo `record` when the task could not be recorded after it (nothing else ran). */
+  readonly discard?: (context: C, prepared: P) => Effect.Effect<unknown, unknown, Store>
+  /**
+   * The work. With `overlap` it is started at once, before anything is recorded, and must await `recorded` before it
+   * changes anything: what it does first (freezing the guest's file systems, which changes no data) then overlaps the
+   * recording; if recording fails, `recorded` fails and the work undoes what it prepared. Without, it starts once
+   * everything is recorded.
+   */
+  readonly run: (
+    context: C,
+    prepared: P,
+    recorded: Effect.Effect<R>,
+  ) => Effect.Effect<unknown, unknown, Store | EventBus>
+  readonly overlap?: boolean
+  /** Marks what a failed work leaves behind (a row "failed"); not run on interruption, which recovery reconciles. */
+  readonly onFailure?: (context: C, prepared: P) => Effect.Effect<unknown, unknown, Store>
+  /** With a lifecycle action: how a success is recorded (default: the VM moves to the table's stable state). */
+  readonly onSuccess?: (vm: Vm, to: StableState, context: C) => Effect.Effect<unknown, unknown, Store | EventBus>
+}
+
+/** The checking half of a declaration: what a preview evaluates (and all an action without a task declares). */
+export interface VmCheck<K extends Reads, I, C extends VmRecordContext> {
+  readonly operation: Operation
+  readonly reads: K
+  /** The rules' context: what was read, with the input and the operation's own targets (a snapshot, a disk). */
+  readonly context: (base: ReadContext[K], input: I) => Op<C>
+  /** The catalogue's rules, checked in order; the first refusal is the answer. */
+  readonly rules: ReadonlyArray<Rule<C>>
+  /** Whether the operation takes the VM's lock (every declaration the runner runs does): held, it is vm-busy. */
+  readonly locks?: false
+}
+
+/**
+ * A VM operation as one declaration: its name, what its rules read, its rules from the catalogue, its lifecycle
+ * action, what it needs besides the rules (the driver and its calls: refused as the rules are), the task it
+ * records, and its work. `runVmOperation` runs every declaration the same way; `previewVmOperation` answers
+ * whether it would be refused, and by which rule, without doing anything.
+ */
+export interface VmOperation<K extends Reads, I, C extends VmRecordContext, P = void, W = unknown>
+  extends VmCheck<K, I, C> {
+  /** What the work needs beyond the rules (the VM's driver and the calls it must offer); its failure refuses too. */
+  readonly prepare?: (context: C) => Op<P>
+  /** The lifecycle table's action: the VM shows its transient state while the work runs, then settles. */
+  readonly lifecycle?: LifecycleAction
+  readonly task: (context: C, input: I) => TaskFields
+  readonly work: W
+}
+
+export type AnyWork<C, P> = RecordWork<C, P, unknown> | BackgroundWork<C, P, unknown>

@@ -1,0 +1,83 @@
+import { Effect } from "effect"
+import { type Kysely, sql } from "kysely"
+import type { VmFacts, VmLockRepository } from "./ports.ts"
+import { run } from "./run.ts"
+import type { DB } from "./schema.ts"
+import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
+import { vmFactsColumns, vmFactsOf } from "./vm-facts.ts"
+
+/** Prefix match in LIKE: % _ and \ in a holder's name are literal. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+const factNames = ["snapshots", "snapshotSchedules", "backups", "backupSchedules", "gpus", "usbDevices"] as const
+
+export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
+  // One round trip: the conditional upsert claims a free lock of an existing VM (a held one is left alone), and the
+  // select reads the VM (and its counts if asked) in the same statement. Under READ COMMITTED the select sees every
+  // write committed before the statement began, so a claim that succeeds reads as fresh as any read under the lock.
+  const claim = Effect.fn("vmLocks.claim")(function* (
+    vmId: string,
+    holder: string,
+    operation: string,
+    at: Date,
+    options: { readonly facts?: boolean } = {},
+  ) {
+    const facts = options.facts ? sql`, ${vmFactsColumns(vmId)}` : sql``
+    const { rows } = yield* run("vmLocks.claim", () =>
+      sql<Record<string, unknown> & { readonly claimedBy: string | null }>`
+        with claim as (
+          insert into vm_locks (vm_id, holder, operation, taken_at)
+          select ${vmId}, ${holder}, ${operation}, ${at} where exists (select 1 from vms where id = ${vmId})
+          on conflict (vm_id) do update
+            set holder = excluded.holder, operation = excluded.operation, taken_at = excluded.taken_at
+            where vm_locks.holder is null
+          returning holder
+        )
+        select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, (select holder from claim) as claimed_by ${facts}
+        from vms where vms.id = ${vmId}
+      `.execute(db),
+    )
+    const row = rows[0]
+    if (row === undefined) return { claimed: false, vm: undefined }
+    const { claimedBy, ...rest } = row
+    const counts: Record<string, unknown> = {}
+    for (const name of factNames) {
+      counts[name] = rest[name]
+      delete rest[name]
+    }
+    const read: { facts?: VmFacts } = options.facts ? { facts: vmFactsOf(counts) } : {}
+    return { claimed: claimedBy === holder, vm: vmCodec.decode(rest), ...read }
+  })
+
+  const release = Effect.fn("vmLocks.release")(function* (vmId: string, holder: string) {
+    yield* run("vmLocks.release", () =>
+      db
+        .updateTable("vmLocks")
+        .set({ holder: null, operation: null, takenAt: null })
+        .where("vmId", "=", vmId)
+        .where("holder", "=", holder)
+        .execute(),
+    )
+  })
+
+  const holder = Effect.fn("vmLocks.holder")(function* (vmId: string) {
+    const row = yield* run("vmLocks.holder", () =>
+      db.selectFrom("vmLocks").select("holder").where("vmId", "=", vmId).executeTakeFirst(),
+    )
+    return row?.holder ?? undefined
+  })
+
+  const releaseStale = Effect.fn("vmLocks.releaseStale")(function* (prefix: string, keep: string) {
+    const result = yield* run("vmLocks.releaseStale", () =>
+      db
+        .updateTable("vmLocks")
+        .set({ holder: null, operation: null, takenAt: null })
+        .where("holder", "like", likePrefix(prefix))
+        .where("holder", "<>", keep)
+        .executeTakeFirst(),
+    )
+    return Number(result.numUpdatedRows)
+  })
+
+  return { claim, release, holder, releaseStale }
+}
