@@ -69,6 +69,8 @@ const seedHost = Effect.fn("seed.host")(function* (facts: HostFacts) {
     zone: "default",
     pod: "default",
     cpuOvercommitPercent: 400,
+    memoryOvercommitPercent: 100,
+    networkIds: [],
     dedicatedDepartmentId: null,
     createdAt: at,
     ...current,

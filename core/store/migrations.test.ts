@@ -70,8 +70,9 @@ for (const backend of storeBackends) {
           assert.deepEqual(yield* tables(db), allTables)
           assert.deepEqual(yield* migrateToLatest(db), [])
 
-          // The four newest only add columns and indexes: every table is still there after undoing them.
-          assert.deepEqual(yield* migrateDown(db, 4), [
+          // The five newest only add columns and indexes: every table is still there after undoing them.
+          assert.deepEqual(yield* migrateDown(db, 5), [
+            "2026_12_06_0030_cluster_hosts",
             "2026_11_26_0009_vm_tags_index",
             "2026_11_26_0008_vm_disk_gib",
             "2026_11_26_0007_disks_vm_size",
@@ -83,7 +84,7 @@ for (const backend of storeBackends) {
             yield* tables(db),
             allTables.filter((table) => table !== "tasks"),
           )
-          assert.deepEqual(yield* migrateDown(db), names.slice(0, -5).reverse())
+          assert.deepEqual(yield* migrateDown(db), names.slice(0, -6).reverse())
           assert.deepEqual(yield* tables(db), [])
 
           assert.deepEqual(yield* migrateToLatest(db), names)
@@ -130,8 +131,17 @@ for (const backend of storeBackends) {
           const bare = sampleBundle(world)
           yield* store.vms.insertBundles([{ ...bare, disks: [] }])
 
-          assert.deepEqual(yield* migrateDown(db, 2), ["2026_11_26_0009_vm_tags_index", "2026_11_26_0008_vm_disk_gib"])
-          assert.deepEqual(yield* migrateToLatest(db), ["2026_11_26_0008_vm_disk_gib", "2026_11_26_0009_vm_tags_index"])
+          const last = "2026_12_06_0030_cluster_hosts"
+          assert.deepEqual(yield* migrateDown(db, 3), [
+            last,
+            "2026_11_26_0009_vm_tags_index",
+            "2026_11_26_0008_vm_disk_gib",
+          ])
+          assert.deepEqual(yield* migrateToLatest(db), [
+            "2026_11_26_0008_vm_disk_gib",
+            "2026_11_26_0009_vm_tags_index",
+            last,
+          ])
           const page = yield* store.vms.query({ scope: { departmentId: world.department.id } })
           const listed = Object.fromEntries(page.rows.map((row) => [row.vm.id, row.diskGiB]))
           assert.deepEqual(listed, { [bundle.vm.id]: 25 + data.sizeGiB, [bare.vm.id]: 0 })
