@@ -16,6 +16,8 @@ export interface Constraint {
   /** What this constraint checks, in a refusal's list ("capacity ruled out h1, h2"). */
   readonly label: Message
   readonly admits: (candidate: Candidate, request: PlacementRequest, setting: PlacementSetting) => boolean
+  /** False when the request asks nothing of this kind (no zone, no network…): the constraint is skipped. */
+  readonly appliesTo?: (request: PlacementRequest) => boolean
 }
 
 const hostUp: Constraint = {
@@ -30,6 +32,7 @@ const zone: Constraint = {
   features: ["C3", "D2"],
   label: { en: "zone", zh: "资源域" },
   admits: (c, r) => r.zone === undefined || c.host.zone === r.zone,
+  appliesTo: (r) => r.zone !== undefined,
 }
 
 /**
@@ -52,6 +55,7 @@ const networks: Constraint = {
   features: ["C4", "N1"],
   label: { en: "networks", zh: "网络" },
   admits: (c, r) => (r.networkIds ?? []).every((id) => c.networkIds.includes(id)),
+  appliesTo: (r) => (r.networkIds ?? []).length > 0,
 }
 
 const devices: Constraint = {
@@ -59,6 +63,7 @@ const devices: Constraint = {
   features: ["X1", "X4"],
   label: { en: "free GPU/USB devices", zh: "空闲 GPU/USB 设备" },
   admits: (c, r) => c.gpusFree >= (r.gpus ?? 0) * r.count && c.usbFree >= (r.usb ?? 0) * r.count,
+  appliesTo: (r) => (r.gpus ?? 0) > 0 || (r.usb ?? 0) > 0,
 }
 
 /** R10 affinity: where the group already has VMs, the new one joins them (a group with none yet goes anywhere). */
@@ -68,6 +73,7 @@ const affinity = (placedGroups: ReadonlySet<string>): Constraint => ({
   label: { en: "affinity groups", zh: "亲和组" },
   admits: (c, r) =>
     (r.groups ?? []).every((g) => g.policy !== "affinity" || !placedGroups.has(g.id) || c.groupIds.has(g.id)),
+  appliesTo: (r) => (r.groups ?? []).some((g) => g.policy === "affinity"),
 })
 
 /** R10 anti-affinity: never beside a member of the group; a batch of several lands on one host, so it cannot. */
@@ -86,14 +92,8 @@ const capacity: Constraint = {
   admits: (c, r) => freeCpus(c) >= r.cpus * r.count && freeMemoryMiB(c) >= r.memoryMiB * r.count,
 }
 
-/** Every constraint, in the order a refusal reports them; the cheap and coarse ones first. */
-export const constraintsFor = (placedGroups: ReadonlySet<string>): ReadonlyArray<Constraint> => [
-  hostUp,
-  zone,
-  dedicated,
-  networks,
-  devices,
-  affinity(placedGroups),
-  antiAffinity,
-  capacity,
-]
+/** The constraints that apply to a request, in the order a refusal reports them; the cheap and coarse ones first. */
+export const constraintsFor = (request: PlacementRequest, placedGroups: ReadonlySet<string>): Array<Constraint> =>
+  [hostUp, zone, dedicated, networks, devices, affinity(placedGroups), antiAffinity, capacity].filter(
+    (c) => c.appliesTo === undefined || c.appliesTo(request),
+  )

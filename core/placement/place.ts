@@ -20,18 +20,19 @@ export type Placement =
 /**
  * Order among hosts that qualify: a department's own dedicated host only when no shared host qualifies (C3, for a
  * request not asking for it), then the most free memory, then the most free CPUs, then the id (so the answer is
- * the same on every agent).
+ * the same on every agent). As a tuple, worked out once per host.
  */
-const better = (request: PlacementRequest) => (a: Candidate, b: Candidate) => {
-  const ownA = !request.dedicated && a.host.dedicatedDepartmentId !== null ? 1 : 0
-  const ownB = !request.dedicated && b.host.dedicatedDepartmentId !== null ? 1 : 0
-  return (
-    ownA - ownB ||
-    freeMemoryMiB(b) - freeMemoryMiB(a) ||
-    freeCpus(b) - freeCpus(a) ||
-    (a.host.id < b.host.id ? -1 : a.host.id > b.host.id ? 1 : 0)
-  )
-}
+const rank = (c: Candidate, request: PlacementRequest) =>
+  [!request.dedicated && c.host.dedicatedDepartmentId !== null ? 1 : 0, -freeMemoryMiB(c), -freeCpus(c)] as const
+
+const before = (a: Candidate, ra: ReturnType<typeof rank>, b: Candidate, rb: ReturnType<typeof rank>) =>
+  ra[0] !== rb[0]
+    ? ra[0] < rb[0]
+    : ra[1] !== rb[1]
+      ? ra[1] < rb[1]
+      : ra[2] !== rb[2]
+        ? ra[2] < rb[2]
+        : a.host.id < b.host.id
 
 /**
  * Placement (C3, C8, R10, R12): the host with the most free resources among those that satisfy every constraint,
@@ -39,28 +40,38 @@ const better = (request: PlacementRequest) => (a: Candidate, b: Candidate) => {
  * out. Pure: the same candidates and request give the same answer on every agent.
  */
 export const place = (candidates: ReadonlyArray<Candidate>, request: PlacementRequest): Placement => {
-  const departmentHasDedicated = candidates.some((c) => c.host.dedicatedDepartmentId === request.departmentId)
+  const departmentHasDedicated =
+    request.dedicated && candidates.some((c) => c.host.dedicatedDepartmentId === request.departmentId)
   const placedGroups = new Set<string>()
-  for (const c of candidates) for (const g of c.groupIds) placedGroups.add(g)
+  if ((request.groups ?? []).some((g) => g.policy === "affinity"))
+    for (const c of candidates) for (const g of c.groupIds) placedGroups.add(g)
   const setting = { departmentHasDedicated }
-  const constraints = constraintsFor(placedGroups)
-  const excluded: Array<Exclusion> = []
-  let pool = candidates
-  let refusedBy = constraints[constraints.length - 1] as Constraint
-  for (const constraint of constraints) {
-    const kept: Array<Candidate> = []
-    const out: Array<string> = []
-    for (const c of pool) {
-      if (constraint.admits(c, request, setting)) kept.push(c)
-      else out.push(c.host.id)
+  const constraints = constraintsFor(request, placedGroups)
+  // One pass: each host is listed under the first constraint it fails, which is what filtering constraint by
+  // constraint would list; the pool runs dry at the last constraint that rules out any host. 10,000 decisions over
+  // 1,000 hosts took 3 s when each constraint filtered a new array (bench/placement).
+  const out: Array<Array<string>> = constraints.map(() => [])
+  let best: Candidate | undefined
+  let bestRank: ReturnType<typeof rank> = [0, 0, 0]
+  for (const c of candidates) {
+    let failed = -1
+    for (let i = 0; i < constraints.length && failed < 0; i++)
+      if (!(constraints[i] as Constraint).admits(c, request, setting)) failed = i
+    if (failed >= 0) (out[failed] as Array<string>).push(c.host.id)
+    else {
+      const r = rank(c, request)
+      if (best === undefined || before(c, r, best, bestRank)) {
+        best = c
+        bestRank = r
+      }
     }
-    if (out.length > 0) excluded.push({ constraint, hostIds: out })
-    if (kept.length === 0 && pool.length > 0) refusedBy = constraint
-    pool = kept
   }
-  if (pool.length === 0) return { _tag: "Refused", refusedBy, excluded }
-  let best = pool[0] as Candidate
-  const order = better(request)
-  for (const c of pool) if (order(c, best) < 0) best = c
-  return { _tag: "Placed", host: best.host, excluded }
+  const excluded: Array<Exclusion> = []
+  constraints.forEach((constraint, i) => {
+    const hostIds = out[i] as Array<string>
+    if (hostIds.length > 0) excluded.push({ constraint, hostIds })
+  })
+  if (best !== undefined) return { _tag: "Placed", host: best.host, excluded }
+  const refusedBy = excluded[excluded.length - 1]?.constraint ?? (constraints[constraints.length - 1] as Constraint)
+  return { _tag: "Refused", refusedBy, excluded }
 }
