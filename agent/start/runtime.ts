@@ -1,4 +1,5 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { Leadership } from "../../core/cluster/leader.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -16,6 +17,8 @@ export interface RuntimeSetup {
   readonly driver: DriverFactory
   /** Follow the driver's events (R12) and run the schedules (P2, V5); default true. */
   readonly background?: boolean
+  /** #16: who runs the cluster's jobs: `layerLeaderLock({ url })` on PostgreSQL; default this agent alone. */
+  readonly leadership?: Layer.Layer<Leadership>
 }
 
 /**
@@ -25,6 +28,10 @@ export interface RuntimeSetup {
  */
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
-  const jobs = setup.background === false ? Layer.empty : Layer.mergeAll(DriverWatchLayer, SchedulerLayer)
+  const leader = setup.leadership ?? Leadership.layerAlone
+  const jobs =
+    setup.background === false
+      ? Layer.empty
+      : Layer.mergeAll(DriverWatchLayer, SchedulerLayer.pipe(Layer.provide(leader)))
   return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
 }
