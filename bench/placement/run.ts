@@ -33,7 +33,8 @@ const zones = ["z1", "z2", "z3", "z4"]
 const departments = Array.from({ length: 50 }, (_, i) => `dept-${i}`)
 const networks = Array.from({ length: 20 }, (_, i) => `net-${i}`)
 const groups = Array.from({ length: 200 }, (_, i) => `group-${i}`)
-const states: ReadonlyArray<HostState> = ["up", "up", "up", "up", "up", "up", "up", "up", "maintenance", "suspect", "down"]
+/** Eight in eleven hosts up; the rest in maintenance, suspect or down. */
+const states: ReadonlyArray<HostState> = [...Array<HostState>(8).fill("up"), "maintenance", "suspect", "down"]
 
 const hosts: ReadonlyArray<Candidate> = Array.from({ length: hostCount }, (_, i) => {
   const cpus = pick([16, 32, 64, 128])
