@@ -1,46 +1,18 @@
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { randomUUID } from "node:crypto"
 import { once } from "node:events"
 import { describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
-import { Context, Effect, Layer, Stream, SubscriptionRef } from "effect"
-import { adminQuery } from "../store/testing.ts"
-import { layerLeaderLock } from "./advisory-lock.ts"
+import { Effect, Stream, SubscriptionRef } from "effect"
 import { awaitLeading, Leadership } from "./leader.ts"
+import { candidate, killLockHolder, scratchLockDatabase } from "./testing/lock.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL
 // As the store's tests: skipped without a server, except in CI, where a missing server fails the run.
 const skip = (adminUrl ?? "") === "" && process.env.CI !== "true" ? "TEST_DATABASE_URL not set" : false
 
-/** A scratch database on the test server for the lock (advisory locks are per database), dropped afterwards. */
-export const scratchLockDatabase = (admin: string) =>
-  Effect.gen(function* () {
-    const name = `hx_lock_${randomUUID().replaceAll("-", "").slice(0, 16)}`
-    yield* Effect.acquireRelease(adminQuery(admin, `create database ${name}`), () =>
-      adminQuery(admin, `drop database if exists ${name} with (force)`).pipe(Effect.ignore),
-    )
-    const url = new URL(admin)
-    url.pathname = `/${name}`
-    return { name, url: url.toString() }
-  })
-
-/** A leader candidate: its Leadership, built in the caller's scope (closing the scope ends its session). */
-export const candidate = (url: string) =>
-  Effect.map(Layer.build(layerLeaderLock({ url, checkEvery: "200 millis", checkTimeout: "1 second" })), (context) =>
-    Context.get(context, Leadership),
-  )
-
 const leads = (l: Leadership["Service"], value: boolean) =>
   awaitLeading(value).pipe(Effect.provideService(Leadership, l), Effect.timeout("20 seconds"))
-
-/** Ends the lock holder's session from outside, as a lost network or a dead agent would. */
-export const killLockHolder = (admin: string, database: string) =>
-  adminQuery(
-    admin,
-    `select pg_terminate_backend(l.pid) from pg_locks l join pg_database d on d.oid = l.database
-      where l.locktype = 'advisory' and l.classid = ${0x6878} and l.granted and d.datname = '${database}'`,
-  )
 
 describe("leader lock on PostgreSQL", { skip }, () => {
   it("#16 one of two candidates leads; its session killed, it stops leading and one leads again; never both", () =>
