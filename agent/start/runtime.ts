@@ -1,5 +1,6 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Leadership } from "../../core/cluster/leader.ts"
+import { HeartbeatLayer } from "../../core/cluster/membership.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -32,6 +33,6 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const jobs =
     setup.background === false
       ? Layer.empty
-      : Layer.mergeAll(DriverWatchLayer, SchedulerLayer.pipe(Layer.provide(leader)))
+      : Layer.mergeAll(DriverWatchLayer, HeartbeatLayer, SchedulerLayer.pipe(Layer.provide(leader)))
   return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
 }
