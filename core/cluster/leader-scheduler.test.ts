@@ -8,9 +8,9 @@ import { useCore } from "../operations/testing/harness.ts"
 import { seedVm } from "../operations/testing/world.ts"
 import { runScheduler } from "../scheduler/scheduler.ts"
 import { Store } from "../store/ports.ts"
-import { storeBackends } from "../store/testing.ts"
+import { scratchDatabase, storeBackends } from "../store/testing.ts"
 import { awaitLeading, Leadership, whileLeader } from "./leader.ts"
-import { candidate, killLockHolder, scratchLockDatabase } from "./testing/lock.ts"
+import { candidate, killLockHolder } from "./testing/lock.ts"
 
 const postgres = storeBackends.find((b) => b.name === "postgres")
 const iso = (date: Date) => date.toISOString()
@@ -24,7 +24,7 @@ describe("the scheduler across a change of leader", { skip: postgres?.skip ?? "n
       Effect.scoped(
         Effect.gen(function* () {
           const admin = process.env.TEST_DATABASE_URL as string
-          const lockDb = yield* scratchLockDatabase(admin)
+          const lockDb = yield* scratchDatabase(admin)
           // The candidates keep the real clock (their retries are real seconds); the schedulers get a test clock.
           const a = yield* candidate(lockDb.url)
           yield* Effect.provideService(awaitLeading(true), Leadership, a)

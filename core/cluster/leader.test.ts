@@ -4,8 +4,9 @@ import { once } from "node:events"
 import { describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import { Effect, Stream, SubscriptionRef } from "effect"
+import { scratchDatabase } from "../store/testing.ts"
 import { awaitLeading, Leadership } from "./leader.ts"
-import { candidate, killLockHolder, scratchLockDatabase } from "./testing/lock.ts"
+import { candidate, killLockHolder } from "./testing/lock.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL
 // As the store's tests: skipped without a server, except in CI, where a missing server fails the run.
@@ -20,7 +21,7 @@ describe("leader lock on PostgreSQL", { skip }, () => {
       Effect.scoped(
         Effect.gen(function* () {
           const admin = adminUrl as string
-          const db = yield* scratchLockDatabase(admin)
+          const db = yield* scratchDatabase(admin)
           const a = yield* candidate(db.url)
           yield* leads(a, true)
           const b = yield* candidate(db.url)
@@ -54,7 +55,7 @@ describe("leader lock on PostgreSQL", { skip }, () => {
       Effect.scoped(
         Effect.gen(function* () {
           const admin = adminUrl as string
-          const db = yield* scratchLockDatabase(admin)
+          const db = yield* scratchDatabase(admin)
           const first = yield* Effect.scoped(
             Effect.gen(function* () {
               const a = yield* candidate(db.url)
@@ -74,7 +75,7 @@ describe("leader lock on PostgreSQL", { skip }, () => {
       Effect.scoped(
         Effect.gen(function* () {
           const admin = adminUrl as string
-          const db = yield* scratchLockDatabase(admin)
+          const db = yield* scratchDatabase(admin)
           const script = fileURLToPath(new URL("./testing/lock-holder.ts", import.meta.url))
           const holder = yield* Effect.acquireRelease(
             Effect.sync(() => spawn(process.execPath, ["--import", "tsx", script, db.url], { stdio: "pipe" })),

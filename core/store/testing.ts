@@ -34,18 +34,22 @@ export const adminQuery = (adminUrl: string, statement: string) =>
     }
   })
 
-/** A new database hx_test_<random> on the server of `adminUrl`, dropped when the scope closes. */
-const scratchPostgres = (adminUrl: string): Effect.Effect<Database, StoreError, Scope.Scope> =>
+/** A new, empty database hx_test_<random> on the server of `adminUrl`: its name and URL; dropped when the scope closes. */
+export const scratchDatabase = (adminUrl: string) =>
   Effect.gen(function* () {
     const name = `hx_test_${randomUUID().replaceAll("-", "").slice(0, 20)}`
     yield* Effect.acquireRelease(adminQuery(adminUrl, `create database ${name}`), () =>
-      // Registered first, so it runs after the pool below has closed; FORCE ends any straggling session.
+      // Registered first, so it runs after anything opened on it has closed; FORCE ends any straggling session.
       adminQuery(adminUrl, `drop database if exists ${name} with (force)`).pipe(Effect.ignore),
     )
     const url = new URL(adminUrl)
     url.pathname = `/${name}`
-    return yield* openDatabase({ dialect: "postgres", url: url.toString() })
+    return { name, url: url.toString() }
   })
+
+/** A scratch database (above), opened and migrated by the caller's needs. */
+const scratchPostgres = (adminUrl: string): Effect.Effect<Database, StoreError, Scope.Scope> =>
+  Effect.flatMap(scratchDatabase(adminUrl), ({ url }) => openDatabase({ dialect: "postgres", url }))
 
 const layerOver = (database: () => Effect.Effect<Database, StoreError, Scope.Scope>) => () =>
   Layer.effect(Store, database().pipe(Effect.flatMap(storeOver)))

@@ -1,20 +1,7 @@
-import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { adminQuery } from "../../store/testing.ts"
 import { layerLeaderLock } from "../advisory-lock.ts"
 import { Leadership } from "../leader.ts"
-
-/** A scratch database on the test server for the lock (advisory locks are per database), dropped afterwards. */
-export const scratchLockDatabase = (admin: string) =>
-  Effect.gen(function* () {
-    const name = `hx_lock_${randomUUID().replaceAll("-", "").slice(0, 16)}`
-    yield* Effect.acquireRelease(adminQuery(admin, `create database ${name}`), () =>
-      adminQuery(admin, `drop database if exists ${name} with (force)`).pipe(Effect.ignore),
-    )
-    const url = new URL(admin)
-    url.pathname = `/${name}`
-    return { name, url: url.toString() }
-  })
 
 /** A leader candidate: its Leadership, built in the caller's scope (closing the scope ends its session). */
 export const candidate = (url: string) =>
