@@ -5,6 +5,7 @@ import { sampleHost } from "../rules/testing-records.ts"
 import type { Candidate, PlacementRequest } from "./candidate.ts"
 import { chooseHost, hostFits } from "./choose-host.ts"
 import { type Placement, place } from "./place.ts"
+import { placementRefusal } from "./refusal.ts"
 
 const candidate = (id: string, host: Partial<Host> = {}, load: Partial<Omit<Candidate, "host">> = {}): Candidate => ({
   host: sampleHost({ id, name: id, cpus: 8, memoryMiB: 16384, ...host }),
@@ -149,5 +150,27 @@ describe("placement", () => {
       [false, true],
     )
     assert.equal(chooseHost([candidate("x", { state: "maintenance" })], demand), undefined)
+  })
+})
+
+describe("placement refusals", () => {
+  it("#16 name the rule and say which constraint ruled out which hosts, in English and Chinese", () => {
+    const placement = place(
+      [candidate("m", {}, { state: "maintenance" }), candidate("full", {}, { cpusUsed: 8 })],
+      small,
+    )
+    assert.equal(placement._tag, "Refused")
+    if (placement._tag !== "Refused") return
+    const refusal = placementRefusal("vm.create", placement)
+    assert.deepEqual([refusal.rule, refusal.kind], ["no-host-capacity", "conflict"])
+    assert.equal(
+      refusal.message,
+      "No host can take the VM(s); ruled out by state (maintenance, suspect or down): m; capacity: full",
+    )
+    assert.equal(
+      refusal.messageZh,
+      "没有主机可以容纳该虚拟机；排除原因：主机状态（维护、疑似故障或故障）：m；资源容量：full",
+    )
+    assert.equal(placementRefusal("vm.create", place([], small) as never).message, "No host is registered")
   })
 })
