@@ -1,5 +1,8 @@
 import { Effect, Schema } from "effect"
 import { Hono } from "hono"
+import { hostUsage } from "../../core/cluster/host-usage.ts"
+import { hostNow, setMaintenance } from "../../core/cluster/membership.ts"
+import { ClusterSettings } from "../../core/cluster/settings.ts"
 import { Host, Store } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { runEffect } from "../bridge.ts"
@@ -10,35 +13,51 @@ import { pathParams } from "../validation/validators.ts"
 
 const HostUsage = Schema.Struct({
   vmCount: Schema.Int,
+  /** CPUs and memory the host may hand out: its own times the overcommit ratios. */
+  cpusTotal: Schema.Int,
+  memoryMiBTotal: Schema.Int,
+  /** What its VMs hold (running ones always, stopped ones under the "hold" policy, the default). */
   cpusUsed: Schema.Int,
   memoryMiBUsed: Schema.Int,
+  /** Total less used; negative when an overcommit ratio was lowered below what is placed. */
+  cpusFree: Schema.Int,
+  memoryMiBFree: Schema.Int,
   gpusFree: Schema.Int,
   usbFree: Schema.Int,
 })
-/** A host (D2, L4's host filter) with what its VMs use; the agent's address only for superadmins. */
+/**
+ * A host (D2, L4's host filter) with what its VMs use and what is free. `state` is read now: up, suspect or down
+ * from its heartbeat's age, or maintenance. The agent's address only for superadmins.
+ */
 const HostView = Host.mapFields(({ address, ...fields }) => ({
   ...fields,
   address: Schema.optionalKey(address),
   usage: HostUsage,
 })).annotate({ identifier: "Host" })
 
-const hostView = Effect.fn("agent.hostView")(function* (actor: Actor, host: Host) {
+const hostView = Effect.fn("agent.hostView")(function* (actor: Actor, stored: Host) {
   const store = yield* Store
+  const { stoppedVms } = yield* ClusterSettings
+  const host = yield* hostNow(stored)
   const vms = yield* store.vms.list({ hostId: host.id })
   const devices = yield* store.hostDevices.list({ hostId: host.id, vmId: null })
   const { address, ...rest } = host
   return {
     ...rest,
     ...(actor.role === "superadmin" ? { address } : {}),
-    usage: {
-      vmCount: vms.length,
-      cpusUsed: vms.reduce((sum, vm) => sum + vm.cpus, 0),
-      memoryMiBUsed: vms.reduce((sum, vm) => sum + vm.memoryMiB, 0),
-      gpusFree: devices.filter((d) => d.kind === "gpu").length,
-      usbFree: devices.filter((d) => d.kind === "usb").length,
-    },
+    usage: hostUsage(host, vms, devices, stoppedVms),
   }
 })
+
+const maintenance = (on: boolean) =>
+  doc({
+    tag: "Hosts",
+    summary: on
+      ? "Drain a host: maintenance, no new placements; its VMs keep running (superadmin)"
+      : "Bring a host back from maintenance (superadmin)",
+    ok: { 200: json("The host as it reads now", HostView) },
+    errors: [400, 403, 404, 409],
+  })
 
 /** /api/v1/hosts: the platform's hosts, for every signed-in caller (names show in lists and filters). */
 export const hostRoutes = () =>
@@ -47,7 +66,7 @@ export const hostRoutes = () =>
       "/",
       doc({
         tag: "Hosts",
-        summary: "List hosts with their usage",
+        summary: "List hosts with their state, usage and free capacity",
         ok: { 200: json("Hosts", Schema.Struct({ items: Schema.Array(HostView) })) },
       }),
       async (c) => {
@@ -65,7 +84,7 @@ export const hostRoutes = () =>
       "/:id",
       doc({
         tag: "Hosts",
-        summary: "One host with its usage",
+        summary: "One host with its state, usage and free capacity",
         ok: { 200: json("The host", HostView) },
         errors: [400, 404],
       }),
@@ -78,3 +97,15 @@ export const hostRoutes = () =>
         )
       },
     )
+    .put("/:id/maintenance", maintenance(true), pathParams(IdParam), async (c) => {
+      const actor = c.var.actor
+      const id = c.req.valid("param").id
+      return c.json(await runEffect(c, setMaintenance(actor, id, true).pipe(Effect.flatMap((h) => hostView(actor, h)))))
+    })
+    .delete("/:id/maintenance", maintenance(false), pathParams(IdParam), async (c) => {
+      const actor = c.var.actor
+      const id = c.req.valid("param").id
+      return c.json(
+        await runEffect(c, setMaintenance(actor, id, false).pipe(Effect.flatMap((h) => hostView(actor, h)))),
+      )
+    })

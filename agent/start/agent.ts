@@ -1,5 +1,7 @@
 import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
+import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
+import { Leadership } from "../../core/cluster/leader.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import { StoreError } from "../../core/errors.ts"
@@ -105,7 +107,16 @@ export const startAgent = async (
     }
     const store = layerPostgres(opened.url)
     const monitoring = resolveMonitoringConfig(process.env) // #20
-    const live = makeStartRuntime({ store, host, driver: driver.factory, monitoring: monitoringJobs(monitoring) })
+    // #16: on a shared PostgreSQL the agent that holds the leader lock runs the cluster's jobs (the scheduler).
+    const leadership =
+      config.databaseUrl === undefined ? Leadership.layerAlone : layerLeaderLock({ url: config.databaseUrl })
+    const live = makeStartRuntime({
+      store,
+      host,
+      driver: driver.factory,
+      monitoring: monitoringJobs(monitoring),
+      leadership,
+    })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
     const seeded = await live.runPromise(

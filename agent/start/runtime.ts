@@ -1,4 +1,6 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { Leadership } from "../../core/cluster/leader.ts"
+import { HeartbeatLayer } from "../../core/cluster/membership.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -18,6 +20,8 @@ export interface RuntimeSetup {
   readonly background?: boolean
   /** The monitoring jobs (#20: metrics, alarms, cost; agent/monitoring/jobs.ts), run with the background jobs. */
   readonly monitoring?: Layer.Layer<never, never, AgentServices>
+  /** #16: who runs the cluster's jobs: `layerLeaderLock({ url })` on PostgreSQL; default this agent alone. */
+  readonly leadership?: Layer.Layer<Leadership>
 }
 
 /**
@@ -27,9 +31,15 @@ export interface RuntimeSetup {
  */
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
+  const leader = setup.leadership ?? Leadership.layerAlone
   const jobs =
     setup.background === false
       ? Layer.empty
-      : Layer.mergeAll(DriverWatchLayer, SchedulerLayer, setup.monitoring ?? Layer.empty)
+      : Layer.mergeAll(
+          DriverWatchLayer,
+          HeartbeatLayer,
+          SchedulerLayer.pipe(Layer.provide(leader)),
+          setup.monitoring ?? Layer.empty,
+        )
   return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
 }

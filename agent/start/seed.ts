@@ -61,7 +61,9 @@ const seedHost = Effect.fn("seed.host")(function* (facts: HostFacts) {
   const current = { ...facts, state: "up" as const, heartbeatAt: at }
   const existing = yield* store.hosts.get(config.hostId).pipe(Effect.option)
   if (existing._tag === "Some") {
-    yield* store.hosts.update(config.hostId, current)
+    // #16: a host an admin drained stays in maintenance across restarts.
+    const state = existing.value.state === "maintenance" ? existing.value.state : current.state
+    yield* store.hosts.update(config.hostId, { ...current, state })
     return []
   }
   yield* store.hosts.insert({
@@ -69,6 +71,8 @@ const seedHost = Effect.fn("seed.host")(function* (facts: HostFacts) {
     zone: "default",
     pod: "default",
     cpuOvercommitPercent: 400,
+    memoryOvercommitPercent: 100,
+    networkIds: [],
     dedicatedDepartmentId: null,
     createdAt: at,
     ...current,

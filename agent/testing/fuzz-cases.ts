@@ -53,6 +53,8 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
     "GET /api/v1/flavors/{id}",
     "GET /api/v1/images/{id}",
     "GET /api/v1/hosts/{id}",
+    "PUT /api/v1/hosts/{id}/maintenance",
+    "DELETE /api/v1/hosts/{id}/maintenance",
     "POST /api/v1/recycle-bin/{id}/restore",
     "DELETE /api/v1/recycle-bin/{id}",
   ]
@@ -107,6 +109,7 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
     ["/api/v1/tasks", ["POST", "DELETE"]],
     ["/api/v1/flavors", ["POST", "PUT"]],
     [`/api/v1/hosts/${t.vmId}`, ["DELETE", "PATCH"]],
+    [`/api/v1/hosts/${t.vmId}/maintenance`, ["GET", "POST", "PATCH"]],
     ["/api/v1/recycle-bin", ["POST", "DELETE"]],
     ["/api/v1/openapi.json", ["POST", "DELETE"]],
   ]

@@ -1,7 +1,11 @@
 import { Schema } from "effect"
 import { Id, NonNegativeInt, PositiveInt, Timestamp } from "./common.ts"
 
-export const HostState = Schema.Literals(["up", "down", "maintenance"])
+/**
+ * A host's state. Stored: up or maintenance (an admin drains it: no new placements), or down (set by hand). Read:
+ * an up host whose heartbeat is older than the cluster's timeouts reads suspect, then down (core/cluster).
+ */
+export const HostState = Schema.Literals(["up", "suspect", "down", "maintenance"])
 export type HostState = typeof HostState.Type
 
 /** A host (主机) in a zone (资源域) and POD, with its capacity; free resources are derived (HostUsage). */
@@ -18,6 +22,10 @@ export const Host = Schema.Struct({
   memoryMiB: PositiveInt,
   /** CPU overcommit ratio as a percentage (100 = none). */
   cpuOvercommitPercent: PositiveInt,
+  /** Memory overcommit ratio as a percentage (100 = none). */
+  memoryOvercommitPercent: PositiveInt,
+  /** The networks whose bridge or VXLAN this host carries (placement puts a VM only where its networks are). */
+  networkIds: Schema.Array(Id),
   dedicatedDepartmentId: Schema.NullOr(Id),
   heartbeatAt: Schema.NullOr(Timestamp),
   createdAt: Timestamp,

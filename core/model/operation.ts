@@ -68,5 +68,7 @@ export const Operation = Schema.Literals([
   "snapshot.delete",
   // reconciliation after a crash or an outside power change
   "vm.reconcile",
+  // #16 the cluster: an admin drains a host (no new placements) and brings it back
+  "host.maintenance",
 ])
 export type Operation = typeof Operation.Type

@@ -1,4 +1,6 @@
 import type { Host } from "../model/host.ts"
+import { type Candidate, freeCpus, freeMemoryMiB } from "./candidate.ts"
+import { place } from "./place.ts"
 
 export interface HostLoad {
   readonly host: Host
@@ -15,21 +17,22 @@ export interface Demand {
   readonly dedicated: boolean
 }
 
-const freeCpus = (l: HostLoad) => Math.floor((l.host.cpus * l.host.cpuOvercommitPercent) / 100) - l.cpusUsed
-const freeMemory = (l: HostLoad) => l.host.memoryMiB - l.memoryMiBUsed
 /** Whether the host has room for the whole demand (C8: a batch fits whole or not at all). */
 export const hostFits = (l: HostLoad, d: Pick<Demand, "cpus" | "memoryMiB" | "count">) =>
-  freeCpus(l) >= d.cpus * d.count && freeMemory(l) >= d.memoryMiB * d.count
+  freeCpus(l) >= d.cpus * d.count && freeMemoryMiB(l) >= d.memoryMiB * d.count
 
-/**
- * C3: the department's dedicated host when asked for and it has one; otherwise (or when it has none) the host
- * with the most free memory, then CPUs. Hosts dedicated to another department are never chosen.
- */
+/** A load as a placement candidate that carries no devices, networks or groups (what create asks about today). */
+export const loadCandidate = (l: HostLoad): Candidate => ({
+  ...l,
+  state: l.host.state,
+  gpusFree: 0,
+  usbFree: 0,
+  networkIds: l.host.networkIds,
+  groupIds: new Set(),
+})
+
+/** C3: the host `place` chooses for the demand among these loads, or undefined when none can take it. */
 export const chooseHost = (loads: ReadonlyArray<HostLoad>, demand: Demand): Host | undefined => {
-  const up = loads.filter((l) => l.host.state === "up" && hostFits(l, demand))
-  const own = up.filter((l) => l.host.dedicatedDepartmentId === demand.departmentId)
-  const shared = up.filter((l) => l.host.dedicatedDepartmentId === null)
-  const pool = demand.dedicated && own.length > 0 ? own : shared.length > 0 ? shared : own
-  const best = [...pool].sort((a, b) => freeMemory(b) - freeMemory(a) || freeCpus(b) - freeCpus(a))[0]
-  return best?.host
+  const placement = place(loads.map(loadCandidate), demand)
+  return placement._tag === "Placed" ? placement.host : undefined
 }

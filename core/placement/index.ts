@@ -1,2 +1,5 @@
+export * from "./candidate.ts"
 export * from "./choose-host.ts"
 export * from "./host-loads.ts"
+export * from "./place.ts"
+export * from "./refusal.ts"

@@ -34,6 +34,7 @@ const everything = {
   count: 2,
   freeGpus: 1,
   targetHost: sampleHost(),
+  host: sampleHost(),
   targetUsage: sampleHostUsage(),
   device: sampleHostDevice(),
   nic: sampleNic(),

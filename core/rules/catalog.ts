@@ -4,6 +4,7 @@ import { configRules } from "./config.ts"
 import { createRules } from "./create.ts"
 import { deviceRules } from "./devices.ts"
 import { diskRules } from "./disks.ts"
+import { maintenanceRules } from "./hosts.ts"
 import { notRecycled, runningOnly } from "./lifecycle.ts"
 import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
@@ -33,6 +34,7 @@ const editRules: ReadonlyArray<AnyRule> = [
 /** Every operation's rules, in the order they are checked; the operations import the typed lists themselves. */
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
+  "host.maintenance": maintenanceRules,
   "vm.start": powerRules.start,
   "vm.stop": powerRules.stop,
   "vm.force-stop": powerRules["force-stop"],

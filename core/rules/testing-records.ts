@@ -109,6 +109,8 @@ export const sampleHost = (overrides: Partial<Host> = {}): Host => ({
   cpus: 32,
   memoryMiB: 131072,
   cpuOvercommitPercent: 100,
+  memoryOvercommitPercent: 100,
+  networkIds: [],
   dedicatedDepartmentId: null,
   heartbeatAt: created,
   createdAt: created,

@@ -1,4 +1,5 @@
 import { Duration, Effect, Fiber, Layer, Queue, Stream } from "effect"
+import { whileLeader } from "../cluster/leader.ts"
 import { EventBus } from "../events/bus.ts"
 import type { Operation, PlatformEvent } from "../model/index.ts"
 import { now } from "../operations/clock.ts"
@@ -77,5 +78,8 @@ export const runScheduler = (options: SchedulerOptions = {}) =>
     }),
   )
 
-/** The scheduler as a layer: started with the agent, stopped with it (like DriverWatchLayer). */
-export const SchedulerLayer = Layer.effectDiscard(Effect.forkScoped(runScheduler()))
+/**
+ * The scheduler as a layer: started with the agent, stopped with it (like DriverWatchLayer), and running only while
+ * this agent leads the cluster (#16): one scheduler per database, so no schedule runs twice. Needs Leadership.
+ */
+export const SchedulerLayer = Layer.effectDiscard(Effect.forkScoped(whileLeader(runScheduler())))

@@ -12,7 +12,7 @@ export interface HostRepositories {
 }
 
 export const makeHostRepositories = (db: Kysely<DB>): HostRepositories => ({
-  hosts: makeRepository(db, { table: "hosts", resource: "host", codec: codecOf(Host) }),
+  hosts: makeRepository(db, { table: "hosts", resource: "host", codec: codecOf(Host, { json: ["networkIds"] }) }),
   hostDevices: makeRepository(db, { table: "hostDevices", resource: "host-device", codec: codecOf(HostDevice) }),
   affinityGroups: makeRepository(db, {
     table: "affinityGroups",

@@ -1,5 +1,5 @@
 import type { AffinityPolicy, HostDeviceKind, HostState } from "../model/index.ts"
-import type { CreatedAt } from "./columns.ts"
+import type { CreatedAt, Json } from "./columns.ts"
 
 export interface HostsTable {
   id: string
@@ -12,6 +12,8 @@ export interface HostsTable {
   cpus: number
   memoryMiB: number
   cpuOvercommitPercent: number
+  memoryOvercommitPercent: number
+  networkIds: Json<ReadonlyArray<string>>
   dedicatedDepartmentId: string | null
   heartbeatAt: Date | null
   createdAt: CreatedAt

@@ -93,7 +93,7 @@ const ensureTemplate = (adminUrl: string) =>
   })
 
 /** A new database hx_test_<random> on the server (from `template`, or empty), dropped when the scope closes. */
-const scratchDatabase = (
+const scratchStoreDatabase = (
   env: Readonly<Record<string, string | undefined>>,
   migrated: boolean,
 ): Effect.Effect<Database, StoreError, Scope.Scope> =>
@@ -109,14 +109,25 @@ const scratchDatabase = (
     return yield* openDatabase({ dialect: "postgres", url: databaseUrl(adminUrl, name) })
   })
 
+/** A new, empty database hx_test_<random> on the server of `adminUrl`: its name and URL; dropped when the scope closes. */
+export const scratchDatabase = (adminUrl: string) =>
+  Effect.gen(function* () {
+    const name = `hx_test_${randomUUID().replaceAll("-", "").slice(0, 20)}`
+    yield* Effect.acquireRelease(adminQuery(adminUrl, `create database ${name}`), () =>
+      // Registered first, so it runs after anything opened on it has closed; FORCE ends any straggling session.
+      adminQuery(adminUrl, `drop database if exists ${name} with (force)`).pipe(Effect.ignore),
+    )
+    return { name, url: databaseUrl(adminUrl, name) }
+  })
+
 type Env = Readonly<Record<string, string | undefined>>
 
 const postgresBackend = (env: Env): StoreBackend => ({
   name: "postgres",
   skip: false,
   // The template is already migrated: the store goes straight over the copy.
-  layer: () => Layer.effect(Store, scratchDatabase(env, true).pipe(Effect.map(makeStore))),
-  database: () => scratchDatabase(env, false),
+  layer: () => Layer.effect(Store, scratchStoreDatabase(env, true).pipe(Effect.map(makeStore))),
+  database: () => scratchStoreDatabase(env, false),
 })
 
 /**

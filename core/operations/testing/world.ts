@@ -94,6 +94,8 @@ export const seedWorld = Effect.fn("testing.seedWorld")(function* (driverName: s
     cpus: 8,
     memoryMiB: 16384,
     cpuOvercommitPercent: 400,
+    memoryOvercommitPercent: 100,
+    networkIds: [],
     dedicatedDepartmentId: null,
     heartbeatAt: null,
     createdAt: at,

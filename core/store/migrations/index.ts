@@ -12,6 +12,7 @@ import * as vmListIndexes from "./2026_12_06_0010_vm_list_indexes.ts"
 import * as vmTotals from "./2026_12_06_0011_vm_totals.ts"
 import * as vmLocks from "./2026_12_06_0012_vm_locks.ts"
 import * as ipAddresses from "./2026_12_06_0020_ip_addresses.ts"
+import * as clusterHosts from "./2026_12_06_0030_cluster_hosts.ts"
 import * as metrics from "./2026_12_06_0040_metrics.ts"
 import * as alarmEvents from "./2026_12_06_0041_alarm_events.ts"
 import * as costs from "./2026_12_06_0042_costs.ts"
@@ -31,6 +32,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0011_vm_totals": vmTotals,
   "2026_12_06_0012_vm_locks": vmLocks,
   "2026_12_06_0020_ip_addresses": ipAddresses,
+  "2026_12_06_0030_cluster_hosts": clusterHosts,
   "2026_12_06_0040_metrics": metrics,
   "2026_12_06_0041_alarm_events": alarmEvents,
   "2026_12_06_0042_costs": costs,

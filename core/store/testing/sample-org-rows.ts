@@ -102,6 +102,8 @@ export const sampleOrgRows = {
     cpus: 32,
     memoryMiB: 131_072,
     cpuOvercommitPercent: 100,
+    memoryOvercommitPercent: 100,
+    networkIds: [],
     dedicatedDepartmentId: null,
     heartbeatAt: null,
     createdAt: now(),

@@ -72,6 +72,7 @@ export type components = {
         | "snapshot.rollback"
         | "snapshot.delete"
         | "vm.reconcile"
+        | "host.maintenance"
       readonly vmId: string | null
       readonly targetId: string | null
       readonly parentId: string | null
@@ -708,18 +709,24 @@ export type components = {
       readonly pod: string
       readonly driver: string
       /** @enum {string} */
-      readonly state: "up" | "down" | "maintenance"
+      readonly state: "up" | "suspect" | "down" | "maintenance"
       readonly cpus: number
       readonly memoryMiB: number
       readonly cpuOvercommitPercent: number
+      readonly memoryOvercommitPercent: number
+      readonly networkIds: readonly string[]
       readonly dedicatedDepartmentId: string | null
       readonly heartbeatAt: string | null
       readonly createdAt: string
       readonly address?: string
       readonly usage: {
         readonly vmCount: number
+        readonly cpusTotal: number
+        readonly memoryMiBTotal: number
         readonly cpusUsed: number
         readonly memoryMiBUsed: number
+        readonly cpusFree: number
+        readonly memoryMiBFree: number
         readonly gpusFree: number
         readonly usbFree: number
       }
