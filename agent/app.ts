@@ -16,6 +16,7 @@ import { hostRoutes } from "./routes/hosts.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
+import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
@@ -55,6 +56,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/flavors", flavorRoutes],
   ["/images", imageRoutes],
   ["/hosts", hostRoutes],
+  ["/version", versionRoutes],
 ]
 
 /**

@@ -5,7 +5,7 @@
 // `npm ci` of this checkout fills it) or the registry.
 import assert from "node:assert/strict"
 import { execFile } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
@@ -49,6 +49,12 @@ describe("the packed tarball, installed with production dependencies only (#22)"
     assert.ok(existsSync(installedBin))
     assert.equal(existsSync(join(app, "node_modules", "hyperx", "core")), false)
     assert.ok(existsSync(join(app, "node_modules", "hyperx", "plugins", "host-commands", "helper.mjs")))
+  })
+
+  it("hyperx --version names the package's version", async () => {
+    const { stdout } = await run(process.execPath, [installedBin, "--version"], { cwd: app })
+    const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }
+    assert.match(stdout, new RegExp(`^hyperx ${version.replaceAll(".", "\\.")} \\(API v1, database schema \\d{4}_`))
   })
 
   it("a plug-in author's entry points load from the installed package", async () => {

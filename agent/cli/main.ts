@@ -1,6 +1,7 @@
 import { type AgentOutput, StartError, startAgent } from "../start/agent.ts"
 import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
 import { DataFolderError } from "../start/data-folder.ts"
+import { agentVersion, apiVersion, schemaVersion } from "../version.ts"
 import { runAdmin } from "./admin-client.ts"
 import { parseCommand } from "./args.ts"
 import { convertPglite } from "./convert-pglite.ts"
@@ -42,6 +43,10 @@ const describe = (error: unknown) =>
 
 /** `hyperx …`: returns the exit code (0 done, 1 failed, 2 bad usage). The agent returns when it has stopped. */
 export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): Promise<number> => {
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    io.out(`hyperx ${agentVersion} (API v${apiVersion}, database schema ${schemaVersion})`)
+    return 0
+  }
   const command = parseCommand(argv)
   if (command.kind === "help") {
     io.out(command.text)
