@@ -5,6 +5,7 @@ import { agentVersion, apiVersion, schemaVersion } from "../version.ts"
 import { runAdmin } from "./admin-client.ts"
 import { parseCommand } from "./args.ts"
 import { convertPglite } from "./convert-pglite.ts"
+import { formatChecks, runDoctor } from "./doctor.ts"
 import { formatResult } from "./format.ts"
 
 export interface CliIo {
@@ -46,6 +47,14 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   if (argv[0] === "--version" || argv[0] === "-v") {
     io.out(`hyperx ${agentVersion} (API v${apiVersion}, database schema ${schemaVersion})`)
     return 0
+  }
+  // `hyperx doctor [--data D] [--database-url U] [--driver D]`: the agent's flags, checked instead of run (#22).
+  if (argv[0] === "doctor") {
+    const asAgent = parseCommand(["agent", ...argv.slice(1)])
+    if (asAgent.kind !== "agent") return main(["help", "agent"], io).then(() => 2)
+    const checks = await runDoctor(resolveConfig(asAgent.flags, io.env))
+    for (const line of formatChecks(checks)) io.out(line)
+    return checks.some((check) => check.status === "fail") ? 1 : 0
   }
   const command = parseCommand(argv)
   if (command.kind === "help") {
