@@ -119,7 +119,8 @@ export const runDoctor = async (config: AgentConfig): Promise<ReadonlyArray<Chec
   const hypervisor = config.driver === "fake" ? [] : await Promise.all([qemu(), qemuImg(), kvm()])
   return [
     ...hypervisor,
-    ...(config.driver === "libvirt" ? [await libvirt()] : []),
+    // The agent drives QEMU itself; libvirt (an embedder's driver) is checked where it is installed.
+    ...((await firstLine("virsh", ["--version"])) === undefined ? [] : [await libvirt()]),
     await tool("ip", ["-V"], "apt-get install iproute2"),
     await tool("nft", ["--version"], "apt-get install nftables"),
     await tool("dnsmasq", ["--version"], "apt-get install dnsmasq-base"),
