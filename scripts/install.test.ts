@@ -51,6 +51,15 @@ describe("the packed tarball, installed with production dependencies only (#22)"
     assert.ok(existsSync(join(app, "node_modules", "hyperx", "plugins", "host-commands", "helper.mjs")))
   })
 
+  it("ships the systemd unit: restart on failure, environment file, a stop that leaves the VMs running", () => {
+    const unit = readFileSync(join(app, "node_modules", "hyperx", "packaging", "hyperx.service"), "utf8")
+    for (const line of ["KillMode=process", "Restart=on-failure", "EnvironmentFile=-/etc/hyperx/hyperx.env"]) {
+      assert.match(unit, new RegExp(`^${line}$`, "m"), line)
+    }
+    assert.match(unit, /^ExecStart=\/usr\/bin\/env hyperx agent$/m)
+    assert.ok(existsSync(join(app, "node_modules", "hyperx", "CHANGELOG.md")))
+  })
+
   it("hyperx --version names the package's version", async () => {
     const { stdout } = await run(process.execPath, [installedBin, "--version"], { cwd: app })
     const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }
