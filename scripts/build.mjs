@@ -9,6 +9,7 @@
 // - ui-widgets/dist: the widgets' browser bundle (built here, shipped in the package; the agent serves it).
 // - dist/ui-widgets-serve.js: the widgets' routes, loaded by the agent at run time, without the on-demand build.
 // - dist/types: `.d.ts` for the exports (tsconfig.build.json).
+// `--outdir NAME`: see build() below.
 // `--if-needed` (npm start): build only when a source file is newer than dist/hyperx.js, and without the `.d.ts`.
 import { spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
@@ -93,16 +94,24 @@ const emitTypes = () =>
     tsc.on("error", reject).on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tsc exited ${code}`))))
   })
 
-export const build = async ({ types = true } = {}) => {
+/**
+ * `outdir`: another folder directly under the package root (a test's own build, beside dist/, so that a concurrent
+ * `npm pack` does not replace the files under a running agent); it gets neither the widgets nor the `.d.ts`.
+ */
+export const build = async ({ types = true, outdir = "dist" } = {}) => {
+  const out = join(root, outdir)
+  const own = outdir === "dist"
   const esbuild = await import("esbuild")
   const started = performance.now()
   await rm(out, { recursive: true, force: true })
   // The widgets' own build (TypeScript, through tsx: a development dependency, present wherever this runs).
-  const { register } = await import("tsx/esm/api")
-  const unregister = register()
-  const { buildWidgets } = await import("../ui-widgets/build.ts")
-  await buildWidgets()
-  await unregister()
+  if (own) {
+    const { register } = await import("tsx/esm/api")
+    const unregister = register()
+    const { buildWidgets } = await import("../ui-widgets/build.ts")
+    await buildWidgets()
+    await unregister()
+  }
   await esbuild.build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(nodeEntries).map(([name, file]) => [name, join(root, file)])),
@@ -118,12 +127,15 @@ export const build = async ({ types = true } = {}) => {
     plugins: [inPlace],
     logLevel: "warning",
   })
-  if (types) await emitTypes()
+  if (types && own) await emitTypes()
   return performance.now() - started
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv.includes("--if-needed") && upToDate()) process.exit(0)
-  const ms = await build({ types: !process.argv.includes("--if-needed") })
-  process.stderr.write(`built dist/ in ${Math.round(ms)} ms\n`)
+  const at = process.argv.indexOf("--outdir")
+  const outdir = at === -1 ? "dist" : process.argv[at + 1]
+  if (outdir === undefined || !/^[\w.-]+$/.test(outdir)) throw new Error("build: --outdir takes a folder name")
+  if (outdir === "dist" && process.argv.includes("--if-needed") && upToDate()) process.exit(0)
+  const ms = await build({ types: !process.argv.includes("--if-needed"), outdir })
+  process.stderr.write(`built ${outdir}/ in ${Math.round(ms)} ms\n`)
 }
