@@ -21,6 +21,7 @@ import { metricRoutes } from "./routes/metrics.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
+import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
@@ -68,6 +69,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/flavors", flavorRoutes],
   ["/images", imageRoutes],
   ["/hosts", hostRoutes],
+  ["/version", versionRoutes],
 ]
 
 /**

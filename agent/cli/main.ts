@@ -1,9 +1,11 @@
 import { type AgentOutput, StartError, startAgent } from "../start/agent.ts"
 import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
 import { DataFolderError } from "../start/data-folder.ts"
+import { agentVersion, apiVersion, schemaVersion } from "../version.ts"
 import { runAdmin } from "./admin-client.ts"
 import { parseCommand } from "./args.ts"
 import { convertPglite } from "./convert-pglite.ts"
+import { formatChecks, runDoctor } from "./doctor.ts"
 import { formatResult } from "./format.ts"
 
 export interface CliIo {
@@ -42,6 +44,18 @@ const describe = (error: unknown) =>
 
 /** `hyperx …`: returns the exit code (0 done, 1 failed, 2 bad usage). The agent returns when it has stopped. */
 export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): Promise<number> => {
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    io.out(`hyperx ${agentVersion} (API v${apiVersion}, database schema ${schemaVersion})`)
+    return 0
+  }
+  // `hyperx doctor [--data D] [--database-url U] [--driver D]`: the agent's flags, checked instead of run (#22).
+  if (argv[0] === "doctor") {
+    const asAgent = parseCommand(["agent", ...argv.slice(1)])
+    if (asAgent.kind !== "agent") return main(["help", "agent"], io).then(() => 2)
+    const checks = await runDoctor(resolveConfig(asAgent.flags, io.env))
+    for (const line of formatChecks(checks)) io.out(line)
+    return checks.some((check) => check.status === "fail") ? 1 : 0
+  }
   const command = parseCommand(argv)
   if (command.kind === "help") {
     io.out(command.text)

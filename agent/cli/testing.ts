@@ -12,8 +12,16 @@ export interface Run {
   readonly exited: Promise<number | null>
 }
 
-export const hyperx = (args: ReadonlyArray<string>): Run => {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } })
+/** `hyperx args…`; `command` another `hyperx` (an installed package's, #22) and where it runs. */
+export const hyperx = (
+  args: ReadonlyArray<string>,
+  command: { readonly bin: string; readonly cwd?: string } = { bin },
+): Run => {
+  const child = spawn(process.execPath, [command.bin, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env },
+    ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
+  })
   const run: Run = {
     child,
     stdout: "",

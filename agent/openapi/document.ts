@@ -1,6 +1,7 @@
 import type { Hono } from "hono"
 import { type GenerateSpecOptions, generateSpecs } from "hono-openapi"
 import type { AgentEnv } from "../env.ts"
+import { agentVersion } from "../version.ts"
 import "./shim.ts"
 
 export const openApiPath = "/api/v1/openapi.json"
@@ -9,7 +10,7 @@ const options: Partial<GenerateSpecOptions> = {
   documentation: {
     info: {
       title: "hyperx agent API",
-      version: "1",
+      version: agentVersion,
       description:
         "Bearer tokens (Authorization: Bearer hx_…). Errors are { error: { code, rule?, message } } in the " +
         "caller's language (Accept-Language: zh or en, or ?lang=). See agent/README.md.",

@@ -731,6 +731,15 @@ export type components = {
         readonly usbFree: number
       }
     }
+    readonly Version: {
+      readonly agent: string
+      readonly api: string
+      readonly schema: string
+      readonly drivers: readonly {
+        readonly name: string
+        readonly version: string
+      }[]
+    }
     readonly ConsoleTicket: {
       readonly ticket: string
       /** @enum {string} */

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The built `hyperx` command (dist/hyperx.js, package.json "bin"): agent/cli/hyperx.js without tsx (#22).
+import { main } from "./main.ts"
+
+const code = await main(process.argv.slice(2))
+// Whatever a stopped agent or a finished command leaves behind (database handles, timers) must not keep it alive.
+process.exit(code)

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// `npm run build` (#22): the package's JavaScript in dist/. Plain JavaScript so that it runs before anything is built.
+// - dist/*.js: one esbuild pass over every entry point (the `hyperx` command and the package's exports), ESM for
+//   Node 20, with the npm dependencies left as imports (they are the package's runtime dependencies). Shared code goes
+//   to chunks beside them, all in dist/ itself, so every output file sits one folder below the package root.
+// - Files that stay separate at run time are found by path from `import.meta.url` (the command helper
+//   plugins/host-commands/helper.mjs, the widgets' bundle and demo page, the accel cache): in the bundle each
+//   `import.meta.url` becomes the URL its source file has in the package, so those paths resolve as from a checkout.
+// - ui-widgets/dist: the widgets' browser bundle (built here, shipped in the package; the agent serves it).
+// - dist/ui-widgets-serve.js: the widgets' routes, loaded by the agent at run time, without the on-demand build.
+// - dist/types: `.d.ts` for the exports (tsconfig.build.json).
+// `--outdir NAME`: see build() below.
+// `--if-needed` (npm start): build only when a source file is newer than dist/hyperx.js, and without the `.d.ts`.
+import { spawn } from "node:child_process"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { rm } from "node:fs/promises"
+import { join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../", import.meta.url))
+const out = join(root, "dist")
+const sourceFolders = ["core", "plugins", "agent", "conformance", "ui-widgets"]
+
+const newestSource = () => {
+  let newest = statSync(join(root, "package.json")).mtimeMs
+  const walk = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name === "dist") continue
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else newest = Math.max(newest, statSync(path).mtimeMs)
+    }
+  }
+  for (const folder of sourceFolders) walk(join(root, folder))
+  return newest
+}
+
+const upToDate = () => {
+  const built = join(out, "hyperx.js")
+  return existsSync(built) && existsSync(join(root, "ui-widgets", "dist", "hyperx-widgets.js"))
+    ? statSync(built).mtimeMs >= newestSource()
+    : false
+}
+
+/** The agent's entry points (package.json "bin" and "exports"), by output name. */
+export const nodeEntries = {
+  hyperx: "agent/cli/run.ts",
+  core: "core/index.ts",
+  "core-driver": "core/driver/index.ts",
+  conformance: "conformance/index.ts",
+  "plugin-fake": "plugins/fake/index.ts",
+  "plugin-host-commands": "plugins/host-commands/index.ts",
+  "plugin-qemu": "plugins/qemu/index.ts",
+  "plugin-libvirt": "plugins/libvirt/index.ts",
+  agent: "agent/index.ts",
+  "ui-widgets-serve": "ui-widgets/serve.ts",
+}
+
+/** Replacements made in one source file for the bundle; each must match, or the build fails. */
+const rewrites = {
+  // The agent loads the widgets' routes by path at run time: the built module, not the TypeScript.
+  "agent/start/demo.ts": [
+    ['join(projectRoot, "ui-widgets", "serve.ts")', 'join(projectRoot, "dist", "ui-widgets-serve.js")'],
+  ],
+  // The package ships the widgets already built: no esbuild at run time.
+  "ui-widgets/serve.ts": [['from "./build.ts"', 'from "./build-shipped.ts"']],
+}
+
+/** esbuild plugin: `import.meta.url` → the source file's URL in the package, and the rewrites above. */
+const inPlace = {
+  name: "hyperx-in-place",
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const file = relative(root, args.path).split("\\").join("/")
+      if (file.startsWith("..") || file.includes("node_modules/")) return undefined
+      let text = readFileSync(args.path, "utf8")
+      for (const [from, to] of rewrites[file] ?? []) {
+        if (!text.includes(from)) throw new Error(`build: ${file} no longer contains ${from}`)
+        text = text.replace(from, to)
+      }
+      text = text.replaceAll("import.meta.url", `new URL(${JSON.stringify(`../${file}`)}, import.meta.url).href`)
+      return { contents: text, loader: "ts" }
+    })
+  },
+}
+
+/** `.d.ts` for the public entry points (tsconfig.build.json; TypeScript 7's tsc). Some seconds: not on npm start. */
+const emitTypes = () =>
+  new Promise((resolve, reject) => {
+    const tsc = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: root,
+      stdio: "inherit",
+    })
+    tsc.on("error", reject).on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tsc exited ${code}`))))
+  })
+
+/**
+ * `outdir`: another folder directly under the package root (a test's own build, beside dist/, so that a concurrent
+ * `npm pack` does not replace the files under a running agent); it gets neither the widgets nor the `.d.ts`.
+ */
+export const build = async ({ types = true, outdir = "dist" } = {}) => {
+  const out = join(root, outdir)
+  const own = outdir === "dist"
+  const esbuild = await import("esbuild")
+  const started = performance.now()
+  await rm(out, { recursive: true, force: true })
+  // The widgets' own build (TypeScript, through tsx: a development dependency, present wherever this runs).
+  if (own) {
+    const { register } = await import("tsx/esm/api")
+    const unregister = register()
+    const { buildWidgets } = await import("../ui-widgets/build.ts")
+    await buildWidgets()
+    await unregister()
+  }
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(nodeEntries).map(([name, file]) => [name, join(root, file)])),
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    chunkNames: "chunk-[hash]",
+    sourcemap: "linked",
+    plugins: [inPlace],
+    logLevel: "warning",
+  })
+  if (types && own) await emitTypes()
+  return performance.now() - started
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf("--outdir")
+  const outdir = at === -1 ? "dist" : process.argv[at + 1]
+  if (outdir === undefined || !/^[\w.-]+$/.test(outdir)) throw new Error("build: --outdir takes a folder name")
+  if (outdir === "dist" && process.argv.includes("--if-needed") && upToDate()) process.exit(0)
+  const ms = await build({ types: !process.argv.includes("--if-needed"), outdir })
+  process.stderr.write(`built ${outdir}/ in ${Math.round(ms)} ms\n`)
+}
