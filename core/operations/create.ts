@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { encryptSecret, randomPassword } from "../auth/secrets.ts"
+import { holdsCapacity } from "../cluster/host-usage.ts"
+import { ClusterSettings, type StoppedVmPolicy } from "../cluster/settings.ts"
 import { HostConfig } from "../config.ts"
 import type { Disk, Flavor, Host, Image, User, Vm, VmCreateRequest } from "../model/index.ts"
 import { chooseHost, hostFits } from "../placement/choose-host.ts"
@@ -153,14 +155,20 @@ const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint,
  * The first check (above) reads without locks and gives the usual answers; this one makes them hold when creates
  * run in parallel, in one agent or in several on one database.
  */
-const admission = (context: CreateContext, host: Host, count: number): Admission => ({
+const admission = (context: CreateContext, host: Host, count: number, policy: StoppedVmPolicy): Admission => ({
   departmentId: context.owner.departmentId,
   hostId: host.id,
-  refusal: ({ quota, usage, hostCpusUsed, hostMemoryMiBUsed }) => {
+  refusal: ({ quota, usage, hostByState }) => {
     const quotaContext = { quota, usage, demand: context.demand }
     const overQuota = firstRefusal(quotaRules, quotaContext)
     if (overQuota !== undefined) return violation("vm.create", overQuota, quotaContext)
-    const load = { host, cpusUsed: hostCpusUsed, memoryMiBUsed: hostMemoryMiBUsed }
+    // The same stopped-VM policy as placement (hostLoads), so that the two never disagree on a host's room.
+    const holding = hostByState.filter(({ state }) => holdsCapacity({ state, recycledAt: null }, policy))
+    const load = {
+      host,
+      cpusUsed: holding.reduce((sum, group) => sum + group.cpus, 0),
+      memoryMiBUsed: holding.reduce((sum, group) => sum + group.memoryMiB, 0),
+    }
     const demand = { cpus: context.flavor.cpus, memoryMiB: context.flavor.memoryMiB, count }
     return hostFits(load, demand) ? undefined : violation("vm.create", hostAvailable, { host: undefined, count })
   },
@@ -198,7 +206,8 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
     at: yield* now,
   }
   const bundles = yield* Effect.forEach(names, (name) => bundleFor(blueprint, name))
-  yield* store.vms.insertBundles(bundles, admission(context, host, request.count))
+  const { stoppedVms } = yield* ClusterSettings
+  yield* store.vms.insertBundles(bundles, admission(context, host, request.count, stoppedVms))
   const start = request.start ?? true
   return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm.id, start))
 })

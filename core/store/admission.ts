@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { RuleViolation } from "../errors.ts"
-import type { Quota, QuotaUsage } from "../model/index.ts"
+import type { Quota, QuotaUsage, VmState } from "../model/index.ts"
 import { toNumber } from "./codec.ts"
 import { quotaOf, usageOf } from "./quota.repository.ts"
 import type { DB } from "./schema.ts"
@@ -9,8 +9,8 @@ import type { DB } from "./schema.ts"
 export interface AdmissionFigures {
   readonly quota: Quota
   readonly usage: QuotaUsage
-  readonly hostCpusUsed: number
-  readonly hostMemoryMiBUsed: number
+  /** What the host's VMs (recycled ones left out) hold, summed by state: the caller applies its capacity policy. */
+  readonly hostByState: ReadonlyArray<{ readonly state: VmState; readonly cpus: number; readonly memoryMiB: number }>
 }
 
 /**
@@ -35,16 +35,20 @@ const lock = (trx: Kysely<DB>, key: string) => sql`select pg_advisory_xact_lock(
 export const admit = async (trx: Kysely<DB>, admission: Admission): Promise<RuleViolation | undefined> => {
   await lock(trx, `hyperx.department:${admission.departmentId}`)
   await lock(trx, `hyperx.host:${admission.hostId}`)
-  const load = await trx
+  const byState = await trx
     .selectFrom("vms")
-    .select([sql<string>`coalesce(sum(cpus), 0)`.as("cpus"), sql<string>`coalesce(sum(memory_mib), 0)`.as("memory")])
+    .select(["state", sql<string>`sum(cpus)`.as("cpus"), sql<string>`sum(memory_mib)`.as("memory")])
     .where("hostId", "=", admission.hostId)
     .where("recycledAt", "is", null)
-    .executeTakeFirstOrThrow()
+    .groupBy("state")
+    .execute()
   return admission.refusal({
     quota: await quotaOf(trx, admission.departmentId),
     usage: await usageOf(trx, admission.departmentId),
-    hostCpusUsed: toNumber(load.cpus),
-    hostMemoryMiBUsed: toNumber(load.memory),
+    hostByState: byState.map((row) => ({
+      state: row.state as VmState,
+      cpus: toNumber(row.cpus),
+      memoryMiB: toNumber(row.memory),
+    })),
   })
 }
