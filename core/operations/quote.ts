@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { priceBookOf } from "../cost/price-book.ts"
 import type { CreateQuote, Flavor, Image, Quota, QuotaUsage } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { imageAvailable } from "../rules/resources.ts"
@@ -23,9 +24,8 @@ export const remainingQuota = (quota: Quota, usage: QuotaUsage): CreateQuote["re
 /** Price of the disks by storage class; a class with no price row costs nothing. */
 export const diskPricePerDay = Effect.fn("operations.diskPricePerDay")(function* (disks: ReadonlyArray<DiskChoice>) {
   const store = yield* Store
-  const prices = yield* store.prices.list({ item: "disk-gib" })
-  const perGib = (storageClass: string) => prices.find((p) => p.variant === storageClass)?.perDay ?? 0
-  return disks.reduce((sum, d) => sum + d.sizeGiB * perGib(d.storageClass ?? "standard"), 0)
+  const book = priceBookOf({ flavors: [], images: [], prices: yield* store.prices.list({ item: "disk-gib" }) })
+  return disks.reduce((sum, d) => sum + d.sizeGiB * book.diskGiB(d.storageClass ?? "standard"), 0)
 })
 
 export const quoteCreate = Effect.fn("operations.quoteCreate")(function* (input: {
