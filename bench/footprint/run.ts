@@ -67,9 +67,10 @@ const footprint = (npm: ChildProcess, data: string) => {
   // npm runs the script through sh: the agent is the node process under it.
   const agent = descendants(npm.pid ?? 0).find((pid) => commandOf(pid).includes("hyperx.js agent") && isNode(pid))
   if (agent === undefined) throw new Error("no agent process under npm start")
-  const helpers = descendants(agent).filter((pid) => !isQemu(pid))
   const postmaster = Number(readFileSync(join(data, "pg", "postmaster.pid"), "utf8").split("\n")[0])
   const postgres = [postmaster, ...descendants(postmaster)]
+  // The embedded server is the agent's child too: counted once, as PostgreSQL, not again as a helper.
+  const helpers = descendants(agent).filter((pid) => !isQemu(pid) && !postgres.includes(pid))
   const status = statusOf(agent)
   return {
     nodeRssMiB: mib(kib(status, "VmRSS")),
