@@ -74,7 +74,10 @@ describe("upgrading from the previous release keeps every record (#22)", { skip:
     const snapshotsVm = byName.get("snapshots_vm")
     const backupsVm = byName.get("backups_vm")
     assert.ok(snapshotsVm && backupsVm, JSON.stringify([...byName.keys()]))
-    const snapshots = (await get(`/vms/${snapshotsVm}/snapshots`)).items
+    // The schedules' runs missed while no agent ran may be made at this start (README): only the items the previous
+    // release made by hand are asserted.
+    const manual = (items: ReadonlyArray<Record<string, unknown>>) => items.filter((item) => item.origin === "manual")
+    const snapshots = manual((await get(`/vms/${snapshotsVm}/snapshots`)).items)
     assert.deepEqual(
       snapshots.map((s) => [s.name, s.state]),
       [["before upgrade", "ready"]],
@@ -87,7 +90,7 @@ describe("upgrading from the previous release keeps every record (#22)", { skip:
     const disks = (await get(`/vms/${backupsVm}/disks`)).items
     assert.equal(disks.length, 1)
     const disk = String(disks[0]?.id)
-    assert.equal((await get(`/vms/${backupsVm}/disks/${disk}/backups`)).items.length, 1)
+    assert.equal(manual((await get(`/vms/${backupsVm}/disks/${disk}/backups`)).items).length, 1)
     const backupSchedules = (await get(`/vms/${backupsVm}/disks/${disk}/backup-schedules`)).items
     assert.deepEqual(
       backupSchedules.map((s) => [s.period, s.minute, s.retention]),
