@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { hyperx, type Run, up } from "../agent/cli/testing.ts"
+import { databaseUrl } from "../core/store/testing.ts"
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL("../", import.meta.url))
@@ -21,6 +22,25 @@ const serverUrl = process.env.TEST_DATABASE_URL
 const psql = ["/usr/lib/postgresql/15/bin/psql", "psql"].find((path) => path === "psql" || existsSync(path)) ?? "psql"
 const database = `hx_upgrade_${process.pid}`
 const builtDir = `dist-upgrade-test-${process.pid}`
+/**
+ * psql's connection string for a server URL. Keywords, not the URL: the embedded test server's URL names its unix
+ * socket in `?host=`, which psql read as TCP to localhost.
+ */
+const conninfo = (url: string) => {
+  const u = new URL(url)
+  const quoted = (value: string) => `'${value.replace(/[\\']/g, "\\$&")}'`
+  const parts = {
+    host: u.searchParams.get("host") ?? u.hostname,
+    port: u.port === "" ? "5432" : u.port,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    dbname: u.pathname.slice(1),
+  }
+  return Object.entries(parts)
+    .filter(([, value]) => value !== "")
+    .map(([key, value]) => `${key}=${quoted(value)}`)
+    .join(" ")
+}
 const read = (file: string) => readFileSync(join(work, file), "utf8").trim()
 
 describe("upgrading from the previous release keeps every record (#22)", { skip: serverUrl === undefined }, () => {
@@ -41,9 +61,11 @@ describe("upgrading from the previous release keeps every record (#22)", { skip:
     for (const file of ["database.sql", "data/fake-driver.json"]) {
       writeFileSync(join(work, file), readFileSync(join(work, file), "utf8").replaceAll(read("data-dir"), data))
     }
-    await run(psql, [serverUrl ?? "", "-qc", `create database ${database}`])
-    const url = `${serverUrl?.slice(0, serverUrl.lastIndexOf("/"))}/${database}`
-    await run(psql, [url, "-q", "-v", "ON_ERROR_STOP=1", "-f", join(work, "database.sql")], { maxBuffer: 1 << 24 })
+    await run(psql, [conninfo(serverUrl ?? ""), "-qc", `create database ${database}`])
+    const url = databaseUrl(serverUrl ?? "", database)
+    await run(psql, [conninfo(url), "-q", "-v", "ON_ERROR_STOP=1", "-f", join(work, "database.sql")], {
+      maxBuffer: 1 << 24,
+    })
     agent = hyperx(["agent", "--data", data, "--database-url", url, "--driver", "fake", "--port", "0"], {
       bin: join(root, builtDir, "hyperx.js"),
     })
@@ -53,7 +75,7 @@ describe("upgrading from the previous release keeps every record (#22)", { skip:
   after(async () => {
     agent?.child.kill("SIGINT")
     await agent?.exited
-    await run(psql, [serverUrl ?? "", "-qc", `drop database if exists ${database}`]).catch(() => undefined)
+    await run(psql, [conninfo(serverUrl ?? ""), "-qc", `drop database if exists ${database}`]).catch(() => undefined)
     rmSync(work, { recursive: true, force: true })
     rmSync(join(root, builtDir), { recursive: true, force: true })
   })
