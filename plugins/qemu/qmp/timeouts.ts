@@ -48,6 +48,13 @@ export const qmpTimeoutTable: Readonly<Record<string, number>> = {
   "blockdev-mirror": blockOpMs,
   "block-job-cancel": blockOpMs,
   "query-block-jobs": blockOpMs,
+  // While a migration completes or is cancelled, QEMU's main loop waits on the migration thread (it holds the big
+  // lock to save or drop device state), so these answer late on a busy host: a 500 ms query-migrate timed out in CI
+  // during migration.cancel's rollback.
+  migrate: blockOpMs,
+  migrate_cancel: blockOpMs,
+  "migrate-start-postcopy": blockOpMs,
+  "query-migrate": blockOpMs,
   // virtio devices need the guest's acknowledgement (~140 ms on an idle TCG guest).
   "event:DEVICE_DELETED": 10_000,
 }
