@@ -109,11 +109,19 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
     const vm = yield* loadVisibleVm(actor, vmId)
     const first = yield* readBase(op.reads, actor, vm)
     const checked = yield* check<C, P>(op, op.context(first, input))
-    const held = yield* locks.acquire(op.operation, checked.context, { facts: op.reads !== "record" })
-    const release = locks.release(vmId)
+    // Without a lock (watching a console changes nothing) there is nothing to re-check under.
+    const held =
+      op.locks === false
+        ? undefined
+        : yield* locks.acquire(op.operation, checked.context, { facts: op.reads !== "record" })
+    const release = held === undefined ? Effect.void : locks.release(vmId)
     return yield* Effect.gen(function* () {
-      const base = yield* freshBase(op.reads, first, held)
-      const { context, prepared } = yield* check<C, P>(op, op.context(base, input))
+      const { context, prepared } =
+        held === undefined
+          ? checked
+          : yield* freshBase(op.reads, first, held).pipe(
+              Effect.flatMap((base) => check<C, P>(op, op.context(base, input))),
+            )
       const step = yield* transitionOf(op as never, context)
       const start: TaskStart = {
         operation: op.operation,
@@ -127,6 +135,18 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
         step === undefined ? {} : { moves: { vm: context.vm, step, busy: violation(op.operation, vmBusy, context) } }
       return { context, prepared, start, release, ...moves }
     }).pipe(Effect.onError(() => release))
+  })
+
+/** The checking half alone, as the runner checks before the lock: the checked context and what the work needs. */
+export const checkVmOperation = <K extends Reads, I, C extends ReadContext["record"], P, W>(
+  op: VmOperation<K, I, C, P, W>,
+  actor: Actor,
+  vmId: string,
+  input: I,
+) =>
+  Effect.gen(function* () {
+    const vm = yield* loadVisibleVm(actor, vmId)
+    return yield* check<C, P>(op, op.context(yield* readBase(op.reads, actor, vm), input))
   })
 
 /** The same for an item no VM holds (a detached disk): read → check, with no VM to lock. */
