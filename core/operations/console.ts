@@ -44,9 +44,6 @@ export const consoleOperation: VmOperation<
   work: { kind: "record", write: () => Effect.void },
 }
 
-/** The preview's name for it (allowed actions): the same declaration. */
-export const consoleCheck = consoleOperation
-
 /** B5: record that the actor opens the VM's console (refused as the rules refuse); returns the finished task. */
 export const recordConsoleOpened = (actor: Actor, vmId: string, kind: ConsoleKind) =>
   Effect.map(runVmOperation(consoleOperation, actor, vmId, kind), ({ task }) => task)
