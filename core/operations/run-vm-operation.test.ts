@@ -1,12 +1,12 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Deferred, Effect } from "effect"
+import { useCore } from "../../test-support/core.ts"
 import { StoreError } from "../errors.ts"
 import type { VmRecordContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
-import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
 
