@@ -5,7 +5,7 @@ import { useCore } from "../../test-support/core.ts"
 import { StoreError } from "../errors.ts"
 import type { VmRecordContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
-import { storeBackends } from "../store/testing.ts"
+import { sampleRows, storeBackends } from "../store/testing.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { seedVm } from "./testing/world.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
@@ -56,6 +56,31 @@ for (const backend of storeBackends) {
       assert.equal(done.state, "succeeded")
       assert.deepEqual(done.result, { value: 42 })
       assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
+    })
+
+    it("G4 a task's outcome frees the VM's lock in the same statement, only the holder's, and not without it", async () => {
+      const vm = await core.run(seedVm(core.world))
+      const result = await core.run(
+        Effect.gen(function* () {
+          const store = yield* Store
+          const task = yield* store.tasks.insert({
+            ...sampleRows.task({ vmId: vm.id, state: "running" }),
+          })
+          yield* store.vmLocks.claim(vm.id, "agent-a", "vm.rename", new Date())
+          const done = { state: "succeeded" as const, progress: 100, finishedAt: new Date() }
+          yield* store.tasks.finish(task.id, { progress: 50 })
+          const withoutLock = yield* store.vmLocks.holder(vm.id)
+          yield* store.tasks.finish(task.id, { progress: 60 }, { vmId: vm.id, holder: "agent-b" })
+          const otherHolder = yield* store.vmLocks.holder(vm.id)
+          const finished = yield* store.tasks.finish(task.id, done, { vmId: vm.id, holder: "agent-a" })
+          return { withoutLock, otherHolder, finished, after: yield* store.vmLocks.holder(vm.id) }
+        }),
+      )
+      assert.equal(result.withoutLock, "agent-a")
+      assert.equal(result.otherHolder, "agent-a", "another holder's finish leaves the lock alone")
+      assert.equal(result.finished.state, "succeeded")
+      assert.equal(result.finished.progress, 100)
+      assert.equal(result.after, undefined, "freed with the outcome")
     })
 
     it("G4 when recording fails the work undoes its preparation, changes nothing, and no task is left", async () => {

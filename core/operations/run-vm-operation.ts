@@ -5,11 +5,11 @@ import type { Operation, Task, Vm } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { lifecycleState, vmBusy } from "../rules/lifecycle.ts"
 import { checkRules, type Rule, violation } from "../rules/rule.ts"
-import { Store } from "../store/ports.ts"
+import { type LockRef, Store } from "../store/ports.ts"
 import { Background } from "./background.ts"
 import { beginTask, finishTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
-import { freshBase, loadVisibleVm, readBase } from "./vm-context.ts"
+import { freshBase, readVisibleBase } from "./vm-context.ts"
 import { VmLocks } from "./vm-lock.ts"
 import type {
   AloneOperation,
@@ -47,6 +47,8 @@ type Step = Extract<ReturnType<typeof transition>, { readonly ok: true }>
 interface Claimed<C, P> extends Checked<C, P> {
   readonly start: TaskStart
   readonly release: Effect.Effect<void, never, Store>
+  /** Record the outcome with the write freeing the lock in the same statement (see VmLocks.freeing). */
+  readonly freeing: <A, E, R>(write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** With a lifecycle action: the VM as checked, its move, and the refusal if it changed meanwhile. */
   readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: RuleViolation }
 }
@@ -106,8 +108,7 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
 ): Claim<C, P> =>
   Effect.gen(function* () {
     const locks = yield* VmLocks
-    const vm = yield* loadVisibleVm(actor, vmId)
-    const first = yield* readBase(op.reads, actor, vm)
+    const first = yield* readVisibleBase(op.reads, actor, vmId)
     const checked = yield* check<C, P>(op, op.context(first, input))
     // Without a lock (watching a console changes nothing) there is nothing to re-check under.
     const held =
@@ -133,7 +134,9 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
       }
       const moves =
         step === undefined ? {} : { moves: { vm: context.vm, step, busy: violation(op.operation, vmBusy, context) } }
-      return { context, prepared, start, release, ...moves }
+      const freeing: Claimed<C, P>["freeing"] = (write) =>
+        held === undefined ? write(undefined) : locks.freeing(vmId, write)
+      return { context, prepared, start, release, freeing, ...moves }
     }).pipe(Effect.onError(() => release))
   })
 
@@ -145,8 +148,7 @@ export const checkVmOperation = <K extends Reads, I, C extends ReadContext["reco
   input: I,
 ) =>
   Effect.gen(function* () {
-    const vm = yield* loadVisibleVm(actor, vmId)
-    return yield* check<C, P>(op, op.context(yield* readBase(op.reads, actor, vm), input))
+    return yield* check<C, P>(op, op.context(yield* readVisibleBase(op.reads, actor, vmId), input))
   })
 
 /** The same for an item no VM holds (a detached disk): read → check, with no VM to lock. */
@@ -160,27 +162,27 @@ const claimAlone = <I, C, P, W>(
     const { context, prepared } = yield* check<C, P>(op, op.context(actor, input))
     const { scope, ...fields } = op.task(context, input)
     const start: TaskStart = { operation: op.operation, actor, scope, ...fields, ...parentOf(options) }
-    return { context, prepared, start, release: Effect.void }
+    return { context, prepared, start, release: Effect.void, freeing: (write) => write(undefined) }
   })
 
 /** The second half for a change of records: record the task → write → free the lock → settle. */
 const runRecord = <C, P, A>(op: Recording<RecordWork<C, P, A>>, claim: Claim<C, P>) =>
   Effect.gen(function* () {
-    const { context, prepared, release, start } = yield* claim
+    const { context, prepared, release, freeing, start } = yield* claim
     const task = yield* beginTask(start).pipe(Effect.onError(() => release))
     const exit = yield* Effect.exit(op.work.write(context, prepared))
-    // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
-    yield* release
     const recorded = op.work.result === undefined ? exit : Exit.map(exit, op.work.result)
-    // The database away: the caller is answered now (503), the task's outcome written once it is back (#14).
+    // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act on
+    // the VM at once.
+    const finish = freeing((lock) => finishTask(task, start.scope, recorded, lock))
+    // The database away: the caller is answered now (503), the task's outcome written (and the VM freed) once it is
+    // back (#14). Any other failure to record frees the VM on its own.
     const background = yield* Background
-    const finished = yield* finishTask(task, start.scope, recorded).pipe(
+    const finished = yield* finish.pipe(
       Effect.tapError((error) =>
         error._tag === "StoreError" && error.retryable
-          ? background.fork(
-              untilWritten(`recording ${op.operation}'s outcome`, finishTask(task, start.scope, recorded)),
-            )
-          : Effect.void,
+          ? background.fork(untilWritten(`recording ${op.operation}'s outcome`, finish))
+          : release,
       ),
     )
     if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
@@ -198,7 +200,7 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
   Effect.gen(function* () {
     const store = yield* Store
     const background = yield* Background
-    const { context, prepared, release, start, moves } = yield* claim
+    const { context, prepared, release, freeing, start, moves } = yield* claim
     const work = op.work
     const started = yield* Effect.gen(function* () {
       const recording = yield* Deferred.make<{ readonly task: Task; readonly value: R; readonly vm?: Vm }, unknown>()
@@ -240,11 +242,11 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
               yield* untilWritten(`settling ${op.operation}`, moveVm(current.value, step.onFailure, "platform", why))
             }
           }
-          // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
-          yield* release
+          // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act
+          // on the VM at once. Should it fail for good, `release` below frees it.
           finished = yield* untilWritten(
             `recording ${op.operation}'s outcome`,
-            finishTask(made.value.task, start.scope, exit),
+            freeing((lock) => finishTask(made.value.task, start.scope, exit, lock)),
           )
         }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
       // With overlap the work starts at once: its preparation (a freeze request) is on its way before the records.
