@@ -1,9 +1,9 @@
 import { Effect, Option, Schema } from "effect"
 import { HostDevice, type Lang, loadVisibleVm, Nic, Store, stateNamesZh, Vm, VmState } from "../../core/index.ts"
+import { type AllowedAction, allowedActions } from "../../core/operations/allowed-actions.ts"
 import { previewBase } from "../../core/operations/preview.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { DiskSeen, diskSeenBy, seesHostPaths, withoutHostPaths } from "../views/host-paths.ts"
-import { type AllowedAction, allowedActions } from "./allowed-actions.ts"
 
 /** A VM record as the API shows it: everything but the sealed password. */
 export const PublicVm = Vm.mapFields(({ passwordCipher: _, ...fields }) => fields).annotate({ identifier: "Vm" })

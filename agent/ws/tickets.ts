@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto"
+import type { ConsoleKind } from "../../core/rules/console.ts"
 import type { Actor } from "../../core/rules/context.ts"
 
-export type ConsoleKind = "vnc" | "serial"
+export type { ConsoleKind }
 
 /** What a ticket lets its bearer do: open one console of one VM, as the actor who asked for it. */
 export interface ConsoleGrant {

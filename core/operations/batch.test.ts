@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
+import { useCore } from "../../test-support/core.ts"
 import { InvalidInput, RuleViolation } from "../errors.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
@@ -8,7 +9,6 @@ import { backupDisk } from "./backups/backup.ts"
 import { runBatch } from "./batch.ts"
 import { power } from "./power.ts"
 import { listSnapshots } from "./snapshots/list.ts"
-import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
 
 for (const backend of storeBackends) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
+import { useCore } from "../../test-support/core.ts"
 import { decryptSecret } from "../auth/secrets.ts"
 import { RuleViolation } from "../errors.ts"
 import type { VmCreateRequest } from "../model/vm.ts"
@@ -9,7 +10,6 @@ import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { createVms } from "./create.ts"
 import { quoteCreate } from "./quote.ts"
-import { useCore } from "./testing/harness.ts"
 
 const store = <A, E>(f: (s: Store["Service"]) => Effect.Effect<A, E>) => Store.use(f)
 

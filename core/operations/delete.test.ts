@@ -2,12 +2,12 @@ import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
+import { useCore } from "../../test-support/core.ts"
 import { RuleViolation } from "../errors.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { deleteVm, purgeVm, restoreVm } from "./delete.ts"
 import { power } from "./power.ts"
-import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
 
 const store = <A, E>(f: (s: Store["Service"]) => Effect.Effect<A, E>) => Store.use(f)

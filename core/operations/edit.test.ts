@@ -1,13 +1,13 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
+import { useCore } from "../../test-support/core.ts"
 import { encryptSecret } from "../auth/secrets.ts"
 import { RuleViolation } from "../errors.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { deleteVm } from "./delete.ts"
 import { renameVm, setDeletionProtection, setHa, setReclaimDate, setRemarks, showPassword } from "./edit.ts"
-import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
 
 const getVm = (id: string) => Store.use((s) => s.vms.get(id))

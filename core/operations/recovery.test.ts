@@ -9,16 +9,16 @@ import { fileURLToPath } from "node:url"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import pg from "pg"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
+import { type CrashPlan, hostConfigOf, storeLayerOf } from "../../test-support/crash-child.ts"
 import { coreLayer } from "../layer.ts"
 import { isTransient } from "../lifecycle/states.ts"
 import { Store } from "../store/ports.ts"
 import { testServerUrl } from "../store/testing/server.ts"
 import { databaseUrl, storeBackends } from "../store/testing.ts"
 import { recover } from "./recovery.ts"
-import { type CrashPlan, hostConfigOf, storeLayerOf } from "./testing/crash-child.ts"
 import { seedVm, seedWorld } from "./testing/world.ts"
 
-const child = fileURLToPath(new URL("./testing/crash-child.ts", import.meta.url))
+const child = fileURLToPath(new URL("../../test-support/crash-child.ts", import.meta.url))
 
 /** Run the plan in a child process, wait until the operation is in flight, then SIGKILL it. */
 const crashMidOperation = (plan: CrashPlan) =>

@@ -1,18 +1,20 @@
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
-import type { NotFound, StoreError } from "../errors.ts"
+import type { NotFound, RuleViolation, StoreError } from "../errors.ts"
 import { transition } from "../lifecycle/index.ts"
-import type { Task, Vm } from "../model/index.ts"
+import type { Operation, Task, Vm } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { lifecycleState, vmBusy } from "../rules/lifecycle.ts"
-import { checkRules, violation } from "../rules/rule.ts"
-import { Store } from "../store/ports.ts"
+import { checkRules, type Rule, violation } from "../rules/rule.ts"
+import { type LockRef, Store } from "../store/ports.ts"
 import { Background } from "./background.ts"
-import { beginTask, finishTask } from "./tasks.ts"
+import { beginTask, finishTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
-import { freshBase, loadVisibleVm, readBase } from "./vm-context.ts"
+import { freshBase, readVisibleBase } from "./vm-context.ts"
 import { VmLocks } from "./vm-lock.ts"
 import type {
+  AloneOperation,
   BackgroundWork,
+  ItemOperation,
   OperationError,
   OperationServices,
   ReadContext,
@@ -35,43 +37,44 @@ export interface RunOptions {
 
 type Checked<C, P> = { readonly context: C; readonly prepared: P }
 
+type Step = Extract<ReturnType<typeof transition>, { readonly ok: true }>
+
+/**
+ * What the runner holds once an operation was read and checked (its VM locked and checked again): the checked
+ * context and what the work needs, the task to record, how to free the lock, and with a lifecycle action where the
+ * VM moves. Everything after this point is the same for a VM's operations and for an item's.
+ */
+interface Claimed<C, P> extends Checked<C, P> {
+  readonly start: TaskStart
+  readonly release: Effect.Effect<void, never, Store>
+  /** Record the outcome with the write freeing the lock in the same statement (see VmLocks.freeing). */
+  readonly freeing: <A, E, R>(write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** With a lifecycle action: the VM as checked, its move, and the refusal if it changed meanwhile. */
+  readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: RuleViolation }
+}
+
+/** What the recording half of the runner needs of a declaration. */
+interface Recording<W> {
+  readonly operation: Operation
+  readonly work: W
+}
+
+type Claim<C, P> = Effect.Effect<Claimed<C, P>, OperationError, OperationServices>
+
 /** The rules, then what the work needs: the first refusal is the operation's answer. */
-const check = <K extends Reads, I, C extends ReadContext["record"], P, W>(
-  op: VmOperation<K, I, C, P, W>,
-  base: ReadContext[K],
-  input: I,
+const check = <C, P>(
+  op: {
+    readonly operation: Operation
+    readonly rules: ReadonlyArray<Rule<C>>
+    readonly prepare?: (context: C) => Effect.Effect<P, OperationError, OperationServices>
+  },
+  build: Effect.Effect<C, OperationError, OperationServices>,
 ): Effect.Effect<Checked<C, P>, OperationError, OperationServices> =>
   Effect.gen(function* () {
-    const context = yield* op.context(base, input)
+    const context = yield* build
     yield* checkRules(op.operation, op.rules, context)
     const prepared = (op.prepare === undefined ? undefined : yield* op.prepare(context)) as P
     return { context, prepared }
-  })
-
-/**
- * The one protocol of every VM operation: read → check → lock → re-read and re-check under the lock → record the
- * task → work → settle + events. A refusal never holds the lock. The lock's claim reads the VM (and its counts) in
- * the same round trip, so the re-read costs no extra trip; the rules are checked again on what it read, so a change
- * made between the first check and the lock (deletion protection switched on) refuses the operation.
- */
-const lockAndCheck = <K extends Reads, I, C extends ReadContext["record"], P, W>(
-  op: VmOperation<K, I, C, P, W>,
-  actor: Actor,
-  vmId: string,
-  input: I,
-) =>
-  Effect.gen(function* () {
-    const locks = yield* VmLocks
-    const vm = yield* loadVisibleVm(actor, vmId)
-    const first = yield* readBase(op.reads, actor, vm)
-    const checked = yield* check(op, first, input)
-    const held = yield* locks.acquire(op.operation, checked.context, { facts: op.reads !== "record" })
-    const release = locks.release(vmId)
-    const fresh = yield* freshBase(op.reads, first, held).pipe(
-      Effect.flatMap((base) => check(op, base, input)),
-      Effect.onError(() => release),
-    )
-    return { ...fresh, release }
   })
 
 /** With a lifecycle action: may it begin from the fresh state, and where does it go (a refusal names the rule). */
@@ -88,67 +91,119 @@ const transitionOf = <C extends ReadContext["record"]>(
     return step
   })
 
-const taskStart = <C extends ReadContext["record"], I>(
-  op: VmOperation<Reads, I, C, unknown, unknown>,
-  actor: Actor,
-  context: C,
-  input: I,
-  options: RunOptions,
-) => ({
-  operation: op.operation,
-  actor,
-  scope: scopeOf(context.vm),
-  vmId: context.vm.id,
-  ...op.task(context, input),
-  ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-})
+const parentOf = (options: RunOptions) => (options.parentId === undefined ? {} : { parentId: options.parentId })
 
-const runRecord = <K extends Reads, I, C extends ReadContext["record"], P, A>(
-  op: VmOperation<K, I, C, P, RecordWork<C, P, A>>,
+/**
+ * The first half of the one protocol, for a VM's operation: read → check → lock → re-read and re-check under the
+ * lock. A refusal never holds the lock. The lock's claim reads the VM (and its counts) in the same round trip, so
+ * the re-read costs no extra trip; the rules are checked again on what it read, so a change made between the first
+ * check and the lock (deletion protection switched on) refuses the operation.
+ */
+const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
+  op: VmOperation<K, I, C, P, W>,
   actor: Actor,
   vmId: string,
   input: I,
   options: RunOptions,
+): Claim<C, P> =>
+  Effect.gen(function* () {
+    const locks = yield* VmLocks
+    const first = yield* readVisibleBase(op.reads, actor, vmId)
+    const checked = yield* check<C, P>(op, op.context(first, input))
+    // Without a lock (watching a console changes nothing) there is nothing to re-check under.
+    const held =
+      op.locks === false
+        ? undefined
+        : yield* locks.acquire(op.operation, checked.context, { facts: op.reads !== "record" })
+    const release = held === undefined ? Effect.void : locks.release(vmId)
+    return yield* Effect.gen(function* () {
+      const { context, prepared } =
+        held === undefined
+          ? checked
+          : yield* freshBase(op.reads, first, held).pipe(
+              Effect.flatMap((base) => check<C, P>(op, op.context(base, input))),
+            )
+      const step = yield* transitionOf(op as never, context)
+      const start: TaskStart = {
+        operation: op.operation,
+        actor,
+        scope: scopeOf(context.vm),
+        vmId: context.vm.id,
+        ...op.task(context, input),
+        ...parentOf(options),
+      }
+      const moves =
+        step === undefined ? {} : { moves: { vm: context.vm, step, busy: violation(op.operation, vmBusy, context) } }
+      const freeing: Claimed<C, P>["freeing"] = (write) =>
+        held === undefined ? write(undefined) : locks.freeing(vmId, write)
+      return { context, prepared, start, release, freeing, ...moves }
+    }).pipe(Effect.onError(() => release))
+  })
+
+/** The checking half alone, as the runner checks before the lock: the checked context and what the work needs. */
+export const checkVmOperation = <K extends Reads, I, C extends ReadContext["record"], P, W>(
+  op: VmOperation<K, I, C, P, W>,
+  actor: Actor,
+  vmId: string,
+  input: I,
 ) =>
   Effect.gen(function* () {
-    const { context, prepared, release } = yield* lockAndCheck(op, actor, vmId, input)
-    const start = taskStart(op as never, actor, context, input, options)
+    return yield* check<C, P>(op, op.context(yield* readVisibleBase(op.reads, actor, vmId), input))
+  })
+
+/** The same for an item no VM holds (a detached disk): read → check, with no VM to lock. */
+const claimAlone = <I, C, P, W>(
+  op: AloneOperation<I, C, P, W>,
+  actor: Actor,
+  input: I,
+  options: RunOptions,
+): Claim<C, P> =>
+  Effect.gen(function* () {
+    const { context, prepared } = yield* check<C, P>(op, op.context(actor, input))
+    const { scope, ...fields } = op.task(context, input)
+    const start: TaskStart = { operation: op.operation, actor, scope, ...fields, ...parentOf(options) }
+    return { context, prepared, start, release: Effect.void, freeing: (write) => write(undefined) }
+  })
+
+/** The second half for a change of records: record the task → write → free the lock → settle. */
+const runRecord = <C, P, A>(op: Recording<RecordWork<C, P, A>>, claim: Claim<C, P>) =>
+  Effect.gen(function* () {
+    const { context, prepared, release, freeing, start } = yield* claim
     const task = yield* beginTask(start).pipe(Effect.onError(() => release))
     const exit = yield* Effect.exit(op.work.write(context, prepared))
-    // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
-    yield* release
     const recorded = op.work.result === undefined ? exit : Exit.map(exit, op.work.result)
-    // The database away: the caller is answered now (503), the task's outcome written once it is back (#14).
+    // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act on
+    // the VM at once.
+    const finish = freeing((lock) => finishTask(task, start.scope, recorded, lock))
+    // The database away: the caller is answered now (503), the task's outcome written (and the VM freed) once it is
+    // back (#14). Any other failure to record frees the VM on its own.
     const background = yield* Background
-    const finished = yield* finishTask(task, start.scope, recorded).pipe(
+    const finished = yield* finish.pipe(
       Effect.tapError((error) =>
         error._tag === "StoreError" && error.retryable
-          ? background.fork(
-              untilWritten(`recording ${op.operation}'s outcome`, finishTask(task, start.scope, recorded)),
-            )
-          : Effect.void,
+          ? background.fork(untilWritten(`recording ${op.operation}'s outcome`, finish))
+          : release,
       ),
     )
     if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
     return { task: finished, value: exit.value }
   })
 
-const runBackground = <K extends Reads, I, C extends ReadContext["record"], P, R>(
-  op: VmOperation<K, I, C, P, BackgroundWork<C, P, R>>,
-  actor: Actor,
-  vmId: string,
-  input: I,
-  options: RunOptions,
-) =>
+/** The context the work sees: with a lifecycle action, the VM as moved to its transient state. */
+const withVm = <C>(context: C, vm: Vm | undefined): C => (vm === undefined ? context : ({ ...context, vm } as C))
+
+/**
+ * The second half for work that takes time: record the operation's rows, the VM's transient state and the task,
+ * run the work in the background, then settle the rows, the VM and the task, and free the lock.
+ */
+const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: Claim<C, P>) =>
   Effect.gen(function* () {
     const store = yield* Store
     const background = yield* Background
-    const { context, prepared, release } = yield* lockAndCheck(op, actor, vmId, input)
+    const { context, prepared, release, freeing, start, moves } = yield* claim
     const work = op.work
     const started = yield* Effect.gen(function* () {
-      const step = yield* transitionOf(op as never, context)
-      const start = taskStart(op as never, actor, context, input, options)
-      const recording = yield* Deferred.make<{ readonly task: Task; readonly value: R; readonly vm: Vm }, unknown>()
+      const recording = yield* Deferred.make<{ readonly task: Task; readonly value: R; readonly vm?: Vm }, unknown>()
       const recorded = Effect.orDie(Deferred.await(recording))
       const body = work.overlap
         ? work.run(
@@ -156,7 +211,7 @@ const runBackground = <K extends Reads, I, C extends ReadContext["record"], P, R
             prepared,
             Effect.map(recorded, ({ value }) => value),
           )
-        : Effect.flatMap(recorded, ({ value, vm }) => work.run({ ...context, vm }, prepared, Effect.succeed(value)))
+        : Effect.flatMap(recorded, ({ value, vm }) => work.run(withVm(context, vm), prepared, Effect.succeed(value)))
       // The outcome as recorded, kept so that whoever waits needs no second read.
       let finished: Task | undefined
       const settle = (exit: Exit.Exit<unknown, unknown>) =>
@@ -171,8 +226,11 @@ const runBackground = <K extends Reads, I, C extends ReadContext["record"], P, R
             )
           }
           // A destroyed VM has no record left to move; its task is still recorded. Interrupted: recovery reconciles.
-          if (step !== undefined && !interrupted) {
-            const current = yield* untilWritten(`settling ${op.operation}`, store.vms.get(vmId)).pipe(Effect.option)
+          if (moves !== undefined && !interrupted) {
+            const { step } = moves
+            const current = yield* untilWritten(`settling ${op.operation}`, store.vms.get(moves.vm.id)).pipe(
+              Effect.option,
+            )
             if (current._tag === "Some" && Exit.isSuccess(exit)) {
               const settled = work.onSuccess
                 ? work.onSuccess(current.value, step.to, context)
@@ -184,11 +242,11 @@ const runBackground = <K extends Reads, I, C extends ReadContext["record"], P, R
               yield* untilWritten(`settling ${op.operation}`, moveVm(current.value, step.onFailure, "platform", why))
             }
           }
-          // Free the VM before the outcome is announced: whoever sees "succeeded" may act on the VM at once.
-          yield* release
+          // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act
+          // on the VM at once. Should it fail for good, `release` below frees it.
           finished = yield* untilWritten(
             `recording ${op.operation}'s outcome`,
-            finishTask(made.value.task, start.scope, exit),
+            freeing((lock) => finishTask(made.value.task, start.scope, exit, lock)),
           )
         }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
       // With overlap the work starts at once: its preparation (a freeze request) is on its way before the records.
@@ -199,19 +257,19 @@ const runBackground = <K extends Reads, I, C extends ReadContext["record"], P, R
       const task = yield* Effect.gen(function* () {
         const value = (work.record === undefined ? undefined : yield* work.record(context, prepared)) as R
         const vm =
-          step === undefined
-            ? context.vm
-            : yield* moveVm(context.vm, step.via, "platform", op.operation, {}, context.vm.version).pipe(
-                Effect.catchTag("VersionConflict", () => Effect.fail(violation(op.operation, vmBusy, context))),
+          moves === undefined
+            ? undefined
+            : yield* moveVm(moves.vm, moves.step.via, "platform", op.operation, {}, moves.vm.version).pipe(
+                Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy)),
               )
         const task = yield* beginTask(start).pipe(
           Effect.tapError(() =>
-            step === undefined
+            moves === undefined || vm === undefined
               ? Effect.void
-              : Effect.ignore(moveVm(vm, context.vm.state, "platform", "the task could not be recorded")),
+              : Effect.ignore(moveVm(vm, moves.vm.state, "platform", "the task could not be recorded")),
           ),
         )
-        yield* Deferred.succeed(recording, { task, value, vm })
+        yield* Deferred.succeed(recording, vm === undefined ? { task, value } : { task, value, vm })
         return task
       }).pipe(
         Effect.tapError((error) =>
@@ -228,6 +286,16 @@ const runBackground = <K extends Reads, I, C extends ReadContext["record"], P, R
     }).pipe(Effect.onError(() => release))
     return started
   })
+
+type Work<C, P> = RecordWork<C, P, unknown> | BackgroundWork<C, P, unknown>
+
+const runClaimed = <C, P>(op: Recording<Work<C, P>>, claim: Claim<C, P>) => {
+  const run: Effect.Effect<unknown, OperationError, OperationServices> =
+    op.work.kind === "record"
+      ? runRecord(op as Recording<RecordWork<C, P, unknown>>, claim)
+      : runBackground(op as Recording<BackgroundWork<C, P, unknown>>, claim)
+  return Effect.withSpan(run, `operations.${op.operation}`)
+}
 
 /** Run a declared VM operation (see VmOperation): a record edit returns its finished task and value. */
 export function runVmOperation<K extends Reads, I, C extends ReadContext["record"], P, A>(
@@ -246,15 +314,40 @@ export function runVmOperation<K extends Reads, I, C extends ReadContext["record
   options?: RunOptions,
 ): Effect.Effect<TaskHandle, OperationError, OperationServices>
 export function runVmOperation<K extends Reads, I, C extends ReadContext["record"], P>(
-  op: VmOperation<K, I, C, P, RecordWork<C, P, unknown> | BackgroundWork<C, P, unknown>>,
+  op: VmOperation<K, I, C, P, Work<C, P>>,
   actor: Actor,
   vmId: string,
   input: I,
   options: RunOptions = {},
 ): Effect.Effect<unknown, OperationError, OperationServices> {
-  const run: Effect.Effect<unknown, OperationError, OperationServices> =
-    op.work.kind === "record"
-      ? runRecord(op as VmOperation<K, I, C, P, RecordWork<C, P, unknown>>, actor, vmId, input, options)
-      : runBackground(op as VmOperation<K, I, C, P, BackgroundWork<C, P, unknown>>, actor, vmId, input, options)
-  return Effect.withSpan(run, `operations.${op.operation}`)
+  return runClaimed(op, claimVm(op, actor, vmId, input, options))
+}
+
+/**
+ * Run a declared operation on an item of a VM (see ItemOperation): held by a VM, it is that VM's operation, run as
+ * runVmOperation runs it, under the VM's lock; alone, the same steps without a lock.
+ */
+export function runItemOperation<K extends Reads, I, C extends ReadContext["record"], P, Q, S, A>(
+  op: ItemOperation<K, I, C, P, RecordWork<C, P, A>, Q, S, RecordWork<Q, S, A>>,
+  actor: Actor,
+  input: I,
+  options?: RunOptions,
+): Effect.Effect<{ readonly task: Task; readonly value: A }, OperationError, OperationServices>
+export function runItemOperation<K extends Reads, I, C extends ReadContext["record"], P, Q, S, R1, R2>(
+  op: ItemOperation<K, I, C, P, BackgroundWork<C, P, R1>, Q, S, BackgroundWork<Q, S, R2>>,
+  actor: Actor,
+  input: I,
+  options?: RunOptions,
+): Effect.Effect<TaskHandle, OperationError, OperationServices>
+export function runItemOperation<K extends Reads, I, C extends ReadContext["record"], P, Q, S>(
+  op: ItemOperation<K, I, C, P, Work<C, P>, Q, S, Work<Q, S>>,
+  actor: Actor,
+  input: I,
+  options: RunOptions = {},
+): Effect.Effect<unknown, OperationError, OperationServices> {
+  return Effect.flatMap(op.holder(actor, input), (vmId) =>
+    vmId === null
+      ? runClaimed(op.alone, claimAlone(op.alone, actor, input, options))
+      : runClaimed(op.held, claimVm(op.held, actor, vmId, input, options)),
+  )
 }

@@ -5,7 +5,7 @@ import { RuleViolation } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
 import type { Operation, Task, TaskError } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
-import { Store } from "../store/ports.ts"
+import { type LockRef, Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
 
 export interface TaskStart {
@@ -67,20 +67,25 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
   return { code: errorCodeOf(failure), message }
 }
 
-/** Record the outcome of a task and announce it. */
+/** Record the outcome of a task (freeing the VM's lock in the same statement, if given) and announce it. */
 export const finishTask = Effect.fn("tasks.finish")(function* (
   task: Task,
   scope: TaskStart["scope"],
   exit: Exit.Exit<unknown, unknown>,
+  lock?: LockRef,
 ) {
   const store = yield* Store
-  const finished = yield* store.tasks.update(task.id, {
-    state: Exit.isSuccess(exit) ? "succeeded" : "failed",
-    progress: 100,
-    result: Exit.isSuccess(exit) ? (exit.value ?? null) : null,
-    error: Exit.isSuccess(exit) ? null : taskErrorOf(exit.cause),
-    finishedAt: yield* now,
-  })
+  const finished = yield* store.tasks.finish(
+    task.id,
+    {
+      state: Exit.isSuccess(exit) ? "succeeded" : "failed",
+      progress: 100,
+      result: Exit.isSuccess(exit) ? (exit.value ?? null) : null,
+      error: Exit.isSuccess(exit) ? null : taskErrorOf(exit.cause),
+      finishedAt: yield* now,
+    },
+    lock,
+  )
   yield* publishTask(finished, scope)
   return finished
 })

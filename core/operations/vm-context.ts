@@ -49,6 +49,25 @@ export const readBase = <K extends Reads>(
 }
 
 /**
+ * What an operation's rules read, from the VM's id: the VM if the actor may see it (else NotFound, G1), its counts
+ * read in the same round trip, and with "full" its image.
+ */
+export const readVisibleBase = <K extends Reads>(
+  reads: K,
+  actor: Actor,
+  vmId: string,
+): Effect.Effect<ReadContext[K], StoreError | NotFound, Store> => {
+  if (reads === "record") return Effect.map(loadVisibleVm(actor, vmId), (vm) => ({ actor, vm }) as ReadContext[K])
+  return Effect.gen(function* () {
+    const store = yield* Store
+    const { vm, facts } = yield* store.vms.getWithFacts(vmId)
+    if (!canSee(actor, vm)) return yield* new NotFound({ resource: "vm", id: vmId })
+    if (reads === "counts") return { actor, vm, facts } as ReadContext[K]
+    return contextOf(actor, vm, facts, yield* store.images.get(vm.imageId).pipe(Effect.option)) as ReadContext[K]
+  })
+}
+
+/**
  * The same, as read by the lock's claim (the VM and its counts): the image is read again only if the VM names
  * another one since, which only an operation under the lock could do.
  */

@@ -7,7 +7,7 @@ import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "../rules/context.ts"
 import { vmBusy } from "../rules/lifecycle.ts"
 import { violation } from "../rules/rule.ts"
-import { Store, type VmFacts } from "../store/ports.ts"
+import { type LockRef, Store, type VmFacts } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { untilWritten } from "./until-written.ts"
 
@@ -36,6 +36,14 @@ export class VmLocks extends Context.Service<
     ) => Effect.Effect<HeldLock, RuleViolation | NotFound | StoreError, Store>
     /** Free the VM's lock if this agent holds it; a failing database is retried, then logged. */
     readonly release: (vmId: string) => Effect.Effect<void, never, Store>
+    /**
+     * Write the outcome that frees the VM's lock in the same statement (`write` gets the lock to free, or nothing if
+     * this agent does not hold it); once written, the lock is known free here too. A failed write keeps it held.
+     */
+    readonly freeing: <A, E, R>(
+      vmId: string,
+      write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>,
+    ) => Effect.Effect<A, E, R>
     /** Whether this agent holds the VM's lock now. */
     readonly isHeld: (vmId: string) => boolean
     /** Free the locks an earlier start of this host's agent left (recovery); returns how many. */
@@ -78,6 +86,10 @@ export class VmLocks extends Context.Service<
             return yield* violation(operation, vmBusy, { ...context, vm: claim.vm })
           }),
         release,
+        freeing: (vmId, write) =>
+          held.has(vmId)
+            ? Effect.tap(write({ vmId, holder }), () => Effect.sync(() => held.delete(vmId)))
+            : write(undefined),
         isHeld: (vmId) => held.has(vmId),
         releaseStale: Store.use((store) => store.vmLocks.releaseStale(prefix, holder)),
       })

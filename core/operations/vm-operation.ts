@@ -7,10 +7,11 @@ import type { EventBus } from "../events/bus.ts"
 import type { LifecycleAction, StableState } from "../lifecycle/index.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
-import type { VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
+import type { Actor, VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
 import type { Rule } from "../rules/rule.ts"
 import type { Store } from "../store/ports.ts"
 import type { Background } from "./background.ts"
+import type { TaskStart } from "./tasks.ts"
 import type { VmLocks } from "./vm-lock.ts"
 
 /** What an operation's rules read besides its own input: the VM's record, with its counts, or with its image too. */
@@ -102,3 +103,28 @@ export interface VmOperation<K extends Reads, I, C extends VmRecordContext, P = 
 }
 
 export type AnyWork<C, P> = RecordWork<C, P, unknown> | BackgroundWork<C, P, unknown>
+
+/**
+ * The same operation on an item no VM holds (a detached disk, its backups and schedules): its context is read from
+ * the actor and the input alone, its rules checked, and it takes no lock (there is no VM to lock); its task names the
+ * item's scope.
+ */
+export interface AloneOperation<I, C, P, W> {
+  readonly operation: Operation
+  readonly context: (actor: Actor, input: I) => Op<C>
+  readonly rules: ReadonlyArray<Rule<C>>
+  readonly prepare?: (context: C) => Op<P>
+  readonly task: (context: C, input: I) => TaskFields & { readonly scope: TaskStart["scope"] }
+  readonly work: W
+}
+
+/**
+ * An operation on an item of a VM (a disk: a backup's deletion or restore, a backup schedule's deletion): while a
+ * VM holds the item it is that VM's operation (`held`, run under the VM's lock: re-read and re-checked there);
+ * otherwise `alone`. `holder` names the VM that holds the item now, or null.
+ */
+export interface ItemOperation<K extends Reads, I, C extends VmRecordContext, P, W, Q, S, V> {
+  readonly holder: (actor: Actor, input: I) => Op<string | null>
+  readonly held: VmOperation<K, I, C, P, W>
+  readonly alone: AloneOperation<I, Q, S, V>
+}

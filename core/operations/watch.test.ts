@@ -1,9 +1,9 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
+import { useCore } from "../../test-support/core.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { power } from "./power.ts"
-import { useCore } from "./testing/harness.ts"
 import { seedVm } from "./testing/world.ts"
 
 for (const backend of storeBackends) {

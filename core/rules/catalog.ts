@@ -1,11 +1,11 @@
 import type { Operation } from "../model/operation.ts"
 import { cloneRules } from "./clone.ts"
 import { configRules } from "./config.ts"
+import { consoleRules } from "./console.ts"
 import { createRules } from "./create.ts"
 import { deviceRules } from "./devices.ts"
 import { diskRules } from "./disks.ts"
 import { maintenanceRules } from "./hosts.ts"
-import { notRecycled, runningOnly } from "./lifecycle.ts"
 import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
 import { networkRules } from "./networks.ts"
@@ -44,8 +44,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.destroy": powerRules.destroy,
   "vm.restore": powerRules.restore,
   "vm.purge": powerRules.purge,
-  /** B5: "当且仅当虚拟机处于“运行”状态支持打开控制台". */
-  "vm.console": [notRecycled, runningOnly],
+  "vm.console": consoleRules,
   /** L7: the batch itself; each VM's own rules turn into a warning per VM, the rest proceed. */
   "vm.batch": [batchSelection, batchAction],
   "vm.alarm": regularRules.alarm,

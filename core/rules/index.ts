@@ -1,6 +1,7 @@
 export * from "./catalog.ts"
 export * from "./clone.ts"
 export * from "./config.ts"
+export * from "./console.ts"
 export * from "./context.ts"
 export * from "./create.ts"
 export * from "./devices.ts"

@@ -89,6 +89,8 @@ export interface VmFacts {
 
 export interface VmRepository {
   get(id: string): Effect.Effect<Vm, NotFound | StoreError>
+  /** The VM and its counts (what `facts` reads) in one round trip. */
+  getWithFacts(id: string): Effect.Effect<{ readonly vm: Vm; readonly facts: VmFacts }, NotFound | StoreError>
   list(filter?: VmFilter): Q<ReadonlyArray<Vm>>
   /** The list view (L1–L5): search, filters, sort, a page, and totals over everything that matched. */
   query(query: VmQuery): Q<VmPage>
@@ -122,6 +124,12 @@ export interface VmLockClaim {
 }
 
 /** One operation at a time per VM across every agent on this database (G4). */
+/** A VM's lock as one holder holds it. */
+export interface LockRef {
+  readonly vmId: string
+  readonly holder: string
+}
+
 export interface VmLockRepository {
   /** Take the VM's lock for `holder` if it is free, and read the VM (with its counts if asked) in the same statement. */
   claim(
@@ -154,6 +162,11 @@ export interface TaskRepository {
   list(filter?: TaskFilter): Q<ReadonlyArray<Task>>
   insert(task: Task): Q<Task>
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
+  /**
+   * Record a task's outcome and, in the same statement, free the VM's lock `lock.holder` holds (G4): whoever sees
+   * the outcome finds the VM free, and an operation pays one round trip for both.
+   */
+  finish(id: string, patch: Patch<Task>, lock?: LockRef): Effect.Effect<Task, NotFound | StoreError>
 }
 
 /** M1: the VMs' usage samples, raw and rolled up. */

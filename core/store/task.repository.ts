@@ -1,8 +1,9 @@
 import { Effect } from "effect"
 import type { Kysely } from "kysely"
+import { NotFound } from "../errors.ts"
 import { Task } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
-import type { TaskFilter, TaskRepository } from "./ports.ts"
+import type { LockRef, TaskFilter, TaskRepository } from "./ports.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
@@ -30,5 +31,28 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return rows.map(taskCodec.decode)
   })
 
-  return { get, list, insert, update }
+  // One statement: the lock's update rides along as a data-modifying CTE (both or neither are written).
+  const finish = Effect.fn("task.finish")(function* (id: string, patch: Parameters<typeof update>[1], lock?: LockRef) {
+    if (lock === undefined) return yield* update(id, patch)
+    const { id: _id, createdAt: _createdAt, ...changes } = taskCodec.encode(patch as Partial<Task>)
+    const row = yield* run("task.finish", () =>
+      db
+        .with("freed", (db) =>
+          db
+            .updateTable("vmLocks")
+            .set({ holder: null, operation: null, takenAt: null })
+            .where("vmId", "=", lock.vmId)
+            .where("holder", "=", lock.holder),
+        )
+        .updateTable("tasks")
+        .set(changes)
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst(),
+    )
+    if (row === undefined) return yield* new NotFound({ resource: "task", id })
+    return taskCodec.decode(row)
+  })
+
+  return { get, list, insert, update, finish }
 }

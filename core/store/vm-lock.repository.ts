@@ -1,15 +1,13 @@
 import { Effect } from "effect"
 import { type Kysely, sql } from "kysely"
-import type { VmFacts, VmLockRepository } from "./ports.ts"
+import type { VmLockRepository } from "./ports.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
-import { vmFactsColumns, vmFactsOf } from "./vm-facts.ts"
+import { splitFacts, vmFactsColumns } from "./vm-facts.ts"
 
 /** Prefix match in LIKE: % _ and \ in a holder's name are literal. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-
-const factNames = ["snapshots", "snapshotSchedules", "backups", "backupSchedules", "gpus", "usbDevices"] as const
 
 export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
   // One round trip: the conditional upsert claims a free lock of an existing VM (a held one is left alone), and the
@@ -22,7 +20,7 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
     at: Date,
     options: { readonly facts?: boolean } = {},
   ) {
-    const facts = options.facts ? sql`, ${vmFactsColumns(vmId)}` : sql``
+    const counts = options.facts ? sql`, ${vmFactsColumns(vmId)}` : sql``
     const { rows } = yield* run("vmLocks.claim", () =>
       sql<Record<string, unknown> & { readonly claimedBy: string | null }>`
         with claim as (
@@ -33,20 +31,15 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
             where vm_locks.holder is null
           returning holder
         )
-        select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, (select holder from claim) as claimed_by ${facts}
+        select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, (select holder from claim) as claimed_by ${counts}
         from vms where vms.id = ${vmId}
       `.execute(db),
     )
     const row = rows[0]
     if (row === undefined) return { claimed: false, vm: undefined }
-    const { claimedBy, ...rest } = row
-    const counts: Record<string, unknown> = {}
-    for (const name of factNames) {
-      counts[name] = rest[name]
-      delete rest[name]
-    }
-    const read: { facts?: VmFacts } = options.facts ? { facts: vmFactsOf(counts) } : {}
-    return { claimed: claimedBy === holder, vm: vmCodec.decode(rest), ...read }
+    const { claimedBy, ...columns } = row
+    const { rest, facts } = splitFacts(columns)
+    return { claimed: claimedBy === holder, vm: vmCodec.decode(rest), ...(options.facts ? { facts } : {}) }
   })
 
   const release = Effect.fn("vmLocks.release")(function* (vmId: string, holder: string) {

@@ -10,7 +10,7 @@ import { untyped } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
-import { vmFacts } from "./vm-facts.ts"
+import { splitFacts, vmFacts, vmFactsColumns } from "./vm-facts.ts"
 import { queryVms, type VmQuery } from "./vm-query.ts"
 
 /** Columns of the vms row; affinity groups live in their own table. */
@@ -180,5 +180,18 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     return yield* run("vm.facts", () => vmFacts(db, id))
   })
 
-  return { get, list, query, insertBundles, update, purge, facts }
+  // One round trip: the VM and its counts, as the lock's claim reads them.
+  const getWithFacts = Effect.fn("vm.getWithFacts")(function* (id: string) {
+    const { rows } = yield* run("vm.getWithFacts", () =>
+      sql<Record<string, unknown>>`
+        select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, ${vmFactsColumns(id)} from vms where vms.id = ${id}
+      `.execute(db),
+    )
+    const row = rows[0]
+    if (row === undefined) return yield* new NotFound({ resource: "vm", id })
+    const { rest, facts } = splitFacts(row)
+    return { vm: vmCodec.decode(rest), facts }
+  })
+
+  return { get, getWithFacts, list, query, insertBundles, update, purge, facts }
 }

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
+import { useCore } from "../../../test-support/core.ts"
 import { RuleViolation } from "../../errors.ts"
 import type { Backup } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
 import { Store } from "../../store/ports.ts"
 import { storeBackends } from "../../store/testing.ts"
 import { power } from "../power.ts"
-import { useCore } from "../testing/harness.ts"
 import { seedVm } from "../testing/world.ts"
 import { backupDisk } from "./backup.ts"
 import { deleteBackup } from "./delete.ts"
@@ -109,6 +109,33 @@ for (const backend of storeBackends) {
       assert.notEqual(next.fellBack, null)
       assert.equal(byId(await backupsOf(disk.id), next.backupId)?.parentId, null)
       assert.equal((await backup(vm, disk.id)).kind, "incremental")
+    })
+
+    it("G4 V4 an attached disk's backup is deleted under its VM's lock; a detached disk's with no VM and no lock", async () => {
+      const { vm, disk } = await vmWithDisk()
+      const first = await backup(vm, disk.id)
+      const second = await backup(vm, disk.id)
+      const holdLock = () =>
+        core.run(Store.use((s) => s.vmLocks.claim(vm.id, "another-agent", "vm.rename", new Date())))
+      const freeLock = () => core.run(Store.use((s) => s.vmLocks.release(vm.id, "another-agent")))
+      await holdLock()
+      const refused = await core.run(Effect.flip(deleteBackup(owner(), second.backupId)))
+      assert.ok(refused instanceof RuleViolation && refused.rule === "vm-busy", String(refused))
+      assert.equal((await backupsOf(disk.id)).length, 2, "nothing deleted")
+      await freeLock()
+      await core.run(Store.use((s) => s.disks.update(disk.id, { vmId: null })))
+      await holdLock()
+      const restored = await core.complete(restoreBackup(owner(), first.backupId))
+      const deleted = await core.complete(deleteBackup(owner(), second.backupId))
+      await freeLock()
+      for (const task of [restored, deleted]) {
+        assert.equal(task.state, "succeeded", JSON.stringify(task.error))
+        assert.equal(task.vmId, null, "no VM: the disk stands alone")
+      }
+      assert.deepEqual(
+        (await backupsOf(disk.id)).map((b) => b.id),
+        [first.backupId],
+      )
     })
 
     it("V4 a backup the hypervisor refuses is a failed task; a failed backup cannot be restored (backup-ready)", async () => {

@@ -5,10 +5,11 @@ import type { Disk } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
 import type { Actor } from "../../rules/context.ts"
 import { type BackupContext, diskRules } from "../../rules/disks.ts"
-import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { ignoreMissing } from "../driver-for.ts"
-import { forkTask, withVmLock } from "../snapshots/vm-task.ts"
+import { runItemOperation } from "../run-vm-operation.ts"
+import type { TaskStart } from "../tasks.ts"
+import type { BackgroundWork, ItemOperation } from "../vm-operation.ts"
 import { chainName, dependentsOf, rootOf } from "./chains.ts"
 import { driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
@@ -34,51 +35,65 @@ const removeWithDependents = (driver: Driver, disk: Disk, vm: Vm | null, backupI
     return { deleted: doomed.map((b) => b.id), chain }
   })
 
+type Doomed = { readonly disk: Disk; readonly backupId: string }
+type Held = BackupContext & Doomed
+type Alone = Doomed & { readonly scope: TaskStart["scope"] }
+type Input = { readonly backupId: string }
+
+const remove = (context: { readonly disk: Disk; readonly vm?: Vm }, driver: Driver, backupId: string) =>
+  removeWithDependents(driver, context.disk, context.vm ?? null, backupId)
+
+/** The disk the backup was made of, if the actor may see it. */
+const diskOf = (actor: Actor, backupId: string) =>
+  Effect.flatMap(
+    Store.use((store) => store.backups.get(backupId)),
+    (backup) => loadVisibleDisk(actor, backup.diskId),
+  )
+
+const task = ({ disk }: Doomed, { backupId }: Input) => ({ targetId: disk.id, params: { backupId, diskId: disk.id } })
+
 /**
  * V4: delete a backup together with the increments that build on it (they cannot be restored without it; the store
  * would drop their records with it anyway). The chain it belongs to stops growing: its bitmap is dropped, and the
  * stream's next backup is a full one. Retention (V5) prunes through this operation. While the disk is attached the
- * VM's lock is held. Returns the task at once; its result lists the deleted backups.
+ * VM's lock is held; its task's result lists the deleted backups.
  */
-export const deleteBackup = Effect.fn("operations.deleteBackup")(function* (
-  actor: Actor,
-  backupId: string,
-  options: { readonly parentId?: string } = {},
-) {
-  const store = yield* Store
-  const backup = yield* store.backups.get(backupId)
-  const { disk, scope } = yield* loadVisibleDisk(actor, backup.diskId)
-  const driver = yield* driverForDisk(disk)
-  const start = (vm: Vm | null, release: Effect.Effect<void, never, Store>) =>
-    forkTask({
-      start: {
-        operation: "disk.delete-backup",
-        actor,
-        scope,
-        ...(vm === null ? {} : { vmId: vm.id }),
-        targetId: disk.id,
-        ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-        params: { backupId, diskId: disk.id },
-      },
-      work: removeWithDependents(driver, disk, vm, backupId),
-      release,
-    })
-  if (disk.vmId === null) return yield* start(null, Effect.void)
-  return yield* withVmLock({
+export const deleteBackupOperation: ItemOperation<
+  "counts",
+  Input,
+  Held,
+  Driver,
+  BackgroundWork<Held, Driver, void>,
+  Alone,
+  Driver,
+  BackgroundWork<Alone, Driver, void>
+> = {
+  holder: (actor, { backupId }) => Effect.map(diskOf(actor, backupId), ({ disk }) => disk.vmId),
+  held: {
     operation: "disk.delete-backup",
-    actor,
-    vmId: disk.vmId,
     reads: "counts",
-    check: (base) =>
+    context: (base, { backupId }) =>
       Effect.gen(function* () {
-        const context: BackupContext = {
-          ...base,
-          disk: yield* store.disks.get(disk.id),
-          backup: yield* store.backups.get(backupId),
-        }
-        yield* checkRules("disk.delete-backup", diskRules["delete-backup"], context)
-        return context
+        const store = yield* Store
+        const backup = yield* store.backups.get(backupId)
+        return { ...base, disk: yield* store.disks.get(backup.diskId), backup, backupId }
       }),
-    body: (context, release) => start(context.vm, release),
-  })
-})
+    rules: diskRules["delete-backup"],
+    prepare: ({ disk }) => driverForDisk(disk),
+    task,
+    work: { kind: "background", run: (context, driver) => remove(context, driver, context.backupId) },
+  },
+  alone: {
+    operation: "disk.delete-backup",
+    context: (actor, { backupId }) =>
+      Effect.map(diskOf(actor, backupId), ({ disk, scope }) => ({ disk, scope, backupId })),
+    rules: [],
+    prepare: ({ disk }) => driverForDisk(disk),
+    task: (context, input) => ({ ...task(context, input), scope: context.scope }),
+    work: { kind: "background", run: (context, driver) => remove(context, driver, context.backupId) },
+  },
+}
+
+/** V4: returns the task at once. */
+export const deleteBackup = (actor: Actor, backupId: string, options: { readonly parentId?: string } = {}) =>
+  runItemOperation(deleteBackupOperation, actor, { backupId }, options)

@@ -5,14 +5,13 @@ import type { Disk, Schedule } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
 import type { Actor } from "../../rules/context.ts"
 import { type BackupScheduleContext, type DiskContext, diskRules } from "../../rules/disks.ts"
-import { checkRules } from "../../rules/rule.ts"
 import { type ScheduleInput, scheduleRecord } from "../../scheduler/input.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor, ignoreMissing } from "../driver-for.ts"
-import { runVmOperation } from "../run-vm-operation.ts"
-import { recordTask, withVmLock } from "../snapshots/vm-task.ts"
-import type { RecordWork, VmOperation } from "../vm-operation.ts"
+import { runItemOperation, runVmOperation } from "../run-vm-operation.ts"
+import type { TaskStart } from "../tasks.ts"
+import type { ItemOperation, RecordWork, VmOperation } from "../vm-operation.ts"
 import { chainName, rootOf, streamOf } from "./chains.ts"
 import { backupCalls, driverForDisk, loadVisibleDisk } from "./disk-access.ts"
 
@@ -79,53 +78,69 @@ const dropOpenChain = (driver: Driver, disk: Disk, vm: Vm, schedule: Schedule) =
     )
   })
 
+type Removal = { readonly disk: Disk; readonly schedule: Schedule; readonly scope: TaskStart["scope"] }
+type RemovalInput = { readonly diskId: string; readonly scheduleId: string }
+
+/** The disk (if the actor may see it) and its backup schedule; any other schedule is not found. */
+const removal = Effect.fn("operations.backupScheduleRemoval")(function* (actor: Actor, input: RemovalInput) {
+  const store = yield* Store
+  const { disk, scope } = yield* loadVisibleDisk(actor, input.diskId)
+  const schedule = yield* store.schedules.get(input.scheduleId)
+  if (schedule.target.kind !== "disk-backup" || schedule.target.diskId !== disk.id) {
+    return yield* new NotFound({ resource: "schedule", id: input.scheduleId })
+  }
+  return { disk, schedule, scope } satisfies Removal
+})
+
+const removalTask = ({ disk, schedule }: Removal) => ({
+  targetId: schedule.id,
+  params: { diskId: disk.id, scheduleId: schedule.id, period: schedule.period },
+})
+
+/** Its growing chain's bitmap dropped while the disk is attached, then the record. */
+const removeSchedule = (context: Removal & { readonly vm?: Vm }, driver: Driver) =>
+  Effect.gen(function* () {
+    if (context.vm !== undefined) yield* dropOpenChain(driver, context.disk, context.vm, context.schedule)
+    yield* Store.use((store) => store.schedules.remove(context.schedule.id))
+  })
+
 /**
  * V6: delete a backup schedule; the backups it made stay (restorable, no longer pruned). Its growing chain's bitmap
  * is dropped (a failure to drop is logged, never blocks the deletion). While the disk is attached the VM's lock is
  * held, so that no run of the schedule is halfway. A task.
  */
-export const deleteBackupSchedule = Effect.fn("operations.deleteBackupSchedule")(function* (
-  actor: Actor,
-  diskId: string,
-  scheduleId: string,
-) {
-  const store = yield* Store
-  const { disk, scope } = yield* loadVisibleDisk(actor, diskId)
-  const schedule = yield* store.schedules.get(scheduleId)
-  if (schedule.target.kind !== "disk-backup" || schedule.target.diskId !== diskId) {
-    return yield* new NotFound({ resource: "schedule", id: scheduleId })
-  }
-  const driver = yield* driverForDisk(disk)
-  const remove = (vm: Vm | null) =>
-    recordTask(
-      {
-        operation: "disk.delete-backup-schedule",
-        actor,
-        scope,
-        ...(vm === null ? {} : { vmId: vm.id }),
-        targetId: schedule.id,
-        params: { diskId, scheduleId, period: schedule.period },
-      },
-      Effect.gen(function* () {
-        if (vm !== null) yield* dropOpenChain(driver, disk, vm, schedule)
-        yield* store.schedules.remove(schedule.id)
-      }),
-    ).pipe(Effect.map(({ task }) => task))
-  if (disk.vmId === null) return yield* remove(null)
-  return yield* withVmLock({
+export const deleteBackupScheduleOperation: ItemOperation<
+  "counts",
+  RemovalInput,
+  DiskContext & Removal,
+  Driver,
+  RecordWork<DiskContext & Removal, Driver, void>,
+  Removal,
+  Driver,
+  RecordWork<Removal, Driver, void>
+> = {
+  holder: (actor, input) => Effect.map(removal(actor, input), ({ disk }) => disk.vmId),
+  held: {
     operation: "disk.delete-backup-schedule",
-    actor,
-    vmId: disk.vmId,
     reads: "counts",
-    check: (base) =>
-      Effect.gen(function* () {
-        const context: DiskContext = { ...base, disk: yield* store.disks.get(diskId) }
-        yield* checkRules("disk.delete-backup-schedule", diskRules["delete-backup-schedule"], context)
-        return context
-      }),
-    body: (context, release) => remove(context.vm).pipe(Effect.ensuring(release)),
-  })
-})
+    context: (base, input) => Effect.map(removal(base.actor, input), (context) => ({ ...base, ...context })),
+    rules: diskRules["delete-backup-schedule"],
+    prepare: ({ disk }) => driverForDisk(disk),
+    task: removalTask,
+    work: { kind: "record", write: removeSchedule },
+  },
+  alone: {
+    operation: "disk.delete-backup-schedule",
+    context: removal,
+    rules: [],
+    prepare: ({ disk }) => driverForDisk(disk),
+    task: (context) => ({ ...removalTask(context), scope: context.scope }),
+    work: { kind: "record", write: removeSchedule },
+  },
+}
+
+export const deleteBackupSchedule = (actor: Actor, diskId: string, scheduleId: string) =>
+  Effect.map(runItemOperation(deleteBackupScheduleOperation, actor, { diskId, scheduleId }), ({ task }) => task)
 
 /** V5: a disk's backup schedules; `dueAt` (core/scheduler) tells when each runs next. */
 export const listBackupSchedules = Effect.fn("operations.listBackupSchedules")(function* (

@@ -2,12 +2,12 @@
 // inside it, says READY once the driver call is blocked, and waits to be killed with SIGKILL.
 import { randomBytes } from "node:crypto"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { makeFakeDriver } from "../../../plugins/fake/index.ts"
-import { coreLayer } from "../../layer.ts"
-import type { Actor } from "../../rules/context.ts"
-import { layerPostgres } from "../../store/layer.ts"
-import { deleteVm } from "../delete.ts"
-import { power } from "../power.ts"
+import { coreLayer } from "../core/layer.ts"
+import { deleteVm } from "../core/operations/delete.ts"
+import { power } from "../core/operations/power.ts"
+import type { Actor } from "../core/rules/context.ts"
+import { layerPostgres } from "../core/store/layer.ts"
+import { makeFakeDriver } from "../plugins/fake/index.ts"
 
 export interface CrashPlan {
   /** A database both processes reach (on the test server). */

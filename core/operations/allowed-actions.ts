@@ -1,7 +1,10 @@
 import { Effect } from "effect"
-import type { Lang, Operation } from "../../core/index.ts"
-import { consoleCheck } from "../../core/operations/console.ts"
-import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "../../core/operations/delete.ts"
+import type { Lang } from "../model/common.ts"
+import type { Operation } from "../model/operation.ts"
+import type { VmContext, VmRecordContext } from "../rules/context.ts"
+import type { RuleKind } from "../rules/rule.ts"
+import { consoleOperation } from "./console.ts"
+import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import {
   deletionProtectionOperation,
   haOperation,
@@ -9,12 +12,10 @@ import {
   remarksOperation,
   renameOperation,
   showPasswordOperation,
-} from "../../core/operations/edit.ts"
-import { powerOperations } from "../../core/operations/power.ts"
-import { previewOn } from "../../core/operations/preview.ts"
-import type { Reads, VmCheck } from "../../core/operations/vm-operation.ts"
-import type { VmContext, VmRecordContext } from "../../core/rules/context.ts"
-import type { RuleKind } from "../../core/rules/rule.ts"
+} from "./edit.ts"
+import { powerOperations } from "./power.ts"
+import { previewOn } from "./preview.ts"
+import type { Reads, VmCheck } from "./vm-operation.ts"
 
 /** Whether the caller may do one action on the VM now, and if not, which rule refuses and why. */
 export interface AllowedAction {
@@ -56,7 +57,7 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("destroy", destroyOperation, options),
   entry("restore", restoreOperation, none),
   entry("purge", purgeOperation(false), options),
-  entry("console", consoleCheck, none),
+  entry("console", consoleOperation, none),
   entry("rename", renameOperation, (base) => base.vm.displayName),
   entry("remarks", remarksOperation, (base) => base.vm.remarks),
   entry("reclaim-date", reclaimDateOperation, () => null),
