@@ -17,9 +17,9 @@ import { promisify } from "node:util"
 import pg from "pg"
 import { Store } from "../core/index.ts"
 import type { Task, Vm } from "../core/model/index.ts"
-import { databaseUrl, type StoreBackend, storeBackendsFor } from "../core/store/testing.ts"
+import { databaseUrl } from "../core/store/testing.ts"
 import { useAgent } from "./testing/harness.ts"
-import { throwawayPostgresSkip, useThrowawayPostgres } from "./testing/throwaway-postgres.ts"
+import { backendOn, throwawayPostgresSkip, useThrowawayPostgres } from "./testing/throwaway-postgres.ts"
 
 const run = promisify(execFile)
 const skip = throwawayPostgresSkip || (process.getuid?.() === 0 ? false : "needs root (mounts a tmpfs)")
@@ -39,14 +39,7 @@ const sql = async (url: string, ...statements: ReadonlyArray<string>) => {
 
 describe("#14 defect 3: store failures through the API are 503, no task left running", { skip }, () => {
   const server = useThrowawayPostgres()
-  const onServer = () => storeBackendsFor({ TEST_DATABASE_URL: server.url })[0] as StoreBackend
-  const backend: StoreBackend = {
-    name: "postgres",
-    skip: false,
-    layer: () => onServer().layer(),
-    database: () => onServer().database(),
-  }
-  const agent = useAgent(backend)
+  const agent = useAgent(backendOn(server))
   const small = join(tmpdir(), `hx-small-${randomUUID().slice(0, 8)}`)
   const filler = join(small, "filler")
   let agentDatabase = ""
