@@ -83,13 +83,13 @@ for (const backend of storeBackends) {
 
     /**
      * Seed a world and a VM, crash a child mid-operation, then recover in a new core on the same database. `before`
-     * runs in the new core before recovery (what else the crash left behind), `then` after it (what a user does next).
+     * runs in the new core before recovery (what else the crash left behind), `afterwards` after it (what a user does next).
      */
     const scenario = async (
       shape: Pick<CrashPlan, "prepare" | "hang" | "operation">,
       hooks: {
         readonly before?: (agent: Agent) => Promise<void>
-        readonly then?: (agent: Agent) => Promise<void>
+        readonly afterwards?: (agent: Agent) => Promise<void>
       } = {},
     ) => {
       const { store, cleanup } = await durableStore()
@@ -125,7 +125,7 @@ for (const backend of storeBackends) {
         const task = await runtime.runPromise(Store.use((s) => s.tasks.get(taskId)))
         const power = (await runtime.runPromise(fake.driver.inspect(vm.hostname))).power
         const open = await runtime.runPromise(Store.use((s) => s.tasks.list({ states: ["running", "queued"] })))
-        await hooks.then?.(agent)
+        await hooks.afterwards?.(agent)
         return { inFlight, results, after, task, power, open }
       } finally {
         await runtime.dispose()
@@ -176,7 +176,7 @@ for (const backend of storeBackends) {
             await runtime.runPromise(fake.driver.volumes.create({ path: location, sizeGiB: 1, format: "qcow2" }))
             assert.ok((await runtime.runPromise(fake.simulate.volumes())).some((v) => v.path === location))
           },
-          then: async ({ runtime, fake, world, vm }) => {
+          afterwards: async ({ runtime, fake, world, vm }) => {
             const backup = await runtime.runPromise(Store.use((s) => s.backups.get(backupId)))
             assert.equal(backup.state, "failed", "nothing proves the copy whole")
             const files = await runtime.runPromise(fake.simulate.volumes())
@@ -206,7 +206,7 @@ for (const backend of storeBackends) {
       const r = await scenario(
         { prepare: "snapshot", hang: "snapshots.revert", operation: "rollback" },
         {
-          then: async ({ runtime, world, vm, snapshotId }) => {
+          afterwards: async ({ runtime, world, vm, snapshotId }) => {
             const snapshot = await runtime.runPromise(Store.use((s) => s.snapshots.get(snapshotId)))
             assert.equal(snapshot.state, "ready")
             const again = await runtime.runPromise(
