@@ -2,10 +2,9 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Store } from "../core/index.ts"
-import { type StoreBackend, storeBackendsFor } from "../core/store/testing.ts"
 import type { FakeOperation } from "../plugins/fake/index.ts"
 import { type Reply, useAgent } from "./testing/harness.ts"
-import { throwawayPostgresSkip, useThrowawayPostgres } from "./testing/throwaway-postgres.ts"
+import { backendOn, throwawayPostgresSkip, useThrowawayPostgres } from "./testing/throwaway-postgres.ts"
 
 /** What an accepted operation answers: its task, or a create's tasks. */
 type TaskReply = { readonly task?: { readonly id: string }; readonly tasks?: ReadonlyArray<{ readonly id: string }> }
@@ -15,14 +14,7 @@ const outageMs = 15_000
 
 describe("#14 H1 a 15-second database outage under operations in flight", { skip: throwawayPostgresSkip }, () => {
   const server = useThrowawayPostgres()
-  const onServer = () => storeBackendsFor({ TEST_DATABASE_URL: server.url })[0] as StoreBackend
-  const backend: StoreBackend = {
-    name: "postgres",
-    skip: false,
-    layer: () => onServer().layer(),
-    database: () => onServer().database(),
-  }
-  const agent = useAgent(backend)
+  const agent = useAgent(backendOn(server))
 
   const runningVm = async () => {
     const vm = await agent.seedVm()

@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { VerifiedTokens } from "./auth/verified-tokens.ts"
 import { HostConfig } from "./config.ts"
 import type { Driver } from "./driver/driver.ts"
 import { DriverRegistry } from "./driver/registry.ts"
@@ -20,6 +21,7 @@ export const coreLayer = (options: {
     VmLocks.layer.pipe(Layer.provide(host)),
     Background.layer,
     DriverRegistry.fromDrivers(options.drivers),
+    VerifiedTokens.layer,
     host,
   )
 }

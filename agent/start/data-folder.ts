@@ -85,7 +85,9 @@ export const openDataFolder = (root: string): DataFolder => {
     tightened,
   }
   if (folder.secretKey.length !== 32) throw new DataFolderError(`${join(root, "secret.key")} must hold 32 bytes`)
-  for (const dir of [folder.storageDir, folder.imagesDir, folder.qemuStateDir]) {
+  // backups/ too (next to disks/, where the drivers write backups): as root the server's group passes through the
+  // data folder, and a backups folder made with the default 0755 let it read every VM's backups.
+  for (const dir of [folder.storageDir, folder.imagesDir, folder.qemuStateDir, join(root, "backups")]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     tighten(dir, 0o700, tightened)
   }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before } from "node:test"
 import { promisify } from "node:util"
+import { type StoreBackend, storeBackendsFor } from "../../core/store/testing.ts"
 
 const script = join(import.meta.dirname, "../../scripts/pg-throwaway.sh")
 const run = promisify(execFile)
@@ -42,5 +43,16 @@ export const useThrowawayPostgres = (): ThrowawayPostgres => {
     },
     halt: () => run("bash", [script, "halt", dir]).then(() => undefined),
     resume: () => run("bash", [script, "resume", dir]).then(() => undefined),
+  }
+}
+
+/** A store backend on the throwaway server (a fresh database per harness), for useAgent; resolved once it runs. */
+export const backendOn = (server: ThrowawayPostgres): StoreBackend => {
+  const onServer = () => storeBackendsFor({ TEST_DATABASE_URL: server.url })[0] as StoreBackend
+  return {
+    name: "postgres",
+    skip: false,
+    layer: () => onServer().layer(),
+    database: () => onServer().database(),
   }
 }

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory"
 import { validator } from "hono-openapi"
 import type { AgentEnv } from "../env.ts"
 import { apiErrors } from "../errors/messages.ts"
+import { bodiless } from "../middleware/body-limit.ts"
 import { describeIssues, type Issue } from "./issues.ts"
 
 /** Unknown keys are refused rather than dropped: a misspelt field must not look like a request that worked. */
@@ -40,7 +41,7 @@ const startsWithBom = (bytes: Uint8Array) => bytes[0] === 0xef && bytes[1] === 0
  */
 export const requireJsonBodies = () =>
   createMiddleware<AgentEnv>(async (c, next) => {
-    if (c.req.raw.body !== null) {
+    if (!bodiless(c.req.method) && c.req.raw.body !== null) {
       // Read once; Hono keeps it for the validators.
       const bytes = new Uint8Array(await c.req.arrayBuffer())
       const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? ""

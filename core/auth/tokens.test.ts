@@ -1,10 +1,12 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { Store } from "../store/ports.ts"
 import { insertWorld, sampleWorld, storeBackends, useStore } from "../store/testing.ts"
 import { hashToken } from "./secrets.ts"
 import { authenticate, issueToken } from "./tokens.ts"
+import { VerifiedTokens, verifiedTokenLifeMs } from "./verified-tokens.ts"
 
 for (const backend of storeBackends) {
   describe(`API tokens on ${backend.name}`, { skip: backend.skip }, () => {
@@ -33,6 +35,33 @@ for (const backend of storeBackends) {
         const error = await runStore(Effect.flip(authenticate(bad)))
         assert.equal(error._tag, "Unauthenticated", String(bad))
       }
+    })
+
+    it("#14 a verified token is believed for a second (no query), then asked again: a revoked one is refused", async () => {
+      const { token, secret } = await runStore(issueToken(world.user.id, "cached"))
+      const expiring = await runStore(issueToken(world.user.id, "expiring", new Date(Date.now() + 500)))
+      await runStore(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const clock = yield* TestClock.make()
+            const body = Effect.gen(function* () {
+              yield* TestClock.setTime(Date.now())
+              const store = yield* Store
+              assert.equal((yield* authenticate(secret)).userId, world.user.id)
+              yield* authenticate(expiring.secret)
+              yield* store.apiTokens.remove(token.id)
+              // Within the cache's life the revoked token still passes (another process revoked it).
+              assert.equal((yield* authenticate(secret)).userId, world.user.id)
+              // Its own expiry is checked on every request, cached or not.
+              yield* TestClock.adjust(600)
+              assert.equal((yield* Effect.flip(authenticate(expiring.secret)))._tag, "Unauthenticated")
+              yield* TestClock.adjust(verifiedTokenLifeMs)
+              assert.equal((yield* Effect.flip(authenticate(secret)))._tag, "Unauthenticated")
+            })
+            yield* body.pipe(Effect.provideService(Clock.Clock, clock), Effect.provide(VerifiedTokens.layer))
+          }),
+        ),
+      )
     })
   })
 }

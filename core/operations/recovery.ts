@@ -80,6 +80,22 @@ const settleCutShortSnapshots = Effect.fn("recovery.settleCutShortSnapshots")(fu
   return completed
 })
 
+/**
+ * V4, #14: a backup a crash cut short holds nothing known to be whole (the copy may have stopped halfway): failed,
+ * and its partial file removed so that it takes no room and nothing restores from it. A failed backup blocks
+ * nothing, and the next one does not build on it (only ready backups are built on); a driver that keeps a chain's
+ * end (QEMU: written ahead of the copy) refuses an increment past it, so the next backup starts a new chain.
+ */
+const settleCutShortBackups = Effect.fn("recovery.settleCutShortBackups")(function* (driver: Driver, vm: Vm) {
+  const store = yield* Store
+  for (const backup of yield* store.backups.list({ vmId: vm.id, state: "creating" })) {
+    yield* driver.volumes
+      .remove(backup.location)
+      .pipe(Effect.catch((error) => Effect.logWarning(`could not remove the partial backup ${backup.location}`, error)))
+    yield* store.backups.update(backup.id, { state: "failed", sizeBytes: 0 })
+  }
+})
+
 /** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
 const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: Driver, vm: Vm, task: Task | undefined) {
   const params = (task?.params ?? {}) as { destroy?: boolean; deleteDataDisks?: boolean }
@@ -108,10 +124,7 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
         }),
   )
   const completedSnapshots = yield* settleCutShortSnapshots(driver, vm)
-  // Backups a crash cut short hold nothing known to be whole: marked failed (a failed item blocks nothing).
-  for (const backup of yield* store.backups.list({ vmId: vm.id, state: "creating" })) {
-    yield* store.backups.update(backup.id, { state: "failed" })
-  }
+  yield* settleCutShortBackups(driver, vm)
   for (const task of open) {
     const completed =
       (vm.state === "destroying" && Exit.isSuccess(outcome)) ||

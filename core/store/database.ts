@@ -35,6 +35,10 @@ const openPostgres = (url: string) =>
         // An idle client that loses its connection emits "error"; unhandled, it would kill the process.
         // The next query on the pool then fails and becomes a retryable StoreError.
         pool.on("error", () => undefined)
+        // A client checked out of the pool has no such listener: a connection the server ends under a query
+        // (pg_terminate_backend, a shutdown) would emit an unhandled "error" and take the agent down. Its query
+        // fails anyway (a retryable StoreError), and the pool drops the broken client when it is released.
+        pool.on("connect", (client) => client.on("error", () => undefined))
         const db = kyselyOver(pool)
         // Fail now, not at the first query, when the server is unreachable.
         await db

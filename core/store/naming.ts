@@ -39,6 +39,11 @@ export class HyperxCamelCasePlugin extends CamelCasePlugin {
     return this.#toCamel(str)
   }
 
+  /** A row made in SQL as JSON (to_jsonb of a table's row): its keys as a query's result would have them. */
+  camelRow(row: Record<string, unknown>): Record<string, unknown> {
+    return this.mapRow(row)
+  }
+
   /** Only the row's own keys change (nested keys are kept, as above): one plain loop instead of reduce. */
   protected override mapRow(row: UnknownRow): UnknownRow {
     const mapped: Record<string, unknown> = {}

@@ -34,6 +34,7 @@ import type {
 } from "../model/index.ts"
 import type { Admission } from "./admission.ts"
 import type { IpamRepository } from "./ipam.repository.ts"
+import type { VmDetailReads } from "./vm-detail.ts"
 import type { VmPage, VmQuery } from "./vm-query.ts"
 
 export type { VmCursor, VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
@@ -111,6 +112,8 @@ export interface VmRepository {
   /** Remove the VM and, in the same transaction, its NICs, snapshots, schedules, and the disks listed. */
   purge(id: string, diskIdsToDelete: ReadonlyArray<string>): Q<void>
   facts(id: string): Q<VmFacts>
+  /** The VM with what its detail view and previews read (counts, lock, names of what it refers to), in one statement. */
+  detail(id: string): Effect.Effect<VmDetailReads, NotFound | StoreError>
 }
 
 /** What claiming a VM's lock found, read in the same statement as the claim. */

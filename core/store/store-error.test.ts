@@ -19,6 +19,12 @@ describe("store errors", () => {
     }
   })
 
+  it("#14 a read-only file system under the server (42501 with EROFS's message) is retryable; a real permission error is not", () => {
+    const readOnly = 'could not open file "pg_tblspc/16384/PG_15_202209061/5/16385_fsm": Read-only file system'
+    assert.equal(isRetryable(pgError("42501", readOnly)), true)
+    assert.equal(isRetryable(pgError("42501", "permission denied for table vms")), false)
+  })
+
   it("constraint violations and syntax errors are not retryable", () => {
     for (const code of ["23505", "23503", "42601", "22P02"]) assert.equal(isRetryable(pgError(code)), false, code)
   })

@@ -27,6 +27,13 @@ const connectionMessages = new RegExp(
 const unavailableStates = new Set(["58030", "25006", "ENOSPC", "EROFS", "EIO", "EDQUOT"])
 
 /**
+ * PostgreSQL files an EROFS under insufficient privilege (42501, "could not open file …: Read-only file system"): by
+ * its message, a file system the server cannot write for now, like the codes above; a genuine permission error
+ * stays a failure.
+ */
+const fileSystemMessages = /Read-only file system|No space left on device|Input\/output error|Disk quota exceeded/
+
+/**
  * Serialisation failures, deadlocks, connection exceptions (08), shutdowns (57P0x), broken sockets, and a server
  * that cannot take writes for now: worth a retry (the API answers 503, an outcome is written again later).
  */
@@ -37,7 +44,7 @@ export const isRetryable = (cause: unknown): boolean => {
     if (code.startsWith("53") || unavailableStates.has(code) || connectionErrnos.has(code)) return true
   }
   const message = cause instanceof Error ? cause.message : String(cause)
-  return connectionMessages.test(message)
+  return connectionMessages.test(message) || fileSystemMessages.test(message)
 }
 
 const describe = (cause: unknown): string => {

@@ -10,6 +10,7 @@ import { untyped } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
+import { vmDetailReads } from "./vm-detail.ts"
 import { splitFacts, vmFacts, vmFactsColumns } from "./vm-facts.ts"
 import { queryVms, type VmQuery } from "./vm-query.ts"
 
@@ -193,5 +194,11 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     return { vm: vmCodec.decode(rest), facts }
   })
 
-  return { get, getWithFacts, list, query, insertBundles, update, purge, facts }
+  const detail = Effect.fn("vm.detail")(function* (id: string) {
+    const reads = yield* run("vm.detail", () => vmDetailReads(db, id))
+    if (reads === undefined) return yield* new NotFound({ resource: "vm", id })
+    return reads
+  })
+
+  return { get, getWithFacts, list, query, insertBundles, update, purge, facts, detail }
 }

@@ -62,7 +62,7 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
   const createTarget = (operation: string, target: string) =>
     Effect.try({
       try: () => {
-        mkdirSync(dirname(target), { recursive: true })
+        mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
         writeFileSync(target, "", { flag: "wx" })
       },
       catch: (cause) => errors.failure(operation, `cannot create ${target}: ${String(cause)}`, false),

@@ -36,7 +36,7 @@ export const makeChainStore = (file: string, errors: Errors): ChainStore => {
   const persist = (operation: string, key: string, before: Record<string, string> | undefined) =>
     Effect.try({
       try: () => {
-        mkdirSync(dirname(file), { recursive: true })
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
         const temporary = `${file}.${process.pid}.tmp`
         writeFileSync(temporary, `${JSON.stringify(table, null, 2)}\n`)
         renameSync(temporary, file)

@@ -49,7 +49,7 @@ export const makeDefinitionStore = (dir: string, errors: Errors): DefinitionStor
     save: (operation, definition) =>
       Effect.tryPromise({
         try: async () => {
-          await mkdir(dir, { recursive: true })
+          await mkdir(dir, { recursive: true, mode: 0o700 })
           const target = fileOf(dir, definition.spec.name)
           const temporary = `${target}.${process.pid}.tmp`
           await writeFile(temporary, `${JSON.stringify(definition, null, 2)}\n`)

@@ -39,7 +39,7 @@ export const makeRestore = (domains: Domains, qemuImg: QemuImg) => {
       .pipe(Effect.mapError((error) => errors.invalid(operation, `${backup} cannot be read: ${error.message}`)))
     yield* Effect.gen(function* () {
       yield* Effect.tryPromise({
-        try: () => mkdir(dirname(path), { recursive: true }),
+        try: () => mkdir(dirname(path), { recursive: true, mode: 0o700 }),
         catch: (cause) => errors.failure(operation, `cannot make the folder of ${path}: ${String(cause)}`, false),
       })
       yield* qemuImg.run(operation, ["convert", "-U", "-f", "qcow2", "-O", target.format, backup, path])
