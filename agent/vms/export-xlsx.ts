@@ -4,8 +4,12 @@ import { type XlsxCell, xlsxStream } from "./xlsx-stream.ts"
 
 const sheetNames = { en: "VMs", zh: "虚拟机" } as const
 
-/** Rows the export reads from the store at a time: one batch is what the export holds in memory. */
-export const exportBatchSize = 1000
+/**
+ * Rows the export reads from the store at a time; it holds two (one being written, the next being read). Smaller
+ * batches keep less alive across the reads, which V8 would otherwise promote and collect late: at 100,000 rows the
+ * peak memory growth was 124–160 MiB with batches of 1,000, 91–109 MiB with 250, in the same time (#23).
+ */
+export const exportBatchSize = 250
 
 const jsonCell = (value: unknown): CellValue => {
   if (value === null || value === undefined) return null
@@ -45,12 +49,17 @@ export const vmSheet = (
   lang: Lang,
 ): ReadableStream<Uint8Array> => {
   const header = columns.map((name) => ({ value: vmColumns[name].header[lang], bold: true }))
+  // The next batch is asked for before this one is turned into cells and deflated, so that the database reads it
+  // meanwhile: at most two batches are held.
   async function* batches() {
     let page: VmPage = first
     for (;;) {
+      const next = page.next === undefined ? undefined : after(page.next)
+      // Awaited below, unless the client goes away first: then its failure is no one's to report.
+      next?.catch(() => undefined)
       yield page.rows.map((row) => rowCells(row, columns, lang))
-      if (page.next === undefined) return
-      page = await after(page.next)
+      if (next === undefined) return
+      page = await next
     }
   }
   return xlsxStream(sheetNames[lang], header, batches(), totalsRow(first, columns, lang))
