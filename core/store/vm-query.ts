@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type SqlBool, sql } from "kysely"
+import { type Expression, type Kysely, type SelectQueryBuilder, type SqlBool, sql } from "kysely"
 import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
@@ -227,24 +227,31 @@ const keysOf = (q: VmQuery, table: "vms" | "matched"): PageKeys => {
   }
 }
 
+/** The page's rows of `rows`: after the cursor if there is one, in the list's order, the offset, one row past it. */
+const pageOf = <S extends SelectQueryBuilder<DB & { matched: object }, "vms" | "matched", object>>(
+  rows: S,
+  q: VmQuery,
+  keys: PageKeys,
+): S => {
+  const [order, idOrder] = orderOf(keys)
+  const after = q.after === undefined ? rows : (rows.where(afterCursor(keys, q.after)) as S)
+  const ordered = after
+    .orderBy(order)
+    .orderBy(idOrder)
+    .offset(q.offset ?? 0) as S
+  return q.limit === undefined ? ordered : (ordered.limit(q.limit + 1) as S)
+}
+
 /**
  * The page walks vms in the list's order, after the cursor if there is one, and stops one row past the page (to know
  * whether more follow): on a column with a (key, id) index that is a short index range read whatever the table's
- * size. The totals come apart: those PostgreSQL keeps, or none.
+ * size. The totals come apart: those PostgreSQL keeps, none (the export's later batches), or a count of the VMs that
+ * match a tag, host, image or name filter.
  */
 const walkedPage = (db: Kysely<DB>, q: VmQuery, totals: ReturnType<typeof noTotals>) => {
   const keys = keysOf(q, "vms")
-  const [order, idOrder] = orderOf(keys)
   return db
-    .with("page", () => {
-      let page = filteredVms(db, q).select("vms.id").select(pageColumns(keys))
-      if (q.after !== undefined) page = page.where(afterCursor(keys, q.after))
-      page = page
-        .orderBy(order)
-        .orderBy(idOrder)
-        .offset(q.offset ?? 0)
-      return q.limit === undefined ? page : page.limit(q.limit + 1)
-    })
+    .with("page", () => pageOf(filteredVms(db, q).select("vms.id").select(pageColumns(keys)), q, keys))
     .with("t", () => totals)
 }
 
@@ -256,7 +263,6 @@ const walkedPage = (db: Kysely<DB>, q: VmQuery, totals: ReturnType<typeof noTota
  */
 const countedPage = (db: Kysely<DB>, q: VmQuery) => {
   const keys = keysOf(q, "matched")
-  const [order, idOrder] = orderOf(keys)
   return db
     .with(
       (cte) => cte("matched").materialized(),
@@ -277,15 +283,7 @@ const countedPage = (db: Kysely<DB>, q: VmQuery) => {
           : named
       },
     )
-    .with("page", (qc) => {
-      let page = qc.selectFrom("matched").select("matched.id").select(pageColumns(keys))
-      if (q.after !== undefined) page = page.where(afterCursor(keys, q.after))
-      page = page
-        .orderBy(order)
-        .orderBy(idOrder)
-        .offset(q.offset ?? 0)
-      return q.limit === undefined ? page : page.limit(q.limit + 1)
-    })
+    .with("page", (qc) => pageOf(qc.selectFrom("matched").select("matched.id").select(pageColumns(keys)), q, keys))
     .with("t", (qc) =>
       qc
         .selectFrom("matched")
