@@ -4,7 +4,7 @@ import { type XlsxCell, xlsxStream } from "./xlsx-stream.ts"
 
 const sheetNames = { en: "VMs", zh: "虚拟机" } as const
 
-/** Rows the export reads from the store at a time: one batch is what the export holds in memory. */
+/** Rows the export reads from the store at a time; it holds two (one being written, the next being read). */
 export const exportBatchSize = 1000
 
 const jsonCell = (value: unknown): CellValue => {
@@ -45,12 +45,17 @@ export const vmSheet = (
   lang: Lang,
 ): ReadableStream<Uint8Array> => {
   const header = columns.map((name) => ({ value: vmColumns[name].header[lang], bold: true }))
+  // The next batch is asked for before this one is turned into cells and deflated, so that the database reads it
+  // meanwhile: at most two batches are held.
   async function* batches() {
     let page: VmPage = first
     for (;;) {
+      const next = page.next === undefined ? undefined : after(page.next)
+      // Awaited below, unless the client goes away first: then its failure is no one's to report.
+      next?.catch(() => undefined)
       yield page.rows.map((row) => rowCells(row, columns, lang))
-      if (page.next === undefined) return
-      page = await after(page.next)
+      if (next === undefined) return
+      page = await next
     }
   }
   return xlsxStream(sheetNames[lang], header, batches(), totalsRow(first, columns, lang))

@@ -53,6 +53,9 @@ const queryShapes = (world: BenchWorld, deep: number, deepCursor: string): Recor
   "search owner + host, by name": `search=user1&hostId=${world.hostIds[2]}&sort=displayName&limit=100`,
   "state, deep page by offset, by memory": `state=running&sort=memoryMiB&offset=${deep}&limit=50`,
   "state, deep page by cursor, by memory": `state=running&sort=memoryMiB&limit=50&cursor=${deepCursor}`,
+  // Few matches: the cost must follow them, not walk the sort index through every VM looking for them.
+  "search whole IP (few matches)": "search=10.20.3.7&limit=50",
+  "search rare name, by name": "search=wiki_db_0099&sort=displayName&limit=50",
 })
 
 /** PostgreSQL's autovacuum analyses a freshly filled table within a minute; doing it now measures that steady state. */

@@ -80,7 +80,8 @@ export const seedVms = (count: number, onProgress: (done: number) => void) =>
       const role = roles[Math.floor(i / apps.length) % roles.length] ?? "web"
       const vm: Vm = sampleRows.vm({
         displayName: `${app}_${role}_${String(i).padStart(5, "0")}`,
-        hostname: `vm-${randomUUID().slice(0, 10)}`,
+        // Unique by the index (a random 10-hex-digit name collided once in a 100,000 run), random-looking by the rest.
+        hostname: `vm-${randomUUID().slice(0, 4)}${i.toString(16).padStart(6, "0")}`,
         ownerId: owner.id,
         companyId: company.id,
         departmentId: owner.departmentId,

@@ -124,26 +124,32 @@ for (const backend of storeBackends) {
     })
 
     it("L4 a cursor walks every sort key in both orders through the same rows as offset, ties and no host included", async () => {
-      const scope = { departmentId: paged.id }
-      for (const by of vmSortKeys) {
-        for (const direction of ["asc", "desc"] as const) {
-          const sort = { by, direction }
-          const whole = names(await query({ scope, sort }))
-          const walked: Array<string> = []
-          let after: VmCursor | undefined
-          for (let step = 0; step < 10; step++) {
-            const page = await query({ scope, sort, limit: 2, ...(after === undefined ? {} : { after }) })
-            walked.push(...names(page))
-            assert.equal(page.total, 5, "the totals stay those of the whole list")
-            const offsetPage = await query({ scope, sort, limit: 2, offset: walked.length - page.rows.length })
-            assert.deepEqual(names(offsetPage), names(page), `${by} ${direction}: cursor and offset agree`)
-            after = page.next
-            if (after === undefined) break
+      // Unfiltered pages walk the sort index; searched ones (by name, by IP) page the matched rows (#23).
+      for (const search of [undefined, "p_", "10.20.1."]) {
+        const scope = { departmentId: paged.id }
+        const filter = search === undefined ? { scope } : { scope, search }
+        for (const by of vmSortKeys) {
+          for (const direction of ["asc", "desc"] as const) {
+            const sort = { by, direction }
+            const whole = names(await query({ ...filter, sort }))
+            const walked: Array<string> = []
+            let after: VmCursor | undefined
+            for (let step = 0; step < 10; step++) {
+              const page = await query({ ...filter, sort, limit: 2, ...(after === undefined ? {} : { after }) })
+              walked.push(...names(page))
+              assert.equal(page.total, 5, "the totals stay those of the whole list")
+              assert.equal(page.totals.cpus, 8)
+              const offsetPage = await query({ ...filter, sort, limit: 2, offset: walked.length - page.rows.length })
+              assert.deepEqual(names(offsetPage), names(page), `${search} ${by} ${direction}: cursor and offset agree`)
+              after = page.next
+              if (after === undefined) break
+            }
+            assert.deepEqual(walked, whole, `${search} ${by} ${direction}`)
+            assert.equal(new Set(walked).size, 5)
           }
-          assert.deepEqual(walked, whole, `${by} ${direction}`)
-          assert.equal(new Set(walked).size, 5)
         }
       }
+      const scope = { departmentId: paged.id }
       const last = await query({ scope, limit: 5 })
       assert.equal(last.next, undefined, "no cursor when no row follows")
       const empty = await query({ scope, limit: 5, totals: false })

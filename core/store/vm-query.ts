@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type SqlBool, sql } from "kysely"
+import { type Expression, type Kysely, type SelectQueryBuilder, type SqlBool, sql } from "kysely"
 import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
@@ -104,9 +104,36 @@ const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyAr
 const mayBeAddress = (search: string) => /^[0-9a-f.:]+$/i.test(search)
 
 /**
- * The VMs that match, from the vms table alone. The owner's name and the IPs are searched through uncorrelated
- * `in (…)` subqueries, which PostgreSQL runs once (hashed, from the trigram, prefix and containment indexes of
- * migration 2026_12_06_0010) instead of once per VM.
+ * L2 by name or owner: a part of the display name or hostname, or of the owner's name. Each is one index condition
+ * on vms, so that PostgreSQL ORs them as bitmaps and reads only the matching rows (#23): search_text
+ * (lower(display_name) chr(1) lower(hostname), migration 0006, one case-sensitive LIKE) by its trigram index, and the
+ * owners whose name matches (found by the users' trigram index) by the owner index. Written as `in (select …)`, the
+ * owner branch could not be a bitmap: the OR would then filter every VM of the table.
+ */
+const byNameOrOwner = (search: string) => {
+  const like = contains(search)
+  return sql<SqlBool>`(vms.search_text like lower(${like})
+    or vms.owner_id = any(array(select u.id from users u where u.name ilike ${like})))`
+}
+
+/** L2 by IP: the VMs of the NICs whose primary IP starts with the text (prefix index) or with it as a secondary IP. */
+const byPrimaryIp = (search: string) =>
+  sql<SqlBool>`vms.id in (select n.vm_id from nics n where n.primary_ip like ${`${escapeLike(search)}%`})`
+const bySecondaryIp = (search: string) =>
+  sql<SqlBool>`vms.id in (select n.vm_id from nics n where n.secondary_ips @> ${JSON.stringify([search])}::jsonb)`
+
+/**
+ * L2 search, as one condition: by name or owner, or (for text that may be part of an address) by IP, the IP branch
+ * as a bitmap of the primary key too. Fine for a page read in order; for counting every match, countedPage splits it.
+ */
+const searchMatches = (search: string) =>
+  mayBeAddress(search)
+    ? sql<SqlBool>`(${byNameOrOwner(search)} or vms.id = any(array(select n.vm_id from nics n
+        where n.primary_ip like ${`${escapeLike(search)}%`} or n.secondary_ips @> ${JSON.stringify([search])}::jsonb)))`
+    : byNameOrOwner(search)
+
+/**
+ * The VMs that match, from the vms table alone (the search: see searchMatches).
  */
 export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
   let query = db.selectFrom("vms").where("vms.recycledAt", q.recycled === true ? "is not" : "is", null)
@@ -123,20 +150,7 @@ export const filteredVms = (db: Kysely<DB>, q: VmQuery) => {
     query = query.where(sql<SqlBool>`vms.tags @> ${JSON.stringify(q.tags)}::jsonb`)
   }
   const search = q.search?.trim()
-  if (search) {
-    const like = contains(search)
-    // A secondary IP matches whole: `@>` on the array is what its jsonb_path_ops index serves.
-    const byIp = mayBeAddress(search)
-      ? sql`or vms.id in (select n.vm_id from nics n
-          where n.primary_ip like ${`${escapeLike(search)}%`} or n.secondary_ips @> ${JSON.stringify([search])}::jsonb)`
-      : sql``
-    // search_text is lower(display_name) chr(1) lower(hostname), kept by PostgreSQL (migration 0006): one
-    // case-sensitive LIKE, which its trigram index serves, instead of lowering two columns of every VM.
-    query = query.where(
-      sql<SqlBool>`(vms.search_text like lower(${like})
-        or vms.owner_id in (select u.id from users u where u.name ilike ${like}) ${byIp})`,
-    )
-  }
+  if (search) query = query.where(searchMatches(search))
   return query
 }
 
@@ -147,18 +161,40 @@ export const sortExpression = (sort: VmQuery["sort"]) => sortColumns[sort?.by ??
  * spares a locale-aware one (C.UTF-8 is not "C" to PostgreSQL 15). The id runs in the key's direction, so that one
  * (key, id) index serves both directions and a cursor is one row comparison.
  */
-const idOf = sql`vms.id collate "C"`
+const idOf = (table: "vms" | "matched" | "page") => sql`${sql.ref(`${table}.id`)} collate "C"`
+
+/** What a page is ordered by: the sort key and id of vms itself, or of the matched rows (countedPage). */
+interface PageKeys {
+  readonly sort: SortColumn
+  readonly key: Expression<unknown>
+  readonly id: Expression<unknown>
+  readonly desc: boolean
+}
 
 /** The rows after `cursor` in the order `key dir nulls last, id dir`. */
-const afterCursor = (sort: SortColumn, desc: boolean, cursor: VmCursor) => {
+const afterCursor = ({ sort, key: expression, id, desc }: PageKeys, cursor: VmCursor) => {
   const beyond = desc ? sql`<` : sql`>`
   const key = sql`cast(${cursor.key} as ${sql.raw(sort.type)})`
-  const expression = sort.expression
-  if (!sort.nullable) return sql<SqlBool>`(${expression}, ${idOf}) ${beyond} (${key}, ${cursor.id})`
-  if (cursor.key === null) return sql<SqlBool>`(${expression} is null and ${idOf} ${beyond} ${cursor.id})`
-  return sql<SqlBool>`(${expression} ${beyond} ${key} or (${expression} = ${key} and ${idOf} ${beyond} ${cursor.id})
+  if (!sort.nullable) return sql<SqlBool>`(${expression}, ${id}) ${beyond} (${key}, ${cursor.id})`
+  if (cursor.key === null) return sql<SqlBool>`(${expression} is null and ${id} ${beyond} ${cursor.id})`
+  return sql<SqlBool>`(${expression} ${beyond} ${key} or (${expression} = ${key} and ${id} ${beyond} ${cursor.id})
     or ${expression} is null)`
 }
+
+/** The order of a page, key then id, both in the list's direction. */
+const orderOf = ({ sort, key, id, desc }: PageKeys) =>
+  [
+    sql`${key} ${desc ? sql`desc` : sql`asc`}${sort.nullable ? sql` nulls last` : sql``}`,
+    desc ? sql`${id} desc` : id,
+  ] as const
+
+/**
+ * A page's columns besides the id: the sort key, as is (to order the page's rows again at the end) and as text (the
+ * cursor). No row number: a window over the rows before the limit would sort every match, where a limit alone lets
+ * PostgreSQL keep the first rows only (a top-N sort) or stop an index read early.
+ */
+const pageColumns = (keys: PageKeys) =>
+  [sql<unknown>`${keys.key}`.as("sortKey"), sql<string | null>`(${keys.key})::text`.as("cursorKey")] as const
 
 /** Count and sums of every VM that matches (L5), from narrow rows: a covering index serves the header filters. */
 const totalsOf = (db: Kysely<DB>, q: VmQuery) =>
@@ -181,34 +217,101 @@ const ipsOf = sql<ReadonlyArray<string>>`coalesce((
   select jsonb_agg(n.primary_ip order by n.is_default desc, n.created_at) from nics n where n.vm_id = vms.id
 ), '[]'::jsonb)`
 
+const keysOf = (q: VmQuery, table: "vms" | "matched"): PageKeys => {
+  const sort = sortColumns[q.sort?.by ?? "createdAt"]
+  return {
+    sort,
+    key: table === "vms" ? sort.expression : sql.ref("matched.sortKey"),
+    id: idOf(table),
+    desc: q.sort?.direction === "desc",
+  }
+}
+
+/** The page's rows of `rows`: after the cursor if there is one, in the list's order, the offset, one row past it. */
+const pageOf = <S extends SelectQueryBuilder<DB & { matched: object }, "vms" | "matched", object>>(
+  rows: S,
+  q: VmQuery,
+  keys: PageKeys,
+): S => {
+  const [order, idOrder] = orderOf(keys)
+  const after = q.after === undefined ? rows : (rows.where(afterCursor(keys, q.after)) as S)
+  const ordered = after
+    .orderBy(order)
+    .orderBy(idOrder)
+    .offset(q.offset ?? 0) as S
+  return q.limit === undefined ? ordered : (ordered.limit(q.limit + 1) as S)
+}
+
 /**
- * One page of the list and the totals of everything that matched, in one statement of two independent parts.
- *
- * The page reads only ids and sort keys, in the list's order, after the cursor if there is one, and stops one row
- * past the page (to know whether more follow): on a column with a (key, id) index that is a short index range read
- * whatever the table's size. Only the page's rows are then joined to their names, IPs and affinity groups (a
- * deferred join). The totals are read apart from the page, so neither waits for the other's rows: from the totals
- * PostgreSQL keeps (vm-totals.ts) when only scope, state, flavor and owner filter, else by counting the matching VMs.
- * They come on every row, and on a single row with no VM when the page is empty.
+ * The page walks vms in the list's order, after the cursor if there is one, and stops one row past the page (to know
+ * whether more follow): on a column with a (key, id) index that is a short index range read whatever the table's
+ * size. The totals come apart: those PostgreSQL keeps, none (the export's later batches), or a count of the VMs that
+ * match a tag, host, image or name filter.
+ */
+const walkedPage = (db: Kysely<DB>, q: VmQuery, totals: ReturnType<typeof noTotals>) => {
+  const keys = keysOf(q, "vms")
+  return db
+    .with("page", () => pageOf(filteredVms(db, q).select("vms.id").select(pageColumns(keys)), q, keys))
+    .with("t", () => totals)
+}
+
+/**
+ * When a search's matches must be counted, the matching VMs are read once,
+ * with only their id, sort key and summed columns, and both the totals and the page come from those rows: the cost
+ * follows the matched rows, not the table, and no filter runs twice. A page of a few matches no longer walks the
+ * whole sort index looking for them; a page of many is a top-N sort of narrow rows.
+ */
+const countedPage = (db: Kysely<DB>, q: VmQuery) => {
+  const keys = keysOf(q, "matched")
+  return db
+    .with(
+      (cte) => cte("matched").materialized(),
+      () => {
+        const search = q.search?.trim() ?? ""
+        const filtered = filteredVms(db, { ...q, search: "" }).select([
+          "vms.id",
+          sql<unknown>`${sortColumns[q.sort?.by ?? "createdAt"].expression}`.as("sortKey"),
+          "vms.cpus",
+          "vms.memoryMiB",
+          "vms.diskGiB",
+        ])
+        const named = filtered.where(byNameOrOwner(search))
+        // Each IP branch joins the matching NICs' VMs: a few by primary key, many by one pass over vms, as PostgreSQL
+        // estimates from the NICs' statistics (a bitmap of thousands of keys costs more than either).
+        return mayBeAddress(search)
+          ? named.union(filtered.where(byPrimaryIp(search))).union(filtered.where(bySecondaryIp(search)))
+          : named
+      },
+    )
+    .with("page", (qc) => pageOf(qc.selectFrom("matched").select("matched.id").select(pageColumns(keys)), q, keys))
+    .with("t", (qc) =>
+      qc
+        .selectFrom("matched")
+        .select((eb) => [
+          eb.fn.countAll<string>().as("total"),
+          eb.fn.coalesce(eb.fn.sum<string>("matched.cpus"), sql<string>`0`).as("totalCpus"),
+          eb.fn.coalesce(eb.fn.sum<string>("matched.memoryMiB"), sql<string>`0`).as("totalMemoryMiB"),
+          eb.fn.coalesce(eb.fn.sum<string>("matched.diskGiB"), sql<string>`0`).as("totalDiskGiB"),
+        ]),
+    )
+}
+
+/**
+ * One page of the list and the totals of everything that matched, in one statement: the page's ids and the totals
+ * (walkedPage, countedPage), then only the page's rows joined to their names, IPs and affinity groups (a deferred
+ * join). The totals come on every row, and on a single row with no VM when the page is empty.
  */
 export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
-  const sort = sortColumns[q.sort?.by ?? "createdAt"]
-  const desc = q.sort?.direction === "desc"
-  const order = sql`${sort.expression} ${desc ? sql`desc` : sql`asc`}${sort.nullable ? sql` nulls last` : sql``}`
-  const idOrder = desc ? sql`${idOf} desc` : idOf
-  return db
-    .with("page", () => {
-      let page = filteredVms(db, q)
-        .select(["vms.id", sql<string | null>`(${sort.expression})::text`.as("cursorKey")])
-        .select(sql<number>`row_number() over (order by ${order}, ${idOrder})`.as("position"))
-      if (q.after !== undefined) page = page.where(afterCursor(sort, desc, q.after))
-      page = page
-        .orderBy(order)
-        .orderBy(idOrder)
-        .offset(q.offset ?? 0)
-      return q.limit === undefined ? page : page.limit(q.limit + 1)
-    })
-    .selectFrom((q.totals === false ? noTotals(db) : (keptTotals(db, q) ?? totalsOf(db, q))).as("t"))
+  const [order, idOrder] = orderOf({ ...keysOf(q, "vms"), key: sql.ref("page.sortKey"), id: idOf("page") })
+  const totals = q.totals === false ? noTotals(db) : keptTotals(db, q)
+  const parts =
+    totals !== undefined
+      ? walkedPage(db, q, totals)
+      : q.search?.trim()
+        ? countedPage(db, q)
+        : walkedPage(db, q, totalsOf(db, q))
+  return parts
+    .selectFrom("t")
     .leftJoin("page", (join) => join.onTrue())
     .leftJoin("vms", "vms.id", "page.id")
     .leftJoin("users as owner", "owner.id", "vms.ownerId")
@@ -227,7 +330,8 @@ export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
       "host.name as hostName",
       ipsOf.as("ips"),
     ])
-    .orderBy(sql`page.position`)
+    .orderBy(order)
+    .orderBy(idOrder)
 }
 
 /** One page of the list (L1–L4) and the totals of the filtered set (L5): see vmPageStatement. */
