@@ -21,6 +21,9 @@ export const Operation = Schema.Literals([
   "vm.change-owner",
   "vm.remarks",
   "vm.reclaim-date",
+  /** R5: the platform reminds before the reclaim date and applies the department's policy at it. */
+  "vm.reclaim-notice",
+  "vm.reclaim",
   "vm.show-password",
   "vm.deletion-protection",
   "vm.clone",

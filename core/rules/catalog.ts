@@ -53,6 +53,9 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.change-owner": changeOwnerRules,
   "vm.remarks": regularRules.remarks,
   "vm.reclaim-date": regularRules["reclaim-date"],
+  /** Empty: the platform's own steps; the policy's operation (stop, delete) checks its own rules as a sub-task. */
+  "vm.reclaim-notice": [],
+  "vm.reclaim": [],
   "vm.show-password": regularRules["show-password"],
   "vm.deletion-protection": regularRules["deletion-protection"],
   "vm.clone": cloneRules,

@@ -32,6 +32,8 @@ export type components = {
         | "vm.change-owner"
         | "vm.remarks"
         | "vm.reclaim-date"
+        | "vm.reclaim-notice"
+        | "vm.reclaim"
         | "vm.show-password"
         | "vm.deletion-protection"
         | "vm.clone"
