@@ -73,5 +73,12 @@ export const Operation = Schema.Literals([
   "vm.reconcile",
   // #16 the cluster: an admin drains a host (no new placements) and brings it back
   "host.maintenance",
+  // G1, G2: the organisation (companies, departments and their quotas, users, tokens)
+  "org.company",
+  "org.department-create",
+  "org.department-edit",
+  "org.quota",
+  "org.user-create",
+  "org.token",
 ])
 export type Operation = typeof Operation.Type

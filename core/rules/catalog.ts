@@ -9,6 +9,7 @@ import { notRecycled, runningOnly } from "./lifecycle.ts"
 import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
 import { networkRules } from "./networks.ts"
+import { orgRules } from "./org.ts"
 import { changeOwnerRules } from "./ownership.ts"
 import { placementRules } from "./placement.ts"
 import { batchAction, batchSelection } from "./platform.ts"
@@ -35,6 +36,12 @@ const editRules: ReadonlyArray<AnyRule> = [
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
   "host.maintenance": maintenanceRules,
+  "org.company": orgRules["org.company"],
+  "org.department-create": orgRules["org.department-create"],
+  "org.department-edit": orgRules["org.department-edit"],
+  "org.quota": orgRules["org.quota"],
+  "org.user-create": orgRules["org.user-create"],
+  "org.token": orgRules["org.token"],
   "vm.start": powerRules.start,
   "vm.stop": powerRules.stop,
   "vm.force-stop": powerRules["force-stop"],

@@ -75,6 +75,12 @@ export type components = {
         | "snapshot.delete"
         | "vm.reconcile"
         | "host.maintenance"
+        | "org.company"
+        | "org.department-create"
+        | "org.department-edit"
+        | "org.quota"
+        | "org.user-create"
+        | "org.token"
       readonly vmId: string | null
       readonly targetId: string | null
       readonly parentId: string | null
@@ -732,6 +738,112 @@ export type components = {
         readonly gpusFree: number
         readonly usbFree: number
       }
+    }
+    readonly Company: {
+      readonly id: string
+      readonly name: string
+      readonly number: string
+      readonly createdAt: string
+    }
+    readonly CompanyInput: {
+      readonly name: string
+      /** @description Ends the company's generated batch names (C1); letters and digits, unique */
+      readonly number: string
+    }
+    readonly Department: {
+      readonly id: string
+      readonly companyId: string
+      readonly name: string
+      /** @enum {string} */
+      readonly reclaimPolicy: "notify-only" | "stop" | "recycle" | "destroy"
+      readonly reclaimNoticeDays: number
+      readonly createdAt: string
+      readonly quota: {
+        readonly cpus: number | null
+        readonly memoryMiB: number | null
+        readonly diskGiB: number | null
+        readonly vmCount: number | null
+      }
+      readonly usage: {
+        readonly cpus: number
+        readonly memoryMiB: number
+        readonly diskGiB: number
+        readonly vmCount: number
+      }
+      /** @description What the quota leaves (null: unlimited) */
+      readonly remaining: {
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly cpus: number | null
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly memoryMiB: number | null
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly diskGiB: number | null
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly vmCount: number | null
+      }
+    }
+    readonly DepartmentInput: {
+      readonly companyId: string
+      readonly name: string
+      /** @enum {string} */
+      readonly reclaimPolicy?: "notify-only" | "stop" | "recycle" | "destroy"
+      /** @description Days before a VM's reclaim date when its owner is reminded (R5), 0–365 */
+      readonly reclaimNoticeDays?: number
+    }
+    readonly DepartmentPatch: {
+      readonly name?: string
+      /** @enum {string} */
+      readonly reclaimPolicy?: "notify-only" | "stop" | "recycle" | "destroy"
+      /** @description Days before a VM's reclaim date when its owner is reminded (R5), 0–365 */
+      readonly reclaimNoticeDays?: number
+    }
+    readonly QuotaInput: {
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly cpus: number | null
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly memoryMiB: number | null
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly diskGiB: number | null
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly vmCount: number | null
+    }
+    readonly User: {
+      readonly id: string
+      readonly name: string
+      readonly email: string
+      /** @enum {string} */
+      readonly role: "user" | "admin" | "superadmin"
+      readonly companyId: string
+      readonly departmentId: string
+      readonly createdAt: string
+    }
+    readonly UserInput: {
+      readonly name: string
+      /** @description Where alarm and reclaim mail goes; one user per address */
+      readonly email: string
+      /** @enum {string} */
+      readonly role: "user" | "admin" | "superadmin"
+      readonly departmentId: string
+    }
+    readonly Token: {
+      readonly id: string
+      readonly userId: string
+      readonly name: string
+      readonly createdAt: string
+      readonly lastUsedAt: string | null
+      readonly expiresAt: string | null
+    }
+    readonly IssuedToken: {
+      readonly token: components["schemas"]["Token"]
+      /** @description The bearer secret, shown this once; only its hash is kept */
+      readonly secret: string
+    }
+    readonly TokenInput: {
+      readonly name: string
+      /** @description Another user's token (admin: their department's) */
+      readonly userId?: string
+      /** @description Days the token lives, 1–3650; none: until revoked */
+      readonly expiresDays?: number
     }
     readonly Version: {
       readonly agent: string
