@@ -156,7 +156,10 @@ for (const backend of storeBackends) {
         body: { name: "Globex", number: "77" },
       })
       assert.equal(made.status, 201)
-      const again = await agent.call("POST", "/api/v1/companies", { as: "superadmin", body: { name: "G2", number: "77" } })
+      const again = await agent.call("POST", "/api/v1/companies", {
+        as: "superadmin",
+        body: { name: "G2", number: "77" },
+      })
       assert.equal(refusal(again), "409 company-number-taken")
       const byAdmin = await agent.call("POST", "/api/v1/companies", { as: "admin", body: { name: "X", number: "78" } })
       assert.equal(refusal(byAdmin), "403 superadmin-only")
