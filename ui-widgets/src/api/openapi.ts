@@ -551,27 +551,28 @@ export type components = {
       readonly vmId: string
       /** @enum {string} */
       readonly tier: "raw" | "5m"
-      readonly stepSeconds: number | ("Infinity" | "-Infinity" | "NaN")
+      /** @description Seconds between two points of this tier */
+      readonly stepSeconds: number
       readonly from: string
       readonly to: string
       /** @description Each point's time, Unix seconds */
-      readonly at: readonly (number | ("Infinity" | "-Infinity" | "NaN"))[]
+      readonly at: readonly number[]
       /** @description CPU use, % of the VM's vCPUs */
-      readonly cpuPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly cpuPercent: readonly (number | null)[]
       /** @description Memory used, % of the guest's memory */
-      readonly memoryPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly memoryPercent: readonly (number | null)[]
       /** @description Memory used, bytes */
-      readonly memoryUsedBytes: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly memoryUsedBytes: readonly (number | null)[]
       /** @description Disk reads, bytes per second (all disks) */
-      readonly diskReadBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly diskReadBps: readonly (number | null)[]
       /** @description Disk writes, bytes per second (all disks) */
-      readonly diskWriteBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly diskWriteBps: readonly (number | null)[]
       /** @description Network received, bytes per second (all NICs); null where the driver cannot tell */
-      readonly netRxBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly netRxBps: readonly (number | null)[]
       /** @description Network sent, bytes per second (all NICs) */
-      readonly netTxBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly netTxBps: readonly (number | null)[]
       /** @description File systems used, % (guest agent; null without monitoring installed) */
-      readonly diskUsedPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly diskUsedPercent: readonly (number | null)[]
     }
     readonly Alarm: {
       readonly id: string
