@@ -169,5 +169,53 @@ for (const backend of storeBackends) {
         [agent.world.users.admin.companyId],
       )
     })
+
+    it("G1 C3 the catalogue: a superadmin adds a flavor and retires it: new VMs may not have it, a VM that has it keeps it; retired images likewise", async () => {
+      const body = { name: "m1.small", cpus: 1, memoryMiB: 128, perDay: 250 }
+      assert.equal(refusal(await agent.call("POST", "/api/v1/flavors", { as: "admin", body })), "403 superadmin-only")
+      const made = await agent.call("POST", "/api/v1/flavors", { as: "superadmin", body })
+      assert.equal(made.status, 201)
+      const flavorId = made.body.id
+      const create = (name: string, ids: { flavorId: string; imageId: string }) =>
+        agent.call("POST", "/api/v1/vms", { body: { ...ids, name, start: false } })
+      const ok = await create("flavor_kept", { flavorId, imageId: agent.world.image.id })
+      assert.equal(ok.status, 202)
+      await agent.settle(ok.body.tasks[0].id)
+      const retired = await agent.call("PUT", `/api/v1/flavors/${flavorId}/retired`, { as: "superadmin" })
+      assert.equal(retired.status, 200)
+      assert.notEqual(retired.body.retiredAt, null)
+      const listed = (await agent.call("GET", "/api/v1/flavors")).body.items.map((f: { id: string }) => f.id)
+      assert.ok(!listed.includes(flavorId), "a retired flavor is not on offer")
+      const all = (await agent.call("GET", "/api/v1/flavors?retired=true", { as: "superadmin" })).body.items
+      assert.ok(
+        all.some((f: { id: string }) => f.id === flavorId),
+        "a superadmin can still see it",
+      )
+      assert.equal(
+        refusal(await create("flavor_new", { flavorId, imageId: agent.world.image.id })),
+        "409 flavor-retired",
+      )
+      const kept = (await agent.call("GET", `/api/v1/vms/${ok.body.vmIds[0]}`)).body.vm
+      assert.equal(kept.flavorId, flavorId, "the VM that has it keeps it")
+      await agent.call("DELETE", `/api/v1/flavors/${flavorId}/retired`, { as: "superadmin" })
+      assert.equal((await create("flavor_back", { flavorId, imageId: agent.world.image.id })).status, 202)
+
+      const imageId = agent.world.image.id
+      assert.equal(
+        refusal(await agent.call("PUT", `/api/v1/images/${imageId}/retired`, { as: "admin" })),
+        "403 superadmin-only",
+      )
+      await agent.call("PUT", `/api/v1/images/${imageId}/retired`, { as: "superadmin" })
+      try {
+        const images = (await agent.call("GET", "/api/v1/images")).body.items.map((i: { id: string }) => i.id)
+        assert.ok(!images.includes(imageId))
+        assert.equal(
+          refusal(await create("image_new", { flavorId: agent.world.flavor.id, imageId })),
+          "409 image-retired",
+        )
+      } finally {
+        await agent.call("DELETE", `/api/v1/images/${imageId}/retired`, { as: "superadmin" })
+      }
+    })
   })
 }

@@ -74,6 +74,7 @@ export const Operation = Schema.Literals([
   // #16 the cluster: an admin drains a host (no new placements) and brings it back
   "host.maintenance",
   // G1, G2: the organisation (companies, departments and their quotas, users, tokens)
+  "org.catalog",
   "org.company",
   "org.department-create",
   "org.department-edit",

@@ -1,3 +1,4 @@
+export { createFlavor, type FlavorInput, listFlavors, setFlavorRetired, setImageRetired } from "./catalog.ts"
 export { createCompany, listCompanies } from "./companies.ts"
 export {
   createDepartment,

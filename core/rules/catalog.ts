@@ -36,6 +36,7 @@ const editRules: ReadonlyArray<AnyRule> = [
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
   "host.maintenance": maintenanceRules,
+  "org.catalog": orgRules["org.catalog"],
   "org.company": orgRules["org.company"],
   "org.department-create": orgRules["org.department-create"],
   "org.department-edit": orgRules["org.department-edit"],

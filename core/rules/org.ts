@@ -74,6 +74,8 @@ export const emailFree: Rule<UniqueContext> = defineRule({
 
 /** G1, G2: the organisation's operations, each with its rules in the order they are checked. */
 export const orgRules = {
+  /** G1: flavors and images: added, retired and brought back by a superadmin. */
+  "org.catalog": [superadminOnly] as ReadonlyArray<Rule<ActorContext>>,
   "org.company": [superadminOnly, companyNumberFree] as ReadonlyArray<Rule<UniqueContext>>,
   "org.department-create": [superadminOnly] as ReadonlyArray<Rule<ActorContext>>,
   "org.department-edit": [adminOnly, departmentInScope] as ReadonlyArray<Rule<DepartmentContext>>,

@@ -75,6 +75,7 @@ export type components = {
         | "snapshot.delete"
         | "vm.reconcile"
         | "host.maintenance"
+        | "org.catalog"
         | "org.company"
         | "org.department-create"
         | "org.department-edit"
@@ -680,6 +681,15 @@ export type components = {
       readonly gpuAllowed: boolean
       readonly perDay: number
       readonly createdAt: string
+      readonly retiredAt?: string | null
+    }
+    readonly FlavorInput: {
+      readonly name: string
+      readonly cpus: number
+      readonly memoryMiB: number
+      readonly gpuAllowed?: boolean
+      /** @description Price per day, minor units (M3) */
+      readonly perDay: number
     }
     readonly Image: {
       readonly id: string
@@ -710,6 +720,7 @@ export type components = {
       readonly passwordManaged: boolean
       readonly sizeBytes: number
       readonly createdAt: string
+      readonly retiredAt?: string | null
     }
     readonly Host: {
       readonly id: string
