@@ -18,6 +18,7 @@ import { costRoutes } from "./routes/costs.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { metricRoutes } from "./routes/metrics.ts"
+import { companyRoutes, departmentRoutes, tokenRoutes, userRoutes } from "./routes/org.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
@@ -69,6 +70,10 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/flavors", flavorRoutes],
   ["/images", imageRoutes],
   ["/hosts", hostRoutes],
+  ["/companies", companyRoutes],
+  ["/departments", departmentRoutes],
+  ["/users", userRoutes],
+  ["/tokens", tokenRoutes],
   ["/version", versionRoutes],
 ]
 

@@ -4,6 +4,7 @@ import { describe, it } from "node:test"
 import { Effect } from "effect"
 import type { Page } from "playwright-core"
 import { Store } from "../core/index.ts"
+import { insertSamples } from "../core/metrics/testing.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
 import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
@@ -162,6 +163,53 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     const asked = await eventually("hx-console-open", async () => (await heardEvents(page, "hx-console-open")).at(-1))
     assert.equal(asked.detail.vmId, vmId)
     assert.deepEqual(errors, [])
+  })
+
+  it("M1 M3 D5 the monitoring tab charts the VM's samples with their latest values; the cost tab lists its days, in English and Chinese", async () => {
+    const [vmId = ""] = await w.createVms(["charts_vm"])
+    const start = new Date(Date.now() - 10 * 60_000).toISOString()
+    await w.agent.run(insertSamples(vmId, start, 30, [5, 12, 40, 77, 93]))
+    const vm = await w.agent.run(Store.use((s) => s.vms.get(vmId)))
+    const row = (day: string, flavor: number) => ({
+      vmId,
+      day,
+      flavor,
+      storage: 30,
+      image: 0,
+      publicIp: 0,
+      services: 0,
+      gpu: 0,
+      total: flavor + 30,
+      companyId: vm.companyId,
+      departmentId: vm.departmentId,
+    })
+    await w.agent.run(
+      Store.use((s) => s.costs.upsertDaily([row("2026-12-04", 1200), row("2026-12-05", 1000)], new Date())),
+    )
+    for (const lang of ["en", "zh-CN"]) {
+      const { page, errors, shoot } = await open(vmId, lang)
+      const panel = detail(page).locator("[role=tabpanel]")
+      await detail(page).locator("#tab-monitoring").click()
+      await panel.locator("[data-metric=cpu] canvas").waitFor()
+      assert.equal((await panel.locator(".chart canvas").count()) >= 4, true, "four uPlot charts drew")
+      assert.match(await panel.locator("[data-latest=cpu]").innerText(), /^93 %$/)
+      assert.match(await panel.locator("[data-latest=memory]").innerText(), /^50 %$/)
+      assert.match(await panel.locator("[data-latest=disk]").innerText(), /1,?000 B\/s.*500 B\/s/)
+      assert.match(
+        await panel.locator("[data-metric=memory] figcaption").innerText(),
+        lang === "en" ? /Memory/ : /内存/,
+      )
+      await shoot(`vm-detail-monitoring-${lang}`)
+      await detail(page).locator("#tab-cost").click()
+      await panel.locator("[data-cost-days] tbody tr").first().waitFor()
+      const days = await panel.locator("[data-cost-days] tbody tr").allInnerTexts()
+      assert.match(days.join("\n"), /2026-12-05[\s\S]*2026-12-04/, "newest day first")
+      const money = new Intl.NumberFormat(lang, { style: "currency", currency: "CNY" }).format((1230 + 1030) / 100)
+      assert.equal(await panel.locator("[data-cost-period]").innerText(), money)
+      await panel.locator("[data-cost-total]").waitFor()
+      await shoot(`vm-detail-cost-${lang}`)
+      assert.deepEqual(errors, [])
+    }
   })
 
   it("zh-CN: labels, state and the server's refusal in Chinese", async () => {

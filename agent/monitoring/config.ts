@@ -13,6 +13,8 @@ export interface MonitoringConfig {
   readonly metricsAddress: { readonly host: string; readonly port: number } | undefined
   /** HYPERX_SMTP_URL and HYPERX_SMTP_FROM: the relay alarm mail goes through; none: alarms are recorded, not mailed. */
   readonly smtp: { readonly url: string; readonly from: string } | undefined
+  /** HYPERX_RECLAIM_INTERVAL_SECONDS: how often the leader looks for reclaim dates near or past (R5); default 60. */
+  readonly reclaimInterval: Duration.Duration
 }
 
 /** A ConfigError, so that `hyperx agent` prints it as a setting to fix (exit 2), not as a crash. */
@@ -79,5 +81,11 @@ export const resolveMonitoringConfig = (env: Env): MonitoringConfig => {
       smtpUrl === undefined
         ? undefined
         : { url: smtpUrl, from: set(env.HYPERX_SMTP_FROM) ?? "hyperx <hyperx@localhost>" },
+    reclaimInterval: positive(
+      "HYPERX_RECLAIM_INTERVAL_SECONDS",
+      env.HYPERX_RECLAIM_INTERVAL_SECONDS,
+      Duration.seconds(60),
+      Duration.seconds,
+    ),
   }
 }

@@ -14,16 +14,16 @@ export const MetricsQuery = Schema.Struct({
   lang: Schema.optionalKey(Text(35)),
 })
 
-const Column = (description: string) => Schema.Array(Schema.NullOr(Schema.Number)).annotate({ description })
+const Column = (description: string) => Schema.Array(Schema.NullOr(Schema.Finite)).annotate({ description })
 
 /** Column arrays, one entry per point: what a uPlot chart takes as its data. */
 export const MetricSeriesSchema = Schema.Struct({
   vmId: Schema.String,
   tier: MetricTier,
-  stepSeconds: Schema.Number.annotate({ description: "Seconds between two points of this tier" }),
+  stepSeconds: Schema.Finite.annotate({ description: "Seconds between two points of this tier" }),
   from: Schema.String,
   to: Schema.String,
-  at: Schema.Array(Schema.Number).annotate({ description: "Each point's time, Unix seconds" }),
+  at: Schema.Array(Schema.Finite).annotate({ description: "Each point's time, Unix seconds" }),
   cpuPercent: Column("CPU use, % of the VM's vCPUs"),
   memoryPercent: Column("Memory used, % of the guest's memory"),
   memoryUsedBytes: Column("Memory used, bytes"),

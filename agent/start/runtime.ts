@@ -18,8 +18,8 @@ export interface RuntimeSetup {
   readonly driver: DriverFactory
   /** Follow the driver's events (R12) and run the schedules (P2, V5); default true. */
   readonly background?: boolean
-  /** The monitoring jobs (#20: metrics, alarms, cost; agent/monitoring/jobs.ts), run with the background jobs. */
-  readonly monitoring?: Layer.Layer<never, never, AgentServices>
+  /** The monitoring jobs (#20: metrics, alarms, cost, reclaim; agent/monitoring/jobs.ts), run with the background jobs. */
+  readonly monitoring?: Layer.Layer<never, never, AgentServices | Leadership>
   /** #16: who runs the cluster's jobs: `layerLeaderLock({ url })` on PostgreSQL; default this agent alone. */
   readonly leadership?: Layer.Layer<Leadership>
 }
@@ -38,8 +38,8 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
       : Layer.mergeAll(
           DriverWatchLayer,
           HeartbeatLayer,
-          SchedulerLayer.pipe(Layer.provide(leader)),
-          setup.monitoring ?? Layer.empty,
+          // One leader layer for every job that runs on the cluster's leader only (one lock session).
+          Layer.mergeAll(SchedulerLayer, setup.monitoring ?? Layer.empty).pipe(Layer.provide(leader)),
         )
   return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
 }

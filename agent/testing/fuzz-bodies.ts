@@ -126,4 +126,24 @@ export const bodyRoutes = (t: FuzzTargets): ReadonlyArray<BodyRoute> => [
   },
   // No such backup: the defect must be refused before the lookup would answer 404.
   { method: "POST", path: `/api/v1/backups/${t.vmId}/restore`, base: {}, fields: { name: "string" } },
+  {
+    method: "POST",
+    path: "/api/v1/tokens",
+    base: { name: "fuzz" },
+    required: ["name"],
+    fields: { name: "string", userId: "id", expiresDays: "int" },
+  },
+  {
+    method: "POST",
+    path: "/api/v1/users",
+    base: { name: "fuzz", email: "fuzz@example.test", role: "user", departmentId: t.vmId },
+    required: ["name", "email", "role", "departmentId"],
+    fields: { name: "string", email: "string", role: "enum", departmentId: "id" },
+  },
+  {
+    method: "PATCH",
+    path: `/api/v1/departments/${t.vmId}`,
+    base: { name: "fuzz" },
+    fields: { name: "string", reclaimPolicy: "enum", reclaimNoticeDays: "int" },
+  },
 ]

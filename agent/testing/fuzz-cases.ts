@@ -57,6 +57,10 @@ const generators = (t: FuzzTargets): ReadonlyArray<(r: Random) => FuzzCase> => {
     "DELETE /api/v1/hosts/{id}/maintenance",
     "POST /api/v1/recycle-bin/{id}/restore",
     "DELETE /api/v1/recycle-bin/{id}",
+    "GET /api/v1/departments/{id}",
+    "PATCH /api/v1/departments/{id}",
+    "PUT /api/v1/departments/{id}/quota",
+    "DELETE /api/v1/tokens/{id}",
   ]
   const badIds = [
     "%20",

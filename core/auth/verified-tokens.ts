@@ -26,6 +26,8 @@ export class VerifiedTokens extends Context.Service<
   {
     readonly get: (hash: string, nowMs: number) => Entry | undefined
     readonly remember: (hash: string, actor: Actor, expiresAt: Date | null, nowMs: number) => void
+    /** Forget a token at once (revoked through this agent's API). */
+    readonly forget: (hash: string) => void
   }
 >()("hyperx/core/auth/VerifiedTokens") {
   static readonly layer = Layer.sync(VerifiedTokens, () => {
@@ -41,6 +43,9 @@ export class VerifiedTokens extends Context.Service<
       remember: (hash, actor, expiresAt, nowMs) => {
         if (entries.size >= maxEntries) entries.clear()
         entries.set(hash, { actor, expiresAt, until: nowMs + verifiedTokenLifeMs })
+      },
+      forget: (hash) => {
+        entries.delete(hash)
       },
     })
   })

@@ -1,6 +1,6 @@
 export { type DailyCost, dailyCost, dayBounds, dayOf } from "./daily.ts"
 export { Holding, type HoldingRecord } from "./holding.ts"
 export { holdingOf, recordHoldings } from "./holdings.ts"
-export { CostJobLayer, costsOfDay, currentPriceBook, runCostJob, writeDailyCosts } from "./job.ts"
+export { costsOfDay, currentPriceBook, runCostJob, writeDailyCosts } from "./job.ts"
 export { type PriceBook, priceBookOf } from "./price-book.ts"
 export { vmCosts } from "./view.ts"

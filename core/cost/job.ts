@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Queue, Stream } from "effect"
+import { Duration, Effect, Queue, Stream } from "effect"
 import { EventBus } from "../events/bus.ts"
 import { now } from "../operations/clock.ts"
 import { Store } from "../store/ports.ts"
@@ -89,5 +89,3 @@ export const runCostJob = Effect.scoped(
     )
   }),
 )
-
-export const CostJobLayer = Layer.effectDiscard(Effect.forkScoped(runCostJob))

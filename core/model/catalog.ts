@@ -10,6 +10,8 @@ export const Flavor = Schema.Struct({
   gpuAllowed: Schema.Boolean,
   perDay: MinorUnits,
   createdAt: Timestamp,
+  /** G1: retired by a superadmin: no new VM gets it (flavor-retired); absent or null while in use. */
+  retiredAt: Schema.optionalKey(Schema.NullOr(Timestamp)),
 })
 export type Flavor = typeof Flavor.Type
 
@@ -51,5 +53,7 @@ export const Image = Schema.Struct({
   passwordManaged: Schema.Boolean,
   sizeBytes: NonNegativeInt,
   createdAt: Timestamp,
+  /** G1: retired by a superadmin: no new VM is installed from it (image-retired); absent or null while in use. */
+  retiredAt: Schema.optionalKey(Schema.NullOr(Timestamp)),
 })
 export type Image = typeof Image.Type

@@ -21,6 +21,9 @@ export const Operation = Schema.Literals([
   "vm.change-owner",
   "vm.remarks",
   "vm.reclaim-date",
+  /** R5: the platform reminds before the reclaim date and applies the department's policy at it. */
+  "vm.reclaim-notice",
+  "vm.reclaim",
   "vm.show-password",
   "vm.deletion-protection",
   "vm.clone",
@@ -70,5 +73,13 @@ export const Operation = Schema.Literals([
   "vm.reconcile",
   // #16 the cluster: an admin drains a host (no new placements) and brings it back
   "host.maintenance",
+  // G1, G2: the organisation (companies, departments and their quotas, users, tokens)
+  "org.catalog",
+  "org.company",
+  "org.department-create",
+  "org.department-edit",
+  "org.quota",
+  "org.user-create",
+  "org.token",
 ])
 export type Operation = typeof Operation.Type

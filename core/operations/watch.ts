@@ -3,10 +3,10 @@ import { HostConfig } from "../config.ts"
 import type { DriverEvent } from "../driver/driver.ts"
 import { DriverRegistry } from "../driver/registry.ts"
 import { isTransient } from "../lifecycle/states.ts"
-import type { Vm, VmState } from "../model/vm.ts"
-import type { Actor } from "../rules/context.ts"
+import type { VmState } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
 import { power } from "./power.ts"
+import { systemActor } from "./system-actor.ts"
 import { VmLocks } from "./vm-lock.ts"
 import { moveVm } from "./vm-state.ts"
 
@@ -18,14 +18,6 @@ const observedState: Record<DriverEvent["kind"], VmState | undefined> = {
   started: "running",
   reset: undefined,
 }
-
-/** HA restarts are the platform's own act; they are recorded as done by the system on the VM's organisation. */
-const systemActor = (vm: Vm): Actor => ({
-  userId: "system",
-  role: "superadmin",
-  companyId: vm.companyId,
-  departmentId: vm.departmentId,
-})
 
 /**
  * One outside change: update the record and, for an HA VM that went down without being asked (R12: shut down

@@ -112,6 +112,8 @@ describe("rule catalogue", () => {
       "disk.delete-backup",
       "disk.delete-backup-schedule",
       "snapshot.delete-schedule",
+      "vm.reclaim",
+      "vm.reclaim-notice",
       "vm.reconcile",
     ])
   })

@@ -9,6 +9,7 @@ import { maintenanceRules } from "./hosts.ts"
 import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
 import { networkRules } from "./networks.ts"
+import { orgRules } from "./org.ts"
 import { changeOwnerRules } from "./ownership.ts"
 import { placementRules } from "./placement.ts"
 import { batchAction, batchSelection } from "./platform.ts"
@@ -35,6 +36,13 @@ const editRules: ReadonlyArray<AnyRule> = [
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
   "host.maintenance": maintenanceRules,
+  "org.catalog": orgRules["org.catalog"],
+  "org.company": orgRules["org.company"],
+  "org.department-create": orgRules["org.department-create"],
+  "org.department-edit": orgRules["org.department-edit"],
+  "org.quota": orgRules["org.quota"],
+  "org.user-create": orgRules["org.user-create"],
+  "org.token": orgRules["org.token"],
   "vm.start": powerRules.start,
   "vm.stop": powerRules.stop,
   "vm.force-stop": powerRules["force-stop"],
@@ -52,6 +60,9 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.change-owner": changeOwnerRules,
   "vm.remarks": regularRules.remarks,
   "vm.reclaim-date": regularRules["reclaim-date"],
+  /** Empty: the platform's own steps; the policy's operation (stop, delete) checks its own rules as a sub-task. */
+  "vm.reclaim-notice": [],
+  "vm.reclaim": [],
   "vm.show-password": regularRules["show-password"],
   "vm.deletion-protection": regularRules["deletion-protection"],
   "vm.clone": cloneRules,

@@ -4,7 +4,15 @@ import type { VmContext } from "./context.ts"
 import { socketsDivideCpus } from "./inputs.ts"
 import { notRecycled, runningOnly, stoppedOnly, vmBusy } from "./lifecycle.ts"
 import { type QuotaContext, type QuotaDemand, quotaRules } from "./quota.ts"
-import { gpuAllowedByFlavor, imageAvailable, imageInstallable, imageMinCores, sshKeyLinuxOnly } from "./resources.ts"
+import {
+  flavorInService,
+  gpuAllowedByFlavor,
+  imageAvailable,
+  imageInService,
+  imageInstallable,
+  imageMinCores,
+  sshKeyLinuxOnly,
+} from "./resources.ts"
 import { defineRule, type Rule } from "./rule.ts"
 
 /** K1: the new flavor, and the VM's image (its minimum cores still apply). */
@@ -60,6 +68,7 @@ export const configRules: ConfigRules = {
     ...live,
     stoppedOnly,
     differentFlavor,
+    flavorInService((c: ResizeContext) => c.flavor),
     imageMinCores((c: ResizeContext) => ({ image: c.image, cpus: c.flavor.cpus })),
     gpuAllowedByFlavor((c: ResizeContext) => ({ flavor: c.flavor, gpus: c.facts.gpus })),
     ...quotaRules,
@@ -73,6 +82,7 @@ export const configRules: ConfigRules = {
     runningOnly,
     imageAvailable((c: ReinstallContext) => ({ image: c.image, departmentId: c.vm.departmentId })),
     imageInstallable((c: ReinstallContext) => c.image),
+    imageInService((c: ReinstallContext) => c.image),
     imageMinCores((c: ReinstallContext) => ({ image: c.image, cpus: c.vm.cpus })),
     sshKeyLinuxOnly((c: ReinstallContext) => ({ loginMethod: c.vm.loginMethod, osFamily: c.image.osFamily })),
   ],

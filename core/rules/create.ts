@@ -12,7 +12,9 @@ import { type QuotaContext, type QuotaDemand, quotaRules } from "./quota.ts"
 import {
   affinityGroupDepartment,
   domainJoinWindowsOnly,
+  flavorInService,
   imageAvailable,
+  imageInService,
   imageInstallable,
   imageMinCores,
   keyPairOwner,
@@ -117,6 +119,8 @@ export const createRules: ReadonlyArray<Rule<CreateContext>> = [
   nameTags,
   reclaimDateFuture((c: CreateContext) => ({ reclaimAt: c.request.reclaimAt, now: c.now })),
   imageAvailable((c: CreateContext) => ({ image: c.image, departmentId: c.owner.departmentId })),
+  flavorInService((c: CreateContext) => c.flavor),
+  imageInService((c: CreateContext) => c.image),
   imageInstallable((c: CreateContext) => c.image),
   imageMinCores((c: CreateContext) => ({ image: c.image, cpus: c.flavor.cpus })),
   sshKeyLinuxOnly((c: CreateContext) => ({ loginMethod: loginMethodOf(c), osFamily: c.image.osFamily })),

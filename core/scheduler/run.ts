@@ -8,6 +8,7 @@ import { diskScope } from "../operations/backups/disk-access.ts"
 import type { TaskHandle } from "../operations/run-vm-operation.ts"
 import { createSnapshot } from "../operations/snapshots/create.ts"
 import { deleteSnapshot } from "../operations/snapshots/delete.ts"
+import { systemActor } from "../operations/system-actor.ts"
 import { beginTask, finishTask } from "../operations/tasks.ts"
 import { scopeOf } from "../operations/vm-state.ts"
 import type { Actor } from "../rules/context.ts"
@@ -22,14 +23,6 @@ export interface ScheduleRun {
   readonly task: Task
   readonly pruned: ReadonlyArray<Task>
 }
-
-/** Runs are the platform's own act, recorded as done by the system in the VM's organisation (as HA restarts are). */
-export const systemActor = (vm: Vm): Actor => ({
-  userId: "system",
-  role: "superadmin",
-  companyId: vm.companyId,
-  departmentId: vm.departmentId,
-})
 
 /** Wait for an operation's task; a refusal before any task existed (a rule, a missing driver) becomes the cause. */
 const settled = <E, R>(started: Effect.Effect<TaskHandle, E, R>) =>

@@ -1,5 +1,5 @@
 import type { BootSource, ImageFormat, OsFamily } from "../model/index.ts"
-import type { CreatedAt, Int8, Json } from "./columns.ts"
+import type { CreatedAt, Int8, Json, RetiredAt } from "./columns.ts"
 
 export interface FlavorsTable {
   id: string
@@ -9,6 +9,7 @@ export interface FlavorsTable {
   gpuAllowed: boolean
   perDay: number
   createdAt: CreatedAt
+  retiredAt: RetiredAt
 }
 
 export interface ImagesTable {
@@ -27,4 +28,5 @@ export interface ImagesTable {
   passwordManaged: boolean
   sizeBytes: Int8
   createdAt: CreatedAt
+  retiredAt: RetiredAt
 }

@@ -39,7 +39,15 @@ const allTables = [
 ]
 
 /** Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost); undone first below. */
-const laterTables = ["alarm_events", "ip_addresses", "metric_samples", "vm_daily_costs", "vm_holdings", "vm_locks"]
+const laterTables = [
+  "alarm_events",
+  "ip_addresses",
+  "metric_samples",
+  "reclaim_notices",
+  "vm_daily_costs",
+  "vm_holdings",
+  "vm_locks",
+]
 const latestTables = [...allTables, ...laterTables].sort()
 /** Migrations after the list's (metrics, alarms, costs, …): each adds tables of its own, undone first below. */
 const laterMigrations = Object.keys(migrations).filter((name) => name > "2026_12_06_0011_vm_totals")

@@ -32,6 +32,7 @@ import type {
   Vm,
   VmState,
 } from "../model/index.ts"
+import type { ReclaimCandidate, ReclaimNotice } from "../reclaim/model.ts"
 import type { Admission } from "./admission.ts"
 import type { IpamRepository } from "./ipam.repository.ts"
 import type { VmDetailReads } from "./vm-detail.ts"
@@ -199,6 +200,14 @@ export interface AlarmEventRepository {
   latestByRule(ruleIds: ReadonlyArray<string>): Q<ReadonlyArray<AlarmEvent>>
 }
 
+/** R5: the reclaim job's steps per VM and reclaim date. */
+export interface ReclaimNoticeRepository {
+  /** Record a step done (a step already recorded for the VM and date is kept). */
+  insert(notice: ReclaimNotice): Q<ReclaimNotice>
+  /** VMs outside the recycle bin whose reclaim date is within their department's notice window of `now`, or past. */
+  due(now: Date): Q<ReadonlyArray<ReclaimCandidate>>
+}
+
 /** M3, D5: what VMs held over time, and their daily cost rows. */
 export interface CostRepository {
   /** Each VM's newest holdings record. */
@@ -291,5 +300,6 @@ export class Store extends Context.Service<
     readonly figures: FiguresRepository
     readonly alarmEvents: AlarmEventRepository
     readonly costs: CostRepository
+    readonly reclaimNotices: ReclaimNoticeRepository
   }
 >()("hyperx/core/store/Store") {}

@@ -13,6 +13,7 @@ import type {
   QuotasTable,
   UsersTable,
 } from "./org.table.ts"
+import type { ReclaimNoticesTable } from "./reclaim-notices.table.ts"
 import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
@@ -50,6 +51,7 @@ export interface DB {
   tasks: TasksTable
   metricSamples: MetricSamplesTable
   alarmEvents: AlarmEventsTable
+  reclaimNotices: ReclaimNoticesTable
   vmHoldings: VmHoldingsTable
   vmDailyCosts: VmDailyCostsTable
 }

@@ -14,6 +14,7 @@ import { makeNetworkRepositories } from "./network.repository.ts"
 import { makeOrgRepositories } from "./org.repository.ts"
 import { Store } from "./ports.ts"
 import { makeQuotaRepository } from "./quota.repository.ts"
+import { makeReclaimNoticeRepository } from "./reclaim-notices.repository.ts"
 import { makeStorageRepositories } from "./storage.repository.ts"
 import { makeTaskRepository } from "./task.repository.ts"
 import { makeVmRepository } from "./vm.repository.ts"
@@ -30,6 +31,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     metrics: makeMetricsRepository(db),
     figures: makeFiguresRepository(db),
     alarmEvents: makeAlarmEventRepository(db),
+    reclaimNotices: makeReclaimNoticeRepository(db),
     costs: makeCostRepository(db),
     ipam: makeIpamRepository(db),
     ...makeOrgRepositories(db),

@@ -16,6 +16,8 @@ import * as clusterHosts from "./2026_12_06_0030_cluster_hosts.ts"
 import * as metrics from "./2026_12_06_0040_metrics.ts"
 import * as alarmEvents from "./2026_12_06_0041_alarm_events.ts"
 import * as costs from "./2026_12_06_0042_costs.ts"
+import * as reclaimNotices from "./2026_12_06_0100_reclaim_notices.ts"
+import * as catalogRetired from "./2026_12_06_0101_catalog_retired.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -36,4 +38,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0040_metrics": metrics,
   "2026_12_06_0041_alarm_events": alarmEvents,
   "2026_12_06_0042_costs": costs,
+  "2026_12_06_0100_reclaim_notices": reclaimNotices,
+  "2026_12_06_0101_catalog_retired": catalogRetired,
 }

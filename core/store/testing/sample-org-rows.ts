@@ -71,6 +71,7 @@ export const sampleOrgRows = {
     gpuAllowed: false,
     perDay: 500,
     createdAt: now(),
+    retiredAt: null,
     ...o,
   }),
   image: (o: Partial<Image> = {}): Image => ({
@@ -89,6 +90,7 @@ export const sampleOrgRows = {
     passwordManaged: true,
     sizeBytes: 5_368_709_120,
     createdAt: now(),
+    retiredAt: null,
     ...o,
   }),
   host: (o: Partial<Host> = {}): Host => ({

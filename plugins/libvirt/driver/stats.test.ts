@@ -1,6 +1,8 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { cpuPercent, disksOf, memoryOf } from "./stats.ts"
+import { parseNicTargets } from "../virsh/xml-read.ts"
+import { nicAlias } from "../xml/names.ts"
+import { cpuPercent, disksOf, memoryOf, nicsOf } from "./stats.ts"
 
 describe("libvirt stats", () => {
   it("M1 CPU % is the vCPU time over the wall time between samples, at most 100 per vCPU", () => {
@@ -31,5 +33,28 @@ describe("libvirt stats", () => {
     assert.deepEqual(disksOf(record, new Map([["vda", "system"]])), [
       { id: "system", readBytes: 269824, writeBytes: 8408064 },
     ])
+  })
+
+  it("M1 NIC counters per NIC id from the live XML's targets; a NIC without counters leaves them all unknown", () => {
+    const xml = `<domain><devices>
+      <interface type='ethernet'><target dev='hxt-a1' managed='no'/><alias name='${nicAlias("nic-1")}'/></interface>
+      <interface type='ethernet'><target dev='hxt-b2' managed='no'/><alias name='${nicAlias("nic-2")}'/></interface>
+    </devices></domain>`
+    const targets = new Map(parseNicTargets(xml).map(({ target, alias }) => [target, alias.replace("ua-nic-", "")]))
+    const record = {
+      "net.count": "2",
+      "net.0.name": "hxt-a1",
+      "net.0.rx.bytes": "1500",
+      "net.0.tx.bytes": "700",
+      "net.1.name": "hxt-b2",
+      "net.1.rx.bytes": "10",
+      "net.1.tx.bytes": "20",
+    }
+    assert.deepEqual(nicsOf(record, targets, 2), [
+      { id: "nic-1", rxBytes: 1500, txBytes: 700 },
+      { id: "nic-2", rxBytes: 10, txBytes: 20 },
+    ])
+    assert.equal(nicsOf({ ...record, "net.count": "1" }, targets, 2), undefined, "one NIC unaccounted for")
+    assert.equal(nicsOf({}, targets, 0), undefined, "no NICs: unknown, not zero")
   })
 })

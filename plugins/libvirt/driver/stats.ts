@@ -1,11 +1,11 @@
 import { Effect } from "effect"
 import type { VmStats } from "../../../core/driver/driver.ts"
 import { statNumber } from "../virsh/parse.ts"
-import { parseDisks } from "../virsh/xml-read.ts"
-import { diskIdOf } from "../xml/names.ts"
+import { parseDisks, parseNicAliases, parseNicTargets } from "../virsh/xml-read.ts"
+import { diskIdOf, nicIdOf } from "../xml/names.ts"
 import type { DriverContext } from "./context.ts"
 
-const GROUPS = ["state", "cpu-total", "vcpu", "balloon", "block"]
+const GROUPS = ["state", "cpu-total", "vcpu", "balloon", "block", "interface"]
 /** Without an earlier sample (or a stale one) the CPU share is measured over this span. */
 const FIRST_SAMPLE_SPAN_MS = 250
 const STALE_AFTER_MS = 60_000
@@ -55,6 +55,28 @@ export const disksOf = (record: StatsRecord, idByTarget: ReadonlyMap<string, str
   })
 }
 
+/**
+ * Bytes per NIC from the guest's side (libvirt swaps a tap's counters so that rx is what the guest received); our
+ * aliases name NICs by id. A NIC libvirt reports no counters for (user-mode networking) leaves the whole answer
+ * undefined, so the series says "unknown" rather than a partial sum.
+ */
+export const nicsOf = (record: StatsRecord, idByTarget: ReadonlyMap<string, string>, nicCount: number) => {
+  const count = statNumber(record, "net.count") ?? 0
+  const nics = Array.from({ length: count }, (_, index) => index).flatMap((index) => {
+    const id = idByTarget.get(record[`net.${index}.name`] ?? "")
+    return id === undefined
+      ? []
+      : [
+          {
+            id,
+            rxBytes: statNumber(record, `net.${index}.rx.bytes`) ?? 0,
+            txBytes: statNumber(record, `net.${index}.tx.bytes`) ?? 0,
+          },
+        ]
+  })
+  return nicCount > 0 && nics.length === nicCount ? nics : undefined
+}
+
 /** `domstats` of a running domain; the CPU share is measured since the previous call (or over a short span). */
 export const makeStats = (ctx: DriverContext) => {
   const previous = new Map<string, CpuSample>()
@@ -84,10 +106,19 @@ export const makeStats = (ctx: DriverContext) => {
         return id === undefined ? [] : [[disk.target, id] as const]
       }),
     )
+    const liveNics = parseNicAliases(xml)
+    const nicByTarget = new Map(
+      parseNicTargets(xml).flatMap(({ target, alias }) => {
+        const id = nicIdOf(alias)
+        return id === undefined ? [] : [[target, id] as const]
+      }),
+    )
+    const nics = nicsOf(now.record, nicByTarget, liveNics.length)
     return {
       cpuPercent: cpuPercent(before, now.cpu, statNumber(now.record, "vcpu.current") ?? 1),
       ...memoryOf(now.record),
       disks: disksOf(now.record, idByTarget),
+      ...(nics === undefined ? {} : { nics }),
       at: new Date(now.cpu.atMs),
     } satisfies VmStats
   })

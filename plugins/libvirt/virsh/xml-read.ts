@@ -58,6 +58,14 @@ export const parseNicAliases = (xml: string): ReadonlyArray<string> =>
     return alias === undefined ? [] : [alias]
   })
 
+/** Every `<interface>`'s host device (its target, as domstats names it) and alias. */
+export const parseNicTargets = (xml: string): ReadonlyArray<{ readonly target: string; readonly alias: string }> =>
+  elements(xml, "interface").flatMap((block) => {
+    const target = attribute(block, "target", "dev")
+    const alias = attribute(block, "alias", "name")
+    return target === undefined || alias === undefined ? [] : [{ target, alias }]
+  })
+
 export interface LiveVnc {
   /** The unix socket libvirt placed the VNC server on. */
   readonly socket: string | undefined

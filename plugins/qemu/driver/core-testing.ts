@@ -1,6 +1,6 @@
 /**
  * The core over the QEMU driver, for integrity tests and benchmarks that go through hyperx's own operations: the
- * core's services (as core/operations/testing/harness.ts builds them for the fake), a fresh database on the test server, and a
+ * core's services (as test-support/core.ts builds them for the fake), a fresh database on the test server, and a
  * world whose image is the tiny test guest (kernel boot; data disks that do not mount are formatted).
  */
 import { randomBytes, randomUUID } from "node:crypto"

@@ -4,6 +4,7 @@ import { diskNames, FIXED_IDS } from "../argv/names.ts"
 import { queryBlockstats } from "../qmp/commands/block.ts"
 import { balloonGuestStats, peripheralPath, reportedStats } from "../qmp/commands/qom.ts"
 import type { Domains } from "./domains.ts"
+import { tapCounters } from "./nic-counters.ts"
 import { residentBytes, sampleCpu, startedAtUptime } from "./process.ts"
 import type { Session } from "./session.ts"
 
@@ -59,11 +60,13 @@ export const makeStats = (domains: Domains) =>
       )
       return { id: disk.id, readBytes: entry?.stats.rdBytes ?? 0, writeBytes: entry?.stats.wrBytes ?? 0 }
     })
+    const nics = tapCounters(session.pid, spec.nics)
     return {
       cpuPercent: cpuPercent(session, spec.cpus),
       memoryTotalBytes: mem.total,
       memoryUsedBytes: mem.used,
       disks,
+      ...(nics === undefined ? {} : { nics }),
       at: new Date(),
     } satisfies VmStats
   })

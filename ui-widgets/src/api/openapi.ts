@@ -32,6 +32,8 @@ export type components = {
         | "vm.change-owner"
         | "vm.remarks"
         | "vm.reclaim-date"
+        | "vm.reclaim-notice"
+        | "vm.reclaim"
         | "vm.show-password"
         | "vm.deletion-protection"
         | "vm.clone"
@@ -73,6 +75,13 @@ export type components = {
         | "snapshot.delete"
         | "vm.reconcile"
         | "host.maintenance"
+        | "org.catalog"
+        | "org.company"
+        | "org.department-create"
+        | "org.department-edit"
+        | "org.quota"
+        | "org.user-create"
+        | "org.token"
       readonly vmId: string | null
       readonly targetId: string | null
       readonly parentId: string | null
@@ -543,27 +552,28 @@ export type components = {
       readonly vmId: string
       /** @enum {string} */
       readonly tier: "raw" | "5m"
-      readonly stepSeconds: number | ("Infinity" | "-Infinity" | "NaN")
+      /** @description Seconds between two points of this tier */
+      readonly stepSeconds: number
       readonly from: string
       readonly to: string
       /** @description Each point's time, Unix seconds */
-      readonly at: readonly (number | ("Infinity" | "-Infinity" | "NaN"))[]
+      readonly at: readonly number[]
       /** @description CPU use, % of the VM's vCPUs */
-      readonly cpuPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly cpuPercent: readonly (number | null)[]
       /** @description Memory used, % of the guest's memory */
-      readonly memoryPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly memoryPercent: readonly (number | null)[]
       /** @description Memory used, bytes */
-      readonly memoryUsedBytes: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly memoryUsedBytes: readonly (number | null)[]
       /** @description Disk reads, bytes per second (all disks) */
-      readonly diskReadBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly diskReadBps: readonly (number | null)[]
       /** @description Disk writes, bytes per second (all disks) */
-      readonly diskWriteBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly diskWriteBps: readonly (number | null)[]
       /** @description Network received, bytes per second (all NICs); null where the driver cannot tell */
-      readonly netRxBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly netRxBps: readonly (number | null)[]
       /** @description Network sent, bytes per second (all NICs) */
-      readonly netTxBps: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly netTxBps: readonly (number | null)[]
       /** @description File systems used, % (guest agent; null without monitoring installed) */
-      readonly diskUsedPercent: readonly (number | ("Infinity" | "-Infinity" | "NaN") | null)[]
+      readonly diskUsedPercent: readonly (number | null)[]
     }
     readonly Alarm: {
       readonly id: string
@@ -671,6 +681,15 @@ export type components = {
       readonly gpuAllowed: boolean
       readonly perDay: number
       readonly createdAt: string
+      readonly retiredAt?: string | null
+    }
+    readonly FlavorInput: {
+      readonly name: string
+      readonly cpus: number
+      readonly memoryMiB: number
+      readonly gpuAllowed?: boolean
+      /** @description Price per day, minor units (M3) */
+      readonly perDay: number
     }
     readonly Image: {
       readonly id: string
@@ -701,6 +720,7 @@ export type components = {
       readonly passwordManaged: boolean
       readonly sizeBytes: number
       readonly createdAt: string
+      readonly retiredAt?: string | null
     }
     readonly Host: {
       readonly id: string
@@ -730,6 +750,112 @@ export type components = {
         readonly gpusFree: number
         readonly usbFree: number
       }
+    }
+    readonly Company: {
+      readonly id: string
+      readonly name: string
+      readonly number: string
+      readonly createdAt: string
+    }
+    readonly CompanyInput: {
+      readonly name: string
+      /** @description Ends the company's generated batch names (C1); letters and digits, unique */
+      readonly number: string
+    }
+    readonly Department: {
+      readonly id: string
+      readonly companyId: string
+      readonly name: string
+      /** @enum {string} */
+      readonly reclaimPolicy: "notify-only" | "stop" | "recycle" | "destroy"
+      readonly reclaimNoticeDays: number
+      readonly createdAt: string
+      readonly quota: {
+        readonly cpus: number | null
+        readonly memoryMiB: number | null
+        readonly diskGiB: number | null
+        readonly vmCount: number | null
+      }
+      readonly usage: {
+        readonly cpus: number
+        readonly memoryMiB: number
+        readonly diskGiB: number
+        readonly vmCount: number
+      }
+      /** @description What the quota leaves (null: unlimited) */
+      readonly remaining: {
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly cpus: number | null
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly memoryMiB: number | null
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly diskGiB: number | null
+        /** @description A whole number ≥ 0, or null for unlimited */
+        readonly vmCount: number | null
+      }
+    }
+    readonly DepartmentInput: {
+      readonly companyId: string
+      readonly name: string
+      /** @enum {string} */
+      readonly reclaimPolicy?: "notify-only" | "stop" | "recycle" | "destroy"
+      /** @description Days before a VM's reclaim date when its owner is reminded (R5), 0–365 */
+      readonly reclaimNoticeDays?: number
+    }
+    readonly DepartmentPatch: {
+      readonly name?: string
+      /** @enum {string} */
+      readonly reclaimPolicy?: "notify-only" | "stop" | "recycle" | "destroy"
+      /** @description Days before a VM's reclaim date when its owner is reminded (R5), 0–365 */
+      readonly reclaimNoticeDays?: number
+    }
+    readonly QuotaInput: {
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly cpus: number | null
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly memoryMiB: number | null
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly diskGiB: number | null
+      /** @description A whole number ≥ 0, or null for unlimited */
+      readonly vmCount: number | null
+    }
+    readonly User: {
+      readonly id: string
+      readonly name: string
+      readonly email: string
+      /** @enum {string} */
+      readonly role: "user" | "admin" | "superadmin"
+      readonly companyId: string
+      readonly departmentId: string
+      readonly createdAt: string
+    }
+    readonly UserInput: {
+      readonly name: string
+      /** @description Where alarm and reclaim mail goes; one user per address */
+      readonly email: string
+      /** @enum {string} */
+      readonly role: "user" | "admin" | "superadmin"
+      readonly departmentId: string
+    }
+    readonly Token: {
+      readonly id: string
+      readonly userId: string
+      readonly name: string
+      readonly createdAt: string
+      readonly lastUsedAt: string | null
+      readonly expiresAt: string | null
+    }
+    readonly IssuedToken: {
+      readonly token: components["schemas"]["Token"]
+      /** @description The bearer secret, shown this once; only its hash is kept */
+      readonly secret: string
+    }
+    readonly TokenInput: {
+      readonly name: string
+      /** @description Another user's token (admin: their department's) */
+      readonly userId?: string
+      /** @description Days the token lives, 1–3650; none: until revoked */
+      readonly expiresDays?: number
     }
     readonly Version: {
       readonly agent: string

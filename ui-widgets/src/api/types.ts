@@ -30,6 +30,11 @@ export type Disk = Schemas["Disk"]
 /** A disk as GET /vms/{id}/disks lists it: with how many backups it has and when the last one was made. */
 export type DiskWithBackups = Schemas["DiskWithBackups"]
 export type Nic = Schemas["Nic"]
+/** M1: a VM's samples as column arrays (what uPlot takes). */
+export type MetricSeries = Schemas["MetricSeries"]
+/** M3, D5: a VM's daily cost rows and today so far. */
+export type VmCosts = Schemas["VmCosts"]
+export type DailyCost = Schemas["DailyCost"]
 export type HostDevice = Schemas["HostDevice"]
 export type VmDetail = Schemas["VmDetail"]
 

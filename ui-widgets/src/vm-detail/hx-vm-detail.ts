@@ -1,4 +1,5 @@
-import { html, nothing, type PropertyDeclarations, type PropertyValues } from "lit"
+import { html, nothing, type PropertyDeclarations, type PropertyValues, unsafeCSS } from "lit"
+import uplotCss from "uplot/dist/uPlot.min.css"
 import type { AllowedAction, PlatformEvent, Task, VmDetail } from "../api/types.ts"
 import { HxConsoleOpenEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
@@ -8,6 +9,7 @@ import { actionSpecs, inputValue, visibleActions } from "./actions.ts"
 import { renderBlocks } from "./blocks.ts"
 import { type ActionDialog, renderActionDialog } from "./dialog.ts"
 import { DisksTab } from "./disks-tab.ts"
+import { MonitoringTab } from "./monitoring-tab.ts"
 import { SnapshotsTab } from "./snapshots-tab.ts"
 import { detailStyles } from "./styles.ts"
 import type { TabHost } from "./tab-model.ts"
@@ -20,7 +22,7 @@ import { loadTab, renderTab, type TabData, type TabName, tabNames } from "./tabs
  * snapshots and disks tabs refresh when a task on this VM ends.
  */
 export class HxVmDetail extends HxElement {
-  static override styles = [themeStyles, stateStyles, detailStyles]
+  static override styles = [themeStyles, stateStyles, detailStyles, unsafeCSS(uplotCss)]
   static override properties: PropertyDeclarations = {
     vmId: { attribute: "vm-id", reflect: true },
     currency: {},
@@ -46,6 +48,7 @@ export class HxVmDetail extends HxElement {
   private seq = 0
   private snapshotsTab: SnapshotsTab | undefined
   private disksTab: DisksTab | undefined
+  private monitoringTab: MonitoringTab | undefined
   /** A task on this VM ended since the last refresh: the open snapshots or disks tab asks again. */
   private tabsStale = false
   /** What a tab does once a task it started has finished. */
@@ -72,6 +75,8 @@ export class HxVmDetail extends HxElement {
       this.error = undefined
       this.snapshotsTab = undefined
       this.disksTab = undefined
+      this.monitoringTab?.stop()
+      this.monitoringTab = undefined
     }
     super.willUpdate(changed)
     if (changed.has("vmId") && !changed.has("token") && this.ready && this.vmId !== "") void this.reload()
@@ -79,7 +84,15 @@ export class HxVmDetail extends HxElement {
 
   /** The connection, language or stream changed: the detail and the open snapshots or disks tab ask again. */
   protected override async reload(): Promise<void> {
-    const open = this.tab === "snapshots" ? this.snapshotsTab : this.tab === "disks" ? this.disksTab : undefined
+    const tab = this.tab
+    const open =
+      tab === "snapshots"
+        ? this.snapshotsTab
+        : tab === "disks"
+          ? this.disksTab
+          : tab === "monitoring"
+            ? this.monitoringTab
+            : undefined
     await this.loadDetail()
     open?.refresh()
   }
@@ -97,7 +110,9 @@ export class HxVmDetail extends HxElement {
           ? this.snapshotsTab !== undefined
           : this.tab === "disks"
             ? this.disksTab !== undefined
-            : this.tab === "network" || this.tabData.has(this.tab)
+            : this.tab === "monitoring"
+              ? this.monitoringTab !== undefined
+              : this.tab === "network" || this.tabData.has(this.tab)
       if (!opened) void this.openTab(this.tab)
     } catch (error) {
       if (seq === this.seq) this.error = this.report(error)
@@ -155,6 +170,7 @@ export class HxVmDetail extends HxElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    this.monitoringTab?.stop()
     clearTimeout(this.reloadTimer)
     this.reloadTimer = undefined
   }
@@ -238,14 +254,20 @@ export class HxVmDetail extends HxElement {
     const tab = this.tab
     if (tab === "snapshots") return this.snapshotsTab?.render() ?? nothing
     if (tab === "disks") return this.disksTab?.render(detail, this.currency) ?? nothing
+    if (tab === "monitoring") return this.monitoringTab?.render() ?? nothing
     const data = this.tabData.get(tab)
     return renderTab(tab, { t: this.t, locale: this.locale, currency: this.currency, detail, data })
   }
 
   private async openTab(tab: TabName) {
     this.tab = tab
+    if (tab !== "monitoring") this.monitoringTab?.stop()
     const detail = this.detail
     if (detail === undefined || tab === "network") return
+    if (tab === "monitoring") {
+      this.monitoringTab ??= new MonitoringTab(this.tabHost, detail.vm.id)
+      return this.monitoringTab.refresh()
+    }
     // Snapshots and disks ask again each time they are opened: tasks may have changed them meanwhile.
     if (tab === "snapshots") {
       this.snapshotsTab ??= new SnapshotsTab(this.tabHost, detail.vm.id)

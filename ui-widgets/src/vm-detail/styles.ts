@@ -138,4 +138,16 @@ export const detailStyles = css`
   dialog textarea {
     width: 100%;
   }
+  .metrics {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(280px, 1fr));
+    gap: calc(var(--_space) * 1.5);
+  }
+  .metric {
+    margin: 0;
+  }
+  .metric figcaption {
+    font-size: 0.9em;
+    margin-bottom: calc(var(--_space) / 2);
+  }
 `

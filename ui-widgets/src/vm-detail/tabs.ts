@@ -1,7 +1,7 @@
-import { html, type nothing, type TemplateResult } from "lit"
+import { html, nothing, type TemplateResult } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
 import type { ApiClient } from "../api/client.ts"
-import type { Quote, VmDetail } from "../api/types.ts"
+import type { DailyCost, Quote, VmCosts, VmDetail } from "../api/types.ts"
 import { formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import { table } from "./views.ts"
 
@@ -17,30 +17,35 @@ export type TabData =
 
 const vmPath = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
 
-/** The tabs whose data tabs.ts loads and shows; disks and snapshots have views of their own (disks-tab.ts, …). */
-export type SimpleTab = "monitoring" | "network" | "cost"
+/** The tabs whose data tabs.ts loads and shows; the others have views of their own (disks-tab.ts, …). */
+export type SimpleTab = "network" | "cost"
+
+/** What the cost tab shows: the daily rows when the agent keeps them, and today's estimate from the price book. */
+interface CostData {
+  readonly daily?: VmCosts
+  readonly estimate: Quote
+}
 
 /**
- * Load a tab that needs more than the detail (D5). Monitoring and cost ask the routes the agent's OpenAPI document
- * lists; cost falls back to pricing the VM's flavor, image and disks with POST /vms/quote.
+ * Load the cost tab (D5, M3): the VM's daily cost rows of the last 30 days from GET /vms/{id}/costs when the agent
+ * offers it, and the estimate of a day at today's prices from POST /vms/quote (the VM's flavor, image and disks).
  */
-export const loadTab = async (tab: "monitoring" | "cost", client: ApiClient, detail: VmDetail): Promise<TabData> => {
+export const loadTab = async (_tab: "cost", client: ApiClient, detail: VmDetail): Promise<TabData> => {
   const routes = await offeredRoutes(client)
-  const name = tab === "monitoring" ? "metrics" : "cost"
-  if (offers(routes, "GET", `/vms/{id}/${name}`)) {
-    return { status: "loaded", value: await client.get(`${vmPath(detail)}/${name}`) }
-  }
-  if (tab !== "cost") return { status: "absent" }
   const dataDisks = detail.resources.disks
     .filter((disk) => disk.role === "data")
     .map((disk) => ({ sizeGiB: disk.sizeGiB, storageClass: disk.storageClass }))
-  const quote = await client.post<Quote>("/vms/quote", {
-    flavorId: detail.vm.flavorId,
-    imageId: detail.vm.imageId,
-    ownerId: detail.vm.ownerId,
-    ...(dataDisks.length > 0 ? { dataDisks } : {}),
-  })
-  return { status: "loaded", value: { estimate: quote } }
+  const [daily, estimate] = await Promise.all([
+    offers(routes, "GET", "/vms/{id}/costs") ? client.get<VmCosts>(`${vmPath(detail)}/costs`) : undefined,
+    client.post<Quote>("/vms/quote", {
+      flavorId: detail.vm.flavorId,
+      imageId: detail.vm.imageId,
+      ownerId: detail.vm.ownerId,
+      ...(dataDisks.length > 0 ? { dataDisks } : {}),
+    }),
+  ])
+  const value: CostData = daily === undefined ? { estimate } : { daily, estimate }
+  return { status: "loaded", value }
 }
 
 export interface TabView {
@@ -49,19 +54,6 @@ export interface TabView {
   readonly currency: string
   readonly detail: VmDetail
   readonly data: TabData | undefined
-}
-
-/** Data from a route this widget has no dedicated view for yet: its fields, plainly. */
-const generic = (value: unknown): TemplateResult => {
-  const items = Array.isArray(value) ? value : (value as { items?: unknown })?.items
-  if (Array.isArray(items)) {
-    const keys = [...new Set(items.flatMap((item) => Object.keys(item as object)))].slice(0, 6)
-    return table(
-      keys,
-      items.map((item) => keys.map((key) => JSON.stringify((item as Record<string, unknown>)[key]))),
-    )
-  }
-  return html`<pre>${JSON.stringify(value, null, 2)}</pre>`
 }
 
 const network = (v: TabView) => {
@@ -80,9 +72,7 @@ const network = (v: TabView) => {
   )
 }
 
-const cost = (v: TabView, value: unknown) => {
-  const estimate = (value as { estimate?: Quote }).estimate
-  if (estimate === undefined) return generic(value)
+const estimateView = (v: TabView, estimate: Quote) => {
   const t = v.t.tabs
   const money = (minor: number) => formatMoney(minor, v.locale, v.currency)
   return html`<p class="muted">${t.costEstimate}</p>
@@ -94,14 +84,47 @@ const cost = (v: TabView, value: unknown) => {
     </dl>`
 }
 
+/** M3, D5: one row per ended day (newest first), today so far, and the period's total; then the estimate. */
+const dailyView = (v: TabView, daily: VmCosts) => {
+  const t = v.t.tabs
+  const money = (minor: number) => formatMoney(minor, v.locale, v.currency)
+  const row = (label: string, d: DailyCost) => [
+    label,
+    money(d.flavor),
+    money(d.storage),
+    money(d.image),
+    money(d.publicIp),
+    money(d.services),
+    money(d.gpu),
+    money(d.total),
+  ]
+  const days = [...daily.days].reverse()
+  const rows = [...(daily.today === null ? [] : [row(t.costToday, daily.today)]), ...days.map((d) => row(d.day, d))]
+  const total = daily.days.reduce((sum, d) => sum + d.total, 0)
+  return html`<h4>${t.costDays}</h4>
+    <div data-cost-days>
+      ${table(
+        [t.costDay, t.costFlavor, t.costStorage, t.costImage, t.costPublicIp, t.costServices, t.costGpu, t.costTotal],
+        rows,
+      )}
+    </div>
+    ${
+      daily.days.length === 0
+        ? html`<p class="muted">${t.costNone}</p>`
+        : html`<p>${t.costPeriod(daily.days.length)}: <strong data-cost-period>${money(total)}</strong></p>`
+    }`
+}
+
+const cost = (v: TabView, value: unknown) => {
+  const { daily, estimate } = value as CostData
+  return html`${daily === undefined ? "" : dailyView(v, daily)}${estimateView(v, estimate)}`
+}
+
 export const renderTab = (tab: SimpleTab, v: TabView): TemplateResult | typeof nothing => {
   if (tab === "network") return network(v)
   const data = v.data
   if (data === undefined || data.status === "loading") return html`<p class="muted">${v.t.common.loading}</p>`
   if (data.status === "error") return html`<p class="error" role="alert">${data.message}</p>`
-  if (data.status === "absent") {
-    return html`<p class="muted" data-not-offered>${v.t.tabs.notOffered(v.t.tabs.monitoringData)}</p>`
-  }
-  if (tab === "cost") return cost(v, data.value)
-  return generic(data.value)
+  if (data.status === "absent") return nothing
+  return cost(v, data.value)
 }
