@@ -152,6 +152,19 @@ describe("the packed tarball, installed with production dependencies only (#22)"
     rmSync(join(app, "src", "wrong.ts"))
   })
 
+  it("hyperx driver init makes a driver package whose npm test passes the conformance suite on the installed build (#21)", async () => {
+    const driverDir = join(app, "drivers", "my-driver")
+    await run(process.execPath, [installedBin, "driver", "init", driverDir], { cwd: app })
+    // The author's `npm test`, plain Node: hyperx/core/driver and hyperx/conformance are the installed package's.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env
+    const tested = await run(process.execPath, ["--test", "conformance.test.js"], { cwd: driverDir, env }).catch(
+      (error: { stdout: string; stderr: string }) => ({ ...error, failed: true }),
+    )
+    assert.ok(!("failed" in tested), `${tested.stdout}\n${tested.stderr}`)
+    assert.match(tested.stdout, /# fail 0/)
+    assert.match(readFileSync(join(driverDir, "conformance-matrix", "support-matrix.md"), "utf8"), /example 0\.1\.0/)
+  })
+
   it("npx hyperx agent serves the API, the demo page and the widgets; a VM is created through it", async () => {
     const agent = hyperx(["agent", "--data", join(work, "data"), "--driver", "fake", "--port", "0"], {
       bin: installedBin,
