@@ -25,6 +25,7 @@ export {
 export { renderSupportMatrix } from "./matrix-markdown.ts"
 export { type ConformanceModule, type ConformanceModuleExport, loadConformanceModule } from "./module.ts"
 export { type DescribeConformanceOptions, describeConformance } from "./node-test.ts"
+export { fromPromiseProbe, type PromiseGuestProbe } from "./promise-probe.ts"
 export type { CaseResult, CaseStatus, ConformanceReport } from "./report.ts"
 export { countByStatus } from "./report.ts"
 export { type RfbGreeting, rfbHandshake } from "./rfb.ts"

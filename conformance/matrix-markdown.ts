@@ -16,9 +16,13 @@ const capabilityCell = (matrix: SupportMatrix, column: Column, capability: strin
     const result = column.results[row.id]
     return result === undefined ? [] : [result]
   })
-  if (ran.length === 0) return "— not run"
+  if (ran.length === 0) return column.only === undefined ? "— not run" : "— not run (partial run)"
   const passed = ran.filter((result) => result.status === "passed").length
-  return `${passed === ran.length ? mark.passed : mark.failed} ${passed}/${ran.length}`
+  const counted = `${passed === ran.length ? mark.passed : mark.failed} ${passed}/${ran.length}`
+  // A partial run counts only the cases it ran: never read as the capability's whole verdict.
+  return column.only === undefined || ran.length === rows.length
+    ? counted
+    : `${counted} (partial: ${ran.length} of ${rows.length} cases run)`
 }
 
 /** The matrix as Markdown: capabilities per driver, then every case per driver, then why anything failed. */
@@ -26,7 +30,7 @@ export const renderSupportMatrix = (matrix: SupportMatrix): string => {
   const names = Object.keys(matrix.drivers).sort()
   const columns = names.map((name) => [name, matrix.drivers[name] as Column] as const)
   const header = (first: ReadonlyArray<string>) => [
-    `| ${[...first, ...columns.map(([name, column]) => `${name} ${column.version}`)].join(" | ")} |`,
+    `| ${[...first, ...columns.map(([name, column]) => `${name} ${column.version}${column.only === undefined ? "" : " (partial)"}`)].join(" | ")} |`,
     `|${[...first, ...names].map(() => "---").join("|")}|`,
   ]
 
@@ -51,7 +55,8 @@ export const renderSupportMatrix = (matrix: SupportMatrix): string => {
   )
   const runs = columns.map(
     ([name, column]) =>
-      `- ${name} ${column.version}: ran ${column.ranAt}; declares ${column.capabilities.join(", ") || "nothing"}`,
+      `- ${name} ${column.version}: ran ${column.ranAt}; declares ${column.capabilities.join(", ") || "nothing"}` +
+      (column.only === undefined ? "" : `; **partial run**, only ${column.only.map((id) => `\`${id}\``).join(", ")}`),
   )
 
   return [

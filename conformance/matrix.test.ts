@@ -132,4 +132,25 @@ describe("support matrix", () => {
     assert.deepEqual(column?.capabilities, [...run.capabilities])
     assert.equal(matrix.rows[0]?.id, "lifecycle.define", "rows follow the suite's order, run or not")
   })
+
+  it("#21 marks a partial run as partial in both formats: its counts never read as the capability's verdict", async () => {
+    const work = freshDir()
+    const module = fakeConformance(work)
+    const run = await Effect.runPromise(runConformance(module.factory, { ...module.config, only: ["lifecycle.start"] }))
+    assert.deepEqual(run.only, ["lifecycle.start"])
+    const dir = freshDir()
+    const { matrix, markdown } = writeSupportMatrix([run], dir)
+    assert.deepEqual(matrix.drivers.fake?.only, ["lifecycle.start"])
+    assert.deepEqual(readSupportMatrix(dir)?.drivers.fake?.only, ["lifecycle.start"])
+    const text = readFileSync(markdown, "utf8")
+    const lifecycleCases = matrix.rows.filter((row) => row.capability === "lifecycle" && row.id !== "host.clean").length
+    assert.equal(rowOf(text, "| lifecycle |"), `| lifecycle | ✅ 1/1 (partial: 1 of ${lifecycleCases} cases run) |`)
+    assert.equal(rowOf(text, "| diskSnapshot |"), "| diskSnapshot | — not run (partial run) |")
+    assert.match(rowOf(text, "| Capability | fake") ?? "", /fake \S+ \(partial\) \|$/)
+    assert.match(text, /\*\*partial run\*\*, only `lifecycle.start`/)
+    // A full run's column carries no mark.
+    const full = writeSupportMatrix([fakeRun], freshDir())
+    assert.equal(full.matrix.drivers.fake?.only, undefined)
+    assert.doesNotMatch(readFileSync(full.markdown, "utf8"), /partial/)
+  })
 })

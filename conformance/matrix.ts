@@ -20,6 +20,8 @@ const DriverColumn = Schema.Struct({
   version: Schema.String,
   capabilities: Schema.Array(CapabilityName),
   ranAt: Schema.String,
+  /** Present when the run was partial: the case ids it was limited to. */
+  only: Schema.optionalKey(Schema.Array(Schema.String)),
   results: Schema.Record(Schema.String, MatrixCell),
 })
 
@@ -60,6 +62,7 @@ export const mergeIntoMatrix = (matrix: SupportMatrix | undefined, reports: Read
       version: report.version,
       capabilities: [...report.capabilities],
       ranAt: report.startedAt,
+      ...(report.only === undefined ? {} : { only: [...report.only] }),
       results: Object.fromEntries(
         report.results.map((result) => [
           result.id,

@@ -20,6 +20,11 @@ export interface ConformanceReport {
   readonly capabilities: ReadonlyArray<Capability>
   readonly startedAt: string
   readonly durationMs: number
+  /**
+   * The case ids a partial run was limited to (`--only`, config `only`); absent for a full run. A partial run's
+   * matrix column says so: its counts cover the cases run, not the capability.
+   */
+  readonly only?: ReadonlyArray<string>
   /** In run order; the host check ("host.clean") comes last. */
   readonly results: ReadonlyArray<CaseResult>
   /** No case failed. */

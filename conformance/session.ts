@@ -128,6 +128,7 @@ export const openConformance = (
           capabilities: allCapabilities.filter((capability: Capability) => driver?.capabilities.has(capability)),
           startedAt: startedAt.toISOString(),
           durationMs: elapsedSince(started),
+          ...(resolved.only === undefined ? {} : { only: [...resolved.only] }),
           results: [...results],
           ok: results.every((result) => result.status !== "failed"),
         }

@@ -8,7 +8,7 @@
 //   `import.meta.url` becomes the URL its source file has in the package, so those paths resolve as from a checkout.
 // - ui-widgets/dist: the widgets' browser bundle (built here, shipped in the package; the agent serves it).
 // - dist/ui-widgets-serve.js: the widgets' routes, loaded by the agent at run time, without the on-demand build.
-// - dist/types: `.d.ts` for the exports (tsconfig.build.json).
+// - dist/types: `.d.ts` for the exports (tsconfig.build.json, ui-widgets/tsconfig.build.json).
 // `--outdir NAME`: see build() below.
 // `--if-needed` (npm start): build only when a source file is newer than dist/hyperx.js, and without the `.d.ts`.
 import { spawn } from "node:child_process"
@@ -84,15 +84,25 @@ const inPlace = {
   },
 }
 
-/** `.d.ts` for the public entry points (tsconfig.build.json; TypeScript 7's tsc). Some seconds: not on npm start. */
-const emitTypes = () =>
+/** One `tsc -p project` (TypeScript 7's tsc). */
+const tsc = (project) =>
   new Promise((resolve, reject) => {
-    const tsc = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    const child = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project], {
       cwd: root,
       stdio: "inherit",
     })
-    tsc.on("error", reject).on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tsc exited ${code}`))))
+    child.on("error", reject).on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tsc exited ${code}`))))
   })
+
+/**
+ * `.d.ts` for the public entry points, all under dist/types/ as their sources sit in the checkout: the Node ones
+ * (tsconfig.build.json) and the widgets' (ui-widgets/tsconfig.build.json: the browser's settings; they import the
+ * `lit` types, hence lit as an optional peer dependency). Some seconds: not on npm start.
+ */
+const emitTypes = async () => {
+  await tsc("tsconfig.build.json")
+  await tsc("ui-widgets/tsconfig.build.json")
+}
 
 /**
  * `outdir`: another folder directly under the package root (a test's own build, beside dist/, so that a concurrent

@@ -5,7 +5,17 @@
 // `npm ci` of this checkout fills it) or the registry.
 import assert from "node:assert/strict"
 import { execFile } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
@@ -20,6 +30,43 @@ const work = mkdtempSync(join(tmpdir(), "hx-install-"))
 chmodSync(work, 0o755)
 const app = join(work, "app")
 const installedBin = join(app, "node_modules", "hyperx", "dist", "hyperx.js")
+
+/** A consumer of every typed entry point, as a plug-in author, an embedder or a portal developer writes one. */
+const consumerSource = `import { Effect } from "effect"
+import { fakeDriverFactory } from "hyperx/plugins/fake"
+import type { Capability, DriverFactory, VmSpec } from "hyperx/core/driver"
+import { volumeSpecProblem } from "hyperx/core/driver"
+import { runConformance, type ConformanceModule } from "hyperx/conformance"
+import { createApp } from "hyperx/agent"
+import { ApiClient, HxVmList, type VmRow } from "hyperx/ui-widgets/elements"
+import { defineHxElements } from "hyperx/ui-widgets"
+
+const factory: DriverFactory = fakeDriverFactory()
+const capability: Capability = "reattach"
+export const module: Pick<ConformanceModule, "factory"> = { factory }
+export const run = (config: Parameters<typeof runConformance>[1]) => Effect.runPromise(runConformance(factory, config))
+export const name = (spec: VmSpec): string => spec.name
+export const problem: typeof volumeSpecProblem = volumeSpecProblem
+export const app: typeof createApp = createApp
+export const client = new ApiClient({ base: "https://agent.example", token: "t", locale: "en" })
+export const rows = (): Promise<{ items: ReadonlyArray<VmRow> }> => client.get("/vms")
+export const list: HxVmList | null = document.querySelector("hx-vm-list")
+defineHxElements()
+void capability
+`
+const consumerTsconfig = {
+  compilerOptions: {
+    target: "es2022",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    lib: ["es2023", "dom"],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: ["node"],
+  },
+  include: ["src"],
+}
 
 describe("the packed tarball, installed with production dependencies only (#22)", { timeout: 600_000 }, () => {
   before(async () => {
@@ -72,6 +119,50 @@ describe("the packed tarball, installed with production dependencies only (#22)"
       typeof f.fakeDriverFactory)`
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: app })
     assert.equal(stdout.trim(), "function function function")
+  })
+
+  it("a TypeScript consumer compiles against the installed package's .d.ts (tsc --noEmit)", async () => {
+    // What a plug-in author or portal developer adds themselves: Node's types, and lit (the widgets' base class, an
+    // optional peer dependency: the bundle has its own copy).
+    const { devDependencies } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      devDependencies: Record<string, string>
+    }
+    const wanted = ["lit", "@types/node"].map((name) => `${name}@${devDependencies[name]}`)
+    await run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", ...wanted], {
+      cwd: app,
+      maxBuffer: 1 << 26,
+    })
+    mkdirSync(join(app, "src"), { recursive: true })
+    writeFileSync(join(app, "src", "consumer.ts"), consumerSource)
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify(consumerTsconfig, null, 2))
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
+    const checked = await run(process.execPath, [tsc, "--noEmit", "-p", app], { cwd: app }).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout, failed: true }),
+    )
+    assert.ok(!("failed" in checked), checked.stdout)
+    // The check can fail: a wrong type against the same declarations is refused.
+    writeFileSync(
+      join(app, "src", "wrong.ts"),
+      'import type { VmSpec } from "hyperx/core/driver"\nexport const n = (spec: VmSpec): number => spec.name\n',
+    )
+    const wrong = await run(process.execPath, [tsc, "--noEmit", "-p", app], { cwd: app }).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout }),
+    )
+    assert.match(wrong.stdout, /wrong\.ts.*TS2322/)
+    rmSync(join(app, "src", "wrong.ts"))
+  })
+
+  it("hyperx driver init makes a driver package whose npm test passes the conformance suite on the installed build (#21)", async () => {
+    const driverDir = join(app, "drivers", "my-driver")
+    await run(process.execPath, [installedBin, "driver", "init", driverDir], { cwd: app })
+    // The author's `npm test`, plain Node: hyperx/core/driver and hyperx/conformance are the installed package's.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env
+    const tested = await run(process.execPath, ["--test", "conformance.test.js"], { cwd: driverDir, env }).catch(
+      (error: { stdout: string; stderr: string }) => ({ ...error, failed: true }),
+    )
+    assert.ok(!("failed" in tested), `${tested.stdout}\n${tested.stderr}`)
+    assert.match(tested.stdout, /# fail 0/)
+    assert.match(readFileSync(join(driverDir, "conformance-matrix", "support-matrix.md"), "utf8"), /example 0\.1\.0/)
   })
 
   it("npx hyperx agent serves the API, the demo page and the widgets; a VM is created through it", async () => {

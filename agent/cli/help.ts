@@ -22,6 +22,8 @@ Commands:
   company create        add a company
   department create     add a department
   data convert-pglite   convert a data folder of an older hyperx (PGlite) to the embedded PostgreSQL
+  doctor                check this host for the agent (QEMU, KVM, libvirt, network tools, disk, database)
+  driver init DIR       a driver package to start from: written with async functions, conformance wired in
   help [command]        this text, or a command's
 
 Every command takes --help. npm start runs \`hyperx agent\`.`,
@@ -40,8 +42,10 @@ Options:
   --database-url URL      PostgreSQL server instead of the embedded one in the data folder (env DATABASE_URL)
   --cors ORIGINS          comma-separated portal origins allowed to call the API from a browser, or *
                           (env HYPERX_CORS_ORIGINS; default none)
-  --driver qemu|fake      the hypervisor driver (env HYPERX_DRIVER; default qemu). fake runs no real VMs:
-                          for trying the API on a machine without QEMU
+  --driver DRIVER         the hypervisor driver (env HYPERX_DRIVER; default qemu): qemu, libvirt (through
+                          libvirtd; env HYPERX_LIBVIRT_URI, default qemu:///system), fake (no real VMs: for
+                          trying the API on a machine without QEMU), or a driver module: its path or the
+                          name of an installed driver package (see conformance/README.md)
   --public-url URL        where clients reach the agent, e.g. behind a proxy (env HYPERX_PUBLIC_URL;
                           default the address it listens on): console URLs are built from it
   -h, --help              this text`,

@@ -6,6 +6,7 @@ import { runAdmin } from "./admin-client.ts"
 import { parseCommand } from "./args.ts"
 import { convertPglite } from "./convert-pglite.ts"
 import { formatChecks, runDoctor } from "./doctor.ts"
+import { DriverInitError, initDriver } from "./driver-init.ts"
 import { formatResult } from "./format.ts"
 
 export interface CliIo {
@@ -55,6 +56,22 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
     const checks = await runDoctor(resolveConfig(asAgent.flags, io.env))
     for (const line of formatChecks(checks)) io.out(line)
     return checks.some((check) => check.status === "fail") ? 1 : 0
+  }
+  // `hyperx driver init <dir>`: a driver package to start from, the conformance suite wired in (#21).
+  if (argv[0] === "driver") {
+    const dir = argv[2]
+    if (argv[1] !== "init" || dir === undefined || argv.length > 3) {
+      io.err("usage: hyperx driver init <dir>")
+      return 2
+    }
+    try {
+      for (const line of initDriver(dir)) io.out(line)
+      return 0
+    } catch (error) {
+      if (!(error instanceof DriverInitError)) throw error
+      io.err(`hyperx: ${error.message}`)
+      return 1
+    }
   }
   const command = parseCommand(argv)
   if (command.kind === "help") {

@@ -12,14 +12,14 @@ export interface Run {
   readonly exited: Promise<number | null>
 }
 
-/** `hyperx args…`; `command` another `hyperx` (an installed package's, #22) and where it runs. */
+/** `hyperx args…`; `command` another `hyperx` (an installed package's, #22), where it runs and its environment. */
 export const hyperx = (
   args: ReadonlyArray<string>,
-  command: { readonly bin: string; readonly cwd?: string } = { bin },
+  command: { readonly bin: string; readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = { bin },
 ): Run => {
   const child = spawn(process.execPath, [command.bin, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env },
+    env: { ...(command.env ?? process.env) },
     ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
   })
   const run: Run = {

@@ -3,13 +3,10 @@ import { Effect } from "effect"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import type { HostConfig } from "../../core/config.ts"
-import type { DriverFactory } from "../../core/driver/driver.ts"
+import { DriverRegistry } from "../../core/driver/registry.ts"
 import { StoreError } from "../../core/errors.ts"
 import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
-import { fakeDriverFactory } from "../../plugins/fake/index.ts"
-import { detectAccelerator } from "../../plugins/qemu/argv/accel.ts"
-import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { createApp } from "../app.ts"
 import type { AgentRuntime } from "../env.ts"
 import { resolveMonitoringConfig } from "../monitoring/config.ts"
@@ -18,11 +15,11 @@ import { listenForMetrics, makePrometheus } from "../monitoring/mount.ts"
 import { webSocketRoutes } from "../ws/index.ts"
 import { readyLines, startingLines } from "./banner.ts"
 import type { AgentConfig } from "./config.ts"
-import { lockDataFolder, openDataFolder } from "./data-folder.ts"
+import { lockDataFolder, openDataFolder, openToHypervisorUser } from "./data-folder.ts"
 import { type AgentDatabase, openAgentDatabase } from "./database.ts"
 import { addDemoRoutes } from "./demo.ts"
+import { chooseDriver, supportLines } from "./drivers.ts"
 import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
-import { missingForQemu, qemuVersion } from "./hypervisor.ts"
 import { makeStartRuntime } from "./runtime.ts"
 import { seedPlatform } from "./seed.ts"
 import { listen, updateHostAddress } from "./server.ts"
@@ -40,6 +37,8 @@ export interface StartOptions {
   readonly widgetsModule?: string
   /** How long a stop waits for running operations before it interrupts them; default 30 s. */
   readonly graceMs?: number
+  /** The environment a driver's entry point reads its own settings from; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 export interface RunningAgent {
@@ -56,20 +55,6 @@ export interface RunningAgent {
 }
 
 export { StartError }
-
-const driverFor = async (config: AgentConfig, stateDir: string, fakeStateFile: string) => {
-  if (config.driver === "fake") {
-    return {
-      factory: fakeDriverFactory({ stateFile: fakeStateFile }),
-      description: "fake (in memory: no real VMs run; for trying the API only)",
-    }
-  }
-  const missing = missingForQemu()
-  if (missing !== undefined) throw new StartError(missing)
-  const accel = await Effect.runPromise(detectAccelerator())
-  const factory: DriverFactory = makeQemuDriver({ stateDir, accel })
-  return { factory, description: `QEMU ${qemuVersion()} (${accel === "kvm" ? "KVM" : "TCG, no usable KVM"})` }
-}
 
 const displayHost = (host: string) => (host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host)
 
@@ -89,13 +74,16 @@ export const startAgent = async (
   let database: AgentDatabase | undefined
   try {
     for (const change of folder.tightened) output.progress(`made owner-only: ${change}`)
-    const driver = await driverFor(config, folder.qemuStateDir, folder.fakeStateFile)
+    const chosen = await chooseDriver(config.driver, folder, options.env ?? process.env, output.progress)
+    const driver = chosen.plugin
     const opened = await openAgentDatabase(config.databaseUrl, folder, output.progress)
     database = opened
+    // After the database: as root, opening it gives the data folder to the embedded server's group (0710).
+    if (driver.filesOpenedByOtherUser === true) openToHypervisorUser(folder)
     for (const text of startingLines({
       dataDir: folder.root,
       database: opened.description,
-      hypervisor: driver.description,
+      hypervisor: driver.description ?? chosen.source,
     })) {
       output.line(text)
     }
@@ -119,31 +107,39 @@ export const startAgent = async (
     })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
+    // The driver as the runtime built it: its name goes into this host's row, its support matrix to the operator.
+    const built = await live.runPromise(
+      Effect.gen(function* () {
+        return (yield* DriverRegistry).all[0]
+      }),
+    )
+    if (built === undefined) throw new StartError(`The driver ${chosen.source} was not built`)
+    for (const text of supportLines(built)) output.line(text)
+    const usesImageFiles = driver.usesImageFiles ?? true
     const seeded = await live.runPromise(
       seedPlatform({
         host: {
           name: hostname(),
           address: `http://${displayHost(config.host)}:${config.port}`,
-          driver: config.driver,
+          driver: built.name,
           cpus: availableParallelism(),
           memoryMiB: Math.floor(totalmem() / 1024 / 1024),
         },
-        guestImage:
-          config.driver === "qemu"
-            ? Effect.suspend(() => {
-                output.line("Building the tiny guest image (first start only; progress below)…")
-                return installGuestImage(folder.imagesDir, (text) => output.progress(`  ${text}`)).pipe(
-                  Effect.mapError(
-                    (error) =>
-                      new StartError(
-                        `Building the tiny guest image failed (${error.step}): ${error.message}\n` +
-                          "It needs apt-get with access to a Debian mirror, busybox-static and e2fsprogs.",
-                      ),
-                  ),
-                )
-              })
-            : Effect.succeed(fakeGuestImage(folder.imagesDir)),
-        imageFilesMatter: config.driver === "qemu",
+        guestImage: usesImageFiles
+          ? Effect.suspend(() => {
+              output.line("Building the tiny guest image (first start only; progress below)…")
+              return installGuestImage(folder.imagesDir, (text) => output.progress(`  ${text}`)).pipe(
+                Effect.mapError(
+                  (error) =>
+                    new StartError(
+                      `Building the tiny guest image failed (${error.step}): ${error.message}\n` +
+                        "It needs apt-get with access to a Debian mirror, busybox-static and e2fsprogs.",
+                    ),
+                ),
+              )
+            })
+          : Effect.succeed(fakeGuestImage(folder.imagesDir)),
+        imageFilesMatter: usesImageFiles,
         filesExist: guestFilesExist,
       }),
     )

@@ -51,11 +51,21 @@ describe("agent configuration", () => {
       (e) => e instanceof ConfigError && /80a/.test(e.message),
     )
     assert.throws(() => resolveConfig({ port: "70000" }, {}), ConfigError)
-    assert.throws(() => resolveConfig({ driver: "kvm" }, {}), /qemu or fake/)
+    assert.throws(() => resolveConfig({ driver: "Not A Driver!" }, {}), /qemu, libvirt, fake, a driver package/)
     assert.throws(() => resolveConfig({ cors: "https://a.example/path" }, {}), /scheme:\/\/host/)
     assert.throws(() => resolveConfig({ cors: "a.example" }, {}), ConfigError)
     assert.throws(() => resolveConfig({ publicUrl: "hx.example" }, {}), /public URL/)
     assert.throws(() => resolveConfig({}, { HYPERX_PUBLIC_URL: "ftp://hx.example" }), ConfigError)
+  })
+
+  it("#21 the driver: a built-in's name, a driver module's path (made absolute) or a driver package's name", () => {
+    const driver = (text: string) => resolveConfig({ driver: text }, {}, "/work").driver
+    assert.deepEqual(["qemu", "libvirt", "fake"].map(driver), ["qemu", "libvirt", "fake"])
+    assert.deepEqual(driver("./drivers/mine.mjs"), { module: "/work/drivers/mine.mjs" })
+    assert.deepEqual(driver("/opt/mine"), { module: "/opt/mine" })
+    assert.deepEqual(driver("file:///opt/mine/index.js"), { module: "/opt/mine/index.js" })
+    assert.deepEqual(driver("@acme/hyperx-driver"), { module: "@acme/hyperx-driver" })
+    assert.deepEqual(resolveConfig({}, { HYPERX_DRIVER: "libvirt" }).driver, "libvirt")
   })
 
   it("a database URL is printed without its password", () => {

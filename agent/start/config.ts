@@ -4,7 +4,11 @@ import { fileURLToPath } from "node:url"
 /** The repository's root folder (this file is agent/start/config.ts). */
 export const projectRoot = fileURLToPath(new URL("../../", import.meta.url))
 
-export type DriverChoice = "qemu" | "fake"
+/** The drivers in the package (#21). */
+export const builtInDrivers = ["qemu", "libvirt", "fake"] as const
+export type BuiltInDriver = (typeof builtInDrivers)[number]
+/** A built-in driver, or a driver module: an absolute path (a file or a package folder) or a package name. */
+export type DriverChoice = BuiltInDriver | { readonly module: string }
 
 /** Where and how the agent runs: from flags, then environment variables, then defaults. */
 export interface AgentConfig {
@@ -18,7 +22,10 @@ export interface AgentConfig {
   readonly databaseUrl: string | undefined
   /** Portal origins allowed to call the API from a browser (HYPERX_CORS_ORIGINS, comma-separated; `*`: any). */
   readonly corsOrigins: ReadonlyArray<string>
-  /** The hypervisor driver; default qemu (HYPERX_DRIVER). fake: an in-memory stand-in, for trying the API only. */
+  /**
+   * The hypervisor driver; default qemu (HYPERX_DRIVER). libvirt: through libvirtd. fake: an in-memory stand-in, for
+   * trying the API only. Anything else names a driver module (core/driver/plugin.ts).
+   */
   readonly driver: DriverChoice
   /**
    * Where clients reach the agent (a proxy's https://… address), for the URLs it hands out such as the console's
@@ -52,9 +59,18 @@ const portOf = (text: string): number => {
   return port
 }
 
-const driverOf = (text: string): DriverChoice => {
-  if (text === "qemu" || text === "fake") return text
-  throw new ConfigError(`The driver must be qemu or fake, not "${text}"`)
+/** npm's rule for a package name (scoped or not). */
+const packageName = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/
+
+const driverOf = (text: string, cwd: string): DriverChoice => {
+  const builtIn = builtInDrivers.find((name) => name === text)
+  if (builtIn !== undefined) return builtIn
+  if (text.startsWith("file:") && URL.canParse(text)) return { module: fileURLToPath(text) }
+  if (text.startsWith(".") || text.startsWith("/")) return { module: resolve(cwd, text) }
+  if (packageName.test(text)) return { module: text }
+  throw new ConfigError(
+    `The driver is qemu, libvirt, fake, a driver package's name or a driver module's path, not "${text}"`,
+  )
 }
 
 const originsOf = (text: string): ReadonlyArray<string> =>
@@ -94,7 +110,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     dataDir: dataDir === undefined ? join(projectRoot, "data") : resolve(cwd, dataDir),
     databaseUrl: nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL),
     corsOrigins: originsOf(nonEmpty(flags.cors) ?? nonEmpty(env.HYPERX_CORS_ORIGINS) ?? ""),
-    driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu"),
+    driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu", cwd),
     publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
   }
 }

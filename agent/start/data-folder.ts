@@ -107,6 +107,16 @@ export const allowServerUser = (folder: DataFolder, gid: number) => {
   chmodSync(folder.root, 0o710)
 }
 
+/**
+ * For a hypervisor that opens the VMs' files as a user of its own (libvirt's QEMU runs as libvirt-qemu, #21): the
+ * data folder and its disks and images folders let others pass through (0711), never list or read them. Each file
+ * keeps its own mode (libvirt gives the running VM's files to its user itself); the secrets, the database and every
+ * other folder stay owner-only. Undone at the next start with another driver (openDataFolder tightens them again).
+ */
+export const openToHypervisorUser = (folder: DataFolder) => {
+  for (const dir of [folder.root, folder.storageDir, folder.imagesDir]) chmodSync(dir, 0o711)
+}
+
 const isAgentProcess = (pid: number) => {
   try {
     process.kill(pid, 0)

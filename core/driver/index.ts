@@ -1,6 +1,8 @@
 export * from "./capabilities.ts"
 export * from "./driver.ts"
 export * from "./errors.ts"
+export type * from "./plugin.ts"
+export * from "./promise-adapter.ts"
 export * from "./registry.ts"
 export * from "./spec.ts"
 export * from "./volume-spec.ts"
