@@ -22,11 +22,12 @@ log=$(mktemp)
 run() { node --import tsx --test --test-reporter=tap "$@" | tee -a "$log" || status=1; }
 if [ "${#light[@]}" -gt 0 ]; then run --test-concurrency=2 "${light[@]}"; fi
 # The heavy files run in two lanes side by side, each one file at a time: libvirt's (its conformance suite alone takes
-# minutes, mostly waiting on libvirtd and guest boots) and all the others. One guest boots at a time per lane, so
+# minutes, mostly waiting on libvirtd and guest boots; any *libvirt*.qemu.test.ts joins it, so that two files never
+# drive libvirtd at once) and all the others. One guest boots at a time per lane, so
 # never more than two at once. A lane's output is shown when it ends, not interleaved.
 libvirt_lane=() other_lane=()
 for f in "${heavy[@]}"; do
-  case "$f" in plugins/libvirt/*) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
+  case "$f" in plugins/libvirt/* | *libvirt*.qemu.test.ts) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
 done
 lane() { node --import tsx --test --test-reporter=tap --test-concurrency=1 "${@:2}" >"$1" 2>&1; }
 lanes=()
