@@ -3,14 +3,15 @@
 // - dist/*.js: one esbuild pass over every entry point (the `hyperx` command and the package's exports), ESM for
 //   Node 20, with the npm dependencies left as imports (they are the package's runtime dependencies). Shared code goes
 //   to chunks beside them, all in dist/ itself, so every output file sits one folder below the package root.
-// - Files that stay separate at run time are found by path from `import.meta.url` (the command helper
-//   plugins/host-commands/helper.mjs, the widgets' bundle and demo page, the accel cache): in the bundle each
+// - Files that stay separate at run time are found by path from `import.meta.url` (the widgets' bundle and demo
+//   page, the accel cache): in the bundle each
 //   `import.meta.url` becomes the URL its source file has in the package, so those paths resolve as from a checkout.
 // - ui-widgets/dist: the widgets' browser bundle (built here, shipped in the package; the agent serves it).
 // - dist/ui-widgets-serve.js: the widgets' routes, loaded by the agent at run time, without the on-demand build.
 // - dist/types: `.d.ts` for the exports (tsconfig.build.json).
 // `--outdir NAME`: see build() below.
-// `--if-needed` (npm start): build only when a source file is newer than dist/hyperx.js, and without the `.d.ts`.
+// `--if-needed`: build only when a source file is newer than dist/hyperx.js, and without the `.d.ts`. npm start runs
+// scripts/start.mjs, which makes the same check (upToDate) and runs this only when dist/ is out of date.
 import { spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { rm } from "node:fs/promises"
@@ -35,7 +36,8 @@ const newestSource = () => {
   return newest
 }
 
-const upToDate = () => {
+/** dist/hyperx.js and the widgets' bundle exist and are newer than every source file (some 900 stat calls). */
+export const upToDate = () => {
   const built = join(out, "hyperx.js")
   return existsSync(built) && existsSync(join(root, "ui-widgets", "dist", "hyperx-widgets.js"))
     ? statSync(built).mtimeMs >= newestSource()
