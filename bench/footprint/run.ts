@@ -1,7 +1,7 @@
 /**
  * bench/footprint: what the agent costs a host (#13, P6). Starts `npm start` (the agent with the fake driver and its
  * embedded PostgreSQL) on a new data folder, and measures after each start: the agent's Node process (RSS), and the
- * whole agent — Node, the command helper and every PostgreSQL process — as PSS from /proc/<pid>/smaps_rollup
+ * whole agent — Node, any other child process of it and every PostgreSQL process — as PSS from /proc/<pid>/smaps_rollup
  * (shared pages counted once, split between the processes that share them); and the time from `npm start` to the
  * API answering (`GET /api/v1/version`, which reads nothing: the first `openapi.json` builds the OpenAPI document, some
  * 300 ms of CPU, so that fetch is timed on its own, in the scenario with VM records), with the CPU time the agent's
@@ -73,25 +73,25 @@ const cpuMsOf = (pid: number) => {
 const pssOf = (pids: ReadonlyArray<number>) =>
   mib(pids.reduce((sum, pid) => sum + kib(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss"), 0))
 
-/** What the agent holds now: its Node process, its children (the command helper), the PostgreSQL processes. */
+/** What the agent holds now: its Node process, its other children (none but host commands), the PostgreSQL processes. */
 const footprint = (npm: ChildProcess, data: string) => {
   // npm runs the script through sh: the agent is the node process under it.
   const agent = descendants(npm.pid ?? 0).find(isAgent)
   if (agent === undefined) throw new Error("no agent process under npm start")
   const postmaster = Number(readFileSync(join(data, "pg", "postmaster.pid"), "utf8").split("\n")[0])
   const postgres = [postmaster, ...descendants(postmaster)]
-  // The embedded server is the agent's child too: counted once, as PostgreSQL, not again as a helper.
-  const helpers = descendants(agent).filter((pid) => !isQemu(pid) && !postgres.includes(pid))
+  // The embedded server is the agent's child too: counted once, as PostgreSQL, not again among the others.
+  const others = descendants(agent).filter((pid) => !isQemu(pid) && !postgres.includes(pid))
   const status = statusOf(agent)
   return {
     nodeArgs: commandOf(agent).split(" agent ")[0],
     nodeRssMiB: mib(kib(status, "VmRSS")),
     nodePeakRssMiB: mib(kib(status, "VmHWM")),
     nodePssMiB: pssOf([agent]),
-    helperPssMiB: pssOf(helpers),
+    otherChildrenPssMiB: pssOf(others),
     postgresPssMiB: pssOf(postgres),
     postgresProcesses: postgres.length,
-    wholePssMiB: pssOf([agent, ...helpers, ...postgres]),
+    wholePssMiB: pssOf([agent, ...others, ...postgres]),
   }
 }
 
