@@ -147,6 +147,8 @@ export const build = async ({ types = true, outdir = "dist" } = {}) => {
     external: programExternal,
     minify: true,
     keepNames: true,
+    // The map points into node_modules (installed with the package) without copying the sources: 15 MiB less.
+    sourcesContent: false,
   })
   if (types && own) await emitTypes()
   return performance.now() - started
