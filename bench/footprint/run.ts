@@ -62,7 +62,13 @@ const isQemu = (pid: number) => readFileSync(`/proc/${pid}/comm`, "utf8").starts
 const commandOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")
 
 /** The agent's Node process: `npm start` runs scripts/start.mjs, the `hyperx` command dist/hyperx.js. */
-const isAgent = (pid: number) => /(hyperx\.js|start\.mjs) agent/.test(commandOf(pid)) && isNode(pid)
+const isAgent = (pid: number) => {
+  try {
+    return /(hyperx\.js|start\.mjs) agent/.test(commandOf(pid)) && isNode(pid)
+  } catch {
+    return false // a process that ended meanwhile
+  }
+}
 
 /** CPU time (user + system) a process has used so far, in ms; /proc counts it in clock ticks of 10 ms. */
 const cpuMsOf = (pid: number) => {
