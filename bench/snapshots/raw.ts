@@ -1,8 +1,7 @@
 /**
  * The bare hypervisor commands, on the very QEMU the driver runs (its QMP connection, lent by `withMonitor`): what a
  * person would type to snapshot, roll back and back up the same guest. The bench's baseline. qemu-img starts through
- * a small helper process, as a shell would start it: forked from the bench itself (hundreds of MiB once the agent's modules are loaded) it
- * would pay 10 ms and more for the fork alone, which is the harness's cost, not the command's.
+ * the same host commands as the driver's, forked from the bench process, so that both sides pay the same fork.
  */
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"

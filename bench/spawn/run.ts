@@ -1,7 +1,9 @@
 /**
- * bench/spawn: what starting a host command costs the agent, forked from the agent itself (node's execFile) or
- * through the command helper (HostCommands), with the agent's memory as `npm start` has it (the agent's modules
- * loaded and its store open on an embedded PostgreSQL server) and optionally grown further. Also how long the agent's event loop stands still meanwhile. Prints JSON only:
+ * bench/spawn: what starting a host command costs the agent, with node's bare execFile and through the drivers'
+ * HostCommands (both fork the agent itself since #13 removed the command helper process, which saved ~0.7 ms of
+ * ~2.8 ms), with the agent's memory as `npm start` has it (the agent's modules loaded and its store open on an
+ * embedded PostgreSQL server) and optionally grown further. Also how long the agent's event loop stands still
+ * meanwhile. Prints JSON only:
  *   node --import tsx bench/spawn/run.ts [--runs N] [--extra-mib M]
  */
 import { execFile } from "node:child_process"
@@ -71,8 +73,8 @@ const extra = Buffer.alloc(extraMiB * 1024 * 1024, 1)
 const scope = await Effect.runPromise(Scope.make())
 try {
   const commands = await Effect.runPromise(Scope.provide(makeHostCommands, scope))
-  const helper = (file: string, args: ReadonlyArray<string>) => Effect.runPromise(commands.run(file, args))
-  await helper("/bin/true", [])
+  const hostCommand = (file: string, args: ReadonlyArray<string>) => Effect.runPromise(commands.run(file, args))
+  await hostCommand("/bin/true", [])
   const commandsMeasured = {
     "/bin/true": [] as ReadonlyArray<string>,
     "qemu-img --version": ["--version"] as ReadonlyArray<string>,
@@ -81,8 +83,8 @@ try {
   for (const [label, args] of Object.entries(commandsMeasured)) {
     const file = label === "/bin/true" ? "/bin/true" : "qemu-img"
     results[label] = {
-      forkedByAgent: await measure(() => direct(file, args)),
-      throughHelper: await measure(() => helper(file, args)),
+      execFile: await measure(() => direct(file, args)),
+      hostCommands: await measure(() => hostCommand(file, args)),
     }
   }
   const report = {

@@ -1,6 +1,6 @@
 /**
  * The host half of the conformance suite's NetworkProbe (conformance/config.ts): an isolated linux-net network in the
- * host's own namespace (a driver's hypervisor runs there: QEMU through the command helper, libvirt's domains under
+ * host's own namespace (a driver's hypervisor runs there: QEMU through the host commands, libvirt's domains under
  * libvirtd), and a peer in a namespace of its own joined to the bridge by a veth pair. Isolated: no NAT, no
  * forwarding, the firewall table hyperx_<prefix> of its own; traffic stays on the bridge. The guest half (addresses,
  * ping from the guest) is the driver's, through its guest agent.

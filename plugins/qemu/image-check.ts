@@ -19,7 +19,7 @@ const QCOW2_MAGIC = 0x514649fb
 const V2_HEADER_BYTES = 72
 const V3_HEADER_BYTES = 104
 
-/** What a run of qemu-img gives back (the drivers' host-command helper's outcome). */
+/** What a run of qemu-img gives back (a host command's outcome, `plugins/host-commands`). */
 export interface ImgOutcome {
   readonly stdout: string
   readonly stderr: string

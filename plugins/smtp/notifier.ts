@@ -1,5 +1,4 @@
 import { Effect, Layer } from "effect"
-import nodemailer from "nodemailer"
 import { type Mail, Notifier, NotifyError } from "../../core/notify/notifier.ts"
 
 export interface SmtpOptions {
@@ -18,15 +17,20 @@ const retryable = (cause: unknown): boolean => {
   return ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ECONNREFUSED"].includes(error.code ?? "")
 }
 
-/** The SMTP notifier: one pooled nodemailer transport for the life of the layer, closed with it. */
+/**
+ * The SMTP notifier: one pooled nodemailer transport for the life of the layer, closed with it. nodemailer (some 40
+ * modules) is loaded here, when an agent configures SMTP, not by every agent at start (#13).
+ */
 export const SmtpNotifier = {
   layer: (options: SmtpOptions) =>
     Layer.effect(
       Notifier,
       Effect.gen(function* () {
         const transport = yield* Effect.acquireRelease(
-          Effect.sync(() =>
-            nodemailer.createTransport({ url: options.url, pool: true, ignoreTLS: options.ignoreTLS ?? false }),
+          Effect.promise(() => import("nodemailer")).pipe(
+            Effect.map(({ default: nodemailer }) =>
+              nodemailer.createTransport({ url: options.url, pool: true, ignoreTLS: options.ignoreTLS ?? false }),
+            ),
           ),
           (t) => Effect.sync(() => t.close()),
         )

@@ -1,6 +1,6 @@
 /**
- * A program that runs one host command and then simply ends, its scope never closed and so its helper never stopped:
- * the test of makeHostCommands runs it to prove that an idle helper does not keep a program (a CLI verb) alive.
+ * A program that runs one host command and then simply ends, its scope never closed: the test of makeHostCommands
+ * runs it to prove that nothing a command leaves keeps a program (a CLI verb) alive.
  */
 import { Effect, Scope } from "effect"
 import { makeHostCommands } from "../host-commands.ts"

@@ -11,7 +11,7 @@ const ImageInfo = Schema.fromJsonString(
   }),
 )
 
-/** qemu-img for the files libvirt's domains use, run through the host's command helper. */
+/** qemu-img for the files libvirt's domains use, run through the host commands (`plugins/host-commands`). */
 export interface QemuImg {
   /** `qemu-img <args>`'s stdout, or its error message. */
   readonly run: (args: ReadonlyArray<string>) => Effect.Effect<string, string>

@@ -20,7 +20,7 @@ export interface VirshClientOptions {
   readonly pidDir?: string | null
   /** Pause before the event watcher is started again after it died; default 1 s. */
   readonly eventRestartDelayMs?: number
-  /** Who starts virsh; default a command helper of the client's own. */
+  /** Who starts virsh; default the host commands (`makeHostCommands`) in the client's scope. */
   readonly commands?: HostCommands
 }
 
