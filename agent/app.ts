@@ -15,6 +15,7 @@ import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
 import { costRoutes } from "./routes/costs.ts"
+import { departmentDiskRoutes } from "./routes/department-disks.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { metricRoutes } from "./routes/metrics.ts"
@@ -63,6 +64,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],
   ["/backups", backupRoutes],
+  ["/disks", departmentDiskRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],
   ["/tasks", taskRoutes],

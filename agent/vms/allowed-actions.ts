@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { Lang, Operation } from "../../core/index.ts"
 import { consoleCheck } from "../../core/operations/console.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "../../core/operations/delete.ts"
+import { createDiskOperation } from "../../core/operations/disks/create.ts"
 import {
   deletionProtectionOperation,
   haOperation,
@@ -63,6 +64,7 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("ha", haOperation, (base) => base.vm.haEnabled),
   entry("deletion-protection", deletionProtectionOperation, (base) => base.vm.deletionProtected),
   entry("show-password", showPasswordOperation, none),
+  entry("create-disk", createDiskOperation, () => ({ name: "", sizeGiB: 0 })),
 ]
 
 /**
