@@ -24,6 +24,7 @@ import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
+import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -60,6 +61,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmActionRoutes],
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
+  ["/vms", vmConfigRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],

@@ -13,6 +13,8 @@ import {
 } from "../../core/operations/edit.ts"
 import { powerOperations } from "../../core/operations/power.ts"
 import { previewOn } from "../../core/operations/preview.ts"
+import { resizeOperation } from "../../core/operations/resize.ts"
+import { socketsOperation } from "../../core/operations/sockets.ts"
 import type { Reads, VmCheck } from "../../core/operations/vm-operation.ts"
 import type { VmContext, VmRecordContext } from "../../core/rules/context.ts"
 import type { RuleKind } from "../../core/rules/rule.ts"
@@ -65,6 +67,9 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("deletion-protection", deletionProtectionOperation, (base) => base.vm.deletionProtected),
   entry("show-password", showPasswordOperation, none),
   entry("create-disk", createDiskOperation, () => ({ name: "", sizeGiB: 0 })),
+  // Before a choice, the VM's own flavor and sockets stand in: their invalid-kind rules are left to the call.
+  entry("resize", resizeOperation, (base) => base.vm.flavorId),
+  entry("sockets", socketsOperation, (base) => base.vm.sockets),
 ]
 
 /**

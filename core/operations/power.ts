@@ -30,17 +30,19 @@ interface Prepared {
   readonly timeoutMs: number
 }
 
+/** B2's work, also the last step of a resize (K1): define from the records (flavor, disks or media may have changed). */
+export const defineAndStart = (driver: Driver, vm: Vm) =>
+  buildSpec(vm).pipe(
+    Effect.flatMap((spec) => driver.define(spec)),
+    Effect.andThen(driver.start(vm.hostname)),
+  )
+
 /** B1–B3 as data: the operation's name, the state machine's action, and what the driver does. */
 const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAction; work: Work }> = {
   start: {
     operation: "vm.start",
     action: "start",
-    // Define from the records first: flavor, disks or media may have changed while the VM was off.
-    work: (driver, vm) =>
-      buildSpec(vm).pipe(
-        Effect.flatMap((spec) => driver.define(spec)),
-        Effect.andThen(driver.start(vm.hostname)),
-      ),
+    work: defineAndStart,
   },
   stop: {
     operation: "vm.stop",
