@@ -1,12 +1,12 @@
 import { Schema } from "effect"
 import { Hono } from "hono"
-import { resizeVm, setSockets } from "../../core/index.ts"
+import { resetPassword, resizeVm, setSockets } from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { ApiId, IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
-import { TaskAccepted, TaskSchema } from "../vms/responses.ts"
+import { PasswordSchema, TaskAccepted, TaskSchema } from "../vms/responses.ts"
 
 const tag = "VM actions"
 const refusals = [400, 403, 404, 409, 415, 422]
@@ -22,7 +22,15 @@ const SocketsSet = Schema.Struct({
   coresPerSocket: Schema.Int,
 }).annotate({ identifier: "VmSocketsSet" })
 
-/** /api/v1/vms/{id}/…: the VM's configuration: resize to another flavor (K1) and CPU sockets by hand (K4). */
+const ResetPasswordBody = Schema.Struct({
+  /** 6–32 characters mixing upper and lower case letters and digits (rule password-format); absent: random. */
+  password: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(64))),
+}).annotate({ identifier: "VmResetPassword" })
+
+/**
+ * /api/v1/vms/{id}/…: the VM's configuration: resize to another flavor (K1), CPU sockets by hand (K4), and a new
+ * password (R11).
+ */
 export const vmConfigRoutes = () =>
   new Hono<AgentEnv>()
     .post(
@@ -62,5 +70,24 @@ export const vmConfigRoutes = () =>
           setSockets(c.var.actor, c.req.valid("param").id, c.req.valid("json").sockets),
         )
         return c.json({ task, sockets: value.sockets, coresPerSocket: value.coresPerSocket })
+      },
+    )
+    .post(
+      "/:id/reset-password",
+      doc({
+        tag,
+        summary: "Reset a stopped VM's password, random or chosen; the guest takes it at its next start (R11)",
+        description:
+          "Stopped only (409 stopped-only); not while the VM logs in by SSH key (409 ssh-login-no-password-reset); a " +
+          "chosen password has 6–32 characters mixing upper and lower case letters and digits (422 password-format). " +
+          "The answer shows the new password once (R6 shows it again); the task never records it.",
+        ok: { 200: json("The new password and the task that recorded the reset", PasswordSchema) },
+        errors: refusals,
+      }),
+      pathParams(IdParam),
+      jsonBody(ResetPasswordBody),
+      async (c) => {
+        const chosen = c.req.valid("json").password ?? null
+        return c.json(await runEffect(c, resetPassword(c.var.actor, c.req.valid("param").id, chosen)))
       },
     )

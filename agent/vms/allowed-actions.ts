@@ -11,6 +11,7 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "../../core/operations/edit.ts"
+import { resetPasswordOperation } from "../../core/operations/password.ts"
 import { powerOperations } from "../../core/operations/power.ts"
 import { previewOn } from "../../core/operations/preview.ts"
 import { resizeOperation } from "../../core/operations/resize.ts"
@@ -70,6 +71,7 @@ const actions: ReadonlyArray<ActionEntry> = [
   // Before a choice, the VM's own flavor and sockets stand in: their invalid-kind rules are left to the call.
   entry("resize", resizeOperation, (base) => base.vm.flavorId),
   entry("sockets", socketsOperation, (base) => base.vm.sockets),
+  entry("reset-password", resetPasswordOperation, () => null),
 ]
 
 /**

@@ -1,15 +1,17 @@
 import { Effect } from "effect"
+import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import { configRules, type ResizeContext, resizeDemand } from "../rules/config.ts"
 import type { Actor } from "../rules/context.ts"
 import { cpuTopology } from "../rules/naming.ts"
 import { Store } from "../store/ports.ts"
 import { driverFor as driverOf } from "./driver-for.ts"
+import { applyPendingPassword } from "./password.ts"
 import { defineAndStart } from "./power.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
 
-type Prepared = { readonly driver: Driver }
+type Prepared = { readonly driver: Driver; readonly secretKey: Buffer }
 
 /**
  * The VM's topology on its new CPU count: the sockets chosen by hand (K4) while they still divide it, else auto (C4).
@@ -45,7 +47,11 @@ export const resizeOperation: VmOperation<
       return { ...base, flavor, image, quota, usage, demand: resizeDemand(base.vm, flavor) }
     }),
   rules: configRules.resize,
-  prepare: ({ vm }) => Effect.map(driverOf(vm), (driver) => ({ driver })),
+  prepare: ({ vm }) =>
+    Effect.gen(function* () {
+      const config = yield* HostConfig
+      return { driver: yield* driverOf(vm), secretKey: config.secretKey }
+    }),
   lifecycle: "start",
   task: ({ vm, flavor }) => ({
     params: {
@@ -56,9 +62,10 @@ export const resizeOperation: VmOperation<
   }),
   work: {
     kind: "background",
-    run: ({ vm, flavor }, { driver }) =>
+    run: (context, { driver, secretKey }) =>
       Effect.gen(function* () {
         const store = yield* Store
+        const { vm, flavor } = context
         const topology = topologyFor(vm.sockets, flavor.cpus)
         const resized = yield* store.vms.update(
           vm.id,
@@ -72,6 +79,7 @@ export const resizeOperation: VmOperation<
           vm.version,
         )
         yield* defineAndStart(driver, resized)
+        yield* applyPendingPassword(driver, { ...context, vm: resized }, secretKey)
         return { cpus: resized.cpus, memoryMiB: resized.memoryMiB, sockets: resized.sockets }
       }),
   },
