@@ -8,6 +8,7 @@ import { Store } from "../store/ports.ts"
 import { driverFor as driverOf } from "./driver-for.ts"
 import { applyPendingPassword } from "./password.ts"
 import { defineAndStart } from "./power.ts"
+import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
 
@@ -35,16 +36,10 @@ export const resizeOperation: VmOperation<
   context: (base, flavorId) =>
     Effect.gen(function* () {
       const store = yield* Store
-      const [flavor, image, quota, usage] = yield* Effect.all(
-        [
-          store.flavors.get(flavorId),
-          store.images.get(base.vm.imageId),
-          store.quotas.get(base.vm.departmentId),
-          store.quotas.usage(base.vm.departmentId),
-        ],
-        { concurrency: "unbounded" },
-      )
-      return { ...base, flavor, image, quota, usage, demand: resizeDemand(base.vm, flavor) }
+      const [flavor, image] = yield* Effect.all([store.flavors.get(flavorId), store.images.get(base.vm.imageId)], {
+        concurrency: "unbounded",
+      })
+      return { ...base, flavor, image, ...(yield* quotaContext(base.vm.departmentId, resizeDemand(base.vm, flavor))) }
     }),
   rules: configRules.resize,
   prepare: ({ vm }) =>

@@ -11,6 +11,7 @@ import { firstRefusal, violation } from "../../rules/rule.ts"
 import type { Admission } from "../../store/admission.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
+import { quotaContext } from "../quota-context.ts"
 import { diskPricePerDay } from "../quote.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
 import { diskSpecOf } from "../spec.ts"
@@ -83,23 +84,14 @@ export const createDiskOperation: VmOperation<
   operation: "disk.create",
   reads: "counts",
   context: (base, request) =>
-    Effect.gen(function* () {
-      const store = yield* Store
-      const [quota, usage] = yield* Effect.all(
-        [store.quotas.get(base.vm.departmentId), store.quotas.usage(base.vm.departmentId)],
-        { concurrency: "unbounded" },
-      )
-      return {
-        ...base,
-        name: request.name,
-        sizeGiB: request.sizeGiB,
-        storageClass: request.storageClass ?? "standard",
-        quota,
-        usage,
-        demand: diskDemand(request.sizeGiB),
-        diskId: randomUUID(),
-      }
-    }),
+    Effect.map(quotaContext(base.vm.departmentId, diskDemand(request.sizeGiB)), (quota) => ({
+      ...base,
+      ...quota,
+      name: request.name,
+      sizeGiB: request.sizeGiB,
+      storageClass: request.storageClass ?? "standard",
+      diskId: randomUUID(),
+    })),
   rules: diskRules.create,
   prepare: diskWork("disks.attach"),
   task: ({ diskId, name, sizeGiB, storageClass }) => ({
