@@ -245,6 +245,7 @@ export const en = {
     ha: "High availability",
     "deletion-protection": "Deletion protection",
     "show-password": "Show password",
+    "reset-password": "Reset password",
     turnOn: (what: string) => `Turn ${what.toLowerCase()} on`,
     turnOff: (what: string) => `Turn ${what.toLowerCase()} off`,
   },
@@ -262,6 +263,15 @@ export const en = {
     noNics: "No network interfaces recorded",
     noSnapshots: "No snapshots",
     disk: { name: "Name", role: "Role", size: "Size", storageClass: "Storage class", format: "Format", bus: "Bus" },
+    diskOps: {
+      name: "New disk",
+      size: "Size (GiB)",
+      create: "Create and attach",
+      created: (name: string) => `Disk ${name} created and attached`,
+      detach: "Detach",
+      confirmDetach: (name: string) => `Detach disk ${name}? Its data stays on the disk.`,
+      detached: (name: string) => `Disk ${name} detached`,
+    },
     nic: { ip: "Primary IP", secondary: "Secondary IPs", mac: "MAC", isDefault: "Default", dhcp: "DHCP" },
     snapshot: {
       name: "Name",

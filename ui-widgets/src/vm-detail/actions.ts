@@ -86,6 +86,15 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
       return { tasks: [reply.task], password: reply.password }
     },
   },
+  // R11 random: the new password is shown once, as show-password shows it; the guest takes it at the next start.
+  "reset-password": {
+    primary: false,
+    confirm: true,
+    run: async (c, d) => {
+      const reply = await c.post<{ password: string; task: Task }>(`${path(d)}/reset-password`, {})
+      return { tasks: [reply.task], password: reply.password }
+    },
+  },
 }
 
 /** The actions to show, in the API's order: primary ones always, the others only while allowed. */

@@ -1,0 +1,96 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import type { Page } from "playwright-core"
+import { Store } from "../core/index.ts"
+import { useWidgetAgent } from "./testing/agent.ts"
+import { browserSkip, useBrowser } from "./testing/browser.ts"
+import { recordEvents } from "./testing/page.ts"
+
+/** The disks tab's create and detach (V2, V3) and the reset-password action (R11) against the real API (fake driver). */
+describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip: browserSkip }, () => {
+  const w = useWidgetAgent()
+  const browser = useBrowser()
+  const detail = (page: Page) => page.locator("hx-vm-detail")
+  const panel = (page: Page) => detail(page).locator("[role=tabpanel]")
+  const open = async (vmId: string, lang: string, tab?: string) => {
+    const session = await browser.open()
+    await recordEvents(session.page)
+    await session.page.goto(
+      w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`, { lang }),
+    )
+    await detail(session.page).locator("[part=header]").waitFor()
+    if (tab !== undefined) await detail(session.page).locator(`#tab-${tab}`).click()
+    return session
+  }
+  const disksOf = (vmId: string) => w.agent.run(Store.use((s) => s.disks.list({ vmId })))
+
+  it("V2 V3 (English) create a data disk in the tab, see it listed, detach it after confirming", async () => {
+    const [vmId = ""] = await w.createVms(["disk_ops_en"])
+    const { page, errors, shoot } = await open(vmId, "en", "disks")
+    const form = panel(page).locator("[data-create-disk]")
+    await form.locator("input[name=name]").fill("ledger")
+    await form.locator("input[name=sizeGiB]").fill("3")
+    await form.getByRole("button", { name: "Create and attach" }).click()
+    const success = panel(page).locator("[data-notice=success]")
+    await success.waitFor()
+    assert.equal(await success.innerText(), "Disk ledger created and attached")
+    const row = panel(page).locator("tr", { hasText: "ledger" })
+    await row.waitFor()
+    assert.match(await row.innerText(), /3 GiB/)
+    assert.deepEqual(
+      (await disksOf(vmId)).filter((d) => d.role === "data").map((d) => [d.name, d.sizeGiB]),
+      [["ledger", 3]],
+    )
+    assert.equal(await panel(page).locator("tr", { hasText: "system" }).locator("[data-act=detach]").count(), 0)
+    await shoot("vm-detail-disk-created")
+
+    await row.locator("[data-act=detach]").click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.equal(await dialog.locator("h2").innerText(), "Detach disk ledger? Its data stays on the disk.")
+    await dialog.locator("[data-confirm]").click()
+    await panel(page).locator("[data-notice=success]", { hasText: "Disk ledger detached" }).waitFor()
+    await row.waitFor({ state: "detached" })
+    assert.deepEqual(
+      (await disksOf(vmId)).map((d) => d.role),
+      ["system"],
+    )
+    assert.deepEqual(errors, [])
+  })
+
+  it("V2 (中文) a refused create shows the API's Chinese message and rule; nothing is created", async () => {
+    const [vmId = ""] = await w.createVms(["disk_ops_zh"])
+    const snap = await w.agent.call("POST", `/api/v1/vms/${vmId}/snapshots`, { body: {} })
+    await w.agent.settle(snap.body.task.id)
+    const { page, errors, shoot } = await open(vmId, "zh-CN", "disks")
+    const form = panel(page).locator("[data-create-disk]")
+    await form.locator("input[name=name]").fill("账本")
+    await form.getByRole("button", { name: "创建并挂载" }).click()
+    const refusal = panel(page).locator("[data-notice=error]")
+    await refusal.waitFor()
+    assert.equal(await refusal.getAttribute("data-rule"), "no-snapshots")
+    const direct = await w.agent.call("POST", `/api/v1/vms/${vmId}/disks`, {
+      body: { name: "x", sizeGiB: 1 },
+      lang: "zh-CN",
+    })
+    assert.match(await refusal.innerText(), new RegExp(direct.body.error.message))
+    assert.equal((await disksOf(vmId)).length, 1)
+    await shoot("vm-detail-disk-refused-zh")
+    assert.deepEqual(errors, [])
+  })
+
+  it("R11 reset password on a stopped VM: confirmed, the new password shown once and equal to the API's", async () => {
+    const [vmId = ""] = await w.createVms(["pw_reset"])
+    await w.stopVm(vmId)
+    const { page, errors } = await open(vmId, "en")
+    const reset = detail(page).locator(`[data-action="reset-password"]`)
+    await reset.click()
+    await detail(page).locator("dialog[open] [data-confirm]").click()
+    const password = await detail(page).locator("dialog[open] [data-password]").innerText()
+    assert.match(password, /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{6,32}$/)
+    const shown = await w.agent.call("POST", `/api/v1/vms/${vmId}/password`)
+    assert.equal(shown.body.password, password)
+    assert.equal((await w.agent.run(Store.use((s) => s.vms.get(vmId)))).passwordPending, true)
+    assert.deepEqual(errors, [])
+  })
+})
