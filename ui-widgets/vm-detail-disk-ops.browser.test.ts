@@ -1,11 +1,12 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
 import assert from "node:assert/strict"
+import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import type { Page } from "playwright-core"
 import { Store } from "../core/index.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { recordEvents } from "./testing/page.ts"
+import { eventually, recordEvents } from "./testing/page.ts"
 
 /** The disks tab's create and detach (V2, V3) and the reset-password action (R11) against the real API (fake driver). */
 describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip: browserSkip }, () => {
@@ -91,6 +92,39 @@ describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip
     const shown = await w.agent.call("POST", `/api/v1/vms/${vmId}/password`)
     assert.equal(shown.body.password, password)
     assert.equal((await w.agent.run(Store.use((s) => s.vms.get(vmId)))).passwordPending, true)
+    assert.deepEqual(errors, [])
+  })
+
+  it("K1 (中文) the resize dialog offers the flavors; the chosen one applies and the VM runs again", async () => {
+    const [vmId = ""] = await w.createVms(["resize_zh"])
+    await w.stopVm(vmId)
+    const flavor = await w.agent.run(
+      Store.use((s) =>
+        s.flavors.insert({
+          id: randomUUID(),
+          name: "medium",
+          cpus: 2,
+          memoryMiB: 256,
+          gpuAllowed: false,
+          perDay: 300,
+          createdAt: new Date(),
+        }),
+      ),
+    )
+    const { page, errors, shoot } = await open(vmId, "zh-CN")
+    const resize = detail(page).locator(`[data-action="resize"]`)
+    assert.equal((await resize.innerText()).trim(), "调整配置")
+    await resize.click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.equal(await dialog.locator("h2").innerText(), "调整配置")
+    await dialog.locator("select#dialog-input").selectOption(flavor.id)
+    await shoot("vm-detail-resize-zh")
+    await dialog.locator("[data-confirm]").click()
+    const vm = await eventually("the resized VM to run", async () => {
+      const current = await w.agent.run(Store.use((s) => s.vms.get(vmId)))
+      return current.state === "running" && current
+    })
+    assert.deepEqual([vm.flavorId, vm.cpus, vm.memoryMiB], [flavor.id, 2, 256])
     assert.deepEqual(errors, [])
   })
 })

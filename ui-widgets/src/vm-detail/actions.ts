@@ -8,7 +8,7 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim"
+export type ActionInput = "name" | "remarks" | "reclaim" | "flavor"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -86,6 +86,13 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
       return { tasks: [reply.task], password: reply.password }
     },
   },
+  // K1: the dialog offers the flavors (the detail loads them); the VM starts again by itself afterwards.
+  resize: {
+    primary: false,
+    confirm: false,
+    input: "flavor",
+    run: async (c, d, flavorId) => one(await c.post<Reply>(`${path(d)}/resize`, { flavorId })),
+  },
   // R11 random: the new password is shown once, as show-password shows it; the guest takes it at the next start.
   "reset-password": {
     primary: false,
@@ -112,5 +119,6 @@ export const visibleActions = (
 export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "name") return detail.vm.displayName
   if (input === "remarks") return detail.vm.remarks
+  if (input === "flavor") return detail.vm.flavorId
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
 }

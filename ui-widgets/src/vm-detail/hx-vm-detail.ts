@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from "lit"
-import type { AllowedAction, PlatformEvent, Task, VmDetail } from "../api/types.ts"
+import type { AllowedAction, Flavor, PlatformEvent, Task, VmDetail } from "../api/types.ts"
 import { HxConsoleOpenEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateBadge } from "../internal/state-badge.ts"
@@ -273,6 +273,10 @@ export class HxVmDetail extends HxElement {
       this.dispatchEvent(new HxConsoleOpenEvent(detail.vm.id))
       return
     }
+    if (spec.input === "flavor") {
+      void this.askFlavor(action, detail)
+      return
+    }
     if (spec.input !== undefined || spec.confirm) {
       this.showDialog({
         action,
@@ -283,6 +287,23 @@ export class HxVmDetail extends HxElement {
       return
     }
     void this.runAction(action, "")
+  }
+
+  /** K1: the flavors to choose from, the VM's own first selected (the API refuses it: different-flavor). */
+  private async askFlavor(action: string, detail: VmDetail) {
+    try {
+      const { items } = await this.client.get<{ items: ReadonlyArray<Flavor> }>("/flavors")
+      const mib = this.t.detail.memoryMiB
+      this.showDialog({
+        action,
+        kind: "flavor",
+        name: detail.vm.displayName,
+        value: detail.vm.flavorId,
+        options: items.map((f) => ({ value: f.id, label: `${f.name} · ${f.cpus} CPU · ${f.memoryMiB} ${mib}` })),
+      })
+    } catch (error) {
+      this.error = this.report(error)
+    }
   }
 
   private showDialog(dialog: ActionDialog) {
