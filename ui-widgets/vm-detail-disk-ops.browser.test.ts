@@ -26,7 +26,7 @@ describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip
   }
   const disksOf = (vmId: string) => w.agent.run(Store.use((s) => s.disks.list({ vmId })))
 
-  it("V2 V3 (English) create a data disk in the tab, see it listed, detach it after confirming", async () => {
+  it("V2 V3 V1 (English) create a data disk in the tab, detach it after confirming, attach it again", async () => {
     const [vmId = ""] = await w.createVms(["disk_ops_en"])
     const { page, errors, shoot } = await open(vmId, "en", "disks")
     const form = panel(page).locator("[data-create-disk]")
@@ -55,6 +55,17 @@ describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip
     assert.deepEqual(
       (await disksOf(vmId)).map((d) => d.role),
       ["system"],
+    )
+
+    // V1: the detached disk is offered among the department's unattached disks; attaching it brings it back.
+    const attach = panel(page).locator("[data-attach-disk]")
+    await attach.locator("option", { hasText: "ledger" }).waitFor({ state: "attached" })
+    await attach.getByRole("button", { name: "Attach" }).click()
+    await panel(page).locator("[data-notice=success]", { hasText: "Disk ledger attached" }).waitFor()
+    await panel(page).locator("tr", { hasText: "ledger" }).waitFor()
+    assert.deepEqual(
+      (await disksOf(vmId)).filter((d) => d.role === "data").map((d) => d.name),
+      ["ledger"],
     )
     assert.deepEqual(errors, [])
   })

@@ -275,6 +275,9 @@ export const en = {
       detach: "Detach",
       confirmDetach: (name: string) => `Detach disk ${name}? Its data stays on the disk.`,
       detached: (name: string) => `Disk ${name} detached`,
+      unattached: "Unattached disk",
+      attach: "Attach",
+      attached: (name: string) => `Disk ${name} attached`,
     },
     nic: { ip: "Primary IP", secondary: "Secondary IPs", mac: "MAC", isDefault: "Default", dhcp: "DHCP" },
     snapshot: {

@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
-import type { DiskWithBackups, Items, VmDetail } from "../api/types.ts"
+import type { DiskListed, DiskWithBackups, Items, VmDetail } from "../api/types.ts"
 import { formatDateTime, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import { DiskBackups } from "./disk-backups.ts"
 import { type Loadable, type TabHost, TabModel, taskField } from "./tab-model.ts"
@@ -33,6 +33,8 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
   readonly open = new Map<string, DiskBackups>()
   private readonly vmId: string
   private readonly path: string
+  /** The department's unattached disks (V1), when the agent offers the list. */
+  private unattached: ReadonlyArray<DiskListed> = []
 
   constructor(host: TabHost, vmId: string) {
     super(host)
@@ -48,7 +50,15 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
   protected async fetch(): Promise<Loadable<ReadonlyArray<DiskWithBackups>>> {
     const client = this.host.client()
     if (!offers(await offeredRoutes(client), "GET", "/vms/{id}/disks")) return { status: "absent" }
-    return { status: "loaded", value: (await client.get<Items<DiskWithBackups>>(this.path)).items }
+    const routes = await offeredRoutes(client)
+    const [disks, unattached] = await Promise.all([
+      client.get<Items<DiskWithBackups>>(this.path),
+      offers(routes, "GET", "/disks")
+        ? client.get<Items<DiskListed>>("/disks?unattached=true")
+        : Promise.resolve({ items: [] }),
+    ])
+    this.unattached = unattached.items
+    return { status: "loaded", value: disks.items }
   }
 
   render(detail: VmDetail, currency: string): TemplateResult {
@@ -61,7 +71,7 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
       return detailDisks(detail, t, locale, currency)
     }
     const disks = data.value
-    const form = html`${this.createForm()}${noticeView(this.notice, t)}`
+    const form = html`${this.createForm()}${this.attachForm()}${noticeView(this.notice, t)}`
     if (disks.length === 0) return html`${form}<p class="muted">${t.tabs.noDisks}</p>`
     return html`${form}${this.list(disks)}
       ${[...this.open].map(([id, panel]) => {
@@ -90,6 +100,28 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
       <label>${d.name}<input name="name" type="text" required maxlength="64" /></label>
       <label>${d.size}<input name="sizeGiB" type="number" required min="1" max="65536" step="1" value="10" /></label>
       <button type="submit" class="primary" ?disabled=${this.busy.has("create")}>${d.create}</button>
+    </form>`
+  }
+
+  /** V1: attach one of the department's unattached disks (the API checks that it fits: disk-fits-vm). */
+  private attachForm() {
+    if (this.unattached.length === 0) return nothing
+    const d = this.host.t.tabs.diskOps
+    const submit = (event: Event) => {
+      event.preventDefault()
+      const diskId = String(new FormData(event.target as HTMLFormElement).get("diskId") ?? "")
+      const name = this.unattached.find((disk) => disk.id === diskId)?.name ?? diskId
+      void this.act(
+        "attach",
+        (client) => client.post(`${this.path}/${encodeURIComponent(diskId)}/attach`, {}),
+        () => d.attached(name),
+      )
+    }
+    return html`<form class="inline-form" data-attach-disk @submit=${submit}>
+      <label>${d.unattached}<select name="diskId">
+        ${this.unattached.map((disk) => html`<option value=${disk.id}>${disk.name} · ${disk.sizeGiB} GiB</option>`)}
+      </select></label>
+      <button type="submit" ?disabled=${this.busy.has("attach")}>${d.attach}</button>
     </form>`
   }
 
