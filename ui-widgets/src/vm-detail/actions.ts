@@ -8,7 +8,7 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim" | "flavor"
+export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -93,6 +93,13 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
     input: "flavor",
     run: async (c, d, flavorId) => one(await c.post<Reply>(`${path(d)}/resize`, { flavorId })),
   },
+  // K4: the API judges the number (sockets-divide-cpus) and shows its rule when it refuses.
+  sockets: {
+    primary: false,
+    confirm: false,
+    input: "sockets",
+    run: async (c, d, sockets) => one(await c.post<Reply>(`${path(d)}/sockets`, { sockets: Number(sockets) })),
+  },
   // R11 random: the new password is shown once, as show-password shows it; the guest takes it at the next start.
   "reset-password": {
     primary: false,
@@ -120,5 +127,6 @@ export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "name") return detail.vm.displayName
   if (input === "remarks") return detail.vm.remarks
   if (input === "flavor") return detail.vm.flavorId
+  if (input === "sockets") return String(detail.vm.sockets)
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
 }

@@ -8,7 +8,7 @@ import { validName } from "../vm-create/form.ts"
  */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor"
+  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
@@ -62,6 +62,9 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
           )}
         </select>
         <p class="muted">${t.detail.resizeNote}</p>`
+    case "sockets":
+      return html`<label for="dialog-input">${t.detail.newSockets}</label>
+        <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`
     case "reclaim":
       return html`<label for="dialog-input">${t.detail.newReclaim}</label>
         <input id="dialog-input" type="date" .value=${dialog.value} aria-invalid=${common.invalid}

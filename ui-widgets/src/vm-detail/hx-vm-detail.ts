@@ -341,7 +341,11 @@ export class HxVmDetail extends HxElement {
       this.error = this.report(error)
     } finally {
       this.busy = undefined
-      void this.loadDetail()
+      // The reload clears the detail's error; a refusal of this action stays shown until the next one.
+      const refusal = this.error
+      void this.loadDetail().then(() => {
+        if (refusal !== undefined && this.error === undefined) this.error = refusal
+      })
     }
   }
 }
