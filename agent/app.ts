@@ -15,6 +15,7 @@ import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
 import { flavorRoutes, imageRoutes } from "./routes/catalog.ts"
 import { costRoutes } from "./routes/costs.ts"
+import { departmentDiskRoutes } from "./routes/department-disks.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { metricRoutes } from "./routes/metrics.ts"
@@ -24,6 +25,7 @@ import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
+import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -60,10 +62,12 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmActionRoutes],
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
+  ["/vms", vmConfigRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],
   ["/backups", backupRoutes],
+  ["/disks", departmentDiskRoutes],
   ["/batch", batchRoutes],
   ["/recycle-bin", recycleBinRoutes],
   ["/tasks", taskRoutes],

@@ -1,10 +1,17 @@
 import { Effect } from "effect"
 import { Hono } from "hono"
-import { backupDisk, createBackupSchedule, deleteBackupSchedule } from "../../core/index.ts"
+import {
+  attachDisk,
+  backupDisk,
+  createBackupSchedule,
+  createDisk,
+  deleteBackupSchedule,
+  detachDisk,
+} from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { BackupScheduleBody, DiskParams, DiskScheduleParams, NoOptions } from "../storage/bodies.ts"
+import { BackupScheduleBody, DiskCreateBody, DiskParams, DiskScheduleParams, NoOptions } from "../storage/bodies.ts"
 import {
   BackupSchema,
   backupItems,
@@ -40,6 +47,65 @@ export const diskRoutes = () =>
       }),
       pathParams(IdParam),
       async (c) => c.json({ items: await runEffect(c, diskItems(c.var.actor, c.req.valid("param").id)) }),
+    )
+    .post(
+      "/:id/disks",
+      doc({
+        tag,
+        summary: "Create a data disk and attach it to the VM; hot-plugged while the VM runs (V2)",
+        description:
+          "Refused (409) while the VM has snapshots (no-snapshots), when the department's disk quota is short " +
+          "(quota-disk, checked again where the disk is recorded, so parallel creates cannot overrun it), or while " +
+          "another operation holds the VM (vm-busy). The task's params.diskId names the new disk.",
+        ok: { 202: json("The disk's task; follow it at /api/v1/tasks/{id}", TaskAccepted) },
+        errors: refusals,
+      }),
+      pathParams(IdParam),
+      jsonBody(DiskCreateBody),
+      async (c) => {
+        const handle = await runEffect(c, createDisk(c.var.actor, c.req.valid("param").id, c.req.valid("json")))
+        return c.json({ task: handle.task }, 202)
+      },
+    )
+    .post(
+      "/:id/disks/:diskId/attach",
+      doc({
+        tag,
+        summary: "Attach an unattached disk to the VM; hot-plugged while the VM runs (V1)",
+        description:
+          "Only an unattached (409 disk-unattached) data disk of the VM's department on the VM's host " +
+          "(422 disk-fits-vm), and only while the VM has no snapshots (409 no-snapshots). Of two VMs attaching " +
+          "one disk at once, one gets it. A disk the caller cannot see is 404.",
+        ok: { 202: json("The attachment's task; follow it at /api/v1/tasks/{id}", TaskAccepted) },
+        errors: refusals,
+      }),
+      pathParams(DiskParams),
+      jsonBody(NoOptions),
+      async (c) => {
+        const { id, diskId } = c.req.valid("param")
+        const handle = await runEffect(c, attachDisk(c.var.actor, id, diskId))
+        return c.json({ task: handle.task }, 202)
+      },
+    )
+    .post(
+      "/:id/disks/:diskId/detach",
+      doc({
+        tag,
+        summary: "Detach a data disk; hot-unplugged while the VM runs; the disk and its data stay (V3)",
+        description:
+          "Never the system disk (422 not-system-disk); not while the VM has snapshots (409 no-snapshots). The " +
+          "disk stays on its host, unattached, for another VM of the department.",
+        ok: { 202: json("The detachment's task; follow it at /api/v1/tasks/{id}", TaskAccepted) },
+        errors: refusals,
+      }),
+      pathParams(DiskParams),
+      jsonBody(NoOptions),
+      async (c) => {
+        const { id, diskId } = c.req.valid("param")
+        const actor = c.var.actor
+        const handle = await runEffect(c, Effect.andThen(diskOfVm(actor, id, diskId), detachDisk(actor, id, diskId)))
+        return c.json({ task: handle.task }, 202)
+      },
     )
     .get(
       "/:id/disks/:diskId/backups",

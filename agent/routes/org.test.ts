@@ -198,7 +198,9 @@ for (const backend of storeBackends) {
       const kept = (await agent.call("GET", `/api/v1/vms/${ok.body.vmIds[0]}`)).body.vm
       assert.equal(kept.flavorId, flavorId, "the VM that has it keeps it")
       await agent.call("DELETE", `/api/v1/flavors/${flavorId}/retired`, { as: "superadmin" })
-      assert.equal((await create("flavor_back", { flavorId, imageId: agent.world.image.id })).status, 202)
+      const back = await create("flavor_back", { flavorId, imageId: agent.world.image.id })
+      assert.equal(back.status, 202)
+      await agent.settle(back.body.tasks[0].id)
 
       const imageId = agent.world.image.id
       assert.equal(

@@ -19,6 +19,13 @@ export const RestoreBody = Schema.Struct({ name: Schema.optionalKey(Text(64)) })
 
 export { NoOptions } from "../validation/schemas.ts"
 
+/** V2: a new data disk on the VM: name 1–64 characters, size in GiB, storage class (prices it; default "standard"). */
+export const DiskCreateBody = Schema.Struct({
+  name: Text(64).check(Schema.isMinLength(1)),
+  sizeGiB: IntBetween(1, 65536),
+  storageClass: Schema.optionalKey(Text(32).check(Schema.isMinLength(1))),
+}).annotate({ identifier: "DiskCreate" })
+
 /** P2, V5: when a schedule runs, in which time zone, and how many of its own items it keeps. */
 const scheduleFields = {
   period: Period,

@@ -35,6 +35,13 @@ export const DiskView = Schema.Struct({
   lastBackupAt: Schema.NullOr(Timestamp),
 }).annotate({ identifier: "DiskWithBackups" })
 
+/** A disk in its department's list (V1–V3): its owner's name and the VM holding it (null: unattached). */
+export const DiskListed = Schema.Struct({
+  ...DiskSeen.fields,
+  ownerName: Schema.NullOr(Schema.String),
+  vm: Schema.NullOr(Schema.Struct({ id: Schema.String, displayName: Schema.String })),
+}).annotate({ identifier: "DiskListed" })
+
 export const itemsOf = <S extends Schema.Top>(item: S) => Schema.Struct({ items: Schema.Array(item) })
 
 export const ScheduleCreated = Schema.Struct({ task: TaskSchema, schedule: ScheduleView }).annotate({

@@ -65,6 +65,34 @@ export const deviceCases = [
   }),
 
   defineCase({
+    id: "disks.cold",
+    capability: "hotplugDisk",
+    title: "a data disk attached to a stopped domain is there at its start; detached while stopped, gone at the next",
+    run: (t) =>
+      Effect.gen(function* () {
+        const disks = yield* t.group("disks")
+        const vm = yield* t.vm()
+        const path = join(t.tracker.runDir, `${vm.name}-cold1.qcow2`)
+        t.tracker.volume(path)
+        yield* t.step("create the data disk", t.driver.volumes.create({ path, format: "qcow2", sizeGiB: 1 }))
+        const disk: DiskSpec = { id: "cold1", role: "data", path, format: "qcow2", bus: "virtio", readonly: false }
+        yield* t.step("attach the disk to the stopped domain", disks.attach(vm.name, disk))
+        yield* t.step("attach the same disk again", disks.attach(vm.name, disk))
+        yield* check((yield* t.power(vm.name)) === "stopped", `${vm.name} started on a cold attach`)
+        yield* t.start(vm.name)
+        yield* awaitDiskInStats(t, vm.name, disk.id, true)
+        yield* t.step("force stop", t.driver.shutdown(vm.name, { force: true, timeoutMs: 0 }))
+        yield* t.step("detach the disk from the stopped domain", disks.detach(vm.name, disk.id))
+        yield* t.step("detach it again", disks.detach(vm.name, disk.id))
+        yield* t.start(vm.name)
+        yield* awaitDiskInStats(t, vm.name, disk.id, false)
+        yield* t.step("force stop", t.driver.shutdown(vm.name, { force: true, timeoutMs: 0 }))
+        yield* t.step("delete the detached disk", t.driver.volumes.remove(path))
+        yield* check(!existsSync(path), `${path} still exists after volumes.remove`)
+      }),
+  }),
+
+  defineCase({
     id: "nics.hotplug",
     capability: "hotplugNic",
     title: "a NIC attaches to and detaches from a running domain; repeating either call is a no-op",

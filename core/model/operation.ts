@@ -56,6 +56,8 @@ export const Operation = Schema.Literals([
   "disk.delete-backup-schedule",
   "disk.restore-backup",
   "disk.delete-backup",
+  /** An unattached disk removed with its file (its backups stay, files of their own). */
+  "disk.delete",
   // N: networks
   "nic.join",
   "nic.edit-primary-ip",

@@ -38,6 +38,8 @@ export const Vm = Schema.Struct({
   keyPairId: Schema.NullOr(Id),
   /** AES-GCM ciphertext of the VM's password (R6, R11); never the plain text. */
   passwordCipher: Schema.NullOr(Schema.String),
+  /** R11: a reset waits for the next start, which sets it in the guest. */
+  passwordPending: Schema.Boolean,
   flavorId: Id,
   imageId: Id,
   cpus: PositiveInt,

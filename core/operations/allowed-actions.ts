@@ -5,6 +5,7 @@ import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
 import { consoleOperation } from "./console.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
+import { createDiskOperation } from "./disks/create.ts"
 import {
   deletionProtectionOperation,
   haOperation,
@@ -13,8 +14,11 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "./edit.ts"
+import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
+import { resizeOperation } from "./resize.ts"
+import { socketsOperation } from "./sockets.ts"
 import type { Reads, VmCheck } from "./vm-operation.ts"
 
 /** Whether the caller may do one action on the VM now, and if not, which rule refuses and why. */
@@ -64,6 +68,11 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("ha", haOperation, (base) => base.vm.haEnabled),
   entry("deletion-protection", deletionProtectionOperation, (base) => base.vm.deletionProtected),
   entry("show-password", showPasswordOperation, none),
+  entry("create-disk", createDiskOperation, () => ({ name: "", sizeGiB: 0 })),
+  // Before a choice, the VM's own flavor and sockets stand in: their invalid-kind rules are left to the call.
+  entry("resize", resizeOperation, (base) => base.vm.flavorId),
+  entry("sockets", socketsOperation, (base) => base.vm.sockets),
+  entry("reset-password", resetPasswordOperation, () => null),
 ]
 
 /**

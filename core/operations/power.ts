@@ -9,6 +9,7 @@ import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
 import type { Store } from "../store/ports.ts"
 import { driverFor } from "./driver-for.ts"
+import { applyPendingPassword } from "./password.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
 import type { BackgroundWork, OperationError, VmOperation } from "./vm-operation.ts"
@@ -23,44 +24,54 @@ export interface PowerOptions {
   readonly parentId?: string
 }
 
-type Work = (driver: Driver, vm: Vm, timeoutMs: number) => Effect.Effect<unknown, OperationError, Store | EventBus>
+type Work = (
+  driver: Driver,
+  context: PowerContext,
+  prepared: Prepared,
+) => Effect.Effect<unknown, OperationError, Store | EventBus>
 
 interface Prepared {
   readonly driver: Driver
   readonly timeoutMs: number
+  /** Opens a password reset while the VM was stopped (R11), to set it in the guest at the start. */
+  readonly secretKey: Buffer
 }
+
+/** B2's work, also the last step of a resize (K1): define from the records (flavor, disks or media may have changed). */
+export const defineAndStart = (driver: Driver, vm: Vm) =>
+  buildSpec(vm).pipe(
+    Effect.flatMap((spec) => driver.define(spec)),
+    Effect.andThen(driver.start(vm.hostname)),
+  )
 
 /** B1–B3 as data: the operation's name, the state machine's action, and what the driver does. */
 const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAction; work: Work }> = {
   start: {
     operation: "vm.start",
     action: "start",
-    // Define from the records first: flavor, disks or media may have changed while the VM was off.
-    work: (driver, vm) =>
-      buildSpec(vm).pipe(
-        Effect.flatMap((spec) => driver.define(spec)),
-        Effect.andThen(driver.start(vm.hostname)),
-      ),
+    // R11: a password reset while the VM was stopped is set in the guest once it runs.
+    work: (driver, context, { secretKey }) =>
+      defineAndStart(driver, context.vm).pipe(Effect.andThen(applyPendingPassword(driver, context, secretKey))),
   },
   stop: {
     operation: "vm.stop",
     action: "stop",
-    work: (driver, vm, timeoutMs) => driver.shutdown(vm.hostname, { force: false, timeoutMs }),
+    work: (driver, { vm }, { timeoutMs }) => driver.shutdown(vm.hostname, { force: false, timeoutMs }),
   },
   "force-stop": {
     operation: "vm.force-stop",
     action: "force-stop",
-    work: (driver, vm, timeoutMs) => driver.shutdown(vm.hostname, { force: true, timeoutMs }),
+    work: (driver, { vm }, { timeoutMs }) => driver.shutdown(vm.hostname, { force: true, timeoutMs }),
   },
   reboot: {
     operation: "vm.reboot",
     action: "reboot",
-    work: (driver, vm) => driver.reboot(vm.hostname, { force: false }),
+    work: (driver, { vm }) => driver.reboot(vm.hostname, { force: false }),
   },
   "force-reboot": {
     operation: "vm.force-reboot",
     action: "force-reboot",
-    work: (driver, vm) => driver.reboot(vm.hostname, { force: true }),
+    work: (driver, { vm }) => driver.reboot(vm.hostname, { force: true }),
   },
 }
 
@@ -68,7 +79,12 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
 export const powerPrepare = (context: VmRecordContext) =>
   Effect.gen(function* () {
     const config = yield* HostConfig
-    return { driver: yield* driverFor(context.vm), timeoutMs: config.shutdownTimeoutMs }
+    const prepared: Prepared = {
+      driver: yield* driverFor(context.vm),
+      timeoutMs: config.shutdownTimeoutMs,
+      secretKey: config.secretKey,
+    }
+    return prepared
   })
 
 /** B1–B3 as declarations: one per kind, run by the one runner. */
@@ -92,7 +108,7 @@ export const powerOperations = Object.fromEntries(
       task: (context) => ({ params: { kind, detachDevices: context.detachDevices } }),
       work: {
         kind: "background",
-        run: (context, { driver, timeoutMs }) => entry.work(driver, context.vm, timeoutMs),
+        run: (context, prepared) => entry.work(prepared.driver, context, prepared),
       },
     }
     return [kind, declaration]

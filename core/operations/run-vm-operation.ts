@@ -323,6 +323,22 @@ export function runVmOperation<K extends Reads, I, C extends ReadContext["record
   return runClaimed(op, claimVm(op, actor, vmId, input, options))
 }
 
+/** Run a declared operation on an item no VM holds (see AloneOperation): the runner's steps without a lock. */
+export function runAloneOperation<I, C, P, R>(
+  op: AloneOperation<I, C, P, BackgroundWork<C, P, R>>,
+  actor: Actor,
+  input: I,
+  options?: RunOptions,
+): Effect.Effect<TaskHandle, OperationError, OperationServices>
+export function runAloneOperation<I, C, P>(
+  op: AloneOperation<I, C, P, Work<C, P>>,
+  actor: Actor,
+  input: I,
+  options: RunOptions = {},
+): Effect.Effect<unknown, OperationError, OperationServices> {
+  return runClaimed(op, claimAlone(op, actor, input, options))
+}
+
 /**
  * Run a declared operation on an item of a VM (see ItemOperation): held by a VM, it is that VM's operation, run as
  * runVmOperation runs it, under the VM's lock; alone, the same steps without a lock.

@@ -1,7 +1,18 @@
 import { Effect } from "effect"
-import type { VmSpec } from "../driver/spec.ts"
+import type { DiskSpec, VmSpec } from "../driver/spec.ts"
+import type { Disk } from "../model/storage.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
+
+/** A disk as the driver sees it: at a start's definition and at a hot-plug alike. */
+export const diskSpecOf = (d: Disk): DiskSpec => ({
+  id: d.id,
+  role: d.role,
+  path: d.path,
+  format: d.format,
+  bus: d.bus,
+  readonly: false,
+})
 
 /** The driver's view of a VM, built from the platform's records: its image, disks, NICs and media. */
 export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
@@ -23,14 +34,7 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
     coresPerSocket: vm.coresPerSocket,
     memoryMiB: vm.memoryMiB,
     boot: image.boot,
-    disks: ordered.map((d) => ({
-      id: d.id,
-      role: d.role,
-      path: d.path,
-      format: d.format,
-      bus: d.bus,
-      readonly: false,
-    })),
+    disks: ordered.map(diskSpecOf),
     cdrom: iso?.location ?? null,
     nics: nics.map((n) => ({ id: n.id, mac: n.mac, backing: { kind: "user" as const, hostForwards: [] } })),
     devices: [],

@@ -93,6 +93,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "disk.restore-backup": diskRules["restore-backup"],
   /** Empty: a backup is a file of its own; nothing in the manual forbids deleting it. */
   "disk.delete-backup": diskRules["delete-backup"],
+  "disk.delete": diskRules.delete,
   "nic.join": networkRules.join,
   "nic.edit-primary-ip": networkRules["edit-primary-ip"],
   "nic.add-secondary-ip": networkRules["add-secondary-ip"],

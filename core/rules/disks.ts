@@ -31,8 +31,14 @@ export interface RestoreContext extends QuotaContext {
 
 export const diskDemand = (sizeGiB: number): QuotaDemand => ({ cpus: 0, memoryMiB: 0, diskGiB: sizeGiB, vmCount: 0 })
 
-/** V1: "处于“未挂载”状态的虚拟磁盘". */
-export const diskUnattached: Rule<DiskContext> = defineRule({
+/** Deleting a disk of its own: no VM is involved. */
+export interface DiskDeleteContext {
+  readonly actor: Actor
+  readonly disk: Disk
+}
+
+/** V1: "处于“未挂载”状态的虚拟磁盘"; also what a disk must be to be deleted. */
+export const diskUnattached: Rule<{ readonly disk: Disk }> = defineRule({
   name: "disk-unattached",
   features: ["V1"],
   kind: "conflict",
@@ -93,6 +99,7 @@ export interface DiskRules {
   readonly "delete-backup-schedule": ReadonlyArray<Rule<DiskContext>>
   readonly "restore-backup": ReadonlyArray<Rule<RestoreContext>>
   readonly "delete-backup": ReadonlyArray<Rule<BackupContext>>
+  readonly delete: ReadonlyArray<Rule<DiskDeleteContext>>
 }
 
 const live = [notRecycled, vmBusy] as const
@@ -114,4 +121,6 @@ export const diskRules: DiskRules = {
   "restore-backup": [backupReady, quotaDisk],
   /** No precondition: a backup is a file of its own; the backup module keeps increment chains whole. */
   "delete-backup": [],
+  /** Only a disk no VM holds: the system disk goes with its VM, a data disk is detached first (V3). */
+  delete: [diskUnattached],
 }

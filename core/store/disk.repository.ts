@@ -1,14 +1,17 @@
 import { Effect } from "effect"
 import { type Kysely, sql } from "kysely"
-import { NotFound } from "../errors.ts"
+import { NotFound, RuleViolation } from "../errors.ts"
 import { Disk } from "../model/index.ts"
+import { type Admission, admit } from "./admission.ts"
 import { codecOf } from "./codec.ts"
-import type { Repository } from "./ports.ts"
+import type { DiskRepository, Repository } from "./ports.ts"
 import { makeRepository, untyped } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 
 export const diskCodec = codecOf(Disk)
+
+const isRefusal = (row: unknown): row is RuleViolation => row instanceof RuleViolation
 
 /** What a disk adds to a VM's disk total: its size, to the VM it is attached to (if any). */
 export interface DiskShare {
@@ -49,12 +52,15 @@ export const applyDiskGiBChanges = async (trx: Kysely<DB>, changes: ReadonlyMap<
  * The disks table's repository, which keeps each VM's disk total (the list's disk column and L5 total) in the same
  * transaction as the disk insert, resize, attach, detach or removal that changes it.
  */
-export const makeDiskRepository = (database: Kysely<DB>): Repository<Disk> => {
+export const makeDiskRepository = (database: Kysely<DB>): DiskRepository => {
   const plain = makeRepository(database, { table: "disks", resource: "disk", codec: diskCodec })
 
-  const insert = Effect.fn("disk.insert")(function* (disk: Disk) {
-    const row = yield* run("disk.insert", () =>
-      database.transaction().execute(async (trx) => {
+  /** The insert and the VM's disk total in one transaction; with an admission, its check first, under its locks. */
+  const insertIn = (disk: Disk, admission: Admission | undefined) =>
+    run("disk.insert", () =>
+      database.transaction().execute(async (trx): Promise<Record<string, unknown> | RuleViolation> => {
+        const refused = admission === undefined ? undefined : await admit(trx, admission)
+        if (refused !== undefined) return refused
         const inserted = await untyped(trx)
           .insertInto("disks")
           .values(diskCodec.encode(disk))
@@ -64,7 +70,44 @@ export const makeDiskRepository = (database: Kysely<DB>): Repository<Disk> => {
         return inserted
       }),
     )
+
+  const insert = Effect.fn("disk.insert")(function* (disk: Disk) {
+    const row = yield* insertIn(disk, undefined)
+    if (isRefusal(row)) return yield* Effect.die(row)
     return diskCodec.decode(row)
+  })
+
+  // A refusal inserts nothing: parallel creates in one department cannot all pass on the same free quota (G2).
+  const insertAdmitted = Effect.fn("disk.insertAdmitted")(function* (disk: Disk, admission: Admission) {
+    const row = yield* insertIn(disk, admission)
+    if (isRefusal(row)) return yield* row
+    return diskCodec.decode(row)
+  })
+
+  // One conditional statement: of two parallel attaches of one disk, exactly one finds it unattached.
+  const claim = Effect.fn("disk.claim")(function* (id: string, vmId: string, hostId: string) {
+    const row = yield* run("disk.claim", () =>
+      database.transaction().execute(async (trx) => {
+        const after = await untyped(trx)
+          .updateTable("disks")
+          .set({ vmId, hostId })
+          .where("id", "=", id)
+          .where("vmId", "is", null)
+          .returningAll()
+          .executeTakeFirst()
+        if (after !== undefined) await applyDiskGiBChanges(trx, diskGiBChanges([], [diskCodec.decode(after)]))
+        return after
+      }),
+    )
+    return row === undefined ? undefined : diskCodec.decode(row)
+  })
+
+  // Conditional, as claim is: an attach racing a delete either finds the disk gone or keeps it.
+  const removeUnattached = Effect.fn("disk.removeUnattached")(function* (id: string) {
+    const removed = yield* run("disk.removeUnattached", () =>
+      database.deleteFrom("disks").where("id", "=", id).where("vmId", "is", null).returning("id").executeTakeFirst(),
+    )
+    return removed !== undefined
   })
 
   const update = Effect.fn("disk.update")(function* (id: string, patch: Parameters<Repository<Disk>["update"]>[1]) {
@@ -107,5 +150,5 @@ export const makeDiskRepository = (database: Kysely<DB>): Repository<Disk> => {
     )
   })
 
-  return { get: plain.get, list: plain.list, insert, update, remove }
+  return { get: plain.get, list: plain.list, insert, insertAdmitted, update, remove, claim, removeUnattached }
 }

@@ -53,6 +53,19 @@ export interface Repository<T extends Row, F = Partial<T>> {
   remove(id: string): Q<void>
 }
 
+/** The disks table, with the two writes that must hold against parallel callers (V1, V2, G2). */
+export interface DiskRepository extends Repository<Disk> {
+  /**
+   * Insert a disk only if it still allows it once its department's and host's locks are held
+   * (else it fails with its refusal and inserts nothing), so that parallel creates cannot overrun the quota.
+   */
+  insertAdmitted(row: Disk, admission: Admission): Effect.Effect<Disk, StoreError | RuleViolation>
+  /** Give an unattached disk to a VM; undefined (nothing written) when the disk is attached already or gone. */
+  claim(id: string, vmId: string, hostId: string): Q<Disk | undefined>
+  /** Remove a disk no VM holds; false (nothing removed) when it is attached or gone. */
+  removeUnattached(id: string): Q<boolean>
+}
+
 export interface ScheduleFilter {
   readonly kind?: "vm-snapshot" | "disk-backup"
   readonly vmId?: string
@@ -285,7 +298,7 @@ export class Store extends Context.Service<
     readonly hostDevices: Repository<HostDevice>
     readonly affinityGroups: Repository<AffinityGroup>
     /** Its writes keep each VM's disk total (the list's disk column) in the same transaction. */
-    readonly disks: Repository<Disk>
+    readonly disks: DiskRepository
     readonly snapshots: Repository<Snapshot>
     readonly backups: Repository<Backup>
     readonly schedules: Repository<Schedule, ScheduleFilter>

@@ -1,14 +1,13 @@
 import type { Kysely } from "kysely"
-import type { Disk } from "../model/index.ts"
 import { Backup, Schedule, Snapshot } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
 import { makeDiskRepository } from "./disk.repository.ts"
-import type { Repository, ScheduleFilter } from "./ports.ts"
+import type { DiskRepository, Repository, ScheduleFilter } from "./ports.ts"
 import { makeRepository } from "./repository.ts"
 import type { DB } from "./schema.ts"
 
 export interface StorageRepositories {
-  readonly disks: Repository<Disk>
+  readonly disks: DiskRepository
   readonly snapshots: Repository<Snapshot>
   readonly backups: Repository<Backup>
   readonly schedules: Repository<Schedule, ScheduleFilter>

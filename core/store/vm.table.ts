@@ -18,6 +18,7 @@ export interface VmsTable {
   loginMethod: LoginMethod
   keyPairId: string | null
   passwordCipher: string | null
+  passwordPending: Generated<boolean>
   flavorId: string
   imageId: string
   cpus: number

@@ -16,6 +16,7 @@ import * as clusterHosts from "./2026_12_06_0030_cluster_hosts.ts"
 import * as metrics from "./2026_12_06_0040_metrics.ts"
 import * as alarmEvents from "./2026_12_06_0041_alarm_events.ts"
 import * as costs from "./2026_12_06_0042_costs.ts"
+import * as vmPasswordPending from "./2026_12_06_0080_vm_password_pending.ts"
 import * as reclaimNotices from "./2026_12_06_0100_reclaim_notices.ts"
 import * as catalogRetired from "./2026_12_06_0101_catalog_retired.ts"
 
@@ -38,6 +39,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0040_metrics": metrics,
   "2026_12_06_0041_alarm_events": alarmEvents,
   "2026_12_06_0042_costs": costs,
+  "2026_12_06_0080_vm_password_pending": vmPasswordPending,
   "2026_12_06_0100_reclaim_notices": reclaimNotices,
   "2026_12_06_0101_catalog_retired": catalogRetired,
 }

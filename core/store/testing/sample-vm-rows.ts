@@ -18,6 +18,7 @@ export const sampleVmRows = {
       haEnabled: true,
       deletionProtected: false,
       loginMethod: "password",
+      passwordPending: false,
       keyPairId: null,
       passwordCipher: null,
       flavorId: newId(),

@@ -62,6 +62,7 @@ export type components = {
         | "disk.delete-backup-schedule"
         | "disk.restore-backup"
         | "disk.delete-backup"
+        | "disk.delete"
         | "nic.join"
         | "nic.edit-primary-ip"
         | "nic.add-secondary-ip"
@@ -297,6 +298,7 @@ export type components = {
       /** @enum {string} */
       readonly loginMethod: "password" | "ssh-key"
       readonly keyPairId: string | null
+      readonly passwordPending: boolean
       readonly flavorId: string
       readonly imageId: string
       readonly cpus: number
@@ -521,6 +523,11 @@ export type components = {
       readonly backupCount: number
       readonly lastBackupAt: string | null
     }
+    readonly DiskCreate: {
+      readonly name: string
+      readonly sizeGiB: number
+      readonly storageClass?: string
+    }
     readonly Backup: {
       readonly id: string
       readonly diskId: string
@@ -547,6 +554,20 @@ export type components = {
       readonly timeZone?: string
       readonly retention: number
       readonly enabled?: boolean
+    }
+    readonly VmResize: {
+      readonly flavorId: string
+    }
+    readonly VmSocketsSet: {
+      readonly task: components["schemas"]["Task"]
+      readonly sockets: number
+      readonly coresPerSocket: number
+    }
+    readonly VmSockets: {
+      readonly sockets: number
+    }
+    readonly VmResetPassword: {
+      readonly password?: string
     }
     readonly MetricSeries: {
       readonly vmId: string
@@ -652,6 +673,31 @@ export type components = {
     }
     readonly BackupRestore: {
       readonly name?: string
+    }
+    readonly DiskListed: {
+      readonly id: string
+      readonly name: string
+      readonly departmentId: string
+      readonly ownerId: string
+      readonly hostId: string | null
+      readonly vmId: string | null
+      /** @enum {string} */
+      readonly role: "system" | "data"
+      readonly storageClass: string
+      /** @enum {string} */
+      readonly format: "qcow2" | "raw"
+      /** @enum {string} */
+      readonly bus: "virtio" | "scsi" | "sata"
+      readonly sizeGiB: number
+      readonly perDay: number
+      readonly createdAt: string
+      readonly path?: string
+      readonly backingPath?: string | null
+      readonly ownerName: string | null
+      readonly vm: {
+        readonly id: string
+        readonly displayName: string
+      } | null
     }
     readonly BatchOutcome: {
       readonly vmId: string

@@ -29,6 +29,7 @@ export type Named = Schemas["Named"]
 export type Disk = Schemas["Disk"]
 /** A disk as GET /vms/{id}/disks lists it: with how many backups it has and when the last one was made. */
 export type DiskWithBackups = Schemas["DiskWithBackups"]
+export type DiskListed = Schemas["DiskListed"]
 export type Nic = Schemas["Nic"]
 /** M1: a VM's samples as column arrays (what uPlot takes). */
 export type MetricSeries = Schemas["MetricSeries"]

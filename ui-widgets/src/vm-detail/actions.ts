@@ -8,7 +8,7 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim"
+export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -86,6 +86,29 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
       return { tasks: [reply.task], password: reply.password }
     },
   },
+  // K1: the dialog offers the flavors (the detail loads them); the VM starts again by itself afterwards.
+  resize: {
+    primary: false,
+    confirm: false,
+    input: "flavor",
+    run: async (c, d, flavorId) => one(await c.post<Reply>(`${path(d)}/resize`, { flavorId })),
+  },
+  // K4: the API judges the number (sockets-divide-cpus) and shows its rule when it refuses.
+  sockets: {
+    primary: false,
+    confirm: false,
+    input: "sockets",
+    run: async (c, d, sockets) => one(await c.post<Reply>(`${path(d)}/sockets`, { sockets: Number(sockets) })),
+  },
+  // R11 random: the new password is shown once, as show-password shows it; the guest takes it at the next start.
+  "reset-password": {
+    primary: false,
+    confirm: true,
+    run: async (c, d) => {
+      const reply = await c.post<{ password: string; task: Task }>(`${path(d)}/reset-password`, {})
+      return { tasks: [reply.task], password: reply.password }
+    },
+  },
 }
 
 /** The actions to show, in the API's order: primary ones always, the others only while allowed. */
@@ -103,5 +126,7 @@ export const visibleActions = (
 export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "name") return detail.vm.displayName
   if (input === "remarks") return detail.vm.remarks
+  if (input === "flavor") return detail.vm.flavorId
+  if (input === "sockets") return String(detail.vm.sockets)
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
 }

@@ -8,11 +8,13 @@ import { validName } from "../vm-create/form.ts"
  */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk"
+  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
   readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
+  /** The choices of a "flavor" dialog (K1): value and label. */
+  readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
 }
 
 export interface DialogHandlers {
@@ -51,6 +53,18 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
     case "new-disk":
       return html`<label for="dialog-input">${t.tabs.backup.newDiskName}</label>
         <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} @input=${change} />`
+    case "flavor":
+      return html`<label for="dialog-input">${t.detail.newFlavor}</label>
+        <select id="dialog-input" .value=${dialog.value} @change=${change}>
+          ${(dialog.options ?? []).map(
+            (option) =>
+              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
+          )}
+        </select>
+        <p class="muted">${t.detail.resizeNote}</p>`
+    case "sockets":
+      return html`<label for="dialog-input">${t.detail.newSockets}</label>
+        <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`
     case "reclaim":
       return html`<label for="dialog-input">${t.detail.newReclaim}</label>
         <input id="dialog-input" type="date" .value=${dialog.value} aria-invalid=${common.invalid}

@@ -1,10 +1,10 @@
 import { html, nothing, type TemplateResult } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
-import type { DiskWithBackups, Items, VmDetail } from "../api/types.ts"
+import type { DiskListed, DiskWithBackups, Items, VmDetail } from "../api/types.ts"
 import { formatDateTime, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import { DiskBackups } from "./disk-backups.ts"
-import { type Loadable, type TabHost, TabModel } from "./tab-model.ts"
-import { table } from "./views.ts"
+import { type Loadable, type TabHost, TabModel, taskField } from "./tab-model.ts"
+import { noticeView, rowButton, table } from "./views.ts"
 
 /** The disks as the detail lists them: what an agent without the disks route shows. */
 const detailDisks = (detail: VmDetail, t: Messages, locale: Locale, currency: string) => {
@@ -24,17 +24,22 @@ const detailDisks = (detail: VmDetail, t: Messages, locale: Locale, currency: st
 }
 
 /**
- * The disks tab (D5, V4–V6): the VM's disks with how many backups each has and the last one's time; per disk, back
- * up now and its backups and backup schedules, shown below the table for the disks the user opened.
+ * The disks tab (D5, V1–V6): the VM's disks with how many backups each has and the last one's time; a new data disk
+ * created and attached (V2), a data disk detached (V3); per disk, back up now and its backups and backup schedules,
+ * shown below the table for the disks the user opened. Refusals (snapshots, quota) show with their rule.
  */
 export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
   /** The disks whose backups are open, in the order opened. */
   readonly open = new Map<string, DiskBackups>()
   private readonly vmId: string
+  private readonly path: string
+  /** The department's unattached disks (V1), when the agent offers the list. */
+  private unattached: ReadonlyArray<DiskListed> = []
 
   constructor(host: TabHost, vmId: string) {
     super(host)
     this.vmId = vmId
+    this.path = `/vms/${encodeURIComponent(vmId)}/disks`
   }
 
   refresh(): void {
@@ -45,8 +50,15 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
   protected async fetch(): Promise<Loadable<ReadonlyArray<DiskWithBackups>>> {
     const client = this.host.client()
     if (!offers(await offeredRoutes(client), "GET", "/vms/{id}/disks")) return { status: "absent" }
-    const path = `/vms/${encodeURIComponent(this.vmId)}/disks`
-    return { status: "loaded", value: (await client.get<Items<DiskWithBackups>>(path)).items }
+    const routes = await offeredRoutes(client)
+    const [disks, unattached] = await Promise.all([
+      client.get<Items<DiskWithBackups>>(this.path),
+      offers(routes, "GET", "/disks")
+        ? client.get<Items<DiskListed>>("/disks?unattached=true")
+        : Promise.resolve({ items: [] }),
+    ])
+    this.unattached = unattached.items
+    return { status: "loaded", value: disks.items }
   }
 
   render(detail: VmDetail, currency: string): TemplateResult {
@@ -59,12 +71,82 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
       return detailDisks(detail, t, locale, currency)
     }
     const disks = data.value
-    if (disks.length === 0) return html`<p class="muted">${t.tabs.noDisks}</p>`
-    return html`${this.list(disks)}
+    const form = html`${this.createForm()}${this.attachForm()}${noticeView(this.notice, t)}`
+    if (disks.length === 0) return html`${form}<p class="muted">${t.tabs.noDisks}</p>`
+    return html`${form}${this.list(disks)}
       ${[...this.open].map(([id, panel]) => {
         const disk = disks.find((other) => other.id === id)
         return disk === undefined ? nothing : panel.render(disk)
       })}`
+  }
+
+  private createForm() {
+    const d = this.host.t.tabs.diskOps
+    const submit = (event: Event) => {
+      event.preventDefault()
+      const form = event.target as HTMLFormElement
+      const data = new FormData(form)
+      const name = String(data.get("name") ?? "").trim()
+      const body = { name, sizeGiB: Number(data.get("sizeGiB")) }
+      void this.act(
+        "create",
+        (client) => client.post(this.path, body),
+        (task) => d.created(taskField(task.params, "name") ?? name),
+      ).then(() => {
+        if (this.notice?.kind !== "error") form.reset()
+      })
+    }
+    return html`<form class="inline-form" data-create-disk @submit=${submit}>
+      <label>${d.name}<input name="name" type="text" required maxlength="64" /></label>
+      <label>${d.size}<input name="sizeGiB" type="number" required min="1" max="65536" step="1" value="10" /></label>
+      <button type="submit" class="primary" ?disabled=${this.busy.has("create")}>${d.create}</button>
+    </form>`
+  }
+
+  /** V1: attach one of the department's unattached disks (the API checks that it fits: disk-fits-vm). */
+  private attachForm() {
+    if (this.unattached.length === 0) return nothing
+    const d = this.host.t.tabs.diskOps
+    const submit = (event: Event) => {
+      event.preventDefault()
+      const diskId = String(new FormData(event.target as HTMLFormElement).get("diskId") ?? "")
+      const name = this.unattached.find((disk) => disk.id === diskId)?.name ?? diskId
+      void this.act(
+        "attach",
+        (client) => client.post(`${this.path}/${encodeURIComponent(diskId)}/attach`, {}),
+        () => d.attached(name),
+      )
+    }
+    return html`<form class="inline-form" data-attach-disk @submit=${submit}>
+      <label>${d.unattached}<select name="diskId">
+        ${this.unattached.map((disk) => html`<option value=${disk.id}>${disk.name} · ${disk.sizeGiB} GiB</option>`)}
+      </select></label>
+      <button type="submit" ?disabled=${this.busy.has("attach")}>${d.attach}</button>
+    </form>`
+  }
+
+  /** V3: the system disk has no detach button (the API refuses it too, rule not-system-disk). */
+  private detachButton(disk: DiskWithBackups) {
+    if (disk.role !== "data") return nothing
+    const d = this.host.t.tabs.diskOps
+    const run = () =>
+      this.act(
+        disk.id,
+        (client) => client.post(`${this.path}/${encodeURIComponent(disk.id)}/detach`, {}),
+        () => d.detached(disk.name),
+      )
+    return rowButton(
+      d.detach,
+      () =>
+        this.host.ask({
+          action: "disk",
+          kind: "confirm",
+          name: disk.name,
+          value: "",
+          ask: { title: d.confirmDetach(disk.name), button: d.detach, run },
+        }),
+      { data: "detach", busy: this.busy.has(disk.id), danger: true, title: `${d.detach}: ${disk.name}` },
+    )
   }
 
   private list(disks: ReadonlyArray<DiskWithBackups>) {
@@ -86,6 +168,7 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
             aria-label=${`${b.now}: ${disk.name}`} @click=${() => this.openPanel(disk.id).backUp()}>${b.now}</button>
           <button type="button" data-act="backups" aria-expanded=${panel !== undefined}
             aria-label=${b.title(disk.name)} @click=${() => this.toggle(disk.id)}>${b.toggle}</button>
+          ${this.detachButton(disk)}
         </span>`,
       ]
     })

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, unsafeCSS } from "lit"
 import uplotCss from "uplot/dist/uPlot.min.css"
-import type { AllowedAction, PlatformEvent, Task, VmDetail } from "../api/types.ts"
+import type { AllowedAction, Flavor, PlatformEvent, Task, VmDetail } from "../api/types.ts"
 import { HxConsoleOpenEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateBadge } from "../internal/state-badge.ts"
@@ -295,6 +295,10 @@ export class HxVmDetail extends HxElement {
       this.dispatchEvent(new HxConsoleOpenEvent(detail.vm.id))
       return
     }
+    if (spec.input === "flavor") {
+      void this.askFlavor(action, detail)
+      return
+    }
     if (spec.input !== undefined || spec.confirm) {
       this.showDialog({
         action,
@@ -305,6 +309,23 @@ export class HxVmDetail extends HxElement {
       return
     }
     void this.runAction(action, "")
+  }
+
+  /** K1: the flavors to choose from, the VM's own first selected (the API refuses it: different-flavor). */
+  private async askFlavor(action: string, detail: VmDetail) {
+    try {
+      const { items } = await this.client.get<{ items: ReadonlyArray<Flavor> }>("/flavors")
+      const mib = this.t.detail.memoryMiB
+      this.showDialog({
+        action,
+        kind: "flavor",
+        name: detail.vm.displayName,
+        value: detail.vm.flavorId,
+        options: items.map((f) => ({ value: f.id, label: `${f.name} · ${f.cpus} CPU · ${f.memoryMiB} ${mib}` })),
+      })
+    } catch (error) {
+      this.error = this.report(error)
+    }
   }
 
   private showDialog(dialog: ActionDialog) {
@@ -342,7 +363,11 @@ export class HxVmDetail extends HxElement {
       this.error = this.report(error)
     } finally {
       this.busy = undefined
-      void this.loadDetail()
+      // The reload clears the detail's error; a refusal of this action stays shown until the next one.
+      const refusal = this.error
+      void this.loadDetail().then(() => {
+        if (refusal !== undefined && this.error === undefined) this.error = refusal
+      })
     }
   }
 }

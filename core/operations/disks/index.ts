@@ -1,0 +1,5 @@
+export * from "./attach.ts"
+export * from "./create.ts"
+export * from "./delete.ts"
+export * from "./detach.ts"
+export * from "./list.ts"

@@ -1,0 +1,85 @@
+import { Effect } from "effect"
+import { HostConfig } from "../config.ts"
+import type { Driver } from "../driver/driver.ts"
+import { configRules, type ResizeContext, resizeDemand } from "../rules/config.ts"
+import type { Actor } from "../rules/context.ts"
+import { cpuTopology } from "../rules/naming.ts"
+import { Store } from "../store/ports.ts"
+import { driverFor as driverOf } from "./driver-for.ts"
+import { applyPendingPassword } from "./password.ts"
+import { defineAndStart } from "./power.ts"
+import { quotaContext } from "./quota-context.ts"
+import { runVmOperation } from "./run-vm-operation.ts"
+import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
+
+type Prepared = { readonly driver: Driver; readonly secretKey: Buffer }
+
+/**
+ * The VM's topology on its new CPU count: the sockets chosen by hand (K4) while they still divide it, else auto (C4).
+ */
+const topologyFor = (sockets: number, cpus: number) => cpuTopology(cpus, cpus % sockets === 0 ? sockets : "auto")
+
+/**
+ * K1: another flavor, stopped only, the quota checked on the difference (G2). The VM then starts by itself (the
+ * lifecycle's start: stopped → starting → running): the new CPU count and memory are written, the VM defined from the
+ * records and started. A start that fails leaves the new flavor recorded and the VM stopped, the task failed.
+ */
+export const resizeOperation: VmOperation<
+  "full",
+  string,
+  ResizeContext,
+  Prepared,
+  BackgroundWork<ResizeContext, Prepared, void>
+> = {
+  operation: "vm.resize",
+  reads: "full",
+  context: (base, flavorId) =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      const [flavor, image] = yield* Effect.all([store.flavors.get(flavorId), store.images.get(base.vm.imageId)], {
+        concurrency: "unbounded",
+      })
+      return { ...base, flavor, image, ...(yield* quotaContext(base.vm.departmentId, resizeDemand(base.vm, flavor))) }
+    }),
+  rules: configRules.resize,
+  prepare: ({ vm }) =>
+    Effect.gen(function* () {
+      const config = yield* HostConfig
+      return { driver: yield* driverOf(vm), secretKey: config.secretKey }
+    }),
+  lifecycle: "start",
+  task: ({ vm, flavor }) => ({
+    params: {
+      flavorId: flavor.id,
+      from: { flavorId: vm.flavorId, cpus: vm.cpus, memoryMiB: vm.memoryMiB },
+      to: { cpus: flavor.cpus, memoryMiB: flavor.memoryMiB },
+    },
+  }),
+  work: {
+    kind: "background",
+    run: (context, { driver, secretKey }) =>
+      Effect.gen(function* () {
+        const store = yield* Store
+        const { vm, flavor } = context
+        const topology = topologyFor(vm.sockets, flavor.cpus)
+        const resized = yield* store.vms.update(
+          vm.id,
+          {
+            flavorId: flavor.id,
+            cpus: flavor.cpus,
+            memoryMiB: flavor.memoryMiB,
+            sockets: topology.sockets,
+            coresPerSocket: topology.coresPerSocket,
+          },
+          vm.version,
+        )
+        yield* defineAndStart(driver, resized)
+        yield* applyPendingPassword(driver, { ...context, vm: resized }, secretKey)
+        return { cpus: resized.cpus, memoryMiB: resized.memoryMiB, sockets: resized.sockets }
+      }),
+  },
+}
+
+/** K1: returns the task at once; it ends when the resized VM runs. */
+export const resizeVm = (actor: Actor, vmId: string, flavorId: string) =>
+  runVmOperation(resizeOperation, actor, vmId, flavorId)
