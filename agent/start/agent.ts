@@ -5,6 +5,7 @@ import { Leadership } from "../../core/cluster/leader.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import { StoreError } from "../../core/errors.ts"
+import { syncHostNetworking } from "../../core/operations/networks/host-networking.ts"
 import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { fakeDriverFactory } from "../../plugins/fake/index.ts"
@@ -23,6 +24,7 @@ import { type AgentDatabase, openAgentDatabase } from "./database.ts"
 import { addDemoRoutes } from "./demo.ts"
 import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
 import { missingForQemu, qemuVersion } from "./hypervisor.ts"
+import { hostNetworkLayer } from "./network.ts"
 import { makeStartRuntime } from "./runtime.ts"
 import { seedPlatform } from "./seed.ts"
 import { listen, updateHostAddress } from "./server.ts"
@@ -67,7 +69,8 @@ const driverFor = async (config: AgentConfig, stateDir: string, fakeStateFile: s
   const missing = missingForQemu()
   if (missing !== undefined) throw new StartError(missing)
   const accel = await Effect.runPromise(detectAccelerator())
-  const factory: DriverFactory = makeQemuDriver({ stateDir, accel })
+  const netns = config.network?.netns
+  const factory: DriverFactory = makeQemuDriver({ stateDir, accel, ...(netns === undefined ? {} : { netns }) })
   return { factory, description: `QEMU ${qemuVersion()} (${accel === "kvm" ? "KVM" : "TCG, no usable KVM"})` }
 }
 
@@ -116,6 +119,7 @@ export const startAgent = async (
       driver: driver.factory,
       monitoring: monitoringJobs(monitoring),
       leadership,
+      ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
     })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
@@ -148,6 +152,8 @@ export const startAgent = async (
       }),
     )
     const recovered = await live.runPromise(recover())
+    // #15: the host's bridges, taps and DHCP servers as the records want them (re-made after a reboot, leftovers gone)
+    await live.runPromise(syncHostNetworking)
     // Console URLs go to the configured public address, else to where the agent listens (known once it does).
     let listening = ""
     const routes = webSocketRoutes({ publicUrl: () => config.publicUrl ?? listening })

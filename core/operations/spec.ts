@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { VmSpec } from "../driver/spec.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
+import { HostNetworking } from "./networks/host-networking.ts"
 
 /** The driver's view of a VM, built from the platform's records: its image, disks, NICs and media. */
 export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
@@ -9,6 +10,10 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
   const image = yield* store.images.get(vm.imageId)
   const disks = yield* store.disks.list({ vmId: vm.id })
   const nics = yield* store.nics.list({ vmId: vm.id })
+  // With host networking each NIC is a tap on its network's bridge; without (fake driver, tests) user-mode NAT.
+  const networking = yield* Effect.serviceOption(HostNetworking)
+  const taps = networking._tag === "Some" && nics.length > 0 ? yield* networking.value.prepareVm(vm.id) : []
+  const tapOf = new Map(taps.map((tap) => [tap.nicId, tap.tap]))
   const iso = vm.isoImageId === null ? null : yield* store.images.get(vm.isoImageId)
   // The system disk boots first; data disks follow in the order they were attached.
   const ordered = [...disks].sort(
@@ -32,7 +37,17 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
       readonly: false,
     })),
     cdrom: iso?.location ?? null,
-    nics: nics.map((n) => ({ id: n.id, mac: n.mac, backing: { kind: "user" as const, hostForwards: [] } })),
+    // the default network first: the guest's first interface (eth0) is its default route
+    nics: [...nics]
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.createdAt.getTime() - b.createdAt.getTime())
+      .map((n) => {
+        const tap = tapOf.get(n.id)
+        return {
+          id: n.id,
+          mac: n.mac,
+          backing: tap === undefined ? { kind: "user" as const, hostForwards: [] } : { kind: "tap" as const, tap },
+        }
+      }),
     devices: [],
     vnc: true,
     serial: true,
