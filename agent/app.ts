@@ -18,6 +18,8 @@ import { costRoutes } from "./routes/costs.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { metricRoutes } from "./routes/metrics.ts"
+import { networkRoutes } from "./routes/networks.ts"
+import { nicRoutes } from "./routes/nics.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
@@ -69,6 +71,8 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/flavors", flavorRoutes],
   ["/images", imageRoutes],
   ["/hosts", hostRoutes],
+  ["/vms", nicRoutes],
+  ["/networks", networkRoutes],
   ["/version", versionRoutes],
 ]
 

@@ -12,7 +12,7 @@ import {
 } from "../../core/operations/edit.ts"
 import { powerOperations } from "../../core/operations/power.ts"
 import { previewOn } from "../../core/operations/preview.ts"
-import type { Reads, VmCheck } from "../../core/operations/vm-operation.ts"
+import type { ReadContext, Reads, VmCheck } from "../../core/operations/vm-operation.ts"
 import type { VmContext, VmRecordContext } from "../../core/rules/context.ts"
 import type { RuleKind } from "../../core/rules/rule.ts"
 
@@ -71,18 +71,26 @@ const actions: ReadonlyArray<ActionEntry> = [
  * "invalid", which judge it, are left to the call.
  */
 export const allowedActions = (base: VmContext, opts: { readonly lang: Lang; readonly locked: boolean }) =>
-  Effect.forEach(actions, ({ action, check, input }) =>
-    previewOn(check, base, input(base) as never, { locked: opts.locked, inputChosen: false }).pipe(
-      Effect.map((preview): AllowedAction => {
-        if (preview.allowed) return { action, operation: check.operation, allowed: true }
-        return {
-          action,
-          operation: check.operation,
-          allowed: false,
-          rule: preview.rule,
-          kind: preview.kind,
-          message: opts.lang === "zh" ? preview.message.zh : preview.message.en,
-        }
-      }),
-    ),
+  Effect.forEach(actions, ({ action, check, input }) => allowedAction(action, check, base, input(base) as never, opts))
+
+/** One action's preview, as the API shows it (the VM's actions here, a NIC's in nic-views.ts). */
+export const allowedAction = <K extends Reads, I, C extends VmRecordContext>(
+  action: string,
+  check: VmCheck<K, I, C>,
+  base: VmContext,
+  input: I,
+  opts: { readonly lang: Lang; readonly locked: boolean },
+) =>
+  previewOn(check, base as ReadContext[K], input, { locked: opts.locked, inputChosen: false }).pipe(
+    Effect.map((preview): AllowedAction => {
+      if (preview.allowed) return { action, operation: check.operation, allowed: true }
+      return {
+        action,
+        operation: check.operation,
+        allowed: false,
+        rule: preview.rule,
+        kind: preview.kind,
+        message: opts.lang === "zh" ? preview.message.zh : preview.message.en,
+      }
+    }),
   )

@@ -23,7 +23,7 @@ import { checkRules, firstRefusal, violation } from "../rules/rule.ts"
 import type { Admission } from "../store/admission.ts"
 import { Store, type VmBundle } from "../store/ports.ts"
 import { now } from "./clock.ts"
-import { type NicPlan, resolveNetworks } from "./networks/choices.ts"
+import { type NicPlan, randomMac, resolveNetworks } from "./networks/choices.ts"
 import { resolveOwner } from "./owner.ts"
 import { provision } from "./provision.ts"
 import { diskPricePerDay } from "./quote.ts"
@@ -79,9 +79,6 @@ interface Blueprint {
   readonly at: Date
   readonly nics: ReadonlyArray<NicPlan>
 }
-
-/** A locally administered MAC in QEMU's 52:54:00 block. */
-const randomMac = () => `52:54:00:${[...randomBytes(3)].map((byte) => byte.toString(16).padStart(2, "0")).join(":")}`
 
 /** One VM's records: the VM in "validating", a system disk over the image, and the requested data disks. */
 const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint, displayName: string) {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
 import { parseAddress } from "../../ipam/address.ts"
 import { cidrContains, parseCidr } from "../../ipam/cidr.ts"
@@ -148,3 +149,7 @@ export const resolveNetworks = Effect.fn("operations.networks.resolve")(function
     names: new Map(resolved.map((choice) => [choice.subnetId, choice.network.name])),
   } satisfies ResolvedNetworks
 })
+
+/** A locally administered MAC in QEMU's 52:54:00 block. */
+export const randomMac = () =>
+  `52:54:00:${[...randomBytes(3)].map((byte) => byte.toString(16).padStart(2, "0")).join(":")}`
