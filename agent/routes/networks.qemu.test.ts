@@ -134,6 +134,9 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     const { a1, a2, b1 } = guests
     assert.ok(await pings(a1, a2.ip), `${a1.ip} → ${a2.ip}`)
     assert.ok(await pings(a2, a1.ip), `${a2.ip} → ${a1.ip}`)
+    // routes through each side's gateway (the host's bridge), so that only the host can keep the networks apart
+    assert.equal((await shell(b1, "ip route add 10.91.0.0/24 via 10.92.0.1")).code, 0)
+    assert.equal((await shell(a1, "ip route add 10.92.0.0/24 via 10.91.0.1")).code, 0)
     assert.equal(await pings(b1, a1.ip), false, "another isolated network is not reachable")
     assert.equal(await pings(a1, b1.ip), false, "nor the other way")
   })
