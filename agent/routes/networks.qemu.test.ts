@@ -163,10 +163,14 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     b1.agent = undefined
     const reply = await http("DELETE", `/api/v1/vms/${b1.vmId}?destroy=true`)
     assert.equal(reply.status, 202, JSON.stringify(reply.body))
-    for (let i = 0; i < 240; i++) {
-      if ((await http("GET", `/api/v1/vms/${b1.vmId}`)).status === 404) break
+    // the task ends once the host is synced (after the records went)
+    let task: Json = reply.body.task
+    for (let i = 0; i < 480 && task.state === "running"; i++) {
       await sleep(250)
+      task = (await http("GET", `/api/v1/tasks/${task.id}`)).body
     }
+    assert.equal(task.state, "succeeded", JSON.stringify(task))
+    assert.equal((await http("GET", `/api/v1/vms/${b1.vmId}`)).status, 404)
     const left = linksWithPrefix(netns, prefix)
     // its tap and its network's bridge (no other NIC used iso-b) are gone; iso-a's stay
     assert.equal(left.length, before.length - 2, `left: ${left.join(", ")}`)

@@ -31,6 +31,16 @@ const SecondaryDone = Schema.Struct({ task: TaskSchema, address: Schema.String }
 })
 const TaskDone = Schema.Struct({ task: TaskSchema })
 
+/** N4–N6 answer with their finished task only. */
+const taskDoc = (summary: string, description?: string) =>
+  doc({
+    tag,
+    summary,
+    ...(description === undefined ? {} : { description }),
+    ok: { 200: json("The task", TaskDone) },
+    errors: refusals,
+  })
+
 /**
  * /api/v1/vms/{id}/nics…: the VM's networks (D5's network tab) and N1–N6, each a VM operation run by the one runner
  * (recorded as a task, one at a time per VM), refused with the rule's name. A NIC of another VM is 404.
@@ -107,13 +117,10 @@ export const nicRoutes = () =>
     )
     .delete(
       "/:id/nics/:nicId/secondary-ips/:address",
-      doc({
-        tag,
-        summary: "Delete a secondary IP (N4); the address goes back to the pool",
-        description: "Refusal: secondary-ip-of-nic (422) for an address that is not one of this NIC's secondary IPs.",
-        ok: { 200: json("The task", TaskDone) },
-        errors: refusals,
-      }),
+      taskDoc(
+        "Delete a secondary IP (N4); the address goes back to the pool",
+        "Refusal: secondary-ip-of-nic (422) for an address that is not one of this NIC's secondary IPs.",
+      ),
       pathParams(SecondaryParams),
       jsonBody(NoOptions),
       async (c) => {
@@ -124,12 +131,7 @@ export const nicRoutes = () =>
     )
     .put(
       "/:id/nics/:nicId/default",
-      doc({
-        tag,
-        summary: "Set the default network (N5); the VM's other networks lose the flag",
-        ok: { 200: json("The task", TaskDone) },
-        errors: refusals,
-      }),
+      taskDoc("Set the default network (N5); the VM's other networks lose the flag"),
       pathParams(NicParams),
       jsonBody(NoOptions),
       async (c) => {
@@ -140,13 +142,10 @@ export const nicRoutes = () =>
     )
     .delete(
       "/:id/nics/:nicId",
-      doc({
-        tag,
-        summary: "Remove a network from the VM (N6): not the default one; unplugged when the VM runs",
-        description: "Refusal: not-default-network (409).",
-        ok: { 200: json("The task", TaskDone) },
-        errors: refusals,
-      }),
+      taskDoc(
+        "Remove a network from the VM (N6): not the default one; unplugged when the VM runs",
+        "Refusal: not-default-network (409).",
+      ),
       pathParams(NicParams),
       jsonBody(NoOptions),
       async (c) => {
