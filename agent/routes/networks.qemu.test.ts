@@ -42,7 +42,7 @@ const pings = async (from: Guest, address: string) =>
 
 const skip = qemuInstalled() ? netnsSkipUnlessCi() : "QEMU is not installed"
 
-describe("networks through the API on real QEMU and host networking (#15: C6, N1, N3)", { skip }, () => {
+describe("networks through the API on real QEMU and host networking (#15: C6, N1, N3, N4, N6)", { skip }, () => {
   const netns = uniqueName("hxapi")
   const prefix = "hxa"
   const { live, log, data } = useQemuAgent("hx-net-api-", async () => addNetns(netns), {
@@ -54,6 +54,7 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     b1: { name: "net_b1", vmId: "", hostname: "", nicId: "", ip: "" },
   }
 
+  let netB = ""
   const http = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
     const response = await fetch(`${live().origin}${path}`, {
       method,
@@ -89,7 +90,7 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
       return reply.body.id as string
     }
     const netA = await network("iso-a", "10.91.0.0/24")
-    const netB = await network("iso-b", "10.92.0.0/24")
+    netB = await network("iso-b", "10.92.0.0/24")
     for (const [guest, networkId] of [
       [guests.a1, netA],
       [guests.a2, netA],
@@ -153,6 +154,30 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     assert.equal(deleted.status, 200, JSON.stringify(deleted.body))
     const [nic] = (await http("GET", `/api/v1/vms/${a2.vmId}/nics`)).body.items
     assert.deepEqual(nic.secondaryIps, [])
+  })
+
+  it("N1 a running guest joins the other network: the NIC is hot-plugged, DHCP gives it IPAM's address; N6 unplugs it", async () => {
+    const { a1, b1 } = guests
+    const before = linksWithPrefix(netns, prefix)
+    await shell(a1, "ip route del 10.92.0.0/24 via 10.91.0.1")
+    const joined = await http("POST", `/api/v1/vms/${a1.vmId}/nics`, { networkId: netB })
+    assert.equal(joined.status, 201, JSON.stringify(joined.body))
+    const ip: string = joined.body.nic.primaryIp
+    assert.match(ip, /^10\.92\.0\.\d+$/)
+    assert.equal(linksWithPrefix(netns, prefix).length, before.length + 1, "its tap is on the host")
+    // the guest starts udhcpc on a NIC that appears (at most a second later)
+    let shown = ""
+    for (let i = 0; i < 120 && !shown.includes(`inet ${ip}/24`); i++) {
+      shown = (await shell(a1, "ip -4 -o addr show dev eth1")).out
+      if (!shown.includes(`inet ${ip}/24`)) await sleep(500)
+    }
+    assert.ok(shown.includes(`inet ${ip}/24`), `eth1 shows ${shown}, IPAM gave ${ip}`)
+    assert.ok(await pings(a1, b1.ip), `${ip} → ${b1.ip} on iso-b`)
+
+    const removed = await http("DELETE", `/api/v1/vms/${a1.vmId}/nics/${joined.body.nic.id}`, {})
+    assert.equal(removed.status, 200, JSON.stringify(removed.body))
+    assert.equal(linksWithPrefix(netns, prefix).length, before.length, "its tap left the host")
+    assert.equal(await pings(a1, b1.ip), false, "iso-b is out of reach again")
   })
 
   it("destroying a VM through the API leaves none of its devices on the host", async () => {

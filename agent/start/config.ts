@@ -111,6 +111,7 @@ const publicUrlOf = (text: string | undefined): string | undefined => {
 /** Flags win over the environment, the environment over the defaults. */
 export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()): AgentConfig => {
   const dataDir = nonEmpty(flags.data) ?? nonEmpty(env.HYPERX_DATA)
+  const network = networkOf(env)
   return {
     host: nonEmpty(flags.host) ?? nonEmpty(env.HYPERX_HOST) ?? "127.0.0.1",
     port: portOf(nonEmpty(flags.port) ?? nonEmpty(env.HYPERX_PORT) ?? "8080"),
@@ -119,7 +120,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     corsOrigins: originsOf(nonEmpty(flags.cors) ?? nonEmpty(env.HYPERX_CORS_ORIGINS) ?? ""),
     driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu"),
     publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
-    network: networkOf(env),
+    ...(network === undefined ? {} : { network }),
   }
 }
 
