@@ -48,8 +48,9 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
   const { live, log, data } = useQemuAgent("hx-net-api-", async () => addNetns(netns), {
     env: { HYPERX_NETWORK: "linux", HYPERX_NETNS: netns, HYPERX_NET_PREFIX: prefix },
   })
-  const guests: Record<"a1" | "a2" | "b1", Guest> = {
+  const guests: Record<"a1" | "a2" | "a3" | "b1", Guest> = {
     a1: { name: "net_a1", vmId: "", hostname: "", nicId: "", ip: "" },
+    a3: { name: "net_a3", vmId: "", hostname: "", nicId: "", ip: "" },
     a2: { name: "net_a2", vmId: "", hostname: "", nicId: "", ip: "" },
     b1: { name: "net_b1", vmId: "", hostname: "", nicId: "", ip: "" },
   }
@@ -91,16 +92,19 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     }
     const netA = await network("iso-a", "10.91.0.0/24")
     netB = await network("iso-b", "10.92.0.0/24")
-    for (const [guest, networkId] of [
-      [guests.a1, netA],
-      [guests.a2, netA],
-      [guests.b1, netB],
-    ] as const) {
+    const choices: ReadonlyArray<readonly [Guest, Json]> = [
+      [guests.a1, { networkId: netA }],
+      [guests.a2, { networkId: netA }],
+      // DHCP off: the fixed address reaches the guest on its kernel command line (hyperx.ip)
+      [guests.a3, { networkId: netA, ip: "10.91.0.50", dhcp: false }],
+      [guests.b1, { networkId: netB }],
+    ]
+    for (const [guest, choice] of choices) {
       const created = await http("POST", "/api/v1/vms", {
         imageId: "tiny-linux",
         flavorId: "tiny",
         name: guest.name,
-        networks: [{ networkId }],
+        networks: [choice],
       })
       assert.equal(created.status, 202, JSON.stringify(created.body))
       guest.vmId = created.body.vmIds[0]
@@ -121,7 +125,7 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
   after(() => deleteNetns(netns))
 
   it("C6 DHCP on: each guest's address is the one IPAM gave it (the API's primary IP)", async () => {
-    for (const guest of Object.values(guests)) {
+    for (const guest of [guests.a1, guests.a2, guests.b1]) {
       let shown = ""
       for (let i = 0; i < 120 && !shown.includes(`inet ${guest.ip}/24`); i++) {
         shown = (await shell(guest, "ip -4 -o addr show dev eth0")).out
@@ -129,6 +133,16 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
       }
       assert.ok(shown.includes(`inet ${guest.ip}/24`), `${guest.name} shows ${shown}, IPAM gave ${guest.ip}`)
     }
+  })
+
+  it("C6 DHCP off: the fixed IP the API shows is the one set in the guest, and the network reaches it", async () => {
+    const { a1, a3 } = guests
+    assert.equal(a3.ip, "10.91.0.50")
+    const [nic] = (await http("GET", `/api/v1/vms/${a3.vmId}/nics`)).body.items
+    assert.equal(nic.dhcp, false)
+    const shown = (await shell(a3, "ip -4 -o addr show dev eth0")).out
+    assert.ok(shown.includes("inet 10.91.0.50/24"), shown)
+    assert.ok(await pings(a1, a3.ip), `${a1.ip} → ${a3.ip}`)
   })
 
   it("two guests of one isolated network ping each other; a guest of another isolated network reaches neither", async () => {

@@ -1,8 +1,26 @@
 import { Effect } from "effect"
 import type { VmSpec } from "../driver/spec.ts"
+import { parseCidr } from "../ipam/cidr.ts"
+import type { BootSource } from "../model/catalog.ts"
+import type { Nic } from "../model/network.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
 import { HostNetworking } from "./networks/host-networking.ts"
+
+/**
+ * C6 DHCP off: the default NIC's address is set in the guest. A kernel-booted image learns it from its command line
+ * (`hyperx.ip=<ip>/<prefix> hyperx.gw=<gateway>`, read by the tiny guest's init for eth0); other images set it
+ * themselves (their own configuration or guest agent).
+ */
+const withStaticAddress = (boot: BootSource, nic: Nic | undefined) =>
+  Effect.gen(function* () {
+    if (boot.kind !== "kernel" || nic === undefined || nic.dhcp) return boot
+    const subnet = yield* Store.use((store) => store.subnets.get(nic.subnetId))
+    const prefix = parseCidr(subnet.cidr)?.prefix
+    if (prefix === undefined) return boot
+    const cmdline = `${boot.cmdline} hyperx.ip=${nic.primaryIp}/${prefix} hyperx.gw=${subnet.gateway}`.trim()
+    return { ...boot, cmdline }
+  })
 
 /** The driver's view of a VM, built from the platform's records: its image, disks, NICs and media. */
 export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
@@ -15,6 +33,10 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
   const taps = networking._tag === "Some" && nics.length > 0 ? yield* networking.value.prepareVm(vm.id) : []
   const tapOf = new Map(taps.map((tap) => [tap.nicId, tap.tap]))
   const iso = vm.isoImageId === null ? null : yield* store.images.get(vm.isoImageId)
+  const sortedNics = [...nics].sort(
+    (a, b) => Number(b.isDefault) - Number(a.isDefault) || a.createdAt.getTime() - b.createdAt.getTime(),
+  )
+  const boot = yield* withStaticAddress(image.boot, sortedNics[0])
   // The system disk boots first; data disks follow in the order they were attached.
   const ordered = [...disks].sort(
     (a, b) =>
@@ -27,7 +49,7 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
     sockets: vm.sockets,
     coresPerSocket: vm.coresPerSocket,
     memoryMiB: vm.memoryMiB,
-    boot: image.boot,
+    boot,
     disks: ordered.map((d) => ({
       id: d.id,
       role: d.role,
@@ -38,16 +60,14 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
     })),
     cdrom: iso?.location ?? null,
     // the default network first: the guest's first interface (eth0) is its default route
-    nics: [...nics]
-      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.createdAt.getTime() - b.createdAt.getTime())
-      .map((n) => {
-        const tap = tapOf.get(n.id)
-        return {
-          id: n.id,
-          mac: n.mac,
-          backing: tap === undefined ? { kind: "user" as const, hostForwards: [] } : { kind: "tap" as const, tap },
-        }
-      }),
+    nics: sortedNics.map((n) => {
+      const tap = tapOf.get(n.id)
+      return {
+        id: n.id,
+        mac: n.mac,
+        backing: tap === undefined ? { kind: "user" as const, hostForwards: [] } : { kind: "tap" as const, tap },
+      }
+    }),
     devices: [],
     vnc: true,
     serial: true,
