@@ -166,6 +166,11 @@ for (const backend of storeBackends) {
 
     it("N1 join, N5 set default, N6 remove: refusals by name; the old default leaves once another is default", async () => {
       const vmId = await createdVm(agent, "joiner_1", { networks: [{ networkId: shared.id }] })
+      const detail = (await agent.call("GET", `/api/v1/vms/${vmId}`)).body
+      assert.deepEqual(
+        detail.allowedActions.find((a: Json) => a.action === "join-network"),
+        { action: "join-network", operation: "nic.join", allowed: true },
+      )
       const joined = await agent.call("POST", `/api/v1/vms/${vmId}/nics`, { body: { networkId: own.id } })
       assert.equal(joined.status, 201, JSON.stringify(joined.body))
       assert.deepEqual([joined.body.nic.isDefault, joined.body.task.operation], [false, "nic.join"])

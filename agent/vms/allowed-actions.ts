@@ -10,6 +10,7 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "../../core/operations/edit.ts"
+import { joinNetworkCheck } from "../../core/operations/networks/nics.ts"
 import { powerOperations } from "../../core/operations/power.ts"
 import { previewOn } from "../../core/operations/preview.ts"
 import type { ReadContext, Reads, VmCheck } from "../../core/operations/vm-operation.ts"
@@ -63,6 +64,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("ha", haOperation, (base) => base.vm.haEnabled),
   entry("deletion-protection", deletionProtectionOperation, (base) => base.vm.deletionProtected),
   entry("show-password", showPasswordOperation, none),
+  // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
+  entry("join-network", joinNetworkCheck, none),
 ]
 
 /**

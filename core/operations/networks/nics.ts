@@ -15,6 +15,7 @@ import {
   type NicIpContext,
   type NicJoinContext,
   networkRules,
+  nicVmRules,
   type SecondaryIpContext,
 } from "../../rules/networks.ts"
 import type { IpKind } from "../../store/ipam.repository.ts"
@@ -22,7 +23,7 @@ import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
-import type { RecordWork, VmOperation } from "../vm-operation.ts"
+import type { RecordWork, VmCheck, VmOperation } from "../vm-operation.ts"
 import { judgeFixedIp, pickSubnet, randomMac, type SubnetView, subnetViews } from "./choices.ts"
 import { HostNetworking, syncHostNetworking } from "./host-networking.ts"
 
@@ -100,6 +101,14 @@ const nicSpec = (vm: Vm, nic: Nic) =>
   })
 
 type Join = NicJoinContext & { readonly input: JoinInput }
+
+/** N1 before a network is chosen (the detail's "join network" button): only what the VM itself must allow. */
+export const joinNetworkCheck: VmCheck<"full", void, VmContext> = {
+  operation: "nic.join",
+  reads: "full",
+  context: (base) => Effect.succeed(base),
+  rules: nicVmRules,
+}
 
 /** N1: join a network: a NIC with its primary IP (fixed or the next free one); plugged in at once when running. */
 export const joinNetworkOperation: NicOperation<JoinInput, Join, Nic> = {
