@@ -19,6 +19,8 @@ import { departmentDiskRoutes } from "./routes/department-disks.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { metricRoutes } from "./routes/metrics.ts"
+import { networkRoutes } from "./routes/networks.ts"
+import { nicRoutes } from "./routes/nics.ts"
 import { companyRoutes, departmentRoutes, tokenRoutes, userRoutes } from "./routes/org.ts"
 import { recycleBinRoutes } from "./routes/recycle-bin.ts"
 import { snapshotRoutes } from "./routes/snapshots.ts"
@@ -78,6 +80,8 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/departments", departmentRoutes],
   ["/users", userRoutes],
   ["/tokens", tokenRoutes],
+  ["/vms", nicRoutes],
+  ["/networks", networkRoutes],
   ["/version", versionRoutes],
 ]
 

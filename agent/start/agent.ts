@@ -5,6 +5,7 @@ import { Leadership } from "../../core/cluster/leader.ts"
 import type { HostConfig } from "../../core/config.ts"
 import { DriverRegistry } from "../../core/driver/registry.ts"
 import { StoreError } from "../../core/errors.ts"
+import { syncHostNetworking } from "../../core/operations/networks/host-networking.ts"
 import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { createApp } from "../app.ts"
@@ -20,6 +21,7 @@ import { type AgentDatabase, openAgentDatabase } from "./database.ts"
 import { addDemoRoutes } from "./demo.ts"
 import { chooseDriver, supportLines } from "./drivers.ts"
 import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
+import { hostNetworkLayer } from "./network.ts"
 import { makeStartRuntime } from "./runtime.ts"
 import { seedPlatform } from "./seed.ts"
 import { listen, updateHostAddress } from "./server.ts"
@@ -74,7 +76,9 @@ export const startAgent = async (
   let database: AgentDatabase | undefined
   try {
     for (const change of folder.tightened) output.progress(`made owner-only: ${change}`)
-    const chosen = await chooseDriver(config.driver, folder, options.env ?? process.env, output.progress)
+    const chosen = await chooseDriver(config.driver, folder, options.env ?? process.env, output.progress, {
+      netns: config.network?.netns,
+    })
     const driver = chosen.plugin
     const opened = await openAgentDatabase(config.databaseUrl, folder, output.progress)
     database = opened
@@ -104,6 +108,7 @@ export const startAgent = async (
       driver: driver.factory,
       monitoring: monitoringJobs(monitoring),
       leadership,
+      ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
     })
     runtime = live
     output.progress("opening the database and the hypervisor connection…")
@@ -144,6 +149,8 @@ export const startAgent = async (
       }),
     )
     const recovered = await live.runPromise(recover())
+    // #15: the host's bridges, taps and DHCP servers as the records want them (re-made after a reboot, leftovers gone)
+    await live.runPromise(syncHostNetworking)
     // Console URLs go to the configured public address, else to where the agent listens (known once it does).
     let listening = ""
     const routes = webSocketRoutes({ publicUrl: () => config.publicUrl ?? listening })

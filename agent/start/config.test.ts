@@ -68,6 +68,20 @@ describe("agent configuration", () => {
     assert.deepEqual(resolveConfig({}, { HYPERX_DRIVER: "libvirt" }).driver, "libvirt")
   })
 
+  it("#15 host networking is off unless HYPERX_NETWORK=linux; its namespace and device prefix come with it", () => {
+    assert.equal(resolveConfig({}, {}).network, undefined)
+    assert.equal(resolveConfig({}, { HYPERX_NETWORK: "off", HYPERX_NETNS: "ns1" }).network, undefined)
+    assert.deepEqual(
+      resolveConfig({}, { HYPERX_NETWORK: "linux", HYPERX_NETNS: "ns1", HYPERX_NET_PREFIX: "hxa" }).network,
+      {
+        netns: "ns1",
+        prefix: "hxa",
+      },
+    )
+    assert.throws(() => resolveConfig({}, { HYPERX_NETWORK: "ovs" }), /linux or off/)
+    assert.throws(() => resolveConfig({}, { HYPERX_NETWORK: "linux", HYPERX_NET_PREFIX: "Toolong1" }), ConfigError)
+  })
+
   it("a database URL is printed without its password", () => {
     assert.equal(redactUrl("postgresql://hx:s3cret@db:5432/hx"), "postgresql://hx:****@db:5432/hx")
     assert.equal(redactUrl("postgresql://db/hx"), "postgresql://db/hx")

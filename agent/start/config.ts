@@ -32,6 +32,29 @@ export interface AgentConfig {
    * WebSocket (HYPERX_PUBLIC_URL); default the address it listens on. Never taken from a request's Host header.
    */
   readonly publicUrl: string | undefined
+  /**
+   * #15: real host networking (bridges, taps, nftables, dnsmasq through plugins/linux-net) for bridged networks;
+   * HYPERX_NETWORK=linux turns it on (root, with ip, nft and dnsmasq). Off: only user-mode networks work.
+   */
+  readonly network?: NetworkConfig | undefined
+}
+
+export interface NetworkConfig {
+  /** Keep the bridges, taps and QEMU in this network namespace (HYPERX_NETNS; tests, or a host that wants it). */
+  readonly netns?: string | undefined
+  /** Device name prefix, 1–6 letters and digits (HYPERX_NET_PREFIX; default "hx"). */
+  readonly prefix?: string | undefined
+}
+
+const networkOf = (env: Env): NetworkConfig | undefined => {
+  const kind = nonEmpty(env.HYPERX_NETWORK) ?? "off"
+  if (kind === "off") return undefined
+  if (kind !== "linux") throw new ConfigError(`HYPERX_NETWORK must be linux or off, not "${kind}"`)
+  const prefix = nonEmpty(env.HYPERX_NET_PREFIX)
+  if (prefix !== undefined && !/^[a-z][a-z0-9]{0,5}$/.test(prefix)) {
+    throw new ConfigError(`HYPERX_NET_PREFIX is 1–6 lower-case letters and digits, a letter first, not "${prefix}"`)
+  }
+  return { netns: nonEmpty(env.HYPERX_NETNS), prefix }
 }
 
 /** What `hyperx agent` (and the admin verbs, for the data folder and database) take on the command line. */
@@ -104,6 +127,7 @@ const publicUrlOf = (text: string | undefined): string | undefined => {
 /** Flags win over the environment, the environment over the defaults. */
 export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()): AgentConfig => {
   const dataDir = nonEmpty(flags.data) ?? nonEmpty(env.HYPERX_DATA)
+  const network = networkOf(env)
   return {
     host: nonEmpty(flags.host) ?? nonEmpty(env.HYPERX_HOST) ?? "127.0.0.1",
     port: portOf(nonEmpty(flags.port) ?? nonEmpty(env.HYPERX_PORT) ?? "8080"),
@@ -112,6 +136,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     corsOrigins: originsOf(nonEmpty(flags.cors) ?? nonEmpty(env.HYPERX_CORS_ORIGINS) ?? ""),
     driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu", cwd),
     publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
+    ...(network === undefined ? {} : { network }),
   }
 }
 

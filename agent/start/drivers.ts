@@ -17,13 +17,20 @@ import { loadDriverModule, resolveDriverModule } from "./driver-module.ts"
 import { findProgram, missingForQemu, qemuVersion } from "./hypervisor.ts"
 import { StartError } from "./start-error.ts"
 
-const qemuEntry: DriverEntry = async (context) => {
-  const missing = missingForQemu()
-  if (missing !== undefined) throw new StartError(missing)
-  const accel = await Effect.runPromise(detectAccelerator())
-  const factory: DriverFactory = makeQemuDriver({ stateDir: context.stateDir, accel })
-  return { factory, description: `QEMU ${qemuVersion()} (${accel === "kvm" ? "KVM" : "TCG, no usable KVM"})` }
-}
+/** QEMU on this host; with host networking in a namespace (#15 HYPERX_NETNS), QEMU runs in it to reach its taps. */
+const qemuEntry =
+  (netns: string | undefined): DriverEntry =>
+  async (context) => {
+    const missing = missingForQemu()
+    if (missing !== undefined) throw new StartError(missing)
+    const accel = await Effect.runPromise(detectAccelerator())
+    const factory: DriverFactory = makeQemuDriver({
+      stateDir: context.stateDir,
+      accel,
+      ...(netns === undefined ? {} : { netns }),
+    })
+    return { factory, description: `QEMU ${qemuVersion()} (${accel === "kvm" ? "KVM" : "TCG, no usable KVM"})` }
+  }
 
 /** libvirtd's QEMU (qemu:///system unless HYPERX_LIBVIRT_URI says otherwise), domains of type qemu (TCG). */
 const libvirtEntry: DriverEntry = (context) => {
@@ -65,10 +72,11 @@ export const chooseDriver = async (
   folder: DataFolder,
   env: DriverContext["env"],
   progress: (text: string) => void,
-  cwd = process.cwd(),
+  options: { readonly netns?: string | undefined; readonly cwd?: string } = {},
 ): Promise<ChosenDriver> => {
+  const cwd = options.cwd ?? process.cwd()
   const builtIns: Record<BuiltInDriver, { readonly entry: DriverEntry; readonly stateDir: string }> = {
-    qemu: { entry: qemuEntry, stateDir: folder.qemuStateDir },
+    qemu: { entry: qemuEntry(options.netns), stateDir: folder.qemuStateDir },
     libvirt: { entry: libvirtEntry, stateDir: join(folder.root, "libvirt") },
     fake: { entry: fakeEntry(folder.fakeStateFile), stateDir: join(folder.root, "fake") },
   }

@@ -5,6 +5,8 @@ import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
 import { coreLayer } from "../../core/layer.ts"
+import type { HostNetwork } from "../../core/network/host-network.ts"
+import { HostNetworking } from "../../core/operations/networks/host-networking.ts"
 import { DriverWatchLayer } from "../../core/operations/watch.ts"
 import { SchedulerLayer } from "../../core/scheduler/scheduler.ts"
 import type { Store } from "../../core/store/ports.ts"
@@ -22,6 +24,8 @@ export interface RuntimeSetup {
   readonly monitoring?: Layer.Layer<never, never, AgentServices | Leadership>
   /** #16: who runs the cluster's jobs: `layerLeaderLock({ url })` on PostgreSQL; default this agent alone. */
   readonly leadership?: Layer.Layer<Leadership>
+  /** #15: the host's networking (plugins/linux-net); without it bridged NICs fall back to user-mode NAT. */
+  readonly network?: Layer.Layer<HostNetwork, unknown>
 }
 
 /**
@@ -41,5 +45,8 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
           // One leader layer for every job that runs on the cluster's leader only (one lock session).
           Layer.mergeAll(SchedulerLayer, setup.monitoring ?? Layer.empty).pipe(Layer.provide(leader)),
         )
-  return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
+  const network = setup.network === undefined ? Layer.empty : HostNetworking.layer.pipe(Layer.provide(setup.network))
+  return ManagedRuntime.make(
+    jobs.pipe(Layer.provideMerge(network), Layer.provideMerge(core), Layer.provideMerge(setup.store)),
+  )
 }

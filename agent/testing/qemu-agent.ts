@@ -10,22 +10,33 @@ import { after, before } from "node:test"
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
 import { killAll } from "../../plugins/qemu/driver/testing.ts"
 import { type RunningAgent, startAgent } from "../start/agent.ts"
-import { resolveConfig } from "../start/config.ts"
+import { type Env, resolveConfig } from "../start/config.ts"
 
 export interface QemuAgentHandle {
   /** The running agent; throws when it did not start. */
   readonly live: () => RunningAgent
   /** What the agent printed, for a failing test's message. */
   readonly log: ReadonlyArray<string>
+  /** The scratch data folder (VM run folders under `<data>/qemu`). */
+  readonly data: string
 }
 
-export const useQemuAgent = (prefix: string, prepare?: () => Promise<unknown>): QemuAgentHandle => {
+export interface QemuAgentOptions {
+  /** Environment variables the agent's configuration reads (HYPERX_NETWORK, HYPERX_NETNS, …). */
+  readonly env?: Env
+}
+
+export const useQemuAgent = (
+  prefix: string,
+  prepare?: () => Promise<unknown>,
+  options: QemuAgentOptions = {},
+): QemuAgentHandle => {
   const data = mkdtempSync(join(tmpdir(), prefix))
   const log: Array<string> = []
   let agent: RunningAgent | undefined
   before(async () => {
     await prepare?.()
-    const config = resolveConfig({ data, port: "0", driver: "qemu" }, {})
+    const config = resolveConfig({ data, port: "0", driver: "qemu" }, options.env ?? {})
     agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
   })
   after(async () => {
@@ -39,5 +50,6 @@ export const useQemuAgent = (prefix: string, prepare?: () => Promise<unknown>): 
       return agent
     },
     log,
+    data,
   }
 }

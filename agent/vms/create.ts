@@ -41,6 +41,24 @@ export const CreateVmBody = Schema.Struct({
   haEnabled: Schema.optionalKey(Schema.Boolean),
   /** Start once created (default true). */
   start: Schema.optionalKey(Schema.Boolean),
+  /**
+   * C6: "auto" (the subnet with the most free IPs the department may use) or 1–8 networks, each with an optional
+   * fixed IP (one VM only), a DHCP flag (default: the subnet's) and exactly one default (a single one is the
+   * default). Without it the VM has no NIC.
+   */
+  networks: Schema.optionalKey(
+    Schema.Union([
+      Schema.Literal("auto"),
+      Schema.Array(
+        Schema.Struct({
+          networkId: ApiId,
+          ip: Schema.optionalKey(Text(64)),
+          dhcp: Schema.optionalKey(Schema.Boolean),
+          isDefault: Schema.optionalKey(Schema.Boolean),
+        }).annotate({ identifier: "VmCreateNetwork" }),
+      ).check(Schema.isMinLength(1), Schema.isMaxLength(8)),
+    ]),
+  ),
 }).annotate({ identifier: "VmCreate" })
 export type CreateVmBody = typeof CreateVmBody.Type
 

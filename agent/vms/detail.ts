@@ -16,7 +16,7 @@ export const publicVm = (vm: Vm): PublicVm => {
 
 const Named = Schema.Struct({ id: Schema.String, name: Schema.String }).annotate({ identifier: "Named" })
 const Device = HostDevice.annotate({ identifier: "HostDevice" })
-const AllowedActionSchema = Schema.Struct({
+export const AllowedActionSchema = Schema.Struct({
   action: Schema.String,
   operation: Schema.String,
   allowed: Schema.Boolean,

@@ -50,3 +50,22 @@ export const Nic = Schema.Struct({
   createdAt: Timestamp,
 })
 export type Nic = typeof Nic.Type
+
+/**
+ * One network chosen when creating a VM (C6 manual mode): a fixed IP or the next free one, DHCP on or off (default:
+ * the subnet's), and whether it is the default network (a single choice is the default unless it says otherwise).
+ */
+export const NetworkRequest = Schema.Struct({
+  networkId: Id,
+  ip: Schema.optionalKey(Schema.String),
+  dhcp: Schema.optionalKey(Schema.Boolean),
+  isDefault: Schema.optionalKey(Schema.Boolean),
+})
+export type NetworkRequest = typeof NetworkRequest.Type
+
+/** C6: "auto" (the subnet with the most free IPs the department may use) or the networks chosen by hand. */
+export const NetworksRequest = Schema.Union([
+  Schema.Literal("auto"),
+  Schema.Array(NetworkRequest).check(Schema.isMinLength(1), Schema.isMaxLength(8)),
+])
+export type NetworksRequest = typeof NetworksRequest.Type

@@ -65,6 +65,9 @@ export const Operation = Schema.Literals([
   "nic.remove-secondary-ip",
   "nic.set-default",
   "nic.remove",
+  // #15: an admin's networks
+  "network.create",
+  "network.delete",
   // P: snapshots
   "snapshot.create",
   "snapshot.schedule",

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { Id, NonNegativeInt, PositiveInt, Tags, Timestamp } from "./common.ts"
+import { NetworksRequest } from "./network.ts"
 
 /** The nine lifecycle states of the manual (生命周期). */
 export const VmState = Schema.Literals([
@@ -94,6 +95,8 @@ export const VmCreateRequest = Schema.Struct({
   haEnabled: Schema.optionalKey(Schema.Boolean),
   /** Start the VM once it is created (default true). */
   start: Schema.optionalKey(Schema.Boolean),
+  /** C6: the VM's networks; without it the VM has no NIC. */
+  networks: Schema.optionalKey(NetworksRequest),
 })
 export type VmCreateRequest = typeof VmCreateRequest.Type
 

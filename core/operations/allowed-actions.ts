@@ -14,12 +14,13 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "./edit.ts"
+import { joinNetworkCheck } from "./networks/nics.ts"
 import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
 import { resizeOperation } from "./resize.ts"
 import { socketsOperation } from "./sockets.ts"
-import type { Reads, VmCheck } from "./vm-operation.ts"
+import type { ReadContext, Reads, VmCheck } from "./vm-operation.ts"
 
 /** Whether the caller may do one action on the VM now, and if not, which rule refuses and why. */
 export interface AllowedAction {
@@ -73,6 +74,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("resize", resizeOperation, (base) => base.vm.flavorId),
   entry("sockets", socketsOperation, (base) => base.vm.sockets),
   entry("reset-password", resetPasswordOperation, () => null),
+  // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
+  entry("join-network", joinNetworkCheck, none),
 ]
 
 /**
@@ -81,18 +84,26 @@ const actions: ReadonlyArray<ActionEntry> = [
  * "invalid", which judge it, are left to the call.
  */
 export const allowedActions = (base: VmContext, opts: { readonly lang: Lang; readonly locked: boolean }) =>
-  Effect.forEach(actions, ({ action, check, input }) =>
-    previewOn(check, base, input(base) as never, { locked: opts.locked, inputChosen: false }).pipe(
-      Effect.map((preview): AllowedAction => {
-        if (preview.allowed) return { action, operation: check.operation, allowed: true }
-        return {
-          action,
-          operation: check.operation,
-          allowed: false,
-          rule: preview.rule,
-          kind: preview.kind,
-          message: opts.lang === "zh" ? preview.message.zh : preview.message.en,
-        }
-      }),
-    ),
+  Effect.forEach(actions, ({ action, check, input }) => allowedAction(action, check, base, input(base) as never, opts))
+
+/** One action's preview, as the API shows it (the VM's actions here, a NIC's in nic-views.ts). */
+export const allowedAction = <K extends Reads, I, C extends VmRecordContext>(
+  action: string,
+  check: VmCheck<K, I, C>,
+  base: VmContext,
+  input: I,
+  opts: { readonly lang: Lang; readonly locked: boolean },
+) =>
+  previewOn(check, base as ReadContext[K], input, { locked: opts.locked, inputChosen: false }).pipe(
+    Effect.map((preview): AllowedAction => {
+      if (preview.allowed) return { action, operation: check.operation, allowed: true }
+      return {
+        action,
+        operation: check.operation,
+        allowed: false,
+        rule: preview.rule,
+        kind: preview.kind,
+        message: opts.lang === "zh" ? preview.message.zh : preview.message.en,
+      }
+    }),
   )

@@ -4,7 +4,8 @@ import { encryptSecret, randomPassword } from "../auth/secrets.ts"
 import { holdsCapacity } from "../cluster/host-usage.ts"
 import { ClusterSettings, type StoppedVmPolicy } from "../cluster/settings.ts"
 import { HostConfig } from "../config.ts"
-import type { Disk, Flavor, Host, Image, User, Vm, VmCreateRequest } from "../model/index.ts"
+import { ipamViolation } from "../ipam/violation.ts"
+import type { Disk, Flavor, Host, Image, Nic, User, Vm, VmCreateRequest } from "../model/index.ts"
 import { chooseHost, hostFits } from "../placement/choose-host.ts"
 import { hostLoads } from "../placement/host-loads.ts"
 import type { Actor } from "../rules/context.ts"
@@ -22,6 +23,7 @@ import { checkRules, firstRefusal, violation } from "../rules/rule.ts"
 import type { Admission } from "../store/admission.ts"
 import { Store, type VmBundle } from "../store/ports.ts"
 import { now } from "./clock.ts"
+import { type NicPlan, randomMac, resolveNetworks } from "./networks/choices.ts"
 import { resolveOwner } from "./owner.ts"
 import { provision } from "./provision.ts"
 import { diskPricePerDay } from "./quote.ts"
@@ -35,6 +37,7 @@ const resolve = Effect.fn("operations.create.resolve")(function* (actor: Actor, 
   const keyPair = request.keyPairId === undefined ? null : yield* store.keyPairs.get(request.keyPairId)
   const groups = yield* Effect.forEach(request.affinityGroupIds ?? [], (id) => store.affinityGroups.get(id))
   const hosts = yield* store.hosts.list({ state: "up" })
+  const networks = yield* resolveNetworks(request.networks, owner.departmentId)
   const context: CreateContext = {
     actor,
     request,
@@ -44,15 +47,14 @@ const resolve = Effect.fn("operations.create.resolve")(function* (actor: Actor, 
     keyPair,
     affinityGroups: groups,
     hasDedicatedHost: hosts.some((h) => h.dedicatedDepartmentId === owner.departmentId),
-    // C6 (networks) arrives with the networks issue: until then VMs are created without a NIC choice.
-    networks: [],
-    autoSubnet: { name: "none", freeIps: Number.MAX_SAFE_INTEGER },
+    networks: networks.choices,
+    autoSubnet: networks.autoSubnet,
     quota: yield* store.quotas.get(owner.departmentId),
     usage: yield* store.quotas.usage(owner.departmentId),
     demand: createDemand(request, flavor, image),
     now: yield* now,
   }
-  return context
+  return { context, networks }
 })
 
 /** C1: one VM keeps the name it was given; a batch is named from its tags, continuing the sequence. */
@@ -75,6 +77,7 @@ interface Blueprint {
   readonly zone: string
   readonly pod: string
   readonly at: Date
+  readonly nics: ReadonlyArray<NicPlan>
 }
 
 /** One VM's records: the VM in "validating", a system disk over the image, and the requested data disks. */
@@ -147,7 +150,21 @@ const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint,
     const storageClass = d.storageClass ?? "standard"
     disks.push(disk("data", d.sizeGiB, storageClass, yield* diskPricePerDay([{ sizeGiB: d.sizeGiB, storageClass }])))
   }
-  const bundle: VmBundle = { vm, disks, nics: [] }
+  // an empty primary IP is IPAM's next free one, allocated where the rows go in (C6, C8)
+  const nics = b.nics.map(
+    (plan): Nic => ({
+      id: randomUUID(),
+      vmId: id,
+      subnetId: plan.subnetId,
+      mac: randomMac(),
+      primaryIp: plan.fixedIp ?? "",
+      secondaryIps: [],
+      isDefault: plan.isDefault,
+      dhcp: plan.dhcp,
+      createdAt: b.at,
+    }),
+  )
+  const bundle: VmBundle = { vm, disks, nics }
   return bundle
 })
 
@@ -181,7 +198,7 @@ const admission = (context: CreateContext, host: Host, count: number, policy: St
  */
 export const createVms = Effect.fn("operations.createVms")(function* (actor: Actor, request: VmCreateRequest) {
   const store = yield* Store
-  const context = yield* resolve(actor, request)
+  const { context, networks } = yield* resolve(actor, request)
   yield* checkRules("vm.create", createRules, context)
   const { owner, flavor, image } = context
   const host = chooseHost(yield* hostLoads(), {
@@ -205,10 +222,17 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
     zone: host.zone,
     pod: host.pod,
     at: yield* now,
+    nics: networks.plan,
   }
   const bundles = yield* Effect.forEach(names, (name) => bundleFor(blueprint, name))
   const { stoppedVms } = yield* ClusterSettings
-  yield* store.vms.insertBundles(bundles, admission(context, host, request.count, stoppedVms))
+  yield* store.vms
+    .insertBundles(bundles, admission(context, host, request.count, stoppedVms))
+    .pipe(
+      Effect.catchTag("IpamRefusal", (refusal) =>
+        Effect.fail(ipamViolation("vm.create", refusal, (subnetId) => networks.names.get(subnetId) ?? subnetId)),
+      ),
+    )
   const start = request.start ?? true
   return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm.id, start))
 })

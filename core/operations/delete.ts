@@ -7,6 +7,7 @@ import { type PowerContext, powerRules } from "../rules/power.ts"
 import { Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { driverFor, ignoreMissing } from "./driver-for.ts"
+import { syncHostNetworking } from "./networks/host-networking.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import type { BackgroundWork, RecordWork, VmOperation } from "./vm-operation.ts"
 import { moveVm, scopeOf } from "./vm-state.ts"
@@ -37,6 +38,10 @@ export const destroyCompletely = Effect.fn("operations.destroyCompletely")(funct
   yield* store.vms.purge(
     vm.id,
     doomed.map((d) => d.id),
+  )
+  // its taps (and any network no other NIC of the host uses) go too; the VM is gone whatever the host says
+  yield* syncHostNetworking.pipe(
+    Effect.catch((error) => Effect.logWarning(`host networking after destroying ${vm.hostname}: ${error.message}`)),
   )
   yield* bus.publish({ _tag: "vm-removed", ...scopeOf(vm), vmId: vm.id, at: yield* now })
 })

@@ -1,8 +1,27 @@
 import { Effect } from "effect"
 import type { DiskSpec, VmSpec } from "../driver/spec.ts"
+import { parseCidr } from "../ipam/cidr.ts"
+import type { BootSource } from "../model/catalog.ts"
+import type { Nic } from "../model/network.ts"
 import type { Disk } from "../model/storage.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
+import { HostNetworking } from "./networks/host-networking.ts"
+
+/**
+ * C6 DHCP off: the default NIC's address is set in the guest. A kernel-booted image learns it from its command line
+ * (`hyperx.ip=<ip>/<prefix> hyperx.gw=<gateway>`, read by the tiny guest's init for eth0); other images set it
+ * themselves (their own configuration or guest agent).
+ */
+const withStaticAddress = (boot: BootSource, nic: Nic | undefined) =>
+  Effect.gen(function* () {
+    if (boot.kind !== "kernel" || nic === undefined || nic.dhcp) return boot
+    const subnet = yield* Store.use((store) => store.subnets.get(nic.subnetId))
+    const prefix = parseCidr(subnet.cidr)?.prefix
+    if (prefix === undefined) return boot
+    const cmdline = `${boot.cmdline} hyperx.ip=${nic.primaryIp}/${prefix} hyperx.gw=${subnet.gateway}`.trim()
+    return { ...boot, cmdline }
+  })
 
 /** A disk as the driver sees it: at a start's definition and at a hot-plug alike. */
 export const diskSpecOf = (d: Disk): DiskSpec => ({
@@ -20,7 +39,15 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
   const image = yield* store.images.get(vm.imageId)
   const disks = yield* store.disks.list({ vmId: vm.id })
   const nics = yield* store.nics.list({ vmId: vm.id })
+  // With host networking each NIC is a tap on its network's bridge; without (fake driver, tests) user-mode NAT.
+  const networking = yield* Effect.serviceOption(HostNetworking)
+  const taps = networking._tag === "Some" && nics.length > 0 ? yield* networking.value.prepareVm(vm.id) : []
+  const tapOf = new Map(taps.map((tap) => [tap.nicId, tap.tap]))
   const iso = vm.isoImageId === null ? null : yield* store.images.get(vm.isoImageId)
+  const sortedNics = [...nics].sort(
+    (a, b) => Number(b.isDefault) - Number(a.isDefault) || a.createdAt.getTime() - b.createdAt.getTime(),
+  )
+  const boot = yield* withStaticAddress(image.boot, sortedNics[0])
   // The system disk boots first; data disks follow in the order they were attached.
   const ordered = [...disks].sort(
     (a, b) =>
@@ -33,10 +60,18 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
     sockets: vm.sockets,
     coresPerSocket: vm.coresPerSocket,
     memoryMiB: vm.memoryMiB,
-    boot: image.boot,
+    boot,
     disks: ordered.map(diskSpecOf),
     cdrom: iso?.location ?? null,
-    nics: nics.map((n) => ({ id: n.id, mac: n.mac, backing: { kind: "user" as const, hostForwards: [] } })),
+    // the default network first: the guest's first interface (eth0) is its default route
+    nics: sortedNics.map((n) => {
+      const tap = tapOf.get(n.id)
+      return {
+        id: n.id,
+        mac: n.mac,
+        backing: tap === undefined ? { kind: "user" as const, hostForwards: [] } : { kind: "tap" as const, tap },
+      }
+    }),
     devices: [],
     vnc: true,
     serial: true,

@@ -50,6 +50,8 @@ const everything = {
   target: "password",
   name: "x",
   components: [],
+  layoutProblems: ["gateway 10.1.0.1 is outside 10.0.0.0/24"],
+  nicCount: 2,
 }
 
 const allInstances: ReadonlyArray<AnyRule> = Object.values(operationRuleLists).flat()

@@ -8,6 +8,7 @@ import { diskRules } from "./disks.ts"
 import { maintenanceRules } from "./hosts.ts"
 import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
+import { networkAdminRules } from "./network-admin.ts"
 import { networkRules } from "./networks.ts"
 import { orgRules } from "./org.ts"
 import { changeOwnerRules } from "./ownership.ts"
@@ -100,6 +101,8 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "nic.remove-secondary-ip": networkRules["remove-secondary-ip"],
   "nic.set-default": networkRules["set-default"],
   "nic.remove": networkRules.remove,
+  "network.create": networkAdminRules.create,
+  "network.delete": networkAdminRules.delete,
   "snapshot.create": snapshotRules.create,
   "snapshot.schedule": snapshotRules.schedule,
   /** Empty: P3 states no precondition, and deleting a timer never conflicts (the snapshots it made stay). */

@@ -141,7 +141,9 @@ export const notDefaultNetwork: Rule<NicContext> = defineRule({
   allows: ({ nic }) => !nic.isDefault,
 })
 
-const live = [notRecycled, vmBusy] as const
+/** What every NIC operation needs of the VM itself (N1–N6): outside the recycle bin, no operation running. */
+export const nicVmRules = [notRecycled, vmBusy] as const
+const live = nicVmRules
 
 export interface NetworkRules {
   readonly join: ReadonlyArray<Rule<NicJoinContext>>

@@ -177,8 +177,12 @@ for (const backend of storeBackends) {
           const bundle = sampleBundle({ ...base, subnet }, { nic: { primaryIp: "10.77.0.2" } })
           const [vmNic] = bundle.nics
           assert.ok(vmNic)
-          yield* store.ipam.allocate([{ subnetId: subnet.id, nicId: vmNic.id, kind: "primary", address: "10.77.0.2" }])
+          // the insert takes the NIC's address in the ledger (C6, C8)
           yield* store.vms.insertBundles([bundle])
+          assert.deepEqual(
+            (yield* store.ipam.list({ subnetId: subnet.id })).map((ip) => [ip.nicId, ip.address]),
+            [[vmNic.id, "10.77.0.2"]],
+          )
           yield* store.vms.purge(bundle.vm.id, [])
           assert.deepEqual(yield* store.ipam.list({ subnetId: subnet.id }), [])
         }),

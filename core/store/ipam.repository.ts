@@ -80,7 +80,8 @@ const subnetColumns = ["id", "cidr", "gateway", "rangeStart", "rangeEnd", "reser
 const caught = (operation: string) => (cause: unknown) =>
   cause instanceof IpamRefusal || cause instanceof NotFound ? cause : toStoreError(operation)(cause)
 
-const allocateIn = async (trx: Kysely<DB>, requests: ReadonlyArray<IpRequest>): Promise<Array<IpAllocation>> => {
+/** Allocate inside the caller's transaction (a VM create's, C8): the same locks, the same all-or-nothing. */
+export const allocateIn = async (trx: Kysely<DB>, requests: ReadonlyArray<IpRequest>): Promise<Array<IpAllocation>> => {
   const subnetIds = [...new Set(requests.map((request) => request.subnetId))].sort()
   // lock the subnets in one order, so two batches over the same subnets cannot deadlock
   const rows = await trx

@@ -3,6 +3,7 @@ import type { AlarmEvent } from "../alarms/model.ts"
 import type { DailyCost } from "../cost/daily.ts"
 import type { HoldingRecord } from "../cost/holding.ts"
 import type { NotFound, RuleViolation, StoreError, VersionConflict } from "../errors.ts"
+import type { IpamRefusal } from "../ipam/errors.ts"
 import type { MetricSample, MetricTier } from "../metrics/sample.ts"
 import type {
   AffinityGroup,
@@ -111,12 +112,13 @@ export interface VmRepository {
   query(query: VmQuery): Q<VmPage>
   /**
    * Insert VMs with their disks and NICs in one transaction; with an admission, only if it still allows them once
-   * its department's and host's locks are held (else it fails with its refusal and inserts nothing).
+   * its department's and host's locks are held (else it fails with its refusal and inserts nothing). A NIC's empty
+   * primary IP is IPAM's next free address, a given one is taken as fixed, in the same transaction (C6, C8).
    */
   insertBundles(
     bundles: ReadonlyArray<VmBundle>,
     admission?: Admission,
-  ): Effect.Effect<void, StoreError | RuleViolation>
+  ): Effect.Effect<void, StoreError | RuleViolation | IpamRefusal>
   /** Write a patch; with expectedVersion, fail on a concurrent write. Bumps version and updatedAt. */
   update(
     id: string,

@@ -50,9 +50,10 @@ for (const backend of storeBackends) {
           // The third VM asks for an address another VM already holds on the subnet.
           const clash = sampleBundle(world, { nic: { primaryIp: taken.primaryIp } })
           const batch = [...fine, clash]
+          // IPAM's ledger refuses it by name, in the insert's transaction (C6, C8)
           const failure = yield* Effect.flip(store.vms.insertBundles(batch))
-          assert.equal(failure._tag, "StoreError")
-          assert.equal(failure.retryable, false)
+          assert.equal(failure._tag, "IpamRefusal")
+          assert.equal(failure._tag === "IpamRefusal" ? failure.rule : "", "fixed-ip-available")
           for (const bundle of batch) {
             assert.equal((yield* Effect.flip(store.vms.get(bundle.vm.id)))._tag, "NotFound")
             assert.deepEqual(yield* store.disks.list({ vmId: bundle.vm.id }), [])

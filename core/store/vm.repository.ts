@@ -1,9 +1,11 @@
 import { Clock, Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 import { NotFound, VersionConflict } from "../errors.ts"
-import type { Vm } from "../model/index.ts"
+import { IpamRefusal } from "../ipam/errors.ts"
+import type { Nic, Vm } from "../model/index.ts"
 import { type Admission, admit } from "./admission.ts"
 import { applyDiskGiBChanges, diskCodec, diskGiBChanges } from "./disk.repository.ts"
+import { allocateIn } from "./ipam.repository.ts"
 import { nicCodec } from "./network.repository.ts"
 import type { VmBundle, VmFilter, VmRepository } from "./ports.ts"
 import { untyped } from "./repository.ts"
@@ -29,6 +31,26 @@ const selectVms = (db: Kysely<DB>) =>
 
 /** LIKE treats % _ and \ as special; a display name prefix must match literally. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+/**
+ * C6, C8: the NICs' primary addresses from IPAM's ledger, in the insert's transaction: a fixed one as given, an empty
+ * one the subnet's next free one. IPAM's refusal (no free IP, address taken) rolls the whole batch back.
+ */
+const withAddresses = async (trx: Kysely<DB>, bundles: ReadonlyArray<VmBundle>): Promise<ReadonlyArray<Nic>> => {
+  const nics = bundles.flatMap((bundle) => bundle.nics)
+  if (nics.length === 0) return []
+  const allocations = await allocateIn(
+    trx,
+    nics.map((nic) => ({
+      subnetId: nic.subnetId,
+      nicId: nic.id,
+      kind: "primary" as const,
+      ...(nic.primaryIp === "" ? {} : { address: nic.primaryIp }),
+    })),
+  )
+  const addressOf = new Map(allocations.map((allocation) => [allocation.nicId, allocation.address]))
+  return nics.map((nic) => ({ ...nic, primaryIp: addressOf.get(nic.id) ?? nic.primaryIp }))
+}
 
 type UpdateOutcome =
   | { readonly kind: "updated"; readonly row: Record<string, unknown> }
@@ -78,20 +100,26 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     const elsewhere = new Map(added)
     for (const bundle of bundles) elsewhere.delete(bundle.vm.id)
     const refusal = yield* run("vm.insertBundles", () =>
-      db.transaction().execute(async (trx) => {
-        const refused = admission === undefined ? undefined : await admit(trx, admission)
-        if (refused !== undefined) return refused
-        const t = untyped(trx)
-        await t.insertInto("vms").values(vms).execute()
-        const groups = bundles.flatMap((bundle) => memberships(bundle.vm.id, bundle.vm.affinityGroupIds))
-        if (groups.length > 0) await trx.insertInto("vmAffinityGroups").values(groups).execute()
-        const disks = bundles.flatMap((bundle) => bundle.disks.map(diskCodec.encode))
-        if (disks.length > 0) await t.insertInto("disks").values(disks).execute()
-        await applyDiskGiBChanges(trx, elsewhere)
-        const nics = bundles.flatMap((bundle) => bundle.nics.map(nicCodec.encode))
-        if (nics.length > 0) await t.insertInto("nics").values(nics).execute()
-        return undefined
-      }),
+      db
+        .transaction()
+        .execute(async (trx) => {
+          const refused = admission === undefined ? undefined : await admit(trx, admission)
+          if (refused !== undefined) return refused
+          const t = untyped(trx)
+          await t.insertInto("vms").values(vms).execute()
+          const groups = bundles.flatMap((bundle) => memberships(bundle.vm.id, bundle.vm.affinityGroupIds))
+          if (groups.length > 0) await trx.insertInto("vmAffinityGroups").values(groups).execute()
+          const disks = bundles.flatMap((bundle) => bundle.disks.map(diskCodec.encode))
+          if (disks.length > 0) await t.insertInto("disks").values(disks).execute()
+          await applyDiskGiBChanges(trx, elsewhere)
+          const nics = await withAddresses(trx, bundles)
+          if (nics.length > 0) await t.insertInto("nics").values(nics.map(nicCodec.encode)).execute()
+          return undefined
+        })
+        .catch((cause: unknown) => {
+          if (cause instanceof IpamRefusal) return cause
+          throw cause
+        }),
     )
     if (refusal !== undefined) return yield* refusal
   })

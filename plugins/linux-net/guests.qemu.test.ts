@@ -17,7 +17,14 @@ import { insertWorld, sampleRows, sampleWorld, storeBackend } from "../../core/s
 import { makeHostCommands } from "../host-commands/host-commands.ts"
 import { buildGuest } from "../qemu/guest/build.ts"
 import { GUEST_BOOT_LINE } from "../qemu/guest/recipe.ts"
-import { connectAgent, type JsonLines, type QemuProcess, SerialWatch, startQemu } from "../qemu/guest/testing.ts"
+import {
+  connectAgent,
+  guestShell,
+  type JsonLines,
+  type QemuProcess,
+  SerialWatch,
+  startQemu,
+} from "../qemu/guest/testing.ts"
 import { makeLinuxNet } from "./linux-net.ts"
 import { addHostWithOutside, deleteNetns, linksWithPrefix, netnsSkipUnlessCi, uniqueName } from "./testing.ts"
 
@@ -32,30 +39,9 @@ interface Guest {
   agent?: JsonLines
 }
 
-/** Runs a shell command in the guest through its agent (guest-exec); resolves with the exit code and output. */
-const inGuest = async (guest: Guest, command: string): Promise<{ code: number; out: string }> => {
-  const agent = guest.agent ?? assert.fail(`${guest.name} has no agent`)
-  const { pid } = (await agent.command("guest-exec", {
-    path: "/bin/sh",
-    arg: ["-c", command],
-    "capture-output": true,
-  })) as { pid: number }
-  for (;;) {
-    const status = (await agent.command("guest-exec-status", { pid })) as {
-      exited: boolean
-      exitcode?: number
-      "out-data"?: string
-      "err-data"?: string
-    }
-    if (status.exited) {
-      const out =
-        Buffer.from(status["out-data"] ?? "", "base64").toString() +
-        Buffer.from(status["err-data"] ?? "", "base64").toString()
-      return { code: status.exitcode ?? -1, out }
-    }
-    await sleep(100)
-  }
-}
+/** Runs a shell command in the guest through its agent (guest-exec). */
+const inGuest = (guest: Guest, command: string) =>
+  guestShell(guest.agent ?? assert.fail(`${guest.name} has no agent`), command)
 
 const pings = async (from: Guest, address: string) => (await inGuest(from, `ping -c 1 -W 2 ${address}`)).code === 0
 

@@ -58,9 +58,13 @@ export const launchDomain = Effect.fnUntraced(function* (
     rmSync(stale, { force: true })
   }
   // In its own session, its output in the log, not tied to the agent: the agent may exit or die and QEMU keeps running.
-  const launched = yield* sessionDeps.commands
-    .launch(settings.qemuBinary, [...argv, ...(resumeSnapshot === null ? [] : ["-S"]), ...extraArgs], logPath)
-    .pipe(Effect.mapError((failure) => errors.failure("start", `cannot start QEMU: ${failure.message}`, false)))
+  const args = [...argv, ...(resumeSnapshot === null ? [] : ["-S"]), ...extraArgs]
+  // ip netns exec execs QEMU in place: the pid the driver watches is QEMU's
+  const launched = yield* (
+    settings.netns === undefined
+      ? sessionDeps.commands.launch(settings.qemuBinary, args, logPath)
+      : sessionDeps.commands.launch("ip", ["netns", "exec", settings.netns, settings.qemuBinary, ...args], logPath)
+  ).pipe(Effect.mapError((failure) => errors.failure("start", `cannot start QEMU: ${failure.message}`, false)))
   const abandon = Deferred.await(launched.exited).pipe(
     Effect.flatMap((status) =>
       Effect.fail(

@@ -36,11 +36,15 @@ export interface QemuDriverOptions {
   readonly agentSyncTimeoutMs?: number
   readonly qmpTimeouts?: TimeoutSettings
   readonly qgaTimeouts?: QgaTimeoutSettings
+  /** Run QEMU in this network namespace (`ip netns exec`), where host networking keeps its bridges and taps. */
+  readonly netns?: string
 }
 
 export interface Settings {
   readonly name: string
   readonly stateDir: string
+  /** QEMU's network namespace, if any (see QemuDriverOptions.netns). */
+  readonly netns: string | undefined
   readonly definitionsDir: string
   readonly runRoot: string
   readonly accel: Accelerator
@@ -64,6 +68,7 @@ export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator):
   return {
     name: options.name ?? "qemu",
     stateDir,
+    netns: options.netns,
     definitionsDir: join(stateDir, "domains"),
     runRoot,
     accel,

@@ -151,3 +151,27 @@ export const connectAgent = async (path: string, timeoutMs = 60_000) => {
   }
   throw new Error("guest agent never answered guest-sync")
 }
+
+/** Runs a shell command in the guest through its agent (guest-exec); resolves with the exit code and output. */
+export const guestShell = async (agent: JsonLines, command: string): Promise<{ code: number; out: string }> => {
+  const { pid } = (await agent.command("guest-exec", {
+    path: "/bin/sh",
+    arg: ["-c", command],
+    "capture-output": true,
+  })) as { pid: number }
+  for (;;) {
+    const status = (await agent.command("guest-exec-status", { pid })) as {
+      exited: boolean
+      exitcode?: number
+      "out-data"?: string
+      "err-data"?: string
+    }
+    if (status.exited) {
+      const out =
+        Buffer.from(status["out-data"] ?? "", "base64").toString() +
+        Buffer.from(status["err-data"] ?? "", "base64").toString()
+      return { code: status.exitcode ?? -1, out }
+    }
+    await sleep(100)
+  }
+}

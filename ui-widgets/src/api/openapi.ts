@@ -69,6 +69,8 @@ export type components = {
         | "nic.remove-secondary-ip"
         | "nic.set-default"
         | "nic.remove"
+        | "network.create"
+        | "network.delete"
         | "snapshot.create"
         | "snapshot.schedule"
         | "snapshot.delete-schedule"
@@ -255,6 +257,12 @@ export type components = {
       readonly vmIds: readonly string[]
       readonly tasks: readonly components["schemas"]["Task"][]
     }
+    readonly VmCreateNetwork: {
+      readonly networkId: string
+      readonly ip?: string
+      readonly dhcp?: boolean
+      readonly isDefault?: boolean
+    }
     readonly VmCreate: {
       readonly ownerId?: string
       readonly count?: number
@@ -280,6 +288,7 @@ export type components = {
       readonly components?: readonly string[]
       readonly haEnabled?: boolean
       readonly start?: boolean
+      readonly networks?: "auto" | readonly components["schemas"]["VmCreateNetwork"][]
     }
     readonly Vm: {
       readonly id: string
@@ -902,6 +911,99 @@ export type components = {
       readonly userId?: string
       /** @description Days the token lives, 1–3650; none: until revoked */
       readonly expiresDays?: number
+    }
+    readonly VmNic: {
+      readonly id: string
+      readonly vmId: string
+      readonly subnetId: string
+      readonly mac: string
+      readonly primaryIp: string
+      readonly secondaryIps: readonly string[]
+      readonly isDefault: boolean
+      readonly dhcp: boolean
+      readonly createdAt: string
+      readonly networkId: string
+      readonly networkName: string
+      readonly networkKind: string
+      readonly cidr: string
+      readonly gateway: string
+      readonly allowedActions: readonly components["schemas"]["AllowedAction"][]
+    }
+    readonly NicChanged: {
+      readonly task: components["schemas"]["Task"]
+      readonly nic: {
+        readonly id: string
+        readonly vmId: string
+        readonly subnetId: string
+        readonly mac: string
+        readonly primaryIp: string
+        readonly secondaryIps: readonly string[]
+        readonly isDefault: boolean
+        readonly dhcp: boolean
+        readonly createdAt: string
+      }
+    }
+    readonly NicJoin: {
+      readonly networkId: string
+      readonly ip?: string
+      readonly dhcp?: boolean
+    }
+    readonly NicPrimaryIp: {
+      readonly ip: string
+    }
+    readonly SecondaryIpAdded: {
+      readonly task: components["schemas"]["Task"]
+      readonly address: string
+    }
+    readonly Network: {
+      readonly id: string
+      readonly name: string
+      /** @enum {string} */
+      readonly kind: "shared" | "isolated" | "vpc"
+      readonly departmentId: string | null
+      readonly backing:
+        | {
+            /** @enum {string} */
+            readonly kind: "user"
+          }
+        | {
+            /** @enum {string} */
+            readonly kind: "bridge"
+            readonly bridge: string
+          }
+      readonly createdAt: string
+      readonly subnets: readonly {
+        readonly id: string
+        readonly networkId: string
+        readonly cidr: string
+        readonly gateway: string
+        readonly dhcp: boolean
+        readonly rangeStart: string
+        readonly rangeEnd: string
+        readonly reserved: readonly string[]
+        readonly dns: readonly string[]
+        readonly used: number
+        readonly free: number
+      }[]
+      readonly used: number
+      readonly free: number
+    }
+    readonly NetworkCreate: {
+      readonly name: string
+      /** @enum {string} */
+      readonly kind: "shared" | "isolated" | "vpc"
+      readonly departmentId?: string | null
+      /** @enum {string} */
+      readonly backing?: "bridge" | "user"
+      readonly subnet: {
+        readonly cidr: string
+        readonly gateway?: string
+        readonly rangeStart?: string
+        readonly rangeEnd?: string
+        readonly reserved?: readonly string[]
+        readonly dhcp?: boolean
+        readonly dns?: readonly string[]
+      }
     }
     readonly Version: {
       readonly agent: string
