@@ -44,6 +44,11 @@ Options:
                           for trying the API on a machine without QEMU
   --public-url URL        where clients reach the agent, e.g. behind a proxy (env HYPERX_PUBLIC_URL;
                           default the address it listens on): console URLs are built from it
+  --name NAME             this host's name in a cluster (env HYPERX_NAME; default the machine's host name)
+  --url URL               where the cluster's other agents reach this one (env HYPERX_URL; default the
+                          public URL, else the address it listens on)
+  --cluster-secret-file F a file (mode 0600) with the secret every agent of a cluster shares; agents sign
+                          forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
   -h, --help              this text`,
 
   "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]

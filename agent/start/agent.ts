@@ -118,12 +118,14 @@ export const startAgent = async (
       leadership,
     })
     runtime = live
+    // #16: where the cluster's other agents reach this one (forwarded requests); known before listening when set.
+    const peerUrl = config.url ?? config.publicUrl
     output.progress("opening the database and the hypervisor connection…")
     const seeded = await live.runPromise(
       seedPlatform({
         host: {
-          name: hostname(),
-          address: `http://${displayHost(config.host)}:${config.port}`,
+          name: config.name ?? hostname(),
+          address: peerUrl ?? `http://${displayHost(config.host)}:${config.port}`,
           driver: config.driver,
           cpus: availableParallelism(),
           memoryMiB: Math.floor(totalmem() / 1024 / 1024),
@@ -163,7 +165,9 @@ export const startAgent = async (
     const served = await listen(app, config.host, config.port)
     const origin = `http://${displayHost(config.host)}:${served.port}`
     listening = origin
-    if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
+    if (peerUrl === undefined && served.port !== config.port) {
+      await live.runPromise(updateHostAddress(folder.hostId, origin))
+    }
     const metricsListener = await listenForMetrics(live, prometheus, monitoring.metricsAddress) // #20
     const changed = recovered.filter((r) => r.was !== r.observed).length
     for (const text of readyLines({

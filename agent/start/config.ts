@@ -25,6 +25,18 @@ export interface AgentConfig {
    * WebSocket (HYPERX_PUBLIC_URL); default the address it listens on. Never taken from a request's Host header.
    */
   readonly publicUrl: string | undefined
+  /** #16: this host's name in the cluster (HYPERX_NAME); default the machine's host name. */
+  readonly name: string | undefined
+  /**
+   * #16: where the other agents of a cluster reach this one, for forwarded requests (HYPERX_URL); default the public
+   * URL, else the address it listens on.
+   */
+  readonly url: string | undefined
+  /**
+   * #16: a file (mode 0600) holding the cluster's shared secret, the same on every agent (HYPERX_CLUSTER_SECRET_FILE):
+   * agents sign the requests they forward with it. Without it this agent neither forwards nor accepts forwards.
+   */
+  readonly clusterSecretFile: string | undefined
 }
 
 /** What `hyperx agent` (and the admin verbs, for the data folder and database) take on the command line. */
@@ -36,6 +48,9 @@ export interface AgentFlags {
   readonly cors?: string | undefined
   readonly driver?: string | undefined
   readonly publicUrl?: string | undefined
+  readonly name?: string | undefined
+  readonly url?: string | undefined
+  readonly clusterSecretFile?: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -71,6 +86,14 @@ const originsOf = (text: string): ReadonlyArray<string> =>
       return origin
     })
 
+const nameOf = (text: string | undefined): string | undefined => {
+  if (text === undefined) return undefined
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(text)) {
+    throw new ConfigError(`A host name is 1–63 letters, digits, dots, dashes or underscores, not "${text}"`)
+  }
+  return text
+}
+
 const publicUrlOf = (text: string | undefined): string | undefined => {
   if (text === undefined) return undefined
   const url = URL.canParse(text) ? new URL(text) : undefined
@@ -85,6 +108,8 @@ const publicUrlOf = (text: string | undefined): string | undefined => {
   return url.href.replace(/\/+$/, "")
 }
 
+const resolveOptional = (cwd: string, path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path))
+
 /** Flags win over the environment, the environment over the defaults. */
 export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()): AgentConfig => {
   const dataDir = nonEmpty(flags.data) ?? nonEmpty(env.HYPERX_DATA)
@@ -96,6 +121,12 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     corsOrigins: originsOf(nonEmpty(flags.cors) ?? nonEmpty(env.HYPERX_CORS_ORIGINS) ?? ""),
     driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu"),
     publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
+    name: nameOf(nonEmpty(flags.name) ?? nonEmpty(env.HYPERX_NAME)),
+    url: publicUrlOf(nonEmpty(flags.url) ?? nonEmpty(env.HYPERX_URL)),
+    clusterSecretFile: resolveOptional(
+      cwd,
+      nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),
+    ),
   }
 }
 
