@@ -11,6 +11,10 @@ import { fakeDriverFactory } from "../../plugins/fake/index.ts"
 import { detectAccelerator } from "../../plugins/qemu/argv/accel.ts"
 import { makeQemuDriver } from "../../plugins/qemu/driver/driver.ts"
 import { createApp } from "../app.ts"
+import { makeClusterLink } from "../cluster/link.ts"
+import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
+import { clusterRoutes, makePeers } from "../cluster/peers.ts"
+import { readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
 import { resolveMonitoringConfig } from "../monitoring/config.ts"
 import { monitoringJobs } from "../monitoring/jobs.ts"
@@ -110,12 +114,18 @@ export const startAgent = async (
     // #16: on a shared PostgreSQL the agent that holds the leader lock runs the cluster's jobs (the scheduler).
     const leadership =
       config.databaseUrl === undefined ? Leadership.layerAlone : layerLeaderLock({ url: config.databaseUrl })
+    // #16: with a cluster secret, requests about another host's VMs go to its agent, signed; without, none do.
+    const link =
+      config.clusterSecretFile === undefined
+        ? undefined
+        : makeClusterLink(readClusterSecret(config.clusterSecretFile), folder.hostId)
     const live = makeStartRuntime({
       store,
       host,
       driver: driver.factory,
       monitoring: monitoringJobs(monitoring),
       leadership,
+      ...(link === undefined ? {} : { peers: makePeers(link) }),
     })
     runtime = live
     // #16: where the cluster's other agents reach this one (forwarded requests); known before listening when set.
@@ -157,8 +167,10 @@ export const startAgent = async (
     const app = createApp({
       runtime: live,
       ...(config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {}),
-      publicRoutes: routes.publicRoutes,
-      authenticatedRoutes: routes.authenticatedRoutes,
+      publicRoutes: [(api) => api.use("*", acceptForwards(link)), ...routes.publicRoutes],
+      authenticatedRoutes:
+        link === undefined ? routes.authenticatedRoutes : [...routes.authenticatedRoutes, clusterRoutes],
+      ...(link === undefined ? {} : { forwarding: forwardVmRequests(link) }),
       prometheus,
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)

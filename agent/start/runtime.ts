@@ -1,6 +1,7 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { HeartbeatLayer } from "../../core/cluster/membership.ts"
+import { type PeerCalls, Peers } from "../../core/cluster/peers.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -22,6 +23,8 @@ export interface RuntimeSetup {
   readonly monitoring?: Layer.Layer<never, never, AgentServices>
   /** #16: who runs the cluster's jobs: `layerLeaderLock({ url })` on PostgreSQL; default this agent alone. */
   readonly leadership?: Layer.Layer<Leadership>
+  /** #16: in a cluster, how this agent reaches the others (agent/cluster/peers.ts); unset: this agent alone. */
+  readonly peers?: PeerCalls
 }
 
 /**
@@ -41,5 +44,8 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
           SchedulerLayer.pipe(Layer.provide(leader)),
           setup.monitoring ?? Layer.empty,
         )
-  return ManagedRuntime.make(jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store)))
+  const peers = setup.peers === undefined ? Layer.empty : Layer.succeed(Peers, setup.peers)
+  return ManagedRuntime.make(
+    jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store), Layer.provideMerge(peers)),
+  )
 }

@@ -16,8 +16,8 @@ export class PeerUnreachable extends Schema.TaggedError<PeerUnreachable>()("Peer
 
 /** What this agent asks of the agent of another host; the agent implements it over signed HTTP (agent/cluster/). */
 export interface PeerCalls {
-  /** Runs the first provisioning of a VM placed on `host` there, as `actor`: the task that host's agent started. */
-  readonly provision: (host: Host, actor: Actor, vmId: string, start: boolean) => Effect.Effect<Task, PeerUnreachable>
+  /** Runs the first provisioning of a VM placed on `host` there, as `actor`: the id of the task that agent started. */
+  readonly provision: (host: Host, actor: Actor, vmId: string, start: boolean) => Effect.Effect<string, PeerUnreachable>
 }
 
 /**

@@ -220,7 +220,8 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
   const provisionOne = (vmId: string) =>
     Effect.gen(function* () {
       if (peers === undefined || host.id === hostId) return yield* provision(actor, vmId, start)
-      return remoteHandle(store, yield* peers.provision(host, actor, vmId, start))
+      const taskId = yield* peers.provision(host, actor, vmId, start)
+      return remoteHandle(store, yield* store.tasks.get(taskId))
     })
   return yield* Effect.forEach(bundles, (bundle) => provisionOne(bundle.vm.id))
 })

@@ -69,7 +69,7 @@ for (const backend of storeBackends) {
             core.run(
               Effect.map(
                 Effect.provideService(provision(actor, vmId, start), HostConfig, { ...core.host, hostId: host.id }),
-                (handle) => handle.task,
+                (handle) => handle.task.id,
               ),
             ),
           )
