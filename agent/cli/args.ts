@@ -29,6 +29,7 @@ const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
     name: text,
     url: text,
     "cluster-secret-file": text,
+    "shared-storage": text,
   },
   "data convert-pglite": { data: text, pglite: text },
   "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
@@ -72,6 +73,7 @@ const agentFlagsOf = (values: Values): AgentFlags =>
     name: str(values, "name"),
     url: str(values, "url"),
     clusterSecretFile: str(values, "cluster-secret-file"),
+    sharedStorage: str(values, "shared-storage"),
   }) as AgentFlags
 
 class UsageError extends Error {}

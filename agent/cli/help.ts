@@ -49,6 +49,8 @@ Options:
                           public URL, else the address it listens on)
   --cluster-secret-file F a file (mode 0600) with the secret every agent of a cluster shares; agents sign
                           forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
+  --shared-storage DIR    a directory every host mounts at the same path (NFS, CephFS): new disks go there,
+                          and HA VMs on it restart on another host when theirs dies (env HYPERX_SHARED_STORAGE)
   -h, --help              this text`,
 
   "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { createMiddleware } from "hono/factory"
 import type { Actor } from "../../core/rules/context.ts"
@@ -9,6 +9,7 @@ import { ApiError } from "../errors/api-error.ts"
 import { sendForward } from "./forward.ts"
 import type { ClusterLink } from "./link.ts"
 import { checkForward, forwardHeaders } from "./signature.ts"
+import { systemCaller } from "./system-caller.ts"
 
 const refused = (why: string) =>
   new ApiError(401, "forward-refused", {
@@ -60,7 +61,9 @@ export const acceptForwards = (link: ClusterLink | undefined): MiddlewareHandler
     const facts = { method: c.req.method, path: pathOf(c), body: await bodyOf(c), at, callerId, from }
     const check = checkForward(link.secret, facts, signature, link.now(), link.seen)
     if (!check.ok) throw refused(check.why)
-    const actor = await runEffect(c, actorOf(callerId))
+    // The platform itself (the leader's failover) is no user; only the cluster's own routes act for it.
+    if (callerId === "system" && !c.req.path.startsWith("/api/v1/cluster/")) throw refused("system outside /cluster")
+    const actor = callerId === "system" ? Option.some(systemCaller) : await runEffect(c, actorOf(callerId))
     if (actor._tag === "None") throw refused("unknown caller")
     c.set("actor", actor.value)
     return next()

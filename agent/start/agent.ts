@@ -1,6 +1,7 @@
 import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
+import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
@@ -105,7 +106,7 @@ export const startAgent = async (
     }
     const host: HostConfig["Service"] = {
       hostId: folder.hostId,
-      storageDir: folder.storageDir,
+      storageDir: config.sharedStorage ?? folder.storageDir,
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
     }
@@ -126,6 +127,7 @@ export const startAgent = async (
       monitoring: monitoringJobs(monitoring),
       leadership,
       ...(link === undefined ? {} : { peers: makePeers(link) }),
+      cluster: { timeouts: defaultTimeouts, stoppedVms: "hold", sharedStorageDir: config.sharedStorage },
     })
     runtime = live
     // #16: where the cluster's other agents reach this one (forwarded requests); known before listening when set.

@@ -16,6 +16,7 @@ describe("agent configuration", () => {
       name: undefined,
       url: undefined,
       clusterSecretFile: undefined,
+      sharedStorage: undefined,
     })
   })
 
@@ -40,6 +41,7 @@ describe("agent configuration", () => {
       name: undefined,
       url: undefined,
       clusterSecretFile: undefined,
+      sharedStorage: undefined,
     })
     assert.equal(resolveConfig({ publicUrl: "http://10.0.0.5:8080" }, env).publicUrl, "http://10.0.0.5:8080")
     const flagged = resolveConfig({ port: "0", data: "here", driver: "qemu", cors: "*" }, env, "/work")

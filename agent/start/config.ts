@@ -37,6 +37,11 @@ export interface AgentConfig {
    * agents sign the requests they forward with it. Without it this agent neither forwards nor accepts forwards.
    */
   readonly clusterSecretFile: string | undefined
+  /**
+   * #16, R12: the shared storage directory, mounted at the same path on every host (HYPERX_SHARED_STORAGE): new disks
+   * go there instead of the data folder, so that the leader can restart HA VMs on another host when theirs dies.
+   */
+  readonly sharedStorage: string | undefined
 }
 
 /** What `hyperx agent` (and the admin verbs, for the data folder and database) take on the command line. */
@@ -51,6 +56,7 @@ export interface AgentFlags {
   readonly name?: string | undefined
   readonly url?: string | undefined
   readonly clusterSecretFile?: string | undefined
+  readonly sharedStorage?: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -123,6 +129,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
     name: nameOf(nonEmpty(flags.name) ?? nonEmpty(env.HYPERX_NAME)),
     url: publicUrlOf(nonEmpty(flags.url) ?? nonEmpty(env.HYPERX_URL)),
+    sharedStorage: resolveOptional(cwd, nonEmpty(flags.sharedStorage) ?? nonEmpty(env.HYPERX_SHARED_STORAGE)),
     clusterSecretFile: resolveOptional(
       cwd,
       nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),

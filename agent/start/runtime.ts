@@ -1,7 +1,10 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { FencedHeartbeatLayer } from "../../core/cluster/fencing.ts"
+import { FailoverLayer } from "../../core/cluster/ha.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { HeartbeatLayer } from "../../core/cluster/membership.ts"
 import { type PeerCalls, Peers } from "../../core/cluster/peers.ts"
+import { ClusterSettings } from "../../core/cluster/settings.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -25,6 +28,8 @@ export interface RuntimeSetup {
   readonly leadership?: Layer.Layer<Leadership>
   /** #16: in a cluster, how this agent reaches the others (agent/cluster/peers.ts); unset: this agent alone. */
   readonly peers?: PeerCalls
+  /** #16: the cluster's settings (timeouts, the shared storage directory); default ClusterSettings' defaults. */
+  readonly cluster?: ClusterSettings
 }
 
 /**
@@ -35,16 +40,22 @@ export interface RuntimeSetup {
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
   const leader = setup.leadership ?? Leadership.layerAlone
+  // #16, R12: in a cluster the heartbeat fences this host's VMs when it cannot be renewed, and the leader fails over.
+  const cluster = setup.peers !== undefined
   const jobs =
     setup.background === false
       ? Layer.empty
       : Layer.mergeAll(
           DriverWatchLayer,
-          HeartbeatLayer,
+          cluster ? FencedHeartbeatLayer : HeartbeatLayer,
           SchedulerLayer.pipe(Layer.provide(leader)),
+          cluster ? FailoverLayer.pipe(Layer.provide(leader)) : Layer.empty,
           setup.monitoring ?? Layer.empty,
         )
-  const peers = setup.peers === undefined ? Layer.empty : Layer.succeed(Peers, setup.peers)
+  const peers = Layer.mergeAll(
+    setup.peers === undefined ? Layer.empty : Layer.succeed(Peers, setup.peers),
+    setup.cluster === undefined ? Layer.empty : Layer.succeed(ClusterSettings, setup.cluster),
+  )
   return ManagedRuntime.make(
     jobs.pipe(Layer.provideMerge(core), Layer.provideMerge(setup.store), Layer.provideMerge(peers)),
   )

@@ -18,6 +18,8 @@ export class PeerUnreachable extends Schema.TaggedError<PeerUnreachable>()("Peer
 export interface PeerCalls {
   /** Runs the first provisioning of a VM placed on `host` there, as `actor`: the id of the task that agent started. */
   readonly provision: (host: Host, actor: Actor, vmId: string, start: boolean) => Effect.Effect<string, PeerUnreachable>
+  /** R12: starts a VM the leader moved to `host` after its own went down, as the system: the start task's id. */
+  readonly start: (host: Host, vmId: string) => Effect.Effect<string, PeerUnreachable>
 }
 
 /**

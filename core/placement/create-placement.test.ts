@@ -63,6 +63,7 @@ for (const backend of storeBackends) {
       const asked: Array<string> = []
       // The other host's agent, played on the same database and driver: the real provision under its host id.
       const peers: PeerCalls = {
+        start: () => Effect.die("not asked"),
         provision: (host, actor, vmId, start) => {
           asked.push(`${host.id} ${vmId}`)
           return Effect.promise(() =>
