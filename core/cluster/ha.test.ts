@@ -30,13 +30,14 @@ for (const backend of storeBackends) {
 
       const outcomes = await round()
       assert.deepEqual(
-        outcomes.map((o) => [o.vmId, o.to ?? "down"]),
-        [
+        new Map(outcomes.map((o) => [o.vmId, o.to ?? "down"])),
+        new Map([
           [ha.id, core.world.host.id],
           [local.id, "down"],
           [plain.id, "down"],
-        ],
+        ]),
       )
+      assert.equal(outcomes.at(-1)?.vmId, plain.id, "HA VMs first")
       // The HA VM runs on this host now (its start is the ordinary start task).
       await core.eventually(async () => ((await vm(ha.id)).state === "running" ? true : undefined))
       assert.equal((await vm(ha.id)).hostId, core.world.host.id)
