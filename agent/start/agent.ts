@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
 import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
+import { stopMovedAway } from "../../core/cluster/returning.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import { StoreError } from "../../core/errors.ts"
@@ -161,6 +162,8 @@ export const startAgent = async (
         filesExist: guestFilesExist,
       }),
     )
+    // #16: VMs the leader moved elsewhere while this host was down must not run here too.
+    if (link !== undefined) await live.runPromise(stopMovedAway())
     const recovered = await live.runPromise(recover())
     // Console URLs go to the configured public address, else to where the agent listens (known once it does).
     let listening = ""
