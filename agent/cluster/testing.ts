@@ -10,7 +10,7 @@ export interface AgentRun {
 }
 
 /**
- * `hyperx agent` with the fake driver on the cluster's database, on a free loopback port, in its own process group
+ * `hyperx agent` (the fake driver unless `extra` has --driver) on the cluster's database, on a free loopback port, in its own process group
  * (so a test can kill -9 it whole); several on one machine tell apart by `--name`. `extra`: more flags.
  */
 export const spawnAgent = (
@@ -19,7 +19,8 @@ export const spawnAgent = (
   name?: string,
   extra: ReadonlyArray<string> = [],
 ): AgentRun => {
-  const argv = [bin, "agent", "--data", data, "--port", "0", "--driver", "fake", ...(name ? ["--name", name] : [])]
+  const driver = extra.includes("--driver") ? [] : ["--driver", "fake"]
+  const argv = [bin, "agent", "--data", data, "--port", "0", ...driver, ...(name ? ["--name", name] : [])]
   const child = spawn(process.execPath, [...argv, ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, DATABASE_URL: databaseUrl },
