@@ -6,6 +6,7 @@ import { after, describe, it } from "node:test"
 import { Effect, Exit, Scope } from "effect"
 import { scratchDatabase } from "../../core/store/testing.ts"
 import { StartError } from "../start/start-error.ts"
+import { connect, eventsOf } from "../ws/testing.ts"
 import { readClusterSecret } from "./secret.ts"
 import { forwardHeaders, signForward } from "./signature.ts"
 import { type AgentRun, apiOf, killAgent, originOf, spawnAgent, tokenOf, until } from "./testing.ts"
@@ -76,12 +77,19 @@ describe("forwarding between two agents on one PostgreSQL (#16)", { skip }, () =
     assert.deepEqual([(await vm()).hostId, (await vm()).state], [hostB, "running"])
     assert.equal((await api(originA, "DELETE", `/hosts/${hostA}/maintenance`)).status, 200)
 
-    // A stop sent to A runs on B: A's answer is B's, and the task ends there.
+    // A stop sent to A runs on B: A's answer is B's, and the task ends there; A's event stream carries B's events.
+    const events = await connect(`${originA.replace("http", "ws")}/api/v1/events?token=${tokenOf(a)}`)
     const stopped = await api(originA, "POST", `/vms/${vmId}/stop`, { force: true })
     assert.equal(stopped.status, 202, JSON.stringify(stopped.body))
     assert.equal(stopped.response.headers.get("x-hyperx-answered-by"), hostB)
     assert.equal(await settled(originA, stopped.body.task.id), "succeeded")
     assert.equal((await vm()).state, "stopped")
+    await events.until(
+      "B's state change on A's event stream",
+      () => eventsOf(events).some((e) => e._tag === "vm-state" && e.vmId === vmId && e.to === "stopped"),
+      30_000,
+    )
+    events.close()
 
     // Forwards made by hand to B: the caller is the superadmin; the path is B's start route.
     const path = `/api/v1/vms/${vmId}/start`

@@ -129,6 +129,7 @@ export const startAgent = async (
       leadership,
       ...(link === undefined ? {} : { peers: makePeers(link) }),
       cluster: { timeouts: defaultTimeouts, stoppedVms: "hold", sharedStorageDir: config.sharedStorage },
+      ...(link === undefined || config.databaseUrl === undefined ? {} : { eventRelayUrl: config.databaseUrl }),
     })
     runtime = live
     // #16: where the cluster's other agents reach this one (forwarded requests); known before listening when set.

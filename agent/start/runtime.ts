@@ -1,4 +1,5 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { layerEventRelay } from "../../core/cluster/event-relay.ts"
 import { FencedHeartbeatLayer } from "../../core/cluster/fencing.ts"
 import { FailoverLayer } from "../../core/cluster/ha.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
@@ -30,6 +31,8 @@ export interface RuntimeSetup {
   readonly peers?: PeerCalls
   /** #16: the cluster's settings (timeouts, the shared storage directory); default ClusterSettings' defaults. */
   readonly cluster?: ClusterSettings
+  /** #16: the cluster's PostgreSQL, for every host's events on this agent's bus (LISTEN/NOTIFY); unset: its own only. */
+  readonly eventRelayUrl?: string
 }
 
 /**
@@ -50,6 +53,7 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
           cluster ? FencedHeartbeatLayer : HeartbeatLayer,
           SchedulerLayer.pipe(Layer.provide(leader)),
           cluster ? FailoverLayer.pipe(Layer.provide(leader)) : Layer.empty,
+          setup.eventRelayUrl === undefined ? Layer.empty : layerEventRelay(setup.eventRelayUrl),
           setup.monitoring ?? Layer.empty,
         )
   const peers = Layer.mergeAll(
