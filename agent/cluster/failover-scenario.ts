@@ -31,6 +31,8 @@ export interface Member {
   run: AgentRun
   origin: string
   id: string
+  /** False from the kill until the agent has started again. */
+  alive: boolean
 }
 
 /** How many QEMU processes run each of these domains (their command lines name them). */
@@ -69,20 +71,23 @@ export const startCluster = async (folder: string, databaseUrl: string): Promise
     const data = join(folder, name)
     const run = spawnAgent(databaseUrl, data, name, flags)
     // One at a time: the first builds (or copies) the tiny guest and seeds the platform.
-    members.push({ name, data, run, origin: await originOf(run), id: "" })
+    members.push({ name, data, run, origin: await originOf(run), id: "", alive: true })
   }
   const api = apiOf(tokenOf(members[0]?.run as AgentRun))
   const first = members[0] as Member
+  /** Any agent that runs: each answers for every VM. */
+  const living = () => members.find((m) => m.alive) as Member
   const hosts = (await api(first.origin, "GET", "/hosts")).body.items as Array<{ id: string; name: string }>
   for (const m of members) m.id = hosts.find((h) => h.name === m.name)?.id ?? ""
   return {
     members,
     api,
     flags,
-    vm: async (id) => (await api(first.origin, "GET", `/vms/${id}`)).body.vm as ClusterVm,
+    vm: async (id) => (await api(living().origin, "GET", `/vms/${id}`)).body.vm as ClusterVm,
     restart: async (member) => {
       member.run = spawnAgent(databaseUrl, member.data, member.name, flags)
       member.origin = await originOf(member.run)
+      member.alive = true
     },
     stop: () => {
       for (const m of members) {
@@ -132,6 +137,7 @@ export interface FailoverPhases {
 export const killAndFailOver = async (cluster: Cluster, victim: Member, ha: ClusterVm): Promise<FailoverPhases> => {
   const witness = cluster.members.find((m) => m !== victim) as Member
   const t0 = performance.now()
+  victim.alive = false
   killAgent(victim.run)
   killAll(defaultRunRoot(join(victim.data, "qemu")))
   await until("the host to read down", async () => {
