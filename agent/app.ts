@@ -1,4 +1,4 @@
-import { Hono } from "hono"
+import { Hono, type MiddlewareHandler } from "hono"
 import type { AgentEnv, AgentRuntime } from "./env.ts"
 import { bearerAuth } from "./middleware/auth.ts"
 import { limitBodies } from "./middleware/body-limit.ts"
@@ -49,6 +49,11 @@ export interface AppOptions {
   readonly publicRoutes?: ReadonlyArray<RouteRegistrar>
   /** Routes behind the bearer-token check (`c.var.actor` is set), like the REST resources. */
   readonly authenticatedRoutes?: ReadonlyArray<RouteRegistrar>
+  /**
+   * #16: runs after the bearer-token check and before the resources: in a cluster, sends requests about another
+   * host's VMs to that host's agent (agent/cluster/middleware.ts).
+   */
+  readonly forwarding?: MiddlewareHandler<AgentEnv>
   /** Measure requests for Prometheus; with a token, also serve `/metrics` here (M1, see monitoring/). */
   readonly prometheus?: Prometheus
   /**
@@ -116,6 +121,7 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   const api = new Hono<AgentEnv>()
   for (const register of options.publicRoutes ?? []) register(api)
   api.use("*", bearerAuth())
+  if (options.forwarding) api.use("*", options.forwarding)
   for (const [path, routes] of resources) api.route(path, routes())
   for (const register of options.authenticatedRoutes ?? []) register(api)
   app.route(apiBase, api)

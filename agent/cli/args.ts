@@ -18,7 +18,19 @@ const storeOptions: Options = { data: text, "database-url": text }
 
 /** Each command's options besides --help; admin commands also take the store options. */
 const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
-  agent: { host: text, port: text, data: text, "database-url": text, cors: text, driver: text, "public-url": text },
+  agent: {
+    host: text,
+    port: text,
+    data: text,
+    "database-url": text,
+    cors: text,
+    driver: text,
+    "public-url": text,
+    name: text,
+    url: text,
+    "cluster-secret-file": text,
+    "shared-storage": text,
+  },
   "data convert-pglite": { data: text, pglite: text },
   "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
   "token list": { user: text },
@@ -52,6 +64,16 @@ const flagsOf = (values: Values): AgentFlags =>
     cors: str(values, "cors"),
     driver: str(values, "driver"),
     publicUrl: str(values, "public-url"),
+  }) as AgentFlags
+
+/** The agent's own flags besides the store's (#16: admin verbs take a --name of their own). */
+const agentFlagsOf = (values: Values): AgentFlags =>
+  defined({
+    ...flagsOf(values),
+    name: str(values, "name"),
+    url: str(values, "url"),
+    clusterSecretFile: str(values, "cluster-secret-file"),
+    sharedStorage: str(values, "shared-storage"),
   }) as AgentFlags
 
 class UsageError extends Error {}
@@ -153,7 +175,7 @@ export const parseCommand = (argv: ReadonlyArray<string>): Command => {
       allowPositionals: topic === "token revoke",
     })
     if (values.help === true) return { kind: "help", text: help }
-    if (topic === "agent") return { kind: "agent", flags: flagsOf(values) }
+    if (topic === "agent") return { kind: "agent", flags: agentFlagsOf(values) }
     if (topic === "data convert-pglite") {
       return { kind: "convert", flags: flagsOf(values), pglite: str(values, "pglite") }
     }

@@ -1,77 +1,24 @@
 import assert from "node:assert/strict"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
-import { fileURLToPath } from "node:url"
 import { Effect, Exit, Scope } from "effect"
 import pg from "pg"
 import { scratchDatabase } from "../../core/store/testing.ts"
+import { type AgentRun, killAgent, originOf, spawnAgent, tokenOf, until } from "../cluster/testing.ts"
 
-const bin = fileURLToPath(new URL("./hyperx.js", import.meta.url))
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
-// Two agents on one machine need two host names: the second runs in a UTS namespace of its own (root only).
-const skip =
-  adminUrl === "" ? "TEST_DATABASE_URL not set" : process.getuid?.() !== 0 ? "needs root for unshare --uts" : false
-
-interface Run {
-  readonly child: ChildProcess
-  stdout: string
-}
-
-/** An agent with the fake driver on the cluster's database; `hostname` runs it under that host name. */
-const agent = (databaseUrl: string, data: string, hostname?: string): Run => {
-  const command = [process.execPath, bin, "agent", "--data", data, "--port", "0", "--driver", "fake"]
-  const argv =
-    hostname === undefined
-      ? command
-      : ["unshare", "--uts", "sh", "-c", `hostname ${hostname} && exec "$@"`, "sh", ...command]
-  const child = spawn(argv[0] as string, argv.slice(1), {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    detached: true,
-  })
-  const run: Run = { child, stdout: "" }
-  child.stdout?.on("data", (chunk: Buffer) => {
-    run.stdout += chunk.toString()
-  })
-  child.stderr?.on("data", (chunk: Buffer) => {
-    run.stdout += chunk.toString()
-  })
-  return run
-}
-
-/** Waits (polling, at most `limitMs`) until `check` gives a value. */
-const until = async <A>(what: string, check: () => Promise<A | undefined>, limitMs = 120_000): Promise<A> => {
-  const end = Date.now() + limitMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-const originOf = (run: Run) =>
-  until("the agent to be up", async () => {
-    if (run.child.exitCode !== null) throw new Error(`the agent exited:\n${run.stdout}`)
-    return run.stdout.includes("Stop the agent with Ctrl-C")
-      ? run.stdout.match(/API {8}(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/)?.[1]
-      : undefined
-  })
+const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
+const agent = spawnAgent
 
 describe("two agents on one PostgreSQL (#16)", { skip }, () => {
   const folders = [mkdtempSync(join(tmpdir(), "hx-cluster-a-")), mkdtempSync(join(tmpdir(), "hx-cluster-b-"))]
-  const runs: Array<Run> = []
+  const runs: Array<AgentRun> = []
   const scope = Effect.runSync(Scope.make())
   after(async () => {
-    for (const run of runs) {
-      // The test kills the first agent itself; the other is still running.
-      if (run.child.pid !== undefined && run.child.exitCode === null && run.child.signalCode === null) {
-        process.kill(-run.child.pid, "SIGKILL")
-      }
-    }
+    // The test kills the first agent itself; the other is still running.
+    for (const run of runs) killAgent(run)
     await Effect.runPromise(Scope.close(scope, Exit.void))
     for (const folder of folders) rmSync(folder, { recursive: true, force: true })
   })
@@ -91,11 +38,10 @@ describe("two agents on one PostgreSQL (#16)", { skip }, () => {
         )
       ).rows[0]
     try {
-      const a = agent(db.url, folders[0] as string)
+      const a = agent(db.url, folders[0] as string, "hx-node-a")
       runs.push(a)
       const originA = await originOf(a)
-      // The token line follows its heading (the database URL printed above has an hx_ name too).
-      const token = a.stdout.match(/Superadmin token[^\n]*\n\s*(hx_[A-Za-z0-9_-]{20,})/)?.[1] ?? ""
+      const token = tokenOf(a)
       const b = agent(db.url, folders[1] as string, "hx-node-b")
       runs.push(b)
       const originB = await originOf(b)
@@ -116,7 +62,9 @@ describe("two agents on one PostgreSQL (#16)", { skip }, () => {
         seen.map((h) => h.state),
         ["up", "up"],
       )
-      assert.deepEqual(await hosts(originA), seen)
+      // The same hosts from either agent (heartbeats move between the two reads).
+      const named = (list: typeof seen) => list.map((h) => `${h.name} ${h.id} ${h.state}`)
+      assert.deepEqual(named(await hosts(originA)), named(seen))
       assert.deepEqual(await leaderSessions(), { sessions: 2, holders: 1 })
       const hostB = seen.find((h) => h.name === "hx-node-b")
       assert.ok(hostB)

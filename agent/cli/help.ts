@@ -48,6 +48,13 @@ Options:
                           name of an installed driver package (see conformance/README.md)
   --public-url URL        where clients reach the agent, e.g. behind a proxy (env HYPERX_PUBLIC_URL;
                           default the address it listens on): console URLs are built from it
+  --name NAME             this host's name in a cluster (env HYPERX_NAME; default the machine's host name)
+  --url URL               where the cluster's other agents reach this one (env HYPERX_URL; default the
+                          public URL, else the address it listens on)
+  --cluster-secret-file F a file (mode 0600) with the secret every agent of a cluster shares; agents sign
+                          forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
+  --shared-storage DIR    a directory every host mounts at the same path (NFS, CephFS): new disks go there,
+                          and HA VMs on it restart on another host when theirs dies (env HYPERX_SHARED_STORAGE)
   -h, --help              this text`,
 
   "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]

@@ -1,4 +1,5 @@
 import { Cause, Option } from "effect"
+import { PeerUnreachable } from "../../core/cluster/peers.ts"
 import { ruleCodes } from "../../core/error-codes.ts"
 import {
   DriverError,
@@ -32,6 +33,7 @@ export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
   if (failure instanceof VersionConflict) return apiErrors.versionConflict()
   if (failure instanceof StoreError && failure.retryable) return apiErrors.storeUnavailable()
   if (failure instanceof DriverError) return apiErrors.hypervisor(failure.isRetryable)
+  if (failure instanceof PeerUnreachable) return apiErrors.peerUnreachable(failure.hostId)
   return undefined
 }
 

@@ -111,6 +111,12 @@ export const apiErrors = {
       en: "The hypervisor failed to carry out the request",
       zh: "虚拟化平台未能执行该请求",
     }),
+  /** #16: the agent of the host a request concerns did not answer a forwarded request. */
+  peerUnreachable: (hostId: string) =>
+    new ApiError(503, "host-unreachable", {
+      en: `The agent of host ${hostId} did not answer; try again, or wait until the host reads down`,
+      zh: `主机 ${hostId} 的代理没有响应，请稍后重试`,
+    }),
   internal: () =>
     new ApiError(500, "internal", {
       en: "Something went wrong on the server; it has been logged",

@@ -13,9 +13,14 @@ export const bearerSecret = (header: string | undefined): string | undefined => 
 export const actorOfSecret = (c: { readonly var: { readonly runtime: AgentRuntime } }, secret: string | undefined) =>
   runEffect(c, authenticate(secret))
 
-/** G1: every route behind it needs a bearer token; the token's user becomes `c.var.actor`. */
+/**
+ * G1: every route behind it needs a bearer token; the token's user becomes `c.var.actor`. A request another agent of
+ * the cluster forwarded already has its actor (agent/cluster/middleware.ts checked the forward's signature).
+ */
 export const bearerAuth = () =>
   createMiddleware<AgentEnv>(async (c, next) => {
-    c.set("actor", await actorOfSecret(c, bearerSecret(c.req.header("Authorization"))))
+    if (c.get("actor") === undefined) {
+      c.set("actor", await actorOfSecret(c, bearerSecret(c.req.header("Authorization"))))
+    }
     await next()
   })

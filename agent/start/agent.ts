@@ -1,7 +1,9 @@
 import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
+import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
+import { stopMovedAway } from "../../core/cluster/returning.ts"
 import type { HostConfig } from "../../core/config.ts"
 import { DriverRegistry } from "../../core/driver/registry.ts"
 import { StoreError } from "../../core/errors.ts"
@@ -9,6 +11,10 @@ import { syncHostNetworking } from "../../core/operations/networks/host-networki
 import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { createApp } from "../app.ts"
+import { makeClusterLink } from "../cluster/link.ts"
+import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
+import { clusterRoutes, makePeers } from "../cluster/peers.ts"
+import { readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
 import { resolveMonitoringConfig } from "../monitoring/config.ts"
 import { monitoringJobs } from "../monitoring/jobs.ts"
@@ -93,7 +99,7 @@ export const startAgent = async (
     }
     const host: HostConfig["Service"] = {
       hostId: folder.hostId,
-      storageDir: folder.storageDir,
+      storageDir: config.sharedStorage ?? folder.storageDir,
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
     }
@@ -102,6 +108,11 @@ export const startAgent = async (
     // #16: on a shared PostgreSQL the agent that holds the leader lock runs the cluster's jobs (the scheduler).
     const leadership =
       config.databaseUrl === undefined ? Leadership.layerAlone : layerLeaderLock({ url: config.databaseUrl })
+    // #16: with a cluster secret, requests about another host's VMs go to its agent, signed; without, none do.
+    const link =
+      config.clusterSecretFile === undefined
+        ? undefined
+        : makeClusterLink(readClusterSecret(config.clusterSecretFile), folder.hostId)
     const live = makeStartRuntime({
       store,
       host,
@@ -109,8 +120,13 @@ export const startAgent = async (
       monitoring: monitoringJobs(monitoring),
       leadership,
       ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
+      ...(link === undefined ? {} : { peers: makePeers(link) }),
+      cluster: { timeouts: defaultTimeouts, stoppedVms: "hold", sharedStorageDir: config.sharedStorage },
+      ...(link === undefined || config.databaseUrl === undefined ? {} : { eventRelayUrl: config.databaseUrl }),
     })
     runtime = live
+    // #16: where the cluster's other agents reach this one (forwarded requests); known before listening when set.
+    const peerUrl = config.url ?? config.publicUrl
     output.progress("opening the database and the hypervisor connection…")
     // The driver as the runtime built it: its name goes into this host's row, its support matrix to the operator.
     const built = await live.runPromise(
@@ -124,8 +140,8 @@ export const startAgent = async (
     const seeded = await live.runPromise(
       seedPlatform({
         host: {
-          name: hostname(),
-          address: `http://${displayHost(config.host)}:${config.port}`,
+          name: config.name ?? hostname(),
+          address: peerUrl ?? `http://${displayHost(config.host)}:${config.port}`,
           driver: built.name,
           cpus: availableParallelism(),
           memoryMiB: Math.floor(totalmem() / 1024 / 1024),
@@ -148,6 +164,8 @@ export const startAgent = async (
         filesExist: guestFilesExist,
       }),
     )
+    // #16: VMs the leader moved elsewhere while this host was down must not run here too.
+    if (link !== undefined) await live.runPromise(stopMovedAway())
     const recovered = await live.runPromise(recover())
     // #15: the host's bridges, taps and DHCP servers as the records want them (re-made after a reboot, leftovers gone)
     await live.runPromise(syncHostNetworking)
@@ -158,15 +176,19 @@ export const startAgent = async (
     const app = createApp({
       runtime: live,
       ...(config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {}),
-      publicRoutes: routes.publicRoutes,
-      authenticatedRoutes: routes.authenticatedRoutes,
+      publicRoutes: [(api) => api.use("*", acceptForwards(link)), ...routes.publicRoutes],
+      authenticatedRoutes:
+        link === undefined ? routes.authenticatedRoutes : [...routes.authenticatedRoutes, clusterRoutes],
+      ...(link === undefined ? {} : { forwarding: forwardVmRequests(link) }),
       prometheus,
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
     const served = await listen(app, config.host, config.port)
     const origin = `http://${displayHost(config.host)}:${served.port}`
     listening = origin
-    if (served.port !== config.port) await live.runPromise(updateHostAddress(folder.hostId, origin))
+    if (peerUrl === undefined && served.port !== config.port) {
+      await live.runPromise(updateHostAddress(folder.hostId, origin))
+    }
     const metricsListener = await listenForMetrics(live, prometheus, monitoring.metricsAddress) // #20
     const changed = recovered.filter((r) => r.was !== r.observed).length
     for (const text of readyLines({

@@ -13,6 +13,10 @@ describe("agent configuration", () => {
       corsOrigins: [],
       driver: "qemu",
       publicUrl: undefined,
+      name: undefined,
+      url: undefined,
+      clusterSecretFile: undefined,
+      sharedStorage: undefined,
     })
   })
 
@@ -34,6 +38,10 @@ describe("agent configuration", () => {
       corsOrigins: ["https://a.example", "https://b.example:8443"],
       driver: "fake",
       publicUrl: "https://hx.example/agent-1",
+      name: undefined,
+      url: undefined,
+      clusterSecretFile: undefined,
+      sharedStorage: undefined,
     })
     assert.equal(resolveConfig({ publicUrl: "http://10.0.0.5:8080" }, env).publicUrl, "http://10.0.0.5:8080")
     const flagged = resolveConfig({ port: "0", data: "here", driver: "qemu", cors: "*" }, env, "/work")
@@ -56,6 +64,19 @@ describe("agent configuration", () => {
     assert.throws(() => resolveConfig({ cors: "a.example" }, {}), ConfigError)
     assert.throws(() => resolveConfig({ publicUrl: "hx.example" }, {}), /public URL/)
     assert.throws(() => resolveConfig({}, { HYPERX_PUBLIC_URL: "ftp://hx.example" }), ConfigError)
+    assert.throws(() => resolveConfig({ name: "node b" }, {}), /host name/)
+    assert.throws(() => resolveConfig({}, { HYPERX_URL: "node-b:8080" }), ConfigError)
+  })
+
+  it("#16 a cluster member's name, the URL its peers use and its secret file, from flags or the environment", () => {
+    const env = { HYPERX_NAME: "node-a", HYPERX_URL: "http://10.0.0.1:8080/", HYPERX_CLUSTER_SECRET_FILE: "s" }
+    const fromEnv = resolveConfig({}, env, "/etc/hyperx")
+    assert.deepEqual(
+      [fromEnv.name, fromEnv.url, fromEnv.clusterSecretFile],
+      ["node-a", "http://10.0.0.1:8080", "/etc/hyperx/s"],
+    )
+    const flagged = resolveConfig({ name: "node-b", url: "http://127.0.0.1:9091", clusterSecretFile: "/x" }, env)
+    assert.deepEqual([flagged.name, flagged.url, flagged.clusterSecretFile], ["node-b", "http://127.0.0.1:9091", "/x"])
   })
 
   it("#21 the driver: a built-in's name, a driver module's path (made absolute) or a driver package's name", () => {

@@ -37,6 +37,23 @@ export interface AgentConfig {
    * HYPERX_NETWORK=linux turns it on (root, with ip, nft and dnsmasq). Off: only user-mode networks work.
    */
   readonly network?: NetworkConfig | undefined
+  /** #16: this host's name in the cluster (HYPERX_NAME); default the machine's host name. */
+  readonly name: string | undefined
+  /**
+   * #16: where the other agents of a cluster reach this one, for forwarded requests (HYPERX_URL); default the public
+   * URL, else the address it listens on.
+   */
+  readonly url: string | undefined
+  /**
+   * #16: a file (mode 0600) holding the cluster's shared secret, the same on every agent (HYPERX_CLUSTER_SECRET_FILE):
+   * agents sign the requests they forward with it. Without it this agent neither forwards nor accepts forwards.
+   */
+  readonly clusterSecretFile: string | undefined
+  /**
+   * #16, R12: the shared storage directory, mounted at the same path on every host (HYPERX_SHARED_STORAGE): new disks
+   * go there instead of the data folder, so that the leader can restart HA VMs on another host when theirs dies.
+   */
+  readonly sharedStorage: string | undefined
 }
 
 export interface NetworkConfig {
@@ -66,6 +83,10 @@ export interface AgentFlags {
   readonly cors?: string | undefined
   readonly driver?: string | undefined
   readonly publicUrl?: string | undefined
+  readonly name?: string | undefined
+  readonly url?: string | undefined
+  readonly clusterSecretFile?: string | undefined
+  readonly sharedStorage?: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -110,6 +131,14 @@ const originsOf = (text: string): ReadonlyArray<string> =>
       return origin
     })
 
+const nameOf = (text: string | undefined): string | undefined => {
+  if (text === undefined) return undefined
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(text)) {
+    throw new ConfigError(`A host name is 1–63 letters, digits, dots, dashes or underscores, not "${text}"`)
+  }
+  return text
+}
+
 const publicUrlOf = (text: string | undefined): string | undefined => {
   if (text === undefined) return undefined
   const url = URL.canParse(text) ? new URL(text) : undefined
@@ -124,6 +153,8 @@ const publicUrlOf = (text: string | undefined): string | undefined => {
   return url.href.replace(/\/+$/, "")
 }
 
+const resolveOptional = (cwd: string, path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path))
+
 /** Flags win over the environment, the environment over the defaults. */
 export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()): AgentConfig => {
   const dataDir = nonEmpty(flags.data) ?? nonEmpty(env.HYPERX_DATA)
@@ -137,6 +168,13 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     driver: driverOf(nonEmpty(flags.driver) ?? nonEmpty(env.HYPERX_DRIVER) ?? "qemu", cwd),
     publicUrl: publicUrlOf(nonEmpty(flags.publicUrl) ?? nonEmpty(env.HYPERX_PUBLIC_URL)),
     ...(network === undefined ? {} : { network }),
+    name: nameOf(nonEmpty(flags.name) ?? nonEmpty(env.HYPERX_NAME)),
+    url: publicUrlOf(nonEmpty(flags.url) ?? nonEmpty(env.HYPERX_URL)),
+    sharedStorage: resolveOptional(cwd, nonEmpty(flags.sharedStorage) ?? nonEmpty(env.HYPERX_SHARED_STORAGE)),
+    clusterSecretFile: resolveOptional(
+      cwd,
+      nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),
+    ),
   }
 }
 

@@ -1,6 +1,11 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { layerEventRelay } from "../../core/cluster/event-relay.ts"
+import { FencedHeartbeatLayer } from "../../core/cluster/fencing.ts"
+import { FailoverLayer } from "../../core/cluster/ha.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { HeartbeatLayer } from "../../core/cluster/membership.ts"
+import { type PeerCalls, Peers } from "../../core/cluster/peers.ts"
+import { ClusterSettings } from "../../core/cluster/settings.ts"
 import type { HostConfig } from "../../core/config.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -26,6 +31,12 @@ export interface RuntimeSetup {
   readonly leadership?: Layer.Layer<Leadership>
   /** #15: the host's networking (plugins/linux-net); without it bridged NICs fall back to user-mode NAT. */
   readonly network?: Layer.Layer<HostNetwork, unknown>
+  /** #16: in a cluster, how this agent reaches the others (agent/cluster/peers.ts); unset: this agent alone. */
+  readonly peers?: PeerCalls
+  /** #16: the cluster's settings (timeouts, the shared storage directory); default ClusterSettings' defaults. */
+  readonly cluster?: ClusterSettings
+  /** #16: the cluster's PostgreSQL, for every host's events on this agent's bus (LISTEN/NOTIFY); unset: its own only. */
+  readonly eventRelayUrl?: string
 }
 
 /**
@@ -36,17 +47,31 @@ export interface RuntimeSetup {
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
   const leader = setup.leadership ?? Leadership.layerAlone
+  // #16, R12: in a cluster the heartbeat fences this host's VMs when it cannot be renewed, and the leader fails over.
+  const cluster = setup.peers !== undefined
   const jobs =
     setup.background === false
       ? Layer.empty
       : Layer.mergeAll(
           DriverWatchLayer,
-          HeartbeatLayer,
+          cluster ? FencedHeartbeatLayer : HeartbeatLayer,
           // One leader layer for every job that runs on the cluster's leader only (one lock session).
-          Layer.mergeAll(SchedulerLayer, setup.monitoring ?? Layer.empty).pipe(Layer.provide(leader)),
+          Layer.mergeAll(SchedulerLayer, cluster ? FailoverLayer : Layer.empty, setup.monitoring ?? Layer.empty).pipe(
+            Layer.provide(leader),
+          ),
+          setup.eventRelayUrl === undefined ? Layer.empty : layerEventRelay(setup.eventRelayUrl),
         )
   const network = setup.network === undefined ? Layer.empty : HostNetworking.layer.pipe(Layer.provide(setup.network))
+  const peers = Layer.mergeAll(
+    setup.peers === undefined ? Layer.empty : Layer.succeed(Peers, setup.peers),
+    setup.cluster === undefined ? Layer.empty : Layer.succeed(ClusterSettings, setup.cluster),
+  )
   return ManagedRuntime.make(
-    jobs.pipe(Layer.provideMerge(network), Layer.provideMerge(core), Layer.provideMerge(setup.store)),
+    jobs.pipe(
+      Layer.provideMerge(network),
+      Layer.provideMerge(core),
+      Layer.provideMerge(setup.store),
+      Layer.provideMerge(peers),
+    ),
   )
 }

@@ -13,6 +13,12 @@ export type StoppedVmPolicy = "hold" | "release"
 export interface ClusterSettings {
   readonly timeouts: HeartbeatTimeouts
   readonly stoppedVms: StoppedVmPolicy
+  /**
+   * R12: the shared storage pool, a directory every host mounts at the same path (NFS, CephFS; a common directory in
+   * tests). A disk whose file lies under it is in the shared pool, any other in its host's local pool; only a VM
+   * whose disks are all shared can be restarted on another host when its own goes down.
+   */
+  readonly sharedStorageDir?: string | undefined
 }
 
 export const ClusterSettings = Context.Reference<ClusterSettings>("hyperx/core/cluster/ClusterSettings", {

@@ -2,12 +2,15 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { encryptSecret, randomPassword } from "../auth/secrets.ts"
 import { holdsCapacity } from "../cluster/host-usage.ts"
+import { Peers, remoteHandle } from "../cluster/peers.ts"
 import { ClusterSettings, type StoppedVmPolicy } from "../cluster/settings.ts"
 import { HostConfig } from "../config.ts"
 import { ipamViolation } from "../ipam/violation.ts"
 import type { Disk, Flavor, Host, Image, Nic, User, Vm, VmCreateRequest } from "../model/index.ts"
-import { chooseHost, hostFits } from "../placement/choose-host.ts"
-import { hostLoads } from "../placement/host-loads.ts"
+import { placementCandidates } from "../placement/candidates.ts"
+import { hostFits } from "../placement/choose-host.ts"
+import { place } from "../placement/place.ts"
+import { placementRefusal } from "../placement/refusal.ts"
 import type { Actor } from "../rules/context.ts"
 import {
   batchNamePrefix,
@@ -17,7 +20,7 @@ import {
   createDemand,
   createRules,
 } from "../rules/create.ts"
-import { hostAvailable, placementRules } from "../rules/placement.ts"
+import { hostAvailable } from "../rules/placement.ts"
 import { quotaRules } from "../rules/quota.ts"
 import { checkRules, firstRefusal, violation } from "../rules/rule.ts"
 import type { Admission } from "../store/admission.ts"
@@ -201,15 +204,17 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
   const { context, networks } = yield* resolve(actor, request)
   yield* checkRules("vm.create", createRules, context)
   const { owner, flavor, image } = context
-  const host = chooseHost(yield* hostLoads(), {
+  // #16: every host, with its state now, so that a refusal says which constraint ruled out which host.
+  const placement = place(yield* placementCandidates(), {
     cpus: flavor.cpus,
     memoryMiB: flavor.memoryMiB,
     count: request.count,
     departmentId: owner.departmentId,
     dedicated: request.dedicatedHost ?? false,
+    groups: context.affinityGroups.map((g) => ({ id: g.id, policy: g.policy })),
   })
-  yield* checkRules("vm.create", placementRules, { host, count: request.count })
-  if (host === undefined) return yield* Effect.die("placement rules let an unplaced batch through")
+  if (placement._tag === "Refused") return yield* placementRefusal("vm.create", placement)
+  const host = placement.host
   const company = yield* store.companies.get(owner.companyId)
   const names = yield* namesFor(request, company.number)
   const blueprint: Blueprint = {
@@ -234,5 +239,14 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
       ),
     )
   const start = request.start ?? true
-  return yield* Effect.forEach(bundles, (bundle) => provision(actor, bundle.vm.id, start))
+  // #16: a VM placed on another host is provisioned by that host's agent (its driver), not by this one.
+  const peers = yield* Peers
+  const { hostId } = yield* HostConfig
+  const provisionOne = (vmId: string) =>
+    Effect.gen(function* () {
+      if (peers === undefined || host.id === hostId) return yield* provision(actor, vmId, start)
+      const taskId = yield* peers.provision(host, actor, vmId, start)
+      return remoteHandle(store, yield* store.tasks.get(taskId))
+    })
+  return yield* Effect.forEach(bundles, (bundle) => provisionOne(bundle.vm.id))
 })

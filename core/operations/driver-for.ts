@@ -1,7 +1,9 @@
 import { Effect } from "effect"
+import { ownHostOnly } from "../cluster/peers.ts"
 import type { DriverError } from "../driver/errors.ts"
 import { DriverRegistry } from "../driver/registry.ts"
 import { NotFound } from "../errors.ts"
+import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
 
@@ -13,8 +15,9 @@ import { Store } from "../store/ports.ts"
 const driverNames = new WeakMap<Store["Service"], Map<string, string>>()
 
 /** The driver of the host a VM is placed on. */
-export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm) {
+export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm, operation: Operation = "vm.reconcile") {
   if (vm.hostId === null) return yield* new NotFound({ resource: "host", id: "(none)" })
+  yield* ownHostOnly(vm, operation)
   const store = yield* Store
   const registry = yield* DriverRegistry
   let names = driverNames.get(store)

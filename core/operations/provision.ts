@@ -20,7 +20,7 @@ const provisionOperation = (
   reads: "full",
   context: (base) => Effect.succeed(base),
   rules: [],
-  prepare: (context) => Effect.map(driverFor(context.vm), (driver) => ({ driver })),
+  prepare: (context) => Effect.map(driverFor(context.vm, "vm.create"), (driver) => ({ driver })),
   lifecycle: start ? "provision-start" : "provision",
   task: () => ({ params: { start } }),
   work: {

@@ -1,4 +1,5 @@
 export * from "./candidate.ts"
+export * from "./candidates.ts"
 export * from "./choose-host.ts"
 export * from "./host-loads.ts"
 export * from "./place.ts"

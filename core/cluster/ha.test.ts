@@ -1,0 +1,74 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { Effect } from "effect"
+import { useCore } from "../../test-support/core.ts"
+import { HostConfig } from "../config.ts"
+import { power } from "../operations/power.ts"
+import { seedVm } from "../operations/testing/world.ts"
+import { sampleHost } from "../rules/testing-records.ts"
+import { Store } from "../store/ports.ts"
+import { storeBackends } from "../store/testing.ts"
+import { failoverRound } from "./ha.ts"
+import { defaultTimeouts } from "./host-state.ts"
+import { stopMovedAway } from "./returning.ts"
+import { ClusterSettings } from "./settings.ts"
+
+for (const backend of storeBackends) {
+  describe(`HA failover on ${backend.name} (#16, R12)`, { skip: backend.skip }, () => {
+    const core = useCore(backend)
+    const shared = { timeouts: defaultTimeouts, stoppedVms: "hold" as const, sharedStorageDir: "/var/lib/hyperx/disks" }
+    const round = () => core.run(Effect.provideService(failoverRound(), ClusterSettings, shared))
+    const vm = (id: string) => core.run(Store.use((s) => s.vms.get(id)))
+
+    it("R12 the leader restarts a down host's HA VMs elsewhere and records the others down, once", async () => {
+      // A host whose last heartbeat is long gone reads down; its VMs were running there.
+      const dead = sampleHost({ id: "dead", name: "dead", driver: core.world.host.driver, heartbeatAt: new Date(0) })
+      await core.run(Store.use((s) => s.hosts.insert(dead)))
+      const onDead = { hostId: dead.id, state: "running" as const }
+      const ha = await core.run(seedVm(core.world, { ...onDead, haEnabled: true, displayName: "ha_shared" }))
+      const local = await core.run(seedVm(core.world, { ...onDead, haEnabled: true, displayName: "ha_local" }))
+      const plain = await core.run(seedVm(core.world, { ...onDead, haEnabled: false, displayName: "not_ha" }))
+      const [disk] = await core.run(Store.use((s) => s.disks.list({ vmId: local.id })))
+      await core.run(Store.use((s) => s.disks.update(disk?.id ?? "", { path: "/srv/local/disk.qcow2" })))
+
+      const outcomes = await round()
+      assert.deepEqual(
+        new Map(outcomes.map((o) => [o.vmId, o.to ?? "down"])),
+        new Map([
+          [ha.id, core.world.host.id],
+          [local.id, "down"],
+          [plain.id, "down"],
+        ]),
+      )
+      assert.equal(outcomes.at(-1)?.vmId, plain.id, "HA VMs first")
+      // The HA VM runs on this host now (its start is the ordinary start task).
+      await core.eventually(async () => ((await vm(ha.id)).state === "running" ? true : undefined))
+      assert.equal((await vm(ha.id)).hostId, core.world.host.id)
+      assert.equal((await core.run(core.fake.driver.inspect(ha.hostname))).power, "running")
+      // The others are recorded down where they were, with the reason, and a task each.
+      const recorded = await vm(local.id)
+      assert.deepEqual([recorded.state, recorded.hostId], ["error", dead.id])
+      assert.match(recorded.stateReason, /ha-needs-shared-storage/)
+      assert.match((await vm(plain.id)).stateReason, /not HA/)
+      const tasks = await core.run(Store.use((s) => s.tasks.list({ vmId: plain.id })))
+      assert.deepEqual(
+        tasks.map((t) => [t.operation, t.userId, t.state]),
+        [["vm.reconcile", "system", "succeeded"]],
+      )
+      // A second round (the next leader's, or the same one's) finds nothing left to do: nothing starts twice.
+      assert.deepEqual(await round(), [])
+      const starts = await core.run(Store.use((s) => s.tasks.list({ vmId: ha.id })))
+      assert.equal(starts.filter((t) => t.operation === "vm.start").length, 1)
+
+      // The dead host's agent, back (one fake hypervisor plays both hosts): what still runs of VMs placed elsewhere
+      // meanwhile is powered off; what is placed on it stays.
+      const stray = await core.run(seedVm(core.world, { hostId: dead.id, state: "stopped", displayName: "stray" }))
+      await core.run(Effect.flatMap(power(core.world.actors.owner, stray.id, "start"), (h) => h.done))
+      const asDead = await core.run(
+        Effect.provideService(stopMovedAway(), HostConfig, { ...core.host, hostId: dead.id }),
+      )
+      assert.deepEqual(asDead, [ha.hostname])
+      assert.equal((await core.run(core.fake.driver.inspect(stray.hostname))).power, "running")
+    })
+  })
+}
