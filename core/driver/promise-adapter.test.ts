@@ -94,7 +94,11 @@ describe("#21 the Promise adapter", () => {
           const reader = yield* driver.events.pipe(
             Stream.take(1),
             Stream.runCollect,
-            Effect.tap(() => Effect.sync(() => void (done = true))),
+            Effect.tap(() =>
+              Effect.sync(() => {
+                done = true
+              }),
+            ),
             Effect.forkChild,
           )
           // The stream subscribes some time after it starts running (a hot stream): emit until it has one.
