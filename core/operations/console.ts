@@ -3,7 +3,7 @@ import type { Capability } from "../driver/capabilities.ts"
 import type { Driver } from "../driver/driver.ts"
 import { type ConsoleContext, type ConsoleKind, consoleRules } from "../rules/console.ts"
 import type { Actor } from "../rules/context.ts"
-import { driverFor } from "./driver-for.ts"
+import { driverFor, driverOfHost } from "./driver-for.ts"
 import { checkVmOperation, runVmOperation } from "./run-vm-operation.ts"
 import type { RecordWork, VmOperation } from "./vm-operation.ts"
 
@@ -30,8 +30,9 @@ export const consoleOperation: VmOperation<
 > = {
   operation: "vm.console",
   reads: "full",
+  // What the host's driver offers decides the rules (a preview on any agent of a cluster); opening it needs driverFor.
   context: (base, kind) =>
-    driverFor(base.vm).pipe(
+    driverOfHost(base.vm).pipe(
       Effect.map(offeredBy),
       // A VM placed on no host (yet) has no hypervisor to offer a console.
       Effect.catchTag("NotFound", () => Effect.succeed([])),

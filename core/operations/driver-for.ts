@@ -14,10 +14,12 @@ import { Store } from "../store/ports.ts"
  */
 const driverNames = new WeakMap<Store["Service"], Map<string, string>>()
 
-/** The driver of the host a VM is placed on. */
-export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm, operation: Operation = "vm.reconcile") {
+/**
+ * The driver the host a VM is placed on runs, as this agent's registry has it: to read what it offers (its
+ * capabilities), never to act on another host's VM. Acting goes through driverFor.
+ */
+export const driverOfHost = Effect.fn("operations.driverOfHost")(function* (vm: Vm) {
   if (vm.hostId === null) return yield* new NotFound({ resource: "host", id: "(none)" })
-  yield* ownHostOnly(vm, operation)
   const store = yield* Store
   const registry = yield* DriverRegistry
   let names = driverNames.get(store)
@@ -28,6 +30,13 @@ export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm, op
   const name = names.get(vm.hostId) ?? (yield* store.hosts.get(vm.hostId)).driver
   names.set(vm.hostId, name)
   return yield* registry.get(name)
+})
+
+/** The driver of the host a VM is placed on, to act on the VM: only this host's VMs (#16: others are forwarded). */
+export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm, operation: Operation = "vm.reconcile") {
+  if (vm.hostId === null) return yield* new NotFound({ resource: "host", id: "(none)" })
+  yield* ownHostOnly(vm, operation)
+  return yield* driverOfHost(vm)
 })
 
 /** For power-off and undefine on the way to deletion: a domain the hypervisor does not know is already gone. */
