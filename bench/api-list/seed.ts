@@ -24,8 +24,14 @@ const stateFor = (i: number): VmState => {
 
 const at = new Date("2026-11-01T00:00:00Z")
 
+/** The i-th VM's address: 250 a /24 from 10.20.0.2 on, into 10.21… past 64,000 VMs (IPAM checks every one). */
+const addressOf = (i: number) => {
+  const block = Math.floor(i / 250)
+  return `10.${20 + Math.floor(block / 256)}.${block % 256}.${(i % 250) + 2}`
+}
+
 /**
- * A platform of `count` VMs: 1 company, 20 departments of 10 users, 4 flavors, 2 images, 8 hosts, one /16 subnet;
+ * A platform of `count` VMs: 1 company, 20 departments of 10 users, 4 flavors, 2 images, 8 hosts, one /12 subnet;
  * each VM with a system disk, every other one a data disk too, and one NIC. Inserted in transactions of 500.
  */
 export const seedVms = (count: number, onProgress: (done: number) => void) =>
@@ -70,7 +76,17 @@ export const seedVms = (count: number, onProgress: (done: number) => void) =>
       (h) => store.hosts.insert(sampleRows.host({ name: `host-${h}` })),
     )
     const network = yield* store.networks.insert(sampleRows.network())
-    const subnet = yield* store.subnets.insert(sampleRows.subnet({ networkId: network.id, cidr: "10.20.0.0/16" }))
+    const subnet = yield* store.subnets.insert(
+      sampleRows.subnet({
+        networkId: network.id,
+        // A /12 holds 100,000 VMs; their addresses start at 10.20.0.2 as the bench's IP searches expect.
+        cidr: "10.16.0.0/12",
+        gateway: "10.16.0.1",
+        rangeStart: "10.16.0.2",
+        rangeEnd: "10.31.255.254",
+        dns: ["10.16.0.1"],
+      }),
+    )
 
     const bundleOf = (i: number): VmBundle => {
       const owner = users[(i * 7) % users.length] ?? superadmin
@@ -110,7 +126,7 @@ export const seedVms = (count: number, onProgress: (done: number) => void) =>
         vmId: vm.id,
         subnetId: subnet.id,
         mac: `52:54:01:${((i >> 16) & 255).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}`,
-        primaryIp: `10.20.${Math.floor(i / 250)}.${(i % 250) + 2}`,
+        primaryIp: addressOf(i),
       })
       return { vm, disks: i % 2 === 0 ? [disk("system", 40), disk("data", 100)] : [disk("system", 40)], nics: [nic] }
     }
