@@ -17,6 +17,7 @@ import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { hyperx, type Run, tokenPattern, up } from "../agent/cli/testing.ts"
+import { jsonApi } from "../agent/testing/json-api.ts"
 import { connect } from "../agent/ws/testing.ts"
 import { qemuInstalled } from "../plugins/qemu/driver/testing.ts"
 import { defaultGuestCacheDir } from "../plugins/qemu/guest/build.ts"
@@ -39,9 +40,6 @@ const skip = !qemuInstalled()
   : hasCommit
     ? false
     : `git has no commit ${previousRelease} (a shallow clone)`
-
-// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
-type Json = any
 
 /** The pids of the QEMU processes whose command line names a path inside `folder`. */
 const qemuPidsUnder = (folder: string): ReadonlyArray<number> =>
@@ -74,18 +72,10 @@ describe("running VMs survive the agent's upgrade and are re-attached (#22)", { 
   /** The last heartbeat counter read under the previous release. */
   let lastBefore = 0
 
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const reply = await fetch(`${origin}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await reply.text()
-    return { status: reply.status, body: text === "" ? undefined : JSON.parse(text) }
-  }
+  const api = jsonApi(
+    () => `${origin}/api/v1`,
+    () => token,
+  )
   const stateOf = async () => (await api("GET", `/vms/${vmId}`)).body?.runtime?.state as string | undefined
   const until = async (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 240_000) => {
     const deadline = Date.now() + timeoutMs

@@ -22,6 +22,7 @@ import { after, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { SupportMatrix } from "../../conformance/matrix.ts"
+import { jsonApi } from "../testing/json-api.ts"
 import { hyperx, tokenPattern, up } from "./testing.ts"
 
 const run = promisify(execFile)
@@ -34,9 +35,6 @@ const driverDir = join(work, "my-driver")
 // Without NODE_TEST_CONTEXT: the author's `node --test` is a run of its own, not a subtest of this file's.
 const { NODE_TEST_CONTEXT: _, ...outer } = process.env
 const env = { ...outer, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --conditions=source`.trim() }
-
-// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
-type Json = any
 
 describe("#21 a driver written with the Promise adapter, outside the repository", { timeout: 300_000 }, () => {
   after(() => rmSync(work, { recursive: true, force: true }))
@@ -98,14 +96,10 @@ describe("#21 a driver written with the Promise adapter, outside the repository"
       assert.match(agent.stdout, /supports {3}lifecycle, gracefulShutdown, events, reattach\n/)
       assert.match(agent.stdout, /lacks {6}liveMigration, /)
       const token = agent.stdout.match(tokenPattern)?.[0]
-      const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-        const reply = await fetch(`${origin}/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        })
-        return { status: reply.status, body: await reply.json().catch(() => undefined) }
-      }
+      const api = jsonApi(
+        () => `${origin}/api/v1`,
+        () => token,
+      )
       const stateOf = async (id: string) => (await api("GET", `/vms/${id}`)).body?.runtime?.state
       const until = async (what: string, predicate: () => Promise<boolean>) => {
         for (let tries = 0; !(await predicate()); tries++) {

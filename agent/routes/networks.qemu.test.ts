@@ -19,6 +19,7 @@ import {
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
 import { qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
 import { connectAgent, guestShell, type JsonLines } from "../../plugins/qemu/guest/testing.ts"
+import { jsonApi } from "../testing/json-api.ts"
 import { useQemuAgent } from "../testing/qemu-agent.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
@@ -56,18 +57,10 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
   }
 
   let netB = ""
-  const http = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${live().origin}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${live().token}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
-  }
+  const http = jsonApi(
+    () => live().origin,
+    () => live().token,
+  )
   const untilState = async (vmId: string, state: string) => {
     for (let i = 0; i < 1200; i++) {
       const detail = await http("GET", `/api/v1/vms/${vmId}`)

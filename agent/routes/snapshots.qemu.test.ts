@@ -6,6 +6,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
+import { jsonApi } from "../testing/json-api.ts"
 import { useQemuAgent } from "../testing/qemu-agent.ts"
 import { type Client, connect, eventsOf } from "../ws/testing.ts"
 
@@ -15,18 +16,10 @@ type Json = any
 describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false : "QEMU is not installed" }, () => {
   const { live, log } = useQemuAgent("hx-snap-api-")
 
-  const http = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${live().origin}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${live().token}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
-  }
+  const http = jsonApi(
+    () => live().origin,
+    () => live().token,
+  )
   const ended = (client: Client, taskId: string) =>
     client
       .until(

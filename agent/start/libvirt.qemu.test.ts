@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import { LIBVIRT_URI, libvirtUnavailable } from "../../plugins/libvirt/testing/setup.ts"
 import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "../../plugins/qemu/guest/recipe.ts"
 import { hyperx, type Run, tokenPattern, up } from "../cli/testing.ts"
+import { jsonApi } from "../testing/json-api.ts"
 import { connect } from "../ws/testing.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
@@ -69,18 +70,10 @@ describe("#21 the agent with --driver libvirt boots the README's VM", { skip: li
     assert.match(running.stdout, /driver {7}libvirt \S+/)
     assert.match(running.stdout, /supports {3}lifecycle, gracefulShutdown, events, reattach/)
     const token = running.stdout.match(tokenPattern)?.[0]
-    const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-      const reply = await fetch(`${origin}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      const text = await reply.text()
-      return { status: reply.status, body: text === "" ? undefined : JSON.parse(text) }
-    }
+    const api = jsonApi(
+      () => `${origin}/api/v1`,
+      () => token,
+    )
     const until = async (what: string, predicate: () => Promise<boolean>, timeoutMs = 300_000) => {
       const deadline = Date.now() + timeoutMs
       while (!(await predicate())) {

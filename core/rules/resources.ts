@@ -25,31 +25,26 @@ export const imageAvailable = <C>(of: (context: C) => ImageScope): Rule<C> =>
     },
   })
 
-/** G1, C3, K1: a retired flavor is kept by the VMs that have it; no new VM (or resize) gets it. */
-export const flavorInService = <C>(of: (context: C) => Flavor): Rule<C> =>
-  defineRule<C>({
-    name: "flavor-retired",
-    features: ["G1", "C3", "K1"],
-    kind: "conflict",
-    message: (context) => ({
-      en: `Flavor ${of(context).name} is retired; choose another`,
-      zh: `规格 ${of(context).name} 已停用，请选择其他规格`,
-    }),
-    allows: (context) => (of(context).retiredAt ?? null) === null,
-  })
+/** G1: a retired catalogue entry is kept by the VMs that have it; nothing new is made with it. */
+const inService =
+  (name: string, features: ReadonlyArray<string>, what: { readonly en: string; readonly zh: string }) =>
+  <C>(of: (context: C) => { readonly name: string; readonly retiredAt?: Date | null }): Rule<C> =>
+    defineRule<C>({
+      name,
+      features,
+      kind: "conflict",
+      message: (context) => ({
+        en: `${what.en} ${of(context).name} is retired; choose another`,
+        zh: `${what.zh} ${of(context).name} 已停用，请选择其他${what.zh}`,
+      }),
+      allows: (context) => (of(context).retiredAt ?? null) === null,
+    })
 
-/** G1, C2, K2: a retired image is kept by the VMs installed from it; nothing new is installed from it. */
-export const imageInService = <C>(of: (context: C) => Image): Rule<C> =>
-  defineRule<C>({
-    name: "image-retired",
-    features: ["G1", "C2", "K2"],
-    kind: "conflict",
-    message: (context) => ({
-      en: `Image ${of(context).name} is retired; choose another`,
-      zh: `镜像 ${of(context).name} 已停用，请选择其他镜像`,
-    }),
-    allows: (context) => (of(context).retiredAt ?? null) === null,
-  })
+/** G1, C3, K1: no new VM, nor a resize, gets a retired flavor. */
+export const flavorInService = inService("flavor-retired", ["G1", "C3", "K1"], { en: "Flavor", zh: "规格" })
+
+/** G1, C2, K2: nothing new is installed from a retired image. */
+export const imageInService = inService("image-retired", ["G1", "C2", "K2"], { en: "Image", zh: "镜像" })
 
 /** C2, C3, K1, K2: the image's minimum cores ("最低核数") fit the flavor's CPUs. */
 export interface ImageFit {
