@@ -16,12 +16,12 @@ import {
 } from "./testing.ts"
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
-const child = fileURLToPath(new URL("./backup-crash-child.ts", import.meta.url))
+const child = fileURLToPath(new URL("./reattach-child.ts", import.meta.url))
 const projectRoot = fileURLToPath(new URL("../../../", import.meta.url))
 const MiB = 1024 * 1024
 
 /**
- * Runs the child "agent" (backup-crash-child.ts): it starts the VM, then backs up its data disk into `target`. Killed
+ * Runs the child "agent" (reattach-child.ts): it starts the VM, then backs up its data disk into `target`. Killed
  * by SIGKILL once the copy has written `killAt` bytes, the way a crash of the agent would cut it short.
  */
 const crashDuringBackup = (stateDir: string, spec: VmSpec, target: string, killAt: number) =>
