@@ -98,7 +98,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       return 0
     }
     const output: AgentOutput = { line: io.out, progress: io.err }
-    const agent = await startAgent(config, output)
+    const agent = await startAgent(config, output, { env: io.env })
     const stopped = io.onStopSignal(() => {
       io.err("Stopping at once; running operations are recovered at the next start.")
       process.exit(130)

@@ -45,7 +45,7 @@ export interface StartOptions {
   readonly widgetsModule?: string
   /** How long a stop waits for running operations before it interrupts them; default 30 s. */
   readonly graceMs?: number
-  /** The environment a driver's entry point reads its own settings from; default process.env. */
+  /** The environment a driver's entry point and the monitoring settings (#20) are read from; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>
 }
 
@@ -104,7 +104,7 @@ export const startAgent = async (
       secretKey: folder.secretKey,
     }
     const store = layerPostgres(opened.url)
-    const monitoring = resolveMonitoringConfig(process.env) // #20
+    const monitoring = resolveMonitoringConfig(options.env ?? process.env) // #20
     // #16: on a shared PostgreSQL the agent that holds the leader lock runs the cluster's jobs (the scheduler).
     const leadership =
       config.databaseUrl === undefined ? Leadership.layerAlone : layerLeaderLock({ url: config.databaseUrl })

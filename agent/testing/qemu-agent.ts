@@ -37,7 +37,11 @@ export const useQemuAgent = (
   before(async () => {
     await prepare?.()
     const config = resolveConfig({ data, port: "0", driver: "qemu" }, options.env ?? {})
-    agent = await startAgent(config, { line: (t) => log.push(t), progress: (t) => log.push(t) }, { graceMs: 5_000 })
+    agent = await startAgent(
+      config,
+      { line: (t) => log.push(t), progress: (t) => log.push(t) },
+      { graceMs: 5_000, env: { ...process.env, ...options.env } },
+    )
   })
   after(async () => {
     await agent?.stop()

@@ -200,6 +200,13 @@ export interface Driver {
     dropChain(name: string, diskId: string, chain: string): Op
     /** Write the disk that a backup (with its chain) holds into a new standalone volume. */
     restore(backup: string, target: VolumeSpec): Op
+    /**
+     * A backup into `target` whose caller went away (the agent stopped during the copy, #14): the hypervisor's copy
+     * is waited for if it still runs and its leftovers are cleared; its result when it completed as asked (an
+     * increment backed by `previous`, or a full backup when `previous` is absent), undefined when it failed, never
+     * started or cannot be told. Optional: without it, every such backup counts as partial.
+     */
+    settle?(name: string, target: string, previous: string | undefined): Op<BackupResult | undefined>
   }
   /** Freeze and thaw the guest's file systems around a snapshot or backup (through the guest agent). */
   readonly quiesce?: {

@@ -161,6 +161,32 @@ for (const backend of storeBackends) {
       assert.equal(r.task.state, "succeeded")
     })
 
+    it("V4 #14 a backup whose copy the hypervisor completed after the agent's death: ready, its task succeeded", async () => {
+      let backupId = ""
+      const r = await scenario(
+        { prepare: "start", hang: "backups.full", operation: "backup" },
+        {
+          // The hypervisor carried the copy to its end while the agent was gone (QEMU does, see the QEMU driver's
+          // backup-crash test): the backup file is whole where the record says it goes.
+          before: async ({ runtime, fake, vm }) => {
+            const [backup] = await runtime.runPromise(Store.use((s) => s.backups.list({ vmId: vm.id })))
+            assert.equal(backup?.state, "creating", "the crash left the backup creating")
+            backupId = backup?.id ?? ""
+            await runtime.runPromise(
+              fake.driver.backups.full(vm.hostname, backup?.diskId ?? "", backup?.location ?? "", { chain: "c" }),
+            )
+          },
+          afterwards: async ({ runtime }) => {
+            const backup = await runtime.runPromise(Store.use((s) => s.backups.get(backupId)))
+            assert.equal(backup.state, "ready", "the completed copy is kept")
+            assert.ok(backup.sizeBytes > 0)
+          },
+        },
+      )
+      assert.equal(r.after.state, "running")
+      assert.equal(r.task.state, "succeeded", JSON.stringify(r.task.error))
+    })
+
     it("V4 #14 a backup cut short by SIGKILL: failed, its partial file removed, and the next backup is not blocked", async () => {
       let location = ""
       let backupId = ""

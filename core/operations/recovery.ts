@@ -81,20 +81,44 @@ const settleCutShortSnapshots = Effect.fn("recovery.settleCutShortSnapshots")(fu
 })
 
 /**
- * V4, #14: a backup a crash cut short holds nothing known to be whole (the copy may have stopped halfway): failed,
- * and its partial file removed so that it takes no room and nothing restores from it. A failed backup blocks
- * nothing, and the next one does not build on it (only ready backups are built on); a driver that keeps a chain's
- * end (QEMU: written ahead of the copy) refuses an increment past it, so the next backup starts a new chain.
+ * V4, #14: a backup left "creating" by a crash. The hypervisor may have carried the copy to its end by itself (QEMU
+ * does, while the VM runs): ready, with its size, when the driver says the copy completed as planned. Anything else
+ * holds nothing known to be whole: failed, and its partial file removed so that it takes no room and nothing restores
+ * from it. A failed backup blocks nothing, and the next one does not build on it (only ready backups are built on); a
+ * driver that keeps a chain's end (QEMU: written ahead of the copy) refuses an increment past it, so the next backup
+ * starts a new chain. Returns the ids of the backups found whole.
  */
 const settleCutShortBackups = Effect.fn("recovery.settleCutShortBackups")(function* (driver: Driver, vm: Vm) {
   const store = yield* Store
+  const completed = new Set<string>()
   for (const backup of yield* store.backups.list({ vmId: vm.id, state: "creating" })) {
+    const settle = driver.backups?.settle
+    const previous = backup.parentId === null ? undefined : (yield* store.backups.get(backup.parentId)).location
+    const result =
+      settle === undefined
+        ? undefined
+        : yield* settle(vm.hostname, backup.location, previous).pipe(
+            Effect.catch((error) =>
+              Effect.as(
+                Effect.logWarning(`could not tell what became of the backup ${backup.location}`, error),
+                undefined,
+              ),
+            ),
+          )
+    if (result !== undefined) {
+      yield* store.backups.update(backup.id, { state: "ready", sizeBytes: Math.max(0, Math.round(result.sizeBytes)) })
+      completed.add(backup.id)
+      continue
+    }
     yield* driver.volumes
       .remove(backup.location)
       .pipe(Effect.catch((error) => Effect.logWarning(`could not remove the partial backup ${backup.location}`, error)))
     yield* store.backups.update(backup.id, { state: "failed", sizeBytes: 0 })
   }
+  return completed
 })
+
+const backupIdOf = (task: Task) => String((task.params as { readonly backupId?: string } | null)?.backupId)
 
 /** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
 const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: Driver, vm: Vm, task: Task | undefined) {
@@ -124,11 +148,12 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
         }),
   )
   const completedSnapshots = yield* settleCutShortSnapshots(driver, vm)
-  yield* settleCutShortBackups(driver, vm)
+  const completedBackups = yield* settleCutShortBackups(driver, vm)
   for (const task of open) {
     const completed =
       (vm.state === "destroying" && Exit.isSuccess(outcome)) ||
-      (task.operation === "snapshot.create" && task.targetId !== null && completedSnapshots.has(task.targetId))
+      (task.operation === "snapshot.create" && task.targetId !== null && completedSnapshots.has(task.targetId)) ||
+      (task.operation === "disk.backup" && completedBackups.has(backupIdOf(task)))
     const exit = completed
       ? Exit.succeed({ completedBy: "recovery" })
       : Exit.fail({ _tag: "Interrupted", message: interrupted(observed) })

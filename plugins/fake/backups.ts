@@ -7,7 +7,7 @@ import { filesBytes, filesOfDisk, withDiskFiles } from "./disk-files.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 import type { GuestDisk, VolumeRecord } from "./state.ts"
 
-type Backups = Required<Pick<Driver, "backups">>["backups"]
+type Backups = Required<Required<Pick<Driver, "backups">>["backups"]>
 type Files = Record<string, string>
 
 /** qcow2 header and metadata, so that even an empty increment has a size. */
@@ -119,6 +119,19 @@ export const makeBackups = (hv: Hypervisor): Backups => {
           bitmaps: record.bitmaps.filter((b) => b.diskId !== diskId || b.chain !== chain),
         })),
       )
+    }),
+
+    /** The fake copies in one step: a backup volume it holds, on the asked base, is a copy that completed. */
+    settle: Effect.fn("FakeDriver.backups.settle")(function* (
+      name: string,
+      target: string,
+      previous: string | undefined,
+    ) {
+      yield* hv.get("backups.settle", name)
+      const volume = hv.findVolume(target)
+      return volume?.files !== undefined && volume.backingPath === previous
+        ? { sizeBytes: overheadBytes + filesBytes(volume.files) }
+        : undefined
     }),
 
     restore: Effect.fn("FakeDriver.backups.restore")(function* (backup: string, target: VolumeSpec) {

@@ -126,6 +126,7 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
         incremental: guard("backups.incremental", backups.incremental),
         dropChain: guard("backups.dropChain", backups.dropChain),
         restore: guard("backups.restore", backups.restore),
+        settle: guard("backups.settle", backups.settle),
       },
       quiesce: { freeze: guard("quiesce.freeze", quiesce.freeze), thaw: guard("quiesce.thaw", quiesce.thaw) },
       console: { vnc: guard("console.vnc", console.vnc), serial: guard("console.serial", console.serial) },

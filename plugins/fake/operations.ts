@@ -23,6 +23,7 @@ export const fakeOperations = [
   "backups.incremental",
   "backups.dropChain",
   "backups.restore",
+  "backups.settle",
   "quiesce.freeze",
   "quiesce.thaw",
   "console.vnc",

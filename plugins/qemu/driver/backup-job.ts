@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto"
+import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import { blockDirtyBitmapRemove, dirtyBitmapAddAction, transaction } from "../qmp/commands/backup.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
-import { awaitJob, runJob } from "../qmp/commands/jobs.ts"
+import { awaitJob, type JobInfo, jobCancel, jobDismiss, queryJobs, runJob } from "../qmp/commands/jobs.ts"
 import { runVoid } from "../qmp/commands/run.ts"
 import type { QmpError } from "../qmp/errors.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
@@ -42,16 +42,23 @@ const formatTarget = (monitor: QmpMonitor, job: BackupJob, fileNode: string, job
   })
 
 /**
+ * The names a backup into `target` uses inside QEMU, derived from the target (a backup file is never reused), so
+ * that an agent that restarts during the copy finds the job and the nodes again (`settleBackupJob`).
+ */
+export const backupJobNames = (target: string) => {
+  const suffix = createHash("sha256").update(target).digest("hex").slice(0, 8)
+  const targetNode = `hxbk-${suffix}`
+  return { suffix, targetNode, fileNode: `${targetNode}-file`, jobId: `hxbk-job-${suffix}` }
+}
+
+/**
  * One backup as the lab measured it: the target joins the block graph as a node of its own (an increment's backing
  * chain, the earlier backups, opens from its header, read-only), `blockdev-backup` copies into it, and the node
  * leaves the graph again whatever happened. A full backup that fails takes its new bitmap back with it.
  */
 export const runBackupJob = (monitor: QmpMonitor, job: BackupJob): Effect.Effect<void, QmpError> =>
   Effect.gen(function* () {
-    const suffix = randomBytes(4).toString("hex")
-    const targetNode = `hxbk-${suffix}`
-    const fileNode = `${targetNode}-file`
-    const jobId = `hxbk-job-${suffix}`
+    const { suffix, targetNode, fileNode, jobId } = backupJobNames(job.target)
     const backup = {
       "job-id": jobId,
       device: job.node,
@@ -88,4 +95,41 @@ export const runBackupJob = (monitor: QmpMonitor, job: BackupJob): Effect.Effect
       )
     })
     yield* copy.pipe(Effect.ensuring(Effect.ignore(blockdevDel(monitor, fileNode))))
+  })
+
+/** query-jobs until the job concluded (or is not there), every 200 ms. */
+const concludedJob = (monitor: QmpMonitor, jobId: string): Effect.Effect<JobInfo | undefined, QmpError> =>
+  Effect.flatMap(queryJobs(monitor), (jobs) => {
+    const job = jobs.find((candidate) => candidate.id === jobId)
+    return job === undefined || job.status === "concluded"
+      ? Effect.succeed(job)
+      : Effect.andThen(
+          Effect.sleep("200 millis"),
+          Effect.suspend(() => concludedJob(monitor, jobId)),
+        )
+  })
+
+/**
+ * V4, #14: what became of a backup into `target` that nobody waited for (the agent stopped during the copy). QEMU
+ * carries a started copy on by itself: the job is waited for if it still runs, then dismissed, and the backup's
+ * nodes leave the block graph. True when QEMU's copy completed; false when it failed, when no job exists (the stop
+ * came before the copy started, or the VM's QEMU is not the one that ran it) or when it outlasts `timeoutMs`.
+ */
+export const settleBackupJob = (
+  monitor: QmpMonitor,
+  target: string,
+  timeoutMs: number,
+): Effect.Effect<boolean, QmpError> =>
+  Effect.gen(function* () {
+    const { targetNode, fileNode, jobId } = backupJobNames(target)
+    const job = yield* concludedJob(monitor, jobId).pipe(
+      Effect.timeoutOrElse({
+        duration: timeoutMs,
+        orElse: () => Effect.as(Effect.ignore(jobCancel(monitor, jobId)), undefined),
+      }),
+    )
+    if (job?.status === "concluded") yield* jobDismiss(monitor, jobId)
+    yield* Effect.ignore(blockdevDel(monitor, targetNode))
+    yield* Effect.ignore(blockdevDel(monitor, fileNode))
+    return job?.status === "concluded" && job.error === undefined
   })

@@ -9,7 +9,7 @@ import type { HostCommands } from "../../host-commands/host-commands.ts"
 import { diskNames } from "../argv/names.ts"
 import { blockDirtyBitmapRemove } from "../qmp/commands/backup.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
-import { runBackupJob } from "./backup-job.ts"
+import { runBackupJob, settleBackupJob } from "./backup-job.ts"
 import { nodeFacts } from "./block-nodes.ts"
 import type { ChainStore } from "./chains.ts"
 import type { Domain, Domains } from "./domains.ts"
@@ -171,5 +171,32 @@ export const makeBackups = (domains: Domains, qemuImg: QemuImg, chains: ChainSto
     )
   })
 
-  return { full, incremental, dropChain, restore: makeRestore(domains, qemuImg) }
+  /**
+   * #14: a copy the agent stopped waiting for. Only a running domain's QEMU carries a copy on by itself (a storage
+   * daemon ends with the agent that served the stopped disk); what it finished counts when the file is the backup
+   * that was asked for (backed by `previous`, or by nothing for a full one).
+   */
+  const settle = Effect.fn("QemuDriver.backups.settle")(function* (
+    name: string,
+    targetPath: string,
+    previousPath: string | undefined,
+  ) {
+    const operation = "backups.settle"
+    const target = resolve(targetPath)
+    const completed = yield* domains.exclusive(name)(
+      Effect.gen(function* () {
+        const session = yield* domains.live(yield* domains.get(operation, name))
+        if (!session) return false
+        const monitor = yield* session.monitor(operation)
+        return yield* settleBackupJob(monitor, target, jobMs).pipe(Effect.mapError(errors.fromQmp(operation)))
+      }),
+    )
+    if (!completed) return undefined
+    const info = yield* qemuImg.info(operation, target)
+    const backing = info?.backingFilename === undefined ? undefined : resolve(dirname(target), info.backingFilename)
+    const asked = previousPath === undefined ? undefined : resolve(previousPath)
+    return info !== undefined && backing === asked ? { sizeBytes: statSync(target).size } : undefined
+  })
+
+  return { full, incremental, dropChain, restore: makeRestore(domains, qemuImg), settle }
 }

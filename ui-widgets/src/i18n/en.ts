@@ -376,6 +376,7 @@ export const en = {
       network: "Network",
       read: "Read",
       write: "Write",
+      time: "Time",
       received: "Received",
       sent: "Sent",
       latest: "Latest",

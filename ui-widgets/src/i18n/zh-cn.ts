@@ -360,6 +360,7 @@ export const zhCN: Messages = {
       network: "网络",
       read: "读",
       write: "写",
+      time: "时间",
       received: "接收",
       sent: "发送",
       latest: "最新",

@@ -136,14 +136,26 @@ export class MonitoringTab {
     if (existing !== undefined) return existing.chart.setData(data)
     const UPlot = await this.uPlot()
     if (!element.isConnected || this.drawn.has(kind)) return
-    const { locale } = this.host
+    const { locale, t } = this.host
+    // The time axis and the legend's time in the element's language (uPlot's own formats are English).
+    const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    const clockSeconds = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+    /** Ticks less than a minute apart need their seconds to differ. */
+    const timeTicks = (ticks: ReadonlyArray<number>) => {
+      const format = (ticks[1] ?? Number.POSITIVE_INFINITY) - (ticks[0] ?? 0) < 60 ? clockSeconds : clock
+      return ticks.map((v) => format.format(new Date(v * 1000)))
+    }
+    const moment = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "medium" })
     const chart = new UPlot(
       {
         width: Math.max(240, element.clientWidth || 480),
         height: 140,
         legend: { show: lines.length > 1 },
         series: [
-          {},
+          {
+            label: t.tabs.metrics.time,
+            value: (_: uPlot, v: number | null) => (v === null ? "–" : moment.format(new Date(v * 1000))),
+          },
           ...lines.map((line, i) => ({
             label: line.label,
             stroke: i === 0 ? strokes[0] : strokes[1],
@@ -152,8 +164,8 @@ export class MonitoringTab {
           })),
         ],
         axes: [
-          {},
-          { size: 70, values: (_: uPlot, ticks: number[]) => ticks.map((v) => charts[kind].format(v, locale)) },
+          { values: (_: uPlot, ticks: number[]) => timeTicks(ticks) },
+          { size: 88, values: (_: uPlot, ticks: number[]) => ticks.map((v) => charts[kind].format(v, locale)) },
         ],
         scales: kind === "cpu" || kind === "memory" ? { y: { range: [0, 100] } } : {},
       },

@@ -1,0 +1,139 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
+/**
+ * M1 (#20) end to end, with nothing inserted by the test: the agent as `npm start` runs it, on real QEMU with host
+ * networking in a namespace this test makes, its collector sampling every 2 s. A tiny guest burns CPU (a busy loop
+ * started through its guest agent) and answers pings from the host side of its network; the series the API serves
+ * show both (CPU far above idle; bytes received and sent on its tap NIC), and the monitoring tab of <hx-vm-detail>
+ * draws them, in English and in Chinese.
+ */
+import assert from "node:assert/strict"
+import { type ChildProcess, spawn } from "node:child_process"
+import { join } from "node:path"
+import { after, describe, it } from "node:test"
+import { setTimeout as sleep } from "node:timers/promises"
+import { jsonApi } from "../agent/testing/json-api.ts"
+import { useQemuAgent } from "../agent/testing/qemu-agent.ts"
+import { Store } from "../core/store/ports.ts"
+import { addNetns, deleteNetns, netnsSkipUnlessCi, uniqueName } from "../plugins/linux-net/testing.ts"
+import { defaultRunRoot } from "../plugins/qemu/driver/options.ts"
+import { qemuInstalled } from "../plugins/qemu/driver/testing.ts"
+import { connectAgent, guestShell } from "../plugins/qemu/guest/testing.ts"
+import { buildWidgets } from "./build.ts"
+import { browserSkip, useBrowser } from "./testing/browser.ts"
+import { eventually } from "./testing/page.ts"
+
+const skip = browserSkip || (qemuInstalled() ? netnsSkipUnlessCi() : "QEMU is not installed")
+
+type Column = ReadonlyArray<number | null>
+const numbers = (column: Column) => column.filter((value): value is number => value !== null)
+const highest = (column: Column) => Math.max(0, ...numbers(column))
+
+describe("the monitoring tab fed by a real guest on QEMU, in Chromium (M1, #20)", { skip, timeout: 900_000 }, () => {
+  const netns = uniqueName("hxmon")
+  const browser = useBrowser()
+  const { live, log, data } = useQemuAgent(
+    "hx-monitoring-",
+    async () => {
+      await buildWidgets()
+      addNetns(netns)
+    },
+    {
+      env: {
+        HYPERX_NETWORK: "linux",
+        HYPERX_NETNS: netns,
+        HYPERX_NET_PREFIX: "hxm",
+        HYPERX_METRICS_INTERVAL_SECONDS: "2",
+      },
+    },
+  )
+  const http = jsonApi(
+    () => live().origin,
+    () => live().token,
+  )
+  let pinger: ChildProcess | undefined
+  after(() => {
+    pinger?.kill("SIGKILL")
+    deleteNetns(netns)
+  })
+
+  it("M1 CPU of a busy loop and the tap NIC's traffic reach the series and the charts, en + zh", async () => {
+    const users = await live().runtime.runPromise(Store.use((s) => s.users.list()))
+    const superadmin = users.find((user) => user.role === "superadmin") ?? assert.fail("no superadmin")
+    const network = await http("POST", "/api/v1/networks", {
+      name: "mon-net",
+      kind: "isolated",
+      departmentId: superadmin.departmentId,
+      subnet: { cidr: "10.94.0.0/24" },
+    })
+    assert.equal(network.status, 201, JSON.stringify(network.body))
+    const created = await http("POST", "/api/v1/vms", {
+      imageId: "tiny-linux",
+      flavorId: "tiny",
+      name: "monitored_vm",
+      networks: [{ networkId: network.body.id }],
+    })
+    assert.equal(created.status, 202, JSON.stringify(created.body))
+    const vmId: string = created.body.vmIds[0]
+    const detail = await eventually(
+      "the VM to run",
+      async () => {
+        const reply = await http("GET", `/api/v1/vms/${vmId}`)
+        return reply.body?.runtime?.state === "running" ? reply.body : undefined
+      },
+      300_000,
+    ).catch((error) => assert.fail(`${error}\n${log.join("\n")}`))
+    const [nic] = (await http("GET", `/api/v1/vms/${vmId}/nics`)).body.items
+    const series = async () => (await http("GET", `/api/v1/vms/${vmId}/metrics`)).body
+
+    // The guest agent answers once the guest booted; the idle figure is read before the loop starts.
+    const qga = await connectAgent(join(defaultRunRoot(join(data, "qemu")), detail.vm.hostname, "qga.sock"), 180_000)
+    assert.equal((await guestShell(qga, `ip -4 addr show eth0 | grep -q ${nic.primaryIp}`)).code, 0, "DHCP done")
+    await sleep(6_000)
+    const idle = (await series()).cpuPercent as Column
+    const idleCpu = numbers(idle).at(-1) ?? 100
+    const started = await guestShell(qga, "(while :; do :; done) > /dev/null 2>&1 < /dev/null &")
+    assert.equal(started.code, 0)
+    // The platform's driver talks to the guest agent too (file-system use): one client at a time.
+    qga.close()
+    pinger = spawn("ip", ["netns", "exec", netns, "busybox", "ping", "-s", "1400", nic.primaryIp], { stdio: "ignore" })
+
+    await eventually(
+      "a busy, pinged sample",
+      async () => {
+        const s = await series()
+        const recent = (column: Column) => highest(column.slice(-3))
+        // An echo reply for every request: the guest's NIC sends about what it receives.
+        const pinged = recent(s.netRxBps) > 500 && recent(s.netTxBps) > 500
+        return recent(s.cpuPercent) >= 10 && recent(s.cpuPercent) >= 4 * idleCpu && pinged ? s : undefined
+      },
+      120_000,
+    ).catch(async (error) => assert.fail(`${error}: idle ${idleCpu}%, ${JSON.stringify(await series())}`))
+
+    for (const lang of ["en", "zh-CN"] as const) {
+      const { page, errors, shoot } = await browser.open({ locale: lang })
+      // As a user of the demo portal the agent serves: find the VM in the list, open it, open its monitoring tab.
+      await page.goto(`${live().origin}/demo?token=${live().token}&lang=${lang}`)
+      const list = page.locator("hx-vm-list")
+      await list.locator("input[type=search]").fill("monitored_vm")
+      const row = list.locator(`tr[data-vm-id="${vmId}"]`)
+      await row.locator(".state[data-state=running]").waitFor()
+      await list.locator("input[type=search]").press("Tab")
+      await row.locator("[data-open]").click()
+      const element = page.locator("hx-vm-detail")
+      await element
+        .locator("#tab-monitoring")
+        .click()
+        .catch((error) => assert.fail(`${error}\n${errors.join("\n")}`))
+      const panel = element.locator("[role=tabpanel]")
+      await panel.locator("[data-metric=cpu] canvas").waitFor()
+      assert.equal(await panel.locator(".chart canvas").count(), 4, "four uPlot charts drew")
+      const cpuCaption = await panel.locator("[data-latest=cpu]").innerText()
+      const cpu = Number(cpuCaption.replace(/[^\d.]/g, ""))
+      assert.ok(cpu >= 10, `the CPU chart's latest figure shows the loop: ${cpuCaption}`)
+      const network = await panel.locator("[data-latest=network]").innerText()
+      assert.match(network, /[1-9]/, `the network chart's latest figures show the pings: ${network}`)
+      await shoot(`vm-monitoring-qemu-${lang}`)
+      assert.deepEqual(errors, [])
+    }
+  })
+})
