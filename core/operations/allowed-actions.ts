@@ -63,6 +63,9 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("restore", restoreOperation, none),
   entry("purge", purgeOperation(false), options),
   entry("console", consoleOperation, none),
+  // B5: each kind of console on its own, so that a console widget opens one the VM's host offers
+  entry("console-vnc", consoleOperation, () => "vnc" as const),
+  entry("console-serial", consoleOperation, () => "serial" as const),
   entry("rename", renameOperation, (base) => base.vm.displayName),
   entry("remarks", remarksOperation, (base) => base.vm.remarks),
   entry("reclaim-date", reclaimDateOperation, () => null),

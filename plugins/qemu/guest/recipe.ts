@@ -42,7 +42,8 @@ export const WANTED_MODULES = [
 const init = `#!/bin/sh
 # PID 1 of the hyperx test guest (busybox initramfs).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-say() { echo "hyperx-guest: $*" > /dev/ttyS0 2>/dev/null; }
+# on the serial port, and on the screen too, so that a VNC console shows the guest's text
+say() { echo "hyperx-guest: $*" > /dev/ttyS0 2>/dev/null; echo "hyperx-guest: $*" > /dev/tty0 2>/dev/null; }
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

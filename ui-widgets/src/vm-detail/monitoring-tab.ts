@@ -139,7 +139,12 @@ export class MonitoringTab {
     const { locale, t } = this.host
     // The time axis and the legend's time in the element's language (uPlot's own formats are English).
     const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-    const clockSeconds = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+    const clockSeconds = new Intl.DateTimeFormat(locale, {
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    })
     /** Ticks less than a minute apart need their seconds to differ. */
     const timeTicks = (ticks: ReadonlyArray<number>) => {
       const format = (ticks[1] ?? Number.POSITIVE_INFINITY) - (ticks[0] ?? 0) < 60 ? clockSeconds : clock

@@ -4,7 +4,8 @@
  * networking in a namespace this test makes, its collector sampling every 2 s. A tiny guest burns CPU (a busy loop
  * started through its guest agent) and answers pings from the host side of its network; the series the API serves
  * show both (CPU far above idle; bytes received and sent on its tap NIC), and the monitoring tab of <hx-vm-detail>
- * draws them, in English and in Chinese.
+ * draws them, in English and in Chinese. Its console opens the guest's screen, and switched to the serial port it
+ * shows the guest's shell in xterm.js: a command typed there runs in the guest and its output appears (B5, #21).
  */
 import assert from "node:assert/strict"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -28,7 +29,10 @@ type Column = ReadonlyArray<number | null>
 const numbers = (column: Column) => column.filter((value): value is number => value !== null)
 const highest = (column: Column) => Math.max(0, ...numbers(column))
 
-describe("the monitoring tab fed by a real guest on QEMU, in Chromium (M1, #20)", { skip, timeout: 900_000 }, () => {
+describe("<hx-vm-detail> and <hx-vm-console> on a real guest on QEMU, in Chromium (M1 #20, B5 #21)", {
+  skip,
+  timeout: 900_000,
+}, () => {
   const netns = uniqueName("hxmon")
   const browser = useBrowser()
   const { live, log, data } = useQemuAgent(
@@ -110,7 +114,7 @@ describe("the monitoring tab fed by a real guest on QEMU, in Chromium (M1, #20)"
     ).catch(async (error) => assert.fail(`${error}: idle ${idleCpu}%, ${JSON.stringify(await series())}`))
 
     for (const lang of ["en", "zh-CN"] as const) {
-      const { page, errors, shoot } = await browser.open({ locale: lang })
+      const { page, context, errors, shoot } = await browser.open({ locale: lang })
       // As a user of the demo portal the agent serves: find the VM in the list, open it, open its monitoring tab.
       await page.goto(`${live().origin}/demo?token=${live().token}&lang=${lang}`)
       const list = page.locator("hx-vm-list")
@@ -133,7 +137,37 @@ describe("the monitoring tab fed by a real guest on QEMU, in Chromium (M1, #20)"
       const network = await panel.locator("[data-latest=network]").innerText()
       assert.match(network, /[1-9]/, `the network chart's latest figures show the pings: ${network}`)
       await shoot(`vm-monitoring-qemu-${lang}`)
+
+      // B5: the console opens on the screen (QEMU offers both); the user switches to the serial port and types.
+      await element.locator("[data-action=console]:not([disabled])").click()
+      const consoleElement = page.locator("hx-vm-console")
+      const status = consoleElement.locator("[part=status]")
+      await eventually("the screen", async () => (await status.getAttribute("data-status")) === "connected", 60_000)
+      assert.equal(await consoleElement.locator("[data-kind=vnc]").getAttribute("aria-pressed"), "true")
+      await consoleElement.locator("[data-kind=serial]").click()
+      const serialPressed = async () =>
+        (await consoleElement.locator("[data-kind=serial]").getAttribute("aria-pressed")) === "true"
+      await eventually(
+        "the serial port",
+        async () => (await serialPressed()) && (await status.getAttribute("data-status")) === "connected",
+        60_000,
+      ).catch(async (error) => assert.fail(`${error}: ${await status.innerText()} ${errors.join("\n")}`))
+      const serialText = () =>
+        consoleElement.evaluate((node) => (node as unknown as { serialText(): string | undefined }).serialText() ?? "")
+      await consoleElement.locator(".xterm").click()
+      await page.keyboard.press("Enter")
+      await page.keyboard.type(`echo hx-$((6*7))-${lang}`)
+      await page.keyboard.press("Enter")
+      await eventually(
+        "the guest's answer in the terminal",
+        async () => (await serialText()).includes(`hx-42-${lang}`),
+        60_000,
+      ).catch(async (error) => assert.fail(`${error}:\n${await serialText()}`))
+      assert.match(await serialText(), /hyperx-guest# echo hx-/, "the guest's shell echoed the command and prompted")
+      await shoot(`vm-console-serial-qemu-${lang}`)
       assert.deepEqual(errors, [])
+      // QEMU's serial port serves one client at a time: the next language's console needs this one gone.
+      await context.close()
     }
   })
 })
