@@ -201,7 +201,10 @@ export const editPrimaryIpOperation: NicOperation<{ readonly nicId: string; read
           if (address === nic.primaryIp) return nic
           const taken = yield* allocate("nic.edit-primary-ip", nic.id, nic.subnetId, "primary", subnet.name, address)
           yield* store.ipam.release(nic.id, [nic.primaryIp])
-          return yield* store.nics.update(nic.id, { primaryIp: taken })
+          const updated = yield* store.nics.update(nic.id, { primaryIp: taken })
+          // the tap's source guard follows the address (the VM is stopped, its tap stays on the host)
+          yield* syncHostNetworking
+          return updated
         }),
     },
   }
@@ -220,6 +223,8 @@ export const addSecondaryIpOperation: NicOperation<{ readonly nicId: string }, N
         const store = yield* Store
         const address = yield* allocate("nic.add-secondary-ip", nic.id, nic.subnetId, "secondary", subnet.name)
         yield* store.nics.update(nic.id, { secondaryIps: [...nic.secondaryIps, address] })
+        // the tap's source guard lets the new address through
+        yield* syncHostNetworking
         return address
       }),
   },
@@ -242,8 +247,10 @@ export const removeSecondaryIpOperation: NicOperation<
     write: ({ nic, address }) =>
       Effect.gen(function* () {
         const store = yield* Store
-        yield* store.ipam.release(nic.id, [address])
         yield* store.nics.update(nic.id, { secondaryIps: nic.secondaryIps.filter((ip) => ip !== address) })
+        yield* store.ipam.release(nic.id, [address])
+        // the tap's source guard drops the address: it stops answering even while the guest still holds it
+        yield* syncHostNetworking
       }),
   },
 }
