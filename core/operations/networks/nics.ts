@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import type { Driver } from "../../driver/driver.ts"
 import type { NicSpec } from "../../driver/spec.ts"
-import { NotFound } from "../../errors.ts"
+import { NotFound, type StoreError } from "../../errors.ts"
 import type { IpamRefusal } from "../../ipam/errors.ts"
 import { ipamViolation } from "../../ipam/violation.ts"
 import type { Network, Nic } from "../../model/network.ts"
@@ -72,11 +72,19 @@ const allocate = (
   Store.use((store) =>
     store.ipam.allocate([{ subnetId, nicId, kind, ...(address === undefined ? {} : { address }) }]),
   ).pipe(
-    Effect.catchTag("IpamRefusal", (refusal: IpamRefusal) =>
-      Effect.fail(ipamViolation(operation, refusal, () => name)),
-    ),
+    refusedAs(operation, name),
     Effect.map((allocations) => allocations[0]?.address ?? ""),
   )
+
+/** IPAM's refusal as the rule it breaks (network-free-ips, fixed-ip-available), naming the network. */
+const refusedAs =
+  (operation: Operation, name: string) =>
+  <A, R>(effect: Effect.Effect<A, IpamRefusal | NotFound | StoreError, R>) =>
+    effect.pipe(
+      Effect.catchTag("IpamRefusal", (refusal: IpamRefusal) =>
+        Effect.fail(ipamViolation(operation, refusal, () => name)),
+      ),
+    )
 
 /** The driver, when the VM runs and its driver hot-plugs NICs: a NIC change then reaches the guest at once. */
 const hotplug = (vm: Vm) =>
@@ -143,28 +151,21 @@ export const joinNetworkOperation: NicOperation<JoinInput, Join, Nic> = {
       Effect.gen(function* () {
         const store = yield* Store
         const id = randomUUID()
-        const address = yield* allocate(
-          "nic.join",
-          id,
-          choice.subnetId,
-          "primary",
-          choice.network.name,
-          choice.fixedIp?.address,
-        )
-        const nic = yield* store.nics
-          .insert({
+        // the address and the NIC in one transaction: a refusal or a failed insert leaves neither
+        const nic = yield* store.ipam
+          .insertNic({
             id,
             vmId: vm.id,
             subnetId: choice.subnetId,
             mac: randomMac(),
-            primaryIp: address,
+            primaryIp: choice.fixedIp?.address ?? "",
             secondaryIps: [],
             // C6: a VM's first network is its default one
             isDefault: joinedSubnetIds.length === 0,
             dhcp: choice.dhcp,
             createdAt: yield* now,
           })
-          .pipe(Effect.tapError(() => Effect.ignore(store.ipam.release(id))))
+          .pipe(refusedAs("nic.join", choice.network.name))
         const nics = yield* hotplug(vm)
         if (nics !== undefined) {
           yield* Effect.flatMap(nicSpec(vm, nic), (spec) => nics.attach(vm.hostname, spec)).pipe(
