@@ -6,25 +6,14 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { chmodSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, describe, it } from "node:test"
-import { fileURLToPath } from "node:url"
-import { LIBVIRT_URI, libvirtUnavailable } from "../../plugins/libvirt/testing/setup.ts"
+import { describe, it } from "node:test"
+import { libvirtUnavailable } from "../../plugins/libvirt/testing/setup.ts"
+import { virsh } from "../../plugins/libvirt/testing/virsh-cli.ts"
 import { netnsSkipUnlessCi } from "../../plugins/linux-net/testing.ts"
-import { hyperx, type Run, tokenPattern, up } from "../cli/testing.ts"
-import { jsonApi } from "../testing/json-api.ts"
+import { useLibvirtAgent } from "../testing/libvirt-agent.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
 type Json = any
-
-const virsh = (...args: ReadonlyArray<string>) =>
-  execFileSync("virsh", ["-c", LIBVIRT_URI, ...args], {
-    encoding: "utf8",
-    timeout: 30_000,
-    stdio: ["ignore", "pipe", "pipe"],
-  })
 
 /** The guest's IPv4 addresses per interface, as its guest agent reports them (through libvirt). */
 const guestAddresses = (domain: string): ReadonlyArray<string> => {
@@ -46,68 +35,27 @@ const links = (prefix: string): ReadonlyArray<string> =>
 const skip = libvirtUnavailable() || netnsSkipUnlessCi()
 
 describe("#15 a libvirt guest on a network gets IPAM's address by DHCP, on the platform's tap", { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), "hx-libvirt-net-"))
-  chmodSync(work, 0o755) // QEMU runs as libvirt's user and passes through to the data folder's disks
-  const bin = fileURLToPath(new URL("../cli/hyperx.js", import.meta.url))
   const prefix = `hl${randomBytes(2).toString("hex")}`
-  let agent: Run | undefined
-
-  after(async () => {
-    agent?.child.kill("SIGINT")
-    await agent?.exited
-    for (const domain of virsh("list", "--all", "--name")
-      .split("\n")
-      .filter((line) => line.trim() !== "")) {
-      const ours = (() => {
-        try {
-          return virsh("dumpxml", domain).includes(work)
-        } catch {
-          return false
-        }
-      })()
-      if (!ours) continue
-      for (const args of [
-        ["destroy", domain],
-        ["undefine", domain, "--nvram"],
-      ]) {
-        try {
-          virsh(...args)
-        } catch {
-          // already off or gone
-        }
+  // whatever a failed run left: this run's devices and firewall tables only
+  const cleanUp = () => {
+    for (const link of links(prefix)) execFileSync("ip", ["link", "del", link], { stdio: "ignore" })
+    for (const family of ["inet", "bridge"]) {
+      try {
+        execFileSync("nft", ["delete", "table", family, `hyperx_${prefix}`], { stdio: "ignore" })
+      } catch {
+        // not there
       }
     }
-    // whatever a failed run left: this run's devices and firewall table only
-    for (const link of links(prefix)) execFileSync("ip", ["link", "del", link], { stdio: "ignore" })
-    try {
-      execFileSync("nft", ["delete", "table", "inet", `hyperx_${prefix}`], { stdio: "ignore" })
-      execFileSync("nft", ["delete", "table", "bridge", `hyperx_${prefix}`], { stdio: "ignore" })
-    } catch {
-      // not there
-    }
-    rmSync(work, { recursive: true, force: true })
-  })
+  }
+  const folder = useLibvirtAgent("hx-libvirt-net-", cleanUp)
 
   it("C6 the VM runs under libvirt on its tap; the guest holds the primary IP the API shows; destroyed, no device is left", async () => {
-    agent = hyperx(["agent", "--data", join(work, "data"), "--port", "0", "--driver", "libvirt"], {
-      bin,
-      env: { ...process.env, HYPERX_NETWORK: "linux", HYPERX_NET_PREFIX: prefix },
-    })
-    const running = agent
-    const origin = await up(running)
-    const token = running.stdout.match(tokenPattern)?.[0]
-    const api = jsonApi(
-      () => `${origin}/api/v1`,
-      () => token,
-    )
-    const until = async (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 300_000) => {
-      const deadline = Date.now() + timeoutMs
-      while (!(await predicate())) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${what}\n${running.stdout}\n${running.stderr}`)
-        await new Promise((r) => setTimeout(r, 500))
-      }
-    }
+    const {
+      run: running,
+      api,
+      until,
+      stop,
+    } = await folder.start({ HYPERX_NETWORK: "linux", HYPERX_NET_PREFIX: prefix })
     // the caller (the printed token's superadmin) owns the VM: the isolated network is its department's
     const users: ReadonlyArray<Json> = (await api("GET", "/users")).body.items
     const superadmin = users.find((user) => user.role === "superadmin") ?? assert.fail(JSON.stringify(users))
@@ -145,8 +93,6 @@ describe("#15 a libvirt guest on a network gets IPAM's address by DHCP, on the p
     await until("the VM gone", async () => (await api("GET", `/vms/${id}`)).status === 404)
     await until("its tap and bridge gone", () => links(prefix).length === 0, 60_000)
 
-    running.child.kill("SIGINT")
-    assert.equal(await running.exited, 0, running.stderr)
-    agent = undefined
+    assert.equal(await stop(), 0, running.stderr)
   })
 })
