@@ -6,6 +6,7 @@
  * English and in Chinese. What the widgets did is checked through the API, as a user's other tools would see it.
  */
 import assert from "node:assert/strict"
+import { join } from "node:path"
 import { after, describe, it } from "node:test"
 import type { Page } from "playwright-core"
 import { jsonApi } from "../agent/testing/json-api.ts"
@@ -14,7 +15,7 @@ import { Store } from "../core/store/ports.ts"
 import { addNetns, deleteNetns, netnsSkipUnlessCi, uniqueName } from "../plugins/linux-net/testing.ts"
 import { qemuInstalled } from "../plugins/qemu/driver/testing.ts"
 import { buildWidgets } from "./build.ts"
-import { browserSkip, useBrowser } from "./testing/browser.ts"
+import { browserSkip, screenshotDir, useBrowser } from "./testing/browser.ts"
 import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
@@ -79,6 +80,9 @@ describe("the network step and the network tab on real QEMU and host networking,
     return page
   }
   const pageErrors: Array<Array<string>> = []
+  /** The element alone (the demo portal behind it is not what is shown), to artifacts/screenshots/. */
+  const shoot = (element: ReturnType<Page["locator"]>, name: string) =>
+    element.screenshot({ path: join(screenshotDir, `${name}.png`) })
 
   /** Basic info, image and flavor; leaves the wizard on its network step. */
   const toNetworkStep = async (page: Page, name: string) => {
@@ -141,6 +145,7 @@ describe("the network step and the network tab on real QEMU and host networking,
     assert.equal(await wizard.locator("#networks-error").getAttribute("data-rule"), "fixed-ip-available")
     await lan.locator("[data-ip]").fill("10.93.0.50")
     await dmz.locator("[data-default]").check()
+    await shoot(wizard, "vm-create-networks-en")
     assert.equal(await wizard.locator("#networks-error").innerText(), "")
     const vmId = await submit(page)
     await untilState(vmId, "running")
@@ -201,6 +206,9 @@ describe("the network step and the network tab on real QEMU and host networking,
     await join.locator("[data-act=join]").click()
     await detail.locator("[data-notice=success]", { hasText: "Joined network dmz with 10.94.0." }).waitFor()
     await row(ids.dmz).waitFor()
+    // the joined network left the form; what it offers now is never the full one
+    assert.notEqual(await join.locator("select").inputValue(), ids.full)
+    await shoot(detail.locator("[role=tabpanel]"), "vm-detail-network-tab-en")
     assert.deepEqual((await nicsOf(vmId)).map((nic) => nic.networkId).sort(), [ids.lan, ids.dmz].sort())
     assert.deepEqual(pageErrors.flat(), [])
   })
@@ -242,6 +250,7 @@ describe("the network step and the network tab on real QEMU and host networking,
     await refusal.waitFor()
     assert.equal(await refusal.getAttribute("data-rule"), "fixed-ip-available")
     assert.match(await refusal.innerText(), /已被占用/)
+    await shoot(detail.locator("[role=tabpanel]"), "vm-detail-network-tab-zh")
     assert.deepEqual(pageErrors.flat(), [])
   })
 })

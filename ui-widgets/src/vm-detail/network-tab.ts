@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit"
+import { repeat } from "lit/directives/repeat.js"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
 import type { ApiClient } from "../api/client.ts"
 import type { AllowedAction, Items, Network, Nic, Task, VmDetail, VmNic } from "../api/types.ts"
@@ -108,12 +109,15 @@ export class NetworkTab extends TabModel<ReadonlyArray<VmNic>> {
         () => o.joined(name, address),
       )
     }
+    // options keyed by network: when the joined one leaves the list, the browser selects the first enabled one again
     const first = open.find((network) => network.free > 0)
     return html`<form class="inline-form" data-join-network @submit=${submit}>
       <label>${o.network}<select name="networkId">
-        ${open.map(
-          (network) => html`<option value=${network.id} ?disabled=${network.free === 0}
-            ?selected=${network.id === first?.id}>${
+        ${repeat(
+          open,
+          (network) => network.id,
+          (network) =>
+            html`<option value=${network.id} ?disabled=${network.free === 0}>${
               network.free === 0
                 ? o.full(network.name)
                 : `${network.name} · ${network.subnets.map((s) => s.cidr).join(", ")} · ${this.host.t.create.networkFree(network.free)}`
