@@ -23,6 +23,8 @@ import { aliasOf, deviceNames, markOf } from "./names.ts"
 import { type FirewallBridge, type FirewallTap, rulesetFor } from "./nftables.ts"
 
 const decodeGuard = Schema.decodeUnknownEffect(Schema.fromJsonString(TapGuard))
+/** A removal's outcome: whether there was something to remove. */
+const gone = [() => true, () => false] as const
 
 export interface LinuxNetOptions {
   /** Where each network's dnsmasq files live (config, reservations, leases, pid, log). */
@@ -237,13 +239,15 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
         return yield* fail("ensureTap", `network ${nic.networkId} has no bridge on this host`)
       }
       const tap = names.tap(nic.nicId)
-      if (!links.some((link) => link.ifname === tap)) yield* ip("tuntap", "add", "dev", tap, "mode", "tap")
+      const existed = links.some((link) => link.ifname === tap)
+      if (!existed) yield* ip("tuntap", "add", "dev", tap, "mode", "tap")
       yield* ip("link", "set", "dev", tap, "alias", aliasOf({ kind: "tap", ...nic }))
       yield* ip("link", "set", "dev", tap, "master", bridge, "up")
-      // the guard (N3, N4): written first, then the firewall, only when it changed
+      // the guard (N3, N4): written first, then the firewall, when it changed or its tap is new (after a reboot the
+      // file is still there, but the firewall was rendered while the tap did not exist)
       const text = guard === undefined ? "" : JSON.stringify(guard)
       const old = yield* io("read tap guard", () => readFile(guardFile(tap), "utf8").catch(() => ""))
-      if (old !== text) {
+      if (old !== text || (!existed && text !== "")) {
         yield* io("write tap guard", () =>
           text === "" ? rm(guardFile(tap), { force: true }) : writeFile(guardFile(tap), text),
         )
@@ -256,15 +260,8 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
       const tap = names.tap(nicId)
       const links = yield* readLinks(exec)
       if (links.some((link) => link.ifname === tap)) yield* ip("link", "del", tap)
-      if (
-        yield* io("tap guard", () =>
-          rm(guardFile(tap)).then(
-            () => true,
-            () => false,
-          ),
-        )
-      )
-        yield* renderFirewall
+      const hadGuard = yield* io("remove tap guard", () => rm(guardFile(tap)).then(...gone))
+      if (hadGuard) yield* renderFirewall
     })
 
     const removeNetwork = Effect.fn("LinuxNet.removeNetwork")(function* (networkId: string) {
