@@ -10,10 +10,11 @@ import { after, before, describe, it } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Store } from "../../core/store/ports.ts"
 import {
-  addNetns,
+  addHostWithOutside,
   deleteNetns,
   linksWithPrefix,
   netnsSkipUnlessCi,
+  sh,
   uniqueName,
 } from "../../plugins/linux-net/testing.ts"
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
@@ -45,15 +46,23 @@ const skip = qemuInstalled() ? netnsSkipUnlessCi() : "QEMU is not installed"
 
 describe("networks through the API on real QEMU and host networking (#15: C6, N1, N3, N4, N6)", { skip }, () => {
   const netns = uniqueName("hxapi")
+  // the "outside" a shared network reaches: another namespace behind the host's uplink up0 (192.0.2.0/24)
+  const outside = uniqueName("hxout")
   const prefix = "hxa"
-  const { live, log, data } = useQemuAgent("hx-net-api-", async () => addNetns(netns), {
+  const prepare = async () => {
+    addHostWithOutside(netns, outside)
+    // the uplink is found from the default route, as on a real host
+    sh(netns, "ip route add default via 192.0.2.2 dev up0")
+  }
+  const { live, log, data } = useQemuAgent("hx-net-api-", prepare, {
     env: { HYPERX_NETWORK: "linux", HYPERX_NETNS: netns, HYPERX_NET_PREFIX: prefix },
   })
-  const guests: Record<"a1" | "a2" | "a3" | "b1", Guest> = {
+  const guests: Record<"a1" | "a2" | "a3" | "b1" | "s1", Guest> = {
     a1: { name: "net_a1", vmId: "", hostname: "", nicId: "", ip: "" },
     a3: { name: "net_a3", vmId: "", hostname: "", nicId: "", ip: "" },
     a2: { name: "net_a2", vmId: "", hostname: "", nicId: "", ip: "" },
     b1: { name: "net_b1", vmId: "", hostname: "", nicId: "", ip: "" },
+    s1: { name: "net_s1", vmId: "", hostname: "", nicId: "", ip: "" },
   }
 
   let netB = ""
@@ -73,11 +82,11 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
   before(async () => {
     const users = await live().runtime.runPromise(Store.use((s) => s.users.list()))
     const superadmin = users.find((user) => user.role === "superadmin") ?? assert.fail("no superadmin")
-    const network = async (name: string, cidr: string) => {
+    const network = async (name: string, cidr: string, kind = "isolated") => {
       const reply = await http("POST", "/api/v1/networks", {
         name,
-        kind: "isolated",
-        departmentId: superadmin.departmentId,
+        kind,
+        ...(kind === "shared" ? {} : { departmentId: superadmin.departmentId }),
         subnet: { cidr },
       })
       assert.equal(reply.status, 201, JSON.stringify(reply.body))
@@ -85,12 +94,14 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     }
     const netA = await network("iso-a", "10.91.0.0/24")
     netB = await network("iso-b", "10.92.0.0/24")
+    const shared = await network("shared-s", "10.96.0.0/24", "shared")
     const choices: ReadonlyArray<readonly [Guest, Json]> = [
       [guests.a1, { networkId: netA }],
       [guests.a2, { networkId: netA }],
       // DHCP off: the fixed address reaches the guest on its kernel command line (hyperx.ip)
       [guests.a3, { networkId: netA, ip: "10.91.0.50", dhcp: false }],
       [guests.b1, { networkId: netB }],
+      [guests.s1, { networkId: shared }],
     ]
     for (const [guest, choice] of choices) {
       const created = await http("POST", "/api/v1/vms", {
@@ -115,7 +126,10 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
   after(() => {
     for (const guest of Object.values(guests)) guest.agent?.close()
   })
-  after(() => deleteNetns(netns))
+  after(() => {
+    deleteNetns(netns)
+    deleteNetns(outside)
+  })
 
   it("C6 DHCP on: each guest's address is the one IPAM gave it (the API's primary IP)", async () => {
     for (const guest of [guests.a1, guests.a2, guests.b1]) {
@@ -149,7 +163,17 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     assert.equal(await pings(a1, b1.ip), false, "nor the other way")
   })
 
-  it("N3 an acquired secondary IP, set in the guest, answers ping from the other guest; N4 gives it back", async () => {
+  it("a guest on a shared network reaches an address outside it (NAT through the host's uplink); an isolated one does not", async () => {
+    const { s1, a1 } = guests
+    // the outside has no route back to 10.96.0.0/24: an answer proves the host masquerades
+    assert.ok(await pings(s1, "192.0.2.2"), `${s1.ip} → 192.0.2.2`)
+    // an isolated network's guest, even with a route through its gateway, is dropped at the host
+    assert.equal((await shell(a1, "ip route add 192.0.2.0/24 via 10.91.0.1")).code, 0)
+    assert.equal(await pings(a1, "192.0.2.2"), false, "an isolated network reaches nothing outside")
+    assert.equal((await shell(a1, "ip route del 192.0.2.0/24 via 10.91.0.1")).code, 0)
+  })
+
+  it("N3 an acquired secondary IP, set in the guest, answers ping from the other guest; after N4 it does not", async () => {
     const { a1, a2 } = guests
     const added = await http("POST", `/api/v1/vms/${a2.vmId}/nics/${a2.nicId}/secondary-ips`, {})
     assert.equal(added.status, 201, JSON.stringify(added.body))
@@ -161,6 +185,10 @@ describe("networks through the API on real QEMU and host networking (#15: C6, N1
     assert.equal(deleted.status, 200, JSON.stringify(deleted.body))
     const [nic] = (await http("GET", `/api/v1/vms/${a2.vmId}/nics`)).body.items
     assert.deepEqual(nic.secondaryIps, [])
+    // the guest still holds the address, but its tap's source guard drops what it sends from it
+    assert.ok((await shell(a2, "ip -4 -o addr show dev eth0")).out.includes(`inet ${secondary}/24`))
+    assert.equal(await pings(a1, secondary), false, `${secondary} still answers after N4`)
+    assert.ok(await pings(a1, a2.ip), "the primary IP still answers")
   })
 
   it("N1 a running guest joins the other network: the NIC is hot-plugged, DHCP gives it IPAM's address; N6 unplugs it", async () => {

@@ -239,6 +239,13 @@ for (const backend of storeBackends) {
       assert.equal(secondary, nic.primaryIp === "10.64.0.2" ? "10.64.0.3" : "10.64.0.2")
       assert.equal(refusal(await agent.call("POST", `${path}/secondary-ips`)), "409 network-free-ips")
       assert.deepEqual((await nicsOf(agent, vmId))[0].secondaryIps, [secondary])
+      // L2: the list's search finds the VM by its primary and by its secondary IP
+      const found = async (search: string) =>
+        (await agent.call("GET", `/api/v1/vms?search=${encodeURIComponent(search)}`)).body.items.map(
+          (row: Json) => row.id,
+        )
+      assert.deepEqual(await found(nic.primaryIp), [vmId])
+      assert.deepEqual(await found(secondary), [vmId])
       assert.equal(
         refusal(await agent.call("DELETE", `${path}/secondary-ips/${nic.primaryIp}`)),
         "422 secondary-ip-of-nic",
@@ -246,6 +253,7 @@ for (const backend of storeBackends) {
       const deleted = await agent.call("DELETE", `${path}/secondary-ips/${secondary}`)
       assert.equal(deleted.status, 200, JSON.stringify(deleted.body))
       assert.deepEqual((await nicsOf(agent, vmId))[0].secondaryIps, [])
+      assert.deepEqual(await found(secondary), [], "a deleted secondary IP finds nothing")
 
       const stop = await agent.call("POST", `/api/v1/vms/${vmId}/stop`, { body: { force: true } })
       await agent.settle(stop.body.task.id)

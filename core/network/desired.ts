@@ -12,7 +12,7 @@ export interface Underlay {
 /**
  * What this host must have, from the records: every bridged network one of its NICs uses (user-mode networks need
  * nothing on the host), with each subnet's gateway and DHCP flag, a DHCP reservation per NIC that wants DHCP (its
- * primary address; secondary ones are set in the guest), and a VXLAN when the host has peers. A NIC whose subnet or
+ * primary address; secondary ones are set in the guest), a tap per NIC guarded to its MAC and addresses, and a VXLAN when the host has peers. A NIC whose subnet or
  * network is unknown is left out, not guessed at.
  */
 export const desiredHostNetworks = (records: {
@@ -47,5 +47,10 @@ export const desiredHostNetworks = (records: {
       ...(vxlan === undefined ? {} : { vxlan }),
     }
   })
-  return { networks, taps: nics.map(({ nic, network }) => ({ nicId: nic.id, networkId: network.id })) }
+  const taps = nics.map(({ nic, network }) => ({
+    nicId: nic.id,
+    networkId: network.id,
+    guard: { mac: nic.mac, addresses: [nic.primaryIp, ...nic.secondaryIps] },
+  }))
+  return { networks, taps }
 }

@@ -52,6 +52,21 @@ export interface HostNetworkInfo {
   readonly vxlan?: { readonly device: string; readonly vni: number }
 }
 
+/**
+ * What a NIC may send from (N3, N4): its MAC and its current addresses (primary and secondary). With a guard the
+ * host drops whatever the guest sends from any other source, so a deleted secondary IP stops answering.
+ */
+export const TapGuard = Schema.Struct({ mac: Schema.String, addresses: Schema.Array(Schema.String) })
+export type TapGuard = typeof TapGuard.Type
+
+/** A NIC's tap as wanted. */
+export interface TapSpec {
+  readonly nicId: string
+  readonly networkId: string
+  /** Without one the tap passes any source (hand-made taps in tests); the records always give one. */
+  readonly guard?: TapGuard
+}
+
 /** A NIC's tap on its network's bridge: the device QEMU opens (-netdev tap,ifname=…). */
 export interface HostTap {
   readonly nicId: string
@@ -86,8 +101,8 @@ export class HostNetwork extends Context.Service<
   {
     /** The network's bridge (with its gateway addresses), firewall and NAT rules, DHCP server and VXLAN. */
     readonly ensureNetwork: (spec: HostNetworkSpec) => R<HostNetworkInfo>
-    /** The NIC's tap, up and on its network's bridge; the network must have been ensured. */
-    readonly ensureTap: (nic: { readonly nicId: string; readonly networkId: string }) => R<HostTap>
+    /** The NIC's tap, up and on its network's bridge, with its source guard; the network must have been ensured. */
+    readonly ensureTap: (nic: TapSpec) => R<HostTap>
     readonly removeTap: (nicId: string) => R<void>
     /** The network's bridge, taps, rules, DHCP server and VXLAN. */
     readonly removeNetwork: (networkId: string) => R<void>

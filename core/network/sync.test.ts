@@ -130,10 +130,12 @@ describe("what a host must have, from the records (#15)", () => {
 
   it("bridged networks the NICs use, reservations for DHCP NICs, a tap per NIC; user-mode and unused networks need nothing", () => {
     const desired = desiredHostNetworks(records)
+    // N3 N4: each tap is guarded to its NIC's MAC, primary and secondary addresses
+    const guard = (n: string, ip: string) => ({ mac: `52:54:00:00:00:${n}`, addresses: [ip, "10.9.9.9"] })
     assert.deepEqual(desired.taps, [
-      { nicId: "n01", networkId: "a" },
-      { nicId: "n02", networkId: "a" },
-      { nicId: "n03", networkId: "s" },
+      { nicId: "n01", networkId: "a", guard: guard("01", "10.1.0.5") },
+      { nicId: "n02", networkId: "a", guard: guard("02", "10.1.0.6") },
+      { nicId: "n03", networkId: "s", guard: guard("03", "10.2.0.5") },
     ])
     assert.deepEqual(desired.networks, [
       {

@@ -1,10 +1,10 @@
 import { Effect } from "effect"
-import { HostNetwork, type HostNetworkSpec } from "./host-network.ts"
+import { HostNetwork, type HostNetworkSpec, type TapSpec } from "./host-network.ts"
 
-/** What the records say this host must have: the networks its NICs use, and one tap per NIC. */
+/** What the records say this host must have: the networks its NICs use, and one tap per NIC with its guard. */
 export interface DesiredHostNetworks {
   readonly networks: ReadonlyArray<HostNetworkSpec>
-  readonly taps: ReadonlyArray<{ readonly nicId: string; readonly networkId: string }>
+  readonly taps: ReadonlyArray<TapSpec>
 }
 
 export interface SyncReport {

@@ -170,6 +170,29 @@ for (const backend of storeBackends) {
         }),
       ))
 
+    it("N1: a NIC and its primary address in one transaction; a refusal or a failed insert leaves neither", () =>
+      runStore(
+        Effect.gen(function* () {
+          const { store, base, subnet } = yield* world
+          const bundle = sampleBundle({ ...base, subnet }, { nic: { primaryIp: "10.77.0.2" } })
+          yield* store.vms.insertBundles([bundle])
+          const [first] = bundle.nics
+          assert.ok(first)
+          const joined = yield* store.ipam.insertNic({ ...first, id: nic(), primaryIp: "", mac: "52:54:00:00:77:03" })
+          assert.equal(joined.primaryIp, "10.77.0.3", "the next free address")
+          assert.equal((yield* store.nics.get(joined.id)).primaryIp, "10.77.0.3")
+          const before = yield* store.ipam.list({ subnetId: subnet.id })
+          // a taken fixed address: refused, no NIC
+          const refused = nic()
+          yield* refusal(store.ipam.insertNic({ ...first, id: refused, primaryIp: "10.77.0.3" }))
+          assert.deepEqual((yield* store.nics.list({ vmId: bundle.vm.id })).length, 2)
+          // the NIC's insert fails (its id is taken) after the address was allocated: the address is not kept
+          const failed = yield* Effect.flip(store.ipam.insertNic({ ...first, primaryIp: "" }))
+          assert.equal(failed._tag, "StoreError")
+          assert.deepEqual(yield* store.ipam.list({ subnetId: subnet.id }), before)
+        }),
+      ))
+
     it("purging a VM gives its NICs' addresses back", () =>
       runStore(
         Effect.gen(function* () {

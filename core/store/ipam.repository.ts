@@ -4,6 +4,9 @@ import { NotFound, StoreError } from "../errors.ts"
 import { canonicalAddress } from "../ipam/address.ts"
 import { IpamRefusal } from "../ipam/errors.ts"
 import { freeCountNumber, judgeAddress, nextFree, type Pool, poolOf } from "../ipam/pool.ts"
+import type { Nic } from "../model/network.ts"
+import { nicCodec } from "./network.repository.ts"
+import { untyped } from "./repository.ts"
 import type { DB } from "./schema.ts"
 import { toStoreError } from "./store-error.ts"
 
@@ -46,6 +49,11 @@ export interface IpamRepository {
   allocate(
     requests: ReadonlyArray<IpRequest>,
   ): Effect.Effect<ReadonlyArray<IpAllocation>, IpamRefusal | NotFound | StoreError>
+  /**
+   * N1: a new NIC and its primary address in one transaction: an empty primaryIp takes the subnet's next free
+   * address, a given one is taken as fixed; a refusal or a failed insert leaves neither the NIC nor the address.
+   */
+  insertNic(nic: Nic): Effect.Effect<Nic, IpamRefusal | NotFound | StoreError>
   /** Give back a NIC's addresses (all of them, or the ones listed); returns how many were released. */
   release(nicId: string, addresses?: ReadonlyArray<string>): Q<number>
   list(filter?: IpAllocationFilter): Q<ReadonlyArray<IpAllocation>>
@@ -148,6 +156,25 @@ export const makeIpamRepository = (db: Kysely<DB>): IpamRepository => ({
           try: () => db.transaction().execute((trx) => allocateIn(trx, requests)),
           catch: caught("ipam.allocate"),
         }),
+
+  insertNic: (nic) =>
+    Effect.tryPromise({
+      try: () =>
+        db.transaction().execute(async (trx) => {
+          const [allocation] = await allocateIn(trx, [
+            {
+              subnetId: nic.subnetId,
+              nicId: nic.id,
+              kind: "primary",
+              ...(nic.primaryIp === "" ? {} : { address: nic.primaryIp }),
+            },
+          ])
+          const inserted = { ...nic, primaryIp: allocation?.address ?? nic.primaryIp }
+          await untyped(trx).insertInto("nics").values(nicCodec.encode(inserted)).execute()
+          return inserted
+        }),
+      catch: caught("ipam.insertNic"),
+    }),
 
   release: (nicId, addresses) =>
     Effect.tryPromise({

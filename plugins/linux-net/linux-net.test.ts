@@ -122,6 +122,30 @@ describe("linux-net: bridges, taps, firewall, DHCP and VXLAN in a namespace (#15
     assert.equal(dhcpClient(stranger), "10.91.0.11")
   })
 
+  it("N3 N4 a tap's source guard is in the firewall and follows its addresses; a tap made again is guarded again", async () => {
+    const nic = { nicId: "nic-a9", networkId: isolatedA.networkId }
+    const guard = (addresses: ReadonlyArray<string>) => ({ mac: "52:54:00:91:00:09", addresses })
+    const ensure = (addresses: ReadonlyArray<string>) =>
+      run(HostNetwork.use((host) => host.ensureTap({ ...nic, guard: guard(addresses) })))
+    const ruleset = () => sh(hostNs, "nft list ruleset")
+    const { tap } = await ensure(["10.91.0.9"])
+    const allows = (address: string) => new RegExp(`"${tap}" \\. ${address.replaceAll(".", "\\.")}\\b`)
+    assert.match(ruleset(), allows("10.91.0.9"))
+    assert.match(ruleset(), new RegExp(`"${tap}" \\. 52:54:00:91:00:09`))
+    await ensure(["10.91.0.9", "10.91.0.19"])
+    assert.match(ruleset(), allows("10.91.0.19"))
+    await ensure(["10.91.0.9"])
+    assert.doesNotMatch(ruleset(), allows("10.91.0.19"))
+    // the tap vanishes (a reboot) and the firewall is rendered without it; ensured again, it is guarded again
+    sh(hostNs, `ip link del ${tap}`)
+    await run(HostNetwork.use((host) => host.ensureNetwork(isolatedA)))
+    assert.doesNotMatch(ruleset(), allows("10.91.0.9"))
+    await ensure(["10.91.0.9"])
+    assert.match(ruleset(), allows("10.91.0.9"))
+    await run(HostNetwork.use((host) => host.removeTap(nic.nicId)))
+    assert.doesNotMatch(ruleset(), new RegExp(tap))
+  })
+
   it("a DHCP server that dies is started again", async () => {
     const { pid, restarts } = net.dhcpStatus(isolatedA.networkId)
     assert.ok(pid !== undefined)

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { Effect, Layer, Semaphore } from "effect"
+import { Effect, Layer, Schema, Semaphore } from "effect"
 import { formatAddress, parseAddress } from "../../core/ipam/address.ts"
 import { parseCidr } from "../../core/ipam/cidr.ts"
 import {
@@ -10,6 +10,8 @@ import {
   type HostNetworkSpec,
   type HostNetworkState,
   type HostTap,
+  TapGuard,
+  type TapSpec,
   type VxlanSpec,
 } from "../../core/network/host-network.ts"
 import type { HostCommands } from "../host-commands/host-commands.ts"
@@ -18,7 +20,11 @@ import { makeDhcpSupervisor } from "./dhcp-supervisor.ts"
 import { type DnsmasqFiles, dnsmasqConfig, dnsmasqHosts, wantsDhcp } from "./dnsmasq.ts"
 import { type Exec, type Link, makeExec, readAddresses, readLinks, readVxlanPeers } from "./exec.ts"
 import { aliasOf, deviceNames, markOf } from "./names.ts"
-import { type FirewallBridge, rulesetFor } from "./nftables.ts"
+import { type FirewallBridge, type FirewallTap, rulesetFor } from "./nftables.ts"
+
+const decodeGuard = Schema.decodeUnknownEffect(Schema.fromJsonString(TapGuard))
+/** A removal's outcome: whether there was something to remove. */
+const gone = [() => true, () => false] as const
 
 export interface LinuxNetOptions {
   /** Where each network's dnsmasq files live (config, reservations, leases, pid, log). */
@@ -91,10 +97,25 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
 
     const forwarding = (device: string) => exec("sysctl", ["-q", "-w", `net.ipv4.conf.${device}.forwarding=1`])
 
-    /** The firewall for the bridges that exist now, loaded in one transaction. */
+    /** Where a tap's source guard is kept, so that the firewall can be rendered again from the host alone. */
+    const guardFile = (tap: string) => join(options.stateDir, `${tap}.guard`)
+    /** The guard of a tap that exists; none when its file is missing or not what the agent wrote. */
+    const guardOf = (tap: string) =>
+      io("read tap guard", () => readFile(guardFile(tap), "utf8").catch(() => "")).pipe(
+        Effect.flatMap((text) => (text === "" ? Effect.succeed(undefined) : decodeGuard(text))),
+        Effect.orElseSucceed(() => undefined),
+      )
+
+    /** The firewall for the bridges and guarded taps that exist now, loaded in one transaction. */
     const renderFirewall = Effect.gen(function* () {
       const bridges: Array<FirewallBridge> = []
+      const taps: Array<FirewallTap> = []
       const marked = ours(yield* readLinks(exec))
+      for (const { link, mark } of marked) {
+        if (mark.kind !== "tap") continue
+        const guard = yield* guardOf(link.ifname)
+        if (guard !== undefined) taps.push({ tap: link.ifname, ...guard })
+      }
       for (const { link, mark } of marked) {
         if (mark.kind !== "bridge") continue
         const kind = mark.networkKind === "shared" ? "shared" : mark.networkKind === "vpc" ? "vpc" : "isolated"
@@ -107,7 +128,7 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
         const vxlan = marked.find((other) => other.mark.kind === "vxlan" && other.link.master === link.ifname)
         bridges.push({ bridge: link.ifname, kind, cidrs, gateways, ...(vxlan ? { vxlan: vxlan.link.ifname } : {}) })
       }
-      yield* exec("nft", ["-f", "-"], rulesetFor(table, bridges))
+      yield* exec("nft", ["-f", "-"], rulesetFor(table, bridges, taps))
     })
 
     const ensureLink = (name: string, create: ReadonlyArray<string>, alias: string, existing: ReadonlyArray<Link>) =>
@@ -211,19 +232,27 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
       return { networkId: spec.networkId, bridge, dhcp: served, ...(vxlan === undefined ? {} : { vxlan }) }
     })
 
-    const ensureTap = Effect.fn("LinuxNet.ensureTap")(function* (nic: {
-      readonly nicId: string
-      readonly networkId: string
-    }) {
+    const ensureTap = Effect.fn("LinuxNet.ensureTap")(function* ({ guard, ...nic }: TapSpec) {
       const bridge = names.bridge(nic.networkId)
       const links = yield* readLinks(exec)
       if (!links.some((link) => link.ifname === bridge)) {
         return yield* fail("ensureTap", `network ${nic.networkId} has no bridge on this host`)
       }
       const tap = names.tap(nic.nicId)
-      if (!links.some((link) => link.ifname === tap)) yield* ip("tuntap", "add", "dev", tap, "mode", "tap")
+      const existed = links.some((link) => link.ifname === tap)
+      if (!existed) yield* ip("tuntap", "add", "dev", tap, "mode", "tap")
       yield* ip("link", "set", "dev", tap, "alias", aliasOf({ kind: "tap", ...nic }))
       yield* ip("link", "set", "dev", tap, "master", bridge, "up")
+      // the guard (N3, N4): written first, then the firewall, when it changed or its tap is new (after a reboot the
+      // file is still there, but the firewall was rendered while the tap did not exist)
+      const text = guard === undefined ? "" : JSON.stringify(guard)
+      const old = yield* io("read tap guard", () => readFile(guardFile(tap), "utf8").catch(() => ""))
+      if (old !== text || (!existed && text !== "")) {
+        yield* io("write tap guard", () =>
+          text === "" ? rm(guardFile(tap), { force: true }) : writeFile(guardFile(tap), text),
+        )
+        yield* renderFirewall
+      }
       return { ...nic, tap } satisfies HostTap
     })
 
@@ -231,13 +260,17 @@ export const makeLinuxNet = (options: LinuxNetOptions, commands: HostCommands) =
       const tap = names.tap(nicId)
       const links = yield* readLinks(exec)
       if (links.some((link) => link.ifname === tap)) yield* ip("link", "del", tap)
+      const hadGuard = yield* io("remove tap guard", () => rm(guardFile(tap)).then(...gone))
+      if (hadGuard) yield* renderFirewall
     })
 
     const removeNetwork = Effect.fn("LinuxNet.removeNetwork")(function* (networkId: string) {
       yield* dhcp.stop(networkId)
       const links = yield* readLinks(exec)
       for (const { link, mark } of ours(links)) {
-        if (mark.kind === "tap" && mark.networkId === networkId) yield* ip("link", "del", link.ifname)
+        if (mark.kind !== "tap" || mark.networkId !== networkId) continue
+        yield* ip("link", "del", link.ifname)
+        yield* io("remove tap guard", () => rm(guardFile(link.ifname), { force: true }))
       }
       for (const device of [names.vxlan(networkId), names.bridge(networkId)]) {
         if (links.some((link) => link.ifname === device)) yield* ip("link", "del", device)

@@ -10,6 +10,13 @@ export interface FirewallBridge {
   readonly vxlan?: string
 }
 
+/** A NIC's tap with what it may send from (N3, N4): its MAC, and its primary and secondary IPv4 addresses. */
+export interface FirewallTap {
+  readonly tap: string
+  readonly mac: string
+  readonly addresses: ReadonlyArray<string>
+}
+
 const set = (name: string, type: string, elements: ReadonlyArray<string>, flags?: string) =>
   [
     `  set ${name} {`,
@@ -33,18 +40,25 @@ const quoted = (names: ReadonlyArray<string>) => names.map((name) => `"${name}"`
  *   (bridge-nf-call-iptables, on by default then) and is always accepted (`inside`).
  * - postrouting: a shared network's addresses are masqueraded when they leave through a non-bridge device.
  */
-export const rulesetFor = (table: string, bridges: ReadonlyArray<FirewallBridge>): string =>
-  `${inetRuleset(table, bridges)}${bridgeRuleset(table, bridges)}`
+export const rulesetFor = (
+  table: string,
+  bridges: ReadonlyArray<FirewallBridge>,
+  taps: ReadonlyArray<FirewallTap> = [],
+): string => `${inetRuleset(table, bridges)}${bridgeRuleset(table, bridges, taps)}`
 
 /**
  * A network that spans hosts has the same gateway address and a DHCP server on every host: each host serves its own
  * guests. So DHCP and ARP for the gateway never cross a VXLAN device, in either direction, forwarded or sent by the
  * host itself (IPv6 neighbour discovery for the gateway is not filtered yet).
  */
-const bridgeRuleset = (table: string, bridges: ReadonlyArray<FirewallBridge>): string => {
+const bridgeRuleset = (
+  table: string,
+  bridges: ReadonlyArray<FirewallBridge>,
+  taps: ReadonlyArray<FirewallTap>,
+): string => {
   const spanned = bridges.filter((bridge) => bridge.vxlan !== undefined)
   const reset = `table bridge ${table}\ndelete table bridge ${table}\n`
-  if (spanned.length === 0) return reset
+  if (spanned.length === 0 && taps.length === 0) return reset
   const gateways = [
     ...new Set(spanned.flatMap((bridge) => bridge.gateways.filter((gateway) => !gateway.includes(":")))),
   ]
@@ -65,14 +79,50 @@ const bridgeRuleset = (table: string, bridges: ReadonlyArray<FirewallBridge>): s
   return [
     reset.trimEnd(),
     `table bridge ${table} {`,
-    set("vxlans", "ifname", quoted(spanned.map((bridge) => bridge.vxlan ?? ""))),
-    set("gateways", "ipv4_addr", gateways),
-    chain("forward"),
-    chain("output"),
-    chain("input"),
+    ...(spanned.length === 0
+      ? []
+      : [
+          set("vxlans", "ifname", quoted(spanned.map((bridge) => bridge.vxlan ?? ""))),
+          set("gateways", "ipv4_addr", gateways),
+          chain("forward"),
+          chain("output"),
+          chain("input"),
+        ]),
+    ...(taps.length === 0 ? [] : tapGuard(taps)),
     "}",
     "",
   ].join("\n")
+}
+
+/**
+ * Source guard (N3, N4): a frame a guest sends into its tap must carry the NIC's MAC and, for IPv4 and ARP, one of
+ * the NIC's current addresses; a deleted secondary IP, or an address the guest made up, no longer answers even while
+ * the guest still holds it. Checked where frames enter the bridge (prerouting), so it covers switched traffic, the
+ * host's gateway and DHCP alike. DHCP's discover (from 0.0.0.0) and ARP probes (sender 0.0.0.0) pass. IPv6 is not
+ * filtered yet.
+ */
+const tapGuard = (taps: ReadonlyArray<FirewallTap>): ReadonlyArray<string> => {
+  const v4 = taps.flatMap((tap) =>
+    tap.addresses.filter((address) => !address.includes(":")).map((address) => `"${tap.tap}" . ${address}`),
+  )
+  return [
+    set("taps", "ifname", quoted(taps.map((tap) => tap.tap))),
+    set(
+      "tapmacs",
+      "ifname . ether_addr",
+      taps.map((tap) => `"${tap.tap}" . ${tap.mac}`),
+    ),
+    set("tapips", "ifname . ipv4_addr", v4),
+    "  chain guard {",
+    "    type filter hook prerouting priority filter; policy accept;",
+    "    iifname != @taps accept",
+    "    iifname . ether saddr != @tapmacs drop",
+    "    arp saddr ip 0.0.0.0 accept",
+    "    ether type arp iifname . arp saddr ip != @tapips drop",
+    "    ip saddr 0.0.0.0 udp dport 67 accept",
+    "    ether type ip iifname . ip saddr != @tapips drop",
+    "  }",
+  ]
 }
 
 const inetRuleset = (table: string, bridges: ReadonlyArray<FirewallBridge>): string => {

@@ -60,6 +60,35 @@ describe("linux-net: names, firewall and DHCP files (#15)", () => {
     assert.ok(text.endsWith("table bridge hyperx_hx\ndelete table bridge hyperx_hx\n"))
   })
 
+  it("N3 N4 each guarded tap sends only from its NIC's MAC and current IPv4 addresses; DHCP discovery passes", () => {
+    const bridges = [{ bridge: "hxb1", kind: "isolated" as const, cidrs: ["10.1.0.0/24"], gateways: ["10.1.0.1"] }]
+    const text = rulesetFor("hyperx_hx", bridges, [
+      { tap: "hxt1", mac: "52:54:00:00:00:01", addresses: ["10.1.0.5", "10.1.0.9", "fd00::5"] },
+      { tap: "hxt2", mac: "52:54:00:00:00:02", addresses: ["10.1.0.6"] },
+    ])
+    const bridgeTable = text.slice(text.indexOf("table bridge hyperx_hx {"))
+    assert.match(bridgeTable, /set taps \{\n\s+type ifname\n\s+elements = \{ "hxt1", "hxt2" \}/)
+    assert.match(bridgeTable, /elements = \{ "hxt1" \. 52:54:00:00:00:01, "hxt2" \. 52:54:00:00:00:02 \}/)
+    assert.match(bridgeTable, /elements = \{ "hxt1" \. 10\.1\.0\.5, "hxt1" \. 10\.1\.0\.9, "hxt2" \. 10\.1\.0\.6 \}/)
+    const guard = bridgeTable.slice(bridgeTable.indexOf("chain guard {"))
+    assert.match(guard, /type filter hook prerouting priority filter; policy accept;/)
+    // the order: other ports pass, then a foreign MAC, then DHCP's and ARP's 0.0.0.0, then a foreign address
+    const order = [
+      "iifname != @taps accept",
+      "iifname . ether saddr != @tapmacs drop",
+      "arp saddr ip 0.0.0.0 accept",
+      "ether type arp iifname . arp saddr ip != @tapips drop",
+      "ip saddr 0.0.0.0 udp dport 67 accept",
+      "ether type ip iifname . ip saddr != @tapips drop",
+    ].map((rule) => guard.indexOf(rule))
+    assert.ok(
+      order.every((index, i) => index > 0 && (i === 0 || index > (order[i - 1] ?? 0))),
+      String(order),
+    )
+    // no network spans hosts: no tunnel chains
+    assert.doesNotMatch(bridgeTable, /chain forward|@vxlans/)
+  })
+
   it("a network spanning hosts keeps DHCP and ARP for its gateway on each host's side of the tunnel", () => {
     const text = rulesetFor("hyperx_hx", [
       { bridge: "hxb1", kind: "isolated", cidrs: ["10.1.0.0/24"], gateways: ["10.1.0.1"], vxlan: "hxv1" },

@@ -12,6 +12,7 @@ import { createVms } from "../create.ts"
 import { deleteVm } from "../delete.ts"
 import { seedWorld, type World } from "../testing/world.ts"
 import { HostNetworking, syncHostNetworking } from "./host-networking.ts"
+import { nicOperations } from "./nics.ts"
 
 for (const backend of storeBackends) {
   describe(`host networking from the records on ${backend.name} (#15: C6, N6)`, { skip: backend.skip }, () => {
@@ -88,6 +89,19 @@ for (const backend of storeBackends) {
         present.taps.map((tap) => [tap.nicId, tap.networkId]),
         [[nic.id, networkId]],
       )
+
+      // N3 N4: the tap's source guard follows the NIC's addresses
+      const guardOf = async () => (await Effect.runPromise(host.view.guards())).get(nic.id)
+      assert.deepEqual(await guardOf(), { mac: nic.mac, addresses: [nic.primaryIp] })
+      const vmId = task.vmId ?? ""
+      const added = await runtime.runPromise(nicOperations.addSecondaryIp(world.actors.owner, vmId, nic.id))
+      assert.equal(added.task.state, "succeeded", JSON.stringify(added.task.error))
+      assert.deepEqual(await guardOf(), { mac: nic.mac, addresses: [nic.primaryIp, added.value] })
+      const removed = await runtime.runPromise(
+        nicOperations.removeSecondaryIp(world.actors.owner, vmId, nic.id, added.value),
+      )
+      assert.equal(removed.task.state, "succeeded", JSON.stringify(removed.task.error))
+      assert.deepEqual(await guardOf(), { mac: nic.mac, addresses: [nic.primaryIp] })
 
       // a restart: the sync finds everything in place and removes nothing
       const report = await runtime.runPromise(HostNetworking.use((networking) => networking.sync()))

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import type { Driver } from "../../driver/driver.ts"
 import type { NicSpec } from "../../driver/spec.ts"
-import { NotFound } from "../../errors.ts"
+import { NotFound, type StoreError } from "../../errors.ts"
 import type { IpamRefusal } from "../../ipam/errors.ts"
 import { ipamViolation } from "../../ipam/violation.ts"
 import type { Network, Nic } from "../../model/network.ts"
@@ -72,11 +72,19 @@ const allocate = (
   Store.use((store) =>
     store.ipam.allocate([{ subnetId, nicId, kind, ...(address === undefined ? {} : { address }) }]),
   ).pipe(
-    Effect.catchTag("IpamRefusal", (refusal: IpamRefusal) =>
-      Effect.fail(ipamViolation(operation, refusal, () => name)),
-    ),
+    refusedAs(operation, name),
     Effect.map((allocations) => allocations[0]?.address ?? ""),
   )
+
+/** IPAM's refusal as the rule it breaks (network-free-ips, fixed-ip-available), naming the network. */
+const refusedAs =
+  (operation: Operation, name: string) =>
+  <A, R>(effect: Effect.Effect<A, IpamRefusal | NotFound | StoreError, R>) =>
+    effect.pipe(
+      Effect.catchTag("IpamRefusal", (refusal: IpamRefusal) =>
+        Effect.fail(ipamViolation(operation, refusal, () => name)),
+      ),
+    )
 
 /** The driver, when the VM runs and its driver hot-plugs NICs: a NIC change then reaches the guest at once. */
 const hotplug = (vm: Vm) =>
@@ -143,28 +151,21 @@ export const joinNetworkOperation: NicOperation<JoinInput, Join, Nic> = {
       Effect.gen(function* () {
         const store = yield* Store
         const id = randomUUID()
-        const address = yield* allocate(
-          "nic.join",
-          id,
-          choice.subnetId,
-          "primary",
-          choice.network.name,
-          choice.fixedIp?.address,
-        )
-        const nic = yield* store.nics
-          .insert({
+        // the address and the NIC in one transaction: a refusal or a failed insert leaves neither
+        const nic = yield* store.ipam
+          .insertNic({
             id,
             vmId: vm.id,
             subnetId: choice.subnetId,
             mac: randomMac(),
-            primaryIp: address,
+            primaryIp: choice.fixedIp?.address ?? "",
             secondaryIps: [],
             // C6: a VM's first network is its default one
             isDefault: joinedSubnetIds.length === 0,
             dhcp: choice.dhcp,
             createdAt: yield* now,
           })
-          .pipe(Effect.tapError(() => Effect.ignore(store.ipam.release(id))))
+          .pipe(refusedAs("nic.join", choice.network.name))
         const nics = yield* hotplug(vm)
         if (nics !== undefined) {
           yield* Effect.flatMap(nicSpec(vm, nic), (spec) => nics.attach(vm.hostname, spec)).pipe(
@@ -201,7 +202,10 @@ export const editPrimaryIpOperation: NicOperation<{ readonly nicId: string; read
           if (address === nic.primaryIp) return nic
           const taken = yield* allocate("nic.edit-primary-ip", nic.id, nic.subnetId, "primary", subnet.name, address)
           yield* store.ipam.release(nic.id, [nic.primaryIp])
-          return yield* store.nics.update(nic.id, { primaryIp: taken })
+          const updated = yield* store.nics.update(nic.id, { primaryIp: taken })
+          // the tap's source guard follows the address (the VM is stopped, its tap stays on the host)
+          yield* syncHostNetworking
+          return updated
         }),
     },
   }
@@ -220,6 +224,8 @@ export const addSecondaryIpOperation: NicOperation<{ readonly nicId: string }, N
         const store = yield* Store
         const address = yield* allocate("nic.add-secondary-ip", nic.id, nic.subnetId, "secondary", subnet.name)
         yield* store.nics.update(nic.id, { secondaryIps: [...nic.secondaryIps, address] })
+        // the tap's source guard lets the new address through
+        yield* syncHostNetworking
         return address
       }),
   },
@@ -242,8 +248,10 @@ export const removeSecondaryIpOperation: NicOperation<
     write: ({ nic, address }) =>
       Effect.gen(function* () {
         const store = yield* Store
-        yield* store.ipam.release(nic.id, [address])
         yield* store.nics.update(nic.id, { secondaryIps: nic.secondaryIps.filter((ip) => ip !== address) })
+        yield* store.ipam.release(nic.id, [address])
+        // the tap's source guard drops the address: it stops answering even while the guest still holds it
+        yield* syncHostNetworking
       }),
   },
 }

@@ -96,6 +96,10 @@ export class ApiClient {
     return this.json<T>("PATCH", path, { body })
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.json<T>("PUT", path, { body })
+  }
+
   delete<T>(path: string, query?: Query): Promise<T> {
     return this.json<T>("DELETE", path, query === undefined ? {} : { query })
   }

@@ -31,6 +31,10 @@ export type Disk = Schemas["Disk"]
 export type DiskWithBackups = Schemas["DiskWithBackups"]
 export type DiskListed = Schemas["DiskListed"]
 export type Nic = Schemas["Nic"]
+/** A VM's NIC as its network tab lists it: the network it is on and the actions it offers now (N2–N6). */
+export type VmNic = Schemas["VmNic"]
+/** A network the caller may choose, with its subnets and free-IP counts (C6, N1). */
+export type Network = Schemas["Network"]
 /** M1: a VM's samples as column arrays (what uPlot takes). */
 export type MetricSeries = Schemas["MetricSeries"]
 /** M3, D5: a VM's daily cost rows and today so far. */

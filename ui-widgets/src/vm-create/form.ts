@@ -1,9 +1,10 @@
 import { isValidName, isValidPassword } from "../../../core/rules/input-checks.ts"
 import { autoSockets, hasNameTags, nameTagKeys } from "../../../core/rules/naming.ts"
-import type { Flavor, Image, Quote } from "../api/types.ts"
+import type { Flavor, Image, Network, Quote } from "../api/types.ts"
+import { type NetworkForm, networkRule, networksBody } from "./network-choice.ts"
 
 /** The wizard's fields as the user typed them (numbers stay text until they are valid). */
-export interface CreateForm {
+export interface CreateForm extends NetworkForm {
   readonly ownerId: string
   readonly count: string
   readonly name: string
@@ -42,6 +43,9 @@ export const emptyForm: CreateForm = {
   dedicatedHost: false,
   domainJoin: false,
   start: true,
+  // C6: automatic placement unless the user chooses networks.
+  networkMode: "auto",
+  networks: [],
 }
 
 export const steps = ["basic", "image", "config", "network", "confirm"] as const
@@ -58,6 +62,7 @@ export type Field =
   | "flavorId"
   | "password"
   | "keyPairId"
+  | "networks"
 export type FieldKey = Field | `disk-${number}`
 
 /** Which step shows which fields, so Next knows what it must check. */
@@ -65,7 +70,7 @@ export const stepFields: Readonly<Record<Step, ReadonlyArray<Field | "disks">>> 
   basic: ["count", "name", "tags", "reclaimAt", "remarks"],
   image: ["imageId"],
   config: ["flavorId", "password", "keyPairId", "disks"],
-  network: [],
+  network: ["networks"],
   confirm: [],
 }
 
@@ -78,6 +83,8 @@ export interface Refusal {
 export interface Choices {
   readonly image: Image | undefined
   readonly flavor: Flavor | undefined
+  /** The networks the caller may choose (C6), empty on an agent without them. */
+  readonly networks: ReadonlyArray<Network>
   readonly now: Date
 }
 
@@ -134,6 +141,8 @@ export const checkForm = (form: CreateForm, choices: Choices): ReadonlyMap<Field
   if (form.loginMethod === "ssh-key" && form.keyPairId.trim() === "") {
     refusals.set("keyPairId", { rule: "key-pair-required" })
   }
+  const network = networkRule(form, count, choices.networks)
+  if (network !== undefined) refusals.set("networks", { rule: network })
   return refusals
 }
 
@@ -192,7 +201,11 @@ export const quoteBody = (form: CreateForm): QuoteBody | undefined => {
 }
 
 /** POST /vms's body: only what was chosen, so the platform's defaults apply to the rest. */
-export const createBody = (form: CreateForm, image: Image | undefined): Readonly<Record<string, unknown>> => {
+export const createBody = (
+  form: CreateForm,
+  image: Image | undefined,
+  networks: ReadonlyArray<Network>,
+): Readonly<Record<string, unknown>> => {
   const count = countOf(form) ?? 1
   const tags = Object.fromEntries(
     Object.entries(form.tags)
@@ -220,6 +233,7 @@ export const createBody = (form: CreateForm, image: Image | undefined): Readonly
     haEnabled: form.haEnabled,
     dedicatedHost: form.dedicatedHost,
     start: form.start,
+    ...networksBody(form, networks),
     ...(form.ownerId.trim() === "" ? {} : { ownerId: form.ownerId.trim() }),
   }
 }
@@ -244,6 +258,12 @@ export const fieldOfRule = (rule: string | undefined): { step: Step; field: Fiel
     case "key-pair-required":
     case "key-pair-owner":
       return { step: "config", field: "keyPairId" }
+    case "one-default-network":
+    case "fixed-ip-single-vm":
+    case "fixed-ip-available":
+    case "network-free-ips":
+    case "network-available":
+      return { step: "network", field: "networks" }
     default:
       return undefined
   }

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyDeclarations } from "lit"
-import type { Created, Flavor, Image, PlatformEvent, Task } from "../api/types.ts"
+import { offeredRoutes, offers } from "../api/capabilities.ts"
+import type { Created, Flavor, Image, Items, Network, PlatformEvent, Task } from "../api/types.ts"
 import { HxVmCreatedEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateStyles, themeStyles } from "../internal/styles.ts"
@@ -39,6 +40,7 @@ export class HxVmCreate extends HxElement {
     touched: { state: true },
     images: { state: true },
     flavors: { state: true },
+    networks: { state: true },
     submitting: { state: true },
     serverRefusal: { state: true },
     error: { state: true },
@@ -55,6 +57,8 @@ export class HxVmCreate extends HxElement {
   declare protected touched: ReadonlySet<FieldKey>
   declare protected images: ReadonlyArray<Image>
   declare protected flavors: ReadonlyArray<Flavor>
+  /** C6: the networks the caller may choose, with free-IP counts (empty when the agent has none). */
+  declare protected networks: ReadonlyArray<Network>
   declare protected submitting: boolean
   declare protected serverRefusal: { readonly field: FieldKey; readonly message: string } | undefined
   declare protected error: string | undefined
@@ -74,6 +78,7 @@ export class HxVmCreate extends HxElement {
     this.touched = new Set()
     this.images = []
     this.flavors = []
+    this.networks = []
     this.submitting = false
     this.serverRefusal = undefined
     this.error = undefined
@@ -98,16 +103,21 @@ export class HxVmCreate extends HxElement {
     this.quotes.clear()
     this.serverRefusal = undefined
     this.error = undefined
+    // the free-IP counts changed with the VMs just created
+    if (this.ready) void this.reload()
   }
 
   protected override async reload(): Promise<void> {
     try {
-      const [images, flavors] = await Promise.all([
-        this.client.get<{ items: ReadonlyArray<Image> }>("/images"),
-        this.client.get<{ items: ReadonlyArray<Flavor> }>("/flavors"),
+      const routes = await offeredRoutes(this.client)
+      const [images, flavors, networks] = await Promise.all([
+        this.client.get<Items<Image>>("/images"),
+        this.client.get<Items<Flavor>>("/flavors"),
+        offers(routes, "GET", "/networks") ? this.client.get<Items<Network>>("/networks") : { items: [] },
       ])
       this.images = images.items
       this.flavors = flavors.items
+      this.networks = networks.items
       this.error = undefined
     } catch (error) {
       this.error = this.report(error).message
@@ -128,6 +138,7 @@ export class HxVmCreate extends HxElement {
     return {
       image: this.images.find((image) => image.id === this.form.imageId),
       flavor: this.flavors.find((flavor) => flavor.id === this.form.flavorId),
+      networks: this.networks,
       now: new Date(),
     }
   }
@@ -199,6 +210,7 @@ export class HxVmCreate extends HxElement {
       flavors: this.flavors,
       image: choices.image,
       flavor: choices.flavor,
+      networks: this.networks,
       set: (patch, field) => this.change(patch, field),
       setTag: (key, value) => this.change({ tags: { ...this.form.tags, [key]: value } }, "tags"),
       setDisk: (index, patch) =>
@@ -208,6 +220,7 @@ export class HxVmCreate extends HxElement {
         ),
       addDisk: () => this.change({ dataDisks: [...this.form.dataDisks, { sizeGiB: "100", storageClass: "" }] }),
       removeDisk: (index) => this.change({ dataDisks: this.form.dataDisks.filter((_, i) => i !== index) }),
+      setNetworks: (patch) => this.change(patch, "networks"),
     }
   }
 
@@ -258,7 +271,7 @@ export class HxVmCreate extends HxElement {
     this.submitting = true
     this.error = undefined
     try {
-      const created = await this.client.post<Created>("/vms", createBody(this.form, this.choices.image))
+      const created = await this.client.post<Created>("/vms", createBody(this.form, this.choices.image, this.networks))
       this.progress = new Map(created.tasks.map((task) => [task.id, task]))
       this.created = created
       this.dispatchEvent(new HxVmCreatedEvent(created))

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit"
-import type { Flavor, Image } from "../api/types.ts"
+import type { Flavor, Image, Network } from "../api/types.ts"
 import { formatMemory, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import {
   type CreateForm,
@@ -11,6 +11,8 @@ import {
   type Step,
   topologyOf,
 } from "./form.ts"
+import type { NetworkForm } from "./network-choice.ts"
+import { networkStep, networkSummary } from "./network-step.ts"
 
 /** What a step's template reads and calls. */
 export interface StepView {
@@ -24,11 +26,13 @@ export interface StepView {
   readonly flavors: ReadonlyArray<Flavor>
   readonly image: Image | undefined
   readonly flavor: Flavor | undefined
+  readonly networks: ReadonlyArray<Network>
   set(patch: Partial<CreateForm>, field?: FieldKey): void
   setTag(key: keyof CreateForm["tags"], value: string): void
   setDisk(index: number, patch: Partial<CreateForm["dataDisks"][number]>): void
   addDisk(): void
   removeDisk(index: number): void
+  setNetworks(patch: Partial<NetworkForm>): void
 }
 
 const eventValue = (event: Event) => (event.target as HTMLInputElement).value
@@ -222,12 +226,6 @@ const config = (v: StepView) => {
     ${check(t.start, v.form.start, (on) => v.set({ start: on }))}`
 }
 
-/** C6 as far as the API goes: automatic placement only, said plainly. */
-const network = (v: StepView) => html`<fieldset part="fieldset"><legend>${v.t.create.steps.network}</legend>
-  <label><input type="radio" name="network" checked disabled /> ${v.t.create.networkAuto}</label>
-  <p class="muted" data-network-note>${v.t.create.networkLater}</p>
-</fieldset>`
-
 const confirm = (v: StepView) => {
   const t = v.t.create
   const rows: Array<[string, string]> = [
@@ -238,7 +236,7 @@ const confirm = (v: StepView) => {
     [t.dataDisks, v.form.dataDisks.map((d) => `${d.sizeGiB} GiB`).join(", ") || v.t.common.none],
     [t.login, v.form.loginMethod === "password" ? t.loginPassword : t.loginKey],
     [t.reclaim, v.form.reclaimAt || v.t.common.never],
-    [v.t.create.steps.network, t.networkAuto],
+    [v.t.create.steps.network, networkSummary(v)],
   ]
   return html`<h4>${t.summary}</h4><dl class="summary" part="summary">
     ${rows.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}
@@ -254,7 +252,7 @@ export const renderStep = (step: Step, v: StepView): TemplateResult => {
     case "config":
       return config(v)
     case "network":
-      return network(v)
+      return networkStep(v, messageOf(v.t, v.shown.get("networks")))
     case "confirm":
       return confirm(v)
   }

@@ -111,4 +111,25 @@ export const createStyles = css`
   .summary {
     max-width: 560px;
   }
+  table[part~="networks"] {
+    border-collapse: collapse;
+    width: 100%;
+    margin: var(--_space) 0;
+  }
+  table[part~="networks"] th,
+  table[part~="networks"] td {
+    text-align: start;
+    vertical-align: top;
+    padding: 6px 8px;
+    border-bottom: 1px solid var(--_border);
+  }
+  table[part~="networks"] td label {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    margin-inline-end: var(--_space);
+  }
+  table[part~="networks"] input[data-ip] {
+    width: 10em;
+  }
 `

@@ -8,7 +8,7 @@ import { validName } from "../vm-create/form.ts"
  */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets"
+  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets" | "ip"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
@@ -62,6 +62,10 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
           )}
         </select>
         <p class="muted">${t.detail.resizeNote}</p>`
+    case "ip":
+      return html`<label for="dialog-input">${t.tabs.nicOps.newIp}</label>
+        <input id="dialog-input" type="text" inputmode="decimal" autocomplete="off" .value=${dialog.value}
+          @input=${change} />`
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`

@@ -10,6 +10,7 @@ import { renderBlocks } from "./blocks.ts"
 import { type ActionDialog, renderActionDialog } from "./dialog.ts"
 import { DisksTab } from "./disks-tab.ts"
 import { MonitoringTab } from "./monitoring-tab.ts"
+import { NetworkTab } from "./network-tab.ts"
 import { SnapshotsTab } from "./snapshots-tab.ts"
 import { detailStyles } from "./styles.ts"
 import type { TabHost } from "./tab-model.ts"
@@ -48,6 +49,7 @@ export class HxVmDetail extends HxElement {
   private seq = 0
   private snapshotsTab: SnapshotsTab | undefined
   private disksTab: DisksTab | undefined
+  private networkTab: NetworkTab | undefined
   private monitoringTab: MonitoringTab | undefined
   /** A task on this VM ended since the last refresh: the open snapshots or disks tab asks again. */
   private tabsStale = false
@@ -75,6 +77,7 @@ export class HxVmDetail extends HxElement {
       this.error = undefined
       this.snapshotsTab = undefined
       this.disksTab = undefined
+      this.networkTab = undefined
       this.monitoringTab?.stop()
       this.monitoringTab = undefined
     }
@@ -90,9 +93,11 @@ export class HxVmDetail extends HxElement {
         ? this.snapshotsTab
         : tab === "disks"
           ? this.disksTab
-          : tab === "monitoring"
-            ? this.monitoringTab
-            : undefined
+          : tab === "network"
+            ? this.networkTab
+            : tab === "monitoring"
+              ? this.monitoringTab
+              : undefined
     await this.loadDetail()
     open?.refresh()
   }
@@ -112,7 +117,9 @@ export class HxVmDetail extends HxElement {
             ? this.disksTab !== undefined
             : this.tab === "monitoring"
               ? this.monitoringTab !== undefined
-              : this.tab === "network" || this.tabData.has(this.tab)
+              : this.tab === "network"
+                ? this.networkTab !== undefined
+                : this.tabData.has(this.tab)
       if (!opened) void this.openTab(this.tab)
     } catch (error) {
       if (seq === this.seq) this.error = this.report(error)
@@ -142,6 +149,7 @@ export class HxVmDetail extends HxElement {
       this.tabsStale = false
       if (this.tab === "snapshots") this.snapshotsTab?.refresh()
       if (this.tab === "disks") this.disksTab?.refresh()
+      if (this.tab === "network") this.networkTab?.refresh()
     }, 200)
   }
 
@@ -255,6 +263,7 @@ export class HxVmDetail extends HxElement {
     if (tab === "snapshots") return this.snapshotsTab?.render() ?? nothing
     if (tab === "disks") return this.disksTab?.render(detail, this.currency) ?? nothing
     if (tab === "monitoring") return this.monitoringTab?.render() ?? nothing
+    if (tab === "network") return this.networkTab?.render(detail) ?? nothing
     const data = this.tabData.get(tab)
     return renderTab(tab, { t: this.t, locale: this.locale, currency: this.currency, detail, data })
   }
@@ -263,12 +272,12 @@ export class HxVmDetail extends HxElement {
     this.tab = tab
     if (tab !== "monitoring") this.monitoringTab?.stop()
     const detail = this.detail
-    if (detail === undefined || tab === "network") return
+    if (detail === undefined) return
     if (tab === "monitoring") {
       this.monitoringTab ??= new MonitoringTab(this.tabHost, detail.vm.id)
       return this.monitoringTab.refresh()
     }
-    // Snapshots and disks ask again each time they are opened: tasks may have changed them meanwhile.
+    // Snapshots, disks and networks ask again each time they are opened: tasks may have changed them meanwhile.
     if (tab === "snapshots") {
       this.snapshotsTab ??= new SnapshotsTab(this.tabHost, detail.vm.id)
       return this.snapshotsTab.refresh()
@@ -276,6 +285,10 @@ export class HxVmDetail extends HxElement {
     if (tab === "disks") {
       this.disksTab ??= new DisksTab(this.tabHost, detail.vm.id)
       return this.disksTab.refresh()
+    }
+    if (tab === "network") {
+      this.networkTab ??= new NetworkTab(this.tabHost, detail.vm.id)
+      return this.networkTab.refresh()
     }
     this.tabData = new Map(this.tabData).set(tab, { status: "loading" })
     let data: TabData

@@ -18,7 +18,7 @@ export type TabData =
 const vmPath = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
 
 /** The tabs whose data tabs.ts loads and shows; the others have views of their own (disks-tab.ts, …). */
-export type SimpleTab = "network" | "cost"
+export type SimpleTab = "cost"
 
 /** What the cost tab shows: the daily rows when the agent keeps them, and today's estimate from the price book. */
 interface CostData {
@@ -54,22 +54,6 @@ export interface TabView {
   readonly currency: string
   readonly detail: VmDetail
   readonly data: TabData | undefined
-}
-
-const network = (v: TabView) => {
-  const t = v.t.tabs
-  if (v.detail.resources.nics.length === 0) return html`<p class="muted">${t.noNics}</p>`
-  const yes = (on: boolean) => (on ? v.t.common.yes : v.t.common.no)
-  return table(
-    [t.nic.ip, t.nic.secondary, t.nic.mac, t.nic.isDefault, t.nic.dhcp],
-    v.detail.resources.nics.map((n) => [
-      n.primaryIp,
-      n.secondaryIps.join(", ") || v.t.common.none,
-      n.mac,
-      yes(n.isDefault),
-      yes(n.dhcp),
-    ]),
-  )
 }
 
 const estimateView = (v: TabView, estimate: Quote) => {
@@ -120,8 +104,7 @@ const cost = (v: TabView, value: unknown) => {
   return html`${daily === undefined ? "" : dailyView(v, daily)}${estimateView(v, estimate)}`
 }
 
-export const renderTab = (tab: SimpleTab, v: TabView): TemplateResult | typeof nothing => {
-  if (tab === "network") return network(v)
+export const renderTab = (_tab: SimpleTab, v: TabView): TemplateResult | typeof nothing => {
   const data = v.data
   if (data === undefined || data.status === "loading") return html`<p class="muted">${v.t.common.loading}</p>`
   if (data.status === "error") return html`<p class="error" role="alert">${data.message}</p>`
