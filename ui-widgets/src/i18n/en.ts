@@ -291,7 +291,7 @@ export const en = {
       created: "Created",
     },
     actionsColumn: "Actions",
-    rule: (name: string) => `(rule ${name})`,
+    rule: (name: string) => `Rule: ${name}`,
     origins: { manual: "Manual", scheduled: "Scheduled" },
     itemStates: { creating: "Creating", ready: "Ready", failed: "Failed" },
     snap: {

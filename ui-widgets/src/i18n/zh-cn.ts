@@ -275,7 +275,7 @@ export const zhCN: Messages = {
     nic: { ip: "主IP", secondary: "辅助IP", mac: "MAC", isDefault: "默认", dhcp: "DHCP" },
     snapshot: { name: "名称", withMemory: "含内存", origin: "来源", state: "状态", size: "大小", created: "创建时间" },
     actionsColumn: "操作",
-    rule: (name: string) => `（规则 ${name}）`,
+    rule: (name: string) => `规则：${name}`,
     origins: { manual: "手动", scheduled: "定时" },
     itemStates: { creating: "创建中", ready: "可用", failed: "失败" },
     snap: {
