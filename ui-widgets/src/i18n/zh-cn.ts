@@ -15,6 +15,7 @@ export const zhCN: Messages = {
     unlimited: "不限",
     never: "永不",
     networkError: "无法连接到代理服务",
+    signedOut: "尚未登录",
     noToken: "缺少访问令牌：请为组件设置 token",
     live: "实时更新已开启",
     offline: "实时更新已暂停：正在重连",
