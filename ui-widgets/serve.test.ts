@@ -25,6 +25,19 @@ describe("widgetRoutes: the agent serves the bundle and the demo portal", () => 
     assert.equal((await app.request("/widgets/hyperx-widgets.js.map")).status, 200)
   })
 
+  it("#21 the entry carries an ETag: a page load with the bundle cached gets 304 and no body, a changed bundle 200", async () => {
+    const first = await app.request("/widgets/hyperx-widgets.js")
+    const etag = first.headers.get("ETag") ?? ""
+    assert.match(etag, /^"[\w-]{22}"$/)
+    const again = await app.request("/widgets/hyperx-widgets.js", { headers: { "If-None-Match": etag } })
+    assert.equal(again.status, 304)
+    assert.equal((await again.arrayBuffer()).byteLength, 0)
+    assert.equal(again.headers.get("ETag"), etag)
+    const stale = await app.request("/widgets/hyperx-widgets.js", { headers: { "If-None-Match": '"an-older-bundle"' } })
+    assert.equal(stale.status, 200)
+    assert.ok((await stale.arrayBuffer()).byteLength > 0)
+  })
+
   it("answers 404 for anything but the bundle's files", async () => {
     for (const path of [
       "/widgets/../package.json",

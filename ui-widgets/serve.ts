@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { Env, Hono } from "hono"
@@ -24,7 +25,8 @@ const contentType = (file: string) =>
  * Serve the widgets from the agent: GET /widgets/hyperx-widgets.js (the one module a portal loads), its noVNC chunk
  * under /widgets/chunks/, source maps, and the demo portal at GET /demo. Module scripts from another origin are
  * fetched with CORS, so the files allow any origin (they are public, and no credentials ride on them). The entry is
- * revalidated on every load (a new agent brings new widgets); chunks have content hashes and are cached for good.
+ * revalidated on every load (a new agent brings new widgets) by its ETag, so an unchanged bundle costs a 304 and no
+ * body; chunks have content hashes and are cached for good.
  */
 export const widgetRoutes = <E extends Env>(app: Hono<E>, options: WidgetRouteOptions = {}): Hono<E> => {
   const dist = options.distDir ?? widgetsDist
@@ -38,10 +40,20 @@ export const widgetRoutes = <E extends Env>(app: Hono<E>, options: WidgetRouteOp
     } catch {
       return c.text("Not found", 404)
     }
-    return c.body(new Uint8Array(body), 200, {
-      "Content-Type": contentType(file),
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`
+    const headers = {
       "Cache-Control": file === bundleFile ? "no-cache" : "public, max-age=31536000, immutable",
       "Access-Control-Allow-Origin": "*",
+      ETag: etag,
+    }
+    const known = c.req
+      .header("If-None-Match")
+      ?.split(",")
+      .map((tag) => tag.trim().replace(/^W\//, ""))
+    if (known?.includes(etag) || known?.includes("*")) return c.body(null, 304, headers)
+    return c.body(new Uint8Array(body), 200, {
+      ...headers,
+      "Content-Type": contentType(file),
       "X-Content-Type-Options": "nosniff",
     })
   })

@@ -105,7 +105,10 @@ describe("<hx-vm-detail> snapshots and disks tabs in Chromium", { skip: browserS
     assert.equal(direct.status, 409)
     assert.equal(direct.body.error.rule, "stopped-only")
     assert.equal(await refusal.getAttribute("data-rule"), "stopped-only")
-    assert.equal(await refusal.innerText(), `${direct.body.error.message} (rule stopped-only)`)
+    // #21: the user reads why, not the rule's id; the id stays in the tooltip and data-rule.
+    assert.equal(await refusal.innerText(), direct.body.error.message)
+    assert.equal(await refusal.getAttribute("data-rule"), "stopped-only")
+    assert.equal(await refusal.getAttribute("title"), "Rule: stopped-only")
     await shoot("vm-detail-snapshot-rollback-refused")
 
     await detail(page).locator("[data-action=stop]").click()

@@ -16,6 +16,26 @@ describe("<hx-vm-list> in Chromium", { skip: browserSkip }, () => {
   const rowNames = (page: import("playwright-core").Page) =>
     page.locator("hx-vm-list tbody tr[data-vm-id] [data-open]").allTextContents()
 
+  it("#21 without a token: a neutral line for the user, the developer's reason as one hx-error event, in both languages", async () => {
+    const { page, errors } = await browser.open()
+    await recordEvents(page)
+    await page.goto(w.page('<hx-vm-list></hx-vm-list><hx-vm-detail vm-id="x" lang="zh-CN"></hx-vm-detail>'))
+    assert.equal(await page.locator("hx-vm-list [data-signed-out]").innerText(), "Not signed in")
+    assert.equal(await page.locator("hx-vm-detail [data-signed-out]").innerText(), "尚未登录")
+    const pageText = await page.locator("body").innerText()
+    assert.doesNotMatch(pageText, /token|令牌/i, "no developer text on the page")
+    const told = await eventually("hx-error", async () => {
+      const heard = await heardEvents(page, "hx-error")
+      return heard.length >= 2 ? heard : undefined
+    })
+    assert.deepEqual(
+      told.map((event) => (event.detail as { code: string }).code),
+      ["no-token", "no-token"],
+      "each element tells once",
+    )
+    assert.deepEqual(errors, [])
+  })
+
   it("L2 L4 L5 global search, header filters, and totals over every VM that matched", async () => {
     const suite = `s${Date.now()}`
     for (const [name, cpus] of [

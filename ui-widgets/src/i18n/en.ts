@@ -12,6 +12,7 @@ export const en = {
     unlimited: "Unlimited",
     never: "Never",
     networkError: "Cannot reach the agent",
+    signedOut: "Not signed in",
     noToken: "No access token: give the element a token",
     live: "Live updates on",
     offline: "Live updates paused: reconnecting",
@@ -346,7 +347,7 @@ export const en = {
       created: "Created",
     },
     actionsColumn: "Actions",
-    rule: (name: string) => `(rule ${name})`,
+    rule: (name: string) => `Rule: ${name}`,
     origins: { manual: "Manual", scheduled: "Scheduled" },
     itemStates: { creating: "Creating", ready: "Ready", failed: "Failed" },
     snap: {

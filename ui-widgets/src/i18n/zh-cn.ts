@@ -15,6 +15,7 @@ export const zhCN: Messages = {
     unlimited: "不限",
     never: "永不",
     networkError: "无法连接到代理服务",
+    signedOut: "尚未登录",
     noToken: "缺少访问令牌：请为组件设置 token",
     live: "实时更新已开启",
     offline: "实时更新已暂停：正在重连",
@@ -331,7 +332,7 @@ export const zhCN: Messages = {
     },
     snapshot: { name: "名称", withMemory: "含内存", origin: "来源", state: "状态", size: "大小", created: "创建时间" },
     actionsColumn: "操作",
-    rule: (name: string) => `（规则 ${name}）`,
+    rule: (name: string) => `规则：${name}`,
     origins: { manual: "手动", scheduled: "定时" },
     itemStates: { creating: "创建中", ready: "可用", failed: "失败" },
     snap: {

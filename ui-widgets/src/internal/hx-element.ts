@@ -1,4 +1,4 @@
-import { LitElement, type PropertyDeclarations, type PropertyValues } from "lit"
+import { html, LitElement, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit"
 import { ApiClient, ApiError } from "../api/client.ts"
 import { type EventFeed, eventFeed } from "../api/events.ts"
 import { TaskWatch } from "../api/tasks.ts"
@@ -71,6 +71,22 @@ export abstract class HxElement extends LitElement {
 
   protected get ready(): boolean {
     return this.token !== ""
+  }
+
+  private toldNoToken = false
+
+  /**
+   * What an element shows before it has a token: a neutral line for the user. The portal's developer hears of it
+   * once, as hx-error with code "no-token", not through text on the page.
+   */
+  protected signedOut(): TemplateResult {
+    if (!this.toldNoToken) {
+      this.toldNoToken = true
+      queueMicrotask(() =>
+        this.dispatchEvent(new HxErrorEvent({ status: 0, code: "no-token", message: this.t.common.noToken })),
+      )
+    }
+    return html`<p class="muted" part="signed-out" data-signed-out>${this.t.common.signedOut}</p>`
   }
 
   override connectedCallback(): void {

@@ -250,7 +250,7 @@ export class HxVmConsole extends HxElement {
 
   protected override render() {
     const t = this.t.console
-    if (!this.ready) return html`<p class="banner warning" part="error">${this.t.common.noToken}</p>`
+    if (!this.ready) return this.signedOut()
     const connected = this.status === "connected"
     const screen = connected && this.active === "vnc"
     return html`<section part="base" aria-label=${t.label}>

@@ -148,7 +148,7 @@ export class HxVmCreate extends HxElement {
   }
 
   protected override render() {
-    if (!this.ready) return html`<p class="banner warning" part="error">${this.t.common.noToken}</p>`
+    if (!this.ready) return this.signedOut()
     if (this.created !== undefined) {
       return renderCreated(this.t, this.created, this.progress, this.names, () => this.reset())
     }

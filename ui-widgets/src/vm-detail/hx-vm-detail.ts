@@ -185,7 +185,7 @@ export class HxVmDetail extends HxElement {
 
   protected override render() {
     const t = this.t
-    if (!this.ready) return html`<p class="banner warning" part="error">${t.common.noToken}</p>`
+    if (!this.ready) return this.signedOut()
     if (this.vmId === "") return html`<p class="muted" part="empty">${t.detail.noVm}</p>`
     const detail = this.detail
     if (detail === undefined) {

@@ -12,14 +12,16 @@ export const table = (
   html`<table part="tab-table"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
     <tbody>${rows.map((row, i) => html`<tr data-id=${ids?.[i] ?? nothing}>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</tbody></table>`
 
-/** An action's outcome where it was taken; a refusal names the rule that refused it. */
+/**
+ * An action's outcome where it was taken. A refusal says why in the user's words; the rule that refused it (for
+ * support and the portal's code) is in its tooltip and `data-rule`, not in the text.
+ */
 export const noticeView = (notice: Notice | undefined, t: Messages): TemplateResult | typeof nothing =>
   notice === undefined
     ? nothing
     : html`<p class="banner ${notice.kind}" role=${notice.kind === "error" ? "alert" : "status"} part="notice"
-        data-notice=${notice.kind} data-rule=${notice.rule ?? nothing}>${notice.message}${
-          notice.rule === undefined ? nothing : html` <code class="rule">${t.tabs.rule(notice.rule)}</code>`
-        }</p>`
+        data-notice=${notice.kind} data-rule=${notice.rule ?? nothing}
+        title=${notice.rule === undefined ? nothing : t.tabs.rule(notice.rule)}>${notice.message}</p>`
 
 /** A list's view once loaded; meanwhile what stands in for it: loading, the error, or that the agent lacks it. */
 export const whenLoaded = <A>(

@@ -176,7 +176,7 @@ export class HxVmList extends HxElement {
   }
 
   protected override render() {
-    if (!this.ready) return html`<p class="banner warning" part="error">${this.t.common.noToken}</p>`
+    if (!this.ready) return this.signedOut()
     const view = this.listView()
     return html`<section part="base" aria-label=${this.t.list.label}>
       ${renderToolbar(view)}
