@@ -77,7 +77,7 @@ const benchSize = async (url: string, vmCount: number) => {
     progress(`${vmCount} VMs: seeding`)
     const seedStarted = performance.now()
     const world = await runtime.runPromise(
-      seedVms(vmCount, (done) => {
+      seedVms(url, vmCount, (done) => {
         if (done % 10_000 === 0 || done === vmCount) progress(`  ${done}`)
       }),
     )
