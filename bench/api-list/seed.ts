@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import type { Disk, Nic, User, Vm, VmState } from "../../core/model/index.ts"
+import { openDatabase } from "../../core/store/database.ts"
 import { Store, type VmBundle } from "../../core/store/ports.ts"
 import { sampleRows } from "../../core/store/testing/sample-rows.ts"
+import { insertBundlesBulk } from "./bulk.ts"
 
 /** What the list requests filter on: kept so that every query shape matches a realistic share of the VMs. */
 export interface BenchWorld {
@@ -22,6 +24,9 @@ const stateFor = (i: number): VmState => {
   return r === 18 ? "error" : "starting"
 }
 
+/** VMs per transaction of the seed. */
+const bulkBatch = 5000
+
 const at = new Date("2026-11-01T00:00:00Z")
 
 /** The i-th VM's address: 250 a /24 from 10.20.0.2 on, into 10.21… past 64,000 VMs (IPAM checks every one). */
@@ -32,9 +37,10 @@ const addressOf = (i: number) => {
 
 /**
  * A platform of `count` VMs: 1 company, 20 departments of 10 users, 4 flavors, 2 images, 8 hosts, one /12 subnet;
- * each VM with a system disk, every other one a data disk too, and one NIC. Inserted in transactions of 500.
+ * each VM with a system disk, every other one a data disk too, and one NIC. The platform goes in through the store;
+ * the VMs in transactions of 5,000 written in bulk (bulk.ts) to the store's database at `url`.
  */
-export const seedVms = (count: number, onProgress: (done: number) => void) =>
+export const seedVms = (url: string, count: number, onProgress: (done: number) => void) =>
   Effect.gen(function* () {
     const store = yield* Store
     const company = yield* store.companies.insert(sampleRows.company({ name: "Bench", number: "09" }))
@@ -130,11 +136,17 @@ export const seedVms = (count: number, onProgress: (done: number) => void) =>
       })
       return { vm, disks: i % 2 === 0 ? [disk("system", 40), disk("data", 100)] : [disk("system", 40)], nics: [nic] }
     }
-    for (let start = 0; start < count; start += 500) {
-      const size = Math.min(500, count - start)
-      yield* store.vms.insertBundles(Array.from({ length: size }, (_, k) => bundleOf(start + k)))
-      onProgress(start + size)
-    }
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const { db } = yield* openDatabase({ dialect: "postgres", url })
+        for (let start = 0; start < count; start += bulkBatch) {
+          const size = Math.min(bulkBatch, count - start)
+          const bundles = Array.from({ length: size }, (_, k) => bundleOf(start + k))
+          yield* Effect.promise(() => insertBundlesBulk(db, bundles))
+          onProgress(start + size)
+        }
+      }),
+    )
     const world: BenchWorld = {
       superadmin,
       flavorIds: flavors.map((f) => f.id),

@@ -177,7 +177,7 @@ try {
   )
   if (url === undefined) throw new Error("the embedded server does not run")
   const seeding = ManagedRuntime.make(layerPostgres(url))
-  await seeding.runPromise(seedVms(vmCount, () => {}))
+  await seeding.runPromise(seedVms(url, vmCount, () => {}))
   await seeding.dispose()
   await stop(later.npm)
 

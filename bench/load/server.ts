@@ -24,7 +24,7 @@ const vmCount = wholeNumberFlag("--vms", 2_000)
 const fake = await Effect.runPromise(makeFakeDriver())
 const host = { hostId: randomUUID(), storageDir: "/tmp", shutdownTimeoutMs: 1000, secretKey: randomBytes(32) }
 const runtime = makeAgentRuntime({ store: layerPostgres(url), host, drivers: [fake.driver] })
-const world = await runtime.runPromise(seedVms(vmCount, () => {}))
+const world = await runtime.runPromise(seedVms(url, vmCount, () => {}))
 const vmIds = (await runtime.runPromise(Store.use((s) => s.vms.list()))).map((vm) => vm.id)
 const { secret } = await runtime.runPromise(issueToken(world.superadmin.id, "bench-load"))
 let failures = 0

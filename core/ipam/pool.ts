@@ -62,7 +62,8 @@ export const poolOf = (text: PoolText): Pool | undefined => {
 /** What IPAM says of one address a user asks for. */
 export type Verdict = "free" | "taken" | "reserved" | "outside" | "invalid"
 
-const numbersOf = (pool: Pool, used: Iterable<string>): Set<bigint> => {
+/** The pool's addresses in use, as numbers: judging many addresses against one ledger reads it once (judgeAgainst). */
+export const usedNumbers = (pool: Pool, used: Iterable<string>): Set<bigint> => {
   const out = new Set<bigint>()
   for (const text of used) {
     const address = parseAddress(text)
@@ -71,12 +72,16 @@ const numbersOf = (pool: Pool, used: Iterable<string>): Set<bigint> => {
   return out
 }
 
-export const judgeAddress = (pool: Pool, text: string, used: Iterable<string>): Verdict => {
+export const judgeAddress = (pool: Pool, text: string, used: Iterable<string>): Verdict =>
+  judgeAgainst(pool, text, usedNumbers(pool, used))
+
+/** judgeAddress against addresses already turned into numbers (usedNumbers). */
+export const judgeAgainst = (pool: Pool, text: string, used: ReadonlySet<bigint>): Verdict => {
   const address = parseAddress(text)
   if (address === undefined || address.family !== pool.family) return "invalid"
   if (address.value < pool.start || address.value > pool.end) return "outside"
   if (pool.excluded.has(address.value)) return "reserved"
-  return numbersOf(pool, used).has(address.value) ? "taken" : "free"
+  return used.has(address.value) ? "taken" : "free"
 }
 
 const inRange = (pool: Pool, value: bigint) => value >= pool.start && value <= pool.end
@@ -85,7 +90,7 @@ const inRange = (pool: Pool, value: bigint) => value >= pool.start && value <= p
 export const freeCount = (pool: Pool, used: Iterable<string>): bigint => {
   const gone = new Set<bigint>()
   for (const value of pool.excluded) if (inRange(pool, value)) gone.add(value)
-  for (const value of numbersOf(pool, used)) if (inRange(pool, value)) gone.add(value)
+  for (const value of usedNumbers(pool, used)) if (inRange(pool, value)) gone.add(value)
   return pool.end - pool.start + 1n - BigInt(gone.size)
 }
 
@@ -100,7 +105,7 @@ export const freeCountNumber = (pool: Pool, used: Iterable<string>): number => {
  * small networks tidy and makes the choice reproducible (a test can predict it).
  */
 export const nextFree = (pool: Pool, used: Iterable<string>, count: number): ReadonlyArray<string> | undefined => {
-  const taken = numbersOf(pool, used)
+  const taken = usedNumbers(pool, used)
   const out: Array<string> = []
   for (let value = pool.start; value <= pool.end && out.length < count; value++) {
     if (!pool.excluded.has(value) && !taken.has(value)) out.push(formatAddress({ family: pool.family, value }))

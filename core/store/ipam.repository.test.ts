@@ -108,6 +108,27 @@ for (const backend of storeBackends) {
         }),
       ))
 
+    it("one batch asking a fixed address twice is refused: the second finds it taken by the first", () =>
+      runStore(
+        Effect.gen(function* () {
+          const { store, subnet } = yield* world
+          const address = "10.77.0.8"
+          const refused = yield* refusal(
+            store.ipam.allocate([
+              { subnetId: subnet.id, nicId: nic(), kind: "primary", address },
+              { subnetId: subnet.id, nicId: nic(), kind: "secondary", address },
+            ]),
+          )
+          assert.deepEqual(refused.reason, {
+            _tag: "AddressUnavailable",
+            subnetId: subnet.id,
+            address,
+            verdict: "taken",
+          })
+          assert.deepEqual(yield* store.ipam.usage([subnet.id]), [{ subnetId: subnet.id, used: 0, free: 12 }])
+        }),
+      ))
+
     it("C8: a batch gets all its addresses or none, across subnets too", () =>
       runStore(
         Effect.gen(function* () {

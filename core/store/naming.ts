@@ -44,6 +44,13 @@ export class HyperxCamelCasePlugin extends CamelCasePlugin {
     return this.mapRow(row)
   }
 
+  /** A row to hand to SQL as JSON (jsonb_populate_recordset, a bulk insert): its keys as the table's columns. */
+  snakeRow(row: Record<string, unknown>): Record<string, unknown> {
+    const mapped: Record<string, unknown> = {}
+    for (const key in row) mapped[this.#toSnake(key)] = row[key]
+    return mapped
+  }
+
   /** Only the row's own keys change (nested keys are kept, as above): one plain loop instead of reduce. */
   protected override mapRow(row: UnknownRow): UnknownRow {
     const mapped: Record<string, unknown> = {}
