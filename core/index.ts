@@ -1,6 +1,7 @@
 // The public surface of hyperx's core, for the agent and for plug-in authors (`hyperx/core`).
 export * from "./auth/index.ts"
 export * from "./config.ts"
+export * from "./devices/index.ts"
 export * from "./driver/index.ts"
 export * from "./errors.ts"
 export * from "./events/index.ts"

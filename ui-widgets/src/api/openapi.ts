@@ -78,7 +78,10 @@ export type components = {
         | "snapshot.delete"
         | "vm.reconcile"
         | "host.maintenance"
+        | "host.devices"
         | "org.catalog"
+        | "image.upload"
+        | "image.delete"
         | "org.company"
         | "org.department-create"
         | "org.department-edit"
@@ -383,6 +386,11 @@ export type components = {
       readonly address: string
       readonly vendor: string
       readonly model: string
+      readonly vendorId: string
+      readonly productId: string
+      readonly iommuGroup: string | null
+      readonly driver: string | null
+      readonly present: boolean
       readonly vmId: string | null
     }
     readonly AllowedAction: {
@@ -774,6 +782,7 @@ export type components = {
       readonly sourceVmId: string | null
       readonly passwordManaged: boolean
       readonly sizeBytes: number
+      readonly sha256?: string | null
       readonly createdAt: string
       readonly retiredAt?: string | null
     }
