@@ -102,6 +102,7 @@ export const startAgent = async (
     const host: HostConfig["Service"] = {
       hostId: folder.hostId,
       storageDir: config.sharedStorage ?? folder.storageDir,
+      imagesDir: folder.imagesDir,
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
     }

@@ -56,6 +56,8 @@ export interface AgentHarness {
 /** What the agent's core gets besides the fake driver: the host's devices (a fake sysfs tree's, X1–X4). */
 export interface HarnessExtras {
   readonly devices?: HostDeviceSource["Service"]
+  /** Host settings besides the harness's own (the image library's folder and upload limit). */
+  readonly hostConfig?: Partial<HostConfig["Service"]>
 }
 
 /**
@@ -64,7 +66,7 @@ export interface HarnessExtras {
  */
 export const useAgent = (
   backend: StoreBackend,
-  { devices, ...options }: Partial<Omit<AppOptions, "runtime">> & HarnessExtras = {},
+  { devices, hostConfig, ...options }: Partial<Omit<AppOptions, "runtime">> & HarnessExtras = {},
 ): AgentHarness => {
   let state:
     | {
@@ -81,6 +83,7 @@ export const useAgent = (
     storageDir: "/var/lib/hyperx/disks",
     shutdownTimeoutMs: 2000,
     secretKey: randomBytes(32),
+    ...hostConfig,
   }
   before(async () => {
     const fake = await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))

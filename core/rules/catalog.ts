@@ -39,7 +39,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
   "host.maintenance": maintenanceRules,
   "host.devices": inventoryRules,
-  "image.upload": imageLibraryRules.upload,
+  "image.upload": imageLibraryRules.verify,
   "image.delete": imageLibraryRules.delete,
   "org.catalog": orgRules["org.catalog"],
   "org.company": orgRules["org.company"],

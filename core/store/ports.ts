@@ -84,6 +84,9 @@ export interface VmFilter {
   /** true: only the recycle bin; false (default): only VMs outside it. */
   readonly recycled?: boolean
   readonly displayNamePrefix?: string
+  /** X3: VMs installed from an image, or holding it in their CD-ROM. */
+  readonly imageId?: string
+  readonly isoImageId?: string
 }
 
 /** A VM with what is created with it, inserted all together or not at all (C8). */
