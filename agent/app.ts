@@ -29,6 +29,7 @@ import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
+import { vmDeviceRoutes } from "./routes/vm-devices.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -70,6 +71,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmActionRoutes],
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
+  ["/vms", vmDeviceRoutes],
   ["/vms", vmConfigRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],

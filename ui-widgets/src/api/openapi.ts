@@ -572,6 +572,17 @@ export type components = {
       readonly retention: number
       readonly enabled?: boolean
     }
+    readonly IsoAttach: {
+      readonly imageId: string
+    }
+    readonly UsbAttach: {
+      readonly deviceId: string
+    }
+    readonly GpuAttach: {
+      /** @description The GPU model as the host's device list gives it: `vendorId:productId` */
+      readonly model: string
+      readonly count: number
+    }
     readonly VmResize: {
       readonly flavorId: string
     }
@@ -735,6 +746,7 @@ export type components = {
       readonly destroy?: boolean
       readonly withMemory?: boolean
       readonly name?: string
+      readonly detachDevices?: boolean
     }
     readonly Flavor: {
       readonly id: string
