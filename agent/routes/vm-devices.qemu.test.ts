@@ -18,7 +18,8 @@ import { runInGuest } from "../../plugins/qemu/qga/commands/exec.ts"
 import { genisoimageInstalled, makeIso } from "../images/testing.ts"
 import { jsonApi } from "../testing/json-api.ts"
 import { useQemuAgent } from "../testing/qemu-agent.ts"
-import { type Client, connect, eventsOf } from "../ws/testing.ts"
+import { followTasks } from "../testing/task-follow.ts"
+import { connect, eventsOf } from "../ws/testing.ts"
 
 const skip = !qemuInstalled()
   ? "QEMU is not installed"
@@ -34,21 +35,7 @@ describe("bound resources through the API with QEMU (X3, X4)", { skip }, () => {
     () => live().origin,
     () => live().token,
   )
-  const ended = (client: Client, taskId: string) =>
-    client
-      .until(
-        `task ${taskId}`,
-        () => eventsOf(client).some((e) => e._tag === "task" && e.task.id === taskId && e.task.state !== "running"),
-        180_000,
-      )
-      .then(async () => (await http("GET", `/api/v1/tasks/${taskId}`)).body)
-  const act = async (client: Client, method: string, path: string, body: unknown = {}) => {
-    const reply = await http(method, path, body)
-    assert.equal(reply.status, 202, JSON.stringify(reply.body))
-    const task = await ended(client, reply.body.task.id)
-    assert.equal(task.state, "succeeded", JSON.stringify(task.error))
-    return task
-  }
+  const { act } = followTasks(http)
   const driver = () =>
     live().runtime.runPromise(DriverRegistry.use((registry) => registry.get("qemu"))) as Promise<QemuDriver>
   const sh = async (hostname: string, script: string) => {

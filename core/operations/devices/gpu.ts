@@ -122,14 +122,10 @@ export const attachGpuOperation: VmOperation<
   },
 }
 
+type DetachGpu = VmOperation<"full", string, DeviceContext, GpuWork, BackgroundWork<DeviceContext, GpuWork, void>>
+
 /** X2 for a stopped VM: the GPU leaves its definition and goes back to the host. */
-const detachStoppedGpu: VmOperation<
-  "full",
-  string,
-  DeviceContext,
-  GpuWork,
-  BackgroundWork<DeviceContext, GpuWork, void>
-> = {
+const detachStoppedGpu: DetachGpu = {
   operation: "vm.detach-gpu",
   reads: "full",
   context: deviceContext,
@@ -143,13 +139,7 @@ const detachStoppedGpu: VmOperation<
 }
 
 /** X2 "如果虚拟机处于运行状态，系统会自动关机后卸载GPU": a running VM is shut down (gracefully) first. */
-const detachRunningGpu: VmOperation<
-  "full",
-  string,
-  DeviceContext,
-  GpuWork,
-  BackgroundWork<DeviceContext, GpuWork, void>
-> = {
+const detachRunningGpu: DetachGpu = {
   ...detachStoppedGpu,
   lifecycle: "stop",
   task: ({ device }) => ({ targetId: device.id, params: { deviceId: device.id, shutDownFirst: true } }),

@@ -14,6 +14,14 @@ export const deviceContext = (base: VmContext, deviceId: string) =>
     (device): DeviceContext => ({ ...base, device }),
   )
 
+type UsbOperation = VmOperation<
+  "full",
+  string,
+  DeviceContext,
+  DeviceWork,
+  BackgroundWork<DeviceContext, DeviceWork, void>
+>
+
 const giveBack = ({ device, vm }: DeviceContext) => Store.use((store) => store.hostDevices.release([device.id], vm.id))
 
 /**
@@ -21,13 +29,7 @@ const giveBack = ({ device, vm }: DeviceContext) => Store.use((store) => store.h
  * its definition for the next start. Claimed first in one conditional write, so of two VMs asking at once exactly one
  * gets it (the other: no-free-usb); a failed plug gives it back.
  */
-export const attachUsbOperation: VmOperation<
-  "full",
-  string,
-  DeviceContext,
-  DeviceWork,
-  BackgroundWork<DeviceContext, DeviceWork, void>
-> = {
+export const attachUsbOperation: UsbOperation = {
   operation: "vm.attach-usb",
   reads: "full",
   context: deviceContext,
@@ -53,13 +55,7 @@ export const attachUsbOperation: VmOperation<
 }
 
 /** X4: unplugged from the VM (at once: USB needs no guest acknowledgement), then free on its host again. */
-export const detachUsbOperation: VmOperation<
-  "full",
-  string,
-  DeviceContext,
-  DeviceWork,
-  BackgroundWork<DeviceContext, DeviceWork, void>
-> = {
+export const detachUsbOperation: UsbOperation = {
   operation: "vm.detach-usb",
   reads: "full",
   context: deviceContext,
