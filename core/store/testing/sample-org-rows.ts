@@ -89,6 +89,7 @@ export const sampleOrgRows = {
     sourceVmId: null,
     passwordManaged: true,
     sizeBytes: 5_368_709_120,
+    sha256: null,
     createdAt: now(),
     retiredAt: null,
     ...o,
