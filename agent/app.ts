@@ -18,6 +18,7 @@ import { costRoutes } from "./routes/costs.ts"
 import { departmentDiskRoutes } from "./routes/department-disks.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
+import { isStreamedUpload } from "./routes/image-library.ts"
 import { metricRoutes } from "./routes/metrics.ts"
 import { networkRoutes } from "./routes/networks.ts"
 import { nicRoutes } from "./routes/nics.ts"
@@ -28,6 +29,7 @@ import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
+import { vmDeviceRoutes } from "./routes/vm-devices.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -69,6 +71,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmActionRoutes],
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
+  ["/vms", vmDeviceRoutes],
   ["/vms", vmConfigRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
@@ -101,7 +104,15 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   app.use("*", provideRuntime(options.runtime), language(), refuseDotSegments())
   if (options.prometheus) mountPrometheus(app, options.prometheus)
   if (options.cors) app.use("*", corsFor(options.cors))
-  app.use(`${apiBase}/*`, limitBodies(options.bodyLimitBytes ?? 1024 * 1024), requireJsonBodies())
+  const limit = limitBodies(options.bodyLimitBytes ?? 1024 * 1024)
+  const jsonOnly = requireJsonBodies()
+  // X3, #20: an image upload streams to disk under its own limit; every other body is small JSON
+  app.use(`${apiBase}/*`, async (c, next) => {
+    if (isStreamedUpload(c, apiBase)) return next()
+    await limit(c, async () => {
+      await jsonOnly(c, next)
+    })
+  })
 
   let document: Promise<unknown> | undefined
   app.get(

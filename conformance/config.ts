@@ -1,6 +1,6 @@
 import type { Effect } from "effect"
 import type { Driver, DriverFactory } from "../core/driver/driver.ts"
-import type { NicBacking, VmSpec } from "../core/driver/spec.ts"
+import type { DeviceSpec, NicBacking, VmSpec } from "../core/driver/spec.ts"
 import type { BootSource } from "../core/model/catalog.ts"
 
 /** A call into the guest; it may fail with anything (the suite reports the failure's text). */
@@ -99,6 +99,11 @@ export interface ConformanceConfig {
   readonly guestUser?: string | undefined
   /** The ISO the media case inserts; default a small file the suite writes in its folder. */
   readonly isoPath?: string | undefined
+  /**
+   * Host devices the passthrough cases may give to a test VM: a free USB device, a GPU in an IOMMU group (bound to
+   * vfio-pci or bindable). Without one the case is skipped as "not provable here", never passed.
+   */
+  readonly passthrough?: { readonly usb?: DeviceSpec | undefined; readonly gpu?: DeviceSpec | undefined } | undefined
   /** Last changes to every spec the suite defines, for what only the driver's author knows. */
   readonly adjustSpec?: ((spec: VmSpec) => VmSpec) | undefined
   readonly timeouts?: Partial<ConformanceTimeouts> | undefined
@@ -126,6 +131,7 @@ export interface ResolvedConfig {
   readonly serialPattern: RegExp
   readonly guestUser: string
   readonly isoPath: string | undefined
+  readonly passthrough: { readonly usb?: DeviceSpec | undefined; readonly gpu?: DeviceSpec | undefined }
   readonly adjustSpec: (spec: VmSpec) => VmSpec
   readonly timeouts: ConformanceTimeouts
   readonly migrationTarget: DriverFactory | undefined
@@ -157,6 +163,7 @@ export const resolveConfig = (config: ConformanceConfig): ResolvedConfig => ({
   serialPattern: config.serialPattern ?? /\S/,
   guestUser: config.guestUser ?? "root",
   isoPath: config.isoPath,
+  passthrough: config.passthrough ?? {},
   adjustSpec: config.adjustSpec ?? ((spec) => spec),
   timeouts: { ...defaultTimeouts, ...definedOnly(config.timeouts ?? {}) },
   migrationTarget: config.migrationTarget,

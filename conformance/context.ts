@@ -26,7 +26,7 @@ export interface VmOptions {
 }
 
 type ReasonTag = DriverErrorReason["_tag"]
-type Group = "disks" | "nics" | "media" | "snapshots" | "backups" | "console" | "guestAgent" | "stats"
+type Group = "disks" | "nics" | "media" | "hostDevices" | "snapshots" | "backups" | "console" | "guestAgent" | "stats"
 
 /** What a case works with: the driver, the config, the run's tracker and event log, and steps that name failures. */
 export interface CaseContext {
@@ -76,6 +76,7 @@ const groupCapabilities: Record<Group, string> = {
   disks: "hotplugDisk",
   nics: "hotplugNic",
   media: "iso",
+  hostDevices: "usbPassthrough or pciPassthrough",
   snapshots: "memorySnapshot or diskSnapshot",
   backups: "diskBackup",
   console: "vncConsole or serialConsole",

@@ -26,3 +26,19 @@ describeConformance(
   },
   { matrixDir: null },
 )
+
+// #19: the passthrough cases themselves, given devices: the fake takes any spec, so they must pass (never "not
+// provable here" when hardware is given). Real drivers prove them only on hosts with a USB device or an IOMMU.
+describeConformance(
+  "fake given passthrough devices",
+  fake.factory,
+  {
+    ...fake.config,
+    passthrough: {
+      usb: { id: "usb-key", kind: "usb", hostAddress: "1-2", vendorId: "0781", productId: "5581" },
+      gpu: { id: "gpu0", kind: "gpu", hostAddress: "0000:01:00.0" },
+    },
+    only: ["passthrough.usb-hotplug", "passthrough.gpu"],
+  },
+  { matrixDir: null },
+)

@@ -17,6 +17,10 @@ const capabilityCell = (matrix: SupportMatrix, column: Column, capability: strin
     return result === undefined ? [] : [result]
   })
   if (ran.length === 0) return column.only === undefined ? "— not run" : "— not run (partial run)"
+  // #19: a declared capability this host has no hardware for is said so, never counted as passed or failed
+  if (ran.every((result) => result.status === "skipped" && (result.reason ?? "").startsWith("not provable here"))) {
+    return "⚠️ not provable here"
+  }
   const passed = ran.filter((result) => result.status === "passed").length
   const counted = `${passed === ran.length ? mark.passed : mark.failed} ${passed}/${ran.length}`
   // A partial run counts only the cases it ran: never read as the capability's whole verdict.
@@ -41,7 +45,10 @@ export const renderSupportMatrix = (matrix: SupportMatrix): string => {
   const caseRows = matrix.rows.map((row) => {
     const cells = columns.map(([, column]) => {
       const result = column.results[row.id]
-      return result === undefined ? "—" : mark[result.status]
+      if (result === undefined) return "—"
+      return result.status === "skipped" && (result.reason ?? "").startsWith("not provable here")
+        ? "⚠️ not provable here"
+        : mark[result.status]
     })
     return `| ${row.capability} | \`${row.id}\` | ${cell(row.title)} | ${cells.join(" | ")} |`
   })

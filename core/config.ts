@@ -12,5 +12,9 @@ export class HostConfig extends Context.Service<
     readonly shutdownTimeoutMs: number
     /** AES-256 key for VM passwords at rest. */
     readonly secretKey: Buffer
+    /** X3, #20: where uploaded images (ISO, qcow2, raw) are kept; default the system's temporary folder. */
+    readonly imagesDir?: string
+    /** X3, #20: the largest upload accepted, in bytes; default 16 GiB. */
+    readonly imageUploadMaxBytes?: number
   }
 >()("hyperx/core/HostConfig") {}

@@ -1,9 +1,11 @@
 // The public surface of hyperx's core, for the agent and for plug-in authors (`hyperx/core`).
 export * from "./auth/index.ts"
 export * from "./config.ts"
+export * from "./devices/index.ts"
 export * from "./driver/index.ts"
 export * from "./errors.ts"
 export * from "./events/index.ts"
+export * from "./images/index.ts"
 export * from "./ipam/index.ts"
 export * from "./layer.ts"
 export * from "./lifecycle/index.ts"

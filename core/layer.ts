@@ -1,6 +1,7 @@
 import { Layer } from "effect"
 import { VerifiedTokens } from "./auth/verified-tokens.ts"
 import { HostConfig } from "./config.ts"
+import { HostDeviceSource } from "./devices/source.ts"
 import type { Driver } from "./driver/driver.ts"
 import { DriverRegistry } from "./driver/registry.ts"
 import { EventBus } from "./events/bus.ts"
@@ -14,6 +15,8 @@ import { VmLocks } from "./operations/vm-lock.ts"
 export const coreLayer = (options: {
   readonly host: HostConfig["Service"]
   readonly drivers: ReadonlyArray<Driver>
+  /** X1–X4: the host's passthrough devices (plugins/host-devices over sysfs); default none. */
+  readonly devices?: HostDeviceSource["Service"]
 }) => {
   const host = Layer.succeed(HostConfig, HostConfig.of(options.host))
   return Layer.mergeAll(
@@ -22,6 +25,7 @@ export const coreLayer = (options: {
     Background.layer,
     DriverRegistry.fromDrivers(options.drivers),
     VerifiedTokens.layer,
+    Layer.succeed(HostDeviceSource, options.devices ?? HostDeviceSource.none),
     host,
   )
 }

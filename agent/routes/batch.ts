@@ -21,6 +21,8 @@ const BatchBody = Schema.Struct({
   withMemory: Schema.optionalKey(Schema.Boolean),
   /** P1 snapshot: the name of every VM's snapshot, 1–64 characters. */
   name: Schema.optionalKey(Text(64)),
+  /** B6: never in a batch: each VM is refused with detach-devices-single-stop (a single stop may detach). */
+  detachDevices: Schema.optionalKey(Schema.Boolean),
 }).annotate({ identifier: "BatchRequest" })
 
 const Outcome = Schema.Struct({

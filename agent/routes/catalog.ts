@@ -8,6 +8,7 @@ import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam, QueryBool, Text } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
+import { imageLibraryRoutes } from "./image-library.ts"
 
 const FlavorSchema = Flavor.annotate({ identifier: "Flavor" })
 const CatalogQuery = Schema.Struct({ retired: Schema.optionalKey(QueryBool), lang: Schema.optionalKey(Text(35)) })
@@ -106,6 +107,7 @@ export const flavorRoutes = () =>
 /** /api/v1/images (C2): public ones and the caller's department's. */
 export const imageRoutes = () =>
   new Hono<AgentEnv>()
+    .route("/", imageLibraryRoutes())
     .get(
       "/",
       doc({

@@ -3,13 +3,14 @@ import { Hono } from "hono"
 import { hostUsage } from "../../core/cluster/host-usage.ts"
 import { hostNow, setMaintenance } from "../../core/cluster/membership.ts"
 import { ClusterSettings } from "../../core/cluster/settings.ts"
-import { Host, Store } from "../../core/index.ts"
+import { Host, isFreeForPassthrough, listHostDevices, refreshDevicesOf, Store } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam } from "../validation/schemas.ts"
 import { pathParams } from "../validation/validators.ts"
+import { HostDeviceSchema } from "../vms/detail.ts"
 
 const HostUsage = Schema.Struct({
   vmCount: Schema.Int,
@@ -40,7 +41,7 @@ const hostView = Effect.fn("agent.hostView")(function* (actor: Actor, stored: Ho
   const { stoppedVms } = yield* ClusterSettings
   const host = yield* hostNow(stored)
   const vms = yield* store.vms.list({ hostId: host.id })
-  const devices = yield* store.hostDevices.list({ hostId: host.id, vmId: null })
+  const devices = (yield* store.hostDevices.list({ hostId: host.id })).filter(isFreeForPassthrough)
   const { address, ...rest } = host
   return {
     ...rest,
@@ -48,6 +49,8 @@ const hostView = Effect.fn("agent.hostView")(function* (actor: Actor, stored: Ho
     usage: hostUsage(host, vms, devices, stoppedVms),
   }
 })
+
+const DeviceList = Schema.Struct({ items: Schema.Array(HostDeviceSchema) })
 
 const maintenance = (on: boolean) =>
   doc({
@@ -109,3 +112,28 @@ export const hostRoutes = () =>
         await runEffect(c, setMaintenance(actor, id, false).pipe(Effect.flatMap((h) => hostView(actor, h)))),
       )
     })
+    .get(
+      "/:id/devices",
+      doc({
+        tag: "Hosts",
+        summary:
+          "The host's passthrough devices (X1, X4): GPUs with IOMMU group and bound driver, USB devices by bus-port; " +
+          "`vmId` names the VM holding one, `present: false` one that vanished while held",
+        ok: { 200: json("Devices, GPUs first", DeviceList) },
+        errors: [400, 404],
+      }),
+      pathParams(IdParam),
+      async (c) => c.json({ items: await runEffect(c, listHostDevices(c.req.valid("param").id)) }),
+    )
+    .post(
+      "/:id/devices/refresh",
+      doc({
+        tag: "Hosts",
+        summary:
+          "Read the host's devices again from sysfs (superadmin; on the host's own agent, rule inventory-on-own-host)",
+        ok: { 200: json("Devices as recorded now", DeviceList) },
+        errors: [400, 403, 404, 409],
+      }),
+      pathParams(IdParam),
+      async (c) => c.json({ items: await runEffect(c, refreshDevicesOf(c.var.actor, c.req.valid("param").id)) }),
+    )

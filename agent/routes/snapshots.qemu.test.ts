@@ -8,6 +8,7 @@ import { describe, it } from "node:test"
 import { qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
 import { jsonApi } from "../testing/json-api.ts"
 import { useQemuAgent } from "../testing/qemu-agent.ts"
+import { followTasks } from "../testing/task-follow.ts"
 import { type Client, connect, eventsOf } from "../ws/testing.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON replies as any API client would
@@ -20,21 +21,7 @@ describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false 
     () => live().origin,
     () => live().token,
   )
-  const ended = (client: Client, taskId: string) =>
-    client
-      .until(
-        `task ${taskId}`,
-        () => eventsOf(client).some((e) => e._tag === "task" && e.task.id === taskId && e.task.state !== "running"),
-        180_000,
-      )
-      .then(async () => (await http("GET", `/api/v1/tasks/${taskId}`)).body)
-  const act = async (client: Client, method: string, path: string, body: unknown = {}) => {
-    const reply = await http(method, path, body)
-    assert.equal(reply.status, 202, JSON.stringify(reply.body))
-    const task = await ended(client, reply.body.task.id)
-    assert.equal(task.state, "succeeded", JSON.stringify(task.error))
-    return task
-  }
+  const { act } = followTasks(http)
   const reached = (client: Client, vmId: string, state: string) =>
     client.until(
       `${vmId} ${state}`,

@@ -5,11 +5,13 @@ import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { stopMovedAway } from "../../core/cluster/returning.ts"
 import type { HostConfig } from "../../core/config.ts"
+import { refreshHostDevices } from "../../core/devices/refresh.ts"
 import { DriverRegistry } from "../../core/driver/registry.ts"
 import { StoreError } from "../../core/errors.ts"
 import { syncHostNetworking } from "../../core/operations/networks/host-networking.ts"
 import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
+import { makeHostDeviceSource } from "../../plugins/host-devices/index.ts"
 import { createApp } from "../app.ts"
 import { makeClusterLink } from "../cluster/link.ts"
 import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
@@ -100,6 +102,7 @@ export const startAgent = async (
     const host: HostConfig["Service"] = {
       hostId: folder.hostId,
       storageDir: config.sharedStorage ?? folder.storageDir,
+      imagesDir: folder.imagesDir,
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
     }
@@ -117,6 +120,8 @@ export const startAgent = async (
       store,
       host,
       driver: driver.factory,
+      // X1–X4: the real host's sysfs; the fake driver's host reports none
+      ...(config.driver === "fake" ? {} : { devices: makeHostDeviceSource(config.sysfsRoot) }),
       monitoring: monitoringJobs(monitoring),
       leadership,
       ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
@@ -169,6 +174,12 @@ export const startAgent = async (
     const recovered = await live.runPromise(recover())
     // #15: the host's bridges, taps and DHCP servers as the records want them (re-made after a reboot, leftovers gone)
     await live.runPromise(syncHostNetworking)
+    // X1–X4: the host's GPUs and USB devices as they are now (a failure to read sysfs leaves the last inventory)
+    await live.runPromise(
+      refreshHostDevices(folder.hostId).pipe(
+        Effect.catch((error) => Effect.sync(() => output.line(`Host devices not refreshed: ${error.message}`))),
+      ),
+    )
     // Console URLs go to the configured public address, else to where the agent listens (known once it does).
     let listening = ""
     const routes = webSocketRoutes({ publicUrl: () => config.publicUrl ?? listening })

@@ -17,6 +17,7 @@ describe("agent configuration", () => {
       url: undefined,
       clusterSecretFile: undefined,
       sharedStorage: undefined,
+      sysfsRoot: "/",
     })
   })
 
@@ -42,6 +43,7 @@ describe("agent configuration", () => {
       url: undefined,
       clusterSecretFile: undefined,
       sharedStorage: undefined,
+      sysfsRoot: "/",
     })
     assert.equal(resolveConfig({ publicUrl: "http://10.0.0.5:8080" }, env).publicUrl, "http://10.0.0.5:8080")
     const flagged = resolveConfig({ port: "0", data: "here", driver: "qemu", cors: "*" }, env, "/work")

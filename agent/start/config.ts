@@ -54,6 +54,8 @@ export interface AgentConfig {
    * go there instead of the data folder, so that the leader can restart HA VMs on another host when theirs dies.
    */
   readonly sharedStorage: string | undefined
+  /** X1–X4: where the host's sysfs is read (HYPERX_SYSFS_ROOT; default "/": /sys); tests point it at a fake tree. */
+  readonly sysfsRoot: string
 }
 
 export interface NetworkConfig {
@@ -175,6 +177,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
       cwd,
       nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),
     ),
+    sysfsRoot: resolve(cwd, nonEmpty(env.HYPERX_SYSFS_ROOT) ?? "/"),
   }
 }
 

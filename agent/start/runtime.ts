@@ -7,6 +7,7 @@ import { HeartbeatLayer } from "../../core/cluster/membership.ts"
 import { type PeerCalls, Peers } from "../../core/cluster/peers.ts"
 import { ClusterSettings } from "../../core/cluster/settings.ts"
 import type { HostConfig } from "../../core/config.ts"
+import type { HostDeviceSource } from "../../core/devices/source.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
 import { coreLayer } from "../../core/layer.ts"
@@ -23,6 +24,8 @@ export interface RuntimeSetup {
   readonly host: HostConfig["Service"]
   /** The host's driver, built in the runtime's scope: disposing the runtime closes its sockets, not its VMs. */
   readonly driver: DriverFactory
+  /** X1–X4: the host's passthrough devices (plugins/host-devices); default none. */
+  readonly devices?: HostDeviceSource["Service"]
   /** Follow the driver's events (R12) and run the schedules (P2, V5); default true. */
   readonly background?: boolean
   /** The monitoring jobs (#20: metrics, alarms, cost, reclaim; agent/monitoring/jobs.ts), run with the background jobs. */
@@ -45,7 +48,15 @@ export interface RuntimeSetup {
  * be recorded as interrupted; the driver's scope closes before it, leaving every VM running.
  */
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
-  const core = Layer.unwrap(Effect.map(setup.driver, (driver) => coreLayer({ host: setup.host, drivers: [driver] })))
+  const core = Layer.unwrap(
+    Effect.map(setup.driver, (driver) =>
+      coreLayer({
+        host: setup.host,
+        drivers: [driver],
+        ...(setup.devices === undefined ? {} : { devices: setup.devices }),
+      }),
+    ),
+  )
   const leader = setup.leadership ?? Leadership.layerAlone
   // #16, R12: in a cluster the heartbeat fences this host's VMs when it cannot be renewed, and the leader fails over.
   const cluster = setup.peers !== undefined

@@ -3,6 +3,7 @@ import { after, before } from "node:test"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import type { Hono } from "hono"
 import { issueToken } from "../../core/auth/tokens.ts"
+import type { HostDeviceSource } from "../../core/devices/source.ts"
 import type { HostConfig, Task, User, Vm } from "../../core/index.ts"
 import { coreLayer, Store, type StoreError, VmLocks } from "../../core/index.ts"
 import { seedVm, seedWorld, type World } from "../../core/operations/testing/world.ts"
@@ -52,11 +53,21 @@ export interface AgentHarness {
   readonly settle: (taskId: string) => Promise<Task>
 }
 
+/** What the agent's core gets besides the fake driver: the host's devices (a fake sysfs tree's, X1–X4). */
+export interface HarnessExtras {
+  readonly devices?: HostDeviceSource["Service"]
+  /** Host settings besides the harness's own (the image library's folder and upload limit). */
+  readonly hostConfig?: Partial<HostConfig["Service"]>
+}
+
 /**
  * The agent over a real store backend and the fake driver for the tests of the enclosing describe: built before the
  * first test, disposed after the last. Tests share one world and database; give each its own VMs.
  */
-export const useAgent = (backend: StoreBackend, options: Partial<Omit<AppOptions, "runtime">> = {}): AgentHarness => {
+export const useAgent = (
+  backend: StoreBackend,
+  { devices, hostConfig, ...options }: Partial<Omit<AppOptions, "runtime">> & HarnessExtras = {},
+): AgentHarness => {
   let state:
     | {
         runtime: ManagedRuntime.ManagedRuntime<AgentServices, StoreError>
@@ -72,11 +83,12 @@ export const useAgent = (backend: StoreBackend, options: Partial<Omit<AppOptions
     storageDir: "/var/lib/hyperx/disks",
     shutdownTimeoutMs: 2000,
     secretKey: randomBytes(32),
+    ...hostConfig,
   }
   before(async () => {
     const fake = await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))
     const layer: Layer.Layer<AgentServices, StoreError> = Layer.merge(
-      coreLayer({ host, drivers: [fake.driver] }),
+      coreLayer({ host, drivers: [fake.driver], ...(devices === undefined ? {} : { devices }) }),
       backend.layer(),
     )
     const runtime = ManagedRuntime.make(layer)

@@ -15,7 +15,8 @@ export const publicVm = (vm: Vm): PublicVm => {
 }
 
 const Named = Schema.Struct({ id: Schema.String, name: Schema.String }).annotate({ identifier: "Named" })
-const Device = HostDevice.annotate({ identifier: "HostDevice" })
+export const HostDeviceSchema = HostDevice.annotate({ identifier: "HostDevice" })
+const Device = HostDeviceSchema
 export const AllowedActionSchema = Schema.Struct({
   action: Schema.String,
   operation: Schema.String,

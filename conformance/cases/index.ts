@@ -9,6 +9,7 @@ import { guestCases } from "./guest.ts"
 import { idempotenceCases } from "./idempotence.ts"
 import { lifecycleCases } from "./lifecycle.ts"
 import { migrationCases } from "./migration.ts"
+import { passthroughCases } from "./passthrough.ts"
 import { reattachCases } from "./reattach.ts"
 import { snapshotCases } from "./snapshots.ts"
 
@@ -20,6 +21,7 @@ export const conformanceCases: ReadonlyArray<ConformanceCase> = [
   ...concurrencyCases,
   ...eventCases,
   ...deviceCases,
+  ...passthroughCases,
   ...snapshotCases,
   ...backupCases,
   ...consoleCases,

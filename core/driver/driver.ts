@@ -1,7 +1,7 @@
 import type { Effect, Stream } from "effect"
 import type { Capabilities } from "./capabilities.ts"
 import type { DriverError } from "./errors.ts"
-import type { DiskSpec, NicSpec, VmSpec } from "./spec.ts"
+import type { DeviceSpec, DiskSpec, NicSpec, VmSpec } from "./spec.ts"
 
 /** The hypervisor's view of a domain's power. */
 export type PowerState = "running" | "paused" | "stopped" | "crashed"
@@ -182,6 +182,15 @@ export interface Driver {
     insert(name: string, isoPath: string): Op
     eject(name: string): Op
   }
+  /**
+   * Passthrough (capabilities usbPassthrough, pciPassthrough): a USB device hot-plugs into a running domain or joins
+   * the definition of a stopped one; a GPU (vfio-pci, bound by the core through the host's sysfs first) only joins a
+   * stopped domain's definition. Attaching what is attached (same spec) and detaching what is not there succeed.
+   */
+  readonly hostDevices?: {
+    attach(name: string, device: DeviceSpec): Op
+    detach(name: string, deviceId: string): Op
+  }
   readonly snapshots?: {
     create(name: string, snapshot: string, options: { readonly withMemory: boolean }): Op
     revert(name: string, snapshot: string): Op
@@ -262,6 +271,7 @@ export type DriverGroup =
   | "disks"
   | "nics"
   | "media"
+  | "hostDevices"
   | "snapshots"
   | "backups"
   | "quiesce"

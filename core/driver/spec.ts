@@ -29,7 +29,17 @@ export type NicBacking = typeof NicBacking.Type
 export const NicSpec = Schema.Struct({ id: Schema.String, mac: Schema.String, backing: NicBacking })
 export type NicSpec = typeof NicSpec.Type
 
-export const DeviceSpec = Schema.Struct({ id: Schema.String, kind: HostDeviceKind, hostAddress: Schema.String })
+/**
+ * A host device given to the VM (X1, X4): a GPU by PCI address; a USB device by the bus-port it is plugged into (QEMU)
+ * or, where the hypervisor cannot name ports (libvirt 9), by its vendor and product ids (hex, no "0x").
+ */
+export const DeviceSpec = Schema.Struct({
+  id: Schema.String,
+  kind: HostDeviceKind,
+  hostAddress: Schema.String,
+  vendorId: Schema.optionalKey(Schema.String),
+  productId: Schema.optionalKey(Schema.String),
+})
 export type DeviceSpec = typeof DeviceSpec.Type
 
 /** Everything a driver needs to define a VM; the core builds it from the platform's records. */

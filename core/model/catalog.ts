@@ -52,6 +52,8 @@ export const Image = Schema.Struct({
   /** Whether VMs installed from it have a password we can show (R6). */
   passwordManaged: Schema.Boolean,
   sizeBytes: NonNegativeInt,
+  /** X3, #20: hex sha256 of an uploaded image's bytes; absent or null for images registered otherwise. */
+  sha256: Schema.optionalKey(Schema.NullOr(Schema.String)),
   createdAt: Timestamp,
   /** G1: retired by a superadmin: no new VM is installed from it (image-retired); absent or null while in use. */
   retiredAt: Schema.optionalKey(Schema.NullOr(Timestamp)),

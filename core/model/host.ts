@@ -55,6 +55,15 @@ export const HostDevice = Schema.Struct({
   address: Schema.String,
   vendor: Schema.String,
   model: Schema.String,
+  /** Hex ids as the host reports them: PCI vendor/device, USB idVendor/idProduct. */
+  vendorId: Schema.String,
+  productId: Schema.String,
+  /** A GPU's IOMMU group; null: the host has no IOMMU for it, so it cannot be passed through. */
+  iommuGroup: Schema.NullOr(Schema.String),
+  /** The host driver bound at the last inventory (vfio-pci while a VM holds a GPU), or null. */
+  driver: Schema.NullOr(Schema.String),
+  /** False once the device vanished from the host while a VM still held it. */
+  present: Schema.Boolean,
   vmId: Schema.NullOr(Id),
 })
 export type HostDevice = typeof HostDevice.Type

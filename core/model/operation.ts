@@ -78,8 +78,13 @@ export const Operation = Schema.Literals([
   "vm.reconcile",
   // #16 the cluster: an admin drains a host (no new placements) and brings it back
   "host.maintenance",
+  // X1–X4: a superadmin reads the host's passthrough devices again (the agent also does at its start)
+  "host.devices",
   // G1, G2: the organisation (companies, departments and their quotas, users, tokens)
   "org.catalog",
+  // X3, #20: the image library: an image (ISO, qcow2, raw) uploaded, or deleted while nothing uses it
+  "image.upload",
+  "image.delete",
   "org.company",
   "org.department-create",
   "org.department-edit",

@@ -21,6 +21,8 @@ export interface BatchRequest {
   readonly withMemory?: boolean
   /** P1 for snapshot: every VM's snapshot takes this name (default "snapshot-<UTC time>"). */
   readonly name?: string
+  /** B6: asked of a batch stop, each VM refuses it (detach-devices-single-stop): only a single stop detaches. */
+  readonly detachDevices?: boolean
 }
 
 /** What happened to one VM of the batch: its task, or why it was left out (a warning per VM). */
@@ -70,7 +72,10 @@ export const runBatch = Effect.fn("operations.runBatch")(function* (actor: Actor
       case "start":
         return power(actor, vmId, "start", options)
       case "stop":
-        return power(actor, vmId, request.force ? "force-stop" : "stop", options)
+        return power(actor, vmId, request.force ? "force-stop" : "stop", {
+          ...options,
+          detachDevices: request.detachDevices ?? false,
+        })
       case "reboot":
         return power(actor, vmId, request.force ? "force-reboot" : "reboot", options)
       default:

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { HostConfig } from "../config.ts"
+import { HostDeviceSource } from "../devices/source.ts"
 import type { Driver } from "../driver/driver.ts"
 import type { EventBus } from "../events/bus.ts"
 import type { LifecycleAction } from "../lifecycle/table.ts"
@@ -8,6 +9,7 @@ import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
 import type { Store } from "../store/ports.ts"
+import { detachExternalDevices } from "./devices/work.ts"
 import { driverFor } from "./driver-for.ts"
 import { applyPendingPassword } from "./password.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
@@ -32,6 +34,8 @@ type Work = (
 
 interface Prepared {
   readonly driver: Driver
+  /** B6: the host's sysfs, to give GPUs back when a stop detaches them. */
+  readonly source: HostDeviceSource["Service"]
   readonly timeoutMs: number
   /** Opens a password reset while the VM was stopped (R11), to set it in the guest at the start. */
   readonly secretKey: Buffer
@@ -43,6 +47,14 @@ export const defineAndStart = (driver: Driver, vm: Vm) =>
     Effect.flatMap((spec) => driver.define(spec)),
     Effect.andThen(driver.start(vm.hostname)),
   )
+
+/** B6: a single stop that asked for it detaches the VM's USB devices, GPUs and ISO once the VM is off. */
+const afterStop = (
+  stop: Effect.Effect<void, OperationError>,
+  context: PowerContext,
+  { driver, source }: Prepared,
+): Effect.Effect<unknown, OperationError, Store | EventBus> =>
+  context.detachDevices ? Effect.andThen(stop, detachExternalDevices(driver, source, context.vm)) : stop
 
 /** B1–B3 as data: the operation's name, the state machine's action, and what the driver does. */
 const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAction; work: Work }> = {
@@ -56,12 +68,22 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
   stop: {
     operation: "vm.stop",
     action: "stop",
-    work: (driver, { vm }, { timeoutMs }) => driver.shutdown(vm.hostname, { force: false, timeoutMs }),
+    work: (driver, context, prepared) =>
+      afterStop(
+        driver.shutdown(context.vm.hostname, { force: false, timeoutMs: prepared.timeoutMs }),
+        context,
+        prepared,
+      ),
   },
   "force-stop": {
     operation: "vm.force-stop",
     action: "force-stop",
-    work: (driver, { vm }, { timeoutMs }) => driver.shutdown(vm.hostname, { force: true, timeoutMs }),
+    work: (driver, context, prepared) =>
+      afterStop(
+        driver.shutdown(context.vm.hostname, { force: true, timeoutMs: prepared.timeoutMs }),
+        context,
+        prepared,
+      ),
   },
   reboot: {
     operation: "vm.reboot",
@@ -81,6 +103,7 @@ export const powerPrepare = (context: VmRecordContext) =>
     const config = yield* HostConfig
     const prepared: Prepared = {
       driver: yield* driverFor(context.vm),
+      source: yield* HostDeviceSource,
       timeoutMs: config.shutdownTimeoutMs,
       secretKey: config.secretKey,
     }

@@ -6,6 +6,7 @@ import type { Nic } from "../model/network.ts"
 import type { Disk } from "../model/storage.ts"
 import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
+import { deviceSpecOf } from "./devices/work.ts"
 import { HostNetworking } from "./networks/host-networking.ts"
 
 /**
@@ -43,6 +44,7 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
   const networking = yield* Effect.serviceOption(HostNetworking)
   const taps = networking._tag === "Some" && nics.length > 0 ? yield* networking.value.prepareVm(vm.id) : []
   const tapOf = new Map(taps.map((tap) => [tap.nicId, tap.tap]))
+  const heldDevices = yield* store.hostDevices.list({ vmId: vm.id })
   const iso = vm.isoImageId === null ? null : yield* store.images.get(vm.isoImageId)
   const sortedNics = [...nics].sort(
     (a, b) => Number(b.isDefault) - Number(a.isDefault) || a.createdAt.getTime() - b.createdAt.getTime(),
@@ -72,7 +74,8 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
         backing: tap === undefined ? { kind: "user" as const, hostForwards: [] } : { kind: "tap" as const, tap },
       }
     }),
-    devices: [],
+    // X1, X4: what the VM holds and its host still has (a vanished device would keep the VM from starting)
+    devices: heldDevices.filter((device) => device.present).map(deviceSpecOf),
     vnc: true,
     serial: true,
     guestAgent: true,

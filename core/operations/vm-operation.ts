@@ -1,5 +1,6 @@
 import type { Effect } from "effect"
 import type { HostConfig } from "../config.ts"
+import type { HostDeviceSource } from "../devices/source.ts"
 import type { DriverError } from "../driver/errors.ts"
 import type { DriverRegistry } from "../driver/registry.ts"
 import type { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "../errors.ts"
@@ -24,7 +25,7 @@ export interface ReadContext {
 }
 
 /** Everything an operation may use. */
-export type OperationServices = Store | EventBus | VmLocks | Background | DriverRegistry | HostConfig
+export type OperationServices = Store | EventBus | VmLocks | Background | DriverRegistry | HostConfig | HostDeviceSource
 
 /** The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor. */
 export type OperationError = RuleViolation | NotFound | StoreError | DriverError | InvalidInput | VersionConflict

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { holdsCapacity } from "../cluster/host-usage.ts"
 import { hostNow } from "../cluster/membership.ts"
 import { ClusterSettings } from "../cluster/settings.ts"
+import { isFreeForPassthrough } from "../devices/inventory.ts"
 import { Store } from "../store/ports.ts"
 import type { Candidate } from "./candidate.ts"
 
@@ -13,7 +14,7 @@ import type { Candidate } from "./candidate.ts"
 export const placementCandidates = Effect.fn("placement.candidates")(function* () {
   const store = yield* Store
   const { stoppedVms } = yield* ClusterSettings
-  const free = (yield* store.hostDevices.list()).filter((d) => d.vmId === null)
+  const free = (yield* store.hostDevices.list()).filter(isFreeForPassthrough)
   const candidates: Array<Candidate> = []
   for (const stored of yield* store.hosts.list()) {
     const host = yield* hostNow(stored)

@@ -5,7 +5,8 @@ import { consoleRules } from "./console.ts"
 import { createRules } from "./create.ts"
 import { deviceRules } from "./devices.ts"
 import { diskRules } from "./disks.ts"
-import { maintenanceRules } from "./hosts.ts"
+import { inventoryRules, maintenanceRules } from "./hosts.ts"
+import { imageLibraryRules } from "./images.ts"
 import { loginRules } from "./login.ts"
 import { migrateRules } from "./migrate.ts"
 import { networkAdminRules } from "./network-admin.ts"
@@ -37,6 +38,9 @@ const editRules: ReadonlyArray<AnyRule> = [
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
   "host.maintenance": maintenanceRules,
+  "host.devices": inventoryRules,
+  "image.upload": imageLibraryRules.verify,
+  "image.delete": imageLibraryRules.delete,
   "org.catalog": orgRules["org.catalog"],
   "org.company": orgRules["org.company"],
   "org.department-create": orgRules["org.department-create"],

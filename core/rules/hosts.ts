@@ -37,3 +37,24 @@ export const maintenanceRules: ReadonlyArray<Rule<MaintenanceContext>> = [
   hostNotInMaintenance,
   hostInMaintenance,
 ]
+
+/** X1–X4: what a host's inventory looks at: who asks, the host, and which host this agent runs on. */
+export interface InventoryContext extends ActorContext {
+  readonly host: Host
+  readonly localHostId: string
+}
+
+/** X1–X4: sysfs is read on the host itself; another host's agent refreshes its own inventory. */
+export const inventoryOnOwnHost: Rule<InventoryContext> = defineRule({
+  name: "inventory-on-own-host",
+  features: ["X1", "X4"],
+  kind: "conflict",
+  message: ({ host }) => ({
+    en: `Host ${host.name}'s devices are read by its own agent; ask it there`,
+    zh: `主机 ${host.name} 的设备由其自身的代理读取，请在该主机上操作`,
+  }),
+  allows: ({ host, localHostId }) => host.id === localHostId,
+})
+
+/** X1–X4: a superadmin ("设备管理->外部设备") refreshes a host's device list. */
+export const inventoryRules: ReadonlyArray<Rule<InventoryContext>> = [superadminOnly, inventoryOnOwnHost]

@@ -135,6 +135,11 @@ export const sampleHostDevice = (overrides: Partial<HostDevice> = {}): HostDevic
   address: "1-2",
   vendor: "SanDisk",
   model: "Ultra",
+  vendorId: "0781",
+  productId: "5581",
+  iommuGroup: null,
+  driver: "usb-storage",
+  present: true,
   vmId: null,
   ...overrides,
 })

@@ -1,3 +1,4 @@
+import type { ColumnType } from "kysely"
 import type { BootSource, ImageFormat, OsFamily } from "../model/index.ts"
 import type { CreatedAt, Int8, Json, RetiredAt } from "./columns.ts"
 
@@ -27,6 +28,7 @@ export interface ImagesTable {
   sourceVmId: string | null
   passwordManaged: boolean
   sizeBytes: Int8
+  sha256: ColumnType<string | null, string | null | undefined, string | null>
   createdAt: CreatedAt
   retiredAt: RetiredAt
 }

@@ -26,6 +26,11 @@ export interface HostDevicesTable {
   address: string
   vendor: string
   model: string
+  vendorId: string
+  productId: string
+  iommuGroup: string | null
+  driver: string | null
+  present: boolean
   vmId: string | null
 }
 

@@ -54,6 +54,17 @@ export interface Repository<T extends Row, F = Partial<T>> {
   remove(id: string): Q<void>
 }
 
+/** The host devices table, with the writes that hold against parallel callers (X1, X4: never two VMs). */
+export interface HostDeviceRepository extends Repository<HostDevice> {
+  /**
+   * Give free devices to a VM in one conditional write: all of them (each held by no VM, still on the host, a GPU in
+   * an IOMMU group) or none; undefined when another caller got one first.
+   */
+  claim(ids: ReadonlyArray<string>, vmId: string): Q<ReadonlyArray<HostDevice> | undefined>
+  /** Free devices this VM holds (a device another VM holds now is left alone). */
+  release(ids: ReadonlyArray<string>, vmId: string): Q<void>
+}
+
 /** The disks table, with the two writes that must hold against parallel callers (V1, V2, G2). */
 export interface DiskRepository extends Repository<Disk> {
   /**
@@ -84,6 +95,9 @@ export interface VmFilter {
   /** true: only the recycle bin; false (default): only VMs outside it. */
   readonly recycled?: boolean
   readonly displayNamePrefix?: string
+  /** X3: VMs installed from an image, or holding it in their CD-ROM. */
+  readonly imageId?: string
+  readonly isoImageId?: string
 }
 
 /** A VM with what is created with it, inserted all together or not at all (C8). */
@@ -297,7 +311,7 @@ export class Store extends Context.Service<
     readonly flavors: Repository<Flavor>
     readonly images: Repository<Image>
     readonly hosts: Repository<Host>
-    readonly hostDevices: Repository<HostDevice>
+    readonly hostDevices: HostDeviceRepository
     readonly affinityGroups: Repository<AffinityGroup>
     /** Its writes keep each VM's disk total (the list's disk column) in the same transaction. */
     readonly disks: DiskRepository

@@ -75,6 +75,8 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
       if (filter.ownerId !== undefined) query = query.where("vms.ownerId", "=", filter.ownerId)
       if (filter.hostId !== undefined) query = query.where("vms.hostId", "=", filter.hostId)
       if (filter.hostname !== undefined) query = query.where("vms.hostname", "=", filter.hostname)
+      if (filter.imageId !== undefined) query = query.where("vms.imageId", "=", filter.imageId)
+      if (filter.isoImageId !== undefined) query = query.where("vms.isoImageId", "=", filter.isoImageId)
       if (filter.displayNamePrefix !== undefined) {
         query = query.where("vms.displayName", "like", likePrefix(filter.displayNamePrefix))
       }

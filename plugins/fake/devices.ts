@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from "node:util"
 import { Effect, Schema } from "effect"
 import type { Driver } from "../../core/driver/driver.ts"
-import { DiskSpec, NicSpec } from "../../core/driver/spec.ts"
+import { DeviceSpec, DiskSpec, NicSpec } from "../../core/driver/spec.ts"
 import { withVolumeFiles } from "./backups.ts"
 import { diskProblem, nicProblem } from "./checks.ts"
 import { withoutDiskFiles } from "./disk-files.ts"
 import type { Hypervisor } from "./hypervisor.ts"
 
-type Devices = Required<Pick<Driver, "disks" | "nics" | "media">>
+type Devices = Required<Pick<Driver, "disks" | "nics" | "media" | "hostDevices">>
 
 /**
  * Disks, NICs and the CD-ROM, hot or cold: each change rewrites the domain's spec. Attaching what is already attached
@@ -85,6 +85,38 @@ export const makeDevices = (hv: Hypervisor): Devices => ({
     eject: Effect.fn("FakeDriver.media.eject")(function* (name: string) {
       yield* hv.exclusive(name)(
         hv.update("media.eject", name, (record) => ({ ...record, spec: { ...record.spec, cdrom: null } })),
+      )
+    }),
+  },
+
+  // X1, X4 as the QEMU driver: USB hot or cold, a GPU only while the domain is stopped.
+  hostDevices: {
+    attach: Effect.fn("FakeDriver.hostDevices.attach")(function* (name: string, input: DeviceSpec) {
+      const device = yield* Schema.decodeUnknownEffect(DeviceSpec)(input).pipe(
+        Effect.mapError((issue) => hv.invalid("hostDevices.attach", `invalid device: ${issue.message}`)),
+      )
+      yield* hv.exclusive(name)(
+        hv.update("hostDevices.attach", name, (record) => {
+          const existing = record.spec.devices.find((other) => other.id === device.id)
+          if (existing && isDeepStrictEqual(existing, device)) return record
+          if (existing) return hv.invalid("hostDevices.attach", `${name} already has a different device ${device.id}`)
+          if (device.kind === "gpu" && record.power !== "stopped") {
+            return hv.invalid("hostDevices.attach", "a GPU is attached to a stopped domain only")
+          }
+          return { ...record, spec: { ...record.spec, devices: [...record.spec.devices, device] } }
+        }),
+      )
+    }),
+    detach: Effect.fn("FakeDriver.hostDevices.detach")(function* (name: string, deviceId: string) {
+      yield* hv.exclusive(name)(
+        hv.update("hostDevices.detach", name, (record) => {
+          const device = record.spec.devices.find((other) => other.id === deviceId)
+          if (device === undefined) return record
+          if (device.kind === "gpu" && record.power !== "stopped") {
+            return hv.invalid("hostDevices.detach", "a GPU is detached from a stopped domain only")
+          }
+          return { ...record, spec: { ...record.spec, devices: record.spec.devices.filter((d) => d.id !== deviceId) } }
+        }),
       )
     }),
   },

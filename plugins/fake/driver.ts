@@ -39,8 +39,10 @@ export interface FakeDriver {
   readonly simulate: Simulate
 }
 
-/** Everything the contract names except passthrough. */
+/** Everything the contract names (passthrough as the spec's devices: the fake has no host devices to give). */
 const implemented: ReadonlyArray<Capability> = [
+  "usbPassthrough",
+  "pciPassthrough",
   "lifecycle",
   "liveMigration",
   "gracefulShutdown",
@@ -89,7 +91,7 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
         injector.around(operation, call(...args))
 
     const lifecycle = makeLifecycle(hv)
-    const { disks, nics, media } = makeDevices(hv)
+    const { disks, nics, media, hostDevices } = makeDevices(hv)
     const snapshots = makeSnapshots(hv)
     const backups = makeBackups(hv)
     const quiesce = makeQuiesce(hv)
@@ -115,6 +117,10 @@ export const makeFakeDriver = (options: FakeDriverOptions = {}): Effect.Effect<F
       disks: { attach: guard("disks.attach", disks.attach), detach: guard("disks.detach", disks.detach) },
       nics: { attach: guard("nics.attach", nics.attach), detach: guard("nics.detach", nics.detach) },
       media: { insert: guard("media.insert", media.insert), eject: guard("media.eject", media.eject) },
+      hostDevices: {
+        attach: guard("hostDevices.attach", hostDevices.attach),
+        detach: guard("hostDevices.detach", hostDevices.detach),
+      },
       snapshots: {
         create: guard("snapshots.create", snapshots.create),
         revert: guard("snapshots.revert", snapshots.revert),

@@ -15,6 +15,8 @@ export const fakeOperations = [
   "nics.detach",
   "media.insert",
   "media.eject",
+  "hostDevices.attach",
+  "hostDevices.detach",
   "snapshots.create",
   "snapshots.revert",
   "snapshots.remove",

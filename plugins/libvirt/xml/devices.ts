@@ -69,14 +69,29 @@ export const parsePciAddress = (address: string) => {
     : { domain: `0x${match[1]}`, bus: `0x${match[2]}`, slot: `0x${match[3]}`, function: `0x${match[4]}` }
 }
 
-/** A GPU by PCI address; libvirt binds it to vfio-pci and back (managed). */
+/**
+ * A GPU by PCI address, which libvirt binds to vfio-pci and back (managed); a USB device by vendor and product ids
+ * (libvirt 9 names a host USB device by ids or by bus and device number, never by port).
+ */
 export const hostDeviceElement = (device: DeviceSpec): XmlElement =>
-  el(
-    "hostdev",
-    { mode: "subsystem", type: "pci", managed: "yes" },
-    el("source", {}, el("address", parsePciAddress(device.hostAddress) ?? {})),
-    el("alias", { name: hostDeviceAlias(device.id) }),
-  )
+  device.kind === "gpu"
+    ? el(
+        "hostdev",
+        { mode: "subsystem", type: "pci", managed: "yes" },
+        el("source", {}, el("address", parsePciAddress(device.hostAddress) ?? {})),
+        el("alias", { name: hostDeviceAlias(device.id) }),
+      )
+    : el(
+        "hostdev",
+        { mode: "subsystem", type: "usb", managed: "yes" },
+        el(
+          "source",
+          {},
+          el("vendor", { id: `0x${device.vendorId ?? ""}` }),
+          el("product", { id: `0x${device.productId ?? ""}` }),
+        ),
+        el("alias", { name: hostDeviceAlias(device.id) }),
+      )
 
 /**
  * COM1. Its output always goes to the log (a socket drops what is printed while no client listens); with

@@ -42,7 +42,7 @@ describe("domainXmlProblems", () => {
     assert.deepEqual(domainXmlProblems(spec, options), [])
   })
 
-  it("H3 refuses what libvirt 9.0 cannot express: port forwards on user networking, USB devices by port", () => {
+  it("H3 refuses what libvirt 9.0 cannot express: port forwards on user networking, USB devices by port only", () => {
     const problems = domainXmlProblems(
       {
         ...spec,
@@ -59,7 +59,7 @@ describe("domainXmlProblems", () => {
     )
     assert.equal(problems.length, 2)
     assert.match(problems[0] ?? "", /cannot forward host ports/)
-    assert.match(problems[1] ?? "", /USB host device by port/)
+    assert.match(problems[1] ?? "", /libvirt needs the device.s vendor and product ids/)
   })
 
   it("H3 refuses impossible topologies, relative paths, long socket paths and a public VNC WebSocket", () => {

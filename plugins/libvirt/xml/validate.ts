@@ -41,8 +41,10 @@ export const domainXmlProblems = (spec: VmSpec, options: DomainXmlOptions): Read
   }
   for (const device of spec.devices) {
     if (device.kind === "usb") {
-      // the spec names a USB device by the port it is plugged into; libvirt 9 knows only bus + device number
-      problems.push(`usb ${device.id}: libvirt cannot address a USB host device by port (${device.hostAddress})`)
+      // libvirt 9 names a host USB device by ids (or bus + device number), never by the port the platform records
+      const ids = /^[0-9a-f]{4}$/i.test(device.vendorId ?? "") && /^[0-9a-f]{4}$/i.test(device.productId ?? "")
+      if (!ids)
+        problems.push(`usb ${device.id}: libvirt needs the device's vendor and product ids (${device.hostAddress})`)
     } else if (parsePciAddress(device.hostAddress) === undefined) {
       problems.push(`gpu ${device.id}: bad host address ${device.hostAddress}`)
     }

@@ -26,10 +26,27 @@ export const parseUsbAddress = (address: string) => {
 const PCI_ADDRESS = /^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/
 export const isPciAddress = (address: string) => PCI_ADDRESS.test(address)
 
+/** Ids as numbers: QMP's device_add takes usb-host's vendorid/productid as integers (the command line too). */
+const idProperty = (id: string | undefined) => (id === undefined ? undefined : Number.parseInt(id, 16))
+
 /**
- * Passthrough: a GPU (any PCI function bound to vfio-pci on the host) by its PCI address, a USB device by the
- * host bus and port it is plugged into (so a replug into the same port is the same device).
+ * usb-host's properties: by the host bus and port it is plugged into (so a replug into the same port is the same
+ * device), or by vendor and product ids when the address is not a bus-port. The same properties go on the command
+ * line and into QMP's device_add, so a hot-plugged device is the one a restart re-creates.
  */
+export const usbHostProperties = (device: DeviceSpec) => {
+  const usb = parseUsbAddress(device.hostAddress)
+  return {
+    driver: "usb-host",
+    bus: `${FIXED_IDS.usb}.0`,
+    ...(usb === undefined
+      ? { vendorid: idProperty(device.vendorId), productid: idProperty(device.productId) }
+      : { hostbus: usb.bus, hostport: usb.port }),
+    id: hostDeviceId(device.id),
+  }
+}
+
+/** Passthrough: a GPU (every function bound to vfio-pci on the host) by its PCI address; a USB device (above). */
 const passthrough = (device: DeviceSpec): QemuOption => {
   const id = hostDeviceId(device.id)
   if (device.kind === "gpu")
@@ -40,16 +57,8 @@ const passthrough = (device: DeviceSpec): QemuOption => {
         ["id", id],
       ]),
     ]
-  const usb = parseUsbAddress(device.hostAddress)
-  return [
-    "-device",
-    keyValues("usb-host", [
-      ["bus", `${FIXED_IDS.usb}.0`],
-      ["hostbus", usb?.bus],
-      ["hostport", usb?.port],
-      ["id", id],
-    ]),
-  ]
+  const { driver, ...properties } = usbHostProperties(device)
+  return ["-device", keyValues(driver, Object.entries(properties))]
 }
 
 export const passthroughOptions = (spec: VmSpec): ReadonlyArray<QemuOption> => spec.devices.map(passthrough)

@@ -45,7 +45,9 @@ export const argvProblems = (spec: VmSpec, runtime: QemuRuntime): ReadonlyArray<
     }
   }
   for (const device of spec.devices) {
-    const valid = device.kind === "gpu" ? isPciAddress(device.hostAddress) : parseUsbAddress(device.hostAddress)
+    const byIds = /^[0-9a-f]{4}$/i.test(device.vendorId ?? "") && /^[0-9a-f]{4}$/i.test(device.productId ?? "")
+    const valid =
+      device.kind === "gpu" ? isPciAddress(device.hostAddress) : parseUsbAddress(device.hostAddress) || byIds
     if (!valid) problems.push(`${device.kind} ${device.id}: bad host address ${device.hostAddress}`)
   }
   if (!isAbsolute(runtime.runDir)) problems.push("runDir must be absolute")

@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util"
 import { Effect, Schema } from "effect"
 import type { DriverError } from "../../../core/driver/errors.ts"
-import { DiskSpec, NicSpec, type VmSpec } from "../../../core/driver/spec.ts"
-import { CDROM_NAMES, diskNames, nicNames } from "../argv/names.ts"
+import { DeviceSpec, DiskSpec, NicSpec, type VmSpec } from "../../../core/driver/spec.ts"
+import { usbHostProperties } from "../argv/devices.ts"
+import { CDROM_NAMES, diskNames, hostDeviceId, nicNames } from "../argv/names.ts"
 import { argvProblems } from "../argv/validate.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
 import { deleteDevice, deviceAdd } from "../qmp/commands/devices.ts"
@@ -196,7 +197,46 @@ export const makeDevices = (domains: Domains) => {
     )
   })
 
+  /** A domain runs while its QEMU process does (stopped domains have no session, or a gone one). */
+  const running = (domain: Domain) => domain.session !== undefined && !domain.session.isGone()
+
+  // X4: USB hot-plugs on the VM's xhci controller; X1: a GPU only joins a stopped domain (vfio-pci at the next start).
+  const attachHostDevice = Effect.fn("QemuDriver.hostDevices.attach")(function* (name: string, input: DeviceSpec) {
+    const device = yield* decode(DeviceSpec, "hostDevices.attach", input)
+    yield* changeDomain("hostDevices.attach", name, (domain) => {
+      const spec = domain.definition.spec
+      const existing = spec.devices.find((other) => other.id === device.id)
+      if (existing && isDeepStrictEqual(existing, device)) return Effect.succeed(undefined)
+      if (existing) {
+        return Effect.fail(errors.invalid("hostDevices.attach", `${name} already has a different device ${device.id}`))
+      }
+      if (spec.devices.some((other) => other.kind === device.kind && other.hostAddress === device.hostAddress)) {
+        return Effect.fail(errors.invalid("hostDevices.attach", `${device.hostAddress} is already ${name}'s`))
+      }
+      if (device.kind === "gpu" && running(domain)) {
+        return Effect.fail(errors.invalid("hostDevices.attach", "a GPU is attached to a stopped domain only"))
+      }
+      const hot = (monitor: QmpMonitor) => deviceAdd(monitor, usbHostProperties(device))
+      return Effect.succeed({ spec: { ...spec, devices: [...spec.devices, device] }, hot })
+    })
+  })
+
+  const detachHostDevice = Effect.fn("QemuDriver.hostDevices.detach")(function* (name: string, deviceId: string) {
+    yield* changeDomain("hostDevices.detach", name, (domain) => {
+      const spec = domain.definition.spec
+      const device = spec.devices.find((other) => other.id === deviceId)
+      if (device === undefined) return Effect.succeed(undefined)
+      if (device.kind === "gpu" && running(domain)) {
+        return Effect.fail(errors.invalid("hostDevices.detach", "a GPU is detached from a stopped domain only"))
+      }
+      // a USB device leaves at once (no guest acknowledgement), DEVICE_DELETED follows
+      const hot = (monitor: QmpMonitor) => unlessGone(deleteDevice(monitor, hostDeviceId(deviceId)))
+      return Effect.succeed({ spec: { ...spec, devices: spec.devices.filter((other) => other.id !== deviceId) }, hot })
+    })
+  })
+
   return {
+    hostDevices: { attach: attachHostDevice, detach: detachHostDevice },
     disks: { attach: attachDisk, detach: detachDisk },
     nics: { attach: attachNic, detach: detachNic },
     media: { insert, eject: ejectMedium },

@@ -43,6 +43,8 @@ export const QEMU_CAPABILITIES: ReadonlyArray<Capability> = [
   "diskBackup",
   "hotplugDisk",
   "hotplugNic",
+  "usbPassthrough",
+  "pciPassthrough",
   "iso",
   "vncConsole",
   "serialConsole",

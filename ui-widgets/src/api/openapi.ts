@@ -78,7 +78,10 @@ export type components = {
         | "snapshot.delete"
         | "vm.reconcile"
         | "host.maintenance"
+        | "host.devices"
         | "org.catalog"
+        | "image.upload"
+        | "image.delete"
         | "org.company"
         | "org.department-create"
         | "org.department-edit"
@@ -383,6 +386,11 @@ export type components = {
       readonly address: string
       readonly vendor: string
       readonly model: string
+      readonly vendorId: string
+      readonly productId: string
+      readonly iommuGroup: string | null
+      readonly driver: string | null
+      readonly present: boolean
       readonly vmId: string | null
     }
     readonly AllowedAction: {
@@ -564,6 +572,17 @@ export type components = {
       readonly retention: number
       readonly enabled?: boolean
     }
+    readonly IsoAttach: {
+      readonly imageId: string
+    }
+    readonly UsbAttach: {
+      readonly deviceId: string
+    }
+    readonly GpuAttach: {
+      /** @description The GPU model as the host's device list gives it: `vendorId:productId` */
+      readonly model: string
+      readonly count: number
+    }
     readonly VmResize: {
       readonly flavorId: string
     }
@@ -727,6 +746,7 @@ export type components = {
       readonly destroy?: boolean
       readonly withMemory?: boolean
       readonly name?: string
+      readonly detachDevices?: boolean
     }
     readonly Flavor: {
       readonly id: string
@@ -774,6 +794,7 @@ export type components = {
       readonly sourceVmId: string | null
       readonly passwordManaged: boolean
       readonly sizeBytes: number
+      readonly sha256?: string | null
       readonly createdAt: string
       readonly retiredAt?: string | null
     }
