@@ -212,6 +212,48 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     }
   })
 
+  it("#21 danger buttons and muted text keep WCAG AA contrast (4.5:1) on the light and the dark theme", async () => {
+    const [vmId = ""] = await w.createVms(["contrast_vm"])
+    /** WCAG 2 contrast of the element's text colour against its own background colour. */
+    const contrastOf = async (locator: import("playwright-core").Locator) => {
+      const [text = "", background = ""] = await locator.evaluate((node) => [
+        getComputedStyle(node).color,
+        getComputedStyle(node).backgroundColor,
+      ])
+      const luminance = (colour: string) => {
+        const [r = 0, g = 0, b = 0] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
+          const v = Number(c) / 255
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4
+        })
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+      }
+      const [light = 0, dark = 0] = [luminance(text), luminance(background)].sort((x, y) => y - x)
+      return (light + 0.05) / (dark + 0.05)
+    }
+    for (const theme of ["light", "dark"] as const) {
+      const { page, errors } = await browser.open()
+      await page.goto(
+        w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}" theme="${theme}"></hx-vm-detail>`),
+      )
+      await detail(page).locator("[part=header]").waitFor()
+      const surface = await detail(page).evaluate((node) => getComputedStyle(node).backgroundColor)
+      // The dark theme is dark: its surface is near black (the light one leaves the page's own background).
+      if (theme === "dark") assert.equal(surface, "rgb(22, 24, 29)")
+      const danger = action(page, "delete")
+      assert.equal(await danger.getAttribute("class"), "danger")
+      const checks: Array<readonly [string, number]> = [
+        ["danger button", await contrastOf(danger)],
+        ["plain button", await contrastOf(action(page, "stop"))],
+      ]
+      await danger.click()
+      const confirm = detail(page).locator("dialog[open] [data-confirm]")
+      assert.match((await confirm.getAttribute("class")) ?? "", /primary danger/)
+      checks.push(["confirm button", await contrastOf(confirm)])
+      for (const [what, ratio] of checks) assert.ok(ratio >= 4.5, `${theme}: ${what} ${ratio.toFixed(2)}:1`)
+      assert.deepEqual(errors, [])
+    }
+  })
+
   it("zh-CN: labels, state and the server's refusal in Chinese", async () => {
     const [vmId = ""] = await w.createVms(["zh_detail"])
     const { page, shoot } = await open(vmId, "zh-CN")
