@@ -102,6 +102,9 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     const started = (await heardEvents(page, "hx-task-started")).map((e) => e.detail.task.operation)
     assert.deepEqual(started, ["vm.stop", "vm.start"])
     await eventually("both finished", async () => (await heardEvents(page, "hx-task-finished")).length === 2)
+    // #21: what a portal toasts is said for people, in the element's language, not as operation ids and states.
+    const summaries = (await heardEvents(page, "hx-task-finished")).map((e) => e.detail.summary)
+    assert.deepEqual(summaries, ["Stop: done", "Start: done"])
     assert.deepEqual(errors, [])
   })
 
@@ -261,5 +264,8 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     assert.equal(await detail(page).locator("#block-basic").innerText(), "基本信息")
     assert.match((await action(page, "start").getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
     await shoot("vm-detail-zh-CN")
+    await action(page, "stop").click()
+    const finished = await eventually("hx-task-finished", async () => (await heardEvents(page, "hx-task-finished"))[0])
+    assert.equal(finished.detail.summary, "关机：已完成")
   })
 })
