@@ -107,6 +107,9 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     const started = (await heardEvents(page, "hx-task-started")).map((e) => e.detail.task.operation)
     assert.deepEqual(started, ["vm.stop", "vm.start"])
     await eventually("both finished", async () => (await heardEvents(page, "hx-task-finished")).length === 2)
+    // #21: what a portal toasts is said for people, in the element's language, not as operation ids and states.
+    const summaries = (await heardEvents(page, "hx-task-finished")).map((e) => e.detail.summary)
+    assert.deepEqual(summaries, ["Stop: done", "Start: done"])
     assert.deepEqual(errors, [])
   })
 
@@ -217,6 +220,48 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     }
   })
 
+  it("#21 danger buttons and muted text keep WCAG AA contrast (4.5:1) on the light and the dark theme", async () => {
+    const [vmId = ""] = await w.createVms(["contrast_vm"])
+    /** WCAG 2 contrast of the element's text colour against its own background colour. */
+    const contrastOf = async (locator: import("playwright-core").Locator) => {
+      const [text = "", background = ""] = await locator.evaluate((node) => [
+        getComputedStyle(node).color,
+        getComputedStyle(node).backgroundColor,
+      ])
+      const luminance = (colour: string) => {
+        const [r = 0, g = 0, b = 0] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
+          const v = Number(c) / 255
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4
+        })
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+      }
+      const [light = 0, dark = 0] = [luminance(text), luminance(background)].sort((x, y) => y - x)
+      return (light + 0.05) / (dark + 0.05)
+    }
+    for (const theme of ["light", "dark"] as const) {
+      const { page, errors } = await browser.open()
+      await page.goto(
+        w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}" theme="${theme}"></hx-vm-detail>`),
+      )
+      await detail(page).locator("[part=header]").waitFor()
+      const surface = await detail(page).evaluate((node) => getComputedStyle(node).backgroundColor)
+      // The dark theme is dark: its surface is near black (the light one leaves the page's own background).
+      if (theme === "dark") assert.equal(surface, "rgb(22, 24, 29)")
+      const danger = action(page, "delete")
+      assert.equal(await danger.getAttribute("class"), "danger")
+      const checks: Array<readonly [string, number]> = [
+        ["danger button", await contrastOf(danger)],
+        ["plain button", await contrastOf(action(page, "stop"))],
+      ]
+      await danger.click()
+      const confirm = detail(page).locator("dialog[open] [data-confirm]")
+      assert.match((await confirm.getAttribute("class")) ?? "", /primary danger/)
+      checks.push(["confirm button", await contrastOf(confirm)])
+      for (const [what, ratio] of checks) assert.ok(ratio >= 4.5, `${theme}: ${what} ${ratio.toFixed(2)}:1`)
+      assert.deepEqual(errors, [])
+    }
+  })
+
   it("zh-CN: labels, state and the server's refusal in Chinese", async () => {
     const [vmId = ""] = await w.createVms(["zh_detail"])
     const { page, shoot } = await open(vmId, "zh-CN")
@@ -224,5 +269,8 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     assert.equal(await detail(page).locator("#block-basic").innerText(), "基本信息")
     assert.match((await action(page, "start").getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
     await shoot("vm-detail-zh-CN")
+    await action(page, "stop").click()
+    const finished = await eventually("hx-task-finished", async () => (await heardEvents(page, "hx-task-finished"))[0])
+    assert.equal(finished.detail.summary, "关机：已完成")
   })
 })

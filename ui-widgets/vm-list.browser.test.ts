@@ -36,6 +36,30 @@ describe("<hx-vm-list> in Chromium", { skip: browserSkip }, () => {
     assert.deepEqual(errors, [])
   })
 
+  it("#21 numeric columns: the header is aligned with its right-aligned figures", async () => {
+    await w.agent.seedVm({ displayName: "aligned_vm", cpus: 2, coresPerSocket: 2 })
+    const { page } = await browser.open()
+    await page.goto(list(w.agent.tokens.owner))
+    await page.locator("hx-vm-list tbody tr[data-vm-id]").first().waitFor()
+    const alignments = await page.locator("hx-vm-list").evaluate((host) => {
+      const table = host.shadowRoot?.querySelector("table")
+      const headers = [...(table?.querySelectorAll("thead tr:first-child th") ?? [])]
+      const cells = [...(table?.querySelector("tbody tr[data-vm-id]")?.children ?? [])]
+      return headers.map((th, i) => {
+        const button = th.querySelector("button")
+        return {
+          header: (button ?? th).getBoundingClientRect().right - th.getBoundingClientRect().right,
+          cell: getComputedStyle(cells[i] as Element).textAlign,
+          head: getComputedStyle(button ?? th).textAlign,
+          text: th.textContent?.trim(),
+        }
+      })
+    })
+    const numeric = alignments.filter((column) => column.cell === "end" || column.cell === "right")
+    assert.ok(numeric.length >= 3, JSON.stringify(alignments))
+    for (const column of numeric) assert.match(column.head, /^(end|right)$/, `${column.text} header: ${column.head}`)
+  })
+
   it("L2 L4 L5 global search, header filters, and totals over every VM that matched", async () => {
     const suite = `s${Date.now()}`
     for (const [name, cpus] of [

@@ -39,10 +39,11 @@ export class HxTaskStartedEvent extends CustomEvent<{ readonly task: Task }> {
 }
 
 /** Any element: a task it started has finished, `succeeded` or `failed` (with the task's error). */
-export class HxTaskFinishedEvent extends CustomEvent<{ readonly task: Task }> {
+/** A task the element started ended; `summary` says what and how in the element's language, for a toast. */
+export class HxTaskFinishedEvent extends CustomEvent<{ readonly task: Task; readonly summary: string }> {
   static readonly type = "hx-task-finished"
-  constructor(task: Task) {
-    super(HxTaskFinishedEvent.type, { ...options, detail: { task } })
+  constructor(task: Task, summary: string) {
+    super(HxTaskFinishedEvent.type, { ...options, detail: { task, summary } })
   }
 }
 

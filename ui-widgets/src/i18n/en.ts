@@ -16,7 +16,8 @@ export const en = {
     noToken: "No access token: give the element a token",
     live: "Live updates on",
     offline: "Live updates paused: reconnecting",
-    taskFailed: (operation: string) => `Task ${operation} failed`,
+    taskFailed: (operation: string) => `${operation}: failed`,
+    taskSucceeded: (operation: string) => `${operation}: done`,
   },
   states: {
     validating: "Validating",

@@ -19,7 +19,8 @@ export const zhCN: Messages = {
     noToken: "缺少访问令牌：请为组件设置 token",
     live: "实时更新已开启",
     offline: "实时更新已暂停：正在重连",
-    taskFailed: (operation: string) => `任务 ${operation} 失败`,
+    taskFailed: (operation: string) => `${operation}：失败`,
+    taskSucceeded: (operation: string) => `${operation}：已完成`,
   },
   states: stateNamesZh,
   columns: {

@@ -5,6 +5,7 @@ import { TaskWatch } from "../api/tasks.ts"
 import type { PlatformEvent, Task } from "../api/types.ts"
 import { type HxErrorDetail, HxErrorEvent, HxTaskFinishedEvent, HxTaskStartedEvent } from "../events.ts"
 import { type Locale, localeOf, type Messages, messagesFor, resolveLocale } from "../i18n/index.ts"
+import { operationName } from "../i18n/operations.ts"
 
 /**
  * What every hx- element shares: the api-base, token and lang attributes, an API client built from them, the
@@ -45,7 +46,9 @@ export abstract class HxElement extends LitElement {
     this.tasks = new TaskWatch(
       () => this.client,
       (task) => {
-        this.dispatchEvent(new HxTaskFinishedEvent(task))
+        const name = operationName(task.operation, this.locale)
+        const summary = task.state === "failed" ? this.t.common.taskFailed(name) : this.t.common.taskSucceeded(name)
+        this.dispatchEvent(new HxTaskFinishedEvent(task, summary))
         this.taskFinished(task)
       },
     )

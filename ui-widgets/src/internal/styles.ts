@@ -15,6 +15,7 @@ export const themeStyles = css`
     --_accent: var(--hx-accent, #2454c5);
     --_on-accent: var(--hx-on-accent, #ffffff);
     --_danger: var(--hx-danger, #b42318);
+    --_on-danger: var(--hx-on-danger, #ffffff);
     --_warning: var(--hx-warning, #a15c07);
     --_success: var(--hx-success, #18794e);
     --_radius: var(--hx-radius, 6px);
@@ -26,6 +27,25 @@ export const themeStyles = css`
     font-size: var(--hx-font-size, 14px);
     line-height: 1.45;
     color: var(--_text);
+  }
+  /*
+   * theme="dark": defaults for a dark page, every colour pair at WCAG AA contrast (4.5:1) or better; the --hx-*
+   * properties still win. On a dark surface the light theme's deep red would fall to about 2.7:1.
+   */
+  :host([theme="dark"]) {
+    --_text: var(--hx-text, #e6e9ef);
+    --_muted: var(--hx-muted, #a3adbb);
+    --_surface: var(--hx-surface, #16181d);
+    --_subtle: var(--hx-subtle, #20242c);
+    --_border: var(--hx-border, #3a414d);
+    --_accent: var(--hx-accent, #8fb0ff);
+    --_on-accent: var(--hx-on-accent, #0b1020);
+    --_danger: var(--hx-danger, #ff8a80);
+    --_on-danger: var(--hx-on-danger, #1a0d0c);
+    --_warning: var(--hx-warning, #f5b14c);
+    --_success: var(--hx-success, #5fd39b);
+    color-scheme: dark;
+    background: var(--_surface);
   }
   :host([hidden]) {
     display: none;
@@ -64,7 +84,7 @@ export const themeStyles = css`
   button.primary.danger {
     background: var(--_danger);
     border-color: var(--_danger);
-    color: #fff;
+    color: var(--_on-danger);
   }
   button:disabled {
     cursor: not-allowed;

@@ -1,6 +1,7 @@
 import type { ApiClient } from "../api/client.ts"
 import type { Task } from "../api/types.ts"
 import type { Locale, Messages } from "../i18n/index.ts"
+import { operationName } from "../i18n/operations.ts"
 import type { ActionDialog } from "./dialog.ts"
 
 /** What the snapshots and disks tabs need from <hx-vm-detail>: its API client, language, dialog and task following. */
@@ -87,7 +88,8 @@ export abstract class TabModel<A> {
             ? { kind: "success", message: done(finished) }
             : {
                 kind: "error",
-                message: error?.message ?? this.host.t.common.taskFailed(finished.operation),
+                message:
+                  error?.message ?? this.host.t.common.taskFailed(operationName(finished.operation, this.host.locale)),
                 ...(error?.rule === undefined ? {} : { rule: error.rule }),
               }
         this.host.update()

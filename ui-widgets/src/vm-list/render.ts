@@ -92,9 +92,11 @@ const ariaSort = (v: ListView, column: ColumnName) =>
 
 const headerCell = (v: ListView, column: ColumnName) => {
   const label = v.t.columns[column]
-  if (!sortableColumns.has(column)) return html`<th scope="col" part="header-cell">${label}</th>`
+  // A numeric column's header sits over its right-aligned figures.
+  const align = numericColumns.has(column) ? "num" : ""
+  if (!sortableColumns.has(column)) return html`<th scope="col" part="header-cell" class=${align}>${label}</th>`
   const arrow = v.sort.by === column ? (v.sort.order === "asc" ? " ▲" : " ▼") : ""
-  return html`<th scope="col" part="header-cell" aria-sort=${ariaSort(v, column)}>
+  return html`<th scope="col" part="header-cell" class=${align} aria-sort=${ariaSort(v, column)}>
     <button type="button" class="sort" data-sort=${column} aria-label=${v.t.list.sortBy(label)}
       @click=${() => v.toggleSort(column)}>${label}${arrow}</button>
   </th>`

@@ -85,7 +85,8 @@ export const listStyles = css`
   .check {
     width: 36px;
   }
-  .num {
+  .num,
+  .num button.sort {
     text-align: end;
     font-variant-numeric: tabular-nums;
   }
