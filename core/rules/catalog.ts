@@ -7,7 +7,7 @@ import { deviceRules } from "./devices.ts"
 import { diskRules } from "./disks.ts"
 import { maintenanceRules } from "./hosts.ts"
 import { loginRules } from "./login.ts"
-import { migrateRules } from "./migrate.ts"
+import { migrateCancelRules, migrateRules } from "./migrate.ts"
 import { networkAdminRules } from "./network-admin.ts"
 import { networkRules } from "./networks.ts"
 import { orgRules } from "./org.ts"
@@ -68,6 +68,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.deletion-protection": regularRules["deletion-protection"],
   "vm.clone": cloneRules,
   "vm.migrate": migrateRules,
+  "vm.migrate-cancel": migrateCancelRules,
   "vm.affinity": regularRules.affinity,
   "vm.reset-password": loginRules["reset-password"],
   "vm.ha": regularRules.ha,

@@ -1,0 +1,3 @@
+export * from "./incoming.ts"
+export * from "./migrate.ts"
+export * from "./peers.ts"
