@@ -28,6 +28,7 @@ import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
+import { vmMigrateRoutes } from "./routes/vm-migrate.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -70,6 +71,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
   ["/vms", vmConfigRoutes],
+  ["/vms", vmMigrateRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],
