@@ -7,6 +7,7 @@ import {
   finishIncomingHere,
   Incoming,
   type MigrationPeerCalls,
+  MovedDisk,
   prepareIncomingHere,
 } from "../../core/operations/migrate/index.ts"
 import type { RouteRegistrar } from "../app.ts"
@@ -21,6 +22,7 @@ import { agentsOnly } from "./peers.ts"
 import { systemCaller } from "./system-caller.ts"
 
 const StorageBody = Schema.Struct({ storage: Schema.Literals(["shared", "local"]) })
+const AbortBody = Schema.Struct({ disks: Schema.Array(MovedDisk) })
 const Done = Schema.Struct({ ok: Schema.Boolean })
 const decodeIncoming = Schema.decodeUnknownSync(Incoming)
 const ErrorAnswer = Schema.Struct({ error: Schema.Struct({ message: Schema.String }) })
@@ -63,7 +65,7 @@ export const makeMigrationPeers = (link: ClusterLink): MigrationPeerCalls => ({
       ),
     ),
   finish: (host, vmId) => Effect.asVoid(callTarget(link, host, vmId, "finish", {})),
-  abort: (host, vmId, storage) => Effect.asVoid(callTarget(link, host, vmId, "abort", { storage })),
+  abort: (host, vmId, made) => Effect.asVoid(callTarget(link, host, vmId, "abort", { disks: made })),
 })
 
 /** The target's failure, with its own words: the source records them in the migration's task. */
@@ -75,7 +77,7 @@ const steps = { 200: json("Done", Done) }
 /**
  * R9, agents only: POST /api/v1/cluster/vms/{id}/migration/prepare ({storage}: the incoming hypervisor and, for local
  * storage, the disk files; answers the endpoint and the disks' new paths), …/finish (the guest proven alive here)
- * and …/abort ({storage}: the incoming side ended and its files removed).
+ * and …/abort ({disks}: the incoming side ended, the files prepare made removed).
  */
 export const migrationClusterRoutes: RouteRegistrar = (api) => {
   api.post(
@@ -114,11 +116,11 @@ export const migrationClusterRoutes: RouteRegistrar = (api) => {
       errors: [403, 404, 409],
     }),
     pathParams(IdParam),
-    jsonBody(StorageBody),
+    jsonBody(AbortBody),
     async (c) => {
       agentsOnly(c)
       const { id } = c.req.valid("param")
-      await runEffect(c, abortIncomingHere(id, c.req.valid("json").storage).pipe(Effect.mapError(failed)))
+      await runEffect(c, abortIncomingHere(id, c.req.valid("json").disks).pipe(Effect.mapError(failed)))
       return c.json({ ok: true })
     },
   )

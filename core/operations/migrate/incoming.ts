@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto"
 import { posix } from "node:path"
 import { Effect } from "effect"
 import { ClusterSettings } from "../../cluster/settings.ts"
 import { poolOf } from "../../cluster/storage-pool.ts"
 import { HostConfig } from "../../config.ts"
 import type { Driver, MigrationStorage } from "../../driver/driver.ts"
-import { DriverError, InvalidRequest, Unsupported } from "../../driver/errors.ts"
+import { DriverError, Unsupported } from "../../driver/errors.ts"
 import { DriverRegistry } from "../../driver/registry.ts"
 import type { Disk } from "../../model/storage.ts"
 import { Store } from "../../store/ports.ts"
@@ -32,16 +33,19 @@ const ownDriver = Effect.fn("migration.ownDriver")(function* () {
   return { host, driver, calls: yield* migrationCalls(driver, "migration.incoming") }
 })
 
+/** The file name a disk moved here gets: its id and a suffix of this move (never the file the guest uses now). */
+const movedName = (diskId: string) => `${diskId}-m${randomUUID().slice(0, 8)}.qcow2`
+
 /**
- * Where each writable disk goes on this host for a move with local storage: this host's storage folder, under the
- * disk's id as every disk is named. Every disk moves (the hypervisor mirrors them all); none with shared storage.
+ * Where each disk goes on this host for a move with local storage: a new file in this host's storage folder. Every
+ * disk moves (the hypervisor mirrors them all); none with shared storage.
  */
 const targetDisks = Effect.fn("migration.targetDisks")(function* (vmId: string, storage: MigrationStorage) {
   if (storage === "shared") return []
   const store = yield* Store
   const { storageDir } = yield* HostConfig
   const disks = yield* store.disks.list({ vmId })
-  return disks.map((disk) => ({ disk, path: posix.join(storageDir, `${disk.id}.qcow2`) }))
+  return disks.map((disk) => ({ disk, path: posix.join(storageDir, movedName(disk.id)) }))
 })
 
 /** The address the source reaches this host on: the host of its agent's URL (its migration network, in general). */
@@ -60,15 +64,6 @@ export const prepareIncomingHere = Effect.fn("migration.prepareIncomingHere")(fu
   const { host, driver, calls } = yield* ownDriver()
   const vm = yield* store.vms.get(vmId)
   const moved = yield* targetDisks(vmId, storage)
-  const clash = moved.find((m) => m.path === m.disk.path)
-  if (clash !== undefined) {
-    const message = `the disk ${clash.disk.id} already lies at ${clash.path}: both hosts store disks in one folder`
-    return yield* new DriverError({
-      driver: driver.name,
-      operation: "migration.prepareIncoming",
-      reason: new InvalidRequest({ message }),
-    })
-  }
   const made: Array<string> = []
   const removeMade = Effect.forEach(made, (path) => Effect.ignore(driver.volumes.remove(path)), { discard: true })
   return yield* Effect.gen(function* () {
@@ -93,21 +88,25 @@ export const finishIncomingHere = Effect.fn("migration.finishIncomingHere")(func
 })
 
 /**
- * R9, the target's half: the incoming hypervisor ends, and the disk files made for the move go, unless the records
- * name them (the move was recorded: they are the VM's disks now). Idempotent.
+ * R9, the target's half: the incoming hypervisor ends, and the disk files `prepareIncomingHere` made for the move go
+ * (only such files: in this host's storage folder, named for one of the VM's disks, and not what the records name).
+ * A VM the records place here already moved: nothing is undone. Idempotent.
  */
 export const abortIncomingHere = Effect.fn("migration.abortIncomingHere")(function* (
   vmId: string,
-  storage: MigrationStorage,
+  made: ReadonlyArray<MovedDisk>,
 ) {
   const store = yield* Store
-  const { hostId } = yield* HostConfig
+  const { hostId, storageDir } = yield* HostConfig
   const vm = yield* store.vms.get(vmId)
   if (vm.hostId === hostId) return
   const { driver, calls } = yield* ownDriver()
   yield* calls.abortIncoming(vm.hostname)
-  for (const { disk, path } of yield* targetDisks(vmId, storage)) {
-    if (path !== disk.path) yield* Effect.ignore(driver.volumes.remove(path))
+  const disks = yield* store.disks.list({ vmId })
+  for (const { id, path } of made) {
+    const ours = posix.dirname(path) === posix.normalize(storageDir) && posix.basename(path).startsWith(`${id}-m`)
+    const recorded = disks.some((d) => d.id === id && d.path === path)
+    if (ours && !recorded && disks.some((d) => d.id === id)) yield* Effect.ignore(driver.volumes.remove(path))
   }
 })
 

@@ -2,18 +2,19 @@ import { Effect, Fiber } from "effect"
 import type { Driver, MigrationMode, MigrationStorage } from "../../driver/driver.ts"
 import { DriverError, InvalidRequest } from "../../driver/errors.ts"
 import type { Host } from "../../model/host.ts"
-import type { Actor, VmRecordContext } from "../../rules/context.ts"
+import type { Actor } from "../../rules/context.ts"
 import { lifecycleState, notRecycled } from "../../rules/lifecycle.ts"
-import { type MigrateContext, migrateCancelRules, migrateRules } from "../../rules/migrate.ts"
+import { type MigrateContext, migrateRules } from "../../rules/migrate.ts"
 import { superadminOnly } from "../../rules/platform.ts"
 import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { driverFor } from "../driver-for.ts"
-import { checkVmOperation, runVmOperation } from "../run-vm-operation.ts"
+import { runVmOperation } from "../run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 import { moveVm } from "../vm-state.ts"
+import { cancellable } from "./cancel.ts"
 import { migrationCalls, vmStorage } from "./incoming.ts"
-import { type MigrationPeerCalls, MigrationPeers } from "./peers.ts"
+import { type MigrationPeerCalls, MigrationPeers, type MovedDisk } from "./peers.ts"
 import { publishProgress } from "./progress.ts"
 import { migrationTarget } from "./target.ts"
 
@@ -108,24 +109,26 @@ export const migrateOperation: VmOperation<
         const store = yield* Store
         const before = yield* store.disks.list({ vmId: vm.id })
         const progress = yield* Effect.forkChild(publishProgress(calls.progress, vm, yield* taskIdOf(vm.id)))
-        const incoming = yield* peers.prepare(targetHost, vm.id, storage)
-        const result = yield* Effect.gen(function* () {
-          const sent = yield* calls.send(vm.hostname, incoming.endpoint, {
-            storage,
-            ...(mode === undefined ? {} : { mode }),
-          })
-          yield* peers.finish(targetHost, vm.id)
-          return sent
-        }).pipe(
+        let made: ReadonlyArray<MovedDisk> = []
+        const { incoming, result } = yield* cancellable(
+          vm.id,
+          Effect.gen(function* () {
+            const incoming = yield* peers.prepare(targetHost, vm.id, storage)
+            made = incoming.disks
+            const options = { storage, ...(mode === undefined ? {} : { mode }) }
+            const result = yield* calls.send(vm.hostname, incoming.endpoint, options)
+            yield* peers.finish(targetHost, vm.id)
+            return { incoming, result }
+          }),
+        ).pipe(
           // The target's side first, so that the guest never runs in two places; then the source resumes it.
           Effect.onError(() =>
-            Effect.ignore(peers.abort(targetHost, vm.id, storage)).pipe(
+            Effect.ignore(peers.abort(targetHost, vm.id, made)).pipe(
               Effect.andThen(Effect.ignore(calls.rollback(vm.hostname))),
-              Effect.andThen(Fiber.interrupt(progress)),
             ),
           ),
+          Effect.ensuring(Fiber.interrupt(progress)),
         )
-        yield* Fiber.interrupt(progress)
         yield* recordMove(vm.id, targetHost, incoming.disks)
         // Recorded: the paused source ends; should it not, the next start of this agent stops it (stopMovedAway).
         yield* calls
@@ -143,26 +146,3 @@ export const migrateOperation: VmOperation<
 /** R9: starts a live migration; returns the task at once (it ends once the VM runs on the target, or failed). */
 export const migrateVm = (actor: Actor, vmId: string, input: MigrateInput) =>
   runVmOperation(migrateOperation, actor, vmId, input)
-
-/** The cancel's check: a superadmin, a migration that runs; it takes no lock (the migration holds it). */
-const cancelCheck: VmOperation<"record", void, VmRecordContext> = {
-  operation: "vm.migrate-cancel",
-  reads: "record",
-  context: (base) => Effect.succeed(base),
-  rules: migrateCancelRules,
-  locks: false,
-  task: () => ({}),
-  work: undefined,
-}
-
-/**
- * R9: cancels the VM's running migration on its source host (requests are forwarded there): the send stops, the
- * target's side ends, the guest keeps running here and the migration's task fails as cancelled. After the target
- * proved the guest, nothing is left to cancel: the migration completes.
- */
-export const cancelMigration = Effect.fn("operations.cancelMigration")(function* (actor: Actor, vmId: string) {
-  const { context } = yield* checkVmOperation(cancelCheck, actor, vmId, undefined)
-  const driver = yield* driverFor(context.vm, "vm.migrate")
-  yield* (yield* migrationCalls(driver, "migration.cancel")).cancel(context.vm.hostname)
-  return context.vm
-})

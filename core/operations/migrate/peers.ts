@@ -31,8 +31,8 @@ export interface MigrationPeerCalls {
   readonly prepare: (host: Host, vmId: string, storage: MigrationStorage) => Effect.Effect<Incoming, PeerUnreachable>
   /** The guest runs on the target and is proven alive there. */
   readonly finish: (host: Host, vmId: string) => Effect.Effect<void, PeerUnreachable>
-  /** Ends the incoming hypervisor and removes the disks it made for the move. Idempotent. */
-  readonly abort: (host: Host, vmId: string, storage: MigrationStorage) => Effect.Effect<void, PeerUnreachable>
+  /** Ends the incoming hypervisor and removes the disk files `prepare` made for the move (`made`). Idempotent. */
+  readonly abort: (host: Host, vmId: string, made: ReadonlyArray<MovedDisk>) => Effect.Effect<void, PeerUnreachable>
 }
 
 /** Set on an agent of a cluster; unset, no host can be reached and a migration fails before anything moves. */
