@@ -1,7 +1,7 @@
 import { Deferred, Effect, Schema } from "effect"
+import { EventBus } from "../../events/bus.ts"
 import type { Actor, VmRecordContext } from "../../rules/context.ts"
 import { migrateCancelRules } from "../../rules/migrate.ts"
-import { Store } from "../../store/ports.ts"
 import { driverFor } from "../driver-for.ts"
 import { checkVmOperation } from "../run-vm-operation.ts"
 import type { VmOperation } from "../vm-operation.ts"
@@ -17,34 +17,43 @@ export class MigrationCancelled extends Schema.TaggedError<MigrationCancelled>()
 }
 
 /**
- * The cancel requests of the migrations this agent runs, per store (so per agent, or per test world), as
- * driver-for.ts keeps its drivers: a request reaches the source's agent (forwarded there), whose running migration
- * waits on it alongside its work.
+ * The cancel requests of the migrations this agent runs, per event bus (one per agent, or per test world; the
+ * store is not: the runner hands background work a patient wrapper of it), as driver-for.ts keeps its drivers per
+ * store: a request reaches the source's agent (forwarded there), whose running migration waits on it.
  */
-const requests = new WeakMap<Store["Service"], Map<string, Deferred.Deferred<void>>>()
+const requests = new WeakMap<EventBus["Service"], Map<string, Deferred.Deferred<void>>>()
 
-const requestsOf = (store: Store["Service"]) => {
-  let map = requests.get(store)
+const requestsOf = (bus: EventBus["Service"]) => {
+  let map = requests.get(bus)
   if (map === undefined) {
     map = new Map()
-    requests.set(store, map)
+    requests.set(bus, map)
   }
   return map
 }
 
 /**
- * Runs `steps` (prepare, send, proof) until they end or a cancel arrives; a cancel interrupts them (their clean-up
- * runs: the target's side ends, the guest resumes here) and fails with MigrationCancelled.
+ * A migration's cancel request, registered for as long as `use` runs: `requested` says whether it came, and `race`
+ * runs a step until it ends or the request comes (then it fails with MigrationCancelled, the step interrupted).
+ * A request made before a step was raced fails it at once.
  */
-export const cancellable = <A, E, R>(vmId: string, steps: Effect.Effect<A, E, R>) =>
+export const withCancelRequest = <A, E, R>(
+  vmId: string,
+  use: (cancel: {
+    readonly check: Effect.Effect<void, MigrationCancelled>
+    readonly race: <B, E2, R2>(step: Effect.Effect<B, E2, R2>) => Effect.Effect<B, E2 | MigrationCancelled, R2>
+  }) => Effect.Effect<A, E, R>,
+) =>
   Effect.gen(function* () {
-    const map = requestsOf(yield* Store)
+    const map = requestsOf(yield* EventBus)
     const request = yield* Deferred.make<void>()
     map.set(vmId, request)
-    return yield* Effect.raceFirst(
-      steps,
-      Effect.andThen(Deferred.await(request), Effect.fail(new MigrationCancelled({ vmId }))),
-    ).pipe(Effect.ensuring(Effect.sync(() => map.delete(vmId))))
+    const cancelled = Effect.fail(new MigrationCancelled({ vmId }))
+    const check = Effect.flatMap(Deferred.isDone(request), (done) => (done ? cancelled : Effect.void))
+    return yield* use({
+      check,
+      race: (step) => Effect.raceFirst(step, Effect.andThen(Deferred.await(request), cancelled)),
+    }).pipe(Effect.ensuring(Effect.sync(() => map.delete(vmId))))
   })
 
 /** The cancel's check: a superadmin, a migration that runs; it takes no lock (the migration holds it). */
@@ -68,7 +77,7 @@ export const cancelMigration = Effect.fn("operations.cancelMigration")(function*
   const driver = yield* driverFor(context.vm, "vm.migrate-cancel")
   // The hypervisor's send first (it then fails and resumes the guest), then the steps around it.
   yield* (yield* migrationCalls(driver, "migration.cancel")).cancel(context.vm.hostname)
-  const request = requestsOf(yield* Store).get(vmId)
+  const request = requestsOf(yield* EventBus).get(vmId)
   if (request !== undefined) yield* Deferred.succeed(request, undefined)
   return context.vm
 })

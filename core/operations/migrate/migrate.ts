@@ -12,7 +12,7 @@ import { driverFor } from "../driver-for.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 import { moveVm } from "../vm-state.ts"
-import { cancellable } from "./cancel.ts"
+import { withCancelRequest } from "./cancel.ts"
 import { migrationCalls, vmStorage } from "./incoming.ts"
 import { type MigrationPeerCalls, MigrationPeers, type MovedDisk } from "./peers.ts"
 import { publishProgress } from "./progress.ts"
@@ -110,14 +110,17 @@ export const migrateOperation: VmOperation<
         const before = yield* store.disks.list({ vmId: vm.id })
         const progress = yield* Effect.forkChild(publishProgress(calls.progress, vm, yield* taskIdOf(vm.id)))
         let made: ReadonlyArray<MovedDisk> = []
-        const { incoming, result } = yield* cancellable(
-          vm.id,
+        // A cancel is taken between steps and during the proof; during the send the driver's own cancel stops it
+        // (interrupting the send would skip its clean-up of the disk mirrors).
+        const { incoming, result } = yield* withCancelRequest(vm.id, (cancel) =>
           Effect.gen(function* () {
             const incoming = yield* peers.prepare(targetHost, vm.id, storage)
             made = incoming.disks
+            yield* cancel.check
             const options = { storage, ...(mode === undefined ? {} : { mode }) }
             const result = yield* calls.send(vm.hostname, incoming.endpoint, options)
-            yield* peers.finish(targetHost, vm.id)
+            yield* cancel.check
+            yield* cancel.race(peers.finish(targetHost, vm.id))
             return { incoming, result }
           }),
         ).pipe(
