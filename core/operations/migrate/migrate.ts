@@ -1,4 +1,4 @@
-import { Effect, Fiber } from "effect"
+import { Effect, Fiber, Schedule } from "effect"
 import type { Driver, MigrationMode, MigrationStorage } from "../../driver/driver.ts"
 import { DriverError, InvalidRequest } from "../../driver/errors.ts"
 import type { Host } from "../../model/host.ts"
@@ -127,7 +127,7 @@ export const migrateOperation: VmOperation<
           // The target's side first, so that the guest never runs in two places; then the source resumes it.
           Effect.onError(() =>
             Effect.ignore(peers.abort(targetHost, vm.id, made)).pipe(
-              Effect.andThen(Effect.ignore(calls.rollback(vm.hostname))),
+              Effect.andThen(Effect.ignore(resumeHere(calls, vm.hostname))),
             ),
           ),
           Effect.ensuring(Fiber.interrupt(progress)),
@@ -145,6 +145,18 @@ export const migrateOperation: VmOperation<
     onSuccess: () => Effect.void,
   },
 }
+
+/**
+ * The guest resumes at the source. A target whose agent did not answer the abort may still hold the disks (its
+ * QEMU received the guest and keeps the image locked), and QEMU refuses to resume until it lets go: when that agent
+ * returns it ends the incoming QEMU (stopMovedAway), so the resume is tried again every 2 s for up to 10 minutes;
+ * meanwhile the guest stays paused here, never running in two places.
+ */
+const resumeHere = (calls: NonNullable<Driver["migration"]>, name: string) =>
+  calls.rollback(name).pipe(
+    Effect.retry({ schedule: Schedule.spaced("2 seconds"), times: 300 }),
+    Effect.tapError((error) => Effect.logError(`${name} stays paused after a failed migration`, error)),
+  )
 
 /** R9: starts a live migration; returns the task at once (it ends once the VM runs on the target, or failed). */
 export const migrateVm = (actor: Actor, vmId: string, input: MigrateInput) =>
