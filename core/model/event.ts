@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Id, Timestamp } from "./common.ts"
+import { Id, NonNegativeInt, Timestamp } from "./common.ts"
 import { Task } from "./task.ts"
 import { VmState } from "./vm.ts"
 
@@ -32,10 +32,10 @@ export const VmMigrationEvent = Schema.TaggedStruct("vm-migration", {
   vmId: Id,
   taskId: Id,
   phase: Schema.Literals(["disks", "memory", "post-copy", "completed", "failed", "cancelled"]),
-  transferredBytes: Schema.Number,
-  remainingBytes: Schema.Number,
-  dirtyPagesRate: Schema.Number,
-  expectedDowntimeMs: Schema.Number,
+  transferredBytes: NonNegativeInt,
+  remainingBytes: NonNegativeInt,
+  dirtyPagesRate: NonNegativeInt,
+  expectedDowntimeMs: NonNegativeInt,
   at: Timestamp,
 })
 export type VmMigrationEvent = typeof VmMigrationEvent.Type

@@ -7,6 +7,8 @@ import { scopeOf } from "../vm-state.ts"
 /** The least time between two progress events of one migration, besides phase changes (the relay's NOTIFY load). */
 const EVERY_MS = 500
 
+const whole = (n: number) => (Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0)
+
 /**
  * R9: the driver's progress samples of one migration as `vm-migration` events on the bus (so on the events
  * WebSocket of every agent of the cluster): every phase change, and otherwise at most one sample per EVERY_MS.
@@ -28,10 +30,10 @@ export const publishProgress = (samples: Stream.Stream<MigrationProgress>, vm: V
           vmId: vm.id,
           taskId,
           phase: s.phase,
-          transferredBytes: s.transferredBytes,
-          remainingBytes: s.remainingBytes,
-          dirtyPagesRate: s.dirtyPagesRate,
-          expectedDowntimeMs: s.expectedDowntimeMs,
+          transferredBytes: whole(s.transferredBytes),
+          remainingBytes: whole(s.remainingBytes),
+          dirtyPagesRate: whole(s.dirtyPagesRate),
+          expectedDowntimeMs: whole(s.expectedDowntimeMs),
           at: s.at,
         })
       },

@@ -169,10 +169,10 @@ export type components = {
           readonly taskId: string
           /** @enum {string} */
           readonly phase: "disks" | "memory" | "post-copy" | "completed" | "failed" | "cancelled"
-          readonly transferredBytes: number | ("Infinity" | "-Infinity" | "NaN")
-          readonly remainingBytes: number | ("Infinity" | "-Infinity" | "NaN")
-          readonly dirtyPagesRate: number | ("Infinity" | "-Infinity" | "NaN")
-          readonly expectedDowntimeMs: number | ("Infinity" | "-Infinity" | "NaN")
+          readonly transferredBytes: number
+          readonly remainingBytes: number
+          readonly dirtyPagesRate: number
+          readonly expectedDowntimeMs: number
           readonly at: string
         }
     readonly Error: {
