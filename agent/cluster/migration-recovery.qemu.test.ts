@@ -5,33 +5,20 @@
  * a target's agent that returns stops the incoming QEMU the records do not place there (stopMovedAway).
  */
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
-import { scratchDatabase } from "../../core/store/testing.ts"
+import { before, describe, it } from "node:test"
 import { missingForQemu } from "../start/hypervisor.ts"
 import { qemuProcesses } from "./failover-scenario.ts"
-import { type Pair, qemuPid, serialOf, startPair } from "./migration-scenario.ts"
+import { type Pair, qemuPid, serialOf, usePair } from "./migration-scenario.ts"
 import { killAgent, until } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : (missingForQemu() ?? false)
 
 describe("R9 recovery of a live migration cut short by a killed agent (#17)", { skip, timeout: 1_200_000 }, () => {
-  const folder = mkdtempSync(join(tmpdir(), "hx-migrec-"))
-  const scope = Effect.runSync(Scope.make())
+  const pair = usePair(adminUrl)
   let p: Pair
-
-  before(async () => {
-    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    p = await startPair(folder, db.url)
-  })
-  after(async () => {
-    p?.stop()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    rmSync(folder, { recursive: true, force: true })
+  before(() => {
+    p = pair()
   })
 
   it("R9 the source's agent killed mid-way: on its return the VM runs on the source only, recorded there", async () => {

@@ -5,9 +5,13 @@
  */
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { after, before } from "node:test"
+import { Effect, Exit, Scope } from "effect"
 import { WebSocket } from "ws"
+import { scratchDatabase } from "../../core/store/testing.ts"
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
 import { killAll } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE, heartbeatsIn } from "../../plugins/qemu/guest/recipe.ts"
@@ -178,4 +182,25 @@ export const startPair = async (folder: string, databaseUrl: string): Promise<Pa
       }
     },
   }
+}
+
+/**
+ * The pair for one test file: a scratch database on `adminUrl`'s server and a folder, started before the file's tests
+ * and stopped (agents, QEMUs, database, folder) after them. The getter answers once `before` has run.
+ */
+export const usePair = (adminUrl: string): (() => Pair) => {
+  const scope = Effect.runSync(Scope.make())
+  let folder: string | undefined
+  let pair: Pair | undefined
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), "hx-mig-"))
+    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
+    pair = await startPair(folder, db.url)
+  })
+  after(async () => {
+    pair?.stop()
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true })
+  })
+  return () => pair as Pair
 }

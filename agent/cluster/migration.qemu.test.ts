@@ -5,32 +5,20 @@
  * mid-way leave it running on the source. The refusals come through the API with their rules.
  */
 import assert from "node:assert/strict"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
-import { scratchDatabase } from "../../core/store/testing.ts"
+import { existsSync } from "node:fs"
+import { before, describe, it } from "node:test"
 import { missingForQemu } from "../start/hypervisor.ts"
-import { type Pair, qemuPid, serialOf, startPair } from "./migration-scenario.ts"
+import { type Pair, qemuPid, serialOf, usePair } from "./migration-scenario.ts"
 import { apiOf, until } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : (missingForQemu() ?? false)
 
 describe("R9 live migration between two agents on real QEMU (#17)", { skip, timeout: 1_200_000 }, () => {
-  const folder = mkdtempSync(join(tmpdir(), "hx-mig-"))
-  const scope = Effect.runSync(Scope.make())
+  const pair = usePair(adminUrl)
   let p: Pair
-
-  before(async () => {
-    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    p = await startPair(folder, db.url)
-  })
-  after(async () => {
-    p?.stop()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    rmSync(folder, { recursive: true, force: true })
+  before(() => {
+    p = pair()
   })
 
   it("R9 shared storage: memory moves alone; the guest runs on at the target, same boot, the source QEMU gone", async () => {

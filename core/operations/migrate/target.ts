@@ -6,6 +6,7 @@ import { type Candidate, freeCpus, freeMemoryMiB } from "../../placement/candida
 import { placementCandidates } from "../../placement/candidates.ts"
 import { place } from "../../placement/place.ts"
 import { placementRefusal } from "../../placement/refusal.ts"
+import { vmPlacementRequest } from "../../placement/vm-request.ts"
 import { Store } from "../../store/ports.ts"
 
 const usageOf = (c: Candidate): HostUsage => ({
@@ -36,15 +37,7 @@ export const migrationTarget = Effect.fn("migration.target")(function* (vm: Vm, 
     return { targetHost: host, targetUsage: usage }
   }
   const others = candidates.filter((c) => c.host.id !== vm.hostId)
-  const groups = yield* Effect.forEach(vm.affinityGroupIds, (id) => store.affinityGroups.get(id))
-  const placement = place(others, {
-    cpus: vm.cpus,
-    memoryMiB: vm.memoryMiB,
-    count: 1,
-    departmentId: vm.departmentId,
-    dedicated: vm.dedicatedHost,
-    groups: groups.map((g) => ({ id: g.id, policy: g.policy })),
-  })
+  const placement = place(others, yield* vmPlacementRequest(vm))
   if (placement._tag === "Refused") return yield* placementRefusal("vm.migrate", placement)
   const chosen = others.find((c) => c.host.id === placement.host.id) as Candidate
   return { targetHost: placement.host, targetUsage: usageOf(chosen) }
