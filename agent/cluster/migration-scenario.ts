@@ -4,8 +4,16 @@
  * from node-b its disk is mirrored. The guest is created while node-a is the only host, so it starts there.
  */
 import assert from "node:assert/strict"
-import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before } from "node:test"
@@ -50,8 +58,39 @@ export const qemuPid = (node: Node, hostname: string) => {
   return pid !== undefined && existsSync(cmdline) && readFileSync(cmdline, "utf8").includes("qemu") ? pid : undefined
 }
 
-/** Whether process `pid` listens on a TCP port (the incoming QEMU's migration port: its VNC is a unix socket). */
-const listensOnTcp = (pid: number) => execFileSync("ss", ["-ltnpH"], { encoding: "utf8" }).includes(`pid=${pid},`)
+/** The socket inodes process `pid` holds open (none once it is gone). */
+const socketInodes = (pid: number) => {
+  const inodes = new Set<string>()
+  const dir = `/proc/${pid}/fd`
+  if (!existsSync(dir)) return inodes
+  for (const fd of readdirSync(dir)) {
+    const link = (() => {
+      try {
+        return readlinkSync(`${dir}/${fd}`)
+      } catch {
+        return ""
+      }
+    })()
+    if (link.startsWith("socket:[")) inodes.add(link.slice(8, -1))
+  }
+  return inodes
+}
+
+/**
+ * Whether process `pid` listens on a TCP port (the incoming QEMU's migration port: its VNC is a unix socket). Read
+ * from /proc, not by running `ss`: the window between the listen and the source's connection is milliseconds.
+ */
+const listensOnTcp = (pid: number) => {
+  const inodes = socketInodes(pid)
+  if (inodes.size === 0) return false
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .some((line) => {
+      const fields = line.trim().split(/\s+/)
+      return fields[3] === "0A" && inodes.has(fields[9] ?? "")
+    })
+}
 
 export interface Pair {
   readonly a: Node
@@ -149,7 +188,7 @@ export const startPair = async (folder: string, databaseUrl: string): Promise<Pa
       while (Date.now() < end) {
         const pid = qemuPid(node, hostname)
         if (pid !== undefined && listensOnTcp(pid)) return pid
-        await new Promise((resolve) => setTimeout(resolve, 5))
+        await new Promise((resolve) => setTimeout(resolve, 1))
       }
       throw new Error("the incoming QEMU never listened")
     },
