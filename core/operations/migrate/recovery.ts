@@ -47,19 +47,35 @@ export const settleCutShortMigration = Effect.fn("recovery.settleCutShortMigrati
 })
 
 /**
- * R9, #17: this agent stopped after it recorded a VM on its target and before it closed the migration's task: the
- * VM runs there (its agent reconciles it), and the task is closed here as completed. The paused source QEMU was
- * stopped by stopMovedAway before this runs.
+ * R9, #17: migration tasks this agent left open that recovery of its VMs did not close: a VM already recorded on its
+ * target (this agent stopped after the move was recorded) is closed as completed; a VM the leader's failover
+ * handled meanwhile (this host read down while its agent was away: the VM recorded down, or restarted elsewhere) is
+ * closed as interrupted, and the target's incoming side is ended. The paused source QEMU of a VM recorded elsewhere
+ * was stopped by stopMovedAway before this runs.
  */
 export const closeMigrationsMovedAway = Effect.fn("recovery.closeMigrationsMovedAway")(function* () {
   const store = yield* Store
   const { hostId } = yield* HostConfig
+  const peers = yield* MigrationPeers
   const open = (yield* store.tasks.list({ states: ["queued", "running"] })).filter(
     (t) => t.operation === "vm.migrate" && t.vmId !== null && targetOf(t).from === hostId,
   )
   for (const task of open) {
-    const vm = yield* store.vms.get(task.vmId as string).pipe(Effect.option)
-    if (vm._tag === "None" || vm.value.hostId === hostId) continue
-    yield* finishTask(task, scopeOf(vm.value), Exit.succeed({ completedBy: "recovery", to: vm.value.hostId }))
+    const found = yield* store.vms.get(task.vmId as string).pipe(Effect.option)
+    if (found._tag === "None" || found.value.state === "migrating") continue
+    const vm = found.value
+    const { to } = targetOf(task)
+    if (vm.hostId === to && vm.state === "running") {
+      yield* finishTask(task, scopeOf(vm), Exit.succeed({ completedBy: "recovery", to }))
+      continue
+    }
+    if (to !== undefined && peers !== undefined && vm.hostId !== to) {
+      yield* Store.use((s) => s.hosts.get(to)).pipe(
+        Effect.flatMap((host) => peers.abort(host, vm.id, [])),
+        Effect.catch((error) => Effect.logWarning(`could not end ${vm.hostname}'s incoming side on ${to}`, error)),
+      )
+    }
+    const message = `The agent stopped during the migration; the VM is now ${vm.state} on host ${vm.hostId}.`
+    yield* finishTask(task, scopeOf(vm), Exit.fail({ _tag: "Interrupted", message }))
   }
 })
