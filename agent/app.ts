@@ -30,6 +30,7 @@ import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmDeviceRoutes } from "./routes/vm-devices.ts"
+import { vmMigrateRoutes } from "./routes/vm-migrate.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -73,6 +74,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", diskRoutes],
   ["/vms", vmDeviceRoutes],
   ["/vms", vmConfigRoutes],
+  ["/vms", vmMigrateRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],

@@ -49,7 +49,7 @@ export const makePeers = (link: ClusterLink): PeerCalls => ({
 })
 
 /** The cluster's own routes answer forwarded requests only: a client calling one gets 403. */
-const agentsOnly = (c: Context<AgentEnv>) => {
+export const agentsOnly = (c: Context<AgentEnv>) => {
   if (!isForwarded(c)) {
     throw new ApiError(403, "forbidden", {
       en: "Only the cluster's agents call this route",

@@ -15,6 +15,7 @@ import { makeHostDeviceSource } from "../../plugins/host-devices/index.ts"
 import { createApp } from "../app.ts"
 import { makeClusterLink } from "../cluster/link.ts"
 import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
+import { makeMigrationPeers, migrationClusterRoutes } from "../cluster/migration.ts"
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
 import { readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
@@ -125,7 +126,7 @@ export const startAgent = async (
       monitoring: monitoringJobs(monitoring),
       leadership,
       ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
-      ...(link === undefined ? {} : { peers: makePeers(link) }),
+      ...(link === undefined ? {} : { peers: makePeers(link), migrationPeers: makeMigrationPeers(link) }),
       cluster: { timeouts: defaultTimeouts, stoppedVms: "hold", sharedStorageDir: config.sharedStorage },
       ...(link === undefined || config.databaseUrl === undefined ? {} : { eventRelayUrl: config.databaseUrl }),
     })
@@ -189,7 +190,9 @@ export const startAgent = async (
       ...(config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {}),
       publicRoutes: [(api) => api.use("*", acceptForwards(link)), ...routes.publicRoutes],
       authenticatedRoutes:
-        link === undefined ? routes.authenticatedRoutes : [...routes.authenticatedRoutes, clusterRoutes],
+        link === undefined
+          ? routes.authenticatedRoutes
+          : [...routes.authenticatedRoutes, clusterRoutes, migrationClusterRoutes],
       ...(link === undefined ? {} : { forwarding: forwardVmRequests(link) }),
       prometheus,
     })

@@ -12,6 +12,7 @@ import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
 import { coreLayer } from "../../core/layer.ts"
 import type { HostNetwork } from "../../core/network/host-network.ts"
+import { type MigrationPeerCalls, MigrationPeers } from "../../core/operations/migrate/peers.ts"
 import { HostNetworking } from "../../core/operations/networks/host-networking.ts"
 import { DriverWatchLayer } from "../../core/operations/watch.ts"
 import { SchedulerLayer } from "../../core/scheduler/scheduler.ts"
@@ -36,6 +37,8 @@ export interface RuntimeSetup {
   readonly network?: Layer.Layer<HostNetwork, unknown>
   /** #16: in a cluster, how this agent reaches the others (agent/cluster/peers.ts); unset: this agent alone. */
   readonly peers?: PeerCalls
+  /** R9: in a cluster, how this agent asks another host's agent for the target half of a live migration. */
+  readonly migrationPeers?: MigrationPeerCalls
   /** #16: the cluster's settings (timeouts, the shared storage directory); default ClusterSettings' defaults. */
   readonly cluster?: ClusterSettings
   /** #16: the cluster's PostgreSQL, for every host's events on this agent's bus (LISTEN/NOTIFY); unset: its own only. */
@@ -75,6 +78,7 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const network = setup.network === undefined ? Layer.empty : HostNetworking.layer.pipe(Layer.provide(setup.network))
   const peers = Layer.mergeAll(
     setup.peers === undefined ? Layer.empty : Layer.succeed(Peers, setup.peers),
+    setup.migrationPeers === undefined ? Layer.empty : Layer.succeed(MigrationPeers, setup.migrationPeers),
     setup.cluster === undefined ? Layer.empty : Layer.succeed(ClusterSettings, setup.cluster),
   )
   return ManagedRuntime.make(

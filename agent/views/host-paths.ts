@@ -54,6 +54,7 @@ export const eventSeenBy = (actor: Actor, event: PlatformEvent): PlatformEvent =
     case "vm-state":
       return { ...event, reason: withoutHostPaths(event.reason) }
     case "vm-removed":
+    case "vm-migration":
       return event
   }
 }

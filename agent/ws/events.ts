@@ -2,7 +2,13 @@ import { upgradeWebSocket } from "@hono/node-server"
 import { Effect, Exit, Fiber, Schema, Scope, Stream } from "effect"
 import type { Context } from "hono"
 import { EventBus } from "../../core/events/bus.ts"
-import { type PlatformEvent, TaskEvent, VmRemovedEvent, VmStateEvent } from "../../core/model/event.ts"
+import {
+  type PlatformEvent,
+  TaskEvent,
+  VmMigrationEvent,
+  VmRemovedEvent,
+  VmStateEvent,
+} from "../../core/model/event.ts"
 import type { RouteRegistrar } from "../app.ts"
 import type { AgentEnv } from "../env.ts"
 import { actorOfSecret, bearerSecret } from "../middleware/auth.ts"
@@ -46,11 +52,12 @@ const EventFrame = Schema.Union([
   TaskEvent.mapFields((fields) => ({ ...fields, task: TaskSchema })),
   VmStateEvent,
   VmRemovedEvent,
+  VmMigrationEvent,
 ]).annotate({ identifier: "PlatformEvent" })
 
 /**
  * WS /api/v1/events (G4): task progress and VM state changes as JSON text frames, each one a PlatformEvent
- * (`_tag` "task", "vm-state" or "vm-removed"), filtered to the caller's scope (G1). The subscription is made before
+ * (`_tag` "task", "vm-state", "vm-removed" or "vm-migration": R9's progress), filtered to the caller's scope (G1). The subscription is made before
  * the handshake is answered, so an operation started after the socket opened is never missed.
  */
 export const eventRoutes =

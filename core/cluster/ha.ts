@@ -8,6 +8,7 @@ import { systemActor } from "../operations/system-actor.ts"
 import { placementCandidates } from "../placement/candidates.ts"
 import { place } from "../placement/place.ts"
 import { placementRefusal } from "../placement/refusal.ts"
+import { vmPlacementRequest } from "../placement/vm-request.ts"
 import { Store } from "../store/ports.ts"
 import { hostDownOperation } from "./failover.ts"
 import { whileLeader } from "./leader.ts"
@@ -46,15 +47,7 @@ const targetFor = Effect.fn("cluster.failover.target")(function* (vm: Vm, down: 
       reason: `Host ${down.name} is down; HA restart elsewhere needs shared storage, and ${names} is local (ha-needs-shared-storage)`,
     }
   }
-  const groups = yield* Effect.forEach(vm.affinityGroupIds, (id) => store.affinityGroups.get(id))
-  const placement = place(yield* placementCandidates(), {
-    cpus: vm.cpus,
-    memoryMiB: vm.memoryMiB,
-    count: 1,
-    departmentId: vm.departmentId,
-    dedicated: vm.dedicatedHost,
-    groups: groups.map((g) => ({ id: g.id, policy: g.policy })),
-  })
+  const placement = place(yield* placementCandidates(), yield* vmPlacementRequest(vm))
   if (placement._tag === "Refused") {
     const refusal = placementRefusal("vm.reconcile", placement)
     return { to: undefined, reason: `Host ${down.name} is down; ${refusal.message} (${refusal.rule})` }

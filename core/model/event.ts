@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Id, Timestamp } from "./common.ts"
+import { Id, NonNegativeInt, Timestamp } from "./common.ts"
 import { Task } from "./task.ts"
 import { VmState } from "./vm.ts"
 
@@ -23,5 +23,22 @@ export type VmStateEvent = typeof VmStateEvent.Type
 
 export const VmRemovedEvent = Schema.TaggedStruct("vm-removed", { ...Scope, vmId: Id, at: Timestamp })
 
-export const PlatformEvent = Schema.Union([TaskEvent, VmStateEvent, VmRemovedEvent])
+/**
+ * R9: a live migration's progress, sampled on the source host (at most twice a second, and at every phase change):
+ * what was sent, what remains, how fast the guest dirties memory, the pause the hypervisor expects at the switch-over.
+ */
+export const VmMigrationEvent = Schema.TaggedStruct("vm-migration", {
+  ...Scope,
+  vmId: Id,
+  taskId: Id,
+  phase: Schema.Literals(["disks", "memory", "post-copy", "completed", "failed", "cancelled"]),
+  transferredBytes: NonNegativeInt,
+  remainingBytes: NonNegativeInt,
+  dirtyPagesRate: NonNegativeInt,
+  expectedDowntimeMs: NonNegativeInt,
+  at: Timestamp,
+})
+export type VmMigrationEvent = typeof VmMigrationEvent.Type
+
+export const PlatformEvent = Schema.Union([TaskEvent, VmStateEvent, VmRemovedEvent, VmMigrationEvent])
 export type PlatformEvent = typeof PlatformEvent.Type

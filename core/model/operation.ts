@@ -28,6 +28,8 @@ export const Operation = Schema.Literals([
   "vm.deletion-protection",
   "vm.clone",
   "vm.migrate",
+  /** R9: stop a running live migration; the VM stays on its host. */
+  "vm.migrate-cancel",
   "vm.affinity",
   "vm.reset-password",
   "vm.ha",

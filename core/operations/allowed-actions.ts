@@ -14,6 +14,7 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "./edit.ts"
+import { migrateCheck } from "./migrate/preview.ts"
 import { joinNetworkCheck } from "./networks/nics.ts"
 import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
@@ -77,6 +78,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("resize", resizeOperation, (base) => base.vm.flavorId),
   entry("sockets", socketsOperation, (base) => base.vm.sockets),
   entry("reset-password", resetPasswordOperation, () => null),
+  // R9: the host is the dialog's choice; the preview weighs the caller and the VM (migrate/preview.ts)
+  entry("migrate", migrateCheck, none),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),
 ]

@@ -8,6 +8,7 @@ import { Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { destroyCompletely } from "./delete.ts"
 import { driverFor, ignoreMissing } from "./driver-for.ts"
+import { closeMigrationsMovedAway, settleCutShortMigration } from "./migrate/recovery.ts"
 import { snapshotDriverName } from "./snapshots/records.ts"
 import { finishTask } from "./tasks.ts"
 import { VmLocks } from "./vm-lock.ts"
@@ -137,8 +138,10 @@ const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: D
 const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
   const store = yield* Store
   const driver = yield* driverFor(vm)
-  const observed = yield* observe(driver, vm)
   const open = yield* store.tasks.list({ vmId: vm.id, states: ["queued", "running"] })
+  // R9: a migration cut short leaves the VM here, resumed, before what the hypervisor runs is observed.
+  if (vm.state === "migrating") yield* settleCutShortMigration(driver, vm, open)
+  const observed = yield* observe(driver, vm)
   const outcome = yield* Effect.exit(
     vm.state === "destroying"
       ? finishDeletion(driver, vm, open[0])
@@ -183,5 +186,6 @@ export const recover = Effect.fn("operations.recover")(function* () {
     if (Exit.isSuccess(result)) results.push(result.value)
     else yield* Effect.logWarning(`recovery skipped ${vm.hostname}`, result.cause)
   }
+  yield* closeMigrationsMovedAway().pipe(Effect.catch((error) => Effect.logWarning("migration tasks left open", error)))
   return results
 })

@@ -8,7 +8,7 @@ import { diskRules } from "./disks.ts"
 import { inventoryRules, maintenanceRules } from "./hosts.ts"
 import { imageLibraryRules } from "./images.ts"
 import { loginRules } from "./login.ts"
-import { migrateRules } from "./migrate.ts"
+import { migrateCancelRules, migrateRules } from "./migrate.ts"
 import { networkAdminRules } from "./network-admin.ts"
 import { networkRules } from "./networks.ts"
 import { orgRules } from "./org.ts"
@@ -72,6 +72,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.deletion-protection": regularRules["deletion-protection"],
   "vm.clone": cloneRules,
   "vm.migrate": migrateRules,
+  "vm.migrate-cancel": migrateCancelRules,
   "vm.affinity": regularRules.affinity,
   "vm.reset-password": loginRules["reset-password"],
   "vm.ha": regularRules.ha,

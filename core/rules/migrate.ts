@@ -1,5 +1,5 @@
 import type { Host, HostUsage } from "../model/host.ts"
-import type { VmContext } from "./context.ts"
+import type { VmContext, VmRecordContext } from "./context.ts"
 import { lifecycleState, notRecycled, vmBusy } from "./lifecycle.ts"
 import { superadminOnly } from "./platform.ts"
 import { defineRule, type Rule } from "./rule.ts"
@@ -77,3 +77,18 @@ export const migrateRules: ReadonlyArray<Rule<MigrateContext>> = [
   hostCapacity,
   migrateNoPassthrough,
 ]
+
+/** R9: only a migration that runs can be cancelled. */
+export const migrationRunning: Rule<VmRecordContext> = defineRule({
+  name: "migration-running",
+  features: ["R9"],
+  kind: "conflict",
+  message: ({ vm }) => ({
+    en: `No migration of this VM runs (it is ${vm.state})`,
+    zh: "该虚拟机当前没有正在进行的迁移",
+  }),
+  allows: ({ vm }) => vm.state === "migrating",
+})
+
+/** R9: cancelling a live migration: a superadmin, while it runs; the VM keeps running on its host. */
+export const migrateCancelRules: ReadonlyArray<Rule<VmRecordContext>> = [superadminOnly, migrationRunning]

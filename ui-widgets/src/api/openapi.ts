@@ -38,6 +38,7 @@ export type components = {
         | "vm.deletion-protection"
         | "vm.clone"
         | "vm.migrate"
+        | "vm.migrate-cancel"
         | "vm.affinity"
         | "vm.reset-password"
         | "vm.ha"
@@ -159,6 +160,22 @@ export type components = {
           readonly departmentId: string
           readonly ownerId: string
           readonly vmId: string
+          readonly at: string
+        }
+      | {
+          /** @enum {string} */
+          readonly _tag: "vm-migration"
+          readonly companyId: string
+          readonly departmentId: string
+          readonly ownerId: string
+          readonly vmId: string
+          readonly taskId: string
+          /** @enum {string} */
+          readonly phase: "disks" | "memory" | "post-copy" | "completed" | "failed" | "cancelled"
+          readonly transferredBytes: number
+          readonly remainingBytes: number
+          readonly dirtyPagesRate: number
+          readonly expectedDowntimeMs: number
           readonly at: string
         }
     readonly Error: {
@@ -596,6 +613,15 @@ export type components = {
     }
     readonly VmResetPassword: {
       readonly password?: string
+    }
+    readonly VmMigrate: {
+      readonly hostId?: string
+      /** @enum {string} */
+      readonly mode?: "converge" | "precopy" | "pause-first"
+    }
+    readonly VmMigrateCancelled: {
+      readonly vmId: string
+      readonly cancelled: boolean
     }
     readonly MetricSeries: {
       readonly vmId: string

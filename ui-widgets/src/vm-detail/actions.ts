@@ -8,7 +8,7 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets"
+export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets" | "host"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -100,6 +100,13 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
     input: "sockets",
     run: async (c, d, sockets) => one(await c.post<Reply>(`${path(d)}/sockets`, { sockets: Number(sockets) })),
   },
+  // R9: the dialog offers the other hosts with their free capacity; empty: placement chooses.
+  migrate: {
+    primary: false,
+    confirm: false,
+    input: "host",
+    run: async (c, d, hostId) => one(await c.post<Reply>(`${path(d)}/migrate`, hostId === "" ? {} : { hostId })),
+  },
   // R11 random: the new password is shown once, as show-password shows it; the guest takes it at the next start.
   "reset-password": {
     primary: false,
@@ -128,5 +135,6 @@ export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "remarks") return detail.vm.remarks
   if (input === "flavor") return detail.vm.flavorId
   if (input === "sockets") return String(detail.vm.sockets)
+  if (input === "host") return ""
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
 }

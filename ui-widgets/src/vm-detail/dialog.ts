@@ -8,12 +8,22 @@ import { validName } from "../vm-create/form.ts"
  */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets" | "ip"
+  readonly kind:
+    | "confirm"
+    | "name"
+    | "remarks"
+    | "reclaim"
+    | "password"
+    | "new-disk"
+    | "flavor"
+    | "sockets"
+    | "ip"
+    | "host"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
   readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
-  /** The choices of a "flavor" dialog (K1): value and label. */
+  /** The choices of a "flavor" (K1) or "host" (R9) dialog: value and label. */
   readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
 }
 
@@ -66,6 +76,15 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
       return html`<label for="dialog-input">${t.tabs.nicOps.newIp}</label>
         <input id="dialog-input" type="text" inputmode="decimal" autocomplete="off" .value=${dialog.value}
           @input=${change} />`
+    case "host":
+      return html`<label for="dialog-input">${t.detail.migrateHost}</label>
+        <select id="dialog-input" .value=${dialog.value} @change=${change}>
+          ${(dialog.options ?? []).map(
+            (option) =>
+              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
+          )}
+        </select>
+        <p class="muted">${t.detail.migrateNote}</p>`
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`

@@ -9,6 +9,7 @@ import { actionSpecs, inputValue, visibleActions } from "./actions.ts"
 import { renderBlocks } from "./blocks.ts"
 import { type ActionDialog, renderActionDialog } from "./dialog.ts"
 import { DisksTab } from "./disks-tab.ts"
+import { hostOptions, type MigrationEvent, renderMigration } from "./migration.ts"
 import { MonitoringTab } from "./monitoring-tab.ts"
 import { NetworkTab } from "./network-tab.ts"
 import { SnapshotsTab } from "./snapshots-tab.ts"
@@ -33,6 +34,7 @@ export class HxVmDetail extends HxElement {
     tab: { state: true },
     tabData: { state: true },
     dialog: { state: true },
+    migration: { state: true },
   }
 
   declare vmId: string
@@ -44,6 +46,8 @@ export class HxVmDetail extends HxElement {
   declare protected tab: TabName
   declare protected tabData: ReadonlyMap<TabName, TabData>
   declare protected dialog: ActionDialog | undefined
+  /** R9: the last progress event of this VM's live migration. */
+  declare protected migration: MigrationEvent | undefined
 
   private reloadTimer: ReturnType<typeof setTimeout> | undefined
   private seq = 0
@@ -67,6 +71,7 @@ export class HxVmDetail extends HxElement {
     this.tab = "disks"
     this.tabData = new Map()
     this.dialog = undefined
+    this.migration = undefined
     this.tabHost = this.hostForTabs()
   }
 
@@ -129,6 +134,11 @@ export class HxVmDetail extends HxElement {
   protected override platformEvent(event: PlatformEvent): void {
     const vmId = event._tag === "task" ? event.task.vmId : event.vmId
     if (vmId !== this.vmId) return
+    // Progress is shown as it comes; the detail is read again only when the migration's task ends.
+    if (event._tag === "vm-migration") {
+      this.migration = event
+      return
+    }
     this.soon(event._tag === "task" && (event.task.state === "succeeded" || event.task.state === "failed"))
   }
 
@@ -205,6 +215,11 @@ export class HxVmDetail extends HxElement {
         ${more.length > 0 ? html`<span class="sep" aria-hidden="true"></span>` : nothing}
         ${more.map((entry) => this.actionButton(entry))}
       </div>
+      ${
+        detail.runtime.state === "migrating"
+          ? renderMigration(this.migration, t, { cancel: () => this.cancelMigration(), busy: this.busy !== undefined })
+          : nothing
+      }
       ${this.error ? html`<p class="banner error" role="alert" part="error" data-rule=${this.error.rule ?? ""}>${this.error.message}</p>` : nothing}
       ${renderBlocks(detail, t, this.locale)}
       ${this.renderTabs(detail)}
@@ -312,6 +327,10 @@ export class HxVmDetail extends HxElement {
       void this.askFlavor(action, detail)
       return
     }
+    if (spec.input === "host") {
+      void this.askHost(action, detail)
+      return
+    }
     if (spec.input !== undefined || spec.confirm) {
       this.showDialog({
         action,
@@ -338,6 +357,28 @@ export class HxVmDetail extends HxElement {
       })
     } catch (error) {
       this.error = this.report(error)
+    }
+  }
+
+  /** R9: the hosts to move to, with their free capacity; placement's choice first. */
+  private async askHost(action: string, detail: VmDetail) {
+    try {
+      const options = await hostOptions(this.client, detail, this.t)
+      this.showDialog({ action, kind: "host", name: detail.vm.displayName, value: "", options })
+    } catch (error) {
+      this.error = this.report(error)
+    }
+  }
+
+  /** R9: the VM keeps running on its host; the migration's task ends as cancelled. */
+  private async cancelMigration() {
+    this.busy = "cancel-migration"
+    try {
+      await this.client.post(`/vms/${encodeURIComponent(this.vmId)}/migrate/cancel`, {})
+    } catch (error) {
+      this.error = this.report(error)
+    } finally {
+      this.busy = undefined
     }
   }
 

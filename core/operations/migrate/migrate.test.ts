@@ -1,0 +1,170 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { Effect } from "effect"
+import { makeFakeDriver } from "../../../plugins/fake/index.ts"
+import { useCore } from "../../../test-support/core.ts"
+import { PeerUnreachable } from "../../cluster/peers.ts"
+import type { Driver } from "../../driver/driver.ts"
+import { sampleHost } from "../../rules/testing-records.ts"
+import { Store } from "../../store/ports.ts"
+import { storeBackends } from "../../store/testing.ts"
+import { power } from "../power.ts"
+import { buildSpec } from "../spec.ts"
+import { seedVm } from "../testing/world.ts"
+import { migrateVm } from "./migrate.ts"
+import { type MigrationPeerCalls, MigrationPeers } from "./peers.ts"
+
+/**
+ * R9 on the runner, over a real store and two fake hosts (the fake driver migrates between its instances in memory):
+ * the peers stand in for the target host's agent and drive the second fake directly.
+ */
+for (const backend of storeBackends) {
+  describe(`R9 vm.migrate on ${backend.name}`, { skip: backend.skip }, () => {
+    const core = useCore(backend)
+    const calls: Array<string> = []
+    let target: Driver | undefined
+    let finishFails = false
+    const targetDriver = async () => {
+      target ??= (await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))).driver
+      return target
+    }
+    const fail = (what: string) => new PeerUnreachable({ hostId: "host-2", message: what })
+    const peers = (t: Driver): MigrationPeerCalls => ({
+      prepare: (_host, vmId, storage) =>
+        Effect.tryPromise({
+          try: async () => {
+            calls.push("prepare")
+            const spec = await core.run(
+              Effect.flatMap(
+                Store.use((s) => s.vms.get(vmId)),
+                buildSpec,
+              ),
+            )
+            const disks = spec.disks.map((d) => ({ id: d.id, path: `/target/${d.id}.qcow2` }))
+            const moved = { ...spec, disks: spec.disks.map((d) => ({ ...d, path: `/target/${d.id}.qcow2` })) }
+            const endpoint = await Effect.runPromise(
+              t.migration?.prepareIncoming(moved, { storage, listenHost: "x" }) as never,
+            )
+            return { endpoint, disks } as never
+          },
+          catch: () => fail("prepare"),
+        }),
+      finish: (_host, vmId) =>
+        Effect.tryPromise({
+          try: async () => {
+            calls.push("finish")
+            if (finishFails) throw new Error("no proof")
+            const vm = await core.run(Store.use((s) => s.vms.get(vmId)))
+            await Effect.runPromise(t.migration?.finishIncoming(vm.hostname) as never)
+          },
+          catch: () => fail("the guest gave no sign of life on host-2"),
+        }),
+      abort: (_host, vmId) =>
+        Effect.tryPromise({
+          try: async () => {
+            calls.push("abort")
+            const vm = await core.run(Store.use((s) => s.vms.get(vmId)))
+            await Effect.runPromise(t.migration?.abortIncoming(vm.hostname) as never)
+          },
+          catch: () => fail("abort"),
+        }),
+    })
+    const running = async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(core.world.actors.owner, vm.id, "start"))
+      return vm
+    }
+    const host2 = async () => {
+      await core.run(
+        Store.use((s) =>
+          s.hosts
+            .get("host-2")
+            .pipe(
+              Effect.catchTag("NotFound", () =>
+                s.hosts.insert(
+                  sampleHost({ id: "host-2", name: "host-2", driver: core.fake.driver.name, heartbeatAt: null }),
+                ),
+              ),
+            ),
+        ),
+      )
+    }
+    const migrate = async (vmId: string, hostId?: string) => {
+      const t = await targetDriver()
+      return core.run(
+        Effect.provideService(
+          migrateVm(core.world.actors.superadmin, vmId, hostId === undefined ? {} : { hostId }),
+          MigrationPeers,
+          peers(t),
+        ),
+      )
+    }
+
+    it("R9 the VM moves: recorded on the target with its disks there, progress events, the source forgets it", async () => {
+      await host2()
+      const vm = await running()
+      const recorder = await core.record()
+      const handle = await migrate(vm.id)
+      const task = await core.run(handle.done)
+      recorder.stop()
+      assert.equal(task.state, "succeeded", JSON.stringify(task.error))
+      const moved = await core.run(Store.use((s) => s.vms.get(vm.id)))
+      assert.equal(moved.hostId, "host-2", "placement chose the only other host")
+      assert.equal(moved.state, "running")
+      const disks = await core.run(Store.use((s) => s.disks.list({ vmId: vm.id })))
+      assert.ok(disks.every((d) => d.path.startsWith("/target/") && d.hostId === "host-2" && d.backingPath === null))
+      await assert.rejects(core.run(core.fake.driver.inspect(vm.hostname)), /no domain/)
+      assert.equal((await Effect.runPromise((await targetDriver()).inspect(vm.hostname))).power, "running")
+      const states = recorder.events.flatMap((e) => (e._tag === "vm-state" && e.vmId === vm.id ? [e.to] : []))
+      assert.deepEqual(states, ["migrating", "running"])
+      assert.ok(recorder.events.some((e) => e._tag === "vm-migration" && e.vmId === vm.id && e.taskId === task.id))
+    })
+
+    it("R9 parallel requests: one migration runs, the others are refused as busy", async () => {
+      await host2()
+      const vm = await running()
+      const t = await targetDriver()
+      const results = await Promise.allSettled(
+        [1, 2, 3].map(() =>
+          core.run(
+            Effect.provideService(
+              migrateVm(core.world.actors.superadmin, vm.id, { hostId: "host-2" }),
+              MigrationPeers,
+              peers(t),
+            ),
+          ),
+        ),
+      )
+      const started = results.filter((r) => r.status === "fulfilled")
+      assert.equal(started.length, 1)
+      for (const r of results)
+        if (r.status === "rejected") assert.match(String(r.reason), /vm-busy|lifecycle-state|busy/)
+      const done = await core.run(
+        (started[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof migrate>>>).value.done,
+      )
+      assert.equal(done.state, "succeeded")
+    })
+
+    it("R9 no proof on the target: the VM runs on at the source, the target's side ended, the task says why", async () => {
+      await host2()
+      const vm = await running()
+      finishFails = true
+      calls.length = 0
+      const task = await core.run(
+        Effect.flatMap(
+          Effect.promise(() => migrate(vm.id, "host-2")),
+          (h) => h.done,
+        ),
+      )
+      finishFails = false
+      assert.equal(task.state, "failed")
+      assert.match(task.error?.message ?? "", /no sign of life/)
+      assert.deepEqual(calls, ["prepare", "finish", "abort"])
+      const after = await core.run(Store.use((s) => s.vms.get(vm.id)))
+      assert.equal(after.hostId, core.world.host.id)
+      assert.equal(after.state, "running")
+      assert.equal((await core.run(core.fake.driver.inspect(vm.hostname))).power, "running")
+      await assert.rejects(Effect.runPromise((await targetDriver()).inspect(vm.hostname)), /no domain/)
+    })
+  })
+}
