@@ -6,6 +6,7 @@ import { Store } from "../../core/store/ports.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { ApiError } from "../errors/api-error.ts"
+import { type ConsoleRelay, relayConsoleTicket } from "./console-proxy.ts"
 import { sendForward } from "./forward.ts"
 import type { ClusterLink } from "./link.ts"
 import { checkForward, forwardHeaders } from "./signature.ts"
@@ -85,9 +86,10 @@ const hostOfVm = (vmId: string) =>
  * #16: a request about a VM of another host goes to that host's agent, signed, as the same caller; its answer is
  * this one's. Reads of the VM's own record (GET /vms/{id}) are answered here from the shared database; everything
  * under it (actions, disks, snapshots, console tickets, metrics) and every change is forwarded. A forwarded
- * request is never forwarded again. Runs after the bearer-token check.
+ * request is never forwarded again. With `consoles`, a console ticket of the VM's host is relayed: the client
+ * connects to this agent, which opens the host's console for it. Runs after the bearer-token check.
  */
-export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv> =>
+export const forwardVmRequests = (link: ClusterLink, consoles?: ConsoleRelay): MiddlewareHandler<AgentEnv> =>
   createMiddleware<AgentEnv>(async (c, next) => {
     const match = vmPath.exec(c.req.path)
     if (match === null || isForwarded(c)) return next()
@@ -95,7 +97,7 @@ export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv
     if (c.req.method === "GET" && (rest === undefined || rest === "/")) return next()
     const host = await runEffect(c, hostOfVm(vmId))
     if (host === undefined || host.id === link.hostId || host.address === "") return next()
-    return sendForward(link, host.address, host.id, c.var.actor, {
+    const answer = await sendForward(link, host.address, host.id, c.var.actor, {
       method: c.req.method,
       path: pathOf(c),
       body: await bodyOf(c),
@@ -105,4 +107,6 @@ export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv
         accept: c.req.header("accept"),
       },
     })
+    const isTicket = c.req.method === "POST" && rest === "/console" && consoles !== undefined
+    return isTicket ? relayConsoleTicket(consoles, c, vmId, host, answer) : answer
   })

@@ -11,6 +11,7 @@ import { syncHostNetworking } from "../../core/operations/networks/host-networki
 import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { createApp } from "../app.ts"
+import { openRemoteConsole } from "../cluster/console-proxy.ts"
 import { makeClusterLink } from "../cluster/link.ts"
 import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
@@ -171,7 +172,11 @@ export const startAgent = async (
     await live.runPromise(syncHostNetworking)
     // Console URLs go to the configured public address, else to where the agent listens (known once it does).
     let listening = ""
-    const routes = webSocketRoutes({ publicUrl: () => config.publicUrl ?? listening })
+    const publicUrl = () => config.publicUrl ?? listening
+    const routes = webSocketRoutes({
+      publicUrl,
+      ...(link === undefined ? {} : { openRemote: openRemoteConsole(link) }),
+    })
     const prometheus = makePrometheus(monitoring.metricsToken === undefined ? {} : { token: monitoring.metricsToken })
     const app = createApp({
       runtime: live,
@@ -179,7 +184,7 @@ export const startAgent = async (
       publicRoutes: [(api) => api.use("*", acceptForwards(link)), ...routes.publicRoutes],
       authenticatedRoutes:
         link === undefined ? routes.authenticatedRoutes : [...routes.authenticatedRoutes, clusterRoutes],
-      ...(link === undefined ? {} : { forwarding: forwardVmRequests(link) }),
+      ...(link === undefined ? {} : { forwarding: forwardVmRequests(link, { tickets: routes.tickets, publicUrl }) }),
       prometheus,
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
