@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import type { Context } from "hono"
 import { type PeerCalls, PeerUnreachable } from "../../core/cluster/peers.ts"
 import type { Host } from "../../core/model/host.ts"
+import { runBatchItems } from "../../core/operations/batch.ts"
 import { power } from "../../core/operations/power.ts"
 import { provision } from "../../core/operations/provision.ts"
 import { systemActor } from "../../core/operations/system-actor.ts"
@@ -22,8 +23,41 @@ import { systemCaller } from "./system-caller.ts"
 const ProvisionBody = Schema.Struct({ start: Schema.Boolean })
 const Started = Schema.Struct({ taskId: Schema.String })
 
-/** A signed POST to one of the cluster's own routes on `host`'s agent: the id of the task it started. */
-const callPeer = (link: ClusterLink, host: Host, actor: Actor, path: string, body: unknown) =>
+/** L7 items another agent asked this one to run for its VMs (#16): the batch's request, the batch task's id. */
+const BatchItems = Schema.Struct({
+  action: Schema.String,
+  vmIds: Schema.Array(Schema.String),
+  force: Schema.optionalKey(Schema.Boolean),
+  destroy: Schema.optionalKey(Schema.Boolean),
+  withMemory: Schema.optionalKey(Schema.Boolean),
+  name: Schema.optionalKey(Schema.String),
+  parentId: Schema.String,
+})
+
+/** Each VM's outcome in both languages (the asking agent answers its caller in the caller's). */
+const BatchItemOutcome = Schema.Union([
+  Schema.Struct({ vmId: Schema.String, status: Schema.Literal("accepted"), taskId: Schema.String }),
+  Schema.Struct({
+    vmId: Schema.String,
+    status: Schema.Literal("refused"),
+    rule: Schema.String,
+    message: Schema.String,
+    messageZh: Schema.String,
+  }),
+  Schema.Struct({ vmId: Schema.String, status: Schema.Literal("not-found") }),
+])
+const BatchItemsDone = Schema.Struct({ outcomes: Schema.Array(BatchItemOutcome) })
+
+/** A signed POST to one of the cluster's own routes on `host`'s agent, and its answer (expected status) decoded. */
+const callPeer = <A>(
+  link: ClusterLink,
+  host: Host,
+  actor: Actor,
+  path: string,
+  body: unknown,
+  answerOf: Schema.Codec<A, unknown>,
+  expected = 202,
+) =>
   Effect.tryPromise({
     try: async () => {
       const answer = await sendForward(link, host.address, host.id, actor, {
@@ -33,19 +67,29 @@ const callPeer = (link: ClusterLink, host: Host, actor: Actor, path: string, bod
         headers: { "content-type": "application/json" },
       })
       const text = await answer.text()
-      if (answer.status !== 202) throw new Error(`answered ${answer.status}: ${text}`)
-      return Schema.decodeUnknownSync(Started)(JSON.parse(text)).taskId
+      if (answer.status !== expected) throw new Error(`answered ${answer.status}: ${text}`)
+      return Schema.decodeUnknownSync(answerOf)(JSON.parse(text))
     },
     catch: (error) =>
       new PeerUnreachable({ hostId: host.id, message: error instanceof Error ? error.message : String(error) }),
   })
 
+const startedTask = (answer: typeof Started.Type) => answer.taskId
+
 /** #16: what this agent asks of the others, over signed requests (the core's PeerCalls). */
 export const makePeers = (link: ClusterLink): PeerCalls => ({
   provision: (host, actor, vmId, start) =>
-    callPeer(link, host, actor, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/provision`, { start }),
+    callPeer(link, host, actor, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/provision`, { start }, Started).pipe(
+      Effect.map(startedTask),
+    ),
   start: (host, vmId) =>
-    callPeer(link, host, systemCaller, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/start`, {}),
+    callPeer(link, host, systemCaller, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/start`, {}, Started).pipe(
+      Effect.map(startedTask),
+    ),
+  batch: (host, actor, request, parentId) =>
+    callPeer(link, host, actor, "/api/v1/cluster/batch", { ...request, parentId }, BatchItemsDone, 200).pipe(
+      Effect.map((answer) => answer.outcomes),
+    ),
 })
 
 /** The cluster's own routes answer forwarded requests only: a client calling one gets 403. */
@@ -62,8 +106,8 @@ const accepted = { 202: json("The task started", Started) }
 
 /**
  * The routes agents call on each other (#16), never clients: POST /api/v1/cluster/vms/{id}/provision (a VM another
- * agent placed on this host) and POST /api/v1/cluster/vms/{id}/start (R12: the leader moved the VM here after its
- * host went down; started as the system).
+ * agent placed on this host), POST /api/v1/cluster/vms/{id}/start (R12: the leader moved the VM here after its
+ * host went down; started as the system) and POST /api/v1/cluster/batch (L7: a batch's items for this host's VMs).
  */
 export const clusterRoutes: RouteRegistrar = (api) => {
   api.post(
@@ -102,6 +146,22 @@ export const clusterRoutes: RouteRegistrar = (api) => {
         ),
       )
       return c.json({ taskId: handle.task.id }, 202)
+    },
+  )
+  api.post(
+    "/cluster/batch",
+    doc({
+      tag: "Cluster",
+      summary: "Run a batch's items for VMs of this host (agents only)",
+      ok: { 200: json("Each VM's outcome", BatchItemsDone) },
+      errors: [403],
+    }),
+    jsonBody(BatchItems),
+    async (c) => {
+      agentsOnly(c)
+      const { parentId, ...request } = c.req.valid("json")
+      const outcomes = await runEffect(c, runBatchItems(c.var.actor, request, parentId, request.vmIds))
+      return c.json({ outcomes }, 200)
     },
   )
 }

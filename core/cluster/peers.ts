@@ -4,6 +4,7 @@ import { RuleViolation } from "../errors.ts"
 import type { Host } from "../model/host.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Task } from "../model/task.ts"
+import type { BatchOutcome, BatchRequest } from "../operations/batch.ts"
 import type { TaskHandle } from "../operations/run-vm-operation.ts"
 import type { Actor } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
@@ -20,6 +21,13 @@ export interface PeerCalls {
   readonly provision: (host: Host, actor: Actor, vmId: string, start: boolean) => Effect.Effect<string, PeerUnreachable>
   /** R12: starts a VM the leader moved to `host` after its own went down, as the system: the start task's id. */
   readonly start: (host: Host, vmId: string) => Effect.Effect<string, PeerUnreachable>
+  /** L7: runs a batch's items for the VMs of `host` there, as `actor`, as children of task `parentId`. */
+  readonly batch: (
+    host: Host,
+    actor: Actor,
+    request: BatchRequest,
+    parentId: string,
+  ) => Effect.Effect<ReadonlyArray<BatchOutcome>, PeerUnreachable>
 }
 
 /**
