@@ -29,9 +29,14 @@ export interface FailoverOutcome {
 /** A VM its host was running, or bringing up or down, when the host went down: failover's business. */
 const wasActive = (vm: Vm) => vm.state !== "stopped" && vm.state !== "error" && vm.state !== "validating"
 
-/** HA VMs first (R12: they are restarted before the others are recorded), then the oldest first. */
-const byPriority = (a: Vm, b: Vm) =>
-  Number(b.haEnabled) - Number(a.haEnabled) || a.createdAt.getTime() - b.createdAt.getTime()
+/**
+ * HA VMs first (R12: they are restarted before the others are recorded), by their restart priority (higher first:
+ * when the other hosts have room for some only, these get it), then the oldest first.
+ */
+export const byPriority = (a: Vm, b: Vm) =>
+  Number(b.haEnabled) - Number(a.haEnabled) ||
+  (b.haEnabled ? b.haPriority - a.haPriority : 0) ||
+  a.createdAt.getTime() - b.createdAt.getTime()
 
 /** Where an HA VM of a down host may run now, or why it cannot move. */
 const targetFor = Effect.fn("cluster.failover.target")(function* (vm: Vm, down: Host) {

@@ -29,6 +29,7 @@ const editRules: ReadonlyArray<AnyRule> = [
     ...regularRules.remarks,
     ...regularRules["reclaim-date"],
     ...regularRules.ha,
+    ...regularRules["ha-priority"],
     ...regularRules["deletion-protection"],
   ]),
 ]

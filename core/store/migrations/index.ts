@@ -19,6 +19,7 @@ import * as costs from "./2026_12_06_0042_costs.ts"
 import * as vmPasswordPending from "./2026_12_06_0080_vm_password_pending.ts"
 import * as reclaimNotices from "./2026_12_06_0100_reclaim_notices.ts"
 import * as catalogRetired from "./2026_12_06_0101_catalog_retired.ts"
+import * as vmHaPriority from "./2026_12_06_0140_vm_ha_priority.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -42,4 +43,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0080_vm_password_pending": vmPasswordPending,
   "2026_12_06_0100_reclaim_notices": reclaimNotices,
   "2026_12_06_0101_catalog_retired": catalogRetired,
+  "2026_12_06_0140_vm_ha_priority": vmHaPriority,
 }

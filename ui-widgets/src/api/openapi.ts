@@ -287,6 +287,7 @@ export type components = {
       readonly password?: string
       readonly components?: readonly string[]
       readonly haEnabled?: boolean
+      readonly haPriority?: number
       readonly start?: boolean
       readonly networks?: "auto" | readonly components["schemas"]["VmCreateNetwork"][]
     }
@@ -303,6 +304,7 @@ export type components = {
       readonly remarks: string
       readonly reclaimAt: string | null
       readonly haEnabled: boolean
+      readonly haPriority: number
       readonly deletionProtected: boolean
       /** @enum {string} */
       readonly loginMethod: "password" | "ssh-key"
@@ -438,6 +440,7 @@ export type components = {
       readonly remarks?: string
       readonly reclaimAt?: string | null
       readonly haEnabled?: boolean
+      readonly haPriority?: number
       readonly deletionProtected?: boolean
     }
     readonly NoOptions: Record<string, never>
