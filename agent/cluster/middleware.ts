@@ -1,6 +1,8 @@
 import { Effect, Option } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { createMiddleware } from "hono/factory"
+import { hostNow } from "../../core/cluster/membership.ts"
+import type { Host } from "../../core/model/host.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { Store } from "../../core/store/ports.ts"
 import { runEffect } from "../bridge.ts"
@@ -73,14 +75,21 @@ export const acceptForwards = (link: ClusterLink | undefined): MiddlewareHandler
 /** /api/v1/vms/{id} and what lies under it; `rest` is empty for the VM itself. */
 const vmPath = /^\/api\/v1\/vms\/([^/]+)(\/.*)?$/
 
-/** The host a VM is placed on, with the address its agent answers on; undefined for an unknown VM or id. */
+/**
+ * The host a VM is placed on as it reads now, with the address its agent answers on; undefined for an unknown VM or
+ * id.
+ */
 const hostOfVm = (vmId: string) =>
   Effect.gen(function* () {
     const store = yield* Store
     const vm = yield* store.vms.get(vmId)
     if (vm.hostId === null) return undefined
-    return yield* store.hosts.get(vm.hostId)
+    return yield* hostNow(yield* store.hosts.get(vm.hostId))
   }).pipe(Effect.orElseSucceed(() => undefined))
+
+/** #16: the start of a VM whose host is down runs here: the core moves it to another host first. */
+const startsElsewhere = (method: string, rest: string | undefined, host: Host) =>
+  method === "POST" && rest === "/start" && host.state === "down"
 
 /**
  * #16: a request about a VM of another host goes to that host's agent, signed, as the same caller; its answer is
@@ -97,6 +106,7 @@ export const forwardVmRequests = (link: ClusterLink, consoles?: ConsoleRelay): M
     if (c.req.method === "GET" && (rest === undefined || rest === "/")) return next()
     const host = await runEffect(c, hostOfVm(vmId))
     if (host === undefined || host.id === link.hostId || host.address === "") return next()
+    if (startsElsewhere(c.req.method, rest, host)) return next()
     const answer = await sendForward(link, host.address, host.id, c.var.actor, {
       method: c.req.method,
       path: pathOf(c),

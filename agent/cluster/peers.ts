@@ -82,8 +82,8 @@ export const makePeers = (link: ClusterLink): PeerCalls => ({
     callPeer(link, host, actor, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/provision`, { start }, Started).pipe(
       Effect.map(startedTask),
     ),
-  start: (host, vmId) =>
-    callPeer(link, host, systemCaller, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/start`, {}, Started).pipe(
+  start: (host, vmId, actor = systemCaller) =>
+    callPeer(link, host, actor, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/start`, {}, Started).pipe(
       Effect.map(startedTask),
     ),
   batch: (host, actor, request, parentId) =>
@@ -107,7 +107,7 @@ const accepted = { 202: json("The task started", Started) }
 /**
  * The routes agents call on each other (#16), never clients: POST /api/v1/cluster/vms/{id}/provision (a VM another
  * agent placed on this host), POST /api/v1/cluster/vms/{id}/start (R12: the leader moved the VM here after its
- * host went down; started as the system) and POST /api/v1/cluster/batch (L7: a batch's items for this host's VMs).
+ * host went down, started as the system; #16: a caller's start moved a stopped VM here, started as that caller) and POST /api/v1/cluster/batch (L7: a batch's items for this host's VMs).
  */
 export const clusterRoutes: RouteRegistrar = (api) => {
   api.post(
@@ -130,7 +130,7 @@ export const clusterRoutes: RouteRegistrar = (api) => {
     "/cluster/vms/:id/start",
     doc({
       tag: "Cluster",
-      summary: "Start a VM failed over to this host (agents only)",
+      summary: "Start a VM moved to this host after its own went down (agents only)",
       ok: accepted,
       errors: [403, 404, 409],
     }),
@@ -142,7 +142,8 @@ export const clusterRoutes: RouteRegistrar = (api) => {
         c,
         Effect.flatMap(
           Store.use((store) => store.vms.get(id)),
-          (vm) => power(systemActor(vm), vm.id, "start"),
+          // The leader's failover acts as the platform; a caller's start of a VM moved here acts as that caller.
+          (vm) => power(c.var.actor.userId === systemCaller.userId ? systemActor(vm) : c.var.actor, vm.id, "start"),
         ),
       )
       return c.json({ taskId: handle.task.id }, 202)

@@ -102,11 +102,19 @@ export interface AgentPair {
 /** The cluster secret the pair's agents share. */
 export const pairSecret = "a".repeat(16) + "b".repeat(16) + "c".repeat(16)
 
-/** Starts agents node-a and node-b under `folder` on `databaseUrl`; the caller kills them (killAgent). */
-export const startPair = async (folder: string, databaseUrl: string, runs: Array<AgentRun>): Promise<AgentPair> => {
+/**
+ * Starts agents node-a and node-b under `folder` on `databaseUrl` (with `extra` flags); the caller kills them
+ * (killAgent).
+ */
+export const startPair = async (
+  folder: string,
+  databaseUrl: string,
+  runs: Array<AgentRun>,
+  extra: ReadonlyArray<string> = [],
+): Promise<AgentPair> => {
   const secretFile = join(folder, "cluster-secret")
   writeFileSync(secretFile, pairSecret, { mode: 0o600 })
-  const flags = ["--cluster-secret-file", secretFile]
+  const flags = ["--cluster-secret-file", secretFile, ...extra]
   const a = spawnAgent(databaseUrl, join(folder, "a"), "node-a", flags)
   runs.push(a)
   const originA = await originOf(a)

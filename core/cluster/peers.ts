@@ -19,8 +19,11 @@ export class PeerUnreachable extends Schema.TaggedError<PeerUnreachable>()("Peer
 export interface PeerCalls {
   /** Runs the first provisioning of a VM placed on `host` there, as `actor`: the id of the task that agent started. */
   readonly provision: (host: Host, actor: Actor, vmId: string, start: boolean) => Effect.Effect<string, PeerUnreachable>
-  /** R12: starts a VM the leader moved to `host` after its own went down, as the system: the start task's id. */
-  readonly start: (host: Host, vmId: string) => Effect.Effect<string, PeerUnreachable>
+  /**
+   * Starts a VM moved to `host` after its own went down (R12: by the leader, as the system; #16: a caller's start of
+   * a stopped VM, as `actor`): the start task's id.
+   */
+  readonly start: (host: Host, vmId: string, actor?: Actor) => Effect.Effect<string, PeerUnreachable>
   /** L7: runs a batch's items for the VMs of `host` there, as `actor`, as children of task `parentId`. */
   readonly batch: (
     host: Host,

@@ -76,6 +76,8 @@ export const Operation = Schema.Literals([
   "snapshot.delete",
   // reconciliation after a crash or an outside power change
   "vm.reconcile",
+  // #16 a stopped VM whose host is down moves to another host before it starts
+  "vm.relocate",
   // #16 the cluster: an admin drains a host (no new placements) and brings it back
   "host.maintenance",
   // G1, G2: the organisation (companies, departments and their quotas, users, tokens)

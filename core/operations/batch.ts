@@ -1,4 +1,5 @@
 import { Effect, Exit } from "effect"
+import { hostNow } from "../cluster/membership.ts"
 import { Peers } from "../cluster/peers.ts"
 import { HostConfig } from "../config.ts"
 import { InvalidInput, NotFound, RuleViolation } from "../errors.ts"
@@ -141,12 +142,17 @@ const runAcrossHosts = Effect.fn("operations.runBatchAcrossHosts")(function* (
     byHost.set(hostId, [...(byHost.get(hostId) ?? []), vmId])
   }
   const runs = [...byHost].map(([hostId, ids]) =>
-    hostId === ownHost
-      ? runBatchItems(actor, request, parentId, ids)
-      : store.hosts.get(hostId).pipe(
-          Effect.flatMap((host) => peers.batch(host, actor, { ...request, vmIds: ids }, parentId)),
-          Effect.orElseSucceed(() => ids.map((id) => unreachable(id, hostId))),
-        ),
+    Effect.gen(function* () {
+      const host = hostId === ownHost ? undefined : yield* hostNow(yield* store.hosts.get(hostId))
+      // A host that reads down has no agent to ask: its VMs' items run here (a start moves a stopped VM first).
+      if (host === undefined || host.state === "down") return yield* runBatchItems(actor, request, parentId, ids)
+      return yield* peers.batch(host, actor, { ...request, vmIds: ids }, parentId)
+    }).pipe(
+      Effect.catchTags({
+        PeerUnreachable: () => Effect.succeed(ids.map((id) => unreachable(id, hostId))),
+        NotFound: () => Effect.succeed(ids.map((id) => unreachable(id, hostId))),
+      }),
+    ),
   )
   const outcomes = new Map((yield* Effect.all(runs, { concurrency: "unbounded" })).flat().map((o) => [o.vmId, o]))
   return vmIds.map((vmId) => outcomes.get(vmId) ?? unreachable(vmId, placed.get(vmId) ?? ownHost))

@@ -16,6 +16,7 @@ import { placementRules } from "./placement.ts"
 import { batchAction, batchSelection } from "./platform.ts"
 import { powerRules } from "./power.ts"
 import { regularRules } from "./regular.ts"
+import { relocateRules } from "./relocate.ts"
 import type { Rule } from "./rule.ts"
 import { snapshotRules } from "./snapshots.ts"
 
@@ -112,6 +113,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "snapshot.delete": snapshotRules.delete,
   /** Empty: the platform restoring the truth after a crash or an outside power change is never refused. */
   "vm.reconcile": [],
+  "vm.relocate": relocateRules,
 }
 
 const entries = Object.entries(operationRuleLists) as Array<[Operation, ReadonlyArray<AnyRule>]>

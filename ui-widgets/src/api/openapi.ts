@@ -77,6 +77,7 @@ export type components = {
         | "snapshot.rollback"
         | "snapshot.delete"
         | "vm.reconcile"
+        | "vm.relocate"
         | "host.maintenance"
         | "org.catalog"
         | "org.company"
