@@ -1,19 +1,21 @@
 import { Effect, Schema } from "effect"
 import type { Context } from "hono"
 import { type PeerCalls, PeerUnreachable } from "../../core/cluster/peers.ts"
+import { NotFound } from "../../core/errors.ts"
 import type { Host } from "../../core/model/host.ts"
 import { runBatchItems } from "../../core/operations/batch.ts"
 import { power } from "../../core/operations/power.ts"
 import { provision } from "../../core/operations/provision.ts"
 import { systemActor } from "../../core/operations/system-actor.ts"
 import type { Actor } from "../../core/rules/context.ts"
+import { runSchedule } from "../../core/scheduler/run.ts"
 import { Store } from "../../core/store/ports.ts"
 import type { RouteRegistrar } from "../app.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { ApiError } from "../errors/api-error.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { IdParam } from "../validation/schemas.ts"
+import { IdParam, IsoDateTime } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { sendForward } from "./forward.ts"
 import type { ClusterLink } from "./link.ts"
@@ -47,6 +49,21 @@ const BatchItemOutcome = Schema.Union([
   Schema.Struct({ vmId: Schema.String, status: Schema.Literal("not-found") }),
 ])
 const BatchItemsDone = Schema.Struct({ outcomes: Schema.Array(BatchItemOutcome) })
+
+/** P2, V5 (#16): a due schedule the leader asks this agent to run for a VM of this host, and what the run did. */
+const ScheduleRunBody = Schema.Struct({ at: IsoDateTime })
+const ScheduleRan = Schema.Struct({ taskId: Schema.String, pruned: Schema.Array(Schema.String) })
+
+/** The schedule and the VM it acts on (a backup schedule's: the VM its disk is attached to). */
+const scheduledVm = (scheduleId: string) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const schedule = yield* store.schedules.get(scheduleId)
+    const target = schedule.target
+    const vmId = target.kind === "vm-snapshot" ? target.vmId : (yield* store.disks.get(target.diskId)).vmId
+    if (vmId === null) return yield* new NotFound({ resource: "vm", id: `(disk ${schedule.id})` })
+    return { schedule, vm: yield* store.vms.get(vmId) }
+  })
 
 /** A signed POST to one of the cluster's own routes on `host`'s agent, and its answer (expected status) decoded. */
 const callPeer = <A>(
@@ -85,6 +102,16 @@ export const makePeers = (link: ClusterLink): PeerCalls => ({
   start: (host, vmId, actor = systemCaller) =>
     callPeer(link, host, actor, `/api/v1/cluster/vms/${encodeURIComponent(vmId)}/start`, {}, Started).pipe(
       Effect.map(startedTask),
+    ),
+  runSchedule: (host, scheduleId, at) =>
+    callPeer(
+      link,
+      host,
+      systemCaller,
+      `/api/v1/cluster/schedules/${encodeURIComponent(scheduleId)}/run`,
+      { at: at.toISOString() },
+      ScheduleRan,
+      200,
     ),
   batch: (host, actor, request, parentId) =>
     callPeer(link, host, actor, "/api/v1/cluster/batch", { ...request, parentId }, BatchItemsDone, 200).pipe(
@@ -147,6 +174,26 @@ export const clusterRoutes: RouteRegistrar = (api) => {
         ),
       )
       return c.json({ taskId: handle.task.id }, 202)
+    },
+  )
+  api.post(
+    "/cluster/schedules/:id/run",
+    doc({
+      tag: "Cluster",
+      summary: "Run a due schedule of a VM of this host (agents only; the leader's scheduler)",
+      ok: { 200: json("The run's task and retention's deletions", ScheduleRan) },
+      errors: [403, 404],
+    }),
+    pathParams(IdParam),
+    jsonBody(ScheduleRunBody),
+    async (c) => {
+      agentsOnly(c)
+      const at = c.req.valid("json").at
+      const run = await runEffect(
+        c,
+        Effect.flatMap(scheduledVm(c.req.valid("param").id), ({ schedule, vm }) => runSchedule(schedule, vm, at)),
+      )
+      return c.json({ taskId: run.task.id, pruned: run.pruned.map((t) => t.id) }, 200)
     },
   )
   api.post(

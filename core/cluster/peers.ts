@@ -24,6 +24,15 @@ export interface PeerCalls {
    * a stopped VM, as `actor`): the start task's id.
    */
   readonly start: (host: Host, vmId: string, actor?: Actor) => Effect.Effect<string, PeerUnreachable>
+  /**
+   * P2, V5 (#16): the leader asks the agent of the VM's host to run a due schedule at `at` (the run, retention and
+   * lastRunAt there); resolves once done with the run's task and retention's deletion tasks.
+   */
+  readonly runSchedule: (
+    host: Host,
+    scheduleId: string,
+    at: Date,
+  ) => Effect.Effect<{ readonly taskId: string; readonly pruned: ReadonlyArray<string> }, PeerUnreachable>
   /** L7: runs a batch's items for the VMs of `host` there, as `actor`, as children of task `parentId`. */
   readonly batch: (
     host: Host,

@@ -22,6 +22,7 @@ for (const backend of storeBackends) {
       provision: () => Effect.die("not asked"),
       start: () => Effect.die("not asked"),
       batch: () => Effect.die("not asked"),
+      runSchedule: () => Effect.die("not asked"),
     }
     const inCluster = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(Effect.provideService(Peers, peers), Effect.provideService(ClusterSettings, settings))

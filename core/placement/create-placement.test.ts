@@ -65,6 +65,7 @@ for (const backend of storeBackends) {
       const peers: PeerCalls = {
         start: () => Effect.die("not asked"),
         batch: () => Effect.die("not asked"),
+        runSchedule: () => Effect.die("not asked"),
         provision: (host, actor, vmId, start) => {
           asked.push(`${host.id} ${vmId}`)
           return Effect.promise(() =>
