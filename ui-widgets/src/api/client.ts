@@ -92,6 +92,10 @@ export class ApiClient {
     return this.json<T>("POST", path, { ...(body === undefined ? {} : { body }), ...(query ? { query } : {}) })
   }
 
+  put<T>(path: string, body?: unknown): Promise<T> {
+    return this.json<T>("PUT", path, body === undefined ? {} : { body })
+  }
+
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.json<T>("PATCH", path, { body })
   }
