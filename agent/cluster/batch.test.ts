@@ -1,12 +1,7 @@
 import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
-import { scratchDatabase } from "../../core/store/testing.ts"
-import { type AgentPair, type AgentRun, killAgent, startPair } from "./testing.ts"
+import { describe, it } from "node:test"
+import { killAgent, usePair } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
@@ -20,28 +15,18 @@ interface Outcome {
 }
 
 describe("a batch over VMs of several hosts (#16, L7)", { skip }, () => {
-  const folder = mkdtempSync(join(tmpdir(), "hx-cluster-batch-"))
-  const runs: Array<AgentRun> = []
-  const scope = Effect.runSync(Scope.make())
-  let pair: AgentPair
-  before(async () => {
-    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    pair = await startPair(folder, db.url, runs)
-  })
-  after(async () => {
-    for (const run of runs) killAgent(run)
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    rmSync(folder, { recursive: true, force: true })
-  })
+  const pairOf = usePair(adminUrl, "hx-cluster-batch-")
 
   const batch = async (body: unknown, lang = "en") => {
-    const answer = await pair.api(pair.originA, "POST", "/batch", body, { "Accept-Language": lang })
+    const answer = await pairOf().api(pairOf().originA, "POST", "/batch", body, { "Accept-Language": lang })
     assert.equal(answer.status, 202, JSON.stringify(answer.body))
     return { task: answer.body.task, outcomes: answer.body.outcomes as Array<Outcome> }
   }
-  const state = async (vmId: string) => (await pair.api(pair.originA, "GET", `/vms/${vmId}`)).body.vm.state as string
+  const state = async (vmId: string) =>
+    (await pairOf().api(pairOf().originA, "GET", `/vms/${vmId}`)).body.vm.state as string
 
   it("#16 L7 each VM's item runs on its host's agent; outcomes per item in the asked order, children of one batch", async () => {
+    const pair = pairOf()
     const onA = await pair.vmOn(pair.hostA, "batch_a")
     const onB = await pair.vmOn(pair.hostB, "batch_b")
     const onB2 = await pair.vmOn(pair.hostB, "batch_b2")
@@ -82,6 +67,7 @@ describe("a batch over VMs of several hosts (#16, L7)", { skip }, () => {
   })
 
   it("#16 L7 the items of a host whose agent does not answer are refused host-unreachable; the rest proceed", async () => {
+    const pair = pairOf()
     const onA = await pair.vmOn(pair.hostA, "alone_a")
     const onB = await pair.vmOn(pair.hostB, "silent_b")
     killAgent(pair.b)

@@ -1,38 +1,22 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
-import { scratchDatabase } from "../../core/store/testing.ts"
+import { describe, it } from "node:test"
 import { connect } from "../ws/testing.ts"
-import { type AgentPair, type AgentRun, killAgent, startPair } from "./testing.ts"
+import { usePair } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
 
 describe("the console of a VM on another host, through any agent (#16, B5)", { skip }, () => {
-  const folder = mkdtempSync(join(tmpdir(), "hx-console-proxy-"))
-  const runs: Array<AgentRun> = []
-  const scope = Effect.runSync(Scope.make())
-  let pair: AgentPair
-  before(async () => {
-    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    pair = await startPair(folder, db.url, runs)
-  })
-  after(async () => {
-    for (const run of runs) killAgent(run)
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    rmSync(folder, { recursive: true, force: true })
-  })
+  const pairOf = usePair(adminUrl, "hx-console-proxy-")
 
   const ticketVia = async (origin: string, vmId: string, kind: "vnc" | "serial") => {
-    const answer = await pair.api(origin, "POST", `/vms/${vmId}/console`, { kind })
+    const answer = await pairOf().api(origin, "POST", `/vms/${vmId}/console`, { kind })
     assert.equal(answer.status, 201, JSON.stringify(answer.body))
     return answer
   }
 
   it("#16 B5 the serial console of a VM on host B is read and typed into through agent A; the ticket works once", async () => {
+    const pair = pairOf()
     const vmId = await pair.vmOn(pair.hostB, "console_on_b")
     const hostname = (await pair.api(pair.originA, "GET", `/vms/${vmId}`)).body.vm.hostname as string
     const answer = await ticketVia(pair.originA, vmId, "serial")
@@ -53,6 +37,7 @@ describe("the console of a VM on another host, through any agent (#16, B5)", { s
   })
 
   it("#16 B5 noVNC's RFB greeting comes through the relay; a VM stopped after its ticket is B's 409 on A", async () => {
+    const pair = pairOf()
     const vmId = await pair.vmOn(pair.hostB, "vnc_on_b")
     const vnc = await ticketVia(pair.originA, vmId, "vnc")
     const client = await connect(vnc.body.url, { protocols: ["binary"] })
@@ -68,6 +53,7 @@ describe("the console of a VM on another host, through any agent (#16, B5)", { s
   })
 
   it("#16 a console of a VM on the agent's own host is not relayed", async () => {
+    const pair = pairOf()
     const vmId = await pair.vmOn(pair.hostA, "console_on_a")
     const answer = await ticketVia(pair.originA, vmId, "serial")
     assert.equal(answer.response.headers.get("x-hyperx-answered-by"), null)

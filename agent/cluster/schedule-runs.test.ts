@@ -1,34 +1,19 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
+import { describe, it } from "node:test"
+import { Effect } from "effect"
 import type { Host } from "../../core/model/host.ts"
-import { scratchDatabase } from "../../core/store/testing.ts"
 import { makeClusterLink } from "./link.ts"
 import { makePeers } from "./peers.ts"
-import { type AgentPair, type AgentRun, killAgent, pairSecret, startPair } from "./testing.ts"
+import { pairSecret, usePair } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
 
 describe("the leader's schedule runs on the VM's host (#16, P2)", { skip }, () => {
-  const folder = mkdtempSync(join(tmpdir(), "hx-schedule-runs-"))
-  const runs: Array<AgentRun> = []
-  const scope = Effect.runSync(Scope.make())
-  let pair: AgentPair
-  before(async () => {
-    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    pair = await startPair(folder, db.url, runs)
-  })
-  after(async () => {
-    for (const run of runs) killAgent(run)
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    rmSync(folder, { recursive: true, force: true })
-  })
+  const pairOf = usePair(adminUrl, "hx-schedule-runs-")
 
   it("#16 P2 agent A (as the leader does) has B run a schedule of B's VM: a scheduled snapshot there, once", async () => {
+    const pair = pairOf()
     const vmId = await pair.vmOn(pair.hostB, "sched_b")
     const created = await pair.api(pair.originA, "POST", `/vms/${vmId}/snapshot-schedules`, {
       period: "daily",

@@ -1,33 +1,20 @@
 import assert from "node:assert/strict"
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { after, before, describe, it } from "node:test"
-import { Effect, Exit, Scope } from "effect"
-import { scratchDatabase } from "../../core/store/testing.ts"
-import { type AgentPair, type AgentRun, killAgent, startPair, until } from "./testing.ts"
+import { describe, it } from "node:test"
+import { killAgent, until, usePair } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
 
 describe("the start of a stopped VM whose host is down (#16)", { skip }, () => {
-  const folder = mkdtempSync(join(tmpdir(), "hx-start-elsewhere-"))
-  const runs: Array<AgentRun> = []
-  const scope = Effect.runSync(Scope.make())
-  let pair: AgentPair
-  before(async () => {
-    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    const shared = join(folder, "shared")
-    mkdirSync(shared)
-    pair = await startPair(folder, db.url, runs, ["--shared-storage", shared])
-  })
-  after(async () => {
-    for (const run of runs) killAgent(run)
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    rmSync(folder, { recursive: true, force: true })
+  const pairOf = usePair(adminUrl, "hx-start-elsewhere-", (folder) => {
+    mkdirSync(join(folder, "shared"))
+    return ["--shared-storage", join(folder, "shared")]
   })
 
   it("#16 B2 through the other agent, the VM moves to a host that is up (shared storage) and starts there, as the caller", async () => {
+    const pair = pairOf()
     const vmId = await pair.vmOn(pair.hostB, "moves_to_a")
     const stopped = await pair.api(pair.originA, "POST", `/vms/${vmId}/stop`, { force: true })
     assert.equal(await pair.settled(stopped.body.task.id), "succeeded")

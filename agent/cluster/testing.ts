@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { after, before } from "node:test"
 import { fileURLToPath } from "node:url"
+import { Effect, Exit, Scope } from "effect"
+import { scratchDatabase } from "../../core/store/testing.ts"
 
 const bin = fileURLToPath(new URL("../cli/hyperx.js", import.meta.url))
 
@@ -141,4 +145,32 @@ export const startPair = async (
     return created.body.vmIds[0] as string
   }
   return { a, b, originA, originB, hostA, hostB, token, api, settled, vmOn }
+}
+
+/**
+ * The describe's pair of agents: started before its first test on a scratch database of `adminUrl`, killed with their
+ * data after the last. `flags` gives more agent flags, from the pair's folder (a shared directory under it, …).
+ */
+export const usePair = (
+  adminUrl: string,
+  prefix: string,
+  flags: (folder: string) => ReadonlyArray<string> = () => [],
+): (() => AgentPair) => {
+  const folder = mkdtempSync(join(tmpdir(), prefix))
+  const runs: Array<AgentRun> = []
+  const scope = Effect.runSync(Scope.make())
+  let pair: AgentPair | undefined
+  before(async () => {
+    const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
+    pair = await startPair(folder, db.url, runs, flags(folder))
+  })
+  after(async () => {
+    for (const run of runs) killAgent(run)
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    rmSync(folder, { recursive: true, force: true })
+  })
+  return () => {
+    if (pair === undefined) throw new Error("the pair is started before the first test")
+    return pair
+  }
 }
