@@ -2,7 +2,7 @@ import { css, html, nothing, type PropertyDeclarations } from "lit"
 import type { Host, PlatformEvent } from "../api/types.ts"
 import type { Messages } from "../i18n/index.ts"
 import { HxElement } from "../internal/hx-element.ts"
-import { stateStyles, themeStyles } from "../internal/styles.ts"
+import { stateStyles, tableStyles, themeStyles } from "../internal/styles.ts"
 
 const hostStyles = css`
   .toolbar {
@@ -10,17 +10,6 @@ const hostStyles = css`
     align-items: center;
     gap: var(--_space);
     margin-bottom: var(--_space);
-  }
-  table {
-    width: 100%;
-    border-collapse: collapse;
-  }
-  th,
-  td {
-    text-align: start;
-    padding: calc(var(--_space) * 0.75) var(--_space);
-    border-bottom: 1px solid var(--_border);
-    vertical-align: middle;
   }
   th {
     color: var(--_muted);
@@ -95,7 +84,7 @@ const row = (host: Host, t: Messages["hosts"], busy: boolean, toggle: (host: Hos
  * reloads when a host's maintenance changes anywhere, and on Refresh.
  */
 export class HxHostList extends HxElement {
-  static override styles = [themeStyles, stateStyles, hostStyles]
+  static override styles = [themeStyles, stateStyles, tableStyles, hostStyles]
   static override properties: PropertyDeclarations = {
     hosts: { state: true },
     loading: { state: true },
