@@ -17,18 +17,8 @@ export interface Forward {
   readonly headers?: Readonly<Record<string, string | undefined>>
 }
 
-/**
- * Sends a request to the agent at `address` as `actor`, signed with the cluster secret (#16). The receiving agent
- * checks the signature, the timestamp and that it has not seen the signature before, then acts as the caller.
- * An agent that does not answer is the API's 503 host-unreachable.
- */
-export const sendForward = async (
-  link: ClusterLink,
-  address: string,
-  hostId: string,
-  actor: Actor,
-  forward: Forward,
-): Promise<Response> => {
+/** The headers that sign `forward` as `actor` from this agent (#16): caller, sender, time and the HMAC over them. */
+export const signedHeaders = (link: ClusterLink, actor: Actor, forward: Forward): Record<string, string> => {
   const at = link.now()
   const facts = { ...forward, at, callerId: actor.userId, from: link.hostId }
   const headers: Record<string, string> = {
@@ -41,6 +31,22 @@ export const sendForward = async (
     const value = forward.headers?.[name]
     if (value !== undefined) headers[name] = value
   }
+  return headers
+}
+
+/**
+ * Sends a request to the agent at `address` as `actor`, signed with the cluster secret (#16). The receiving agent
+ * checks the signature, the timestamp and that it has not seen the signature before, then acts as the caller.
+ * An agent that does not answer is the API's 503 host-unreachable.
+ */
+export const sendForward = async (
+  link: ClusterLink,
+  address: string,
+  hostId: string,
+  actor: Actor,
+  forward: Forward,
+): Promise<Response> => {
+  const headers = signedHeaders(link, actor, forward)
   const hasBody = forward.body.byteLength > 0
   const answer = await fetch(`${address.replace(/\/+$/, "")}${forward.path}`, {
     method: forward.method,

@@ -9,11 +9,10 @@ import { StartError } from "../start/start-error.ts"
 import { connect, eventsOf } from "../ws/testing.ts"
 import { readClusterSecret } from "./secret.ts"
 import { forwardHeaders, signForward } from "./signature.ts"
-import { type AgentRun, apiOf, killAgent, originOf, spawnAgent, tokenOf, until } from "./testing.ts"
+import { type AgentRun, killAgent, pairSecret as secret, startPair, tokenOf } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
-const secret = "a".repeat(16) + "b".repeat(16) + "c".repeat(16)
 
 describe("the cluster secret file (#16)", () => {
   it("#16 is read only when no one but its owner may read it, and only when long enough", () => {
@@ -48,41 +47,19 @@ describe("forwarding between two agents on one PostgreSQL (#16)", { skip }, () =
 
   it("#16 a VM placed on the other host is provisioned and driven there through either agent; forged, stale and replayed forwards are refused", async () => {
     const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    const secretFile = join(folder, "cluster-secret")
-    writeFileSync(secretFile, secret, { mode: 0o600 })
-    const flags = ["--cluster-secret-file", secretFile]
-    const a = spawnAgent(db.url, join(folder, "a"), "node-a", flags)
-    runs.push(a)
-    const originA = await originOf(a)
-    const b = spawnAgent(db.url, join(folder, "b"), "node-b", flags)
-    runs.push(b)
-    const originB = await originOf(b)
-    const api = apiOf(tokenOf(a))
-    const hosts = (await api(originA, "GET", "/hosts")).body.items as Array<{ id: string; name: string }>
-    const idOf = (name: string) => hosts.find((h) => h.name === name)?.id ?? ""
-    const [hostA, hostB] = [idOf("node-a"), idOf("node-b")]
-
+    const { a, originA, originB, hostA, hostB, api, settled, vmOn } = await startPair(folder, db.url, runs)
     // Node A drained: a create sent to A is placed on B, and B's agent provisions it (its fake driver).
-    assert.equal((await api(originA, "PUT", `/hosts/${hostA}/maintenance`)).status, 200)
-    const created = await api(originA, "POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", name: "on_b" })
-    assert.equal(created.status, 202, JSON.stringify(created.body))
-    const vmId = created.body.vmIds[0] as string
-    const settled = (origin: string, taskId: string) =>
-      until("the task to finish", async () => {
-        const task = (await api(origin, "GET", `/tasks/${taskId}`)).body
-        return task.state === "queued" || task.state === "running" ? undefined : (task.state as string)
-      })
-    assert.equal(await settled(originA, created.body.tasks[0].id), "succeeded")
+    const vmId = await vmOn(hostB, "on_b")
     const vm = async () => (await api(originA, "GET", `/vms/${vmId}`)).body.vm
     assert.deepEqual([(await vm()).hostId, (await vm()).state], [hostB, "running"])
-    assert.equal((await api(originA, "DELETE", `/hosts/${hostA}/maintenance`)).status, 200)
+    const callerId = (await api(originA, "GET", `/tasks?vmId=${vmId}`)).body.items[0].userId as string
 
     // A stop sent to A runs on B: A's answer is B's, and the task ends there; A's event stream carries B's events.
     const events = await connect(`${originA.replace("http", "ws")}/api/v1/events?token=${tokenOf(a)}`)
     const stopped = await api(originA, "POST", `/vms/${vmId}/stop`, { force: true })
     assert.equal(stopped.status, 202, JSON.stringify(stopped.body))
     assert.equal(stopped.response.headers.get("x-hyperx-answered-by"), hostB)
-    assert.equal(await settled(originA, stopped.body.task.id), "succeeded")
+    assert.equal(await settled(stopped.body.task.id), "succeeded")
     assert.equal((await vm()).state, "stopped")
     await events.until(
       "B's state change on A's event stream",
@@ -95,7 +72,6 @@ describe("forwarding between two agents on one PostgreSQL (#16)", { skip }, () =
     const path = `/api/v1/vms/${vmId}/start`
     const body = new TextEncoder().encode("{}")
     const forward = async (key: string, at: number) => {
-      const callerId = created.body.tasks[0].userId as string
       const facts = { method: "POST", path, body, at, callerId, from: hostA }
       const response = await fetch(`${originB}${path}`, {
         method: "POST",
@@ -125,7 +101,7 @@ describe("forwarding between two agents on one PostgreSQL (#16)", { skip }, () =
     const again = await forward(secret, at)
     assert.deepEqual([again.status, again.code], [401, "forward-refused"])
     assert.match(again.message, /replayed/)
-    assert.equal(await settled(originA, good.answer.task?.id ?? ""), "succeeded")
+    assert.equal(await settled(good.answer.task?.id ?? ""), "succeeded")
 
     // The cluster's own route is not for clients.
     const direct = await api(originB, "POST", `/cluster/vms/${vmId}/provision`, { start: true })

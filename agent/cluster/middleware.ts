@@ -1,11 +1,14 @@
 import { Effect, Option } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { createMiddleware } from "hono/factory"
+import { hostNow } from "../../core/cluster/membership.ts"
+import type { Host } from "../../core/model/host.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { Store } from "../../core/store/ports.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { ApiError } from "../errors/api-error.ts"
+import { type ConsoleRelay, relayConsoleTicket } from "./console-proxy.ts"
 import { sendForward } from "./forward.ts"
 import type { ClusterLink } from "./link.ts"
 import { checkForward, forwardHeaders } from "./signature.ts"
@@ -72,22 +75,30 @@ export const acceptForwards = (link: ClusterLink | undefined): MiddlewareHandler
 /** /api/v1/vms/{id} and what lies under it; `rest` is empty for the VM itself. */
 const vmPath = /^\/api\/v1\/vms\/([^/]+)(\/.*)?$/
 
-/** The host a VM is placed on, with the address its agent answers on; undefined for an unknown VM or id. */
+/**
+ * The host a VM is placed on as it reads now, with the address its agent answers on; undefined for an unknown VM or
+ * id.
+ */
 const hostOfVm = (vmId: string) =>
   Effect.gen(function* () {
     const store = yield* Store
     const vm = yield* store.vms.get(vmId)
     if (vm.hostId === null) return undefined
-    return yield* store.hosts.get(vm.hostId)
+    return yield* hostNow(yield* store.hosts.get(vm.hostId))
   }).pipe(Effect.orElseSucceed(() => undefined))
+
+/** #16: the start of a VM whose host is down runs here: the core moves it to another host first. */
+const startsElsewhere = (method: string, rest: string | undefined, host: Host) =>
+  method === "POST" && rest === "/start" && host.state === "down"
 
 /**
  * #16: a request about a VM of another host goes to that host's agent, signed, as the same caller; its answer is
  * this one's. Reads of the VM's own record (GET /vms/{id}) are answered here from the shared database; everything
  * under it (actions, disks, snapshots, console tickets, metrics) and every change is forwarded. A forwarded
- * request is never forwarded again. Runs after the bearer-token check.
+ * request is never forwarded again. With `consoles`, a console ticket of the VM's host is relayed: the client
+ * connects to this agent, which opens the host's console for it. Runs after the bearer-token check.
  */
-export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv> =>
+export const forwardVmRequests = (link: ClusterLink, consoles?: ConsoleRelay): MiddlewareHandler<AgentEnv> =>
   createMiddleware<AgentEnv>(async (c, next) => {
     const match = vmPath.exec(c.req.path)
     if (match === null || isForwarded(c)) return next()
@@ -95,7 +106,8 @@ export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv
     if (c.req.method === "GET" && (rest === undefined || rest === "/")) return next()
     const host = await runEffect(c, hostOfVm(vmId))
     if (host === undefined || host.id === link.hostId || host.address === "") return next()
-    return sendForward(link, host.address, host.id, c.var.actor, {
+    if (startsElsewhere(c.req.method, rest, host)) return next()
+    const answer = await sendForward(link, host.address, host.id, c.var.actor, {
       method: c.req.method,
       path: pathOf(c),
       body: await bodyOf(c),
@@ -105,4 +117,6 @@ export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv
         accept: c.req.header("accept"),
       },
     })
+    const isTicket = c.req.method === "POST" && rest === "/console" && consoles !== undefined
+    return isTicket ? relayConsoleTicket(consoles, c, vmId, host, answer) : answer
   })

@@ -146,6 +146,39 @@ for (const backend of storeBackends) {
       assert.equal(off.body.vm.reclaimAt, null)
     })
 
+    it("R12 #16 the HA restart priority: 0–100, HA VMs only (rule ha-priority-needs-ha), a refusal changes nothing", async () => {
+      const vm = await agent.seedVm({ haEnabled: false })
+      const refused = await agent.call("PATCH", `/api/v1/vms/${vm.id}`, {
+        body: { haPriority: 70, remarks: "kept out" },
+        lang: "zh",
+      })
+      assert.equal(refused.status, 422)
+      assert.equal(refused.body.error.rule, "ha-priority-needs-ha")
+      assert.match(refused.body.error.message, /高可用/)
+      for (const bad of [101, -1, 1.5, "9"]) {
+        const answer = await agent.call("PATCH", `/api/v1/vms/${vm.id}`, { body: { haPriority: bad } })
+        assert.equal(answer.status, 400, `haPriority ${JSON.stringify(bad)}`)
+      }
+      const unchanged = (await agent.call("GET", `/api/v1/vms/${vm.id}`)).body.vm
+      assert.deepEqual([unchanged.haPriority, unchanged.remarks, unchanged.version], [0, vm.remarks, vm.version])
+      assert.equal((await vmTasks(vm.id)).length, 0)
+      // HA on in the same request: one edit.
+      const both = await agent.call("PATCH", `/api/v1/vms/${vm.id}`, { body: { haEnabled: true, haPriority: 70 } })
+      assert.equal(both.status, 200, JSON.stringify(both.body))
+      assert.deepEqual([both.body.vm.haEnabled, both.body.vm.haPriority], [true, 70])
+      // Created with a priority; without HA it is refused as in a patch.
+      const body = { imageId: agent.world.image.id, flavorId: agent.world.flavor.id, start: false }
+      const created = await agent.call("POST", "/api/v1/vms", { body: { ...body, name: "prio_vm", haPriority: 40 } })
+      assert.equal(created.status, 202, JSON.stringify(created.body))
+      const stored = await agent.call("GET", `/api/v1/vms/${created.body.vmIds[0]}`)
+      assert.equal(stored.body.vm.haPriority, 40)
+      const noHa = await agent.call("POST", "/api/v1/vms", {
+        body: { ...body, name: "prio_no_ha", haEnabled: false, haPriority: 40 },
+      })
+      assert.equal(noHa.status, 422)
+      assert.equal(noHa.body.error.rule, "ha-priority-needs-ha")
+    })
+
     it("R7 deletion protection is superadmin-only: the refusal names the rule and nothing of the patch applies", async () => {
       const vm = await agent.seedVm({ displayName: "keep_name" })
       const refused = await agent.call("PATCH", `/api/v1/vms/${vm.id}`, {

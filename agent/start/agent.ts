@@ -13,6 +13,7 @@ import { recover } from "../../core/operations/recovery.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { makeHostDeviceSource } from "../../plugins/host-devices/index.ts"
 import { createApp } from "../app.ts"
+import { openRemoteConsole } from "../cluster/console-proxy.ts"
 import { makeClusterLink } from "../cluster/link.ts"
 import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
 import { makeMigrationPeers, migrationClusterRoutes } from "../cluster/migration.ts"
@@ -183,7 +184,11 @@ export const startAgent = async (
     )
     // Console URLs go to the configured public address, else to where the agent listens (known once it does).
     let listening = ""
-    const routes = webSocketRoutes({ publicUrl: () => config.publicUrl ?? listening })
+    const publicUrl = () => config.publicUrl ?? listening
+    const routes = webSocketRoutes({
+      publicUrl,
+      ...(link === undefined ? {} : { openRemote: openRemoteConsole(link) }),
+    })
     const prometheus = makePrometheus(monitoring.metricsToken === undefined ? {} : { token: monitoring.metricsToken })
     const app = createApp({
       runtime: live,
@@ -193,7 +198,7 @@ export const startAgent = async (
         link === undefined
           ? routes.authenticatedRoutes
           : [...routes.authenticatedRoutes, clusterRoutes, migrationClusterRoutes],
-      ...(link === undefined ? {} : { forwarding: forwardVmRequests(link) }),
+      ...(link === undefined ? {} : { forwarding: forwardVmRequests(link, { tickets: routes.tickets, publicUrl }) }),
       prometheus,
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { LoginMethod, quoteForActor, type VmCreateRequest, VmQuote } from "../../core/index.ts"
+import { HaPriority, LoginMethod, quoteForActor, type VmCreateRequest, VmQuote } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { ApiId, IsoDateTime, MultilineText, Text } from "../validation/schemas.ts"
 
@@ -39,6 +39,8 @@ export const CreateVmBody = Schema.Struct({
   components: Schema.optionalKey(Schema.Array(Text(64)).check(Schema.isMaxLength(16))),
   /** C5: on by default. */
   haEnabled: Schema.optionalKey(Schema.Boolean),
+  /** R12: the HA restart order, 0–100, higher first (default 0); HA on only (rule ha-priority-needs-ha). */
+  haPriority: Schema.optionalKey(HaPriority),
   /** Start once created (default true). */
   start: Schema.optionalKey(Schema.Boolean),
   /**

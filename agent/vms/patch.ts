@@ -1,4 +1,5 @@
 import { Effect, Schema } from "effect"
+import { HaPriority } from "../../core/model/vm.ts"
 import { editVm } from "../../core/operations/edit.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { IsoDateTime, MultilineText, Text } from "../validation/schemas.ts"
@@ -14,6 +15,8 @@ export const VmPatchBody = Schema.Struct({
   reclaimAt: Schema.optionalKey(Schema.NullOr(IsoDateTime)),
   /** R12 */
   haEnabled: Schema.optionalKey(Schema.Boolean),
+  /** R12: the HA restart order, 0–100, higher first; HA on only (rule ha-priority-needs-ha). */
+  haPriority: Schema.optionalKey(HaPriority),
   /** R7: superadmin only. */
   deletionProtected: Schema.optionalKey(Schema.Boolean),
 })

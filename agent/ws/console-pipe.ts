@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net"
+import type { Duplex } from "node:stream"
 import type { WebSocket } from "ws"
 import type { ConsoleEndpoint } from "../../core/driver/driver.ts"
 import { closeCodes } from "./upgrade.ts"
@@ -36,7 +37,7 @@ export interface ConsolePipe {
  * go to the console unchanged. Each side is paused while the other cannot keep up, and either side closing closes
  * the other.
  */
-export const pipeConsole = (client: WebSocket, target: Socket): ConsolePipe => {
+export const pipeConsole = (client: WebSocket, target: Duplex): ConsolePipe => {
   let pending = 0
   const closeClient = (code: number, reason: string) => {
     if (client.readyState === client.OPEN || client.readyState === client.CONNECTING) client.close(code, reason)
@@ -50,6 +51,8 @@ export const pipeConsole = (client: WebSocket, target: Socket): ConsolePipe => {
     })
   })
   target.once("close", () => closeClient(closeCodes.normal, "console closed"))
+  // A relayed console (#16, a WebSocket stream) ends rather than closes when the far side closes.
+  target.once("end", () => closeClient(closeCodes.normal, "console closed"))
   target.on("error", () => closeClient(closeCodes.internalError, "console connection failed"))
   target.resume()
   return {

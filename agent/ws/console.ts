@@ -1,4 +1,4 @@
-import type { Socket } from "node:net"
+import type { Duplex } from "node:stream"
 import { upgradeWebSocket } from "@hono/node-server"
 import { Schema } from "effect"
 import type { Context } from "hono"
@@ -13,7 +13,7 @@ import { doc, json } from "../openapi/describe.ts"
 import { IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { type ConsolePipe, connectEndpoint, pipeConsole } from "./console-pipe.ts"
-import type { ConsoleTickets } from "./tickets.ts"
+import type { ConsoleGrant, ConsoleTickets, RemoteConsole } from "./tickets.ts"
 import { keepAlive, rawSocket, releaseWithConnection, requireWebSocket } from "./upgrade.ts"
 
 const tag = "Console"
@@ -101,10 +101,28 @@ export const consoleTicketRoutes =
     )
   }
 
+/** #16: opens another host's console through its agent (agent/cluster/console-proxy.ts). */
+export type OpenRemoteConsole = (remote: RemoteConsole, grant: ConsoleGrant, c: Context<AgentEnv>) => Promise<Duplex>
+
+export interface ConsoleSocketOptions {
+  /** How often the client is pinged; default 30 s. */
+  readonly keepAliveMs?: number
+  /** #16: in a cluster, how a ticket for another host's console is opened; without, such tickets are refused. */
+  readonly openRemote?: OpenRemoteConsole
+}
+
 /** Opens the console a redeemed ticket grants, or answers the upgrade with the error (401, 404, 409, 502). */
-const openConsole = async (c: Context<AgentEnv>, tickets: ConsoleTickets): Promise<Socket> => {
+const openConsole = async (
+  c: Context<AgentEnv>,
+  tickets: ConsoleTickets,
+  options: ConsoleSocketOptions,
+): Promise<Duplex> => {
   const grant = tickets.redeem(c.req.param("ticket") ?? "")
   if (grant === undefined) throw invalidTicket()
+  if (grant.remote !== undefined) {
+    if (options.openRemote === undefined) throw invalidTicket()
+    return options.openRemote(grant.remote, grant, c)
+  }
   const endpoint = await runEffect(c, consoleEndpoint(grant.actor, grant.vmId, grant.kind))
   return connectEndpoint(endpoint).catch(() => {
     throw apiErrors.hypervisor(true)
@@ -117,7 +135,7 @@ const openConsole = async (c: Context<AgentEnv>, tickets: ConsoleTickets): Promi
  * closes. Public: the ticket is the credential.
  */
 export const consoleSocketRoutes =
-  (tickets: ConsoleTickets, options: { readonly keepAliveMs?: number } = {}): RouteRegistrar =>
+  (tickets: ConsoleTickets, options: ConsoleSocketOptions = {}): RouteRegistrar =>
   (api) => {
     api.get(
       "/console/:ticket",
@@ -135,7 +153,7 @@ export const consoleSocketRoutes =
       pathParams(TicketParam),
       upgradeWebSocket(async (context) => {
         const c = context as unknown as Context<AgentEnv>
-        const target = await openConsole(c, tickets)
+        const target = await openConsole(c, tickets, options)
         let pipe: ConsolePipe | undefined
         let stopPings = () => {}
         const release = () => {

@@ -1,15 +1,21 @@
 /** The agent's WebSocket endpoints: the event stream and the consoles (B5, G4), for createApp's route seams. */
 import type { WebSocketServer } from "ws"
 import type { RouteRegistrar } from "../app.ts"
-import { consoleSocketRoutes, consoleTicketRoutes } from "./console.ts"
+import { consoleSocketRoutes, consoleTicketRoutes, type OpenRemoteConsole } from "./console.ts"
 import { type EventRouteOptions, eventRoutes } from "./events.ts"
 import { ConsoleTickets } from "./tickets.ts"
 import { closeCodes } from "./upgrade.ts"
 
-export { consolePath } from "./console.ts"
+export { consolePath, type OpenRemoteConsole, webSocketUrl } from "./console.ts"
 export { eventFrame, eventVisibleTo } from "./event-scope.ts"
 export type { EventRouteOptions } from "./events.ts"
-export { type ConsoleGrant, type ConsoleKind, ConsoleTickets, type IssuedTicket } from "./tickets.ts"
+export {
+  type ConsoleGrant,
+  type ConsoleKind,
+  ConsoleTickets,
+  type IssuedTicket,
+  type RemoteConsole,
+} from "./tickets.ts"
 
 export interface WebSocketRoutesOptions extends EventRouteOptions {
   /** The ticket book; default one with 60 s tickets on the real clock. */
@@ -19,6 +25,8 @@ export interface WebSocketRoutesOptions extends EventRouteOptions {
    * ticket, as the port is known only once the agent listens.
    */
   readonly publicUrl: () => string
+  /** #16: how a ticket for another host's console is opened (agent/cluster/console-proxy.ts). */
+  readonly openRemote?: OpenRemoteConsole
 }
 
 export interface WebSocketRoutes {

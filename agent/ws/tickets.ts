@@ -4,11 +4,24 @@ import type { Actor } from "../../core/rules/context.ts"
 
 export type { ConsoleKind }
 
+/**
+ * #16: a console of a VM on another host: the ticket that host's agent issued, redeemed there through this agent
+ * (agent/cluster/console-proxy.ts).
+ */
+export interface RemoteConsole {
+  readonly hostId: string
+  /** Where that host's agent answers (its hosts row). */
+  readonly address: string
+  readonly ticket: string
+}
+
 /** What a ticket lets its bearer do: open one console of one VM, as the actor who asked for it. */
 export interface ConsoleGrant {
   readonly vmId: string
   readonly kind: ConsoleKind
   readonly actor: Actor
+  /** #16: the console is another host's; this agent relays it. */
+  readonly remote?: RemoteConsole
 }
 
 export interface IssuedTicket {

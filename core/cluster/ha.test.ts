@@ -70,5 +70,28 @@ for (const backend of storeBackends) {
       assert.deepEqual(asDead, [ha.hostname])
       assert.equal((await core.run(core.fake.driver.inspect(stray.hostname))).power, "running")
     })
+
+    it("R12 the HA VMs of a down host restart by their priority, higher first, then the oldest first", async () => {
+      const dead = sampleHost({ id: "dead2", name: "dead2", driver: core.world.host.driver, heartbeatAt: new Date(0) })
+      await core.run(Store.use((s) => s.hosts.insert(dead)))
+      const seed = (displayName: string, haPriority: number, haEnabled = true) =>
+        core.run(seedVm(core.world, { hostId: dead.id, state: "running", haEnabled, haPriority, displayName }))
+      // Seeded oldest first: without priorities, the order would be this one.
+      const low = await seed("low", 10)
+      const plain = await seed("plain", 100, false)
+      const high = await seed("high", 90)
+      const none = await seed("none", 0)
+      const middle = await seed("middle", 50)
+      // (The first test's host is down too; its stray VM, started there since, is its business.)
+      const outcomes = (await round()).filter((o) => o.from === dead.id)
+      assert.deepEqual(
+        outcomes.map((o) => o.vmId),
+        [high.id, middle.id, low.id, none.id, plain.id],
+        "HA by priority, then the VM without HA (its priority ignored)",
+      )
+      for (const started of [high, middle, low, none]) {
+        await core.eventually(async () => ((await vm(started.id)).state === "running" ? true : undefined))
+      }
+    })
   })
 }

@@ -5,17 +5,14 @@ import type { Vm } from "../model/vm.ts"
 import { power } from "../operations/power.ts"
 import { runVmOperation } from "../operations/run-vm-operation.ts"
 import { systemActor } from "../operations/system-actor.ts"
-import { placementCandidates } from "../placement/candidates.ts"
-import { place } from "../placement/place.ts"
 import { placementRefusal } from "../placement/refusal.ts"
-import { vmPlacementRequest } from "../placement/vm-request.ts"
 import { Store } from "../store/ports.ts"
 import { hostDownOperation } from "./failover.ts"
 import { whileLeader } from "./leader.ts"
 import { hostNow } from "./membership.ts"
 import { Peers } from "./peers.ts"
+import { localDisksOf, placeElsewhere } from "./place-elsewhere.ts"
 import { ClusterSettings } from "./settings.ts"
-import { poolOf } from "./storage-pool.ts"
 
 /** What failover did with one VM of a down host. */
 export interface FailoverOutcome {
@@ -30,16 +27,19 @@ export interface FailoverOutcome {
 /** A VM its host was running, or bringing up or down, when the host went down: failover's business. */
 const wasActive = (vm: Vm) => vm.state !== "stopped" && vm.state !== "error" && vm.state !== "validating"
 
-/** HA VMs first (R12: they are restarted before the others are recorded), then the oldest first. */
-const byPriority = (a: Vm, b: Vm) =>
-  Number(b.haEnabled) - Number(a.haEnabled) || a.createdAt.getTime() - b.createdAt.getTime()
+/**
+ * HA VMs first (R12: they are restarted before the others are recorded), by their restart priority (higher first:
+ * when the other hosts have room for some only, these get it), then the oldest first.
+ */
+export const byPriority = (a: Vm, b: Vm) =>
+  Number(b.haEnabled) - Number(a.haEnabled) ||
+  (b.haEnabled ? b.haPriority - a.haPriority : 0) ||
+  a.createdAt.getTime() - b.createdAt.getTime()
 
 /** Where an HA VM of a down host may run now, or why it cannot move. */
 const targetFor = Effect.fn("cluster.failover.target")(function* (vm: Vm, down: Host) {
-  const store = yield* Store
-  const { sharedStorageDir } = yield* ClusterSettings
   if (!vm.haEnabled) return { to: undefined, reason: `Host ${down.name} is down; the VM is not HA, so it stays down` }
-  const local = (yield* store.disks.list({ vmId: vm.id })).filter((d) => poolOf(d, sharedStorageDir) === "local")
+  const local = yield* localDisksOf(vm)
   if (local.length > 0) {
     const names = local.map((d) => d.name).join(", ")
     return {
@@ -47,7 +47,7 @@ const targetFor = Effect.fn("cluster.failover.target")(function* (vm: Vm, down: 
       reason: `Host ${down.name} is down; HA restart elsewhere needs shared storage, and ${names} is local (ha-needs-shared-storage)`,
     }
   }
-  const placement = place(yield* placementCandidates(), yield* vmPlacementRequest(vm))
+  const placement = yield* placeElsewhere(vm)
   if (placement._tag === "Refused") {
     const refusal = placementRefusal("vm.reconcile", placement)
     return { to: undefined, reason: `Host ${down.name} is down; ${refusal.message} (${refusal.rule})` }

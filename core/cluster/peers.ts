@@ -4,6 +4,7 @@ import { RuleViolation } from "../errors.ts"
 import type { Host } from "../model/host.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Task } from "../model/task.ts"
+import type { BatchOutcome, BatchRequest } from "../operations/batch.ts"
 import type { TaskHandle } from "../operations/run-vm-operation.ts"
 import type { Actor } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
@@ -18,8 +19,27 @@ export class PeerUnreachable extends Schema.TaggedError<PeerUnreachable>()("Peer
 export interface PeerCalls {
   /** Runs the first provisioning of a VM placed on `host` there, as `actor`: the id of the task that agent started. */
   readonly provision: (host: Host, actor: Actor, vmId: string, start: boolean) => Effect.Effect<string, PeerUnreachable>
-  /** R12: starts a VM the leader moved to `host` after its own went down, as the system: the start task's id. */
-  readonly start: (host: Host, vmId: string) => Effect.Effect<string, PeerUnreachable>
+  /**
+   * Starts a VM moved to `host` after its own went down (R12: by the leader, as the system; #16: a caller's start of
+   * a stopped VM, as `actor`): the start task's id.
+   */
+  readonly start: (host: Host, vmId: string, actor?: Actor) => Effect.Effect<string, PeerUnreachable>
+  /**
+   * P2, V5 (#16): the leader asks the agent of the VM's host to run a due schedule at `at` (the run, retention and
+   * lastRunAt there); resolves once done with the run's task and retention's deletion tasks.
+   */
+  readonly runSchedule: (
+    host: Host,
+    scheduleId: string,
+    at: Date,
+  ) => Effect.Effect<{ readonly taskId: string; readonly pruned: ReadonlyArray<string> }, PeerUnreachable>
+  /** L7: runs a batch's items for the VMs of `host` there, as `actor`, as children of task `parentId`. */
+  readonly batch: (
+    host: Host,
+    actor: Actor,
+    request: BatchRequest,
+    parentId: string,
+  ) => Effect.Effect<ReadonlyArray<BatchOutcome>, PeerUnreachable>
 }
 
 /**

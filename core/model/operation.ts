@@ -78,6 +78,8 @@ export const Operation = Schema.Literals([
   "snapshot.delete",
   // reconciliation after a crash or an outside power change
   "vm.reconcile",
+  // #16 a stopped VM whose host is down moves to another host before it starts
+  "vm.relocate",
   // #16 the cluster: an admin drains a host (no new placements) and brings it back
   "host.maintenance",
   // X1–X4: a superadmin reads the host's passthrough devices again (the agent also does at its start)

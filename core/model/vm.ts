@@ -19,6 +19,9 @@ export type VmState = typeof VmState.Type
 export const LoginMethod = Schema.Literals(["password", "ssh-key"])
 export type LoginMethod = typeof LoginMethod.Type
 
+/** R12, #16: the order in which the leader restarts a down host's HA VMs: 0–100, higher first (default 0). */
+export const HaPriority = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
+
 /** A virtual machine as the platform records it. */
 export const Vm = Schema.Struct({
   id: Id,
@@ -34,6 +37,7 @@ export const Vm = Schema.Struct({
   /** R5: null means never reclaimed. */
   reclaimAt: Schema.NullOr(Timestamp),
   haEnabled: Schema.Boolean,
+  haPriority: HaPriority,
   deletionProtected: Schema.Boolean,
   loginMethod: LoginMethod,
   keyPairId: Schema.NullOr(Id),
@@ -93,6 +97,8 @@ export const VmCreateRequest = Schema.Struct({
   password: Schema.optionalKey(Schema.String),
   components: Schema.optionalKey(Schema.Array(Schema.String)),
   haEnabled: Schema.optionalKey(Schema.Boolean),
+  /** R12: the HA restart priority, 0–100 (default 0); only with HA on (rule ha-priority-needs-ha). */
+  haPriority: Schema.optionalKey(HaPriority),
   /** Start the VM once it is created (default true). */
   start: Schema.optionalKey(Schema.Boolean),
   /** C6: the VM's networks; without it the VM has no NIC. */

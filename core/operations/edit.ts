@@ -5,7 +5,7 @@ import { InvalidInput } from "../errors.ts"
 import type { Task, Vm } from "../model/index.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
-import type { ReclaimDateContext, RenameContext } from "../rules/regular.ts"
+import type { HaPriorityContext, ReclaimDateContext, RenameContext } from "../rules/regular.ts"
 import { regularRules } from "../rules/regular.ts"
 import type { Rule } from "../rules/rule.ts"
 import { Store } from "../store/ports.ts"
@@ -148,18 +148,24 @@ export interface VmEdit {
   readonly remarks?: string
   readonly reclaimAt?: Date | null
   readonly haEnabled?: boolean
+  /** R12: the HA restart priority (0–100). */
+  readonly haPriority?: number
   readonly deletionProtected?: boolean
 }
 
-type EditContext = RenameContext & ReclaimDateContext
+type EditContext = RenameContext & ReclaimDateContext & HaPriorityContext
 
-/** The rules of the fields present, in the documented order (displayName, remarks, reclaimAt, ha, protection). */
+/**
+ * The rules of the fields present, in the documented order (displayName, remarks, reclaimAt, ha, HA priority,
+ * protection).
+ */
 const editRulesOf = (edit: VmEdit): ReadonlyArray<Rule<EditContext>> => {
   const lists: Array<ReadonlyArray<Rule<EditContext>>> = []
   if (edit.displayName !== undefined) lists.push(regularRules.rename)
   if (edit.remarks !== undefined) lists.push(regularRules.remarks)
   if (edit.reclaimAt !== undefined) lists.push(regularRules["reclaim-date"])
   if (edit.haEnabled !== undefined) lists.push(regularRules.ha)
+  if (edit.haPriority !== undefined) lists.push(regularRules["ha-priority"])
   if (edit.deletionProtected !== undefined) lists.push(regularRules["deletion-protection"])
   return [...new Set(lists.flat())]
 }
@@ -168,22 +174,29 @@ const editRulesOf = (edit: VmEdit): ReadonlyArray<Rule<EditContext>> => {
  * Several record edits as one operation: every present field's rules checked (then again under the lock), one
  * task, one write. A refusal names its rule and nothing is applied.
  */
-export const editOperation = (edit: VmEdit): Edit<VmEdit, RenameContext & ReclaimDateContext> => {
-  const { displayName, remarks, reclaimAt, haEnabled, deletionProtected } = edit
+export const editOperation = (edit: VmEdit): Edit<VmEdit, EditContext> => {
+  const { displayName, remarks, reclaimAt, haEnabled, haPriority, deletionProtected } = edit
   const patch: VmPatch = {
     ...(displayName === undefined ? {} : { displayName }),
     ...(remarks === undefined ? {} : { remarks }),
     ...(reclaimAt === undefined ? {} : { reclaimAt }),
     ...(haEnabled === undefined ? {} : { haEnabled }),
+    ...(haPriority === undefined ? {} : { haPriority }),
     ...(deletionProtected === undefined ? {} : { deletionProtected }),
   }
-  return recordEdit<VmEdit, RenameContext & ReclaimDateContext>(
+  return recordEdit<VmEdit, EditContext>(
     "vm.edit",
     editRulesOf(edit),
     (base, input) =>
       Effect.map(now, (at) =>
         withPatch(
-          { ...base, name: input.displayName ?? base.vm.displayName, reclaimAt: input.reclaimAt ?? null, now: at },
+          {
+            ...base,
+            name: input.displayName ?? base.vm.displayName,
+            reclaimAt: input.reclaimAt ?? null,
+            now: at,
+            haChoice: { haEnabled: input.haEnabled ?? base.vm.haEnabled, haPriority: input.haPriority },
+          },
           patch,
         ),
       ),

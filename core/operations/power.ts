@@ -1,4 +1,6 @@
 import { Effect } from "effect"
+import { Peers, remoteHandle } from "../cluster/peers.ts"
+import { moveOffDownHost } from "../cluster/relocate.ts"
 import { HostConfig } from "../config.ts"
 import { HostDeviceSource } from "../devices/source.ts"
 import type { Driver } from "../driver/driver.ts"
@@ -8,7 +10,7 @@ import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
-import type { Store } from "../store/ports.ts"
+import { Store } from "../store/ports.ts"
 import { detachExternalDevices } from "./devices/work.ts"
 import { driverFor } from "./driver-for.ts"
 import { applyPendingPassword } from "./password.ts"
@@ -141,6 +143,28 @@ export const powerOperations = Object.fromEntries(
   VmOperation<"full", PowerOptions, PowerContext, Prepared, BackgroundWork<PowerContext, Prepared, void>>
 >
 
+/**
+ * B2 in a cluster (#16): a stopped VM whose host is down moves to another host first (relocateOperation), then
+ * starts there: here, or through that host's agent as the same caller.
+ */
+const startAnywhere = Effect.fn("operations.startAnywhere")(function* (
+  actor: Actor,
+  vmId: string,
+  options: PowerOptions,
+) {
+  const to = yield* moveOffDownHost(actor, vmId)
+  const peers = yield* Peers
+  const { hostId } = yield* HostConfig
+  if (to === undefined || peers === undefined || to.id === hostId) {
+    return yield* runVmOperation(powerOperations.start, actor, vmId, options, options)
+  }
+  const store = yield* Store
+  const taskId = yield* peers.start(to, vmId, actor)
+  return remoteHandle(store, yield* store.tasks.get(taskId))
+})
+
 /** Start, stop or reboot a VM (B1–B3), gracefully or forced; returns its task at once. */
 export const power = (actor: Actor, vmId: string, kind: PowerKind, options: PowerOptions = {}) =>
-  runVmOperation(powerOperations[kind], actor, vmId, options, options)
+  kind === "start"
+    ? startAnywhere(actor, vmId, options)
+    : runVmOperation(powerOperations[kind], actor, vmId, options, options)

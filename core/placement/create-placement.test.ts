@@ -64,6 +64,8 @@ for (const backend of storeBackends) {
       // The other host's agent, played on the same database and driver: the real provision under its host id.
       const peers: PeerCalls = {
         start: () => Effect.die("not asked"),
+        batch: () => Effect.die("not asked"),
+        runSchedule: () => Effect.die("not asked"),
         provision: (host, actor, vmId, start) => {
           asked.push(`${host.id} ${vmId}`)
           return Effect.promise(() =>

@@ -52,6 +52,7 @@ const everything = {
   components: [],
   layoutProblems: ["gateway 10.1.0.1 is outside 10.0.0.0/24"],
   nicCount: 2,
+  localDisks: ["data-1"],
 }
 
 const allInstances: ReadonlyArray<AnyRule> = Object.values(operationRuleLists).flat()

@@ -17,6 +17,7 @@ import { placementRules } from "./placement.ts"
 import { batchAction, batchSelection } from "./platform.ts"
 import { powerRules } from "./power.ts"
 import { regularRules } from "./regular.ts"
+import { relocateRules } from "./relocate.ts"
 import type { Rule } from "./rule.ts"
 import { snapshotRules } from "./snapshots.ts"
 
@@ -30,6 +31,7 @@ const editRules: ReadonlyArray<AnyRule> = [
     ...regularRules.remarks,
     ...regularRules["reclaim-date"],
     ...regularRules.ha,
+    ...regularRules["ha-priority"],
     ...regularRules["deletion-protection"],
   ]),
 ]
@@ -116,6 +118,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "snapshot.delete": snapshotRules.delete,
   /** Empty: the platform restoring the truth after a crash or an outside power change is never refused. */
   "vm.reconcile": [],
+  "vm.relocate": relocateRules,
 }
 
 const entries = Object.entries(operationRuleLists) as Array<[Operation, ReadonlyArray<AnyRule>]>

@@ -4,6 +4,7 @@ import type { AffinityGroup } from "../model/host.ts"
 import type { User } from "../model/org.ts"
 import type { VmCreateRequest } from "../model/vm.ts"
 import type { Actor } from "./context.ts"
+import { haPriorityNeedsHa } from "./ha.ts"
 import { nameFormat, passwordFormat, reclaimDateFuture, socketsDivideCpus } from "./inputs.ts"
 import { hasNameTags, nameTagKeys } from "./naming.ts"
 import { fixedIpAvailable, type NetworkChoice, networkAvailable, networkFreeIps, type SubnetFree } from "./networks.ts"
@@ -118,6 +119,10 @@ export const createRules: ReadonlyArray<Rule<CreateContext>> = [
   nameFormat((c: CreateContext) => c.request.name),
   nameTags,
   reclaimDateFuture((c: CreateContext) => ({ reclaimAt: c.request.reclaimAt, now: c.now })),
+  haPriorityNeedsHa((c: CreateContext) => ({
+    haEnabled: c.request.haEnabled ?? true,
+    haPriority: c.request.haPriority,
+  })),
   imageAvailable((c: CreateContext) => ({ image: c.image, departmentId: c.owner.departmentId })),
   flavorInService((c: CreateContext) => c.flavor),
   imageInService((c: CreateContext) => c.image),

@@ -1,6 +1,7 @@
 import type { AffinityGroup } from "../model/host.ts"
 import type { User } from "../model/org.ts"
 import type { VmContext } from "./context.ts"
+import { type HaPriorityChoice, haPriorityNeedsHa } from "./ha.ts"
 import { nameFormat, reclaimDateFuture } from "./inputs.ts"
 import { notRecycled, runningOrStopped, stoppedOnly, vmBusy } from "./lifecycle.ts"
 import { superadminOnly } from "./platform.ts"
@@ -58,6 +59,11 @@ export interface ReclaimDateContext extends VmContext {
   readonly now: Date
 }
 
+export interface HaPriorityContext extends VmContext {
+  /** HA as the edit leaves it, and the priority it sets. */
+  readonly haChoice: HaPriorityChoice
+}
+
 export interface AffinityContext extends VmContext {
   readonly groups: ReadonlyArray<AffinityGroup>
 }
@@ -71,6 +77,7 @@ export interface RegularRules {
   readonly "deletion-protection": ReadonlyArray<Rule<VmContext>>
   readonly affinity: ReadonlyArray<Rule<AffinityContext>>
   readonly ha: ReadonlyArray<Rule<VmContext>>
+  readonly "ha-priority": ReadonlyArray<Rule<HaPriorityContext>>
 }
 
 /** R1, R2, R4–R7, R10, R12; R3 (ownership.ts), R8 (clone.ts), R9 (migrate.ts), R11 and R13 (login.ts). */
@@ -93,4 +100,6 @@ export const regularRules: RegularRules = {
   ],
   /** R12 states no precondition: HA is a flag the watcher reads. */
   ha: [notRecycled],
+  /** R12, #16: the restart order of HA VMs; a priority on a VM without HA would order nothing. */
+  "ha-priority": [notRecycled, haPriorityNeedsHa((c: HaPriorityContext) => c.haChoice)],
 }

@@ -1,4 +1,6 @@
 import { Effect } from "effect"
+import { hostNow } from "../cluster/membership.ts"
+import { Peers } from "../cluster/peers.ts"
 import { HostConfig } from "../config.ts"
 import type { Disk, Schedule, Vm } from "../model/index.ts"
 import { Store } from "../store/ports.ts"
@@ -13,18 +15,28 @@ export interface HostSchedule {
 }
 
 /**
- * The enabled schedules of this host: of its VMs outside the recycle bin, and of its disks (a VM in the recycle
- * bin keeps its schedules but they wait: restored, the VM's missed slot runs once). Snapshots and backups need
- * this host's driver, so in a cluster each agent runs its own host's schedules.
+ * The enabled schedules the scheduler runs: of VMs outside the recycle bin, and of disks (a VM in the recycle bin
+ * keeps its schedules but they wait: restored, the VM's missed slot runs once). One agent alone runs its host's;
+ * in a cluster the leader runs every host's (#16), each run on the VM's host (runOne).
  */
 export const hostSchedules = Effect.fn("scheduler.hostSchedules")(function* () {
   const store = yield* Store
   const config = yield* HostConfig
-  const vms = new Map((yield* store.vms.list({ hostId: config.hostId })).map((vm) => [vm.id, vm] as const))
-  const disks = new Map((yield* store.disks.list({ hostId: config.hostId })).map((disk) => [disk.id, disk] as const))
+  const ofHost = (yield* Peers) === undefined ? { hostId: config.hostId } : {}
+  const schedules = (yield* store.schedules.list()).filter((s) => s.enabled)
+  const vmIds = schedules.flatMap((s) => (s.target.kind === "vm-snapshot" ? [s.target.vmId] : []))
+  const diskIds = new Set(schedules.flatMap((s) => (s.target.kind === "disk-backup" ? [s.target.diskId] : [])))
+  const disks = new Map(
+    (yield* store.disks.list(ofHost)).filter((d) => diskIds.has(d.id)).map((disk) => [disk.id, disk] as const),
+  )
+  for (const disk of disks.values()) if (disk.vmId !== null) vmIds.push(disk.vmId)
+  const vms = new Map(
+    (vmIds.length === 0 ? [] : yield* store.vms.list({ ids: [...new Set(vmIds)], ...ofHost })).map(
+      (vm) => [vm.id, vm] as const,
+    ),
+  )
   const found: Array<HostSchedule> = []
-  for (const schedule of yield* store.schedules.list()) {
-    if (!schedule.enabled) continue
+  for (const schedule of schedules) {
     const target = schedule.target
     if (target.kind === "vm-snapshot") {
       const vm = vms.get(target.vmId)
@@ -57,9 +69,33 @@ const byVm = (entries: ReadonlyArray<HostSchedule>) => {
   return [...groups.values()]
 }
 
+/**
+ * #16: a VM of another host is snapshotted or backed up by its host's agent (the run, its retention and lastRunAt
+ * happen there, and this call waits for them); a host that reads down has no agent, so its run happens here and is
+ * recorded as refused (vm-on-another-host) for its owner to see.
+ */
+const runOnVmHost = (entry: HostSchedule & { readonly vm: Vm }, at: Date) =>
+  Effect.gen(function* () {
+    const peers = yield* Peers
+    const { hostId } = yield* HostConfig
+    const vmHost = entry.vm.hostId
+    if (peers === undefined || vmHost === null || vmHost === hostId)
+      return yield* runSchedule(entry.schedule, entry.vm, at)
+    const store = yield* Store
+    const host = yield* hostNow(yield* store.hosts.get(vmHost))
+    if (host.state === "down") return yield* runSchedule(entry.schedule, entry.vm, at)
+    const ran = yield* peers.runSchedule(host, entry.schedule.id, at)
+    const run: ScheduleRun = {
+      scheduleId: entry.schedule.id,
+      task: yield* store.tasks.get(ran.taskId),
+      pruned: yield* Effect.forEach(ran.pruned, (id) => store.tasks.get(id)),
+    }
+    return run
+  })
+
 const runOne = (entry: HostSchedule, at: Date) =>
   Effect.gen(function* () {
-    if (entry.vm !== null) return yield* runSchedule(entry.schedule, entry.vm, at)
+    if (entry.vm !== null) return yield* runOnVmHost({ ...entry, vm: entry.vm }, at)
     if (entry.disk !== null) return yield* runDetached(entry.schedule, entry.disk, at)
     return undefined
   })

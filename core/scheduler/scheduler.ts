@@ -28,8 +28,11 @@ const changesSchedules = (event: PlatformEvent) =>
   event._tag === "vm-removed" ||
   (event._tag === "task" && event.task.state !== "running" && scheduleChanges.has(event.task.operation))
 
-/** A round that found a slot still due (its run could not be recorded) waits this long, never spinning. */
-const minimumPause = Duration.seconds(5)
+/**
+ * A round that found a slot still due (its run could not be recorded, or the slot came due while the round ran)
+ * waits this long, never spinning.
+ */
+export const minimumPause = Duration.seconds(5)
 /** A round that failed (the store is away) is tried again this soon. */
 const retryAfterMs = 60_000
 

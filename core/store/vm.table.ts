@@ -14,6 +14,8 @@ export interface VmsTable {
   remarks: string
   reclaimAt: Date | null
   haEnabled: boolean
+  /** R12: the HA restart order, higher first (migration 0140). */
+  haPriority: Generated<number>
   deletionProtected: boolean
   loginMethod: LoginMethod
   keyPairId: string | null

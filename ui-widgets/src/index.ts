@@ -1,3 +1,4 @@
+import { HxHostList } from "./host-list/hx-host-list.ts"
 import { defineElement } from "./internal/define.ts"
 import { HxVmConsole } from "./vm-console/hx-vm-console.ts"
 import { HxVmCreate } from "./vm-create/hx-vm-create.ts"
@@ -12,6 +13,7 @@ export const hxTags = {
   "hx-vm-create": HxVmCreate,
   "hx-vm-detail": HxVmDetail,
   "hx-vm-console": HxVmConsole,
+  "hx-host-list": HxHostList,
 } as const
 
 /** Register every hx- element; tags another copy of the bundle registered first are left to it. */
@@ -27,5 +29,6 @@ declare global {
     "hx-vm-create": HxVmCreate
     "hx-vm-detail": HxVmDetail
     "hx-vm-console": HxVmConsole
+    "hx-host-list": HxHostList
   }
 }

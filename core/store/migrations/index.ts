@@ -20,6 +20,7 @@ import * as vmPasswordPending from "./2026_12_06_0080_vm_password_pending.ts"
 import * as reclaimNotices from "./2026_12_06_0100_reclaim_notices.ts"
 import * as catalogRetired from "./2026_12_06_0101_catalog_retired.ts"
 import * as vmListCovering from "./2026_12_06_0120_vm_list_covering.ts"
+import * as vmHaPriority from "./2026_12_06_0140_vm_ha_priority.ts"
 import * as hostDeviceInventory from "./2026_12_06_0170_host_device_inventory.ts"
 import * as imageChecksums from "./2026_12_06_0171_image_checksums.ts"
 
@@ -46,6 +47,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0100_reclaim_notices": reclaimNotices,
   "2026_12_06_0101_catalog_retired": catalogRetired,
   "2026_12_06_0120_vm_list_covering": vmListCovering,
+  "2026_12_06_0140_vm_ha_priority": vmHaPriority,
   "2026_12_06_0170_host_device_inventory": hostDeviceInventory,
   "2026_12_06_0171_image_checksums": imageChecksums,
 }

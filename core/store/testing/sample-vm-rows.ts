@@ -16,6 +16,7 @@ export const sampleVmRows = {
       remarks: "",
       reclaimAt: null,
       haEnabled: true,
+      haPriority: 0,
       deletionProtected: false,
       loginMethod: "password",
       passwordPending: false,

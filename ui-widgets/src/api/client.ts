@@ -92,12 +92,12 @@ export class ApiClient {
     return this.json<T>("POST", path, { ...(body === undefined ? {} : { body }), ...(query ? { query } : {}) })
   }
 
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.json<T>("PATCH", path, { body })
+  put<T>(path: string, body?: unknown): Promise<T> {
+    return this.json<T>("PUT", path, body === undefined ? {} : { body })
   }
 
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.json<T>("PUT", path, { body })
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.json<T>("PATCH", path, { body })
   }
 
   delete<T>(path: string, query?: Query): Promise<T> {

@@ -78,6 +78,7 @@ export type components = {
         | "snapshot.rollback"
         | "snapshot.delete"
         | "vm.reconcile"
+        | "vm.relocate"
         | "host.maintenance"
         | "host.devices"
         | "org.catalog"
@@ -307,6 +308,7 @@ export type components = {
       readonly password?: string
       readonly components?: readonly string[]
       readonly haEnabled?: boolean
+      readonly haPriority?: number
       readonly start?: boolean
       readonly networks?: "auto" | readonly components["schemas"]["VmCreateNetwork"][]
     }
@@ -323,6 +325,7 @@ export type components = {
       readonly remarks: string
       readonly reclaimAt: string | null
       readonly haEnabled: boolean
+      readonly haPriority: number
       readonly deletionProtected: boolean
       /** @enum {string} */
       readonly loginMethod: "password" | "ssh-key"
@@ -463,6 +466,7 @@ export type components = {
       readonly remarks?: string
       readonly reclaimAt?: string | null
       readonly haEnabled?: boolean
+      readonly haPriority?: number
       readonly deletionProtected?: boolean
     }
     readonly NoOptions: Record<string, never>

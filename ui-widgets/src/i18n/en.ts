@@ -482,6 +482,23 @@ export const en = {
     disconnected: "Disconnected",
     failed: (reason: string) => `Connection failed: ${reason}`,
   },
+  hosts: {
+    label: "Hosts",
+    refresh: "Refresh",
+    name: "Host",
+    zone: "Zone",
+    state: "State",
+    cpu: "CPU",
+    memory: "Memory",
+    vms: "VMs",
+    maintenance: "Maintenance",
+    startMaintenance: "Start maintenance",
+    endMaintenance: "End maintenance",
+    empty: "No host is registered",
+    states: { up: "Up", suspect: "Suspect", down: "Down", maintenance: "Maintenance" },
+    cpuUsage: (used: number, total: number, free: number) => `${used} of ${total} CPUs used, ${free} free`,
+    memoryUsage: (used: number, total: number, free: number) => `${used} of ${total} GiB used, ${free} GiB free`,
+  },
 }
 
 type Widen<T> = T extends (...args: infer A) => string

@@ -159,6 +159,21 @@ export const themeStyles = css`
   }
 `
 
+/** The list elements' tables (VMs, hosts): full width, a rule under each row. */
+export const tableStyles = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: start;
+    padding: calc(var(--_space) * 0.75) var(--_space);
+    border-bottom: 1px solid var(--_border);
+    vertical-align: middle;
+  }
+`
+
 /** The state badge: a dot and the state's name; transient states pulse. */
 export const stateStyles = css`
   .state {

@@ -3,7 +3,7 @@ import type { Flavor, Host, PlatformEvent, VmPage } from "../api/types.ts"
 import { HxSelectionChangeEvent, HxVmOpenEvent } from "../events.ts"
 import { saveFile } from "../internal/download.ts"
 import { HxElement } from "../internal/hx-element.ts"
-import { stateStyles, themeStyles } from "../internal/styles.ts"
+import { stateStyles, tableStyles, themeStyles } from "../internal/styles.ts"
 import { type BatchAction, BatchController } from "./batch.ts"
 import { type ColumnName, columnNames, defaultColumns, parseColumns } from "./columns.ts"
 import { firstPlace, goTo, type PagePlace, pageParams, withNext } from "./paging.ts"
@@ -26,7 +26,7 @@ import { listStyles } from "./styles.ts"
  * the current filter, and states that follow the events stream without reloading the page.
  */
 export class HxVmList extends HxElement {
-  static override styles = [themeStyles, stateStyles, listStyles]
+  static override styles = [themeStyles, stateStyles, tableStyles, listStyles]
   static override properties: PropertyDeclarations = {
     pageSize: { attribute: "page-size", type: Number },
     columns: {},

@@ -49,16 +49,8 @@ export const listStyles = css`
     border-radius: var(--_radius);
     background: var(--_surface);
   }
-  table {
-    width: 100%;
-    border-collapse: collapse;
-  }
   th,
   td {
-    text-align: start;
-    padding: calc(var(--_space) * 0.75) var(--_space);
-    border-bottom: 1px solid var(--_border);
-    vertical-align: middle;
     /* Rows keep one line: a live update that changes a cell never reflows the table under the user's pointer. */
     white-space: nowrap;
   }

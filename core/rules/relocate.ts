@@ -1,0 +1,35 @@
+import type { Host } from "../model/host.ts"
+import type { VmRecordContext } from "./context.ts"
+import { notRecycled, stoppedOnly, vmBusy } from "./lifecycle.ts"
+import { defineRule, type Rule } from "./rule.ts"
+
+/** What starting a stopped VM elsewhere looks at: the VM, its host that reads down, and its disks in local pools. */
+export interface RelocateContext extends VmRecordContext {
+  /** The VM's host, which reads down. */
+  readonly host: Host
+  /** The names of the VM's disks outside the shared pool. */
+  readonly localDisks: ReadonlyArray<string>
+}
+
+/**
+ * #16, R12: a stopped VM whose host is down can start on another host only when every disk of it lies in the shared
+ * pool; a local disk is on the host that is gone, so the VM waits for it.
+ */
+export const sharedStorageToMove: Rule<RelocateContext> = defineRule({
+  name: "host-down-local-disks",
+  features: ["R12"],
+  kind: "conflict",
+  message: ({ host, localDisks }) => ({
+    en: `The VM's host ${host.name} is down and ${localDisks.join(", ")} lies in its local storage: the VM can start again only on that host, once it is back`,
+    zh: `虚拟机所在主机 ${host.name} 已宕机，且 ${localDisks.join("、")} 位于该主机的本地存储：只能在该主机恢复后在其上启动`,
+  }),
+  allows: ({ localDisks }) => localDisks.length === 0,
+})
+
+/** #16: the start of a stopped VM whose host is down moves it first (placement, then a start on the new host). */
+export const relocateRules: ReadonlyArray<Rule<RelocateContext>> = [
+  notRecycled,
+  vmBusy,
+  stoppedOnly,
+  sharedStorageToMove,
+]
