@@ -27,6 +27,7 @@ import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
+import { vmCloneRoutes } from "./routes/vm-clone.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
@@ -70,6 +71,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", snapshotRoutes],
   ["/vms", diskRoutes],
   ["/vms", vmConfigRoutes],
+  ["/vms", vmCloneRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],

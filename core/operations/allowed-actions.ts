@@ -3,6 +3,7 @@ import type { Lang } from "../model/common.ts"
 import type { Operation } from "../model/operation.ts"
 import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
+import { cloneOperation } from "./clone.ts"
 import { consoleOperation } from "./console.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import { createDiskOperation } from "./disks/create.ts"
@@ -74,6 +75,7 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("resize", resizeOperation, (base) => base.vm.flavorId),
   entry("sockets", socketsOperation, (base) => base.vm.sockets),
   entry("reset-password", resetPasswordOperation, () => null),
+  entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),
 ]
