@@ -16,6 +16,25 @@ export interface HostDemand {
 }
 
 /**
+ * G2: the department's quota for what an operation adds (a disk, a resize's difference), checked again where its write
+ * goes in, under the database's locks, so that parallel operations cannot all pass on the same free quota.
+ */
+export const quotaAdmission = (
+  operation: Operation,
+  departmentId: string,
+  hostId: string,
+  demand: QuotaDemand,
+): Admission => ({
+  departmentId,
+  hostId,
+  refusal: ({ quota, usage }) => {
+    const quotaContext = { quota, usage, demand }
+    const overQuota = firstRefusal(quotaRules, quotaContext)
+    return overQuota === undefined ? undefined : violation(operation, overQuota, quotaContext)
+  },
+})
+
+/**
  * G2, C3, C8, R8: new VMs' quota and their host's room, checked again where the rows go in, under the database's
  * locks. The first check reads without locks and gives the usual answers; this one makes them hold when creates and
  * clones run in parallel, in one agent or in several on one database.
@@ -30,10 +49,10 @@ export const vmAdmission = (
 ): Admission => ({
   departmentId,
   hostId: host.id,
-  refusal: ({ quota, usage, hostByState }) => {
-    const quotaContext = { quota, usage, demand }
-    const overQuota = firstRefusal(quotaRules, quotaContext)
-    if (overQuota !== undefined) return violation(operation, overQuota, quotaContext)
+  refusal: (figures) => {
+    const overQuota = quotaAdmission(operation, departmentId, host.id, demand).refusal(figures)
+    if (overQuota !== undefined) return overQuota
+    const { hostByState } = figures
     // The same stopped-VM policy as placement (hostLoads), so that the two never disagree on a host's room.
     const holding = hostByState.filter(({ state }) => holdsCapacity({ state, recycledAt: null }, policy))
     const load = {
