@@ -578,6 +578,16 @@ export type components = {
     readonly VmResetPassword: {
       readonly password?: string
     }
+    readonly VmCloneAccepted: {
+      readonly task: components["schemas"]["Task"]
+      readonly password: string
+    }
+    readonly VmClone: {
+      readonly name: string
+      readonly password?: string
+      readonly components?: readonly string[]
+      readonly start?: boolean
+    }
     readonly MetricSeries: {
       readonly vmId: string
       /** @enum {string} */

@@ -8,7 +8,7 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets"
+export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets" | "clone"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -22,7 +22,8 @@ export interface ActionSpec {
   readonly input?: ActionInput
   /** The console opens in the portal, through an event, not through a call here. */
   readonly local?: "console"
-  readonly run?: (client: ApiClient, detail: VmDetail, input: string) => Promise<ActionResult>
+  /** `secret`: a password typed beside the input (clone), never kept by the widget after the call. */
+  readonly run?: (client: ApiClient, detail: VmDetail, input: string, secret: string) => Promise<ActionResult>
 }
 
 type Reply = { readonly task: Task }
@@ -109,6 +110,17 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
       return { tasks: [reply.task], password: reply.password }
     },
   },
+  // R8: a new display name and password (empty: random, shown once like show-password); the clone is a new VM.
+  clone: {
+    primary: false,
+    confirm: false,
+    input: "clone",
+    run: async (c, d, name, password) => {
+      const body = password === "" ? { name } : { name, password }
+      const reply = await c.post<{ password: string; task: Task }>(`${path(d)}/clone`, body)
+      return { tasks: [reply.task], password: reply.password }
+    },
+  },
 }
 
 /** The actions to show, in the API's order: primary ones always, the others only while allowed. */
@@ -124,7 +136,7 @@ export const visibleActions = (
 
 /** The initial value of an action's input, from the VM as it is. */
 export const inputValue = (input: ActionInput, detail: VmDetail): string => {
-  if (input === "name") return detail.vm.displayName
+  if (input === "name" || input === "clone") return detail.vm.displayName
   if (input === "remarks") return detail.vm.remarks
   if (input === "flavor") return detail.vm.flavorId
   if (input === "sockets") return String(detail.vm.sockets)

@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit"
+import { isValidPassword } from "../../../core/rules/input-checks.ts"
 import type { Messages } from "../i18n/index.ts"
 import { validName } from "../vm-create/form.ts"
 
@@ -8,10 +9,12 @@ import { validName } from "../vm-create/form.ts"
  */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets"
+  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets" | "clone"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
+  /** A password typed beside the value (clone, R8); empty: random. */
+  readonly secret?: string
   readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
   /** The choices of a "flavor" dialog (K1): value and label. */
   readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
@@ -20,6 +23,7 @@ export interface ActionDialog {
 export interface DialogHandlers {
   close(): void
   change(value: string): void
+  changeSecret(value: string): void
   confirm(): void
 }
 
@@ -30,7 +34,11 @@ const actionLabel = (t: Messages, action: string) => {
 
 /** What the typed input breaks, mirrored from the core's rules so the user sees it before sending. */
 const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => {
-  if (dialog.kind === "name" && !validName(dialog.value.trim())) return t.rules["name-format"]
+  if ((dialog.kind === "name" || dialog.kind === "clone") && !validName(dialog.value.trim())) {
+    return t.rules["name-format"]
+  }
+  const secret = dialog.secret ?? ""
+  if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
   if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
   if (dialog.kind === "reclaim" && dialog.value !== "" && new Date(`${dialog.value}T00:00:00`) <= new Date()) {
     return t.rules["reclaim-date-future"]
@@ -46,6 +54,14 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
       return html`<label for="dialog-input">${t.detail.newName}</label>
         <input id="dialog-input" type="text" .value=${dialog.value} aria-invalid=${common.invalid}
           aria-describedby="dialog-error" @input=${change} />`
+    case "clone":
+      return html`<label for="dialog-input">${t.detail.cloneName}</label>
+        <input id="dialog-input" type="text" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change} />
+        <label for="dialog-secret">${t.detail.clonePassword}</label>
+        <input id="dialog-secret" type="password" autocomplete="new-password" .value=${dialog.secret ?? ""}
+          aria-describedby="dialog-error" @input=${(event: Event) => on.changeSecret((event.target as HTMLInputElement).value)} />
+        <p class="muted">${t.detail.cloneNote}</p>`
     case "remarks":
       return html`<label for="dialog-input">${t.detail.newRemarks}</label>
         <textarea id="dialog-input" rows="4" .value=${dialog.value} aria-invalid=${common.invalid}

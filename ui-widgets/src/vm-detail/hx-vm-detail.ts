@@ -205,6 +205,9 @@ export class HxVmDetail extends HxElement {
         change: (value) => {
           if (this.dialog) this.dialog = { ...this.dialog, value }
         },
+        changeSecret: (secret) => {
+          if (this.dialog) this.dialog = { ...this.dialog, secret }
+        },
         confirm: () => this.confirmDialog(),
       })}
     </article>`
@@ -344,17 +347,17 @@ export class HxVmDetail extends HxElement {
     if (dialog.kind === "password") return this.closeDialog()
     this.closeDialog()
     if (dialog.ask !== undefined) dialog.ask.run(dialog.value)
-    else void this.runAction(dialog.action, dialog.value)
+    else void this.runAction(dialog.action, dialog.value, dialog.secret ?? "")
   }
 
-  private async runAction(action: string, input: string) {
+  private async runAction(action: string, input: string, secret = "") {
     const spec = actionSpecs[action]
     const detail = this.detail
     if (spec?.run === undefined || detail === undefined) return
     this.busy = action
     this.error = undefined
     try {
-      const result = await spec.run(this.client, detail, input)
+      const result = await spec.run(this.client, detail, input, secret)
       for (const task of result.tasks) this.taskStarted(task)
       if (result.password !== undefined) {
         this.showDialog({ action, kind: "password", name: detail.vm.displayName, value: result.password ?? "" })

@@ -1,0 +1,76 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import type { Page } from "playwright-core"
+import { Store } from "../core/index.ts"
+import { useWidgetAgent } from "./testing/agent.ts"
+import { browserSkip, useBrowser } from "./testing/browser.ts"
+import { eventually, recordEvents } from "./testing/page.ts"
+
+/** The clone dialog (R8) against the real API (fake driver), in English and Chinese. */
+describe("<hx-vm-detail> clone in Chromium", { skip: browserSkip }, () => {
+  const w = useWidgetAgent()
+  const browser = useBrowser()
+  const detail = (page: Page) => page.locator("hx-vm-detail")
+  const open = async (vmId: string, lang: string) => {
+    const session = await browser.open()
+    await recordEvents(session.page)
+    await session.page.goto(
+      w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`, { lang }),
+    )
+    await detail(session.page).locator("[part=header]").waitFor()
+    return session
+  }
+  const vmsNamed = (name: string) =>
+    w.agent.run(Store.use((s) => s.vms.list({}))).then((vms) => vms.filter((vm) => vm.displayName === name))
+
+  it("R8 (English) a bad password is refused before sending; the clone is made with the chosen one, shown once", async () => {
+    const [vmId = ""] = await w.createVms(["clone_src_en"])
+    const { page, errors, shoot } = await open(vmId, "en")
+    const clone = detail(page).locator(`[data-action="clone"]`)
+    assert.equal((await clone.innerText()).trim(), "Clone")
+    await clone.click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.equal(await dialog.locator("h2").innerText(), "Clone")
+    await dialog.locator("#dialog-input").fill("clone_en_1")
+    await dialog.locator("#dialog-secret").fill("short")
+    assert.match(await dialog.locator("#dialog-error").innerText(), /6–32 characters/)
+    assert.equal(await dialog.locator("[data-confirm]").isDisabled(), true)
+    await dialog.locator("#dialog-secret").fill("Clone2Go")
+    await shoot("vm-detail-clone-en")
+    await dialog.locator("[data-confirm]").click()
+    assert.equal(await detail(page).locator("dialog[open] [data-password]").innerText(), "Clone2Go")
+    const [made] = await eventually("the clone to run", async () => {
+      const found = await vmsNamed("clone_en_1")
+      return found.length === 1 && found[0]?.state === "running" && found
+    })
+    assert.ok(made)
+    const shown = await w.agent.call("POST", `/api/v1/vms/${made.id}/password`)
+    assert.equal(shown.body.password, "Clone2Go")
+    assert.deepEqual(errors, [])
+  })
+
+  it("R8 (中文) a random password is shown once; a name the API refuses is never sent", async () => {
+    const [vmId = ""] = await w.createVms(["clone_src_zh"])
+    const { page, errors, shoot } = await open(vmId, "zh-CN")
+    const clone = detail(page).locator(`[data-action="clone"]`)
+    assert.equal((await clone.innerText()).trim(), "克隆")
+    await clone.click()
+    const dialog = detail(page).locator("dialog[open]")
+    await dialog.locator("#dialog-input").fill("x")
+    assert.equal(await dialog.locator("[data-confirm]").isDisabled(), true, "name-format, before sending")
+    await dialog.locator("#dialog-input").fill("克隆_1")
+    assert.match(await dialog.innerText(), /网卡使用新的IP地址/)
+    await shoot("vm-detail-clone-zh")
+    await dialog.locator("[data-confirm]").click()
+    const password = await detail(page).locator("dialog[open] [data-password]").innerText()
+    assert.match(password, /^.{16}$/)
+    const [made] = await eventually("the clone to run", async () => {
+      const found = await vmsNamed("克隆_1")
+      return found.length === 1 && found[0]?.state === "running" && found
+    })
+    assert.ok(made)
+    assert.equal((await w.agent.call("POST", `/api/v1/vms/${made.id}/password`)).body.password, password)
+    assert.deepEqual(errors, [])
+  })
+})
