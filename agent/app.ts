@@ -29,6 +29,7 @@ import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmCloneRoutes } from "./routes/vm-clone.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
+import { vmImageRoutes } from "./routes/vm-images.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -72,6 +73,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", diskRoutes],
   ["/vms", vmConfigRoutes],
   ["/vms", vmCloneRoutes],
+  ["/vms", vmImageRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],

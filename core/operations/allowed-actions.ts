@@ -5,6 +5,7 @@ import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
 import { cloneOperation } from "./clone.ts"
 import { consoleOperation } from "./console.ts"
+import { createImageOperation } from "./create-image.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import { createDiskOperation } from "./disks/create.ts"
 import {
@@ -19,6 +20,7 @@ import { joinNetworkCheck } from "./networks/nics.ts"
 import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
+import { reinstallOperation } from "./reinstall.ts"
 import { resizeOperation } from "./resize.ts"
 import { socketsOperation } from "./sockets.ts"
 import type { ReadContext, Reads, VmCheck } from "./vm-operation.ts"
@@ -75,6 +77,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("resize", resizeOperation, (base) => base.vm.flavorId),
   entry("sockets", socketsOperation, (base) => base.vm.sockets),
   entry("reset-password", resetPasswordOperation, () => null),
+  entry("reinstall", reinstallOperation, (base) => base.vm.imageId),
+  entry("create-image", createImageOperation, () => ""),
   entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),

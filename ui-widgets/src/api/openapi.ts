@@ -588,6 +588,12 @@ export type components = {
       readonly components?: readonly string[]
       readonly start?: boolean
     }
+    readonly VmReinstall: {
+      readonly imageId: string
+    }
+    readonly VmCreateImage: {
+      readonly name: string
+    }
     readonly MetricSeries: {
       readonly vmId: string
       /** @enum {string} */
