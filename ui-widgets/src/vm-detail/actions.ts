@@ -8,7 +8,7 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets" | "clone"
+export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets" | "clone" | "image" | "image-name"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -110,6 +110,20 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
       return { tasks: [reply.task], password: reply.password }
     },
   },
+  // K2: the dialog offers the images (the detail loads them); the VM runs again on its new system disk afterwards.
+  reinstall: {
+    primary: false,
+    confirm: false,
+    input: "image",
+    run: async (c, d, imageId) => one(await c.post<Reply>(`${path(d)}/reinstall`, { imageId })),
+  },
+  // K3: the image's name; the image joins the department's catalogue once the task succeeded.
+  "create-image": {
+    primary: false,
+    confirm: false,
+    input: "image-name",
+    run: async (c, d, name) => one(await c.post<Reply>(`${path(d)}/create-image`, { name })),
+  },
   // R8: a new display name and password (empty: random, shown once like show-password); the clone is a new VM.
   clone: {
     primary: false,
@@ -139,6 +153,8 @@ export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "name" || input === "clone") return detail.vm.displayName
   if (input === "remarks") return detail.vm.remarks
   if (input === "flavor") return detail.vm.flavorId
+  if (input === "image") return detail.vm.imageId
+  if (input === "image-name") return ""
   if (input === "sockets") return String(detail.vm.sockets)
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
 }

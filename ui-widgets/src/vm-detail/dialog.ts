@@ -9,14 +9,25 @@ import { validName } from "../vm-create/form.ts"
  */
 export interface ActionDialog {
   readonly action: string
-  readonly kind: "confirm" | "name" | "remarks" | "reclaim" | "password" | "new-disk" | "flavor" | "sockets" | "clone"
+  readonly kind:
+    | "confirm"
+    | "name"
+    | "remarks"
+    | "reclaim"
+    | "password"
+    | "new-disk"
+    | "flavor"
+    | "sockets"
+    | "clone"
+    | "image"
+    | "image-name"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
   /** A password typed beside the value (clone, R8); empty: random. */
   readonly secret?: string
   readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
-  /** The choices of a "flavor" dialog (K1): value and label. */
+  /** The choices of a "flavor" (K1) or "image" (K2) dialog: value and label. */
   readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
 }
 
@@ -36,6 +47,9 @@ const actionLabel = (t: Messages, action: string) => {
 const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => {
   if ((dialog.kind === "name" || dialog.kind === "clone") && !validName(dialog.value.trim())) {
     return t.rules["name-format"]
+  }
+  if (dialog.kind === "image-name" && (dialog.value.trim() === "" || dialog.value.length > 64)) {
+    return t.detail.imageNameRule
   }
   const secret = dialog.secret ?? ""
   if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
@@ -78,6 +92,19 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
           )}
         </select>
         <p class="muted">${t.detail.resizeNote}</p>`
+    case "image":
+      return html`<label for="dialog-input">${t.detail.newImage}</label>
+        <select id="dialog-input" .value=${dialog.value} @change=${change}>
+          ${(dialog.options ?? []).map(
+            (option) =>
+              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
+          )}
+        </select>
+        <p class="muted">${t.detail.reinstallNote}</p>`
+    case "image-name":
+      return html`<label for="dialog-input">${t.detail.imageName}</label>
+        <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change} />`
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`

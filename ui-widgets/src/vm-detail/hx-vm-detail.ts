@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, unsafeCSS } from "lit"
 import uplotCss from "uplot/dist/uPlot.min.css"
-import type { AllowedAction, Flavor, PlatformEvent, Task, VmDetail } from "../api/types.ts"
+import type { AllowedAction, Flavor, Image, PlatformEvent, Task, VmDetail } from "../api/types.ts"
 import { HxConsoleOpenEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateBadge } from "../internal/state-badge.ts"
@@ -302,6 +302,10 @@ export class HxVmDetail extends HxElement {
       void this.askFlavor(action, detail)
       return
     }
+    if (spec.input === "image") {
+      void this.askImage(action, detail)
+      return
+    }
     if (spec.input !== undefined || spec.confirm) {
       this.showDialog({
         action,
@@ -325,6 +329,24 @@ export class HxVmDetail extends HxElement {
         name: detail.vm.displayName,
         value: detail.vm.flavorId,
         options: items.map((f) => ({ value: f.id, label: `${f.name} · ${f.cpus} CPU · ${f.memoryMiB} ${mib}` })),
+      })
+    } catch (error) {
+      this.error = this.report(error)
+    }
+  }
+
+  /** K2: the images the caller sees, the VM's own first selected. */
+  private async askImage(action: string, detail: VmDetail) {
+    try {
+      const { items } = await this.client.get<{ items: ReadonlyArray<Image> }>("/images")
+      this.showDialog({
+        action,
+        kind: "image",
+        name: detail.vm.displayName,
+        value: detail.vm.imageId,
+        options: items
+          .filter((i) => i.format !== "iso")
+          .map((i) => ({ value: i.id, label: `${i.name} · ${i.osName}` })),
       })
     } catch (error) {
       this.error = this.report(error)

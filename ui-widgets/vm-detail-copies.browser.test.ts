@@ -1,5 +1,6 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() reads rendered text; it is not the DOM property
 import assert from "node:assert/strict"
+import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import type { Page } from "playwright-core"
 import { Store } from "../core/index.ts"
@@ -7,8 +8,8 @@ import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
 import { eventually, recordEvents } from "./testing/page.ts"
 
-/** The clone dialog (R8) against the real API (fake driver), in English and Chinese. */
-describe("<hx-vm-detail> clone in Chromium", { skip: browserSkip }, () => {
+/** The clone (R8), reinstall (K2) and create-image (K3) dialogs against the real API (fake driver), in English and Chinese. */
+describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip: browserSkip }, () => {
   const w = useWidgetAgent()
   const browser = useBrowser()
   const detail = (page: Page) => page.locator("hx-vm-detail")
@@ -71,6 +72,48 @@ describe("<hx-vm-detail> clone in Chromium", { skip: browserSkip }, () => {
     })
     assert.ok(made)
     assert.equal((await w.agent.call("POST", `/api/v1/vms/${made.id}/password`)).body.password, password)
+    assert.deepEqual(errors, [])
+  })
+
+  it("K3 (English) an image from a stopped VM: an empty name is refused before sending; the image is the department's", async () => {
+    const [vmId = ""] = await w.createVms(["image_src_en"])
+    await w.stopVm(vmId)
+    const { page, errors, shoot } = await open(vmId, "en")
+    const action = detail(page).locator(`[data-action="create-image"]`)
+    assert.equal((await action.innerText()).trim(), "Create image")
+    await action.click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.equal(await dialog.locator("[data-confirm]").isDisabled(), true, "no name yet")
+    await dialog.locator("#dialog-input").fill("golden-en")
+    await shoot("vm-detail-create-image-en")
+    await dialog.locator("[data-confirm]").click()
+    await eventually("the image to be listed", async () => {
+      const items = (await w.agent.call("GET", "/api/v1/images")).body.items as ReadonlyArray<{ name: string }>
+      return items.some((image) => image.name === "golden-en")
+    })
+    assert.deepEqual(errors, [])
+  })
+
+  it("K2 (中文) the reinstall dialog offers the images; the chosen one is installed and the VM runs again", async () => {
+    const [vmId = ""] = await w.createVms(["reinstall_zh"])
+    const other = await w.agent.run(
+      Store.use((s) => s.images.insert({ ...w.agent.world.image, id: randomUUID(), name: "other-linux" })),
+    )
+    const { page, errors, shoot } = await open(vmId, "zh-CN")
+    const action = detail(page).locator(`[data-action="reinstall"]`)
+    assert.equal((await action.innerText()).trim(), "重装系统")
+    await action.click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.equal(await dialog.locator("h2").innerText(), "重装系统")
+    assert.match(await dialog.innerText(), /系统盘将被覆盖/)
+    await dialog.locator("select#dialog-input").selectOption(other.id)
+    await shoot("vm-detail-reinstall-zh")
+    await dialog.locator("[data-confirm]").click()
+    const vm = await eventually("the reinstalled VM to run", async () => {
+      const current = await w.agent.run(Store.use((s) => s.vms.get(vmId)))
+      return current.state === "running" && current.imageId === other.id && current
+    })
+    assert.ok(vm)
     assert.deepEqual(errors, [])
   })
 })
