@@ -30,6 +30,7 @@ import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmCloneRoutes } from "./routes/vm-clone.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmImageRoutes } from "./routes/vm-images.ts"
+import { vmOwnerRoutes } from "./routes/vm-owner.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -74,6 +75,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmConfigRoutes],
   ["/vms", vmCloneRoutes],
   ["/vms", vmImageRoutes],
+  ["/vms", vmOwnerRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],

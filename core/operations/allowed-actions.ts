@@ -3,6 +3,7 @@ import type { Lang } from "../model/common.ts"
 import type { Operation } from "../model/operation.ts"
 import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
+import { changeOwnerOperation } from "./change-owner.ts"
 import { cloneOperation } from "./clone.ts"
 import { consoleOperation } from "./console.ts"
 import { createImageOperation } from "./create-image.ts"
@@ -79,6 +80,7 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("reset-password", resetPasswordOperation, () => null),
   entry("reinstall", reinstallOperation, (base) => base.vm.imageId),
   entry("create-image", createImageOperation, () => ""),
+  entry("change-owner", changeOwnerOperation, (base) => base.vm.ownerId),
   entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),

@@ -1,6 +1,7 @@
 export * from "./background.ts"
 export * from "./backups/index.ts"
 export * from "./batch.ts"
+export * from "./change-owner.ts"
 export * from "./clock.ts"
 export * from "./clone.ts"
 export * from "./console.ts"

@@ -594,6 +594,12 @@ export type components = {
     readonly VmCreateImage: {
       readonly name: string
     }
+    readonly VmOwnerChanged: {
+      readonly task: components["schemas"]["Task"]
+    }
+    readonly VmChangeOwner: {
+      readonly ownerId: string
+    }
     readonly MetricSeries: {
       readonly vmId: string
       /** @enum {string} */
