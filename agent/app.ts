@@ -18,6 +18,7 @@ import { costRoutes } from "./routes/costs.ts"
 import { departmentDiskRoutes } from "./routes/department-disks.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
+import { keyPairRoutes } from "./routes/key-pairs.ts"
 import { metricRoutes } from "./routes/metrics.ts"
 import { networkRoutes } from "./routes/networks.ts"
 import { nicRoutes } from "./routes/nics.ts"
@@ -30,6 +31,7 @@ import { vmActionRoutes } from "./routes/vm-actions.ts"
 import { vmCloneRoutes } from "./routes/vm-clone.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmImageRoutes } from "./routes/vm-images.ts"
+import { vmLoginRoutes } from "./routes/vm-login.ts"
 import { vmOwnerRoutes } from "./routes/vm-owner.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
@@ -76,6 +78,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmCloneRoutes],
   ["/vms", vmImageRoutes],
   ["/vms", vmOwnerRoutes],
+  ["/vms", vmLoginRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],
@@ -93,6 +96,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/tokens", tokenRoutes],
   ["/vms", nicRoutes],
   ["/networks", networkRoutes],
+  ["/key-pairs", keyPairRoutes],
   ["/version", versionRoutes],
 ]
 

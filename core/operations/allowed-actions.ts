@@ -17,6 +17,7 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "./edit.ts"
+import { loginMethodOperation, sshKeysOperation } from "./login.ts"
 import { joinNetworkCheck } from "./networks/nics.ts"
 import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
@@ -80,6 +81,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("reset-password", resetPasswordOperation, () => null),
   entry("reinstall", reinstallOperation, (base) => base.vm.imageId),
   entry("create-image", createImageOperation, () => ""),
+  entry("login-method", loginMethodOperation, (base) => ({ method: base.vm.loginMethod })),
+  entry("ssh-keys", sshKeysOperation, () => []),
   entry("change-owner", changeOwnerOperation, (base) => base.vm.ownerId),
   entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics

@@ -16,8 +16,8 @@ import { Store, type VmBundle } from "../store/ports.ts"
 import { vmAdmission } from "./admission.ts"
 import { now } from "./clock.ts"
 import { driverFor } from "./driver-for.ts"
+import { applyGuestLogin } from "./login.ts"
 import { randomMac } from "./networks/choices.ts"
-import { applyPendingPassword } from "./password.ts"
 import { provision } from "./provision.ts"
 import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
@@ -233,7 +233,7 @@ export const cloneOperation: VmOperation<
           return yield* new CloneNotProvisioned(failed)
         }
         const clone = yield* Store.use((store) => store.vms.get(context.cloneId))
-        if (context.start) yield* applyPendingPassword(driver, { ...context, vm: clone }, secretKey)
+        if (context.start) yield* applyGuestLogin(driver, { ...context, vm: clone }, secretKey)
         return { cloneId: context.cloneId, provisionTaskId: provisioned.id }
       }),
     // Only a clone whose copy never finished is taken back; one that failed to start stays, in error, as a create's.

@@ -9,7 +9,7 @@ import { configRules, type ReinstallContext } from "../rules/config.ts"
 import type { Actor } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
 import { driverFor } from "./driver-for.ts"
-import { applyPendingPassword } from "./password.ts"
+import { applyGuestLogin } from "./login.ts"
 import { defineAndStart } from "./power.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { snapshotCalls, snapshotDriverName } from "./snapshots/records.ts"
@@ -97,7 +97,7 @@ export const reinstallOperation: VmOperation<
           .pipe(
             Effect.catch((error) => Effect.logWarning(`could not delete the old system disk ${system.path}`, error)),
           )
-        yield* applyPendingPassword(driver, { ...context, vm: reinstalled, osFamily: image.osFamily }, secretKey)
+        yield* applyGuestLogin(driver, { ...context, vm: reinstalled, osFamily: image.osFamily }, secretKey)
         return { imageId: image.id, snapshotsRemoved: snapshots.length }
       }),
   },

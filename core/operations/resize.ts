@@ -7,7 +7,7 @@ import { cpuTopology } from "../rules/naming.ts"
 import { Store } from "../store/ports.ts"
 import { quotaAdmission } from "./admission.ts"
 import { driverFor as driverOf } from "./driver-for.ts"
-import { applyPendingPassword } from "./password.ts"
+import { applyGuestLogin } from "./login.ts"
 import { defineAndStart } from "./power.ts"
 import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
@@ -79,7 +79,7 @@ export const resizeOperation: VmOperation<
           admission,
         )
         yield* defineAndStart(driver, resized)
-        yield* applyPendingPassword(driver, { ...context, vm: resized }, secretKey)
+        yield* applyGuestLogin(driver, { ...context, vm: resized }, secretKey)
         return { cpus: resized.cpus, memoryMiB: resized.memoryMiB, sockets: resized.sockets }
       }),
   },

@@ -600,6 +600,18 @@ export type components = {
     readonly VmChangeOwner: {
       readonly ownerId: string
     }
+    readonly VmLoginRecorded: {
+      readonly task: components["schemas"]["Task"]
+    }
+    readonly VmLoginMethod: {
+      /** @enum {string} */
+      readonly method: "password" | "ssh-key"
+      readonly keyPairId?: string
+      readonly password?: string
+    }
+    readonly VmSshKeys: {
+      readonly keyPairIds: readonly string[]
+    }
     readonly MetricSeries: {
       readonly vmId: string
       /** @enum {string} */
@@ -1026,6 +1038,21 @@ export type components = {
         readonly dhcp?: boolean
         readonly dns?: readonly string[]
       }
+    }
+    readonly KeyPair: {
+      readonly id: string
+      readonly name: string
+      readonly publicKey: string
+      readonly fingerprint: string
+      readonly createdAt: string
+    }
+    readonly KeyPairCreated: {
+      readonly keyPair: components["schemas"]["KeyPair"]
+      readonly privateKey: string | null
+    }
+    readonly KeyPairCreate: {
+      readonly name: string
+      readonly publicKey?: string
     }
     readonly Version: {
       readonly agent: string
