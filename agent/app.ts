@@ -10,6 +10,7 @@ import { provideRuntime } from "./middleware/runtime.ts"
 import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
 import { doc } from "./openapi/describe.ts"
 import { openApiDocument, openApiPath } from "./openapi/document.ts"
+import { affinityGroupRoutes, vmAffinityRoutes } from "./routes/affinity-groups.ts"
 import { alarmRoutes } from "./routes/alarms.ts"
 import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
@@ -79,6 +80,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmImageRoutes],
   ["/vms", vmOwnerRoutes],
   ["/vms", vmLoginRoutes],
+  ["/vms", vmAffinityRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],
@@ -97,6 +99,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", nicRoutes],
   ["/networks", networkRoutes],
   ["/key-pairs", keyPairRoutes],
+  ["/affinity-groups", affinityGroupRoutes],
   ["/version", versionRoutes],
 ]
 

@@ -3,6 +3,7 @@ import type { Lang } from "../model/common.ts"
 import type { Operation } from "../model/operation.ts"
 import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
+import { affinityOperation } from "./affinity.ts"
 import { changeOwnerOperation } from "./change-owner.ts"
 import { cloneOperation } from "./clone.ts"
 import { consoleOperation } from "./console.ts"
@@ -83,6 +84,7 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("create-image", createImageOperation, () => ""),
   entry("login-method", loginMethodOperation, (base) => ({ method: base.vm.loginMethod })),
   entry("ssh-keys", sshKeysOperation, () => []),
+  entry("affinity", affinityOperation, () => []),
   entry("change-owner", changeOwnerOperation, (base) => base.vm.ownerId),
   entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics

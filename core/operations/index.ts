@@ -1,3 +1,4 @@
+export * from "./affinity.ts"
 export * from "./background.ts"
 export * from "./backups/index.ts"
 export * from "./batch.ts"

@@ -612,6 +612,9 @@ export type components = {
     readonly VmSshKeys: {
       readonly keyPairIds: readonly string[]
     }
+    readonly VmAffinityGroups: {
+      readonly groupIds: readonly string[]
+    }
     readonly MetricSeries: {
       readonly vmId: string
       /** @enum {string} */
@@ -1053,6 +1056,20 @@ export type components = {
     readonly KeyPairCreate: {
       readonly name: string
       readonly publicKey?: string
+    }
+    readonly AffinityGroup: {
+      readonly id: string
+      readonly departmentId: string
+      readonly name: string
+      /** @enum {string} */
+      readonly policy: "affinity" | "anti-affinity"
+      readonly createdAt: string
+    }
+    readonly AffinityGroupCreate: {
+      readonly name: string
+      /** @enum {string} */
+      readonly policy: "affinity" | "anti-affinity"
+      readonly departmentId?: string
     }
     readonly Version: {
       readonly agent: string
