@@ -6,22 +6,15 @@ import type { Page } from "playwright-core"
 import { Store } from "../core/index.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { eventually, recordEvents } from "./testing/page.ts"
+import { eventually } from "./testing/page.ts"
+import { openVmDetail } from "./testing/vm-detail.ts"
 
 /** The clone (R8), reinstall (K2) and create-image (K3) dialogs against the real API (fake driver), in English and Chinese. */
 describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip: browserSkip }, () => {
   const w = useWidgetAgent()
   const browser = useBrowser()
   const detail = (page: Page) => page.locator("hx-vm-detail")
-  const open = async (vmId: string, lang: string) => {
-    const session = await browser.open()
-    await recordEvents(session.page)
-    await session.page.goto(
-      w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`, { lang }),
-    )
-    await detail(session.page).locator("[part=header]").waitFor()
-    return session
-  }
+  const open = (vmId: string, lang = "en") => openVmDetail(browser, w, vmId, lang)
   const vmsNamed = (name: string) =>
     w.agent.run(Store.use((s) => s.vms.list({}))).then((vms) => vms.filter((vm) => vm.displayName === name))
 
