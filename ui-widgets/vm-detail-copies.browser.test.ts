@@ -109,4 +109,34 @@ describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip:
     assert.ok(vm)
     assert.deepEqual(errors, [])
   })
+
+  it("R3 (中文) the change-owner dialog offers the users; the VM goes to the chosen one, a refusal shows its rule", async () => {
+    const [vmId = ""] = await w.createVms(["owner_zh"])
+    const session = await browser.open()
+    await session.page.goto(
+      w.page(`<hx-vm-detail token="${w.agent.tokens.admin}" vm-id="${vmId}"></hx-vm-detail>`, { lang: "zh-CN" }),
+    )
+    const { page, errors, shoot } = session
+    await detail(page).locator("[part=header]").waitFor()
+    const action = detail(page).locator(`[data-action="change-owner"]`)
+    assert.equal((await action.innerText()).trim(), "变更所有者")
+    await action.click()
+    const dialog = detail(page).locator("dialog[open]")
+    assert.match(await dialog.innerText(), /隔离网络将替换/)
+    const admin = w.agent.users.admin
+    await dialog.locator("select#dialog-input").selectOption(admin.id)
+    await shoot("vm-detail-change-owner-zh")
+    await dialog.locator("[data-confirm]").click()
+    const vm = await eventually("the VM to change hands", async () => {
+      const current = await w.agent.run(Store.use((s) => s.vms.get(vmId)))
+      return current.ownerId === admin.id && current
+    })
+    assert.ok(vm)
+    await detail(page).locator(`[data-action="change-owner"]`).click()
+    await detail(page).locator("dialog[open] [data-confirm]").click()
+    const banner = detail(page).locator("[part=error]")
+    await banner.waitFor()
+    assert.equal(await banner.getAttribute("data-rule"), "owner-unchanged")
+    assert.deepEqual(errors, [])
+  })
 })

@@ -229,6 +229,9 @@ export const en = {
     newSockets: "CPU sockets (they divide the CPU count; cores per socket follow)",
     resizeNote: "The VM starts again by itself once resized.",
     newImage: "Image to install",
+    newOwner: "New owner",
+    ownerNote:
+      "To another department: snapshots, backups and their schedules must be gone first. To another company: the VM must be stopped; its private network is replaced by the new department's.",
     reinstallNote: "The system disk is replaced; data disks stay; the VM's snapshots are removed.",
     imageName: "Image name",
     imageNameRule: "An image name has 1 to 64 characters",
@@ -262,6 +265,7 @@ export const en = {
     clone: "Clone",
     reinstall: "Reinstall",
     "create-image": "Create image",
+    "change-owner": "Change owner",
     turnOn: (what: string) => `Turn ${what.toLowerCase()} on`,
     turnOff: (what: string) => `Turn ${what.toLowerCase()} off`,
   },

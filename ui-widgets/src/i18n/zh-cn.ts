@@ -220,6 +220,9 @@ export const zhCN: Messages = {
     newSockets: "CPU插槽数（需整除CPU数量，每插槽核数随之确定）",
     resizeNote: "调整配置后虚拟机将自动启动。",
     newImage: "要安装的镜像",
+    newOwner: "新的所有者",
+    ownerNote:
+      "变更到其他部门时，需先删除快照、备份及其定时策略；变更到其他公司时，虚拟机需处于停止状态，其隔离网络将替换为目标部门的网络。",
     reinstallNote: "系统盘将被覆盖，数据盘保留，虚拟机的快照将被删除。",
     imageName: "镜像名称",
     imageNameRule: "镜像名称为1到64个字符",
@@ -253,6 +256,7 @@ export const zhCN: Messages = {
     clone: "克隆",
     reinstall: "重装系统",
     "create-image": "创建镜像",
+    "change-owner": "变更所有者",
     turnOn: (what: string) => `开启${what}`,
     turnOff: (what: string) => `关闭${what}`,
   },

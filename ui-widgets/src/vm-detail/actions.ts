@@ -8,7 +8,16 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets" | "clone" | "image" | "image-name"
+export type ActionInput =
+  | "name"
+  | "remarks"
+  | "reclaim"
+  | "flavor"
+  | "sockets"
+  | "clone"
+  | "image"
+  | "image-name"
+  | "owner"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -124,6 +133,13 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
     input: "image-name",
     run: async (c, d, name) => one(await c.post<Reply>(`${path(d)}/create-image`, { name })),
   },
+  // R3: the dialog offers the users the caller sees; the API names what stands in the way (snapshots, power state).
+  "change-owner": {
+    primary: false,
+    confirm: false,
+    input: "owner",
+    run: async (c, d, ownerId) => one(await c.post<Reply>(`${path(d)}/owner`, { ownerId })),
+  },
   // R8: a new display name and password (empty: random, shown once like show-password); the clone is a new VM.
   clone: {
     primary: false,
@@ -154,6 +170,7 @@ export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "remarks") return detail.vm.remarks
   if (input === "flavor") return detail.vm.flavorId
   if (input === "image") return detail.vm.imageId
+  if (input === "owner") return detail.vm.ownerId
   if (input === "image-name") return ""
   if (input === "sockets") return String(detail.vm.sockets)
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)

@@ -21,13 +21,14 @@ export interface ActionDialog {
     | "clone"
     | "image"
     | "image-name"
+    | "owner"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
   /** A password typed beside the value (clone, R8); empty: random. */
   readonly secret?: string
   readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
-  /** The choices of a "flavor" (K1) or "image" (K2) dialog: value and label. */
+  /** The choices of a "flavor" (K1), "image" (K2) or "owner" (R3) dialog: value and label. */
   readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
 }
 
@@ -60,6 +61,17 @@ const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => 
   return undefined
 }
 
+/** A dialog that chooses one of its options, with what the choice means. */
+const choice = (dialog: ActionDialog, label: string, note: string, change: (event: Event) => void) =>
+  html`<label for="dialog-input">${label}</label>
+    <select id="dialog-input" .value=${dialog.value} @change=${change}>
+      ${(dialog.options ?? []).map(
+        (option) =>
+          html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
+      )}
+    </select>
+    <p class="muted">${note}</p>`
+
 const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: string | undefined) => {
   const change = (event: Event) => on.change((event.target as HTMLInputElement).value)
   const common = { invalid: refusal !== undefined }
@@ -84,23 +96,11 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
       return html`<label for="dialog-input">${t.tabs.backup.newDiskName}</label>
         <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} @input=${change} />`
     case "flavor":
-      return html`<label for="dialog-input">${t.detail.newFlavor}</label>
-        <select id="dialog-input" .value=${dialog.value} @change=${change}>
-          ${(dialog.options ?? []).map(
-            (option) =>
-              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
-          )}
-        </select>
-        <p class="muted">${t.detail.resizeNote}</p>`
+      return choice(dialog, t.detail.newFlavor, t.detail.resizeNote, change)
     case "image":
-      return html`<label for="dialog-input">${t.detail.newImage}</label>
-        <select id="dialog-input" .value=${dialog.value} @change=${change}>
-          ${(dialog.options ?? []).map(
-            (option) =>
-              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
-          )}
-        </select>
-        <p class="muted">${t.detail.reinstallNote}</p>`
+      return choice(dialog, t.detail.newImage, t.detail.reinstallNote, change)
+    case "owner":
+      return choice(dialog, t.detail.newOwner, t.detail.ownerNote, change)
     case "image-name":
       return html`<label for="dialog-input">${t.detail.imageName}</label>
         <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} aria-invalid=${common.invalid}
