@@ -10,6 +10,7 @@ import { provideRuntime } from "./middleware/runtime.ts"
 import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
 import { doc } from "./openapi/describe.ts"
 import { openApiDocument, openApiPath } from "./openapi/document.ts"
+import { affinityGroupRoutes, vmAffinityRoutes } from "./routes/affinity-groups.ts"
 import { alarmRoutes } from "./routes/alarms.ts"
 import { backupRoutes } from "./routes/backups.ts"
 import { batchRoutes } from "./routes/batch.ts"
@@ -19,6 +20,7 @@ import { departmentDiskRoutes } from "./routes/department-disks.ts"
 import { diskRoutes } from "./routes/disks.ts"
 import { hostRoutes } from "./routes/hosts.ts"
 import { isStreamedUpload } from "./routes/image-library.ts"
+import { keyPairRoutes } from "./routes/key-pairs.ts"
 import { metricRoutes } from "./routes/metrics.ts"
 import { networkRoutes } from "./routes/networks.ts"
 import { nicRoutes } from "./routes/nics.ts"
@@ -28,9 +30,13 @@ import { snapshotRoutes } from "./routes/snapshots.ts"
 import { taskRoutes } from "./routes/tasks.ts"
 import { versionRoutes } from "./routes/version.ts"
 import { vmActionRoutes } from "./routes/vm-actions.ts"
+import { vmCloneRoutes } from "./routes/vm-clone.ts"
 import { vmConfigRoutes } from "./routes/vm-config.ts"
 import { vmDeviceRoutes } from "./routes/vm-devices.ts"
+import { vmImageRoutes } from "./routes/vm-images.ts"
+import { vmLoginRoutes } from "./routes/vm-login.ts"
 import { vmMigrateRoutes } from "./routes/vm-migrate.ts"
+import { vmOwnerRoutes } from "./routes/vm-owner.ts"
 import { vmRoutes } from "./routes/vms.ts"
 import { requireJsonBodies } from "./validation/validators.ts"
 
@@ -75,6 +81,11 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/vms", vmDeviceRoutes],
   ["/vms", vmConfigRoutes],
   ["/vms", vmMigrateRoutes],
+  ["/vms", vmCloneRoutes],
+  ["/vms", vmImageRoutes],
+  ["/vms", vmOwnerRoutes],
+  ["/vms", vmLoginRoutes],
+  ["/vms", vmAffinityRoutes],
   ["/vms", metricRoutes],
   ["/vms", alarmRoutes],
   ["/vms", costRoutes],
@@ -92,6 +103,8 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
   ["/tokens", tokenRoutes],
   ["/vms", nicRoutes],
   ["/networks", networkRoutes],
+  ["/key-pairs", keyPairRoutes],
+  ["/affinity-groups", affinityGroupRoutes],
   ["/version", versionRoutes],
 ]
 

@@ -1,5 +1,5 @@
 import { Layer, ManagedRuntime } from "effect"
-import { coreLayer, type Driver, type HostConfig, type Store, type StoreError } from "../core/index.ts"
+import { coreLayer, DomainJoin, type Driver, type HostConfig, type Store, type StoreError } from "../core/index.ts"
 import type { AgentRuntime } from "./env.ts"
 
 export interface AgentRuntimeOptions {
@@ -7,8 +7,14 @@ export interface AgentRuntimeOptions {
   readonly store: Layer.Layer<Store, StoreError>
   readonly host: HostConfig["Service"]
   readonly drivers: ReadonlyArray<Driver>
+  /** C2, R8: the domain-join plug-in Windows VMs with the "domain-join" component call at their first start. */
+  readonly domainJoin?: DomainJoin["Service"]
 }
 
 /** The agent's one ManagedRuntime: the core's services over the store. Dispose it on shutdown (SIGTERM). */
-export const makeAgentRuntime = (options: AgentRuntimeOptions): AgentRuntime =>
-  ManagedRuntime.make(Layer.merge(coreLayer({ host: options.host, drivers: options.drivers }), options.store))
+export const makeAgentRuntime = (options: AgentRuntimeOptions): AgentRuntime => {
+  const core = Layer.merge(coreLayer({ host: options.host, drivers: options.drivers }), options.store)
+  return ManagedRuntime.make(
+    options.domainJoin === undefined ? core : Layer.merge(core, Layer.succeed(DomainJoin, options.domainJoin)),
+  )
+}

@@ -6,7 +6,8 @@ import type { Page } from "playwright-core"
 import { Store } from "../core/index.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { eventually, recordEvents } from "./testing/page.ts"
+import { eventually } from "./testing/page.ts"
+import { openVmDetail } from "./testing/vm-detail.ts"
 
 /** The disks tab's create and detach (V2, V3) and the reset-password action (R11) against the real API (fake driver). */
 describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip: browserSkip }, () => {
@@ -14,16 +15,7 @@ describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip
   const browser = useBrowser()
   const detail = (page: Page) => page.locator("hx-vm-detail")
   const panel = (page: Page) => detail(page).locator("[role=tabpanel]")
-  const open = async (vmId: string, lang: string, tab?: string) => {
-    const session = await browser.open()
-    await recordEvents(session.page)
-    await session.page.goto(
-      w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`, { lang }),
-    )
-    await detail(session.page).locator("[part=header]").waitFor()
-    if (tab !== undefined) await detail(session.page).locator(`#tab-${tab}`).click()
-    return session
-  }
+  const open = (vmId: string, lang = "en", tab?: string) => openVmDetail(browser, w, vmId, lang, tab)
   const disksOf = (vmId: string) => w.agent.run(Store.use((s) => s.disks.list({ vmId })))
 
   it("V2 V3 V1 (English) create a data disk in the tab, detach it after confirming, attach it again", async () => {

@@ -7,7 +7,8 @@ import { Store } from "../core/index.ts"
 import { insertSamples } from "../core/metrics/testing.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
+import { eventually, heardEvents } from "./testing/page.ts"
+import { openVmDetail } from "./testing/vm-detail.ts"
 
 /** <hx-vm-detail> (D1–D5) against the real API on the fake driver, in headless Chromium. */
 describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
@@ -15,15 +16,7 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
   const browser = useBrowser()
   const detail = (page: Page) => page.locator("hx-vm-detail")
   const action = (page: Page, name: string) => detail(page).locator(`[data-action="${name}"]`)
-  const open = async (vmId: string, lang = "en") => {
-    const session = await browser.open()
-    await recordEvents(session.page)
-    await session.page.goto(
-      w.page(`<hx-vm-detail token="${w.agent.tokens.owner}" vm-id="${vmId}"></hx-vm-detail>`, { lang }),
-    )
-    await detail(session.page).locator("[part=header]").waitFor()
-    return session
-  }
+  const open = (vmId: string, lang = "en") => openVmDetail(browser, w, vmId, lang)
 
   it("D1–D4 the info blocks show the VM as the API describes it", async () => {
     const [vmId = ""] = await w.createVms(["detail_vm"])

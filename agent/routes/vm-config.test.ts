@@ -75,6 +75,40 @@ for (const backend of storeBackends) {
       }
     })
 
+    it("K1 G2 parallel resizes share the quota's last CPUs: one resizes, the others fail by the quota's rule", async () => {
+      const big = await flavor(2, 128)
+      const vms = [(await runningVm(agent)).vm, (await runningVm(agent)).vm, (await runningVm(agent)).vm]
+      for (const vm of vms) await stop(agent, vm.id)
+      const departmentId = vms[0]?.departmentId ?? ""
+      const used = await agent.run(Store.use((s) => s.quotas.usage(departmentId)))
+      const quota = { departmentId, memoryMiB: null, diskGiB: null, vmCount: null }
+      // room for one more CPU: exactly one of the three 1 → 2 CPU resizes fits
+      await agent.run(Store.use((s) => s.quotas.set({ ...quota, cpus: used.cpus + 1 })))
+      try {
+        const replies = await Promise.all(
+          vms.map((vm) => agent.call("POST", `/api/v1/vms/${vm.id}/resize`, { body: { flavorId: big.id } })),
+        )
+        const outcomes = await Promise.all(
+          replies.map(async (reply) => {
+            if (reply.status !== 202) return `${reply.status} ${reply.body.error.rule}`
+            const task = await agent.settle(reply.body.task.id)
+            return task.state === "succeeded" ? "resized" : `failed ${(task.error as { rule?: string }).rule}`
+          }),
+        )
+        assert.equal(outcomes.filter((o) => o === "resized").length, 1, JSON.stringify(outcomes))
+        assert.ok(
+          outcomes.every((o) => o === "resized" || o === "409 quota-cpus" || o === "failed quota-cpus"),
+          JSON.stringify(outcomes),
+        )
+        const after = await agent.run(Store.use((s) => s.quotas.usage(departmentId)))
+        assert.equal(after.cpus, used.cpus + 1, "the quota holds")
+        const states = await Promise.all(vms.map((vm) => vmOf(vm.id)))
+        assert.deepEqual(states.map((vm) => vm.state).sort(), ["running", "stopped", "stopped"])
+      } finally {
+        await agent.run(Store.use((s) => s.quotas.set({ ...quota, cpus: null })))
+      }
+    })
+
     it("K4 stopped only; the sockets divide the CPUs; cores per socket follow", async () => {
       const big = await flavor(4, 128)
       const { vm } = await runningVm(agent)

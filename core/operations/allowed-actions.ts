@@ -3,7 +3,11 @@ import type { Lang } from "../model/common.ts"
 import type { Operation } from "../model/operation.ts"
 import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
+import { affinityOperation } from "./affinity.ts"
+import { changeOwnerOperation } from "./change-owner.ts"
+import { cloneOperation } from "./clone.ts"
 import { consoleOperation } from "./console.ts"
+import { createImageOperation } from "./create-image.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import { createDiskOperation } from "./disks/create.ts"
 import {
@@ -14,11 +18,13 @@ import {
   renameOperation,
   showPasswordOperation,
 } from "./edit.ts"
+import { loginMethodOperation, sshKeysOperation } from "./login.ts"
 import { migrateCheck } from "./migrate/preview.ts"
 import { joinNetworkCheck } from "./networks/nics.ts"
 import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
+import { reinstallOperation } from "./reinstall.ts"
 import { resizeOperation } from "./resize.ts"
 import { socketsOperation } from "./sockets.ts"
 import type { ReadContext, Reads, VmCheck } from "./vm-operation.ts"
@@ -80,6 +86,13 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("reset-password", resetPasswordOperation, () => null),
   // R9: the host is the dialog's choice; the preview weighs the caller and the VM (migrate/preview.ts)
   entry("migrate", migrateCheck, none),
+  entry("reinstall", reinstallOperation, (base) => base.vm.imageId),
+  entry("create-image", createImageOperation, () => ""),
+  entry("login-method", loginMethodOperation, (base) => ({ method: base.vm.loginMethod })),
+  entry("ssh-keys", sshKeysOperation, () => []),
+  entry("affinity", affinityOperation, () => []),
+  entry("change-owner", changeOwnerOperation, (base) => base.vm.ownerId),
+  entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),
 ]

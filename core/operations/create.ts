@@ -1,14 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { encryptSecret, randomPassword } from "../auth/secrets.ts"
-import { holdsCapacity } from "../cluster/host-usage.ts"
 import { Peers, remoteHandle } from "../cluster/peers.ts"
-import { ClusterSettings, type StoppedVmPolicy } from "../cluster/settings.ts"
+import { ClusterSettings } from "../cluster/settings.ts"
 import { HostConfig } from "../config.ts"
 import { ipamViolation } from "../ipam/violation.ts"
-import type { Disk, Flavor, Host, Image, Nic, User, Vm, VmCreateRequest } from "../model/index.ts"
+import type { Disk, Flavor, Image, Nic, User, Vm, VmCreateRequest } from "../model/index.ts"
 import { placementCandidates } from "../placement/candidates.ts"
-import { hostFits } from "../placement/choose-host.ts"
 import { place } from "../placement/place.ts"
 import { placementRefusal } from "../placement/refusal.ts"
 import type { Actor } from "../rules/context.ts"
@@ -20,11 +18,9 @@ import {
   createDemand,
   createRules,
 } from "../rules/create.ts"
-import { hostAvailable } from "../rules/placement.ts"
-import { quotaRules } from "../rules/quota.ts"
-import { checkRules, firstRefusal, violation } from "../rules/rule.ts"
-import type { Admission } from "../store/admission.ts"
+import { checkRules } from "../rules/rule.ts"
 import { Store, type VmBundle } from "../store/ports.ts"
+import { vmAdmission } from "./admission.ts"
 import { now } from "./clock.ts"
 import { type NicPlan, randomMac, resolveNetworks } from "./networks/choices.ts"
 import { resolveOwner } from "./owner.ts"
@@ -173,30 +169,6 @@ const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint,
 })
 
 /**
- * G2, C3, C8: the quota and the chosen host's room, checked again where the rows go in, under the database's locks.
- * The first check (above) reads without locks and gives the usual answers; this one makes them hold when creates
- * run in parallel, in one agent or in several on one database.
- */
-const admission = (context: CreateContext, host: Host, count: number, policy: StoppedVmPolicy): Admission => ({
-  departmentId: context.owner.departmentId,
-  hostId: host.id,
-  refusal: ({ quota, usage, hostByState }) => {
-    const quotaContext = { quota, usage, demand: context.demand }
-    const overQuota = firstRefusal(quotaRules, quotaContext)
-    if (overQuota !== undefined) return violation("vm.create", overQuota, quotaContext)
-    // The same stopped-VM policy as placement (hostLoads), so that the two never disagree on a host's room.
-    const holding = hostByState.filter(({ state }) => holdsCapacity({ state, recycledAt: null }, policy))
-    const load = {
-      host,
-      cpusUsed: holding.reduce((sum, group) => sum + group.cpus, 0),
-      memoryMiBUsed: holding.reduce((sum, group) => sum + group.memoryMiB, 0),
-    }
-    const demand = { cpus: context.flavor.cpus, memoryMiB: context.flavor.memoryMiB, count }
-    return hostFits(load, demand) ? undefined : violation("vm.create", hostAvailable, { host: undefined, count })
-  },
-})
-
-/**
  * C1–C5, C7, C8: check the rules for the whole batch, place it, insert every VM with its disks in one
  * transaction (all or nothing), then provision each VM as its own task. Returns the tasks at once.
  */
@@ -233,7 +205,17 @@ export const createVms = Effect.fn("operations.createVms")(function* (actor: Act
   const bundles = yield* Effect.forEach(names, (name) => bundleFor(blueprint, name))
   const { stoppedVms } = yield* ClusterSettings
   yield* store.vms
-    .insertBundles(bundles, admission(context, host, request.count, stoppedVms))
+    .insertBundles(
+      bundles,
+      vmAdmission(
+        "vm.create",
+        owner.departmentId,
+        context.demand,
+        host,
+        { cpus: flavor.cpus, memoryMiB: flavor.memoryMiB, count: request.count },
+        stoppedVms,
+      ),
+    )
     .pipe(
       Effect.catchTag("IpamRefusal", (refusal) =>
         Effect.fail(ipamViolation("vm.create", refusal, (subnetId) => networks.names.get(subnetId) ?? subnetId)),

@@ -10,20 +10,16 @@ import { guestShell, qemuInstalled, waitForBoot } from "../../plugins/qemu/drive
 import type { Vm } from "../model/vm.ts"
 import { resetPassword } from "./password.ts"
 import { power } from "./power.ts"
+import { guestLoginScript } from "./testing/guest-login.ts"
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
-
-/** What login does with a typed password ($2) for a user ($1): crypt it with the stored salt, compare. */
-const login = `hash=$(awk -F: -v user="$1" '$1 == user { print $2 }' /etc/shadow)
-salt=$(echo "$hash" | cut -d'$' -f3)
-[ -n "$salt" ] && [ "$(mkpasswd -m sha512 -S "$salt" "$2")" = "$hash" ] && echo accepted || echo refused`
 
 describe("password reset through the core on real QEMU (R11)", { skip, timeout: 900_000 }, () => {
   const core = useQemuCore()
   let vm: Vm
   const owner = () => core.world.actors.owner
   const tryLogin = async (password: string) =>
-    (await core.run(guestShell(core.driver, vm.hostname, login, "root", password))).trim()
+    (await core.run(guestShell(core.driver, vm.hostname, guestLoginScript, "root", password))).trim()
   const resetAndStart = async (password: string | null) => {
     await core.complete(power(owner(), vm.id, "stop"))
     const reset = await core.run(resetPassword(owner(), vm.id, password))

@@ -13,7 +13,7 @@ import { type PowerContext, powerRules } from "../rules/power.ts"
 import { Store } from "../store/ports.ts"
 import { detachExternalDevices } from "./devices/work.ts"
 import { driverFor } from "./driver-for.ts"
-import { applyPendingPassword } from "./password.ts"
+import { applyGuestLogin } from "./login.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
 import type { BackgroundWork, OperationError, VmOperation } from "./vm-operation.ts"
@@ -65,7 +65,7 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
     action: "start",
     // R11: a password reset while the VM was stopped is set in the guest once it runs.
     work: (driver, context, { secretKey }) =>
-      defineAndStart(driver, context.vm).pipe(Effect.andThen(applyPendingPassword(driver, context, secretKey))),
+      defineAndStart(driver, context.vm).pipe(Effect.andThen(applyGuestLogin(driver, context, secretKey))),
   },
   stop: {
     operation: "vm.stop",

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { Driver } from "../driver/driver.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
+import { joinDomain } from "./domain-join.ts"
 import { driverFor } from "./driver-for.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
@@ -40,7 +41,10 @@ const provisionOperation = (
           })
         }
         yield* driver.define(yield* buildSpec(current))
-        if (start) yield* driver.start(current.hostname)
+        if (!start) return
+        yield* driver.start(current.hostname)
+        // C2, R8: a Windows VM (a create's or a clone's) that asked for the domain join gets it on its first start
+        yield* joinDomain({ vm: current, driver })
       }),
   },
 })

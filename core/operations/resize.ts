@@ -5,8 +5,9 @@ import { configRules, type ResizeContext, resizeDemand } from "../rules/config.t
 import type { Actor } from "../rules/context.ts"
 import { cpuTopology } from "../rules/naming.ts"
 import { Store } from "../store/ports.ts"
+import { quotaAdmission } from "./admission.ts"
 import { driverFor as driverOf } from "./driver-for.ts"
-import { applyPendingPassword } from "./password.ts"
+import { applyGuestLogin } from "./login.ts"
 import { defineAndStart } from "./power.ts"
 import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
@@ -62,7 +63,10 @@ export const resizeOperation: VmOperation<
         const store = yield* Store
         const { vm, flavor } = context
         const topology = topologyFor(vm.sockets, flavor.cpus)
-        const resized = yield* store.vms.update(
+        // G2 again where the new flavor is written, under the department's lock: parallel resizes (and creates) cannot
+        // all pass on the same free quota; the one that no longer fits fails its task with the quota's rule.
+        const admission = quotaAdmission("vm.resize", vm.departmentId, vm.hostId ?? "", context.demand)
+        const resized = yield* store.vms.updateAdmitted(
           vm.id,
           {
             flavorId: flavor.id,
@@ -72,9 +76,10 @@ export const resizeOperation: VmOperation<
             coresPerSocket: topology.coresPerSocket,
           },
           vm.version,
+          admission,
         )
         yield* defineAndStart(driver, resized)
-        yield* applyPendingPassword(driver, { ...context, vm: resized }, secretKey)
+        yield* applyGuestLogin(driver, { ...context, vm: resized }, secretKey)
         return { cpus: resized.cpus, memoryMiB: resized.memoryMiB, sockets: resized.sockets }
       }),
   },

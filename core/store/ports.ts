@@ -139,6 +139,16 @@ export interface VmRepository {
     patch: Patch<Omit<Vm, "hostname" | "version" | "updatedAt">>,
     expectedVersion?: number,
   ): Effect.Effect<Vm, NotFound | VersionConflict | StoreError>
+  /**
+   * The same write, only if the admission still allows it once its department's and host's locks are held (else it
+   * fails with its refusal and writes nothing): a resize's quota holds against parallel resizes and creates (K1, G2).
+   */
+  updateAdmitted(
+    id: string,
+    patch: Patch<Omit<Vm, "hostname" | "version" | "updatedAt">>,
+    expectedVersion: number,
+    admission: Admission,
+  ): Effect.Effect<Vm, NotFound | VersionConflict | StoreError | RuleViolation>
   /** Remove the VM and, in the same transaction, its NICs, snapshots, schedules, and the disks listed. */
   purge(id: string, diskIdsToDelete: ReadonlyArray<string>): Q<void>
   facts(id: string): Q<VmFacts>

@@ -1,6 +1,6 @@
 import { Clock, Effect } from "effect"
 import { type Kysely, sql } from "kysely"
-import { NotFound, VersionConflict } from "../errors.ts"
+import { NotFound, RuleViolation, VersionConflict } from "../errors.ts"
 import { IpamRefusal } from "../ipam/errors.ts"
 import type { Nic, Vm } from "../model/index.ts"
 import { type Admission, admit } from "./admission.ts"
@@ -56,6 +56,7 @@ type UpdateOutcome =
   | { readonly kind: "updated"; readonly row: Record<string, unknown> }
   | { readonly kind: "missing" }
   | { readonly kind: "conflict" }
+  | { readonly kind: "refused"; readonly refusal: RuleViolation }
 
 export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
   const get = Effect.fn("vm.get")(function* (id: string) {
@@ -126,10 +127,11 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     if (refusal !== undefined) return yield* refusal
   })
 
-  const update = Effect.fn("vm.update")(function* (
+  const updateIn = Effect.fnUntraced(function* (
     id: string,
     patch: Parameters<VmRepository["update"]>[1],
-    expectedVersion?: number,
+    expectedVersion: number | undefined,
+    admission: Admission | undefined,
   ) {
     const now = new Date(yield* Clock.currentTimeMillis)
     const {
@@ -143,6 +145,9 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     const groupIds = patch.affinityGroupIds
     const outcome = yield* run("vm.update", () =>
       db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
+        // under the admission's locks, against the figures as they are now: the check and the write hold together
+        const refusal = admission === undefined ? undefined : await admit(trx, admission)
+        if (refusal !== undefined) return { kind: "refused", refusal }
         let write = untyped(trx)
           .updateTable("vms")
           .set({ ...columns, updatedAt: now, version: sql`version + 1` })
@@ -162,7 +167,29 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     )
     if (outcome.kind === "missing") return yield* new NotFound({ resource: "vm", id })
     if (outcome.kind === "conflict") return yield* new VersionConflict({ resource: "vm", id })
-    return vmCodec.decode(outcome.row)
+    return outcome.kind === "refused" ? outcome.refusal : vmCodec.decode(outcome.row)
+  })
+
+  const update = Effect.fn("vm.update")(function* (
+    id: string,
+    patch: Parameters<VmRepository["update"]>[1],
+    expectedVersion?: number,
+  ) {
+    const written = yield* updateIn(id, patch, expectedVersion, undefined)
+    if (written instanceof RuleViolation) return yield* Effect.die(written)
+    return written
+  })
+
+  // A refusal writes nothing: parallel resizes in one department cannot all pass on the same free quota (G2).
+  const updateAdmitted = Effect.fn("vm.updateAdmitted")(function* (
+    id: string,
+    patch: Parameters<VmRepository["update"]>[1],
+    expectedVersion: number,
+    admission: Admission,
+  ) {
+    const written = yield* updateIn(id, patch, expectedVersion, admission)
+    if (written instanceof RuleViolation) return yield* written
+    return written
   })
 
   // Alarm rules and affinity memberships go by cascade; devices and the disks kept are released by SET NULL.
@@ -230,5 +257,5 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     return reads
   })
 
-  return { get, getWithFacts, list, query, insertBundles, update, purge, facts, detail }
+  return { get, getWithFacts, list, query, insertBundles, update, updateAdmitted, purge, facts, detail }
 }

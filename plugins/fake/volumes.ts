@@ -7,9 +7,13 @@ import type { VolumeRecord } from "./state.ts"
 
 /**
  * Disk files, kept as records only: the fake writes no image files and does not check that a backing image exists.
- * Creating the same volume again succeeds; a different one at a taken path, or removing a volume a defined domain
- * still uses, is refused. Removing a path that holds no volume succeeds.
+ * Creating the same volume again (format, size, backing: what QEMU's qemu-img compares; its content is not looked at,
+ * so a full copy written there first stays) succeeds; a different one at a taken path, or removing a volume a
+ * defined domain still uses, is refused. Removing a path that holds no volume succeeds.
  */
+/** A volume's spec without what it holds. */
+const shapeOf = ({ files: _files, deleted: _deleted, ...shape }: VolumeRecord) => shape
+
 export const makeVolumes = (hv: Hypervisor): Driver["volumes"] => ({
   create: Effect.fn("FakeDriver.volumes.create")(function* (volume: VolumeSpec) {
     const problem = volumeSpecProblem(volume)
@@ -22,7 +26,7 @@ export const makeVolumes = (hv: Hypervisor): Driver["volumes"] => ({
       ...(volume.backingFormat === undefined ? {} : { backingFormat: volume.backingFormat }),
     }
     const existing = hv.findVolume(volume.path)
-    if (existing && isDeepStrictEqual(existing, record)) return
+    if (existing && isDeepStrictEqual(shapeOf(existing), record)) return
     if (existing) return yield* hv.invalid("volumes.create", `${volume.path} already holds a different volume`)
     yield* hv.putVolume("volumes.create", record)
   }),

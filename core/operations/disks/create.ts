@@ -6,10 +6,8 @@ import { InvalidInput } from "../../errors.ts"
 import type { Disk, DiskBus } from "../../model/storage.ts"
 import type { Actor } from "../../rules/context.ts"
 import { type DiskCreateContext, diskDemand, diskRules } from "../../rules/disks.ts"
-import { quotaDisk } from "../../rules/quota.ts"
-import { firstRefusal, violation } from "../../rules/rule.ts"
-import type { Admission } from "../../store/admission.ts"
 import { Store } from "../../store/ports.ts"
+import { quotaAdmission } from "../admission.ts"
 import { now } from "../clock.ts"
 import { quotaContext } from "../quota-context.ts"
 import { diskPricePerDay } from "../quote.ts"
@@ -32,18 +30,6 @@ interface Creating extends DiskCreateContext {
 }
 
 const bus: DiskBus = "virtio"
-
-/** G2 again where the row goes in, under the department's and host's locks: parallel creates cannot share free quota. */
-const admission = (context: Creating, hostId: string): Admission => ({
-  departmentId: context.vm.departmentId,
-  hostId,
-  refusal: ({ quota, usage }) => {
-    const quotaContext = { quota, usage, demand: context.demand }
-    return firstRefusal([quotaDisk], quotaContext) === undefined
-      ? undefined
-      : violation("disk.create", quotaDisk, quotaContext)
-  },
-})
 
 const newDisk = (context: Creating) =>
   Effect.gen(function* () {
@@ -104,7 +90,9 @@ export const createDiskOperation: VmOperation<
       Effect.gen(function* () {
         const store = yield* Store
         const { disk, hostId } = yield* newDisk(context)
-        return yield* store.disks.insertAdmitted(disk, admission(context, hostId))
+        // G2 again where the row goes in, under the department's and host's locks: parallel creates cannot share quota
+        const admission = quotaAdmission("disk.create", context.vm.departmentId, hostId, context.demand)
+        return yield* store.disks.insertAdmitted(disk, admission)
       }),
     discard: ({ diskId }) => Store.use((store) => store.disks.remove(diskId)),
     run: ({ vm }, work, recorded) =>

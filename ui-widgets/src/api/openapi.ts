@@ -627,6 +627,43 @@ export type components = {
       readonly vmId: string
       readonly cancelled: boolean
     }
+    readonly VmCloneAccepted: {
+      readonly task: components["schemas"]["Task"]
+      readonly password: string
+    }
+    readonly VmClone: {
+      readonly name: string
+      readonly password?: string
+      readonly components?: readonly string[]
+      readonly start?: boolean
+    }
+    readonly VmReinstall: {
+      readonly imageId: string
+    }
+    readonly VmCreateImage: {
+      readonly name: string
+    }
+    readonly VmOwnerChanged: {
+      readonly task: components["schemas"]["Task"]
+    }
+    readonly VmChangeOwner: {
+      readonly ownerId: string
+    }
+    readonly VmLoginRecorded: {
+      readonly task: components["schemas"]["Task"]
+    }
+    readonly VmLoginMethod: {
+      /** @enum {string} */
+      readonly method: "password" | "ssh-key"
+      readonly keyPairId?: string
+      readonly password?: string
+    }
+    readonly VmSshKeys: {
+      readonly keyPairIds: readonly string[]
+    }
+    readonly VmAffinityGroups: {
+      readonly groupIds: readonly string[]
+    }
     readonly MetricSeries: {
       readonly vmId: string
       /** @enum {string} */
@@ -1055,6 +1092,35 @@ export type components = {
         readonly dhcp?: boolean
         readonly dns?: readonly string[]
       }
+    }
+    readonly KeyPair: {
+      readonly id: string
+      readonly name: string
+      readonly publicKey: string
+      readonly fingerprint: string
+      readonly createdAt: string
+    }
+    readonly KeyPairCreated: {
+      readonly keyPair: components["schemas"]["KeyPair"]
+      readonly privateKey: string | null
+    }
+    readonly KeyPairCreate: {
+      readonly name: string
+      readonly publicKey?: string
+    }
+    readonly AffinityGroup: {
+      readonly id: string
+      readonly departmentId: string
+      readonly name: string
+      /** @enum {string} */
+      readonly policy: "affinity" | "anti-affinity"
+      readonly createdAt: string
+    }
+    readonly AffinityGroupCreate: {
+      readonly name: string
+      /** @enum {string} */
+      readonly policy: "affinity" | "anti-affinity"
+      readonly departmentId?: string
     }
     readonly Version: {
       readonly agent: string

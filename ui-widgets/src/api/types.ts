@@ -19,6 +19,7 @@ export type Vm = Schemas["Vm"]
 export type VmState = Vm["state"]
 export type Flavor = Schemas["Flavor"]
 export type Image = Schemas["Image"]
+export type User = Schemas["User"]
 export type Host = Schemas["Host"]
 /** C7: the owner's department's remaining quota (null: unlimited) and prices in minor units per day. */
 export type Quote = Schemas["VmQuote"]

@@ -8,7 +8,17 @@ export interface ActionResult {
 }
 
 /** An input some actions ask for first (rename, remarks, reclaim date). */
-export type ActionInput = "name" | "remarks" | "reclaim" | "flavor" | "sockets" | "host"
+export type ActionInput =
+  | "name"
+  | "remarks"
+  | "reclaim"
+  | "flavor"
+  | "sockets"
+  | "host"
+  | "clone"
+  | "image"
+  | "image-name"
+  | "owner"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -22,7 +32,8 @@ export interface ActionSpec {
   readonly input?: ActionInput
   /** The console opens in the portal, through an event, not through a call here. */
   readonly local?: "console"
-  readonly run?: (client: ApiClient, detail: VmDetail, input: string) => Promise<ActionResult>
+  /** `secret`: a password typed beside the input (clone), never kept by the widget after the call. */
+  readonly run?: (client: ApiClient, detail: VmDetail, input: string, secret: string) => Promise<ActionResult>
 }
 
 type Reply = { readonly task: Task }
@@ -116,6 +127,38 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
       return { tasks: [reply.task], password: reply.password }
     },
   },
+  // K2: the dialog offers the images (the detail loads them); the VM runs again on its new system disk afterwards.
+  reinstall: {
+    primary: false,
+    confirm: false,
+    input: "image",
+    run: async (c, d, imageId) => one(await c.post<Reply>(`${path(d)}/reinstall`, { imageId })),
+  },
+  // K3: the image's name; the image joins the department's catalogue once the task succeeded.
+  "create-image": {
+    primary: false,
+    confirm: false,
+    input: "image-name",
+    run: async (c, d, name) => one(await c.post<Reply>(`${path(d)}/create-image`, { name })),
+  },
+  // R3: the dialog offers the users the caller sees; the API names what stands in the way (snapshots, power state).
+  "change-owner": {
+    primary: false,
+    confirm: false,
+    input: "owner",
+    run: async (c, d, ownerId) => one(await c.post<Reply>(`${path(d)}/owner`, { ownerId })),
+  },
+  // R8: a new display name and password (empty: random, shown once like show-password); the clone is a new VM.
+  clone: {
+    primary: false,
+    confirm: false,
+    input: "clone",
+    run: async (c, d, name, password) => {
+      const body = password === "" ? { name } : { name, password }
+      const reply = await c.post<{ password: string; task: Task }>(`${path(d)}/clone`, body)
+      return { tasks: [reply.task], password: reply.password }
+    },
+  },
 }
 
 /** The actions to show, in the API's order: primary ones always, the others only while allowed. */
@@ -131,9 +174,12 @@ export const visibleActions = (
 
 /** The initial value of an action's input, from the VM as it is. */
 export const inputValue = (input: ActionInput, detail: VmDetail): string => {
-  if (input === "name") return detail.vm.displayName
+  if (input === "name" || input === "clone") return detail.vm.displayName
   if (input === "remarks") return detail.vm.remarks
   if (input === "flavor") return detail.vm.flavorId
+  if (input === "image") return detail.vm.imageId
+  if (input === "owner") return detail.vm.ownerId
+  if (input === "image-name") return ""
   if (input === "sockets") return String(detail.vm.sockets)
   if (input === "host") return ""
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)

@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit"
+import { isValidPassword } from "../../../core/rules/input-checks.ts"
 import type { Messages } from "../i18n/index.ts"
 import { validName } from "../vm-create/form.ts"
 
@@ -19,17 +20,24 @@ export interface ActionDialog {
     | "sockets"
     | "ip"
     | "host"
+    | "clone"
+    | "image"
+    | "image-name"
+    | "owner"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
+  /** A password typed beside the value (clone, R8); empty: random. */
+  readonly secret?: string
   readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
-  /** The choices of a "flavor" (K1) or "host" (R9) dialog: value and label. */
+  /** The choices of a "flavor" (K1), "image" (K2), "owner" (R3) or "host" (R9) dialog: value and label. */
   readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
 }
 
 export interface DialogHandlers {
   close(): void
   change(value: string): void
+  changeSecret(value: string): void
   confirm(): void
 }
 
@@ -40,13 +48,31 @@ const actionLabel = (t: Messages, action: string) => {
 
 /** What the typed input breaks, mirrored from the core's rules so the user sees it before sending. */
 const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => {
-  if (dialog.kind === "name" && !validName(dialog.value.trim())) return t.rules["name-format"]
+  if ((dialog.kind === "name" || dialog.kind === "clone") && !validName(dialog.value.trim())) {
+    return t.rules["name-format"]
+  }
+  if (dialog.kind === "image-name" && (dialog.value.trim() === "" || dialog.value.length > 64)) {
+    return t.detail.imageNameRule
+  }
+  const secret = dialog.secret ?? ""
+  if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
   if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
   if (dialog.kind === "reclaim" && dialog.value !== "" && new Date(`${dialog.value}T00:00:00`) <= new Date()) {
     return t.rules["reclaim-date-future"]
   }
   return undefined
 }
+
+/** A dialog that chooses one of its options, with what the choice means. */
+const choice = (dialog: ActionDialog, label: string, note: string, change: (event: Event) => void) =>
+  html`<label for="dialog-input">${label}</label>
+    <select id="dialog-input" .value=${dialog.value} @change=${change}>
+      ${(dialog.options ?? []).map(
+        (option) =>
+          html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
+      )}
+    </select>
+    <p class="muted">${note}</p>`
 
 const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: string | undefined) => {
   const change = (event: Event) => on.change((event.target as HTMLInputElement).value)
@@ -56,6 +82,14 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
       return html`<label for="dialog-input">${t.detail.newName}</label>
         <input id="dialog-input" type="text" .value=${dialog.value} aria-invalid=${common.invalid}
           aria-describedby="dialog-error" @input=${change} />`
+    case "clone":
+      return html`<label for="dialog-input">${t.detail.cloneName}</label>
+        <input id="dialog-input" type="text" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change} />
+        <label for="dialog-secret">${t.detail.clonePassword}</label>
+        <input id="dialog-secret" type="password" autocomplete="new-password" .value=${dialog.secret ?? ""}
+          aria-describedby="dialog-error" @input=${(event: Event) => on.changeSecret((event.target as HTMLInputElement).value)} />
+        <p class="muted">${t.detail.cloneNote}</p>`
     case "remarks":
       return html`<label for="dialog-input">${t.detail.newRemarks}</label>
         <textarea id="dialog-input" rows="4" .value=${dialog.value} aria-invalid=${common.invalid}
@@ -64,27 +98,21 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
       return html`<label for="dialog-input">${t.tabs.backup.newDiskName}</label>
         <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} @input=${change} />`
     case "flavor":
-      return html`<label for="dialog-input">${t.detail.newFlavor}</label>
-        <select id="dialog-input" .value=${dialog.value} @change=${change}>
-          ${(dialog.options ?? []).map(
-            (option) =>
-              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
-          )}
-        </select>
-        <p class="muted">${t.detail.resizeNote}</p>`
+      return choice(dialog, t.detail.newFlavor, t.detail.resizeNote, change)
+    case "image":
+      return choice(dialog, t.detail.newImage, t.detail.reinstallNote, change)
+    case "owner":
+      return choice(dialog, t.detail.newOwner, t.detail.ownerNote, change)
+    case "image-name":
+      return html`<label for="dialog-input">${t.detail.imageName}</label>
+        <input id="dialog-input" type="text" maxlength="64" .value=${dialog.value} aria-invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change} />`
     case "ip":
       return html`<label for="dialog-input">${t.tabs.nicOps.newIp}</label>
         <input id="dialog-input" type="text" inputmode="decimal" autocomplete="off" .value=${dialog.value}
           @input=${change} />`
     case "host":
-      return html`<label for="dialog-input">${t.detail.migrateHost}</label>
-        <select id="dialog-input" .value=${dialog.value} @change=${change}>
-          ${(dialog.options ?? []).map(
-            (option) =>
-              html`<option value=${option.value} ?selected=${option.value === dialog.value}>${option.label}</option>`,
-          )}
-        </select>
-        <p class="muted">${t.detail.migrateNote}</p>`
+      return choice(dialog, t.detail.migrateHost, t.detail.migrateNote, change)
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, unsafeCSS } from "lit"
 import uplotCss from "uplot/dist/uPlot.min.css"
-import type { AllowedAction, Flavor, PlatformEvent, Task, VmDetail } from "../api/types.ts"
+import type { AllowedAction, Flavor, Image, PlatformEvent, Task, User, VmDetail } from "../api/types.ts"
 import { HxConsoleOpenEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateBadge } from "../internal/state-badge.ts"
@@ -228,6 +228,9 @@ export class HxVmDetail extends HxElement {
         change: (value) => {
           if (this.dialog) this.dialog = { ...this.dialog, value }
         },
+        changeSecret: (secret) => {
+          if (this.dialog) this.dialog = { ...this.dialog, secret }
+        },
         confirm: () => this.confirmDialog(),
       })}
     </article>`
@@ -323,8 +326,8 @@ export class HxVmDetail extends HxElement {
       this.dispatchEvent(new HxConsoleOpenEvent(detail.vm.id))
       return
     }
-    if (spec.input === "flavor") {
-      void this.askFlavor(action, detail)
+    if (spec.input === "flavor" || spec.input === "image" || spec.input === "owner") {
+      void this.askChoice(action, spec.input, detail)
       return
     }
     if (spec.input === "host") {
@@ -343,18 +346,28 @@ export class HxVmDetail extends HxElement {
     void this.runAction(action, "")
   }
 
-  /** K1: the flavors to choose from, the VM's own first selected (the API refuses it: different-flavor). */
-  private async askFlavor(action: string, detail: VmDetail) {
+  /**
+   * The choices of a dialog, read when it opens, the VM's own first selected: flavors (K1: the API refuses the same,
+   * different-flavor), images without ISOs (K2), users the caller sees (R3: owner-unchanged for the same).
+   */
+  private async askChoice(action: string, kind: "flavor" | "image" | "owner", detail: VmDetail) {
     try {
-      const { items } = await this.client.get<{ items: ReadonlyArray<Flavor> }>("/flavors")
       const mib = this.t.detail.memoryMiB
-      this.showDialog({
-        action,
-        kind: "flavor",
-        name: detail.vm.displayName,
-        value: detail.vm.flavorId,
-        options: items.map((f) => ({ value: f.id, label: `${f.name} · ${f.cpus} CPU · ${f.memoryMiB} ${mib}` })),
-      })
+      const options =
+        kind === "flavor"
+          ? (await this.client.get<{ items: ReadonlyArray<Flavor> }>("/flavors")).items.map((f) => ({
+              value: f.id,
+              label: `${f.name} · ${f.cpus} CPU · ${f.memoryMiB} ${mib}`,
+            }))
+          : kind === "image"
+            ? (await this.client.get<{ items: ReadonlyArray<Image> }>("/images")).items
+                .filter((i) => i.format !== "iso")
+                .map((i) => ({ value: i.id, label: `${i.name} · ${i.osName}` }))
+            : (await this.client.get<{ items: ReadonlyArray<User> }>("/users")).items.map((u) => ({
+                value: u.id,
+                label: `${u.name} · ${u.email}`,
+              }))
+      this.showDialog({ action, kind, name: detail.vm.displayName, value: inputValue(kind, detail), options })
     } catch (error) {
       this.error = this.report(error)
     }
@@ -398,17 +411,17 @@ export class HxVmDetail extends HxElement {
     if (dialog.kind === "password") return this.closeDialog()
     this.closeDialog()
     if (dialog.ask !== undefined) dialog.ask.run(dialog.value)
-    else void this.runAction(dialog.action, dialog.value)
+    else void this.runAction(dialog.action, dialog.value, dialog.secret ?? "")
   }
 
-  private async runAction(action: string, input: string) {
+  private async runAction(action: string, input: string, secret = "") {
     const spec = actionSpecs[action]
     const detail = this.detail
     if (spec?.run === undefined || detail === undefined) return
     this.busy = action
     this.error = undefined
     try {
-      const result = await spec.run(this.client, detail, input)
+      const result = await spec.run(this.client, detail, input, secret)
       for (const task of result.tasks) this.taskStarted(task)
       if (result.password !== undefined) {
         this.showDialog({ action, kind: "password", name: detail.vm.displayName, value: result.password ?? "" })
