@@ -59,6 +59,7 @@ export const nodeEntries = {
   "plugin-qemu": "plugins/qemu/index.ts",
   "plugin-libvirt": "plugins/libvirt/index.ts",
   agent: "agent/index.ts",
+  client: "agent/client/index.ts",
   "ui-widgets-serve": "ui-widgets/serve.ts",
 }
 

@@ -265,6 +265,7 @@ export type components = {
     }
     readonly VmCreate: {
       readonly ownerId?: string
+      /** @default 1 */
       readonly count?: number
       readonly name?: string
       readonly tags?: {
