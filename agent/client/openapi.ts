@@ -251,7 +251,10 @@ export type paths = {
     delete: operations["purgeRecycledVm"]
   }
   "/api/v1/tasks": {
-    /** List tasks in the caller's scope (G4) */
+    /**
+     * List tasks in the caller's scope (G4): filters, paging and the total
+     * @description Newest first. Filters: vmId, parentId, state, operation, since (created at or after). `total` counts every matching task; `offset` and `limit` page through them.
+     */
     get: operations["listTasks"]
   }
   "/api/v1/tasks/{id}": {
@@ -1137,6 +1140,12 @@ export type components = {
       destroy?: boolean
       withMemory?: boolean
       name?: string
+    }
+    TaskPage: {
+      items: components["schemas"]["Task"][]
+      total: number
+      offset: number
+      limit: number
     }
     Flavor: {
       id: string
@@ -4117,7 +4126,10 @@ export type operations = {
       }
     }
   }
-  /** List tasks in the caller's scope (G4) */
+  /**
+   * List tasks in the caller's scope (G4): filters, paging and the total
+   * @description Newest first. Filters: vmId, parentId, state, operation, since (created at or after). `total` counts every matching task; `offset` and `limit` page through them.
+   */
   listTasks: {
     parameters: {
       query?: {
@@ -4125,17 +4137,90 @@ export type operations = {
         parentId?: string
         /** @description Comma-separated states: queued, running, succeeded, failed */
         state?: ("queued" | "running" | "succeeded" | "failed")[]
+        /** @description Comma-separated operations (vm.start, vm.snapshot, …) */
+        operation?: (
+          | "vm.create"
+          | "vm.start"
+          | "vm.stop"
+          | "vm.force-stop"
+          | "vm.reboot"
+          | "vm.force-reboot"
+          | "vm.delete"
+          | "vm.destroy"
+          | "vm.restore"
+          | "vm.purge"
+          | "vm.console"
+          | "vm.batch"
+          | "vm.alarm"
+          | "vm.rename"
+          | "vm.change-owner"
+          | "vm.remarks"
+          | "vm.reclaim-date"
+          | "vm.reclaim-notice"
+          | "vm.reclaim"
+          | "vm.show-password"
+          | "vm.deletion-protection"
+          | "vm.clone"
+          | "vm.migrate"
+          | "vm.affinity"
+          | "vm.reset-password"
+          | "vm.ha"
+          | "vm.edit"
+          | "vm.login-method"
+          | "vm.resize"
+          | "vm.reinstall"
+          | "vm.create-image"
+          | "vm.sockets"
+          | "vm.attach-gpu"
+          | "vm.detach-gpu"
+          | "vm.attach-iso"
+          | "vm.detach-iso"
+          | "vm.attach-usb"
+          | "vm.detach-usb"
+          | "vm.ssh-keys"
+          | "disk.attach"
+          | "disk.create"
+          | "disk.detach"
+          | "disk.backup"
+          | "disk.backup-schedule"
+          | "disk.delete-backup-schedule"
+          | "disk.restore-backup"
+          | "disk.delete-backup"
+          | "disk.delete"
+          | "nic.join"
+          | "nic.edit-primary-ip"
+          | "nic.add-secondary-ip"
+          | "nic.remove-secondary-ip"
+          | "nic.set-default"
+          | "nic.remove"
+          | "network.create"
+          | "network.delete"
+          | "snapshot.create"
+          | "snapshot.schedule"
+          | "snapshot.delete-schedule"
+          | "snapshot.rollback"
+          | "snapshot.delete"
+          | "vm.reconcile"
+          | "host.maintenance"
+          | "org.catalog"
+          | "org.company"
+          | "org.department-create"
+          | "org.department-edit"
+          | "org.quota"
+          | "org.user-create"
+          | "org.token"
+        )[]
+        since?: string
+        offset?: number
         limit?: number
         lang?: string
       }
     }
     responses: {
-      /** @description Tasks, newest first */
+      /** @description One page of tasks, newest first, and the total */
       200: {
         content: {
-          "application/json": {
-            items: components["schemas"]["Task"][]
-          }
+          "application/json": components["schemas"]["TaskPage"]
         }
       }
       /** @description Invalid input: a path id, query parameter or body that does not match its schema, or broken JSON */

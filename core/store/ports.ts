@@ -20,6 +20,7 @@ import type {
   KeyPair,
   Network,
   Nic,
+  Operation,
   Price,
   Quota,
   QuotaUsage,
@@ -170,15 +171,23 @@ export interface TaskFilter {
   readonly vmId?: string
   readonly parentId?: string
   readonly states?: ReadonlyArray<TaskState>
+  /** Any of these operations (`vm.start`, …). */
+  readonly operations?: ReadonlyArray<Operation>
+  /** Created at or after this moment. */
+  readonly since?: Date
   readonly companyId?: string
   readonly departmentId?: string
   readonly userId?: string
+  /** Rows skipped (newest first) before the page. */
+  readonly offset?: number
   readonly limit?: number
 }
 
 export interface TaskRepository {
   get(id: string): Effect.Effect<Task, NotFound | StoreError>
   list(filter?: TaskFilter): Q<ReadonlyArray<Task>>
+  /** How many tasks match `filter` (its offset and limit aside). */
+  count(filter?: TaskFilter): Q<number>
   insert(task: Task): Q<Task>
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
   /**

@@ -729,6 +729,12 @@ export type components = {
       readonly withMemory?: boolean
       readonly name?: string
     }
+    readonly TaskPage: {
+      readonly items: readonly components["schemas"]["Task"][]
+      readonly total: number
+      readonly offset: number
+      readonly limit: number
+    }
     readonly Flavor: {
       readonly id: string
       readonly name: string
