@@ -5,6 +5,7 @@ import { limitBodies } from "./middleware/body-limit.ts"
 import { type CorsOptions, corsFor } from "./middleware/cors.ts"
 import { refuseDotSegments } from "./middleware/dot-segments.ts"
 import { handleErrors, handleNotFound } from "./middleware/errors.ts"
+import { ifMatch } from "./middleware/if-match.ts"
 import { language } from "./middleware/language.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
 import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
@@ -122,6 +123,8 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   for (const register of options.publicRoutes ?? []) register(api)
   api.use("*", bearerAuth())
   if (options.forwarding) api.use("*", options.forwarding)
+  api.use("/vms/:id", ifMatch())
+  api.use("/vms/:id/*", ifMatch())
   for (const [path, routes] of resources) api.route(path, routes())
   for (const register of options.authenticatedRoutes ?? []) register(api)
   app.route(apiBase, api)

@@ -45,7 +45,10 @@ export type paths = {
     post: operations["quoteVm"]
   }
   "/api/v1/vms/{id}": {
-    /** VM detail (D1–D4) with the actions the caller may take now */
+    /**
+     * VM detail (D1–D4) with the actions the caller may take now
+     * @description The ETag header is the VM record's version (`vm.version`): send it as If-Match on PATCH, DELETE or an action to act only on the VM as read (412 precondition-failed otherwise).
+     */
     get: operations["getVm"]
     /** Delete a VM to the recycle bin, or destroy it completely (B4) */
     delete: operations["deleteVm"]
@@ -1850,7 +1853,10 @@ export type operations = {
       }
     }
   }
-  /** VM detail (D1–D4) with the actions the caller may take now */
+  /**
+   * VM detail (D1–D4) with the actions the caller may take now
+   * @description The ETag header is the VM record's version (`vm.version`): send it as If-Match on PATCH, DELETE or an action to act only on the VM as read (412 precondition-failed otherwise).
+   */
   getVm: {
     parameters: {
       path: {
@@ -1860,6 +1866,10 @@ export type operations = {
     responses: {
       /** @description The VM */
       200: {
+        headers: {
+          /** @description The VM's version, e.g. "12" */
+          ETag?: string
+        }
         content: {
           "application/json": components["schemas"]["VmDetail"]
         }
@@ -1891,6 +1901,10 @@ export type operations = {
         destroy?: boolean
         deleteDataDisks?: boolean
         lang?: string
+      }
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
       }
       path: {
         id: string
@@ -1940,6 +1954,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
     }
   }
   /**
@@ -1948,11 +1968,15 @@ export type operations = {
    */
   updateVm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
     }
-    requestBody?: {
+    requestBody: {
       content: {
         "application/json": components["schemas"]["VmPatch"]
       }
@@ -1997,6 +2021,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2014,6 +2044,10 @@ export type operations = {
   /** Start a VM (B2) */
   startVm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2062,6 +2096,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2079,6 +2119,10 @@ export type operations = {
   /** Stop a VM; force cuts power at once (B1, B6) */
   stopVm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2127,6 +2171,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2144,6 +2194,10 @@ export type operations = {
   /** Reboot a VM; force resets at once (B3) */
   rebootVm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2192,6 +2246,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2209,6 +2269,10 @@ export type operations = {
   /** Show the VM's password (R6); each reading is recorded as a task */
   revealVmPassword: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2243,6 +2307,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -2291,6 +2361,10 @@ export type operations = {
    */
   createVmSnapshot: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2339,6 +2413,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2359,6 +2439,10 @@ export type operations = {
    */
   rollbackVmSnapshot: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         snapshotId: string
@@ -2404,6 +2488,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -2425,6 +2515,10 @@ export type operations = {
   /** Delete a snapshot (P5) */
   deleteVmSnapshot: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         snapshotId: string
@@ -2470,6 +2564,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -2518,6 +2618,10 @@ export type operations = {
    */
   createVmSnapshotSchedule: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2564,6 +2668,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2581,6 +2691,10 @@ export type operations = {
   /** Delete a snapshot schedule; the snapshots it made stay (P3) */
   deleteVmSnapshotSchedule: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         scheduleId: string
@@ -2630,6 +2744,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
     }
   }
   /** A VM's disks, each with its number of backups and the last backup's time */
@@ -2674,6 +2794,10 @@ export type operations = {
    */
   createVmDisk: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -2722,6 +2846,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2742,6 +2872,10 @@ export type operations = {
    */
   attachVmDisk: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         diskId: string
@@ -2791,6 +2925,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -2811,6 +2951,10 @@ export type operations = {
    */
   detachVmDisk: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         diskId: string
@@ -2856,6 +3000,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -2917,6 +3067,10 @@ export type operations = {
    */
   createVmDiskBackup: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         diskId: string
@@ -2962,6 +3116,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -3023,6 +3183,10 @@ export type operations = {
    */
   createVmDiskBackupSchedule: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         diskId: string
@@ -3070,6 +3234,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -3087,6 +3257,10 @@ export type operations = {
   /** Delete a backup schedule; the backups it made stay (V6) */
   deleteVmDiskBackupSchedule: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         diskId: string
@@ -3137,6 +3311,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
     }
   }
   /**
@@ -3145,6 +3325,10 @@ export type operations = {
    */
   resizeVm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -3193,6 +3377,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -3213,6 +3403,10 @@ export type operations = {
    */
   setVmSockets: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -3259,6 +3453,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -3279,6 +3479,10 @@ export type operations = {
    */
   resetVmPassword: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -3324,6 +3528,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -3428,6 +3638,10 @@ export type operations = {
    */
   createVmAlarm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -3474,6 +3688,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -3491,6 +3711,10 @@ export type operations = {
   /** Remove an alarm; its history stays (R1) */
   deleteVmAlarm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         alarmId: string
@@ -3519,6 +3743,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
     }
   }
   /**
@@ -3527,6 +3757,10 @@ export type operations = {
    */
   updateVmAlarm: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         alarmId: string
@@ -3570,6 +3804,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -5331,6 +5571,10 @@ export type operations = {
    */
   createVmNic: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -5377,6 +5621,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -5397,6 +5647,10 @@ export type operations = {
    */
   setVmNicPrimaryIp: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         nicId: string
@@ -5444,6 +5698,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -5464,6 +5724,10 @@ export type operations = {
    */
   createVmNicSecondaryIp: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         nicId: string
@@ -5511,6 +5775,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -5531,6 +5801,10 @@ export type operations = {
    */
   deleteVmNicSecondaryIp: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         nicId: string
@@ -5581,6 +5855,12 @@ export type operations = {
           "application/json": components["schemas"]["Error"]
         }
       }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
       /** @description The request body is not JSON */
       415: {
         content: {
@@ -5598,6 +5878,10 @@ export type operations = {
   /** Set the default network (N5); the VM's other networks lose the flag */
   setVmNicDefault: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         nicId: string
@@ -5643,6 +5927,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -5667,6 +5957,10 @@ export type operations = {
    */
   deleteVmNic: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
         nicId: string
@@ -5712,6 +6006,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }
@@ -5882,6 +6182,10 @@ export type operations = {
    */
   createConsoleTicket: {
     parameters: {
+      header?: {
+        /** @description Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes */
+        "If-Match"?: string
+      }
       path: {
         id: string
       }
@@ -5918,6 +6222,12 @@ export type operations = {
       }
       /** @description A rule refused: the VM's state forbids it now */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description If-Match names a version the VM no longer has; the ETag header carries the current one */
+      412: {
         content: {
           "application/json": components["schemas"]["Error"]
         }

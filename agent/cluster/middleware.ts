@@ -103,6 +103,7 @@ export const forwardVmRequests = (link: ClusterLink): MiddlewareHandler<AgentEnv
         "content-type": c.req.header("content-type"),
         "accept-language": c.req.header("accept-language"),
         accept: c.req.header("accept"),
+        "if-match": c.req.header("if-match"),
       },
     })
   })

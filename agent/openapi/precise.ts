@@ -3,6 +3,8 @@ import { operationIdOf } from "./operation-ids.ts"
 type Json = Record<string, unknown>
 interface Operation {
   operationId?: string
+  parameters?: Array<unknown>
+  responses?: Record<string, unknown>
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Json }> }
 }
 export interface GeneratedDocument {
@@ -27,12 +29,29 @@ const resolve = (document: GeneratedDocument, schema: Json | undefined): Json | 
 const bodyIsOptional = (document: GeneratedDocument, operation: Operation) => {
   const schema = resolve(document, operation.requestBody?.content?.["application/json"]?.schema)
   if (schema === undefined || schema.type !== "object") return false
-  return !Array.isArray(schema.required) || schema.required.length === 0
+  const atLeast = typeof schema.minProperties === "number" ? schema.minProperties : 0
+  return atLeast === 0 && (!Array.isArray(schema.required) || schema.required.length === 0)
+}
+
+/** The VM routes that take If-Match (agent/middleware/if-match.ts, mounted on /vms/{id} and below). */
+const takesIfMatch = (path: string, method: string) => /^\/api\/v1\/vms\/\{id\}(\/|$)/.test(path) && method !== "get"
+
+const ifMatchParameter = {
+  in: "header",
+  name: "If-Match",
+  required: false,
+  description: 'Act only while the VM has this version (its ETag, e.g. "12"); otherwise 412 and nothing changes',
+  schema: { type: "string" },
+}
+
+const preconditionFailed = {
+  description: "If-Match names a version the VM no longer has; the ETag header carries the current one",
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 }
 
 /**
  * What the generator cannot know, added to its document: readable operation ids (operation-ids.ts), optional bodies
- * where the server takes none, and the server the paths are relative to (the agent that serves the document).
+ * where the server takes none, If-Match and its 412 on the VM's routes that change something.
  */
 export const makePrecise = <D extends GeneratedDocument>(document: D): D => {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
@@ -41,6 +60,10 @@ export const makePrecise = <D extends GeneratedDocument>(document: D): D => {
       operation.operationId = operationIdOf(method, path)
       if (operation.requestBody !== undefined && bodyIsOptional(document, operation)) {
         operation.requestBody.required = false
+      }
+      if (takesIfMatch(path, method)) {
+        operation.parameters = [...(operation.parameters ?? []), ifMatchParameter]
+        operation.responses = { ...operation.responses, 412: preconditionFailed }
       }
     }
   }
