@@ -13,7 +13,7 @@ export type paths = {
   "/api/v1/events": {
     /**
      * Follow task progress and VM state changes (WebSocket)
-     * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or `?token=`. Each text frame is one event in the caller's scope: `task` (a task started, progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one VM. The server pings every 30 s.
+     * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no longer retained. The server pings every 30 s.
      */
     get: operations["openEventStream"]
   }
@@ -529,6 +529,8 @@ export type components = {
           ownerId: string
           task: components["schemas"]["Task"]
           at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          id: string
         }
       | {
           /** @enum {string} */
@@ -563,6 +565,8 @@ export type components = {
           cause: "platform" | "outside" | "recovery"
           reason: string
           at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          id: string
         }
       | {
           /** @enum {string} */
@@ -572,6 +576,14 @@ export type components = {
           ownerId: string
           vmId: string
           at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          id: string
+        }
+      | {
+          /** @enum {string} */
+          _tag: "gap"
+          /** @description The id the client asked to resume after */
+          since: string
         }
     Error: {
       error: {
@@ -1473,13 +1485,13 @@ export type operations = {
   }
   /**
    * Follow task progress and VM state changes (WebSocket)
-   * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or `?token=`. Each text frame is one event in the caller's scope: `task` (a task started, progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one VM. The server pings every 30 s.
+   * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no longer retained. The server pings every 30 s.
    */
   openEventStream: {
     parameters: {
       query?: {
-        token?: string
         vmId?: string
+        since?: string
         lang?: string
       }
     }

@@ -114,6 +114,8 @@ export type components = {
           readonly ownerId: string
           readonly task: components["schemas"]["Task"]
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
         }
       | {
           /** @enum {string} */
@@ -148,6 +150,8 @@ export type components = {
           readonly cause: "platform" | "outside" | "recovery"
           readonly reason: string
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
         }
       | {
           /** @enum {string} */
@@ -157,6 +161,14 @@ export type components = {
           readonly ownerId: string
           readonly vmId: string
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
+        }
+      | {
+          /** @enum {string} */
+          readonly _tag: "gap"
+          /** @description The id the client asked to resume after */
+          readonly since: string
         }
     readonly Error: {
       readonly error: {
