@@ -1,5 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono"
+import type { Logger } from "pino"
 import type { AgentEnv, AgentRuntime } from "./env.ts"
+import { requestLog } from "./log/request-log.ts"
 import { bearerAuth } from "./middleware/auth.ts"
 import { limitBodies } from "./middleware/body-limit.ts"
 import { type CorsOptions, corsFor } from "./middleware/cors.ts"
@@ -62,6 +64,8 @@ export interface AppOptions {
    * abandoned is logged as one line, without an error.
    */
   readonly logError?: (message: string, error?: unknown) => void
+  /** #21: a request log line per request (agent/log/request-log.ts); none without. */
+  readonly logger?: Logger
 }
 
 /** The REST resources, each a sub-app of its own (paths relative to /api/v1). */
@@ -98,6 +102,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
 export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   const app = new Hono<AgentEnv>()
   app.onError(handleErrors(options.logError))
+  if (options.logger) app.use("*", requestLog(options.logger))
   app.notFound(handleNotFound(app))
   app.use("*", provideRuntime(options.runtime), language(), refuseDotSegments())
   if (options.prometheus) mountPrometheus(app, options.prometheus)

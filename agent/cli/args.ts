@@ -30,6 +30,8 @@ const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
     url: text,
     "cluster-secret-file": text,
     "shared-storage": text,
+    "log-level": text,
+    "log-format": text,
   },
   "data convert-pglite": { data: text, pglite: text },
   "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
@@ -74,6 +76,8 @@ const agentFlagsOf = (values: Values): AgentFlags =>
     url: str(values, "url"),
     clusterSecretFile: str(values, "cluster-secret-file"),
     sharedStorage: str(values, "shared-storage"),
+    logLevel: str(values, "log-level"),
+    logFormat: str(values, "log-format"),
   }) as AgentFlags
 
 class UsageError extends Error {}

@@ -55,6 +55,9 @@ Options:
                           forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
   --shared-storage DIR    a directory every host mounts at the same path (NFS, CephFS): new disks go there,
                           and HA VMs on it restart on another host when theirs dies (env HYPERX_SHARED_STORAGE)
+  --log-level LEVEL       fatal, error, warn, info (default), debug, trace or silent (env HYPERX_LOG_LEVEL)
+  --log-format FORMAT     json or pretty (env HYPERX_LOG_FORMAT; default pretty on a terminal, json otherwise);
+                          logs go to stderr: a line per request, failed tasks with their cause
   -h, --help              this text`,
 
   "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]

@@ -1,5 +1,6 @@
 import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
+import type { Logger } from "pino"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
 import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
@@ -16,6 +17,8 @@ import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
 import { readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
+import { pinoLoggerLayer } from "../log/effect-logger.ts"
+import { defaultLogFormat, makeLogger } from "../log/logger.ts"
 import { resolveMonitoringConfig } from "../monitoring/config.ts"
 import { monitoringJobs } from "../monitoring/jobs.ts"
 import { listenForMetrics, makePrometheus } from "../monitoring/mount.ts"
@@ -47,6 +50,8 @@ export interface StartOptions {
   readonly graceMs?: number
   /** The environment a driver's entry point reads its own settings from; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /** #21: the agent's logger; default one made from the config's level and format, writing to stderr. */
+  readonly logger?: Logger
 }
 
 export interface RunningAgent {
@@ -113,7 +118,10 @@ export const startAgent = async (
       config.clusterSecretFile === undefined
         ? undefined
         : makeClusterLink(readClusterSecret(config.clusterSecretFile), folder.hostId)
+    const logger =
+      options.logger ?? (await makeLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() }))
     const live = makeStartRuntime({
+      logging: pinoLoggerLayer(logger),
       store,
       host,
       driver: driver.factory,
@@ -181,6 +189,8 @@ export const startAgent = async (
         link === undefined ? routes.authenticatedRoutes : [...routes.authenticatedRoutes, clusterRoutes],
       ...(link === undefined ? {} : { forwarding: forwardVmRequests(link) }),
       prometheus,
+      logger,
+      logError: (message, error) => logger.error(error === undefined ? {} : { err: error }, message),
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
     const served = await listen(app, config.host, config.port)

@@ -56,7 +56,10 @@ export interface AgentHarness {
  * The agent over a real store backend and the fake driver for the tests of the enclosing describe: built before the
  * first test, disposed after the last. Tests share one world and database; give each its own VMs.
  */
-export const useAgent = (backend: StoreBackend, options: Partial<Omit<AppOptions, "runtime">> = {}): AgentHarness => {
+export const useAgent = (
+  backend: StoreBackend,
+  { logging, ...options }: Partial<Omit<AppOptions, "runtime">> & { readonly logging?: Layer.Layer<never> } = {},
+): AgentHarness => {
   let state:
     | {
         runtime: ManagedRuntime.ManagedRuntime<AgentServices, StoreError>
@@ -79,7 +82,7 @@ export const useAgent = (backend: StoreBackend, options: Partial<Omit<AppOptions
       coreLayer({ host, drivers: [fake.driver] }),
       backend.layer(),
     )
-    const runtime = ManagedRuntime.make(layer)
+    const runtime = ManagedRuntime.make(logging === undefined ? layer : Layer.provideMerge(layer, logging))
     const world = await runtime.runPromise(seedWorld(fake.driver.name, host.hostId))
     const salesUser = await runtime.runPromise(
       Store.use((s) =>
