@@ -80,12 +80,14 @@ Issues an API token and prints its secret once (only its hash is kept).
                           without --user, the user is "<role>-<department>", made on first use
   --name LABEL            a label for the token (default "hyperx token create")
   --expires-days N        the token expires after N days (default never)
+  --quiet                 print the secret alone: export TOKEN=$(hyperx token create … --quiet)
+  --json                  the result as JSON
 
 Example: hyperx token create --role admin --department demo
 
 ${storeOptions}`,
 
-  "token list": `Usage: hyperx token list [--user NAME]
+  "token list": `Usage: hyperx token list [--user NAME] [--json]
 
 Lists tokens: id, user, label, when made, last used and when they expire. Secrets are never shown.
 
@@ -103,11 +105,11 @@ Adds a user: user (owns VMs), admin (manages the department's VMs) or superadmin
 
 ${storeOptions}`,
 
-  "user list": `Usage: hyperx user list [--department DEPT]
+  "user list": `Usage: hyperx user list [--department DEPT] [--json]
 
 ${storeOptions}`,
 
-  "org list": `Usage: hyperx org list
+  "org list": `Usage: hyperx org list [--json]
 
 Lists the companies and their departments with their ids.
 

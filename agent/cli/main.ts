@@ -94,7 +94,10 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         io.err(`hyperx: ${reply.message}`)
         return 1
       }
-      for (const line of formatResult(command.request, reply.result)) io.out(line)
+      if (command.output === "json") io.out(JSON.stringify(reply.result, null, 2))
+      else if (command.output === "quiet" && command.request.verb === "token.create")
+        io.out((reply.result as { readonly secret: string }).secret)
+      else for (const line of formatResult(command.request, reply.result)) io.out(line)
       return 0
     }
     const output: AgentOutput = { line: io.out, progress: io.err }

@@ -207,6 +207,7 @@ export const startAgent = async (
       added: seeded.added,
       recovered: changed,
       token: seeded.superadminToken,
+      dataDir: folder.root,
     })) {
       output.line(text)
     }
