@@ -276,17 +276,21 @@ export interface QuotaRepository {
 
 /** Whom a token speaks for, read with the token in one round trip (every API request asks). */
 export interface TokenHolder {
+  readonly tokenId: string
   readonly userId: string
   readonly role: Role
   readonly companyId: string
   readonly departmentId: string
   readonly expiresAt: Date | null
+  readonly lastUsedAt: Date | null
 }
 
 export interface ApiTokenRepository extends Repository<ApiToken> {
   findBySecretHash(secretHash: string): Q<ApiToken | undefined>
   /** The user a token belongs to, with the token's expiry; undefined for an unknown token (or a deleted user). */
   findHolder(secretHash: string): Q<TokenHolder | undefined>
+  /** Record a use; a use older than the one recorded is ignored (several agents may record at once). */
+  markUsed(tokenId: string, at: Date): Q<void>
 }
 
 /** The platform's records. One instance per agent; PostgreSQL behind it (the embedded server or DATABASE_URL). */
