@@ -24,9 +24,15 @@ Commands:
   data convert-pglite   convert a data folder of an older hyperx (PGlite) to the embedded PostgreSQL
   doctor                check this host for the agent (QEMU, KVM, libvirt, network tools, disk, database)
   driver init DIR       a driver package to start from: written with async functions, conformance wired in
+  vm list|show ID       the running agent's VMs (--json); vm start|stop|reboot|delete ID [--force]
+  tasks                 the running agent's tasks (--vm, --state, --limit, --json)
+  events --follow       follow tasks and VM state changes live (--vm, --json)
+  --version             the version, the API's and the database schema's
   help [command]        this text, or a command's
 
-Every command takes --help. npm start runs \`hyperx agent\`.`,
+Every command takes --help. npm start runs \`hyperx agent\`. The vm, tasks and events verbs talk to the agent's
+API: --api URL (env HYPERX_API_URL, default http://127.0.0.1:8080) and --token (env HYPERX_TOKEN).
+Exit codes: 0 done, 1 failed or refused, 2 bad usage.`,
 
   agent: `Usage: hyperx agent [options]
 

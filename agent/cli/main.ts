@@ -3,6 +3,8 @@ import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
 import { DataFolderError } from "../start/data-folder.ts"
 import { agentVersion, apiVersion, schemaVersion } from "../version.ts"
 import { runAdmin } from "./admin-client.ts"
+import { apiUsage, isApiCommand, parseApiCommand } from "./api-args.ts"
+import { runApiCommand } from "./api-commands.ts"
 import { parseCommand } from "./args.ts"
 import { convertPglite } from "./convert-pglite.ts"
 import { formatChecks, runDoctor } from "./doctor.ts"
@@ -72,6 +74,20 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       io.err(`hyperx: ${error.message}`)
       return 1
     }
+  }
+  // `hyperx vm …`, `tasks`, `events --follow`: the running agent's API (#21).
+  if (isApiCommand(argv)) {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.out(apiUsage)
+      return 0
+    }
+    const parsed = parseApiCommand(argv)
+    if (parsed.kind === "error") {
+      io.err(`hyperx: ${parsed.message}\n\n${parsed.help}`)
+      return 2
+    }
+    const following = parsed.verb.verb === "events"
+    return runApiCommand(parsed, { ...io, ...(following ? { stopped: io.onStopSignal(() => process.exit(130)) } : {}) })
   }
   const command = parseCommand(argv)
   if (command.kind === "help") {
