@@ -8,6 +8,20 @@ export type ApiVerb =
   | { readonly verb: "vm.stop"; readonly id: string; readonly force: boolean }
   | { readonly verb: "tasks"; readonly vm?: string; readonly state?: string; readonly limit?: number }
   | { readonly verb: "events"; readonly vm?: string; readonly follow: boolean }
+  | { readonly verb: "flavor.list" | "image.list" }
+  | {
+      readonly verb: "flavor.create"
+      readonly name: string
+      readonly cpus: number
+      readonly memoryMiB: number
+      readonly perDay: number
+    }
+  | { readonly verb: "flavor.retire" | "flavor.restore" | "image.retire" | "image.restore"; readonly id: string }
+  | {
+      readonly verb: "quota.set"
+      readonly department: string
+      readonly limits: Readonly<Record<"cpus" | "memoryMiB" | "diskGiB" | "vmCount", number | null>>
+    }
 
 export interface ApiCommand {
   readonly kind: "api"
@@ -26,6 +40,9 @@ export const apiUsage = `Usage: hyperx vm list [--state S[,S…]] [--json]
        hyperx vm start|stop|reboot|delete VM-ID [--force]
        hyperx tasks [--vm VM-ID] [--state S[,S…]] [--limit N] [--json]
        hyperx events [--vm VM-ID] --follow [--json]
+       hyperx flavor list|create|retire|restore   (create: --name N --cpus C --memory-mib M --per-day P)
+       hyperx image list|retire|restore IMAGE-ID
+       hyperx quota set DEPARTMENT-ID --cpus C --memory-mib M --disk-gib D --vms N   (each a number or "none")
 
 Talk to a running agent's API. Options every verb takes:
   --api URL               the agent (env HYPERX_API_URL; default http://127.0.0.1:<HYPERX_PORT or 8080>)
@@ -34,7 +51,8 @@ Talk to a running agent's API. Options every verb takes:
   --json                  the API's JSON instead of a table (events: one JSON object a line)
   --force                 stop/reboot: cut power or reset at once; delete: destroy instead of the recycle bin`
 
-export const isApiCommand = (argv: ReadonlyArray<string>) => ["vm", "tasks", "events"].includes(argv[0] ?? "")
+export const isApiCommand = (argv: ReadonlyArray<string>) =>
+  ["vm", "tasks", "events", "flavor", "image", "quota"].includes(argv[0] ?? "")
 
 class UsageError extends Error {}
 
@@ -46,9 +64,57 @@ const positiveInt = (text: string | undefined) => {
   return Number(text)
 }
 
+const whole = (key: string, text: string | undefined, orNone = false): number | null => {
+  if (text === undefined) throw new UsageError(`--${key} is required`)
+  if (orNone && text === "none") return null
+  if (!/^\d{1,12}$/.test(text))
+    throw new UsageError(`--${key} is a whole number${orNone ? ' or "none"' : ""}, not "${text}"`)
+  return Number(text)
+}
+
+/** The catalog and quota verbs (#20), over the API as a superadmin's token allows. */
+const adminVerbOf = (
+  noun: string,
+  action: string | undefined,
+  id: string | undefined,
+  text: (key: string) => string | undefined,
+): ApiVerb => {
+  if (action === "list" && noun !== "quota") return { verb: `${noun}.list` as "flavor.list" }
+  if (noun === "flavor" && action === "create") {
+    const name = text("name")
+    if (name === undefined) throw new UsageError("--name is required")
+    return {
+      verb: "flavor.create",
+      name,
+      cpus: whole("cpus", text("cpus")) ?? 0,
+      memoryMiB: whole("memory-mib", text("memory-mib")) ?? 0,
+      perDay: whole("per-day", text("per-day")) ?? 0,
+    }
+  }
+  if (noun !== "quota" && (action === "retire" || action === "restore")) {
+    if (id === undefined) throw new UsageError(`Which ${noun}? hyperx ${noun} ${action} ID`)
+    return { verb: `${noun}.${action}` as "flavor.retire", id }
+  }
+  if (noun === "quota" && action === "set") {
+    if (id === undefined) throw new UsageError("Which department? hyperx quota set DEPARTMENT-ID …")
+    return {
+      verb: "quota.set",
+      department: id,
+      limits: {
+        cpus: whole("cpus", text("cpus"), true),
+        memoryMiB: whole("memory-mib", text("memory-mib"), true),
+        diskGiB: whole("disk-gib", text("disk-gib"), true),
+        vmCount: whole("vms", text("vms"), true),
+      },
+    }
+  }
+  throw new UsageError(`"${[noun, action].filter(Boolean).join(" ")}" is not a command`)
+}
+
 const verbOf = (words: ReadonlyArray<string>, values: Record<string, string | boolean | undefined>): ApiVerb => {
   const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : undefined)
   const [noun, action, id, ...rest] = words
+  if (noun === "flavor" || noun === "image" || noun === "quota") return adminVerbOf(noun, action, id, text)
   if (noun === "tasks" || noun === "events") {
     if (words.length > 1) throw new UsageError(`hyperx ${noun} takes no words, only options: "${words[1]}"`)
     if (noun === "tasks") {
@@ -100,6 +166,12 @@ export const parseApiCommand = (
         state: { type: "string" },
         vm: { type: "string" },
         limit: { type: "string" },
+        name: { type: "string" },
+        cpus: { type: "string" },
+        "memory-mib": { type: "string" },
+        "disk-gib": { type: "string" },
+        "per-day": { type: "string" },
+        vms: { type: "string" },
       },
       strict: true,
       allowPositionals: true,

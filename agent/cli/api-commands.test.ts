@@ -92,4 +92,32 @@ describe("hyperx vm/tasks/events over the agent's API (#21)", () => {
     assert.match(out, new RegExp(`vm {4}${vm.id} starting -> running`))
     assert.match(out, /task {2}vm\.start succeeded 100%/)
   })
+
+  it("#20 flavors, images and quotas over the API: create, retire and restore; a quota set; a user is refused", async () => {
+    const admin = { HYPERX_TOKEN: agent.tokens.superadmin }
+    const made = await hyperx(
+      ["flavor", "create", "--name", "cli-flavor", "--cpus", "2", "--memory-mib", "1024", "--per-day", "100"],
+      admin,
+    )
+    assert.equal(made.code, 0, made.err)
+    const id = /\(([^)]+)\)/.exec(made.out)?.[1] ?? ""
+    assert.equal((await hyperx(["flavor", "retire", id], admin)).code, 0)
+    const listed = JSON.parse((await hyperx(["flavor", "list", "--json"], admin)).out)
+    assert.ok(listed.items.find((f: { id: string; retiredAt?: string | null }) => f.id === id)?.retiredAt)
+    assert.equal((await hyperx(["flavor", "restore", id], admin)).code, 0)
+    const image = agent.world.image.id
+    assert.equal((await hyperx(["image", "retire", image], admin)).code, 0)
+    assert.equal((await hyperx(["image", "restore", image], admin)).code, 0)
+    const department = agent.users.owner.departmentId
+    const quota = await hyperx(
+      ["quota", "set", department, "--cpus", "64", "--memory-mib", "none", "--disk-gib", "500", "--vms", "20"],
+      admin,
+    )
+    assert.equal(quota.code, 0, quota.err)
+    const refused = await hyperx(["flavor", "retire", id])
+    assert.equal(refused.code, 1, "the owner's token may not")
+    const bad = await hyperx(["quota", "set", department, "--cpus", "lots"], admin)
+    assert.equal(bad.code, 2)
+    assert.match(bad.err, /--cpus is a whole number or "none"/)
+  })
 })

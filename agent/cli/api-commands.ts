@@ -160,6 +160,41 @@ const run = async (api: HyperxClient, command: ApiCommand, io: ApiIo): Promise<n
     }
     case "events":
       return 2
+    case "flavor.list":
+      return answer(await api.GET("/api/v1/flavors", { params: { query: { retired: true } } }), (page) =>
+        table(
+          ["ID", "NAME", "CPUS", "MEMORY MIB", "RETIRED"],
+          page.items.map((f: Json) => [f.id, f.name, String(f.cpus), String(f.memoryMiB), when(f.retiredAt)]),
+        ),
+      )
+    case "image.list":
+      return answer(await api.GET("/api/v1/images", { params: { query: { retired: true } } }), (page) =>
+        table(
+          ["ID", "NAME", "OS", "RETIRED"],
+          page.items.map((i: Json) => [i.id, i.name, i.osName, when(i.retiredAt)]),
+        ),
+      )
+    case "flavor.create": {
+      const body = { name: verb.name, cpus: verb.cpus, memoryMiB: verb.memoryMiB, perDay: verb.perDay }
+      return answer(await api.POST("/api/v1/flavors", { body }), (f) => [`Made flavor ${f.name} (${f.id}).`])
+    }
+    case "flavor.retire":
+    case "image.retire":
+    case "flavor.restore":
+    case "image.restore": {
+      const [noun, action] = verb.verb.split(".") as ["flavor", "retire"]
+      const path = `/api/v1/${noun}s/{id}/retired` as "/api/v1/flavors/{id}/retired"
+      const init = { params: { path: { id: verb.id } } }
+      const reply = action === "retire" ? await api.PUT(path, init) : await api.DELETE(path, init)
+      return answer(reply, () => [`${action === "retire" ? "Retired" : "Restored"} ${noun} ${verb.id}.`])
+    }
+    case "quota.set": {
+      const reply = await api.PUT("/api/v1/departments/{id}/quota", {
+        params: { path: { id: verb.department } },
+        body: verb.limits,
+      })
+      return answer(reply, () => [`Set the quota of department ${verb.department}.`])
+    }
   }
 }
 
