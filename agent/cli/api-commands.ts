@@ -2,6 +2,7 @@ import { WebSocket } from "ws"
 import { createHyperxClient, type HyperxClient } from "../client/index.ts"
 import type { Env } from "../start/config.ts"
 import type { ApiCommand } from "./api-args.ts"
+import { table, when } from "./format.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are printed loosely, column by column
 type Json = any
@@ -13,20 +14,6 @@ export interface ApiIo {
   /** Resolves when the user stops a follow (Ctrl-C). */
   readonly stopped?: Promise<unknown>
 }
-
-/** Left-aligned columns with a header row. */
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
-  if (rows.length === 0) return ["(none)"]
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd()
-  return [line(header), ...rows.map(line)]
-}
-
-const when = (value: string | null | undefined) => (value ? value.replace(/\.\d+Z$/, "Z") : "-")
 
 const agentUrl = (command: ApiCommand, env: Env) =>
   command.api ?? env.HYPERX_API_URL ?? `http://127.0.0.1:${env.HYPERX_PORT ?? "8080"}`
