@@ -1,10 +1,13 @@
 import { Hono, type MiddlewareHandler } from "hono"
+import type { Logger } from "pino"
 import type { AgentEnv, AgentRuntime } from "./env.ts"
+import { requestLog } from "./log/request-log.ts"
 import { bearerAuth } from "./middleware/auth.ts"
 import { limitBodies } from "./middleware/body-limit.ts"
 import { type CorsOptions, corsFor } from "./middleware/cors.ts"
 import { refuseDotSegments } from "./middleware/dot-segments.ts"
 import { handleErrors, handleNotFound } from "./middleware/errors.ts"
+import { ifMatch } from "./middleware/if-match.ts"
 import { language } from "./middleware/language.ts"
 import { provideRuntime } from "./middleware/runtime.ts"
 import { mountPrometheus, type Prometheus } from "./monitoring/mount.ts"
@@ -70,6 +73,8 @@ export interface AppOptions {
    * abandoned is logged as one line, without an error.
    */
   readonly logError?: (message: string, error?: unknown) => void
+  /** #21: a request log line per request (agent/log/request-log.ts); none without. */
+  readonly logger?: Logger
 }
 
 /** The REST resources, each a sub-app of its own (paths relative to /api/v1). */
@@ -115,6 +120,7 @@ const resources: ReadonlyArray<readonly [string, () => Hono<AgentEnv>]> = [
 export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   const app = new Hono<AgentEnv>()
   app.onError(handleErrors(options.logError))
+  if (options.logger) app.use("*", requestLog(options.logger))
   app.notFound(handleNotFound(app))
   app.use("*", provideRuntime(options.runtime), language(), refuseDotSegments())
   if (options.prometheus) mountPrometheus(app, options.prometheus)
@@ -148,6 +154,8 @@ export const createApp = (options: AppOptions): Hono<AgentEnv> => {
   for (const register of options.publicRoutes ?? []) register(api)
   api.use("*", bearerAuth())
   if (options.forwarding) api.use("*", options.forwarding)
+  api.use("/vms/:id", ifMatch())
+  api.use("/vms/:id/*", ifMatch())
   for (const [path, routes] of resources) api.route(path, routes())
   for (const register of options.authenticatedRoutes ?? []) register(api)
   app.route(apiBase, api)

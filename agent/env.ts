@@ -15,6 +15,8 @@ export interface AgentVariables {
   readonly actor: Actor
   /** The caller's language for messages and exports (Accept-Language or ?lang=). */
   readonly lang: Lang
+  /** The VM versions an If-Match header names, on the VM routes that change something (agent/middleware/if-match.ts). */
+  readonly expectedVersions?: ReadonlyArray<number>
 }
 
 export interface AgentEnv {

@@ -1,5 +1,5 @@
 import { DriverError } from "./driver/errors.ts"
-import { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "./errors.ts"
+import { InvalidInput, NotFound, PreconditionFailed, RuleViolation, StoreError, VersionConflict } from "./errors.ts"
 
 /**
  * The one vocabulary of failures: a task records the code (and rule) the API answers for the same failure, so a
@@ -12,6 +12,7 @@ export type ErrorCode =
   | "not-found"
   | "invalid-input"
   | "version-conflict"
+  | "precondition-failed"
   | "hypervisor-error"
   | "unavailable"
   | "interrupted"
@@ -26,6 +27,7 @@ export const errorCodeOf = (failure: unknown): ErrorCode => {
   if (failure instanceof NotFound) return "not-found"
   if (failure instanceof InvalidInput) return "invalid-input"
   if (failure instanceof VersionConflict) return "version-conflict"
+  if (failure instanceof PreconditionFailed) return "precondition-failed"
   if (failure instanceof DriverError) return "hypervisor-error"
   if (failure instanceof StoreError && failure.retryable) return "unavailable"
   return "internal"

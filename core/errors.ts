@@ -37,3 +37,11 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
   resource: Schema.String,
   id: Schema.String,
 }) {}
+
+/** The caller asked to act on a version of the VM (HTTP If-Match) that is no longer current; nothing changed. */
+export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()("PreconditionFailed", {
+  resource: Schema.String,
+  id: Schema.String,
+  /** The version the VM has now. */
+  current: Schema.Int,
+}) {}

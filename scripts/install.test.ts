@@ -40,6 +40,7 @@ import { runConformance, type ConformanceModule } from "hyperx/conformance"
 import { createApp } from "hyperx/agent"
 import { ApiClient, HxVmList, type VmRow } from "hyperx/ui-widgets/elements"
 import { defineHxElements } from "hyperx/ui-widgets"
+import { createHyperxClient, type components } from "hyperx/client"
 
 const factory: DriverFactory = fakeDriverFactory()
 const capability: Capability = "reattach"
@@ -53,6 +54,10 @@ export const rows = (): Promise<{ items: ReadonlyArray<VmRow> }> => client.get("
 export const list: HxVmList | null = document.querySelector("hx-vm-list")
 defineHxElements()
 void capability
+const api = createHyperxClient({ baseUrl: "https://agent.example", token: "t" })
+export const started = (id: string) => api.POST("/api/v1/vms/{id}/start", { params: { path: { id } } })
+export const running = async (): Promise<ReadonlyArray<components["schemas"]["VmRow"]>> =>
+  (await api.GET("/api/v1/vms", { params: { query: { state: ["running"], limit: 50 } } })).data?.items ?? []
 `
 const consumerTsconfig = {
   compilerOptions: {

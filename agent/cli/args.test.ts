@@ -36,6 +36,7 @@ describe("hyperx command line", () => {
   it("token create: --role and --department (the user named after them), or --user; --expires-days is a number", () => {
     assert.deepEqual(parseCommand(["token", "create", "--role", "admin", "--department", "ops"]), {
       kind: "admin",
+      output: "text",
       request: { verb: "token.create", role: "admin", department: "ops" },
       flags: {},
     })
@@ -43,6 +44,7 @@ describe("hyperx command line", () => {
       parseCommand(["token", "create", "--user", "alice", "--expires-days", "30", "--name", "ci", "--data", "/d"]),
       {
         kind: "admin",
+        output: "text",
         request: { verb: "token.create", user: "alice", name: "ci", expiresDays: 30 },
         flags: { data: "/d" },
       },
@@ -55,6 +57,7 @@ describe("hyperx command line", () => {
   it("the other admin verbs: their required options, positionals, and the store options", () => {
     assert.deepEqual(parseCommand(["token", "revoke", "t1"]), {
       kind: "admin",
+      output: "text",
       request: { verb: "token.revoke", id: "t1" },
       flags: {},
     })
@@ -64,15 +67,22 @@ describe("hyperx command line", () => {
       parseCommand(["user", "create", "--name", "bob", "--role", "user", "--department", "ops", "--database-url", "u"]),
       {
         kind: "admin",
+        output: "text",
         request: { verb: "user.create", name: "bob", role: "user", department: "ops" },
         flags: { databaseUrl: "u" },
       },
     )
     const missing = parseCommand(["user", "create", "--name", "bob"])
     assert.deepEqual(missing.kind === "error" && missing.message, "--role is required")
-    assert.deepEqual(parseCommand(["org", "list"]), { kind: "admin", request: { verb: "org.list" }, flags: {} })
+    assert.deepEqual(parseCommand(["org", "list"]), {
+      kind: "admin",
+      output: "text",
+      request: { verb: "org.list" },
+      flags: {},
+    })
     assert.deepEqual(parseCommand(["department", "create", "--name", "qa", "--reclaim-policy", "stop"]), {
       kind: "admin",
+      output: "text",
       request: { verb: "department.create", name: "qa", reclaimPolicy: "stop" },
       flags: {},
     })
@@ -84,5 +94,29 @@ describe("hyperx command line", () => {
     assert.deepEqual(unknown, { kind: "error", message: 'Unknown command "frobnicate"', help: helpTexts.main })
     const halfKnown = parseCommand(["token", "mint"])
     assert.deepEqual(halfKnown, { kind: "error", message: '"token mint" is not a command', help: helpTexts.main })
+  })
+})
+
+describe("hyperx usage errors (#21)", () => {
+  it("a bad --role is a usage error naming the roles, not a schema report", () => {
+    for (const argv of [
+      ["token", "create", "--role", "boss", "--department", "demo"],
+      ["user", "create", "--name", "x", "--role", "root", "--department", "demo"],
+    ]) {
+      const bad = parseCommand(argv)
+      assert.equal(bad.kind, "error", argv.join(" "))
+      assert.equal(
+        bad.kind === "error" && bad.message,
+        `--role is user, admin, superadmin, not "${argv[argv.indexOf("--role") + 1]}"`,
+      )
+    }
+  })
+
+  it("--json on listings and --quiet on token create choose the output", () => {
+    const listed = parseCommand(["token", "list", "--json"])
+    assert.equal(listed.kind === "admin" && listed.output, "json")
+    const quiet = parseCommand(["token", "create", "--user", "superadmin", "--quiet", "--data", "/d"])
+    assert.equal(quiet.kind === "admin" && quiet.output, "quiet")
+    assert.deepEqual(quiet.kind === "admin" && quiet.flags, { data: "/d" })
   })
 })

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util"
+import { Role } from "../../core/model/org.ts"
 import type { AgentFlags } from "../start/config.ts"
 import type { AdminRequest } from "./admin-commands.ts"
 import { type HelpTopic, helpTexts } from "./help.ts"
@@ -7,12 +8,19 @@ import { type HelpTopic, helpTexts } from "./help.ts"
 export type Command =
   | { readonly kind: "help"; readonly text: string }
   | { readonly kind: "agent"; readonly flags: AgentFlags }
-  | { readonly kind: "admin"; readonly request: AdminRequest; readonly flags: AgentFlags }
+  | {
+      readonly kind: "admin"
+      readonly request: AdminRequest
+      readonly flags: AgentFlags
+      /** text: tables and sentences; json: the result as JSON (--json); quiet: only the secret (--quiet). */
+      readonly output: "text" | "json" | "quiet"
+    }
   | { readonly kind: "convert"; readonly flags: AgentFlags; readonly pglite: string | undefined }
   | { readonly kind: "error"; readonly message: string; readonly help: string }
 
 type Options = NonNullable<ParseArgsConfig["options"]>
 const text = { type: "string" } as const
+const flag = { type: "boolean" } as const
 
 const storeOptions: Options = { data: text, "database-url": text }
 
@@ -30,14 +38,24 @@ const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
     url: text,
     "cluster-secret-file": text,
     "shared-storage": text,
+    "log-level": text,
+    "log-format": text,
   },
   "data convert-pglite": { data: text, pglite: text },
-  "token create": { user: text, role: text, department: text, name: text, "expires-days": text },
-  "token list": { user: text },
+  "token create": {
+    user: text,
+    role: text,
+    department: text,
+    name: text,
+    "expires-days": text,
+    quiet: flag,
+    json: flag,
+  },
+  "token list": { user: text, json: flag },
   "token revoke": {},
-  "user create": { name: text, role: text, department: text, email: text },
-  "user list": { department: text },
-  "org list": {},
+  "user create": { name: text, role: text, department: text, email: text, json: flag },
+  "user list": { department: text, json: flag },
+  "org list": { json: flag },
   "company create": { name: text, number: text },
   "department create": { name: text, company: text, "reclaim-policy": text },
 }
@@ -74,6 +92,8 @@ const agentFlagsOf = (values: Values): AgentFlags =>
     url: str(values, "url"),
     clusterSecretFile: str(values, "cluster-secret-file"),
     sharedStorage: str(values, "shared-storage"),
+    logLevel: str(values, "log-level"),
+    logFormat: str(values, "log-format"),
   }) as AgentFlags
 
 class UsageError extends Error {}
@@ -81,6 +101,15 @@ class UsageError extends Error {}
 const required = (values: Values, key: string) => {
   const value = str(values, key)
   if (value === undefined || value === "") throw new UsageError(`--${key} is required`)
+  return value
+}
+
+/** A role is checked here, so that a typo is a usage error (exit 2) with the choices, not a schema's report. */
+const roleOf = (value: string | undefined) => {
+  if (value === undefined) return undefined
+  if (!(Role.literals as ReadonlyArray<string>).includes(value)) {
+    throw new UsageError(`--role is ${Role.literals.join(", ")}, not "${value}"`)
+  }
   return value
 }
 
@@ -101,7 +130,7 @@ const requestOf = (
       return defined({
         verb: "token.create",
         user: str(values, "user"),
-        role: str(values, "role"),
+        role: roleOf(str(values, "role")),
         department: str(values, "department"),
         name: str(values, "name"),
         expiresDays: countOf(str(values, "expires-days")),
@@ -117,7 +146,7 @@ const requestOf = (
       return defined({
         verb: "user.create",
         name: required(values, "name"),
-        role: required(values, "role"),
+        role: roleOf(required(values, "role")),
         department: required(values, "department"),
         email: str(values, "email"),
       })
@@ -179,7 +208,10 @@ export const parseCommand = (argv: ReadonlyArray<string>): Command => {
     if (topic === "data convert-pglite") {
       return { kind: "convert", flags: flagsOf(values), pglite: str(values, "pglite") }
     }
-    return { kind: "admin", request: requestOf(topic, values, positionals) as AdminRequest, flags: flagsOf(values) }
+    const given = values as Values
+    const output = given.json === true ? "json" : given.quiet === true ? "quiet" : "text"
+    const request = requestOf(topic, values, positionals) as AdminRequest
+    return { kind: "admin", request, flags: flagsOf(values), output }
   } catch (error) {
     return { kind: "error", message: error instanceof Error ? error.message : String(error), help }
   }

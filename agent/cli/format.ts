@@ -4,7 +4,7 @@ import type { AdminRequest } from "./admin-commands.ts"
 type Json = any
 
 /** Left-aligned columns with a header row. */
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
   if (rows.length === 0) return ["(none)"]
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
@@ -15,7 +15,7 @@ const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<
   return [line(header), ...rows.map(line)]
 }
 
-const when = (value: string | null | undefined) => (value ? value.replace(/\.\d+Z$/, "Z") : "-")
+export const when = (value: string | null | undefined) => (value ? value.replace(/\.\d+Z$/, "Z") : "-")
 
 /** What a successful admin command prints. */
 export const formatResult = (request: AdminRequest, result: Json): Array<string> => {

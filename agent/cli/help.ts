@@ -24,9 +24,15 @@ Commands:
   data convert-pglite   convert a data folder of an older hyperx (PGlite) to the embedded PostgreSQL
   doctor                check this host for the agent (QEMU, KVM, libvirt, network tools, disk, database)
   driver init DIR       a driver package to start from: written with async functions, conformance wired in
+  vm list|show ID       the running agent's VMs (--json); vm start|stop|reboot|delete ID [--force]
+  tasks                 the running agent's tasks (--vm, --state, --limit, --json)
+  events --follow       follow tasks and VM state changes live (--vm, --json)
+  --version             the version, the API's and the database schema's
   help [command]        this text, or a command's
 
-Every command takes --help. npm start runs \`hyperx agent\`.`,
+Every command takes --help. npm start runs \`hyperx agent\`. The vm, tasks and events verbs talk to the agent's
+API: --api URL (env HYPERX_API_URL, default http://127.0.0.1:8080) and --token (env HYPERX_TOKEN).
+Exit codes: 0 done, 1 failed or refused, 2 bad usage.`,
 
   agent: `Usage: hyperx agent [options]
 
@@ -55,6 +61,9 @@ Options:
                           forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
   --shared-storage DIR    a directory every host mounts at the same path (NFS, CephFS): new disks go there,
                           and HA VMs on it restart on another host when theirs dies (env HYPERX_SHARED_STORAGE)
+  --log-level LEVEL       fatal, error, warn, info (default), debug, trace or silent (env HYPERX_LOG_LEVEL)
+  --log-format FORMAT     json or pretty (env HYPERX_LOG_FORMAT; default pretty on a terminal, json otherwise);
+                          logs go to stderr: a line per request, failed tasks with their cause
   -h, --help              this text`,
 
   "data convert-pglite": `Usage: hyperx data convert-pglite [--data DIR] [--pglite DIR]
@@ -77,12 +86,14 @@ Issues an API token and prints its secret once (only its hash is kept).
                           without --user, the user is "<role>-<department>", made on first use
   --name LABEL            a label for the token (default "hyperx token create")
   --expires-days N        the token expires after N days (default never)
+  --quiet                 print the secret alone: export TOKEN=$(hyperx token create … --quiet)
+  --json                  the result as JSON
 
 Example: hyperx token create --role admin --department demo
 
 ${storeOptions}`,
 
-  "token list": `Usage: hyperx token list [--user NAME]
+  "token list": `Usage: hyperx token list [--user NAME] [--json]
 
 Lists tokens: id, user, label, when made, last used and when they expire. Secrets are never shown.
 
@@ -100,11 +111,11 @@ Adds a user: user (owns VMs), admin (manages the department's VMs) or superadmin
 
 ${storeOptions}`,
 
-  "user list": `Usage: hyperx user list [--department DEPT]
+  "user list": `Usage: hyperx user list [--department DEPT] [--json]
 
 ${storeOptions}`,
 
-  "org list": `Usage: hyperx org list
+  "org list": `Usage: hyperx org list [--json]
 
 Lists the companies and their departments with their ids.
 

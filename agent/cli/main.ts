@@ -3,6 +3,8 @@ import { ConfigError, type Env, resolveConfig } from "../start/config.ts"
 import { DataFolderError } from "../start/data-folder.ts"
 import { agentVersion, apiVersion, schemaVersion } from "../version.ts"
 import { runAdmin } from "./admin-client.ts"
+import { apiUsage, isApiCommand, parseApiCommand } from "./api-args.ts"
+import { runApiCommand } from "./api-commands.ts"
 import { parseCommand } from "./args.ts"
 import { convertPglite } from "./convert-pglite.ts"
 import { formatChecks, runDoctor } from "./doctor.ts"
@@ -73,6 +75,20 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       return 1
     }
   }
+  // `hyperx vm …`, `tasks`, `events --follow`: the running agent's API (#21).
+  if (isApiCommand(argv)) {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.out(apiUsage)
+      return 0
+    }
+    const parsed = parseApiCommand(argv)
+    if (parsed.kind === "error") {
+      io.err(`hyperx: ${parsed.message}\n\n${parsed.help}`)
+      return 2
+    }
+    const following = parsed.verb.verb === "events"
+    return runApiCommand(parsed, { ...io, ...(following ? { stopped: io.onStopSignal(() => process.exit(130)) } : {}) })
+  }
   const command = parseCommand(argv)
   if (command.kind === "help") {
     io.out(command.text)
@@ -94,7 +110,10 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         io.err(`hyperx: ${reply.message}`)
         return 1
       }
-      for (const line of formatResult(command.request, reply.result)) io.out(line)
+      if (command.output === "json") io.out(JSON.stringify(reply.result, null, 2))
+      else if (command.output === "quiet" && command.request.verb === "token.create")
+        io.out((reply.result as { readonly secret: string }).secret)
+      else for (const line of formatResult(command.request, reply.result)) io.out(line)
       return 0
     }
     const output: AgentOutput = { line: io.out, progress: io.err }

@@ -4,10 +4,10 @@ import type { ClusterLink } from "./link.ts"
 import { forwardHeaders, signForward } from "./signature.ts"
 
 /** The answer headers a forwarded answer keeps; hop-by-hop and length headers are the proxying server's own. */
-const keptHeaders = ["content-type", "content-disposition", "retry-after", "allow", "cache-control"]
+const keptHeaders = ["content-type", "content-disposition", "retry-after", "allow", "cache-control", "etag"]
 
 /** The request headers a forward passes on besides its own. */
-const passedHeaders = ["content-type", "accept-language", "accept"]
+const passedHeaders = ["content-type", "accept-language", "accept", "if-match"]
 
 export interface Forward {
   readonly method: string

@@ -55,7 +55,9 @@ describe("forwarding between two agents on one PostgreSQL (#16)", { skip }, () =
     const callerId = (await api(originA, "GET", `/tasks?vmId=${vmId}`)).body.items[0].userId as string
 
     // A stop sent to A runs on B: A's answer is B's, and the task ends there; A's event stream carries B's events.
-    const events = await connect(`${originA.replace("http", "ws")}/api/v1/events?token=${tokenOf(a)}`)
+    const events = await connect(`${originA.replace("http", "ws")}/api/v1/events`, {
+      protocols: ["hyperx.v1", `hyperx.bearer.${tokenOf(a)}`],
+    })
     const stopped = await api(originA, "POST", `/vms/${vmId}/stop`, { force: true })
     assert.equal(stopped.status, 202, JSON.stringify(stopped.body))
     assert.equal(stopped.response.headers.get("x-hyperx-answered-by"), hostB)

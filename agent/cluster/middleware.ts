@@ -115,6 +115,7 @@ export const forwardVmRequests = (link: ClusterLink, consoles?: ConsoleRelay): M
         "content-type": c.req.header("content-type"),
         "accept-language": c.req.header("accept-language"),
         accept: c.req.header("accept"),
+        "if-match": c.req.header("if-match"),
       },
     })
     const isTicket = c.req.method === "POST" && rest === "/console" && consoles !== undefined

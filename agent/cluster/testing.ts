@@ -64,7 +64,7 @@ export const originOf = (run: AgentRun) =>
 
 /** The superadmin token the first agent on a fresh database printed (its heading, then the token). */
 export const tokenOf = (run: AgentRun) =>
-  run.stdout.match(/Superadmin token[^\n]*\n\s*(hx_[A-Za-z0-9_-]{20,})/)?.[1] ?? ""
+  run.stdout.match(/Superadmin token[^\n]*\n\s*(?:export TOKEN=)?(hx_[A-Za-z0-9_-]{20,})/)?.[1] ?? ""
 
 /** Kills an agent's whole process group, if it still runs. */
 export const killAgent = (run: AgentRun) => {

@@ -7,7 +7,7 @@ export interface Bilingual {
 }
 
 /** The status codes the API answers errors with. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 502 | 503
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 422 | 500 | 502 | 503
 
 /**
  * An error the API answers with `{ "error": { "code", "rule"?, "message" } }`. Thrown from handlers and middleware

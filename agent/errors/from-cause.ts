@@ -5,6 +5,7 @@ import {
   DriverError,
   InvalidInput,
   NotFound,
+  PreconditionFailed,
   RuleViolation,
   StoreError,
   Unauthenticated,
@@ -31,6 +32,7 @@ export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
   if (failure instanceof InvalidInput) return apiErrors.invalidInput({ en: failure.message, zh: failure.message })
   if (failure instanceof Unauthenticated) return apiErrors.unauthenticated()
   if (failure instanceof VersionConflict) return apiErrors.versionConflict()
+  if (failure instanceof PreconditionFailed) return apiErrors.preconditionFailed(failure.current)
   if (failure instanceof StoreError && failure.retryable) return apiErrors.storeUnavailable()
   if (failure instanceof DriverError) return apiErrors.hypervisor(failure.isRetryable)
   if (failure instanceof PeerUnreachable) return apiErrors.peerUnreachable(failure.hostId)

@@ -101,6 +101,22 @@ export const apiErrors = {
       en: "The VM changed while the request was processed; reload it and try again",
       zh: "虚拟机在处理请求期间已被修改，请刷新后重试",
     }),
+  /** If-Match named versions of the VM it no longer has; the answer carries the current one as ETag. */
+  preconditionFailed: (current: number) =>
+    new ApiError(
+      412,
+      "precondition-failed",
+      {
+        en: `The VM is at version ${current}, not the one If-Match names; reload it and try again`,
+        zh: `虚拟机当前版本为 ${current}，与 If-Match 指定的版本不符，请刷新后重试`,
+      },
+      { headers: { ETag: `"${current}"` } },
+    ),
+  invalidIfMatch: () =>
+    new ApiError(400, "invalid-input", {
+      en: 'If-Match must be * or a list of entity tags such as "12"',
+      zh: 'If-Match 必须为 * 或实体标签列表，例如 "12"',
+    }),
   storeUnavailable: () =>
     new ApiError(503, "unavailable", {
       en: "The platform's database is unavailable for a moment; try again",

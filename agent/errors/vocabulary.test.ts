@@ -2,7 +2,14 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Cause } from "effect"
 import { DriverError, Unsupported } from "../../core/driver/errors.ts"
-import { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "../../core/errors.ts"
+import {
+  InvalidInput,
+  NotFound,
+  PreconditionFailed,
+  RuleViolation,
+  StoreError,
+  VersionConflict,
+} from "../../core/errors.ts"
 import { taskErrorOf } from "../../core/operations/tasks.ts"
 import { apiErrorOfFailure } from "./from-cause.ts"
 
@@ -16,6 +23,7 @@ const failures: ReadonlyArray<readonly [string, unknown]> = [
   ["a missing record", new NotFound({ resource: "vm", id: "v1" })],
   ["bad input", new InvalidInput({ message: "A snapshot name is 1 to 64 characters" })],
   ["a concurrent write", new VersionConflict({ resource: "vm", id: "v1" })],
+  ["a stale If-Match", new PreconditionFailed({ resource: "vm", id: "v1", current: 3 })],
   [
     "the hypervisor",
     new DriverError({ driver: "fake", operation: "start", reason: new Unsupported({ capability: "diskSnapshot" }) }),

@@ -10,7 +10,7 @@ export const corsFor = (options: CorsOptions) =>
   cors({
     origin: options.origins.includes("*") ? "*" : [...options.origins],
     allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
-    allowHeaders: ["Authorization", "Content-Type", "Accept-Language"],
-    exposeHeaders: ["Content-Disposition", "Allow", "WWW-Authenticate"],
+    allowHeaders: ["Authorization", "Content-Type", "Accept-Language", "If-Match"],
+    exposeHeaders: ["Content-Disposition", "Allow", "WWW-Authenticate", "ETag"],
     maxAge: 600,
   })

@@ -9,7 +9,8 @@ const backend = storeBackend
 describe("snapshot and backup tasks on WS /api/v1/events", () => {
   const served = useServedAgent(backend)
   const { agent } = served
-  const follow = (token: string) => connect(`${served.wsBase()}/api/v1/events?token=${token}`)
+  const follow = (token: string) =>
+    connect(`${served.wsBase()}/api/v1/events`, { protocols: ["hyperx.v1", `hyperx.bearer.${token}`] })
   const taskEvents = (client: Client, vmId: string) =>
     eventsOf(client).filter((e) => e._tag === "task" && e.task.vmId === vmId)
   const succeeded = (client: Client, vmId: string, taskId: string) => () =>

@@ -31,7 +31,9 @@ describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false 
 
   it("P1 P4 P5 G4 a running guest's snapshot: task on the stream, listed with its size; rollback when stopped; delete", async () => {
     assert.match(live().token ?? "", /^hx_/, log.join("\n"))
-    const events = await connect(`${live().origin.replace("http", "ws")}/api/v1/events?token=${live().token}`)
+    const events = await connect(`${live().origin.replace("http", "ws")}/api/v1/events`, {
+      protocols: ["hyperx.v1", `hyperx.bearer.${live().token}`],
+    })
     const created = await http("POST", "/api/v1/vms", { imageId: "tiny-linux", flavorId: "tiny", name: "snap_vm" })
     assert.equal(created.status, 202, JSON.stringify(created.body))
     const vmId: string = created.body.vmIds[0]

@@ -1,11 +1,20 @@
 import { Effect, Schema } from "effect"
 import { Hono } from "hono"
-import { canSee, loadVisibleVm, NotFound, Store, type Task, type TaskFilter, TaskState } from "../../core/index.ts"
+import {
+  canSee,
+  loadVisibleVm,
+  NotFound,
+  Operation,
+  Store,
+  type Task,
+  type TaskFilter,
+  TaskState,
+} from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { ApiId, IdParam, QueryInt, QueryList, Text } from "../validation/schemas.ts"
+import { ApiId, IdParam, IsoDateTime, QueryInt, QueryList, Text } from "../validation/schemas.ts"
 import { pathParams, queryParams } from "../validation/validators.ts"
 import { taskSeenBy } from "../views/host-paths.ts"
 import { TaskSchema } from "../vms/responses.ts"
@@ -18,10 +27,23 @@ const TaskListQuery = Schema.Struct({
   /** The children of a batch task (L7). */
   parentId: Schema.optionalKey(ApiId),
   state: Schema.optionalKey(QueryList(TaskState, `Comma-separated states: ${TaskState.literals.join(", ")}`)),
+  operation: Schema.optionalKey(QueryList(Operation, "Comma-separated operations (vm.start, vm.snapshot, …)")),
+  /** Created at or after this moment (ISO 8601). */
+  since: Schema.optionalKey(IsoDateTime),
+  /** Tasks skipped, newest first; default 0. */
+  offset: Schema.optionalKey(QueryInt(0, 10_000_000)),
   /** Newest first; default 100. */
   limit: Schema.optionalKey(QueryInt(1, 500)),
   lang: Schema.optionalKey(Text(35)),
 })
+
+const TaskPage = Schema.Struct({
+  items: Schema.Array(TaskSchema),
+  /** Every task that matches the filters in the caller's scope. */
+  total: Schema.Int,
+  offset: Schema.Int,
+  limit: Schema.Int,
+}).annotate({ identifier: "TaskPage" })
 
 /**
  * G1 for tasks: a superadmin sees all, an admin their department's and their own, a user the ones they started and
@@ -36,20 +58,35 @@ const canSeeTask = Effect.fn("agent.canSeeTask")(function* (actor: Actor, task: 
   return vm._tag === "Some" && canSee(actor, vm.value)
 })
 
-const listTasks = Effect.fn("agent.listTasks")(function* (actor: Actor, query: typeof TaskListQuery.Type) {
-  const store = yield* Store
+/** The filter of the caller's scope (G1): a VM's tasks, or the caller's department's / own, or all. */
+const scopedFilter = Effect.fn("agent.taskScope")(function* (actor: Actor, query: typeof TaskListQuery.Type) {
   const filter: TaskFilter = {
     ...(query.parentId === undefined ? {} : { parentId: query.parentId }),
     ...(query.state === undefined ? {} : { states: query.state }),
-    limit: query.limit ?? 100,
+    ...(query.operation === undefined ? {} : { operations: query.operation }),
+    ...(query.since === undefined ? {} : { since: query.since }),
   }
   if (query.vmId !== undefined) {
     yield* loadVisibleVm(actor, query.vmId)
-    return yield* store.tasks.list({ ...filter, vmId: query.vmId })
+    return { ...filter, vmId: query.vmId }
   }
-  if (actor.role === "superadmin") return yield* store.tasks.list(filter)
-  if (actor.role === "admin") return yield* store.tasks.list({ ...filter, departmentId: actor.departmentId })
-  return yield* store.tasks.list({ ...filter, userId: actor.userId })
+  if (actor.role === "superadmin") return filter
+  if (actor.role === "admin") return { ...filter, departmentId: actor.departmentId }
+  return { ...filter, userId: actor.userId }
+})
+
+const listTasks = Effect.fn("agent.listTasks")(function* (actor: Actor, query: typeof TaskListQuery.Type) {
+  const store = yield* Store
+  const filter = yield* scopedFilter(actor, query)
+  const offset = query.offset ?? 0
+  const limit = query.limit ?? 100
+  const [items, total] = yield* Effect.all(
+    [store.tasks.list({ ...filter, offset, limit }), store.tasks.count(filter)],
+    {
+      concurrency: 2,
+    },
+  )
+  return { items, total, offset, limit }
 })
 
 const getTask = Effect.fn("agent.getTask")(function* (actor: Actor, id: string) {
@@ -66,14 +103,17 @@ export const taskRoutes = () =>
       "/",
       doc({
         tag,
-        summary: "List tasks in the caller's scope (G4)",
-        ok: { 200: json("Tasks, newest first", Schema.Struct({ items: Schema.Array(TaskSchema) })) },
+        summary: "List tasks in the caller's scope (G4): filters, paging and the total",
+        description:
+          "Newest first. Filters: vmId, parentId, state, operation, since (created at or after). `total` counts " +
+          "every matching task; `offset` and `limit` page through them.",
+        ok: { 200: json("One page of tasks, newest first, and the total", TaskPage) },
         errors: [400, 404],
       }),
       queryParams(TaskListQuery),
       async (c) => {
-        const tasks = await runEffect(c, listTasks(c.var.actor, c.req.valid("query")))
-        return c.json({ items: tasks.map(taskSeenBy(c.var.actor)) })
+        const page = await runEffect(c, listTasks(c.var.actor, c.req.valid("query")))
+        return c.json({ ...page, items: page.items.map(taskSeenBy(c.var.actor)) })
       },
     )
     .get(

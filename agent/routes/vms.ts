@@ -4,6 +4,7 @@ import { createVms, deleteVm, Store, type VmCursor } from "../../core/index.ts"
 import { now } from "../../core/operations/clock.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
+import { vmEntityTag } from "../middleware/if-match.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam, NoOptions, QueryBool } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
@@ -107,11 +108,23 @@ export const vmRoutes = () =>
       doc({
         tag,
         summary: "VM detail (D1–D4) with the actions the caller may take now",
-        ok: { 200: json("The VM", VmDetail) },
+        description:
+          "The ETag header is the VM record's version (`vm.version`): send it as If-Match on PATCH, DELETE or an " +
+          "action to act only on the VM as read (412 precondition-failed otherwise).",
+        ok: {
+          200: {
+            ...json("The VM", VmDetail),
+            headers: { ETag: { description: 'The VM\'s version, e.g. "12"', schema: { type: "string" } } },
+          },
+        },
         errors: [400, 404],
       }),
       pathParams(IdParam),
-      async (c) => c.json(await runEffect(c, vmDetail(c.var.actor, c.req.valid("param").id, c.var.lang))),
+      async (c) => {
+        const detail = await runEffect(c, vmDetail(c.var.actor, c.req.valid("param").id, c.var.lang))
+        c.header("ETag", vmEntityTag(detail.vm.version))
+        return c.json(detail)
+      },
     )
     .patch(
       "/:id",

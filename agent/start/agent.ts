@@ -1,5 +1,6 @@
 import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
+import type { Logger } from "pino"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
 import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
@@ -20,6 +21,8 @@ import { makeMigrationPeers, migrationClusterRoutes } from "../cluster/migration
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
 import { readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
+import { pinoLoggerLayer } from "../log/effect-logger.ts"
+import { defaultLogFormat, makeLogger } from "../log/logger.ts"
 import { resolveMonitoringConfig } from "../monitoring/config.ts"
 import { monitoringJobs } from "../monitoring/jobs.ts"
 import { listenForMetrics, makePrometheus } from "../monitoring/mount.ts"
@@ -51,6 +54,8 @@ export interface StartOptions {
   readonly graceMs?: number
   /** The environment a driver's entry point and the monitoring settings (#20) are read from; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /** #21: the agent's logger; default one made from the config's level and format, writing to stderr. */
+  readonly logger?: Logger
 }
 
 export interface RunningAgent {
@@ -118,7 +123,10 @@ export const startAgent = async (
       config.clusterSecretFile === undefined
         ? undefined
         : makeClusterLink(readClusterSecret(config.clusterSecretFile), folder.hostId)
+    const logger =
+      options.logger ?? (await makeLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() }))
     const live = makeStartRuntime({
+      logging: pinoLoggerLayer(logger),
       store,
       host,
       driver: driver.factory,
@@ -200,6 +208,8 @@ export const startAgent = async (
           : [...routes.authenticatedRoutes, clusterRoutes, migrationClusterRoutes],
       ...(link === undefined ? {} : { forwarding: forwardVmRequests(link, { tickets: routes.tickets, publicUrl }) }),
       prometheus,
+      logger,
+      logError: (message, error) => logger.error(error === undefined ? {} : { err: error }, message),
     })
     const demoBuilt = await addDemoRoutes(app, options.widgetsModule)
     const served = await listen(app, config.host, config.port)
@@ -216,6 +226,7 @@ export const startAgent = async (
       added: seeded.added,
       recovered: changed,
       token: seeded.superadminToken,
+      dataDir: folder.root,
     })) {
       output.line(text)
     }

@@ -26,7 +26,12 @@ export interface ReadyFacts {
   readonly recovered: number
   /** The first superadmin's token: only on the start that made it. */
   readonly token: string | undefined
+  /** The data folder, for the admin commands the banner suggests (they must open the same one). */
+  readonly dataDir: string
 }
+
+/** A word for a POSIX shell: as is when safe, else single-quoted. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`)
 
 /** The message once the agent listens: what was seeded, the token (once), the URLs and the one `curl` that boots. */
 export const readyLines = (facts: ReadyFacts): ReadonlyArray<string> => {
@@ -42,10 +47,15 @@ export const readyLines = (facts: ReadyFacts): ReadonlyArray<string> => {
     "",
   )
   if (facts.token !== undefined) {
-    lines.push("Superadmin token (shown this once, never again; keep it):", `  ${facts.token}`, "")
+    lines.push(
+      "Superadmin token (shown this once, never again; keep it). In your shell:",
+      `  export TOKEN=${facts.token}`,
+      "",
+    )
   } else {
     lines.push(
-      "The superadmin token was printed at the first start. Another: npx hyperx token create --user superadmin",
+      "The superadmin token was printed at the first start. Another:",
+      `  export TOKEN=$(npx hyperx token create --user superadmin --data ${shellWord(facts.dataDir)} --quiet)`,
       "",
     )
   }

@@ -18,6 +18,8 @@ describe("agent configuration", () => {
       clusterSecretFile: undefined,
       sharedStorage: undefined,
       sysfsRoot: "/",
+      logLevel: "info",
+      logFormat: undefined,
     })
   })
 
@@ -44,6 +46,8 @@ describe("agent configuration", () => {
       clusterSecretFile: undefined,
       sharedStorage: undefined,
       sysfsRoot: "/",
+      logLevel: "info",
+      logFormat: undefined,
     })
     assert.equal(resolveConfig({ publicUrl: "http://10.0.0.5:8080" }, env).publicUrl, "http://10.0.0.5:8080")
     const flagged = resolveConfig({ port: "0", data: "here", driver: "qemu", cors: "*" }, env, "/work")
@@ -108,5 +112,15 @@ describe("agent configuration", () => {
   it("a database URL is printed without its password", () => {
     assert.equal(redactUrl("postgresql://hx:s3cret@db:5432/hx"), "postgresql://hx:****@db:5432/hx")
     assert.equal(redactUrl("postgresql://db/hx"), "postgresql://db/hx")
+  })
+
+  it("#21 --log-level and --log-format (or HYPERX_LOG_LEVEL/FORMAT); anything else is refused by name", () => {
+    const env = { HYPERX_LOG_LEVEL: "debug", HYPERX_LOG_FORMAT: "pretty" }
+    const fromEnv = resolveConfig({}, env)
+    assert.deepEqual([fromEnv.logLevel, fromEnv.logFormat], ["debug", "pretty"])
+    const flagged = resolveConfig({ logLevel: "warn", logFormat: "json" }, env)
+    assert.deepEqual([flagged.logLevel, flagged.logFormat], ["warn", "json"])
+    assert.throws(() => resolveConfig({ logLevel: "loud" }, {}), ConfigError)
+    assert.throws(() => resolveConfig({ logFormat: "xml" }, {}), /log format is json, pretty/)
   })
 })

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { type LogFormat, type LogLevel, logFormats, logLevels } from "../log/logger.ts"
 
 /** The repository's root folder (this file is agent/start/config.ts). */
 export const projectRoot = fileURLToPath(new URL("../../", import.meta.url))
@@ -56,6 +57,10 @@ export interface AgentConfig {
   readonly sharedStorage: string | undefined
   /** X1–X4: where the host's sysfs is read (HYPERX_SYSFS_ROOT; default "/": /sys); tests point it at a fake tree. */
   readonly sysfsRoot: string
+  /** #21: the log's threshold (HYPERX_LOG_LEVEL); default info. */
+  readonly logLevel: LogLevel
+  /** #21: json or pretty (HYPERX_LOG_FORMAT); default pretty on a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat | undefined
 }
 
 export interface NetworkConfig {
@@ -89,6 +94,8 @@ export interface AgentFlags {
   readonly url?: string | undefined
   readonly clusterSecretFile?: string | undefined
   readonly sharedStorage?: string | undefined
+  readonly logLevel?: string | undefined
+  readonly logFormat?: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -155,6 +162,13 @@ const publicUrlOf = (text: string | undefined): string | undefined => {
   return url.href.replace(/\/+$/, "")
 }
 
+const oneOf = <T extends string>(what: string, allowed: ReadonlyArray<T>, text: string | undefined): T | undefined => {
+  if (text === undefined) return undefined
+  const found = allowed.find((value) => value === text)
+  if (found === undefined) throw new ConfigError(`The ${what} is ${allowed.join(", ")}, not "${text}"`)
+  return found
+}
+
 const resolveOptional = (cwd: string, path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path))
 
 /** Flags win over the environment, the environment over the defaults. */
@@ -178,6 +192,8 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
       nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),
     ),
     sysfsRoot: resolve(cwd, nonEmpty(env.HYPERX_SYSFS_ROOT) ?? "/"),
+    logLevel: oneOf("log level", logLevels, nonEmpty(flags.logLevel) ?? nonEmpty(env.HYPERX_LOG_LEVEL)) ?? "info",
+    logFormat: oneOf("log format", logFormats, nonEmpty(flags.logFormat) ?? nonEmpty(env.HYPERX_LOG_FORMAT)),
   }
 }
 

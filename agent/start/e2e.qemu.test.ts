@@ -47,7 +47,10 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
     const text = await response.text()
     return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
   }
-  const follow = (token: string) => connect(`${live().origin.replace("http", "ws")}/api/v1/events?token=${token}`)
+  const follow = (token: string) =>
+    connect(`${live().origin.replace("http", "ws")}/api/v1/events`, {
+      protocols: ["hyperx.v1", `hyperx.bearer.${token}`],
+    })
   const reached = (client: Client, vmId: string, state: string) =>
     client.until(
       `${vmId} ${state}`,

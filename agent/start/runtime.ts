@@ -43,6 +43,8 @@ export interface RuntimeSetup {
   readonly cluster?: ClusterSettings
   /** #16: the cluster's PostgreSQL, for every host's events on this agent's bus (LISTEN/NOTIFY); unset: its own only. */
   readonly eventRelayUrl?: string
+  /** #21: where the core's logs go (agent/log/effect-logger.ts); default Effect's console logger. */
+  readonly logging?: Layer.Layer<never>
 }
 
 /**
@@ -87,6 +89,7 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
       Layer.provideMerge(core),
       Layer.provideMerge(setup.store),
       Layer.provideMerge(peers),
+      Layer.provideMerge(setup.logging ?? Layer.empty),
     ),
   )
 }

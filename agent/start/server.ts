@@ -3,9 +3,10 @@ import type { AddressInfo } from "node:net"
 import { serve, type WebSocketServerLike } from "@hono/node-server"
 import { Effect } from "effect"
 import type { Hono } from "hono"
-import { WebSocketServer } from "ws"
+import type { WebSocketServer } from "ws"
 import { Store } from "../../core/store/ports.ts"
 import type { AgentEnv } from "../env.ts"
+import { webSocketServer } from "../ws/protocols.ts"
 
 export interface ServedApp {
   readonly server: Server
@@ -20,7 +21,7 @@ export interface ServedApp {
  */
 export const listen = (app: Hono<AgentEnv>, hostname: string, port: number): Promise<ServedApp> =>
   new Promise((resolve, reject) => {
-    const wss = new WebSocketServer({ noServer: true })
+    const wss = webSocketServer()
     const server = serve(
       { fetch: app.fetch, hostname, port, websocket: { server: wss as unknown as WebSocketServerLike } },
       (info: AddressInfo) => resolve({ server: server as Server, wss, port: info.port }),

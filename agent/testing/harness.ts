@@ -58,6 +58,8 @@ export interface HarnessExtras {
   readonly devices?: HostDeviceSource["Service"]
   /** Host settings besides the harness's own (the image library's folder and upload limit). */
   readonly hostConfig?: Partial<HostConfig["Service"]>
+  /** A logger layer instead of Effect's default one (#21: request and task-failure logs). */
+  readonly logging?: Layer.Layer<never>
 }
 
 /**
@@ -66,7 +68,7 @@ export interface HarnessExtras {
  */
 export const useAgent = (
   backend: StoreBackend,
-  { devices, hostConfig, ...options }: Partial<Omit<AppOptions, "runtime">> & HarnessExtras = {},
+  { devices, hostConfig, logging, ...options }: Partial<Omit<AppOptions, "runtime">> & HarnessExtras = {},
 ): AgentHarness => {
   let state:
     | {
@@ -91,7 +93,7 @@ export const useAgent = (
       coreLayer({ host, drivers: [fake.driver], ...(devices === undefined ? {} : { devices }) }),
       backend.layer(),
     )
-    const runtime = ManagedRuntime.make(layer)
+    const runtime = ManagedRuntime.make(logging === undefined ? layer : Layer.provideMerge(layer, logging))
     const world = await runtime.runPromise(seedWorld(fake.driver.name, host.hostId))
     const salesUser = await runtime.runPromise(
       Store.use((s) =>

@@ -1,4 +1,5 @@
 import { Schema, SchemaTransformation } from "effect"
+import { documentedAs } from "../openapi/shim.ts"
 
 /** PostgreSQL text cannot hold NUL, and no name or filter needs a control character: refuse them at the door. */
 const noControlCharacters = Schema.isPattern(/^[^\p{Cc}]*$/u, { message: "Expected text without control characters" })
@@ -34,27 +35,37 @@ export const IsoDateTime = Schema.String.check(
   }),
 ).pipe(Schema.decodeTo(Schema.DateFromString))
 
-/** A query list: `?state=running,stopped` or `?state=running&state=stopped`; at most 100 items. */
+/**
+ * A query list: `?state=running,stopped` or `?state=running&state=stopped`; at most 100 items. The document shows it
+ * as an array of the items (what a typed client sends, repeated), so enums such as the VM states are listed there.
+ */
 export const QueryList = <S extends Schema.Codec<unknown, string>>(item: S, description: string) =>
-  Schema.Union([Text(4000), Schema.Array(Text(4000)).check(Schema.isMaxLength(100))])
-    .annotate({ description })
-    .pipe(
-      Schema.decodeTo(
-        Schema.Array(item).check(Schema.isMaxLength(100)),
-        SchemaTransformation.transform<ReadonlyArray<S["Encoded"]>, string | ReadonlyArray<string>>({
-          decode: (raw) =>
-            (typeof raw === "string" ? [raw] : raw)
-              .flatMap((part) => part.split(","))
-              .map((part) => part.trim())
-              .filter((part) => part !== "") as ReadonlyArray<S["Encoded"]>,
-          encode: (items) => items.join(","),
-        }),
-      ),
-    )
+  documentedAs(Schema.Union([Text(4000), Schema.Array(Text(4000)).check(Schema.isMaxLength(100))]), {
+    type: "array",
+    items: Schema.toJsonSchemaDocument(item).schema,
+    maxItems: 100,
+    description,
+  }).pipe(
+    Schema.decodeTo(
+      Schema.Array(item).check(Schema.isMaxLength(100)),
+      SchemaTransformation.transform<ReadonlyArray<S["Encoded"]>, string | ReadonlyArray<string>>({
+        decode: (raw) =>
+          (typeof raw === "string" ? [raw] : raw)
+            .flatMap((part) => part.split(","))
+            .map((part) => part.trim())
+            .filter((part) => part !== "") as ReadonlyArray<S["Encoded"]>,
+        encode: (items) => items.join(","),
+      }),
+    ),
+  )
 
-/** A non-negative integer in a query string, within bounds. */
+/** A non-negative integer in a query string, within bounds (an integer in the document, as a typed client sends it). */
 export const QueryInt = (minimum: number, maximum: number) =>
-  Schema.String.check(Schema.isPattern(/^\d{1,9}$/, { message: "Expected a non-negative integer" })).pipe(
+  documentedAs(Schema.String.check(Schema.isPattern(/^\d{1,9}$/, { message: "Expected a non-negative integer" })), {
+    type: "integer",
+    minimum,
+    maximum,
+  }).pipe(
     Schema.decodeTo(
       Schema.Int.check(Schema.isBetween({ minimum, maximum })),
       SchemaTransformation.transform({ decode: (s: string) => Number(s), encode: (n: number) => String(n) }),
@@ -62,8 +73,9 @@ export const QueryInt = (minimum: number, maximum: number) =>
   )
 
 /** A flag in a query string: true/false (also 1/0). */
-export const QueryBool = Schema.String.check(
-  Schema.isPattern(/^(true|false|1|0)$/, { message: "Expected true or false" }),
+export const QueryBool = documentedAs(
+  Schema.String.check(Schema.isPattern(/^(true|false|1|0)$/, { message: "Expected true or false" })),
+  { type: "boolean" },
 ).pipe(
   Schema.decodeTo(
     Schema.Boolean,

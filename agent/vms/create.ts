@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { HaPriority, LoginMethod, quoteForActor, type VmCreateRequest, VmQuote } from "../../core/index.ts"
 import type { Actor } from "../../core/rules/context.ts"
+import { documentedAs } from "../openapi/shim.ts"
 import { ApiId, IsoDateTime, MultilineText, Text } from "../validation/schemas.ts"
 
 const DataDisk = Schema.Struct({
@@ -17,8 +18,8 @@ const Tags = Schema.Record(Text(64), Text(256)).check(Schema.isMaxProperties(50)
 export const CreateVmBody = Schema.Struct({
   /** Default: the caller. An admin creates for users of their department, a superadmin for anyone. */
   ownerId: Schema.optionalKey(ApiId),
-  /** 1–10 (rule batch-count); default 1. */
-  count: Schema.optionalKey(Schema.Int),
+  /** 1–10 (rule batch-count, a 422 naming the rule, so the range is documented rather than decoded); default 1. */
+  count: Schema.optionalKey(documentedAs(Schema.Int, { type: "integer", minimum: 1, maximum: 10, default: 1 })),
   /** One VM only; several are named from their tags (C1). */
   name: Schema.optionalKey(Text(64)),
   tags: Schema.optionalKey(Tags),

@@ -9,5 +9,9 @@ import type { Actor } from "../../core/rules/context.ts"
 export const eventVisibleTo = (actor: Actor, event: PlatformEvent): boolean =>
   canSee(actor, event) || (event._tag === "task" && event.task.userId === actor.userId)
 
-/** An event as a JSON text frame: the PlatformEvent itself, dates as ISO strings (as the REST routes send them). */
-export const eventFrame = (event: PlatformEvent): string => JSON.stringify(event)
+/**
+ * An event as a JSON text frame: the PlatformEvent itself with its id in the stream (when it has one), dates as ISO
+ * strings (as the REST routes send them).
+ */
+export const eventFrame = (event: PlatformEvent, id?: string): string =>
+  JSON.stringify(id === undefined ? event : { ...event, id })

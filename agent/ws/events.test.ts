@@ -10,7 +10,10 @@ describe("WS /api/v1/events", () => {
   // Pings every second: clients that answer them (every ws client does) stay; one that does not is cut.
   const served = useServedAgent(backend, { keepAliveMs: 1_000 })
   const { agent } = served
-  const follow = (token: string, query = "") => connect(`${served.wsBase()}/api/v1/events?token=${token}${query}`)
+  const follow = (token: string, query = "") =>
+    connect(`${served.wsBase()}/api/v1/events?${query.replace(/^&/, "")}`, {
+      protocols: ["hyperx.v1", `hyperx.bearer.${token}`],
+    })
   const act = async (vmId: string, action: "start" | "stop", as: "owner" | "salesUser" = "owner") => {
     const reply = await agent.call("POST", `/api/v1/vms/${vmId}/${action}`, { as })
     assert.equal(reply.status, 202, JSON.stringify(reply.body))
@@ -68,7 +71,7 @@ describe("WS /api/v1/events", () => {
     for (const client of [outsider, salesUser, admin]) client.close()
   })
 
-  it("G4 ?vmId= narrows the stream to one VM; the Authorization header works as well as ?token=", async () => {
+  it("G4 ?vmId= narrows the stream to one VM; the Authorization header works as well as the subprotocol", async () => {
     const [one, other] = [await agent.seedVm({ displayName: "one_vm" }), await agent.seedVm({ displayName: "two_vm" })]
     const client = await connect(`${served.wsBase()}/api/v1/events?vmId=${one.id}`, {
       headers: { Authorization: `Bearer ${agent.tokens.owner}` },
@@ -85,16 +88,23 @@ describe("WS /api/v1/events", () => {
 
   it("G1 no token, a wrong token or a bad parameter is refused at the handshake; a plain GET is 400", async () => {
     await assert.rejects(connect(`${served.wsBase()}/api/v1/events`), /HTTP 401/)
-    await assert.rejects(connect(`${served.wsBase()}/api/v1/events?token=hx_nope`), /HTTP 401/)
+    await assert.rejects(follow("hx_nope"), /HTTP 401/)
+    // #21: a token in the URL is no longer read (proxies log URLs): refused, not accepted.
+    await assert.rejects(connect(`${served.wsBase()}/api/v1/events?token=${agent.tokens.owner}`), /HTTP 400/)
     await assert.rejects(follow(agent.tokens.owner, "&vmId=a/b"), /HTTP 400/)
     await assert.rejects(follow(agent.tokens.owner, "&extra=1"), /HTTP 400/)
-    const plain = await fetch(`${served.base()}/api/v1/events?token=${agent.tokens.owner}`)
+    const plain = await fetch(`${served.base()}/api/v1/events`, {
+      headers: { Authorization: `Bearer ${agent.tokens.owner}` },
+    })
     assert.equal(plain.status, 400)
     assert.equal(((await plain.json()) as { error: { code: string } }).error.code, "websocket-required")
   })
 
   it("a client that stops answering pings is cut (1006); the others keep their stream", async () => {
-    const silent = await connect(`${served.wsBase()}/api/v1/events?token=${agent.tokens.owner}`, { autoPong: false })
+    const silent = await connect(`${served.wsBase()}/api/v1/events`, {
+      headers: { Authorization: `Bearer ${agent.tokens.owner}` },
+      autoPong: false,
+    })
     const lively = await follow(agent.tokens.owner)
     await silent.until("the cut", () => silent.closed !== undefined)
     assert.equal(silent.closed?.code, 1006)
@@ -110,5 +120,48 @@ describe("WS /api/v1/events", () => {
     await closeWebSockets(served.wss(), 1_000)
     await client.until("the close", () => client.closed !== undefined)
     assert.equal(client.closed?.code, 1001)
+  })
+
+  it("G4 #21 the subprotocol carries the token and the server answers hyperx.v1, never the secret", async () => {
+    const client = await follow(agent.tokens.owner)
+    assert.equal(client.socket.protocol, "hyperx.v1")
+    client.close()
+  })
+
+  it("G4 #21 each frame has an id; ?since= replays what a reconnecting client missed, once and in order", async () => {
+    const vm = await agent.seedVm({ displayName: "replayed" })
+    const first = await follow(agent.tokens.owner, `&vmId=${vm.id}`)
+    await start(vm.id)
+    await first.until("running", () => eventsOf(first).some((e) => e._tag === "vm-state" && e.to === "running"))
+    const seen = eventsOf(first)
+    assert.ok(seen.every((e) => typeof e.id === "string" && e.id !== ""))
+    const lastSeen = seen.at(-1)?.id
+    first.close()
+    // Missed while away: the stop.
+    await act(vm.id, "stop")
+    const back = await follow(agent.tokens.owner, `&vmId=${vm.id}&since=${lastSeen}`)
+    await back.until("the missed stop", () => eventsOf(back).some((e) => e._tag === "vm-state" && e.to === "stopped"))
+    const replayed = eventsOf(back)
+    assert.deepEqual(
+      replayed.filter((e) => e._tag === "vm-state").map((e) => `${e.from}->${e.to}`),
+      ["running->stopping", "stopping->stopped"],
+    )
+    const ids = replayed.map((e) => e.id)
+    assert.equal(new Set(ids).size, ids.length, "nothing twice")
+    assert.ok(!ids.includes(lastSeen), "nothing already seen")
+    // And it goes on live after the replay.
+    await start(vm.id)
+    await back.until(
+      "live again",
+      () => eventsOf(back).filter((e) => e._tag === "vm-state" && e.to === "running").length === 1,
+    )
+    back.close()
+  })
+
+  it("G4 #21 an id the agent no longer keeps (or never gave) answers one gap frame, then the live stream", async () => {
+    const client = await follow(agent.tokens.owner, "&since=0000.1")
+    await client.until("the gap", () => eventsOf(client).length > 0)
+    assert.deepEqual(eventsOf(client)[0], { _tag: "gap", since: "0000.1" })
+    client.close()
   })
 })

@@ -1,7 +1,7 @@
 import { upgradeWebSocket } from "@hono/node-server"
 import { Effect, Exit, Fiber, Schema, Scope, Stream } from "effect"
 import type { Context } from "hono"
-import { EventBus } from "../../core/events/bus.ts"
+import { EventBus, type NumberedEvent } from "../../core/events/bus.ts"
 import {
   type PlatformEvent,
   TaskEvent,
@@ -18,13 +18,14 @@ import { queryParams } from "../validation/validators.ts"
 import { eventSeenBy } from "../views/host-paths.ts"
 import { TaskSchema } from "../vms/responses.ts"
 import { eventFrame, eventVisibleTo } from "./event-scope.ts"
+import { bearerOfProtocols } from "./protocols.ts"
 import { closeCodes, keepAlive, rawSocket, releaseWithConnection, requireWebSocket } from "./upgrade.ts"
 
 const EventsQuery = Schema.Struct({
-  /** The bearer secret, for clients that cannot send an Authorization header (browsers). */
-  token: Schema.optionalKey(Text(200)),
   /** Only the events of this VM (its tasks and state changes). */
   vmId: Schema.optionalKey(ApiId),
+  /** The id of the last event the client saw: what came after it (and is still retained) is sent first. */
+  since: Schema.optionalKey(Text(40)),
   lang: Schema.optionalKey(Text(35)),
 })
 
@@ -39,20 +40,30 @@ const vmIdOf = (event: PlatformEvent) => (event._tag === "task" ? event.task.vmI
 
 /**
  * Subscribe now, on the agent's runtime: every event published after this returns is kept for the socket, which
- * starts reading when it opens. Closing the scope ends the subscription.
+ * starts reading when it opens, after what the client missed since `since`. Closing the scope ends the subscription.
  */
-const subscribe = async (c: Context<AgentEnv>) => {
+const subscribe = async (c: Context<AgentEnv>, since: string | undefined) => {
   const scope = Scope.makeUnsafe()
-  const events = await c.var.runtime.runPromise(Scope.provide(scope)(EventBus.use((bus) => bus.subscribe)))
-  return { events, scope }
+  const { missed, events } = await c.var.runtime.runPromise(
+    Scope.provide(scope)(EventBus.use((bus) => bus.subscribeSince(since))),
+  )
+  return { missed, events, scope }
 }
 
 /** A frame as the OpenAPI document names it: a PlatformEvent, its task described by the document's `Task`. */
+const withId = { id: Schema.String.annotate({ description: "The event's id: send it back as ?since= on reconnect" }) }
 const EventFrame = Schema.Union([
-  TaskEvent.mapFields((fields) => ({ ...fields, task: TaskSchema })),
-  VmStateEvent,
-  VmRemovedEvent,
-  VmMigrationEvent,
+  TaskEvent.mapFields((fields) => ({ ...fields, ...withId, task: TaskSchema })),
+  VmStateEvent.mapFields((fields) => ({ ...fields, ...withId })),
+  VmRemovedEvent.mapFields((fields) => ({ ...fields, ...withId })),
+  VmMigrationEvent.mapFields((fields) => ({ ...fields, ...withId })),
+  Schema.TaggedStruct("gap", {
+    since: Schema.String.annotate({ description: "The id the client asked to resume after" }),
+  }).annotate({
+    description:
+      "Some events after ?since= are no longer retained (older than 15 minutes or 10,000 events, or from before " +
+      "the agent restarted): reload what you show, then follow the stream",
+  }),
 ]).annotate({ identifier: "PlatformEvent" })
 
 /**
@@ -70,9 +81,12 @@ export const eventRoutes =
         tag: "WebSockets",
         summary: "Follow task progress and VM state changes (WebSocket)",
         description:
-          "Connect with a WebSocket; authenticate with `Authorization: Bearer …` or `?token=`. Each text frame is one " +
-          "event in the caller's scope: `task` (a task started, progressed or finished), `vm-state` (from, to, " +
-          "cause) or `vm-removed`. `vmId` narrows the stream to one VM. The server pings every 30 s.",
+          "Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the " +
+          "subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the " +
+          "URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, " +
+          "progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one " +
+          "VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no " +
+          "longer retained. The server pings every 30 s.",
         public: true,
         ok: {
           101: json("Switching Protocols: the event stream; each text frame is one PlatformEvent", EventFrame),
@@ -85,8 +99,11 @@ export const eventRoutes =
         const c = context as unknown as Context<AgentEnv>
         // Validated by queryParams above; the upgrade helper's context has lost the validated types.
         const vmId = c.req.query("vmId")
-        const actor = await actorOfSecret(c, c.req.query("token") ?? bearerSecret(c.req.header("Authorization")))
-        const { events, scope } = await subscribe(c)
+        const since = c.req.query("since")
+        const secret =
+          bearerSecret(c.req.header("Authorization")) ?? bearerOfProtocols(c.req.header("Sec-WebSocket-Protocol"))
+        const actor = await actorOfSecret(c, secret)
+        const { missed, events, scope } = await subscribe(c, since)
         let reader: Fiber.Fiber<void, unknown> | undefined
         let stopPings = () => {}
         let released = false
@@ -104,15 +121,14 @@ export const eventRoutes =
           onOpen: (_event, ws) => {
             const socket = rawSocket(ws)
             stopPings = keepAlive(socket, options.keepAliveMs)
-            reader = c.var.runtime.runFork(
-              Stream.runForEach(events, (event) =>
-                Effect.sync(() => {
-                  if (!wanted(event) || socket.readyState !== socket.OPEN) return
-                  if (socket.bufferedAmount > maxBuffered) socket.close(closeCodes.tryAgainLater, "client too slow")
-                  else socket.send(eventFrame(eventSeenBy(actor, event)))
-                }),
-              ),
-            )
+            const send = ({ id, event }: NumberedEvent) => {
+              if (!wanted(event) || socket.readyState !== socket.OPEN) return
+              if (socket.bufferedAmount > maxBuffered) socket.close(closeCodes.tryAgainLater, "client too slow")
+              else socket.send(eventFrame(eventSeenBy(actor, event), id))
+            }
+            if (missed === "gap") socket.send(JSON.stringify({ _tag: "gap", since }))
+            else for (const entry of missed) send(entry)
+            reader = c.var.runtime.runFork(Stream.runForEach(events, (entry) => Effect.sync(() => send(entry))))
           },
           onClose: release,
           onError: release,

@@ -36,6 +36,6 @@ describe("OpenAPI document with the WebSocket routes", () => {
     assert.deepEqual(doc.paths["/api/v1/console/{ticket}"]?.get?.security, [])
     assert.equal(doc.paths["/api/v1/vms/{id}/console"]?.post?.security, undefined)
     const eventParams = (doc.paths["/api/v1/events"]?.get?.parameters ?? []).map((p) => `${p.in}:${p.name}`)
-    assert.deepEqual(eventParams.sort(), ["query:lang", "query:token", "query:vmId"])
+    assert.deepEqual(eventParams.sort(), ["query:lang", "query:since", "query:vmId"])
   })
 })

@@ -5,10 +5,11 @@
 import type { AddressInfo } from "node:net"
 import { after, before } from "node:test"
 import { serve, type WebSocketServerLike } from "@hono/node-server"
-import { WebSocket, WebSocketServer } from "ws"
+import { WebSocket, type WebSocketServer } from "ws"
 import type { StoreBackend } from "../../core/store/testing.ts"
 import { type AgentHarness, useAgent } from "../testing/harness.ts"
 import { ConsoleTickets, closeWebSockets, webSocketRoutes } from "./index.ts"
+import { webSocketServer } from "./protocols.ts"
 
 export interface ServedAgent {
   readonly agent: AgentHarness
@@ -34,7 +35,7 @@ export const useServedAgent = (backend: StoreBackend, options: { readonly keepAl
   let server: ReturnType<typeof serve> | undefined
   let wss: WebSocketServer | undefined
   before(async () => {
-    const sockets = new WebSocketServer({ noServer: true })
+    const sockets = webSocketServer()
     wss = sockets
     await new Promise<void>((resolve) => {
       server = serve(

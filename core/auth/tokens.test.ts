@@ -5,7 +5,7 @@ import { TestClock } from "effect/testing"
 import { Store } from "../store/ports.ts"
 import { insertWorld, sampleWorld, storeBackends, useStore } from "../store/testing.ts"
 import { hashToken } from "./secrets.ts"
-import { authenticate, issueToken } from "./tokens.ts"
+import { authenticate, issueToken, lastUsedPrecisionMs } from "./tokens.ts"
 import { VerifiedTokens, verifiedTokenLifeMs } from "./verified-tokens.ts"
 
 for (const backend of storeBackends) {
@@ -62,6 +62,40 @@ for (const backend of storeBackends) {
           }),
         ),
       )
+    })
+
+    it("#21 lastUsedAt is written on use, coalesced: at most once a minute per token, whatever the requests", async () => {
+      const { token, secret } = await runStore(issueToken(world.user.id, "used"))
+      const lastUsed = () => runStore(Store.use((s) => s.apiTokens.get(token.id))).then((t) => t.lastUsedAt)
+      const start = Date.now()
+      await runStore(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const clock = yield* TestClock.make()
+            const body = Effect.gen(function* () {
+              yield* TestClock.setTime(start)
+              yield* authenticate(secret)
+              const store = yield* Store
+              const first = (yield* store.apiTokens.get(token.id)).lastUsedAt
+              assert.equal(first?.getTime(), start)
+              // Many requests within the minute (past the verification cache too): no new write.
+              for (const step of [1_500, 20_000, 30_000]) {
+                yield* TestClock.adjust(step)
+                yield* Effect.all([authenticate(secret), authenticate(secret), authenticate(secret)], {
+                  concurrency: 3,
+                })
+              }
+              assert.equal((yield* store.apiTokens.get(token.id)).lastUsedAt?.getTime(), start)
+              yield* TestClock.adjust(lastUsedPrecisionMs)
+              yield* authenticate(secret)
+              const later = (yield* store.apiTokens.get(token.id)).lastUsedAt?.getTime() ?? 0
+              assert.equal(later, start + 1_500 + 20_000 + 30_000 + lastUsedPrecisionMs)
+            })
+            yield* body.pipe(Effect.provideService(Clock.Clock, clock), Effect.provide(VerifiedTokens.layer))
+          }),
+        ),
+      )
+      assert.ok((await lastUsed()) !== null)
     })
   })
 }

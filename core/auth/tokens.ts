@@ -34,6 +34,9 @@ export const issueToken = Effect.fn("auth.issueToken")(function* (
   return { token, secret }
 })
 
+/** How stale a token's lastUsedAt may be: it is written at most once a minute per token. */
+export const lastUsedPrecisionMs = 60_000
+
 const refused = () => new Unauthenticated({ message: "A valid bearer token is required" })
 
 /** Who a bearer secret belongs to; a token verified within the last second is not looked up again (VerifiedTokens). */
@@ -57,5 +60,11 @@ export const authenticate = Effect.fn("auth.authenticate")(function* (secret: st
     departmentId: holder.departmentId,
   }
   cache?.remember(hash, actor, holder.expiresAt, at.getTime())
+  // lastUsedAt, coalesced: written when the recorded use is over a minute old, so a busy token costs one write a
+  // minute (and only on the verifications the cache above lets through), never one per request. A failed write is
+  // not the caller's problem.
+  if (holder.lastUsedAt === null || at.getTime() - holder.lastUsedAt.getTime() >= lastUsedPrecisionMs) {
+    yield* store.apiTokens.markUsed(holder.tokenId, at).pipe(Effect.ignore)
+  }
   return actor
 })

@@ -7,6 +7,7 @@ import { lifecycleState, vmBusy } from "../rules/lifecycle.ts"
 import { checkRules, type Rule, violation } from "../rules/rule.ts"
 import { type LockRef, Store } from "../store/ports.ts"
 import { Background } from "./background.ts"
+import { checkExpectedVersion } from "./expected-version.ts"
 import { beginTask, finishTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
 import { freshBase, readVisibleBase } from "./vm-context.ts"
@@ -109,6 +110,7 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
   Effect.gen(function* () {
     const locks = yield* VmLocks
     const first = yield* readVisibleBase(op.reads, actor, vmId)
+    yield* checkExpectedVersion(first.vm)
     const checked = yield* check<C, P>(op, op.context(first, input))
     // Without a lock (watching a console changes nothing) there is nothing to re-check under.
     const held =
@@ -121,6 +123,7 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
         held === undefined
           ? checked
           : yield* freshBase(op.reads, first, held).pipe(
+              Effect.tap((base) => checkExpectedVersion(base.vm)),
               Effect.flatMap((base) => check<C, P>(op, op.context(base, input))),
             )
       const step = yield* transitionOf(op as never, context)

@@ -87,5 +87,19 @@ export const finishTask = Effect.fn("tasks.finish")(function* (
     lock,
   )
   yield* publishTask(finished, scope)
+  // The operator's log (the agent sends Effect's logs to its logger): a failure with its cause, never a secret (the
+  // task's params are not logged).
+  if (Exit.isFailure(exit) && finished.error !== null) {
+    yield* Effect.logError(`task ${finished.operation} failed: ${finished.error.message}`, exit.cause).pipe(
+      Effect.annotateLogs({
+        taskId: finished.id,
+        operation: finished.operation,
+        vmId: finished.vmId ?? undefined,
+        userId: finished.userId,
+        code: finished.error.code,
+        rule: finished.error.rule,
+      }),
+    )
+  }
   return finished
 })

@@ -3,7 +3,14 @@ import type { HostConfig } from "../config.ts"
 import type { HostDeviceSource } from "../devices/source.ts"
 import type { DriverError } from "../driver/errors.ts"
 import type { DriverRegistry } from "../driver/registry.ts"
-import type { InvalidInput, NotFound, RuleViolation, StoreError, VersionConflict } from "../errors.ts"
+import type {
+  InvalidInput,
+  NotFound,
+  PreconditionFailed,
+  RuleViolation,
+  StoreError,
+  VersionConflict,
+} from "../errors.ts"
 import type { EventBus } from "../events/bus.ts"
 import type { LifecycleAction, StableState } from "../lifecycle/index.ts"
 import type { Operation } from "../model/operation.ts"
@@ -28,7 +35,14 @@ export interface ReadContext {
 export type OperationServices = Store | EventBus | VmLocks | Background | DriverRegistry | HostConfig | HostDeviceSource
 
 /** The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor. */
-export type OperationError = RuleViolation | NotFound | StoreError | DriverError | InvalidInput | VersionConflict
+export type OperationError =
+  | RuleViolation
+  | NotFound
+  | StoreError
+  | DriverError
+  | InvalidInput
+  | VersionConflict
+  | PreconditionFailed
 
 type Op<A> = Effect.Effect<A, OperationError, OperationServices>
 

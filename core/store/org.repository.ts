@@ -22,11 +22,29 @@ const makeApiTokens = (db: Kysely<DB>): ApiTokenRepository => ({
       db
         .selectFrom("apiTokens")
         .innerJoin("users", "users.id", "apiTokens.userId")
-        .select(["users.id as userId", "users.role", "users.companyId", "users.departmentId", "apiTokens.expiresAt"])
+        .select([
+          "apiTokens.id as tokenId",
+          "users.id as userId",
+          "users.role",
+          "users.companyId",
+          "users.departmentId",
+          "apiTokens.expiresAt",
+          "apiTokens.lastUsedAt",
+        ])
         .where("apiTokens.secretHash", "=", secretHash)
         .executeTakeFirst(),
     )
     return row satisfies TokenHolder | undefined
+  }),
+  markUsed: Effect.fn("api-token.markUsed")(function* (tokenId: string, at: Date) {
+    yield* run("api-token.markUsed", () =>
+      db
+        .updateTable("apiTokens")
+        .set({ lastUsedAt: at })
+        .where("id", "=", tokenId)
+        .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
+        .execute(),
+    )
   }),
 })
 

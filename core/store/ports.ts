@@ -20,6 +20,7 @@ import type {
   KeyPair,
   Network,
   Nic,
+  Operation,
   Price,
   Quota,
   QuotaUsage,
@@ -194,15 +195,23 @@ export interface TaskFilter {
   readonly vmId?: string
   readonly parentId?: string
   readonly states?: ReadonlyArray<TaskState>
+  /** Any of these operations (`vm.start`, …). */
+  readonly operations?: ReadonlyArray<Operation>
+  /** Created at or after this moment. */
+  readonly since?: Date
   readonly companyId?: string
   readonly departmentId?: string
   readonly userId?: string
+  /** Rows skipped (newest first) before the page. */
+  readonly offset?: number
   readonly limit?: number
 }
 
 export interface TaskRepository {
   get(id: string): Effect.Effect<Task, NotFound | StoreError>
   list(filter?: TaskFilter): Q<ReadonlyArray<Task>>
+  /** How many tasks match `filter` (its offset and limit aside). */
+  count(filter?: TaskFilter): Q<number>
   insert(task: Task): Q<Task>
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
   /**
@@ -291,17 +300,21 @@ export interface QuotaRepository {
 
 /** Whom a token speaks for, read with the token in one round trip (every API request asks). */
 export interface TokenHolder {
+  readonly tokenId: string
   readonly userId: string
   readonly role: Role
   readonly companyId: string
   readonly departmentId: string
   readonly expiresAt: Date | null
+  readonly lastUsedAt: Date | null
 }
 
 export interface ApiTokenRepository extends Repository<ApiToken> {
   findBySecretHash(secretHash: string): Q<ApiToken | undefined>
   /** The user a token belongs to, with the token's expiry; undefined for an unknown token (or a deleted user). */
   findHolder(secretHash: string): Q<TokenHolder | undefined>
+  /** Record a use; a use older than the one recorded is ignored (several agents may record at once). */
+  markUsed(tokenId: string, at: Date): Q<void>
 }
 
 /** The platform's records. One instance per agent; PostgreSQL behind it (the embedded server or DATABASE_URL). */

@@ -261,11 +261,13 @@ for (const backend of storeBackends) {
           assert.equal(yield* store.apiTokens.findBySecretHash("not-a-known-hash"), undefined)
           const user = world.user
           assert.deepEqual(yield* store.apiTokens.findHolder(token.secretHash), {
+            tokenId: token.id,
             userId: user.id,
             role: user.role,
             companyId: user.companyId,
             departmentId: user.departmentId,
             expiresAt: token.expiresAt,
+            lastUsedAt: token.lastUsedAt,
           })
           assert.equal(yield* store.apiTokens.findHolder("not-a-known-hash"), undefined)
         }),

@@ -13,22 +13,40 @@ const taskCodec = codecOf(Task, { json: ["params", "result", "error"] })
 export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
   const { get, insert, update } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
 
+  const filtered = (filter: TaskFilter) => {
+    let query = db.selectFrom("tasks")
+    if (filter.vmId !== undefined) query = query.where("vmId", "=", filter.vmId)
+    if (filter.parentId !== undefined) query = query.where("parentId", "=", filter.parentId)
+    if (filter.states !== undefined) query = query.where("state", "in", filter.states)
+    if (filter.operations !== undefined) query = query.where("operation", "in", filter.operations)
+    if (filter.since !== undefined) query = query.where("createdAt", ">=", filter.since)
+    if (filter.companyId !== undefined) query = query.where("companyId", "=", filter.companyId)
+    if (filter.departmentId !== undefined) query = query.where("departmentId", "=", filter.departmentId)
+    if (filter.userId !== undefined) query = query.where("userId", "=", filter.userId)
+    return query
+  }
+  const matchesNothing = (filter: TaskFilter) => filter.states?.length === 0 || filter.operations?.length === 0
+
   // G4: newest first.
   const list = Effect.fn("task.list")(function* (filter: TaskFilter = {}) {
-    if (filter.states?.length === 0) return []
+    if (matchesNothing(filter)) return []
     const rows = yield* run("task.list", () => {
-      let query = db.selectFrom("tasks").selectAll()
-      if (filter.vmId !== undefined) query = query.where("vmId", "=", filter.vmId)
-      if (filter.parentId !== undefined) query = query.where("parentId", "=", filter.parentId)
-      if (filter.states !== undefined) query = query.where("state", "in", filter.states)
-      if (filter.companyId !== undefined) query = query.where("companyId", "=", filter.companyId)
-      if (filter.departmentId !== undefined) query = query.where("departmentId", "=", filter.departmentId)
-      if (filter.userId !== undefined) query = query.where("userId", "=", filter.userId)
-      query = query.orderBy("createdAt", "desc").orderBy("id", "desc")
+      let query = filtered(filter).selectAll().orderBy("createdAt", "desc").orderBy("id", "desc")
       if (filter.limit !== undefined) query = query.limit(filter.limit)
+      if (filter.offset !== undefined && filter.offset > 0) query = query.offset(filter.offset)
       return query.execute()
     })
     return rows.map(taskCodec.decode)
+  })
+
+  const count = Effect.fn("task.count")(function* (filter: TaskFilter = {}) {
+    if (matchesNothing(filter)) return 0
+    const row = yield* run("task.count", () =>
+      filtered(filter)
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .executeTakeFirstOrThrow(),
+    )
+    return Number(row.count)
   })
 
   // One statement: the lock's update rides along as a data-modifying CTE (both or neither are written).
@@ -54,5 +72,5 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return taskCodec.decode(row)
   })
 
-  return { get, list, insert, update, finish }
+  return { get, list, count, insert, update, finish }
 }

@@ -7,9 +7,10 @@ import { randomUUID } from "node:crypto"
 import type { AddressInfo } from "node:net"
 import { after, before } from "node:test"
 import { serve, type WebSocketServerLike } from "@hono/node-server"
-import { WebSocketServer } from "ws"
+import type { WebSocketServer } from "ws"
 import { type AgentHarness, useAgent, type Who } from "../../agent/testing/harness.ts"
 import { closeWebSockets, webSocketRoutes } from "../../agent/ws/index.ts"
+import { webSocketServer } from "../../agent/ws/protocols.ts"
 import { storeBackend } from "../../core/store/testing.ts"
 import { buildWidgets } from "../build.ts"
 import { widgetRoutes } from "../serve.ts"
@@ -49,7 +50,7 @@ export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent =>
     await buildWidgets()
     widgetRoutes(agent.app)
     agent.app.get("/__test/:id", (c) => c.html(pages.get(c.req.param("id")) ?? "missing page", 200))
-    sockets = new WebSocketServer({ noServer: true })
+    sockets = webSocketServer()
     // node-server hands upgrades to the app's WebSocket routes through this server (see agent/start/server.ts).
     const websocket = { server: sockets as unknown as WebSocketServerLike }
     await new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import type { PlatformEvent } from "./types.ts"
+import type { EventFrame, PlatformEvent } from "./types.ts"
 
 export type EventListener = (event: PlatformEvent) => void
 /** Called with true when the stream (re)opens, so a view can reload what it missed, and false when it drops. */
@@ -13,18 +13,23 @@ const maxBackoffMs = 15_000
 
 /**
  * One WebSocket to /api/v1/events shared by every element with the same agent and token. It opens with the first
- * subscriber, reconnects with backoff while anyone listens, and closes after the last one leaves.
+ * subscriber, reconnects with backoff while anyone listens, and closes after the last one leaves. The token travels
+ * as a subprotocol (`hyperx.bearer.…`), never in the URL, which proxies log; on reconnect `?since=` the last event's
+ * id asks the agent for what was missed (a `gap` frame when it no longer has it: the views reload as on any reopen).
  */
 export class EventFeed {
   readonly url: string
+  readonly token: string
   private readonly subscribers = new Set<Subscriber>()
   private socket: WebSocket | undefined
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private failures = 0
   private isLive = false
+  private lastId: string | undefined
 
-  constructor(url: string) {
+  constructor(url: string, token: string) {
     this.url = url
+    this.token = token
   }
 
   get live(): boolean {
@@ -43,7 +48,8 @@ export class EventFeed {
 
   private open() {
     this.retryTimer = undefined
-    const socket = new WebSocket(this.url)
+    const url = this.lastId === undefined ? this.url : withQuery(this.url, "since", this.lastId)
+    const socket = new WebSocket(url, ["hyperx.v1", `hyperx.bearer.${this.token}`])
     this.socket = socket
     socket.addEventListener("open", () => {
       this.failures = 0
@@ -51,12 +57,14 @@ export class EventFeed {
     })
     socket.addEventListener("message", (message) => {
       if (typeof message.data !== "string") return
-      let event: PlatformEvent
+      let event: EventFrame
       try {
-        event = JSON.parse(message.data) as PlatformEvent
+        event = JSON.parse(message.data) as EventFrame
       } catch {
         return
       }
+      if (event._tag === "gap") return
+      this.lastId = event.id
       for (const subscriber of this.subscribers) subscriber.onEvent(event)
     })
     socket.addEventListener("close", () => {
@@ -86,14 +94,18 @@ export class EventFeed {
   }
 }
 
+const withQuery = (url: string, name: string, value: string) =>
+  `${url}${url.includes("?") ? "&" : "?"}${name}=${encodeURIComponent(value)}`
+
 const feeds = new Map<string, EventFeed>()
 
-/** The shared feed for one events URL (agent and token). */
-export const eventFeed = (url: string): EventFeed => {
-  let feed = feeds.get(url)
+/** The shared feed for one agent's events URL and token. */
+export const eventFeed = (url: string, token: string): EventFeed => {
+  const key = `${url} ${token}`
+  let feed = feeds.get(key)
   if (feed === undefined) {
-    feed = new EventFeed(url)
-    feeds.set(url, feed)
+    feed = new EventFeed(url, token)
+    feeds.set(key, feed)
   }
   return feed
 }

@@ -119,6 +119,8 @@ export type components = {
           readonly ownerId: string
           readonly task: components["schemas"]["Task"]
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
         }
       | {
           /** @enum {string} */
@@ -153,6 +155,8 @@ export type components = {
           readonly cause: "platform" | "outside" | "recovery"
           readonly reason: string
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
         }
       | {
           /** @enum {string} */
@@ -162,6 +166,8 @@ export type components = {
           readonly ownerId: string
           readonly vmId: string
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
         }
       | {
           /** @enum {string} */
@@ -178,6 +184,14 @@ export type components = {
           readonly dirtyPagesRate: number
           readonly expectedDowntimeMs: number
           readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
+        }
+      | {
+          /** @enum {string} */
+          readonly _tag: "gap"
+          /** @description The id the client asked to resume after */
+          readonly since: string
         }
     readonly Error: {
       readonly error: {
@@ -286,6 +300,7 @@ export type components = {
     }
     readonly VmCreate: {
       readonly ownerId?: string
+      /** @default 1 */
       readonly count?: number
       readonly name?: string
       readonly tags?: {
@@ -814,6 +829,12 @@ export type components = {
       readonly withMemory?: boolean
       readonly name?: string
       readonly detachDevices?: boolean
+    }
+    readonly TaskPage: {
+      readonly items: readonly components["schemas"]["Task"][]
+      readonly total: number
+      readonly offset: number
+      readonly limit: number
     }
     readonly Flavor: {
       readonly id: string

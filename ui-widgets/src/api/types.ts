@@ -65,4 +65,7 @@ export type Created = Schemas["VmsCreated"]
 export type ConsoleTicket = Schemas["ConsoleTicket"]
 
 /** One frame of WS /api/v1/events. */
-export type PlatformEvent = Schemas["PlatformEvent"]
+/** A frame of the events socket: an event, or a `gap` (what was missed since ?since= is no longer kept). */
+export type EventFrame = Schemas["PlatformEvent"]
+/** An event of the events socket (the feed drops gap frames: the views reload on every reopen anyway). */
+export type PlatformEvent = Exclude<EventFrame, { readonly _tag: "gap" }>

@@ -145,14 +145,14 @@ export abstract class HxElement extends LitElement {
 
   private follow() {
     if (!this.followsEvents || !this.isConnected) return
-    const url = this.ready ? this.client.socketUrl("/events", { token: this.token }) : undefined
-    if (url === this.feed?.url) return
+    const url = this.ready ? this.client.socketUrl("/events") : undefined
+    if (url === this.feed?.url && this.token === this.feed?.token) return
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.feed = undefined
     this.live = false
     if (url === undefined) return
-    const feed = eventFeed(url)
+    const feed = eventFeed(url, this.token)
     this.feed = feed
     let opened = feed.live
     this.live = feed.live

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { parseCommand } from "../cli/args.ts"
+import { readyLines } from "./banner.ts"
+
+const facts = { origin: "http://127.0.0.1:8080", demoBuilt: true, added: [], recovered: 0 }
+
+describe("the ready banner (#21)", () => {
+  it("the first start prints the token as a line to paste: export TOKEN=…", () => {
+    const lines = readyLines({ ...facts, token: "hx_abc", dataDir: "/var/lib/hyperx" })
+    assert.ok(lines.includes("  export TOKEN=hx_abc"), lines.join("\n"))
+  })
+
+  it("later starts suggest a token command that opens the agent's own data folder (even with spaces)", () => {
+    const lines = readyLines({ ...facts, token: undefined, dataDir: "/srv/my data/hx" })
+    const suggestion = lines.find((line) => line.includes("hyperx token create"))
+    assert.ok(suggestion)
+    const command = /\$\(npx hyperx (.*)\)$/.exec(suggestion)?.[1] ?? ""
+    // The shell's word splitting of the suggested command, for the words it uses (plain and single-quoted).
+    const words = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "")
+    const parsed = parseCommand(words)
+    assert.equal(parsed.kind, "admin", JSON.stringify(parsed))
+    assert.deepEqual(parsed.kind === "admin" && [parsed.flags.data, parsed.output], ["/srv/my data/hx", "quiet"])
+  })
+})
