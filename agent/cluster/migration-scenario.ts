@@ -169,7 +169,10 @@ export const startPair = async (folder: string, databaseUrl: string): Promise<Pa
       }),
     follow: async (node) => {
       const events: Array<MigrationEvent> = []
-      const ws = new WebSocket(`${node.origin.replace("http", "ws")}/api/v1/events?token=${token}&vmId=${vmId}`)
+      const ws = new WebSocket(`${node.origin.replace("http", "ws")}/api/v1/events?vmId=${vmId}`, [
+        "hyperx.v1",
+        `hyperx.bearer.${token}`,
+      ])
       sockets.push(ws)
       ws.on("message", (data) => {
         const event = JSON.parse(String(data)) as MigrationEvent

@@ -63,7 +63,9 @@ describe("bound resources through the API with QEMU (X3, X4)", { skip }, () => {
 
   it("X3 X4 devices read at start; an uploaded ISO read inside the guest; a USB device plugged in and out", async () => {
     assert.match(live().token ?? "", /^hx_/, log.join("\n"))
-    const events = await connect(`${live().origin.replace("http", "ws")}/api/v1/events?token=${live().token}`)
+    const events = await connect(`${live().origin.replace("http", "ws")}/api/v1/events`, {
+      protocols: ["hyperx.v1", `hyperx.bearer.${live().token}`],
+    })
     const [host] = (await http("GET", "/api/v1/hosts")).body.items
     const devices = (await http("GET", `/api/v1/hosts/${host.id}/devices`)).body.items
     assert.deepEqual(
