@@ -3,6 +3,7 @@ import type { Lang } from "../model/common.ts"
 import type { Operation } from "../model/operation.ts"
 import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
+import { backupVmCheck } from "./backups/backup.ts"
 import { consoleOperation } from "./console.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import { createDiskOperation } from "./disks/create.ts"
@@ -19,6 +20,7 @@ import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
 import { resizeOperation } from "./resize.ts"
+import { rollbackVmCheck } from "./snapshots/rollback.ts"
 import { socketsOperation } from "./sockets.ts"
 import type { ReadContext, Reads, VmCheck } from "./vm-operation.ts"
 
@@ -79,6 +81,9 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("reset-password", resetPasswordOperation, () => null),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),
+  // P4 and V4 before the item is chosen: what the VM allows; a snapshot's or disk's own rules are left to the call
+  entry("snapshot-rollback", rollbackVmCheck, none),
+  entry("disk-backup", backupVmCheck, none),
 ]
 
 /**

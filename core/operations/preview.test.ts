@@ -7,7 +7,10 @@ import { RuleViolation } from "../errors.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
+import { sampleRows } from "../store/testing/sample-rows.ts"
 import { storeBackends } from "../store/testing.ts"
+import { allowedActions } from "./allowed-actions.ts"
+import { backupDiskOperation } from "./backups/backup.ts"
 import { consoleOperation } from "./console.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import {
@@ -19,8 +22,9 @@ import {
   showPasswordOperation,
 } from "./edit.ts"
 import { powerOperations } from "./power.ts"
-import { previewVmOperation } from "./preview.ts"
+import { previewBase, previewVmOperation } from "./preview.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
+import { rollbackSnapshotOperation } from "./snapshots/rollback.ts"
 import { seedVm, type World } from "./testing/world.ts"
 import { VmLocks } from "./vm-lock.ts"
 import type { OperationError, OperationServices, Reads, VmOperation } from "./vm-operation.ts"
@@ -171,5 +175,101 @@ describe("preview = the run's refusal, for every rule of every declared operatio
       const missing = [...names].filter((name) => !met.get(declaration.operation)?.has(name))
       assert.deepEqual(missing, [], `${declaration.operation}: rules no situation refused with`)
     }
+  })
+
+  it("P4 V4 allowedActions' snapshot-rollback and disk-backup (no item chosen) refuse as the run on a ready snapshot and the system disk", async () => {
+    const superadmin = core.world.actors.superadmin
+    interface ItemSituation {
+      readonly name: string
+      readonly vm: Partial<Vm>
+      readonly snapshot?: boolean
+      readonly snapshotSchedule?: boolean
+      readonly locked?: boolean
+      readonly expected: { readonly "snapshot-rollback": string; readonly "disk-backup": string }
+    }
+    const cases: ReadonlyArray<ItemSituation> = [
+      {
+        name: "stopped",
+        vm: { state: "stopped" },
+        expected: { "snapshot-rollback": "allowed", "disk-backup": "allowed" },
+      },
+      {
+        name: "stopped, a snapshot",
+        vm: { state: "stopped" },
+        snapshot: true,
+        expected: { "snapshot-rollback": "allowed", "disk-backup": "no-snapshots" },
+      },
+      {
+        name: "running, a snapshot",
+        vm: { state: "running" },
+        snapshot: true,
+        expected: { "snapshot-rollback": "stopped-only", "disk-backup": "no-snapshots" },
+      },
+      {
+        name: "running, a snapshot schedule",
+        vm: { state: "running" },
+        snapshotSchedule: true,
+        expected: { "snapshot-rollback": "stopped-only", "disk-backup": "no-snapshot-schedules" },
+      },
+      {
+        name: "recycled",
+        vm: { state: "stopped", recycledAt: new Date() },
+        expected: { "snapshot-rollback": "not-recycled", "disk-backup": "not-recycled" },
+      },
+      {
+        name: "stopped, locked",
+        vm: { state: "stopped" },
+        locked: true,
+        expected: { "snapshot-rollback": "vm-busy", "disk-backup": "vm-busy" },
+      },
+    ]
+    const mismatches: Array<string> = []
+    for (const situation of cases) {
+      // one VM per action: a run that proceeds changes what the other would see
+      for (const action of ["snapshot-rollback", "disk-backup"] as const) {
+        const vm = await core.run(seedVm(core.world, situation.vm))
+        const snapshotOf = () => sampleRows.snapshot({ vmId: vm.id, state: "ready" })
+        const snapshot = situation.snapshot
+          ? await core.run(Store.use((store) => store.snapshots.insert(snapshotOf())))
+          : undefined
+        if (situation.snapshotSchedule) {
+          const target = { kind: "vm-snapshot", vmId: vm.id, withMemory: false } as const
+          const schedule = sampleRows.schedule({ target, createdBy: core.world.users.owner.id })
+          await core.run(Store.use((store) => store.schedules.insert(schedule)))
+        }
+        const [disk] = await core.run(Store.use((store) => store.disks.list({ vmId: vm.id })))
+        assert.ok(disk)
+        if (situation.locked) await core.run(VmLocks.use((locks) => locks.acquire("vm.ha", { actor: superadmin, vm })))
+        const verdicts = await core.run(
+          Effect.flatMap(previewBase(superadmin, vm), ({ context, locked }) =>
+            allowedActions(context, { lang: "en", locked }),
+          ),
+        )
+        const verdict = verdicts.find((entry) => entry.action === action)
+        assert.ok(verdict)
+        // a button stands beside a snapshot that exists: one is recorded after the preview if the VM had none
+        const outcome =
+          action === "snapshot-rollback"
+            ? await core.run(
+                runOutcome(
+                  rollbackSnapshotOperation as never,
+                  superadmin,
+                  vm.id,
+                  (snapshot ?? (await core.run(Store.use((store) => store.snapshots.insert(snapshotOf()))))).id,
+                ),
+              )
+            : await core.run(
+                runOutcome(backupDiskOperation as never, superadmin, vm.id, { diskId: disk.id, scheduleId: null }),
+              )
+        if (situation.locked) await core.run(VmLocks.use((locks) => locks.release(vm.id)))
+        const previewed = verdict.allowed ? "allowed" : verdict.rule
+        const ran = outcome.refused ? outcome.rule : "allowed"
+        if (previewed !== ran || ran !== situation.expected[action]) {
+          mismatches.push(`${action} (${situation.name}): preview ${previewed}, run ${ran}`)
+        }
+        if (!verdict.allowed) assert.ok(verdict.message && verdict.message.length > 0)
+      }
+    }
+    assert.deepEqual(mismatches, [])
   })
 })
