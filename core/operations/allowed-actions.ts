@@ -20,6 +20,7 @@ import { resetPasswordOperation } from "./password.ts"
 import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
 import { resizeOperation } from "./resize.ts"
+import { createSnapshotOperation } from "./snapshots/create.ts"
 import { rollbackVmCheck } from "./snapshots/rollback.ts"
 import { socketsOperation } from "./sockets.ts"
 import type { ReadContext, Reads, VmCheck } from "./vm-operation.ts"
@@ -83,6 +84,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("join-network", joinNetworkCheck, none),
   // P4 and V4 before the item is chosen: what the VM allows; a snapshot's or disk's own rules are left to the call
   entry("snapshot-rollback", rollbackVmCheck, none),
+  // P1 without memory (the batch's snapshot): "with memory" is the caller's choice, judged by the call
+  entry("snapshot", createSnapshotOperation, () => ({ name: "", withMemory: false, scheduleId: null })),
   entry("disk-backup", backupVmCheck, none),
 ]
 
