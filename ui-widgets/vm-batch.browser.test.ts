@@ -92,6 +92,12 @@ describe("<hx-vm-list> batches and live states in Chromium", { skip: browserSkip
     await page.getByRole("checkbox", { name: "Select every VM on this page" }).check()
     await page.locator("hx-vm-list [data-batch=snapshot]").click()
     const dialog = page.locator("hx-vm-list dialog[open]")
+    // #21: the API's snapshot verdict warns before running; one VM allows it, so Run stays enabled
+    const warning = dialog.locator(`li[data-vm-id="${backedUp}"] [data-warning]`)
+    await warning.waitFor()
+    assert.equal(await warning.getAttribute("data-rule"), "no-backups")
+    assert.equal(await dialog.locator(`li[data-vm-id="${plain}"] [data-warning]`).count(), 0)
+    assert.equal(await dialog.locator("[data-run]").isDisabled(), false)
     await dialog.locator("[data-run]").click()
     await dialog.locator("[data-outcome]").nth(1).waitFor()
     assert.equal(
