@@ -92,6 +92,12 @@ describe("<hx-vm-list> batches and live states in Chromium", { skip: browserSkip
     await page.getByRole("checkbox", { name: "Select every VM on this page" }).check()
     await page.locator("hx-vm-list [data-batch=snapshot]").click()
     const dialog = page.locator("hx-vm-list dialog[open]")
+    // #21: the API's snapshot verdict warns before running; one VM allows it, so Run stays enabled
+    const warning = dialog.locator(`li[data-vm-id="${backedUp}"] [data-warning]`)
+    await warning.waitFor()
+    assert.equal(await warning.getAttribute("data-rule"), "no-backups")
+    assert.equal(await dialog.locator(`li[data-vm-id="${plain}"] [data-warning]`).count(), 0)
+    assert.equal(await dialog.locator("[data-run]").isDisabled(), false)
     await dialog.locator("[data-run]").click()
     await dialog.locator("[data-outcome]").nth(1).waitFor()
     assert.equal(
@@ -106,6 +112,43 @@ describe("<hx-vm-list> batches and live states in Chromium", { skip: browserSkip
       return listed.body.items.length === 1 && listed.body.items[0].state === "ready"
     })
     assert.equal((await w.agent.call("GET", `/api/v1/vms/${backedUp}/snapshots`)).body.items.length, 0)
+    assert.deepEqual(errors, [])
+  })
+
+  it("L7 #21 when every selected VM refuses, Run is disabled with the API's reason and rule; nothing is submitted", async () => {
+    const one = await w.agent.seedVm({ displayName: "all_off_1" })
+    const two = await w.agent.seedVm({ displayName: "all_off_2" })
+    const { page, errors, shoot } = await openList("all_off_")
+    await eventually("two rows", async () => (await page.locator("hx-vm-list tbody tr[data-vm-id]").count()) === 2)
+    await page.getByRole("checkbox", { name: "Select every VM on this page" }).check()
+    await page.locator("hx-vm-list [data-batch=stop]").click()
+    const dialog = page.locator("hx-vm-list dialog[open]")
+    await dialog.locator("[data-warning]").nth(1).waitFor()
+    const run = dialog.locator("[data-run]")
+    // the run's own refusal of each VM, asked of the API directly
+    const direct = await w.agent.call("POST", `/api/v1/vms/${one.id}/stop`)
+    assert.equal(direct.status, 409)
+    assert.equal(await run.isDisabled(), true)
+    assert.equal(await run.getAttribute("data-rule"), direct.body.error.rule)
+    assert.equal(await run.getAttribute("title"), direct.body.error.message)
+    assert.equal(await dialog.locator("p.warning").innerText(), "None of these VMs allows this action now:")
+    for (const vm of [one, two]) {
+      assert.equal(
+        await dialog.locator(`li[data-vm-id="${vm.id}"] [data-warning]`).getAttribute("data-rule"),
+        direct.body.error.rule,
+      )
+    }
+    await shoot("vm-list-batch-all-refused")
+    // Force-stop is refused too; start is not: Run follows the choice
+    await dialog.getByRole("checkbox").check()
+    assert.equal(await run.isDisabled(), true)
+    await dialog.locator("[data-close]").click()
+    await page.locator("hx-vm-list [data-batch=start]").click()
+    await dialog.locator("[data-run]:not([disabled])").waitFor()
+    assert.equal(await dialog.locator("[data-warning]").count(), 0)
+    assert.equal(await dialog.locator("[data-run]").getAttribute("title"), null)
+    const batches = (await heardEvents(page, "hx-task-started")).filter((e) => e.detail.task.operation === "vm.batch")
+    assert.deepEqual(batches, [])
     assert.deepEqual(errors, [])
   })
 

@@ -4,6 +4,7 @@ import type { Operation } from "../model/operation.ts"
 import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
 import { affinityOperation } from "./affinity.ts"
+import { backupVmCheck } from "./backups/backup.ts"
 import { changeOwnerOperation } from "./change-owner.ts"
 import { cloneOperation } from "./clone.ts"
 import { consoleOperation } from "./console.ts"
@@ -26,6 +27,8 @@ import { powerOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
 import { reinstallOperation } from "./reinstall.ts"
 import { resizeOperation } from "./resize.ts"
+import { createSnapshotOperation } from "./snapshots/create.ts"
+import { rollbackVmCheck } from "./snapshots/rollback.ts"
 import { socketsOperation } from "./sockets.ts"
 import type { ReadContext, Reads, VmCheck } from "./vm-operation.ts"
 
@@ -95,6 +98,11 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),
+  // P4 and V4 before the item is chosen: what the VM allows; a snapshot's or disk's own rules are left to the call
+  entry("snapshot-rollback", rollbackVmCheck, none),
+  // P1 without memory (the batch's snapshot): "with memory" is the caller's choice, judged by the call
+  entry("snapshot", createSnapshotOperation, () => ({ name: "", withMemory: false, scheduleId: null })),
+  entry("disk-backup", backupVmCheck, none),
 ]
 
 /**

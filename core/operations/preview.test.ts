@@ -7,7 +7,10 @@ import { RuleViolation } from "../errors.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
+import { sampleRows } from "../store/testing/sample-rows.ts"
 import { storeBackends } from "../store/testing.ts"
+import { allowedActions } from "./allowed-actions.ts"
+import { backupDiskOperation } from "./backups/backup.ts"
 import { consoleOperation } from "./console.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
 import {
@@ -19,8 +22,10 @@ import {
   showPasswordOperation,
 } from "./edit.ts"
 import { powerOperations } from "./power.ts"
-import { previewVmOperation } from "./preview.ts"
+import { previewBase, previewVmOperation } from "./preview.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
+import { createSnapshotOperation } from "./snapshots/create.ts"
+import { rollbackSnapshotOperation } from "./snapshots/rollback.ts"
 import { seedVm, type World } from "./testing/world.ts"
 import { VmLocks } from "./vm-lock.ts"
 import type { OperationError, OperationServices, Reads, VmOperation } from "./vm-operation.ts"
@@ -171,5 +176,100 @@ describe("preview = the run's refusal, for every rule of every declared operatio
       const missing = [...names].filter((name) => !met.get(declaration.operation)?.has(name))
       assert.deepEqual(missing, [], `${declaration.operation}: rules no situation refused with`)
     }
+  })
+
+  it("P1 P4 V4 allowedActions' snapshot, snapshot-rollback and disk-backup (no item chosen) refuse as the run does", async () => {
+    const superadmin = core.world.actors.superadmin
+    const actions = ["snapshot-rollback", "disk-backup", "snapshot"] as const
+    interface ItemSituation {
+      readonly name: string
+      readonly vm: Partial<Vm>
+      readonly has?: "snapshot" | "snapshot-schedule" | "backup"
+      readonly locked?: boolean
+      /** The verdict of each action, in the order of `actions`. */
+      readonly expected: readonly [string, string, string]
+    }
+    const stopped: Partial<Vm> = { state: "stopped" }
+    const running: Partial<Vm> = { state: "running" }
+    const cases: ReadonlyArray<ItemSituation> = [
+      { name: "stopped", vm: stopped, expected: ["allowed", "allowed", "allowed"] },
+      { name: "stopped, a snapshot", vm: stopped, has: "snapshot", expected: ["allowed", "no-snapshots", "allowed"] },
+      {
+        name: "running, a snapshot",
+        vm: running,
+        has: "snapshot",
+        expected: ["stopped-only", "no-snapshots", "allowed"],
+      },
+      {
+        name: "running, a snapshot schedule",
+        vm: running,
+        has: "snapshot-schedule",
+        expected: ["stopped-only", "no-snapshot-schedules", "allowed"],
+      },
+      { name: "stopped, a backup", vm: stopped, has: "backup", expected: ["allowed", "allowed", "no-backups"] },
+      { name: "error", vm: { state: "error" }, expected: ["stopped-only", "allowed", "running-or-stopped"] },
+      {
+        name: "recycled",
+        vm: { state: "stopped", recycledAt: new Date() },
+        expected: ["not-recycled", "not-recycled", "not-recycled"],
+      },
+      { name: "stopped, locked", vm: stopped, locked: true, expected: ["vm-busy", "vm-busy", "vm-busy"] },
+    ]
+    const mismatches: Array<string> = []
+    for (const situation of cases) {
+      // one VM per action: a run that proceeds changes what the next would see
+      for (const [index, action] of actions.entries()) {
+        const vm = await core.run(seedVm(core.world, situation.vm))
+        const [disk] = await core.run(Store.use((store) => store.disks.list({ vmId: vm.id })))
+        assert.ok(disk)
+        const snapshotOf = () => sampleRows.snapshot({ vmId: vm.id, state: "ready" })
+        const snapshot =
+          situation.has === "snapshot"
+            ? await core.run(Store.use((store) => store.snapshots.insert(snapshotOf())))
+            : undefined
+        if (situation.has === "snapshot-schedule") {
+          const target = { kind: "vm-snapshot", vmId: vm.id, withMemory: false } as const
+          const schedule = sampleRows.schedule({ target, createdBy: core.world.users.owner.id })
+          await core.run(Store.use((store) => store.schedules.insert(schedule)))
+        }
+        if (situation.has === "backup") {
+          const backup = sampleRows.backup({ diskId: disk.id, vmId: vm.id })
+          await core.run(Store.use((store) => store.backups.insert(backup)))
+        }
+        if (situation.locked) await core.run(VmLocks.use((locks) => locks.acquire("vm.ha", { actor: superadmin, vm })))
+        const verdicts = await core.run(
+          Effect.flatMap(previewBase(superadmin, vm), ({ context, locked }) =>
+            allowedActions(context, { lang: "en", locked }),
+          ),
+        )
+        const verdict = verdicts.find((entry) => entry.action === action)
+        assert.ok(verdict)
+        // a button stands beside a snapshot that exists: one is recorded after the preview if the VM had none
+        const snapshotInput = { name: "taken", withMemory: false, scheduleId: null }
+        const outcome =
+          action === "snapshot"
+            ? await core.run(runOutcome(createSnapshotOperation as never, superadmin, vm.id, snapshotInput))
+            : action === "snapshot-rollback"
+              ? await core.run(
+                  runOutcome(
+                    rollbackSnapshotOperation as never,
+                    superadmin,
+                    vm.id,
+                    (snapshot ?? (await core.run(Store.use((store) => store.snapshots.insert(snapshotOf()))))).id,
+                  ),
+                )
+              : await core.run(
+                  runOutcome(backupDiskOperation as never, superadmin, vm.id, { diskId: disk.id, scheduleId: null }),
+                )
+        if (situation.locked) await core.run(VmLocks.use((locks) => locks.release(vm.id)))
+        const previewed = verdict.allowed ? "allowed" : verdict.rule
+        const ran = outcome.refused ? outcome.rule : "allowed"
+        if (previewed !== ran || ran !== situation.expected[index]) {
+          mismatches.push(`${action} (${situation.name}): preview ${previewed}, run ${ran}`)
+        }
+        if (!verdict.allowed) assert.ok(verdict.message && verdict.message.length > 0)
+      }
+    }
+    assert.deepEqual(mismatches, [])
   })
 })

@@ -103,6 +103,10 @@ export interface DiskRules {
 }
 
 const live = [notRecycled, vmBusy] as const
+/** V4: "若该磁盘所在虚拟机存在快照或定时快照，则该磁盘不支持备份". */
+const backupOfVm = [noSnapshots, noSnapshotSchedules] as const
+/** V4 on the VM itself, before a disk is chosen (the "back up now" buttons): backup's rules minus the disk's own. */
+export const backupVmRules = [...live, ...backupOfVm] as const
 
 export const diskRules: DiskRules = {
   /** V1: "当且仅当虚拟机没有快照时，支持虚拟磁盘挂载到虚拟机上". */
@@ -112,7 +116,7 @@ export const diskRules: DiskRules = {
   /** V3: "拥有快照的虚拟机不支持卸载虚拟磁盘". */
   detach: [...live, diskAttached, notSystemDisk, noSnapshots],
   /** V4: "若该磁盘所在虚拟机存在快照或定时快照，则该磁盘不支持备份". */
-  backup: [...live, diskAttached, noSnapshots, noSnapshotSchedules],
+  backup: [...live, diskAttached, ...backupOfVm],
   /** V5: as V4, and one schedule per period kind per disk. */
   "backup-schedule": [notRecycled, diskAttached, noSnapshots, noSnapshotSchedules, oneSchedulePerPeriod],
   /** V6 states no precondition: removing a timer never conflicts, and the backups it made stay. */

@@ -104,6 +104,9 @@ export const snapshotReady: Rule<SnapshotContext> = defineRule({
   allows: ({ snapshot }) => snapshot.state === "ready",
 })
 
+/** P4 on the VM itself, before a snapshot is chosen (the rollback buttons): rollback's rules minus the snapshot's own. */
+export const rollbackVmRules = [notRecycled, vmBusy, stoppedOnly] as const
+
 export interface SnapshotRules {
   readonly create: ReadonlyArray<Rule<SnapshotCreateContext>>
   readonly schedule: ReadonlyArray<Rule<SnapshotScheduleContext>>
@@ -118,7 +121,7 @@ export const snapshotRules: SnapshotRules = {
   schedule: [notRecycled, noBackups, noBackupSchedules, oneSchedulePerPeriod],
   /** P3 states no precondition: removing a timer never conflicts, and what it made stays. */
   "delete-schedule": [],
-  rollback: [notRecycled, vmBusy, stoppedOnly, snapshotReady],
+  rollback: [...rollbackVmRules, snapshotReady],
   /** P5: no precondition beyond one operation at a time. */
   delete: [notRecycled, vmBusy],
 }

@@ -5,14 +5,14 @@ import type { BackupResult, Driver } from "../../driver/driver.ts"
 import type { DriverError } from "../../driver/errors.ts"
 import type { Backup, Disk } from "../../model/storage.ts"
 import type { Vm } from "../../model/vm.ts"
-import type { Actor } from "../../rules/context.ts"
-import { type DiskContext, diskRules } from "../../rules/disks.ts"
+import type { Actor, VmCountsContext } from "../../rules/context.ts"
+import { backupVmRules, type DiskContext, diskRules } from "../../rules/disks.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
 import { driverFor } from "../driver-for.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
 import { quiesced } from "../snapshots/quiesce.ts"
-import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
+import type { BackgroundWork, VmCheck, VmOperation } from "../vm-operation.ts"
 import { type BackupPlan, chainName, manualChainLimit, planBackup, streamOf } from "./chains.ts"
 import { backupCalls, backupLocation, loadVisibleDisk } from "./disk-access.ts"
 
@@ -164,6 +164,14 @@ export const backupDiskOperation: VmOperation<
     run: ({ vm, disk }, { driver, calls }, recorded) => take(driver, calls, vm, disk, recorded),
     onFailure: ({ backupId }) => Store.use((store) => store.backups.update(backupId, { state: "failed" })),
   },
+}
+
+/** V4 before a disk is chosen (each disk's "back up now" button): only what the VM itself must allow. */
+export const backupVmCheck: VmCheck<"counts", void, VmCountsContext> = {
+  operation: "disk.backup",
+  reads: "counts",
+  context: (base) => Effect.succeed(base),
+  rules: backupVmRules,
 }
 
 /** V4: returns the task at once. */

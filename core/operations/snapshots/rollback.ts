@@ -1,7 +1,8 @@
 import { Effect } from "effect"
-import type { Actor } from "../../rules/context.ts"
-import { snapshotRules } from "../../rules/snapshots.ts"
+import type { Actor, VmRecordContext } from "../../rules/context.ts"
+import { rollbackVmRules, snapshotRules } from "../../rules/snapshots.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
+import type { VmCheck } from "../vm-operation.ts"
 import { onSnapshot, type SnapshotOperation, snapshotCalls, snapshotDriverName } from "./records.ts"
 
 /**
@@ -24,6 +25,14 @@ export const rollbackSnapshotOperation: SnapshotOperation = {
         Effect.as({ snapshotId: snapshot.id, withMemory: snapshot.withMemory }),
       ),
   },
+}
+
+/** P4 before a snapshot is chosen (each snapshot's "roll back" button): only what the VM itself must allow. */
+export const rollbackVmCheck: VmCheck<"record", void, VmRecordContext> = {
+  operation: "snapshot.rollback",
+  reads: "record",
+  context: (base) => Effect.succeed(base),
+  rules: rollbackVmRules,
 }
 
 /** P4: returns the task at once. */

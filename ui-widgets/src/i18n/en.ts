@@ -107,6 +107,7 @@ export const en = {
     title: (action: string, n: number) => `${action}: ${n === 1 ? "1 VM" : `${n} VMs`}`,
     checking: "Checking what each VM allows now…",
     warnings: "These VMs do not allow this action now; they will be reported and skipped:",
+    allRefused: "None of these VMs allows this action now:",
     force: "Force: cut power or reset at once",
     destroy: "Destroy completely instead of the recycle bin",
     run: "Run",

@@ -100,6 +100,7 @@ export const zhCN: Messages = {
     title: (action: string, n: number) => `${action}：${n} 台虚拟机`,
     checking: "正在检查每台虚拟机当前允许的操作…",
     warnings: "以下虚拟机当前状态不允许此操作，将被跳过并报告：",
+    allRefused: "所选虚拟机当前均不允许此操作：",
     force: "强制：立即断电或重置",
     destroy: "彻底销毁，不进入回收站",
     run: "执行",

@@ -4,7 +4,7 @@ import type { DiskListed, DiskWithBackups, Items, VmDetail } from "../api/types.
 import { formatDateTime, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import { DiskBackups } from "./disk-backups.ts"
 import { type Loadable, type TabHost, TabModel, taskField } from "./tab-model.ts"
-import { noticeView, rowButton, table } from "./views.ts"
+import { noticeView, refusalOf, rowButton, table } from "./views.ts"
 
 /** The disks as the detail lists them: what an agent without the disks route shows. */
 const detailDisks = (detail: VmDetail, t: Messages, locale: Locale, currency: string) => {
@@ -73,7 +73,7 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
     const disks = data.value
     const form = html`${this.createForm()}${this.attachForm()}${noticeView(this.notice, t)}`
     if (disks.length === 0) return html`${form}<p class="muted">${t.tabs.noDisks}</p>`
-    return html`${form}${this.list(disks)}
+    return html`${form}${this.list(disks, detail)}
       ${[...this.open].map(([id, panel]) => {
         const disk = disks.find((other) => other.id === id)
         return disk === undefined ? nothing : panel.render(disk)
@@ -149,10 +149,12 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
     )
   }
 
-  private list(disks: ReadonlyArray<DiskWithBackups>) {
+  private list(disks: ReadonlyArray<DiskWithBackups>, detail: VmDetail) {
     const { t, locale } = this.host
     const d = t.tabs.disk
     const b = t.tabs.backup
+    // V4 "back up now" follows the VM's disk-backup verdict (no-snapshots, no-snapshot-schedules, vm-busy, …)
+    const refused = refusalOf(detail.allowedActions, "disk-backup")
     const rows = disks.map((disk) => {
       const panel = this.open.get(disk.id)
       return [
@@ -164,8 +166,12 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
         html`<span data-backup-count>${disk.backupCount}</span>`,
         formatDateTime(disk.lastBackupAt, locale),
         html`<span class="row-actions">
-          <button type="button" data-act="backup" ?disabled=${panel?.backingUp === true}
-            aria-label=${`${b.now}: ${disk.name}`} @click=${() => this.openPanel(disk.id).backUp()}>${b.now}</button>
+          ${rowButton(b.now, () => this.openPanel(disk.id).backUp(), {
+            data: "backup",
+            busy: panel?.backingUp === true,
+            title: `${b.now}: ${disk.name}`,
+            refused,
+          })}
           <button type="button" data-act="backups" aria-expanded=${panel !== undefined}
             aria-label=${b.title(disk.name)} @click=${() => this.toggle(disk.id)}>${b.toggle}</button>
           ${this.detachButton(disk)}

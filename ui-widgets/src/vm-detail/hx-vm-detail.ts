@@ -278,7 +278,7 @@ export class HxVmDetail extends HxElement {
 
   private renderPanel(detail: VmDetail) {
     const tab = this.tab
-    if (tab === "snapshots") return this.snapshotsTab?.render() ?? nothing
+    if (tab === "snapshots") return this.snapshotsTab?.render(detail) ?? nothing
     if (tab === "disks") return this.disksTab?.render(detail, this.currency) ?? nothing
     if (tab === "monitoring") return this.monitoringTab?.render() ?? nothing
     if (tab === "network") return this.networkTab?.render(detail) ?? nothing

@@ -1,14 +1,15 @@
 import { html, type TemplateResult } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
-import type { Items, Snapshot } from "../api/types.ts"
+import type { Items, Snapshot, VmDetail } from "../api/types.ts"
 import { ScheduleList } from "./schedules.ts"
 import { type Loadable, newestFirst, type TabHost, TabModel, taskField } from "./tab-model.ts"
-import { itemCells, noticeView, rowButton, table, whenLoaded } from "./views.ts"
+import { itemCells, noticeView, refusalOf, rowButton, table, whenLoaded } from "./views.ts"
 
 /**
  * The snapshots tab (P1–P5): the VM's snapshots with memory or not, origin, state, size and time; take one, roll
- * back to one, delete one; and the snapshot schedules. What is allowed is the API's call: a refusal (rolling back a
- * running VM, a snapshot while the disks have backups) shows its message and rule where the user acted.
+ * back to one, delete one; and the snapshot schedules. What is allowed is the API's call: "roll back" follows the VM's
+ * `snapshot-rollback` verdict (disabled with its message on a running VM); a refusal the preview cannot know (a
+ * snapshot while the disks have backups) shows its message and rule where the user acted.
  */
 export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
   readonly schedules: ScheduleList
@@ -36,7 +37,7 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
     return { status: "loaded", value: newestFirst((await client.get<Items<Snapshot>>(`${this.path}/snapshots`)).items) }
   }
 
-  render(): TemplateResult {
+  render(detail: VmDetail): TemplateResult {
     const t = this.host.t
     return whenLoaded(
       this.data,
@@ -45,7 +46,7 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
       (items) => html`<section data-snapshots aria-label=${t.tabs.snapshots}>
         ${this.takeForm()}
         ${noticeView(this.notice, t)}
-        ${items.length === 0 ? html`<p class="muted">${t.tabs.noSnapshots}</p>` : this.list(items)}
+        ${items.length === 0 ? html`<p class="muted">${t.tabs.noSnapshots}</p>` : this.list(items, detail)}
       </section>
       <section data-snapshot-schedules aria-labelledby="snapshot-schedules-title">
         <h3 id="snapshot-schedules-title">${t.tabs.snap.schedules}</h3>
@@ -77,14 +78,14 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
     </form>`
   }
 
-  private list(items: ReadonlyArray<Snapshot>) {
+  private list(items: ReadonlyArray<Snapshot>, detail: VmDetail) {
     const { t, locale } = this.host
     const s = t.tabs.snapshot
     const rows = items.map((snapshot) => [
       snapshot.name,
       snapshot.withMemory ? t.common.yes : t.common.no,
       ...itemCells(snapshot, t, locale),
-      html`<span class="row-actions">${this.rowActions(snapshot)}</span>`,
+      html`<span class="row-actions">${this.rowActions(snapshot, detail)}</span>`,
     ])
     return table(
       [s.name, s.withMemory, s.origin, s.state, s.size, s.created, t.tabs.actionsColumn],
@@ -93,7 +94,7 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
     )
   }
 
-  private rowActions(snapshot: Snapshot) {
+  private rowActions(snapshot: Snapshot, detail: VmDetail) {
     const t = this.host.t.tabs.snap
     const busy = this.busy.has(snapshot.id)
     const path = `${this.path}/snapshots/${encodeURIComponent(snapshot.id)}`
@@ -116,7 +117,12 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
               () => t.rolledBack(snapshot.name),
             ),
           ),
-        { data: "rollback", busy, title: `${t.rollback}: ${snapshot.name}` },
+        {
+          data: "rollback",
+          busy,
+          title: `${t.rollback}: ${snapshot.name}`,
+          refused: refusalOf(detail.allowedActions, "snapshot-rollback"),
+        },
       ),
       rowButton(
         t.delete,

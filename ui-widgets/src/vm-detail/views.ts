@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit"
-import type { ItemState, Origin } from "../api/types.ts"
+import type { AllowedAction, ItemState, Origin } from "../api/types.ts"
 import { formatBytes, formatDateTime, type Locale, type Messages } from "../i18n/index.ts"
 import type { Loadable, Notice } from "./tab-model.ts"
 
@@ -54,11 +54,28 @@ export const itemCells = (
   formatDateTime(item.createdAt, locale),
 ]
 
-/** A button in a table row. */
+/** The VM's verdict on an action when it refuses (an agent without the entry leaves the call to judge). */
+export const refusalOf = (actions: ReadonlyArray<AllowedAction>, action: string): AllowedAction | undefined =>
+  actions.find((entry) => entry.action === action && !entry.allowed)
+
+/**
+ * A button in a table row. Given the core's refusal (`refusalOf`), it is disabled with the refusal's message on hover
+ * (`title`, `aria-description`) and the rule in `data-rule`, so it never offers what the API would refuse.
+ */
 export const rowButton = (
   label: string,
   run: () => void,
-  options: { readonly data: string; readonly busy?: boolean; readonly danger?: boolean; readonly title?: string },
-): TemplateResult =>
-  html`<button type="button" class=${options.danger ? "danger" : ""} data-act=${options.data}
-    ?disabled=${options.busy === true} aria-label=${options.title ?? nothing} @click=${run}>${label}</button>`
+  options: {
+    readonly data: string
+    readonly busy?: boolean
+    readonly danger?: boolean
+    readonly title?: string
+    readonly refused?: AllowedAction | undefined
+  },
+): TemplateResult => {
+  const refused = options.refused
+  return html`<button type="button" class=${options.danger ? "danger" : ""} data-act=${options.data}
+    ?disabled=${options.busy === true || refused !== undefined} aria-label=${options.title ?? nothing}
+    title=${refused?.message ?? nothing} aria-description=${refused?.message ?? nothing}
+    data-rule=${refused?.rule ?? nothing} @click=${run}>${label}</button>`
+}

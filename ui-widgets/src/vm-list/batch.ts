@@ -48,6 +48,24 @@ const verdictName = (state: BatchState): string => {
 
 const detailConcurrency = 6
 
+/** Why the API refuses the action for one selected VM. */
+interface Warning {
+  readonly message: string
+  readonly rule?: string
+}
+
+/**
+ * When every selected VM refuses (checked, none allowed), running would only collect refusals: "Run" is disabled with
+ * the reason: the one message they share, or that none allows it; and the rule, when they share one.
+ */
+const refusedByAll = (state: BatchState, warnings: ReadonlyMap<string, Warning>, t: Messages): Warning | undefined => {
+  if (state.checking || state.vms.length === 0 || !state.vms.every((vm) => warnings.has(vm.id))) return undefined
+  const all = [...warnings.values()]
+  const only = (values: ReadonlyArray<string | undefined>) => (new Set(values).size === 1 ? values[0] : undefined)
+  const rule = only(all.map((warning) => warning.rule))
+  return { message: only(all.map((warning) => warning.message)) ?? t.batch.allRefused, ...(rule ? { rule } : {}) }
+}
+
 /**
  * The confirm dialog of a batch (L7): it lists the selected VMs, asks the API what each allows now and warns about
  * the ones whose state refuses the action (the server's own verdict, never a table of states kept here), then runs
@@ -95,15 +113,17 @@ export class BatchController implements ReactiveController {
     this.host.requestUpdate()
   }
 
-  /** The VMs the API says refuse the action now, with its message. */
-  warnings(state: BatchState): ReadonlyMap<string, string> {
+  /** The VMs the API says refuse the action now, with its message and rule. */
+  warnings(state: BatchState): ReadonlyMap<string, Warning> {
     const name = verdictName(state)
-    const warnings = new Map<string, string>()
+    const warnings = new Map<string, Warning>()
     for (const vm of state.vms) {
       const verdict = state.verdicts.get(vm.id)
-      if (verdict === "missing") warnings.set(vm.id, this.port.t().batch.notFound)
+      if (verdict === "missing") warnings.set(vm.id, { message: this.port.t().batch.notFound })
       const entry = verdict === "missing" ? undefined : verdict?.find((action) => action.action === name)
-      if (entry !== undefined && !entry.allowed) warnings.set(vm.id, entry.message ?? entry.rule ?? "")
+      if (entry !== undefined && !entry.allowed) {
+        warnings.set(vm.id, { message: entry.message ?? entry.rule ?? "", ...(entry.rule ? { rule: entry.rule } : {}) })
+      }
     }
     return warnings
   }
@@ -138,19 +158,24 @@ export class BatchController implements ReactiveController {
     const t = this.port.t()
     if (state === undefined) return html`<dialog part="dialog" aria-labelledby="batch-title"></dialog>`
     const warnings = this.warnings(state)
+    const blocked = refusedByAll(state, warnings, t)
     const outcomes = new Map((state.outcomes ?? []).map((outcome) => [outcome.vmId, outcome]))
     const title = t.batch.title(t.batch[state.action], state.vms.length)
     return html`<dialog part="dialog" aria-labelledby="batch-title" @close=${() => this.close()}>
       <h2 id="batch-title">${title}</h2>
       ${state.checking ? html`<p role="status" class="muted">${t.batch.checking}</p>` : nothing}
-      ${warnings.size > 0 && state.phase !== "done" ? html`<p class="warning" role="alert">${t.batch.warnings}</p>` : nothing}
+      ${
+        warnings.size > 0 && state.phase !== "done"
+          ? html`<p class="warning" role="alert">${blocked ? t.batch.allRefused : t.batch.warnings}</p>`
+          : nothing
+      }
       <ul class="batch-vms" part="batch-list">
         ${state.vms.map((vm) => {
           const warning = warnings.get(vm.id)
           const outcome = outcomes.get(vm.id)
           return html`<li data-vm-id=${vm.id}>
             <strong>${vm.name}</strong> ${vm.state ? stateBadge(vm.state, t) : nothing}
-            ${outcome ? this.outcome(outcome, t) : warning ? html`<span class="warning" data-warning>⚠ ${warning}</span>` : nothing}
+            ${outcome ? this.outcome(outcome, t) : warning ? html`<span class="warning" data-warning data-rule=${warning.rule ?? nothing}>⚠ ${warning.message}</span>` : nothing}
           </li>`
         })}
       </ul>
@@ -162,8 +187,10 @@ export class BatchController implements ReactiveController {
         ${
           state.phase === "done"
             ? nothing
-            : html`<button type="button" class="primary" data-run ?disabled=${state.phase === "submitting"}
-                @click=${() => this.run()}>${state.phase === "submitting" ? t.batch.running : t.batch.run}</button>`
+            : html`<button type="button" class="primary" data-run
+                ?disabled=${state.phase === "submitting" || blocked !== undefined}
+                title=${blocked?.message ?? nothing} aria-description=${blocked?.message ?? nothing}
+                data-rule=${blocked?.rule ?? nothing} @click=${() => this.run()}>${state.phase === "submitting" ? t.batch.running : t.batch.run}</button>`
         }
       </div>
     </dialog>`
