@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { StoreError } from "../errors.ts"
 import { HyperxCamelCasePlugin } from "./naming.ts"
+import { preparing } from "./prepared.ts"
 import type { DB } from "./schema.ts"
 import { toStoreError } from "./store-error.ts"
 
@@ -38,7 +39,10 @@ const openPostgres = (url: string) =>
         // A client checked out of the pool has no such listener: a connection the server ends under a query
         // (pg_terminate_backend, a shutdown) would emit an unhandled "error" and take the agent down. Its query
         // fails anyway (a retryable StoreError), and the pool drops the broken client when it is released.
-        pool.on("connect", (client) => client.on("error", () => undefined))
+        pool.on("connect", (client) => {
+          client.on("error", () => undefined)
+          preparing(client)
+        })
         const db = kyselyOver(pool)
         // Fail now, not at the first query, when the server is unreachable.
         await db
