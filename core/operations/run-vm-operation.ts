@@ -185,9 +185,7 @@ export const checkVmOperation = <K extends Reads, I, C extends ReadContext["reco
   vmId: string,
   input: I,
 ) =>
-  Effect.gen(function* () {
-    return yield* check<C, P>(op, op.context(yield* readVisibleBase(op.reads, actor, vmId), input))
-  })
+  Effect.map(readAndCheck(op, actor, vmId, input), ({ checked }) => checked)
 
 /** The same for an item no VM holds (a detached disk): read → check, with no VM to lock. */
 const claimAlone = <I, C, P, W>(
