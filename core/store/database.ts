@@ -32,7 +32,10 @@ const openPostgres = (url: string) =>
     Effect.tryPromise({
       try: async () => {
         // Every session in UTC, whatever the server's default (PG 15 says Etc/UTC, others may not).
-        const pool = new pg.Pool({ connectionString: url, options: "-c TimeZone=UTC" })
+        // Two connections stay open however long the agent idles (pg closes idle ones after 10 s): otherwise the first
+        // operation after a quiet spell pays for a new connection (its TCP and start-up, 5–15 ms on a busy host) and
+        // prepares its statements again. The runner uses two at once (an operation's records while its work runs).
+        const pool = new pg.Pool({ connectionString: url, options: "-c TimeZone=UTC", min: 2 })
         // An idle client that loses its connection emits "error"; unhandled, it would kill the process.
         // The next query on the pool then fails and becomes a retryable StoreError.
         pool.on("error", () => undefined)
