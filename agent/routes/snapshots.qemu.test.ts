@@ -21,7 +21,7 @@ describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false 
     () => live().origin,
     () => live().token,
   )
-  const { act } = followTasks(http)
+  const { act, ended } = followTasks(http)
   const reached = (client: Client, vmId: string, state: string) =>
     client.until(
       `${vmId} ${state}`,
@@ -38,6 +38,8 @@ describe("snapshots through the API with QEMU", { skip: qemuInstalled() ? false 
     assert.equal(created.status, 202, JSON.stringify(created.body))
     const vmId: string = created.body.vmIds[0]
     await reached(events, vmId, "running")
+    // The VM shows "running" a round trip before its create task ends and frees its lock: act once the task has.
+    assert.equal((await ended(events, created.body.tasks[0].id)).state, "succeeded")
 
     const disk = await act(events, "POST", `/api/v1/vms/${vmId}/snapshots`, { name: "disk only" })
     const snapshot = await act(events, "POST", `/api/v1/vms/${vmId}/snapshots`, {

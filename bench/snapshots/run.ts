@@ -27,6 +27,7 @@ import { guestFsfreezeFreeze, guestFsfreezeThaw } from "../../plugins/qemu/qga/c
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
+import { makeDriverClock } from "./driver-time.ts"
 import { rawBackup, rawDiskSnapshot, rawDropBitmap, rawMemorySnapshot, rawRevert } from "./raw.ts"
 import { type Measure, summarise, timed } from "./stats.ts"
 
@@ -45,6 +46,7 @@ const progress = (line: string) => process.stderr.write(`${line}\n`)
 const measure = (what: string, frozen = false): Measure => ({
   what,
   hyperxMs: [],
+  coreMs: [],
   driverMs: [],
   rawMs: [],
   ...(frozen ? { rawFrozenMs: [] } : {}),
@@ -72,7 +74,11 @@ type Steps = Record<Exclude<Side, "rawFrozenMs">, () => Promise<unknown>> & {
 
 /** One whole bench on one store: the guests, the warm-up, the runs, the report. */
 const benchOn = async (store: StoreChoice) => {
-  const core = await makeQemuCore(store.database === undefined ? {} : { database: store.database })
+  const clock = makeDriverClock()
+  const core = await makeQemuCore({
+    coreDriver: clock.wrap,
+    ...(store.database === undefined ? {} : { database: store.database }),
+  })
   const commandsScope = await Effect.runPromise(Scope.make())
   try {
     const commands = await Effect.runPromise(Scope.provide(makeHostCommands, commandsScope))
@@ -122,7 +128,11 @@ const benchOn = async (store: StoreChoice) => {
         if (!step) continue
         if (guest !== undefined)
           await run(driver.withGuestAgent(guest, (agent) => runInGuest(agent, { path: "/bin/sync" })))
-        measures[key][side]?.push(await timed(step))
+        if (side === "hyperxMs") {
+          const { totalMs, driverMs } = await clock.within(step)
+          measures[key].hyperxMs.push(totalMs)
+          measures[key].coreMs.push(totalMs - driverMs)
+        } else measures[key][side]?.push(await timed(step))
       }
     }
 
@@ -241,7 +251,7 @@ const benchOn = async (store: StoreChoice) => {
     await snapshotRound(orders[0] ?? [])
     await backupRound(orders[0] ?? [])
     for (const entry of Object.values(measures))
-      for (const side of ["hyperxMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
+      for (const side of ["hyperxMs", "coreMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
     const loadBefore = loadAverages()
     for (let index = 0; index < runs; index++) {
       const order = orders[index % 2] ?? []

@@ -4,6 +4,8 @@ import { median } from "../qemu-lifecycle/stats.ts"
 export interface Measure {
   readonly what: string
   readonly hyperxMs: Array<number>
+  /** Of each hyperx run, the time no driver call the core made was in flight: the core's own (driver-time.ts). */
+  readonly coreMs: Array<number>
   readonly driverMs: Array<number>
   readonly rawMs: Array<number>
   /** The bare commands with the guest's file systems frozen around them, as the core does for this operation. */
@@ -26,6 +28,7 @@ export const summarise = (measure: Measure) => {
   return {
     what: measure.what,
     hyperxMs: measure.hyperxMs.map(round),
+    coreMs: measure.coreMs.map(round),
     driverMs: measure.driverMs.map(round),
     rawMs: measure.rawMs.map(round),
     ...(frozen ? { rawFrozenMs: frozen.map(round) } : {}),
@@ -49,6 +52,12 @@ export const summarise = (measure: Measure) => {
      * a rollback's `qemu-img snapshot -a` takes about as long whatever the disk holds.
      */
     overheadMs: round(hyperx - baseline),
+    /**
+     * The core's own time over its driver, measured inside each hyperx run (the operation's time less the time its
+     * driver calls were in flight), median of the runs: free of the run-to-run spread of the guest's freeze and of
+     * the hypervisor, which the difference of medians above carries.
+     */
+    coreOverheadMs: round(median(measure.coreMs)),
     /** driver ÷ raw: the driver's share. */
     driverRatio: ratio(driver, raw),
     /** hyperx ÷ driver: the core's share (records, task, lock, and the freeze where the core asks for one). */

@@ -1,5 +1,6 @@
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
-import type { NotFound, RuleViolation, StoreError } from "../errors.ts"
+import { canSee } from "../auth/scope.ts"
+import { NotFound, type RuleViolation, type StoreError } from "../errors.ts"
 import { transition } from "../lifecycle/index.ts"
 import type { Operation, Task, Vm } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
@@ -10,7 +11,7 @@ import { Background } from "./background.ts"
 import { checkExpectedVersion } from "./expected-version.ts"
 import { beginTask, finishTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
-import { freshBase, readVisibleBase } from "./vm-context.ts"
+import { freshBase, readVisibleBase, recalledBase, recallOf } from "./vm-context.ts"
 import { VmLocks } from "./vm-lock.ts"
 import type {
   AloneOperation,
@@ -99,6 +100,11 @@ const parentOf = (options: RunOptions) => (options.parentId === undefined ? {} :
  * lock. A refusal never holds the lock. The lock's claim reads the VM (and its counts) in the same round trip, so
  * the re-read costs no extra trip; the rules are checked again on what it read, so a change made between the first
  * check and the lock (deletion protection switched on) refuses the operation.
+ *
+ * The first read may be the VM as this agent last read it under its lock (VmLocks.recalled), which saves its round
+ * trip: that check only decides whether to go on to the lock. A refusal on what was recalled is never the answer (the
+ * VM is read and checked afresh), and the check under the lock, on the claim's own read, decides as always; a change
+ * made since the recalled read is then the race above (refused under the lock, which is freed at once).
  */
 const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
   op: VmOperation<K, I, C, P, W>,
@@ -109,23 +115,37 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
 ): Claim<C, P> =>
   Effect.gen(function* () {
     const locks = yield* VmLocks
-    const first = yield* readVisibleBase(op.reads, actor, vmId)
-    yield* checkExpectedVersion(first.vm)
-    const checked = yield* check<C, P>(op, op.context(first, input))
+    const recalled = op.locks === false ? undefined : recalledBase(op.reads, actor, locks.recalled(vmId))
+    const early =
+      recalled === undefined
+        ? undefined
+        : yield* Effect.option(
+            Effect.andThen(checkExpectedVersion(recalled.vm), check<C, P>(op, op.context(recalled, input))),
+          )
+    const { first, checked }: { readonly first: ReadContext[K]; readonly checked: Checked<C, P> } =
+      recalled !== undefined && early?._tag === "Some"
+        ? { first: recalled, checked: early.value }
+        : yield* readAndCheck(op, actor, vmId, input).pipe(Effect.tapError(forgetGone(locks, vmId)))
     // Without a lock (watching a console changes nothing) there is nothing to re-check under.
     const held =
       op.locks === false
         ? undefined
-        : yield* locks.acquire(op.operation, checked.context, { facts: op.reads !== "record" })
+        : yield* locks
+            .acquire(op.operation, checked.context, { facts: op.reads !== "record" })
+            .pipe(Effect.tapError(forgetGone(locks, vmId)))
     const release = held === undefined ? Effect.void : locks.release(vmId)
     return yield* Effect.gen(function* () {
       const { context, prepared } =
         held === undefined
           ? checked
-          : yield* freshBase(op.reads, first, held).pipe(
-              Effect.tap((base) => checkExpectedVersion(base.vm)),
-              Effect.flatMap((base) => check<C, P>(op, op.context(base, input))),
-            )
+          : yield* Effect.gen(function* () {
+              const base = yield* freshBase(op.reads, first, held)
+              locks.remember(recallOf(base))
+              // Who may see the VM is checked again too: what was recalled may be older than a change of owner.
+              if (!canSee(actor, base.vm)) return yield* new NotFound({ resource: "vm", id: vmId })
+              yield* checkExpectedVersion(base.vm)
+              return yield* check<C, P>(op, op.context(base, input))
+            })
       const step = yield* transitionOf(op as never, context)
       const start: TaskStart = {
         operation: op.operation,
@@ -143,16 +163,35 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
     }).pipe(Effect.onError(() => release))
   })
 
-/** The checking half alone, as the runner checks before the lock: the checked context and what the work needs. */
-export const checkVmOperation = <K extends Reads, I, C extends ReadContext["record"], P, W>(
+/** A VM that is gone is forgotten by this agent too. */
+const forgetGone =
+  (locks: VmLocks["Service"], vmId: string) =>
+  (error: OperationError): Effect.Effect<void> =>
+    Effect.sync(() => {
+      if (error._tag === "NotFound") locks.forget(vmId)
+    })
+
+/** The first read and check, from the database. */
+const readAndCheck = <K extends Reads, I, C extends ReadContext["record"], P, W>(
   op: VmOperation<K, I, C, P, W>,
   actor: Actor,
   vmId: string,
   input: I,
 ) =>
   Effect.gen(function* () {
-    return yield* check<C, P>(op, op.context(yield* readVisibleBase(op.reads, actor, vmId), input))
+    const first = yield* readVisibleBase(op.reads, actor, vmId)
+    yield* checkExpectedVersion(first.vm)
+    const checked: Checked<C, P> = yield* check<C, P>(op, op.context(first, input))
+    return { first, checked }
   })
+
+/** The checking half alone, as the runner checks before the lock: the checked context and what the work needs. */
+export const checkVmOperation = <K extends Reads, I, C extends ReadContext["record"], P, W>(
+  op: VmOperation<K, I, C, P, W>,
+  actor: Actor,
+  vmId: string,
+  input: I,
+) => Effect.map(readAndCheck(op, actor, vmId, input), ({ checked }) => checked)
 
 /** The same for an item no VM holds (a detached disk): read → check, with no VM to lock. */
 const claimAlone = <I, C, P, W>(
@@ -174,6 +213,8 @@ const runRecord = <C, P, A>(op: Recording<RecordWork<C, P, A>>, claim: Claim<C, 
     const { context, prepared, release, freeing, start } = yield* claim
     const task = yield* beginTask(start).pipe(Effect.onError(() => release))
     const exit = yield* Effect.exit(op.work.write(context, prepared))
+    // An edit changes the VM's record: what this agent recalls of it is older than its write.
+    if (start.vmId !== undefined) (yield* VmLocks).forget(start.vmId)
     const recorded = op.work.result === undefined ? exit : Exit.map(exit, op.work.result)
     // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act on
     // the VM at once.
@@ -203,6 +244,7 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
   Effect.gen(function* () {
     const store = yield* Store
     const background = yield* Background
+    const locks = yield* VmLocks
     const { context, prepared, release, freeing, start, moves } = yield* claim
     const work = op.work
     const started = yield* Effect.gen(function* () {
@@ -235,14 +277,18 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
               Effect.option,
             )
             if (current._tag === "Some" && Exit.isSuccess(exit)) {
-              const settled = work.onSuccess
-                ? work.onSuccess(current.value, step.to, context)
-                : moveVm(current.value, step.to, "platform", op.operation)
-              yield* untilWritten(`settling ${op.operation}`, settled)
+              if (work.onSuccess) {
+                yield* untilWritten(`settling ${op.operation}`, work.onSuccess(current.value, step.to, context))
+                locks.forget(moves.vm.id)
+              } else {
+                const moved = moveVm(current.value, step.to, "platform", op.operation)
+                locks.rememberVm(yield* untilWritten(`settling ${op.operation}`, moved))
+              }
             } else if (current._tag === "Some" && Exit.isFailure(exit)) {
               const reason = Cause.squash(exit.cause)
               const why = reason instanceof Error ? reason.message : String(reason)
-              yield* untilWritten(`settling ${op.operation}`, moveVm(current.value, step.onFailure, "platform", why))
+              const moved = moveVm(current.value, step.onFailure, "platform", why)
+              locks.rememberVm(yield* untilWritten(`settling ${op.operation}`, moved))
             }
           }
           // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act

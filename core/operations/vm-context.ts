@@ -5,7 +5,7 @@ import type { Image } from "../model/catalog.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
 import { Store, type VmFacts } from "../store/ports.ts"
-import type { HeldLock } from "./vm-lock.ts"
+import type { HeldLock, RecalledVm } from "./vm-lock.ts"
 import type { ReadContext, Reads } from "./vm-operation.ts"
 
 /** The VM if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
@@ -105,4 +105,29 @@ export const freshBase = <K extends Reads>(
   return Store.use((store) => store.images.get(held.vm.imageId).pipe(Effect.option)).pipe(
     Effect.map((image) => contextOf(actor, held.vm, facts, image) as ReadContext[K]),
   )
+}
+
+/**
+ * What an operation's rules read, as this agent last read it under the VM's lock (see VmLocks.recalled): only if
+ * the actor may see the VM as recalled and everything the operation reads was read then; otherwise undefined.
+ */
+export const recalledBase = <K extends Reads>(
+  reads: K,
+  actor: Actor,
+  recalled: RecalledVm | undefined,
+): ReadContext[K] | undefined => {
+  if (recalled === undefined || !canSee(actor, recalled.vm)) return undefined
+  const { vm, facts, image } = recalled
+  if (reads === "record") return { actor, vm } as ReadContext[K]
+  if (facts === undefined) return undefined
+  if (reads === "counts") return { actor, vm, facts } as ReadContext[K]
+  return image === undefined ? undefined : (contextOfTraits(actor, vm, facts, image) as ReadContext[K])
+}
+
+/** A fresh read of an operation's base, as VmLocks.remember keeps it. */
+export const recallOf = (base: ReadContext[Reads]): RecalledVm => {
+  const { vm } = base
+  const facts = "facts" in base ? { facts: base.facts } : {}
+  const image = "osFamily" in base ? { image: { osFamily: base.osFamily, passwordManaged: base.passwordManaged } } : {}
+  return { vm, ...facts, ...image }
 }

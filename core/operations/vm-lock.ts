@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { HostConfig } from "../config.ts"
 import { NotFound, type RuleViolation, type StoreError } from "../errors.ts"
+import type { OsFamily } from "../model/catalog.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "../rules/context.ts"
@@ -16,6 +17,16 @@ export interface HeldLock {
   readonly vm: Vm
   readonly facts?: VmFacts
 }
+
+/** A VM as this agent last read it under its lock, with the counts and image traits read with it, if any. */
+export interface RecalledVm {
+  readonly vm: Vm
+  readonly facts?: VmFacts
+  readonly image?: { readonly osFamily: OsFamily; readonly passwordManaged: boolean }
+}
+
+/** How many VMs' last reads an agent keeps (the oldest is forgotten first): about 1 KiB each. */
+const recallLimit = 4096
 
 /**
  * One operation at a time per VM, across every agent on the database (G4): the lock is the VM's row in vm_locks,
@@ -48,6 +59,16 @@ export class VmLocks extends Context.Service<
     readonly isHeld: (vmId: string) => boolean
     /** Free the locks an earlier start of this host's agent left (recovery); returns how many. */
     readonly releaseStale: Effect.Effect<number, StoreError, Store>
+    /**
+     * The VM as this agent last read it under its lock (or settled it since). The runner's first check may use it
+     * instead of a read: only the check under the lock, on the claim's fresh read, decides (see claimVm).
+     */
+    readonly recalled: (vmId: string) => RecalledVm | undefined
+    /** Keep a fresh read of a VM for recalled. */
+    readonly remember: (read: RecalledVm) => void
+    /** The VM as written since (its counts and image traits kept), if one is remembered. */
+    readonly rememberVm: (vm: Vm) => void
+    readonly forget: (vmId: string) => void
   }
 >()("hyperx/core/operations/VmLocks") {
   static readonly layer = Layer.effect(
@@ -57,6 +78,15 @@ export class VmLocks extends Context.Service<
       const prefix = `${config.hostId}:`
       const holder = `${prefix}${randomUUID()}`
       const held = new Set<string>()
+      const recent = new Map<string, RecalledVm>()
+      const remember = (read: RecalledVm) => {
+        recent.delete(read.vm.id)
+        recent.set(read.vm.id, read)
+        if (recent.size > recallLimit) {
+          const oldest = recent.keys().next()
+          if (oldest.done !== true) recent.delete(oldest.value)
+        }
+      }
       const release = (vmId: string) =>
         Effect.gen(function* () {
           if (!held.has(vmId)) return
@@ -92,6 +122,13 @@ export class VmLocks extends Context.Service<
             : write(undefined),
         isHeld: (vmId) => held.has(vmId),
         releaseStale: Store.use((store) => store.vmLocks.releaseStale(prefix, holder)),
+        recalled: (vmId) => recent.get(vmId),
+        remember,
+        rememberVm: (vm) => {
+          const known = recent.get(vm.id)
+          if (known !== undefined) remember({ ...known, vm })
+        },
+        forget: (vmId) => void recent.delete(vmId),
       })
     }),
   )

@@ -7,6 +7,7 @@ import { useCore } from "../../test-support/core.ts"
 import type { HostConfig } from "../config.ts"
 import { RuleViolation } from "../errors.ts"
 import { coreLayer } from "../layer.ts"
+import type { Vm } from "../model/vm.ts"
 import { openDatabase } from "../store/database.ts"
 import { Store } from "../store/ports.ts"
 import { storeOver } from "../store/store.ts"
@@ -16,6 +17,13 @@ import { setDeletionProtection, setHa } from "./edit.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { seedVm, seedWorld, type World } from "./testing/world.ts"
 import { VmLocks } from "./vm-lock.ts"
+
+/** What this agent would recall of a fresh VM after an earlier operation (see VmLocks.recalled). */
+const recall = (vm: Vm) => ({
+  vm,
+  facts: { snapshots: 0, snapshotSchedules: 0, backups: 0, backupSchedules: 0, gpus: 0, usbDevices: 0 },
+  image: { osFamily: "linux" as const, passwordManaged: false },
+})
 
 const refusal = async (promise: Promise<unknown>) => {
   const error = await promise.then(
@@ -56,6 +64,47 @@ for (const backend of storeBackends) {
         ["vm.deletion-protection"],
         "no delete task was recorded",
       )
+      assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
+    })
+
+    it("G4 B4 R7 protection switched on by another agent after this one last read the VM: refused under the lock", async () => {
+      const vm = await core.run(seedVm(core.world))
+      // This agent read the VM unprotected under its lock (an earlier operation); another agent then protects it.
+      await core.run(VmLocks.use((locks) => Effect.sync(() => locks.remember(recall(vm)))))
+      await core.run(Store.use((s) => s.vms.update(vm.id, { deletionProtected: true })))
+      const error = await refusal(core.run(runVmOperation(deleteOperation, core.world.actors.superadmin, vm.id, {})))
+      assert.equal(error.rule, "deletion-protected")
+      const after = await core.run(Store.use((s) => s.vms.get(vm.id)))
+      assert.equal(after.recycledAt, null, "nothing changed")
+      assert.deepEqual(await core.run(Store.use((s) => s.tasks.list({ vmId: vm.id }))), [], "no task was recorded")
+      assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
+      const recalled = await core.run(VmLocks.use((locks) => Effect.sync(() => locks.recalled(vm.id))))
+      assert.equal(recalled?.vm.deletionProtected, true, "the fresh read is what the agent recalls now")
+    })
+
+    it("G4 a refusal on what the agent recalls is never the answer: the VM is read again, and the delete runs", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.run(
+        VmLocks.use((locks) => Effect.sync(() => locks.remember(recall({ ...vm, deletionProtected: true })))),
+      )
+      const handle = await core.run(runVmOperation(deleteOperation, core.world.actors.superadmin, vm.id, {}))
+      const task = await core.run(handle.done)
+      assert.equal(task.state, "succeeded")
+      assert.notEqual((await core.run(Store.use((s) => s.vms.get(vm.id)))).recycledAt, null, "in the recycle bin")
+    })
+
+    it("G4 a VM handed to another department since this agent recalled it: the old owner gets NotFound", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.run(VmLocks.use((locks) => Effect.sync(() => locks.remember(recall(vm)))))
+      const other = core.world.departments[1]
+      await core.run(
+        Store.use((s) => s.vms.update(vm.id, { departmentId: other.id, ownerId: core.world.users.outsider.id })),
+      )
+      const error = await core.run(runVmOperation(deleteOperation, core.world.actors.owner, vm.id, {})).then(
+        () => assert.fail("expected NotFound"),
+        (e: unknown) => e as { readonly _tag: string },
+      )
+      assert.equal(error._tag, "NotFound")
       assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
     })
 

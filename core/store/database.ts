@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { StoreError } from "../errors.ts"
 import { HyperxCamelCasePlugin } from "./naming.ts"
+import { preparing } from "./prepared.ts"
 import type { DB } from "./schema.ts"
 import { toStoreError } from "./store-error.ts"
 
@@ -31,14 +32,20 @@ const openPostgres = (url: string) =>
     Effect.tryPromise({
       try: async () => {
         // Every session in UTC, whatever the server's default (PG 15 says Etc/UTC, others may not).
-        const pool = new pg.Pool({ connectionString: url, options: "-c TimeZone=UTC" })
+        // Two connections stay open however long the agent idles (pg closes idle ones after 10 s): otherwise the first
+        // operation after a quiet spell pays for a new connection (its TCP and start-up, 5–15 ms on a busy host) and
+        // prepares its statements again. The runner uses two at once (an operation's records while its work runs).
+        const pool = new pg.Pool({ connectionString: url, options: "-c TimeZone=UTC", min: 2 })
         // An idle client that loses its connection emits "error"; unhandled, it would kill the process.
         // The next query on the pool then fails and becomes a retryable StoreError.
         pool.on("error", () => undefined)
         // A client checked out of the pool has no such listener: a connection the server ends under a query
         // (pg_terminate_backend, a shutdown) would emit an unhandled "error" and take the agent down. Its query
         // fails anyway (a retryable StoreError), and the pool drops the broken client when it is released.
-        pool.on("connect", (client) => client.on("error", () => undefined))
+        pool.on("connect", (client) => {
+          client.on("error", () => undefined)
+          preparing(client)
+        })
         const db = kyselyOver(pool)
         // Fail now, not at the first query, when the server is unreachable.
         await db

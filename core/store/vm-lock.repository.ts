@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 import type { VmLockRepository } from "./ports.ts"
+import { preparedMark } from "./prepared.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
@@ -10,7 +11,7 @@ import { splitFacts, vmFactsColumns } from "./vm-facts.ts"
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
-  // One round trip: the conditional upsert claims a free lock of an existing VM (a held one is left alone), and the
+  // One round trip (a statement prepared once per connection): the conditional upsert claims a free lock of an existing VM (a held one is left alone), and the
   // select reads the VM (and its counts if asked) in the same statement. Under READ COMMITTED the select sees every
   // write committed before the statement began, so a claim that succeeds reads as fresh as any read under the lock.
   const claim = Effect.fn("vmLocks.claim")(function* (
@@ -22,7 +23,7 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
   ) {
     const counts = options.facts ? sql`, ${vmFactsColumns(vmId)}` : sql``
     const { rows } = yield* run("vmLocks.claim", () =>
-      sql<Record<string, unknown> & { readonly claimedBy: string | null }>`
+      sql<Record<string, unknown> & { readonly claimedBy: string | null }>`${sql.raw(preparedMark)}
         with claim as (
           insert into vm_locks (vm_id, holder, operation, taken_at)
           select ${vmId}, ${holder}, ${operation}, ${at} where exists (select 1 from vms where id = ${vmId})

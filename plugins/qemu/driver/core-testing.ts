@@ -44,6 +44,8 @@ export interface QemuCore {
 export interface QemuCoreOptions {
   /** Where the records live; default a fresh database on the store tests' server (core/store/testing.ts). */
   readonly database?: DatabaseOptions
+  /** The driver as the core sees it (a bench times its calls); default the driver itself. */
+  readonly coreDriver?: (driver: QemuDriver) => QemuDriver
 }
 
 export const makeQemuCore = async (options: QemuCoreOptions = {}): Promise<QemuCore> => {
@@ -66,7 +68,9 @@ export const makeQemuCore = async (options: QemuCoreOptions = {}): Promise<QemuC
     }
     const storeLayer =
       options.database === undefined ? storeBackend.layer() : Layer.effect(Store, openStore(options.database))
-    const live = ManagedRuntime.make(Layer.merge(coreLayer({ host: config, drivers: [driver] }), storeLayer))
+    const live = ManagedRuntime.make(
+      Layer.merge(coreLayer({ host: config, drivers: [options.coreDriver?.(driver) ?? driver] }), storeLayer),
+    )
     runtime = live
     const world = await live.runPromise(
       Effect.gen(function* () {
