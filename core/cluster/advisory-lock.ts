@@ -69,8 +69,8 @@ const stillHeld = (client: pg.Client) =>
   })
 
 /**
- * Leadership by a PostgreSQL session advisory lock: whoever holds it leads. A follower tries every `checkEvery`; the
- * leader checks its session as often and demotes itself (publishing false, so whileLeader interrupts its jobs)
+ * Leadership by a PostgreSQL session advisory lock: whoever holds it leads, from one `checkEvery` after it took it.
+ * A follower tries every `checkEvery`; the leader checks its session as often and demotes itself (publishing false, so whileLeader interrupts its jobs)
  * when the check fails, times out or finds the lock gone. Closing the layer ends the session, which frees the lock
  * at once for the next agent.
  */
@@ -86,6 +86,11 @@ export const layerLeaderLock = (options: LeaderLockOptions): Layer.Layer<Leaders
         Effect.gen(function* () {
           const client = yield* session(options, timeoutMs, demote)
           while (!(yield* tryLock(client))) yield* Effect.sleep(every)
+          // The lock is free the moment the previous leader's session ends, but that leader learns of it only when
+          // its own process hears the socket close (or at its next check). Leading one check interval later, with the
+          // lock still held, keeps the two terms apart even when that process is slow to hear it (seen under load).
+          yield* Effect.sleep(every)
+          if (!(yield* stillHeld(client))) return
           yield* SubscriptionRef.set(leading, true)
           while (yield* stillHeld(client)) yield* Effect.sleep(every)
         }),
