@@ -6,7 +6,7 @@ import type { RuleKind } from "../rules/rule.ts"
 import { affinityOperation } from "./affinity.ts"
 import { backupVmCheck } from "./backups/backup.ts"
 import { changeOwnerOperation } from "./change-owner.ts"
-import { cloneOperation } from "./clone.ts"
+import { cloneCheck } from "./clone-preview.ts"
 import { consoleOperation } from "./console.ts"
 import { createImageOperation } from "./create-image.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
@@ -95,7 +95,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   entry("ssh-keys", sshKeysOperation, () => []),
   entry("affinity", affinityOperation, () => []),
   entry("change-owner", changeOwnerOperation, (base) => base.vm.ownerId),
-  entry("clone", cloneOperation, (base) => ({ request: { name: base.vm.displayName }, password: "" })),
+  // R8: the VM's own rules; quota and free addresses are the call's (clone-preview.ts)
+  entry("clone", cloneCheck, none),
   // N1; a NIC's own actions (N2–N6) are previewed per NIC at GET /vms/{id}/nics
   entry("join-network", joinNetworkCheck, none),
   // P4 and V4 before the item is chosen: what the VM allows; a snapshot's or disk's own rules are left to the call
