@@ -93,6 +93,17 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
       assert.equal(reset.status, 202)
     }
     await serial.until("the boot line", () => text().includes(GUEST_BOOT_LINE), 180_000)
+    // A second window on the same serial port while the first is open: QEMU's port takes one client at a time, the
+    // agent shares its one connection, so the second window is shown the boot line too and the guest's next words.
+    const second = await connect(await ticket(vmId, "serial"))
+    await second.until(
+      "the boot line in the second window",
+      () => second.bytes.toString("utf8").includes(GUEST_BOOT_LINE),
+      30_000,
+    )
+    const before = second.bytes.length
+    await second.until("the guest's next words in the second window", () => second.bytes.length > before, 30_000)
+    second.close()
     serial.close()
 
     const vncUrl = await ticket(vmId, "vnc")

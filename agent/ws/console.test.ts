@@ -75,6 +75,29 @@ describe("console tickets and the console WebSocket (fake driver)", () => {
     client.close()
   })
 
+  it("B5 two windows on one serial port share it: both see the output and each one's typing, as on one terminal", async () => {
+    const vm = await runningVm()
+    const first = await connect((await ticketFor(vm.id, "serial")).url)
+    await first.until("the boot line", () => first.bytes.toString().includes(`hyperx-fake: ${vm.hostname} booted`))
+    // The second window joins later: it is shown the recent output, then what either window types.
+    const second = await connect((await ticketFor(vm.id, "serial")).url)
+    await second.until("the scrollback", () => second.bytes.toString().includes(`hyperx-fake: ${vm.hostname} booted`))
+    first.socket.send("from-first\n")
+    await second.until("the first window's typing", () => second.bytes.toString().includes("from-first"))
+    second.socket.send("from-second\n")
+    await first.until("the second window's typing", () => first.bytes.toString().includes("from-second"))
+    // One window closing leaves the other working.
+    first.close()
+    second.socket.send("still-here\n")
+    await second.until("the echo after the first closed", () => second.bytes.toString().includes("still-here"))
+    second.close()
+    // A window opened after every other closed starts a new connection to the port.
+    const third = await connect((await ticketFor(vm.id, "serial")).url)
+    third.socket.send("again\n")
+    await third.until("the echo", () => third.bytes.toString().includes("again"))
+    third.close()
+  })
+
   it("B5 a ticket expires after 60 s (401), and opening a console is recorded as a task", async () => {
     const vm = await runningVm()
     const ticket = await ticketFor(vm.id)

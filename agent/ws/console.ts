@@ -13,6 +13,7 @@ import { doc, json } from "../openapi/describe.ts"
 import { IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { type ConsolePipe, connectEndpoint, pipeConsole } from "./console-pipe.ts"
+import { SerialHub } from "./serial-hub.ts"
 import type { ConsoleGrant, ConsoleTickets, RemoteConsole } from "./tickets.ts"
 import { keepAlive, rawSocket, releaseWithConnection, requireWebSocket } from "./upgrade.ts"
 
@@ -116,6 +117,7 @@ const openConsole = async (
   c: Context<AgentEnv>,
   tickets: ConsoleTickets,
   options: ConsoleSocketOptions,
+  serialHub: SerialHub,
 ): Promise<Duplex> => {
   const grant = tickets.redeem(c.req.param("ticket") ?? "")
   if (grant === undefined) throw invalidTicket()
@@ -124,9 +126,14 @@ const openConsole = async (
     return options.openRemote(grant.remote, grant, c)
   }
   const endpoint = await runEffect(c, consoleEndpoint(grant.actor, grant.vmId, grant.kind))
-  return connectEndpoint(endpoint).catch(() => {
-    throw apiErrors.hypervisor(true)
-  })
+  const connect = () =>
+    connectEndpoint(endpoint).catch(() => {
+      throw apiErrors.hypervisor(true)
+    })
+  if (grant.kind !== "serial") return connect()
+  // A serial port takes one client at a time: every window on it shares one connection.
+  const key = endpoint.kind === "unix" ? endpoint.path : `${endpoint.host}:${endpoint.port}`
+  return serialHub.join(key, connect)
 }
 
 /**
@@ -137,6 +144,7 @@ const openConsole = async (
 export const consoleSocketRoutes =
   (tickets: ConsoleTickets, options: ConsoleSocketOptions = {}): RouteRegistrar =>
   (api) => {
+    const serialHub = new SerialHub()
     api.get(
       "/console/:ticket",
       doc({
@@ -153,7 +161,7 @@ export const consoleSocketRoutes =
       pathParams(TicketParam),
       upgradeWebSocket(async (context) => {
         const c = context as unknown as Context<AgentEnv>
-        const target = await openConsole(c, tickets, options)
+        const target = await openConsole(c, tickets, options, serialHub)
         let pipe: ConsolePipe | undefined
         let stopPings = () => {}
         const release = () => {
