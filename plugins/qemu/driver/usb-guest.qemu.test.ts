@@ -12,10 +12,10 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { Effect } from "effect"
 import { USB_GUEST } from "../guest/recipe.ts"
-import { runInGuest } from "../qga/commands/exec.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
 import {
   defineGuest,
+  guestShell,
   guestSpec,
   makeTestHost,
   openDriver,
@@ -39,13 +39,14 @@ describe("QEMU driver: a USB device hot-plugged and unplugged, seen by the guest
   let d: ScopedDriver
   const name = "usbguest"
   const run = <A, E>(effect: Effect.Effect<A, E, never>) => d.run(effect)
-  const sh = async (script: string) => {
-    const result = await run(
-      d.driver.withGuestAgent(name, (agent) => runInGuest(agent, { path: "/bin/sh", args: ["-c", script] })),
+  /** A shell command in the guest: its output, or the failure's message (a mount of a disk not there yet fails). */
+  const sh = (script: string) =>
+    run(
+      guestShell(d.driver, name, script).pipe(
+        Effect.map((output) => output.trim()),
+        Effect.catch((error) => Effect.succeed(`exit: ${String(error)}`)),
+      ),
     )
-    const output = `${result.stdout.toString()}${result.stderr.toString()}`.trim()
-    return result.exitCode === 0 ? output : `exit ${result.exitCode}: ${output}`
-  }
   /** The guest's kernel enumerates a new USB device in its own time: ask until it answers `wanted`. */
   const eventually = async (script: string, wanted: (output: string) => boolean) => {
     const deadline = Date.now() + 60_000
