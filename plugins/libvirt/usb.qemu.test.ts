@@ -9,13 +9,20 @@
  * host device reaching the guest (no USB devices, no IOMMU).
  */
 import assert from "node:assert/strict"
-import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { Effect } from "effect"
 import type { DeviceSpec, VmSpec } from "../../core/driver/spec.ts"
 import { USB_GUEST } from "../qemu/guest/recipe.ts"
+import {
+  GUEST_USB_DEVICES,
+  GUEST_USB_DISKS,
+  makeStickImage,
+  readStick,
+  USB_STICK,
+  USB_STICK_LABEL,
+  USB_STICK_TEXT,
+} from "../qemu/guest/usb-testing.ts"
 import type { LibvirtDriver } from "./driver/driver.ts"
 import { guestShell } from "./testing/guest-agent.ts"
 import { libvirtGuestProbe as probe } from "./testing/guest-probe.ts"
@@ -35,11 +42,6 @@ import { hostDeviceAlias } from "./xml/names.ts"
 
 const skip = libvirtUnavailable()
 const prefix = namePrefix("usb")
-/** QEMU's usb-storage introduces itself as vendor 46f4, product 0001, "QEMU USB HARDDRIVE". */
-const STICK = "46f4:0001 QEMU USB HARDDRIVE"
-const usbDevices =
-  'for d in /sys/bus/usb/devices/*; do [ -f "$d/idVendor" ] && echo "$(cat $d/idVendor):$(cat $d/idProduct) $(cat $d/product 2>/dev/null)"; done; true'
-const usbDisks = 'for b in /sys/block/sd*; do readlink -f "$b" | grep -q /usb && basename "$b"; done; true'
 
 describe("libvirt driver: USB seen by the guest, the hostDevices group (X1, X4)", { skip, timeout: 600_000 }, () => {
   let dir: string
@@ -80,28 +82,24 @@ describe("libvirt driver: USB seen by the guest, the hostDevices group (X1, X4)"
   })
 
   it("X4 an emulated USB stick attached live on the domain's xhci controller: the guest sees it, reads it, sees it go", async () => {
-    const before = await until(usbDevices, (out) => /^1d6b:/m.test(out))
-    assert.doesNotMatch(before, new RegExp(STICK))
-    const files = join(dir, "stick")
-    mkdirSync(files)
-    writeFileSync(join(files, "hello.txt"), "hello from the usb stick\n")
-    const image = join(dir, "stick.raw")
-    execFileSync("mkfs.ext4", ["-q", "-F", "-L", "HXSTICK", "-d", files, image, "16M"])
-    chmodSync(image, 0o666)
+    const before = await until(GUEST_USB_DEVICES, (out) => /^1d6b:/m.test(out))
+    assert.doesNotMatch(before, new RegExp(USB_STICK))
+    const image = makeStickImage(dir)
     const stick = `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${image}'/>
       <target dev='sda' bus='usb'/><alias name='ua-stick'/></disk>`
     await run(driver.client.attachDevice(spec.name, stick, { live: true, config: false }))
-    assert.match(await until(usbDevices, (out) => out.includes(STICK)), new RegExp(STICK))
-    const disk = await until(usbDisks, (out) => /^sd[a-z]$/.test(out))
-    const read = await until(
-      `mkdir -p /mnt/stick && mount -r /dev/${disk} /mnt/stick && cat /mnt/stick/hello.txt && umount /mnt/stick`,
-      (out) => !out.startsWith("exit"),
-    )
-    assert.equal(read, "hello from the usb stick")
-    assert.equal(await sh("findfs LABEL=HXSTICK"), `/dev/${disk}`)
+    assert.match(await until(GUEST_USB_DEVICES, (out) => out.includes(USB_STICK)), new RegExp(USB_STICK))
+    const disk = await until(GUEST_USB_DISKS, (out) => /^sd[a-z]$/.test(out))
+    const read = await until(readStick(disk), (out) => !out.startsWith("exit"))
+    assert.equal(read, USB_STICK_TEXT)
+    assert.equal(await sh(`findfs LABEL=${USB_STICK_LABEL}`), `/dev/${disk}`)
     await run(driver.client.detachDeviceAlias(spec.name, "ua-stick", { live: true, config: false }))
-    assert.equal(await until(usbDevices, (out) => !out.includes(STICK)), before, "the stick left the USB bus")
-    assert.equal(await until(usbDisks, (out) => out === ""), "", "and its disk went with it")
+    assert.equal(
+      await until(GUEST_USB_DEVICES, (out) => !out.includes(USB_STICK)),
+      before,
+      "the stick left the USB bus",
+    )
+    assert.equal(await until(GUEST_USB_DISKS, (out) => out === ""), "", "and its disk went with it")
   })
 
   it("X1 X4 hostdevs join and leave a stopped domain's definition; a running one refuses a GPU and an absent USB device", async () => {

@@ -6,12 +6,18 @@
  * It lists the device under /sys/bus/usb/devices, gets a SCSI disk behind it, reads the file, then sees both go.
  */
 import assert from "node:assert/strict"
-import { execFileSync } from "node:child_process"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { Effect } from "effect"
 import { USB_GUEST } from "../guest/recipe.ts"
+import {
+  GUEST_USB_DEVICES,
+  GUEST_USB_DISKS,
+  makeStickImage,
+  readStick,
+  USB_STICK,
+  USB_STICK_LABEL,
+  USB_STICK_TEXT,
+} from "../guest/usb-testing.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
 import {
   defineGuest,
@@ -27,9 +33,6 @@ import {
 import { plugUsb, unplugUsb } from "./usb-hotplug.ts"
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
-
-/** QEMU's usb-storage introduces itself as vendor 46f4, product 0001, "QEMU USB HARDDRIVE". */
-const STICK = "46f4:0001 QEMU USB HARDDRIVE"
 
 describe("QEMU driver: a USB device hot-plugged and unplugged, seen by the guest (X4)", {
   skip,
@@ -56,11 +59,6 @@ describe("QEMU driver: a USB device hot-plugged and unplugged, seen by the guest
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
   }
-  // lsusb's view, from sysfs (busybox has no lsusb): "vendor:product product-name" per device, root hubs included
-  const usbDevices =
-    'for d in /sys/bus/usb/devices/*; do [ -f "$d/idVendor" ] && echo "$(cat $d/idVendor):$(cat $d/idProduct) $(cat $d/product 2>/dev/null)"; done; true'
-  // SCSI disks whose sysfs path runs through the USB bus
-  const usbDisks = 'for b in /sys/block/sd*; do readlink -f "$b" | grep -q /usb && basename "$b"; done; true'
 
   before(async () => {
     host = await makeTestHost(USB_GUEST)
@@ -76,16 +74,12 @@ describe("QEMU driver: a USB device hot-plugged and unplugged, seen by the guest
 
   it("X4 the guest sees the stick appear (USB device, disk, label, file) and go", async () => {
     assert.equal(await sh("cat /run/modules.log 2>/dev/null"), "", "every module of the USB guest loaded")
-    const before = await sh(usbDevices)
+    const before = await sh(GUEST_USB_DEVICES)
     assert.match(before, /^1d6b:/m, "the guest's xhci driver found QEMU's controller (a Linux root hub, vendor 1d6b)")
-    assert.doesNotMatch(before, new RegExp(STICK))
-    assert.equal(await sh(usbDisks), "")
+    assert.doesNotMatch(before, new RegExp(USB_STICK))
+    assert.equal(await sh(GUEST_USB_DISKS), "")
 
-    const files = join(host.stateDir, "stick")
-    mkdirSync(files)
-    writeFileSync(join(files, "hello.txt"), "hello from the usb stick\n")
-    const image = join(host.diskDir, "stick.raw")
-    execFileSync("mkfs.ext4", ["-q", "-F", "-L", "HXSTICK", "-d", files, image, "16M"])
+    const image = makeStickImage(host.diskDir)
 
     await run(
       d.driver.withMonitor(name, (monitor) =>
@@ -96,15 +90,12 @@ describe("QEMU driver: a USB device hot-plugged and unplugged, seen by the guest
         }),
       ),
     )
-    assert.match(await eventually(usbDevices, (out) => out.includes(STICK)), new RegExp(STICK))
-    const disk = await eventually(usbDisks, (out) => /^sd[a-z]$/.test(out))
+    assert.match(await eventually(GUEST_USB_DEVICES, (out) => out.includes(USB_STICK)), new RegExp(USB_STICK))
+    const disk = await eventually(GUEST_USB_DISKS, (out) => /^sd[a-z]$/.test(out))
     assert.match(disk, /^sd[a-z]$/, "a SCSI disk behind the USB bus")
-    const read = await eventually(
-      `mkdir -p /mnt/stick && mount -r /dev/${disk} /mnt/stick && cat /mnt/stick/hello.txt && umount /mnt/stick`,
-      (out) => !out.startsWith("exit"),
-    )
-    assert.equal(read, "hello from the usb stick")
-    assert.equal(await sh(`findfs LABEL=HXSTICK`), `/dev/${disk}`)
+    const read = await eventually(readStick(disk), (out) => !out.startsWith("exit"))
+    assert.equal(read, USB_STICK_TEXT)
+    assert.equal(await sh(`findfs LABEL=${USB_STICK_LABEL}`), `/dev/${disk}`)
 
     await run(
       d.driver.withMonitor(name, (monitor) =>
@@ -115,7 +106,11 @@ describe("QEMU driver: a USB device hot-plugged and unplugged, seen by the guest
         }),
       ),
     )
-    assert.equal(await eventually(usbDevices, (out) => !out.includes(STICK)), before, "the stick left the USB bus")
-    assert.equal(await eventually(usbDisks, (out) => out === ""), "", "and its disk went with it")
+    assert.equal(
+      await eventually(GUEST_USB_DEVICES, (out) => !out.includes(USB_STICK)),
+      before,
+      "the stick left the USB bus",
+    )
+    assert.equal(await eventually(GUEST_USB_DISKS, (out) => out === ""), "", "and its disk went with it")
   })
 })
