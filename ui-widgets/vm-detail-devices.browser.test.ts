@@ -13,7 +13,7 @@ import { makeHostDeviceSource } from "../plugins/host-devices/index.ts"
 import { gpuHostTree } from "../plugins/host-devices/testing/fake-sysfs.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { eventually } from "./testing/page.ts"
+import { eventually, unnamedControls } from "./testing/page.ts"
 import { openVmDetail } from "./testing/vm-detail.ts"
 
 interface DeviceView {
@@ -73,6 +73,7 @@ describe("<hx-vm-detail> bound resources and <hx-host-devices> in Chromium (D4, 
     await dialog(page).locator("[data-confirm]").click()
     await devices.locator("[data-device='1-2']").waitFor()
     assert.equal((await hostDevices()).find((d) => d.address === "1-2")?.vmId, vmId)
+    assert.deepEqual(await unnamedControls(page, "hx-vm-detail"), [])
     await shoot("vm-detail-devices")
 
     // B6: stopping a VM that holds devices asks whether to detach them
@@ -131,8 +132,22 @@ describe("<hx-vm-detail> bound resources and <hx-host-devices> in Chromium (D4, 
     await element.locator("[data-read-again]").click()
     await eventually("read again", async () => (await element.locator("[data-read-again]").isDisabled()) === false)
     assert.equal(await element.locator("[role=alert]").count(), 0)
+    assert.deepEqual(await unnamedControls(page, "hx-host-devices"), [])
     await shoot("host-devices")
     assert.deepEqual(errors, [])
+
+    // the detail in Chinese: the section, the held device, a refused button's reason in the caller's language
+    const detail = await openVmDetail(browser, w, vmId, "zh-CN")
+    const zh = section(detail.page)
+    await zh.locator("[data-device='2-1.4']").waitFor()
+    assert.equal(await zh.locator("h3").innerText(), "绑定设备")
+    assert.equal(await zh.locator("[data-act=detach-usb]").innerText(), "卸载")
+    assert.equal(await zh.locator("[data-act=attach-gpu]").getAttribute("data-rule"), "stopped-only")
+    assert.match((await zh.locator("[data-act=attach-gpu]").getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
+    await detail.page.locator("hx-vm-detail [data-action=stop]").click()
+    assert.match(await dialog(detail.page).locator("label.check").innerText(), /关机后同时卸载USB、GPU和ISO/)
+    await dialog(detail.page).getByRole("button", { name: "取消" }).click()
+    assert.equal((await vmRecord(vmId)).state, "running", "cancelled: nothing stopped")
 
     const admin = await browser.open()
     await admin.page.goto(w.page(`<hx-host-devices lang="zh" token="${w.agent.tokens.admin}"></hx-host-devices>`))
