@@ -3,7 +3,8 @@
  * devices are read at start from a prepared sysfs tree (HYPERX_SYSFS_ROOT); an ISO uploaded over HTTP is inserted
  * into the running guest's tray and the guest mounts it and reads its file and label, then it is ejected; a USB
  * device of the host is hot-plugged (`usb-host` by bus-port on the VM's xhci controller) and unplugged, seen on the
- * VM's USB bus. The tiny guest's kernel has no USB support, so USB is seen from QEMU's side, not the guest's.
+ * VM's USB bus. The tiny guest's cloud kernel has no USB support, so USB is seen from QEMU's side here; the guest's
+ * side is plugins/qemu/driver/usb-guest.qemu.test.ts (the USB variant of the guest, the same device_add path).
  */
 import assert from "node:assert/strict"
 import { readFileSync, rmSync } from "node:fs"

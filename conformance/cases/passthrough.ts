@@ -8,7 +8,9 @@ export const NOT_PROVABLE = "not provable here"
 /**
  * X1, X4 (#19): passthrough needs real hardware: a free USB device on the host, a GPU in an IOMMU group. Without
  * one in the run's config the cases are skipped as "not provable here"; the argv and XML are golden-tested and the
- * hot-plug path is exercised on real QEMU elsewhere (agent/routes/vm-devices.qemu.test.ts).
+ * hot-plug path is exercised on real QEMU elsewhere (agent/routes/vm-devices.qemu.test.ts), and an emulated USB stick
+ * hot-plugged through it is read inside a guest under QEMU and libvirt (plugins/qemu/driver/usb-guest.qemu.test.ts,
+ * plugins/libvirt/usb.qemu.test.ts).
  */
 export const passthroughCases = [
   defineCase({

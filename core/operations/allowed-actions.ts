@@ -10,6 +10,7 @@ import { cloneCheck } from "./clone-preview.ts"
 import { consoleOperation } from "./console.ts"
 import { createImageOperation } from "./create-image.ts"
 import { deleteOperation, destroyOperation, purgeOperation, restoreOperation } from "./delete.ts"
+import { deviceVmChecks } from "./devices/preview.ts"
 import { createDiskOperation } from "./disks/create.ts"
 import {
   deletionProtectionOperation,
@@ -104,6 +105,8 @@ const actions: ReadonlyArray<ActionEntry> = [
   // P1 without memory (the batch's snapshot): "with memory" is the caller's choice, judged by the call
   entry("snapshot", createSnapshotOperation, () => ({ name: "", withMemory: false, scheduleId: null })),
   entry("disk-backup", backupVmCheck, none),
+  // D4 X1–X4: the bound-resources buttons; the device, GPU model or ISO is the dialog's choice (devices/preview.ts)
+  ...Object.entries(deviceVmChecks).map(([action, check]) => entry(action, check, none)),
 ]
 
 /**

@@ -109,25 +109,37 @@ export interface DeviceRules {
 
 const live = [notRecycled, vmBusy] as const
 
+/**
+ * D4's buttons before a device or disc is chosen (allowedActions): the rules that weigh the VM alone. The chosen
+ * item's own rules (no-free-usb, device-attached, image-is-iso, the flavor's GPUs, no-free-gpu) are the call's.
+ */
+export const deviceVmRules = {
+  "attach-gpu": [...live, stoppedOnly],
+  "detach-gpu": [...live, runningOrStopped],
+  "attach-iso": [...live, isoAlreadyAttached],
+  "detach-iso": [...live, isoAttached],
+  "attach-usb": [...live],
+  "detach-usb": [...live],
+} as const satisfies Readonly<Record<string, ReadonlyArray<Rule<VmContext>>>>
+
 export const deviceRules: DeviceRules = {
   /** X1; the manual's GPU note also says "当且仅当虚拟机处于停止状态时支持挂载GPU". */
   "attach-gpu": [
-    ...live,
-    stoppedOnly,
+    ...deviceVmRules["attach-gpu"],
     gpuAllowedByFlavor((c: GpuAttachContext) => ({ flavor: c.flavor, gpus: c.count })),
     noFreeGpu,
   ],
   /** X2: a running VM is shut down first by the operation ("系统会自动关机后卸载GPU"). */
-  "detach-gpu": [...live, runningOrStopped, deviceAttached],
+  "detach-gpu": [...deviceVmRules["detach-gpu"], deviceAttached],
   "attach-iso": [
     ...live,
     imageIsIso,
     imageAvailable((c: IsoContext) => ({ image: c.image, departmentId: c.vm.departmentId })),
     isoAlreadyAttached,
   ],
-  "detach-iso": [...live, isoAttached],
-  "attach-usb": [...live, noFreeUsb],
-  "detach-usb": [...live, deviceAttached],
+  "detach-iso": deviceVmRules["detach-iso"],
+  "attach-usb": [...deviceVmRules["attach-usb"], noFreeUsb],
+  "detach-usb": [...deviceVmRules["detach-usb"], deviceAttached],
   /** X5: stopped, SSH-key login, Linux; at least one key, all the owner's. */
   "ssh-keys": [
     ...live,

@@ -2,6 +2,7 @@
 export { ApiClient, ApiError, type Connection } from "./api/client.ts"
 export type * from "./api/types.ts"
 export * from "./events.ts"
+export { HxHostDevices } from "./host-devices/hx-host-devices.ts"
 export { HxHostList } from "./host-list/hx-host-list.ts"
 export { type Locale, type Messages, resolveLocale } from "./i18n/index.ts"
 export { defineElement } from "./internal/define.ts"

@@ -1,3 +1,4 @@
+import { HxHostDevices } from "./host-devices/hx-host-devices.ts"
 import { HxHostList } from "./host-list/hx-host-list.ts"
 import { defineElement } from "./internal/define.ts"
 import { HxVmConsole } from "./vm-console/hx-vm-console.ts"
@@ -14,6 +15,7 @@ export const hxTags = {
   "hx-vm-detail": HxVmDetail,
   "hx-vm-console": HxVmConsole,
   "hx-host-list": HxHostList,
+  "hx-host-devices": HxHostDevices,
 } as const
 
 /** Register every hx- element; tags another copy of the bundle registered first are left to it. */
@@ -30,5 +32,6 @@ declare global {
     "hx-vm-detail": HxVmDetail
     "hx-vm-console": HxVmConsole
     "hx-host-list": HxHostList
+    "hx-host-devices": HxHostDevices
   }
 }

@@ -11,6 +11,7 @@ import type { WebSocketServer } from "ws"
 import { type AgentHarness, useAgent, type Who } from "../../agent/testing/harness.ts"
 import { closeWebSockets, webSocketRoutes } from "../../agent/ws/index.ts"
 import { webSocketServer } from "../../agent/ws/protocols.ts"
+import type { HostDeviceSource } from "../../core/devices/source.ts"
 import { storeBackend } from "../../core/store/testing.ts"
 import { buildWidgets } from "../build.ts"
 import { widgetRoutes } from "../serve.ts"
@@ -18,6 +19,8 @@ import { widgetRoutes } from "../serve.ts"
 export interface WidgetAgentOptions {
   /** Portal origins allowed to call the API from a browser (`*`: any). */
   readonly corsOrigins?: ReadonlyArray<string>
+  /** The host's devices (a fake sysfs tree's: makeHostDeviceSource(tree.root)), for the device widgets (X1–X4). */
+  readonly devices?: HostDeviceSource["Service"]
 }
 
 export interface WidgetAgent {
@@ -42,6 +45,7 @@ export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent =>
     publicRoutes: routes.publicRoutes,
     authenticatedRoutes: routes.authenticatedRoutes,
     ...(options.corsOrigins === undefined ? {} : { cors: { origins: options.corsOrigins } }),
+    ...(options.devices === undefined ? {} : { devices: options.devices }),
   })
   const pages = new Map<string, string>()
   let server: ReturnType<typeof serve> | undefined

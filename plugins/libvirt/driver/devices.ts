@@ -1,10 +1,10 @@
-import { Effect, Schedule } from "effect"
-import type { DiskSpec, NicSpec } from "../../../core/driver/spec.ts"
+import { Effect, Schedule, Schema } from "effect"
+import { DeviceSpec, type DiskSpec, type NicSpec } from "../../../core/driver/spec.ts"
 import type { ChangeScope } from "../virsh/client.ts"
 import type { LibvirtError } from "../virsh/errors.ts"
-import { parseDisks, parseNicAliases } from "../virsh/xml-read.ts"
-import { diskElement, nicElement } from "../xml/devices.ts"
-import { CDROM_TARGET, diskAlias, freeTarget, nicAlias, targetPrefix } from "../xml/names.ts"
+import { attribute, elements, parseDisks, parseHostDeviceAliases, parseNicAliases } from "../virsh/xml-read.ts"
+import { diskElement, hostDeviceElement, nicElement } from "../xml/devices.ts"
+import { CDROM_TARGET, diskAlias, freeTarget, hostDeviceAlias, nicAlias, targetPrefix } from "../xml/names.ts"
 import { renderXml } from "../xml/xml.ts"
 import type { DriverContext } from "./context.ts"
 import type { Lifecycle } from "./lifecycle.ts"
@@ -146,5 +146,52 @@ export const makeDevices = (ctx: DriverContext, lifecycle: Lifecycle) => {
     }),
   }
 
-  return { disks, nics, media }
+  const hasHostDevice = (alias: string) => (xml: string) => parseHostDeviceAliases(xml).includes(alias)
+
+  /**
+   * Passthrough (X1, X4) as `<hostdev>` through `virsh attach-device` / `detach-device-alias`, live and in the
+   * definition: a USB device (by vendor and product ids: libvirt 9 cannot name a port) hot-plugs into a running domain,
+   * a GPU (managed: libvirt binds it to vfio-pci and back) joins or leaves a stopped domain only.
+   */
+  const hostDevices = {
+    attach: Effect.fn("LibvirtDriver.hostDevices.attach")(function* (name: string, input: DeviceSpec) {
+      const device = yield* Schema.decodeUnknownEffect(DeviceSpec)(input).pipe(
+        Effect.catch((issue) => ctx.errors.invalid("hostDevices.attach", `invalid argument: ${issue.message}`)),
+      )
+      if (device.kind === "usb" && (device.vendorId === undefined || device.productId === undefined)) {
+        return yield* ctx.errors.invalid(
+          "hostDevices.attach",
+          "libvirt names a USB device by its vendor and product ids",
+        )
+      }
+      if (device.kind === "gpu") yield* stoppedFor("hostDevices.attach", name, "attached to")
+      const alias = hostDeviceAlias(device.id)
+      yield* attach("hostDevices.attach", name, hasHostDevice(alias), () => renderXml(hostDeviceElement(device)))
+    }),
+    detach: Effect.fn("LibvirtDriver.hostDevices.detach")(function* (name: string, deviceId: string) {
+      const alias = hostDeviceAlias(deviceId)
+      const { config, live } = yield* definitions("hostDevices.detach", name)
+      const gpu = hostDeviceType(config, alias) === "pci" || hostDeviceType(live ?? "", alias) === "pci"
+      if (gpu && live !== undefined) {
+        return yield* ctx.errors.invalid("hostDevices.detach", "a GPU is detached from a stopped domain only")
+      }
+      yield* detach("hostDevices.detach", name, alias, hasHostDevice(alias))
+    }),
+  }
+
+  const stoppedFor = (operation: string, name: string, what: string) =>
+    Effect.gen(function* () {
+      const current = yield* lifecycle.state(operation, name)
+      if (current.power !== "stopped") {
+        return yield* ctx.errors.invalid(operation, `a GPU is ${what} a stopped domain only`)
+      }
+    })
+
+  return { disks, nics, media, hostDevices }
 }
+
+/** The type (`pci`, `usb`) of the `<hostdev>` carrying `alias`, if any. */
+const hostDeviceType = (xml: string, alias: string) =>
+  elements(xml, "hostdev")
+    .filter((block) => attribute(block, "alias", "name") === alias)
+    .map((block) => attribute(block, "hostdev", "type"))[0]

@@ -1,11 +1,12 @@
 /** The driver's decisions over a fake `virsh`: what it asks libvirt, and what it refuses before asking. */
 import assert from "node:assert/strict"
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
+import { fileURLToPath } from "node:url"
 import { Effect, Exit } from "effect"
-import type { VmSpec } from "../../../core/driver/spec.ts"
+import type { DeviceSpec, VmSpec } from "../../../core/driver/spec.ts"
 import { type FakeVirsh, makeFakeVirsh } from "../virsh/testing/fake-virsh.ts"
 import { type LibvirtDriver, makeLibvirtDriver } from "./driver.ts"
 
@@ -105,5 +106,40 @@ describe("libvirt driver decisions", () => {
     const { exit } = await withDriver("", (driver) => driver.define({ ...spec(join(open, "sys.qcow2")), name: "up" }))
     assert.ok(Exit.isFailure(exit))
     assert.match(String(exit.cause), /WrongPowerState|up is running/)
+  })
+
+  it("X1 X4 hostDevices: a USB hostdev hot-plugs live and into the definition (golden XML), a GPU only cold", async () => {
+    const usb: DeviceSpec = { id: "key-1", kind: "usb", hostAddress: "1-2", vendorId: "0781", productId: "5581" }
+    const gpu: DeviceSpec = { id: "gpu-1", kind: "gpu", hostAddress: "0000:01:00.0" }
+    const sent = join(scratch, "sent")
+    mkdirSync(sent, { recursive: true })
+    const { exit, calls } = await withDriver(
+      [
+        `  'dumpxml up'|'dumpxml up --inactive'|'dumpxml down --inactive') echo "<domain/>" ;;`,
+        `  'attach-device '*) cp "$3" ${JSON.stringify(sent)}/"$2.xml" ;;`,
+      ].join("\n"),
+      (driver) =>
+        Effect.all([
+          driver.hostDevices.attach("up", usb),
+          driver.hostDevices.attach("down", gpu),
+          Effect.flip(driver.hostDevices.attach("up", gpu)),
+        ]),
+    )
+    assert.ok(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+    assert.equal(exit.value[2].reason._tag, "InvalidRequest", "a GPU never joins a running domain")
+    const attaches = calls.filter((call) => call.startsWith("attach-device"))
+    assert.deepEqual(
+      attaches.map((call) => call.replace(/ \S+device\.xml/, " FILE")),
+      ["attach-device up FILE --live --config", "attach-device down FILE --config"],
+    )
+    const golden = fileURLToPath(new URL("../xml/golden/attach/", import.meta.url))
+    for (const [file, name] of [
+      ["up.xml", "hostdev-usb.xml"],
+      ["down.xml", "hostdev-gpu.xml"],
+    ] as const) {
+      const xml = readFileSync(join(sent, file), "utf8")
+      if (process.env.UPDATE_GOLDEN === "1") writeFileSync(join(golden, name), xml)
+      assert.equal(xml, readFileSync(join(golden, name), "utf8"), name)
+    }
   })
 })

@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import type { Driver } from "../../../core/driver/driver.ts"
 import type { DiskSpec, VmSpec } from "../../../core/driver/spec.ts"
-import { buildGuest } from "../../qemu/guest/build.ts"
+import { buildGuest, type GuestBuildOptions } from "../../qemu/guest/build.ts"
 import type { GuestManifest } from "../../qemu/guest/manifest.ts"
 import { type LibvirtDriver, makeLibvirtDriver } from "../driver/driver.ts"
 import type { LibvirtDriverOptions } from "../driver/options.ts"
@@ -42,9 +42,15 @@ export interface TestGuest {
   readonly baseImage: string
 }
 
-/** A world-readable folder under /tmp (QEMU's user must pass through it) with a copy of the test guest. */
-export const prepareGuest = async (prefix: string): Promise<{ readonly dir: string; readonly guest: TestGuest }> => {
-  const manifest = await Effect.runPromise(buildGuest())
+/**
+ * A world-readable folder under /tmp (QEMU's user must pass through it) with a copy of the test guest (`variant`:
+ * USB_GUEST for the USB tests; the cloud-kernel guest otherwise).
+ */
+export const prepareGuest = async (
+  prefix: string,
+  variant: GuestBuildOptions = {},
+): Promise<{ readonly dir: string; readonly guest: TestGuest }> => {
+  const manifest = await Effect.runPromise(buildGuest(variant))
   const dir = mkdtempSync(`/tmp/${prefix}`)
   mkdirSync(join(dir, "guest"), { recursive: true, mode: 0o755 })
   chmodSync(dir, 0o755)

@@ -58,6 +58,13 @@ export const parseNicAliases = (xml: string): ReadonlyArray<string> =>
     return alias === undefined ? [] : [alias]
   })
 
+/** Every `<hostdev>`'s alias (passthrough: a GPU or a host USB device). */
+export const parseHostDeviceAliases = (xml: string): ReadonlyArray<string> =>
+  elements(xml, "hostdev").flatMap((block) => {
+    const alias = attribute(block, "alias", "name")
+    return alias === undefined ? [] : [alias]
+  })
+
 /** Every `<interface>`'s host device (its target, as domstats names it) and alias. */
 export const parseNicTargets = (xml: string): ReadonlyArray<{ readonly target: string; readonly alias: string }> =>
   elements(xml, "interface").flatMap((block) => {

@@ -8,20 +8,12 @@ import { argvProblems } from "../argv/validate.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
 import { deleteDevice, deviceAdd } from "../qmp/commands/devices.ts"
 import { blockdevChangeMedium, eject } from "../qmp/commands/media.ts"
-import { hasErrorClass, type QmpError } from "../qmp/errors.ts"
+import type { QmpError } from "../qmp/errors.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domain, Domains } from "./domains.ts"
 import { netdevArguments } from "./netdev.ts"
 import { withUndo } from "./undo.ts"
-
-/** A removal of something QEMU no longer has is done already. */
-const unlessGone = (effect: Effect.Effect<void, QmpError>) =>
-  effect.pipe(
-    Effect.catchIf(
-      (error) => hasErrorClass(error, "DeviceNotFound") || /not found|cannot find/i.test(error.message),
-      () => Effect.void,
-    ),
-  )
+import { plugUsb, unlessGone, unplugUsb } from "./usb-hotplug.ts"
 
 /**
  * Disks, NICs and the CD-ROM, hot (running: QMP, then the definition) or cold (the definition only, used at the next
@@ -216,7 +208,7 @@ export const makeDevices = (domains: Domains) => {
       if (device.kind === "gpu" && running(domain)) {
         return Effect.fail(errors.invalid("hostDevices.attach", "a GPU is attached to a stopped domain only"))
       }
-      const hot = (monitor: QmpMonitor) => deviceAdd(monitor, usbHostProperties(device))
+      const hot = (monitor: QmpMonitor) => plugUsb(monitor, usbHostProperties(device))
       return Effect.succeed({ spec: { ...spec, devices: [...spec.devices, device] }, hot })
     })
   })
@@ -229,8 +221,7 @@ export const makeDevices = (domains: Domains) => {
       if (device.kind === "gpu" && running(domain)) {
         return Effect.fail(errors.invalid("hostDevices.detach", "a GPU is detached from a stopped domain only"))
       }
-      // a USB device leaves at once (no guest acknowledgement), DEVICE_DELETED follows
-      const hot = (monitor: QmpMonitor) => unlessGone(deleteDevice(monitor, hostDeviceId(deviceId)))
+      const hot = (monitor: QmpMonitor) => unplugUsb(monitor, hostDeviceId(deviceId))
       return Effect.succeed({ spec: { ...spec, devices: spec.devices.filter((other) => other.id !== deviceId) }, hot })
     })
   })

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Exit, Scope, Stream } from "effect"
 import type { DriverEvent } from "../../../core/driver/driver.ts"
 import type { VmSpec } from "../../../core/driver/spec.ts"
-import { buildGuest } from "../guest/build.ts"
+import { buildGuest, type GuestBuildOptions } from "../guest/build.ts"
 import type { GuestManifest } from "../guest/manifest.ts"
 import { runInGuest } from "../qga/commands/exec.ts"
 import { readGuestFile, writeGuestFile } from "../qga/commands/files.ts"
@@ -28,8 +28,9 @@ export interface TestHost {
   readonly cleanup: () => void
 }
 
-export const makeTestHost = async (): Promise<TestHost> => {
-  const manifest = await Effect.runPromise(buildGuest())
+/** `guest` picks a guest variant (USB_GUEST for the USB tests); every other test takes the default cloud-kernel guest. */
+export const makeTestHost = async (guest: GuestBuildOptions = {}): Promise<TestHost> => {
+  const manifest = await Effect.runPromise(buildGuest(guest))
   const stateDir = mkdtempSync("/tmp/hx-test-")
   const runRoot = defaultRunRoot(stateDir)
   return {

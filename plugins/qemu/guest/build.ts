@@ -20,6 +20,8 @@ export interface GuestBuildOptions {
   /** Debian metapackage naming the kernel; default linux-image-cloud-amd64. */
   readonly kernelMetapackage?: string
   readonly agentPackage?: string
+  /** Kernel modules the guest loads besides WANTED_MODULES (see USB_GUEST); they change the build key. */
+  readonly extraModules?: ReadonlyArray<string>
   readonly systemDiskMiB?: number
   /** busybox-static's binary on the host. */
   readonly busybox?: string
@@ -108,7 +110,7 @@ export const buildGuest = Effect.fn("buildGuest")(function* (
   const lock = yield* lockPackages(lockFile, selectors, options.refresh ?? false, progress)
   const kernelTree = yield* fetchPackage(cacheDir, lock.kernel, progress, depmodTree(busybox))
   const agentTree = yield* fetchPackage(cacheDir, lock.agent, progress)
-  const root = yield* collectRoot({ kernelTree, agentTree, busybox })
+  const root = yield* collectRoot({ kernelTree, agentTree, busybox, extraModules: options.extraModules ?? [] })
   const kernel = yield* Effect.tryPromise({ try: () => readFile(root.vmlinuz), catch: fsError("kernel") })
 
   const hash = digestOf(

@@ -16,6 +16,8 @@ export interface RootInputs {
   readonly kernelTree: string
   readonly agentTree: string
   readonly busybox: string
+  /** Modules loaded besides WANTED_MODULES (a variant's own, e.g. USB_MODULES), after them. */
+  readonly extraModules?: ReadonlyArray<string>
 }
 
 export interface RootContents {
@@ -72,11 +74,11 @@ const agentEntries = Effect.fnUntraced(function* (agentTree: string) {
   return entries
 })
 
-const moduleEntries = Effect.fnUntraced(function* (kernelTree: string, release: string) {
+const moduleEntries = Effect.fnUntraced(function* (kernelTree: string, release: string, wanted: ReadonlyArray<string>) {
   const base = join(kernelTree, "lib/modules", release)
   const dep = yield* read("modules", join(base, "modules.dep"))
   const builtin = yield* read("modules", join(base, "modules.builtin"))
-  const plan = planModuleLoad(parseModuleIndex(dep.toString(), builtin.toString()), WANTED_MODULES)
+  const plan = planModuleLoad(parseModuleIndex(dep.toString(), builtin.toString()), wanted)
   const entries: Array<CpioEntry> = []
   for (const path of plan.load) {
     entries.push(file(`lib/modules/${release}/${path}`, 0o644, yield* read("modules", join(base, path))))
@@ -98,7 +100,8 @@ const skeleton: ReadonlyArray<CpioEntry> = [
 /** Everything the initramfs holds except its version file; the build key is a digest of these entries. */
 export const collectRoot = Effect.fn("collectRoot")(function* (inputs: RootInputs) {
   const kernelRelease = yield* kernelReleaseOf(inputs.kernelTree)
-  const modules = yield* moduleEntries(inputs.kernelTree, kernelRelease)
+  const wanted = [...WANTED_MODULES, ...(inputs.extraModules ?? [])]
+  const modules = yield* moduleEntries(inputs.kernelTree, kernelRelease, wanted)
   const recipe = recipeFiles.map((entry) => file(entry.path, entry.mode, Buffer.from(entry.text)))
   const entries = [
     ...skeleton,

@@ -39,6 +39,25 @@ export const WANTED_MODULES = [
   "evdev",
 ] as const
 
+/**
+ * The USB variant's extra modules: host controllers (xhci for QEMU's qemu-xhci, ehci/uhci for older machines), USB
+ * mass storage and its SCSI disk. Debian's cloud kernel has no USB at all (CONFIG_USB_SUPPORT is not set); the
+ * generic kernel (linux-image-amd64) has them as modules.
+ */
+export const USB_MODULES = [
+  "usbcore",
+  "xhci_pci",
+  "xhci_hcd",
+  "ehci_pci",
+  "uhci_hcd",
+  "usb_storage",
+  "uas",
+  "sd_mod",
+] as const
+
+/** Build options of the guest variant that sees USB devices (tests of USB hot-plug only; every other test keeps the cloud kernel). */
+export const USB_GUEST = { kernelMetapackage: "linux-image-amd64", extraModules: USB_MODULES } as const
+
 const init = `#!/bin/sh
 # PID 1 of the hyperx test guest (busybox initramfs).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin

@@ -1,5 +1,8 @@
+import { devicesEn } from "./devices.ts"
+
 /** English text of every widget; the typed source that zh-cn.ts must match key for key. */
 export const en = {
+  devices: devicesEn,
   common: {
     loading: "Loading…",
     retry: "Retry",

@@ -1,8 +1,10 @@
 import { stateNamesZh } from "../../../core/lifecycle/states.ts"
+import { devicesZh } from "./devices.ts"
 import type { Messages } from "./en.ts"
 
 /** 简体中文. State names are the manual's, shared with the core (exports, API messages). */
 export const zhCN: Messages = {
+  devices: devicesZh,
   common: {
     loading: "加载中…",
     retry: "重试",

@@ -41,16 +41,25 @@ type Patched = { readonly tasks: ReadonlyArray<Task> }
 
 const path = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
 const one = (reply: Reply): ActionResult => ({ tasks: [reply.task] })
+const stopBody = (force: boolean, detach: string) => ({
+  ...(force ? { force: true } : {}),
+  ...(detach === "detach" ? { detachDevices: true } : {}),
+})
 const patch = (body: Readonly<Record<string, unknown>>) => async (client: ApiClient, detail: VmDetail) =>
   ({ tasks: (await client.patch<Patched>(path(detail), body)).tasks }) as ActionResult
 
 export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
   start: { primary: true, confirm: false, run: async (c, d) => one(await c.post<Reply>(`${path(d)}/start`, {})) },
-  stop: { primary: true, confirm: false, run: async (c, d) => one(await c.post<Reply>(`${path(d)}/stop`, {})) },
+  // B6: the stop dialog (shown while the VM holds devices) answers "detach" to detach them once it is off
+  stop: {
+    primary: true,
+    confirm: false,
+    run: async (c, d, detach) => one(await c.post<Reply>(`${path(d)}/stop`, stopBody(false, detach))),
+  },
   "force-stop": {
     primary: false,
     confirm: true,
-    run: async (c, d) => one(await c.post<Reply>(`${path(d)}/stop`, { force: true })),
+    run: async (c, d, detach) => one(await c.post<Reply>(`${path(d)}/stop`, stopBody(true, detach))),
   },
   reboot: { primary: true, confirm: false, run: async (c, d) => one(await c.post<Reply>(`${path(d)}/reboot`, {})) },
   "force-reboot": {

@@ -24,13 +24,23 @@ export interface ActionDialog {
     | "image"
     | "image-name"
     | "owner"
+    | "device"
+    | "stop"
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
   /** A password typed beside the value (clone, R8); empty: random. */
   readonly secret?: string
-  readonly ask?: { readonly title: string; readonly button: string; readonly run: (value: string) => void }
-  /** The choices of a "flavor" (K1), "image" (K2), "owner" (R3) or "host" (R9) dialog: value and label. */
+  readonly ask?: {
+    readonly title: string
+    readonly button: string
+    readonly run: (value: string) => void
+    /** A "device" dialog's (D4) field label, note, and what it says when there is nothing to choose. */
+    readonly label?: string
+    readonly note?: string
+    readonly empty?: string
+  }
+  /** The choices of a "flavor" (K1), "image" (K2), "owner" (R3), "host" (R9) or "device" (D4) dialog. */
   readonly options?: ReadonlyArray<{ readonly value: string; readonly label: string }>
 }
 
@@ -56,6 +66,7 @@ const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => 
   }
   const secret = dialog.secret ?? ""
   if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
+  if (dialog.kind === "device" && (dialog.options ?? []).length === 0) return dialog.ask?.empty ?? ""
   if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
   if (dialog.kind === "reclaim" && dialog.value !== "" && new Date(`${dialog.value}T00:00:00`) <= new Date()) {
     return t.rules["reclaim-date-future"]
@@ -113,6 +124,15 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
           @input=${change} />`
     case "host":
       return choice(dialog, t.detail.migrateHost, t.detail.migrateNote, change)
+    case "device":
+      return choice(dialog, dialog.ask?.label ?? "", dialog.ask?.note ?? "", change)
+    case "stop":
+      // B6: a single stop may also detach the VM's devices once it is off
+      return html`<p class="muted" data-holds>${dialog.ask?.note ?? ""}</p>
+        <label class="check"><input id="dialog-input" type="checkbox" data-detach-devices
+          .checked=${dialog.value === "detach"}
+          @change=${(event: Event) => on.change((event.target as HTMLInputElement).checked ? "detach" : "")} />
+          ${t.devices.detachOnStop}</label>`
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`
@@ -144,7 +164,7 @@ export const renderActionDialog = (
     </dialog>`
   }
   const refusal = inputRefusal(dialog, t)
-  const danger = dialog.kind === "confirm"
+  const danger = dialog.kind === "confirm" || dialog.kind === "stop"
   return html`<dialog part="dialog" aria-labelledby="dialog-title" @close=${on.close}>
     <form method="dialog" @submit=${(event: Event) => {
       event.preventDefault()

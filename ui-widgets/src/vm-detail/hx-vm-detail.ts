@@ -7,6 +7,7 @@ import { stateBadge } from "../internal/state-badge.ts"
 import { stateStyles, themeStyles } from "../internal/styles.ts"
 import { actionSpecs, inputValue, visibleActions } from "./actions.ts"
 import { renderBlocks } from "./blocks.ts"
+import { DevicesSection, stopDialog } from "./devices-section.ts"
 import { type ActionDialog, renderActionDialog } from "./dialog.ts"
 import { DisksTab } from "./disks-tab.ts"
 import { hostOptions, type MigrationEvent, renderMigration } from "./migration.ts"
@@ -55,6 +56,8 @@ export class HxVmDetail extends HxElement {
   private disksTab: DisksTab | undefined
   private networkTab: NetworkTab | undefined
   private monitoringTab: MonitoringTab | undefined
+  /** D4: the bound resources (ISO, USB, GPU) and their dialogs. */
+  private devices: DevicesSection | undefined
   /** A task on this VM ended since the last refresh: the open snapshots or disks tab asks again. */
   private tabsStale = false
   /** What a tab does once a task it started has finished. */
@@ -85,6 +88,7 @@ export class HxVmDetail extends HxElement {
       this.networkTab = undefined
       this.monitoringTab?.stop()
       this.monitoringTab = undefined
+      this.devices = undefined
     }
     super.willUpdate(changed)
     if (changed.has("vmId") && !changed.has("token") && this.ready && this.vmId !== "") void this.reload()
@@ -103,8 +107,10 @@ export class HxVmDetail extends HxElement {
             : tab === "monitoring"
               ? this.monitoringTab
               : undefined
+    const devices = this.devices
     await this.loadDetail()
     open?.refresh()
+    if (devices !== undefined && this.detail !== undefined) devices.refresh(this.detail)
   }
 
   private async loadDetail(): Promise<void> {
@@ -115,6 +121,10 @@ export class HxVmDetail extends HxElement {
       if (seq !== this.seq) return
       this.detail = detail
       this.error = undefined
+      if (this.devices === undefined) {
+        this.devices = new DevicesSection(this.tabHost, detail.vm.id)
+        this.devices.refresh(detail)
+      }
       const opened =
         this.tab === "snapshots"
           ? this.snapshotsTab !== undefined
@@ -157,6 +167,7 @@ export class HxVmDetail extends HxElement {
       void this.loadDetail()
       if (!this.tabsStale) return
       this.tabsStale = false
+      if (this.detail) this.devices?.refresh(this.detail)
       if (this.tab === "snapshots") this.snapshotsTab?.refresh()
       if (this.tab === "disks") this.disksTab?.refresh()
       if (this.tab === "network") this.networkTab?.refresh()
@@ -222,6 +233,7 @@ export class HxVmDetail extends HxElement {
       }
       ${this.error ? html`<p class="banner error" role="alert" part="error" data-rule=${this.error.rule ?? ""}>${this.error.message}</p>` : nothing}
       ${renderBlocks(detail, t, this.locale)}
+      ${this.devices?.render(detail) ?? nothing}
       ${this.renderTabs(detail)}
       ${renderActionDialog(this.dialog, t, {
         close: () => this.closeDialog(),
@@ -326,6 +338,9 @@ export class HxVmDetail extends HxElement {
       this.dispatchEvent(new HxConsoleOpenEvent(detail.vm.id))
       return
     }
+    const stop = action === "stop" || action === "force-stop"
+    const asked = stop ? stopDialog(action, detail, this.t, (detach) => void this.runAction(action, detach)) : undefined
+    if (asked !== undefined) return this.showDialog(asked)
     if (spec.input === "flavor" || spec.input === "image" || spec.input === "owner") {
       void this.askChoice(action, spec.input, detail)
       return

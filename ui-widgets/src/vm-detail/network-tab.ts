@@ -25,7 +25,7 @@ const detailNics = (detail: VmDetail, t: Messages) => {
 }
 
 /** A button whose state is the server's verdict: refused ones are disabled with the rule's message on hover. */
-const verdictButton = (
+export const verdictButton = (
   verdict: AllowedAction | undefined,
   label: string,
   run: () => void,

@@ -31,6 +31,9 @@ export const detailStyles = css`
     padding: var(--_space) calc(var(--_space) * 1.5);
     background: var(--_surface);
   }
+  .block.devices {
+    margin-top: calc(var(--_space) * 1.5);
+  }
   .block h3 {
     margin: 0 0 var(--_space);
     font-size: 1em;
