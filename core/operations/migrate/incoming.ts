@@ -9,6 +9,7 @@ import { DriverError, Unsupported } from "../../driver/errors.ts"
 import { DriverRegistry } from "../../driver/registry.ts"
 import type { Disk } from "../../model/storage.ts"
 import { Store } from "../../store/ports.ts"
+import { syncHostNetworkingWithout } from "../networks/host-networking.ts"
 import { buildSpec } from "../spec.ts"
 import type { Incoming, MovedDisk } from "./peers.ts"
 
@@ -102,6 +103,10 @@ export const abortIncomingHere = Effect.fn("migration.abortIncomingHere")(functi
   if (vm.hostId === hostId) return
   const { driver, calls } = yield* ownDriver()
   yield* calls.abortIncoming(vm.hostname)
+  // #15: the taps made for it go (its task is still open: the records would keep them).
+  yield* syncHostNetworkingWithout(vmId).pipe(
+    Effect.catch((error) => Effect.logWarning(`${vm.hostname}'s incoming taps were not removed`, error)),
+  )
   const disks = yield* store.disks.list({ vmId })
   for (const { id, path } of made) {
     const ours = posix.dirname(path) === posix.normalize(storageDir) && posix.basename(path).startsWith(`${id}-m`)
