@@ -122,6 +122,8 @@ export interface Pair {
 export interface PairOptions {
   /** Each agent's extra environment, by its name (host networking in a namespace: HYPERX_NETWORK, …). */
   readonly env?: (name: string) => Record<string, string>
+  /** Each agent's extra command-line flags, by its name. */
+  readonly flags?: (name: string) => ReadonlyArray<string>
   /** Extra fields of the guest's create request, made through node-a before the guest (a network to join). */
   readonly guest?: (api: ReturnType<typeof apiOf>, origin: string) => Promise<Record<string, unknown>>
 }
@@ -134,7 +136,8 @@ export const startPair = async (folder: string, databaseUrl: string, options: Pa
   const cluster = ["--driver", "qemu", "--cluster-secret-file", secret]
   const sockets: Array<WebSocket> = []
   const nodes: Array<Node> = []
-  const start = async (name: string, flags: ReadonlyArray<string>) => {
+  const start = async (name: string, base: ReadonlyArray<string>) => {
+    const flags = [...base, ...(options.flags?.(name) ?? [])]
     const data = join(folder, name)
     const env = options.env?.(name) ?? {}
     const run = spawnAgent(databaseUrl, data, name, flags, env)

@@ -157,29 +157,32 @@ export const makeMigrationTarget = (
             Effect.map((status) => status.running),
           ),
         )
-        // The proof that the guest itself runs on: new serial output after the switch-over, and an agent answer.
-        if (spec.serial) {
+        // The proof that the guest itself runs on: new serial output after the switch-over and an agent answer, both
+        // awaited at once (each takes up to a heartbeat or a guest-sync retry); then nothing a broken guest does.
+        const serialProof = Effect.gen(function* () {
+          if (!spec.serial) return
           const before = yield* serialBytes(session.paths.serialLog)
           yield* awaitTrue(
             operation,
             "serial output from the guest",
             serialBytes(session.paths.serialLog).pipe(Effect.map((now) => now > before)),
           )
-        }
+        })
+        const agentProof = spec.guestAgent
+          ? session
+              .withAgent(operation, (agent) => guestPing(agent))
+              .pipe(
+                Effect.mapError((error) =>
+                  error._tag === "DriverError"
+                    ? error
+                    : errors.failure(operation, `guest agent: ${error.message}`, false),
+                ),
+                Effect.retry({ times: 3 }),
+              )
+          : Effect.void
+        yield* Effect.all([serialProof, agentProof], { concurrency: "unbounded", discard: true })
         const trouble = troubles.get(name)
         if (trouble !== undefined) return yield* errors.failure(operation, `after the move ${trouble}`, false)
-        if (spec.guestAgent) {
-          yield* session
-            .withAgent(operation, (agent) => guestPing(agent))
-            .pipe(
-              Effect.mapError((error) =>
-                error._tag === "DriverError"
-                  ? error
-                  : errors.failure(operation, `guest agent: ${error.message}`, false),
-              ),
-              Effect.retry({ times: 3 }),
-            )
-        }
       }),
     )
   })
