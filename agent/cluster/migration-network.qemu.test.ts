@@ -15,7 +15,7 @@ import { addNetns, deleteNetns, netnsSkipUnlessCi, sh, status, uniqueName } from
 import { GUEST_BOOT_LINE } from "../../plugins/qemu/guest/recipe.ts"
 import { connectAgent, guestShell, type JsonLines } from "../../plugins/qemu/guest/testing.ts"
 import { missingForQemu } from "../start/hypervisor.ts"
-import { type Pair, runDir, serialOf, usePair } from "./migration-scenario.ts"
+import { createRunning, type Pair, runDir, serialOf, usePair } from "./migration-scenario.ts"
 import { until } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
@@ -71,18 +71,9 @@ describe("R9 live migration keeps the guest's network: ping across the move (#17
   it("R9 a guest on node-b pings the migrating guest: replies resume right after the move; the tap and its guard follow", async (t) => {
     const { a, b, api } = p
     // The pinger: created once node-b is up, placed there (node-a already runs the mover), on the same network.
-    const created = await api(b.origin, "POST", "/vms", {
-      imageId: "tiny-linux",
-      flavorId: "tiny",
+    const { vmId: pingerId, vm: pinger } = await createRunning(api, b.origin, {
       name: "pinger",
       networks: [{ networkId }],
-    })
-    assert.equal(created.status, 202, JSON.stringify(created.body))
-    const pingerId = created.body.vmIds[0] as string
-    const pinger = await until("the pinger to run", async () => {
-      const vm = (await api(b.origin, "GET", `/vms/${pingerId}`)).body.vm
-      if (vm.state === "error") throw new Error(vm.stateReason)
-      return vm.state === "running" ? vm : undefined
     })
     assert.equal(pinger.hostId, b.id, "placement put the pinger on node-b")
     await until("the pinger to boot", async () =>

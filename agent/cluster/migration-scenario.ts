@@ -119,6 +119,19 @@ export interface Pair {
   readonly stop: () => void
 }
 
+/** Creates a tiny guest through `origin` (`body` adds to the request) and waits until it runs: its id and record. */
+export const createRunning = async (api: ReturnType<typeof apiOf>, origin: string, body: Record<string, unknown>) => {
+  const created = await api(origin, "POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", ...body })
+  assert.equal(created.status, 202, JSON.stringify(created.body))
+  const vmId = created.body.vmIds[0] as string
+  const vm = await until("the VM to run", async () => {
+    const now = (await api(origin, "GET", `/vms/${vmId}`)).body.vm
+    if (now.state === "error") throw new Error(now.stateReason)
+    return now.state === "running" ? now : undefined
+  })
+  return { vmId, vm }
+}
+
 export interface PairOptions {
   /** Each agent's extra environment, by its name (host networking in a namespace: HYPERX_NETWORK, …). */
   readonly env?: (name: string) => Record<string, string>
@@ -149,19 +162,7 @@ export const startPair = async (folder: string, databaseUrl: string, options: Pa
   const token = tokenOf(a.run)
   const api = apiOf(token)
   const extra = (await options.guest?.(api, a.origin)) ?? {}
-  const created = await api(a.origin, "POST", "/vms", {
-    imageId: "tiny-linux",
-    flavorId: "tiny",
-    name: "mover",
-    ...extra,
-  })
-  assert.equal(created.status, 202, JSON.stringify(created.body))
-  const vmId = created.body.vmIds[0] as string
-  const running = await until("the VM to run", async () => {
-    const now = (await api(a.origin, "GET", `/vms/${vmId}`)).body.vm
-    if (now.state === "error") throw new Error(now.stateReason)
-    return now.state === "running" ? now : undefined
-  })
+  const { vmId, vm: running } = await createRunning(api, a.origin, { name: "mover", ...extra })
   const hostname = running.hostname as string
   await until("the guest to boot", async () => (serialOf(a, hostname).includes(GUEST_BOOT_LINE) ? true : undefined))
   const b = await start("node-b", cluster)
