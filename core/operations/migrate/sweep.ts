@@ -4,7 +4,7 @@ import { HostConfig } from "../../config.ts"
 import type { Task } from "../../model/index.ts"
 import { Store } from "../../store/ports.ts"
 import { now } from "../clock.ts"
-import { abortIncomingHere, movedPath } from "./incoming.ts"
+import { abortIncomingHere, incomingTask, movedPath } from "./incoming.ts"
 
 /** Migrations to this host looked at: those created within this window (older ones were swept long ago). */
 const WINDOW = Duration.hours(6)
@@ -55,6 +55,9 @@ export const sweepIncoming = Effect.fn("migration.sweepIncoming")(function* (don
     }
     const newer = tasks.some((t) => t.vmId === vmId && t.id !== task.id && isOpen(t) && t.createdAt > task.createdAt)
     if (newer) continue
+    // Read again just before: a new move of the same VM here may have been recorded since the list was read.
+    const current = yield* incomingTask(vmId)
+    if (current !== undefined && current.id !== task.id) continue
     const disks = yield* store.disks.list({ vmId })
     const made = disks.map((disk) => ({ id: disk.id, path: movedPath(storageDir, disk.id, task.id) }))
     const outcome = yield* Effect.exit(abortIncomingHere(vmId, made))
