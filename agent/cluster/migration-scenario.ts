@@ -30,6 +30,7 @@ export interface Node {
   readonly name: string
   readonly data: string
   readonly flags: ReadonlyArray<string>
+  readonly env: Record<string, string>
   run: AgentRun
   origin: string
   id: string
@@ -42,7 +43,7 @@ export interface MigrationEvent {
   readonly transferredBytes: number
 }
 
-const runDir = (node: Node, hostname: string) => join(defaultRunRoot(join(node.data, "qemu")), hostname)
+export const runDir = (node: Node, hostname: string) => join(defaultRunRoot(join(node.data, "qemu")), hostname)
 
 /** The serial output of `hostname`'s QEMU on `node` so far (its run folder's log; empty when none runs there). */
 export const serialOf = (node: Node, hostname: string) => {
@@ -118,7 +119,29 @@ export interface Pair {
   readonly stop: () => void
 }
 
-export const startPair = async (folder: string, databaseUrl: string): Promise<Pair> => {
+/** Creates a tiny guest through `origin` (`body` adds to the request) and waits until it runs: its id and record. */
+export const createRunning = async (api: ReturnType<typeof apiOf>, origin: string, body: Record<string, unknown>) => {
+  const created = await api(origin, "POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", ...body })
+  assert.equal(created.status, 202, JSON.stringify(created.body))
+  const vmId = created.body.vmIds[0] as string
+  const vm = await until("the VM to run", async () => {
+    const now = (await api(origin, "GET", `/vms/${vmId}`)).body.vm
+    if (now.state === "error") throw new Error(now.stateReason)
+    return now.state === "running" ? now : undefined
+  })
+  return { vmId, vm }
+}
+
+export interface PairOptions {
+  /** Each agent's extra environment, by its name (host networking in a namespace: HYPERX_NETWORK, …). */
+  readonly env?: (name: string) => Record<string, string>
+  /** Each agent's extra command-line flags, by its name. */
+  readonly flags?: (name: string) => ReadonlyArray<string>
+  /** Extra fields of the guest's create request, made through node-a before the guest (a network to join). */
+  readonly guest?: (api: ReturnType<typeof apiOf>, origin: string) => Promise<Record<string, unknown>>
+}
+
+export const startPair = async (folder: string, databaseUrl: string, options: PairOptions = {}): Promise<Pair> => {
   const shared = join(folder, "shared")
   mkdirSync(shared, { recursive: true })
   const secret = join(folder, "cluster-secret")
@@ -126,24 +149,20 @@ export const startPair = async (folder: string, databaseUrl: string): Promise<Pa
   const cluster = ["--driver", "qemu", "--cluster-secret-file", secret]
   const sockets: Array<WebSocket> = []
   const nodes: Array<Node> = []
-  const start = async (name: string, flags: ReadonlyArray<string>) => {
+  const start = async (name: string, base: ReadonlyArray<string>) => {
+    const flags = [...base, ...(options.flags?.(name) ?? [])]
     const data = join(folder, name)
-    const run = spawnAgent(databaseUrl, data, name, flags)
-    const node: Node = { name, data, flags, run, origin: await originOf(run), id: "" }
+    const env = options.env?.(name) ?? {}
+    const run = spawnAgent(databaseUrl, data, name, flags, env)
+    const node: Node = { name, data, flags, env, run, origin: await originOf(run), id: "" }
     nodes.push(node)
     return node
   }
   const a = await start("node-a", [...cluster, "--shared-storage", shared])
   const token = tokenOf(a.run)
   const api = apiOf(token)
-  const created = await api(a.origin, "POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", name: "mover" })
-  assert.equal(created.status, 202, JSON.stringify(created.body))
-  const vmId = created.body.vmIds[0] as string
-  const running = await until("the VM to run", async () => {
-    const now = (await api(a.origin, "GET", `/vms/${vmId}`)).body.vm
-    if (now.state === "error") throw new Error(now.stateReason)
-    return now.state === "running" ? now : undefined
-  })
+  const extra = (await options.guest?.(api, a.origin)) ?? {}
+  const { vmId, vm: running } = await createRunning(api, a.origin, { name: "mover", ...extra })
   const hostname = running.hostname as string
   await until("the guest to boot", async () => (serialOf(a, hostname).includes(GUEST_BOOT_LINE) ? true : undefined))
   const b = await start("node-b", cluster)
@@ -213,7 +232,7 @@ export const startPair = async (folder: string, databaseUrl: string): Promise<Pa
       assert.ok(qemuPid(node, hostname) !== undefined, "its QEMU is this host's")
     },
     restart: async (node) => {
-      node.run = spawnAgent(databaseUrl, node.data, node.name, node.flags)
+      node.run = spawnAgent(databaseUrl, node.data, node.name, node.flags, node.env)
       node.origin = await originOf(node.run)
     },
     stop: () => {
@@ -230,14 +249,14 @@ export const startPair = async (folder: string, databaseUrl: string): Promise<Pa
  * The pair for one test file: a scratch database on `adminUrl`'s server and a folder, started before the file's tests
  * and stopped (agents, QEMUs, database, folder) after them. The getter answers once `before` has run.
  */
-export const usePair = (adminUrl: string): (() => Pair) => {
+export const usePair = (adminUrl: string, options: PairOptions = {}): (() => Pair) => {
   const scope = Effect.runSync(Scope.make())
   let folder: string | undefined
   let pair: Pair | undefined
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), "hx-mig-"))
     const db = await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))
-    pair = await startPair(folder, db.url)
+    pair = await startPair(folder, db.url, options)
   })
   after(async () => {
     pair?.stop()

@@ -24,12 +24,13 @@ export const spawnAgent = (
   data: string,
   name?: string,
   extra: ReadonlyArray<string> = [],
+  env: Record<string, string> = {},
 ): AgentRun => {
   const driver = extra.includes("--driver") ? [] : ["--driver", "fake"]
   const argv = [bin, "agent", "--data", data, "--port", "0", ...driver, ...(name ? ["--name", name] : [])]
   const child = spawn(process.execPath, [...argv, ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, ...env, DATABASE_URL: databaseUrl },
     detached: true,
   })
   const run: AgentRun = { child, stdout: "" }

@@ -13,6 +13,7 @@ import type { StoreError } from "../../core/errors.ts"
 import { coreLayer } from "../../core/layer.ts"
 import type { HostNetwork } from "../../core/network/host-network.ts"
 import { type MigrationPeerCalls, MigrationPeers } from "../../core/operations/migrate/peers.ts"
+import { IncomingSweepLayer } from "../../core/operations/migrate/sweep.ts"
 import { HostNetworking } from "../../core/operations/networks/host-networking.ts"
 import { DriverWatchLayer } from "../../core/operations/watch.ts"
 import { SchedulerLayer } from "../../core/scheduler/scheduler.ts"
@@ -71,6 +72,8 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
       : Layer.mergeAll(
           DriverWatchLayer,
           cluster ? FencedHeartbeatLayer : HeartbeatLayer,
+          // R9: the target ends incoming migrations nobody will finish (their QEMU, their half-copied disks).
+          cluster ? IncomingSweepLayer : Layer.empty,
           // One leader layer for every job that runs on the cluster's leader only (one lock session).
           Layer.mergeAll(SchedulerLayer, cluster ? FailoverLayer : Layer.empty, setup.monitoring ?? Layer.empty).pipe(
             Layer.provide(leader),

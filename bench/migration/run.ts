@@ -6,12 +6,15 @@
  * move (volumes, prepare, send, proof, release). Prints JSON only (progress on stderr), medians and the load average:
  *   node --import tsx bench/migration/run.ts [--runs N] [--mode converge|precopy|pause-first]
  * A move that fails (the target's proof refused the guest) is counted in `failed` and the guest runs on at the source.
- * Not measured yet: the same move by hand with bare QMP commands (see the QEMU driver's README).
+ * Then the same moves by hand with bare QMP commands (raw.ts) on a second guest of the same spec and command line,
+ * booted once the driver's guest is gone (never two guests at once on the 2-core host): `raw` per case, and `ratio`,
+ * the driver's median over the raw median (send: the migration proper; move: everything, the driver's proof of life
+ * and its bookkeeping included). The issue's target is move ≤ 1.1× raw.
  */
 import { statSync } from "node:fs"
 import { join } from "node:path"
 import type { MigrationMode, MigrationResult } from "../../core/driver/driver.ts"
-import { collectProgress, move } from "../../plugins/qemu/driver/migration-testing.ts"
+import { collectProgress, type MovePhases, move } from "../../plugins/qemu/driver/migration-testing.ts"
 import {
   defineGuest,
   guestShell,
@@ -23,8 +26,10 @@ import {
   type TestHost,
   waitUntil,
 } from "../../plugins/qemu/driver/testing.ts"
+import { connectAgent, guestShell as rawShell } from "../../plugins/qemu/guest/testing.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
+import { agentAnswerMs, bootRaw, killRaw, type RawGuest, type RawHost, rawMove } from "./raw.ts"
 
 const runs = wholeNumberFlag("--runs", 3)
 const modeAt = process.argv.indexOf("--mode")
@@ -59,6 +64,7 @@ const watchSerial = (source: string, target: string) => {
     targetSize = t
   }, 1)
   return {
+    seen: () => targetFirst !== undefined,
     stop: () => {
       clearInterval(timer)
       return targetFirst === undefined ? null : targetFirst - sourceLast
@@ -79,6 +85,66 @@ interface Sample {
   readonly sendMs: number
   readonly moveMs: number
   readonly path: MigrationResult["path"]
+  /** The driver's move step by step (volumes, prepare, send, finish with the proof, release). */
+  readonly phasesMs?: MovePhases
+  /** Raw moves: the guest agent's first answer after `cont` (outside moveMs), what a proof through it waits at least. */
+  readonly agentAnswerMs?: number | null
+}
+
+const ratio = (driver: number | null | undefined, bare: number | null | undefined) =>
+  driver == null || bare == null || bare === 0 ? null : Math.round((driver / bare) * 100) / 100
+
+/** The same cases moved by hand (raw.ts): a second guest of the same spec, booted once, moved back and forth. */
+const measureRaw = async (
+  hostA: RawHost,
+  hostB: RawHost,
+  pauseFirst: (key: string) => boolean,
+  record: (key: string, sample: Sample) => void,
+) => {
+  const name = "bench-raw"
+  const spec = guestSpec(hostA.host, name, { memoryMiB: 256 })
+  await hostA.d.run(defineGuest(hostA.d.driver, hostA.host, spec))
+  let guest: RawGuest = await bootRaw(hostA, spec, [FAST_SERIAL])
+  let here = { at: hostA, other: hostB }
+  try {
+    for (const load of ["idle", "busy"] as const) {
+      if (load === "busy") {
+        const agent = await connectAgent(join(guest.runDir, "qga.sock"), 60_000)
+        await rawShell(agent, BUSY)
+        agent.close()
+        await new Promise((resolve) => setTimeout(resolve, 2_000))
+      }
+      for (const storage of ["shared", "local"] as const) {
+        const key = `${load}-${storage}`
+        for (let run = 0; run < runs; run++) {
+          const watch = watchSerial(
+            join(guest.runDir, "serial.log"),
+            join(here.other.d.driver.runDirOf(name), "serial.log"),
+          )
+          const moved = await rawMove(guest, here.other, storage, pauseFirst(key))
+          // The move ends at `cont`: the gap closes at the guest's first line at the target (at most 10 s on).
+          const until = Date.now() + 10_000
+          while (!watch.seen() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5))
+          const serialGapMs = watch.stop()
+          const agentMs = await agentAnswerMs(moved.guest)
+          guest = moved.guest
+          here = { at: here.other, other: here.at }
+          const sample: Sample = {
+            downtimeMs: moved.downtimeMs,
+            serialGapMs,
+            sendMs: moved.sendMs,
+            moveMs: moved.moveMs,
+            path: pauseFirst(key) ? "pause-first" : "precopy",
+            agentAnswerMs: agentMs,
+          }
+          record(key, sample)
+          progress(`raw ${key} #${run + 1}: ${JSON.stringify(sample)}`)
+        }
+      }
+    }
+  } finally {
+    killRaw(guest)
+  }
 }
 
 const main = async () => {
@@ -92,6 +158,7 @@ const main = async () => {
   const results: Record<string, Array<Sample>> = {}
   /** Moves that failed (the proof refused the target, or QEMU failed): the guest then ran on at the source. */
   const failures: Record<string, Array<string>> = {}
+  const raw: Record<string, Array<Sample>> = {}
   try {
     await a.run(defineGuest(a.driver, hostA, spec))
     await a.run(a.driver.start(name))
@@ -136,12 +203,22 @@ const main = async () => {
             sendMs: moved.result.totalMs,
             moveMs,
             path: moved.result.path,
+            phasesMs: moved.phasesMs,
           }
           results[key]?.push(sample)
           progress(`${key} #${run + 1}: ${JSON.stringify(sample)}`)
         }
       }
     }
+    await a.run(a.driver.shutdown(name, { force: true, timeoutMs: 0 })).catch(() => undefined)
+    await b.run(b.driver.shutdown(name, { force: true, timeoutMs: 0 })).catch(() => undefined)
+    for (const key of Object.keys(results)) raw[key] = []
+    await measureRaw(
+      { d: a, host: hostA },
+      { d: b, host: hostB },
+      (key) => results[key]?.[0]?.path !== "precopy",
+      (key, sample) => raw[key]?.push(sample),
+    )
   } finally {
     await a.close()
     await b.close()
@@ -160,6 +237,17 @@ const main = async () => {
         medianSendMs: median(samples.map((s) => s.sendMs)),
         medianMoveMs: median(samples.map((s) => s.moveMs)),
         samples,
+        raw: {
+          medianDowntimeMs: median((raw[key] ?? []).map((s) => s.downtimeMs)),
+          medianSerialGapMs: median((raw[key] ?? []).flatMap((s) => (s.serialGapMs === null ? [] : [s.serialGapMs]))),
+          medianSendMs: median((raw[key] ?? []).map((s) => s.sendMs)),
+          medianMoveMs: median((raw[key] ?? []).map((s) => s.moveMs)),
+          samples: raw[key] ?? [],
+        },
+        ratio: {
+          send: ratio(median(samples.map((s) => s.sendMs)), median((raw[key] ?? []).map((s) => s.sendMs))),
+          move: ratio(median(samples.map((s) => s.moveMs)), median((raw[key] ?? []).map((s) => s.moveMs))),
+        },
       },
     ]),
   )

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { posix } from "node:path"
 import { Effect } from "effect"
 import { ClusterSettings } from "../../cluster/settings.ts"
@@ -9,6 +9,7 @@ import { DriverError, Unsupported } from "../../driver/errors.ts"
 import { DriverRegistry } from "../../driver/registry.ts"
 import type { Disk } from "../../model/storage.ts"
 import { Store } from "../../store/ports.ts"
+import { syncHostNetworkingWithout } from "../networks/host-networking.ts"
 import { buildSpec } from "../spec.ts"
 import type { Incoming, MovedDisk } from "./peers.ts"
 
@@ -33,19 +34,34 @@ const ownDriver = Effect.fn("migration.ownDriver")(function* () {
   return { host, driver, calls: yield* migrationCalls(driver, "migration.incoming") }
 })
 
-/** The file name a disk moved here gets: its id and a suffix of this move (never the file the guest uses now). */
-const movedName = (diskId: string) => `${diskId}-m${randomUUID().slice(0, 8)}.qcow2`
+/**
+ * The file a disk moved here by migration task `taskId` gets: its id and a suffix of that move, never the file the
+ * guest uses now, and found again from the task alone (the sweep removes the files of a move nobody finishes).
+ */
+export const movedPath = (storageDir: string, diskId: string, taskId: string) =>
+  posix.join(storageDir, `${diskId}-m${createHash("sha256").update(taskId).digest("hex").slice(0, 8)}.qcow2`)
+
+/** The open migration of `vmId` to this host (the source's agent recorded it before asking). */
+export const incomingTask = Effect.fn("migration.incomingTask")(function* (vmId: string) {
+  const { hostId } = yield* HostConfig
+  const open = yield* Store.use((store) =>
+    store.tasks.list({ vmId, operations: ["vm.migrate"], states: ["queued", "running"] }),
+  )
+  return open.find((task) => task.targetId === hostId)
+})
 
 /**
- * Where each disk goes on this host for a move with local storage: a new file in this host's storage folder. Every
- * disk moves (the hypervisor mirrors them all); none with shared storage.
+ * Where each disk goes on this host for a move with local storage: a new file in this host's storage folder, named
+ * for the move's task. Every disk moves (the hypervisor mirrors them all); none with shared storage.
  */
 const targetDisks = Effect.fn("migration.targetDisks")(function* (vmId: string, storage: MigrationStorage) {
   if (storage === "shared") return []
   const store = yield* Store
   const { storageDir } = yield* HostConfig
   const disks = yield* store.disks.list({ vmId })
-  return disks.map((disk) => ({ disk, path: posix.join(storageDir, movedName(disk.id)) }))
+  // No task recorded (a caller outside the operation): a suffix of its own, which only the source's abort removes.
+  const taskId = (yield* incomingTask(vmId))?.id ?? randomUUID()
+  return disks.map((disk) => ({ disk, path: movedPath(storageDir, disk.id, taskId) }))
 })
 
 /** The address the source reaches this host on: the host of its agent's URL (its migration network, in general). */
@@ -102,6 +118,10 @@ export const abortIncomingHere = Effect.fn("migration.abortIncomingHere")(functi
   if (vm.hostId === hostId) return
   const { driver, calls } = yield* ownDriver()
   yield* calls.abortIncoming(vm.hostname)
+  // #15: the taps made for it go (its task is still open: the records would keep them).
+  yield* syncHostNetworkingWithout(vmId).pipe(
+    Effect.catch((error) => Effect.logWarning(`${vm.hostname}'s incoming taps were not removed`, error)),
+  )
   const disks = yield* store.disks.list({ vmId })
   for (const { id, path } of made) {
     const ours = posix.dirname(path) === posix.normalize(storageDir) && posix.basename(path).startsWith(`${id}-m`)

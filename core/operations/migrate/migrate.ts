@@ -9,6 +9,7 @@ import { superadminOnly } from "../../rules/platform.ts"
 import { checkRules } from "../../rules/rule.ts"
 import { Store } from "../../store/ports.ts"
 import { driverFor } from "../driver-for.ts"
+import { syncHostNetworking } from "../networks/host-networking.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 import { moveVm } from "../vm-state.ts"
@@ -137,6 +138,10 @@ export const migrateOperation: VmOperation<
         yield* calls
           .release(vm.hostname)
           .pipe(Effect.catch((error) => Effect.logWarning(`the source of ${vm.hostname} did not end`, error)))
+        // #15: the VM's taps, their source guards and DHCP reservations leave this host (the target made its own).
+        yield* syncHostNetworking.pipe(
+          Effect.catch((error) => Effect.logWarning(`${vm.hostname}'s taps were not removed here`, error)),
+        )
         const moved = new Set(incoming.disks.map((d) => d.id))
         for (const disk of before.filter((d) => moved.has(d.id))) yield* Effect.ignore(driver.volumes.remove(disk.path))
         return { from: vm.hostId, to: targetHost.id, storage, ...result }

@@ -27,8 +27,11 @@ export class HostNetworking extends Context.Service<
   {
     /** The VM's networks (with every reservation this host serves on them) and its taps, before it starts. */
     readonly prepareVm: (vmId: string) => R<ReadonlyArray<HostTap>>
-    /** Make the host match the records: at agent start, after a VM is destroyed or a NIC removed. */
-    readonly sync: () => R<SyncReport>
+    /**
+     * Make the host match the records: at agent start, after a VM is destroyed or a NIC removed, after a VM moved
+     * away. `without`: a VM whose incoming migration here was just abandoned (its task still open) is left out.
+     */
+    readonly sync: (options?: { readonly without?: string }) => R<SyncReport>
   }
 >()("hyperx/core/operations/HostNetworking") {
   static readonly layer: Layer.Layer<HostNetworking, never, HostNetwork | Store | HostConfig> = Layer.effect(
@@ -38,22 +41,31 @@ export class HostNetworking extends Context.Service<
       const store = yield* Store
       const config = yield* HostConfig
       const lock = yield* Semaphore.make(1)
-      /** What this host must have: the NICs of its VMs outside the recycle bin. */
-      const desired = Effect.gen(function* () {
-        const vms = yield* store.vms.list({ hostId: config.hostId })
-        const ids = new Set(vms.map((vm) => vm.id))
-        const nics = (yield* store.nics.list()).filter((nic) => ids.has(nic.vmId))
-        return desiredHostNetworks({
-          networks: yield* store.networks.list(),
-          subnets: yield* store.subnets.list(),
-          nics,
+      /**
+       * What this host must have: the NICs of its VMs outside the recycle bin, and of the VMs migrating here (R9: the
+       * incoming hypervisor opens their taps, on the same networks, before the records move them here).
+       */
+      const desired = (without?: string) =>
+        Effect.gen(function* () {
+          const vms = yield* store.vms.list({ hostId: config.hostId })
+          const incoming = yield* store.tasks.list({ operations: ["vm.migrate"], states: ["queued", "running"] })
+          const ids = new Set([
+            ...vms.map((vm) => vm.id),
+            ...incoming.flatMap((task) => (task.targetId === config.hostId && task.vmId !== null ? [task.vmId] : [])),
+          ])
+          if (without !== undefined) ids.delete(without)
+          const nics = (yield* store.nics.list()).filter((nic) => ids.has(nic.vmId))
+          return desiredHostNetworks({
+            networks: yield* store.networks.list(),
+            subnets: yield* store.subnets.list(),
+            nics,
+          })
         })
-      })
       const provide = <A>(effect: Effect.Effect<A, HostNetworkError, HostNetwork>) =>
         Effect.provideService(effect, HostNetwork, host)
       return HostNetworking.of({
         prepareVm: Effect.fn("HostNetworking.prepareVm")(function* (vmId: string) {
-          const wanted = yield* desired
+          const wanted = yield* desired()
           const mine = new Set((yield* store.nics.list({ vmId })).map((nic) => nic.id))
           const taps = wanted.taps.filter((tap) => mine.has(tap.nicId))
           const networkIds = new Set(taps.map((tap) => tap.networkId))
@@ -66,8 +78,8 @@ export class HostNetworking extends Context.Service<
             }),
           ).pipe(Effect.mapError(asDriverError("prepareVm")))
         }, lock.withPermits(1)),
-        sync: Effect.fn("HostNetworking.sync")(function* () {
-          const wanted = yield* desired
+        sync: Effect.fn("HostNetworking.sync")(function* (options?: { readonly without?: string }) {
+          const wanted = yield* desired(options?.without)
           return yield* provide(syncHostNetworks(wanted)).pipe(Effect.mapError(asDriverError("sync")))
         }, lock.withPermits(1)),
       })
@@ -76,6 +88,14 @@ export class HostNetworking extends Context.Service<
 }
 
 /** Sync this host's networks when the agent has host networking; nothing otherwise. */
-export const syncHostNetworking = Effect.serviceOption(HostNetworking).pipe(
-  Effect.flatMap((networking) => (networking._tag === "Some" ? Effect.asVoid(networking.value.sync()) : Effect.void)),
-)
+export const syncHostNetworkingWithout = (without?: string) =>
+  Effect.serviceOption(HostNetworking).pipe(
+    Effect.flatMap((networking) =>
+      networking._tag === "Some"
+        ? Effect.asVoid(networking.value.sync(without === undefined ? undefined : { without }))
+        : Effect.void,
+    ),
+  )
+
+/** Sync this host's networks when the agent has host networking; nothing otherwise. */
+export const syncHostNetworking = syncHostNetworkingWithout()

@@ -64,7 +64,9 @@ export const makeMigrationTarget = (
     return yield* domains.exclusive(spec.name)(
       Effect.gen(function* () {
         const domain = yield* domains.get(operation, spec.name)
-        yield* launchDomain(domains, sessionDeps, domain, ["-incoming", "defer"])
+        // -S: the guest stays paused once its state is in, whatever the source's run state was, until finishIncoming
+        // resumes it for the proof; a target left alone (its source's agent gone) never runs the guest on its own.
+        yield* launchDomain(domains, sessionDeps, domain, ["-S", "-incoming", "defer"])
         const { session } = yield* domains.running(operation, spec.name)
         const monitor = yield* session.monitor(operation)
         const host = options.listenHost
@@ -128,21 +130,23 @@ export const makeMigrationTarget = (
         const spec = domain.definition.spec
         const monitor = yield* session.monitor(operation)
         const qmp = errors.fromQmp(operation)
-        yield* awaitTrue(
-          operation,
-          "completed incoming migration",
+        const incomingIs = (wanted: ReadonlyArray<string>) =>
           queryMigrate(monitor).pipe(
             Effect.mapError(qmp),
             Effect.flatMap((info) =>
               info.status === "failed"
                 ? Effect.fail(errors.failure(operation, `incoming migration failed: ${info.errorDesc ?? "?"}`, false))
-                : Effect.succeed(info.status === "completed"),
+                : Effect.succeed(wanted.includes(info.status ?? "none")),
             ),
-          ),
-        )
+          )
+        // Post-copy needs the guest running here before its memory is all in: `cont` while the state still arrives
+        // (QEMU's `inmigrate`) only lets the guest start at the switch-over (QEMU's autostart), never before.
+        yield* awaitTrue(operation, "incoming migration", incomingIs(["completed", "postcopy-active"]))
+        yield* cont(monitor).pipe(Effect.mapError(qmp))
+        yield* awaitTrue(operation, "completed incoming migration", incomingIs(["completed"]))
         // Nothing writes the disks through NBD any more: the source finished its mirrors before `send` returned.
         yield* Effect.ignore(nbdServerStop(monitor))
-        // A pause-first migration arrives paused, as the source was when it sent (QEMU carries the run state over).
+        // Started with -S, the guest arrives paused (the `cont` above may have come after the switch-over).
         const arrived = yield* queryStatus(monitor).pipe(Effect.mapError(qmp))
         if (arrived.status === "paused") yield* cont(monitor).pipe(Effect.mapError(qmp))
         yield* awaitTrue(
@@ -153,29 +157,32 @@ export const makeMigrationTarget = (
             Effect.map((status) => status.running),
           ),
         )
-        // The proof that the guest itself runs on: new serial output after the switch-over, and an agent answer.
-        if (spec.serial) {
+        // The proof that the guest itself runs on: new serial output after the switch-over and an agent answer, both
+        // awaited at once (each takes up to a heartbeat or a guest-sync retry); then nothing a broken guest does.
+        const serialProof = Effect.gen(function* () {
+          if (!spec.serial) return
           const before = yield* serialBytes(session.paths.serialLog)
           yield* awaitTrue(
             operation,
             "serial output from the guest",
             serialBytes(session.paths.serialLog).pipe(Effect.map((now) => now > before)),
           )
-        }
+        })
+        const agentProof = spec.guestAgent
+          ? session
+              .withAgent(operation, (agent) => guestPing(agent))
+              .pipe(
+                Effect.mapError((error) =>
+                  error._tag === "DriverError"
+                    ? error
+                    : errors.failure(operation, `guest agent: ${error.message}`, false),
+                ),
+                Effect.retry({ times: 3 }),
+              )
+          : Effect.void
+        yield* Effect.all([serialProof, agentProof], { concurrency: "unbounded", discard: true })
         const trouble = troubles.get(name)
         if (trouble !== undefined) return yield* errors.failure(operation, `after the move ${trouble}`, false)
-        if (spec.guestAgent) {
-          yield* session
-            .withAgent(operation, (agent) => guestPing(agent))
-            .pipe(
-              Effect.mapError((error) =>
-                error._tag === "DriverError"
-                  ? error
-                  : errors.failure(operation, `guest agent: ${error.message}`, false),
-              ),
-              Effect.retry({ times: 3 }),
-            )
-        }
       }),
     )
   })

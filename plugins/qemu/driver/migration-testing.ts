@@ -43,6 +43,15 @@ export const targetSpec = (spec: VmSpec, target: TestHost, storage: MigrationSto
         ),
       }
 
+/** Where a move's time goes, step by step (ms). */
+export interface MovePhases {
+  readonly volumes: number
+  readonly prepare: number
+  readonly send: number
+  readonly finish: number
+  readonly release: number
+}
+
 export interface MoveOptions {
   readonly storage: MigrationStorage
   readonly mode?: MigrationMode
@@ -61,12 +70,19 @@ export const move = async (
   targetHost: TestHost,
   spec: VmSpec,
   options: MoveOptions,
-): Promise<{ readonly spec: VmSpec; readonly result: MigrationResult }> => {
+): Promise<{ readonly spec: VmSpec; readonly result: MigrationResult; readonly phasesMs: MovePhases }> => {
   const moved = targetSpec(spec, targetHost, options.storage)
   const dst: QemuDriver = target.driver
   const src: QemuDriver = source.driver
   const made: Array<string> = []
   let side: Promise<unknown> = Promise.resolve()
+  let mark = Date.now()
+  const lap = () => {
+    const now = Date.now()
+    const ms = now - mark
+    mark = now
+    return ms
+  }
   try {
     if (options.storage === "local") {
       for (const disk of moved.disks.filter((disk) => !disk.readonly)) {
@@ -74,9 +90,11 @@ export const move = async (
         made.push(disk.path)
       }
     }
+    const volumes = lap()
     const endpoint = await target.run(
       dst.migration.prepareIncoming(moved, { storage: options.storage, listenHost: "127.0.0.1" }),
     )
+    const prepare = lap()
     const sending = source.run(
       src.migration.send(spec.name, endpoint, { storage: options.storage, ...modeOf(options) }),
     )
@@ -87,9 +105,11 @@ export const move = async (
     const result = await sending
     const sideError = await side
     if (sideError !== undefined) throw sideError
+    const send = lap()
     await target.run(dst.migration.finishIncoming(spec.name))
+    const finish = lap()
     await source.run(src.migration.release(spec.name))
-    return { spec: moved, result }
+    return { spec: moved, result, phasesMs: { volumes, prepare, send, finish, release: lap() } }
   } catch (error) {
     await side
     await target.run(Effect.ignore(dst.migration.abortIncoming(spec.name)))

@@ -112,6 +112,27 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
     assert.ok(result.transferredBytes > 0)
   })
 
+  it("the incoming QEMU holds the guest paused (-S) until finishIncoming, even after a pre-copy that ran it at the source", async () => {
+    const { d, other, otherHost, host } = here
+    const beat = lastHeartbeat(d, name)
+    const count = await counter(d, name)
+    const dst = other.driver
+    const endpoint = await other.run(
+      dst.migration.prepareIncoming(spec, { storage: "shared", listenHost: "127.0.0.1" }),
+    )
+    // Pre-copy sends a running guest: without -S the target would run it the moment the state is in.
+    const result = await d.run(d.driver.migration.send(name, endpoint, { storage: "shared", mode: "precopy" }))
+    assert.equal(result.path, "precopy")
+    assert.equal((await other.run(dst.inspect(name))).power, "paused", "the target runs the guest on its own")
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    assert.deepEqual(heartbeatsIn(serialLog(dst, name)), [], "the guest beat at the target before the proof")
+    await other.run(dst.migration.finishIncoming(name))
+    await d.run(d.driver.migration.release(name))
+    here = { d: other, host: otherHost, other: d, otherHost: host }
+    assert.deepEqual(qemusOn(host), [], "the source QEMU is still there")
+    await assertAliveHere(beat, count)
+  })
+
   it("moves a busy guest (memory writer) by the converging path, intact", async () => {
     const { d } = here
     await shell(
