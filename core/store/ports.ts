@@ -256,6 +256,24 @@ export interface ReclaimNoticeRepository {
   due(now: Date): Q<ReadonlyArray<ReclaimCandidate>>
 }
 
+/** #16: the heartbeat timeouts every agent of the cluster shares, as the first agent (or the last change) set them. */
+export interface StoredClusterTimeouts {
+  readonly suspectAfterSeconds: number
+  readonly downAfterSeconds: number
+  /** The host whose agent wrote them. */
+  readonly setByHostId: string
+  readonly updatedAt: Date
+}
+
+export interface ClusterSettingsRepository {
+  /** The stored timeouts, or undefined before any agent wrote them. */
+  get(): Q<StoredClusterTimeouts | undefined>
+  /** Write these unless a row exists; returns the row as stored (the other agent's when it came first). */
+  setIfAbsent(values: StoredClusterTimeouts): Q<StoredClusterTimeouts>
+  /** Write these over any stored row. */
+  set(values: StoredClusterTimeouts): Q<StoredClusterTimeouts>
+}
+
 /** M3, D5: what VMs held over time, and their daily cost rows. */
 export interface CostRepository {
   /** Each VM's newest holdings record. */
@@ -353,5 +371,6 @@ export class Store extends Context.Service<
     readonly alarmEvents: AlarmEventRepository
     readonly costs: CostRepository
     readonly reclaimNotices: ReclaimNoticeRepository
+    readonly clusterSettings: ClusterSettingsRepository
   }
 >()("hyperx/core/store/Store") {}

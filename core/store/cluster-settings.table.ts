@@ -1,0 +1,8 @@
+/** #16: the cluster's shared settings, one row (id 'cluster'). */
+export interface ClusterSettingsTable {
+  id: "cluster"
+  suspectAfterSeconds: number
+  downAfterSeconds: number
+  setByHostId: string
+  updatedAt: Date
+}
