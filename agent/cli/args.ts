@@ -43,6 +43,7 @@ const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
     "memory-overcommit": text,
     "host-suspect-after": text,
     "host-down-after": text,
+    "stopped-vms": text,
     "log-level": text,
     "log-format": text,
   },
@@ -102,6 +103,7 @@ const agentFlagsOf = (values: Values): AgentFlags =>
     memoryOvercommit: str(values, "memory-overcommit"),
     hostSuspectAfter: str(values, "host-suspect-after"),
     hostDownAfter: str(values, "host-down-after"),
+    stoppedVms: str(values, "stopped-vms"),
     logLevel: str(values, "log-level"),
     logFormat: str(values, "log-format"),
   }) as AgentFlags

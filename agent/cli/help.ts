@@ -73,6 +73,10 @@ Options:
                           HYPERX_HOST_DOWN_AFTER; 8–3600, at least suspect + 2; default the cluster's, 10
                           for a new one). Every agent of a cluster uses the same values, kept in the database:
                           an agent told others while another host is up refuses to start
+  --stopped-vms POLICY    what a stopped VM holds: hold (default: its CPUs and memory stay reserved on its
+                          host) or release (they are freed; at its start the VM is placed again if its host
+                          has no room left, on shared storage) (env HYPERX_STOPPED_VMS; one value per cluster,
+                          kept in the database like the timeouts)
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace or silent (env HYPERX_LOG_LEVEL)
   --log-format FORMAT     json or pretty (env HYPERX_LOG_FORMAT; default pretty on a terminal, json otherwise);
                           logs go to stderr: a line per request, failed tasks with their cause

@@ -2,7 +2,7 @@ import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
 import type { Logger } from "pino"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
-import { clusterSettingsLayer, TimeoutsMismatch } from "../../core/cluster/agree-timeouts.ts"
+import { clusterSettingsLayer, SettingsMismatch } from "../../core/cluster/agree-settings.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { stopMovedAway } from "../../core/cluster/returning.ts"
 import type { HostConfig } from "../../core/config.ts"
@@ -136,10 +136,14 @@ export const startAgent = async (
       leadership,
       ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
       ...(link === undefined ? {} : { peers: makePeers(link), migrationPeers: makeMigrationPeers(link) }),
-      // #16, R12: the heartbeat timeouts every agent shares (the database's row; a mismatch refuses the start)
+      // #16, R12: the timeouts and stopped-VM policy every agent shares (the database's row; a mismatch refuses)
       cluster: clusterSettingsLayer(
-        { stoppedVms: "hold", sharedStorageDir: config.sharedStorage },
-        { suspectAfterSeconds: config.hostSuspectAfterSeconds, downAfterSeconds: config.hostDownAfterSeconds },
+        { sharedStorageDir: config.sharedStorage },
+        {
+          suspectAfterSeconds: config.hostSuspectAfterSeconds,
+          downAfterSeconds: config.hostDownAfterSeconds,
+          stoppedVms: config.stoppedVms,
+        },
       ),
       ...(link === undefined || config.databaseUrl === undefined ? {} : { eventRelayUrl: config.databaseUrl }),
     })
@@ -263,7 +267,7 @@ export const startAgent = async (
     await runtime?.dispose().catch(() => {})
     await database?.close().catch(() => {})
     unlock()
-    if (error instanceof TimeoutsMismatch) throw new StartError(error.message)
+    if (error instanceof SettingsMismatch) throw new StartError(error.message)
     throw error instanceof StoreError ? new StartError(`The database could not be used: ${error.message}`) : error
   }
 }

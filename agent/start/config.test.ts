@@ -42,6 +42,9 @@ describe("agent configuration", () => {
       [fromFlags.zone, fromFlags.cpuOvercommitPercent, fromFlags.hostDownAfterSeconds],
       ["zone-b", 100, 30],
     )
+    assert.equal(resolveConfig({}, { HYPERX_STOPPED_VMS: "release" }).stoppedVms, "release")
+    assert.equal(resolveConfig({ stoppedVms: "hold" }, { HYPERX_STOPPED_VMS: "release" }).stoppedVms, "hold")
+    assert.throws(() => resolveConfig({ stoppedVms: "free" }, {}), /stopped-VM policy is hold, release, not "free"/)
     // Only one timeout given: ordered against the other's default (6 s suspect, 10 s down).
     assert.equal(resolveConfig({ hostDownAfter: "20" }, {}).hostSuspectAfterSeconds, undefined)
     for (const [flags, message] of [

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { StoppedVmPolicy } from "../../core/cluster/settings.ts"
 import { type LogFormat, type LogLevel, logFormats, logLevels } from "../log/logger.ts"
 
 /** The repository's root folder (this file is agent/start/config.ts). */
@@ -67,6 +68,8 @@ export interface AgentConfig {
    */
   readonly hostSuspectAfterSeconds?: number | undefined
   readonly hostDownAfterSeconds?: number | undefined
+  /** #16: what holds capacity besides running VMs, hold or release (HYPERX_STOPPED_VMS); unset: the cluster's. */
+  readonly stoppedVms?: StoppedVmPolicy | undefined
   /** X1–X4: where the host's sysfs is read (HYPERX_SYSFS_ROOT; default "/": /sys); tests point it at a fake tree. */
   readonly sysfsRoot: string
   /** #21: the log's threshold (HYPERX_LOG_LEVEL); default info. */
@@ -111,6 +114,7 @@ export interface AgentFlags {
   readonly memoryOvercommit?: string | undefined
   readonly hostSuspectAfter?: string | undefined
   readonly hostDownAfter?: string | undefined
+  readonly stoppedVms?: string | undefined
   readonly logLevel?: string | undefined
   readonly logFormat?: string | undefined
 }
@@ -221,6 +225,8 @@ const secondsOf = (flag: string, text: string | undefined, min: number): number 
 const definedOnly = <T extends Record<string, unknown>>(fields: T): Partial<T> =>
   Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>
 
+const stoppedVmPolicies: ReadonlyArray<StoppedVmPolicy> = ["hold", "release"]
+
 /** #16: what the operator says of this host and of the cluster; only what was given. */
 const hostFactsOf = (flags: AgentFlags, env: Env) =>
   definedOnly({
@@ -231,6 +237,11 @@ const hostFactsOf = (flags: AgentFlags, env: Env) =>
       nonEmpty(flags.memoryOvercommit) ?? nonEmpty(env.HYPERX_MEMORY_OVERCOMMIT),
     ),
     ...timeoutsOf(flags, env),
+    stoppedVms: oneOf(
+      "stopped-VM policy",
+      stoppedVmPolicies,
+      nonEmpty(flags.stoppedVms) ?? nonEmpty(env.HYPERX_STOPPED_VMS),
+    ),
   })
 
 /** Both timeouts, each checked, then their order (against the default 6/10 for the one not given). */

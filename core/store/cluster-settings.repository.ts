@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely"
-import type { ClusterSettingsRepository, StoredClusterTimeouts } from "./ports.ts"
+import type { ClusterSettingsRepository, StoredClusterSettings } from "./ports.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 
-const columns = ["suspectAfterSeconds", "downAfterSeconds", "setByHostId", "updatedAt"] as const
+const columns = ["suspectAfterSeconds", "downAfterSeconds", "stoppedVms", "setByHostId", "updatedAt"] as const
 
 export const makeClusterSettingsRepository = (db: Kysely<DB>): ClusterSettingsRepository => ({
   get: () =>
@@ -11,7 +11,7 @@ export const makeClusterSettingsRepository = (db: Kysely<DB>): ClusterSettingsRe
       db.selectFrom("clusterSettings").select(columns).where("id", "=", "cluster").executeTakeFirst(),
     ),
   // Two agents starting at once: the first insert wins, the second reads the winner's row and compares with it.
-  setIfAbsent: (values: StoredClusterTimeouts) =>
+  setIfAbsent: (values: StoredClusterSettings) =>
     run("clusterSettings.setIfAbsent", async () => {
       await db
         .insertInto("clusterSettings")
@@ -20,7 +20,7 @@ export const makeClusterSettingsRepository = (db: Kysely<DB>): ClusterSettingsRe
         .execute()
       return db.selectFrom("clusterSettings").select(columns).where("id", "=", "cluster").executeTakeFirstOrThrow()
     }),
-  set: (values: StoredClusterTimeouts) =>
+  set: (values: StoredClusterSettings) =>
     run("clusterSettings.set", async () => {
       await db
         .insertInto("clusterSettings")

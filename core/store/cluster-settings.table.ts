@@ -3,6 +3,7 @@ export interface ClusterSettingsTable {
   id: "cluster"
   suspectAfterSeconds: number
   downAfterSeconds: number
+  stoppedVms: "hold" | "release"
   setByHostId: string
   updatedAt: Date
 }
