@@ -47,6 +47,17 @@ const halfHost = async (pair: AgentPair) => {
   return made.body.id as string
 }
 
+/**
+ * A VM of `flavorId` on `hostId`, stopped; then, since a stopped VM holds nothing under `release`, another one of
+ * that size takes its host meanwhile.
+ */
+const stoppedThenCrowded = async (pair: AgentPair, hostId: string, name: string, flavorId: string) => {
+  const vm = await pair.vmOn(hostId, name, { flavorId })
+  await stop(pair, vm)
+  await pair.vmOn(hostId, `${name}_crowd`, { flavorId })
+  return vm
+}
+
 describe("a stopped VM is placed again at its start when its host no longer fits it (#16, R10; shared storage)", {
   skip,
 }, () => {
@@ -85,17 +96,14 @@ describe("a stopped VM is placed again at its start when its host no longer fits
   it("#16 under `release`, a stopped VM whose host filled up moves at its start; with no host left, no-host-capacity", async () => {
     const pair = pairOf()
     const flavorId = await halfHost(pair)
-    const big = await pair.vmOn(pair.hostA, "big_1", { flavorId })
-    await stop(pair, big)
-    // A stopped VM holds nothing: another one of that size takes host A meanwhile.
-    await pair.vmOn(pair.hostA, "big_2", { flavorId })
+    const big = await stoppedThenCrowded(pair, pair.hostA, "big", flavorId)
     assert.deepEqual(await start(pair, big), { status: 202, state: "succeeded" })
     const moved = await vmOf(pair, big)
     assert.deepEqual([moved.hostId, moved.state], [pair.hostB, "running"])
 
     // Stopped again on B, B fills up too: no host has room, the start is refused and nothing changes.
     await stop(pair, big)
-    await pair.vmOn(pair.hostB, "big_3", { flavorId })
+    await pair.vmOn(pair.hostB, "big_b", { flavorId })
     const before = await tasksOf(pair, big)
     const refused = await start(pair, big)
     assert.equal(refused.status, 409, JSON.stringify(refused))
@@ -115,9 +123,7 @@ describe("a stopped VM with a local disk whose host no longer fits it is refused
   it("#16 no-host-capacity: its disk is in host A's local storage, so it may start on A only", async () => {
     const pair = pairOf()
     const flavorId = await halfHost(pair)
-    const big = await pair.vmOn(pair.hostA, "local_big", { flavorId })
-    await stop(pair, big)
-    await pair.vmOn(pair.hostA, "local_big_2", { flavorId })
+    const big = await stoppedThenCrowded(pair, pair.hostA, "local_big", flavorId)
     const refused = await start(pair, big)
     assert.equal(refused.status, 409, JSON.stringify(refused))
     assert.equal(refused.error?.rule, "no-host-capacity")
