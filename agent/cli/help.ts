@@ -65,14 +65,15 @@ Options:
                           "default" on a first start)
   --cpu-overcommit R      CPU overcommit ratio, 1–64 (env HYPERX_CPU_OVERCOMMIT; default: as stored, 4 on a
                           first start): the host takes VMs up to R × its CPUs
-  --memory-overcommit R   memory overcommit ratio, 1–64 (env HYPERX_MEMORY_OVERCOMMIT; default: as stored, 1)
+  --memory-overcommit R   memory overcommit ratio, 1–64 (env HYPERX_MEMORY_OVERCOMMIT; default: as stored,
+                          1 on a first start)
   --host-suspect-after S  a host whose heartbeat is older than S seconds reads suspect: no new VMs there
                           (env HYPERX_HOST_SUSPECT_AFTER; 4–3600; default the cluster's, 6 for a new one)
-  --host-down-after S     a host whose heartbeat is older than S seconds reads down: the leader restarts its HA VMs elsewhere, and
-                          an agent that cannot heartbeat powers its VMs off at S − 4 s (env
+  --host-down-after S     ... older than S seconds reads down: the leader restarts its HA VMs elsewhere,
+                          and an agent that cannot heartbeat powers its VMs off at S − 4 s (env
                           HYPERX_HOST_DOWN_AFTER; 8–3600, at least suspect + 2; default the cluster's, 10
-                          for a new one). Every agent of a cluster uses the same values, kept in the database:
-                          an agent told others while another host is up refuses to start
+                          for a new one). Every agent of a cluster uses the same values, kept in the
+                          database: an agent told others while another host is up refuses to start
   --stopped-vms POLICY    what a stopped VM holds: hold (default: its CPUs and memory stay reserved on its
                           host) or release (they are freed; at its start the VM is placed again if its host
                           has no room left, on shared storage) (env HYPERX_STOPPED_VMS; one value per cluster,
