@@ -26,6 +26,12 @@ describe("hyperx command line", () => {
       kind: "agent",
       flags: { databaseUrl: "postgres://x/y" },
     })
+    // #16: the host's zone, overcommit and the cluster's heartbeat timeouts
+    const cluster = ["--zone", "z1", "--cpu-overcommit", "2", "--memory-overcommit", "1.5"]
+    assert.deepEqual(parseCommand(["agent", ...cluster, "--host-suspect-after", "8", "--host-down-after", "15"]), {
+      kind: "agent",
+      flags: { zone: "z1", cpuOvercommit: "2", memoryOvercommit: "1.5", hostSuspectAfter: "8", hostDownAfter: "15" },
+    })
     const unknown = parseCommand(["agent", "--colour"])
     assert.equal(unknown.kind, "error")
     assert.equal(unknown.kind === "error" && unknown.help, helpTexts.agent)

@@ -13,7 +13,7 @@ const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
 const agent = spawnAgent
 
 describe("two agents on one PostgreSQL (#16)", { skip }, () => {
-  const folders = [mkdtempSync(join(tmpdir(), "hx-cluster-a-")), mkdtempSync(join(tmpdir(), "hx-cluster-b-"))]
+  const folders = ["a", "b", "c"].map((name) => mkdtempSync(join(tmpdir(), `hx-cluster-${name}-`)))
   const runs: Array<AgentRun> = []
   const scope = Effect.runSync(Scope.make())
   after(async () => {
@@ -38,7 +38,11 @@ describe("two agents on one PostgreSQL (#16)", { skip }, () => {
         )
       ).rows[0]
     try {
-      const a = agent(db.url, folders[0] as string, "hx-node-a")
+      // #16: the first agent sets the cluster's timeouts (the defaults, said out loud); its zone and overcommit.
+      const a = agent(db.url, folders[0] as string, "hx-node-a", [
+        ...["--zone", "zone-a", "--cpu-overcommit", "2", "--memory-overcommit", "1.5"],
+        ...["--host-suspect-after", "6", "--host-down-after", "10"],
+      ])
       runs.push(a)
       const originA = await originOf(a)
       const token = tokenOf(a)
@@ -68,6 +72,20 @@ describe("two agents on one PostgreSQL (#16)", { skip }, () => {
       assert.deepEqual(await leaderSessions(), { sessions: 2, holders: 1 })
       const hostB = seen.find((h) => h.name === "hx-node-b")
       assert.ok(hostB)
+      const hostA = (await get(originB, "/hosts")).body.items.find((h: { name: string }) => h.name === "hx-node-a")
+      assert.deepEqual([hostA.zone, hostA.cpuOvercommitPercent, hostA.memoryOvercommitPercent], ["zone-a", 200, 150])
+      assert.equal((await get(originB, `/hosts/${hostB.id}`)).body.zone, "default")
+
+      // #16: a third agent told other timeouts while both hosts are up refuses to start, naming both.
+      const c = agent(db.url, folders[2] as string, "hx-node-c", ["--host-down-after", "20"])
+      runs.push(c)
+      const code = await new Promise<number | null>((resolve) => c.child.on("exit", resolve))
+      assert.equal(code, 1)
+      assert.match(
+        c.stdout,
+        /down after 10 s, stopped VMs hold .*told: suspect after 6 s, down after 20 s, stopped VMs hold, while hx-node-(a|b), hx-node-(a|b) is up/s,
+      )
+      assert.equal((await hosts(originB)).length, 2)
 
       // The first agent started first and leads; it dies with its whole process group.
       process.kill(-(a.child.pid as number), "SIGKILL")

@@ -61,6 +61,23 @@ Options:
                           forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
   --shared-storage DIR    a directory every host mounts at the same path (NFS, CephFS): new disks go there,
                           and HA VMs on it restart on another host when theirs dies (env HYPERX_SHARED_STORAGE)
+  --zone ZONE             this host's zone (资源域) for placement (env HYPERX_ZONE; default: as stored,
+                          "default" on a first start)
+  --cpu-overcommit R      CPU overcommit ratio, 1–64 (env HYPERX_CPU_OVERCOMMIT; default: as stored, 4 on a
+                          first start): the host takes VMs up to R × its CPUs
+  --memory-overcommit R   memory overcommit ratio, 1–64 (env HYPERX_MEMORY_OVERCOMMIT; default: as stored,
+                          1 on a first start)
+  --host-suspect-after S  a host whose heartbeat is older than S seconds reads suspect: no new VMs there
+                          (env HYPERX_HOST_SUSPECT_AFTER; 4–3600; default the cluster's, 6 for a new one)
+  --host-down-after S     ... older than S seconds reads down: the leader restarts its HA VMs elsewhere,
+                          and an agent that cannot heartbeat powers its VMs off at S − 4 s (env
+                          HYPERX_HOST_DOWN_AFTER; 8–3600, at least suspect + 2; default the cluster's, 10
+                          for a new one). Every agent of a cluster uses the same values, kept in the
+                          database: an agent told others while another host is up refuses to start
+  --stopped-vms POLICY    what a stopped VM holds: hold (default: its CPUs and memory stay reserved on its
+                          host) or release (they are freed; at its start the VM is placed again if its host
+                          has no room left, on shared storage) (env HYPERX_STOPPED_VMS; one value per cluster,
+                          kept in the database like the timeouts)
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace or silent (env HYPERX_LOG_LEVEL)
   --log-format FORMAT     json or pretty (env HYPERX_LOG_FORMAT; default pretty on a terminal, json otherwise);
                           logs go to stderr: a line per request, failed tasks with their cause

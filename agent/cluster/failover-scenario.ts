@@ -1,14 +1,24 @@
 /**
- * #16, R12: the failover scenario on one machine, shared by the QEMU test and bench/ha-failover: three agents on
- * loopback (own ports and data folders), one PostgreSQL, one shared storage directory, real QEMU. Four tiny VMs
- * spread by placement (three HA, one not); then one agent's process group and its QEMUs are killed with SIGKILL and
- * the phases until its HA VM's guest has booted on another host are timed.
+ * #16, R12: the failover scenario on one machine, shared by three-hosts.qemu.test.ts and bench/ha-failover: three
+ * agents on loopback (own ports and data folders), one PostgreSQL, one shared storage directory, real QEMU; VMs
+ * spread by placement; then one agent's process group and its QEMUs are killed with SIGKILL and the phases until
+ * its HA VM's guest has booted on another host are timed. Also: who leads, and who holds a disk open and locked.
  */
 import { execFileSync } from "node:child_process"
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from "node:fs"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { Duration } from "effect"
+import type pg from "pg"
 import { fenceAfter } from "../../core/cluster/fencing.ts"
 import { defaultTimeouts } from "../../core/cluster/host-state.ts"
 import { defaultRunRoot } from "../../plugins/qemu/driver/options.ts"
@@ -166,4 +176,51 @@ export const killAndFailOver = async (cluster: Cluster, victim: Member, ha: Clus
     bootMs: Math.round(tBooted - tPlaced),
     totalMs: Math.round(tBooted - t0),
   }
+}
+
+/**
+ * The processes that hold `path` open (from /proc/PID/fd) and whether some process holds a lock on it (/proc/locks,
+ * as QEMU's image locking takes one): a VM that runs once has one holder and a lock; probing with qemu-img instead
+ * would take the lock itself for a moment.
+ */
+export const diskHolders = (path: string): { readonly holders: number; readonly locked: boolean } => {
+  const inode = statSync(path).ino
+  let holders = 0
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    let fds: ReadonlyArray<string> = []
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`)
+    } catch {
+      continue // gone meanwhile, or not ours to read
+    }
+    const opened = fds.some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path
+      } catch {
+        return false
+      }
+    })
+    if (opened) holders++
+  }
+  return { holders, locked: readFileSync("/proc/locks", "utf8").includes(`:${inode} `) }
+}
+
+/**
+ * The member whose agent holds the leader lock: the lock's session's client port, then the process with that port
+ * (ss), then its process group (each agent leads one, spawned detached). Undefined while nobody holds it.
+ */
+export const leaderOf = async (cluster: Cluster, sql: pg.Client): Promise<Member | undefined> => {
+  const held = await sql.query<{ port: number }>(
+    `select a.client_port as port from pg_stat_activity a
+       join pg_locks l on l.pid = a.pid and l.locktype = 'advisory' and l.classid = $1 and l.granted
+      where a.application_name = 'hyperx-leader' and a.datname = current_database()`,
+    [0x6878],
+  )
+  const port = held.rows[0]?.port
+  if (port === undefined) return undefined
+  const socket = execFileSync("ss", ["-tnpH", "state", "established", `( sport = :${port} )`], { encoding: "utf8" })
+  const pid = socket.match(/pid=(\d+)/)?.[1]
+  if (pid === undefined) return undefined
+  const group = Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[2])
+  return cluster.members.find((m) => m.alive && m.run.child.pid === group)
 }

@@ -1,7 +1,6 @@
 import { Effect, Option } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { createMiddleware } from "hono/factory"
-import { hostNow } from "../../core/cluster/membership.ts"
 import type { Host } from "../../core/model/host.ts"
 import type { Actor } from "../../core/rules/context.ts"
 import { Store } from "../../core/store/ports.ts"
@@ -11,6 +10,7 @@ import { ApiError } from "../errors/api-error.ts"
 import { type ConsoleRelay, relayConsoleTicket } from "./console-proxy.ts"
 import { sendForward } from "./forward.ts"
 import type { ClusterLink } from "./link.ts"
+import { namedBy, owningHost } from "./owning-host.ts"
 import { checkForward, forwardHeaders } from "./signature.ts"
 import { systemCaller } from "./system-caller.ts"
 
@@ -72,21 +72,6 @@ export const acceptForwards = (link: ClusterLink | undefined): MiddlewareHandler
     return next()
   })
 
-/** /api/v1/vms/{id} and what lies under it; `rest` is empty for the VM itself. */
-const vmPath = /^\/api\/v1\/vms\/([^/]+)(\/.*)?$/
-
-/**
- * The host a VM is placed on as it reads now, with the address its agent answers on; undefined for an unknown VM or
- * id.
- */
-const hostOfVm = (vmId: string) =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const vm = yield* store.vms.get(vmId)
-    if (vm.hostId === null) return undefined
-    return yield* hostNow(yield* store.hosts.get(vm.hostId))
-  }).pipe(Effect.orElseSucceed(() => undefined))
-
 /** #16: the start of a VM whose host is down runs here: the core moves it to another host first. */
 const startsElsewhere = (method: string, rest: string | undefined, host: Host) =>
   method === "POST" && rest === "/start" && host.state === "down"
@@ -94,19 +79,22 @@ const startsElsewhere = (method: string, rest: string | undefined, host: Host) =
 /**
  * #16: a request about a VM of another host goes to that host's agent, signed, as the same caller; its answer is
  * this one's. Reads of the VM's own record (GET /vms/{id}) are answered here from the shared database; everything
- * under it (actions, disks, snapshots, console tickets, metrics) and every change is forwarded. A forwarded
- * request is never forwarded again. With `consoles`, a console ticket of the VM's host is relayed: the client
+ * under it (actions, disks, snapshots, console tickets, metrics) and every change is forwarded. So are the routes
+ * outside /vms/{id} that work on one host's files (owning-host.ts): a deleted VM's restore and purge
+ * (/recycle-bin/{id}), an unattached disk's deletion (/disks/{id}), a backup's restore and deletion (/backups/{id}),
+ * each to the host of what it names. A forwarded request is never forwarded again. With `consoles`, a console ticket of the VM's host is relayed: the client
  * connects to this agent, which opens the host's console for it. Runs after the bearer-token check.
  */
 export const forwardVmRequests = (link: ClusterLink, consoles?: ConsoleRelay): MiddlewareHandler<AgentEnv> =>
   createMiddleware<AgentEnv>(async (c, next) => {
-    const match = vmPath.exec(c.req.path)
-    if (match === null || isForwarded(c)) return next()
-    const [, vmId = "", rest] = match
+    const named = namedBy(c.req.path)
+    if (named === undefined || isForwarded(c)) return next()
+    const { id: vmId, rest } = named
+    // Reads of a record itself come from the shared database; the disk and recycle-bin lists have no id.
     if (c.req.method === "GET" && (rest === undefined || rest === "/")) return next()
-    const host = await runEffect(c, hostOfVm(vmId))
+    const host = await runEffect(c, owningHost(named))
     if (host === undefined || host.id === link.hostId || host.address === "") return next()
-    if (startsElsewhere(c.req.method, rest, host)) return next()
+    if (named.kind === "vm" && startsElsewhere(c.req.method, rest, host)) return next()
     const answer = await sendForward(link, host.address, host.id, c.var.actor, {
       method: c.req.method,
       path: pathOf(c),
@@ -118,6 +106,6 @@ export const forwardVmRequests = (link: ClusterLink, consoles?: ConsoleRelay): M
         "if-match": c.req.header("if-match"),
       },
     })
-    const isTicket = c.req.method === "POST" && rest === "/console" && consoles !== undefined
+    const isTicket = named.kind === "vm" && c.req.method === "POST" && rest === "/console" && consoles !== undefined
     return isTicket ? relayConsoleTicket(consoles, c, vmId, host, answer) : answer
   })

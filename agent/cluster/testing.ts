@@ -100,8 +100,8 @@ export interface AgentPair {
   readonly api: ReturnType<typeof apiOf>
   /** The state a task ended in, read through agent A. */
   readonly settled: (taskId: string) => Promise<string>
-  /** A VM created through agent A and placed on `hostId` (the other host is drained meanwhile). */
-  readonly vmOn: (hostId: string, name: string) => Promise<string>
+  /** A VM created through agent A and placed on `hostId` (the other host is drained meanwhile); `body`: more fields. */
+  readonly vmOn: (hostId: string, name: string, body?: Record<string, unknown>) => Promise<string>
 }
 
 /** The cluster secret the pair's agents share. */
@@ -136,10 +136,10 @@ export const startPair = async (
       const task = (await api(originA, "GET", `/tasks/${taskId}`)).body
       return task.state === "queued" || task.state === "running" ? undefined : (task.state as string)
     })
-  const vmOn = async (hostId: string, name: string) => {
+  const vmOn = async (hostId: string, name: string, body: Record<string, unknown> = {}) => {
     const other = hostId === hostA ? hostB : hostA
     if ((await api(originA, "PUT", `/hosts/${other}/maintenance`)).status !== 200) throw new Error("no maintenance")
-    const created = await api(originA, "POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", name })
+    const created = await api(originA, "POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", name, ...body })
     await api(originA, "DELETE", `/hosts/${other}/maintenance`)
     if (created.status !== 202) throw new Error(`create: ${JSON.stringify(created.body)}`)
     if ((await settled(created.body.tasks[0].id)) !== "succeeded") throw new Error("the create failed")

@@ -2,7 +2,7 @@ import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
 import type { Logger } from "pino"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
-import { defaultTimeouts } from "../../core/cluster/host-state.ts"
+import { clusterSettingsLayer, SettingsMismatch } from "../../core/cluster/agree-settings.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { stopMovedAway } from "../../core/cluster/returning.ts"
 import type { HostConfig } from "../../core/config.ts"
@@ -136,7 +136,15 @@ export const startAgent = async (
       leadership,
       ...(config.network === undefined ? {} : { network: hostNetworkLayer(config.network, folder.root) }),
       ...(link === undefined ? {} : { peers: makePeers(link), migrationPeers: makeMigrationPeers(link) }),
-      cluster: { timeouts: defaultTimeouts, stoppedVms: "hold", sharedStorageDir: config.sharedStorage },
+      // #16, R12: the timeouts and stopped-VM policy every agent shares (the database's row; a mismatch refuses)
+      cluster: clusterSettingsLayer(
+        { sharedStorageDir: config.sharedStorage },
+        {
+          suspectAfterSeconds: config.hostSuspectAfterSeconds,
+          downAfterSeconds: config.hostDownAfterSeconds,
+          stoppedVms: config.stoppedVms,
+        },
+      ),
       ...(link === undefined || config.databaseUrl === undefined ? {} : { eventRelayUrl: config.databaseUrl }),
     })
     runtime = live
@@ -160,6 +168,9 @@ export const startAgent = async (
           driver: built.name,
           cpus: availableParallelism(),
           memoryMiB: Math.floor(totalmem() / 1024 / 1024),
+          zone: config.zone,
+          cpuOvercommitPercent: config.cpuOvercommitPercent,
+          memoryOvercommitPercent: config.memoryOvercommitPercent,
         },
         guestImage: usesImageFiles
           ? Effect.suspend(() => {
@@ -256,6 +267,7 @@ export const startAgent = async (
     await runtime?.dispose().catch(() => {})
     await database?.close().catch(() => {})
     unlock()
+    if (error instanceof SettingsMismatch) throw new StartError(error.message)
     throw error instanceof StoreError ? new StartError(`The database could not be used: ${error.message}`) : error
   }
 }

@@ -23,6 +23,49 @@ describe("agent configuration", () => {
     })
   })
 
+  it("#16 the host's zone and overcommit ratios, and the heartbeat timeouts, from flags or the environment", () => {
+    const env = {
+      HYPERX_ZONE: "zone-a",
+      HYPERX_CPU_OVERCOMMIT: "2",
+      HYPERX_MEMORY_OVERCOMMIT: "1.5",
+      HYPERX_HOST_SUSPECT_AFTER: "8",
+      HYPERX_HOST_DOWN_AFTER: "15",
+    }
+    const fromEnv = resolveConfig({}, env)
+    assert.deepEqual(
+      [fromEnv.zone, fromEnv.cpuOvercommitPercent, fromEnv.memoryOvercommitPercent],
+      ["zone-a", 200, 150],
+    )
+    assert.deepEqual([fromEnv.hostSuspectAfterSeconds, fromEnv.hostDownAfterSeconds], [8, 15])
+    const fromFlags = resolveConfig({ zone: "zone-b", cpuOvercommit: "1", hostDownAfter: "30" }, env)
+    assert.deepEqual(
+      [fromFlags.zone, fromFlags.cpuOvercommitPercent, fromFlags.hostDownAfterSeconds],
+      ["zone-b", 100, 30],
+    )
+    assert.equal(resolveConfig({}, { HYPERX_STOPPED_VMS: "release" }).stoppedVms, "release")
+    assert.equal(resolveConfig({ stoppedVms: "hold" }, { HYPERX_STOPPED_VMS: "release" }).stoppedVms, "hold")
+    assert.throws(() => resolveConfig({ stoppedVms: "free" }, {}), /stopped-VM policy is hold, release, not "free"/)
+    // Only one timeout given: ordered against the other's default (6 s suspect, 10 s down).
+    assert.equal(resolveConfig({ hostDownAfter: "20" }, {}).hostSuspectAfterSeconds, undefined)
+    for (const [flags, message] of [
+      [{ zone: "a b" }, /zone is 1–63 letters/],
+      [{ cpuOvercommit: "0.5" }, /CPU overcommit is a ratio from 1 to 64, not "0.5"/],
+      [{ memoryOvercommit: "x" }, /memory overcommit is a ratio/],
+      [{ hostSuspectAfter: "2" }, /--host-suspect-after is whole seconds from 4 to 3600, not "2"/],
+      [{ hostDownAfter: "7" }, /--host-down-after is whole seconds from 8 to 3600/],
+      [
+        { hostSuspectAfter: "9" },
+        /--host-down-after \(10 s\) must be at least 2 s more than --host-suspect-after \(9 s\)/,
+      ],
+      [{ hostSuspectAfter: "10", hostDownAfter: "11" }, /must be at least 2 s more/],
+    ] as const) {
+      assert.throws(
+        () => resolveConfig(flags, {}),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      )
+    }
+  })
+
   it("the environment overrides the defaults and flags override the environment; relative folders are resolved", () => {
     const env = {
       HYPERX_HOST: "0.0.0.0",

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { StoppedVmPolicy } from "../../core/cluster/settings.ts"
 import { type LogFormat, type LogLevel, logFormats, logLevels } from "../log/logger.ts"
 
 /** The repository's root folder (this file is agent/start/config.ts). */
@@ -55,6 +56,20 @@ export interface AgentConfig {
    * go there instead of the data folder, so that the leader can restart HA VMs on another host when theirs dies.
    */
   readonly sharedStorage: string | undefined
+  /** #16: this host's zone (资源域; HYPERX_ZONE); unset keeps the stored one ("default" on a first start). */
+  readonly zone?: string | undefined
+  /** #16: the CPU overcommit ratio as a percentage (HYPERX_CPU_OVERCOMMIT, a ratio: 4 → 400); unset keeps the stored one. */
+  readonly cpuOvercommitPercent?: number | undefined
+  /** #16: the memory overcommit ratio as a percentage (HYPERX_MEMORY_OVERCOMMIT, 1.5 → 150); unset keeps the stored one. */
+  readonly memoryOvercommitPercent?: number | undefined
+  /**
+   * #16, R12: a host whose heartbeat is older than this many seconds reads suspect, then down
+   * (HYPERX_HOST_SUSPECT_AFTER, HYPERX_HOST_DOWN_AFTER); unset: the cluster's (core/cluster/agree-timeouts.ts).
+   */
+  readonly hostSuspectAfterSeconds?: number | undefined
+  readonly hostDownAfterSeconds?: number | undefined
+  /** #16: what holds capacity besides running VMs, hold or release (HYPERX_STOPPED_VMS); unset: the cluster's. */
+  readonly stoppedVms?: StoppedVmPolicy | undefined
   /** X1–X4: where the host's sysfs is read (HYPERX_SYSFS_ROOT; default "/": /sys); tests point it at a fake tree. */
   readonly sysfsRoot: string
   /** #21: the log's threshold (HYPERX_LOG_LEVEL); default info. */
@@ -94,6 +109,12 @@ export interface AgentFlags {
   readonly url?: string | undefined
   readonly clusterSecretFile?: string | undefined
   readonly sharedStorage?: string | undefined
+  readonly zone?: string | undefined
+  readonly cpuOvercommit?: string | undefined
+  readonly memoryOvercommit?: string | undefined
+  readonly hostSuspectAfter?: string | undefined
+  readonly hostDownAfter?: string | undefined
+  readonly stoppedVms?: string | undefined
   readonly logLevel?: string | undefined
   readonly logFormat?: string | undefined
 }
@@ -169,6 +190,80 @@ const oneOf = <T extends string>(what: string, allowed: ReadonlyArray<T>, text: 
   return found
 }
 
+const zoneOf = (text: string | undefined): string | undefined => {
+  if (text === undefined) return undefined
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(text)) {
+    throw new ConfigError(`A zone is 1–63 letters, digits, dots, dashes or underscores, not "${text}"`)
+  }
+  return text
+}
+
+/** An overcommit ratio (1 = none, 4 = four times the host's) as the hosts table keeps it: a whole percentage. */
+const ratioOf = (what: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  const ratio = /^\d+(\.\d{1,2})?$/.test(text) ? Number(text) : Number.NaN
+  if (!(ratio >= 1 && ratio <= 64))
+    throw new ConfigError(`The ${what} overcommit is a ratio from 1 to 64, not "${text}"`)
+  return Math.round(ratio * 100)
+}
+
+/** The heartbeat interval is 2 s: suspect after two missed beats at least; fencing (down − 4 s) after two more. */
+const minSuspectSeconds = 4
+const minDownSeconds = 8
+const maxTimeoutSeconds = 3600
+
+const secondsOf = (flag: string, text: string | undefined, min: number): number | undefined => {
+  if (text === undefined) return undefined
+  const value = /^\d{1,4}$/.test(text) ? Number(text) : Number.NaN
+  if (!(value >= min && value <= maxTimeoutSeconds)) {
+    throw new ConfigError(`--${flag} is whole seconds from ${min} to ${maxTimeoutSeconds}, not "${text}"`)
+  }
+  return value
+}
+
+/** Keys whose value is undefined left out (the config's optional fields are absent unless given). */
+const definedOnly = <T extends Record<string, unknown>>(fields: T): Partial<T> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>
+
+const stoppedVmPolicies: ReadonlyArray<StoppedVmPolicy> = ["hold", "release"]
+
+/** #16: what the operator says of this host and of the cluster; only what was given. */
+const hostFactsOf = (flags: AgentFlags, env: Env) =>
+  definedOnly({
+    zone: zoneOf(nonEmpty(flags.zone) ?? nonEmpty(env.HYPERX_ZONE)),
+    cpuOvercommitPercent: ratioOf("CPU", nonEmpty(flags.cpuOvercommit) ?? nonEmpty(env.HYPERX_CPU_OVERCOMMIT)),
+    memoryOvercommitPercent: ratioOf(
+      "memory",
+      nonEmpty(flags.memoryOvercommit) ?? nonEmpty(env.HYPERX_MEMORY_OVERCOMMIT),
+    ),
+    ...timeoutsOf(flags, env),
+    stoppedVms: oneOf(
+      "stopped-VM policy",
+      stoppedVmPolicies,
+      nonEmpty(flags.stoppedVms) ?? nonEmpty(env.HYPERX_STOPPED_VMS),
+    ),
+  })
+
+/** Both timeouts, each checked, then their order (against the default 6/10 for the one not given). */
+const timeoutsOf = (flags: AgentFlags, env: Env) => {
+  const suspect = secondsOf(
+    "host-suspect-after",
+    nonEmpty(flags.hostSuspectAfter) ?? nonEmpty(env.HYPERX_HOST_SUSPECT_AFTER),
+    minSuspectSeconds,
+  )
+  const down = secondsOf(
+    "host-down-after",
+    nonEmpty(flags.hostDownAfter) ?? nonEmpty(env.HYPERX_HOST_DOWN_AFTER),
+    minDownSeconds,
+  )
+  if ((down ?? 10) < (suspect ?? 6) + 2) {
+    throw new ConfigError(
+      `--host-down-after (${down ?? 10} s) must be at least 2 s more than --host-suspect-after (${suspect ?? 6} s)`,
+    )
+  }
+  return { hostSuspectAfterSeconds: suspect, hostDownAfterSeconds: down }
+}
+
 const resolveOptional = (cwd: string, path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path))
 
 /** Flags win over the environment, the environment over the defaults. */
@@ -191,6 +286,7 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
       cwd,
       nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),
     ),
+    ...hostFactsOf(flags, env),
     sysfsRoot: resolve(cwd, nonEmpty(env.HYPERX_SYSFS_ROOT) ?? "/"),
     logLevel: oneOf("log level", logLevels, nonEmpty(flags.logLevel) ?? nonEmpty(env.HYPERX_LOG_LEVEL)) ?? "info",
     logFormat: oneOf("log format", logFormats, nonEmpty(flags.logFormat) ?? nonEmpty(env.HYPERX_LOG_FORMAT)),

@@ -5,8 +5,7 @@ import { FailoverLayer } from "../../core/cluster/ha.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
 import { HeartbeatLayer } from "../../core/cluster/membership.ts"
 import { type PeerCalls, Peers } from "../../core/cluster/peers.ts"
-import { ClusterSettings } from "../../core/cluster/settings.ts"
-import type { HostConfig } from "../../core/config.ts"
+import { HostConfig } from "../../core/config.ts"
 import type { HostDeviceSource } from "../../core/devices/source.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
@@ -40,8 +39,11 @@ export interface RuntimeSetup {
   readonly peers?: PeerCalls
   /** R9: in a cluster, how this agent asks another host's agent for the target half of a live migration. */
   readonly migrationPeers?: MigrationPeerCalls
-  /** #16: the cluster's settings (timeouts, the shared storage directory); default ClusterSettings' defaults. */
-  readonly cluster?: ClusterSettings
+  /**
+   * #16: the cluster's settings (timeouts, the shared storage directory), built over the store (the timeouts are the
+   * database's: `clusterSettingsLayer`); default ClusterSettings' defaults.
+   */
+  readonly cluster?: Layer.Layer<never, unknown, Store | HostConfig>
   /** #16: the cluster's PostgreSQL, for every host's events on this agent's bus (LISTEN/NOTIFY); unset: its own only. */
   readonly eventRelayUrl?: string
   /** #21: where the core's logs go (agent/log/effect-logger.ts); default Effect's console logger. */
@@ -63,6 +65,7 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
       }),
     ),
   )
+  const hostLayer = Layer.succeed(HostConfig, setup.host)
   const leader = setup.leadership ?? Leadership.layerAlone
   // #16, R12: in a cluster the heartbeat fences this host's VMs when it cannot be renewed, and the leader fails over.
   const cluster = setup.peers !== undefined
@@ -84,12 +87,13 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
   const peers = Layer.mergeAll(
     setup.peers === undefined ? Layer.empty : Layer.succeed(Peers, setup.peers),
     setup.migrationPeers === undefined ? Layer.empty : Layer.succeed(MigrationPeers, setup.migrationPeers),
-    setup.cluster === undefined ? Layer.empty : Layer.succeed(ClusterSettings, setup.cluster),
   )
   return ManagedRuntime.make(
     jobs.pipe(
       Layer.provideMerge(network),
       Layer.provideMerge(core),
+      // Above the store and beside the core: the settings are read from the database before any job runs.
+      Layer.provideMerge(setup.cluster === undefined ? Layer.empty : setup.cluster.pipe(Layer.provide(hostLayer))),
       Layer.provideMerge(setup.store),
       Layer.provideMerge(peers),
       Layer.provideMerge(setup.logging ?? Layer.empty),

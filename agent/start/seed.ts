@@ -24,6 +24,10 @@ export interface HostFacts {
   readonly driver: string
   readonly cpus: number
   readonly memoryMiB: number
+  /** #16: the operator's --zone, --cpu-overcommit, --memory-overcommit; unset keeps the stored value. */
+  readonly zone?: string | undefined
+  readonly cpuOvercommitPercent?: number | undefined
+  readonly memoryOvercommitPercent?: number | undefined
 }
 
 export interface SeedOptions {
@@ -58,15 +62,22 @@ const seedHost = Effect.fn("seed.host")(function* (facts: HostFacts) {
   const store = yield* Store
   const config = yield* HostConfig
   const at = yield* now
-  const current = { ...facts, state: "up" as const, heartbeatAt: at }
+  const { zone, cpuOvercommitPercent, memoryOvercommitPercent, ...measured } = facts
+  const current = { ...measured, state: "up" as const, heartbeatAt: at }
+  // #16: what the operator set by flag wins; what it did not set keeps the stored value (or the first start's default).
+  const chosen = {
+    ...(zone === undefined ? {} : { zone }),
+    ...(cpuOvercommitPercent === undefined ? {} : { cpuOvercommitPercent }),
+    ...(memoryOvercommitPercent === undefined ? {} : { memoryOvercommitPercent }),
+  }
   const existing = yield* store.hosts.get(config.hostId).pipe(Effect.option)
   if (existing._tag === "Some") {
     // #16: a host an admin drained stays in maintenance across restarts.
     const state = existing.value.state === "maintenance" ? existing.value.state : current.state
-    yield* store.hosts.update(config.hostId, { ...current, state })
+    yield* store.hosts.update(config.hostId, { ...current, ...chosen, state })
     return []
   }
-  yield* store.hosts.insert({
+  const inserted = yield* store.hosts.insert({
     id: config.hostId,
     zone: "default",
     pod: "default",
@@ -76,8 +87,11 @@ const seedHost = Effect.fn("seed.host")(function* (facts: HostFacts) {
     dedicatedDepartmentId: null,
     createdAt: at,
     ...current,
+    ...chosen,
   })
-  return [`host ${facts.name}: ${facts.cpus} CPUs, ${Math.round(facts.memoryMiB / 1024)} GiB memory (zone default)`]
+  return [
+    `host ${facts.name}: ${facts.cpus} CPUs, ${Math.round(facts.memoryMiB / 1024)} GiB memory (zone ${inserted.zone})`,
+  ]
 })
 
 const seedFlavors = Effect.fn("seed.flavors")(function* () {

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { moveIfHostNoLongerFits } from "../cluster/move-at-start.ts"
 import { Peers, remoteHandle } from "../cluster/peers.ts"
 import { moveOffDownHost } from "../cluster/relocate.ts"
 import { HostConfig } from "../config.ts"
@@ -144,15 +145,17 @@ export const powerOperations = Object.fromEntries(
 >
 
 /**
- * B2 in a cluster (#16): a stopped VM whose host is down moves to another host first (relocateOperation), then
- * starts there: here, or through that host's agent as the same caller.
+ * B2 in a cluster (#16): a stopped VM whose host is down (relocateOperation), or whose up host no longer fits it
+ * (R10's groups, room under the `release` policy: moveAtStartOperation), moves to another host first, then starts
+ * there: here, or through that host's agent as the same caller.
  */
 const startAnywhere = Effect.fn("operations.startAnywhere")(function* (
   actor: Actor,
   vmId: string,
   options: PowerOptions,
 ) {
-  const to = yield* moveOffDownHost(actor, vmId)
+  // #16: off a down host; R10 and the `release` policy: off an up host that no longer fits it (its groups, room)
+  const to = (yield* moveOffDownHost(actor, vmId)) ?? (yield* moveIfHostNoLongerFits(actor, vmId))
   const peers = yield* Peers
   const { hostId } = yield* HostConfig
   if (to === undefined || peers === undefined || to.id === hostId) {

@@ -11,14 +11,19 @@ import type { Candidate } from "./candidate.ts"
  * refusal can say which hosts were down or drained), what its VMs hold under the stopped-VM policy, the affinity
  * groups of those VMs (R10), and its free passthrough devices (X1, X4).
  */
-export const placementCandidates = Effect.fn("placement.candidates")(function* () {
+export const placementCandidates = Effect.fn("placement.candidates")(function* (
+  /** A VM left out of what holds its host (#16: a stopped VM asking whether it may start where it is). */
+  without?: string,
+) {
   const store = yield* Store
   const { stoppedVms } = yield* ClusterSettings
   const free = (yield* store.hostDevices.list()).filter(isFreeForPassthrough)
   const candidates: Array<Candidate> = []
   for (const stored of yield* store.hosts.list()) {
     const host = yield* hostNow(stored)
-    const vms = (yield* store.vms.list({ hostId: host.id })).filter((vm) => holdsCapacity(vm, stoppedVms))
+    const vms = (yield* store.vms.list({ hostId: host.id })).filter(
+      (vm) => vm.id !== without && holdsCapacity(vm, stoppedVms),
+    )
     const devices = free.filter((d) => d.hostId === host.id)
     candidates.push({
       host,

@@ -1,23 +1,10 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import type { Host } from "../model/host.ts"
-import { sampleHost } from "../rules/testing-records.ts"
 import type { Candidate, PlacementRequest } from "./candidate.ts"
 import { chooseHost, hostFits } from "./choose-host.ts"
 import { type Placement, place } from "./place.ts"
 import { placementRefusal } from "./refusal.ts"
-
-const candidate = (id: string, host: Partial<Host> = {}, load: Partial<Omit<Candidate, "host">> = {}): Candidate => ({
-  host: sampleHost({ id, name: id, cpus: 8, memoryMiB: 16384, ...host }),
-  state: "up",
-  cpusUsed: 0,
-  memoryMiBUsed: 0,
-  gpusFree: 0,
-  usbFree: 0,
-  networkIds: [],
-  groupIds: new Set(),
-  ...load,
-})
+import { candidate } from "./testing.ts"
 
 const small: PlacementRequest = { cpus: 2, memoryMiB: 2048, count: 1, departmentId: "dept-1", dedicated: false }
 

@@ -1,6 +1,6 @@
 import type { Host } from "../model/host.ts"
 import { type Candidate, freeCpus, freeMemoryMiB, type PlacementRequest } from "./candidate.ts"
-import { type Constraint, constraintsFor } from "./constraints.ts"
+import { type Constraint, constraintsFor, type PlacementSetting } from "./constraints.ts"
 
 /** The hosts one constraint ruled out (each host is listed under the first constraint it fails). */
 export interface Exclusion {
@@ -34,19 +34,24 @@ const before = (a: Candidate, ra: ReturnType<typeof rank>, b: Candidate, rb: Ret
         ? ra[2] < rb[2]
         : a.host.id < b.host.id
 
+/** The constraints a request meets over these candidates, and what they know of the whole cluster. */
+export const constraintsOver = (candidates: ReadonlyArray<Candidate>, request: PlacementRequest) => {
+  const departmentHasDedicated =
+    request.dedicated && candidates.some((c) => c.host.dedicatedDepartmentId === request.departmentId)
+  const placedGroups = new Set<string>()
+  if ((request.groups ?? []).some((g) => g.policy === "affinity"))
+    for (const c of candidates) for (const g of c.groupIds) placedGroups.add(g)
+  const setting: PlacementSetting = { departmentHasDedicated }
+  return { setting, constraints: constraintsFor(request, placedGroups) }
+}
+
 /**
  * Placement (C3, C8, R10, R12): the host with the most free resources among those that satisfy every constraint,
  * or a refusal naming the constraint that ruled out the last hosts and, for each constraint, the hosts it ruled
  * out. Pure: the same candidates and request give the same answer on every agent.
  */
 export const place = (candidates: ReadonlyArray<Candidate>, request: PlacementRequest): Placement => {
-  const departmentHasDedicated =
-    request.dedicated && candidates.some((c) => c.host.dedicatedDepartmentId === request.departmentId)
-  const placedGroups = new Set<string>()
-  if ((request.groups ?? []).some((g) => g.policy === "affinity"))
-    for (const c of candidates) for (const g of c.groupIds) placedGroups.add(g)
-  const setting = { departmentHasDedicated }
-  const constraints = constraintsFor(request, placedGroups)
+  const { setting, constraints } = constraintsOver(candidates, request)
   // One pass: each host is listed under the first constraint it fails, which is what filtering constraint by
   // constraint would list; the pool runs dry at the last constraint that rules out any host. 10,000 decisions over
   // 1,000 hosts took 3 s when each constraint filtered a new array (bench/placement).

@@ -41,6 +41,7 @@ const allTables = [
 /** Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost); undone first below. */
 const laterTables = [
   "alarm_events",
+  "cluster_settings",
   "ip_addresses",
   "metric_samples",
   "reclaim_notices",

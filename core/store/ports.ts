@@ -256,6 +256,28 @@ export interface ReclaimNoticeRepository {
   due(now: Date): Q<ReadonlyArray<ReclaimCandidate>>
 }
 
+/**
+ * #16: what every agent of the cluster shares (heartbeat timeouts, the stopped-VM policy), as the first agent (or
+ * the last change) set them.
+ */
+export interface StoredClusterSettings {
+  readonly suspectAfterSeconds: number
+  readonly downAfterSeconds: number
+  readonly stoppedVms: "hold" | "release"
+  /** The host whose agent wrote them. */
+  readonly setByHostId: string
+  readonly updatedAt: Date
+}
+
+export interface ClusterSettingsRepository {
+  /** The stored settings, or undefined before any agent wrote them. */
+  get(): Q<StoredClusterSettings | undefined>
+  /** Write these unless a row exists; returns the row as stored (the other agent's when it came first). */
+  setIfAbsent(values: StoredClusterSettings): Q<StoredClusterSettings>
+  /** Write these over any stored row. */
+  set(values: StoredClusterSettings): Q<StoredClusterSettings>
+}
+
 /** M3, D5: what VMs held over time, and their daily cost rows. */
 export interface CostRepository {
   /** Each VM's newest holdings record. */
@@ -353,5 +375,6 @@ export class Store extends Context.Service<
     readonly alarmEvents: AlarmEventRepository
     readonly costs: CostRepository
     readonly reclaimNotices: ReclaimNoticeRepository
+    readonly clusterSettings: ClusterSettingsRepository
   }
 >()("hyperx/core/store/Store") {}

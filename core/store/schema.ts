@@ -1,5 +1,6 @@
 import type { AlarmEventsTable } from "./alarm-events.table.ts"
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
+import type { ClusterSettingsTable } from "./cluster-settings.table.ts"
 import type { VmDailyCostsTable, VmHoldingsTable } from "./cost.table.ts"
 import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
@@ -31,6 +32,7 @@ export interface DB {
   flavors: FlavorsTable
   images: ImagesTable
   hosts: HostsTable
+  clusterSettings: ClusterSettingsTable
   hostDevices: HostDevicesTable
   affinityGroups: AffinityGroupsTable
   vms: VmsTable

@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import type { StoreError } from "../errors.ts"
 import { makeAlarmEventRepository } from "./alarm-events.repository.ts"
 import { makeCatalogRepositories } from "./catalog.repository.ts"
+import { makeClusterSettingsRepository } from "./cluster-settings.repository.ts"
 import { makeCostRepository } from "./cost.repository.ts"
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts"
 import { makeExtrasRepositories } from "./extras.repository.ts"
@@ -32,6 +33,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     figures: makeFiguresRepository(db),
     alarmEvents: makeAlarmEventRepository(db),
     reclaimNotices: makeReclaimNoticeRepository(db),
+    clusterSettings: makeClusterSettingsRepository(db),
     costs: makeCostRepository(db),
     ipam: makeIpamRepository(db),
     ...makeOrgRepositories(db),
