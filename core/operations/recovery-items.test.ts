@@ -17,6 +17,22 @@ for (const backend of storeBackends) {
   describe(`recovery of half-made items on ${backend.name}`, { skip: backend.skip }, () => {
     const core = useCore(backend)
 
+    it("R12 #16 a VM recorded in error while its host read down, whose guest lived on there, runs again on the agent's return", async () => {
+      const vm = await core.run(seedVm(core.world))
+      await core.complete(power(core.world.actors.owner, vm.id, "start"))
+      const failed = await core.run(seedVm(core.world))
+      // What the leader writes for a VM that is not HA when its host reads down; the hypervisor never stopped it.
+      const down = "Its host is down and it is not HA."
+      await core.run(Store.use((s) => s.vms.update(vm.id, { state: "error", stateReason: down })))
+      // An error with nothing running stays as it is.
+      await core.run(Store.use((s) => s.vms.update(failed.id, { state: "error", stateReason: down })))
+      await core.run(recover())
+      const back = await core.run(Store.use((s) => s.vms.get(vm.id)))
+      assert.equal(back.state, "running")
+      assert.match(back.stateReason ?? "", /still runs/)
+      assert.equal((await core.run(Store.use((s) => s.vms.get(failed.id)))).state, "error")
+    })
+
     it("P1 V4 a snapshot or backup left 'creating' by a crash is marked failed on start; ready ones stay", async () => {
       const vm = await core.run(seedVm(core.world))
       const [disk] = await core.run(Store.use((s) => s.disks.list({ vmId: vm.id })))

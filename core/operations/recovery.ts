@@ -34,6 +34,21 @@ const observe = (driver: Driver, vm: Vm) =>
 const interrupted = (observed: ObservedPower) =>
   `The agent stopped during the operation; the hypervisor reports the VM ${observed}.`
 
+const stillRunning = "The hypervisor of its host still runs the VM: the host is back."
+
+/**
+ * R12, #16: a VM recorded in error while its host read down (not HA, or nowhere to go) whose guest lived on there (only
+ * the agent had died, or the network was cut) runs: the host's agent, back, records it running again.
+ */
+const runsHereAgain = (vm: Vm) =>
+  vm.state !== "error"
+    ? Effect.succeed(false)
+    : driverFor(vm).pipe(
+        Effect.flatMap((driver) => observe(driver, vm)),
+        Effect.map((observed) => observed === "running"),
+        Effect.orElseSucceed(() => false),
+      )
+
 /** The operations that freeze the guest's file systems while they run (P1, V4): cut short, they may leave it frozen. */
 const freezing: ReadonlySet<Task["operation"]> = new Set(["snapshot.create", "disk.backup"])
 
@@ -147,7 +162,8 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
       ? finishDeletion(driver, vm, open[0])
       : Effect.gen(function* () {
           const target = reconcile(vm.state, observed)
-          if (target !== vm.state) yield* moveVm(vm, target, "recovery", interrupted(observed))
+          const reason = vm.state === "error" ? stillRunning : interrupted(observed)
+          if (target !== vm.state) yield* moveVm(vm, target, "recovery", reason)
         }),
   )
   const completedSnapshots = yield* settleCutShortSnapshots(driver, vm)
@@ -180,7 +196,8 @@ export const recover = Effect.fn("operations.recover")(function* () {
   const recycled = yield* store.vms.list({ hostId: config.hostId, recycled: true })
   const results = []
   for (const vm of [...live, ...recycled]) {
-    const needed = isTransient(vm.state) || vm.state === "running" || vm.state === "stopped"
+    const needed =
+      isTransient(vm.state) || vm.state === "running" || vm.state === "stopped" || (yield* runsHereAgain(vm))
     if (!needed) continue
     const result = yield* Effect.exit(reconcileVm(vm))
     if (Exit.isSuccess(result)) results.push(result.value)
