@@ -12,6 +12,7 @@ import { makeMetricsRepository } from "./metrics.repository.ts"
 import { migrateToLatest } from "./migrator.ts"
 import { makeNetworkRepositories } from "./network.repository.ts"
 import { makeOrgRepositories } from "./org.repository.ts"
+import { makePlatformEventRepository } from "./platform-events.repository.ts"
 import { Store } from "./ports.ts"
 import { makeQuotaRepository } from "./quota.repository.ts"
 import { makeReclaimNoticeRepository } from "./reclaim-notices.repository.ts"
@@ -31,6 +32,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     metrics: makeMetricsRepository(db),
     figures: makeFiguresRepository(db),
     alarmEvents: makeAlarmEventRepository(db),
+    platformEvents: makePlatformEventRepository(db),
     reclaimNotices: makeReclaimNoticeRepository(db),
     costs: makeCostRepository(db),
     ipam: makeIpamRepository(db),
