@@ -1,23 +1,14 @@
 import assert from "node:assert/strict"
 import { randomBytes } from "node:crypto"
 import { describe, it } from "node:test"
-import { Effect, Fiber, Layer, Option, Stream } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { Leadership } from "../cluster/leader.ts"
 import { HostConfig } from "../config.ts"
-import type { PlatformEvent } from "../model/event.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
-import { EventBus, type Missed } from "./bus.ts"
+import type { EventBus } from "./bus.ts"
 import { layerPersistedEvents, pruneEvents } from "./persisted.ts"
-
-const removed = (vmId: string): PlatformEvent => ({
-  _tag: "vm-removed",
-  vmId,
-  companyId: "c",
-  departmentId: "d",
-  ownerId: "o",
-  at: new Date(0),
-})
+import { missedSince, publishRemoved, vmIdsOf } from "./testing.ts"
 
 const host = (hostId: string) =>
   Layer.succeed(
@@ -27,23 +18,6 @@ const host = (hostId: string) =>
 
 /** An agent's bus over the store: its own layer each time, as a restarted agent or a second agent gets. */
 const agentBus = (hostId: string) => layerPersistedEvents().pipe(Layer.provide(host(hostId)))
-
-/** Publish an event and read back the id it got, as a subscriber sees it. */
-const publish = (vmId: string) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const bus = yield* EventBus
-      const { events } = yield* bus.subscribeSince(undefined)
-      yield* bus.publish(removed(vmId))
-      return Option.getOrThrow(yield* Stream.runHead(events)).id
-    }),
-  )
-
-const missedSince = (since: string) =>
-  Effect.scoped(EventBus.use((bus) => bus.subscribeSince(since))).pipe(Effect.map(({ missed }) => missed))
-
-const vmIdsOf = (missed: Missed) =>
-  missed === "gap" ? "gap" : missed.map((m) => (m.event._tag === "vm-removed" ? m.event.vmId : "?"))
 
 for (const backend of storeBackends) {
   describe(`#21 G4 events kept in the events table, on ${backend.name}`, { skip: backend.skip }, () => {
@@ -57,7 +31,7 @@ for (const backend of storeBackends) {
             // Agent A publishes three events, then stops (its layer closes).
             const ids = yield* onStore(
               Effect.gen(function* () {
-                return [yield* publish("a1"), yield* publish("a2"), yield* publish("a3")]
+                return [yield* publishRemoved("a1"), yield* publishRemoved("a2"), yield* publishRemoved("a3")]
               }),
               "host-a",
             )
@@ -77,7 +51,7 @@ for (const backend of storeBackends) {
               assert.deepEqual(replayed === "gap" ? [] : replayed.map((m) => m.id), ids.slice(1))
             }
             // An id from B's bus continues the same sequence.
-            const fromB = yield* onStore(publish("b1"), "host-b")
+            const fromB = yield* onStore(publishRemoved("b1"), "host-b")
             assert.ok(Number(fromB) > Number(ids[2]), "one sequence for every agent")
             assert.deepEqual(vmIdsOf(yield* onStore(missedSince(ids[2] ?? ""), "host-a")), ["b1"])
             assert.equal(yield* onStore(missedSince("abc.1"), "host-a"), "gap", "an in-memory bus's id")
