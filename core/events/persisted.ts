@@ -53,7 +53,7 @@ export const layerPersistedEvents = () =>
       const run = randomBytes(4).toString("hex")
       let unstored = 0
       const deliver = (numbered: ReadonlyArray<NumberedEvent>) => PubSub.publishAll(pubsub, numbered)
-      const store_ = (batch: ReadonlyArray<PlatformEvent>) =>
+      const storeBatch = (batch: ReadonlyArray<PlatformEvent>) =>
         Effect.gen(function* () {
           const at = yield* Clock.currentTimeMillis
           const ids = yield* store.platformEvents
@@ -80,7 +80,7 @@ export const layerPersistedEvents = () =>
           )
         })
       yield* Effect.forkScoped(
-        Effect.forever(Effect.flatMap(Queue.takeBetween(queue, 1, maxBatch), (batch) => store_([...batch]))),
+        Effect.forever(Effect.flatMap(Queue.takeBetween(queue, 1, maxBatch), (batch) => storeBatch([...batch]))),
       )
       const missedAfter = (since: string) =>
         Effect.gen(function* () {
