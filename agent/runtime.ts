@@ -1,4 +1,5 @@
 import { Layer, ManagedRuntime } from "effect"
+import { layerPersistedEvents } from "../core/events/persisted.ts"
 import { coreLayer, DomainJoin, type Driver, type HostConfig, type Store, type StoreError } from "../core/index.ts"
 import type { AgentRuntime } from "./env.ts"
 
@@ -13,7 +14,11 @@ export interface AgentRuntimeOptions {
 
 /** The agent's one ManagedRuntime: the core's services over the store. Dispose it on shutdown (SIGTERM). */
 export const makeAgentRuntime = (options: AgentRuntimeOptions): AgentRuntime => {
-  const core = Layer.merge(coreLayer({ host: options.host, drivers: options.drivers }), options.store)
+  // #21 G4: events kept in the events table, so `/events?since=` replays across restarts and agents.
+  const core = Layer.provideMerge(
+    coreLayer({ host: options.host, drivers: options.drivers, events: layerPersistedEvents() }),
+    options.store,
+  )
   return ManagedRuntime.make(
     options.domainJoin === undefined ? core : Layer.merge(core, Layer.succeed(DomainJoin, options.domainJoin)),
   )

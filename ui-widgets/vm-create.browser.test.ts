@@ -80,7 +80,7 @@ describe("<hx-vm-create> in Chromium", { skip: browserSkip }, () => {
     await next(page)
     await wizard(page).getByRole("radio", { name: /^tiny/ }).check()
     const sockets = await wizard(page).locator("#sockets option").first().innerText()
-    assert.equal(sockets.trim(), "Auto: 1 × 1 cores")
+    assert.equal(sockets.trim(), "Auto: 1 × 1 core")
     const quote = (
       await w.agent.call("POST", "/api/v1/vms/quote", {
         as: "salesUser",

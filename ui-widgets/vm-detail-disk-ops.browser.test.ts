@@ -62,22 +62,22 @@ describe("<hx-vm-detail> disk operations and password reset in Chromium", { skip
     assert.deepEqual(errors, [])
   })
 
-  it("V2 (中文) a refused create shows the API's Chinese message and rule; nothing is created", async () => {
+  it("V2 (中文) a refused create shows the API's Chinese message and rule; nothing is created (#21: before the click)", async () => {
     const [vmId = ""] = await w.createVms(["disk_ops_zh"])
     const snap = await w.agent.call("POST", `/api/v1/vms/${vmId}/snapshots`, { body: {} })
     await w.agent.settle(snap.body.task.id)
     const { page, errors, shoot } = await open(vmId, "zh-CN", "disks")
     const form = panel(page).locator("[data-create-disk]")
     await form.locator("input[name=name]").fill("账本")
-    await form.getByRole("button", { name: "创建并挂载" }).click()
-    const refusal = panel(page).locator("[data-notice=error]")
-    await refusal.waitFor()
-    assert.equal(await refusal.getAttribute("data-rule"), "no-snapshots")
+    // #21: the VM's create-disk verdict disables the button, with the API's Chinese message on hover and its rule.
+    const create = form.getByRole("button", { name: "创建并挂载" })
+    assert.equal(await create.isDisabled(), true)
+    assert.equal(await create.getAttribute("data-rule"), "no-snapshots")
     const direct = await w.agent.call("POST", `/api/v1/vms/${vmId}/disks`, {
       body: { name: "x", sizeGiB: 1 },
       lang: "zh-CN",
     })
-    assert.match(await refusal.innerText(), new RegExp(direct.body.error.message))
+    assert.equal(await create.getAttribute("title"), direct.body.error.message)
     assert.equal((await disksOf(vmId)).length, 1)
     await shoot("vm-detail-disk-refused-zh")
     assert.deepEqual(errors, [])

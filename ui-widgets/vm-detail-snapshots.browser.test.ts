@@ -254,7 +254,7 @@ describe("<hx-vm-detail> snapshots and disks tabs in Chromium", { skip: browserS
     assert.deepEqual(errors, [])
   })
 
-  it("P1 R3 a snapshot while a disk has a backup is refused with its rule, in the caller's language", async () => {
+  it("P1 R3 a snapshot while a disk has a backup is refused with its rule, in the caller's language (#21: Take snapshot disabled with it)", async () => {
     const [vmId = ""] = await w.createVms(["disk_exclusive"])
     const [disk] = (await api("GET", `/vms/${vmId}/disks`)).body.items
     await settled("POST", `/vms/${vmId}/disks/${disk.id}/backups`, {})
@@ -263,15 +263,16 @@ describe("<hx-vm-detail> snapshots and disks tabs in Chromium", { skip: browserS
       ["zh-CN", "创建快照"],
     ] as const) {
       const { page, errors, shoot } = await open(vmId, { lang, tab: "snapshots" })
-      await panel(page).getByRole("button", { name: label }).click()
-      const refusal = notice(panel(page), "error")
-      await refusal.waitFor()
+      const take = panel(page).getByRole("button", { name: label })
+      await take.waitFor()
       const direct = await w.agent.call("POST", `/api/v1/vms/${vmId}/snapshots`, { body: {}, lang })
       assert.equal(direct.status, 409)
       assert.equal(direct.body.error.rule, "no-backups")
-      assert.equal(await refusal.getAttribute("data-rule"), "no-backups")
-      assert.ok((await refusal.innerText()).startsWith(direct.body.error.message))
-      if (lang === "zh-CN") assert.match(await refusal.innerText(), /[\u4e00-\u9fff]/)
+      // #21: the core's preview says so before the click: disabled, with the refusal on hover and its rule.
+      assert.equal(await take.isDisabled(), true)
+      assert.equal(await take.getAttribute("data-rule"), "no-backups")
+      assert.equal(await take.getAttribute("title"), direct.body.error.message)
+      if (lang === "zh-CN") assert.match((await take.getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
       assert.equal((await api("GET", `/vms/${vmId}/snapshots`)).body.items.length, 0, "nothing was made")
       await shoot(`vm-detail-snapshot-refused-${lang}`)
       assert.deepEqual(errors, [])

@@ -215,6 +215,7 @@ describe("<hx-vm-list> in Chromium", { skip: browserSkip }, () => {
   it("zh-CN: lang zh-Hans on the page and lang=zh on the element give Chinese text and API messages", async () => {
     await w.agent.seedVm({ displayName: "zh_vm" })
     const { page, shoot } = await browser.open({ locale: "en-US" })
+    await recordEvents(page)
     await page.goto(
       w.page(
         `<hx-vm-list token="${w.agent.tokens.owner}"></hx-vm-list>
@@ -227,8 +228,12 @@ describe("<hx-vm-list> in Chromium", { skip: browserSkip }, () => {
     const headers = await page.locator("hx-vm-list:not(#bad) thead th").allInnerTexts()
     assert.ok(headers.includes("名称") && headers.includes("状态"), headers.join("|"))
     assert.equal(await page.locator("hx-vm-list:not(#bad) tbody .state").first().innerText(), "关闭")
-    const refused = await page.locator("#bad [role=alert]").innerText()
-    assert.match(refused, /访问令牌/)
+    // #21: a refused token shows the neutral signed-out state; the API's message (in Chinese) goes out as hx-error.
+    assert.equal(await page.locator("#bad [data-signed-out]").innerText(), "尚未登录")
+    const refused = await eventually("hx-error", async () =>
+      (await heardEvents(page, "hx-error")).find((event) => event.detail.status === 401),
+    )
+    assert.match(refused.detail.message, /访问令牌/)
     await shoot("vm-list-zh-CN")
   })
 

@@ -128,7 +128,7 @@ describe("the network step and the network tab on real QEMU and host networking,
   it("C6 (English) the wizard: auto's preview, a full network disabled with the reason, two networks by hand", async () => {
     const page = await open("en", `<hx-vm-create token="TOKEN" lang="en"></hx-vm-create>`)
     const wizard = await toNetworkStep(page, "net_ui_en")
-    assert.equal(await wizard.locator("[data-auto-pick]").innerText(), "Now that is lan, with 253 free IP(s).")
+    assert.equal(await wizard.locator("[data-auto-pick]").innerText(), "Now that is lan, with 253 free IPs.")
     await wizard.locator("input[name=network-mode][value=manual]").check()
     const full = wizard.locator(`tr[data-network="${ids.full}"]`)
     assert.equal(await full.locator("[data-choose]").isDisabled(), true)

@@ -1576,6 +1576,8 @@ export type components = {
       userId?: string
       /** @description Days the token lives, 1–3650; none: until revoked */
       expiresDays?: number
+      /** @description Seconds the token lives, 5–86400 (a portal's session token); not with expiresDays */
+      ttlSeconds?: number
     }
     VmNic: {
       id: string

@@ -90,6 +90,9 @@ export const apiOf =
 
 /** Two agents (fake driver) of one cluster on one database, with a cluster secret: what the cluster tests drive. */
 export interface AgentPair {
+  /** The cluster's database and the folder of the agents' data folders (a/, b/) and secret (cluster-secret). */
+  readonly databaseUrl: string
+  readonly folder: string
   readonly a: AgentRun
   readonly b: AgentRun
   readonly originA: string
@@ -145,7 +148,7 @@ export const startPair = async (
     if ((await settled(created.body.tasks[0].id)) !== "succeeded") throw new Error("the create failed")
     return created.body.vmIds[0] as string
   }
-  return { a, b, originA, originB, hostA, hostB, token, api, settled, vmOn }
+  return { databaseUrl, folder, a, b, originA, originB, hostA, hostB, token, api, settled, vmOn }
 }
 
 /**

@@ -12,6 +12,10 @@ const NoticeDays = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 
 const ExpiresDays = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3650 })).annotate({
   description: "Days the token lives, 1–3650; none: until revoked",
 })
+/** #21 portal sign-in: a short-lived token for the page of a signed-in user. */
+const TtlSeconds = Schema.Int.check(Schema.isBetween({ minimum: 5, maximum: 86_400 })).annotate({
+  description: "Seconds the token lives, 5–86400 (a portal's session token); not with expiresDays",
+})
 const Email = Text(254)
   .check(Schema.isPattern(/^[^\s@]+@[^\s@]+$/))
   .annotate({ description: "Where alarm and reclaim mail goes; one user per address" })
@@ -63,6 +67,7 @@ export const TokenBody = Schema.Struct({
   name: Name,
   userId: Schema.optionalKey(ApiId.annotate({ description: "Another user's token (admin: their department's)" })),
   expiresDays: Schema.optionalKey(ExpiresDays),
+  ttlSeconds: Schema.optionalKey(TtlSeconds),
 }).annotate({ identifier: "TokenInput" })
 export const IssuedTokenSchema = Schema.Struct({
   token: TokenSchema,

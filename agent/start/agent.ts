@@ -33,6 +33,7 @@ import { lockDataFolder, openDataFolder, openToHypervisorUser } from "./data-fol
 import { type AgentDatabase, openAgentDatabase } from "./database.ts"
 import { addDemoRoutes } from "./demo.ts"
 import { chooseDriver, supportLines } from "./drivers.ts"
+import { eventRetentionMs } from "./event-retention.ts"
 import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
 import { hostNetworkLayer } from "./network.ts"
 import { makeStartRuntime } from "./runtime.ts"
@@ -115,6 +116,7 @@ export const startAgent = async (
     }
     const store = layerPostgres(opened.url)
     const monitoring = resolveMonitoringConfig(options.env ?? process.env) // #20
+    const retention = eventRetentionMs(options.env ?? process.env) // #21 G4
     // #16: on a shared PostgreSQL the agent that holds the leader lock runs the cluster's jobs (the scheduler).
     const leadership =
       config.databaseUrl === undefined ? Leadership.layerAlone : layerLeaderLock({ url: config.databaseUrl })
@@ -146,6 +148,7 @@ export const startAgent = async (
         },
       ),
       ...(link === undefined || config.databaseUrl === undefined ? {} : { eventRelayUrl: config.databaseUrl }),
+      ...(retention === undefined ? {} : { eventRetentionMs: retention }),
     })
     runtime = live
     // #16: where the cluster's other agents reach this one (forwarded requests); known before listening when set.

@@ -9,6 +9,7 @@ import { HostConfig } from "../../core/config.ts"
 import type { HostDeviceSource } from "../../core/devices/source.ts"
 import type { DriverFactory } from "../../core/driver/driver.ts"
 import type { StoreError } from "../../core/errors.ts"
+import { layerPersistedEvents, pruneEvents } from "../../core/events/persisted.ts"
 import { coreLayer } from "../../core/layer.ts"
 import type { HostNetwork } from "../../core/network/host-network.ts"
 import { type MigrationPeerCalls, MigrationPeers } from "../../core/operations/migrate/peers.ts"
@@ -46,6 +47,8 @@ export interface RuntimeSetup {
   readonly cluster?: Layer.Layer<never, unknown, Store | HostConfig>
   /** #16: the cluster's PostgreSQL, for every host's events on this agent's bus (LISTEN/NOTIFY); unset: its own only. */
   readonly eventRelayUrl?: string
+  /** #21 G4: how long events are kept in the events table for `/events?since=`; default 15 minutes. */
+  readonly eventRetentionMs?: number
   /** #21: where the core's logs go (agent/log/effect-logger.ts); default Effect's console logger. */
   readonly logging?: Layer.Layer<never>
 }
@@ -56,12 +59,14 @@ export interface RuntimeSetup {
  * be recorded as interrupted; the driver's scope closes before it, leaving every VM running.
  */
 export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
+  const retention = setup.eventRetentionMs === undefined ? {} : { retentionMs: setup.eventRetentionMs }
   const core = Layer.unwrap(
     Effect.map(setup.driver, (driver) =>
       coreLayer({
         host: setup.host,
         drivers: [driver],
         ...(setup.devices === undefined ? {} : { devices: setup.devices }),
+        events: layerPersistedEvents(),
       }),
     ),
   )
@@ -78,9 +83,12 @@ export const makeStartRuntime = (setup: RuntimeSetup): AgentRuntime => {
           // R9: the target ends incoming migrations nobody will finish (their QEMU, their half-copied disks).
           cluster ? IncomingSweepLayer : Layer.empty,
           // One leader layer for every job that runs on the cluster's leader only (one lock session).
-          Layer.mergeAll(SchedulerLayer, cluster ? FailoverLayer : Layer.empty, setup.monitoring ?? Layer.empty).pipe(
-            Layer.provide(leader),
-          ),
+          Layer.mergeAll(
+            SchedulerLayer,
+            cluster ? FailoverLayer : Layer.empty,
+            setup.monitoring ?? Layer.empty,
+            Layer.effectDiscard(Effect.forkScoped(pruneEvents(retention))),
+          ).pipe(Layer.provide(leader)),
           setup.eventRelayUrl === undefined ? Layer.empty : layerEventRelay(setup.eventRelayUrl),
         )
   const network = setup.network === undefined ? Layer.empty : HostNetworking.layer.pipe(Layer.provide(setup.network))

@@ -61,8 +61,8 @@ const EventFrame = Schema.Union([
     since: Schema.String.annotate({ description: "The id the client asked to resume after" }),
   }).annotate({
     description:
-      "Some events after ?since= are no longer retained (older than 15 minutes or 10,000 events, or from before " +
-      "the agent restarted): reload what you show, then follow the stream",
+      "Some events after ?since= are no longer retained (older than the retention window, 15 minutes by default, " +
+      "or more than 10,000), or the id is not one the events table gave: reload what you show, then follow the stream",
   }),
 ]).annotate({ identifier: "PlatformEvent" })
 

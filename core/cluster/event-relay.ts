@@ -9,8 +9,10 @@ import { run } from "../store/run.ts"
 /** The PostgreSQL channel every agent of a cluster publishes its events on and listens to. */
 const channel = "hyperx_events"
 
-/** One event on the wire: the host whose agent published it, and the event as JSON. */
-const Wire = Schema.toCodecJson(Schema.Struct({ from: Schema.String, event: PlatformEvent }))
+/** One event on the wire: the host whose agent published it, the id it got there (#21) and the event as JSON. */
+const Wire = Schema.toCodecJson(
+  Schema.Struct({ from: Schema.String, id: Schema.optionalKey(Schema.String), event: PlatformEvent }),
+)
 const encode = Schema.encodeSync(Wire)
 const decode = Schema.decodeUnknownSync(Wire)
 
@@ -53,7 +55,8 @@ export const layerEventRelay = (url: string) =>
         })()
         if (wire === undefined || wire.from === hostId) return
         relayed.add(wire.event)
-        Effect.runFork(bus.publish(wire.event))
+        // The sender's id (its events table's), so that `?since=` means the same on every agent.
+        Effect.runFork(wire.id === undefined ? bus.publish(wire.event) : bus.receive(wire.id, wire.event))
       }
       const listen = run("events.listen", async () => {
         const c = new pg.Client({ connectionString: url, application_name: "hyperx-events" })
@@ -94,12 +97,12 @@ export const layerEventRelay = (url: string) =>
           return next
         }).pipe(Effect.flatMap(watch))
       yield* Effect.forkScoped(watch(first))
-      const local = yield* bus.subscribe
+      const { events: local } = yield* bus.subscribeSince(undefined)
       yield* Effect.forkScoped(
-        Stream.runForEach(local, (event) =>
+        Stream.runForEach(local, ({ id, event }) =>
           Effect.gen(function* () {
             if (relayed.has(event)) return
-            const payload = JSON.stringify(encode({ from: hostId, event }))
+            const payload = JSON.stringify(encode({ from: hostId, id, event }))
             if (Buffer.byteLength(payload) > maxPayload) {
               return yield* Effect.logWarning(
                 `an event of ${payload.length} bytes is too large for the cluster's channel`,

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { Clock, Effect, Option, Stream } from "effect"
+import { Clock, Effect } from "effect"
 import { TestClock } from "effect/testing"
-import type { PlatformEvent } from "../model/event.ts"
-import { EventBus, eventRetention, type Missed } from "./bus.ts"
-
-const removed = (vmId: string): PlatformEvent => ({
-  _tag: "vm-removed",
-  vmId,
-  companyId: "c",
-  departmentId: "d",
-  ownerId: "o",
-  at: new Date(0),
-})
+import { EventBus, eventRetention } from "./bus.ts"
+import { missedSince, publishRemoved as publish, vmIdsOf } from "./testing.ts"
 
 const withBus = <A>(body: Effect.Effect<A, never, EventBus>) =>
   Effect.runPromise(
@@ -23,24 +14,6 @@ const withBus = <A>(body: Effect.Effect<A, never, EventBus>) =>
       }),
     ),
   )
-
-/** Publish an event and read back the id the bus gave it, as a subscriber sees it. */
-const publish = (vmId: string) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const bus = yield* EventBus
-      const { events } = yield* bus.subscribeSince(undefined)
-      yield* bus.publish(removed(vmId))
-      const head = yield* Stream.runHead(events)
-      return Option.getOrThrow(head).id
-    }),
-  )
-
-const missedSince = (since: string) =>
-  Effect.scoped(EventBus.use((bus) => bus.subscribeSince(since))).pipe(Effect.map(({ missed }) => missed))
-
-const vmIdsOf = (missed: Missed) =>
-  missed === "gap" ? "gap" : missed.map((m) => (m.event._tag === "vm-removed" ? m.event.vmId : "?"))
 
 describe("the event bus's journal (#21)", () => {
   it("G4 since an id, the events after it come in order; the stream then goes on without them twice", () =>

@@ -19,11 +19,20 @@ export type Missed = ReadonlyArray<NumberedEvent> | "gap"
 /** How much of the stream is kept for reconnecting clients: the last 10,000 events of the last 15 minutes. */
 export const eventRetention = { count: 10_000, ms: 15 * 60_000 } as const
 
-/** Task progress and VM state changes, for the agent's WebSocket and for tests that follow an operation. */
+/**
+ * Task progress and VM state changes, for the agent's WebSocket and for tests that follow an operation. `layer` keeps
+ * the replay journal in memory (one agent, one run); the agent uses `layerPersistedEvents` (./persisted.ts), whose
+ * ids come from the events table.
+ */
 export class EventBus extends Context.Service<
   EventBus,
   {
     readonly publish: (event: PlatformEvent) => Effect.Effect<void>
+    /**
+     * An event another agent of the cluster published, with the id it got there (#16 relay): given to the
+     * subscribers as it is, never stored or sent on again. The in-memory bus numbers it as its own.
+     */
+    readonly receive: (id: string, event: PlatformEvent) => Effect.Effect<void>
     /** Subscribe now (nothing published after this is missed) and read the events as a stream. */
     readonly subscribe: Effect.Effect<Stream.Stream<PlatformEvent>, never, Scope.Scope>
     /**
@@ -58,15 +67,17 @@ export class EventBus extends Context.Service<
         if (after < oldest - 1) return "gap"
         return journal.filter((entry) => entry.sequence > after)
       }
+      const publish = (event: PlatformEvent) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          sequence += 1
+          const numbered: NumberedEvent = { id: `${boot}.${sequence}`, sequence, publishedAt: now, event }
+          journal.push(numbered)
+          trim(now)
+          return PubSub.publish(pubsub, numbered)
+        }).pipe(Effect.asVoid)
       return EventBus.of({
-        publish: (event) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            sequence += 1
-            const numbered: NumberedEvent = { id: `${boot}.${sequence}`, sequence, publishedAt: now, event }
-            journal.push(numbered)
-            trim(now)
-            return PubSub.publish(pubsub, numbered)
-          }).pipe(Effect.asVoid),
+        publish,
+        receive: (_id, event) => publish(event),
         subscribe: Effect.map(PubSub.subscribe(pubsub), (subscription) =>
           Stream.fromSubscription(subscription).pipe(Stream.map((numbered) => numbered.event)),
         ),

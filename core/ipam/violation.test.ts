@@ -13,7 +13,7 @@ describe("IPAM refusals become the rules' refusals (C6, C8, N2)", () => {
     )
     assert.equal(refused.rule, "network-free-ips")
     assert.equal(refused.kind, "conflict")
-    assert.equal(refused.message, "Network net-of-s1 has 2 free IP(s); 5 needed")
+    assert.equal(refused.message, "Network net-of-s1 has 2 free IPs; 5 needed")
     assert.equal(refused.messageZh, "网络 net-of-s1 可用IP数为 2，需要 5 个")
   })
   it("a taken fixed IP, and one outside the range: fixed-ip-available with the matching message", () => {

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { issueToken } from "../auth/tokens.ts"
 import { verifiedTokens } from "../auth/verified-tokens.ts"
-import { NotFound } from "../errors.ts"
+import { InvalidInput, NotFound } from "../errors.ts"
 import type { ApiToken } from "../model/org.ts"
 import { now } from "../operations/clock.ts"
 import type { Actor } from "../rules/context.ts"
@@ -37,14 +37,31 @@ export const listTokens = Effect.fn("org.listTokens")(function* (actor: Actor, u
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
 })
 
-/** G1: a token for the actor (or a user they manage), with an optional lifetime; the secret is shown once. */
+/**
+ * G1: a token for the actor (or a user they manage), with an optional lifetime in days or, for a portal's signed-in
+ * user (#21), in seconds; the secret is shown once. It acts with its user's role and scope, like any other token.
+ */
 export const issueTokenFor = Effect.fn("org.issueToken")(function* (
   actor: Actor,
-  input: { readonly name: string; readonly userId?: string; readonly expiresDays?: number },
+  input: {
+    readonly name: string
+    readonly userId?: string
+    readonly expiresDays?: number
+    readonly ttlSeconds?: number
+  },
 ) {
+  if (input.expiresDays !== undefined && input.ttlSeconds !== undefined) {
+    return yield* new InvalidInput({ message: "Give expiresDays or ttlSeconds, not both" })
+  }
   const user = yield* tokenUser(actor, input.userId ?? actor.userId)
   const at = yield* now
-  const expiresAt = input.expiresDays === undefined ? null : new Date(at.getTime() + input.expiresDays * 86_400_000)
+  const lifeMs =
+    input.ttlSeconds !== undefined
+      ? input.ttlSeconds * 1000
+      : input.expiresDays !== undefined
+        ? input.expiresDays * 86_400_000
+        : undefined
+  const expiresAt = lifeMs === undefined ? null : new Date(at.getTime() + lifeMs)
   const { token, secret } = yield* issueToken(user.id, input.name, expiresAt)
   return { token: viewOf(token), secret }
 })

@@ -3,6 +3,9 @@ import type { VmContext } from "./context.ts"
 import { notRecycled, stoppedOnly, vmBusy } from "./lifecycle.ts"
 import { defineRule, type Rule } from "./rule.ts"
 
+/** #21: "1 free IP", "2 free IPs" (not "IP(s)"). */
+const englishPlural = new Intl.PluralRules("en")
+
 /** A fixed IP the user typed, as IPAM judged it. */
 export interface FixedIp {
   readonly address: string
@@ -60,7 +63,7 @@ export const networkFreeIps = <C>(
       const name = short?.name ?? ""
       const free = short?.freeIps ?? 0
       return {
-        en: `Network ${name} has ${free} free IP(s); ${needed} needed`,
+        en: `Network ${name} has ${free} free ${englishPlural.select(free) === "one" ? "IP" : "IPs"}; ${needed} needed`,
         zh: `网络 ${name} 可用IP数为 ${free}，需要 ${needed} 个`,
       }
     },

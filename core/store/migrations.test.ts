@@ -38,12 +38,13 @@ const allTables = [
   "vms",
 ]
 
-/** Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost); undone first below. */
+/** Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost; #21: events); undone first below. */
 const laterTables = [
   "alarm_events",
   "cluster_settings",
   "ip_addresses",
   "metric_samples",
+  "platform_events",
   "reclaim_notices",
   "vm_daily_costs",
   "vm_holdings",

@@ -236,6 +236,18 @@ export interface MetricsRepository {
 }
 
 /** R1, M2: the alarm history. */
+/** #21 G4: published events, kept for replay (`/events?since=`); ids are decimal strings of the table's sequence. */
+export interface PlatformEventRepository {
+  /** Store a batch in one statement; the ids, in the order given. `events` are JSON-encoded PlatformEvents. */
+  append(hostId: string, events: ReadonlyArray<unknown>): Q<ReadonlyArray<string>>
+  /** The events after `id`, oldest first, at most `limit`. */
+  after(id: string, limit: number): Q<ReadonlyArray<{ readonly id: string; readonly event: unknown }>>
+  /** Whether the event `id` is still kept (not pruned). */
+  has(id: string): Q<boolean>
+  /** Delete the events published before `at`; how many. */
+  pruneBefore(at: Date): Q<number>
+}
+
 export interface AlarmEventRepository {
   insert(event: AlarmEvent): Q<AlarmEvent>
   /** Newest first. */
@@ -373,6 +385,7 @@ export class Store extends Context.Service<
     readonly metrics: MetricsRepository
     readonly figures: FiguresRepository
     readonly alarmEvents: AlarmEventRepository
+    readonly platformEvents: PlatformEventRepository
     readonly costs: CostRepository
     readonly reclaimNotices: ReclaimNoticeRepository
     readonly clusterSettings: ClusterSettingsRepository

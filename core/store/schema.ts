@@ -14,6 +14,7 @@ import type {
   QuotasTable,
   UsersTable,
 } from "./org.table.ts"
+import type { PlatformEventsTable } from "./platform-events.table.ts"
 import type { ReclaimNoticesTable } from "./reclaim-notices.table.ts"
 import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
 import type { TasksTable } from "./task.table.ts"
@@ -53,6 +54,7 @@ export interface DB {
   tasks: TasksTable
   metricSamples: MetricSamplesTable
   alarmEvents: AlarmEventsTable
+  platformEvents: PlatformEventsTable
   reclaimNotices: ReclaimNoticesTable
   vmHoldings: VmHoldingsTable
   vmDailyCosts: VmDailyCostsTable

@@ -13,6 +13,7 @@ import { makeMetricsRepository } from "./metrics.repository.ts"
 import { migrateToLatest } from "./migrator.ts"
 import { makeNetworkRepositories } from "./network.repository.ts"
 import { makeOrgRepositories } from "./org.repository.ts"
+import { makePlatformEventRepository } from "./platform-events.repository.ts"
 import { Store } from "./ports.ts"
 import { makeQuotaRepository } from "./quota.repository.ts"
 import { makeReclaimNoticeRepository } from "./reclaim-notices.repository.ts"
@@ -32,6 +33,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     metrics: makeMetricsRepository(db),
     figures: makeFiguresRepository(db),
     alarmEvents: makeAlarmEventRepository(db),
+    platformEvents: makePlatformEventRepository(db),
     reclaimNotices: makeReclaimNoticeRepository(db),
     clusterSettings: makeClusterSettingsRepository(db),
     costs: makeCostRepository(db),

@@ -73,6 +73,28 @@ export class HxErrorEvent extends CustomEvent<HxErrorDetail> {
   }
 }
 
+/**
+ * Any element (#21 portal sign-in): its token expires soon. A page without `tokenProvider` sets a fresh `token` (and
+ * `tokenExpires`) on the element now; with one, the element is already asking it.
+ */
+export class HxTokenExpiringEvent extends CustomEvent<{ readonly expiresAt: string }> {
+  static readonly type = "hx-token-expiring"
+  constructor(expiresAt: string) {
+    super(HxTokenExpiringEvent.type, { ...options, detail: { expiresAt } })
+  }
+}
+
+/**
+ * Any element (#21): the API refused the token (expired or revoked). With a `tokenProvider` the element asks it and
+ * retries the request once; without, or if that fails, it shows its neutral signed-out state and sends hx-error.
+ */
+export class HxTokenNeededEvent extends CustomEvent<{ readonly status: number }> {
+  static readonly type = "hx-token-needed"
+  constructor(status: number) {
+    super(HxTokenNeededEvent.type, { ...options, detail: { status } })
+  }
+}
+
 export type HxConsoleStatus = "idle" | "ticket" | "connecting" | "connected" | "disconnected" | "failed"
 
 /** <hx-vm-console>: the connection's state changed. */
@@ -93,5 +115,7 @@ declare global {
     "hx-vm-created": HxVmCreatedEvent
     "hx-error": HxErrorEvent
     "hx-console-status": HxConsoleStatusEvent
+    "hx-token-expiring": HxTokenExpiringEvent
+    "hx-token-needed": HxTokenNeededEvent
   }
 }

@@ -16,6 +16,8 @@ export const hxEventTypes = [
   "hx-vm-created",
   "hx-error",
   "hx-console-status",
+  "hx-token-expiring",
+  "hx-token-needed",
 ]
 
 /** Listen on document for every hx- event from the page's first script on (they bubble and are composed). */

@@ -24,6 +24,7 @@ import * as vmHaPriority from "./2026_12_06_0140_vm_ha_priority.ts"
 import * as hostDeviceInventory from "./2026_12_06_0170_host_device_inventory.ts"
 import * as imageChecksums from "./2026_12_06_0171_image_checksums.ts"
 import * as clusterSettings from "./2026_12_06_0200_cluster_settings.ts"
+import * as platformEvents from "./2026_12_06_0240_platform_events.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -52,4 +53,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0170_host_device_inventory": hostDeviceInventory,
   "2026_12_06_0171_image_checksums": imageChecksums,
   "2026_12_06_0200_cluster_settings": clusterSettings,
+  "2026_12_06_0240_platform_events": platformEvents,
 }

@@ -6,6 +6,11 @@ export interface Connection {
   readonly base: string
   readonly token: string
   readonly locale: Locale
+  /**
+   * #21 portal sign-in: asked for a fresh token when the API answers 401; the request is then sent once more with
+   * it. Undefined (or an answer of undefined): the 401 stands.
+   */
+  readonly renew?: () => Promise<string | undefined>
 }
 
 /** An error the API answered (`{error: {code, rule?, message}}`, message in the caller's language), or a network one. */
@@ -132,9 +137,14 @@ export class ApiClient {
     return (text === "" ? undefined : JSON.parse(text)) as T
   }
 
-  private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    token = this.connection.token,
+  ): Promise<Response> {
     const headers: Record<string, string> = {
-      Authorization: `Bearer ${this.connection.token}`,
+      Authorization: `Bearer ${token}`,
       "Accept-Language": this.connection.locale,
     }
     if (options.body !== undefined) headers["Content-Type"] = "application/json"
@@ -149,6 +159,11 @@ export class ApiClient {
       throw new ApiError(0, "network", cause instanceof Error ? cause.message : String(cause))
     }
     if (response.ok) return response
+    // A token that expired or was revoked: ask for a fresh one and try once more (a second 401 stands).
+    if (response.status === 401 && token === this.connection.token && this.connection.renew !== undefined) {
+      const fresh = await this.connection.renew()
+      if (fresh !== undefined && fresh !== "" && fresh !== token) return this.send(method, path, options, fresh)
+    }
     throw await errorOf(response)
   }
 }

@@ -27,13 +27,19 @@ export class EventFeed {
   private isLive = false
   private lastId: string | undefined
 
-  constructor(url: string, token: string) {
+  constructor(url: string, token: string, since?: string) {
     this.url = url
     this.token = token
+    this.lastId = since
   }
 
   get live(): boolean {
     return this.isLive
+  }
+
+  /** The id of the last event heard, to resume from. */
+  get lastEventId(): string | undefined {
+    return this.lastId
   }
 
   subscribe(onEvent: EventListener, onLive: LiveListener): () => void {
@@ -99,12 +105,12 @@ const withQuery = (url: string, name: string, value: string) =>
 
 const feeds = new Map<string, EventFeed>()
 
-/** The shared feed for one agent's events URL and token. */
-export const eventFeed = (url: string, token: string): EventFeed => {
+/** The shared feed for one agent's events URL and token; a new one resumes after `since` (a renewed token's). */
+export const eventFeed = (url: string, token: string, since?: string): EventFeed => {
   const key = `${url} ${token}`
   let feed = feeds.get(key)
   if (feed === undefined) {
-    feed = new EventFeed(url, token)
+    feed = new EventFeed(url, token, since)
     feeds.set(key, feed)
   }
   return feed

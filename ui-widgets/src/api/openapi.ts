@@ -1020,6 +1020,8 @@ export type components = {
       readonly userId?: string
       /** @description Days the token lives, 1–3650; none: until revoked */
       readonly expiresDays?: number
+      /** @description Seconds the token lives, 5–86400 (a portal's session token); not with expiresDays */
+      readonly ttlSeconds?: number
     }
     readonly VmNic: {
       readonly id: string

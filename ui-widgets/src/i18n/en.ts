@@ -1,4 +1,5 @@
 import { devicesEn } from "./devices.ts"
+import { count, noun } from "./plural.ts"
 
 /** English text of every widget; the typed source that zh-cn.ts must match key for key. */
 export const en = {
@@ -93,7 +94,7 @@ export const en = {
     batchActions: "Batch actions",
     empty: "No VMs match",
     totals: "Totals",
-    count: (n: number) => (n === 1 ? "1 VM" : `${n} VMs`),
+    count: (n: number) => count(n, "VM", "VMs"),
     pageSize: "Rows per page",
     previous: "Previous page",
     next: "Next page",
@@ -107,7 +108,7 @@ export const en = {
     reboot: "Reboot",
     delete: "Delete",
     snapshot: "Snapshot",
-    title: (action: string, n: number) => `${action}: ${n === 1 ? "1 VM" : `${n} VMs`}`,
+    title: (action: string, n: number) => `${action}: ${count(n, "VM", "VMs")}`,
     checking: "Checking what each VM allows now…",
     warnings: "These VMs do not allow this action now; they will be reported and skipped:",
     allRefused: "None of these VMs allows this action now:",
@@ -140,12 +141,12 @@ export const en = {
     reclaimHint: "Leave empty to never reclaim",
     remarks: "Remarks",
     image: "Image",
-    minimums: (cores: number, disk: number) => `at least ${cores} CPU, ${disk} GiB system disk`,
+    minimums: (cores: number, disk: number) => `at least ${count(cores, "CPU", "CPUs")}, ${disk} GiB system disk`,
     flavor: "Flavor",
-    flavorSpec: (cpus: number, memory: string) => `${cpus} CPU, ${memory}`,
+    flavorSpec: (cpus: number, memory: string) => `${count(cpus, "CPU", "CPUs")}, ${memory}`,
     sockets: "CPU sockets",
-    socketsAuto: (sockets: number, cores: number) => `Auto: ${sockets} × ${cores} cores`,
-    socketsManual: (sockets: number, cores: number) => `${sockets} × ${cores} cores`,
+    socketsAuto: (sockets: number, cores: number) => `Auto: ${sockets} × ${count(cores, "core", "cores")}`,
+    socketsManual: (sockets: number, cores: number) => `${sockets} × ${count(cores, "core", "cores")}`,
     dataDisks: "Data disks",
     addDisk: "Add a data disk",
     removeDisk: (n: number) => `Remove data disk ${n}`,
@@ -163,7 +164,8 @@ export const en = {
     start: "Start the VMs once created",
     networkAuto: "Automatic: each VM joins the subnet with the most free IP addresses.",
     networkAutoShort: "Automatic (the subnet with the most free IPs)",
-    networkAutoPick: (name: string, free: number) => `Now that is ${name}, with ${free} free IP(s).`,
+    networkAutoPick: (name: string, free: number) =>
+      `Now that is ${name}, with ${free} free ${noun(free, "IP", "IPs")}.`,
     networkAllFull: "No network has a free IP: the request will be refused.",
     networkNone: "No network is available to you: the VMs are created without a network.",
     networkNoneShort: "None",
@@ -198,7 +200,8 @@ export const en = {
     back: "Back",
     submit: "Create",
     submitting: "Creating…",
-    created: (n: number) => (n === 1 ? "1 VM created; it is being provisioned" : `${n} VMs created; provisioning`),
+    created: (n: number) =>
+      n === 1 ? "1 VM created; it is being provisioned" : `${count(n, "VM", "VMs")} created; provisioning`,
     another: "Create more",
     fixFirst: "Fix the marked fields first",
   },
@@ -209,7 +212,7 @@ export const en = {
     "reclaim-date-future": "The reclaim date must lie in the future",
     "password-format":
       "A password has 6–32 characters mixing upper case, lower case and digits; special characters are allowed",
-    "image-min-cores": (cores: number) => `This image needs at least ${cores} CPUs`,
+    "image-min-cores": (cores: number) => `This image needs at least ${count(cores, "CPU", "CPUs")}`,
     "key-pair-required": "Logging in by SSH key needs a key pair",
     "remarks-length": "Remarks have at most 1000 characters",
     "disk-size": "A data disk has 1–65536 GiB",
@@ -259,7 +262,8 @@ export const en = {
     resizeNote: "The VM starts again by itself once resized.",
     migrateHost: "Target host",
     migrateAuto: "Chosen by placement (the most free memory)",
-    hostFree: (name: string, cpus: number, mib: number) => `${name} · ${cpus} CPUs and ${mib} MiB free`,
+    hostFree: (name: string, cpus: number, mib: number) =>
+      `${name} · ${count(cpus, "CPU", "CPUs")} and ${mib} MiB free`,
     migrateNote: "The VM keeps running while it moves; only the switch-over pauses it briefly.",
     migrating: "Live migration",
     migrationPhase: {
@@ -459,7 +463,7 @@ export const en = {
     costServices: "Services",
     costGpu: "GPUs",
     costToday: "Today (so far)",
-    costPeriod: (days: number) => `Total over ${days} ${days === 1 ? "day" : "days"}`,
+    costPeriod: (days: number) => `Total over ${count(days, "day", "days")}`,
     costNone: "No day has ended since this VM was created; the estimate below is from today's prices.",
     metrics: {
       cpu: "CPU",
@@ -514,7 +518,8 @@ export const en = {
     endMaintenance: "End maintenance",
     empty: "No host is registered",
     states: { up: "Up", suspect: "Suspect", down: "Down", maintenance: "Maintenance" },
-    cpuUsage: (used: number, total: number, free: number) => `${used} of ${total} CPUs used, ${free} free`,
+    cpuUsage: (used: number, total: number, free: number) =>
+      `${used} of ${count(total, "CPU", "CPUs")} used, ${free} free`,
     memoryUsage: (used: number, total: number, free: number) => `${used} of ${total} GiB used, ${free} GiB free`,
   },
 }

@@ -3,9 +3,17 @@ import { ApiClient, ApiError } from "../api/client.ts"
 import { type EventFeed, eventFeed } from "../api/events.ts"
 import { TaskWatch } from "../api/tasks.ts"
 import type { PlatformEvent, Task } from "../api/types.ts"
-import { type HxErrorDetail, HxErrorEvent, HxTaskFinishedEvent, HxTaskStartedEvent } from "../events.ts"
+import {
+  type HxErrorDetail,
+  HxErrorEvent,
+  HxTaskFinishedEvent,
+  HxTaskStartedEvent,
+  HxTokenExpiringEvent,
+  HxTokenNeededEvent,
+} from "../events.ts"
 import { type Locale, localeOf, type Messages, messagesFor, resolveLocale } from "../i18n/index.ts"
 import { operationName } from "../i18n/operations.ts"
+import { askProvider, expiryOf, renewalDelay, type TokenProvider } from "./token-renewal.ts"
 
 /**
  * What every hx- element shares: the api-base, token and lang attributes, an API client built from them, the
@@ -16,18 +24,27 @@ export abstract class HxElement extends LitElement {
   static override properties: PropertyDeclarations = {
     apiBase: { attribute: "api-base" },
     token: {},
+    tokenExpires: { attribute: "token-expires" },
+    tokenProvider: { attribute: false },
     lang: {},
     live: { state: true },
+    expired: { state: true },
   }
 
   /** The agent's URL or API root; empty: the agent that served the bundle. */
   declare apiBase: string
   /** The caller's bearer token (hx_…). */
   declare token: string
+  /** When the token expires (ISO date or epoch ms, as `POST /tokens` answered); empty: never or unknown. */
+  declare tokenExpires: string
+  /** #21: asked for a fresh token before `tokenExpires` and when the API answers 401 (portal sign-in). */
+  declare tokenProvider: TokenProvider | undefined
   /** en, zh, zh-CN, zh-Hans…; empty: the nearest ancestor's lang, then the browser's. */
   declare lang: string
   /** Whether the events stream is open. */
   declare protected live: boolean
+  /** The API refused the token and no fresh one came: the element shows its signed-out state. */
+  declare protected expired: boolean
 
   /** Whether the element follows the events stream (the console does not need it). */
   protected readonly followsEvents: boolean = true
@@ -36,13 +53,20 @@ export abstract class HxElement extends LitElement {
   private cachedClient: ApiClient | undefined
   private unsubscribe: (() => void) | undefined
   private feed: EventFeed | undefined
+  private renewTimer: ReturnType<typeof setTimeout> | undefined
+  private renewing: Promise<string | undefined> | undefined
+  /** A token this element got from its provider: setting it keeps what the element shows (no reload). */
+  private renewedToken = ""
 
   constructor() {
     super()
     this.apiBase = ""
     this.token = ""
+    this.tokenExpires = ""
+    this.tokenProvider = undefined
     this.lang = ""
     this.live = false
+    this.expired = false
     this.tasks = new TaskWatch(
       () => this.client,
       (task) => {
@@ -66,14 +90,19 @@ export abstract class HxElement extends LitElement {
   protected get client(): ApiClient {
     const key = `${this.apiBase}\n${this.token}\n${this.locale}`
     if (this.cachedClient === undefined || key !== this.clientKey) {
-      this.cachedClient = new ApiClient({ base: this.apiBase, token: this.token, locale: this.locale })
+      this.cachedClient = new ApiClient({
+        base: this.apiBase,
+        token: this.token,
+        locale: this.locale,
+        renew: () => this.renewToken("needed"),
+      })
       this.clientKey = key
     }
     return this.cachedClient
   }
 
   protected get ready(): boolean {
-    return this.token !== ""
+    return this.token !== "" && !this.expired
   }
 
   private toldNoToken = false
@@ -83,7 +112,8 @@ export abstract class HxElement extends LitElement {
    * once, as hx-error with code "no-token", not through text on the page.
    */
   protected signedOut(): TemplateResult {
-    if (!this.toldNoToken) {
+    // A refused token was told already, as the request's hx-error.
+    if (!this.toldNoToken && !this.expired) {
       this.toldNoToken = true
       queueMicrotask(() =>
         this.dispatchEvent(new HxErrorEvent({ status: 0, code: "no-token", message: this.t.common.noToken })),
@@ -95,6 +125,7 @@ export abstract class HxElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     this.follow()
+    this.scheduleRenewal()
   }
 
   override disconnectedCallback(): void {
@@ -103,14 +134,63 @@ export abstract class HxElement extends LitElement {
     this.unsubscribe = undefined
     this.feed = undefined
     this.tasks.dispose()
+    clearTimeout(this.renewTimer)
+    this.renewTimer = undefined
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed)
-    if (changed.has("apiBase") || changed.has("token")) this.follow()
-    if (changed.has("apiBase") || changed.has("token") || changed.has("lang")) {
+    const renewed = changed.has("token") && this.token !== "" && this.token === this.renewedToken
+    if (changed.has("token")) this.expired = false
+    if (changed.has("token") || changed.has("tokenExpires")) this.scheduleRenewal()
+    // A refused token also leaves the events stream (which would retry it forever).
+    if (changed.has("apiBase") || changed.has("token") || changed.has("expired")) this.follow()
+    if (changed.has("apiBase") || (changed.has("token") && !renewed) || changed.has("lang")) {
       if (this.ready) void this.reload()
     }
+  }
+
+  /**
+   * #21 portal sign-in: get a fresh token, before the current one expires ("expiring") or after the API refused it
+   * ("needed"): the page hears hx-token-expiring / hx-token-needed (and may set `token` right then), then the
+   * provider is asked. The element keeps what it shows (selection, page, open dialog): only requests change token.
+   * Resolves to the fresh token, or undefined when none came.
+   */
+  protected renewToken(reason: "expiring" | "needed"): Promise<string | undefined> {
+    this.renewing ??= this.askForToken(reason).finally(() => {
+      this.renewing = undefined
+    })
+    return this.renewing
+  }
+
+  private async askForToken(reason: "expiring" | "needed"): Promise<string | undefined> {
+    const stale = this.token
+    this.dispatchEvent(
+      reason === "expiring" ? new HxTokenExpiringEvent(this.tokenExpires) : new HxTokenNeededEvent(401),
+    )
+    if (this.token !== stale && this.token !== "") return this.token
+    const provider = this.tokenProvider
+    if (provider === undefined) return undefined
+    try {
+      const fresh = await askProvider(provider)
+      if (fresh.token === "" || fresh.token === stale) return undefined
+      this.renewedToken = fresh.token
+      this.token = fresh.token
+      this.tokenExpires = fresh.expiresAt
+      return fresh.token
+    } catch (error) {
+      // The portal could not mint one (its session ended): the 401 that follows says so as hx-error.
+      if (reason === "expiring") this.report(error)
+      return undefined
+    }
+  }
+
+  private scheduleRenewal() {
+    clearTimeout(this.renewTimer)
+    this.renewTimer = undefined
+    const expiresAt = expiryOf(this.tokenExpires)
+    if (expiresAt === undefined || this.token === "" || !this.isConnected) return
+    this.renewTimer = setTimeout(() => void this.renewToken("expiring"), renewalDelay(expiresAt, Date.now()))
   }
 
   /** Fetch what the element shows; called when the connection or language changes and when the stream reopens. */
@@ -130,6 +210,8 @@ export abstract class HxElement extends LitElement {
 
   /** Turn a failure into hx-error and return what the element should show. */
   protected report(error: unknown): HxErrorDetail {
+    // A refused token that no renewal replaced: the neutral signed-out state until the page sets a fresh one.
+    if (error instanceof ApiError && error.status === 401) this.expired = true
     const detail: HxErrorDetail =
       error instanceof ApiError
         ? {
@@ -147,12 +229,14 @@ export abstract class HxElement extends LitElement {
     if (!this.followsEvents || !this.isConnected) return
     const url = this.ready ? this.client.socketUrl("/events") : undefined
     if (url === this.feed?.url && this.token === this.feed?.token) return
+    const since = this.feed?.lastEventId
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.feed = undefined
     this.live = false
     if (url === undefined) return
-    const feed = eventFeed(url, this.token)
+    // A renewed token opens a new stream that starts where the old one was (?since=), so no event is lost between.
+    const feed = eventFeed(url, this.token, since)
     this.feed = feed
     let opened = feed.live
     this.live = feed.live

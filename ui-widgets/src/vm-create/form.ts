@@ -1,6 +1,7 @@
 import { isValidName, isValidPassword } from "../../../core/rules/input-checks.ts"
 import { autoSockets, hasNameTags, nameTagKeys } from "../../../core/rules/naming.ts"
 import type { Flavor, Image, Network, Quote } from "../api/types.ts"
+import { validIsoDate } from "../date-field/date-parts.ts"
 import { type NetworkForm, networkRule, networksBody } from "./network-choice.ts"
 
 /** The wizard's fields as the user typed them (numbers stay text until they are valid). */
@@ -119,7 +120,8 @@ export const checkForm = (form: CreateForm, choices: Choices): ReadonlyMap<Field
   }
   const tags = Object.fromEntries(nameTagKeys.map((key) => [key, form.tags[key].trim()]))
   if (namesFromTags(form) && !hasNameTags(tags)) refusals.set("tags", { rule: "name-tags" })
-  if (form.reclaimAt !== "" && !(new Date(`${form.reclaimAt}T00:00:00`).getTime() > choices.now.getTime())) {
+  const reclaimDay = new Date(`${form.reclaimAt}T00:00:00`).getTime()
+  if (form.reclaimAt !== "" && !(validIsoDate(form.reclaimAt) && reclaimDay > choices.now.getTime())) {
     refusals.set("reclaimAt", { rule: "reclaim-date-future" })
   }
   if (form.remarks.length > 1000) refusals.set("remarks", { rule: "remarks-length" })

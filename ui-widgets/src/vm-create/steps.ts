@@ -11,6 +11,8 @@ import {
   type Step,
   topologyOf,
 } from "./form.ts"
+import "../date-field/hx-date-field.ts"
+import { formatDay } from "../date-field/date-parts.ts"
 import type { NetworkForm } from "./network-choice.ts"
 import { networkStep, networkSummary } from "./network-step.ts"
 
@@ -102,8 +104,9 @@ const basic = (v: StepView) => {
       v,
       "reclaimAt",
       t.reclaim,
-      (d, bad) => html`<input id="reclaimAt" type="date" part="input" aria-describedby=${d} aria-invalid=${bad}
-        .value=${v.form.reclaimAt} @input=${(e: Event) => v.set({ reclaimAt: eventValue(e) }, "reclaimAt")} />`,
+      (d, bad) => html`<hx-date-field id="reclaimAt" .locale=${v.locale} label=${t.reclaim} aria-describedby=${d}
+        ?invalid=${bad} .value=${v.form.reclaimAt}
+        @input=${(e: Event) => v.set({ reclaimAt: eventValue(e) }, "reclaimAt")}></hx-date-field>`,
       t.reclaimHint,
     )}
     ${field(
@@ -235,7 +238,7 @@ const confirm = (v: StepView) => {
     [t.flavor, v.flavor ? `${v.flavor.name} (${t.flavorSpec(v.flavor.cpus, formatMemory(v.flavor.memoryMiB))})` : ""],
     [t.dataDisks, v.form.dataDisks.map((d) => `${d.sizeGiB} GiB`).join(", ") || v.t.common.none],
     [t.login, v.form.loginMethod === "password" ? t.loginPassword : t.loginKey],
-    [t.reclaim, v.form.reclaimAt || v.t.common.never],
+    [t.reclaim, v.form.reclaimAt === "" ? v.t.common.never : formatDay(v.form.reclaimAt, v.locale)],
     [v.t.create.steps.network, networkSummary(v)],
   ]
   return html`<h4>${t.summary}</h4><dl class="summary" part="summary">

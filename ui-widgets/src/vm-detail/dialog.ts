@@ -1,6 +1,8 @@
 import { html, nothing, type TemplateResult } from "lit"
 import { isValidPassword } from "../../../core/rules/input-checks.ts"
 import type { Messages } from "../i18n/index.ts"
+import "../date-field/hx-date-field.ts"
+import { validIsoDate } from "../date-field/date-parts.ts"
 import { validName } from "../vm-create/form.ts"
 
 /**
@@ -68,7 +70,11 @@ const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => 
   if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
   if (dialog.kind === "device" && (dialog.options ?? []).length === 0) return dialog.ask?.empty ?? ""
   if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
-  if (dialog.kind === "reclaim" && dialog.value !== "" && new Date(`${dialog.value}T00:00:00`) <= new Date()) {
+  if (
+    dialog.kind === "reclaim" &&
+    dialog.value !== "" &&
+    (!validIsoDate(dialog.value) || new Date(`${dialog.value}T00:00:00`) <= new Date())
+  ) {
     return t.rules["reclaim-date-future"]
   }
   return undefined
@@ -138,8 +144,8 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`
     case "reclaim":
       return html`<label for="dialog-input">${t.detail.newReclaim}</label>
-        <input id="dialog-input" type="date" .value=${dialog.value} aria-invalid=${common.invalid}
-          aria-describedby="dialog-error" @input=${change} />`
+        <hx-date-field id="dialog-input" label=${t.detail.newReclaim} .value=${dialog.value} ?invalid=${common.invalid}
+          aria-describedby="dialog-error" @input=${change}></hx-date-field>`
     default:
       return nothing
   }

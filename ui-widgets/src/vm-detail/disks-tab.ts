@@ -3,6 +3,7 @@ import { offeredRoutes, offers } from "../api/capabilities.ts"
 import type { DiskListed, DiskWithBackups, Items, VmDetail } from "../api/types.ts"
 import { formatDateTime, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import { DiskBackups } from "./disk-backups.ts"
+import { previewedSubmit } from "./previewed-submit.ts"
 import { type Loadable, type TabHost, TabModel, taskField } from "./tab-model.ts"
 import { noticeView, refusalOf, rowButton, table } from "./views.ts"
 
@@ -71,7 +72,7 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
       return detailDisks(detail, t, locale, currency)
     }
     const disks = data.value
-    const form = html`${this.createForm()}${this.attachForm()}${noticeView(this.notice, t)}`
+    const form = html`${this.createForm(detail)}${this.attachForm()}${noticeView(this.notice, t)}`
     if (disks.length === 0) return html`${form}<p class="muted">${t.tabs.noDisks}</p>`
     return html`${form}${this.list(disks, detail)}
       ${[...this.open].map(([id, panel]) => {
@@ -80,7 +81,7 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
       })}`
   }
 
-  private createForm() {
+  private createForm(detail: VmDetail) {
     const d = this.host.t.tabs.diskOps
     const submit = (event: Event) => {
       event.preventDefault()
@@ -99,7 +100,11 @@ export class DisksTab extends TabModel<ReadonlyArray<DiskWithBackups>> {
     return html`<form class="inline-form" data-create-disk @submit=${submit}>
       <label>${d.name}<input name="name" type="text" required maxlength="64" /></label>
       <label>${d.size}<input name="sizeGiB" type="number" required min="1" max="65536" step="1" value="10" /></label>
-      <button type="submit" class="primary" ?disabled=${this.busy.has("create")}>${d.create}</button>
+      ${previewedSubmit(d.create, {
+        data: "create",
+        busy: this.busy.has("create"),
+        refused: refusalOf(detail.allowedActions, "create-disk"),
+      })}
     </form>`
   }
 

@@ -1,13 +1,15 @@
 import { html, type TemplateResult } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
 import type { Items, Snapshot, VmDetail } from "../api/types.ts"
+import { previewedSubmit } from "./previewed-submit.ts"
 import { ScheduleList } from "./schedules.ts"
 import { type Loadable, newestFirst, type TabHost, TabModel, taskField } from "./tab-model.ts"
 import { itemCells, noticeView, refusalOf, rowButton, table, whenLoaded } from "./views.ts"
 
 /**
  * The snapshots tab (P1–P5): the VM's snapshots with memory or not, origin, state, size and time; take one, roll
- * back to one, delete one; and the snapshot schedules. What is allowed is the API's call: "roll back" follows the VM's
+ * back to one, delete one; and the snapshot schedules. What is allowed is the API's call: "take" follows the VM's
+ * `snapshot` verdict (P1 without memory; "with memory" is judged by the call), "roll back" follows the VM's
  * `snapshot-rollback` verdict (disabled with its message on a running VM); a refusal the preview cannot know (a
  * snapshot while the disks have backups) shows its message and rule where the user acted.
  */
@@ -44,7 +46,7 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
       t,
       t.tabs.snapshotList,
       (items) => html`<section data-snapshots aria-label=${t.tabs.snapshots}>
-        ${this.takeForm()}
+        ${this.takeForm(detail)}
         ${noticeView(this.notice, t)}
         ${items.length === 0 ? html`<p class="muted">${t.tabs.noSnapshots}</p>` : this.list(items, detail)}
       </section>
@@ -55,7 +57,7 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
     )
   }
 
-  private takeForm() {
+  private takeForm(detail: VmDetail) {
     const t = this.host.t.tabs
     const submit = (event: Event) => {
       event.preventDefault()
@@ -74,7 +76,11 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
     return html`<form class="inline-form" data-take-snapshot @submit=${submit}>
       <label>${t.snap.name}<input name="name" type="text" maxlength="64" /></label>
       <label class="check"><input name="withMemory" type="checkbox" />${t.snap.withMemory}</label>
-      <button type="submit" class="primary" ?disabled=${this.busy.has("take")}>${t.snap.take}</button>
+      ${previewedSubmit(t.snap.take, {
+        data: "take",
+        busy: this.busy.has("take"),
+        refused: refusalOf(detail.allowedActions, "snapshot"),
+      })}
     </form>`
   }
 
