@@ -3,7 +3,8 @@ import type { Kysely } from "kysely"
 import { NotFound } from "../errors.ts"
 import { Task } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
-import type { LockRef, TaskFilter, TaskRepository } from "./ports.ts"
+import { insertOwn, updateOwn } from "./own-rows.ts"
+import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository } from "./ports.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
@@ -11,7 +12,11 @@ import type { DB } from "./schema.ts"
 const taskCodec = codecOf(Task, { json: ["params", "result", "error"] })
 
 export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
-  const { get, insert, update } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
+  const {
+    get,
+    insert: insertTask,
+    update,
+  } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
 
   const filtered = (filter: TaskFilter) => {
     let query = db.selectFrom("tasks")
@@ -49,9 +54,29 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return Number(row.count)
   })
 
-  // One statement: the lock's update rides along as a data-modifying CTE (both or neither are written).
-  const finish = Effect.fn("task.finish")(function* (id: string, patch: Parameters<typeof update>[1], lock?: LockRef) {
-    if (lock === undefined) return yield* update(id, patch)
+  // One statement: the operation's own row rides along as a data-modifying CTE (both or neither are written).
+  const insert = Effect.fn("task.insert")(function* (task: Task, own?: OwnRow) {
+    if (own === undefined) return yield* insertTask(task)
+    const row = yield* run("task.insert", () =>
+      db
+        .with("own", (db) => insertOwn(db, own))
+        .insertInto("tasks")
+        .values(taskCodec.encode(task) as never)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    )
+    return taskCodec.decode(row)
+  })
+
+  // One statement: the lock's update and the operation's own row's change ride along as data-modifying CTEs (all or
+  // none are written).
+  const finish = Effect.fn("task.finish")(function* (
+    id: string,
+    patch: Parameters<typeof update>[1],
+    lock?: LockRef,
+    own?: OwnUpdate,
+  ) {
+    if (lock === undefined && own === undefined) return yield* update(id, patch)
     const { id: _id, createdAt: _createdAt, ...changes } = taskCodec.encode(patch as Partial<Task>)
     const row = yield* run("task.finish", () =>
       db
@@ -59,9 +84,10 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
           db
             .updateTable("vmLocks")
             .set({ holder: null, operation: null, takenAt: null })
-            .where("vmId", "=", lock.vmId)
-            .where("holder", "=", lock.holder),
+            .where("vmId", "=", lock?.vmId ?? "")
+            .where("holder", "=", lock?.holder ?? ""),
         )
+        .with("own", (db) => (own === undefined ? db.selectNoFrom((eb) => eb.lit(1).as("none")) : updateOwn(db, own)))
         .updateTable("tasks")
         .set(changes)
         .where("id", "=", id)

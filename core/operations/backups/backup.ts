@@ -121,8 +121,9 @@ export const backupDiskOperation: VmOperation<
 > = {
   operation: "disk.backup",
   reads: "counts",
-  context: (base, { diskId, scheduleId }) =>
-    Effect.map(loadVisibleDisk(base.actor, diskId, base.vm), ({ disk }) => ({
+  item: ({ diskId }) => ({ kind: "disk", id: diskId }),
+  context: (base, { diskId, scheduleId }, claimed) =>
+    Effect.map(loadVisibleDisk(base.actor, diskId, base.vm, claimed?.disk), ({ disk }) => ({
       ...base,
       disk,
       backupId: randomUUID(),
@@ -145,7 +146,7 @@ export const backupDiskOperation: VmOperation<
         const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
         const all = yield* store.backups.list({ diskId: disk.id })
         const plan = planBackup(streamOf(all, scheduleId), all, limit, id)
-        const backup = yield* store.backups.insert({
+        const backup: Backup = {
           id,
           diskId: disk.id,
           vmId: vm.id,
@@ -157,10 +158,11 @@ export const backupDiskOperation: VmOperation<
           sizeBytes: 0,
           state: "creating",
           createdAt: yield* now,
-        })
+        }
         return { backup, plan }
       }),
-    discard: ({ backupId }) => Store.use((store) => store.backups.remove(backupId)),
+    // Recorded with its task, in one statement.
+    row: (_context, _prepared, { backup }) => ({ kind: "backup", row: backup }),
     run: ({ vm, disk }, { driver, calls }, recorded) => take(driver, calls, vm, disk, recorded),
     onFailure: ({ backupId }) => Store.use((store) => store.backups.update(backupId, { state: "failed" })),
   },
