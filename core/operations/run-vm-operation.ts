@@ -54,7 +54,7 @@ interface Claimed<C, P> extends Checked<C, P> {
   /** Record the outcome with the write freeing the lock in the same statement (see VmLocks.freeing). */
   readonly freeing: <A, E, R>(write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** With a lifecycle action: the VM as checked, its move, and the refusal if it changed meanwhile. */
-  readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: RuleViolation }
+  readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: () => RuleViolation }
 }
 
 /** What the recording half of the runner needs of a declaration. */
@@ -168,7 +168,10 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
         ...parentOf(options),
       }
       const moves =
-        step === undefined ? {} : { moves: { vm: context.vm, step, busy: violation(op.operation, vmBusy, context) } }
+        step === undefined
+          ? {}
+          : // The refusal is made only if needed: a RuleViolation's construction validates its fields (a profile showed it).
+            { moves: { vm: context.vm, step, busy: () => violation(op.operation, vmBusy, context) } }
       const freeing: Claimed<C, P>["freeing"] = (write) =>
         held === undefined ? write(undefined) : locks.freeing(vmId, write)
       return { context, prepared, start, release, freeing, ...moves }
@@ -313,7 +316,7 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
           }
           // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act
           // on the VM at once. Should it fail for good, `release` below frees it.
-          const own = Exit.isSuccess(exit) ? work.settles?.(context, exit.value) : undefined
+          const own = Exit.isSuccess(exit) ? work.settles?.(context, exit.value, made.value.value) : undefined
           finished = yield* untilWritten(
             `recording ${op.operation}'s outcome`,
             freeing((lock) => finishTask(made.value.task, start.scope, exit, lock, own)),
@@ -330,7 +333,7 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
           moves === undefined
             ? undefined
             : yield* moveVm(moves.vm, moves.step.via, "platform", op.operation, {}, moves.vm.version).pipe(
-                Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy)),
+                Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy())),
               )
         const task = yield* beginTask(start, work.row?.(context, prepared, value)).pipe(
           Effect.tapError(() =>

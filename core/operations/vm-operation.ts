@@ -79,7 +79,7 @@ export interface BackgroundWork<C, P, R> {
   /** The operation's own row, inserted in the task's statement (both or neither): one round trip for both. */
   readonly row?: (context: C, prepared: P, recorded: R) => OwnRow
   /** The change of its own row a success makes, written in the statement that settles the task. */
-  readonly settles?: (context: C, value: unknown) => OwnUpdate | undefined
+  readonly settles?: (context: C, value: unknown, recorded: R) => OwnUpdate | undefined
   /** Undo `record` when the task could not be recorded after it (nothing else ran). */
   readonly discard?: (context: C, prepared: P) => Effect.Effect<unknown, unknown, Store>
   /**
