@@ -5,6 +5,7 @@ import { Task } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
 import { insertOwn, updateOwn } from "./own-rows.ts"
 import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository } from "./ports.ts"
+import { preparedTail } from "./prepared.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
@@ -12,11 +13,7 @@ import type { DB } from "./schema.ts"
 const taskCodec = codecOf(Task, { json: ["params", "result", "error"] })
 
 export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
-  const {
-    get,
-    insert: insertTask,
-    update,
-  } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
+  const { get, update } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
 
   const filtered = (filter: TaskFilter) => {
     let query = db.selectFrom("tasks")
@@ -54,22 +51,27 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return Number(row.count)
   })
 
-  // One statement: the operation's own row rides along as a data-modifying CTE (both or neither are written).
+  // One statement: the operation's own row rides along as a data-modifying CTE (both or neither are written). Every
+  // operation records its task so: the statement is prepared once per connection (its text is one of a few shapes).
   const insert = Effect.fn("task.insert")(function* (task: Task, own?: OwnRow) {
-    if (own === undefined) return yield* insertTask(task)
+    const values = taskCodec.encode(task) as never
     const row = yield* run("task.insert", () =>
-      db
-        .with("own", (db) => insertOwn(db, own))
-        .insertInto("tasks")
-        .values(taskCodec.encode(task) as never)
+      (own === undefined
+        ? db.insertInto("tasks").values(values)
+        : db
+            .with("own", (db) => insertOwn(db, own))
+            .insertInto("tasks")
+            .values(values)
+      )
         .returningAll()
+        .modifyEnd(preparedTail)
         .executeTakeFirstOrThrow(),
     )
     return taskCodec.decode(row)
   })
 
   // One statement: the lock's update and the operation's own row's change ride along as data-modifying CTEs (all or
-  // none are written).
+  // none are written); prepared once per connection, as the insert.
   const finish = Effect.fn("task.finish")(function* (
     id: string,
     patch: Parameters<typeof update>[1],
@@ -92,6 +94,7 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
         .set(changes)
         .where("id", "=", id)
         .returningAll()
+        .modifyEnd(preparedTail)
         .executeTakeFirst(),
     )
     if (row === undefined) return yield* new NotFound({ resource: "task", id })
