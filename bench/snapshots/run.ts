@@ -7,8 +7,7 @@
  * server (the URL argument or TEST_DATABASE_URL; a scratch database is made there and dropped afterwards).
  * Each run does every side, in alternating order, so a host getting busier favours none. Each hyperx run also counts
  * the statements the core sent to the database (`roundTrips`, free of the host's load) and the time they added over
- * the driver's (`storeMs`), and this process's CPU time in the hyperx and the driver runs (`coreCpuMs`, their
- * difference); HX_BENCH_TRACE=1 prints each hyperx run's timeline of driver calls and statements.
+ * the driver's (`storeMs`); HX_BENCH_TRACE=1 prints each hyperx run's timeline of driver calls and statements.
  */
 import { randomBytes } from "node:crypto"
 import { mkdirSync, rmSync } from "node:fs"
@@ -48,11 +47,6 @@ interface StoreChoice {
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 const trace = process.env.HX_BENCH_TRACE === "1"
 const queries = installQueryCounter()
-/** This process's CPU time (user and system) since `before`, in ms: the host's load stretches it far less than time. */
-const cpuMsSince = (before: NodeJS.CpuUsage) => {
-  const { user, system } = process.cpuUsage(before)
-  return (user + system) / 1000
-}
 
 const measure = (what: string, frozen = false): Measure => ({
   what,
@@ -60,8 +54,6 @@ const measure = (what: string, frozen = false): Measure => ({
   coreMs: [],
   storeMs: [],
   roundTrips: [],
-  hyperxCpuMs: [],
-  driverCpuMs: [],
   driverMs: [],
   rawMs: [],
   ...(frozen ? { rawFrozenMs: [] } : {}),
@@ -143,10 +135,8 @@ const benchOn = async (store: StoreChoice) => {
         if (!step) continue
         if (guest !== undefined)
           await run(driver.withGuestAgent(guest, (agent) => runInGuest(agent, { path: "/bin/sync" })))
-        const cpuBefore = process.cpuUsage()
         if (side === "hyperxMs") {
           const { value, statements } = await queries.within(() => clock.within(step))
-          measures[key].hyperxCpuMs.push(cpuMsSince(cpuBefore))
           const { totalMs, driverMs, spans, start } = value
           const asked = statements.map(({ from, to }) => [from, to] as const)
           measures[key].hyperxMs.push(totalMs)
@@ -162,10 +152,7 @@ const benchOn = async (store: StoreChoice) => {
             progress(`${key} ${totalMs.toFixed(2)} ms, core ${(totalMs - driverMs).toFixed(2)} ms`)
             for (const { line } of lines.sort((a, b) => a.from - b.from)) progress(line)
           }
-        } else {
-          measures[key][side]?.push(await timed(step))
-          if (side === "driverMs") measures[key].driverCpuMs.push(cpuMsSince(cpuBefore))
-        }
+        } else measures[key][side]?.push(await timed(step))
       }
     }
 
@@ -284,17 +271,7 @@ const benchOn = async (store: StoreChoice) => {
     await snapshotRound(orders[0] ?? [])
     await backupRound(orders[0] ?? [])
     for (const entry of Object.values(measures))
-      for (const side of [
-        "hyperxMs",
-        "coreMs",
-        "storeMs",
-        "roundTrips",
-        "hyperxCpuMs",
-        "driverCpuMs",
-        "driverMs",
-        "rawMs",
-        "rawFrozenMs",
-      ] as const)
+      for (const side of ["hyperxMs", "coreMs", "storeMs", "roundTrips", "driverMs", "rawMs", "rawFrozenMs"] as const)
         entry[side]?.splice(0)
     const loadBefore = loadAverages()
     for (let index = 0; index < runs; index++) {

@@ -10,9 +10,6 @@ export interface Measure {
   readonly storeMs: Array<number>
   /** Of each hyperx run, how many statements the core sent to the database (any load gives the same count). */
   readonly roundTrips: Array<number>
-  /** This process's CPU time in each hyperx run and in each driver run (the driver's QMP client runs in it too). */
-  readonly hyperxCpuMs: Array<number>
-  readonly driverCpuMs: Array<number>
   readonly driverMs: Array<number>
   readonly rawMs: Array<number>
   /** The bare commands with the guest's file systems frozen around them, as the core does for this operation. */
@@ -69,12 +66,6 @@ export const summarise = (measure: Measure) => {
     coreOverheadMs: round(median(measure.coreMs)),
     /** Of coreOverheadMs, the time spent waiting on the database (median of the runs); the rest is the core's CPU. */
     storeOverheadMs: round(median(measure.storeMs)),
-    /**
-     * The core's own CPU: the process's CPU time in a hyperx run less that in a driver run (medians), with the
-     * guest agent's freeze and thaw where the core freezes. CPU time stretches far less than time on a loaded host:
-     * the figure to compare where the host is shared.
-     */
-    coreCpuMs: round(median(measure.hyperxCpuMs) - median(measure.driverCpuMs)),
     /** Statements per operation (the most of the runs: a regression guard that load cannot move). */
     roundTrips: Math.max(0, ...measure.roundTrips),
     /** driver ÷ raw: the driver's share. */
