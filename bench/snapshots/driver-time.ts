@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import type { QemuDriver } from "../../plugins/qemu/driver/driver.ts"
+import { covered } from "../shared/query-counter.ts"
 
 /**
  * How long the core's operation waited on its driver: the driver the core gets has its snapshot, backup and quiesce
@@ -27,17 +28,6 @@ export const makeDriverClock = () => {
         typeof call === "function" ? timed(call as (...args: Array<never>) => unknown) : call,
       ]),
     ) as G
-  /** The length of the union of the intervals. */
-  const covered = (spans: ReadonlyArray<readonly [number, number]>) => {
-    let total = 0
-    let end = Number.NEGATIVE_INFINITY
-    for (const [from, to] of [...spans].sort((a, b) => a[0] - b[0])) {
-      if (to <= end) continue
-      total += to - Math.max(from, end)
-      end = to
-    }
-    return total
-  }
   return {
     /** The driver as the core should see it. */
     wrap: (driver: QemuDriver): QemuDriver => ({
@@ -46,7 +36,10 @@ export const makeDriverClock = () => {
       backups: group(driver.backups),
       quiesce: group(driver.quiesce),
     }),
-    /** Runs `step`; its whole time, and the time a driver call the core made meanwhile was in flight. */
+    /**
+     * Runs `step`; its whole time, the time a driver call the core made meanwhile was in flight, and those calls'
+     * intervals (performance.now()).
+     */
     within: async (step: () => Promise<unknown>) => {
       const spans: Array<readonly [number, number]> = []
       intervals = spans
@@ -56,7 +49,7 @@ export const makeDriverClock = () => {
       } finally {
         intervals = undefined
       }
-      return { totalMs: performance.now() - start, driverMs: covered(spans) }
+      return { totalMs: performance.now() - start, driverMs: covered(spans), spans, start }
     },
   }
 }

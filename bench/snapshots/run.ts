@@ -5,7 +5,9 @@
  *   node --import tsx bench/snapshots/run.ts [--runs N] [--store embedded|postgres [POSTGRES-URL]]
  * The records live on an embedded PostgreSQL server (as `npm start` keeps them) unless `--store postgres` names a
  * server (the URL argument or TEST_DATABASE_URL; a scratch database is made there and dropped afterwards).
- * Each run does every side, in alternating order, so a host getting busier favours none.
+ * Each run does every side, in alternating order, so a host getting busier favours none. Each hyperx run also counts
+ * the statements the core sent to the database (`roundTrips`, free of the host's load) and the time they added over
+ * the driver's (`storeMs`); HX_BENCH_TRACE=1 prints each hyperx run's timeline of driver calls and statements.
  */
 import { randomBytes } from "node:crypto"
 import { mkdirSync, rmSync } from "node:fs"
@@ -26,6 +28,7 @@ import { runInGuest } from "../../plugins/qemu/qga/commands/exec.ts"
 import { guestFsfreezeFreeze, guestFsfreezeThaw } from "../../plugins/qemu/qga/commands/fsfreeze.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
+import { covered, installQueryCounter } from "../shared/query-counter.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { makeDriverClock } from "./driver-time.ts"
 import { rawBackup, rawDiskSnapshot, rawDropBitmap, rawMemorySnapshot, rawRevert } from "./raw.ts"
@@ -42,11 +45,15 @@ interface StoreChoice {
   readonly database?: DatabaseOptions
 }
 const progress = (line: string) => process.stderr.write(`${line}\n`)
+const trace = process.env.HX_BENCH_TRACE === "1"
+const queries = installQueryCounter()
 
 const measure = (what: string, frozen = false): Measure => ({
   what,
   hyperxMs: [],
   coreMs: [],
+  storeMs: [],
+  roundTrips: [],
   driverMs: [],
   rawMs: [],
   ...(frozen ? { rawFrozenMs: [] } : {}),
@@ -129,9 +136,22 @@ const benchOn = async (store: StoreChoice) => {
         if (guest !== undefined)
           await run(driver.withGuestAgent(guest, (agent) => runInGuest(agent, { path: "/bin/sync" })))
         if (side === "hyperxMs") {
-          const { totalMs, driverMs } = await clock.within(step)
+          const { value, statements } = await queries.within(() => clock.within(step))
+          const { totalMs, driverMs, spans, start } = value
+          const asked = statements.map(({ from, to }) => [from, to] as const)
           measures[key].hyperxMs.push(totalMs)
           measures[key].coreMs.push(totalMs - driverMs)
+          measures[key].storeMs.push(covered([...spans, ...asked]) - driverMs)
+          measures[key].roundTrips.push(statements.length)
+          if (trace) {
+            const at = (ms: number) => (ms - start).toFixed(2).padStart(7)
+            const lines = [
+              ...spans.map(([from, to]) => ({ from, line: `${at(from)} ${at(to)}  driver` })),
+              ...statements.map(({ from, to, text }) => ({ from, line: `${at(from)} ${at(to)}  sql ${text}` })),
+            ]
+            progress(`${key} ${totalMs.toFixed(2)} ms, core ${(totalMs - driverMs).toFixed(2)} ms`)
+            for (const { line } of lines.sort((a, b) => a.from - b.from)) progress(line)
+          }
         } else measures[key][side]?.push(await timed(step))
       }
     }
@@ -251,7 +271,8 @@ const benchOn = async (store: StoreChoice) => {
     await snapshotRound(orders[0] ?? [])
     await backupRound(orders[0] ?? [])
     for (const entry of Object.values(measures))
-      for (const side of ["hyperxMs", "coreMs", "driverMs", "rawMs", "rawFrozenMs"] as const) entry[side]?.splice(0)
+      for (const side of ["hyperxMs", "coreMs", "storeMs", "roundTrips", "driverMs", "rawMs", "rawFrozenMs"] as const)
+        entry[side]?.splice(0)
     const loadBefore = loadAverages()
     for (let index = 0; index < runs; index++) {
       const order = orders[index % 2] ?? []

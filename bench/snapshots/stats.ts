@@ -6,6 +6,10 @@ export interface Measure {
   readonly hyperxMs: Array<number>
   /** Of each hyperx run, the time no driver call the core made was in flight: the core's own (driver-time.ts). */
   readonly coreMs: Array<number>
+  /** Of each hyperx run, the time a statement to the database was in flight and no driver call was: its share of coreMs. */
+  readonly storeMs: Array<number>
+  /** Of each hyperx run, how many statements the core sent to the database (any load gives the same count). */
+  readonly roundTrips: Array<number>
   readonly driverMs: Array<number>
   readonly rawMs: Array<number>
   /** The bare commands with the guest's file systems frozen around them, as the core does for this operation. */
@@ -29,6 +33,8 @@ export const summarise = (measure: Measure) => {
     what: measure.what,
     hyperxMs: measure.hyperxMs.map(round),
     coreMs: measure.coreMs.map(round),
+    storeMs: measure.storeMs.map(round),
+    roundTripsPerRun: measure.roundTrips,
     driverMs: measure.driverMs.map(round),
     rawMs: measure.rawMs.map(round),
     ...(frozen ? { rawFrozenMs: frozen.map(round) } : {}),
@@ -58,6 +64,10 @@ export const summarise = (measure: Measure) => {
      * the hypervisor, which the difference of medians above carries.
      */
     coreOverheadMs: round(median(measure.coreMs)),
+    /** Of coreOverheadMs, the time spent waiting on the database (median of the runs); the rest is the core's CPU. */
+    storeOverheadMs: round(median(measure.storeMs)),
+    /** Statements per operation (the most of the runs: a regression guard that load cannot move). */
+    roundTrips: Math.max(0, ...measure.roundTrips),
     /** driver ÷ raw: the driver's share. */
     driverRatio: ratio(driver, raw),
     /** hyperx ÷ driver: the core's share (records, task, lock, and the freeze where the core asks for one). */

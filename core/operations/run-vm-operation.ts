@@ -3,19 +3,21 @@ import { canSee } from "../auth/scope.ts"
 import { NotFound, type RuleViolation, type StoreError } from "../errors.ts"
 import { transition } from "../lifecycle/index.ts"
 import type { Operation, Task, Vm } from "../model/index.ts"
+import type { Disk, Snapshot } from "../model/storage.ts"
 import type { Actor } from "../rules/context.ts"
 import { lifecycleState, vmBusy } from "../rules/lifecycle.ts"
 import { checkRules, type Rule, violation } from "../rules/rule.ts"
-import { type LockRef, Store } from "../store/ports.ts"
+import { type ItemRef, type LockRef, Store } from "../store/ports.ts"
 import { Background } from "./background.ts"
 import { checkExpectedVersion } from "./expected-version.ts"
 import { beginTask, finishTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
 import { freshBase, readVisibleBase, recalledBase, recallOf } from "./vm-context.ts"
-import { VmLocks } from "./vm-lock.ts"
+import { type HeldLock, VmLocks } from "./vm-lock.ts"
 import type {
   AloneOperation,
   BackgroundWork,
+  ClaimedItem,
   ItemOperation,
   OperationError,
   OperationServices,
@@ -52,7 +54,7 @@ interface Claimed<C, P> extends Checked<C, P> {
   /** Record the outcome with the write freeing the lock in the same statement (see VmLocks.freeing). */
   readonly freeing: <A, E, R>(write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** With a lifecycle action: the VM as checked, its move, and the refusal if it changed meanwhile. */
-  readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: RuleViolation }
+  readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: () => RuleViolation }
 }
 
 /** What the recording half of the runner needs of a declaration. */
@@ -115,36 +117,46 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
 ): Claim<C, P> =>
   Effect.gen(function* () {
     const locks = yield* VmLocks
+    const item = op.item?.(input)
     const recalled = op.locks === false ? undefined : recalledBase(op.reads, actor, locks.recalled(vmId))
+    // On an item, with the VM recalled, the first check would read the item (a round trip) only to decide whether to
+    // go on to the lock, whose claim reads it again: the claim reads it, and the check under the lock decides alone.
+    const straight = recalled !== undefined && item !== undefined
     const early =
-      recalled === undefined
+      recalled === undefined || straight
         ? undefined
         : yield* Effect.option(
             Effect.andThen(checkExpectedVersion(recalled.vm), check<C, P>(op, op.context(recalled, input))),
           )
-    const { first, checked }: { readonly first: ReadContext[K]; readonly checked: Checked<C, P> } =
-      recalled !== undefined && early?._tag === "Some"
-        ? { first: recalled, checked: early.value }
+    const { first, checked }: { readonly first: ReadContext[K]; readonly checked: Checked<C, P> | undefined } =
+      recalled !== undefined && (straight || early?._tag === "Some")
+        ? { first: recalled, checked: early?._tag === "Some" ? early.value : undefined }
         : yield* readAndCheck(op, actor, vmId, input).pipe(Effect.tapError(forgetGone(locks, vmId)))
     // Without a lock (watching a console changes nothing) there is nothing to re-check under.
     const held =
       op.locks === false
         ? undefined
-        : yield* locks
-            .acquire(op.operation, checked.context, { facts: op.reads !== "record" })
-            .pipe(Effect.tapError(forgetGone(locks, vmId)))
+        : yield* locks.acquire(op.operation, checked?.context ?? first, { facts: op.reads !== "record", item }).pipe(
+            // Unchecked before the lock, a busy VM answers as the checked path would: a rule's refusal first.
+            Effect.catchTag("RuleViolation", (busy) =>
+              checked === undefined
+                ? Effect.andThen(readAndCheck(op, actor, vmId, input), Effect.fail(busy))
+                : Effect.fail(busy),
+            ),
+            Effect.tapError(forgetGone(locks, vmId)),
+          )
     const release = held === undefined ? Effect.void : locks.release(vmId)
     return yield* Effect.gen(function* () {
       const { context, prepared } =
         held === undefined
-          ? checked
+          ? (checked as Checked<C, P>)
           : yield* Effect.gen(function* () {
               const base = yield* freshBase(op.reads, first, held)
               locks.remember(recallOf(base))
               // Who may see the VM is checked again too: what was recalled may be older than a change of owner.
               if (!canSee(actor, base.vm)) return yield* new NotFound({ resource: "vm", id: vmId })
               yield* checkExpectedVersion(base.vm)
-              return yield* check<C, P>(op, op.context(base, input))
+              return yield* check<C, P>(op, op.context(base, input, claimedOf(item, held)))
             })
       const step = yield* transitionOf(op as never, context)
       const start: TaskStart = {
@@ -156,12 +168,23 @@ const claimVm = <K extends Reads, I, C extends ReadContext["record"], P, W>(
         ...parentOf(options),
       }
       const moves =
-        step === undefined ? {} : { moves: { vm: context.vm, step, busy: violation(op.operation, vmBusy, context) } }
+        step === undefined
+          ? {}
+          : // The refusal is made only if needed: a RuleViolation's construction validates its fields (a profile showed it).
+            { moves: { vm: context.vm, step, busy: () => violation(op.operation, vmBusy, context) } }
       const freeing: Claimed<C, P>["freeing"] = (write) =>
         held === undefined ? write(undefined) : locks.freeing(vmId, write)
       return { context, prepared, start, release, freeing, ...moves }
     }).pipe(Effect.onError(() => release))
   })
+
+/** The item as the claim read it, for the declaration's context. */
+const claimedOf = (item: ItemRef | undefined, held: HeldLock): ClaimedItem =>
+  item === undefined || held.item === undefined
+    ? {}
+    : item.kind === "snapshot"
+      ? { snapshot: held.item as Snapshot }
+      : { disk: held.item as Disk }
 
 /** A VM that is gone is forgotten by this agent too. */
 const forgetGone =
@@ -293,9 +316,10 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
           }
           // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act
           // on the VM at once. Should it fail for good, `release` below frees it.
+          const own = Exit.isSuccess(exit) ? work.settles?.(context, exit.value, made.value.value) : undefined
           finished = yield* untilWritten(
             `recording ${op.operation}'s outcome`,
-            freeing((lock) => finishTask(made.value.task, start.scope, exit, lock)),
+            freeing((lock) => finishTask(made.value.task, start.scope, exit, lock, own)),
           )
         }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
       // With overlap the work starts at once: its preparation (a freeze request) is on its way before the records.
@@ -309,9 +333,9 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
           moves === undefined
             ? undefined
             : yield* moveVm(moves.vm, moves.step.via, "platform", op.operation, {}, moves.vm.version).pipe(
-                Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy)),
+                Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy())),
               )
-        const task = yield* beginTask(start).pipe(
+        const task = yield* beginTask(start, work.row?.(context, prepared, value)).pipe(
           Effect.tapError(() =>
             moves === undefined || vm === undefined
               ? Effect.void

@@ -5,7 +5,7 @@ import { RuleViolation } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
 import type { Operation, Task, TaskError } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
-import { type LockRef, Store } from "../store/ports.ts"
+import { type LockRef, type OwnRow, type OwnUpdate, Store } from "../store/ports.ts"
 import { now } from "./clock.ts"
 
 export interface TaskStart {
@@ -25,28 +25,31 @@ const publishTask = (task: Task, scope: TaskStart["scope"]) =>
     yield* bus.publish({ _tag: "task", ...scope, task, at: yield* now })
   })
 
-/** Record a task as running (G4: who, what, when) and announce it. */
-export const beginTask = Effect.fn("tasks.begin")(function* (start: TaskStart) {
+/** Record a task as running (G4: who, what, when), with the operation's own row if given, and announce it. */
+export const beginTask = Effect.fn("tasks.begin")(function* (start: TaskStart, own?: OwnRow) {
   const store = yield* Store
   const at = yield* now
-  const task = yield* store.tasks.insert({
-    id: randomUUID(),
-    operation: start.operation,
-    vmId: start.vmId ?? null,
-    targetId: start.targetId ?? null,
-    parentId: start.parentId ?? null,
-    userId: start.actor.userId,
-    companyId: start.scope.companyId,
-    departmentId: start.scope.departmentId,
-    state: "running",
-    progress: 0,
-    params: start.params ?? null,
-    result: null,
-    error: null,
-    createdAt: at,
-    startedAt: at,
-    finishedAt: null,
-  })
+  const task = yield* store.tasks.insert(
+    {
+      id: randomUUID(),
+      operation: start.operation,
+      vmId: start.vmId ?? null,
+      targetId: start.targetId ?? null,
+      parentId: start.parentId ?? null,
+      userId: start.actor.userId,
+      companyId: start.scope.companyId,
+      departmentId: start.scope.departmentId,
+      state: "running",
+      progress: 0,
+      params: start.params ?? null,
+      result: null,
+      error: null,
+      createdAt: at,
+      startedAt: at,
+      finishedAt: null,
+    },
+    own,
+  )
   yield* publishTask(task, start.scope)
   return task
 })
@@ -67,12 +70,16 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
   return { code: errorCodeOf(failure), message }
 }
 
-/** Record the outcome of a task (freeing the VM's lock in the same statement, if given) and announce it. */
+/**
+ * Record the outcome of a task (freeing the VM's lock and writing the operation's own row's change in the same
+ * statement, if given) and announce it.
+ */
 export const finishTask = Effect.fn("tasks.finish")(function* (
   task: Task,
   scope: TaskStart["scope"],
   exit: Exit.Exit<unknown, unknown>,
   lock?: LockRef,
+  own?: OwnUpdate,
 ) {
   const store = yield* Store
   const finished = yield* store.tasks.finish(
@@ -85,6 +92,7 @@ export const finishTask = Effect.fn("tasks.finish")(function* (
       finishedAt: yield* now,
     },
     lock,
+    own,
   )
   yield* publishTask(finished, scope)
   // The operator's log (the agent sends Effect's logs to its logger): a failure with its cause, never a secret (the

@@ -4,18 +4,21 @@ import { HostConfig } from "../config.ts"
 import { NotFound, type RuleViolation, type StoreError } from "../errors.ts"
 import type { OsFamily } from "../model/catalog.ts"
 import type { Operation } from "../model/operation.ts"
+import type { Disk, Snapshot } from "../model/storage.ts"
 import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "../rules/context.ts"
 import { vmBusy } from "../rules/lifecycle.ts"
 import { violation } from "../rules/rule.ts"
-import { type LockRef, Store, type VmFacts } from "../store/ports.ts"
+import { type ItemRef, type LockRef, Store, type VmFacts } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { untilWritten } from "./until-written.ts"
 
-/** A lock taken: the VM (and its counts if asked) as read in the same statement as the claim. */
+/** A lock taken: the VM (its counts and the item, if asked) as read in the same statement as the claim. */
 export interface HeldLock {
   readonly vm: Vm
   readonly facts?: VmFacts
+  /** The item asked for; undefined if it does not exist. */
+  readonly item?: Snapshot | Disk | undefined
 }
 
 /** A VM as this agent last read it under its lock, with the counts and image traits read with it, if any. */
@@ -39,11 +42,14 @@ export class VmLocks extends Context.Service<
   {
     /** This agent's name on the locks it takes. */
     readonly holder: string
-    /** Take the VM's lock or fail with vm-busy (NotFound if the VM is gone); the caller must release it. */
+    /**
+     * Take the VM's lock or fail with vm-busy (NotFound if the VM is gone); the caller must release it. The claim
+     * reads the VM, and its counts and the operation's item if asked.
+     */
     readonly acquire: (
       operation: Operation,
       context: VmRecordContext,
-      options?: { readonly facts?: boolean },
+      options?: { readonly facts?: boolean; readonly item?: ItemRef | undefined },
     ) => Effect.Effect<HeldLock, RuleViolation | NotFound | StoreError, Store>
     /** Free the VM's lock if this agent holds it; a failing database is retried, then logged. */
     readonly release: (vmId: string) => Effect.Effect<void, never, Store>
@@ -105,11 +111,14 @@ export class VmLocks extends Context.Service<
             if (held.has(id)) return yield* violation(operation, vmBusy, context)
             held.add(id)
             const store = yield* Store
+            const facts = options.facts === true
+            const item = options.item
             const claim = yield* store.vmLocks
-              .claim(id, holder, operation, yield* now, options)
+              .claim(id, holder, operation, yield* now, item === undefined ? { facts } : { facts, item })
               .pipe(Effect.onError(() => Effect.sync(() => held.delete(id))))
             if (claim.claimed && claim.vm !== undefined) {
-              return claim.facts === undefined ? { vm: claim.vm } : { vm: claim.vm, facts: claim.facts }
+              const counts = claim.facts === undefined ? {} : { facts: claim.facts }
+              return item === undefined ? { vm: claim.vm, ...counts } : { vm: claim.vm, ...counts, item: claim.item }
             }
             held.delete(id)
             if (claim.vm === undefined) return yield* new NotFound({ resource: "vm", id })

@@ -14,10 +14,11 @@ import type {
 import type { EventBus } from "../events/bus.ts"
 import type { LifecycleAction, StableState } from "../lifecycle/index.ts"
 import type { Operation } from "../model/operation.ts"
+import type { Disk, Snapshot } from "../model/storage.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
 import type { Rule } from "../rules/rule.ts"
-import type { Store } from "../store/ports.ts"
+import type { ItemRef, OwnRow, OwnUpdate, Store } from "../store/ports.ts"
 import type { Background } from "./background.ts"
 import type { TaskStart } from "./tasks.ts"
 import type { VmLocks } from "./vm-lock.ts"
@@ -29,6 +30,12 @@ export interface ReadContext {
   readonly record: VmRecordContext
   readonly counts: VmCountsContext
   readonly full: VmContext
+}
+
+/** The item an operation acts on, as the lock's claim read it (absent when not read there, or when it is gone). */
+export interface ClaimedItem {
+  readonly snapshot?: Snapshot
+  readonly disk?: Disk
 }
 
 /** Everything an operation may use. */
@@ -69,6 +76,10 @@ export interface BackgroundWork<C, P, R> {
   readonly kind: "background"
   /** The operation's own rows, written before the task (a snapshot or backup "creating"); the work gets the value. */
   readonly record?: (context: C, prepared: P) => Op<R>
+  /** The operation's own row, inserted in the task's statement (both or neither): one round trip for both. */
+  readonly row?: (context: C, prepared: P, recorded: R) => OwnRow
+  /** The change of its own row a success makes, written in the statement that settles the task. */
+  readonly settles?: (context: C, value: unknown, recorded: R) => OwnUpdate | undefined
   /** Undo `record` when the task could not be recorded after it (nothing else ran). */
   readonly discard?: (context: C, prepared: P) => Effect.Effect<unknown, unknown, Store>
   /**
@@ -93,12 +104,17 @@ export interface BackgroundWork<C, P, R> {
 export interface VmCheck<K extends Reads, I, C extends VmRecordContext> {
   readonly operation: Operation
   readonly reads: K
-  /** The rules' context: what was read, with the input and the operation's own targets (a snapshot, a disk). */
-  readonly context: (base: ReadContext[K], input: I) => Op<C>
+  /**
+   * The rules' context: what was read, with the input and the operation's own targets (a snapshot, a disk). Under
+   * the lock, `claimed` holds the item the claim read (see `item`): no need to read it again.
+   */
+  readonly context: (base: ReadContext[K], input: I, claimed?: ClaimedItem) => Op<C>
   /** The catalogue's rules, checked in order; the first refusal is the answer. */
   readonly rules: ReadonlyArray<Rule<C>>
   /** Whether the operation takes the VM's lock (every declaration the runner runs does): held, it is vm-busy. */
   readonly locks?: false
+  /** The row the operation acts on (a snapshot, a disk): read in the lock's claim, and given to `context` there. */
+  readonly item?: (input: I) => ItemRef
 }
 
 /**

@@ -165,7 +165,25 @@ export interface VmLockClaim {
   readonly vm: Vm | undefined
   /** The VM's counts at the claim, when asked for. */
   readonly facts?: VmFacts
+  /** The item asked for, as read at the claim (undefined if it does not exist). */
+  readonly item?: Snapshot | Disk | undefined
 }
+
+/** A row an operation acts on, read in the lock's claim statement (its re-read under the lock costs no trip). */
+export interface ItemRef {
+  readonly kind: "snapshot" | "disk"
+  readonly id: string
+}
+
+/** An operation's own row, inserted in its task's statement. */
+export type OwnRow =
+  | { readonly kind: "snapshot"; readonly row: Snapshot }
+  | { readonly kind: "backup"; readonly row: Backup }
+
+/** A change of an operation's own row, written in its task's settling statement. */
+export type OwnUpdate =
+  | { readonly kind: "snapshot"; readonly id: string; readonly patch: Patch<Snapshot> }
+  | { readonly kind: "backup"; readonly id: string; readonly patch: Patch<Backup> }
 
 /** One operation at a time per VM across every agent on this database (G4). */
 /** A VM's lock as one holder holds it. */
@@ -181,7 +199,7 @@ export interface VmLockRepository {
     holder: string,
     operation: string,
     at: Date,
-    options?: { readonly facts?: boolean },
+    options?: { readonly facts?: boolean; readonly item?: ItemRef },
   ): Q<VmLockClaim>
   /** Free the lock if `holder` holds it. */
   release(vmId: string, holder: string): Q<void>
@@ -212,13 +230,15 @@ export interface TaskRepository {
   list(filter?: TaskFilter): Q<ReadonlyArray<Task>>
   /** How many tasks match `filter` (its offset and limit aside). */
   count(filter?: TaskFilter): Q<number>
-  insert(task: Task): Q<Task>
+  /** Insert a task and, in the same statement, the operation's own row if given (both or neither). */
+  insert(task: Task, own?: OwnRow): Q<Task>
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
   /**
-   * Record a task's outcome and, in the same statement, free the VM's lock `lock.holder` holds (G4): whoever sees
-   * the outcome finds the VM free, and an operation pays one round trip for both.
+   * Record a task's outcome and, in the same statement, free the VM's lock `lock.holder` holds (G4) and write the
+   * operation's own row's change if given: whoever sees the outcome finds the VM free and the row settled, and an
+   * operation pays one round trip for all.
    */
-  finish(id: string, patch: Patch<Task>, lock?: LockRef): Effect.Effect<Task, NotFound | StoreError>
+  finish(id: string, patch: Patch<Task>, lock?: LockRef, own?: OwnUpdate): Effect.Effect<Task, NotFound | StoreError>
 }
 
 /** M1: the VMs' usage samples, raw and rolled up. */

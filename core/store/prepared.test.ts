@@ -27,6 +27,12 @@ describe("statements prepared once per connection", { skip: url ? false : "TEST_
     assert.deepEqual(await preparedHere(), [marked], "one prepared statement: the marked one")
   })
 
+  it("a statement Kysely builds is marked at its end (preparedTail): prepared once too", async () => {
+    const tailed = "select $1::int * 2 as n /* prepared */"
+    for (const value of [2, 3]) assert.deepEqual((await client.query(tailed, [value])).rows, [{ n: value * 2 }])
+    assert.ok((await preparedHere()).includes(tailed))
+  })
+
   it("a marked statement whose columns changed since it was prepared (another agent's migration) still answers", async () => {
     await client.query("create temp table claimed (id int primary key)")
     await client.query("insert into claimed values (7)")

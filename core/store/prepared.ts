@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import { sql } from "kysely"
 import type pg from "pg"
 
 /**
@@ -11,6 +12,13 @@ import type pg from "pg"
  * connection (PgBouncer 1.21 or later, `max_prepared_statements`).
  */
 export const preparedMark = "/* prepared */ "
+const tailText = " /* prepared */"
+/**
+ * The same mark at the end of a statement Kysely builds (`.modifyEnd(preparedTail)`): marked too, the statements that
+ * record a task and its outcome (with the operation's own row, and the lock freed), which every operation runs.
+ */
+export const preparedTail = sql.raw(tailText)
+const marked = (text: string) => text.startsWith(preparedMark) || text.endsWith(tailText)
 
 const names = new Map<string, string>()
 /** Marked statements are a handful of fixed texts (their values are parameters): each name is made once. */
@@ -35,7 +43,7 @@ export const preparing = (client: pg.Client): void => {
   const stale = new Set<string>()
   const patched: Query = (...args) => {
     const [text, values] = args
-    if (args.length !== 2 || typeof text !== "string" || !text.startsWith(preparedMark) || !Array.isArray(values)) {
+    if (args.length !== 2 || typeof text !== "string" || !marked(text) || !Array.isArray(values)) {
       return query(...args)
     }
     const name = nameOf(text)

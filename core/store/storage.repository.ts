@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely"
-import { Backup, Schedule, Snapshot } from "../model/index.ts"
+import { type Backup, Schedule, type Snapshot } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
 import { makeDiskRepository } from "./disk.repository.ts"
+import { backupCodec, snapshotCodec } from "./own-rows.ts"
 import type { DiskRepository, Repository, ScheduleFilter } from "./ports.ts"
 import { makeRepository } from "./repository.ts"
 import type { DB } from "./schema.ts"
@@ -18,12 +19,12 @@ export const makeStorageRepositories = (db: Kysely<DB>): StorageRepositories => 
   snapshots: makeRepository(db, {
     table: "snapshots",
     resource: "snapshot",
-    codec: codecOf(Snapshot, { int8: ["sizeBytes"] }),
+    codec: snapshotCodec,
   }),
   backups: makeRepository(db, {
     table: "backups",
     resource: "backup",
-    codec: codecOf(Backup, { int8: ["sizeBytes"] }),
+    codec: backupCodec,
   }),
   // ScheduleFilter's keys (kind, vmId, diskId) are the columns derived from the target.
   schedules: makeRepository<Schedule, ScheduleFilter>(db, {

@@ -3,7 +3,9 @@ import type { Kysely } from "kysely"
 import { NotFound } from "../errors.ts"
 import { Task } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
-import type { LockRef, TaskFilter, TaskRepository } from "./ports.ts"
+import { insertOwn, updateOwn } from "./own-rows.ts"
+import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository } from "./ports.ts"
+import { preparedTail } from "./prepared.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
@@ -11,7 +13,7 @@ import type { DB } from "./schema.ts"
 const taskCodec = codecOf(Task, { json: ["params", "result", "error"] })
 
 export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
-  const { get, insert, update } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
+  const { get, update } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
 
   const filtered = (filter: TaskFilter) => {
     let query = db.selectFrom("tasks")
@@ -49,9 +51,34 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return Number(row.count)
   })
 
-  // One statement: the lock's update rides along as a data-modifying CTE (both or neither are written).
-  const finish = Effect.fn("task.finish")(function* (id: string, patch: Parameters<typeof update>[1], lock?: LockRef) {
-    if (lock === undefined) return yield* update(id, patch)
+  // One statement: the operation's own row rides along as a data-modifying CTE (both or neither are written). Every
+  // operation records its task so: the statement is prepared once per connection (its text is one of a few shapes).
+  const insert = Effect.fn("task.insert")(function* (task: Task, own?: OwnRow) {
+    const values = taskCodec.encode(task) as never
+    const row = yield* run("task.insert", () =>
+      (own === undefined
+        ? db.insertInto("tasks").values(values)
+        : db
+            .with("own", (db) => insertOwn(db, own))
+            .insertInto("tasks")
+            .values(values)
+      )
+        .returningAll()
+        .modifyEnd(preparedTail)
+        .executeTakeFirstOrThrow(),
+    )
+    return taskCodec.decode(row)
+  })
+
+  // One statement: the lock's update and the operation's own row's change ride along as data-modifying CTEs (all or
+  // none are written); prepared once per connection, as the insert.
+  const finish = Effect.fn("task.finish")(function* (
+    id: string,
+    patch: Parameters<typeof update>[1],
+    lock?: LockRef,
+    own?: OwnUpdate,
+  ) {
+    if (lock === undefined && own === undefined) return yield* update(id, patch)
     const { id: _id, createdAt: _createdAt, ...changes } = taskCodec.encode(patch as Partial<Task>)
     const row = yield* run("task.finish", () =>
       db
@@ -59,13 +86,15 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
           db
             .updateTable("vmLocks")
             .set({ holder: null, operation: null, takenAt: null })
-            .where("vmId", "=", lock.vmId)
-            .where("holder", "=", lock.holder),
+            .where("vmId", "=", lock?.vmId ?? "")
+            .where("holder", "=", lock?.holder ?? ""),
         )
+        .with("own", (db) => (own === undefined ? db.selectNoFrom((eb) => eb.lit(1).as("none")) : updateOwn(db, own)))
         .updateTable("tasks")
         .set(changes)
         .where("id", "=", id)
         .returningAll()
+        .modifyEnd(preparedTail)
         .executeTakeFirst(),
     )
     if (row === undefined) return yield* new NotFound({ resource: "task", id })

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { type Kysely, sql } from "kysely"
-import type { VmLockRepository } from "./ports.ts"
+import { itemJoin, itemOf } from "./own-rows.ts"
+import type { ItemRef, VmLockRepository } from "./ports.ts"
 import { preparedMark } from "./prepared.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
@@ -11,17 +12,19 @@ import { splitFacts, vmFactsColumns } from "./vm-facts.ts"
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
-  // One round trip (a statement prepared once per connection): the conditional upsert claims a free lock of an existing VM (a held one is left alone), and the
-  // select reads the VM (and its counts if asked) in the same statement. Under READ COMMITTED the select sees every
-  // write committed before the statement began, so a claim that succeeds reads as fresh as any read under the lock.
+  // One round trip (a statement prepared once per connection): the conditional upsert claims a free lock of an
+  // existing VM (a held one is left alone), and the select reads the VM (its counts and the item the operation acts
+  // on, if asked) in the same statement. Under READ COMMITTED the select sees every write committed before the
+  // statement began, so a claim that succeeds reads as fresh as any read under the lock.
   const claim = Effect.fn("vmLocks.claim")(function* (
     vmId: string,
     holder: string,
     operation: string,
     at: Date,
-    options: { readonly facts?: boolean } = {},
+    options: { readonly facts?: boolean; readonly item?: ItemRef } = {},
   ) {
     const counts = options.facts ? sql`, ${vmFactsColumns(vmId)}` : sql``
+    const item = options.item === undefined ? { columns: sql``, join: sql`` } : itemJoin(options.item)
     const { rows } = yield* run("vmLocks.claim", () =>
       sql<Record<string, unknown> & { readonly claimedBy: string | null }>`${sql.raw(preparedMark)}
         with claim as (
@@ -33,14 +36,16 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
           returning holder
         )
         select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, (select holder from claim) as claimed_by ${counts}
-        from vms where vms.id = ${vmId}
+          ${item.columns}
+        from vms ${item.join} where vms.id = ${vmId}
       `.execute(db),
     )
     const row = rows[0]
     if (row === undefined) return { claimed: false, vm: undefined }
     const { claimedBy, ...columns } = row
     const { rest, facts } = splitFacts(columns)
-    return { claimed: claimedBy === holder, vm: vmCodec.decode(rest), ...(options.facts ? { facts } : {}) }
+    const read = options.item === undefined ? {} : { item: itemOf(options.item, rest) }
+    return { claimed: claimedBy === holder, vm: vmCodec.decode(rest), ...(options.facts ? { facts } : {}), ...read }
   })
 
   const release = Effect.fn("vmLocks.release")(function* (vmId: string, holder: string) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Fiber } from "effect"
+import { Effect } from "effect"
 import { HostConfig } from "../../config.ts"
 import type { BackupResult, Driver } from "../../driver/driver.ts"
 import type { DriverError } from "../../driver/errors.ts"
@@ -64,30 +64,16 @@ interface Planned {
  * The hypervisor's part, with the guest's file systems frozen while the VM runs; the freeze starts while the backup
  * and its task are recorded (`recorded`), and the copy waits for both. An increment the hypervisor cannot make (the
  * chain's bitmap was dropped when a backup of it was deleted, or lost with the disk) becomes a full backup starting
- * a new chain: a full backup is always correct. The record is made ready while the guest thaws; then a chain that
- * no longer grows has its bitmap dropped.
+ * a new chain: a full backup is always correct. A chain that no longer grows then has its bitmap dropped; the record
+ * becomes ready in the statement that settles the task (`settles`).
  */
 const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, recorded: Effect.Effect<Planned>) =>
   Effect.gen(function* () {
-    const store = yield* Store
-    const record = (backup: Backup, { result, plan: made }: Copied) => {
-      const sizeBytes = Math.max(0, Math.round(result.sizeBytes))
-      return store.backups
-        .update(backup.id, {
-          state: "ready",
-          sizeBytes,
-          kind: made.kind,
-          parentId: made.kind === "incremental" ? made.previous.id : null,
-        })
-        .pipe(Effect.as(sizeBytes))
-    }
     const copied = Effect.gen(function* () {
       const { backup, plan } = yield* recorded
-      const value = yield* copyOrFull(calls, vm, disk, backup, plan)
-      return { ...value, backup, recording: yield* Effect.forkChild(record(backup, value)) }
+      return { ...(yield* copyOrFull(calls, vm, disk, backup, plan)), backup }
     })
     const { value, quiesce } = yield* quiesced(driver, vm, true, copied)
-    const sizeBytes = yield* Fiber.join(value.recording)
     const made = value.plan
     if (made.kind === "full" && made.supersedes !== null) {
       yield* calls
@@ -98,7 +84,7 @@ const take = (driver: Driver, calls: Calls, vm: Vm, disk: Disk, recorded: Effect
       backupId: value.backup.id,
       kind: made.kind,
       chain: made.chain,
-      sizeBytes,
+      sizeBytes: Math.max(0, Math.round(value.result.sizeBytes)),
       quiesce,
       fellBack: value.fellBack,
     }
@@ -121,8 +107,9 @@ export const backupDiskOperation: VmOperation<
 > = {
   operation: "disk.backup",
   reads: "counts",
-  context: (base, { diskId, scheduleId }) =>
-    Effect.map(loadVisibleDisk(base.actor, diskId, base.vm), ({ disk }) => ({
+  item: ({ diskId }) => ({ kind: "disk", id: diskId }),
+  context: (base, { diskId, scheduleId }, claimed) =>
+    Effect.map(loadVisibleDisk(base.actor, diskId, base.vm, claimed?.disk), ({ disk }) => ({
       ...base,
       disk,
       backupId: randomUUID(),
@@ -145,7 +132,7 @@ export const backupDiskOperation: VmOperation<
         const limit = scheduleId === null ? manualChainLimit : (yield* store.schedules.get(scheduleId)).retention
         const all = yield* store.backups.list({ diskId: disk.id })
         const plan = planBackup(streamOf(all, scheduleId), all, limit, id)
-        const backup = yield* store.backups.insert({
+        const backup: Backup = {
           id,
           diskId: disk.id,
           vmId: vm.id,
@@ -157,11 +144,18 @@ export const backupDiskOperation: VmOperation<
           sizeBytes: 0,
           state: "creating",
           createdAt: yield* now,
-        })
+        }
         return { backup, plan }
       }),
-    discard: ({ backupId }) => Store.use((store) => store.backups.remove(backupId)),
+    // Recorded with its task, in one statement.
+    row: (_context, _prepared, { backup }) => ({ kind: "backup", row: backup }),
     run: ({ vm, disk }, { driver, calls }, recorded) => take(driver, calls, vm, disk, recorded),
+    // Ready with the task's success, in one statement; an increment's parent is the one its plan named.
+    settles: ({ backupId }, value, { plan }) => {
+      const { kind, sizeBytes } = value as Effect.Success<ReturnType<typeof take>>
+      const parentId = kind === "incremental" && plan.kind === "incremental" ? plan.previous.id : null
+      return { kind: "backup", id: backupId, patch: { state: "ready", sizeBytes, kind, parentId } }
+    },
     onFailure: ({ backupId }) => Store.use((store) => store.backups.update(backupId, { state: "failed" })),
   },
 }

@@ -32,9 +32,11 @@ export const loadVisibleDisk = Effect.fn("operations.loadVisibleDisk")(function*
   actor: Actor,
   diskId: string,
   vm?: Vm,
+  known?: Disk,
 ) {
   const store = yield* Store
-  const disk = yield* store.disks.get(diskId)
+  // `known`: the disk as just read (the lock's claim read it).
+  const disk = known?.id === diskId ? known : yield* store.disks.get(diskId)
   const scope =
     vm !== undefined && vm.departmentId === disk.departmentId
       ? { companyId: vm.companyId, departmentId: disk.departmentId, ownerId: disk.ownerId }

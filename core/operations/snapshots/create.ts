@@ -26,18 +26,16 @@ export interface SnapshotOptions {
 /**
  * The hypervisor's part: a disk-only snapshot of a running VM is taken with its file systems frozen (a memory
  * snapshot is consistent as it is, and a guest saved frozen would resume frozen). The freeze starts while the
- * snapshot and its task are recorded (`recorded`); the snapshot waits for both. The size is read back and the record
- * made ready while the guest thaws: neither waits for the other.
+ * snapshot and its task are recorded (`recorded`); the snapshot waits for both. The size is read back while the guest
+ * thaws; the record becomes ready in the statement that settles the task (`settles`).
  */
 const take = (driver: Driver, vm: Vm, snapshot: Snapshot, recorded: Effect.Effect<unknown>) =>
   Effect.gen(function* () {
-    const store = yield* Store
     const calls = yield* snapshotCalls(driver, "snapshots.create")
     const name = snapshotDriverName(snapshot)
-    const record = calls.list(vm.hostname).pipe(
-      Effect.map((listed) => Math.max(0, Math.round(listed.find((info) => info.name === name)?.sizeBytes ?? 0))),
-      Effect.tap((sizeBytes) => store.snapshots.update(snapshot.id, { state: "ready", sizeBytes })),
-    )
+    const record = calls
+      .list(vm.hostname)
+      .pipe(Effect.map((listed) => Math.max(0, Math.round(listed.find((info) => info.name === name)?.sizeBytes ?? 0))))
     const create = calls.create(vm.hostname, name, { withMemory: snapshot.withMemory })
     const { value: recording, quiesce } = yield* quiesced(
       driver,
@@ -70,7 +68,7 @@ export const createSnapshotOperation: VmOperation<
   SnapshotInput,
   SnapshotCreate,
   Driver,
-  BackgroundWork<SnapshotCreate, Driver, Snapshot>
+  BackgroundWork<SnapshotCreate, Driver, void>
 > = {
   operation: "snapshot.create",
   reads: "counts",
@@ -101,9 +99,14 @@ export const createSnapshotOperation: VmOperation<
   work: {
     kind: "background",
     overlap: true,
-    record: ({ snapshot }) => Store.use((store) => store.snapshots.insert(snapshot)),
-    discard: ({ snapshot }) => Store.use((store) => store.snapshots.remove(snapshot.id)),
+    // Recorded with its task, in one statement; ready with the task's success, in one statement too.
+    row: ({ snapshot }) => ({ kind: "snapshot", row: snapshot }),
     run: ({ vm, snapshot }, driver, recorded) => take(driver, vm, snapshot, recorded),
+    settles: ({ snapshot }, value) => ({
+      kind: "snapshot",
+      id: snapshot.id,
+      patch: { state: "ready", sizeBytes: (value as Effect.Success<ReturnType<typeof take>>).sizeBytes },
+    }),
     onFailure: ({ snapshot }) => Store.use((store) => store.snapshots.update(snapshot.id, { state: "failed" })),
   },
 }

@@ -5,9 +5,9 @@ import { InvalidInput, NotFound } from "../../errors.ts"
 import type { Snapshot } from "../../model/storage.ts"
 import type { VmRecordContext } from "../../rules/context.ts"
 import type { SnapshotContext } from "../../rules/snapshots.ts"
-import { Store } from "../../store/ports.ts"
+import { type ItemRef, Store } from "../../store/ports.ts"
 import { driverFor } from "../driver-for.ts"
-import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
+import type { BackgroundWork, ClaimedItem, VmOperation } from "../vm-operation.ts"
 
 /** The hypervisor's name for a snapshot: derived from its id, so display names may repeat. */
 export const snapshotDriverName = (snapshot: Pick<Snapshot, "id">) => `hx-${snapshot.id}`
@@ -21,10 +21,17 @@ export const checkSnapshotName = (name: string) =>
     ? Effect.fail(new InvalidInput({ message: "A snapshot name is 1 to 64 characters" }))
     : Effect.void
 
-/** The VM's snapshot, or NotFound when it belongs to another VM (never reveal which). */
-export const snapshotOfVm = Effect.fn("operations.snapshotOfVm")(function* (vmId: string, snapshotId: string) {
+/**
+ * The VM's snapshot, or NotFound when it belongs to another VM (never reveal which); `known` is the snapshot as just
+ * read (the lock's claim read it), read otherwise.
+ */
+export const snapshotOfVm = Effect.fn("operations.snapshotOfVm")(function* (
+  vmId: string,
+  snapshotId: string,
+  known?: Snapshot,
+) {
   const store = yield* Store
-  const snapshot = yield* store.snapshots.get(snapshotId)
+  const snapshot = known?.id === snapshotId ? known : yield* store.snapshots.get(snapshotId)
   if (snapshot.vmId !== vmId) return yield* new NotFound({ resource: "snapshot", id: snapshotId })
   return snapshot
 })
@@ -54,7 +61,11 @@ export type SnapshotOperation = VmOperation<
 /** The shared half of such a declaration: the snapshot (NotFound if another VM's) and the VM's driver. */
 export const onSnapshot = {
   reads: "record",
-  context: (base: VmRecordContext, snapshotId: string) =>
-    Effect.map(snapshotOfVm(base.vm.id, snapshotId), (snapshot): SnapshotContext => ({ ...base, snapshot })),
+  item: (snapshotId: string): ItemRef => ({ kind: "snapshot", id: snapshotId }),
+  context: (base: VmRecordContext, snapshotId: string, claimed?: ClaimedItem) =>
+    Effect.map(
+      snapshotOfVm(base.vm.id, snapshotId, claimed?.snapshot),
+      (snapshot): SnapshotContext => ({ ...base, snapshot }),
+    ),
   prepare: ({ vm }: SnapshotContext) => driverFor(vm),
 } as const

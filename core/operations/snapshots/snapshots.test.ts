@@ -126,6 +126,33 @@ for (const backend of storeBackends) {
       assert.equal((await core.run(handle.done)).state, "succeeded")
     })
 
+    it("G4 P4 a rollback read by the lock's claim: a rule's refusal before vm-busy, the snapshot as it is under the lock", async () => {
+      const vm = await runningVm()
+      await core.complete(createSnapshot(owner(), vm.id))
+      const [snapshot] = await snapshotsOf(vm)
+      assert.ok(snapshot)
+      // Another agent holds the VM: its own refusals still come first (the VM runs; the snapshot does not exist).
+      await core.run(Store.use((s) => s.vmLocks.claim(vm.id, "another-agent", "vm.rename", new Date())))
+      const running = await core.run(Effect.flip(rollbackSnapshot(owner(), vm.id, snapshot.id)))
+      assert.ok(running instanceof RuleViolation && running.rule === "stopped-only", String(running))
+      const missing = await core.run(Effect.flip(rollbackSnapshot(owner(), vm.id, randomUUID())))
+      assert.equal(missing._tag, "NotFound")
+      await core.run(Store.use((s) => s.vmLocks.release(vm.id, "another-agent")))
+      await stop(vm)
+      const busy = await core.run(Store.use((s) => s.vmLocks.claim(vm.id, "another-agent", "vm.rename", new Date())))
+      assert.equal(busy.claimed, true)
+      const refused = await core.run(Effect.flip(rollbackSnapshot(owner(), vm.id, snapshot.id)))
+      assert.ok(refused instanceof RuleViolation && refused.rule === "vm-busy", String(refused))
+      await core.run(Store.use((s) => s.vmLocks.release(vm.id, "another-agent")))
+      // The snapshot changed since this agent last read it: the claim's read decides, and the lock is freed at once.
+      await core.run(Store.use((s) => s.snapshots.update(snapshot.id, { state: "failed" })))
+      const failed = await core.run(Effect.flip(rollbackSnapshot(owner(), vm.id, snapshot.id)))
+      assert.ok(failed instanceof RuleViolation && failed.rule === "snapshot-ready", String(failed))
+      assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined)
+      await core.run(Store.use((s) => s.snapshots.update(snapshot.id, { state: "ready" })))
+      assert.equal((await core.complete(rollbackSnapshot(owner(), vm.id, snapshot.id))).state, "succeeded")
+    })
+
     it("G1 snapshots of a VM outside the caller's scope are not found", async () => {
       const vm = await runningVm()
       const error = await core.run(Effect.flip(createSnapshot(core.world.actors.outsider, vm.id)))
