@@ -58,7 +58,10 @@ export const queryVmSheet = async (
     Parameters<typeof pageOutline>[0][number] & VmSheetRow
   >
   const { page, ...outline } = pageOutline(rows, q)
-  return { rows: page, ...outline }
+  return {
+    rows: page.map(({ total: _, totalCpus: _c, totalMemoryMiB: _m, totalDiskGiB: _d, cursorKey: _k, ...row }) => row),
+    ...outline,
+  }
 }
 
 /** The statement of queryVmSheet. */
