@@ -267,6 +267,16 @@ const walkedPage = (db: Kysely<DB>, q: VmQuery, totals: ReturnType<typeof noTota
 }
 
 /**
+ * The rows of a page without totals, straight from the walk of the sort index (each VM's row read as the walk reaches
+ * it), with their sort and cursor keys: the export's later batches, which need no totals and take many rows, so the
+ * deferred join (an index-only walk, then each row again by its primary key) would cost more than it saves.
+ */
+export const walkedRows = (db: Kysely<DB>, q: VmQuery) => {
+  const keys = keysOf(q, "vms")
+  return pageOf(filteredVms(db, q).select(pageColumns(keys)), q, keys)
+}
+
+/**
  * When a search's matches must be counted, the matching VMs are read once,
  * with only their id, sort key and summed columns, and both the totals and the page come from those rows: the cost
  * follows the matched rows, not the table, and no filter runs twice. A page of a few matches no longer walks the

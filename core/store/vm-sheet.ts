@@ -2,7 +2,7 @@ import { type Expression, type Kysely, sql } from "kysely"
 import type { Vm } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf } from "./vm.codec.ts"
-import { pageFrame, pageOutline, type VmCursor, type VmQuery } from "./vm-query.ts"
+import { pageFrame, pageOutline, type VmCursor, type VmQuery, walkedRows } from "./vm-query.ts"
 
 /** Everything a row of the list can show (L3): the VM's fields, its names, addresses and disk GiB. */
 export interface VmListValues extends Vm {
@@ -59,18 +59,38 @@ export const queryVmSheet = async (
   >
   const { page, ...outline } = pageOutline(rows, q)
   return {
-    rows: page.map(({ total: _, totalCpus: _c, totalMemoryMiB: _m, totalDiskGiB: _d, cursorKey: _k, ...row }) => row),
+    rows: page.map(({ total: _, totalCpus: _c, totalMemoryMiB: _m, totalDiskGiB: _d, cursorKey: _k, ...row }) => {
+      // The walk's sort key comes along too (walkedRows).
+      const { sortKey: _s, ...fieldsOnly } = row as typeof row & { readonly sortKey?: unknown }
+      return fieldsOnly
+    }),
     ...outline,
   }
 }
 
-/** The statement of queryVmSheet. */
+/**
+ * The statement of queryVmSheet: a page as the list reads it (pageFrame, with the totals), or without totals (the
+ * export's later batches) the rows straight from the sort index's walk (walkedRows).
+ */
 export const sheetStatement = (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<VmListField>) => {
-  const wanted = [...new Set<VmListField>(["id", ...fields])]
+  const wanted = [...new Set<VmListField>(["id", ...fields])].map((field) => sql`${expressionOf(field)}`.as(field))
   // The names by joins (hashed: a few hundred users, flavors and hosts), not a look-up per row.
+  if (q.totals === false) {
+    return walkedRows(db, q)
+      .leftJoin("users as owner", "owner.id", "vms.ownerId")
+      .leftJoin("flavors as flavor", "flavor.id", "vms.flavorId")
+      .leftJoin("hosts as host", "host.id", "vms.hostId")
+      .select([
+        sql<string>`0`.as("total"),
+        sql<string>`0`.as("totalCpus"),
+        sql<string>`0`.as("totalMemoryMiB"),
+        sql<string>`0`.as("totalDiskGiB"),
+      ])
+      .select(wanted)
+  }
   return pageFrame(db, q)
     .leftJoin("users as owner", "owner.id", "vms.ownerId")
     .leftJoin("flavors as flavor", "flavor.id", "vms.flavorId")
     .leftJoin("hosts as host", "host.id", "vms.hostId")
-    .select(wanted.map((field) => sql`${expressionOf(field)}`.as(field)))
+    .select(wanted)
 }
