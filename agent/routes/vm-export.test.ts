@@ -106,6 +106,25 @@ for (const backend of storeBackends) {
       assert.deepEqual(rows.at(-1), [`Total (${count} VMs)`, cpus])
     })
 
+    it("L6 columns shown by their own cells: tags, yes/no in the caller's language, dates", async () => {
+      const suite = randomUUID().slice(0, 8)
+      await agent.seedVm({
+        displayName: "exp_cells",
+        tags: { suite, env: "prod" },
+        haEnabled: true,
+        deletionProtected: false,
+      })
+      const { buffer } = await download(
+        `tag=suite:${suite}&columns=tags,haEnabled,deletionProtected,recycledAt`,
+        "zh-CN",
+      )
+      assert.deepEqual(await readSheet(buffer, "虚拟机"), [
+        ["标签", "高可用", "删除保护", "删除时间"],
+        [`env=prod; suite=${suite}`, "是", "否", null],
+        ["合计（1 台）", null, null, null],
+      ])
+    })
+
     it("L6 without columns the export uses its default set, dates as dates", async () => {
       const suite = await seedSuite()
       const rows = await readSheet((await download(`tag=suite:${suite}&name=exp_a`)).buffer)

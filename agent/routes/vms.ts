@@ -11,7 +11,7 @@ import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
 import { defaultExportColumns } from "../vms/columns.ts"
 import { CreateVmBody, Quote, QuoteBody, quoteFor, toCreateRequest } from "../vms/create.ts"
 import { VmDetail, vmDetail } from "../vms/detail.ts"
-import { exportBatchSize, exportFileName, vmSheet } from "../vms/export-xlsx.ts"
+import { exportBatchSize, exportFileName, sheetFields, vmSheet } from "../vms/export-xlsx.ts"
 import { columnsOf, toVmQuery, VmExportQuery, VmListQuery, vmPage } from "../vms/list-query.ts"
 import { patchVm, VmPatchBody } from "../vms/patch.ts"
 import { CreatedSchema, PatchedSchema, TaskAccepted, VmPageSchema } from "../vms/responses.ts"
@@ -59,17 +59,19 @@ export const vmRoutes = () =>
       async (c) => {
         const query = c.req.valid("query")
         const vmQuery = { ...toVmQuery(c.var.actor, query, false), limit: exportBatchSize }
+        const columns = columnsOf(query, defaultExportColumns)
+        const fields = sheetFields(columns)
         const first = await runEffect(
           c,
-          Store.use((s) => s.vms.query(vmQuery)),
+          Store.use((s) => s.vms.sheet(vmQuery, fields)),
         )
         const after = (cursor: VmCursor) =>
           runEffect(
             c,
-            Store.use((s) => s.vms.query({ ...vmQuery, after: cursor, totals: false })),
+            Store.use((s) => s.vms.sheet({ ...vmQuery, after: cursor, totals: false }, fields)),
           )
         const at = await runEffect(c, now)
-        const sheet = vmSheet(first, after, columnsOf(query, defaultExportColumns), c.var.lang)
+        const sheet = vmSheet(first, after, columns, c.var.lang)
         return c.body(sheet, 200, {
           "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           "Content-Disposition": exportFileName(c.var.lang, at),

@@ -1,20 +1,46 @@
 import { Schema } from "effect"
-import { type Lang, stateNamesZh, type VmListRow, VmState } from "../../core/index.ts"
+import {
+  type Lang,
+  stateNamesZh,
+  type VmListField,
+  type VmListRow,
+  type VmListValues,
+  VmState,
+} from "../../core/index.ts"
 import type { Bilingual } from "../errors/api-error.ts"
 
 /** A cell of the XLSX export. */
 export type CellValue = string | number | boolean | Date | null
 
-/** One column of the list view (L3) and the export (L6): its header, its JSON value, its sheet cell. */
+/**
+ * One column of the list view (L3) and the export (L6): its header, the field of the row it shows (the export reads
+ * only its columns' fields, #23), its sheet cell.
+ */
 export interface VmColumn {
   readonly header: Bilingual
   /** What the OpenAPI document says the JSON value is. */
   readonly schema: Schema.Codec<unknown, unknown>
-  readonly value: (row: VmListRow) => unknown
-  /** Defaults to the JSON value. */
-  readonly cell?: (row: VmListRow, lang: Lang) => CellValue
+  readonly field: VmListField
+  /** The sheet cell of the field's value; defaults to the JSON value. */
+  readonly cell?: (value: unknown, lang: Lang) => CellValue
   /** L5: the column whose sum the totals row shows. */
   readonly total?: "cpus" | "memoryMiB" | "diskGiB"
+}
+
+interface ColumnOf<F extends VmListField> extends Omit<VmColumn, "field" | "cell"> {
+  readonly cell?: (value: VmListValues[F], lang: Lang) => CellValue
+}
+
+/** A column of `field`, its cell written for the field's value (which is what the column hands it). */
+const column = <F extends VmListField>(field: F, { cell, ...rest }: ColumnOf<F>): VmColumn =>
+  cell === undefined
+    ? { field, ...rest }
+    : { field, ...rest, cell: (value, lang) => cell(value as VmListValues[F], lang) }
+
+/** A list row's value of a field: the VM's own, or what the list adds to it (names, addresses, disk GiB). */
+export const fieldValue = <F extends VmListField>(row: VmListRow, field: F): VmListValues[F] => {
+  const { vm, ...added } = row
+  return (field in added ? added[field as keyof typeof added] : vm[field as keyof typeof vm]) as VmListValues[F]
 }
 
 const yesNo = (value: boolean, lang: Lang) => (lang === "zh" ? (value ? "是" : "否") : value ? "Yes" : "No")
@@ -22,89 +48,68 @@ const NullableString = Schema.NullOr(Schema.String)
 const NullableDate = Schema.NullOr(Schema.String.annotate({ format: "date-time" }))
 
 const columnTable = {
-  id: { header: { en: "ID", zh: "ID" }, schema: Schema.String, value: (r) => r.vm.id },
-  displayName: { header: { en: "Name", zh: "名称" }, schema: Schema.String, value: (r) => r.vm.displayName },
-  hostname: { header: { en: "Hostname", zh: "主机名" }, schema: Schema.String, value: (r) => r.vm.hostname },
-  state: {
+  id: column("id", { header: { en: "ID", zh: "ID" }, schema: Schema.String }),
+  displayName: column("displayName", { header: { en: "Name", zh: "名称" }, schema: Schema.String }),
+  hostname: column("hostname", { header: { en: "Hostname", zh: "主机名" }, schema: Schema.String }),
+  state: column("state", {
     header: { en: "Status", zh: "状态" },
     schema: VmState,
-    value: (r) => r.vm.state,
-    cell: (r, lang) => (lang === "zh" ? stateNamesZh[r.vm.state] : r.vm.state),
-  },
-  ownerId: { header: { en: "Owner ID", zh: "所有者ID" }, schema: Schema.String, value: (r) => r.vm.ownerId },
-  ownerName: { header: { en: "Owner", zh: "所有者" }, schema: Schema.String, value: (r) => r.ownerName },
-  companyId: { header: { en: "Company ID", zh: "公司ID" }, schema: Schema.String, value: (r) => r.vm.companyId },
-  departmentId: {
-    header: { en: "Department ID", zh: "部门ID" },
-    schema: Schema.String,
-    value: (r) => r.vm.departmentId,
-  },
-  flavorId: { header: { en: "Flavor ID", zh: "规格ID" }, schema: Schema.String, value: (r) => r.vm.flavorId },
-  flavorName: { header: { en: "Flavor", zh: "规格" }, schema: Schema.String, value: (r) => r.flavorName },
-  imageId: { header: { en: "Image ID", zh: "镜像ID" }, schema: Schema.String, value: (r) => r.vm.imageId },
-  hostId: { header: { en: "Host ID", zh: "主机ID" }, schema: NullableString, value: (r) => r.vm.hostId },
-  hostName: { header: { en: "Host", zh: "主机" }, schema: NullableString, value: (r) => r.hostName },
-  zone: { header: { en: "Zone", zh: "资源域" }, schema: Schema.String, value: (r) => r.vm.zone },
-  pod: { header: { en: "POD", zh: "POD" }, schema: Schema.String, value: (r) => r.vm.pod },
-  ips: {
+    cell: (state, lang) => (lang === "zh" ? stateNamesZh[state] : state),
+  }),
+  ownerId: column("ownerId", { header: { en: "Owner ID", zh: "所有者ID" }, schema: Schema.String }),
+  ownerName: column("ownerName", { header: { en: "Owner", zh: "所有者" }, schema: Schema.String }),
+  companyId: column("companyId", { header: { en: "Company ID", zh: "公司ID" }, schema: Schema.String }),
+  departmentId: column("departmentId", { header: { en: "Department ID", zh: "部门ID" }, schema: Schema.String }),
+  flavorId: column("flavorId", { header: { en: "Flavor ID", zh: "规格ID" }, schema: Schema.String }),
+  flavorName: column("flavorName", { header: { en: "Flavor", zh: "规格" }, schema: Schema.String }),
+  imageId: column("imageId", { header: { en: "Image ID", zh: "镜像ID" }, schema: Schema.String }),
+  hostId: column("hostId", { header: { en: "Host ID", zh: "主机ID" }, schema: NullableString }),
+  hostName: column("hostName", { header: { en: "Host", zh: "主机" }, schema: NullableString }),
+  zone: column("zone", { header: { en: "Zone", zh: "资源域" }, schema: Schema.String }),
+  pod: column("pod", { header: { en: "POD", zh: "POD" }, schema: Schema.String }),
+  ips: column("ips", {
     header: { en: "IP addresses", zh: "IP地址" },
     schema: Schema.Array(Schema.String),
-    value: (r) => r.ips,
-    cell: (r) => r.ips.join(", "),
-  },
-  cpus: { header: { en: "CPUs", zh: "CPU(核)" }, schema: Schema.Int, value: (r) => r.vm.cpus, total: "cpus" },
-  sockets: { header: { en: "Sockets", zh: "插槽数" }, schema: Schema.Int, value: (r) => r.vm.sockets },
-  coresPerSocket: {
+    cell: (ips) => ips.join(", "),
+  }),
+  cpus: column("cpus", { header: { en: "CPUs", zh: "CPU(核)" }, schema: Schema.Int, total: "cpus" }),
+  sockets: column("sockets", { header: { en: "Sockets", zh: "插槽数" }, schema: Schema.Int }),
+  coresPerSocket: column("coresPerSocket", {
     header: { en: "Cores per socket", zh: "每插槽核数" },
     schema: Schema.Int,
-    value: (r) => r.vm.coresPerSocket,
-  },
-  memoryMiB: {
+  }),
+  memoryMiB: column("memoryMiB", {
     header: { en: "Memory (MiB)", zh: "内存(MiB)" },
     schema: Schema.Int,
-    value: (r) => r.vm.memoryMiB,
     total: "memoryMiB",
-  },
-  diskGiB: {
-    header: { en: "Disk (GiB)", zh: "磁盘(GiB)" },
-    schema: Schema.Int,
-    value: (r) => r.diskGiB,
-    total: "diskGiB",
-  },
-  tags: {
+  }),
+  diskGiB: column("diskGiB", { header: { en: "Disk (GiB)", zh: "磁盘(GiB)" }, schema: Schema.Int, total: "diskGiB" }),
+  tags: column("tags", {
     header: { en: "Tags", zh: "标签" },
     schema: Schema.Record(Schema.String, Schema.String),
-    value: (r) => r.vm.tags,
-    cell: (r) =>
-      Object.entries(r.vm.tags)
+    cell: (tags) =>
+      Object.entries(tags)
         .map(([k, v]) => `${k}=${v}`)
         .join("; "),
-  },
-  remarks: { header: { en: "Remarks", zh: "备注" }, schema: Schema.String, value: (r) => r.vm.remarks },
-  haEnabled: {
+  }),
+  remarks: column("remarks", { header: { en: "Remarks", zh: "备注" }, schema: Schema.String }),
+  haEnabled: column("haEnabled", {
     header: { en: "HA", zh: "高可用" },
     schema: Schema.Boolean,
-    value: (r) => r.vm.haEnabled,
-    cell: (r, lang) => yesNo(r.vm.haEnabled, lang),
-  },
-  deletionProtected: {
+    cell: (value, lang) => yesNo(value, lang),
+  }),
+  deletionProtected: column("deletionProtected", {
     header: { en: "Deletion protection", zh: "删除保护" },
     schema: Schema.Boolean,
-    value: (r) => r.vm.deletionProtected,
-    cell: (r, lang) => yesNo(r.vm.deletionProtected, lang),
-  },
-  loginMethod: { header: { en: "Login", zh: "登录方式" }, schema: Schema.String, value: (r) => r.vm.loginMethod },
-  reclaimAt: { header: { en: "Reclaim date", zh: "回收时间" }, schema: NullableDate, value: (r) => r.vm.reclaimAt },
-  createdAt: {
+    cell: (value, lang) => yesNo(value, lang),
+  }),
+  loginMethod: column("loginMethod", { header: { en: "Login", zh: "登录方式" }, schema: Schema.String }),
+  reclaimAt: column("reclaimAt", { header: { en: "Reclaim date", zh: "回收时间" }, schema: NullableDate }),
+  createdAt: column("createdAt", {
     header: { en: "Created", zh: "创建时间" },
     schema: Schema.String.annotate({ format: "date-time" }),
-    value: (r) => r.vm.createdAt,
-  },
-  recycledAt: {
-    header: { en: "Deleted", zh: "删除时间" },
-    schema: NullableDate,
-    value: (r) => r.vm.recycledAt,
-  },
+  }),
+  recycledAt: column("recycledAt", { header: { en: "Deleted", zh: "删除时间" }, schema: NullableDate }),
 } satisfies Record<string, VmColumn>
 
 export type VmColumnName = keyof typeof columnTable
@@ -129,7 +134,7 @@ export const defaultExportColumns: ReadonlyArray<VmColumnName> = [
 /** L3: one list row with the chosen columns; `id` always comes along so rows can be addressed. */
 export const pickColumns = (row: VmListRow, columns: ReadonlyArray<VmColumnName>): Record<string, unknown> => {
   const picked: Record<string, unknown> = { id: row.vm.id }
-  for (const name of columns) picked[name] = vmColumns[name].value(row)
+  for (const name of columns) picked[name] = fieldValue(row, vmColumns[name].field)
   return picked
 }
 

@@ -1,4 +1,4 @@
-import type { Lang, VmCursor, VmListRow, VmPage } from "../../core/index.ts"
+import type { Lang, VmCursor, VmListField, VmSheetPage, VmSheetRow } from "../../core/index.ts"
 import { type CellValue, type VmColumnName, vmColumns } from "./columns.ts"
 import { type XlsxCell, xlsxStream } from "./xlsx-stream.ts"
 
@@ -16,7 +16,7 @@ const jsonCell = (value: unknown): CellValue => {
 }
 
 /** The totals row (L5): a label, then each summed column's total under it. */
-const totalsRow = (page: VmPage, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> => {
+const totalsRow = (page: VmSheetPage, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> => {
   const label = lang === "zh" ? `合计（${page.total} 台）` : `Total (${page.total} ${page.total === 1 ? "VM" : "VMs"})`
   return columns.map((name, index) => {
     const total = vmColumns[name].total
@@ -25,11 +25,16 @@ const totalsRow = (page: VmPage, columns: ReadonlyArray<VmColumnName>, lang: Lan
   })
 }
 
-const rowCells = (row: VmListRow, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> =>
+const rowCells = (row: VmSheetRow, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> =>
   columns.map((name) => {
     const column = vmColumns[name]
-    return { value: column.cell ? column.cell(row, lang) : jsonCell(column.value(row)) }
+    const value = row[column.field]
+    return { value: column.cell ? column.cell(value, lang) : jsonCell(value) }
   })
+
+/** What the store reads for the sheet: the fields of its columns, nothing else (#23). */
+export const sheetFields = (columns: ReadonlyArray<VmColumnName>): ReadonlyArray<VmListField> =>
+  columns.map((name) => vmColumns[name].field)
 
 /**
  * L6: the filtered list as one sheet: a header row in the caller's language, a row per VM with the chosen columns
@@ -39,8 +44,8 @@ const rowCells = (row: VmListRow, columns: ReadonlyArray<VmColumnName>, lang: La
  * was when its batch was read, and the totals are those of the first batch's moment.
  */
 export const vmSheet = (
-  first: VmPage,
-  after: (cursor: VmCursor) => Promise<VmPage>,
+  first: VmSheetPage,
+  after: (cursor: VmCursor) => Promise<VmSheetPage>,
   columns: ReadonlyArray<VmColumnName>,
   lang: Lang,
 ): ReadableStream<Uint8Array> => {
@@ -48,7 +53,7 @@ export const vmSheet = (
   // The next batch is asked for before this one is turned into cells and deflated, so that the database reads it
   // meanwhile: at most two batches are held.
   async function* batches() {
-    let page: VmPage = first
+    let page: VmSheetPage = first
     for (;;) {
       const next = page.next === undefined ? undefined : after(page.next)
       // Awaited below, unless the client goes away first: then its failure is no one's to report.

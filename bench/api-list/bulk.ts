@@ -3,6 +3,7 @@ import { allocateIn } from "../../core/store/ipam.repository.ts"
 import { HyperxCamelCasePlugin } from "../../core/store/naming.ts"
 import type { VmBundle } from "../../core/store/ports.ts"
 import type { DB } from "../../core/store/schema.ts"
+import { defaultIps } from "../../core/store/vm.repository.ts"
 
 const naming = new HyperxCamelCasePlugin()
 
@@ -23,7 +24,7 @@ const insertRows = async (db: Kysely<DB>, table: string, rows: ReadonlyArray<Rec
 
 /**
  * VMs with their disks and NICs, thousands at a time, for the bench's seed: what VmRepository.insertBundles writes
- * (the VMs' disk GiB, IPAM's ledger through its own allocateIn, the kept totals by their triggers), without its
+ * (the VMs' disk GiB and default IP, IPAM's ledger through its own allocateIn, the kept totals by their triggers), without its
  * parameter limit: batches of 500 VMs, each reading the whole ledger, took ~8 minutes for 100,000 VMs; batches of
  * 5,000 take 2–5 s each on this machine.
  */
@@ -38,10 +39,15 @@ export const insertBundlesBulk = (db: Kysely<DB>, bundles: ReadonlyArray<VmBundl
       trx,
       nics.map((nic) => ({ subnetId: nic.subnetId, nicId: nic.id, kind: "primary" as const, address: nic.primaryIp })),
     )
+    const defaultIp = defaultIps(nics)
     await insertRows(
       trx,
       "vms",
-      bundles.map(({ vm: { affinityGroupIds: _, ...vm } }) => ({ ...vm, diskGiB: diskGiB.get(vm.id) ?? 0 })),
+      bundles.map(({ vm: { affinityGroupIds: _, ...vm } }) => ({
+        ...vm,
+        diskGiB: diskGiB.get(vm.id) ?? 0,
+        defaultIp: defaultIp.get(vm.id) ?? null,
+      })),
     )
     await insertRows(
       trx,

@@ -3,6 +3,7 @@
  * (L6) over real HTTP, against PostgreSQL, at each size given (default 10,000 and 100,000 VMs, one run). Prints JSON
  * only on stdout (progress goes to stderr):
  *   node --expose-gc --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms 10000,100000] [--requests N]
+ *     [--pg-setting name=value …]
  * The URL argument or TEST_DATABASE_URL names a server; the bench makes a scratch database there per size and drops
  * it afterwards. For each query shape: p50/p99 over HTTP, the store's own p50, the plan's shape (which index or
  * scan reads each table, so that a plan turning into a scan of vms shows), the buffers it touches and the server's
@@ -40,6 +41,18 @@ import { summarise } from "./stats.ts"
 
 const sizes = wholeNumbersFlag("--vms", [10_000, 100_000])
 const requestCount = wholeNumberFlag("--requests", 500)
+/**
+ * Settings for the embedded server over core/store/server/settings.ts (`--pg-setting shared_buffers=128MB`, repeated):
+ * to measure what a setting would change before changing the product's.
+ */
+const pgSettings = Object.fromEntries(
+  process.argv.flatMap((arg, at) => {
+    if (process.argv[at - 1] !== "--pg-setting") return []
+    const [name, value] = arg.split("=", 2)
+    if (name === undefined || value === undefined) throw new Error("--pg-setting takes name=value")
+    return [[name, value]]
+  }),
+)
 const postgresUrl =
   process.argv.slice(2).find((arg) => /^postgres(ql)?:\/\//.test(arg)) ?? process.env.TEST_DATABASE_URL
 const progress = (line: string) => process.stderr.write(`${line}\n`)
@@ -228,7 +241,7 @@ const withEmbeddedServer = async <A>(use: (url: string) => Promise<A>): Promise<
     chmodSync(dir, 0o711)
     const server = await Effect.runPromise(
       Effect.flatMap(serverUser(), (user) =>
-        embeddedServer({ dir: join(dir, "pg"), passwordFile: join(dir, "pg-password"), user }),
+        embeddedServer({ dir: join(dir, "pg"), passwordFile: join(dir, "pg-password"), user, settings: pgSettings }),
       ).pipe(Scope.provide(scope)),
     )
     return await use(server.url)
@@ -247,6 +260,7 @@ const report = {
   what: "GET /api/v1/vms with search, filters and totals over real HTTP (sequential requests, keep-alive), as a superadmin (no scope filter: every VM is a candidate); then GET /api/v1/vms/export.xlsx of every VM, with the agent's memory growth during it",
   statistics: "VACUUM ANALYZE after seeding (what autovacuum does within a minute)",
   machine: machineFacts(loadavgAtStart),
+  pgSettings,
   requests: requestCount,
   results,
 }

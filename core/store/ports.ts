@@ -39,8 +39,10 @@ import type { Admission } from "./admission.ts"
 import type { IpamRepository } from "./ipam.repository.ts"
 import type { VmDetailReads } from "./vm-detail.ts"
 import type { VmPage, VmQuery } from "./vm-query.ts"
+import type { VmListField, VmSheetPage } from "./vm-sheet.ts"
 
 export type { VmCursor, VmListRow, VmPage, VmQuery, VmSortKey } from "./vm-query.ts"
+export type { VmListField, VmListValues, VmSheetPage, VmSheetRow } from "./vm-sheet.ts"
 
 type Q<A> = Effect.Effect<A, StoreError>
 type Row = { readonly id: string }
@@ -125,6 +127,8 @@ export interface VmRepository {
   list(filter?: VmFilter): Q<ReadonlyArray<Vm>>
   /** The list view (L1–L5): search, filters, sort, a page, and totals over everything that matched. */
   query(query: VmQuery): Q<VmPage>
+  /** The list with only the fields asked for (L6: the export's columns), for pages of many rows. */
+  sheet(query: VmQuery, fields: ReadonlyArray<VmListField>): Q<VmSheetPage>
   /**
    * Insert VMs with their disks and NICs in one transaction; with an admission, only if it still allows them once
    * its department's and host's locks are held (else it fails with its refusal and inserts nothing). A NIC's empty

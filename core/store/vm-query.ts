@@ -103,33 +103,44 @@ const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyAr
 /** Only text that could be part of an address (IPv4 or IPv6) is looked for among the NICs. */
 const mayBeAddress = (search: string) => /^[0-9a-f.:]+$/i.test(search)
 
+/** L2 by name: a part of the display name or hostname, by search_text's trigram index (migration 0006/0010). */
+const byText = (search: string) => sql<SqlBool>`vms.search_text like lower(${contains(search)})`
+
 /**
- * L2 by name or owner: a part of the display name or hostname, or of the owner's name. Each is one index condition
- * on vms, so that PostgreSQL ORs them as bitmaps and reads only the matching rows (#23): search_text
- * (lower(display_name) chr(1) lower(hostname), migration 0006, one case-sensitive LIKE) by its trigram index, and the
- * owners whose name matches (found by the users' trigram index) by the owner index. Written as `in (select …)`, the
- * owner branch could not be a bitmap: the OR would then filter every VM of the table.
+ * L2 by owner: the owners whose name matches (found by the users' trigram index), then their VMs by the owner index,
+ * which carries what the list counts, sums and sorts (migration 0190): an index-only scan. Written as `in (select …)`,
+ * the owner branch could not be a bitmap: an OR with it would then filter every VM of the table.
  */
-const byNameOrOwner = (search: string) => {
-  const like = contains(search)
-  return sql<SqlBool>`(vms.search_text like lower(${like})
-    or vms.owner_id = any(array(select u.id from users u where u.name ilike ${like})))`
-}
-
-/** L2 by IP: the VMs of the NICs whose primary IP starts with the text (prefix index) or with it as a secondary IP. */
-const byPrimaryIp = (search: string) =>
-  sql<SqlBool>`vms.id in (select n.vm_id from nics n where n.primary_ip like ${`${escapeLike(search)}%`})`
-const bySecondaryIp = (search: string) =>
-  sql<SqlBool>`vms.id in (select n.vm_id from nics n where n.secondary_ips @> ${JSON.stringify([search])}::jsonb)`
+const byOwnerName = (search: string) =>
+  sql<SqlBool>`vms.owner_id = any(array(select u.id from users u where u.name ilike ${contains(search)}))`
 
 /**
- * L2 search, as one condition: by name or owner, or (for text that may be part of an address) by IP, the IP branch
- * as a bitmap of the primary key too. Fine for a page read in order; for counting every match, countedPage splits it.
+ * L2 by name or owner, as one condition: PostgreSQL ORs the two index conditions as bitmaps and reads only the
+ * matching rows (#23).
+ */
+const byNameOrOwner = (search: string) => sql<SqlBool>`(${byText(search)} or ${byOwnerName(search)})`
+
+const prefix = (search: string) => `${escapeLike(search)}%`
+
+/**
+ * L2 by IP prefix: the default NIC's address kept on vms (default_ip, migration 0190, a covering index: an
+ * index-only scan however many VMs match), and the few other NICs by their own partial index.
+ */
+const byDefaultIp = (search: string) => sql<SqlBool>`vms.default_ip like ${prefix(search)}`
+const byOtherIp = (search: string) =>
+  sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n where not n.is_default and n.primary_ip like ${prefix(search)}))`
+const bySecondaryIp = (search: string) =>
+  sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n where n.secondary_ips @> ${JSON.stringify([search])}::jsonb))`
+
+/**
+ * L2 search, as one condition: by name or owner, or (for text that may be part of an address) by IP. Fine for a
+ * page read in order; for counting every match, countedPage splits it.
  */
 const searchMatches = (search: string) =>
   mayBeAddress(search)
-    ? sql<SqlBool>`(${byNameOrOwner(search)} or vms.id = any(array(select n.vm_id from nics n
-        where n.primary_ip like ${`${escapeLike(search)}%`} or n.secondary_ips @> ${JSON.stringify([search])}::jsonb)))`
+    ? sql<SqlBool>`(${byNameOrOwner(search)} or ${byDefaultIp(search)} or vms.id = any(array(select n.vm_id from nics n
+        where (not n.is_default and n.primary_ip like ${prefix(search)})
+          or n.secondary_ips @> ${JSON.stringify([search])}::jsonb)))`
     : byNameOrOwner(search)
 
 /**
@@ -256,6 +267,16 @@ const walkedPage = (db: Kysely<DB>, q: VmQuery, totals: ReturnType<typeof noTota
 }
 
 /**
+ * The rows of a page without totals, straight from the walk of the sort index (each VM's row read as the walk reaches
+ * it), with their sort and cursor keys: the export's later batches, which need no totals and take many rows, so the
+ * deferred join (an index-only walk, then each row again by its primary key) would cost more than it saves.
+ */
+export const walkedRows = (db: Kysely<DB>, q: VmQuery) => {
+  const keys = keysOf(q, "vms")
+  return pageOf(filteredVms(db, q).select(pageColumns(keys)), q, keys)
+}
+
+/**
  * When a search's matches must be counted, the matching VMs are read once,
  * with only their id, sort key and summed columns, and both the totals and the page come from those rows: the cost
  * follows the matched rows, not the table, and no filter runs twice. A page of a few matches no longer walks the
@@ -275,12 +296,21 @@ const countedPage = (db: Kysely<DB>, q: VmQuery) => {
           "vms.memoryMiB",
           "vms.diskGiB",
         ])
-        const named = filtered.where(byNameOrOwner(search))
-        // Each IP branch joins the matching NICs' VMs: a few by primary key, many by one pass over vms, as PostgreSQL
-        // estimates from the NICs' statistics (a bitmap of thousands of keys costs more than either).
-        return mayBeAddress(search)
-          ? named.union(filtered.where(byPrimaryIp(search))).union(filtered.where(bySecondaryIp(search)))
-          : named
+        // One branch per index: the text's trigram index reads the matching rows; the owner and default-IP branches
+        // are index-only scans of covering indexes (migration 0190); the other NICs' are a few keys. Together as one
+        // OR, PostgreSQL would read every matching row.
+        const branches = [
+          filtered.where(byText(search)),
+          filtered.where(byOwnerName(search)),
+          ...(mayBeAddress(search)
+            ? [
+                filtered.where(byDefaultIp(search)),
+                filtered.where(byOtherIp(search)),
+                filtered.where(bySecondaryIp(search)),
+              ]
+            : []),
+        ]
+        return branches.slice(1).reduce((all, branch) => all.union(branch), branches[0] ?? filtered)
       },
     )
     .with("page", (qc) => pageOf(qc.selectFrom("matched").select("matched.id").select(pageColumns(keys)), q, keys))
@@ -297,11 +327,10 @@ const countedPage = (db: Kysely<DB>, q: VmQuery) => {
 }
 
 /**
- * One page of the list and the totals of everything that matched, in one statement: the page's ids and the totals
- * (walkedPage, countedPage), then only the page's rows joined to their names, IPs and affinity groups (a deferred
- * join). The totals come on every row, and on a single row with no VM when the page is empty.
+ * The page's ids and the totals (walkedPage, countedPage), then only the page's rows of vms (a deferred join), in the
+ * list's order. The totals come on every row, and on a single row with no VM when the page is empty.
  */
-export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
+export const pageFrame = (db: Kysely<DB>, q: VmQuery) => {
   const [order, idOrder] = orderOf({ ...keysOf(q, "vms"), key: sql.ref("page.sortKey"), id: idOf("page") })
   const totals = q.totals === false ? noTotals(db) : keptTotals(db, q)
   const parts =
@@ -314,33 +343,57 @@ export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) => {
     .selectFrom("t")
     .leftJoin("page", (join) => join.onTrue())
     .leftJoin("vms", "vms.id", "page.id")
+    .select(["t.total", "t.totalCpus", "t.totalMemoryMiB", "t.totalDiskGiB", "page.cursorKey"])
+    .orderBy(order)
+    .orderBy(idOrder)
+}
+
+/** One page of the list and the totals of everything that matched, in one statement: each VM whole, with its names. */
+export const vmPageStatement = (db: Kysely<DB>, q: VmQuery) =>
+  pageFrame(db, q)
     .leftJoin("users as owner", "owner.id", "vms.ownerId")
     .leftJoin("flavors as flavor", "flavor.id", "vms.flavorId")
     .leftJoin("hosts as host", "host.id", "vms.hostId")
     .selectAll("vms")
     .select([
-      "t.total",
-      "t.totalCpus",
-      "t.totalMemoryMiB",
-      "t.totalDiskGiB",
-      "page.cursorKey",
       affinityGroupIdsOf.as("affinityGroupIds"),
       "owner.name as ownerName",
       "flavor.name as flavorName",
       "host.name as hostName",
       ipsOf.as("ips"),
     ])
-    .orderBy(order)
-    .orderBy(idOrder)
+
+/** What a page's rows and totals say besides the rows: the totals, and the next page's cursor. */
+export const pageOutline = <R extends { readonly id: string | null; readonly cursorKey: string | null }>(
+  rows: ReadonlyArray<R & TotalsColumns>,
+  q: VmQuery,
+) => {
+  const first = rows[0]
+  const found = rows.filter((row): row is R & TotalsColumns & { readonly id: string } => row.id !== null)
+  const page = q.limit === undefined ? found : found.slice(0, q.limit)
+  const last = page.at(-1)
+  return {
+    page,
+    total: Number(first?.total ?? 0),
+    totals: {
+      cpus: Number(first?.totalCpus ?? 0),
+      memoryMiB: Number(first?.totalMemoryMiB ?? 0),
+      diskGiB: Number(first?.totalDiskGiB ?? 0),
+    },
+    next: found.length > page.length && last !== undefined ? { key: last.cursorKey, id: last.id } : undefined,
+  }
+}
+
+type TotalsColumns = {
+  readonly total: string | null
+  readonly totalCpus: string | null
+  readonly totalMemoryMiB: string | null
+  readonly totalDiskGiB: string | null
 }
 
 /** One page of the list (L1–L4) and the totals of the filtered set (L5): see vmPageStatement. */
 export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
-  const rows = await vmPageStatement(db, q).execute()
-  const first = rows[0]
-  const found = rows.filter((row) => row.id !== null)
-  const page = q.limit === undefined ? found : found.slice(0, q.limit)
-  const last = page.at(-1)
+  const { page, ...outline } = pageOutline(await vmPageStatement(db, q).execute(), q)
   return {
     rows: page.map((row) => ({
       vm: vmCodec.decode(row),
@@ -350,15 +403,6 @@ export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
       ips: row.ips,
       diskGiB: Number(row.diskGiB),
     })),
-    total: Number(first?.total ?? 0),
-    totals: {
-      cpus: Number(first?.totalCpus ?? 0),
-      memoryMiB: Number(first?.totalMemoryMiB ?? 0),
-      diskGiB: Number(first?.totalDiskGiB ?? 0),
-    },
-    next:
-      found.length > page.length && last !== undefined && last.id !== null
-        ? { key: last.cursorKey, id: last.id }
-        : undefined,
+    ...outline,
   }
 }

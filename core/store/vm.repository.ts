@@ -15,6 +15,7 @@ import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import { vmDetailReads } from "./vm-detail.ts"
 import { splitFacts, vmFacts, vmFactsColumns } from "./vm-facts.ts"
 import { queryVms, type VmQuery } from "./vm-query.ts"
+import { queryVmSheet, type VmListField } from "./vm-sheet.ts"
 
 /** Columns of the vms row; affinity groups live in their own table. */
 const vmColumns = (vm: Partial<Vm>) => {
@@ -50,6 +51,23 @@ const withAddresses = async (trx: Kysely<DB>, bundles: ReadonlyArray<VmBundle>):
   )
   const addressOf = new Map(allocations.map((allocation) => [allocation.nicId, allocation.address]))
   return nics.map((nic) => ({ ...nic, primaryIp: addressOf.get(nic.id) ?? nic.primaryIp }))
+}
+
+/**
+ * Each VM's default NIC's address (vms.default_ip, migration 0190), chosen as the nics trigger chooses it, so that a
+ * new VM's row is written once: the trigger then finds it set and leaves it.
+ */
+export const defaultIps = (nics: ReadonlyArray<Nic>): ReadonlyMap<string, string> => {
+  const chosen = new Map<string, Nic>()
+  for (const nic of nics) {
+    const before = chosen.get(nic.vmId)
+    const earlier =
+      before === undefined ||
+      nic.createdAt.getTime() < before.createdAt.getTime() ||
+      (nic.createdAt.getTime() === before.createdAt.getTime() && nic.id < before.id)
+    if (nic.isDefault && earlier) chosen.set(nic.vmId, nic)
+  }
+  return new Map([...chosen].map(([vmId, nic]) => [vmId, nic.primaryIp]))
 }
 
 type UpdateOutcome =
@@ -99,7 +117,6 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
       [],
       bundles.flatMap((bundle) => bundle.disks),
     )
-    const vms = bundles.map((bundle) => ({ ...vmColumns(bundle.vm), diskGiB: added.get(bundle.vm.id) ?? 0 }))
     const elsewhere = new Map(added)
     for (const bundle of bundles) elsewhere.delete(bundle.vm.id)
     const refusal = yield* run("vm.insertBundles", () =>
@@ -109,13 +126,19 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
           const refused = admission === undefined ? undefined : await admit(trx, admission)
           if (refused !== undefined) return refused
           const t = untyped(trx)
+          const nics = await withAddresses(trx, bundles)
+          const defaultIp = defaultIps(nics)
+          const vms = bundles.map((bundle) => ({
+            ...vmColumns(bundle.vm),
+            diskGiB: added.get(bundle.vm.id) ?? 0,
+            defaultIp: defaultIp.get(bundle.vm.id) ?? null,
+          }))
           await t.insertInto("vms").values(vms).execute()
           const groups = bundles.flatMap((bundle) => memberships(bundle.vm.id, bundle.vm.affinityGroupIds))
           if (groups.length > 0) await trx.insertInto("vmAffinityGroups").values(groups).execute()
           const disks = bundles.flatMap((bundle) => bundle.disks.map(diskCodec.encode))
           if (disks.length > 0) await t.insertInto("disks").values(disks).execute()
           await applyDiskGiBChanges(trx, elsewhere)
-          const nics = await withAddresses(trx, bundles)
           if (nics.length > 0) await t.insertInto("nics").values(nics.map(nicCodec.encode)).execute()
           return undefined
         })
@@ -234,6 +257,10 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     return yield* run("vm.query", () => queryVms(db, q))
   })
 
+  const sheet = Effect.fn("vm.sheet")(function* (q: VmQuery, fields: ReadonlyArray<VmListField>) {
+    return yield* run("vm.sheet", () => queryVmSheet(db, q, fields))
+  })
+
   const facts = Effect.fn("vm.facts")(function* (id: string) {
     return yield* run("vm.facts", () => vmFacts(db, id))
   })
@@ -257,5 +284,5 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     return reads
   })
 
-  return { get, getWithFacts, list, query, insertBundles, update, updateAdmitted, purge, facts, detail }
+  return { get, getWithFacts, list, query, sheet, insertBundles, update, updateAdmitted, purge, facts, detail }
 }

@@ -43,6 +43,8 @@ export interface VmsTable {
   version: Generated<number>
   /** The GiB of the disks attached to the VM (migration 0008), kept by the store with every disk write. */
   diskGiB: Generated<number>
+  /** The primary IP of the VM's default NIC (migration 0190), kept by PostgreSQL from nics: the list's IP search. */
+  defaultIp: Generated<string | null>
 }
 
 /** A VM's affinity groups, in the order the VM lists them. */

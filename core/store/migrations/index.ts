@@ -23,6 +23,7 @@ import * as vmListCovering from "./2026_12_06_0120_vm_list_covering.ts"
 import * as vmHaPriority from "./2026_12_06_0140_vm_ha_priority.ts"
 import * as hostDeviceInventory from "./2026_12_06_0170_host_device_inventory.ts"
 import * as imageChecksums from "./2026_12_06_0171_image_checksums.ts"
+import * as vmDefaultIp from "./2026_12_06_0190_vm_default_ip.ts"
 import * as clusterSettings from "./2026_12_06_0200_cluster_settings.ts"
 import * as platformEvents from "./2026_12_06_0240_platform_events.ts"
 
@@ -52,6 +53,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0140_vm_ha_priority": vmHaPriority,
   "2026_12_06_0170_host_device_inventory": hostDeviceInventory,
   "2026_12_06_0171_image_checksums": imageChecksums,
+  "2026_12_06_0190_vm_default_ip": vmDefaultIp,
   "2026_12_06_0200_cluster_settings": clusterSettings,
   "2026_12_06_0240_platform_events": platformEvents,
 }
