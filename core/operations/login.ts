@@ -1,5 +1,5 @@
 import { Effect, Schedule } from "effect"
-import { encryptSecret } from "../auth/secrets.ts"
+import { encryptSecret, randomPassword } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import type { LoginMethod } from "../model/vm.ts"
@@ -23,8 +23,9 @@ const keyPairOf = (id: string | undefined) =>
 
 /**
  * R13, X5: what the guest must hold for the VM's login: its key pair's public key in root's authorized_keys, once the
- * guest agent answers (the start itself succeeded already: a guest without an agent keeps running, logged). Runs at
- * every start of a VM that logs in by SSH key; writing the same keys again changes nothing.
+ * guest agent answers (the start itself succeeded already: a guest without an agent keeps running, logged), and a
+ * root password nobody knows (random, never stored), so that a password set before the switch no longer logs in.
+ * Runs at every start of a VM that logs in by SSH key; writing the same keys again changes nothing.
  */
 export const applyLoginKeys = (driver: Driver, context: VmContext) =>
   Effect.gen(function* () {
@@ -39,6 +40,7 @@ export const applyLoginKeys = (driver: Driver, context: VmContext) =>
     yield* agent
       .setAuthorizedKeys(vm.hostname, "root", [keyPair.publicKey])
       .pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 120 }))
+    yield* agent.setPassword(vm.hostname, "root", randomPassword(32))
   }).pipe(
     Effect.catch((error) => Effect.logWarning(`${context.vm.hostname}: the SSH key is not in the guest yet`, error)),
   )
