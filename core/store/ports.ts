@@ -55,6 +55,13 @@ export interface Repository<T extends Row, F = Partial<T>> {
   remove(id: string): Q<void>
 }
 
+/** X5: the key pairs a VM holds (vm_key_pairs), in the order chosen. */
+export interface VmKeyPairRepository {
+  list(vmId: string): Q<ReadonlyArray<KeyPair>>
+  /** Replaces the VM's key pairs with these, in this order (none: the VM falls back to its vms.key_pair_id). */
+  set(vmId: string, keyPairIds: ReadonlyArray<string>): Q<void>
+}
+
 /** The host devices table, with the writes that hold against parallel callers (X1, X4: never two VMs). */
 export interface HostDeviceRepository extends Repository<HostDevice> {
   /**
@@ -347,6 +354,7 @@ export class Store extends Context.Service<
     /** IPAM's ledger: every address a NIC holds, handed out without ever giving one twice. */
     readonly ipam: IpamRepository
     readonly keyPairs: Repository<KeyPair>
+    readonly vmKeyPairs: VmKeyPairRepository
     readonly alarmRules: Repository<AlarmRule>
     readonly metrics: MetricsRepository
     readonly figures: FiguresRepository

@@ -23,6 +23,7 @@ import * as vmListCovering from "./2026_12_06_0120_vm_list_covering.ts"
 import * as vmHaPriority from "./2026_12_06_0140_vm_ha_priority.ts"
 import * as hostDeviceInventory from "./2026_12_06_0170_host_device_inventory.ts"
 import * as imageChecksums from "./2026_12_06_0171_image_checksums.ts"
+import * as vmKeyPairs from "./2026_12_06_0220_vm_key_pairs.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -50,4 +51,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0140_vm_ha_priority": vmHaPriority,
   "2026_12_06_0170_host_device_inventory": hostDeviceInventory,
   "2026_12_06_0171_image_checksums": imageChecksums,
+  "2026_12_06_0220_vm_key_pairs": vmKeyPairs,
 }
