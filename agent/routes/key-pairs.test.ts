@@ -89,6 +89,16 @@ for (const backend of storeBackends) {
       assert.equal((await setKeys(Array.from({ length: 17 }, (_, i) => `k${i}`))).status, 400, "at most 16")
       assert.equal(refusal(await setKeys([second.id, other.id])), "403 key-pair-owner")
       assert.deepEqual(await held(), ["vm-key-2", "vm-key"], "a refusal changes nothing")
+      // R8: a clone holds the source's key pairs
+      const cloned = await agent.call("POST", `/api/v1/vms/${vm.id}/clone`, { body: { name: "keyed_copy" } })
+      assert.equal(cloned.status, 202, JSON.stringify(cloned.body))
+      const cloneTask = await agent.settle(cloned.body.task.id)
+      assert.equal(cloneTask.state, "succeeded", JSON.stringify(cloneTask.error))
+      const cloneKeys = await agent.call("GET", `/api/v1/vms/${(cloneTask.params as Json).cloneId}/ssh-keys`)
+      assert.deepEqual(
+        cloneKeys.body.items.map((k: Json) => k.name),
+        ["vm-key-2", "vm-key"],
+      )
       // "卸载": the one left out is no longer the VM's; a deleted key pair leaves the VM too
       assert.equal((await setKeys([second.id])).status, 200)
       assert.deepEqual(await held(), ["vm-key-2"])
