@@ -80,6 +80,12 @@ export interface DiskRepository extends Repository<Disk> {
    * (else it fails with its refusal and inserts nothing), so that parallel creates cannot overrun the quota.
    */
   insertAdmitted(row: Disk, admission: Admission): Effect.Effect<Disk, StoreError | RuleViolation>
+  /** Write a patch only if the admission still allows it under its locks (K2: a system disk that grows, G2). */
+  updateAdmitted(
+    id: string,
+    patch: Patch<Disk>,
+    admission: Admission,
+  ): Effect.Effect<Disk, NotFound | StoreError | RuleViolation>
   /** Give an unattached disk to a VM; undefined (nothing written) when the disk is attached already or gone. */
   claim(id: string, vmId: string, hostId: string): Q<Disk | undefined>
   /** Remove a disk no VM holds; false (nothing removed) when it is attached or gone. */
