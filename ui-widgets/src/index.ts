@@ -1,5 +1,6 @@
 import { HxHostList } from "./host-list/hx-host-list.ts"
 import { defineElement } from "./internal/define.ts"
+import { HxKeyPairs } from "./key-pairs/hx-key-pairs.ts"
 import { HxVmConsole } from "./vm-console/hx-vm-console.ts"
 import { HxVmCreate } from "./vm-create/hx-vm-create.ts"
 import { HxVmDetail } from "./vm-detail/hx-vm-detail.ts"
@@ -14,6 +15,7 @@ export const hxTags = {
   "hx-vm-detail": HxVmDetail,
   "hx-vm-console": HxVmConsole,
   "hx-host-list": HxHostList,
+  "hx-key-pairs": HxKeyPairs,
 } as const
 
 /** Register every hx- element; tags another copy of the bundle registered first are left to it. */
@@ -30,5 +32,6 @@ declare global {
     "hx-vm-detail": HxVmDetail
     "hx-vm-console": HxVmConsole
     "hx-host-list": HxHostList
+    "hx-key-pairs": HxKeyPairs
   }
 }
