@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from "lit"
 import { isValidPassword } from "../../../core/rules/input-checks.ts"
 import type { Messages } from "../i18n/index.ts"
 import { validName } from "../vm-create/form.ts"
+import { type LoginDialogKind, loginInput, loginRefusal } from "./login-dialogs.ts"
 
 /**
  * The detail's one dialog: confirm a drastic action, type an action's input, or show a password once. The snapshots
@@ -24,6 +25,7 @@ export interface ActionDialog {
     | "image"
     | "image-name"
     | "owner"
+    | LoginDialogKind
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
@@ -57,6 +59,8 @@ const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => 
   const secret = dialog.secret ?? ""
   if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
   if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
+  const login = loginRefusal(dialog, t)
+  if (login !== undefined) return login
   if (dialog.kind === "reclaim" && dialog.value !== "" && new Date(`${dialog.value}T00:00:00`) <= new Date()) {
     return t.rules["reclaim-date-future"]
   }
@@ -113,6 +117,10 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
           @input=${change} />`
     case "host":
       return choice(dialog, t.detail.migrateHost, t.detail.migrateNote, change)
+    case "key-pair":
+    case "login-password":
+    case "keys":
+      return loginInput(dialog, t, on.change)
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`
