@@ -1,4 +1,5 @@
 /** The element classes and their events, without registering any tag: for portals that pick their own tags. */
+export { type AffinityGroup, HxAffinityGroups } from "./affinity-groups/hx-affinity-groups.ts"
 export { ApiClient, ApiError, type Connection } from "./api/client.ts"
 export type * from "./api/types.ts"
 export * from "./events.ts"

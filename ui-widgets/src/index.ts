@@ -1,3 +1,4 @@
+import { HxAffinityGroups } from "./affinity-groups/hx-affinity-groups.ts"
 import { HxHostList } from "./host-list/hx-host-list.ts"
 import { defineElement } from "./internal/define.ts"
 import { HxKeyPairs } from "./key-pairs/hx-key-pairs.ts"
@@ -16,6 +17,7 @@ export const hxTags = {
   "hx-vm-console": HxVmConsole,
   "hx-host-list": HxHostList,
   "hx-key-pairs": HxKeyPairs,
+  "hx-affinity-groups": HxAffinityGroups,
 } as const
 
 /** Register every hx- element; tags another copy of the bundle registered first are left to it. */
@@ -33,5 +35,6 @@ declare global {
     "hx-vm-console": HxVmConsole
     "hx-host-list": HxHostList
     "hx-key-pairs": HxKeyPairs
+    "hx-affinity-groups": HxAffinityGroups
   }
 }

@@ -278,6 +278,8 @@ export const en = {
     sshKeysChoice: "Key pairs the VM holds",
     sshKeysNote: "They replace the VM's keys at its next start; one left out is removed.",
     noKeyPairs: "You have no key pair: create one first.",
+    affinityChoice: "Affinity groups the VM belongs to",
+    affinityNote: "Placement applies them at the VM's next start.",
     ownerNote:
       "To another department: snapshots, backups and their schedules must be gone first. To another company: the VM must be stopped; its private network is replaced by the new department's.",
     reinstallNote: "The system disk is replaced; data disks stay; the VM's snapshots are removed.",
@@ -317,6 +319,7 @@ export const en = {
     "change-owner": "Change owner",
     "login-method": "Login method",
     "ssh-keys": "SSH keys",
+    affinity: "Affinity groups",
     turnOn: (what: string) => `Turn ${what.toLowerCase()} on`,
     turnOff: (what: string) => `Turn ${what.toLowerCase()} off`,
   },

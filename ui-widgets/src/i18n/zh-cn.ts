@@ -270,6 +270,8 @@ export const zhCN: Messages = {
     sshKeysChoice: "选择需要启用的密钥",
     sshKeysNote: "下次启动时替换虚拟机的密钥，未选中的密钥将被卸载。",
     noKeyPairs: "您还没有密钥对，请先创建。",
+    affinityChoice: "虚拟机所属的亲和组",
+    affinityNote: "虚拟机下次启动时按亲和组放置。",
     ownerNote:
       "变更到其他部门时，需先删除快照、备份及其定时策略；变更到其他公司时，虚拟机需处于停止状态，其隔离网络将替换为目标部门的网络。",
     reinstallNote: "系统盘将被覆盖，数据盘保留，虚拟机的快照将被删除。",
@@ -309,6 +311,7 @@ export const zhCN: Messages = {
     "change-owner": "变更所有者",
     "login-method": "登录方式",
     "ssh-keys": "配置SSH密钥",
+    affinity: "亲和组",
     turnOn: (what: string) => `开启${what}`,
     turnOff: (what: string) => `关闭${what}`,
   },

@@ -1,6 +1,6 @@
 import type { ApiClient } from "../api/client.ts"
 import type { AllowedAction, Task, VmDetail } from "../api/types.ts"
-import { changeLoginMethod, setVmKeys } from "./login-dialogs.ts"
+import { changeLoginMethod, setAffinityGroups, setVmKeys } from "./login-dialogs.ts"
 
 /** What running an action gave back: tasks to follow, or a password to show once. */
 export interface ActionResult {
@@ -153,6 +153,8 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
   // R13: password ↔ SSH key (the dialog asks for a key pair or a new password); X5: the VM's key pairs, stopped only
   "login-method": { primary: false, confirm: false, input: "login", run: changeLoginMethod },
   "ssh-keys": { primary: false, confirm: false, input: "login", run: setVmKeys },
+  // R10: join and leave the department's affinity groups while stopped (checkboxes; none: the VM leaves them all)
+  affinity: { primary: false, confirm: false, input: "login", run: setAffinityGroups },
   // R8: a new display name and password (empty: random, shown once like show-password); the clone is a new VM.
   clone: {
     primary: false,

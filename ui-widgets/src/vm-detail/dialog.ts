@@ -120,6 +120,7 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
     case "key-pair":
     case "login-password":
     case "keys":
+    case "groups":
       return loginInput(dialog, t, on.change)
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>

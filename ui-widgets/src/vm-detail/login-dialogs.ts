@@ -5,13 +5,19 @@ import type { Task, VmDetail } from "../api/types.ts"
 import type { Messages } from "../i18n/index.ts"
 import type { ActionDialog } from "./dialog.ts"
 
-/** The dialog kinds of R13 (login method) and X5 (the VM's key pairs). */
-export type LoginDialogKind = "key-pair" | "login-password" | "keys"
+/** The dialog kinds of R13 (login method), X5 (the VM's key pairs) and R10 (its affinity groups). */
+export type LoginDialogKind = "key-pair" | "login-password" | "keys" | "groups"
 
 interface KeyPairItem {
   readonly id: string
   readonly name: string
   readonly fingerprint: string
+}
+
+interface Group {
+  readonly id: string
+  readonly name: string
+  readonly policy: string
 }
 
 const vmPath = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
@@ -23,6 +29,13 @@ const vmPath = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
  */
 export const loginDialog = async (client: ApiClient, detail: VmDetail, action: string): Promise<ActionDialog> => {
   const name = detail.vm.displayName
+  if (action === "affinity") {
+    // R10: the VM's department's groups (an admin may look at another department's VM)
+    const query = { departmentId: detail.vm.departmentId }
+    const groups = (await client.get<{ items: ReadonlyArray<Group> }>("/affinity-groups", query)).items
+    const options = groups.map((g) => ({ value: g.id, label: `${g.name} · ${g.policy}` }))
+    return { action, kind: "groups", name, value: detail.vm.affinityGroupIds.join(","), options }
+  }
   if (action === "login-method" && detail.vm.loginMethod === "ssh-key") {
     return { action, kind: "login-password", name, value: "" }
   }
@@ -67,8 +80,9 @@ export const loginInput = (dialog: ActionDialog, t: Messages, change: (value: st
   const ids = chosen(dialog.value)
   const toggle = (id: string, on: boolean) =>
     change([...ids.filter((other) => other !== id), ...(on ? [id] : [])].join(","))
+  const groups = dialog.kind === "groups"
   return html`<fieldset>
-      <legend>${t.detail.sshKeysChoice}</legend>
+      <legend>${groups ? t.detail.affinityChoice : t.detail.sshKeysChoice}</legend>
       ${(dialog.options ?? []).map(
         (option) =>
           html`<label><input type="checkbox" data-key=${option.value} .checked=${ids.includes(option.value)}
@@ -76,7 +90,7 @@ export const loginInput = (dialog: ActionDialog, t: Messages, change: (value: st
             ${option.label}</label><br />`,
       )}
     </fieldset>
-    <p class="muted">${t.detail.sshKeysNote}</p>`
+    <p class="muted">${groups ? t.detail.affinityNote : t.detail.sshKeysNote}</p>`
 }
 
 type Reply = { readonly task: Task }
@@ -89,6 +103,11 @@ export const changeLoginMethod = async (client: ApiClient, detail: VmDetail, inp
       : { method: "password", password: input }
   return { tasks: [(await client.post<Reply>(`${vmPath(detail)}/login-method`, body)).task] }
 }
+
+/** R10: join and leave are setting the list (stopped only). */
+export const setAffinityGroups = async (client: ApiClient, detail: VmDetail, input: string) => ({
+  tasks: [(await client.put<Reply>(`${vmPath(detail)}/affinity-groups`, { groupIds: chosen(input) })).task],
+})
 
 /** X5: the chosen key pairs replace the VM's. */
 export const setVmKeys = async (client: ApiClient, detail: VmDetail, input: string) => ({
