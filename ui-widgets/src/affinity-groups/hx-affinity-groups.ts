@@ -1,6 +1,7 @@
 import { css, html, nothing, type PropertyDeclarations } from "lit"
 import { formatDateTime } from "../i18n/index.ts"
-import { HxElement } from "../internal/hx-element.ts"
+import { confirmDeleteCell } from "../internal/confirm-delete.ts"
+import { HxEditableList } from "../internal/hx-editable-list.ts"
 import { tableStyles, themeStyles } from "../internal/styles.ts"
 import { type AffinityMessages, affinityMessages } from "./messages.ts"
 
@@ -30,35 +31,26 @@ const styles = css`
  * (name and policy), delete (its VMs leave it). `department-id` shows another department (a superadmin's); empty: the
  * caller's. The API refuses a non-admin (admin-only) and shows it. VMs join and leave in <hx-vm-detail>.
  */
-export class HxAffinityGroups extends HxElement {
+export class HxAffinityGroups extends HxEditableList {
   static override styles = [themeStyles, tableStyles, styles]
   static override properties: PropertyDeclarations = {
     departmentId: { attribute: "department-id" },
     groups: { state: true },
-    error: { state: true },
-    busy: { state: true },
     name: { state: true },
     policy: { state: true },
-    deleting: { state: true },
   }
 
   declare departmentId: string
   declare protected groups: ReadonlyArray<AffinityGroup>
-  declare protected error: string
-  declare protected busy: boolean
   declare protected name: string
   declare protected policy: Policy
-  declare protected deleting: string
 
   constructor() {
     super()
     this.departmentId = ""
     this.groups = []
-    this.error = ""
-    this.busy = false
     this.name = ""
     this.policy = "anti-affinity"
-    this.deleting = ""
   }
 
   /** The groups as last loaded. */
@@ -85,49 +77,37 @@ export class HxAffinityGroups extends HxElement {
     }
   }
 
-  private async create(event: Event) {
+  private create(event: Event) {
     event.preventDefault()
-    this.busy = true
-    try {
+    return this.change(async () => {
       await this.client.post("/affinity-groups", { name: this.name.trim(), policy: this.policy, ...this.scope })
       this.name = ""
-      await this.reload()
-    } catch (error) {
-      this.error = this.report(error).message
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
-  private async deleteGroup(group: AffinityGroup) {
-    this.busy = true
-    try {
+  private deleteGroup(group: AffinityGroup) {
+    return this.change(async () => {
       await this.client.delete(`/affinity-groups/${encodeURIComponent(group.id)}`)
       this.deleting = ""
-      await this.reload()
-    } catch (error) {
-      this.error = this.report(error).message
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
   private row(group: AffinityGroup, m: AffinityMessages) {
-    const asking = this.deleting === group.id
     return html`<tr data-group=${group.id}>
       <td part="name">${group.name}</td>
       <td part="policy" data-policy=${group.policy}>${m.policies[group.policy]}</td>
       <td>${formatDateTime(group.createdAt, this.locale)}</td>
       <td>
-        ${
-          asking
-            ? html`<span>${m.confirmDelete(group.name)}</span>
-              <button type="button" part="button" data-confirm-delete ?disabled=${this.busy}
-                @click=${() => void this.deleteGroup(group)}>${m.delete}</button>
-              <button type="button" part="button" @click=${() => (this.deleting = "")}>${m.cancel}</button>`
-            : html`<button type="button" part="button" data-delete ?disabled=${this.busy}
-                @click=${() => (this.deleting = group.id)}>${m.delete}</button>`
-        }
+        ${confirmDeleteCell({
+          asking: this.deleting === group.id,
+          busy: this.busy,
+          question: m.confirmDelete(group.name),
+          deleteLabel: m.delete,
+          cancelLabel: m.cancel,
+          ask: () => (this.deleting = group.id),
+          confirm: () => void this.deleteGroup(group),
+          cancel: () => (this.deleting = ""),
+        })}
       </td>
     </tr>`
   }

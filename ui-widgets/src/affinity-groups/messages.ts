@@ -1,3 +1,4 @@
+import type { Widen } from "../i18n/en.ts"
 import type { Locale } from "../i18n/index.ts"
 
 /** <hx-affinity-groups>' text (R10), kept beside the element. */
@@ -16,11 +17,6 @@ const en = {
   nameRule: "A name is 1 to 64 characters",
 }
 
-type Widen<T> = T extends (...args: infer A) => string
-  ? (...args: A) => string
-  : T extends string
-    ? string
-    : { readonly [K in keyof T]: Widen<T[K]> }
 export type AffinityMessages = Widen<typeof en>
 
 const zhCN: AffinityMessages = {

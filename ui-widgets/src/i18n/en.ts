@@ -527,7 +527,7 @@ export const en = {
   },
 }
 
-type Widen<T> = T extends (...args: infer A) => string
+export type Widen<T> = T extends (...args: infer A) => string
   ? (...args: A) => string
   : T extends string
     ? string

@@ -1,7 +1,8 @@
 import { css, html, nothing, type PropertyDeclarations } from "lit"
 import { formatDateTime } from "../i18n/index.ts"
+import { confirmDeleteCell } from "../internal/confirm-delete.ts"
 import { saveFile } from "../internal/download.ts"
-import { HxElement } from "../internal/hx-element.ts"
+import { HxEditableList } from "../internal/hx-editable-list.ts"
 import { tableStyles, themeStyles } from "../internal/styles.ts"
 import { type KeyPairMessages, keyPairMessages } from "./messages.ts"
 
@@ -54,37 +55,27 @@ const styles = css`
  * (its private key is shown once, with a download button, and never again: the platform does not keep it), import a
  * public key, delete one. A VM's keys are chosen in <hx-vm-detail>.
  */
-export class HxKeyPairs extends HxElement {
+export class HxKeyPairs extends HxEditableList {
   static override styles = [themeStyles, tableStyles, styles]
   static override properties: PropertyDeclarations = {
     keyPairs: { state: true },
-    error: { state: true },
-    busy: { state: true },
     name: { state: true },
     publicKey: { state: true },
     created: { state: true },
-    deleting: { state: true },
   }
 
   declare protected keyPairs: ReadonlyArray<KeyPair>
-  declare protected error: string
-  declare protected busy: boolean
   declare protected name: string
   declare protected publicKey: string
   /** A pair made here, with its private key, until the user closes it. */
   declare protected created: Created | undefined
-  /** The key pair whose deletion waits for confirmation. */
-  declare protected deleting: string
 
   constructor() {
     super()
     this.keyPairs = []
-    this.error = ""
-    this.busy = false
     this.name = ""
     this.publicKey = ""
     this.created = undefined
-    this.deleting = ""
   }
 
   /** The key pairs as last loaded. */
@@ -105,36 +96,23 @@ export class HxKeyPairs extends HxElement {
     }
   }
 
-  private async create(event: Event) {
+  private create(event: Event) {
     event.preventDefault()
     const name = this.name.trim()
     const publicKey = this.publicKey.trim()
-    this.busy = true
-    try {
+    return this.change(async () => {
       const made = await this.client.post<Created>("/key-pairs", publicKey === "" ? { name } : { name, publicKey })
       this.created = made.privateKey === null ? undefined : made
       this.name = ""
       this.publicKey = ""
-      this.error = ""
-      await this.reload()
-    } catch (error) {
-      this.error = this.report(error).message
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
-  private async deleteKeyPair(keyPair: KeyPair) {
-    this.busy = true
-    try {
+  private deleteKeyPair(keyPair: KeyPair) {
+    return this.change(async () => {
       await this.client.delete(`/key-pairs/${encodeURIComponent(keyPair.id)}`)
       this.deleting = ""
-      await this.reload()
-    } catch (error) {
-      this.error = this.report(error).message
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
   private secret(created: Created, m: KeyPairMessages) {
@@ -154,21 +132,21 @@ export class HxKeyPairs extends HxElement {
   }
 
   private row(keyPair: KeyPair, m: KeyPairMessages) {
-    const asking = this.deleting === keyPair.id
     return html`<tr data-key-pair=${keyPair.id}>
       <td part="name">${keyPair.name}</td>
       <td part="fingerprint"><code>${keyPair.fingerprint}</code></td>
       <td>${formatDateTime(keyPair.createdAt, this.locale)}</td>
       <td>
-        ${
-          asking
-            ? html`<span>${m.confirmDelete(keyPair.name)}</span>
-              <button type="button" part="button" data-confirm-delete ?disabled=${this.busy}
-                @click=${() => void this.deleteKeyPair(keyPair)}>${m.yes}</button>
-              <button type="button" part="button" @click=${() => (this.deleting = "")}>${m.cancel}</button>`
-            : html`<button type="button" part="button" data-delete ?disabled=${this.busy}
-                @click=${() => (this.deleting = keyPair.id)}>${m.delete}</button>`
-        }
+        ${confirmDeleteCell({
+          asking: this.deleting === keyPair.id,
+          busy: this.busy,
+          question: m.confirmDelete(keyPair.name),
+          deleteLabel: m.delete,
+          cancelLabel: m.cancel,
+          ask: () => (this.deleting = keyPair.id),
+          confirm: () => void this.deleteKeyPair(keyPair),
+          cancel: () => (this.deleting = ""),
+        })}
       </td>
     </tr>`
   }

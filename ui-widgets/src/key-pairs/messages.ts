@@ -1,3 +1,4 @@
+import type { Widen } from "../i18n/en.ts"
 import type { Locale } from "../i18n/index.ts"
 
 /** <hx-key-pairs>' text (R13, X5), kept beside the element. */
@@ -15,7 +16,6 @@ const en = {
   delete: "Delete",
   confirmDelete: (name: string) =>
     `Delete ${name}? VMs that hold it keep the key in their guests until their next start.`,
-  yes: "Delete",
   cancel: "Cancel",
   privateKeyTitle: (name: string) => `Private key of ${name}`,
   privateKeyNote: "Shown this once: download or copy it now. The platform does not keep it.",
@@ -24,11 +24,6 @@ const en = {
   nameRule: "A name is 1 to 64 characters",
 }
 
-type Widen<T> = T extends (...args: infer A) => string
-  ? (...args: A) => string
-  : T extends string
-    ? string
-    : { readonly [K in keyof T]: Widen<T[K]> }
 export type KeyPairMessages = Widen<typeof en>
 
 const zhCN: KeyPairMessages = {
@@ -44,7 +39,6 @@ const zhCN: KeyPairMessages = {
   importKey: "导入",
   delete: "删除",
   confirmDelete: (name: string) => `删除 ${name}？使用该密钥的虚拟机在下次启动前，其系统内仍保留该密钥。`,
-  yes: "删除",
   cancel: "取消",
   privateKeyTitle: (name: string) => `${name} 的私钥`,
   privateKeyNote: "仅显示这一次：请立即下载或复制，平台不保存私钥。",
