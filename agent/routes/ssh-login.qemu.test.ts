@@ -50,6 +50,7 @@ describe("login to the guest by SSH over its network, through the API on real QE
   let events: Client | undefined
   const stream = () => events ?? assert.fail("no event stream")
   let vm = { id: "", hostname: "", ip: "" }
+  let networkId = ""
 
   /** OpenSSH's client in the host's namespace: by key (`identity`), or by password through SSH_ASKPASS. */
   const ssh = (login: { identity: string } | { password: string }, command: string): Login => {
@@ -102,6 +103,7 @@ describe("login to the guest by SSH over its network, through the API on real QE
       subnet: { cidr: "10.93.0.0/24" },
     })
     assert.equal(network.status, 201, JSON.stringify(network.body))
+    networkId = network.body.id
     const created = await http("POST", "/api/v1/vms", {
       imageId: "tiny-linux",
       flavorId: "tiny",
@@ -169,5 +171,31 @@ describe("login to the guest by SSH over its network, through the API on real QE
     assert.notEqual(password.code, 0, "the password of before the switch no longer logs in")
     assert.match(password.err, /Permission denied/)
     await act(stream(), "POST", `/api/v1/vms/${vm.id}/stop`, { force: true })
+  })
+
+  it("R13 a VM created to log in by SSH key takes its key at the create's own start", async () => {
+    const made = await http("POST", "/api/v1/key-pairs", { name: "at-create" })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const identity = join(files, "id_create")
+    writeFileSync(identity, made.body.privateKey)
+    chmodSync(identity, 0o600)
+    const created = await http("POST", "/api/v1/vms", {
+      imageId: "tiny-linux",
+      flavorId: "tiny",
+      name: "ssh_key_vm",
+      loginMethod: "ssh-key",
+      keyPairId: made.body.keyPair.id,
+      networks: [{ networkId }],
+    })
+    assert.equal(created.status, 202, JSON.stringify(created.body))
+    assert.equal((await ended(stream(), created.body.tasks[0].id)).state, "succeeded", log.join("\n"))
+    const id: string = created.body.vmIds[0]
+    const [nic] = (await http("GET", `/api/v1/vms/${id}/nics`)).body.items
+    vm = { id, hostname: (await http("GET", `/api/v1/vms/${id}`)).body.vm.hostname, ip: nic.primaryIp }
+    // no restart: the create's own start wrote the key (the guest's DHCP lease may still be on its way)
+    const login = await eventually(() => ssh({ identity }, "cat /etc/hostname"))
+    assert.equal(login.code, 0, `${login.err}\n${log.join("\n")}`)
+    assert.equal(login.out.trim(), vm.hostname)
+    await act(stream(), "POST", `/api/v1/vms/${id}/stop`, { force: true })
   })
 })
