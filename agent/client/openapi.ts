@@ -257,9 +257,11 @@ export type paths = {
     post: operations["loginMethodVm"]
   }
   "/api/v1/vms/{id}/ssh-keys": {
+    /** The key pairs a VM holds: its guest's root authorized_keys from its next start (X5) */
+    get: operations["listVmSshKeys"]
     /**
-     * Set a stopped VM's SSH key pair; the guest takes it at its next start (X5)
-     * @description Stopped only (409 stopped-only), Linux only (409 linux-only), login by SSH key (409 ssh-key-login-only); a key pair of the VM's owner (403 key-pair-owner).
+     * Set a stopped VM's SSH key pairs (1–16); the guest takes them at its next start (X5)
+     * @description The key pairs listed replace the VM's (one left out is removed from the guest at its next start). Stopped only (409 stopped-only), Linux only (409 linux-only), login by SSH key (409 ssh-key-login-only); key pairs of the VM's owner (403 key-pair-owner), each once (400).
      */
     post: operations["createVmSshKey"]
   }
@@ -1229,6 +1231,13 @@ export type components = {
       keyPairId?: string
       password?: string
     }
+    KeyPair: {
+      id: string
+      name: string
+      publicKey: string
+      fingerprint: string
+      createdAt: string
+    }
     VmSshKeys: {
       keyPairIds: string[]
     }
@@ -1671,13 +1680,6 @@ export type components = {
         dhcp?: boolean
         dns?: string[]
       }
-    }
-    KeyPair: {
-      id: string
-      name: string
-      publicKey: string
-      fingerprint: string
-      createdAt: string
     }
     KeyPairCreated: {
       keyPair: components["schemas"]["KeyPair"]
@@ -4834,9 +4836,45 @@ export type operations = {
       }
     }
   }
+  /** The key pairs a VM holds: its guest's root authorized_keys from its next start (X5) */
+  listVmSshKeys: {
+    parameters: {
+      path: {
+        id: string
+      }
+    }
+    responses: {
+      /** @description The key pairs, in the order set */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["KeyPair"][]
+          }
+        }
+      }
+      /** @description Invalid input: a path id, query parameter or body that does not match its schema, or broken JSON */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description No bearer token, or one that is unknown or expired */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+      /** @description Not found, or outside the caller's scope */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"]
+        }
+      }
+    }
+  }
   /**
-   * Set a stopped VM's SSH key pair; the guest takes it at its next start (X5)
-   * @description Stopped only (409 stopped-only), Linux only (409 linux-only), login by SSH key (409 ssh-key-login-only); a key pair of the VM's owner (403 key-pair-owner).
+   * Set a stopped VM's SSH key pairs (1–16); the guest takes them at its next start (X5)
+   * @description The key pairs listed replace the VM's (one left out is removed from the guest at its next start). Stopped only (409 stopped-only), Linux only (409 linux-only), login by SSH key (409 ssh-key-login-only); key pairs of the VM's owner (403 key-pair-owner), each once (400).
    */
   createVmSshKey: {
     parameters: {
@@ -4854,7 +4892,7 @@ export type operations = {
       }
     }
     responses: {
-      /** @description The task that recorded the key */
+      /** @description The task that recorded the keys */
       200: {
         content: {
           "application/json": components["schemas"]["VmLoginRecorded"]

@@ -72,10 +72,41 @@ for (const backend of storeBackends) {
         refusal(await agent.call("POST", `/api/v1/vms/${vm.id}/reset-password`, { body: {} })),
         "409 ssh-login-no-password-reset",
       )
+      const held = async () =>
+        (await agent.call("GET", `/api/v1/vms/${vm.id}/ssh-keys`)).body.items.map((k: Json) => k.name)
+      assert.deepEqual(await held(), ["vm-key"], "the key the switch chose")
       const second = (await agent.call("POST", "/api/v1/key-pairs", { body: { name: "vm-key-2" } })).body.keyPair
-      const set = await agent.call("POST", `/api/v1/vms/${vm.id}/ssh-keys`, { body: { keyPairIds: [second.id] } })
+      const setKeys = (keyPairIds: ReadonlyArray<string>) =>
+        agent.call("POST", `/api/v1/vms/${vm.id}/ssh-keys`, { body: { keyPairIds } })
+      // X5 "选择需要启用的密钥": several key pairs, in the order chosen
+      const set = await setKeys([second.id, key.id])
       assert.equal(set.status, 200, JSON.stringify(set.body))
+      assert.deepEqual(set.body.task.result, { keyPairIds: [second.id, key.id] })
+      assert.deepEqual(await held(), ["vm-key-2", "vm-key"])
       assert.equal((await agent.run(Store.use((s) => s.vms.get(vm.id)))).keyPairId, second.id)
+      assert.equal((await setKeys([key.id, key.id])).status, 400, "each key pair once")
+      assert.equal((await setKeys([])).status, 400, "at least one")
+      assert.equal((await setKeys(Array.from({ length: 17 }, (_, i) => `k${i}`))).status, 400, "at most 16")
+      assert.equal(refusal(await setKeys([second.id, other.id])), "403 key-pair-owner")
+      assert.deepEqual(await held(), ["vm-key-2", "vm-key"], "a refusal changes nothing")
+      // R8: a clone holds the source's key pairs
+      const cloned = await agent.call("POST", `/api/v1/vms/${vm.id}/clone`, { body: { name: "keyed_copy" } })
+      assert.equal(cloned.status, 202, JSON.stringify(cloned.body))
+      const cloneTask = await agent.settle(cloned.body.task.id)
+      assert.equal(cloneTask.state, "succeeded", JSON.stringify(cloneTask.error))
+      const cloneKeys = await agent.call("GET", `/api/v1/vms/${(cloneTask.params as Json).cloneId}/ssh-keys`)
+      assert.deepEqual(
+        cloneKeys.body.items.map((k: Json) => k.name),
+        ["vm-key-2", "vm-key"],
+      )
+      // "卸载": the one left out is no longer the VM's; a deleted key pair leaves the VM too
+      assert.equal((await setKeys([second.id])).status, 200)
+      assert.deepEqual(await held(), ["vm-key-2"])
+      assert.equal((await setKeys([key.id, second.id])).status, 200)
+      assert.equal((await agent.call("DELETE", `/api/v1/key-pairs/${key.id}`)).status, 204)
+      assert.deepEqual(await held(), ["vm-key-2"])
+      const hidden = await agent.call("GET", `/api/v1/vms/${vm.id}/ssh-keys`, { as: "salesUser" })
+      assert.equal(hidden.status, 404, "another department's VM is not found")
       assert.equal(refusal(await switchTo({ method: "password" })), "422 password-required")
       assert.equal((await switchTo({ method: "password", password: "Back2Pass" })).status, 200)
       const back = await agent.run(Store.use((s) => s.vms.get(vm.id)))

@@ -9,7 +9,7 @@ import { jsonBody, pathParams } from "../validation/validators.ts"
 
 const tag = "Key pairs"
 
-const KeyPairSchema = Schema.Struct({
+export const KeyPairSchema = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   /** One OpenSSH line, "type base64". */
@@ -31,7 +31,13 @@ const KeyPairCreated = Schema.Struct({
   privateKey: Schema.NullOr(Schema.String),
 }).annotate({ identifier: "KeyPairCreated" })
 
-const view = (keyPair: { id: string; name: string; publicKey: string; fingerprint: string; createdAt: Date }) => ({
+export const keyPairView = (keyPair: {
+  id: string
+  name: string
+  publicKey: string
+  fingerprint: string
+  createdAt: Date
+}) => ({
   id: keyPair.id,
   name: keyPair.name,
   publicKey: keyPair.publicKey,
@@ -50,7 +56,7 @@ export const keyPairRoutes = () =>
         ok: { 200: json("The key pairs", Schema.Struct({ items: Schema.Array(KeyPairSchema) })) },
         errors: [400],
       }),
-      async (c) => c.json({ items: (await runEffect(c, listKeyPairs(c.var.actor))).map(view) }),
+      async (c) => c.json({ items: (await runEffect(c, listKeyPairs(c.var.actor))).map(keyPairView) }),
     )
     .post(
       "/",
@@ -67,7 +73,7 @@ export const keyPairRoutes = () =>
       jsonBody(KeyPairCreate),
       async (c) => {
         const made = await runEffect(c, createKeyPair(c.var.actor, c.req.valid("json")))
-        return c.json({ keyPair: view(made.keyPair), privateKey: made.privateKey }, 201)
+        return c.json({ keyPair: keyPairView(made.keyPair), privateKey: made.privateKey }, 201)
       },
     )
     .delete(

@@ -104,5 +104,37 @@ for (const backend of storeBackends) {
       await stop(agent, vm.id)
       assert.equal(refusal(await reinstall(other.id)), "409 running-only")
     })
+
+    it("G2 K2 an image that needs a larger system disk asks the disk quota: 6 at once into room for 2, the rest quota-disk", async () => {
+      const departmentId = agent.users.owner.departmentId
+      const vms = await Promise.all(Array.from({ length: 6 }, () => runningVm(agent)))
+      const systemGiB = vms[0]?.disk.sizeGiB ?? 0
+      const larger = await image({ name: "larger-linux", minDiskGiB: systemGiB + 10 })
+      const before = await agent.run(Store.use((s) => s.quotas.usage(departmentId)))
+      const limits = { departmentId, cpus: null, memoryMiB: null, vmCount: null }
+      await agent.run(Store.use((s) => s.quotas.set({ ...limits, diskGiB: before.diskGiB + 2 * 10 })))
+      const records = await Promise.all(vms.map(({ vm }) => recordsOf(agent, vm.id)))
+      const replies = await Promise.all(
+        vms.map(({ vm }) => agent.call("POST", `/api/v1/vms/${vm.id}/reinstall`, { body: { imageId: larger.id } })),
+      )
+      const outcomes = replies.map(refusal).sort()
+      assert.deepEqual(
+        outcomes,
+        ["202 undefined", "202 undefined", ...Array(4).fill("409 quota-disk")],
+        outcomes.join(),
+      )
+      for (const reply of replies.filter((r) => r.status === 202)) {
+        assert.equal((await agent.settle(reply.body.task.id)).state, "succeeded")
+      }
+      const after = await agent.run(Store.use((s) => s.quotas.usage(departmentId)))
+      assert.equal(after.diskGiB, before.diskGiB + 2 * 10, "the department holds exactly its quota")
+      for (const [index, reply] of replies.entries()) {
+        if (reply.status !== 409) continue
+        const vm = vms[index]?.vm
+        assert.deepEqual(await recordsOf(agent, vm?.id ?? ""), records[index], "a refusal changes nothing")
+        assert.equal((await vmOf(vm?.id ?? "")).state, "running")
+      }
+      await agent.run(Store.use((s) => s.quotas.set({ ...limits, diskGiB: null })))
+    })
   })
 }

@@ -1,12 +1,13 @@
 import { Schema } from "effect"
 import { Hono } from "hono"
-import { changeLoginMethod, setSshKeys } from "../../core/index.ts"
+import { changeLoginMethod, listVmKeyPairs, setSshKeys } from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { ApiId, IdParam } from "../validation/schemas.ts"
 import { jsonBody, pathParams } from "../validation/validators.ts"
 import { TaskSchema } from "../vms/responses.ts"
+import { KeyPairSchema, keyPairView } from "./key-pairs.ts"
 
 const tag = "VM actions"
 const refusals = [400, 403, 404, 409, 415, 422]
@@ -19,9 +20,19 @@ const LoginMethodBody = Schema.Struct({
   password: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(64))),
 }).annotate({ identifier: "VmLoginMethod" })
 
+/** X5: at most this many key pairs on one VM. */
+const MAX_VM_KEY_PAIRS = 16
+
 const SshKeysBody = Schema.Struct({
-  /** The owner's key pairs; the VM holds one, so exactly one is set (rules key-pair-required, key-pair-owner). */
-  keyPairIds: Schema.Array(ApiId).check(Schema.isMinLength(1), Schema.isMaxLength(1)),
+  /**
+   * The owner's key pairs the VM holds from now on, 1 to 16, each once; they replace the VM's (rules
+   * key-pair-required, key-pair-owner).
+   */
+  keyPairIds: Schema.Array(ApiId).check(
+    Schema.isMinLength(1),
+    Schema.isMaxLength(MAX_VM_KEY_PAIRS),
+    Schema.isUnique({ message: "Expected each key pair once" }),
+  ),
 }).annotate({ identifier: "VmSshKeys" })
 
 const Recorded = Schema.Struct({ task: TaskSchema }).annotate({ identifier: "VmLoginRecorded" })
@@ -53,15 +64,28 @@ export const vmLoginRoutes = () =>
         return c.json({ task })
       },
     )
+    .get(
+      "/:id/ssh-keys",
+      doc({
+        tag,
+        summary: "The key pairs a VM holds: its guest's root authorized_keys from its next start (X5)",
+        ok: { 200: json("The key pairs, in the order set", Schema.Struct({ items: Schema.Array(KeyPairSchema) })) },
+        errors: [400, 404],
+      }),
+      pathParams(IdParam),
+      async (c) =>
+        c.json({ items: (await runEffect(c, listVmKeyPairs(c.var.actor, c.req.valid("param").id))).map(keyPairView) }),
+    )
     .post(
       "/:id/ssh-keys",
       doc({
         tag,
-        summary: "Set a stopped VM's SSH key pair; the guest takes it at its next start (X5)",
+        summary: "Set a stopped VM's SSH key pairs (1–16); the guest takes them at its next start (X5)",
         description:
+          "The key pairs listed replace the VM's (one left out is removed from the guest at its next start). " +
           "Stopped only (409 stopped-only), Linux only (409 linux-only), login by SSH key (409 ssh-key-login-only); " +
-          "a key pair of the VM's owner (403 key-pair-owner).",
-        ok: { 200: json("The task that recorded the key", Recorded) },
+          "key pairs of the VM's owner (403 key-pair-owner), each once (400).",
+        ok: { 200: json("The task that recorded the keys", Recorded) },
         errors: refusals,
       }),
       pathParams(IdParam),

@@ -45,6 +45,36 @@ for (const backend of storeBackends) {
       assert.ok(disks.every((d) => d.departmentId === target.departmentId && d.ownerId === target.id))
     })
 
+    it("G2 R3 the target department's quota: 6 VMs moved at once into room for 2 — exactly 2 move, the rest quota-cpus, unchanged", async () => {
+      const target = agent.users.salesUser
+      const vms = await Promise.all(Array.from({ length: 6 }, () => runningVm(agent).then(({ vm }) => vm)))
+      const cpus = vms[0]?.cpus ?? 1
+      const before = await agent.run(Store.use((s) => s.quotas.usage(target.departmentId)))
+      const limits = { departmentId: target.departmentId, memoryMiB: null, diskGiB: null, vmCount: null }
+      await agent.run(Store.use((s) => s.quotas.set({ ...limits, cpus: before.cpus + 2 * cpus })))
+      const replies = await Promise.all(vms.map((vm) => give(vm.id, target.id)))
+      const outcomes = replies.map(refusal).sort()
+      assert.deepEqual(
+        outcomes,
+        ["200 undefined", "200 undefined", ...Array(4).fill("409 quota-cpus")],
+        outcomes.join(),
+      )
+      const refused = replies.find((reply) => reply.status === 409)
+      assert.match(refused?.body.error.message ?? "", /CPU/)
+      const after = await agent.run(Store.use((s) => s.quotas.usage(target.departmentId)))
+      assert.equal(after.cpus, before.cpus + 2 * cpus, "the department holds exactly its quota")
+      const owners = await agent.run(Store.use((s) => Effect.forEach(vms, (vm) => s.vms.get(vm.id))))
+      assert.equal(owners.filter((vm) => vm.ownerId === target.id).length, 2)
+      const stayed = owners.filter((vm) => vm.ownerId !== target.id)
+      assert.ok(
+        stayed.every((vm) => vm.departmentId === agent.users.owner.departmentId),
+        "the refused stay where they were",
+      )
+      const disks = await agent.run(Store.use((s) => Effect.forEach(stayed, (vm) => s.disks.list({ vmId: vm.id }))))
+      assert.ok(disks.flat().every((disk) => disk.departmentId === agent.users.owner.departmentId))
+      await agent.run(Store.use((s) => s.quotas.set({ ...limits, cpus: null })))
+    })
+
     it("R3 another company: stopped only; the isolated network is replaced by the target department's own", async () => {
       const ops = agent.users.owner.departmentId
       const net = await agent.call("POST", "/api/v1/networks", {

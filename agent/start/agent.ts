@@ -183,7 +183,7 @@ export const startAgent = async (
                   (error) =>
                     new StartError(
                       `Building the tiny guest image failed (${error.step}): ${error.message}\n` +
-                        "It needs apt-get with access to a Debian mirror, busybox-static and e2fsprogs.",
+                        "It needs apt-get with access to a Debian mirror, busybox-static, e2fsprogs and dropbear-bin.",
                     ),
                 ),
               )

@@ -15,6 +15,7 @@ const requirements: ReadonlyArray<Requirement> = [
   { program: "qemu-img", packageName: "qemu-utils", why: "makes their disks" },
   { program: "busybox", packageName: "busybox-static", why: "the tiny guest's userland" },
   { program: "mkfs.ext4", packageName: "e2fsprogs", why: "the tiny guest's system disk" },
+  { program: "dropbear", packageName: "dropbear-bin", why: "libraries of the tiny guest's SSH server" },
 ]
 
 const searchPath = (env: NodeJS.ProcessEnv) => [

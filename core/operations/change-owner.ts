@@ -4,10 +4,13 @@ import { ipamViolation } from "../ipam/violation.ts"
 import type { Network, Nic, User, Vm } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { type ChangeOwnerContext, changeOwnerRules } from "../rules/ownership.ts"
+import { noDemand, type QuotaDemand } from "../rules/quota.ts"
 import { Store } from "../store/ports.ts"
+import { quotaAdmission } from "./admission.ts"
 import { now } from "./clock.ts"
 import { pickSubnet, subnetViews } from "./networks/choices.ts"
 import { syncHostNetworking } from "./networks/host-networking.ts"
+import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import type { RecordWork, VmOperation } from "./vm-operation.ts"
 
@@ -67,12 +70,29 @@ const moveNics = (vm: Vm, newOwner: User) =>
     return moved
   })
 
+/** G2: what the VM brings to another department's quota (its disks follow it); nothing within its own. */
+const ownerDemand = (vm: Vm, newOwner: User) =>
+  vm.departmentId === newOwner.departmentId
+    ? Effect.succeed(noDemand)
+    : Store.use((store) => store.disks.list({ vmId: vm.id })).pipe(
+        Effect.map(
+          (disks): QuotaDemand => ({
+            cpus: vm.cpus,
+            memoryMiB: vm.memoryMiB,
+            diskGiB: disks.reduce((sum, disk) => sum + disk.sizeGiB, 0),
+            vmCount: 1,
+          }),
+        ),
+      )
+
 /**
  * R3: give the VM to another user. Within the department only the owner changes; to another department of the same
  * company its snapshots, snapshot schedules, backups and backup schedules must be gone (the rules), and its affinity
  * groups (the old department's) are left; to another company the VM must also be stopped, and each NIC on the old
  * department's isolated network or VPC subnet moves to the target department's own (created there, with the same
- * layout, when it has none), with a new address; shared networks stay. The VM's disks follow the owner.
+ * layout, when it has none), with a new address; shared networks stay. The VM's disks follow the owner. Another
+ * department's quota must hold the VM (G2): checked by the rules, then again where the owner is written, under that
+ * department's lock, so that parallel moves into one department cannot all pass on the same free quota.
  */
 export const changeOwnerOperation: VmOperation<
   "full",
@@ -84,10 +104,11 @@ export const changeOwnerOperation: VmOperation<
   operation: "vm.change-owner",
   reads: "full",
   context: (base, ownerId) =>
-    Effect.map(
-      Store.use((store) => store.users.get(ownerId)),
-      (newOwner) => ({ ...base, newOwner }),
-    ),
+    Effect.gen(function* () {
+      const newOwner = yield* Store.use((store) => store.users.get(ownerId))
+      const quota = yield* quotaContext(newOwner.departmentId, yield* ownerDemand(base.vm, newOwner))
+      return { ...base, newOwner, ...quota }
+    }),
   rules: changeOwnerRules,
   task: ({ vm, newOwner }) => ({
     targetId: newOwner.id,
@@ -95,22 +116,25 @@ export const changeOwnerOperation: VmOperation<
   }),
   work: {
     kind: "record",
-    write: ({ vm, newOwner }) =>
+    write: ({ vm, newOwner, demand }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const otherCompany = vm.companyId !== newOwner.companyId
         const otherDepartment = vm.departmentId !== newOwner.departmentId
+        const patch = {
+          ownerId: newOwner.id,
+          departmentId: newOwner.departmentId,
+          companyId: newOwner.companyId,
+          ...(otherDepartment ? { affinityGroupIds: [] } : {}),
+        }
+        // the owner first: a refusal by the target's quota (G2) must leave the NICs where they are
+        if (otherDepartment) {
+          const admission = quotaAdmission("vm.change-owner", newOwner.departmentId, vm.hostId ?? "", demand)
+          yield* store.vms.updateAdmitted(vm.id, patch, vm.version, admission)
+        } else {
+          yield* store.vms.update(vm.id, patch, vm.version)
+        }
         const moved = otherCompany ? yield* moveNics(vm, newOwner) : []
-        yield* store.vms.update(
-          vm.id,
-          {
-            ownerId: newOwner.id,
-            departmentId: newOwner.departmentId,
-            companyId: newOwner.companyId,
-            ...(otherDepartment ? { affinityGroupIds: [] } : {}),
-          },
-          vm.version,
-        )
         for (const disk of yield* store.disks.list({ vmId: vm.id })) {
           yield* store.disks.update(disk.id, { ownerId: newOwner.id, departmentId: newOwner.departmentId })
         }

@@ -213,6 +213,13 @@ export const cloneOperation: VmOperation<
               Effect.fail(ipamViolation("vm.clone", refusal, (subnetId) => names.get(subnetId) ?? subnetId)),
             ),
           )
+        // X5: the clone holds the source's key pairs (its record copied the first; the set lives beside it)
+        const keyPairs = yield* store.vmKeyPairs.list(context.vm.id)
+        if (keyPairs.length > 0)
+          yield* store.vmKeyPairs.set(
+            context.cloneId,
+            keyPairs.map((keyPair) => keyPair.id),
+          )
         return bundle
       }),
     discard: ({ cloneId }) => Store.use((store) => store.vms.purge(cloneId, [])),

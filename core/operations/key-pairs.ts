@@ -53,7 +53,10 @@ export const createKeyPair = Effect.fn("operations.createKeyPair")(function* (ac
   return { keyPair: inserted, privateKey: "privateKey" in key ? key.privateKey : null }
 })
 
-/** R13, X5: delete one of the caller's key pairs; VMs that had it keep the key in their guests, and no key pair. */
+/**
+ * R13, X5: delete one of the caller's key pairs; VMs that had it no longer hold it (vm_key_pairs and vms.key_pair_id
+ * let go of it); their guests keep the key until a start writes the keys they still hold (none held: nothing written).
+ */
 export const deleteKeyPair = Effect.fn("operations.deleteKeyPair")(function* (actor: Actor, id: string) {
   const store = yield* Store
   const keyPair = yield* store.keyPairs.get(id)

@@ -4,6 +4,7 @@ import type { Actor, VmContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
 import { joinDomain } from "./domain-join.ts"
 import { driverFor } from "./driver-for.ts"
+import { applyLoginKeys } from "./login.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
@@ -26,8 +27,9 @@ const provisionOperation = (
   task: () => ({ params: { start } }),
   work: {
     kind: "background",
-    run: ({ vm: current }, { driver }) =>
+    run: (context, { driver }) =>
       Effect.gen(function* () {
+        const current = context.vm
         const store = yield* Store
         const image = yield* store.images.get(current.imageId)
         // Only the system disk has a backing file: the image, in the image's own format.
@@ -43,6 +45,8 @@ const provisionOperation = (
         yield* driver.define(yield* buildSpec(current))
         if (!start) return
         yield* driver.start(current.hostname)
+        // R13: a VM created to log in by SSH key has its key pairs in the guest once its agent answers
+        yield* applyLoginKeys(driver, context)
         // C2, R8: a Windows VM (a create's or a clone's) that asked for the domain join gets it on its first start
         yield* joinDomain({ vm: current, driver })
       }),

@@ -5,12 +5,14 @@ import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import { NotFound } from "../errors.ts"
 import type { Disk } from "../model/index.ts"
-import { configRules, type ReinstallContext } from "../rules/config.ts"
+import { configRules, type ReinstallContext, reinstallDemand } from "../rules/config.ts"
 import type { Actor } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
+import { quotaAdmission } from "./admission.ts"
 import { driverFor } from "./driver-for.ts"
 import { applyGuestLogin } from "./login.ts"
 import { defineAndStart } from "./power.ts"
+import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { snapshotCalls, snapshotDriverName } from "./snapshots/records.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
@@ -33,7 +35,10 @@ type Prepared = {
  * no longer names it; at least the old size), the records follow (the VM's image, its system disk; a managed password
  * is pending, so the new system takes it), and the VM is defined and started again. Data disks stay as they are,
  * content included. The lifecycle's force-reboot carries it (running → rebooting → running): a failure half way
- * leaves the VM in error with the reason, since its old system disk may be gone.
+ * leaves the VM in error with the reason, since its old system disk may be gone. An image that needs a larger system
+ * disk asks the department's disk quota for the difference (G2): checked by the rules, then again under the
+ * department's lock where the larger size is recorded, before the task: a refusal answers the request with
+ * quota-disk, nothing touched.
  */
 export const reinstallOperation: VmOperation<
   "full",
@@ -53,7 +58,8 @@ export const reinstallOperation: VmOperation<
       )
       const [system] = systems
       if (system === undefined) return yield* new NotFound({ resource: "disk", id: `system disk of ${base.vm.id}` })
-      return { ...base, image, system }
+      const quota = yield* quotaContext(base.vm.departmentId, reinstallDemand(system.sizeGiB, image))
+      return { ...base, image, system, ...quota }
     }),
   rules: configRules.reinstall,
   prepare: ({ vm }) =>
@@ -70,10 +76,20 @@ export const reinstallOperation: VmOperation<
   task: ({ vm, image }) => ({ targetId: image.id, params: { imageId: image.id, from: vm.imageId } }),
   work: {
     kind: "background",
+    // G2 before the task, under the department's lock: a system disk that grows holds its quota against parallel
+    // writes, and a refusal answers the request (nothing touched, the VM runs on)
+    record: ({ vm, image, system, demand }) =>
+      Effect.gen(function* () {
+        if (image.minDiskGiB <= system.sizeGiB) return
+        const admission = quotaAdmission("vm.reinstall", vm.departmentId, vm.hostId ?? "", demand)
+        yield* Store.use((store) => store.disks.updateAdmitted(system.id, { sizeGiB: image.minDiskGiB }, admission))
+      }),
+    discard: ({ system }) => Store.use((store) => store.disks.update(system.id, { sizeGiB: system.sizeGiB })),
     run: (context, { driver, secretKey, storageDir, timeoutMs }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const { vm, image, system } = context
+        const sizeGiB = Math.max(system.sizeGiB, image.minDiskGiB)
         const snapshots = yield* store.snapshots.list({ vmId: vm.id })
         if (snapshots.length > 0) {
           const calls = yield* snapshotCalls(driver, "snapshots.remove")
@@ -84,7 +100,6 @@ export const reinstallOperation: VmOperation<
         }
         yield* driver.shutdown(vm.hostname, { force: false, timeoutMs })
         const path = posix.join(storageDir, `${randomUUID()}.qcow2`)
-        const sizeGiB = Math.max(system.sizeGiB, image.minDiskGiB)
         const backingFormat = image.format === "raw" ? "raw" : "qcow2"
         yield* driver.volumes.create({ path, format: "qcow2", sizeGiB, backingPath: image.location, backingFormat })
         yield* store.disks.update(system.id, { path, backingPath: image.location, sizeGiB })

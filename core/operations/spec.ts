@@ -24,6 +24,14 @@ const withStaticAddress = (boot: BootSource, nic: Nic | undefined) =>
     return { ...boot, cmdline }
   })
 
+/**
+ * R13: a kernel-booted image learns the VM's hostname from its command line (`hyperx.hostname=`, the tiny guest's
+ * init sets it and writes /etc/hostname), so that what a user sees logged in is the name the platform shows. Other
+ * images name themselves (their own configuration, cloud-init).
+ */
+const withHostname = (boot: BootSource, hostname: string): BootSource =>
+  boot.kind === "kernel" ? { ...boot, cmdline: `${boot.cmdline} hyperx.hostname=${hostname}`.trim() } : boot
+
 /** A disk as the driver sees it: at a start's definition and at a hot-plug alike. */
 export const diskSpecOf = (d: Disk): DiskSpec => ({
   id: d.id,
@@ -49,7 +57,7 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
   const sortedNics = [...nics].sort(
     (a, b) => Number(b.isDefault) - Number(a.isDefault) || a.createdAt.getTime() - b.createdAt.getTime(),
   )
-  const boot = yield* withStaticAddress(image.boot, sortedNics[0])
+  const boot = yield* withStaticAddress(withHostname(image.boot, vm.hostname), sortedNics[0])
   // The system disk boots first; data disks follow in the order they were attached.
   const ordered = [...disks].sort(
     (a, b) =>

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import type { Vm } from "../model/vm.ts"
-import { configRules, differentFlavor, type ReinstallContext, type ResizeContext, resizeDemand } from "./config.ts"
+import {
+  configRules,
+  differentFlavor,
+  type ReinstallContext,
+  type ResizeContext,
+  reinstallDemand,
+  resizeDemand,
+} from "./config.ts"
 import {
   assertAllows,
   assertRefuses,
@@ -29,9 +36,17 @@ const resize = (overrides: Partial<ResizeContext> = {}): ResizeContext => {
     ...overrides,
   }
 }
-const reinstall = (vm: Partial<Vm> = {}, image = sampleImage()): ReinstallContext => ({
+const reinstall = (
+  vm: Partial<Vm> = {},
+  image = sampleImage(),
+  systemGiB = 20,
+  diskQuota = 2000,
+): ReinstallContext => ({
   ...sampleVmContext({ vm: sampleVm(vm) }),
   image,
+  quota: sampleQuota({ diskGiB: diskQuota }),
+  usage: sampleUsage(),
+  demand: reinstallDemand(systemGiB, image),
 })
 
 describe("K1 resize", () => {
@@ -76,6 +91,13 @@ describe("K2 K3 K4", () => {
       refusedBy(configRules.reinstall, reinstall({}, sampleImage({ departmentId: "dept-2" }))),
       "image-available",
     ))
+  it("G2 K2 quota-disk: an image that needs a larger system disk asks the disk quota for the difference", () =>
+    assert.equal(
+      refusedBy(configRules.reinstall, reinstall({}, sampleImage({ minDiskGiB: 50 }), 20, 220)),
+      "quota-disk",
+    ))
+  it("G2 K2 an image that fits the system disk asks no quota, even a department at its limit", () =>
+    assert.equal(refusedBy(configRules.reinstall, reinstall({}, sampleImage({ minDiskGiB: 10 }), 20, 200)), undefined))
   it("K2 ssh-key-linux-only: an SSH-key VM cannot be reinstalled with Windows", () =>
     assert.equal(
       refusedBy(configRules.reinstall, reinstall({ loginMethod: "ssh-key" }, sampleImage({ osFamily: "windows" }))),

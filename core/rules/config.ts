@@ -3,7 +3,7 @@ import type { Vm } from "../model/vm.ts"
 import type { VmContext } from "./context.ts"
 import { socketsDivideCpus } from "./inputs.ts"
 import { notRecycled, runningOnly, stoppedOnly, vmBusy } from "./lifecycle.ts"
-import { type QuotaContext, type QuotaDemand, quotaRules } from "./quota.ts"
+import { type QuotaContext, type QuotaDemand, quotaDisk, quotaRules } from "./quota.ts"
 import {
   flavorInService,
   gpuAllowedByFlavor,
@@ -21,10 +21,18 @@ export interface ResizeContext extends VmContext, QuotaContext {
   readonly image: Image
 }
 
-/** K2: the image to install. */
-export interface ReinstallContext extends VmContext {
+/** K2: the image to install; the quota asked for a system disk the image's minimum size makes grow (G2). */
+export interface ReinstallContext extends VmContext, QuotaContext {
   readonly image: Image
 }
+
+/** G2: a reinstall asks for disk only where the image needs a larger system disk than the VM's. */
+export const reinstallDemand = (systemGiB: number, image: Image): QuotaDemand => ({
+  cpus: 0,
+  memoryMiB: 0,
+  diskGiB: Math.max(0, image.minDiskGiB - systemGiB),
+  vmCount: 0,
+})
 
 export interface CreateImageContext extends VmContext {
   readonly name: string
@@ -75,7 +83,7 @@ export const configRules: ConfigRules = {
   ],
   /**
    * K2: the manual's summary "为处于运行中状态的虚拟机重装操作系统" is its only word on the state; the new
-   * image must suit the VM as a created one would (C2, C3).
+   * image must suit the VM as a created one would (C2, C3), and a system disk it makes larger must fit the disk quota.
    */
   reinstall: [
     ...live,
@@ -85,6 +93,7 @@ export const configRules: ConfigRules = {
     imageInService((c: ReinstallContext) => c.image),
     imageMinCores((c: ReinstallContext) => ({ image: c.image, cpus: c.vm.cpus })),
     sshKeyLinuxOnly((c: ReinstallContext) => ({ loginMethod: c.vm.loginMethod, osFamily: c.image.osFamily })),
+    quotaDisk,
   ],
   /** K3: "当且仅当虚拟机处于“停止”状态时，支持将虚拟机创建为镜像". */
   "create-image": [...live, stoppedOnly],

@@ -4,20 +4,32 @@ import type { User } from "../model/org.ts"
 import type { Vm } from "../model/vm.ts"
 import type { VmFacts } from "../store/ports.ts"
 import { type ChangeOwnerContext, changeOwnerRules, ownerUnchanged } from "./ownership.ts"
+import type { QuotaContext } from "./quota.ts"
 import {
   assertAllows,
   assertRefuses,
   refusedBy,
   sampleActor,
   sampleFacts,
+  sampleQuota,
+  sampleUsage,
   sampleUser,
   sampleVm,
   sampleVmContext,
 } from "./testing.ts"
 
-const change = (newOwner: Partial<User>, vm: Partial<Vm> = {}, facts: Partial<VmFacts> = {}): ChangeOwnerContext => ({
+const change = (
+  newOwner: Partial<User>,
+  vm: Partial<Vm> = {},
+  facts: Partial<VmFacts> = {},
+  quota: Partial<QuotaContext> = {},
+): ChangeOwnerContext => ({
   ...sampleVmContext({ actor: sampleActor({ role: "superadmin" }), vm: sampleVm(vm), facts: sampleFacts(facts) }),
   newOwner: sampleUser({ id: "user-2", ...newOwner }),
+  quota: sampleQuota(),
+  usage: sampleUsage(),
+  demand: { cpus: 2, memoryMiB: 2048, diskGiB: 20, vmCount: 1 },
+  ...quota,
 })
 const otherDepartment = { departmentId: "dept-2" }
 const otherCompany = { companyId: "company-2", departmentId: "dept-9" }
@@ -52,6 +64,24 @@ describe("R3 change owner", () => {
     assert.equal(
       refusedBy(changeOwnerRules, change(otherCompany, { state: "stopped" }, { snapshots: 1 })),
       "no-snapshots",
+    ))
+  it("G2 R3 quota-cpus: another department's quota must hold the VM's CPUs", () =>
+    assert.equal(
+      refusedBy(changeOwnerRules, change(otherDepartment, {}, {}, { quota: sampleQuota({ cpus: 9 }) })),
+      "quota-cpus",
+    ))
+  it("G2 R3 quota-disk: and its disks", () =>
+    assert.equal(
+      refusedBy(
+        changeOwnerRules,
+        change(otherCompany, { state: "stopped" }, {}, { quota: sampleQuota({ diskGiB: 210 }) }),
+      ),
+      "quota-disk",
+    ))
+  it("G2 R3 within one department the quota is not asked", () =>
+    assert.equal(
+      refusedBy(changeOwnerRules, change({}, {}, {}, { quota: sampleQuota({ cpus: 0, vmCount: 0 }) })),
+      undefined,
     ))
   it("G1 R3 owner-in-scope: a user cannot give their VM away", () =>
     assert.equal(refusedBy(changeOwnerRules, { ...change({}), actor: sampleActor() }), "owner-in-scope"))

@@ -110,12 +110,13 @@ export const makeDiskRepository = (database: Kysely<DB>): DiskRepository => {
     return removed !== undefined
   })
 
-  const update = Effect.fn("disk.update")(function* (id: string, patch: Parameters<Repository<Disk>["update"]>[1]) {
-    // Only a move to another VM or a resize changes a total; any other edit is one plain statement.
-    if (patch.vmId === undefined && patch.sizeGiB === undefined) return yield* plain.update(id, patch)
+  /** The write and the VM's disk total in one transaction; with an admission, its check first, under its locks. */
+  const updateIn = (id: string, patch: Parameters<Repository<Disk>["update"]>[1], admission: Admission | undefined) => {
     const { id: _id, createdAt: _createdAt, ...changes } = diskCodec.encode(patch)
-    const row = yield* run("disk.update", () =>
-      database.transaction().execute(async (trx) => {
+    return run("disk.update", () =>
+      database.transaction().execute(async (trx): Promise<Record<string, unknown> | RuleViolation | undefined> => {
+        const refused = admission === undefined ? undefined : await admit(trx, admission)
+        if (refused !== undefined) return refused
         const before = await trx
           .selectFrom("disks")
           .select(["vmId", "sizeGiB"])
@@ -133,7 +134,26 @@ export const makeDiskRepository = (database: Kysely<DB>): DiskRepository => {
         return after
       }),
     )
+  }
+
+  const update = Effect.fn("disk.update")(function* (id: string, patch: Parameters<Repository<Disk>["update"]>[1]) {
+    // Only a move to another VM or a resize changes a total; any other edit is one plain statement.
+    if (patch.vmId === undefined && patch.sizeGiB === undefined) return yield* plain.update(id, patch)
+    const row = yield* updateIn(id, patch, undefined)
     if (row === undefined) return yield* new NotFound({ resource: "disk", id })
+    if (isRefusal(row)) return yield* Effect.die(row)
+    return diskCodec.decode(row)
+  })
+
+  // A refusal writes nothing: a disk that grows (K2's new system disk) cannot overrun the quota with parallel writes.
+  const updateAdmitted = Effect.fn("disk.updateAdmitted")(function* (
+    id: string,
+    patch: Parameters<Repository<Disk>["update"]>[1],
+    admission: Admission,
+  ) {
+    const row = yield* updateIn(id, patch, admission)
+    if (row === undefined) return yield* new NotFound({ resource: "disk", id })
+    if (isRefusal(row)) return yield* row
     return diskCodec.decode(row)
   })
 
@@ -150,5 +170,15 @@ export const makeDiskRepository = (database: Kysely<DB>): DiskRepository => {
     )
   })
 
-  return { get: plain.get, list: plain.list, insert, insertAdmitted, update, remove, claim, removeUnattached }
+  return {
+    get: plain.get,
+    list: plain.list,
+    insert,
+    insertAdmitted,
+    update,
+    updateAdmitted,
+    remove,
+    claim,
+    removeUnattached,
+  }
 }

@@ -10,6 +10,13 @@ export interface KeyPairsTable {
   createdAt: CreatedAt
 }
 
+/** X5: the key pairs a VM holds, in the order chosen (migration 0220). */
+export interface VmKeyPairsTable {
+  vmId: string
+  keyPairId: string
+  position: number
+}
+
 export interface AlarmRulesTable {
   id: string
   vmId: string

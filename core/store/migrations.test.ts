@@ -38,7 +38,10 @@ const allTables = [
   "vms",
 ]
 
-/** Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost; #21: events); undone first below. */
+/**
+ * Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost; #21: events; #16: cluster
+ * settings; #18: VM key pairs); undone first below.
+ */
 const laterTables = [
   "alarm_events",
   "cluster_settings",
@@ -48,6 +51,7 @@ const laterTables = [
   "reclaim_notices",
   "vm_daily_costs",
   "vm_holdings",
+  "vm_key_pairs",
   "vm_locks",
 ]
 const latestTables = [...allTables, ...laterTables].sort()

@@ -57,6 +57,13 @@ export interface Repository<T extends Row, F = Partial<T>> {
   remove(id: string): Q<void>
 }
 
+/** X5: the key pairs a VM holds (vm_key_pairs), in the order chosen. */
+export interface VmKeyPairRepository {
+  list(vmId: string): Q<ReadonlyArray<KeyPair>>
+  /** Replaces the VM's key pairs with these, in this order (none: the VM falls back to its vms.key_pair_id). */
+  set(vmId: string, keyPairIds: ReadonlyArray<string>): Q<void>
+}
+
 /** The host devices table, with the writes that hold against parallel callers (X1, X4: never two VMs). */
 export interface HostDeviceRepository extends Repository<HostDevice> {
   /**
@@ -75,6 +82,12 @@ export interface DiskRepository extends Repository<Disk> {
    * (else it fails with its refusal and inserts nothing), so that parallel creates cannot overrun the quota.
    */
   insertAdmitted(row: Disk, admission: Admission): Effect.Effect<Disk, StoreError | RuleViolation>
+  /** Write a patch only if the admission still allows it under its locks (K2: a system disk that grows, G2). */
+  updateAdmitted(
+    id: string,
+    patch: Patch<Disk>,
+    admission: Admission,
+  ): Effect.Effect<Disk, NotFound | StoreError | RuleViolation>
   /** Give an unattached disk to a VM; undefined (nothing written) when the disk is attached already or gone. */
   claim(id: string, vmId: string, hostId: string): Q<Disk | undefined>
   /** Remove a disk no VM holds; false (nothing removed) when it is attached or gone. */
@@ -405,6 +418,7 @@ export class Store extends Context.Service<
     /** IPAM's ledger: every address a NIC holds, handed out without ever giving one twice. */
     readonly ipam: IpamRepository
     readonly keyPairs: Repository<KeyPair>
+    readonly vmKeyPairs: VmKeyPairRepository
     readonly alarmRules: Repository<AlarmRule>
     readonly metrics: MetricsRepository
     readonly figures: FiguresRepository

@@ -2,7 +2,7 @@ import type { AlarmEventsTable } from "./alarm-events.table.ts"
 import type { FlavorsTable, ImagesTable } from "./catalog.table.ts"
 import type { ClusterSettingsTable } from "./cluster-settings.table.ts"
 import type { VmDailyCostsTable, VmHoldingsTable } from "./cost.table.ts"
-import type { AlarmRulesTable, KeyPairsTable } from "./extras.table.ts"
+import type { AlarmRulesTable, KeyPairsTable, VmKeyPairsTable } from "./extras.table.ts"
 import type { AffinityGroupsTable, HostDevicesTable, HostsTable } from "./host.table.ts"
 import type { MetricSamplesTable } from "./metrics.table.ts"
 import type { IpAddressesTable, NetworksTable, NicsTable, SubnetsTable } from "./network.table.ts"
@@ -50,6 +50,7 @@ export interface DB {
   nics: NicsTable
   ipAddresses: IpAddressesTable
   keyPairs: KeyPairsTable
+  vmKeyPairs: VmKeyPairsTable
   alarmRules: AlarmRulesTable
   tasks: TasksTable
   metricSamples: MetricSamplesTable

@@ -1,4 +1,5 @@
 /** The element classes and their events, without registering any tag: for portals that pick their own tags. */
+export { type AffinityGroup, HxAffinityGroups } from "./affinity-groups/hx-affinity-groups.ts"
 export { ApiClient, ApiError, type Connection } from "./api/client.ts"
 export type * from "./api/types.ts"
 export * from "./events.ts"
@@ -7,6 +8,7 @@ export { HxHostList } from "./host-list/hx-host-list.ts"
 export { type Locale, type Messages, resolveLocale } from "./i18n/index.ts"
 export { defineElement } from "./internal/define.ts"
 export { HxElement } from "./internal/hx-element.ts"
+export { HxKeyPairs, type KeyPair } from "./key-pairs/hx-key-pairs.ts"
 export { HxVmConsole } from "./vm-console/hx-vm-console.ts"
 export { HxVmCreate } from "./vm-create/hx-vm-create.ts"
 export { HxVmDetail } from "./vm-detail/hx-vm-detail.ts"

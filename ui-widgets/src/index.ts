@@ -1,6 +1,8 @@
+import { HxAffinityGroups } from "./affinity-groups/hx-affinity-groups.ts"
 import { HxHostDevices } from "./host-devices/hx-host-devices.ts"
 import { HxHostList } from "./host-list/hx-host-list.ts"
 import { defineElement } from "./internal/define.ts"
+import { HxKeyPairs } from "./key-pairs/hx-key-pairs.ts"
 import { HxVmConsole } from "./vm-console/hx-vm-console.ts"
 import { HxVmCreate } from "./vm-create/hx-vm-create.ts"
 import { HxVmDetail } from "./vm-detail/hx-vm-detail.ts"
@@ -16,6 +18,8 @@ export const hxTags = {
   "hx-vm-console": HxVmConsole,
   "hx-host-list": HxHostList,
   "hx-host-devices": HxHostDevices,
+  "hx-key-pairs": HxKeyPairs,
+  "hx-affinity-groups": HxAffinityGroups,
 } as const
 
 /** Register every hx- element; tags another copy of the bundle registered first are left to it. */
@@ -33,5 +37,7 @@ declare global {
     "hx-vm-console": HxVmConsole
     "hx-host-list": HxHostList
     "hx-host-devices": HxHostDevices
+    "hx-key-pairs": HxKeyPairs
+    "hx-affinity-groups": HxAffinityGroups
   }
 }

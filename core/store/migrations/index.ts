@@ -25,6 +25,7 @@ import * as hostDeviceInventory from "./2026_12_06_0170_host_device_inventory.ts
 import * as imageChecksums from "./2026_12_06_0171_image_checksums.ts"
 import * as vmDefaultIp from "./2026_12_06_0190_vm_default_ip.ts"
 import * as clusterSettings from "./2026_12_06_0200_cluster_settings.ts"
+import * as vmKeyPairs from "./2026_12_06_0220_vm_key_pairs.ts"
 import * as platformEvents from "./2026_12_06_0240_platform_events.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
@@ -55,5 +56,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0171_image_checksums": imageChecksums,
   "2026_12_06_0190_vm_default_ip": vmDefaultIp,
   "2026_12_06_0200_cluster_settings": clusterSettings,
+  "2026_12_06_0220_vm_key_pairs": vmKeyPairs,
   "2026_12_06_0240_platform_events": platformEvents,
 }

@@ -22,6 +22,8 @@ export interface GuestBuildOptions {
   readonly agentPackage?: string
   /** Kernel modules the guest loads besides WANTED_MODULES (see USB_GUEST); they change the build key. */
   readonly extraModules?: ReadonlyArray<string>
+  /** The SSH server the guest runs on port 22 (dropbear: its binary is /usr/sbin/dropbear). */
+  readonly sshPackage?: string
   readonly systemDiskMiB?: number
   /** busybox-static's binary on the host. */
   readonly busybox?: string
@@ -103,6 +105,7 @@ export const buildGuest = Effect.fn("buildGuest")(function* (
   const selectors = {
     kernelMetapackage: options.kernelMetapackage ?? "linux-image-cloud-amd64",
     agentPackage: options.agentPackage ?? "qemu-guest-agent",
+    sshPackage: options.sshPackage ?? "dropbear-bin",
   }
   yield* Effect.tryPromise({ try: () => mkdir(join(cacheDir, "builds"), { recursive: true }), catch: fsError("cache") })
 
@@ -110,7 +113,8 @@ export const buildGuest = Effect.fn("buildGuest")(function* (
   const lock = yield* lockPackages(lockFile, selectors, options.refresh ?? false, progress)
   const kernelTree = yield* fetchPackage(cacheDir, lock.kernel, progress, depmodTree(busybox))
   const agentTree = yield* fetchPackage(cacheDir, lock.agent, progress)
-  const root = yield* collectRoot({ kernelTree, agentTree, busybox, extraModules: options.extraModules ?? [] })
+  const sshTree = yield* fetchPackage(cacheDir, lock.ssh, progress)
+  const root = yield* collectRoot({ kernelTree, agentTree, sshTree, busybox, extraModules: options.extraModules ?? [] })
   const kernel = yield* Effect.tryPromise({ try: () => readFile(root.vmlinuz), catch: fsError("kernel") })
 
   const hash = digestOf(

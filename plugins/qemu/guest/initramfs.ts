@@ -15,6 +15,8 @@ const ARCHIVE_MTIME = 1_704_067_200
 export interface RootInputs {
   readonly kernelTree: string
   readonly agentTree: string
+  /** dropbear-bin unpacked: /usr/sbin/dropbear. */
+  readonly sshTree: string
   readonly busybox: string
   /** Modules loaded besides WANTED_MODULES (a variant's own, e.g. USB_MODULES), after them. */
   readonly extraModules?: ReadonlyArray<string>
@@ -61,16 +63,19 @@ const busyboxEntries = Effect.fnUntraced(function* (busybox: string) {
   return [file("bin/busybox", 0o755, binary), ...links]
 })
 
-/** qemu-ga and the shared libraries `ldd` says it needs (taken from the host: the same Debian release). */
-const agentEntries = Effect.fnUntraced(function* (agentTree: string) {
-  const agent = join(agentTree, "usr/sbin/qemu-ga")
-  const ldd = yield* runCommand("agent", "ldd", [agent])
+/**
+ * A binary of an unpacked package and the shared libraries `ldd` says it needs (taken from the host: the same Debian
+ * release; a library two binaries share is one entry).
+ */
+const binaryEntries = Effect.fnUntraced(function* (step: string, tree: string, path: string) {
+  const binary = join(tree, path)
+  const ldd = yield* runCommand(step, "ldd", [binary])
   if (ldd.includes("not found")) {
-    return yield* new GuestBuildError({ step: "agent", message: `qemu-ga needs libraries this host lacks:\n${ldd}` })
+    return yield* new GuestBuildError({ step, message: `${path} needs libraries this host lacks:\n${ldd}` })
   }
   const libraries = [...ldd.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((match) => match[1] ?? "")
-  const entries = [file("usr/sbin/qemu-ga", 0o755, yield* read("agent", agent))]
-  for (const library of libraries) entries.push(file(stripSlash(library), 0o755, yield* read("agent", library)))
+  const entries = [file(path, 0o755, yield* read(step, binary))]
+  for (const library of libraries) entries.push(file(stripSlash(library), 0o755, yield* read(step, library)))
   return entries
 })
 
@@ -106,7 +111,8 @@ export const collectRoot = Effect.fn("collectRoot")(function* (inputs: RootInput
   const entries = [
     ...skeleton,
     ...(yield* busyboxEntries(inputs.busybox)),
-    ...(yield* agentEntries(inputs.agentTree)),
+    ...(yield* binaryEntries("agent", inputs.agentTree, "usr/sbin/qemu-ga")),
+    ...(yield* binaryEntries("ssh", inputs.sshTree, "usr/sbin/dropbear")),
     ...modules.entries,
     // last, so the stand-ins win over any applet of the same name
     ...recipe,

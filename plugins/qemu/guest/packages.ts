@@ -10,7 +10,7 @@ export const PackageRef = Schema.Struct({ name: Schema.String, version: Schema.S
 export type PackageRef = typeof PackageRef.Type
 
 /** The versions a build uses, resolved once with apt and then reused (like a lockfile) until a refresh. */
-export const PackageLock = Schema.Struct({ kernel: PackageRef, agent: PackageRef })
+export const PackageLock = Schema.Struct({ kernel: PackageRef, agent: PackageRef, ssh: PackageRef })
 export type PackageLock = typeof PackageLock.Type
 
 const aptHint = "(is the package list current? run `apt-get update`)"
@@ -38,17 +38,28 @@ const candidateVersions = Effect.fnUntraced(function* (names: ReadonlyArray<stri
   return versions
 })
 
-/** Asks apt which kernel and guest-agent versions to use now. */
-export const resolvePackages = Effect.fn("resolvePackages")(function* (kernelMetapackage: string, agent: string) {
-  const kernel = yield* kernelPackageOf(kernelMetapackage)
-  const versions = yield* candidateVersions([kernel, agent])
+/** The Debian packages a build takes besides the kernel: the guest agent and the SSH server. */
+export interface PackageSelectors {
+  readonly kernelMetapackage: string
+  readonly agentPackage: string
+  readonly sshPackage: string
+}
+
+/** Asks apt which kernel, guest-agent and SSH-server versions to use now. */
+export const resolvePackages = Effect.fn("resolvePackages")(function* (selectors: PackageSelectors) {
+  const kernel = yield* kernelPackageOf(selectors.kernelMetapackage)
+  const versions = yield* candidateVersions([kernel, selectors.agentPackage, selectors.sshPackage])
   const ref = (name: string) => {
     const version = versions.get(name)
     return version === undefined
       ? Effect.fail(new GuestBuildError({ step: "resolve", message: `no candidate version for ${name} ${aptHint}` }))
       : Effect.succeed({ name, version })
   }
-  return { kernel: yield* ref(kernel), agent: yield* ref(agent) } satisfies PackageLock
+  return {
+    kernel: yield* ref(kernel),
+    agent: yield* ref(selectors.agentPackage),
+    ssh: yield* ref(selectors.sshPackage),
+  } satisfies PackageLock
 })
 
 /** Folder name for an extracted package: the epoch's colon is not welcome in paths. */
@@ -95,7 +106,7 @@ export const fetchPackage = Effect.fn("fetchPackage")(function* (
 /** Reads the lock for these package selectors, resolving with apt when there is none or `refresh` is set. */
 export const lockPackages = Effect.fn("lockPackages")(function* (
   lockFile: string,
-  selectors: { readonly kernelMetapackage: string; readonly agentPackage: string },
+  selectors: PackageSelectors,
   refresh: boolean,
   onProgress: (line: string) => void,
 ) {
@@ -107,8 +118,8 @@ export const lockPackages = Effect.fn("lockPackages")(function* (
     const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(PackageLock))(text)
     if (Exit.isSuccess(decoded)) return decoded.value
   }
-  onProgress(`guest: resolving ${selectors.kernelMetapackage} and ${selectors.agentPackage} with apt-cache`)
-  const lock = yield* resolvePackages(selectors.kernelMetapackage, selectors.agentPackage)
+  onProgress(`guest: resolving ${Object.values(selectors).join(", ")} with apt-cache`)
+  const lock = yield* resolvePackages(selectors)
   const temp = `${lockFile}.${process.pid}.tmp`
   yield* Effect.tryPromise({
     try: async () => {

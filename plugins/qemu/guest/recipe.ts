@@ -18,7 +18,7 @@ export const GUEST_CMDLINE = "console=ttyS0 panic=-1 quiet"
 /** Below this the kernel panics while unpacking the initramfs (measured: 80 MiB fails). */
 export const GUEST_MIN_MEMORY_MIB = 96
 /** Bump when something outside this file changes what the builder produces. */
-export const RECIPE_REVISION = 2
+export const RECIPE_REVISION = 3
 
 /** Modules the guest loads (their dependencies come from modules.dep); absent or built-in ones are skipped. */
 export const WANTED_MODULES = [
@@ -87,6 +87,7 @@ while read -r module; do
 done < /etc/hyperx/modules.load
 
 hostname "\${HX_hostname:-hyperx-guest}"
+hostname > /etc/hostname
 ip link set lo up
 for dev in /sys/class/net/eth*; do
   [ -e "$dev" ] || continue
@@ -126,6 +127,10 @@ if [ -n "$has_net" ]; then
   mkdir -p /run/www
   echo "hyperx-guest $(hostname)" > /run/www/index.html
   httpd -p 80 -h /run/www
+  # SSH on port 22: keys from root's authorized_keys (the guest agent writes them), host keys made at the first
+  # connection (-R), no login for an account whose password is empty (dropbear's default)
+  mkdir -p /etc/dropbear
+  dropbear -R -E -p 22 2> /run/dropbear.log
 fi
 
 acpid -c /etc/acpi -l /run/acpid.log
@@ -230,6 +235,7 @@ export const recipeFiles: ReadonlyArray<RecipeFile> = [
   },
   { path: "etc/group", mode: 0o644, text: "root:x:0:\nhyperx:x:1000:\n" },
   { path: "etc/shadow", mode: 0o600, text: "root::19000:0:99999:7:::\nhyperx:!:19000:0:99999:7:::\n" },
+  { path: "etc/shells", mode: 0o644, text: "/bin/sh\n" },
   { path: "etc/profile", mode: 0o644, text: 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="$(hostname)# "\n' },
   {
     path: "etc/os-release",

@@ -673,6 +673,13 @@ export type components = {
       readonly keyPairId?: string
       readonly password?: string
     }
+    readonly KeyPair: {
+      readonly id: string
+      readonly name: string
+      readonly publicKey: string
+      readonly fingerprint: string
+      readonly createdAt: string
+    }
     readonly VmSshKeys: {
       readonly keyPairIds: readonly string[]
     }
@@ -1115,13 +1122,6 @@ export type components = {
         readonly dhcp?: boolean
         readonly dns?: readonly string[]
       }
-    }
-    readonly KeyPair: {
-      readonly id: string
-      readonly name: string
-      readonly publicKey: string
-      readonly fingerprint: string
-      readonly createdAt: string
     }
     readonly KeyPairCreated: {
       readonly keyPair: components["schemas"]["KeyPair"]

@@ -279,6 +279,14 @@ export const en = {
     cancelMigration: "Cancel migration",
     newImage: "Image to install",
     newOwner: "New owner",
+    loginKeyPair: "Switch to SSH key: key pair",
+    loginNewPassword: "Switch to password: new password",
+    loginNote: "The guest takes it at the VM's next start. With SSH key login the password cannot be reset.",
+    sshKeysChoice: "Key pairs the VM holds",
+    sshKeysNote: "They replace the VM's keys at its next start; one left out is removed.",
+    noKeyPairs: "You have no key pair: create one first.",
+    affinityChoice: "Affinity groups the VM belongs to",
+    affinityNote: "Placement applies them at the VM's next start.",
     ownerNote:
       "To another department: snapshots, backups and their schedules must be gone first. To another company: the VM must be stopped; its private network is replaced by the new department's.",
     reinstallNote: "The system disk is replaced; data disks stay; the VM's snapshots are removed.",
@@ -316,6 +324,9 @@ export const en = {
     reinstall: "Reinstall",
     "create-image": "Create image",
     "change-owner": "Change owner",
+    "login-method": "Login method",
+    "ssh-keys": "SSH keys",
+    affinity: "Affinity groups",
     turnOn: (what: string) => `Turn ${what.toLowerCase()} on`,
     turnOff: (what: string) => `Turn ${what.toLowerCase()} off`,
   },
@@ -524,7 +535,7 @@ export const en = {
   },
 }
 
-type Widen<T> = T extends (...args: infer A) => string
+export type Widen<T> = T extends (...args: infer A) => string
   ? (...args: A) => string
   : T extends string
     ? string

@@ -1,5 +1,6 @@
 import type { ApiClient } from "../api/client.ts"
 import type { AllowedAction, Task, VmDetail } from "../api/types.ts"
+import { changeLoginMethod, setAffinityGroups, setVmKeys } from "./login-dialogs.ts"
 
 /** What running an action gave back: tasks to follow, or a password to show once. */
 export interface ActionResult {
@@ -19,6 +20,7 @@ export type ActionInput =
   | "image"
   | "image-name"
   | "owner"
+  | "login"
 
 /**
  * How the widget carries out each action the API may offer. Whether an action is allowed NOW, and why not, comes
@@ -157,6 +159,11 @@ export const actionSpecs: Readonly<Record<string, ActionSpec>> = {
     input: "owner",
     run: async (c, d, ownerId) => one(await c.post<Reply>(`${path(d)}/owner`, { ownerId })),
   },
+  // R13: password ↔ SSH key (the dialog asks for a key pair or a new password); X5: the VM's key pairs, stopped only
+  "login-method": { primary: false, confirm: false, input: "login", run: changeLoginMethod },
+  "ssh-keys": { primary: false, confirm: false, input: "login", run: setVmKeys },
+  // R10: join and leave the department's affinity groups while stopped (checkboxes; none: the VM leaves them all)
+  affinity: { primary: false, confirm: false, input: "login", run: setAffinityGroups },
   // R8: a new display name and password (empty: random, shown once like show-password); the clone is a new VM.
   clone: {
     primary: false,
@@ -190,6 +197,6 @@ export const inputValue = (input: ActionInput, detail: VmDetail): string => {
   if (input === "owner") return detail.vm.ownerId
   if (input === "image-name") return ""
   if (input === "sockets") return String(detail.vm.sockets)
-  if (input === "host") return ""
+  if (input === "host" || input === "login") return ""
   return detail.vm.reclaimAt === null ? "" : detail.vm.reclaimAt.slice(0, 10)
 }

@@ -4,6 +4,7 @@ import type { Messages } from "../i18n/index.ts"
 import "../date-field/hx-date-field.ts"
 import { validIsoDate } from "../date-field/date-parts.ts"
 import { validName } from "../vm-create/form.ts"
+import { type LoginDialogKind, loginInput, loginRefusal } from "./login-dialogs.ts"
 
 /**
  * The detail's one dialog: confirm a drastic action, type an action's input, or show a password once. The snapshots
@@ -28,6 +29,7 @@ export interface ActionDialog {
     | "owner"
     | "device"
     | "stop"
+    | LoginDialogKind
   /** The VM's display name, for the question. */
   readonly name: string
   readonly value: string
@@ -70,6 +72,8 @@ const inputRefusal = (dialog: ActionDialog, t: Messages): string | undefined => 
   if (dialog.kind === "clone" && secret !== "" && !isValidPassword(secret)) return t.rules["password-format"]
   if (dialog.kind === "device" && (dialog.options ?? []).length === 0) return dialog.ask?.empty ?? ""
   if (dialog.kind === "remarks" && dialog.value.length > 1000) return t.rules["remarks-length"]
+  const login = loginRefusal(dialog, t)
+  if (login !== undefined) return login
   if (
     dialog.kind === "reclaim" &&
     dialog.value !== "" &&
@@ -139,6 +143,11 @@ const input = (dialog: ActionDialog, t: Messages, on: DialogHandlers, refusal: s
           .checked=${dialog.value === "detach"}
           @change=${(event: Event) => on.change((event.target as HTMLInputElement).checked ? "detach" : "")} />
           ${t.devices.detachOnStop}</label>`
+    case "key-pair":
+    case "login-password":
+    case "keys":
+    case "groups":
+      return loginInput(dialog, t, on.change)
     case "sockets":
       return html`<label for="dialog-input">${t.detail.newSockets}</label>
         <input id="dialog-input" type="number" min="1" max="256" step="1" .value=${dialog.value} @input=${change} />`

@@ -10,6 +10,7 @@ import { renderBlocks } from "./blocks.ts"
 import { DevicesSection, stopDialog } from "./devices-section.ts"
 import { type ActionDialog, renderActionDialog } from "./dialog.ts"
 import { DisksTab } from "./disks-tab.ts"
+import { loginDialog } from "./login-dialogs.ts"
 import { hostOptions, type MigrationEvent, renderMigration } from "./migration.ts"
 import { MonitoringTab } from "./monitoring-tab.ts"
 import { NetworkTab } from "./network-tab.ts"
@@ -347,6 +348,13 @@ export class HxVmDetail extends HxElement {
     }
     if (spec.input === "host") {
       void this.askHost(action, detail)
+      return
+    }
+    if (spec.input === "login") {
+      loginDialog(this.client, detail, action).then(
+        (dialog) => this.showDialog(dialog),
+        (error: unknown) => (this.error = this.report(error)),
+      )
       return
     }
     if (spec.input !== undefined || spec.confirm) {
