@@ -50,6 +50,11 @@ for (const backend of storeBackends) {
       assert.equal(token.user.role, "user")
       const days = (Date.parse(token.expiresAt) - Date.now()) / 86_400_000
       assert.ok(days > 6.9 && days <= 7, `${days}`)
+      const session = await admin({ verb: "token.create", user: "alice", ttlSeconds: 300 })
+      const seconds = (Date.parse(session.expiresAt) - Date.now()) / 1000
+      assert.ok(seconds > 290 && seconds <= 300, `${seconds}`)
+      await assert.rejects(admin({ verb: "token.create", user: "alice", ttlSeconds: 60, expiresDays: 1 }), /not both/)
+      await assert.rejects(admin({ verb: "token.create", user: "alice", ttlSeconds: 2 }), /5/)
       await assert.rejects(admin({ verb: "token.create", user: "alice", role: "admin" }), /alice is a user of/)
       await assert.rejects(admin({ verb: "token.create", user: "nobody" }), /give --role and --department/)
       await assert.rejects(admin({ verb: "token.create" }), /Say whose token/)

@@ -17,6 +17,8 @@ export const AdminRequest = Schema.Union([
     department: Schema.optionalKey(Name),
     name: Schema.optionalKey(Name),
     expiresDays: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3650 }))),
+    /** A portal's session token (#21): seconds it lives, as POST /tokens' ttlSeconds. */
+    ttlSeconds: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 5, maximum: 86_400 }))),
   }),
   Schema.Struct({ verb: Schema.Literal("token.list"), user: Schema.optionalKey(Name) }),
   Schema.Struct({ verb: Schema.Literal("token.revoke"), id: Name }),
@@ -103,8 +105,17 @@ const tokenUser = Effect.fn("admin.tokenUser")(function* (request: Request<"toke
 
 const tokenCreate = Effect.fn("admin.tokenCreate")(function* (request: Request<"token.create">) {
   const { user, department, created } = yield* tokenUser(request)
+  if (request.expiresDays !== undefined && request.ttlSeconds !== undefined) {
+    return yield* new AdminError({ message: "Give --expires-days or --ttl, not both" })
+  }
   const at = yield* now
-  const expiresAt = request.expiresDays === undefined ? null : new Date(at.getTime() + request.expiresDays * 86_400_000)
+  const lifeMs =
+    request.ttlSeconds !== undefined
+      ? request.ttlSeconds * 1000
+      : request.expiresDays !== undefined
+        ? request.expiresDays * 86_400_000
+        : undefined
+  const expiresAt = lifeMs === undefined ? null : new Date(at.getTime() + lifeMs)
   const { token, secret } = yield* issueToken(user.id, request.name ?? "hyperx token create", expiresAt)
   return { user: userView(user, department.name), userCreated: created, tokenId: token.id, expiresAt, secret }
 })

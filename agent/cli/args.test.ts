@@ -55,6 +55,14 @@ describe("hyperx command line", () => {
         flags: { data: "/d" },
       },
     )
+    assert.deepEqual(parseCommand(["token", "create", "--user", "alice", "--ttl", "900"]), {
+      kind: "admin",
+      output: "text",
+      request: { verb: "token.create", user: "alice", ttlSeconds: 900 },
+      flags: {},
+    })
+    const ttl = parseCommand(["token", "create", "--user", "alice", "--ttl", "15m"])
+    assert.match(ttl.kind === "error" ? ttl.message : "", /--ttl takes a whole number of seconds/)
     const bad = parseCommand(["token", "create", "--user", "alice", "--expires-days", "soon"])
     assert.equal(bad.kind, "error")
     assert.match(bad.kind === "error" ? bad.message : "", /whole number of days/)

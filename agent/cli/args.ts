@@ -54,6 +54,7 @@ const commandOptions: Record<Exclude<HelpTopic, "main">, Options> = {
     department: text,
     name: text,
     "expires-days": text,
+    ttl: text,
     quiet: flag,
     json: flag,
   },
@@ -125,11 +126,13 @@ const roleOf = (value: string | undefined) => {
   return value
 }
 
-const countOf = (value: string | undefined) => {
+const wholeNumberOf = (flag: string, unit: string) => (value: string | undefined) => {
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value)) throw new UsageError(`--expires-days takes a whole number of days, not "${value}"`)
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} takes a whole number of ${unit}, not "${value}"`)
   return Number(value)
 }
+const countOf = wholeNumberOf("expires-days", "days")
+const secondsOf = wholeNumberOf("ttl", "seconds")
 
 /** The admin request a command's options describe; the schema checks the values (roles, lengths) when it runs. */
 const requestOf = (
@@ -146,6 +149,7 @@ const requestOf = (
         department: str(values, "department"),
         name: str(values, "name"),
         expiresDays: countOf(str(values, "expires-days")),
+        ttlSeconds: secondsOf(str(values, "ttl")),
       })
     case "token list":
       return defined({ verb: "token.list", user: str(values, "user") })

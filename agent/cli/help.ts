@@ -103,6 +103,8 @@ Issues an API token and prints its secret once (only its hash is kept).
                           without --user, the user is "<role>-<department>", made on first use
   --name LABEL            a label for the token (default "hyperx token create")
   --expires-days N        the token expires after N days (default never)
+  --ttl SECONDS           the token expires after 5-86400 seconds (a portal's session token); not with
+                          --expires-days
   --quiet                 print the secret alone: export TOKEN=$(hyperx token create … --quiet)
   --json                  the result as JSON
 
