@@ -6,9 +6,9 @@ import { Leadership } from "../cluster/leader.ts"
 import { HostConfig } from "../config.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
-import type { EventBus } from "./bus.ts"
+import { EventBus } from "./bus.ts"
 import { layerPersistedEvents, pruneEvents } from "./persisted.ts"
-import { missedSince, publishRemoved, vmIdsOf } from "./testing.ts"
+import { missedSince, publishRemoved, removedEvent, vmIdsOf } from "./testing.ts"
 
 const host = (hostId: string) =>
   Layer.succeed(
@@ -50,10 +50,21 @@ for (const backend of storeBackends) {
               assert.deepEqual(vmIdsOf(replayed), ["a2", "a3"], hostId)
               assert.deepEqual(replayed === "gap" ? [] : replayed.map((m) => m.id), ids.slice(1))
             }
+            // Events published just before a stop, still queued when the layer closes, are stored on the way out.
+            yield* onStore(
+              Effect.gen(function* () {
+                const bus = yield* EventBus
+                for (const vmId of ["s1", "s2", "s3"]) yield* bus.publish(removedEvent(vmId))
+              }),
+              "host-a",
+            )
+            const afterStop = yield* onStore(missedSince(ids[2] ?? ""), "host-b")
+            assert.deepEqual(vmIdsOf(afterStop), ["s1", "s2", "s3"], "queued at the stop, stored")
+            const lastStored = afterStop === "gap" ? "" : (afterStop.at(-1)?.id ?? "")
             // An id from B's bus continues the same sequence.
             const fromB = yield* onStore(publishRemoved("b1"), "host-b")
-            assert.ok(Number(fromB) > Number(ids[2]), "one sequence for every agent")
-            assert.deepEqual(vmIdsOf(yield* onStore(missedSince(ids[2] ?? ""), "host-a")), ["b1"])
+            assert.ok(Number(fromB) > Number(lastStored), "one sequence for every agent")
+            assert.deepEqual(vmIdsOf(yield* onStore(missedSince(lastStored), "host-a")), ["b1"])
             assert.equal(yield* onStore(missedSince("abc.1"), "host-a"), "gap", "an in-memory bus's id")
             assert.equal(yield* onStore(missedSince("999999999"), "host-a"), "gap", "an id never given")
 

@@ -38,6 +38,8 @@ export const defaultEventRetentionMs = 15 * 60_000
  * When the database cannot store a batch, its events still go out live with ids of this run only (`x<run>.<n>`): a
  * client that asks to resume after one of those gets a gap and reloads, as after any loss.
  *
+ * Events still queued when the agent stops are stored on the way out.
+ *
  * Ids come from a sequence, so two agents' concurrent batches may become visible out of id order: a client that
  * resumes on another agent right then can miss an event by its relay's latency, or get one twice. Both are rare
  * and the widgets reload on a gap and apply events idempotently.
@@ -79,6 +81,14 @@ export const layerPersistedEvents = () =>
             }),
           )
         })
+      // On a stop, what is still queued is stored before the store closes: a client resuming after the restart (or
+      // on another agent) gets it. Added before the writer, so it runs after the writer is interrupted.
+      yield* Effect.addFinalizer(() =>
+        Queue.clear(queue).pipe(
+          Effect.flatMap((rest) => (rest.length === 0 ? Effect.void : storeBatch(rest))),
+          Effect.ignore,
+        ),
+      )
       yield* Effect.forkScoped(
         Effect.forever(Effect.flatMap(Queue.takeBetween(queue, 1, maxBatch), (batch) => storeBatch([...batch]))),
       )
