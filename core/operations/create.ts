@@ -102,7 +102,9 @@ const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint,
     loginMethod,
     keyPairId: b.request.keyPairId ?? null,
     passwordCipher: password === null ? null : encryptSecret(config.secretKey, password),
-    passwordPending: false,
+    // R6: the guest takes the password at its first start (the platform sets it through the guest agent) when the
+    // image lets the platform manage it; other images keep their own
+    passwordPending: password !== null && b.image.passwordManaged,
     flavorId: b.flavor.id,
     imageId: b.image.id,
     cpus: b.flavor.cpus,

@@ -1,5 +1,5 @@
 /**
- * R11 through the core on real QEMU (TCG, the tiny guest): a password reset while the VM is stopped is set in the
+ * R6, R11 through the core on real QEMU (TCG, the tiny guest): a password reset while the VM is stopped is set in the
  * guest at its next start, through the guest agent. The check is the one login makes: the guest's crypt() of the
  * typed password with the salt in /etc/shadow must give the stored hash. The new password passes, the old one fails.
  */
@@ -30,7 +30,13 @@ describe("password reset through the core on real QEMU (R11)", { skip, timeout: 
   }
 
   before(async () => {
-    vm = await core.createVm()
+    vm = await core.createVm({ password: "Created2Go" })
+  })
+
+  it("R6 the password given at create logs in once the create is done; another does not", async () => {
+    assert.equal((await core.vm(vm.id)).passwordPending, false, "the create's start set it")
+    assert.equal(await tryLogin("Created2Go"), "accepted")
+    assert.equal(await tryLogin("Wrong2Go"), "refused")
   })
 
   it("R11 a chosen password logs in after the next start; a random one then replaces it and the old one fails", async () => {

@@ -1,15 +1,16 @@
 import { Effect } from "effect"
+import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
 import { joinDomain } from "./domain-join.ts"
 import { driverFor } from "./driver-for.ts"
-import { applyLoginKeys } from "./login.ts"
+import { applyGuestLogin } from "./login.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
 
-type Prepared = { readonly driver: Driver }
+type Prepared = { readonly driver: Driver; readonly secretKey: Buffer }
 
 /**
  * 资源验证 → first run: create the VM's disk files on its host, define it, and start it when asked. Its rules were
@@ -22,12 +23,16 @@ const provisionOperation = (
   reads: "full",
   context: (base) => Effect.succeed(base),
   rules: [],
-  prepare: (context) => Effect.map(driverFor(context.vm, "vm.create"), (driver) => ({ driver })),
+  prepare: (context) =>
+    Effect.all({
+      driver: driverFor(context.vm, "vm.create"),
+      secretKey: HostConfig.use((config) => Effect.succeed(config.secretKey)),
+    }),
   lifecycle: start ? "provision-start" : "provision",
   task: () => ({ params: { start } }),
   work: {
     kind: "background",
-    run: (context, { driver }) =>
+    run: (context, { driver, secretKey }) =>
       Effect.gen(function* () {
         const current = context.vm
         const store = yield* Store
@@ -45,8 +50,9 @@ const provisionOperation = (
         yield* driver.define(yield* buildSpec(current))
         if (!start) return
         yield* driver.start(current.hostname)
-        // R13: a VM created to log in by SSH key has its key pairs in the guest once its agent answers
-        yield* applyLoginKeys(driver, context)
+        // R6, R13: once the guest's agent answers, a VM created to log in by password (from an image whose password
+        // the platform manages) has that password in the guest, and one created for SSH keys has its key pairs
+        yield* applyGuestLogin(driver, context, secretKey)
         // C2, R8: a Windows VM (a create's or a clone's) that asked for the domain join gets it on its first start
         yield* joinDomain({ vm: current, driver })
       }),

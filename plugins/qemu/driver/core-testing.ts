@@ -36,6 +36,8 @@ export interface QemuCore {
   readonly createVm: (options?: {
     readonly dataDisksGiB?: ReadonlyArray<number>
     readonly start?: boolean
+    /** The VM's password (R6); default a random one. */
+    readonly password?: string
   }) => Promise<Vm>
   readonly vm: (id: string) => Promise<Vm>
   readonly dispose: () => Promise<void>
@@ -114,6 +116,7 @@ export const makeQemuCore = async (options: QemuCoreOptions = {}): Promise<QemuC
             flavorId: world.flavor.id,
             dataDisks: (options.dataDisksGiB ?? []).map((sizeGiB) => ({ sizeGiB })),
             start,
+            ...(options.password === undefined ? {} : { password: options.password }),
           }),
         )
         if (!handle) throw new Error("createVms made no VM")
