@@ -171,21 +171,36 @@ export const makeMigration = (
           const poller = yield* Effect.forkChild(poll(name, options.downtimeLimitMs))
           const started = Date.now()
           const outcome = yield* Effect.exit(
-            ctx.call(
-              operation,
-              name,
-              client.migrate(name, peer, {
-                migrateUri: `tcp://${endpoint.host}:${endpoint.port}`,
-                xml,
-                copyStorage: options.storage === "local",
-                disksPort: options.storage === "local" ? endpoint.nbdPort : undefined,
-                // the caller vouches for storage both hosts see; libvirt calls any local file system unsafe
-                unsafe: options.storage === "shared",
-                // pre-copy converging by throttling (post-copy needs userfaultfd, which libvirt's QEMU lacks here)
-                autoConverge: options.mode !== "precopy",
-                timeoutMs: 600_000,
-              }),
-            ),
+            ctx
+              .call(
+                operation,
+                name,
+                client.migrate(name, peer, {
+                  migrateUri: `tcp://${endpoint.host}:${endpoint.port}`,
+                  xml,
+                  copyStorage: options.storage === "local",
+                  disksPort: options.storage === "local" ? endpoint.nbdPort : undefined,
+                  // the caller vouches for storage both hosts see; libvirt calls any local file system unsafe
+                  unsafe: options.storage === "shared",
+                  // pre-copy converging by throttling (post-copy needs userfaultfd, which libvirt's QEMU lacks here)
+                  autoConverge: options.mode !== "precopy",
+                  timeoutMs: 600_000,
+                }),
+              )
+              .pipe(
+                // an interrupted send (its caller gave up) must not leave libvirtd migrating on its own
+                Effect.onInterrupt(() =>
+                  Effect.ignore(client.jobAbort(name)).pipe(
+                    Effect.andThen(pauseFirst ? Effect.ignore(client.resume(name)) : Effect.void),
+                    Effect.andThen(
+                      Effect.sync(() => {
+                        sending.delete(name)
+                        cancelled.delete(name)
+                      }),
+                    ),
+                  ),
+                ),
+              ),
           )
           yield* Fiber.interrupt(poller)
           sending.delete(name)
@@ -210,10 +225,17 @@ export const makeMigration = (
       )
     })
 
+    /**
+     * The job may not have started yet when `send` has (virsh is still connecting): `domjobabort` then finds none, so
+     * it is tried again every 200 ms while the send runs (10 s at most).
+     */
     const cancel = Effect.fn("LibvirtDriver.migration.cancel")(function* (name: string) {
       if (!sending.has(name)) return
       cancelled.add(name)
-      yield* ctx.call("migration.cancel", name, client.jobAbort(name))
+      yield* ctx.call("migration.cancel", name, client.jobAbort(name)).pipe(
+        Effect.retry({ schedule: Schedule.spaced("200 millis"), times: 50, while: () => sending.has(name) }),
+        Effect.catch((error) => (sending.has(name) ? Effect.fail(error) : Effect.void)),
+      )
     })
 
     const finishIncoming = Effect.fn("LibvirtDriver.migration.finishIncoming")(function* (name: string) {
