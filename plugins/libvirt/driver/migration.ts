@@ -21,6 +21,8 @@ type Migration = NonNullable<Driver["migration"]>
 export type PeerXml = (uri: string, name: string) => Effect.Effect<string, LibvirtError>
 
 const POLL_MS = 500
+/** The contract's default for the switch-over pause. */
+const DOWNTIME_LIMIT_MS = 20
 
 const quoted = (value: string) =>
   `'${value.replaceAll("&", "&amp;").replaceAll("'", "&apos;").replaceAll("<", "&lt;")}'`
@@ -133,22 +135,23 @@ export const makeMigration = (
       if (incoming.delete(name)) ctx.quiet.leave(name)
     }
 
-    /** Samples the running job every POLL_MS; the first one also sets the downtime limit when asked. */
-    const poll = (name: string, downtimeLimitMs: number | undefined) =>
+    /** Samples the running job every POLL_MS. */
+    const poll = (name: string) =>
       Effect.gen(function* () {
-        let limited = downtimeLimitMs === undefined
         for (;;) {
           const info = yield* Effect.option(client.jobInfo(name, { completed: false }))
-          if (info._tag === "Some" && info.value["Job type"] === "Unbounded") {
-            if (!limited && downtimeLimitMs !== undefined) {
-              limited = true
-              yield* Effect.ignore(client.setMaxDowntime(name, downtimeLimitMs))
-            }
+          if (info._tag === "Some" && info.value["Job type"] === "Unbounded")
             yield* PubSub.publish(hub, sampleOf(name, info.value))
-          }
           yield* Effect.sleep(POLL_MS)
         }
       })
+
+    /**
+     * The downtime limit, set as soon as the job exists (virsh migrate has no option for it; an idle guest's whole
+     * migration takes under a second here, so it is tried every 50 ms).
+     */
+    const limitDowntime = (name: string, ms: number) =>
+      client.setMaxDowntime(name, ms).pipe(Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 200 }))
 
     const send = Effect.fn("LibvirtDriver.migration.send")(function* (
       name: string,
@@ -168,7 +171,11 @@ export const makeMigration = (
           const pauseFirst = options.mode === "pause-first"
           if (pauseFirst) yield* ctx.call(operation, name, client.suspend(name))
           sending.add(name)
-          const poller = yield* Effect.forkChild(poll(name, options.downtimeLimitMs))
+          const poller = yield* Effect.forkChild(
+            Effect.all([poll(name), Effect.ignore(limitDowntime(name, options.downtimeLimitMs ?? DOWNTIME_LIMIT_MS))], {
+              concurrency: 2,
+            }),
+          )
           const started = Date.now()
           const outcome = yield* Effect.exit(
             ctx
