@@ -49,7 +49,9 @@ Options:
   --cors ORIGINS          comma-separated portal origins allowed to call the API from a browser, or *
                           (env HYPERX_CORS_ORIGINS; default none)
   --driver DRIVER         the hypervisor driver (env HYPERX_DRIVER; default qemu): qemu, libvirt (through
-                          libvirtd; env HYPERX_LIBVIRT_URI, default qemu:///system), fake (no real VMs: for
+                          libvirtd; env HYPERX_LIBVIRT_URI, default qemu:///system; migrations reach the
+                          target's libvirtd at HYPERX_LIBVIRT_MIGRATION_URI, default
+                          qemu+ssh://root@{host}/system), fake (no real VMs: for
                           trying the API on a machine without QEMU), or a driver module: its path or the
                           name of an installed driver package (see conformance/README.md)
   --public-url URL        where clients reach the agent, e.g. behind a proxy (env HYPERX_PUBLIC_URL;

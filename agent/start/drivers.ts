@@ -32,7 +32,11 @@ const qemuEntry =
     return { factory, description: `QEMU ${qemuVersion()} (${accel === "kvm" ? "KVM" : "TCG, no usable KVM"})` }
   }
 
-/** libvirtd's QEMU (qemu:///system unless HYPERX_LIBVIRT_URI says otherwise), domains of type qemu (TCG). */
+/**
+ * libvirtd's QEMU (qemu:///system unless HYPERX_LIBVIRT_URI says otherwise), domains of type qemu (TCG). Live
+ * migration reaches the target's libvirtd at HYPERX_LIBVIRT_MIGRATION_URI with `{host}` replaced by the target's
+ * address (default qemu+ssh://root@{host}/system); HYPERX_LIBVIRT_PID_DIR is where that libvirtd writes pid files.
+ */
 const libvirtEntry: DriverEntry = (context) => {
   if (findProgram("virsh", context.env) === undefined) {
     throw new StartError(
@@ -41,8 +45,15 @@ const libvirtEntry: DriverEntry = (context) => {
     )
   }
   const uri = context.env.HYPERX_LIBVIRT_URI ?? "qemu:///system"
+  const peer = context.env.HYPERX_LIBVIRT_MIGRATION_URI ?? "qemu+ssh://root@{host}/system"
+  const pidDir = context.env.HYPERX_LIBVIRT_PID_DIR
   return {
-    factory: makeLibvirtDriver({ stateDir: context.stateDir, uri }),
+    factory: makeLibvirtDriver({
+      stateDir: context.stateDir,
+      uri,
+      migrationPeerUri: (host) => peer.replaceAll("{host}", host),
+      ...(pidDir === undefined ? {} : { pidDir }),
+    }),
     description: `libvirt on ${uri} (domains of type qemu)`,
     filesOpenedByOtherUser: true,
   }

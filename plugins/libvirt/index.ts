@@ -7,7 +7,6 @@ export {
   isLibvirtDriver,
   LIBVIRT_CAPABILITIES,
   type LibvirtDriver,
-  type MigrateOptions,
   makeLibvirtDriver,
 } from "./driver/driver.ts"
 export { driverEventOf } from "./driver/events.ts"

@@ -10,6 +10,13 @@ export interface LibvirtDriverOptions {
    * no access to it. Keep it short: a unix socket path holds at most 107 bytes.
    */
   readonly stateDir: string
+  /**
+   * Live migration: the URI of the target's libvirtd as this host's libvirtd reaches it (peer to peer), from the
+   * address the target listens on for the memory stream; default `qemu+ssh://root@<host>/system`.
+   */
+  readonly migrationPeerUri?: (host: string) => string
+  /** Where libvirtd writes `<domain>.pid`; default /run/libvirt/qemu for qemu:///system, else unknown (null). */
+  readonly pidDir?: string | null
   /** The driver's name in the registry; default "libvirt". */
   readonly name?: string
   /** "qemu" (TCG, the default: KVM does not work on the lab hosts) or "kvm". */
@@ -48,6 +55,8 @@ export interface ResolvedOptions {
   readonly rebootTimeoutMs: number
   readonly quietAfterMs: number
   readonly eventSettleMs: number
+  readonly migrationPeerUri: (host: string) => string
+  readonly pidDir: string | null | undefined
 }
 
 export const resolveOptions = (options: LibvirtDriverOptions): ResolvedOptions => ({
@@ -63,6 +72,8 @@ export const resolveOptions = (options: LibvirtDriverOptions): ResolvedOptions =
   rebootTimeoutMs: options.rebootTimeoutMs ?? 60_000,
   quietAfterMs: options.quietAfterMs ?? 2_000,
   eventSettleMs: options.eventSettleMs ?? 300,
+  migrationPeerUri: options.migrationPeerUri ?? ((host) => `qemu+ssh://root@${host}/system`),
+  pidDir: options.pidDir,
 })
 
 /** A domain's folder in the state folder: its serial socket and log. */

@@ -28,6 +28,7 @@ export interface LibvirtClient {
   readonly undefine: (name: string) => Call
   readonly start: (name: string, options?: { readonly paused?: boolean }) => Call
   readonly resume: (name: string) => Call
+  readonly suspend: (name: string) => Call
   /** Cuts power (libvirt's "destroy"). */
   readonly destroy: (name: string) => Call
   /** Presses the ACPI power button. */
@@ -74,15 +75,32 @@ export interface LibvirtClient {
     options?: { readonly timeoutS?: number; readonly secret?: boolean },
   ) => Call<unknown>
   /**
-   * Live migration to another libvirt host (`targetUri` as this host reaches it, e.g. qemu+ssh://host-b/system):
-   * peer to peer, the definition moves along. `copyStorage` copies the disks for hosts without shared storage;
-   * `postcopy` switches to post-copy after the first pass, which also converges for guests that keep writing.
+   * Live migration, peer to peer: this host's libvirtd connects to `targetUri` (as it reaches the target's libvirtd,
+   * e.g. qemu+ssh://host-b/system) and QEMU streams to `migrateUri` (tcp://host:port, the target listens there). The
+   * definition goes along (`--persistent`, `xml` replacing the target's one); the source keeps its own, shut off.
+   * `copyStorage` copies the disks into the target's files through an NBD server on `disksPort`; `unsafe` is for
+   * storage the caller knows both hosts share (libvirt calls a local file system unsafe); `autoConverge` throttles
+   * the guest's vCPUs until pre-copy converges.
    */
-  readonly migrate: (
-    name: string,
-    targetUri: string,
-    options: { readonly copyStorage: boolean; readonly postcopy: boolean; readonly timeoutMs: number },
-  ) => Call
+  readonly migrate: (name: string, targetUri: string, options: MigrateCallOptions) => Call
+  /** The running (or, `completed`, the last finished) job of a domain: `domjobinfo`'s fields, names as printed. */
+  readonly jobInfo: (name: string, options: { readonly completed: boolean }) => Call<Readonly<Record<string, string>>>
+  /** Aborts the domain's running job (a migration fails and the guest runs on where it was). */
+  readonly jobAbort: (name: string) => Call
+  /** The longest pause allowed at a running migration's switch-over. */
+  readonly setMaxDowntime: (name: string, ms: number) => Call
+  /** The domain's XML as a migration carries it (`--migratable`). */
+  readonly migratableXml: (name: string) => Call<string>
   /** The host's libvirt events, from the moment a run of the stream subscribes. */
   readonly events: Stream.Stream<LibvirtEvent>
+}
+
+export interface MigrateCallOptions {
+  readonly migrateUri: string
+  readonly xml: string
+  readonly copyStorage: boolean
+  readonly disksPort?: number | undefined
+  readonly unsafe: boolean
+  readonly autoConverge: boolean
+  readonly timeoutMs: number
 }

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { parseEventLine } from "./events.ts"
-import { parseDomainList, parseDomState, parseDomStats, parseNames, statNumber } from "./parse.ts"
+import {
+  jobFigure,
+  parseDomainList,
+  parseDomState,
+  parseDomStats,
+  parseJobInfo,
+  parseNames,
+  statNumber,
+} from "./parse.ts"
 import { parseDisks, parseNicAliases, parseSerialSocket, parseSnapshotXml, parseVnc } from "./xml-read.ts"
 
 describe("virsh output parsing", () => {
@@ -143,5 +151,25 @@ describe("virsh output parsing", () => {
       createdAt: new Date(1795661534 * 1000),
       memory: "internal",
     })
+  })
+
+  it("R9 domjobinfo: fields as printed, sizes in bytes, other figures as numbers", () => {
+    const info = parseJobInfo(
+      [
+        "Job type:         Unbounded   ",
+        "Operation:        Outgoing migration",
+        "Data processed:   103.199 MiB",
+        "Data remaining:   1.500 KiB",
+        "Dirty rate:       12           pages/s",
+        "Total downtime:   196          ms",
+      ].join("\n"),
+    )
+    assert.equal(info["Job type"], "Unbounded")
+    assert.equal(info.Operation, "Outgoing migration")
+    assert.equal(jobFigure(info, "Data processed"), Math.round(103.199 * 1024 * 1024))
+    assert.equal(jobFigure(info, "Data remaining"), 1536)
+    assert.equal(jobFigure(info, "Dirty rate"), 12)
+    assert.equal(jobFigure(info, "Total downtime"), 196)
+    assert.equal(jobFigure(info, "Expected downtime"), 0)
   })
 })

@@ -81,3 +81,23 @@ export const parseNames = (output: string): ReadonlyArray<string> =>
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.length > 0)
+
+/** `domjobinfo`: one `Name: value [unit]` line per field (e.g. "Data remaining: 1.500 MiB"), kept as printed. */
+export const parseJobInfo = (output: string): Readonly<Record<string, string>> =>
+  Object.fromEntries(
+    output
+      .split("\n")
+      .map((line) => /^([^:]+):\s*(.*?)\s*$/.exec(line))
+      .filter((match) => match !== null)
+      .map((match) => [match[1]?.trim() ?? "", match[2] ?? ""]),
+  )
+
+const UNITS: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }
+
+/** A `domjobinfo` figure as a number: sizes ("1.500 MiB") in bytes, others ("196 ms", "0 pages/s") as printed. */
+export const jobFigure = (info: Readonly<Record<string, string>>, key: string): number => {
+  const match = /^([\d.]+)\s*(\S*)/.exec(info[key] ?? "")
+  if (match === null) return 0
+  const value = Number.parseFloat(match[1] ?? "0")
+  return Math.round(value * (UNITS[match[2] ?? ""] ?? 1))
+}

@@ -6,7 +6,7 @@ import { type HostCommands, makeHostCommands } from "../../host-commands/host-co
 import type { ChangeScope, LibvirtClient } from "./client.ts"
 import { LibvirtError } from "./errors.ts"
 import { watchEvents } from "./events.ts"
-import { parseDomainList, parseDomState, parseDomStats, parseNames } from "./parse.ts"
+import { parseDomainList, parseDomState, parseDomStats, parseJobInfo, parseNames } from "./parse.ts"
 import { type RunOptions, runVirsh, type VirshConfig } from "./run.ts"
 
 export interface VirshClientOptions {
@@ -116,6 +116,7 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
       start: (name, startOptions = {}) =>
         done(["start", name, ...(startOptions.paused ? ["--paused"] : [])], { timeoutMs: SLOW_CALL_MS }),
       resume: (name) => done(["resume", name]),
+      suspend: (name) => done(["suspend", name]),
       destroy: (name) => done(["destroy", name]),
       shutdown: (name) => done(["shutdown", name, "--mode", "acpi"]),
       reboot: (name) => done(["reboot", name, "--mode", "acpi"]),
@@ -170,20 +171,34 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
         ),
       agentCommand,
       migrate: (name, targetUri, migrateOptions) =>
-        done(
-          [
-            "migrate",
-            "--live",
-            "--p2p",
-            "--persistent",
-            "--undefinesource",
-            ...(migrateOptions.copyStorage ? ["--copy-storage-all"] : []),
-            ...(migrateOptions.postcopy ? ["--postcopy", "--postcopy-after-precopy"] : []),
-            name,
-            targetUri,
-          ],
-          { timeoutMs: migrateOptions.timeoutMs },
+        withXmlFile(migrateOptions.xml, (file) =>
+          done(
+            [
+              "migrate",
+              "--live",
+              "--p2p",
+              "--persistent",
+              "--xml",
+              file,
+              "--persistent-xml",
+              file,
+              "--migrateuri",
+              migrateOptions.migrateUri,
+              ...(migrateOptions.copyStorage ? ["--copy-storage-all"] : []),
+              ...(migrateOptions.disksPort === undefined ? [] : ["--disks-port", String(migrateOptions.disksPort)]),
+              ...(migrateOptions.unsafe ? ["--unsafe"] : []),
+              ...(migrateOptions.autoConverge ? ["--auto-converge"] : []),
+              name,
+              targetUri,
+            ],
+            { timeoutMs: migrateOptions.timeoutMs },
+          ),
         ),
+      jobInfo: (name, jobOptions) =>
+        run(["domjobinfo", name, ...(jobOptions.completed ? ["--completed"] : [])]).pipe(Effect.map(parseJobInfo)),
+      jobAbort: (name) => done(["domjobabort", name]),
+      setMaxDowntime: (name, ms) => done(["migrate-setmaxdowntime", name, String(ms)]),
+      migratableXml: (name) => run(["dumpxml", name, "--migratable"]),
       events: watch.events,
     }
     return client

@@ -1,0 +1,107 @@
+/**
+ * Test-only: an extra libvirtd on this machine with its own host UUID, so that libvirt migrates between it and
+ * another one ("Attempt to migrate guest to the same host" compares host UUIDs). The method of two-daemons.sh: the
+ * daemon runs in its own mount namespace with its own /run/libvirt, /var/lib/libvirt, /etc/libvirt (a copy, plus
+ * host_uuid and unix_sock_dir), /var/log/libvirt and /var/cache/libvirt bound from a folder, its own virtlogd and
+ * pid files, its socket outside the namespace's mounts (so any process, and the other daemon, reaches it). The
+ * machine's libvirtd is neither stopped nor reconfigured nor asked anything. Needs root.
+ */
+import { execFile, spawnSync } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { appendFile, cp, mkdir, readFile, rm } from "node:fs/promises"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { Effect, Schedule, type Scope } from "effect"
+
+const exec = promisify(execFile)
+
+export interface LibvirtDaemon {
+  /** For clients (virsh, the driver's `uri`): the daemon's socket. */
+  readonly uri: string
+  /** For another libvirtd migrating peer to peer to this one (`qemu+unix`: the remote driver, never its own). */
+  readonly peerUri: string
+  /** Where this daemon writes `<domain>.pid` (the driver's `pidDir`). */
+  readonly pidDir: string
+  readonly hostUuid: string
+}
+
+/** Why an extra libvirtd cannot run here, or false. */
+export const extraDaemonUnavailable = (): string | false => {
+  if (process.getuid?.() !== 0) return "an extra libvirtd needs root (mount namespaces)"
+  const probe = spawnSync("unshare", ["-m", "true"], { encoding: "utf8" })
+  if (probe.status !== 0) return `unshare -m fails here: ${probe.stderr.trim()}`
+  return false
+}
+
+const bound = ["run", "lib", "etc", "log", "cache"] as const
+const mountPoint = {
+  run: "/run/libvirt",
+  lib: "/var/lib/libvirt",
+  etc: "/etc/libvirt",
+  log: "/var/log/libvirt",
+  cache: "/var/cache/libvirt",
+}
+
+const virsh = (uri: string, ...args: ReadonlyArray<string>) =>
+  Effect.tryPromise(() => exec("virsh", ["-q", "-c", uri, ...args], { timeout: 30_000 })).pipe(
+    Effect.map((out) => out.stdout),
+  )
+
+const killFrom = (file: string) =>
+  Effect.promise(async () => {
+    const pid = Number.parseInt(await readFile(file, "utf8").catch(() => ""), 10)
+    if (Number.isInteger(pid) && pid > 0) {
+      try {
+        process.kill(pid, "SIGTERM")
+      } catch {
+        // already gone
+      }
+    }
+  })
+
+/**
+ * A libvirtd in `dir` (made; removed when the scope closes, after the daemon's domains are destroyed and it and
+ * its virtlogd end). Ready when `virsh version` answers (about 10 s here).
+ */
+export const extraLibvirtDaemon = (dir: string): Effect.Effect<LibvirtDaemon, Error, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.gen(function* () {
+      const hostUuid = randomUUID()
+      const sock = join(dir, "sock")
+      yield* Effect.tryPromise(async () => {
+        for (const name of [...bound, "sock"]) await mkdir(join(dir, name), { recursive: true })
+        await cp("/etc/libvirt", join(dir, "etc"), { recursive: true })
+        await appendFile(join(dir, "etc", "libvirtd.conf"), `\nhost_uuid = "${hostUuid}"\nunix_sock_dir = "${sock}"\n`)
+      })
+      const mounts = bound.map((name) => `mount --bind ${join(dir, name)} ${mountPoint[name]}`).join(" && ")
+      const daemons = `virtlogd -d --pid-file ${join(dir, "virtlogd.pid")} && libvirtd -d --pid-file ${join(dir, "libvirtd.pid")}`
+      // both daemons fork away; the namespace lives as long as they do
+      yield* Effect.tryPromise(() =>
+        exec("unshare", ["-m", "--propagation", "private", "sh", "-c", `${mounts} && ${daemons}`], { timeout: 30_000 }),
+      )
+      const uri = `qemu:///system?socket=${join(sock, "libvirt-sock")}`
+      yield* virsh(uri, "version").pipe(
+        Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 240 }),
+        Effect.mapError((cause) => new Error(`the extra libvirtd in ${dir} does not answer: ${String(cause)}`)),
+      )
+      const daemon: LibvirtDaemon = {
+        uri,
+        peerUri: `qemu+unix:///system?socket=${join(sock, "libvirt-sock")}`,
+        pidDir: join(dir, "run", "qemu"),
+        hostUuid,
+      }
+      return daemon
+    }),
+    (daemon) =>
+      Effect.gen(function* () {
+        const names = yield* virsh(daemon.uri, "list", "--all", "--name").pipe(Effect.orElseSucceed(() => ""))
+        for (const name of names.split("\n").filter((line) => line.trim() !== "")) {
+          yield* Effect.ignore(virsh(daemon.uri, "destroy", name.trim()))
+          yield* Effect.ignore(virsh(daemon.uri, "undefine", name.trim()))
+        }
+        yield* killFrom(join(dir, "libvirtd.pid"))
+        yield* killFrom(join(dir, "virtlogd.pid"))
+        yield* Effect.sleep("1 second")
+        yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
+      }),
+  )
