@@ -31,7 +31,6 @@ libvirt_lane=() other_lane=()
 # Files that run beside libvirt's to even the lanes (CI, 6 Dec 2026: 922 s of suites against 659 with the first two
 # only; the other four move about 120 s).
 balance=(agent/cluster/three-hosts.qemu.test.ts ui-widgets/portal.qemu.browser.test.ts
-  agent/routes/networks.qemu.test.ts agent/cluster/migration-recovery.qemu.test.ts
   plugins/linux-net/guests.qemu.test.ts plugins/qemu/driver/backups.qemu.test.ts)
 for f in "${heavy[@]}"; do
   if [[ " ${balance[*]} " == *" $f "* ]]; then libvirt_lane+=("$f"); continue; fi
