@@ -66,7 +66,12 @@ export const useWidgetAgent = (options: WidgetAgentOptions = {}): WidgetAgent =>
   })
   after(async () => {
     if (sockets) await closeWebSockets(sockets, 200)
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+    await new Promise<void>((resolve) => {
+      if (server === undefined) return resolve()
+      server.close(() => resolve())
+      // Chromium may still hold a connection (its pages close after this hook): close() alone would wait for it.
+      if ("closeAllConnections" in server) server.closeAllConnections()
+    })
   })
   const createVms: WidgetAgent["createVms"] = async (names, who = "owner") => {
     const ids: Array<string> = []

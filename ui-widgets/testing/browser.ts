@@ -2,6 +2,7 @@
  * Browser test support: Debian's Chromium driven by playwright-core, screenshots under artifacts/screenshots/, and a
  * page's uncaught errors collected so a test can say there were none.
  */
+import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
@@ -48,6 +49,30 @@ export interface TestPage {
   readonly shoot: (name: string) => Promise<string>
 }
 
+/** Whether `closing` settled within `ms` (a failed close counts as settled: there is nothing more to wait for). */
+const closeWithin = (closing: Promise<unknown>, ms: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  return Promise.race([
+    closing.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer))
+}
+
+/** SIGKILL this process's Chromium children (the browser process takes its own children with it). */
+const killChromium = () => {
+  try {
+    execFileSync("pkill", ["-KILL", "-P", String(process.pid), "chromium"])
+  } catch {
+    // none left
+  }
+}
+
 /** One Chromium for the tests of the enclosing describe. */
 export const useBrowser = (): BrowserSession => {
   let browser: Browser | undefined
@@ -57,8 +82,10 @@ export const useBrowser = (): BrowserSession => {
     await mkdir(screenshotDir, { recursive: true })
   })
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
-    await browser?.close()
+    // Closing can hang when Chromium is starved on a loaded machine (seen in a full run: the file's tests had passed
+    // and its process waited on close for good): each close gets a bound, then Chromium is killed.
+    for (const context of contexts) await closeWithin(context.close(), 10_000)
+    if (browser !== undefined && !(await closeWithin(browser.close(), 15_000))) killChromium()
   })
   const live = () => {
     if (browser === undefined) throw new Error("useBrowser: used before its before() hook")
