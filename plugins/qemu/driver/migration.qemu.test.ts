@@ -23,8 +23,9 @@ const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not instal
 
 /** Starts in the guest: a counter written to its disk (synced) every 200 ms. */
 const COUNTER = `( i=0; while :; do i=$((i + 1)); echo $i > /system/counter; sync; sleep 0.2; done ) > /dev/null 2>&1 &`
-/** A memory writer: 48 MiB of fresh random data in tmpfs, over and over. */
-const BUSY = `( while :; do dd if=/dev/urandom of=/run/busy bs=1M count=48 2> /dev/null; done ) > /dev/null 2>&1 &`
+/** A memory writer: 32 MiB of fresh random data in tmpfs, over and over (48 left the 128 MiB guest, whose initramfs
+ * grew with dropbear, short of memory: its guest agent stopped answering). */
+const BUSY = `( while :; do dd if=/dev/urandom of=/run/busy bs=1M count=32 2> /dev/null; done ) > /dev/null 2>&1 &`
 
 const lastHeartbeat = (d: ScopedDriver, name: string) => heartbeatsIn(serialLog(d.driver, name)).at(-1) ?? 0
 const shell = (d: ScopedDriver, name: string, script: string) => d.run(guestShell(d.driver, name, script))
