@@ -52,7 +52,8 @@ describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip:
     await clone.click()
     const dialog = detail(page).locator("dialog[open]")
     await dialog.locator("#dialog-input").fill("x")
-    assert.equal(await dialog.locator("[data-confirm]").isDisabled(), true, "name-format, before sending")
+    // name-format, before sending (the button follows the input on its next render)
+    await dialog.locator("[data-confirm]:disabled").waitFor()
     await dialog.locator("#dialog-input").fill("克隆_1")
     assert.match(await dialog.innerText(), /网卡使用新的IP地址/)
     await shoot("vm-detail-clone-zh")
@@ -132,6 +133,11 @@ describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip:
       return current.ownerId === admin.id && current
     })
     assert.ok(vm)
+    // The dialog offers the owner the detail shows: wait for it to show the new one (on a loaded machine the
+    // detail reloads after the database has changed, and a click before would offer the old owner again).
+    await eventually("the detail to show the new owner", async () =>
+      (await detail(page).locator("[data-block=block-basic]").innerText()).includes(admin.name),
+    )
     await detail(page).locator(`[data-action="change-owner"]`).click()
     await detail(page).locator("dialog[open] [data-confirm]").click()
     const banner = detail(page).locator("[part=error]")
