@@ -15,8 +15,8 @@ import { guestReadFile, guestWriteFile } from "../../plugins/libvirt/testing/gue
 import { libvirtUnavailable } from "../../plugins/libvirt/testing/setup.ts"
 import {
   extraDaemonUnavailable,
-  extraLibvirtDaemon,
   type LibvirtDaemon,
+  twoLibvirtDaemons,
 } from "../../plugins/libvirt/testing/two-daemons.ts"
 import { makeVirshClient } from "../../plugins/libvirt/virsh/virsh-client.ts"
 import { parseDisks } from "../../plugins/libvirt/virsh/xml-read.ts"
@@ -39,13 +39,7 @@ describe("R9 live migration between two agents on libvirt", { skip }, () => {
   let databaseUrl = ""
 
   before(async () => {
-    ;[one, two] = await Effect.runPromise(
-      Scope.provide(scope)(
-        Effect.all([extraLibvirtDaemon(join(folder, "d1")), extraLibvirtDaemon(join(folder, "d2"))], {
-          concurrency: 2,
-        }),
-      ),
-    )
+    ;[one, two] = await Effect.runPromise(Scope.provide(scope)(twoLibvirtDaemons(folder)))
     databaseUrl = (await Effect.runPromise(Scope.provide(scratchDatabase(adminUrl), scope))).url
   })
   after(async () => {

@@ -12,29 +12,13 @@ import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { libvirtGuestProbe as probe } from "../../plugins/libvirt/testing/guest-probe.ts"
 import { defineTestVm, eventually, openDriver, prepareGuest, run } from "../../plugins/libvirt/testing/setup.ts"
-import { extraLibvirtDaemon } from "../../plugins/libvirt/testing/two-daemons.ts"
+import { peeredDriverOptions, twoLibvirtDaemons } from "../../plugins/libvirt/testing/two-daemons.ts"
 
 const { dir, guest } = await prepareGuest("hx-lvmb-")
 const scope = await Effect.runPromise(Scope.make())
-const [one, two] = await Effect.runPromise(
-  Scope.provide(scope)(
-    Effect.all([extraLibvirtDaemon(join(dir, "d1")), extraLibvirtDaemon(join(dir, "d2"))], { concurrency: 2 }),
-  ),
-)
-const a = await openDriver({
-  uri: one.uri,
-  pidDir: one.pidDir,
-  stateDir: join(dir, "s1"),
-  tcgTbCacheMiB: 16,
-  migrationPeerUri: () => two.peerUri,
-})
-const b = await openDriver({
-  uri: two.uri,
-  pidDir: two.pidDir,
-  stateDir: join(dir, "s2"),
-  tcgTbCacheMiB: 16,
-  migrationPeerUri: () => one.peerUri,
-})
+const [one, two] = await Effect.runPromise(Scope.provide(scope)(twoLibvirtDaemons(dir)))
+const a = await openDriver(peeredDriverOptions(one, two, join(dir, "s1")))
+const b = await openDriver(peeredDriverOptions(two, one, join(dir, "s2")))
 const name = "hx-bench-lvm"
 const moves: Array<Record<string, unknown>> = []
 try {

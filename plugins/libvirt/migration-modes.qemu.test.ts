@@ -22,7 +22,7 @@ import {
   run,
   type TestGuest,
 } from "./testing/setup.ts"
-import { extraDaemonUnavailable, extraLibvirtDaemon } from "./testing/two-daemons.ts"
+import { extraDaemonUnavailable, peeredDriverOptions, twoLibvirtDaemons } from "./testing/two-daemons.ts"
 
 const skip = libvirtUnavailable() || extraDaemonUnavailable()
 const name = `${namePrefix("mig")}a`
@@ -38,19 +38,9 @@ describe("R9 libvirt migration: pause-first and a rollback after the switch-over
 
   before(async () => {
     ;({ dir, guest } = await prepareGuest("hx-lvmm-"))
-    const [one, two] = await Effect.runPromise(
-      Scope.provide(scope)(
-        Effect.all([extraLibvirtDaemon(join(dir, "d1")), extraLibvirtDaemon(join(dir, "d2"))], { concurrency: 2 }),
-      ),
-    )
-    const a = await openDriver({
-      uri: one.uri,
-      pidDir: one.pidDir,
-      stateDir: join(dir, "s1"),
-      tcgTbCacheMiB: 16,
-      migrationPeerUri: () => two.peerUri,
-    })
-    const b = await openDriver({ uri: two.uri, pidDir: two.pidDir, stateDir: join(dir, "s2"), tcgTbCacheMiB: 16 })
+    const [one, two] = await Effect.runPromise(Scope.provide(scope)(twoLibvirtDaemons(dir)))
+    const a = await openDriver(peeredDriverOptions(one, two, join(dir, "s1")))
+    const b = await openDriver(peeredDriverOptions(two, one, join(dir, "s2")))
     source = a.driver
     target = b.driver
     closers.push(a.close, b.close)

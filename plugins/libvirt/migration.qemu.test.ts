@@ -14,7 +14,7 @@ import { describeConformance } from "../../conformance/node-test.ts"
 import { makeLibvirtDriver } from "./driver/driver.ts"
 import { libvirtGuestProbe } from "./testing/guest-probe.ts"
 import { libvirtUnavailable, prepareGuest } from "./testing/setup.ts"
-import { extraDaemonUnavailable, extraLibvirtDaemon } from "./testing/two-daemons.ts"
+import { extraDaemonUnavailable, peeredDriverOptions, twoLibvirtDaemons } from "./testing/two-daemons.ts"
 
 const skip = libvirtUnavailable() || extraDaemonUnavailable()
 
@@ -25,20 +25,10 @@ if (skip === false) {
     await Effect.runPromise(Scope.close(scope, Exit.void))
     rmSync(dir, { recursive: true, force: true })
   })
-  const [one, two] = await Effect.runPromise(
-    Scope.provide(scope)(
-      Effect.all([extraLibvirtDaemon(join(dir, "d1")), extraLibvirtDaemon(join(dir, "d2"))], { concurrency: 2 }),
-    ),
-  )
+  const [one, two] = await Effect.runPromise(Scope.provide(scope)(twoLibvirtDaemons(dir)))
   describeConformance(
     "libvirt (two daemons)",
-    makeLibvirtDriver({
-      uri: one.uri,
-      pidDir: one.pidDir,
-      stateDir: join(dir, "s1"),
-      tcgTbCacheMiB: 16,
-      migrationPeerUri: () => two.peerUri,
-    }),
+    makeLibvirtDriver(peeredDriverOptions(one, two, join(dir, "s1"))),
     {
       workDir: join(dir, "work"),
       boot: { kind: "kernel", kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.manifest.cmdline },
@@ -48,13 +38,7 @@ if (skip === false) {
       guest: libvirtGuestProbe,
       serialPattern: /hyperx-guest: (booted|heartbeat \d+)/,
       guestUser: "hyperx",
-      migrationTarget: makeLibvirtDriver({
-        uri: two.uri,
-        pidDir: two.pidDir,
-        stateDir: join(dir, "s2"),
-        tcgTbCacheMiB: 16,
-        migrationPeerUri: () => one.peerUri,
-      }),
+      migrationTarget: makeLibvirtDriver(peeredDriverOptions(two, one, join(dir, "s2"))),
       only: migrationCases.map((spec) => spec.id),
     },
     // the support matrix comes from the full run (conformance.qemu.test.ts), whose target is an extra daemon too

@@ -12,6 +12,7 @@ import { appendFile, cp, mkdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Schedule, type Scope } from "effect"
+import type { LibvirtDriverOptions } from "../driver/options.ts"
 
 const exec = promisify(execFile)
 
@@ -105,3 +106,22 @@ export const extraLibvirtDaemon = (dir: string): Effect.Effect<LibvirtDaemon, Er
         yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
       }),
   )
+
+/** Two extra daemons side by side, in `dir`/d1 and `dir`/d2 (a migration's two hosts). */
+export const twoLibvirtDaemons = (
+  dir: string,
+): Effect.Effect<readonly [LibvirtDaemon, LibvirtDaemon], Error, Scope.Scope> =>
+  Effect.all([extraLibvirtDaemon(join(dir, "d1")), extraLibvirtDaemon(join(dir, "d2"))], { concurrency: 2 })
+
+/** The options of a libvirt driver on daemon `on` that migrates to daemon `peer`, its state in `stateDir`. */
+export const peeredDriverOptions = (
+  on: LibvirtDaemon,
+  peer: LibvirtDaemon,
+  stateDir: string,
+): LibvirtDriverOptions => ({
+  uri: on.uri,
+  pidDir: on.pidDir,
+  stateDir,
+  tcgTbCacheMiB: 16,
+  migrationPeerUri: () => peer.peerUri,
+})
