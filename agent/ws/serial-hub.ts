@@ -35,18 +35,16 @@ export class SerialHub {
       })
       port = connecting
       this.#ports.set(key, port)
-      port.catch(() => this.#ports.delete(key))
+      // A port that could not be reached is forgotten, so that the next window tries again.
+      port.catch(() => {
+        if (this.#ports.get(key) === connecting) this.#ports.delete(key)
+      })
     }
     const shared = await port
     const viewer = this.#viewer(shared)
     if (shared.scrollback.length > 0) viewer.push(shared.scrollback)
     shared.viewers.add(viewer)
     return viewer
-  }
-
-  /** How many serial ports have viewers (for tests and metrics). */
-  get openPorts(): number {
-    return this.#ports.size
   }
 
   #share(key: string, upstream: Socket): Shared {
