@@ -3,6 +3,7 @@ import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { useCore } from "../../test-support/core.ts"
 import { HostConfig } from "../config.ts"
+import { type MigrationPeerCalls, MigrationPeers } from "../operations/migrate/peers.ts"
 import { power } from "../operations/power.ts"
 import { seedVm } from "../operations/testing/world.ts"
 import { sampleHost } from "../rules/testing-records.ts"
@@ -10,6 +11,7 @@ import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { failoverRound } from "./ha.ts"
 import { defaultTimeouts } from "./host-state.ts"
+import { PeerUnreachable } from "./peers.ts"
 import { stopMovedAway } from "./returning.ts"
 import { ClusterSettings } from "./settings.ts"
 
@@ -92,6 +94,74 @@ for (const backend of storeBackends) {
       for (const started of [high, middle, low, none]) {
         await core.eventually(async () => ((await vm(started.id)).state === "running" ? true : undefined))
       }
+    })
+
+    it("R12 with R9: a VM caught in a live migration restarts only once the migration's target ended its incoming side", async () => {
+      const dead = sampleHost({ id: "dead3", name: "dead3", driver: core.world.host.driver, heartbeatAt: new Date(0) })
+      // Up, but with no room for it: failover places it on this host.
+      const target = sampleHost({
+        id: "target3",
+        name: "target3",
+        driver: core.world.host.driver,
+        heartbeatAt: new Date(),
+        memoryMiB: 64,
+      })
+      await core.run(Store.use((s) => Effect.all([s.hosts.insert(dead), s.hosts.insert(target)])))
+      const moving = await core.run(
+        seedVm(core.world, { hostId: dead.id, state: "migrating", haEnabled: true, displayName: "moving" }),
+      )
+      // The source's agent recorded the move to target3 and died before recording its end.
+      const at = new Date()
+      await core.run(
+        Store.use((s) =>
+          s.tasks.insert({
+            id: crypto.randomUUID(),
+            operation: "vm.migrate",
+            vmId: moving.id,
+            targetId: target.id,
+            parentId: null,
+            userId: core.world.users.owner.id,
+            companyId: moving.companyId,
+            departmentId: moving.departmentId,
+            state: "running",
+            progress: 60,
+            params: { from: dead.id },
+            result: null,
+            error: null,
+            createdAt: at,
+            startedAt: at,
+            finishedAt: null,
+          }),
+        ),
+      )
+      const aborted: Array<[string, string]> = []
+      let reachable = false
+      const peers: MigrationPeerCalls = {
+        prepare: () => Effect.die("not asked"),
+        finish: () => Effect.die("not asked"),
+        abort: (host, vmId) =>
+          reachable
+            ? Effect.sync(() => void aborted.push([host.id, vmId]))
+            : Effect.fail(new PeerUnreachable({ hostId: host.id, message: "connection refused" })),
+      }
+      const roundWith = () =>
+        core.run(
+          Effect.provideService(Effect.provideService(failoverRound(), ClusterSettings, shared), MigrationPeers, peers),
+        )
+      const ofMoving = async () => (await roundWith()).filter((o) => o.vmId === moving.id)
+
+      // The target cannot be told: the VM is left as it is (it may run there), for the next round.
+      assert.deepEqual(await ofMoving(), [])
+      assert.deepEqual([(await vm(moving.id)).state, (await vm(moving.id)).hostId], ["migrating", dead.id])
+      // Told: its incoming side ended first, then the VM restarts here, once.
+      reachable = true
+      assert.deepEqual(
+        (await ofMoving()).map((o) => o.to),
+        [core.world.host.id],
+      )
+      assert.deepEqual(aborted, [[target.id, moving.id]])
+      await core.eventually(async () => ((await vm(moving.id)).state === "running" ? true : undefined))
+      assert.deepEqual(await ofMoving(), [])
     })
   })
 }

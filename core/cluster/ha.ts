@@ -10,6 +10,7 @@ import { Store } from "../store/ports.ts"
 import { hostDownOperation } from "./failover.ts"
 import { whileLeader } from "./leader.ts"
 import { hostNow } from "./membership.ts"
+import { endIncomingOf } from "./migrating.ts"
 import { Peers } from "./peers.ts"
 import { localDisksOf, placeElsewhere } from "./place-elsewhere.ts"
 import { ClusterSettings } from "./settings.ts"
@@ -67,7 +68,8 @@ const startOn = Effect.fn("cluster.failover.start")(function* (vm: Vm, to: Host)
  * R12, #16: one round of the leader's failover. For every host that reads down (its heartbeat older than the
  * timeout; the down host fenced itself before that), the locks its agent held are freed, then each VM it was
  * running is, by priority: moved to the host placement chooses and started there (HA, every disk in the shared
- * pool), or recorded as down with the reason (not HA, a local disk, no room). Each step is a task and an event. A
+ * pool; one caught in a live migration only once the migration's target has ended its incoming side, see
+ * endIncomingOf), or recorded as down with the reason (not HA, a local disk, no room). Each step is a task and an event. A
  * VM handled once is stopped or in error on the records, so a later round (or a returning host) does not act on it
  * again.
  */
@@ -83,6 +85,7 @@ export const failoverRound = Effect.fn("cluster.failoverRound")(function* () {
     for (const vm of vms) {
       const outcome = yield* Effect.gen(function* () {
         const { to, reason } = yield* targetFor(vm, down)
+        if (to !== undefined) yield* endIncomingOf(vm)
         const { task } = yield* runVmOperation(hostDownOperation, systemActor(vm), vm.id, { from: down.id, to, reason })
         if (to !== undefined) yield* startOn(vm, to)
         return { vmId: vm.id, from: down.id, to: to?.id, reason, taskId: task.id }
