@@ -20,6 +20,7 @@ import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from ".
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
 import type { VmLocksTable } from "./vm-lock.table.ts"
+import type { VmTagsTable } from "./vm-tags.table.ts"
 import type { VmTotalsTable } from "./vm-totals.table.ts"
 
 /** The whole database as Kysely sees it (camelCase; the plugin maps to the snake_case columns). */
@@ -40,6 +41,7 @@ export interface DB {
   vmAffinityGroups: VmAffinityGroupsTable
   vmTotals: VmTotalsTable
   vmTotalsDeltas: VmTotalsTable
+  vmTags: VmTagsTable
   vmLocks: VmLocksTable
   disks: DisksTable
   snapshots: SnapshotsTable

@@ -3,6 +3,7 @@ import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import type { VmSortKey } from "./vm-sort-keys.ts"
+import { taggedTotals } from "./vm-tag-totals.ts"
 import { keptTotals } from "./vm-totals.ts"
 
 export { type VmSortKey, vmSortKeys } from "./vm-sort-keys.ts"
@@ -256,8 +257,8 @@ const pageOf = <S extends SelectQueryBuilder<DB & { matched: object }, "vms" | "
 /**
  * The page walks vms in the list's order, after the cursor if there is one, and stops one row past the page (to know
  * whether more follow): on a column with a (key, id) index that is a short index range read whatever the table's
- * size. The totals come apart: those PostgreSQL keeps, none (the export's later batches), or a count of the VMs that
- * match a tag, host, image or name filter.
+ * size. The totals come apart: those PostgreSQL keeps, none (the export's later batches), a count of a tag's entries
+ * in vm_tags' covering index (vm-tag-totals.ts), or a count of the VMs that match a host, image or name filter.
  */
 const walkedPage = (db: Kysely<DB>, q: VmQuery, totals: ReturnType<typeof noTotals>) => {
   const keys = keysOf(q, "vms")
@@ -332,7 +333,7 @@ const countedPage = (db: Kysely<DB>, q: VmQuery) => {
  */
 export const pageFrame = (db: Kysely<DB>, q: VmQuery) => {
   const [order, idOrder] = orderOf({ ...keysOf(q, "vms"), key: sql.ref("page.sortKey"), id: idOf("page") })
-  const totals = q.totals === false ? noTotals(db) : keptTotals(db, q)
+  const totals = q.totals === false ? noTotals(db) : (keptTotals(db, q) ?? taggedTotals(db, q))
   const parts =
     totals !== undefined
       ? walkedPage(db, q, totals)
