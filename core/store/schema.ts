@@ -20,6 +20,7 @@ import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from ".
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
 import type { VmLocksTable } from "./vm-lock.table.ts"
+import type { VmSearchTable } from "./vm-search.table.ts"
 import type { VmTagsTable } from "./vm-tags.table.ts"
 import type { VmTotalsTable } from "./vm-totals.table.ts"
 
@@ -42,6 +43,7 @@ export interface DB {
   vmTotals: VmTotalsTable
   vmTotalsDeltas: VmTotalsTable
   vmTags: VmTagsTable
+  vmSearch: VmSearchTable
   vmLocks: VmLocksTable
   disks: DisksTable
   snapshots: SnapshotsTable
