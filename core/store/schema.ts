@@ -19,9 +19,8 @@ import type { ReclaimNoticesTable } from "./reclaim-notices.table.ts"
 import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
+import type { VmSearchTable, VmTagsTable } from "./vm-list-kept.table.ts"
 import type { VmLocksTable } from "./vm-lock.table.ts"
-import type { VmSearchTable } from "./vm-search.table.ts"
-import type { VmTagsTable } from "./vm-tags.table.ts"
 import type { VmTotalsTable } from "./vm-totals.table.ts"
 
 /** The whole database as Kysely sees it (camelCase; the plugin maps to the snake_case columns). */

@@ -3,7 +3,6 @@ import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import type { VmSortKey } from "./vm-sort-keys.ts"
-import { taggedTotals } from "./vm-tag-totals.ts"
 import { keptTotals } from "./vm-totals.ts"
 
 export { type VmSortKey, vmSortKeys } from "./vm-sort-keys.ts"
@@ -161,12 +160,13 @@ const searchMatches = (search: string) =>
 /**
  * The VMs that match, from the vms table alone (the search: see searchMatches).
  */
-export const filteredVms = (db: Kysely<DB>, q: VmQuery, from: "vms" | "vmSearch" = "vms") => {
-  // vm_search carries vms's columns under their names, all but the name and tags (see searchedTotals).
+export const filteredVms = (db: Kysely<DB>, q: VmQuery, from: "vms" | "vmSearch" | "vmTags" = "vms") => {
+  // vm_search and vm_tags carry vms's columns under their names, all but the name and tags (migration 0300): their
+  // callers (searchedTotals, taggedTotals) filter on neither there.
   const table =
     from === "vms"
       ? db.selectFrom("vms")
-      : (db.selectFrom("vmSearch as vms") as unknown as SelectQueryBuilder<DB, "vms", object>)
+      : (db.selectFrom(`${from} as vms`) as unknown as SelectQueryBuilder<DB, "vms", object>)
   let query = table.where("vms.recycledAt", q.recycled === true ? "is not" : "is", null)
   if (q.scope.companyId !== undefined) query = query.where("vms.companyId", "=", q.scope.companyId)
   if (q.scope.departmentId !== undefined) query = query.where("vms.departmentId", "=", q.scope.departmentId)
@@ -227,14 +227,39 @@ const orderOf = ({ sort, key, id, desc }: PageKeys) =>
 const pageColumns = (keys: PageKeys) =>
   [sql<unknown>`${keys.key}`.as("sortKey"), sql<string | null>`(${keys.key})::text`.as("cursorKey")] as const
 
+/**
+ * L5 totals of a list filtered by tags, from vm_tags (migration 2026_12_06_0300): the first tag's entries in its
+ * covering index with the header filters on them, each other tag by the VM's own tag rows (every tag must match).
+ * Undefined when `q` searches, filters by name or lists the recycle bin (the index covers the other VMs only): those
+ * count the matching VMs themselves.
+ */
+const taggedTotals = (db: Kysely<DB>, q: VmQuery) => {
+  const [first, ...others] = Object.entries(q.tags ?? {})
+  if (first === undefined || q.recycled === true || q.search?.trim() || q.name) return undefined
+  const tagged = filteredVms(db, { ...q, tags: {} }, "vmTags").where(
+    sql<SqlBool>`vms.key = ${first[0]} and vms.value = ${first[1]}`,
+  )
+  return others
+    .reduce(
+      (query, [key, value]) =>
+        query.where(sql<SqlBool>`exists (select from vm_tags other
+          where other.id = vms.id and other.key = ${key} and other.value = ${value})`),
+      tagged,
+    )
+    .select(sumsOf("vms"))
+}
+
 /** Count and sums of every VM that matches (L5), from narrow rows: a covering index serves the header filters. */
-const totalsOf = (db: Kysely<DB>, q: VmQuery) =>
-  filteredVms(db, q).select((eb) => [
-    eb.fn.countAll<string>().as("total"),
-    eb.fn.coalesce(eb.fn.sum<string>("vms.cpus"), sql<string>`0`).as("totalCpus"),
-    eb.fn.coalesce(eb.fn.sum<string>("vms.memoryMiB"), sql<string>`0`).as("totalMemoryMiB"),
-    eb.fn.coalesce(eb.fn.sum<string>("vms.diskGiB"), sql<string>`0`).as("totalDiskGiB"),
-  ])
+const totalsOf = (db: Kysely<DB>, q: VmQuery) => filteredVms(db, q).select(sumsOf("vms"))
+
+/** L5's count and sums over the rows of `table`. */
+const sumsOf = (table: "vms" | "matched") =>
+  [
+    sql<string>`count(*)`.as("total"),
+    sql<string>`coalesce(sum(${sql.ref(`${table}.cpus`)}), 0)`.as("totalCpus"),
+    sql<string>`coalesce(sum(${sql.ref(`${table}.memory_mib`)}), 0)`.as("totalMemoryMiB"),
+    sql<string>`coalesce(sum(${sql.ref(`${table}.disk_gib`)}), 0)`.as("totalDiskGiB"),
+  ] as const
 
 const noTotals = (db: Kysely<DB>) =>
   db.selectNoFrom([
@@ -342,14 +367,7 @@ const searchedTotals = (db: Kysely<DB>, q: VmQuery, search: string) => {
     (all, branch) => all.unionAll(branch),
     first ?? filteredVms(db, q).select(["vms.cpus", "vms.memoryMiB", "vms.diskGiB"]),
   )
-  return db
-    .selectFrom(summed.as("matched"))
-    .select((eb) => [
-      eb.fn.countAll<string>().as("total"),
-      eb.fn.coalesce(eb.fn.sum<string>("matched.cpus"), sql<string>`0`).as("totalCpus"),
-      eb.fn.coalesce(eb.fn.sum<string>("matched.memoryMiB"), sql<string>`0`).as("totalMemoryMiB"),
-      eb.fn.coalesce(eb.fn.sum<string>("matched.diskGiB"), sql<string>`0`).as("totalDiskGiB"),
-    ])
+  return db.selectFrom(summed.as("matched")).select(sumsOf("matched"))
 }
 
 /** The sort index entries a search's page reads, at most, looking for its matches before it sorts them instead. */
@@ -383,21 +401,6 @@ const countedPage = (db: Kysely<DB>, q: VmQuery, walkedEntries = walkedEntriesAt
   const [first, ...others] = searchBranches(search).map(({ where }) => narrow.where(where))
   const matches = others.reduce((all, branch) => all.unionAll(branch), first ?? narrow)
   const keys = keysOf(q, "matched")
-  const totalsOfMatched = <
-    T extends SelectQueryBuilder<
-      DB & { matched: { cpus: number; memoryMiB: number; diskGiB: number } },
-      "matched",
-      object
-    >,
-  >(
-    from: T,
-  ) =>
-    from.select((eb) => [
-      eb.fn.countAll<string>().as("total"),
-      eb.fn.coalesce(eb.fn.sum<string>("matched.cpus"), sql<string>`0`).as("totalCpus"),
-      eb.fn.coalesce(eb.fn.sum<string>("matched.memoryMiB"), sql<string>`0`).as("totalMemoryMiB"),
-      eb.fn.coalesce(eb.fn.sum<string>("matched.diskGiB"), sql<string>`0`).as("totalDiskGiB"),
-    ])
   if (!sort.indexed || q.limit === undefined) {
     return db
       .with(
@@ -405,7 +408,7 @@ const countedPage = (db: Kysely<DB>, q: VmQuery, walkedEntries = walkedEntriesAt
         () => matches,
       )
       .with("page", (qc) => pageOf(qc.selectFrom("matched").select("matched.id").select(pageColumns(keys)), q, keys))
-      .with("t", (qc) => totalsOfMatched(qc.selectFrom("matched")))
+      .with("t", (qc) => qc.selectFrom("matched").select(sumsOf("matched")))
   }
   const sorted = pageOf(db.selectFrom(matches.as("matched")).select("matched.id").select(pageColumns(keys)), q, keys)
   const walkKeys = keysOf(q, "vms")

@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely"
 import type { DB } from "./schema.ts"
 import type { VmQuery } from "./vm-query.ts"
 
-export const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyArray<T> =>
+const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyArray<T> =>
   values !== undefined && values.length > 0
 
 /** Whether the kept totals answer `q`: it filters on nothing but scope, state, flavor, owner and the recycle bin. */
