@@ -141,10 +141,11 @@ const prefix = (search: string) => `${escapeLike(search)}%`
  * index-only scan however many VMs match), and the few other NICs by their own partial index.
  */
 const byDefaultIp = (search: string) => sql<SqlBool>`vms.default_ip like ${prefix(search)}`
-const byOtherIp = (search: string) =>
-  sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n where not n.is_default and n.primary_ip like ${prefix(search)}))`
-const bySecondaryIp = (search: string) =>
-  sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n where n.secondary_ips @> ${JSON.stringify([search])}::jsonb))`
+/** The VMs with a NIC other than the default whose primary IP starts with the search, or a secondary IP that is it. */
+const byOtherNic = (search: string) =>
+  sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n
+    where (not n.is_default and n.primary_ip like ${prefix(search)})
+      or n.secondary_ips @> ${JSON.stringify([search])}::jsonb))`
 
 /**
  * L2 search, as one condition: by name or owner, or (for text that may be part of an address) by IP. Fine for a
@@ -152,9 +153,7 @@ const bySecondaryIp = (search: string) =>
  */
 const searchMatches = (search: string) =>
   mayBeAddress(search)
-    ? sql<SqlBool>`(${byNameOrOwner(search)} or ${byDefaultIp(search)} or vms.id = any(array(select n.vm_id from nics n
-        where (not n.is_default and n.primary_ip like ${prefix(search)})
-          or n.secondary_ips @> ${JSON.stringify([search])}::jsonb)))`
+    ? sql<SqlBool>`(${byNameOrOwner(search)} or ${byDefaultIp(search)} or ${byOtherNic(search)})`
     : byNameOrOwner(search)
 
 /**
@@ -334,12 +333,7 @@ const searchBranches = (search: string) => {
     { byText: false, condition: byOwnerName(search) },
     ...(mayBeAddress(search) ? [{ byText: false, condition: byDefaultIp(search) }] : []),
     { byText: true, condition: byText(search) },
-    ...(mayBeAddress(search)
-      ? [
-          { byText: false, condition: byOtherIp(search) },
-          { byText: false, condition: bySecondaryIp(search) },
-        ]
-      : []),
+    ...(mayBeAddress(search) ? [{ byText: false, condition: byOtherNic(search) }] : []),
   ]
   return conditions.map(({ byText, condition }, at) => ({
     byText,
