@@ -346,7 +346,7 @@ const searchBranches = (search: string) => {
 
 /**
  * The totals of a search, one aggregate over its branches. The text's branch reads vm_search's narrow rows
- * (migration 2026_12_06_0301: everything it tests and sums, 22 a page against vms's 14) unless the list also filters
+ * (migration 2026_12_06_0300: everything it tests and sums, 22 a page against vms's 14) unless the list also filters
  * by name or tags, which vm_search does not carry; the owner's and default IP's are index-only scans of vms's
  * covering indexes.
  */
@@ -365,7 +365,7 @@ const searchedTotals = (db: Kysely<DB>, q: VmQuery, search: string) => {
 }
 
 /** The sort index entries a search's page reads, at most, looking for its matches before it sorts them instead. */
-export const walkedEntriesAtMost = 1500
+const walkedEntries = 1500
 
 /**
  * When a search's matches must be counted, they are read once per question with only their id, sort key and summed
@@ -381,7 +381,7 @@ export const walkedEntriesAtMost = 1500
  * - Sorted by a name (owner, flavor, host), which no index orders: the matches are read once into a materialized CTE
  *   for both the totals and a top-N sort.
  */
-const countedPage = (db: Kysely<DB>, q: VmQuery, walkedEntries = walkedEntriesAtMost) => {
+const countedPage = (db: Kysely<DB>, q: VmQuery) => {
   const search = q.search?.trim() ?? ""
   const sort = sortColumns[q.sort?.by ?? "createdAt"]
   const unsearched = filteredVms(db, { ...q, search: "" })
