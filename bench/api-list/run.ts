@@ -42,7 +42,7 @@ import { summarise } from "./stats.ts"
 const sizes = wholeNumbersFlag("--vms", [10_000, 100_000])
 const requestCount = wholeNumberFlag("--requests", 500)
 /**
- * Settings for the embedded server over core/store/server/settings.ts (`--pg-setting shared_buffers=128MB`, repeated):
+ * Settings for the embedded server over core/store/server/settings.ts (`--pg-setting shared_buffers=16MB`, repeated):
  * to measure what a setting would change before changing the product's.
  */
 const pgSettings = Object.fromEntries(

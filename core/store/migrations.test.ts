@@ -40,7 +40,7 @@ const allTables = [
 
 /**
  * Tables added after 0011 (#12: VM locks; #15: IP addresses; #20: metrics, alarms, cost; #21: events; #16: cluster
- * settings; #18: VM key pairs); undone first below.
+ * settings; #18: VM key pairs; #23: VM tags and search rows); undone first below.
  */
 const laterTables = [
   "alarm_events",
@@ -53,6 +53,8 @@ const laterTables = [
   "vm_holdings",
   "vm_key_pairs",
   "vm_locks",
+  "vm_search",
+  "vm_tags",
 ]
 const latestTables = [...allTables, ...laterTables].sort()
 /** Migrations after the list's (metrics, alarms, costs, …): each adds tables of its own, undone first below. */

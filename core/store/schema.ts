@@ -19,6 +19,7 @@ import type { ReclaimNoticesTable } from "./reclaim-notices.table.ts"
 import type { BackupsTable, DisksTable, SchedulesTable, SnapshotsTable } from "./storage.table.ts"
 import type { TasksTable } from "./task.table.ts"
 import type { VmAffinityGroupsTable, VmsTable } from "./vm.table.ts"
+import type { VmSearchTable, VmTagsTable } from "./vm-list-kept.table.ts"
 import type { VmLocksTable } from "./vm-lock.table.ts"
 import type { VmTotalsTable } from "./vm-totals.table.ts"
 
@@ -40,6 +41,8 @@ export interface DB {
   vmAffinityGroups: VmAffinityGroupsTable
   vmTotals: VmTotalsTable
   vmTotalsDeltas: VmTotalsTable
+  vmTags: VmTagsTable
+  vmSearch: VmSearchTable
   vmLocks: VmLocksTable
   disks: DisksTable
   snapshots: SnapshotsTable

@@ -27,6 +27,7 @@ import * as vmDefaultIp from "./2026_12_06_0190_vm_default_ip.ts"
 import * as clusterSettings from "./2026_12_06_0200_cluster_settings.ts"
 import * as vmKeyPairs from "./2026_12_06_0220_vm_key_pairs.ts"
 import * as platformEvents from "./2026_12_06_0240_platform_events.ts"
+import * as vmListKept from "./2026_12_06_0300_vm_list_kept.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -58,4 +59,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0200_cluster_settings": clusterSettings,
   "2026_12_06_0220_vm_key_pairs": vmKeyPairs,
   "2026_12_06_0240_platform_events": platformEvents,
+  "2026_12_06_0300_vm_list_kept": vmListKept,
 }

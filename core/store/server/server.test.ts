@@ -55,7 +55,7 @@ describe("the embedded PostgreSQL server", () => {
     }))
     assert.equal(server.initialised, true)
     assert.deepEqual(result.settings, [
-      { listen: "", buffers: "16MB", connections: "40", role: "hyperx", database: "hyperx" },
+      { listen: "", buffers: "128MB", connections: "40", role: "hyperx", database: "hyperx" },
     ])
     assert.deepEqual(
       result.extensions.map((row) => row.name),
