@@ -1,4 +1,5 @@
-import { CamelCasePlugin, type UnknownRow } from "kysely"
+import { CamelCasePlugin, type PluginTransformResultArgs, type QueryResult, type UnknownRow } from "kysely"
+import { shapeOf } from "./row-shape.ts"
 
 /**
  * `convert` with its answers kept: names come from a small fixed set (columns, aliases), asked once per row. The
@@ -49,6 +50,25 @@ export class HyperxCamelCasePlugin extends CamelCasePlugin {
     const mapped: Record<string, unknown> = {}
     for (const key in row) mapped[this.#toSnake(key)] = row[key]
     return mapped
+  }
+
+  /**
+   * A result's rows all have the driver's columns, in the same order: their names are converted once per result, and
+   * each row is copied into an object of one shape (row-shape.ts), not built key by key.
+   */
+  override async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const { rows } = args.result
+    const first = rows[0]
+    if (first === undefined) return args.result
+    const from = Object.keys(first)
+    const to = from.map((key) => this.#toCamel(key))
+    const make = shapeOf(to)
+    const mapped = rows.map((row) => {
+      const copy = make()
+      for (let i = 0; i < from.length; i++) copy[to[i] as string] = row[from[i] as string]
+      return copy
+    })
+    return { ...args.result, rows: mapped }
   }
 
   /** Only the row's own keys change (nested keys are kept, as above): one plain loop instead of reduce. */
