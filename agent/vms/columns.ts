@@ -7,7 +7,7 @@ import {
   type VmSheetRow,
   VmState,
 } from "../../core/index.ts"
-import { shapeOf } from "../../core/store/row-shape.ts"
+import { copierOf } from "../../core/store/row-shape.ts"
 import type { Bilingual } from "../errors/api-error.ts"
 
 /** A cell of the XLSX export. */
@@ -131,19 +131,16 @@ export const columnFields = (columns: ReadonlyArray<VmColumnName>): ReadonlyArra
   columns.map((name) => vmColumns[name].field)
 
 /**
- * L3: list rows with the chosen columns, from rows of the store with their fields (columnFields), each an object of
- * one shape (core/store/row-shape.ts); `id` always comes along so rows can be addressed. A VM whose owner or flavor row is gone shows an empty name (the JSON's
- * names are strings).
+ * L3: list rows with the chosen columns, from rows of the store with their fields (columnFields), each copied by one
+ * object literal (core/store/row-shape.ts); `id` always comes along so rows can be addressed. A VM whose owner or
+ * flavor row is gone shows an empty name (the JSON's names are strings).
  */
 export const pickColumns = (columns: ReadonlyArray<VmColumnName>): ((row: VmSheetRow) => Record<string, unknown>) => {
-  const make = shapeOf(["id", ...columns])
+  const copy = copierOf(["id", ...columns.map((name) => vmColumns[name].field)], ["id", ...columns])
+  const names = columns.filter((name) => name === "ownerName" || name === "flavorName")
   return (row) => {
-    const picked = make()
-    picked.id = row.id
-    for (const name of columns) {
-      const value = row[vmColumns[name].field]
-      picked[name] = value === null && (name === "ownerName" || name === "flavorName") ? "" : value
-    }
+    const picked = copy(row)
+    for (const name of names) picked[name] ??= ""
     return picked
   }
 }

@@ -1,5 +1,5 @@
 import { CamelCasePlugin, type PluginTransformResultArgs, type QueryResult, type UnknownRow } from "kysely"
-import { shapeOf } from "./row-shape.ts"
+import { copierOf, type RowCopier } from "./row-shape.ts"
 
 /**
  * `convert` with its answers kept: names come from a small fixed set (columns, aliases), asked once per row. The
@@ -53,22 +53,30 @@ export class HyperxCamelCasePlugin extends CamelCasePlugin {
   }
 
   /**
-   * A result's rows all have the driver's columns, in the same order: their names are converted once per result, and
-   * each row is copied into an object of one shape (row-shape.ts), not built key by key.
+   * A result's rows all have the driver's columns, in the same order: each row is copied by one copier for those
+   * columns (row-shape.ts), made once per list of columns.
    */
   override async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     const { rows } = args.result
     const first = rows[0]
     if (first === undefined) return args.result
-    const from = Object.keys(first)
-    const to = from.map((key) => this.#toCamel(key))
-    const make = shapeOf(to)
-    const mapped = rows.map((row) => {
-      const copy = make()
-      for (let i = 0; i < from.length; i++) copy[to[i] as string] = row[from[i] as string]
-      return copy
-    })
-    return { ...args.result, rows: mapped }
+    const copy = this.#copierFor(Object.keys(first))
+    return { ...args.result, rows: rows.map(copy) }
+  }
+
+  readonly #copiers = new Map<string, RowCopier>()
+  #copierFor(columns: ReadonlyArray<string>): RowCopier {
+    const key = columns.join(",")
+    let copier = this.#copiers.get(key)
+    if (copier === undefined) {
+      copier = copierOf(
+        columns,
+        columns.map((column) => this.#toCamel(column)),
+      )
+      // Statements are a bounded set of texts; the cap only guards memory should one ever select data-made names.
+      if (this.#copiers.size < 1000) this.#copiers.set(key, copier)
+    }
+    return copier
   }
 
   /** Only the row's own keys change (nested keys are kept, as above): one plain loop instead of reduce. */

@@ -1,6 +1,6 @@
 import { type Expression, type Kysely, sql } from "kysely"
 import type { Vm } from "../model/index.ts"
-import { shapeOf } from "./row-shape.ts"
+import { copierOf } from "./row-shape.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf } from "./vm.codec.ts"
 import { pageFrame, pageOutline, type VmCursor, type VmQuery, walkedRows } from "./vm-query.ts"
@@ -64,18 +64,9 @@ export const queryVmSheet = async (
     Parameters<typeof pageOutline>[0][number] & VmSheetRow
   >
   const { page, ...outline } = pageOutline(rows, q)
-  // Only the fields asked for, copied into objects of one shape (row-shape.ts): not the totals, cursor and sort
-  // keys each row carries.
-  const keys = sheetKeys(fields)
-  const make = shapeOf(keys)
-  return {
-    rows: page.map((row) => {
-      const copy = make()
-      for (const key of keys) copy[key] = row[key]
-      return copy as VmSheetRow
-    }),
-    ...outline,
-  }
+  // Only the fields asked for (row-shape.ts): not the totals, cursor and sort keys each row carries.
+  const copy = copierOf(sheetKeys(fields)) as (row: object) => VmSheetRow
+  return { rows: page.map(copy), ...outline }
 }
 
 /**
