@@ -89,10 +89,11 @@ const run = async (url: string) => {
           includeObjectsCollectedByMinorGC: true,
         })
       }
-      const gcs: Array<{ kind: number; ms: number }> = []
+      const gcs: Array<{ kind: number; ms: number; at: number }> = []
       const observer = new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
-          gcs.push({ kind: (entry as PerformanceEntry & { detail: { kind: number } }).detail.kind, ms: entry.duration })
+          const { kind } = (entry as PerformanceEntry & { detail: { kind: number } }).detail
+          gcs.push({ kind, ms: entry.duration, at: entry.startTime })
         }
       })
       observer.observe({ entryTypes: ["gc"] })
@@ -103,7 +104,13 @@ const run = async (url: string) => {
       delay.enable()
       const all: Array<number> = []
       const started = performance.now()
-      for (let i = 0; i < requestCount; i++) all.push(await get(`/api/v1/vms?${queries[i % queries.length]}`))
+      // When each request was in flight, as this thread saw it: to tell the requests a collection paused from the rest.
+      const spans: Array<{ from: number; to: number }> = []
+      for (let i = 0; i < requestCount; i++) {
+        const from = performance.now()
+        all.push(await get(`/api/v1/vms?${queries[i % queries.length]}`))
+        spans.push({ from, to: performance.now() })
+      }
       const wallMs = performance.now() - started
       delay.disable()
       observer.disconnect()
@@ -116,6 +123,8 @@ const run = async (url: string) => {
         writeFileSync(heapAt, JSON.stringify(profile))
       }
       session.disconnect()
+      const paused = (span: { from: number; to: number } | undefined) =>
+        span !== undefined && gcs.some((gc) => gc.at < span.to && gc.at + gc.ms > span.from)
       const byKind = (kind: number) => gcs.filter((gc) => gc.kind === kind).map((gc) => gc.ms)
       const gcSummary = (kind: number) => {
         const pauses = byKind(kind)
@@ -133,6 +142,9 @@ const run = async (url: string) => {
           maxMs: delay.max / 1e6,
         },
         gc: { minor: gcSummary(1), major: gcSummary(4), incremental: gcSummary(8) },
+        // The tail with and without a collection during the request: how much of the p99 the GC makes.
+        requestsDuringGc: summarise(all.filter((_, at) => paused(spans[at]))),
+        requestsWithoutGc: summarise(all.filter((_, at) => !paused(spans[at]))),
         // With --expose-gc: what the loop left on the heap after a full collection (a leak shows here).
         retainedGrowthMiB: collect === undefined ? null : retainedSince(collect, heapBefore),
       }
