@@ -1,4 +1,5 @@
 import assert from "node:assert/strict"
+import { execFileSync } from "node:child_process"
 import { describe, it } from "node:test"
 import { copierOf } from "./row-shape.ts"
 
@@ -26,5 +27,17 @@ describe("copierOf (#23)", () => {
     const first = copy({ a: 1 })
     assert.deepEqual(first, { a: 1, b: undefined })
     assert.notEqual(copy({ a: 1 }), first)
+  })
+
+  it("copies as well where node may not compile code from strings (--disallow-code-generation-from-strings)", () => {
+    const script = `
+      import { copierOf } from ${JSON.stringify(new URL("./row-shape.ts", import.meta.url).href)}
+      process.stdout.write(JSON.stringify(copierOf(["a_b", "c"], ["aB", "c"])({ a_b: 1, c: [2] })))`
+    const output = execFileSync(
+      process.execPath,
+      ["--disallow-code-generation-from-strings", "--import", "tsx", "--input-type=module", "-e", script],
+      { encoding: "utf8" },
+    )
+    assert.deepEqual(JSON.parse(output), { aB: 1, c: [2] })
   })
 })
