@@ -4,7 +4,7 @@ export type RowCopier = (row: Readonly<Record<string, unknown>>) => Record<strin
 /**
  * A copier from the keys `from` to the keys `to` (the same keys by default): one object literal, compiled once per
  * list of keys. A list page copies ~50 rows of 30–60 keys a few times (the driver's row to camelCase, the API's item),
- * and the copies built key by key (`copy[key] = row[key]` in a loop) were most of its allocations (#23,
+ * and the copies built key by key (`copy[key] = row[key]` in a loop) were about half of its allocations (#23,
  * bench/api-list/profile.ts): past a dozen computed keys V8 turns such an object into a hash table, several times the
  * memory of a plain object and slower to read and serialise. A literal is a plain object of one shape for every row,
  * and builds in about a fifth of the time of a template copied and then filled. The keys come from the statement's

@@ -51,9 +51,9 @@ const sheetKeys = (fields: ReadonlyArray<VmListField>): ReadonlyArray<VmListFiel
 ]
 
 /**
- * One page of the list with only the fields asked for (L6: the export's columns): a row of the 47 columns of vms, its
- * affinity groups and names cost the export of 100,000 VMs most of its time and memory (#23). The values are as the
- * driver reads them (no model decode: only the fields asked for are there).
+ * One page of the list with only the fields asked for (L3: the list's columns; L6: the export's): a row of the 47
+ * columns of vms, its affinity groups and names cost the export of 100,000 VMs most of its time and memory (#23). The
+ * values are as the driver reads them (no model decode: only the fields asked for are there).
  */
 export const queryVmSheet = async (
   db: Kysely<DB>,
