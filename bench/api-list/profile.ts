@@ -18,6 +18,7 @@ import { Effect } from "effect"
 import pg from "pg"
 import { createApp } from "../../agent/app.ts"
 import { makeAgentRuntime } from "../../agent/runtime.ts"
+import { tuneHeapForRequests } from "../../agent/start/heap.ts"
 import { issueToken } from "../../core/auth/tokens.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
@@ -27,6 +28,8 @@ import { httpClient } from "./http-client.ts"
 import { seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
 
+// The agent's own heap setting (agent/start/agent.ts does the same at start).
+tuneHeapForRequests()
 const vmCount = wholeNumberFlag("--vms", 10_000)
 const requestCount = wholeNumberFlag("--requests", 3000)
 const profileAt = process.argv[process.argv.indexOf("--cpu-prof") + 1]

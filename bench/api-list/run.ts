@@ -24,6 +24,7 @@ import { Effect, Exit, Schema, Scope } from "effect"
 import pg from "pg"
 import { createApp } from "../../agent/app.ts"
 import { makeAgentRuntime } from "../../agent/runtime.ts"
+import { tuneHeapForRequests } from "../../agent/start/heap.ts"
 import { columnFields, vmColumnNames } from "../../agent/vms/columns.ts"
 import { cursorAt } from "../../agent/vms/list-cursor.ts"
 import { toVmQuery, VmListQuery } from "../../agent/vms/list-query.ts"
@@ -43,6 +44,8 @@ import { planShape } from "./plans.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
 
+// The agent's own heap setting (agent/start/agent.ts does the same at start).
+tuneHeapForRequests()
 const sizes = wholeNumbersFlag("--vms", [10_000, 100_000])
 const requestCount = wholeNumberFlag("--requests", 500)
 /**
