@@ -8,10 +8,10 @@ import { vmEntityTag } from "../middleware/if-match.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam, NoOptions, QueryBool } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
-import { defaultExportColumns } from "../vms/columns.ts"
+import { columnFields, defaultExportColumns } from "../vms/columns.ts"
 import { CreateVmBody, Quote, QuoteBody, quoteFor, toCreateRequest } from "../vms/create.ts"
 import { VmDetail, vmDetail } from "../vms/detail.ts"
-import { exportBatchSize, exportFileName, sheetFields, vmSheet } from "../vms/export-xlsx.ts"
+import { exportBatchSize, exportFileName, vmSheet } from "../vms/export-xlsx.ts"
 import { columnsOf, toVmQuery, VmExportQuery, VmListQuery, vmPage } from "../vms/list-query.ts"
 import { patchVm, VmPatchBody } from "../vms/patch.ts"
 import { CreatedSchema, PatchedSchema, TaskAccepted, VmPageSchema } from "../vms/responses.ts"
@@ -60,7 +60,7 @@ export const vmRoutes = () =>
         const query = c.req.valid("query")
         const vmQuery = { ...toVmQuery(c.var.actor, query, false), limit: exportBatchSize }
         const columns = columnsOf(query, defaultExportColumns)
-        const fields = sheetFields(columns)
+        const fields = columnFields(columns)
         const first = await runEffect(
           c,
           Store.use((s) => s.vms.sheet(vmQuery, fields)),

@@ -35,6 +35,7 @@ import { addDemoRoutes } from "./demo.ts"
 import { chooseDriver, supportLines } from "./drivers.ts"
 import { eventRetentionMs } from "./event-retention.ts"
 import { fakeGuestImage, guestFilesExist, installGuestImage } from "./guest-image.ts"
+import { tuneHeapForRequests } from "./heap.ts"
 import { hostNetworkLayer } from "./network.ts"
 import { makeStartRuntime } from "./runtime.ts"
 import { seedPlatform } from "./seed.ts"
@@ -86,6 +87,7 @@ export const startAgent = async (
   output: AgentOutput,
   options: StartOptions = {},
 ): Promise<RunningAgent> => {
+  tuneHeapForRequests()
   const folder = openDataFolder(config.dataDir)
   const unlock = lockDataFolder(folder)
   let runtime: AgentRuntime | undefined

@@ -3,10 +3,11 @@ import {
   type Lang,
   stateNamesZh,
   type VmListField,
-  type VmListRow,
   type VmListValues,
+  type VmSheetRow,
   VmState,
 } from "../../core/index.ts"
+import { copierOf } from "../../core/store/row-shape.ts"
 import type { Bilingual } from "../errors/api-error.ts"
 
 /** A cell of the XLSX export. */
@@ -36,12 +37,6 @@ const column = <F extends VmListField>(field: F, { cell, ...rest }: ColumnOf<F>)
   cell === undefined
     ? { field, ...rest }
     : { field, ...rest, cell: (value, lang) => cell(value as VmListValues[F], lang) }
-
-/** A list row's value of a field: the VM's own, or what the list adds to it (names, addresses, disk GiB). */
-export const fieldValue = <F extends VmListField>(row: VmListRow, field: F): VmListValues[F] => {
-  const { vm, ...added } = row
-  return (field in added ? added[field as keyof typeof added] : vm[field as keyof typeof vm]) as VmListValues[F]
-}
 
 const yesNo = (value: boolean, lang: Lang) => (lang === "zh" ? (value ? "是" : "否") : value ? "Yes" : "No")
 const NullableString = Schema.NullOr(Schema.String)
@@ -131,11 +126,23 @@ export const defaultExportColumns: ReadonlyArray<VmColumnName> = [
   "createdAt",
 ]
 
-/** L3: one list row with the chosen columns; `id` always comes along so rows can be addressed. */
-export const pickColumns = (row: VmListRow, columns: ReadonlyArray<VmColumnName>): Record<string, unknown> => {
-  const picked: Record<string, unknown> = { id: row.vm.id }
-  for (const name of columns) picked[name] = fieldValue(row, vmColumns[name].field)
-  return picked
+/** What the store reads for these columns: their fields, nothing else (#23). */
+export const columnFields = (columns: ReadonlyArray<VmColumnName>): ReadonlyArray<VmListField> =>
+  columns.map((name) => vmColumns[name].field)
+
+/**
+ * L3: list rows with the chosen columns, from rows of the store with their fields (columnFields), each copied by one
+ * object literal (core/store/row-shape.ts); `id` always comes along so rows can be addressed. A VM whose owner or
+ * flavor row is gone shows an empty name (the JSON's names are strings).
+ */
+export const pickColumns = (columns: ReadonlyArray<VmColumnName>): ((row: VmSheetRow) => Record<string, unknown>) => {
+  const copy = copierOf(["id", ...columns.map((name) => vmColumns[name].field)], ["id", ...columns])
+  const names = columns.filter((name) => name === "ownerName" || name === "flavorName")
+  return (row) => {
+    const picked = copy(row)
+    for (const name of names) picked[name] ??= ""
+    return picked
+  }
 }
 
 /** A list row as the OpenAPI document describes it: id, and whichever columns were chosen. */

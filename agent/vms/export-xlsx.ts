@@ -1,4 +1,4 @@
-import type { Lang, VmCursor, VmListField, VmSheetPage, VmSheetRow } from "../../core/index.ts"
+import type { Lang, VmCursor, VmSheetPage, VmSheetRow } from "../../core/index.ts"
 import { type CellValue, type VmColumnName, vmColumns } from "./columns.ts"
 import { type XlsxCell, xlsxStream } from "./xlsx-stream.ts"
 
@@ -31,10 +31,6 @@ const rowCells = (row: VmSheetRow, columns: ReadonlyArray<VmColumnName>, lang: L
     const value = row[column.field]
     return { value: column.cell ? column.cell(value, lang) : jsonCell(value) }
   })
-
-/** What the store reads for the sheet: the fields of its columns, nothing else (#23). */
-export const sheetFields = (columns: ReadonlyArray<VmColumnName>): ReadonlyArray<VmListField> =>
-  columns.map((name) => vmColumns[name].field)
 
 /**
  * L6: the filtered list as one sheet: a header row in the caller's language, a row per VM with the chosen columns

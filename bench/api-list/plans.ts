@@ -1,6 +1,8 @@
 import { CompiledQuery, type Kysely } from "kysely"
 import type { DB } from "../../core/store/schema.ts"
-import { type VmQuery, vmPageStatement } from "../../core/store/vm-query.ts"
+import type { VmQuery } from "../../core/store/vm-query.ts"
+import type { VmListField } from "../../core/store/vm-sheet.ts"
+import { sheetStatement } from "../../core/store/vm-sheet.ts"
 import { percentile } from "./stats.ts"
 
 interface PlanNode {
@@ -31,13 +33,13 @@ export const readsOf = (node: PlanNode): Array<string> => {
 const medianMs = (samples: ReadonlyArray<number>) => Math.round(percentile(samples, 50) * 100) / 100
 
 /**
- * The plan PostgreSQL picks for a list question and what running it costs the server, apart from the agent: which
+ * The plan PostgreSQL picks for a list question (the statement GET /api/v1/vms runs: the page with `fields`) and what running it costs the server, apart from the agent: which
  * index or scan reads each table (and whether any reads all of vms, so that a plan turning into a scan of the table
  * shows in the JSON), the 8 KiB buffers it touched (the same on a busy or a quiet machine: the figure to compare
  * runs by), and the server's planning and execution times (EXPLAIN ANALYZE without per-node timing; median of `runs`).
  */
-export const planShape = async (db: Kysely<DB>, q: VmQuery, runs = 15) => {
-  const compiled = vmPageStatement(db, q).compile()
+export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<VmListField>, runs = 15) => {
+  const compiled = sheetStatement(db, q, fields).compile()
   const explained: Array<Explained> = []
   for (let i = 0; i < runs; i++) {
     const result = await db.executeQuery<{ "QUERY PLAN": ReadonlyArray<Explained> }>(

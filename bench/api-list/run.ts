@@ -4,7 +4,9 @@
  * only on stdout (progress goes to stderr):
  *   node --expose-gc --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms 10000,100000] [--requests N]
  *     [--pg-setting name=value …]
- * The URL argument or TEST_DATABASE_URL names a server; the bench makes a scratch database there per size and drops
+ * The list requests are sent and timed from a worker thread (http-client.ts), so that the client's own work and
+ * garbage do not count in the agent's figures; the export is fetched from the main thread (its memory is counted
+ * there, the body dropped as it arrives). The URL argument or TEST_DATABASE_URL names a server; the bench makes a scratch database there per size and drops
  * it afterwards. For each query shape: p50/p99 over HTTP, the store's own p50, the plan's shape (which index or
  * scan reads each table, so that a plan turning into a scan of vms shows), the buffers it touches and the server's
  * own planning and execution times: HTTP minus store is the agent's HTTP, auth and JSON; store minus the server's
@@ -22,6 +24,8 @@ import { Effect, Exit, Schema, Scope } from "effect"
 import pg from "pg"
 import { createApp } from "../../agent/app.ts"
 import { makeAgentRuntime } from "../../agent/runtime.ts"
+import { tuneHeapForRequests } from "../../agent/start/heap.ts"
+import { columnFields, vmColumnNames } from "../../agent/vms/columns.ts"
 import { cursorAt } from "../../agent/vms/list-cursor.ts"
 import { toVmQuery, VmListQuery } from "../../agent/vms/list-query.ts"
 import { issueToken } from "../../core/auth/tokens.ts"
@@ -34,11 +38,14 @@ import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag, wholeNumbersFlag } from "../shared/flags.ts"
 import { loadAverages, machineFacts } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
+import { httpClient } from "./http-client.ts"
 import { memoryGrowth } from "./memory.ts"
 import { planShape } from "./plans.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
 
+// The agent's own heap setting (agent/start/agent.ts does the same at start).
+tuneHeapForRequests()
 const sizes = wholeNumbersFlag("--vms", [10_000, 100_000])
 const requestCount = wholeNumberFlag("--requests", 500)
 /**
@@ -106,38 +113,33 @@ const benchSize = async (url: string, vmCount: number) => {
         resolve({ server, origin: `http://127.0.0.1:${info.port}` }),
       )
     })
+    const client = httpClient(origin, secret)
     try {
-      const get = async (path: string) => {
-        const started = performance.now()
-        const response = await fetch(`${origin}${path}`, { headers: { Authorization: `Bearer ${secret}` } })
-        const body = new Uint8Array(await response.arrayBuffer())
-        const ms = performance.now() - started
-        if (response.status !== 200) throw new Error(`${path}: ${response.status} ${new TextDecoder().decode(body)}`)
-        return { ms, body }
-      }
-      const json = <T>(body: Uint8Array) => JSON.parse(new TextDecoder().decode(body)) as T
       // Row 4,000 of the running VMs (the issue's deep page), by offset and by the cursor of the page before it.
       const deep = Math.min(4000, Math.floor(vmCount * 0.4))
-      const before = await get(`/api/v1/vms?state=running&sort=memoryMiB&offset=${deep - 50}&limit=50`)
-      const cursor = encodeURIComponent(json<{ next: string }>(before.body).next)
+      const before = await client.json<{ next: string }>(
+        `/api/v1/vms?state=running&sort=memoryMiB&offset=${deep - 50}&limit=50`,
+      )
+      const cursor = encodeURIComponent(before.next)
       const shapes = Object.entries(queryShapes(world, deep, cursor))
       const matched: Record<string, number> = {}
       for (const [name, query] of shapes) {
-        matched[name] = json<{ total: number }>((await get(`/api/v1/vms?${query}`)).body).total
-        for (let i = 0; i < 4; i++) await get(`/api/v1/vms?${query}`)
+        matched[name] = (await client.json<{ total: number }>(`/api/v1/vms?${query}`)).total
+        for (let i = 0; i < 4; i++) await client.timed(`/api/v1/vms?${query}`)
       }
       // What any authenticated request costs here (token lookup, routing, JSON), to read the list figures against.
       const baseline: Array<number> = []
-      for (let i = 0; i < 100; i++) baseline.push((await get("/api/v1/flavors")).ms)
+      for (let i = 0; i < 100; i++) baseline.push(await client.timed("/api/v1/flavors"))
       progress(`${vmCount} VMs: ${requestCount} list requests`)
       const all: Array<number> = []
       const byShape: Record<string, Array<number>> = Object.fromEntries(shapes.map(([name]) => [name, []]))
       for (let i = 0; i < requestCount; i++) {
         const [name, query] = shapes[i % shapes.length] ?? ["", ""]
-        const { ms } = await get(`/api/v1/vms?${query}`)
+        const ms = await client.timed(`/api/v1/vms?${query}`)
         all.push(ms)
         byShape[name]?.push(ms)
       }
+      await client.close()
       progress(`${vmCount} VMs: export.xlsx of every VM`)
       // The body is counted as it arrives and dropped, so that only the agent's side of the export is in memory.
       const exported = await memoryGrowth(async () => {
@@ -166,12 +168,14 @@ const benchSize = async (url: string, vmCount: number) => {
         const after = cursorAt(cursor, { by: decoded.sort ?? "createdAt", order: decoded.order ?? "asc" })
         return [name, { ...vmQuery, after }] as const
       })
+      // What the route asks the store for: the page with the fields of every column (the list's default).
+      const listFields = columnFields(vmColumnNames)
       const storeMs: Record<string, Array<number>> = {}
       for (const [name, vmQuery] of vmQueries) {
         storeMs[name] = []
         for (let i = 0; i < 30; i++) {
           const started = performance.now()
-          await runtime.runPromise(Store.use((s) => s.vms.query(vmQuery)))
+          await runtime.runPromise(Store.use((s) => s.vms.sheet(vmQuery, listFields)))
           storeMs[name]?.push(performance.now() - started)
         }
       }
@@ -181,7 +185,7 @@ const benchSize = async (url: string, vmCount: number) => {
             const { db } = yield* openDatabase({ dialect: "postgres", url })
             return yield* Effect.promise(async () => {
               const shapesOf: Record<string, Awaited<ReturnType<typeof planShape>>> = {}
-              for (const [name, vmQuery] of vmQueries) shapesOf[name] = await planShape(db, vmQuery)
+              for (const [name, vmQuery] of vmQueries) shapesOf[name] = await planShape(db, vmQuery, listFields)
               return shapesOf
             })
           }),
@@ -223,6 +227,7 @@ const benchSize = async (url: string, vmCount: number) => {
         },
       }
     } finally {
+      await client.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   } finally {

@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server"
 import { Effect } from "effect"
 import { createApp } from "../../agent/app.ts"
 import { makeAgentRuntime } from "../../agent/runtime.ts"
+import { tuneHeapForRequests } from "../../agent/start/heap.ts"
 import { issueToken } from "../../core/auth/tokens.ts"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
@@ -23,6 +24,8 @@ const vmCount = wholeNumberFlag("--vms", 2_000)
 
 const fake = await Effect.runPromise(makeFakeDriver())
 const host = { hostId: randomUUID(), storageDir: "/tmp", shutdownTimeoutMs: 1000, secretKey: randomBytes(32) }
+// The agent's own heap setting (agent/start/agent.ts does the same at start).
+tuneHeapForRequests()
 const runtime = makeAgentRuntime({ store: layerPostgres(url), host, drivers: [fake.driver] })
 const world = await runtime.runPromise(seedVms(url, vmCount, () => {}))
 const vmIds = (await runtime.runPromise(Store.use((s) => s.vms.list()))).map((vm) => vm.id)

@@ -1,4 +1,5 @@
-import { CamelCasePlugin, type UnknownRow } from "kysely"
+import { CamelCasePlugin, type PluginTransformResultArgs, type QueryResult, type UnknownRow } from "kysely"
+import { copierOf, type RowCopier } from "./row-shape.ts"
 
 /**
  * `convert` with its answers kept: names come from a small fixed set (columns, aliases), asked once per row. The
@@ -49,6 +50,33 @@ export class HyperxCamelCasePlugin extends CamelCasePlugin {
     const mapped: Record<string, unknown> = {}
     for (const key in row) mapped[this.#toSnake(key)] = row[key]
     return mapped
+  }
+
+  /**
+   * A result's rows all have the driver's columns, in the same order: each row is copied by one copier for those
+   * columns (row-shape.ts), made once per list of columns.
+   */
+  override async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const { rows } = args.result
+    const first = rows[0]
+    if (first === undefined) return args.result
+    const copy = this.#copierFor(Object.keys(first))
+    return { ...args.result, rows: rows.map(copy) }
+  }
+
+  readonly #copiers = new Map<string, RowCopier>()
+  #copierFor(columns: ReadonlyArray<string>): RowCopier {
+    const key = columns.join(",")
+    let copier = this.#copiers.get(key)
+    if (copier === undefined) {
+      copier = copierOf(
+        columns,
+        columns.map((column) => this.#toCamel(column)),
+      )
+      // Statements are a bounded set of texts; the cap only guards memory should one ever select data-made names.
+      if (this.#copiers.size < 1000) this.#copiers.set(key, copier)
+    }
+    return copier
   }
 
   /** Only the row's own keys change (nested keys are kept, as above): one plain loop instead of reduce. */

@@ -1,5 +1,6 @@
 import { type Expression, type Kysely, sql } from "kysely"
 import type { Vm } from "../model/index.ts"
+import { copierOf } from "./row-shape.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf } from "./vm.codec.ts"
 import { pageFrame, pageOutline, type VmCursor, type VmQuery, walkedRows } from "./vm-query.ts"
@@ -44,10 +45,15 @@ const expressionOf = (field: VmListField): Expression<unknown> => {
   }
 }
 
+/** A sheet row's keys: the id, then each field asked for, once. */
+const sheetKeys = (fields: ReadonlyArray<VmListField>): ReadonlyArray<VmListField> => [
+  ...new Set<VmListField>(["id", ...fields]),
+]
+
 /**
- * One page of the list with only the fields asked for (L6: the export's columns): a row of the 47 columns of vms, its
- * affinity groups and names cost the export of 100,000 VMs most of its time and memory (#23). The values are as the
- * driver reads them (no model decode: only the fields asked for are there).
+ * One page of the list with only the fields asked for (L3: the list's columns; L6: the export's): a row of the 47
+ * columns of vms, its affinity groups and names cost the export of 100,000 VMs most of its time and memory (#23). The
+ * values are as the driver reads them (no model decode: only the fields asked for are there).
  */
 export const queryVmSheet = async (
   db: Kysely<DB>,
@@ -58,14 +64,9 @@ export const queryVmSheet = async (
     Parameters<typeof pageOutline>[0][number] & VmSheetRow
   >
   const { page, ...outline } = pageOutline(rows, q)
-  return {
-    rows: page.map(({ total: _, totalCpus: _c, totalMemoryMiB: _m, totalDiskGiB: _d, cursorKey: _k, ...row }) => {
-      // The walk's sort key comes along too (walkedRows).
-      const { sortKey: _s, ...fieldsOnly } = row as typeof row & { readonly sortKey?: unknown }
-      return fieldsOnly
-    }),
-    ...outline,
-  }
+  // Only the fields asked for (row-shape.ts): not the totals, cursor and sort keys each row carries.
+  const copy = copierOf(sheetKeys(fields)) as (row: object) => VmSheetRow
+  return { rows: page.map(copy), ...outline }
 }
 
 /**
@@ -73,7 +74,7 @@ export const queryVmSheet = async (
  * export's later batches) the rows straight from the sort index's walk (walkedRows).
  */
 export const sheetStatement = (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<VmListField>) => {
-  const wanted = [...new Set<VmListField>(["id", ...fields])].map((field) => sql`${expressionOf(field)}`.as(field))
+  const wanted = sheetKeys(fields).map((field) => sql`${expressionOf(field)}`.as(field))
   // The names by joins (hashed: a few hundred users, flavors and hosts), not a look-up per row.
   if (q.totals === false) {
     return walkedRows(db, q)
