@@ -10,4 +10,5 @@ export const machineFacts = (loadavgAtStart: ReadonlyArray<number>) => ({
   loadavgAtStart,
   loadavg: loadAverages(),
   node: process.version,
+  nodeFlags: process.execArgv.filter((flag) => flag.startsWith("--") && flag !== "--import"),
 })
