@@ -13,6 +13,7 @@ import { testServerUrl } from "./testing/server.ts"
 
 export { sampleIp, sampleMac, sampleRows } from "./testing/sample-rows.ts"
 export { insertWorld, type SampleWorld, sampleBundle, sampleVm, sampleWorld } from "./testing/sample-world.ts"
+export { spreadVms } from "./testing/spread-vms.ts"
 
 /** The database server the store-backed tests run on (one: a real PostgreSQL server). */
 export interface StoreBackend {

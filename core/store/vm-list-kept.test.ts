@@ -1,9 +1,8 @@
 import assert from "node:assert/strict"
 import { before, describe, it } from "node:test"
 import { Effect } from "effect"
-import type { VmState } from "../model/index.ts"
 import { Store } from "./ports.ts"
-import { insertWorld, sampleBundle, sampleRows, sampleWorld, storeBackends, useStore } from "./testing.ts"
+import { spreadVms, storeBackends, useStore } from "./testing.ts"
 import type { VmListRow, VmQuery } from "./vm-query.ts"
 
 /** The VMs a tag filter and a search by name must count: every tag given; the text in the name or hostname. */
@@ -28,42 +27,13 @@ const countedHere = (rows: ReadonlyArray<VmListRow>, q: Omit<VmQuery, "limit">, 
 for (const backend of storeBackends) {
   describe(`the list's tag and search rows kept by PostgreSQL on ${backend.name} (#23)`, { skip: backend.skip }, () => {
     const runStore = useStore(backend)
-    const world = sampleWorld()
-    const second = sampleRows.department({ companyId: world.company.id })
-    const secondUser = sampleRows.user({ companyId: world.company.id, departmentId: second.id })
-    const states: ReadonlyArray<VmState> = ["running", "stopped", "error"]
     const roles = ["web", "db", "cache"]
     const apps = ["Alpha", "beta", "gamma"]
-    const bundles = Array.from({ length: 48 }, (_, i) =>
-      sampleBundle(world, {
-        vm: {
-          displayName: `${apps[i % 3]}_${i}`,
-          state: states[i % 3] ?? "running",
-          cpus: 1 + (i % 4),
-          memoryMiB: 256 * (1 + (i % 5)),
-          tags: { "app-role": roles[i % 3] ?? "web", ...(i % 4 === 0 ? { tier: "gold" } : {}) },
-          ...(i % 2 === 0 ? {} : { departmentId: second.id, ownerId: secondUser.id }),
-        },
-        disk: { sizeGiB: 1 + (i % 6), ...(i % 2 === 0 ? {} : { departmentId: second.id, ownerId: secondUser.id }) },
-        nic: { primaryIp: `10.31.0.${i + 2}` },
-      }),
-    )
-    before(() =>
-      runStore(
-        Effect.gen(function* () {
-          const store = yield* Store
-          yield* insertWorld(world)
-          yield* store.departments.insert(second)
-          yield* store.users.insert(secondUser)
-          // Several inserts side by side.
-          yield* Effect.forEach(
-            [0, 1, 2, 3],
-            (part) => store.vms.insertBundles(bundles.filter((_, i) => i % 4 === part)),
-            { concurrency: "unbounded" },
-          )
-        }),
-      ),
-    )
+    const { world, second, secondUser, bundles, insert } = spreadVms(48, "10.31.0", (i) => ({
+      displayName: `${apps[i % 3]}_${i}`,
+      tags: { "app-role": roles[i % 3] ?? "web", ...(i % 4 === 0 ? { tier: "gold" } : {}) },
+    }))
+    before(() => runStore(insert))
     const company = { companyId: world.company.id }
     const query = (q: VmQuery) => runStore(Store.use((s) => s.vms.query(q)))
     const running = (row: VmListRow) => row.vm.state === "running"

@@ -1,47 +1,23 @@
 import assert from "node:assert/strict"
 import { before, describe, it } from "node:test"
 import { Effect } from "effect"
-import type { VmState } from "../model/index.ts"
 import { Store } from "./ports.ts"
-import { insertWorld, sampleBundle, sampleRows, sampleWorld, storeBackends, useStore } from "./testing.ts"
+import { sampleRows, spreadVms, storeBackends, useStore } from "./testing.ts"
 import type { VmQuery } from "./vm-query.ts"
 
 for (const backend of storeBackends) {
   describe(`VM totals kept by PostgreSQL on ${backend.name}`, { skip: backend.skip }, () => {
     const runStore = useStore(backend)
-    const world = sampleWorld()
-    const second = sampleRows.department({ companyId: world.company.id })
-    const secondUser = sampleRows.user({ companyId: world.company.id, departmentId: second.id })
     const big = sampleRows.flavor({ name: "big", cpus: 8, memoryMiB: 8192 })
-    const states: ReadonlyArray<VmState> = ["running", "stopped", "error"]
-    const bundles = Array.from({ length: 60 }, (_, i) =>
-      sampleBundle(world, {
-        vm: {
-          state: states[i % 3] ?? "running",
-          cpus: 1 + (i % 4),
-          memoryMiB: 256 * (1 + (i % 5)),
-          ...(i % 2 === 0 ? {} : { departmentId: second.id, ownerId: secondUser.id }),
-          ...(i % 7 === 0 ? { flavorId: big.id } : {}),
-        },
-        disk: { sizeGiB: 1 + (i % 6), ...(i % 2 === 0 ? {} : { departmentId: second.id, ownerId: secondUser.id }) },
-        nic: { primaryIp: `10.30.0.${i + 2}` },
-      }),
+    const { world, second, bundles, insert } = spreadVms(60, "10.30.0", (i) =>
+      i % 7 === 0 ? { flavorId: big.id } : {},
     )
     before(() =>
       runStore(
-        Effect.gen(function* () {
-          const store = yield* Store
-          yield* insertWorld(world)
-          yield* store.departments.insert(second)
-          yield* store.users.insert(secondUser)
-          yield* store.flavors.insert(big)
-          // Several inserts side by side: each appends its changes; none waits for another's totals.
-          yield* Effect.forEach(
-            [0, 1, 2, 3],
-            (part) => store.vms.insertBundles(bundles.filter((_, i) => i % 4 === part)),
-            { concurrency: "unbounded" },
-          )
-        }),
+        Effect.andThen(
+          Store.use((store) => store.flavors.insert(big)),
+          insert,
+        ),
       ),
     )
     const query = (q: VmQuery) => runStore(Store.use((s) => s.vms.query({ ...q, limit: 1 })))
