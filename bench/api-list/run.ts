@@ -2,19 +2,18 @@
  * bench/api-list: the VM list (L2 search + L4 filters + L5 totals, offset and cursor paging) and the XLSX export
  * (L6) over real HTTP, against PostgreSQL, at each size given (default 10,000 and 100,000 VMs, one run). Prints JSON
  * only on stdout (progress goes to stderr):
- *   node --max-semi-space-size=2 --expose-gc --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms 10000,100000]
- *     [--requests N] [--warm-up N] [--pg-setting name=value …]
- * (`--max-semi-space-size=2` as the agent runs: its young generation, hence its garbage, stays small; without it, the
- * export's garbage alone grows the heap by tens of MiB before a collection.) `--warm-up` (default 20) requests of each
- * shape go first, unmeasured: an agent serving a portal runs these paths all day, so the figures are its steady state.
- * The list requests are sent and timed from a worker thread (http-client.ts), so that the client's own work and
- * garbage do not count in the agent's figures; the export is fetched from the main thread (its memory is counted
- * there, the body dropped as it arrives). The URL argument or TEST_DATABASE_URL names a server; the bench makes a scratch database there per size and drops
- * it afterwards. For each query shape: p50/p99 over HTTP, the store's own p50, the plan's shape (which index or
- * scan reads each table, so that a plan turning into a scan of vms shows), the buffers it touches and the server's
- * own planning and execution times: HTTP minus store is the agent's HTTP, auth and JSON; store minus the server's
- * times is the round trip and decoding. The seed writes the VMs in bulk (seed.ts). The export: its time and how much the
- * agent's memory grew while it ran (peak, and with --expose-gc also what stayed after a full collection).
+ *   node --max-semi-space-size=2 --import tsx bench/api-list/run.ts [POSTGRES-URL] [--vms 10000,100000] [--requests N]
+ *     [--warm-up N] [--pg-setting name=value …]
+ * (`--max-semi-space-size=2`: the agent's own young generation, as `npm start` runs it.) `--warm-up` (default 20)
+ * requests of each shape go first, unmeasured: an agent serving a portal runs these paths all day, so the figures are
+ * its steady state. The list requests are sent and timed from a worker thread (http-client.ts), so that the client's
+ * own work and garbage do not count in the agent's figures. The URL argument or TEST_DATABASE_URL names a server; the
+ * bench makes a scratch database there per size and drops it afterwards. For each query shape: p50/p99 over HTTP,
+ * the store's own p50, the plan's shape (which index or scan reads each table, so that a plan turning into a scan of
+ * vms shows), the buffers it touches and the server's own planning and execution times: HTTP minus store is the
+ * agent's HTTP, auth and JSON; store minus the server's times is the round trip and decoding. The seed writes the VMs
+ * in bulk (seed.ts). The export runs in an agent of its own (export-in-agent.ts, with the agent's flags, not in this
+ * process that seeded the rows): its time and the growth of that agent's RSS while it ran (peak, sampled every 10 ms).
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
@@ -41,8 +40,8 @@ import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag, wholeNumbersFlag } from "../shared/flags.ts"
 import { loadAverages, machineFacts } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
+import { exportInAgent } from "./export-in-agent.ts"
 import { httpClient } from "./http-client.ts"
-import { memoryGrowth } from "./memory.ts"
 import { planShape } from "./plans.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
 import { summarise } from "./stats.ts"
@@ -145,16 +144,8 @@ const benchSize = async (url: string, vmCount: number) => {
       }
       await client.close()
       progress(`${vmCount} VMs: export.xlsx of every VM`)
-      // The body is counted as it arrives and dropped, so that only the agent's side of the export is in memory.
-      const exported = await memoryGrowth(async () => {
-        const started = performance.now()
-        const response = await fetch(`${origin}/api/v1/vms/export.xlsx`, {
-          headers: { Authorization: `Bearer ${secret}` },
-        })
-        let bytes = 0
-        for await (const chunk of response.body ?? []) bytes += chunk.length
-        return { status: response.status, bytes, ms: Math.round(performance.now() - started) }
-      })
+      // In an agent of its own, with the agent's flags: its memory is the export's alone (export-in-agent.ts).
+      const exported = await exportInAgent(url, world.superadmin.id)
       // The same questions to the store directly (after the HTTP part: an idle keep-alive socket would be closed): what
       // the database takes, apart from HTTP, auth and JSON; and the plan PostgreSQL picks for each.
       const actor = {
@@ -219,13 +210,11 @@ const benchSize = async (url: string, vmCount: number) => {
         baseline: { route: "GET /api/v1/flavors", ...summarise(baseline) },
         export: {
           rows: vmCount,
-          ...exported.result,
-          ...exported.memory,
+          ...exported,
           ...(vmCount >= 100_000
             ? {
                 target: exportTarget,
-                metTarget:
-                  exported.result.ms <= exportTarget.ms && exported.memory.rssGrowthMiB <= exportTarget.rssGrowthMiB,
+                metTarget: exported.ms <= exportTarget.ms && exported.rssGrowthMiB <= exportTarget.rssGrowthMiB,
               }
             : {}),
         },
