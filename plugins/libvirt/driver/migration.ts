@@ -21,6 +21,11 @@ type Migration = NonNullable<Driver["migration"]>
 export type PeerXml = (uri: string, name: string) => Effect.Effect<string, LibvirtError>
 
 const POLL_MS = 500
+/**
+ * Until the job's first sample: an idle guest's whole migration takes about a second here, so at POLL_MS the first
+ * sample (the caller's sign that the send is under way) often came when it was nearly over.
+ */
+const FIRST_POLL_MS = 50
 /** The contract's default for the switch-over pause. */
 const DOWNTIME_LIMIT_MS = 20
 
@@ -135,14 +140,17 @@ export const makeMigration = (
       if (incoming.delete(name)) ctx.quiet.leave(name)
     }
 
-    /** Samples the running job every POLL_MS. */
+    /** Samples the running job every FIRST_POLL_MS until it is seen, then every POLL_MS. */
     const poll = (name: string) =>
       Effect.gen(function* () {
+        let seen = false
         for (;;) {
           const info = yield* Effect.option(client.jobInfo(name, { completed: false }))
-          if (info._tag === "Some" && info.value["Job type"] === "Unbounded")
+          if (info._tag === "Some" && info.value["Job type"] === "Unbounded") {
+            seen = true
             yield* PubSub.publish(hub, sampleOf(name, info.value))
-          yield* Effect.sleep(POLL_MS)
+          }
+          yield* Effect.sleep(seen ? POLL_MS : FIRST_POLL_MS)
         }
       })
 
