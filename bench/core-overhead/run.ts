@@ -23,7 +23,7 @@ import { layerPostgres } from "../../core/store/layer.ts"
 import { Store } from "../../core/store/ports.ts"
 import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
-import { machineFacts } from "../shared/load.ts"
+import { loadAverages, machineFacts } from "../shared/load.ts"
 import { installQueryCounter } from "../shared/query-counter.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 
@@ -59,7 +59,7 @@ const median = (values: ReadonlyArray<number>) => {
   return Math.round((sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 100) / 100
 }
 
-const loadAtStart = machineFacts([]).loadavg
+const loadAtStart = loadAverages()
 const report = await withScratchDatabase(postgresUrl, async (url) => {
   const fake = await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))
   const host = {
