@@ -3,13 +3,18 @@ import type { PlatformEvent, Task } from "./types.ts"
 
 const finished = (task: Task) => task.state === "succeeded" || task.state === "failed"
 const pollMs = 2000
+/** How many finished tasks the stream told of before their start's answer came back are remembered. */
+const earlyKept = 64
 
 /**
  * Follows tasks an element started until each finishes: the events stream says so at once, and a slow poll of
- * GET /tasks/{id} covers a dropped stream. Each task is reported once.
+ * GET /tasks/{id} covers a dropped stream. Each task is reported once. A quick task may end on the stream before the
+ * request that started it has answered; its end is kept for a while, so it is reported as soon as it is watched, in
+ * the order the tasks ended, not a poll later.
  */
 export class TaskWatch {
   private readonly pending = new Map<string, Task>()
+  private readonly endedUnwatched = new Map<string, Task>()
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly client: () => ApiClient
   private readonly onFinished: (task: Task) => void
@@ -24,8 +29,10 @@ export class TaskWatch {
   }
 
   watch(task: Task): void {
-    if (finished(task)) {
-      queueMicrotask(() => this.onFinished(task))
+    const ended = finished(task) ? task : this.endedUnwatched.get(task.id)
+    if (ended !== undefined) {
+      this.endedUnwatched.delete(task.id)
+      queueMicrotask(() => this.onFinished(ended))
       return
     }
     this.pending.set(task.id, task)
@@ -33,13 +40,23 @@ export class TaskWatch {
   }
 
   handle(event: PlatformEvent): void {
-    if (event._tag === "task" && this.pending.has(event.task.id) && finished(event.task)) this.finish(event.task)
+    if (event._tag !== "task" || !finished(event.task)) return
+    if (this.pending.has(event.task.id)) {
+      this.finish(event.task)
+      return
+    }
+    this.endedUnwatched.set(event.task.id, event.task)
+    for (const id of this.endedUnwatched.keys()) {
+      if (this.endedUnwatched.size <= earlyKept) break
+      this.endedUnwatched.delete(id)
+    }
   }
 
   dispose(): void {
     clearInterval(this.timer)
     this.timer = undefined
     this.pending.clear()
+    this.endedUnwatched.clear()
   }
 
   private finish(task: Task) {

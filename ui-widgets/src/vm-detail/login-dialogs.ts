@@ -30,11 +30,15 @@ const vmPath = (detail: VmDetail) => `/vms/${encodeURIComponent(detail.vm.id)}`
 export const loginDialog = async (client: ApiClient, detail: VmDetail, action: string): Promise<ActionDialog> => {
   const name = detail.vm.displayName
   if (action === "affinity") {
-    // R10: the VM's department's groups (an admin may look at another department's VM)
+    // R10: the VM's department's groups (an admin may look at another department's VM), and its membership read
+    // afresh: the shown detail may not yet have caught up with a change just confirmed.
     const query = { departmentId: detail.vm.departmentId }
-    const groups = (await client.get<{ items: ReadonlyArray<Group> }>("/affinity-groups", query)).items
-    const options = groups.map((g) => ({ value: g.id, label: `${g.name} · ${g.policy}` }))
-    return { action, kind: "groups", name, value: detail.vm.affinityGroupIds.join(","), options }
+    const [groups, current] = await Promise.all([
+      client.get<{ items: ReadonlyArray<Group> }>("/affinity-groups", query),
+      client.get<VmDetail>(vmPath(detail)),
+    ])
+    const options = groups.items.map((g) => ({ value: g.id, label: `${g.name} · ${g.policy}` }))
+    return { action, kind: "groups", name, value: current.vm.affinityGroupIds.join(","), options }
   }
   if (action === "login-method" && detail.vm.loginMethod === "ssh-key") {
     return { action, kind: "login-password", name, value: "" }
