@@ -2,7 +2,7 @@ import { CompiledQuery, type Kysely } from "kysely"
 import type { DB } from "../../core/store/schema.ts"
 import type { VmQuery } from "../../core/store/vm-query.ts"
 import type { VmListField } from "../../core/store/vm-sheet.ts"
-import { sheetStatement } from "../../core/store/vm-sheet.ts"
+import { sheetQuery } from "../../core/store/vm-sheet.ts"
 import { percentile } from "./stats.ts"
 
 interface PlanNode {
@@ -39,7 +39,7 @@ const medianMs = (samples: ReadonlyArray<number>) => Math.round(percentile(sampl
  * runs by), and the server's planning and execution times (EXPLAIN ANALYZE without per-node timing; median of `runs`).
  */
 export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<VmListField>, runs = 15) => {
-  const compiled = sheetStatement(db, q, fields).compile()
+  const compiled = sheetQuery(db, q, fields)
   const explained: Array<Explained> = []
   for (let i = 0; i < runs; i++) {
     const result = await db.executeQuery<{ "QUERY PLAN": ReadonlyArray<Explained> }>(

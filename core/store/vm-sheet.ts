@@ -4,6 +4,7 @@ import { copierOf } from "./row-shape.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf } from "./vm.codec.ts"
 import { pageFrame, pageOutline, type VmCursor, type VmQuery, walkedRows } from "./vm-query.ts"
+import { cachedStatement } from "./vm-statement.ts"
 
 /** Everything a row of the list can show (L3): the VM's fields, its names, addresses and disk GiB. */
 export interface VmListValues extends Vm {
@@ -60,7 +61,7 @@ export const queryVmSheet = async (
   q: VmQuery,
   fields: ReadonlyArray<VmListField>,
 ): Promise<VmSheetPage> => {
-  const rows = (await sheetStatement(db, q, fields).execute()) as unknown as ReadonlyArray<
+  const rows = (await db.executeQuery(sheetQuery(db, q, fields))).rows as unknown as ReadonlyArray<
     Parameters<typeof pageOutline>[0][number] & VmSheetRow
   >
   const { page, ...outline } = pageOutline(rows, q)
@@ -95,3 +96,6 @@ export const sheetStatement = (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray
     .leftJoin("hosts as host", "host.id", "vms.hostId")
     .select(wanted)
 }
+
+/** sheetStatement compiled once per shape of question and fields (vm-statement.ts), with the question's values. */
+export const sheetQuery = cachedStatement(sheetStatement, "")
