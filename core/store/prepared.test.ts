@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import pg from "pg"
-import { preparedMark, preparing } from "./prepared.ts"
+import { preparedMark, preparedTexts, preparing } from "./prepared.ts"
 
 const url = process.env.TEST_DATABASE_URL
 
@@ -42,5 +42,14 @@ describe("statements prepared once per connection", { skip: url ? false : "TEST_
     for (let i = 0; i < 2; i++) {
       assert.deepEqual((await client.query(marked, [7])).rows, [{ id: 7, holder: "agent-a" }])
     }
+  })
+
+  it("past preparedTexts texts, further marked statements still answer, unprepared", async () => {
+    const already = (await preparedHere()).length
+    for (let n = 0; n < preparedTexts + 5; n++) {
+      const { rows } = await client.query(`${preparedMark}select $1::int + ${n} as n`, [1])
+      assert.deepEqual(rows, [{ n: n + 1 }])
+    }
+    assert.equal((await preparedHere()).length, preparedTexts, `${already} prepared before, then up to the cap`)
   })
 })

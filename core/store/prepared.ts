@@ -6,7 +6,9 @@ import type pg from "pg"
  * A statement whose text begins with this mark is prepared once per connection, under a name made from its text:
  * the server parses and plans it once, not at every call. Marked: the statement every VM operation runs first (the
  * lock's claim, which reads the VM and its counts with it), whose parse and plan cost the server more than running
- * it (~0.5 ms of ~0.6 on a quiet host, several times that on a busy one).
+ * it (~0.5 ms of ~0.6 on a quiet host, several times that on a busy one); and the VM list's searches (vm-sheet.ts).
+ * PostgreSQL plans the first five runs of a prepared statement for their values, then keeps one plan for any values
+ * when that plan costs no more than theirs did (plan_cache_mode auto).
  *
  * Behind a connection pooler in transaction mode, prepared statements need one that keeps them per server
  * connection (PgBouncer 1.21 or later, `max_prepared_statements`).
@@ -20,11 +22,18 @@ const tailText = " /* prepared */"
 export const preparedTail = sql.raw(tailText)
 const marked = (text: string) => text.startsWith(preparedMark) || text.endsWith(tailText)
 
+/**
+ * Texts prepared at most: each prepared statement holds its plan in every connection's server process until the
+ * connection ends. The marked texts are a handful of fixed ones and the VM list's searches, one per shape of question
+ * (vm-statement.ts: a few dozen); past this many (a client asking for ever other columns) the others run unprepared.
+ */
+export const preparedTexts = 200
+
 const names = new Map<string, string>()
-/** Marked statements are a handful of fixed texts (their values are parameters): each name is made once. */
+/** Marked statements are fixed texts (their values are parameters): each name is made once. */
 const nameOf = (text: string) => {
   let name = names.get(text)
-  if (name === undefined) {
+  if (name === undefined && names.size < preparedTexts) {
     name = `hx_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`
     names.set(text, name)
   }
@@ -47,7 +56,7 @@ export const preparing = (client: pg.Client): void => {
       return query(...args)
     }
     const name = nameOf(text)
-    if (stale.has(name)) return query(text, values)
+    if (name === undefined || stale.has(name)) return query(text, values)
     return (query({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
       if ((error as { readonly code?: unknown }).code !== "0A000") throw error
       stale.add(name)

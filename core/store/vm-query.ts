@@ -519,7 +519,10 @@ type TotalsColumns = {
 
 type PageRow = InferResult<ReturnType<typeof vmPageStatement>>[number]
 /** vmPageStatement compiled once per shape of question (vm-statement.ts). */
-const pageStatement = cachedStatement((db, q) => vmPageStatement(db, q), "")
+const pageStatement = cachedStatement(
+  (db, q) => vmPageStatement(db, q),
+  () => "",
+)
 
 /** One page of the list (L1–L4) and the totals of the filtered set (L5): see vmPageStatement. */
 export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {

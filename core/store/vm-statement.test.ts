@@ -62,11 +62,11 @@ const variants = (n: number): ReadonlyArray<VmQuery> => {
 describe("list statements compiled once per shape (#23)", () => {
   it("a question of a shape already compiled gets the statement and values compiled for it afresh", () => {
     const [some, others] = [variants(0), variants(1)]
-    const cached = cachedStatement(sheetStatement, "")
+    const cached = cachedStatement(sheetStatement, () => "")
     for (const q of some) cached(db, q, fields)
     for (const [at, q] of others.entries()) {
       assert.equal(shapeOf(q, fields), shapeOf(some[at] as VmQuery, fields), `pair ${at} is of one shape`)
-      const fresh = cachedStatement(sheetStatement, "")(db, q, fields)
+      const fresh = cachedStatement(sheetStatement, () => "")(db, q, fields)
       const reused = cached(db, q, fields)
       assert.equal(reused.sql, fresh.sql, `pair ${at}`)
       assert.deepEqual(reused.parameters, fresh.parameters, `pair ${at}`)
@@ -74,7 +74,7 @@ describe("list statements compiled once per shape (#23)", () => {
   })
 
   it("each value of the question reaches the statement's parameters, none is left a placeholder", () => {
-    const cached = cachedStatement(sheetStatement, "")
+    const cached = cachedStatement(sheetStatement, () => "")
     const q: VmQuery = {
       scope: { companyId: id(1) },
       search: "10.20.1",
@@ -97,7 +97,7 @@ describe("list statements compiled once per shape (#23)", () => {
   })
 
   it("questions of other shapes get other statements", () => {
-    const texts = new Set(variants(0).map((q) => cachedStatement(sheetStatement, "")(db, q, fields).sql))
+    const texts = new Set(variants(0).map((q) => cachedStatement(sheetStatement, () => "")(db, q, fields).sql))
     assert.equal(texts.size, variants(0).length)
     assert.notEqual(shapeOf({ scope: {} }, fields), shapeOf({ scope: {} }, ["id"]))
   })

@@ -79,11 +79,12 @@ const keptShapes = 500
 /**
  * `build`'s statement for a question, compiled once per shape (shapeOf) and then only given the question's values.
  * Building the Kysely tree of a search's statement (CTEs, a branch per index) cost ~0.4–1.2 ms of a list request
- * (#23), the whole of it spent on the same text each time. The text starts with `mark` (prepared.ts's mark, or "").
+ * (#23), the whole of it spent on the same text each time. The text starts with `mark` of the question (prepared.ts's
+ * mark, or ""), which must follow from its shape.
  */
 export const cachedStatement = <F extends string>(
   build: (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<F>) => Compilable,
-  mark: string,
+  mark: (q: VmQuery) => string,
 ): ((db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<F>) => CompiledQuery) => {
   // Per database handle: the text depends on its dialect and plugins.
   const byDatabase = new WeakMap<Kysely<DB>, Map<string, Statement>>()
@@ -97,7 +98,7 @@ export const cachedStatement = <F extends string>(
     let statement = statements.get(shape)
     if (statement === undefined) {
       const compiled = build(db, q, fields).compile()
-      statement = { sql: `${mark}${compiled.sql}`, parameters: compiled.parameters }
+      statement = { sql: `${mark(q)}${compiled.sql}`, parameters: compiled.parameters }
       if (statements.size >= keptShapes) statements.delete(statements.keys().next().value as string)
       statements.set(shape, statement)
     }
