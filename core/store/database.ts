@@ -4,8 +4,8 @@ import pg from "pg"
 import type { StoreError } from "../errors.ts"
 import { HyperxCamelCasePlugin } from "./naming.ts"
 import { preparing } from "./prepared.ts"
-import { serverSettings } from "./server/settings.ts"
 import type { DB } from "./schema.ts"
+import { serverSettings } from "./server/settings.ts"
 import { toStoreError } from "./store-error.ts"
 
 /** One engine: PostgreSQL (the embedded server of the data folder, or DATABASE_URL). */
