@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from "kysely"
-import { preparedMark } from "../../core/store/prepared.ts"
+import { preparedWhileRoomMark } from "../../core/store/prepared.ts"
 import type { DB } from "../../core/store/schema.ts"
 import type { VmQuery } from "../../core/store/vm-query.ts"
 import type { VmListField } from "../../core/store/vm-sheet.ts"
@@ -52,7 +52,7 @@ export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArra
   const parameters = [...compiled.parameters]
   // A statement the agent prepares (a search's): its plan once PostgreSQL has settled on one (after five runs it may
   // keep one plan for every value), explained as EXECUTE of it.
-  const prepared = compiled.sql.startsWith(preparedMark)
+  const prepared = compiled.sql.startsWith(preparedWhileRoomMark)
   // EXECUTE takes no parameters of the protocol: its values are written as literals (standard_conforming_strings).
   const values = parameters.map(literal).join(", ")
   const explain = `explain (analyze, timing off, buffers, format json) ${

@@ -6,9 +6,9 @@ import type pg from "pg"
  * A statement whose text begins with this mark is prepared once per connection, under a name made from its text:
  * the server parses and plans it once, not at every call. Marked: the statement every VM operation runs first (the
  * lock's claim, which reads the VM and its counts with it), whose parse and plan cost the server more than running
- * it (~0.5 ms of ~0.6 on a quiet host, several times that on a busy one); and the VM list's searches (vm-sheet.ts).
- * PostgreSQL plans the first five runs of a prepared statement for their values, then keeps one plan for any values
- * when that plan costs no more than theirs did (plan_cache_mode auto).
+ * it (~0.5 ms of ~0.6 on a quiet host, several times that on a busy one). PostgreSQL plans the first five runs of a
+ * prepared statement for their values, then keeps one plan for any values when that plan costs no more than theirs
+ * did (plan_cache_mode auto).
  *
  * Behind a connection pooler in transaction mode, prepared statements need one that keeps them per server
  * connection (PgBouncer 1.21 or later, `max_prepared_statements`).
@@ -20,20 +20,28 @@ const tailText = " /* prepared */"
  * record a task and its outcome (with the operation's own row, and the lock freed), which every operation runs.
  */
 export const preparedTail = sql.raw(tailText)
-const marked = (text: string) => text.startsWith(preparedMark) || text.endsWith(tailText)
+const marked = (text: string) =>
+  text.startsWith(preparedMark) || text.endsWith(tailText) || text.startsWith(preparedWhileRoomMark)
 
 /**
- * Texts prepared at most: each prepared statement holds its plan in every connection's server process until the
- * connection ends. The marked texts are a handful of fixed ones and the VM list's searches, one per shape of question
- * (vm-statement.ts: a few dozen); past this many (a client asking for ever other columns) the others run unprepared.
+ * A statement whose text begins with this mark is prepared as those above while fewer than `roomForTexts` texts so
+ * marked are (in this process), and runs unprepared past them: the VM list's searches (vm-sheet.ts), one text per shape
+ * of question. A prepared search holds ~0.7 MiB of its connection's server process (its plan and query trees, PG 15)
+ * until the connection ends.
  */
-export const preparedTexts = 200
+export const preparedWhileRoomMark = "/* prepared while room */ "
+/** Searches of the list prepared at most: ~17 MiB a connection (the portal's list asks a handful of shapes). */
+export const roomForTexts = 24
 
 const names = new Map<string, string>()
+let roomTaken = 0
 /** Marked statements are fixed texts (their values are parameters): each name is made once. */
 const nameOf = (text: string) => {
   let name = names.get(text)
-  if (name === undefined && names.size < preparedTexts) {
+  if (name === undefined) {
+    const room = text.startsWith(preparedWhileRoomMark)
+    if (room && roomTaken >= roomForTexts) return undefined
+    if (room) roomTaken++
     name = `hx_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`
     names.set(text, name)
   }
