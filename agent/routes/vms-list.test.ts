@@ -34,6 +34,33 @@ for (const backend of storeBackends) {
       assert.deepEqual(await ids("owner"), [byName.id, other.id].sort(), "both belong to the user named owner")
     })
 
+    it("L2 L5 parallel searches of one shape (one prepared statement) each get their own VMs and totals", async () => {
+      const s = suite()
+      const names = ["kiwi", "lime", "mango", "olive", "peach", "quince"]
+      const seeded = await Promise.all(
+        names.map((name, at) =>
+          agent.seedVm({ displayName: `${name}_${s}`, cpus: at + 1, state: "running", tags: { suite: s } }),
+        ),
+      )
+      // The same filters and sort, other values: one shape, asked many times at once, each search twice.
+      const pages = await Promise.all(
+        [...names, ...names].map((name) =>
+          list(`search=${name}_${s}&state=running&sort=displayName&limit=5&columns=displayName,cpus`),
+        ),
+      )
+      for (const [at, page] of pages.entries()) {
+        const index = at % names.length
+        assert.equal(page.status, 200)
+        assert.deepEqual(
+          page.body.items.map((row) => row.id),
+          [seeded[index]?.id],
+          names[index],
+        )
+        assert.equal(page.body.total, 1)
+        assert.equal(page.body.totals.cpus, index + 1)
+      }
+    })
+
     it("L4 L5 header filters narrow the list, and the totals sum CPU, memory and disk of the filtered set only", async () => {
       const s = suite()
       await agent.seedVm({ displayName: "a", cpus: 2, memoryMiB: 1024, state: "running", tags: { suite: s } })

@@ -1,8 +1,9 @@
 import { CompiledQuery, type Kysely } from "kysely"
+import { preparedWhileRoomMark } from "../../core/store/prepared.ts"
 import type { DB } from "../../core/store/schema.ts"
 import type { VmQuery } from "../../core/store/vm-query.ts"
 import type { VmListField } from "../../core/store/vm-sheet.ts"
-import { sheetStatement } from "../../core/store/vm-sheet.ts"
+import { sheetQuery } from "../../core/store/vm-sheet.ts"
 import { percentile } from "./stats.ts"
 
 interface PlanNode {
@@ -30,6 +31,13 @@ export const readsOf = (node: PlanNode): Array<string> => {
   return [...own, ...(node.Plans ?? []).flatMap(readsOf)]
 }
 
+const literal = (value: unknown): string =>
+  value === null || value === undefined
+    ? "null"
+    : typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : `'${String(value).replaceAll("'", "''")}'`
+
 const medianMs = (samples: ReadonlyArray<number>) => Math.round(percentile(samples, 50) * 100) / 100
 
 /**
@@ -37,19 +45,39 @@ const medianMs = (samples: ReadonlyArray<number>) => Math.round(percentile(sampl
  * index or scan reads each table (and whether any reads all of vms, so that a plan turning into a scan of the table
  * shows in the JSON), the 8 KiB buffers it touched (the same on a busy or a quiet machine: the figure to compare
  * runs by), and the server's planning and execution times (EXPLAIN ANALYZE without per-node timing; median of `runs`).
+ * A prepared search's planning time is near zero once it runs one plan for every value.
  */
 export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<VmListField>, runs = 15) => {
-  const compiled = sheetStatement(db, q, fields).compile()
+  const compiled = sheetQuery(db, q, fields)
+  const parameters = [...compiled.parameters]
+  // A statement the agent prepares (a search's): its plan once PostgreSQL has settled on one (after five runs it may
+  // keep one plan for every value), explained as EXECUTE of it.
+  const prepared = compiled.sql.startsWith(preparedWhileRoomMark)
+  // EXECUTE takes no parameters of the protocol: its values are written as literals (standard_conforming_strings).
+  const values = parameters.map(literal).join(", ")
+  const explain = `explain (analyze, timing off, buffers, format json) ${
+    prepared ? `execute hx_bench_plan(${values})` : compiled.sql
+  }`
   const explained: Array<Explained> = []
-  for (let i = 0; i < runs; i++) {
-    const result = await db.executeQuery<{ "QUERY PLAN": ReadonlyArray<Explained> }>(
-      CompiledQuery.raw(`explain (analyze, timing off, buffers, format json) ${compiled.sql}`, [
-        ...compiled.parameters,
-      ]),
-    )
-    const first = result.rows[0]?.["QUERY PLAN"][0]
-    if (first !== undefined) explained.push(first)
-  }
+  await db.connection().execute(async (connection) => {
+    if (prepared) {
+      await connection.executeQuery(CompiledQuery.raw(`prepare hx_bench_plan as ${compiled.sql}`))
+      for (let i = 0; i < 6; i++) {
+        await connection.executeQuery(CompiledQuery.raw(`execute hx_bench_plan(${values})`))
+      }
+    }
+    try {
+      for (let i = 0; i < runs; i++) {
+        const result = await connection.executeQuery<{ "QUERY PLAN": ReadonlyArray<Explained> }>(
+          CompiledQuery.raw(explain, prepared ? [] : parameters),
+        )
+        const first = result.rows[0]?.["QUERY PLAN"][0]
+        if (first !== undefined) explained.push(first)
+      }
+    } finally {
+      if (prepared) await connection.executeQuery(CompiledQuery.raw("deallocate hx_bench_plan"))
+    }
+  })
   const last = explained.at(-1)
   const reads = last === undefined ? [] : readsOf(last.Plan)
   return {

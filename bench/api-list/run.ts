@@ -9,11 +9,26 @@
  * its steady state. The list requests are sent and timed from a worker thread (http-client.ts), so that the client's
  * own work and garbage do not count in the agent's figures. The URL argument or TEST_DATABASE_URL names a server; the
  * bench makes a scratch database there per size and drops it afterwards. For each query shape: p50/p99 over HTTP,
- * the store's own p50, the plan's shape (which index or scan reads each table, so that a plan turning into a scan of
- * vms shows), the buffers it touches and the server's own planning and execution times: HTTP minus store is the
- * agent's HTTP, auth and JSON; store minus the server's times is the round trip and decoding. The seed writes the VMs
+ * the store's own p50 and CPU per question (`storeOnlyCpuMs`: the PostgreSQL server's backends, read from /proc when
+ * the server runs on this host, else null; and the bench process's, which is the agent's store path: both far less
+ * moved by other work on a shared machine than the times are), the plan's shape (which index or scan reads each
+ * table, so that a plan turning into a scan of vms shows; for a prepared search, the plan its runs settle on), the
+ * buffers it touches and the server's own planning and execution times: HTTP minus store is the agent's HTTP, auth
+ * and JSON; store minus the server's times is the round trip and decoding. The seed writes the VMs
  * in bulk (seed.ts). The export runs in an agent of its own (export-in-agent.ts, with the agent's flags, not in this
  * process that seeded the rows): its time and the growth of that agent's RSS while it ran (peak, sampled every 10 ms).
+ *
+ * #23, 10,000 VMs, `--requests 700`, PostgreSQL 15 (scripts/pg-throwaway.sh) on this 2-core machine while two other
+ * benches ran (load 3.5–4.4, so the times are upper bounds), before (406f397) and after the list's statements were
+ * compiled once per shape, its searches prepared and searched by IP range, and the agent's sessions planned with
+ * random_page_cost 1.1, runs interleaved: all shapes p50 9.53 / 10.10 → 5.36 / 5.74 ms, p99 36.2 / 33.1 → 19.8 /
+ * 14.7 ms (GET /api/v1/flavors meanwhile: p50 1.4–1.9 ms). CPU per store-only question, server / agent store path
+ * (ms; before: the same loop in a script of its own): first page 1.8 / 2.0 → 1.9 / 1.4, name search 3.5 / 2.0 →
+ * 2.2 / 1.2, IP prefix + flavor 4.6 / 2.2 → 2.5 / 1.4, owner + host 6.3 / 2.3 → 2.8 / 1.6, rare name 2.4 / 0.9 →
+ * 0.5 / 0.5, tag 2.4 / 1.5 → 2.5 / 1.1, deep offset 2.4 / 1.3 → 2.9 / 1.1, whole IP 3.0 / 1.3 → 3.9 / 0.5 (planned
+ * each time: PostgreSQL keeps no plan for all values there). At 100,000 VMs the server's CPU per question stayed or
+ * fell (name search 12.7–12.9 → 12.3–12.9 ms, IP prefix 14.1–14.8 → 12.8–14.2, owner + host 10.2–10.6 → 9.7–10.0)
+ * and the agent's halved; times there were not measured quietly (load 6–9).
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
@@ -44,6 +59,7 @@ import { exportInAgent } from "./export-in-agent.ts"
 import { httpClient } from "./http-client.ts"
 import { planShape } from "./plans.ts"
 import { type BenchWorld, seedVms } from "./seed.ts"
+import { serverCpu } from "./server-cpu.ts"
 import { summarise } from "./stats.ts"
 
 // The agent's own heap setting (agent/start/agent.ts does the same at start).
@@ -51,6 +67,8 @@ tuneHeapForRequests()
 const sizes = wholeNumbersFlag("--vms", [10_000, 100_000])
 const requestCount = wholeNumberFlag("--requests", 500)
 const warmUpPerShape = wholeNumberFlag("--warm-up", 20)
+/** Store-only questions per shape whose CPU is counted (server-cpu.ts). */
+const cpuRuns = wholeNumberFlag("--cpu-runs", 150)
 /**
  * Settings for the embedded server over core/store/server/settings.ts (`--pg-setting shared_buffers=16MB`, repeated):
  * to measure what a setting would change before changing the product's.
@@ -166,12 +184,25 @@ const benchSize = async (url: string, vmCount: number) => {
       // What the route asks the store for: the page with the fields of every column (the list's default).
       const listFields = columnFields(vmColumnNames)
       const storeMs: Record<string, Array<number>> = {}
+      const cpuMs: Record<string, { readonly server: number | null; readonly agent: number }> = {}
       for (const [name, vmQuery] of vmQueries) {
         storeMs[name] = []
+        const ask = () => runtime.runPromise(Store.use((s) => s.vms.sheet(vmQuery, listFields)))
         for (let i = 0; i < 30; i++) {
           const started = performance.now()
-          await runtime.runPromise(Store.use((s) => s.vms.sheet(vmQuery, listFields)))
+          await ask()
           storeMs[name]?.push(performance.now() - started)
+        }
+        // CPU per question, the server's and this process's (the store's part of the agent): over more runs, as the
+        // server's is counted in 10 ms ticks.
+        const server = await serverCpu(url)
+        const agentFrom = process.cpuUsage()
+        for (let i = 0; i < cpuRuns; i++) await ask()
+        const agent = process.cpuUsage(agentFrom)
+        const serverMs = await server.stop()
+        cpuMs[name] = {
+          server: serverMs === null ? null : Math.round((serverMs / cpuRuns) * 100) / 100,
+          agent: Math.round(((agent.user + agent.system) / 1000 / cpuRuns) * 100) / 100,
         }
       }
       const plans = await Effect.runPromise(
@@ -202,6 +233,7 @@ const benchSize = async (url: string, vmCount: number) => {
                 matched: matched[name],
                 ...summarise(byShape[name] ?? []),
                 storeOnlyP50Ms: summarise(storeMs[name] ?? []).p50Ms,
+                storeOnlyCpuMs: cpuMs[name],
                 plan: plans[name],
               },
             ]),

@@ -5,6 +5,7 @@ import type { StoreError } from "../errors.ts"
 import { HyperxCamelCasePlugin } from "./naming.ts"
 import { preparing } from "./prepared.ts"
 import type { DB } from "./schema.ts"
+import { serverSettings } from "./server/settings.ts"
 import { toStoreError } from "./store-error.ts"
 
 /** One engine: PostgreSQL (the embedded server of the data folder, or DATABASE_URL). */
@@ -21,6 +22,15 @@ export interface DatabaseOptions {
   readonly url: string
 }
 
+/**
+ * Every session in UTC, whatever the server's default (PG 15 says Etc/UTC, others may not). And the planner's cost of
+ * a random page read as the embedded server has it (server/settings.ts): the agent's rows and indexes sit in memory,
+ * and at the default 4 (spinning disks) the list's page at 10,000 VMs joined its 100 rows to a scan of the whole vms
+ * table (700 of 1,761 buffers, 4.5 of 6.7 ms) rather than reading them by key (#23). On a server of the operator's
+ * (DATABASE_URL) it is set for the agent's own sessions only.
+ */
+const sessionOptions = `-c TimeZone=UTC -c random_page_cost=${serverSettings.random_page_cost}`
+
 const kyselyOver = (pool: pg.Pool): Kysely<DB> =>
   new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new HyperxCamelCasePlugin()] })
 
@@ -31,11 +41,10 @@ const openPostgres = (url: string) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        // Every session in UTC, whatever the server's default (PG 15 says Etc/UTC, others may not).
         // Two connections stay open however long the agent idles (pg closes idle ones after 10 s): otherwise the first
         // operation after a quiet spell pays for a new connection (its TCP and start-up, 5–15 ms on a busy host) and
         // prepares its statements again. The runner uses two at once (an operation's records while its work runs).
-        const pool = new pg.Pool({ connectionString: url, options: "-c TimeZone=UTC", min: 2 })
+        const pool = new pg.Pool({ connectionString: url, options: sessionOptions, min: 2 })
         // An idle client that loses its connection emits "error"; unhandled, it would kill the process.
         // The next query on the pool then fails and becomes a retryable StoreError.
         pool.on("error", () => undefined)

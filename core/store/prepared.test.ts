@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import pg from "pg"
-import { preparedMark, preparing } from "./prepared.ts"
+import { preparedMark, preparedWhileRoomMark, preparing, roomForTexts } from "./prepared.ts"
 
 const url = process.env.TEST_DATABASE_URL
 
@@ -42,5 +42,22 @@ describe("statements prepared once per connection", { skip: url ? false : "TEST_
     for (let i = 0; i < 2; i++) {
       assert.deepEqual((await client.query(marked, [7])).rows, [{ id: 7, holder: "agent-a" }])
     }
+  })
+
+  it("past roomForTexts texts marked to be prepared while there is room, the others still answer, unprepared", async () => {
+    const already = await preparedHere()
+    for (let n = 0; n < roomForTexts + 5; n++) {
+      const { rows } = await client.query(`${preparedWhileRoomMark}select $1::int + ${n} as n`, [1])
+      assert.deepEqual(rows, [{ n: n + 1 }])
+    }
+    const room = (await preparedHere()).filter((text) => text.startsWith(preparedWhileRoomMark))
+    assert.equal(room.length, roomForTexts)
+    const marked = `${preparedMark}select $1::int - 1 as n`
+    assert.deepEqual((await client.query(marked, [1])).rows, [{ n: 0 }])
+    assert.deepEqual(
+      (await preparedHere()).filter((text) => !text.startsWith(preparedWhileRoomMark)),
+      [...already, marked].sort(),
+      "a statement with the plain mark is prepared whatever the list's searches took",
+    )
   })
 })

@@ -6,7 +6,9 @@ import type pg from "pg"
  * A statement whose text begins with this mark is prepared once per connection, under a name made from its text:
  * the server parses and plans it once, not at every call. Marked: the statement every VM operation runs first (the
  * lock's claim, which reads the VM and its counts with it), whose parse and plan cost the server more than running
- * it (~0.5 ms of ~0.6 on a quiet host, several times that on a busy one).
+ * it (~0.5 ms of ~0.6 on a quiet host, several times that on a busy one). PostgreSQL plans the first five runs of a
+ * prepared statement for their values, then keeps one plan for any values when that plan costs no more than theirs
+ * did (plan_cache_mode auto).
  *
  * Behind a connection pooler in transaction mode, prepared statements need one that keeps them per server
  * connection (PgBouncer 1.21 or later, `max_prepared_statements`).
@@ -18,13 +20,28 @@ const tailText = " /* prepared */"
  * record a task and its outcome (with the operation's own row, and the lock freed), which every operation runs.
  */
 export const preparedTail = sql.raw(tailText)
-const marked = (text: string) => text.startsWith(preparedMark) || text.endsWith(tailText)
+const marked = (text: string) =>
+  text.startsWith(preparedMark) || text.endsWith(tailText) || text.startsWith(preparedWhileRoomMark)
+
+/**
+ * A statement whose text begins with this mark is prepared as those above while fewer than `roomForTexts` texts so
+ * marked are (in this process), and runs unprepared past them: the VM list's searches (vm-sheet.ts), one text per shape
+ * of question. A prepared search holds ~0.7 MiB of its connection's server process (its plan and query trees, PG 15)
+ * until the connection ends.
+ */
+export const preparedWhileRoomMark = "/* prepared while room */ "
+/** Searches of the list prepared at most: ~17 MiB a connection (the portal's list asks a handful of shapes). */
+export const roomForTexts = 24
 
 const names = new Map<string, string>()
-/** Marked statements are a handful of fixed texts (their values are parameters): each name is made once. */
+let roomTaken = 0
+/** Marked statements are fixed texts (their values are parameters): each name is made once. */
 const nameOf = (text: string) => {
   let name = names.get(text)
   if (name === undefined) {
+    const room = text.startsWith(preparedWhileRoomMark)
+    if (room && roomTaken >= roomForTexts) return undefined
+    if (room) roomTaken++
     name = `hx_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`
     names.set(text, name)
   }
@@ -47,7 +64,7 @@ export const preparing = (client: pg.Client): void => {
       return query(...args)
     }
     const name = nameOf(text)
-    if (stale.has(name)) return query(text, values)
+    if (name === undefined || stale.has(name)) return query(text, values)
     return (query({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
       if ((error as { readonly code?: unknown }).code !== "0A000") throw error
       stale.add(name)

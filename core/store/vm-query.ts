@@ -1,8 +1,9 @@
-import { type Expression, type Kysely, type SelectQueryBuilder, type SqlBool, sql } from "kysely"
+import { type Expression, type InferResult, type Kysely, type SelectQueryBuilder, type SqlBool, sql } from "kysely"
 import type { Vm, VmState } from "../model/index.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import type { VmSortKey } from "./vm-sort-keys.ts"
+import { cachedStatement, filterValues, mayBeAddress, parameter, scopeValue, searchOf } from "./vm-statement.ts"
 import { keptTotals } from "./vm-totals.ts"
 
 export { type VmSortKey, vmSortKeys } from "./vm-sort-keys.ts"
@@ -61,6 +62,7 @@ export interface VmPage {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 const contains = (text: string) => `%${escapeLike(text)}%`
+const prefix = (search: string) => `${escapeLike(search)}%`
 
 /**
  * How each sort key is read and compared. Keys that are columns of vms are never null and have a (key, id) index
@@ -114,47 +116,54 @@ const sortColumns: Record<VmSortKey, SortColumn> = {
 const nonEmpty = <T>(values: ReadonlyArray<T> | undefined): values is ReadonlyArray<T> =>
   values !== undefined && values.length > 0
 
-/** Only text that could be part of an address (IPv4 or IPv6) is looked for among the NICs. */
-const mayBeAddress = (search: string) => /^[0-9a-f.:]+$/i.test(search)
+/** The search as a LIKE pattern for a part of a text, and for a prefix. */
+const searchedPart = parameter((q) => contains(searchOf(q)))
+const searchedPrefix = parameter((q) => prefix(searchOf(q)))
+/** L4's name filter as a LIKE pattern. */
+const searchedName = parameter((q) => contains(q.name ?? ""))
 
 /** L2 by name: a part of the display name or hostname, by search_text's trigram index (migration 0006/0010). */
-const byText = (search: string) => sql<SqlBool>`vms.search_text like lower(${contains(search)})`
+const byText = sql<SqlBool>`vms.search_text like lower(${searchedPart})`
 
 /**
  * L2 by owner: the owners whose name matches (found by the users' trigram index), then their VMs by the owner index,
  * which carries what the list counts, sums and sorts (migration 0190): an index-only scan. Written as `in (select …)`,
  * the owner branch could not be a bitmap: an OR with it would then filter every VM of the table.
  */
-const byOwnerName = (search: string) =>
-  sql<SqlBool>`vms.owner_id = any(array(select u.id from users u where u.name ilike ${contains(search)}))`
+const byOwnerName = sql<SqlBool>`vms.owner_id = any(array(select u.id from users u where u.name ilike ${searchedPart}))`
 
 /**
  * L2 by name or owner, as one condition: PostgreSQL ORs the two index conditions as bitmaps and reads only the
  * matching rows (#23).
  */
-const byNameOrOwner = (search: string) => sql<SqlBool>`(${byText(search)} or ${byOwnerName(search)})`
+const byNameOrOwner = sql<SqlBool>`(${byText} or ${byOwnerName})`
 
-const prefix = (search: string) => `${escapeLike(search)}%`
+/**
+ * The addresses that start with the search, as a range of text_pattern_ops (byte order) besides the LIKE: an index
+ * serves a LIKE's prefix only when the pattern is a constant, a range also when it is a parameter, so that a prepared
+ * statement's one plan for every search reads the index too (#23). An address has only ASCII characters below DEL.
+ */
+const searchedFrom = parameter((q) => searchOf(q))
+const searchedTo = parameter((q) => `${searchOf(q)}\u007f`)
+const startsWithSearch = (column: Expression<unknown>) =>
+  sql<SqlBool>`(${column} ~>=~ ${searchedFrom} and ${column} ~<~ ${searchedTo} and ${column} like ${searchedPrefix})`
 
 /**
  * L2 by IP prefix: the default NIC's address kept on vms (default_ip, migration 0190, a covering index: an
  * index-only scan however many VMs match), and the few other NICs by their own partial index.
  */
-const byDefaultIp = (search: string) => sql<SqlBool>`vms.default_ip like ${prefix(search)}`
+const byDefaultIp = startsWithSearch(sql.ref("vms.default_ip"))
 /** The VMs with a NIC other than the default whose primary IP starts with the search, or a secondary IP that is it. */
-const byOtherNic = (search: string) =>
-  sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n
-    where (not n.is_default and n.primary_ip like ${prefix(search)})
-      or n.secondary_ips @> ${JSON.stringify([search])}::jsonb))`
+const byOtherNic = sql<SqlBool>`vms.id = any(array(select n.vm_id from nics n
+    where (not n.is_default and ${startsWithSearch(sql.ref("n.primary_ip"))})
+      or n.secondary_ips @> ${parameter((q) => JSON.stringify([searchOf(q)]))}::jsonb))`
 
 /**
  * L2 search, as one condition: by name or owner, or (for text that may be part of an address) by IP. Fine for a
  * page read in order; for counting every match, countedPage splits it.
  */
 const searchMatches = (search: string) =>
-  mayBeAddress(search)
-    ? sql<SqlBool>`(${byNameOrOwner(search)} or ${byDefaultIp(search)} or ${byOtherNic(search)})`
-    : byNameOrOwner(search)
+  mayBeAddress(search) ? sql<SqlBool>`(${byNameOrOwner} or ${byDefaultIp} or ${byOtherNic})` : byNameOrOwner
 
 /**
  * The VMs that match, from the vms table alone (the search: see searchMatches).
@@ -167,19 +176,21 @@ export const filteredVms = (db: Kysely<DB>, q: VmQuery, from: "vms" | "vmSearch"
       ? db.selectFrom("vms")
       : (db.selectFrom(`${from} as vms`) as unknown as SelectQueryBuilder<DB, "vms", object>)
   let query = table.where("vms.recycledAt", q.recycled === true ? "is not" : "is", null)
-  if (q.scope.companyId !== undefined) query = query.where("vms.companyId", "=", q.scope.companyId)
-  if (q.scope.departmentId !== undefined) query = query.where("vms.departmentId", "=", q.scope.departmentId)
-  if (q.scope.ownerId !== undefined) query = query.where("vms.ownerId", "=", q.scope.ownerId)
-  if (q.name !== undefined && q.name !== "") query = query.where("vms.displayName", "ilike", contains(q.name))
-  if (nonEmpty(q.states)) query = query.where("vms.state", "in", q.states)
-  if (nonEmpty(q.flavorIds)) query = query.where("vms.flavorId", "in", q.flavorIds)
-  if (nonEmpty(q.ownerIds)) query = query.where("vms.ownerId", "in", q.ownerIds)
-  if (nonEmpty(q.hostIds)) query = query.where("vms.hostId", "in", q.hostIds)
-  if (nonEmpty(q.imageIds)) query = query.where("vms.imageId", "in", q.imageIds)
+  // The values as parameters read from the question when the statement runs (vm-statement.ts): only their presence
+  // and count make the text.
+  if (q.scope.companyId !== undefined) query = query.where("vms.companyId", "=", scopeValue("companyId"))
+  if (q.scope.departmentId !== undefined) query = query.where("vms.departmentId", "=", scopeValue("departmentId"))
+  if (q.scope.ownerId !== undefined) query = query.where("vms.ownerId", "=", scopeValue("ownerId"))
+  if (q.name !== undefined && q.name !== "") query = query.where("vms.displayName", "ilike", searchedName)
+  if (nonEmpty(q.states)) query = query.where("vms.state", "in", filterValues(q, "states"))
+  if (nonEmpty(q.flavorIds)) query = query.where("vms.flavorId", "in", filterValues(q, "flavorIds"))
+  if (nonEmpty(q.ownerIds)) query = query.where("vms.ownerId", "in", filterValues(q, "ownerIds"))
+  if (nonEmpty(q.hostIds)) query = query.where("vms.hostId", "in", filterValues(q, "hostIds"))
+  if (nonEmpty(q.imageIds)) query = query.where("vms.imageId", "in", filterValues(q, "imageIds"))
   if (q.tags !== undefined && Object.keys(q.tags).length > 0) {
-    query = query.where(sql<SqlBool>`vms.tags @> ${JSON.stringify(q.tags)}::jsonb`)
+    query = query.where(sql<SqlBool>`vms.tags @> ${parameter((q) => JSON.stringify(q.tags))}::jsonb`)
   }
-  const search = q.search?.trim()
+  const search = searchOf(q)
   if (search) query = query.where(searchMatches(search))
   return query
 }
@@ -204,10 +215,11 @@ interface PageKeys {
 /** The rows after `cursor` in the order `key dir nulls last, id dir`. */
 const afterCursor = ({ sort, key: expression, id, desc }: PageKeys, cursor: VmCursor) => {
   const beyond = desc ? sql`<` : sql`>`
-  const key = sql`cast(${cursor.key} as ${sql.raw(sort.type)})`
-  if (!sort.nullable) return sql<SqlBool>`(${expression}, ${id}) ${beyond} (${key}, ${cursor.id})`
-  if (cursor.key === null) return sql<SqlBool>`(${expression} is null and ${id} ${beyond} ${cursor.id})`
-  return sql<SqlBool>`(${expression} ${beyond} ${key} or (${expression} = ${key} and ${id} ${beyond} ${cursor.id})
+  const key = sql`cast(${parameter((q) => q.after?.key)} as ${sql.raw(sort.type)})`
+  const after = parameter((q) => q.after?.id)
+  if (!sort.nullable) return sql<SqlBool>`(${expression}, ${id}) ${beyond} (${key}, ${after})`
+  if (cursor.key === null) return sql<SqlBool>`(${expression} is null and ${id} ${beyond} ${after})`
+  return sql<SqlBool>`(${expression} ${beyond} ${key} or (${expression} = ${key} and ${id} ${beyond} ${after})
     or ${expression} is null)`
 }
 
@@ -234,15 +246,16 @@ const pageColumns = (keys: PageKeys) =>
  */
 const taggedTotals = (db: Kysely<DB>, q: VmQuery) => {
   const [first, ...others] = Object.entries(q.tags ?? {})
-  if (first === undefined || q.recycled === true || q.search?.trim() || q.name) return undefined
+  if (first === undefined || q.recycled === true || searchOf(q) || q.name) return undefined
+  const tag = (at: number, part: 0 | 1) => parameter((q) => Object.entries(q.tags ?? {})[at]?.[part])
   const tagged = filteredVms(db, { ...q, tags: {} }, "vmTags").where(
-    sql<SqlBool>`vms.key = ${first[0]} and vms.value = ${first[1]}`,
+    sql<SqlBool>`vms.key = ${tag(0, 0)} and vms.value = ${tag(0, 1)}`,
   )
   return others
     .reduce(
-      (query, [key, value]) =>
+      (query, _, at) =>
         query.where(sql<SqlBool>`exists (select from vm_tags other
-          where other.id = vms.id and other.key = ${key} and other.value = ${value})`),
+          where other.id = vms.id and other.key = ${tag(at + 1, 0)} and other.value = ${tag(at + 1, 1)})`),
       tagged,
     )
     .select(sumsOf("vms"))
@@ -293,8 +306,8 @@ const pageOf = <S extends SelectQueryBuilder<DB & { matched: object }, "vms" | "
   const ordered = after
     .orderBy(order)
     .orderBy(idOrder)
-    .offset(q.offset ?? 0) as S
-  return q.limit === undefined ? ordered : (ordered.limit(q.limit + 1) as S)
+    .offset(parameter((q) => q.offset ?? 0)) as S
+  return q.limit === undefined ? ordered : (ordered.limit(parameter((q) => (q.limit ?? 0) + 1)) as S)
 }
 
 /**
@@ -330,10 +343,10 @@ export const walkedRows = (db: Kysely<DB>, q: VmQuery) => {
  */
 const searchBranches = (search: string) => {
   const conditions = [
-    { byText: false, condition: byOwnerName(search) },
-    ...(mayBeAddress(search) ? [{ byText: false, condition: byDefaultIp(search) }] : []),
-    { byText: true, condition: byText(search) },
-    ...(mayBeAddress(search) ? [{ byText: false, condition: byOtherNic(search) }] : []),
+    { byText: false, condition: byOwnerName },
+    ...(mayBeAddress(search) ? [{ byText: false, condition: byDefaultIp }] : []),
+    { byText: true, condition: byText },
+    ...(mayBeAddress(search) ? [{ byText: false, condition: byOtherNic }] : []),
   ]
   return conditions.map(({ byText, condition }, at) => ({
     byText,
@@ -382,7 +395,7 @@ const walkedEntries = 1500
  *   for both the totals and a top-N sort.
  */
 const countedPage = (db: Kysely<DB>, q: VmQuery) => {
-  const search = q.search?.trim() ?? ""
+  const search = searchOf(q)
   const sort = sortColumns[q.sort?.by ?? "createdAt"]
   const unsearched = filteredVms(db, { ...q, search: "" })
   const narrow = unsearched.select([
@@ -415,14 +428,13 @@ const countedPage = (db: Kysely<DB>, q: VmQuery) => {
     .orderBy(idOrder)
     .limit(walkedEntries)
   const [walkOrder, walkIdOrder] = orderOf({ ...walkKeys, key: sql.ref("walk.sortKey"), id: idOf("walk") })
-  const limit = q.limit
-  const wanted = (q.offset ?? 0) + limit + 1
+  const wantedOf = (q: VmQuery) => (q.offset ?? 0) + (q.limit ?? 0) + 1
   // Walk only when the matches are dense enough to be found within half the entries allowed, were they spread
   // evenly: (matches / VMs) × entries ≥ 2 × wanted. The VM count is the planner's estimate (reltuples): it chooses
   // which plan runs, never what the page holds.
-  const dense = sql<SqlBool>`(select t.total from t) * ${walkedEntries} >= ${2 * wanted} * (select greatest(c.reltuples,
-    1) from pg_class c where c.oid = 'vms'::regclass)`
-  const enough = sql<SqlBool>`(select count(*) from walked) >= ${wanted}`
+  const dense = sql<SqlBool>`(select t.total from t) * ${walkedEntries} >= ${parameter((q) => 2 * wantedOf(q))} * (select
+    greatest(c.reltuples, 1) from pg_class c where c.oid = 'vms'::regclass)`
+  const enough = sql<SqlBool>`(select count(*) from walked) >= ${parameter(wantedOf)}`
   return db
     .with("t", () => searchedTotals(db, q, search))
     .with("walked", () =>
@@ -433,8 +445,8 @@ const countedPage = (db: Kysely<DB>, q: VmQuery) => {
         .select(["walk.id", "walk.sortKey", "walk.cursorKey"])
         .orderBy(walkOrder)
         .orderBy(walkIdOrder)
-        .offset(q.offset ?? 0)
-        .limit(limit + 1),
+        .offset(parameter((q) => q.offset ?? 0))
+        .limit(parameter((q) => (q.limit ?? 0) + 1)),
     )
     .with("page", (qc) =>
       qc
@@ -460,7 +472,7 @@ export const pageFrame = (db: Kysely<DB>, q: VmQuery) => {
   const parts =
     totals !== undefined
       ? walkedPage(db, q, totals)
-      : q.search?.trim()
+      : searchOf(q)
         ? countedPage(db, q)
         : walkedPage(db, q, totalsOf(db, q))
   return parts
@@ -515,9 +527,16 @@ type TotalsColumns = {
   readonly totalDiskGiB: string | null
 }
 
+type PageRow = InferResult<ReturnType<typeof vmPageStatement>>[number]
+/** vmPageStatement compiled once per shape of question (vm-statement.ts). */
+const pageStatement = cachedStatement(
+  (db, q) => vmPageStatement(db, q),
+  () => "",
+)
+
 /** One page of the list (L1–L4) and the totals of the filtered set (L5): see vmPageStatement. */
 export const queryVms = async (db: Kysely<DB>, q: VmQuery): Promise<VmPage> => {
-  const { page, ...outline } = pageOutline(await vmPageStatement(db, q).execute(), q)
+  const { page, ...outline } = pageOutline((await db.executeQuery<PageRow>(pageStatement(db, q, []))).rows, q)
   return {
     rows: page.map((row) => ({
       vm: vmCodec.decode(row),
