@@ -1,6 +1,7 @@
 import type { Lang, VmCursor, VmSheetPage, VmSheetRow } from "../../core/index.ts"
-import { type CellValue, type VmColumnName, vmColumns } from "./columns.ts"
-import { type XlsxCell, xlsxStream } from "./xlsx-stream.ts"
+import { type VmColumnName, vmColumns } from "./columns.ts"
+import type { CellValue, XlsxCell } from "./sheet-xml.ts"
+import { xlsxStream } from "./xlsx-stream.ts"
 
 const sheetNames = { en: "VMs", zh: "虚拟机" } as const
 
@@ -25,12 +26,11 @@ const totalsRow = (page: VmSheetPage, columns: ReadonlyArray<VmColumnName>, lang
   })
 }
 
-const rowCells = (row: VmSheetRow, columns: ReadonlyArray<VmColumnName>, lang: Lang): Array<XlsxCell> =>
-  columns.map((name) => {
-    const column = vmColumns[name]
-    const value = row[column.field]
-    return { value: column.cell ? column.cell(value, lang) : jsonCell(value) }
-  })
+/** A column's cell, read from a row as the row is written (no object per cell, #23). */
+const cellOf = (name: VmColumnName, lang: Lang): ((row: VmSheetRow) => CellValue) => {
+  const { field, cell } = vmColumns[name]
+  return cell === undefined ? (row) => jsonCell(row[field]) : (row) => cell(row[field], lang)
+}
 
 /**
  * L6: the filtered list as one sheet: a header row in the caller's language, a row per VM with the chosen columns
@@ -54,12 +54,13 @@ export const vmSheet = (
       const next = page.next === undefined ? undefined : after(page.next)
       // Awaited below, unless the client goes away first: then its failure is no one's to report.
       next?.catch(() => undefined)
-      yield page.rows.map((row) => rowCells(row, columns, lang))
+      yield page.rows
       if (next === undefined) return
       page = await next
     }
   }
-  return xlsxStream(sheetNames[lang], header, batches(), totalsRow(first, columns, lang))
+  const cells = columns.map((name) => cellOf(name, lang))
+  return xlsxStream(sheetNames[lang], header, cells, batches(), totalsRow(first, columns, lang))
 }
 
 /** `vms-2027-01-31.xlsx`, or `虚拟机-2027-01-31.xlsx` in Chinese, as a Content-Disposition value. */
