@@ -45,7 +45,7 @@ export const vmRoutes = () =>
         tag,
         summary: "Export the filtered list as XLSX, with a totals row (L6)",
         description:
-          "Streamed: rows are read from the database in batches of 1,000 as the client takes the bytes, so the " +
+          "Streamed: rows are read from the database in batches of 250 as the client takes the bytes, so the " +
           "agent's memory does not grow with the row count. The totals row is computed when the export starts.",
         ok: {
           200: {

@@ -9,9 +9,10 @@ const sheetNames = { en: "VMs", zh: "虚拟机" } as const
  * Rows the export reads from the store at a time; it holds two (one being written, the next being read). Small, so
  * that a batch's rows die young (#23): a batch lives while it is read, copied and written, and whatever outlives two
  * young collections (one of the agent's 2 MiB semi-space fills, agent/start/heap.ts) goes to the old generation as
- * garbage that only a full collection frees. 100,000 rows, agent's flags: 1,000 a batch promoted 76 MiB and grew the
- * agent's RSS by 54 MiB with the default columns (by 130 with all 29); 250 a batch, 3-5 MiB and 9-17 MiB with either.
- * Each batch is one keyset query (~5 ms of the server's time for 250 rows at 100,000 VMs).
+ * garbage that only a full collection frees. 100,000 rows, agent's flags (bench/api-list/export-in-agent.ts): the
+ * default 11 columns in batches of 1,000 promoted 76 MiB and grew the agent's RSS by 54 MiB, in batches of 500 by
+ * 13-17 and 12-28 MiB, of 250 by 3.5 and 15 MiB; all 29 columns, 1,000: +130 MiB RSS, 500: +80, 250: +9 to +17.
+ * Each batch is one keyset query (~5 ms of the server's time for 250 rows at 100,000 VMs), so fewer would be faster.
  */
 export const exportBatchSize = 250
 
