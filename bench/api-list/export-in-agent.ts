@@ -21,9 +21,9 @@ const rssMiBOf = (pid: number) =>
  * buffers +7), made of rows promoted to the old generation by young collections (76 MiB a run) and freed only by a
  * full collection. Of 867 MiB allocated, 394 were the sheet's strings (a cell object, then a string, per cell; a
  * string per batch), 150 the driver's rows. Now: each row written straight into a chunk (agent/vms/sheet-xml.ts), 311
- * MiB allocated; the driver's rows let go once copied (core/store/naming.ts) and batches of 250 (export-xlsx.ts):
- * 3-4 MiB promoted, RSS +9 to +17 MiB (all 29 columns too); node's default young generation (no flags): +17 to +21 MiB
- * (was +67 to +80).
+ * MiB allocated; the driver's rows let go once copied (core/store/naming.ts), batches sized to die young and let
+ * go once written (export-xlsx.ts): 3 MiB promoted, RSS +5 to +14 MiB (all 29 columns: 6 MiB, +18 to +19); with
+ * node's default young generation (`--node-defaults`, export-only.ts) +7 to +12 MiB (was +67 to +80).
  */
 export const exportInAgent = async (
   url: string,
