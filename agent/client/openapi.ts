@@ -36,7 +36,7 @@ export type paths = {
   "/api/v1/vms/export.xlsx": {
     /**
      * Export the filtered list as XLSX, with a totals row (L6)
-     * @description Streamed: rows are read from the database in batches of 1,000 as the client takes the bytes, so the agent's memory does not grow with the row count. The totals row is computed when the export starts.
+     * @description Streamed: rows are read from the database in batches of a few hundred as the client takes the bytes, so the agent's memory does not grow with the row count. The totals row is computed when the export starts.
      */
     get: operations["exportVms"]
   }
@@ -1985,7 +1985,7 @@ export type operations = {
   }
   /**
    * Export the filtered list as XLSX, with a totals row (L6)
-   * @description Streamed: rows are read from the database in batches of 1,000 as the client takes the bytes, so the agent's memory does not grow with the row count. The totals row is computed when the export starts.
+   * @description Streamed: rows are read from the database in batches of a few hundred as the client takes the bytes, so the agent's memory does not grow with the row count. The totals row is computed when the export starts.
    */
   exportVms: {
     parameters: {

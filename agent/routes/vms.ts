@@ -11,7 +11,7 @@ import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
 import { columnFields, defaultExportColumns } from "../vms/columns.ts"
 import { CreateVmBody, Quote, QuoteBody, quoteFor, toCreateRequest } from "../vms/create.ts"
 import { VmDetail, vmDetail } from "../vms/detail.ts"
-import { exportBatchSize, exportFileName, vmSheet } from "../vms/export-xlsx.ts"
+import { exportBatchRows, exportFileName, vmSheet } from "../vms/export-xlsx.ts"
 import { columnsOf, toVmQuery, VmExportQuery, VmListQuery, vmPage } from "../vms/list-query.ts"
 import { patchVm, VmPatchBody } from "../vms/patch.ts"
 import { CreatedSchema, PatchedSchema, TaskAccepted, VmPageSchema } from "../vms/responses.ts"
@@ -45,7 +45,7 @@ export const vmRoutes = () =>
         tag,
         summary: "Export the filtered list as XLSX, with a totals row (L6)",
         description:
-          "Streamed: rows are read from the database in batches of 1,000 as the client takes the bytes, so the " +
+          "Streamed: rows are read from the database in batches of a few hundred as the client takes the bytes, so the " +
           "agent's memory does not grow with the row count. The totals row is computed when the export starts.",
         ok: {
           200: {
@@ -58,8 +58,8 @@ export const vmRoutes = () =>
       queryParams(VmExportQuery),
       async (c) => {
         const query = c.req.valid("query")
-        const vmQuery = { ...toVmQuery(c.var.actor, query, false), limit: exportBatchSize }
         const columns = columnsOf(query, defaultExportColumns)
+        const vmQuery = { ...toVmQuery(c.var.actor, query, false), limit: exportBatchRows(columns.length) }
         const fields = columnFields(columns)
         const first = await runEffect(
           c,

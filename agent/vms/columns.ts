@@ -9,9 +9,7 @@ import {
 } from "../../core/index.ts"
 import { copierOf } from "../../core/store/row-shape.ts"
 import type { Bilingual } from "../errors/api-error.ts"
-
-/** A cell of the XLSX export. */
-export type CellValue = string | number | boolean | Date | null
+import type { CellValue } from "./sheet-xml.ts"
 
 /**
  * One column of the list view (L3) and the export (L6): its header, the field of the row it shows (the export reads

@@ -1,9 +1,11 @@
 import { constants, deflateRawSync } from "node:zlib"
 import { strToU8, Zip, ZipPassThrough } from "fflate"
+import { type CellValue, dateFormat, escapeXml, SheetRows, type XlsxCell, XmlChunks } from "./sheet-xml.ts"
 
 /**
  * A one-sheet XLSX written as it is read (L6 at any row count, #23). An XLSX is a zip of XML parts; the sheet's part
- * is deflated row batch by row batch as the rows arrive, so memory holds one batch, not the sheet.
+ * is written row by row as the rows arrive (sheet-xml.ts) and deflated chunk by chunk, so memory holds one batch and
+ * one chunk, not the sheet.
  * write-excel-file, which wrote the export before, takes every row up front. Strings are inline (`t="inlineStr"`):
  * a shared-strings table would have to be kept until the end.
  */
@@ -29,24 +31,11 @@ class ZipNativeDeflate extends ZipPassThrough {
   }
 }
 
-/** A cell: a value, optionally bold; a Date is shown with `dateFormat`; null leaves the cell empty. */
-export interface XlsxCell {
-  readonly value: string | number | boolean | Date | null
-  readonly bold?: boolean
-}
-
-export const dateFormat = "yyyy-mm-dd hh:mm"
-
 const xmlHead = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 const main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 const rels = "http://schemas.openxmlformats.org/package/2006/relationships"
 const officeRels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 const contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-
-// XML 1.0 has no place for most control characters, and a lone surrogate is no character at all.
-const notXml = /(?![\t\n\r])[\p{Cc}\p{Cs}\uFFFE\uFFFF]/gu
-const escapeXml = (text: string) =>
-  text.replace(notXml, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 const staticParts = (sheetName: string): Record<string, string> => ({
   "[Content_Types].xml": `${xmlHead}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -81,54 +70,35 @@ const sheetHead = `${xmlHead}<worksheet xmlns="${main}"><sheetViews><sheetView w
 <pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>`
 const sheetTail = "</sheetData></worksheet>"
 
-/** A, B, …, Z, AA, AB, … */
-export const columnLetters = (index: number): string => {
-  let letters = ""
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters
-  return letters
-}
-
-/** Days since 1899-12-30, the spreadsheet's date serial (UTC: the API's dates are UTC). */
-const serialOf = (date: Date) => date.getTime() / 86_400_000 + 25_569
-
-const cellXml = (cell: XlsxCell, ref: string): string => {
-  const { value } = cell
-  if (value === null) return ""
-  const isDate = value instanceof Date
-  const style = (cell.bold === true ? 1 : 0) + (isDate ? 2 : 0)
-  const s = style === 0 ? "" : ` s="${style}"`
-  if (isDate) return `<c r="${ref}"${s}><v>${serialOf(value)}</v></c>`
-  if (typeof value === "number") return `<c r="${ref}"${s}><v>${value}</v></c>`
-  if (typeof value === "boolean") return `<c r="${ref}"${s} t="b"><v>${value ? 1 : 0}</v></c>`
-  return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${escapeXml(value)}</t></is></c>`
-}
-
-const rowXml = (cells: ReadonlyArray<XlsxCell>, number: number, letters: ReadonlyArray<string>) =>
-  `<row r="${number}">${cells.map((cell, index) => cellXml(cell, `${letters[index] ?? columnLetters(index)}${number}`)).join("")}</row>`
+/** The sheet's XML is deflated in chunks of this size, each on its own (ZipNativeDeflate). */
+const chunkBytes = 128 * 1024
 
 /**
  * The sheet as a byte stream: the header row, then each batch of rows as `batches` yields it (read only when the
- * reader wants more bytes), then the footer row. Cancelling the stream (the client went away) ends `batches`.
+ * reader wants more bytes), each row written from its values by `cells` (one per column), then the footer row.
+ * Memory holds the batch being written, one chunk of XML and what the reader has not taken yet (one deflated chunk
+ * or a few). Cancelling the stream (the client went away) ends `batches`.
  */
-export const xlsxStream = (
+export const xlsxStream = <Row>(
   sheetName: string,
   header: ReadonlyArray<XlsxCell>,
-  batches: AsyncIterator<ReadonlyArray<ReadonlyArray<XlsxCell>>>,
+  cells: ReadonlyArray<(row: Row) => CellValue>,
+  batches: AsyncIterator<ReadonlyArray<Row>>,
   footer: ReadonlyArray<XlsxCell>,
 ): ReadableStream<Uint8Array> => {
-  const letters = header.map((_, index) => columnLetters(index))
-  let rowNumber = 0
-  const rowsXml = (rows: ReadonlyArray<ReadonlyArray<XlsxCell>>) =>
-    rows.map((cells) => rowXml(cells, ++rowNumber, letters)).join("")
   let sheet: ZipNativeDeflate | undefined
   let zip: Zip | undefined
+  let rows: SheetRows<Row> | undefined
+  let enqueued = 0
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         zip = new Zip((error, chunk, final) => {
           if (error !== null) return controller.error(error)
-          if (chunk.length > 0) controller.enqueue(chunk)
+          if (chunk.length > 0) {
+            enqueued++
+            controller.enqueue(chunk)
+          }
           if (final) controller.close()
         })
         for (const [name, xml] of Object.entries(staticParts(sheetName))) {
@@ -136,24 +106,36 @@ export const xlsxStream = (
           zip.add(part)
           part.push(strToU8(xml), true)
         }
-        sheet = new ZipNativeDeflate("xl/worksheets/sheet1.xml")
-        zip.add(sheet)
-        sheet.push(strToU8(sheetHead + rowsXml([header])))
+        const part = new ZipNativeDeflate("xl/worksheets/sheet1.xml")
+        sheet = part
+        zip.add(part)
+        const out = new XmlChunks(chunkBytes, (bytes) => part.push(bytes))
+        out.bytes(strToU8(sheetHead))
+        rows = new SheetRows(out, cells)
+        rows.fixed(header)
       },
       async pull() {
-        const next = await batches.next()
-        if (next.done === true) {
-          sheet?.push(strToU8(rowsXml([footer]) + sheetTail), true)
-          zip?.end()
-          return
+        if (rows === undefined) return
+        // Batches until a chunk is handed on: a pull that enqueues nothing would not be called again.
+        const before = enqueued
+        while (enqueued === before) {
+          const next = await batches.next()
+          if (next.done === true) {
+            rows.fixed(footer)
+            rows.out.bytes(strToU8(sheetTail))
+            rows.out.flush()
+            sheet?.push(new Uint8Array(0), true)
+            zip?.end()
+            return
+          }
+          for (const row of next.value) rows.row(row)
         }
-        sheet?.push(strToU8(rowsXml(next.value)))
       },
       async cancel() {
         await batches.return?.()
       },
     },
-    // Pull the next batch only once the bytes of the last one have been taken (about one batch deflated).
+    // Pull the next batch only once the bytes of the last one have been taken.
     { highWaterMark: 1 },
   )
 }

@@ -61,7 +61,14 @@ export class HyperxCamelCasePlugin extends CamelCasePlugin {
     const first = rows[0]
     if (first === undefined) return args.result
     const copy = this.#copierFor(Object.keys(first))
-    return { ...args.result, rows: rows.map(copy) }
+    const copied = rows.map(copy)
+    // The driver's rows are let go once copied (#23): pg's result object outlives its reading, across young
+    // collections until the next full one (what keeps it was not pinned down), and rows left in its array went with
+    // it to the old generation, however soon the agent was done with them. Measured on the export of
+    // 100,000 rows in batches of 250 (agent flags, --trace-gc-nvp): promoted by young collections 75 -> 3-4 MiB,
+    // the agent's RSS growth during it +54 -> +14 MiB. The same held reading the batches with pg alone, no Kysely.
+    ;(rows as Array<UnknownRow>).length = 0
+    return { ...args.result, rows: copied }
   }
 
   readonly #copiers = new Map<string, RowCopier>()
