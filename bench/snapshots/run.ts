@@ -6,8 +6,9 @@
  * The records live on an embedded PostgreSQL server (as `npm start` keeps them) unless `--store postgres` names a
  * server (the URL argument or TEST_DATABASE_URL; a scratch database is made there and dropped afterwards).
  * Each run does every side, in alternating order, so a host getting busier favours none. Each hyperx run also counts
- * the statements the core sent to the database (`roundTrips`, free of the host's load) and the time they added over
- * the driver's (`storeMs`); HX_BENCH_TRACE=1 prints each hyperx run's timeline of driver calls and statements.
+ * the statements the core sent to the database (`roundTrips`, free of the host's load; `criticalRoundTrips`: those
+ * the operation waited for, not sent and answered within one of its driver calls) and the time they added over the
+ * driver's (`storeMs`); HX_BENCH_TRACE=1 prints each hyperx run's timeline of driver calls and statements.
  * The warm-up rounds (`--warm-up`, default 5) run every side unmeasured first: an agent runs these code paths (the
  * runner, the store, Kysely, pg) for every operation, so the measured runs are the steady state, and the very first
  * run's core time (cold code) is reported apart as `firstRunCoreMs`.
@@ -58,6 +59,7 @@ const measure = (what: string, frozen = false): Measure => ({
   coreMs: [],
   storeMs: [],
   roundTrips: [],
+  criticalRoundTrips: [],
   driverMs: [],
   rawMs: [],
   ...(frozen ? { rawFrozenMs: [] } : {}),
@@ -147,6 +149,9 @@ const benchOn = async (store: StoreChoice) => {
           measures[key].coreMs.push(totalMs - driverMs)
           measures[key].storeMs.push(covered([...spans, ...asked]) - driverMs)
           measures[key].roundTrips.push(statements.length)
+          measures[key].criticalRoundTrips.push(
+            statements.filter(({ from, to }) => !spans.some(([start, end]) => from >= start && to <= end)).length,
+          )
           if (trace) {
             const at = (ms: number) => (ms - start).toFixed(2).padStart(7)
             const lines = [
@@ -281,7 +286,16 @@ const benchOn = async (store: StoreChoice) => {
       Object.entries(measures).map(([key, entry]) => [key, Math.round((entry.coreMs[0] ?? Number.NaN) * 10) / 10]),
     )
     for (const entry of Object.values(measures))
-      for (const side of ["hyperxMs", "coreMs", "storeMs", "roundTrips", "driverMs", "rawMs", "rawFrozenMs"] as const)
+      for (const side of [
+        "hyperxMs",
+        "coreMs",
+        "storeMs",
+        "roundTrips",
+        "criticalRoundTrips",
+        "driverMs",
+        "rawMs",
+        "rawFrozenMs",
+      ] as const)
         entry[side]?.splice(0)
     const loadBefore = loadAverages()
     for (let index = 0; index < runs; index++) {

@@ -10,6 +10,8 @@ export interface Measure {
   readonly storeMs: Array<number>
   /** Of each hyperx run, how many statements the core sent to the database (any load gives the same count). */
   readonly roundTrips: Array<number>
+  /** Of those, how many the operation waited for: not sent and answered while one of its driver calls ran. */
+  readonly criticalRoundTrips: Array<number>
   readonly driverMs: Array<number>
   readonly rawMs: Array<number>
   /** The bare commands with the guest's file systems frozen around them, as the core does for this operation. */
@@ -35,6 +37,7 @@ export const summarise = (measure: Measure) => {
     coreMs: measure.coreMs.map(round),
     storeMs: measure.storeMs.map(round),
     roundTripsPerRun: measure.roundTrips,
+    criticalRoundTripsPerRun: measure.criticalRoundTrips,
     driverMs: measure.driverMs.map(round),
     rawMs: measure.rawMs.map(round),
     ...(frozen ? { rawFrozenMs: frozen.map(round) } : {}),
@@ -68,6 +71,12 @@ export const summarise = (measure: Measure) => {
     storeOverheadMs: round(median(measure.storeMs)),
     /** Statements per operation (the most of the runs: a regression guard that load cannot move). */
     roundTrips: Math.max(0, ...measure.roundTrips),
+    /**
+     * Of them, the statements on the operation's critical path (median of the runs): those not sent and answered
+     * within one of its driver calls. A statement that overlaps the driver's work costs the operation nothing; on a
+     * busy host one may outlast the driver call it overlaps, hence the median rather than the most.
+     */
+    criticalRoundTrips: median(measure.criticalRoundTrips),
     /** driver ÷ raw: the driver's share. */
     driverRatio: ratio(driver, raw),
     /** hyperx ÷ driver: the core's share (records, task, lock, and the freeze where the core asks for one). */

@@ -8,9 +8,11 @@ import { storeBackends } from "../store/testing.ts"
 import { backupDisk } from "./backups/backup.ts"
 import { power } from "./power.ts"
 import { recover } from "./recovery.ts"
+import { createSnapshot } from "./snapshots/create.ts"
 import { snapshotDriverName } from "./snapshots/records.ts"
 import { beginTask } from "./tasks.ts"
 import { seedVm } from "./testing/world.ts"
+import { VmLocks } from "./vm-lock.ts"
 import { scopeOf } from "./vm-state.ts"
 
 for (const backend of storeBackends) {
@@ -138,6 +140,38 @@ for (const backend of storeBackends) {
       assert.equal((await core.run(Store.use((s) => s.snapshots.get(snapshot.id)))).state, "ready")
       const ended = await core.run(Store.use((s) => s.tasks.get(task.id)))
       assert.equal(ended.state, "succeeded")
+    })
+
+    it("P1 #12 a snapshot the crash kept from being recorded (taken while its record was written) is removed on start", async () => {
+      const owner = core.world.actors.owner
+      const vm = await core.run(seedVm(core.world))
+      const other = await core.run(seedVm(core.world))
+      await core.complete(power(owner, vm.id, "start"))
+      await core.complete(power(owner, other.id, "start"))
+      const kept = await core.complete(createSnapshot(owner, vm.id, { withMemory: true }))
+      const keptName = snapshotDriverName({ id: (kept.result as { snapshotId: string }).snapshotId })
+      const snapshots = core.fake.driver.snapshots
+      if (snapshots === undefined) throw new Error("the fake driver takes snapshots")
+      // What the crash left: the hypervisor's snapshot with no record, and the lock held for its creation by the
+      // agent's earlier start; a snapshot someone else named, and on another VM an unrecorded one with no such lock.
+      const unrecorded = snapshotDriverName({ id: randomUUID() })
+      const elsewhere = snapshotDriverName({ id: randomUUID() })
+      await core.run(snapshots.create(vm.hostname, unrecorded, { withMemory: true }))
+      await core.run(snapshots.create(vm.hostname, "taken-by-hand", { withMemory: false }))
+      await core.run(snapshots.create(other.hostname, elsewhere, { withMemory: false }))
+      const holder = await core.run(VmLocks.use((locks) => Effect.succeed(locks.holder)))
+      const earlier = `${holder.slice(0, holder.indexOf(":") + 1)}${randomUUID()}`
+      await core.run(Store.use((s) => s.vmLocks.claim(vm.id, earlier, "snapshot.create", new Date())))
+      await core.run(recover())
+      const names = (await core.run(snapshots.list(vm.hostname))).map((info) => info.name).sort()
+      assert.deepEqual(names, [keptName, "taken-by-hand"].sort())
+      assert.deepEqual(
+        (await core.run(snapshots.list(other.hostname))).map((info) => info.name),
+        [elsewhere],
+        "only a VM whose snapshot's creation was cut short is swept",
+      )
+      assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
+      assert.equal((await core.complete(createSnapshot(owner, vm.id, { withMemory: true }))).state, "succeeded")
     })
 
     it("V4 #14 a failed snapshot (nothing on the disk) does not block a backup of the VM's disk", async () => {

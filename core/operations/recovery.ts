@@ -64,6 +64,16 @@ const thawIfCutShort = (driver: Driver, vm: Vm, observed: ObservedPower, open: R
         Effect.catch((error) => Effect.logWarning(`could not thaw ${vm.hostname}'s file systems`, error)),
       )
 
+/** The hypervisor's snapshots of a VM; none if it cannot list them (logged). */
+const listedSnapshots = (driver: Driver, vm: Vm) =>
+  driver.snapshots === undefined
+    ? Effect.succeed([])
+    : driver.snapshots
+        .list(vm.hostname)
+        .pipe(
+          Effect.catch((error) => Effect.as(Effect.logWarning(`could not list ${vm.hostname}'s snapshots`, error), [])),
+        )
+
 /**
  * P1, #14: a snapshot left "creating" by a crash may have been completed by the hypervisor meanwhile (QEMU saves it
  * whether or not the agent waits): ready, with its size, if the hypervisor lists it, else failed. Returns the ids
@@ -74,16 +84,7 @@ const settleCutShortSnapshots = Effect.fn("recovery.settleCutShortSnapshots")(fu
   const cutShort = yield* store.snapshots.list({ vmId: vm.id, state: "creating" })
   const completed = new Set<string>()
   if (cutShort.length === 0) return completed
-  const listed =
-    driver.snapshots === undefined
-      ? []
-      : yield* driver.snapshots
-          .list(vm.hostname)
-          .pipe(
-            Effect.catch((error) =>
-              Effect.as(Effect.logWarning(`could not list ${vm.hostname}'s snapshots`, error), []),
-            ),
-          )
+  const listed = yield* listedSnapshots(driver, vm)
   for (const snapshot of cutShort) {
     const found = listed.find((info) => info.name === snapshotDriverName(snapshot))
     if (found === undefined) {
@@ -134,6 +135,25 @@ const settleCutShortBackups = Effect.fn("recovery.settleCutShortBackups")(functi
   return completed
 })
 
+/**
+ * P1, #12: a snapshot is taken while its record is written, so a crash in between leaves one in the hypervisor that
+ * no record names (the lock the crash left was held for `snapshot.create`). Such a snapshot was never the user's: it
+ * goes. Only the hypervisor's snapshots named as the core names them (`hx-<id>`) are looked at.
+ */
+const removeUnrecordedSnapshots = Effect.fn("recovery.removeUnrecordedSnapshots")(function* (driver: Driver, vm: Vm) {
+  const calls = driver.snapshots
+  if (calls === undefined) return
+  const store = yield* Store
+  const recorded = new Set((yield* store.snapshots.list({ vmId: vm.id })).map(snapshotDriverName))
+  for (const { name } of yield* listedSnapshots(driver, vm)) {
+    if (!coreNamed.test(name) || recorded.has(name)) continue
+    yield* calls
+      .remove(vm.hostname, name)
+      .pipe(Effect.catch((error) => Effect.logWarning(`could not remove the unrecorded snapshot ${name}`, error)))
+  }
+})
+const coreNamed = /^hx-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 const backupIdOf = (task: Task) => String((task.params as { readonly backupId?: string } | null)?.backupId)
 
 /** A deletion cut short is carried through: the user asked for it, and half-deleted VMs help nobody. */
@@ -149,8 +169,11 @@ const finishDeletion = Effect.fn("recovery.finishDeletion")(function* (driver: D
   })
 })
 
-/** Bring one VM's record in line with the hypervisor, and close the tasks the crash left open. */
-const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
+/**
+ * Bring one VM's record in line with the hypervisor, and close the tasks the crash left open; `snapshotting`: the
+ * crash cut a snapshot's creation short, maybe before its record was written.
+ */
+const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm, snapshotting: boolean) {
   const store = yield* Store
   const driver = yield* driverFor(vm)
   const open = yield* store.tasks.list({ vmId: vm.id, states: ["queued", "running"] })
@@ -167,6 +190,7 @@ const reconcileVm = Effect.fn("recovery.reconcileVm")(function* (vm: Vm) {
         }),
   )
   const completedSnapshots = yield* settleCutShortSnapshots(driver, vm)
+  if (snapshotting) yield* removeUnrecordedSnapshots(driver, vm)
   const completedBackups = yield* settleCutShortBackups(driver, vm)
   for (const task of open) {
     const completed =
@@ -191,15 +215,20 @@ export const recover = Effect.fn("operations.recover")(function* () {
   const store = yield* Store
   const config = yield* HostConfig
   // Locks an earlier start of this agent held when it stopped: their operations are reconciled below.
-  yield* (yield* VmLocks).releaseStale
+  const stale = yield* (yield* VmLocks).releaseStale
+  const snapshotting = new Set(stale.filter((lock) => lock.operation === "snapshot.create").map((lock) => lock.vmId))
   const live = yield* store.vms.list({ hostId: config.hostId })
   const recycled = yield* store.vms.list({ hostId: config.hostId, recycled: true })
   const results = []
   for (const vm of [...live, ...recycled]) {
     const needed =
-      isTransient(vm.state) || vm.state === "running" || vm.state === "stopped" || (yield* runsHereAgain(vm))
+      isTransient(vm.state) ||
+      vm.state === "running" ||
+      vm.state === "stopped" ||
+      snapshotting.has(vm.id) ||
+      (yield* runsHereAgain(vm))
     if (!needed) continue
-    const result = yield* Effect.exit(reconcileVm(vm))
+    const result = yield* Effect.exit(reconcileVm(vm, snapshotting.has(vm.id)))
     if (Exit.isSuccess(result)) results.push(result.value)
     else yield* Effect.logWarning(`recovery skipped ${vm.hostname}`, result.cause)
   }

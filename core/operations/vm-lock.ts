@@ -9,7 +9,7 @@ import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "../rules/context.ts"
 import { vmBusy } from "../rules/lifecycle.ts"
 import { violation } from "../rules/rule.ts"
-import { type ItemRef, type LockRef, Store, type VmFacts } from "../store/ports.ts"
+import { type ItemRef, type LockRef, type StaleLock, Store, type VmFacts } from "../store/ports.ts"
 import { now } from "./clock.ts"
 import { untilWritten } from "./until-written.ts"
 
@@ -63,8 +63,8 @@ export class VmLocks extends Context.Service<
     ) => Effect.Effect<A, E, R>
     /** Whether this agent holds the VM's lock now. */
     readonly isHeld: (vmId: string) => boolean
-    /** Free the locks an earlier start of this host's agent left (recovery); returns how many. */
-    readonly releaseStale: Effect.Effect<number, StoreError, Store>
+    /** Free the locks an earlier start of this host's agent left (recovery); returns them, with their operations. */
+    readonly releaseStale: Effect.Effect<ReadonlyArray<StaleLock>, StoreError, Store>
     /**
      * The VM as this agent last read it under its lock (or settled it since). The runner's first check may use it
      * instead of a read: only the check under the lock, on the claim's fresh read, decides (see claimVm).

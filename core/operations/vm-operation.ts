@@ -80,13 +80,16 @@ export interface BackgroundWork<C, P, R> {
   readonly row?: (context: C, prepared: P, recorded: R) => OwnRow
   /** The change of its own row a success makes, written in the statement that settles the task. */
   readonly settles?: (context: C, value: unknown, recorded: R) => OwnUpdate | undefined
-  /** Undo `record` when the task could not be recorded after it (nothing else ran). */
+  /**
+   * Undo `record` when the task could not be recorded after it; with `overlap`, also what the work made meanwhile
+   * (run once the work has ended).
+   */
   readonly discard?: (context: C, prepared: P) => Effect.Effect<unknown, unknown, Store>
   /**
    * The work. With `overlap` it is started at once, before anything is recorded, and must await `recorded` before it
-   * changes anything: what it does first (freezing the guest's file systems, which changes no data) then overlaps the
-   * recording; if recording fails, `recorded` fails and the work undoes what it prepared. Without, it starts once
-   * everything is recorded.
+   * ends: what it does meanwhile (freezing the guest's file systems; a snapshot, which `discard` removes and recovery
+   * reconciles) overlaps the recording; if recording fails, `recorded` fails and the work undoes what it prepared.
+   * Without, it starts once everything is recorded.
    */
   readonly run: (
     context: C,

@@ -209,6 +209,12 @@ export interface LockRef {
   readonly holder: string
 }
 
+/** A lock an earlier start of an agent held, as recovery freed it. */
+export interface StaleLock {
+  readonly vmId: string
+  readonly operation: string | null
+}
+
 export interface VmLockRepository {
   /** Take the VM's lock for `holder` if it is free, and read the VM (with its counts if asked) in the same statement. */
   claim(
@@ -222,8 +228,11 @@ export interface VmLockRepository {
   release(vmId: string, holder: string): Q<void>
   /** Who holds the lock now, if anyone. */
   holder(vmId: string): Q<string | undefined>
-  /** Free the locks of holders whose name starts with `prefix`, except `keep`'s (recovery after a restart). */
-  releaseStale(prefix: string, keep: string): Q<number>
+  /**
+   * Free the locks of holders whose name starts with `prefix`, except `keep`'s (recovery after a restart): the locks
+   * freed, with the operation each was held for.
+   */
+  releaseStale(prefix: string, keep: string): Q<ReadonlyArray<StaleLock>>
 }
 
 export interface TaskFilter {

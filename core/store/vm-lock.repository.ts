@@ -67,15 +67,26 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
   })
 
   const releaseStale = Effect.fn("vmLocks.releaseStale")(function* (prefix: string, keep: string) {
-    const result = yield* run("vmLocks.releaseStale", () =>
+    // The operation as it was held: the update's `returning` sees the new (freed) row, the CTE the old one.
+    return yield* run("vmLocks.releaseStale", () =>
       db
+        .with("stale", (db) =>
+          db
+            .selectFrom("vmLocks")
+            .select(["vmId", "operation"])
+            .where("holder", "like", likePrefix(prefix))
+            .where("holder", "<>", keep)
+            .forUpdate(),
+        )
         .updateTable("vmLocks")
         .set({ holder: null, operation: null, takenAt: null })
-        .where("holder", "like", likePrefix(prefix))
-        .where("holder", "<>", keep)
-        .executeTakeFirst(),
+        .from("stale")
+        .whereRef("vmLocks.vmId", "=", "stale.vmId")
+        .where("vmLocks.holder", "like", likePrefix(prefix))
+        .where("vmLocks.holder", "<>", keep)
+        .returning(["stale.vmId as vmId", "stale.operation as operation"])
+        .execute(),
     )
-    return Number(result.numUpdatedRows)
   })
 
   return { claim, release, holder, releaseStale }

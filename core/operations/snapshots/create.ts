@@ -25,9 +25,12 @@ export interface SnapshotOptions {
 
 /**
  * The hypervisor's part: a disk-only snapshot of a running VM is taken with its file systems frozen (a memory
- * snapshot is consistent as it is, and a guest saved frozen would resume frozen). The freeze starts while the
- * snapshot and its task are recorded (`recorded`); the snapshot waits for both. The size is read back while the guest
- * thaws; the record becomes ready in the statement that settles the task (`settles`).
+ * snapshot is consistent as it is, and a guest saved frozen would resume frozen). The freeze and the snapshot itself
+ * run while the snapshot and its task are recorded (`recorded`, #12: the record is off the operation's critical
+ * path); the work ends once both are done. A recording that fails leaves a snapshot no record names: the declaration's
+ * `discard` removes it once the snapshot's call has ended (never cut short, so nothing is left half made), and a crash
+ * in between is reconciled on the next start (recovery.ts, `removeUnrecordedSnapshots`). The size is read back while
+ * the guest thaws; the record becomes ready in the statement that settles the task (`settles`).
  */
 const take = (driver: Driver, vm: Vm, snapshot: Snapshot, recorded: Effect.Effect<unknown>) =>
   Effect.gen(function* () {
@@ -37,11 +40,15 @@ const take = (driver: Driver, vm: Vm, snapshot: Snapshot, recorded: Effect.Effec
       .list(vm.hostname)
       .pipe(Effect.map((listed) => Math.max(0, Math.round(listed.find((info) => info.name === name)?.sizeBytes ?? 0))))
     const create = calls.create(vm.hostname, name, { withMemory: snapshot.withMemory })
+    // The recording's outcome is awaited, not raced: its failure must not cut the hypervisor's call short.
+    const both = Effect.all([create, Effect.exit(recorded)], { concurrency: 2 }).pipe(
+      Effect.flatMap(([, written]) => written),
+    )
     const { value: recording, quiesce } = yield* quiesced(
       driver,
       vm,
       !snapshot.withMemory,
-      recorded.pipe(Effect.andThen(create), Effect.andThen(Effect.forkChild(record))),
+      both.pipe(Effect.andThen(Effect.forkChild(record))),
     )
     const sizeBytes = yield* Fiber.join(recording)
     return { snapshotId: snapshot.id, sizeBytes, quiesce }
@@ -60,8 +67,8 @@ interface SnapshotCreate extends SnapshotCreateContext {
 
 /**
  * P1 (and each run of a P2 schedule): no backups or backup schedules on the VM's disks, memory only while running;
- * the snapshot is recorded "creating" with its task, taken in the background (the freeze overlapping the
- * recording), and becomes "ready" with its size, or "failed".
+ * the snapshot is recorded "creating" with its task, taken in the background (the freeze and the snapshot overlapping
+ * the recording), and becomes "ready" with its size, or "failed".
  */
 export const createSnapshotOperation: VmOperation<
   "counts",
@@ -108,6 +115,11 @@ export const createSnapshotOperation: VmOperation<
       patch: { state: "ready", sizeBytes: (value as Effect.Success<ReturnType<typeof take>>).sizeBytes },
     }),
     onFailure: ({ snapshot }) => Store.use((store) => store.snapshots.update(snapshot.id, { state: "failed" })),
+    // The snapshot was taken alongside a recording that failed: no record names it, so it goes (remove is idempotent).
+    discard: ({ vm, snapshot }, driver) =>
+      Effect.flatMap(snapshotCalls(driver, "snapshots.remove"), (calls) =>
+        calls.remove(vm.hostname, snapshotDriverName(snapshot)),
+      ),
   },
 }
 

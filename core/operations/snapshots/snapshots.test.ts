@@ -3,15 +3,17 @@ import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { useCore } from "../../../test-support/core.ts"
-import { RuleViolation } from "../../errors.ts"
+import { RuleViolation, StoreError } from "../../errors.ts"
 import type { Vm } from "../../model/vm.ts"
 import { Store } from "../../store/ports.ts"
 import { storeBackends } from "../../store/testing.ts"
 import { power } from "../power.ts"
+import { runVmOperation } from "../run-vm-operation.ts"
 import { seedVm } from "../testing/world.ts"
-import { createSnapshot } from "./create.ts"
+import { createSnapshot, createSnapshotOperation } from "./create.ts"
 import { deleteSnapshot } from "./delete.ts"
 import { listSnapshots } from "./list.ts"
+import { snapshotDriverName } from "./records.ts"
 import { rollbackSnapshot } from "./rollback.ts"
 
 for (const backend of storeBackends) {
@@ -25,6 +27,42 @@ for (const backend of storeBackends) {
     }
     const stop = (vm: Vm) => core.complete(power(owner(), vm.id, "stop"))
     const snapshotsOf = (vm: Vm) => core.run(listSnapshots(owner(), vm.id))
+
+    it("P1 #12 a snapshot taken while its record failed to be written is removed: no task, no record, nothing left", async () => {
+      const vm = await runningVm()
+      const listed = () => core.run(core.fake.driver.snapshots?.list(vm.hostname) ?? Effect.succeed([]))
+      let made = ""
+      // The recording fails only once the hypervisor lists the snapshot: it was taken meanwhile, not after.
+      const failing = {
+        ...createSnapshotOperation,
+        work: {
+          ...createSnapshotOperation.work,
+          record: ({ snapshot }: { readonly snapshot: { readonly id: string } }) =>
+            Effect.gen(function* () {
+              made = snapshotDriverName(snapshot)
+              const calls = core.fake.driver.snapshots
+              while (calls && !(yield* calls.list(vm.hostname)).some((info) => info.name === made))
+                yield* Effect.sleep("1 millis")
+              return yield* new StoreError({ operation: "test", message: "the disk is full", retryable: false })
+            }),
+        },
+      }
+      const failure = await core.run(
+        Effect.flip(
+          runVmOperation(failing, owner(), vm.id, { name: "never recorded", withMemory: true, scheduleId: null }),
+        ),
+      )
+      assert.equal(failure._tag, "StoreError")
+      assert.ok(made !== "")
+      assert.ok(!(await listed()).some((info) => info.name === made), "the unrecorded snapshot is gone")
+      assert.deepEqual(await snapshotsOf(vm), [])
+      assert.deepEqual(
+        await core.run(Store.use((s) => s.tasks.list({ vmId: vm.id, operations: ["snapshot.create"] }))),
+        [],
+      )
+      assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
+      assert.equal((await core.complete(createSnapshot(owner(), vm.id, { withMemory: true }))).state, "succeeded")
+    })
 
     it("P1 P4 a disk snapshot brings the guest's disk back after a rollback; the list shows size and time", async () => {
       const vm = await runningVm()
