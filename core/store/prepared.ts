@@ -90,6 +90,11 @@ export const preparing = (client: pg.Client): void => {
   const stale = new Set<string>()
   /** The searches prepared on this connection (preparedWhileRoomMark): their later runs are genericRun's. */
   const searches = new Set<string>()
+  /**
+   * Whether EXECUTE finds the driver's prepared statements on this connection: not behind a pooler that renames them
+   * on its server connections (PgBouncer's max_prepared_statements), where an EXECUTE answers SQLSTATE 26000.
+   */
+  let executes = true
   const patched: Query = (...args) => {
     const [text, values] = args
     if (args.length !== 2 || typeof text !== "string" || !marked(text) || !Array.isArray(values)) {
@@ -97,7 +102,7 @@ export const preparing = (client: pg.Client): void => {
     }
     const name = nameOf(text)
     if (name === undefined || stale.has(name)) return query(text, values)
-    const generic = searches.has(name) ? genericRun(name, values) : undefined
+    const generic = executes && searches.has(name) ? genericRun(name, values) : undefined
     const run =
       generic === undefined
         ? (query({ name, text, values }) as Promise<unknown>).then((result) => {
@@ -107,7 +112,12 @@ export const preparing = (client: pg.Client): void => {
         : // The EXECUTE's result, as the one statement's (the SET and RESET have none to give).
           (query(generic) as Promise<ReadonlyArray<unknown>>).then((results) => results[1])
     return run.catch((error: unknown) => {
-      if ((error as { readonly code?: unknown }).code !== "0A000") throw error
+      const code = (error as { readonly code?: unknown }).code
+      if (code === "26000" && generic !== undefined) {
+        executes = false
+        return patched(text, values)
+      }
+      if (code !== "0A000") throw error
       stale.add(name)
       return query(text, values)
     })
