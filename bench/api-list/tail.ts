@@ -1,35 +1,12 @@
-/**
- * bench/api-list/tail.ts: what the slowest list requests are made of (#23). Seeds `--vms` VMs (seed.ts) into a scratch
- * database on the server the URL names, warms the agent up as run.ts does (plus `--extra-warm-up` list requests), then
- * sends the bench's list questions in a loop and, for every request, records on one clock: the client's time (worker
- * thread, http-client.ts), the agent's (from app.fetch's call to its Response), each PostgreSQL query's (from the
- * driver's call to its rows), the process's CPU meanwhile, and from /proc/…/schedstat how long each thread ran and
- * how long it waited for a core: the agent's main thread, the client's worker, V8's helper threads (TurboFan's
- * compiles, the GC's parallel work) and the PostgreSQL backends; also the GC pauses, the event loop's delay and each
- * thread's CPU over the loop. Prints JSON: the p50/p99/mean of each part, per shape, per 500 requests, and the
- * slowest requests with their parts, so that a tail request shows where its time went. Linux only (/proc).
- *   node --expose-gc --import tsx bench/api-list/tail.ts POSTGRES-URL [--vms 10000] [--requests 2000] [--slowest 20]
- *     [--extra-warm-up N]
- * With TAIL_MARK=1 it writes `=== AT i ===` lines on stdout every 100 requests, to read `--trace-opt` output against.
- */
-import { randomBytes, randomUUID } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
-import type { AddressInfo } from "node:net"
 import { monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks"
-import { serve } from "@hono/node-server"
-import { Effect } from "effect"
 import pg from "pg"
-import { createApp } from "../../agent/app.ts"
-import { makeAgentRuntime } from "../../agent/runtime.ts"
 import { tuneHeapForRequests } from "../../agent/start/heap.ts"
-import { issueToken } from "../../core/auth/tokens.ts"
-import { layerPostgres } from "../../core/store/layer.ts"
-import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { loadAverages } from "../shared/load.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { httpClient } from "./http-client.ts"
-import { seedVms } from "./seed.ts"
+import { listen, loopQuestions, withSeededAgent } from "./loop.ts"
 import { summarise } from "./stats.ts"
 
 tuneHeapForRequests()
@@ -96,18 +73,8 @@ const schedOf = (paths: ReadonlyArray<string>) =>
 const ticksSince = (before: Record<string, number>, after: Record<string, number>) =>
   Object.fromEntries(Object.entries(after).map(([name, t]) => [name, (t - (before[name] ?? 0)) * 10]))
 
-const run = async (url: string) => {
-  const fake = await Effect.runPromise(makeFakeDriver())
-  const host = { hostId: randomUUID(), storageDir: "/tmp", shutdownTimeoutMs: 1000, secretKey: randomBytes(32) }
-  const runtime = makeAgentRuntime({ store: layerPostgres(url), host, drivers: [fake.driver] })
-  try {
-    const world = await runtime.runPromise(seedVms(url, vmCount, () => {}))
-    const admin = new pg.Client({ connectionString: url })
-    await admin.connect()
-    await admin.query("vacuum analyze")
-    await admin.end()
-    const { secret } = await runtime.runPromise(issueToken(world.superadmin.id, "bench"))
-    const app = createApp({ runtime, logError: (message, error) => process.stderr.write(`${message}: ${error}\n`) })
+const run = (url: string) =>
+  withSeededAgent(url, vmCount, async ({ world, secret, app }) => {
     const handled: Array<{ from: number; to: number; cpuUs: number }> = []
     const fetch = async (request: Request, env: unknown) => {
       const from = clock()
@@ -119,21 +86,8 @@ const run = async (url: string) => {
       }
       return response
     }
-    const { server, origin } = await new Promise<{ server: ReturnType<typeof serve>; origin: string }>((resolve) => {
-      const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve({ server, origin: `http://127.0.0.1:${info.port}` }),
-      )
-    })
-    const shapes = [
-      "limit=50",
-      "search=shop&state=running,stopped&sort=createdAt&order=desc&limit=50",
-      `search=10.20.1&flavorId=${world.flavorIds[0]},${world.flavorIds[1]}&limit=50`,
-      "tag=app-role:web&state=running&sort=cpus&order=desc&limit=50",
-      `search=user1&hostId=${world.hostIds[2]}&sort=displayName&limit=100`,
-      "state=running&sort=memoryMiB&offset=4000&limit=50",
-      "search=10.20.3.7&limit=50",
-      "search=wiki_db_0099&sort=displayName&limit=50",
-    ]
+    const { server, origin } = await listen(fetch)
+    const shapes = loopQuestions(world)
     const client = httpClient(origin, secret)
     try {
       // As run.ts: the total once, then 20 of each shape, then 100 of the flavors.
@@ -297,10 +251,7 @@ const run = async (url: string) => {
       await client.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
-  } finally {
-    await runtime.dispose()
-  }
-}
+  })
 
 process.stdout.write(`${JSON.stringify(await withScratchDatabase(postgresUrl, run), null, 2)}\n`)
 process.exit(0)
