@@ -69,10 +69,10 @@ const literalOf = (value: unknown): string | undefined =>
 
 /**
  * A prepared statement's run with its generic plan, as one simple-protocol query (one round trip): plan_cache_mode is
- * forced for the EXECUTE alone, then back to the session's own. The three run as one implicit transaction, so a run
- * that fails leaves the session's setting as it was too. The values go as quoted literals (of unknown type, as the
- * protocol's text parameters are), each cast to its parameter's type as a bound value is. Undefined when a value
- * cannot be written so.
+ * forced for the EXECUTE alone, then back to the session's own. Outside a transaction the three run as one implicit
+ * transaction, inside one a failure aborts it: either way a run that fails leaves the session's setting as it was
+ * (the SET is rolled back with the rest). The values go as quoted literals (of unknown type, as the protocol's text
+ * parameters are), each cast to its parameter's type as a bound value is. Undefined when a value cannot be written so.
  */
 const genericRun = (name: string, values: ReadonlyArray<unknown>): string | undefined => {
   const literals = values.map(literalOf)
