@@ -51,7 +51,11 @@
  * CPU per list request (tail.ts) 2.31 / 2.61 → 1.87 / 2.27 ms; no other shape moved (again at load 4–6: whole IP
  * server 3.27 / 4.07 → 0.53 / 0.53 ms, p50 5.30 / 4.94 → 2.18 / 2.37 ms). At 100,000 VMs (plan-modes.ts, auto →
  * generic, server CPU a run): whole IP 3.9 → 0.7 ms, owner + host 11.0 → 8.3, rare name 4.0 → 2.1, IP prefix + flavor
- * 15.9–16.1 → 15.2–17.0, name 14.2 → 14.1, a 2-octet prefix 24.7 → 24.3. And a row copier compiled once
+ * 15.9–16.1 → 15.2–17.0, name 14.2 → 14.1, a 2-octet prefix 24.7 → 24.3. This bench at 10,000 VMs, `--requests
+ * 700`, interleaved at load 1.9–2.5 (the quietest the shared host got), before / after: all shapes p50 5.17 / 4.62 →
+ * 3.88 / 4.61 ms, p99 11.49 / 16.29 → 15.45 / 11.30 ms (the p99 of 700 requests moves by ±4 ms between identical
+ * runs there: single requests' run-queue waits), whole IP p50 5.83 / 4.62 → 1.90 / 2.25 ms, its server CPU 3.67 /
+ * 3.27 → 0.53 / 0.60 ms. And a row copier compiled once
  * per list of keys, not twice per page (20–29 → 4–5 µs a page). What is left: the unsearched questions' planning
  * (0.55–0.65 ms a run; their plans depend on the filters' values, and the first page's generic plan cost 3.4 ms
  * against 1.8), the agent's 1.6–2 ms, the JIT's warm-up, and whatever else runs on the two cores.
