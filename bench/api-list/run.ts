@@ -56,11 +56,11 @@
  * 3.88 / 4.61 ms, p99 11.49 / 16.29 → 15.45 / 11.30 ms (the p99 of 700 requests moves by ±4 ms between identical
  * runs there: single requests' run-queue waits), whole IP p50 5.83 / 4.62 → 1.90 / 2.25 ms, its server CPU 3.67 /
  * 3.27 → 0.53 / 0.60 ms. What the tail is made of after (tail.ts, 2,000 requests, load 1.35): client p50 4.58 / p99
- * 9.69 ms, the agent p99 6.95, its queries p99 6.00, outside the agent p99 4.74; in the 12 slowest requests (10.7–17.1
- * ms) V8's helper threads ran 9–21 ms (median request: 0) and the agent's main thread waited 5–10 ms for a core, and
- * in 9 of them the bench's own client worker ran 4.6–8.4 ms (median 0.58: its own code still being compiled and
- * collected); the backend's wait stayed under 4.3 ms but in one (12 ms). The helpers are shared by the agent's and the
- * worker's isolates, so their compiles are partly the bench client's. And a row copier compiled once
+ * 9.69 ms, the agent p99 6.95, its queries p99 6.00, outside the agent p99 4.74. Of the 12 slowest requests (10.7–17.1
+ * ms), in 11 V8's helper threads ran 9–21 ms (median request: 0), in 10 the agent's main thread waited 5.5–9.7 ms for
+ * a core and the bench's own client worker ran 4.6–8.4 ms (median 0.58: its own code still being compiled and
+ * collected); the backend waited 12 ms in one, under 4.3 ms in the others. The helpers serve the agent's and the
+ * worker's isolates alike, so their compiles are partly the bench client's. And a row copier compiled once
  * per list of keys, not twice per page (20–29 → 4–5 µs a page). What is left: the unsearched questions' planning
  * (0.55–0.65 ms a run; their plans depend on the filters' values, and the first page's generic plan cost 3.4 ms
  * against 1.8), the agent's 1.6–2 ms, the JIT's warm-up, and whatever else runs on the two cores.
