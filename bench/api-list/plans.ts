@@ -45,13 +45,13 @@ const medianMs = (samples: ReadonlyArray<number>) => Math.round(percentile(sampl
  * index or scan reads each table (and whether any reads all of vms, so that a plan turning into a scan of the table
  * shows in the JSON), the 8 KiB buffers it touched (the same on a busy or a quiet machine: the figure to compare
  * runs by), and the server's planning and execution times (EXPLAIN ANALYZE without per-node timing; median of `runs`).
- * A prepared search's planning time is near zero once it runs one plan for every value.
+ * A prepared search's planning time is near zero: it runs its generic plan, one plan for every value.
  */
 export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray<VmListField>, runs = 15) => {
   const compiled = sheetQuery(db, q, fields)
   const parameters = [...compiled.parameters]
-  // A statement the agent prepares (a search's): its plan once PostgreSQL has settled on one (after five runs it may
-  // keep one plan for every value), explained as EXECUTE of it.
+  // A statement the agent prepares (a search's): its generic plan, which the agent runs after the first run on a
+  // connection (core/store/prepared.ts), explained as EXECUTE of it.
   const prepared = compiled.sql.startsWith(preparedWhileRoomMark)
   // EXECUTE takes no parameters of the protocol: its values are written as literals (standard_conforming_strings).
   const values = parameters.map(literal).join(", ")
@@ -62,9 +62,7 @@ export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArra
   await db.connection().execute(async (connection) => {
     if (prepared) {
       await connection.executeQuery(CompiledQuery.raw(`prepare hx_bench_plan as ${compiled.sql}`))
-      for (let i = 0; i < 6; i++) {
-        await connection.executeQuery(CompiledQuery.raw(`execute hx_bench_plan(${values})`))
-      }
+      await connection.executeQuery(CompiledQuery.raw("set plan_cache_mode = force_generic_plan"))
     }
     try {
       for (let i = 0; i < runs; i++) {
@@ -75,7 +73,10 @@ export const planShape = async (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArra
         if (first !== undefined) explained.push(first)
       }
     } finally {
-      if (prepared) await connection.executeQuery(CompiledQuery.raw("deallocate hx_bench_plan"))
+      if (prepared) {
+        await connection.executeQuery(CompiledQuery.raw("deallocate hx_bench_plan"))
+        await connection.executeQuery(CompiledQuery.raw("reset plan_cache_mode"))
+      }
     }
   })
   const last = explained.at(-1)

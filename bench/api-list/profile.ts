@@ -1,31 +1,11 @@
-/**
- * bench/api-list/profile.ts: where a list request's time goes in steady state. Seeds `--vms` VMs into a scratch
- * database on the server the URL names (or TEST_DATABASE_URL), warms the agent up, then sends the bench's list
- * questions in a loop for `--requests` requests and writes a CPU profile of the loop only (`--cpu-prof FILE`, open it
- * in Chrome's DevTools), the event loop's delay and the GC pauses during it. Prints JSON on stdout:
- *   node --expose-gc --import tsx bench/api-list/profile.ts POSTGRES-URL [--vms 10000] [--requests 3000]
- *     [--cpu-prof FILE] [--heap-sample FILE]
- * `--heap-sample` writes a sampling heap profile of everything allocated during the loop, collected or not (what the
- * young generation's collections pay for), for DevTools' Memory tab.
- */
-import { randomBytes, randomUUID } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
-import type { AddressInfo } from "node:net"
 import { monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks"
-import { serve } from "@hono/node-server"
-import { Effect } from "effect"
-import pg from "pg"
-import { createApp } from "../../agent/app.ts"
-import { makeAgentRuntime } from "../../agent/runtime.ts"
 import { tuneHeapForRequests } from "../../agent/start/heap.ts"
-import { issueToken } from "../../core/auth/tokens.ts"
-import { layerPostgres } from "../../core/store/layer.ts"
-import { makeFakeDriver } from "../../plugins/fake/index.ts"
 import { wholeNumberFlag } from "../shared/flags.ts"
 import { withScratchDatabase } from "../shared/scratch-database.ts"
 import { httpClient } from "./http-client.ts"
-import { seedVms } from "./seed.ts"
+import { listen, loopQuestions, withSeededAgent } from "./loop.ts"
 import { summarise } from "./stats.ts"
 
 // The agent's own heap setting (agent/start/agent.ts does the same at start).
@@ -45,33 +25,10 @@ const retainedSince = (collect: () => void, heapBefore: number) => {
   return Math.round(((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20) * 10) / 10
 }
 
-const run = async (url: string) => {
-  const fake = await Effect.runPromise(makeFakeDriver())
-  const host = { hostId: randomUUID(), storageDir: "/tmp", shutdownTimeoutMs: 1000, secretKey: randomBytes(32) }
-  const runtime = makeAgentRuntime({ store: layerPostgres(url), host, drivers: [fake.driver] })
-  try {
-    const world = await runtime.runPromise(seedVms(url, vmCount, () => {}))
-    const admin = new pg.Client({ connectionString: url })
-    await admin.connect()
-    await admin.query("vacuum analyze")
-    await admin.end()
-    const { secret } = await runtime.runPromise(issueToken(world.superadmin.id, "bench"))
-    const app = createApp({ runtime, logError: (message, error) => process.stderr.write(`${message}: ${error}\n`) })
-    const { server, origin } = await new Promise<{ server: ReturnType<typeof serve>; origin: string }>((resolve) => {
-      const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve({ server, origin: `http://127.0.0.1:${info.port}` }),
-      )
-    })
-    const queries = [
-      "limit=50",
-      "search=shop&state=running,stopped&sort=createdAt&order=desc&limit=50",
-      `search=10.20.1&flavorId=${world.flavorIds[0]},${world.flavorIds[1]}&limit=50`,
-      "tag=app-role:web&state=running&sort=cpus&order=desc&limit=50",
-      `search=user1&hostId=${world.hostIds[2]}&sort=displayName&limit=100`,
-      "state=running&sort=memoryMiB&offset=4000&limit=50",
-      "search=10.20.3.7&limit=50",
-      "search=wiki_db_0099&sort=displayName&limit=50",
-    ]
+const run = (url: string) =>
+  withSeededAgent(url, vmCount, async ({ world, secret, app }) => {
+    const { server, origin } = await listen(app.fetch)
+    const queries = loopQuestions(world)
     // The client runs in a worker thread (http-client.ts): the profile, the delays and the GC are the agent's.
     const client = httpClient(origin, secret)
     const get = client.timed
@@ -155,10 +112,7 @@ const run = async (url: string) => {
       await client.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
-  } finally {
-    await runtime.dispose()
-  }
-}
+  })
 
 process.stdout.write(`${JSON.stringify(await withScratchDatabase(postgresUrl, run), null, 2)}\n`)
 process.exit(0)

@@ -29,6 +29,41 @@
  * each time: PostgreSQL keeps no plan for all values there). At 100,000 VMs the server's CPU per question stayed or
  * fell (name search 12.7–12.9 → 12.3–12.9 ms, IP prefix 14.1–14.8 → 12.8–14.2, owner + host 10.2–10.6 → 9.7–10.0)
  * and the agent's halved; times there were not measured quietly (load 6–9).
+ *
+ * #23, the 10,000-VM tail (p99 11.6 ms for a p50 of 5.2 at load ~1, 18:56): what it is made of, measured with
+ * tail.ts (each request's client, agent, query and each thread's run and run-queue wait, from /proc/…/schedstat) and
+ * profile.ts. Quiet (load 0.9), 2,000 requests after this bench's warm-up: client p50 4.36 / p99 10.74 ms, the agent
+ * (app.fetch) p99 7.99, its queries p99 6.85, outside the agent (sockets, the client's worker) p99 4.47. Not the GC:
+ * 63 young collections and no full one in 2,000 requests, and requests a collection paused had the same p99 as the
+ * rest (13.1 / 13.5 ms, profile.ts). A request costs ~6 ms of CPU for ~5 ms of wall time on 2 cores: the agent's
+ * main thread 1.6–2.1 ms, V8's helper threads 0.8–1.1 (TurboFan's compiles, the GC's parallel work), the bench's
+ * client worker 0.6–0.9, the PostgreSQL backend 2.3–3.0 (means per request). The slowest requests are run-queue
+ * waits: the main thread or the backend waiting 8–27 ms for a core while V8's helpers ran 10–24 ms in that request,
+ * or while nothing of the bench ran (other processes). The JIT is still warming during the measured requests:
+ * `--trace-opt` showed 466 functions optimised during 2,000 requests after this warm-up (~30 per 100 requests at
+ * first, ~5 per 100 after 5,000); 4,000 more warm-up requests (tail.ts --extra-warm-up) cut the helpers' CPU 1.0–1.1
+ * → 0.34–0.39 ms a request and the main thread's 2.1–2.5 → 1.75 (p99 19.2 / 30.6 → 14.4 / 16.1 ms at load 4.6–6.7).
+ * A lower interrupt budget (earlier optimisation) compiled more (helpers 1.1 → 1.4–1.6 ms) for no gain.
+ * Removed: the planning of the whole-address search (PostgreSQL kept planning it for its values, 2.2–2.3 ms of
+ * server CPU a run, for a plan no faster than the generic one, plan-modes.ts): prepared searches now run their
+ * generic plan (core/store/prepared.ts). Interleaved, at load 7–8: its storeOnlyCpuMs server 3.33 / 3.33 → 0.67 /
+ * 0.53 ms, planning 2.16 / 2.34 → 0.06 / 0.05 ms, store-only p50 9.84 / 3.97 → 1.17 / 1.06 ms; the backend's mean
+ * CPU per list request (tail.ts) 2.31 / 2.61 → 1.87 / 2.27 ms; no other shape moved (again at load 4–6: whole IP
+ * server 3.27 / 4.07 → 0.53 / 0.53 ms, p50 5.30 / 4.94 → 2.18 / 2.37 ms). At 100,000 VMs (plan-modes.ts, auto →
+ * generic, server CPU a run): whole IP 3.9 → 0.7 ms, owner + host 11.0 → 8.3, rare name 4.0 → 2.1, IP prefix + flavor
+ * 15.9–16.1 → 15.2–17.0, name 14.2 → 14.1, a 2-octet prefix 24.7 → 24.3. This bench at 10,000 VMs, `--requests
+ * 700`, interleaved at load 1.9–2.5 (the quietest the shared host got), before / after: all shapes p50 5.17 / 4.62 →
+ * 3.88 / 4.61 ms, p99 11.49 / 16.29 → 15.45 / 11.30 ms (the p99 of 700 requests moves by ±4 ms between identical
+ * runs there: single requests' run-queue waits), whole IP p50 5.83 / 4.62 → 1.90 / 2.25 ms, its server CPU 3.67 /
+ * 3.27 → 0.53 / 0.60 ms. What the tail is made of after (tail.ts, 2,000 requests, load 1.35): client p50 4.58 / p99
+ * 9.69 ms, the agent p99 6.95, its queries p99 6.00, outside the agent p99 4.74. Of the 12 slowest requests (10.7–17.1
+ * ms), in 11 V8's helper threads ran 9–21 ms (median request: 0), in 10 the agent's main thread waited 5.5–9.7 ms for
+ * a core and the bench's own client worker ran 4.6–8.4 ms (median 0.58: its own code still being compiled and
+ * collected); the backend waited 12 ms in one, under 4.3 ms in the others. The helpers serve the agent's and the
+ * worker's isolates alike, so their compiles are partly the bench client's. And a row copier compiled once
+ * per list of keys, not twice per page (20–29 → 4–5 µs a page). What is left: the unsearched questions' planning
+ * (0.55–0.65 ms a run; their plans depend on the filters' values, and the first page's generic plan cost 3.4 ms
+ * against 1.8), the agent's 1.6–2 ms, the JIT's warm-up, and whatever else runs on the two cores.
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"

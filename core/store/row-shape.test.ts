@@ -22,6 +22,14 @@ describe("copierOf (#23)", () => {
     assert.deepEqual(copierOf(keys)(row), row)
   })
 
+  it("compiles a copier once per keys: the same keys give the same copier, other keys another", () => {
+    const copy = copierOf(["a_b", "c"], ["aB", "c"])
+    assert.equal(copierOf(["a_b", "c"], ["aB", "c"]), copy)
+    assert.notEqual(copierOf(["a_b", "c"]), copy)
+    assert.notEqual(copierOf(["a_b", "c"], ["c", "aB"]), copy)
+    assert.deepEqual(copierOf(["a_b", "c"], ["c", "aB"])({ a_b: 1, c: 2 }), { c: 1, aB: 2 })
+  })
+
   it("gives a key missing from the row as undefined, and each row its own object", () => {
     const copy = copierOf(["a", "b"])
     const first = copy({ a: 1 })
