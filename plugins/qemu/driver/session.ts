@@ -12,6 +12,7 @@ import type { Errors } from "./errors.ts"
 import type { Settings } from "./options.ts"
 import { PowerEventTracker } from "./power-events.ts"
 import { type CpuSample, isOurQemu } from "./process.ts"
+import { qemuLogOf, qemuLogTail, runDirOf } from "./qemu-log.ts"
 
 /**
  * One running QEMU as this driver instance sees it: the only QMP connection to it, a guest-agent connection made on
@@ -86,7 +87,7 @@ export const openSession = Effect.fnUntraced(function* (
     const since = Date.now()
     while (alive()) yield* Effect.sleep(Date.now() - since < 2_000 ? 5 : settings.processPollMs)
     deps.onGone(session)
-    const change = tracker.onExit()
+    const change = tracker.onExit(qemuLogTail(qemuLogOf(runDirOf(paths.pidfile))))
     if (change) deps.publish({ name, ...change, at: new Date() })
     // Nothing may listen where a console was once QEMU is gone; stale socket files just refuse, but are misleading.
     for (const key of SOCKET_KEYS) rmSync(paths[key], { force: true })
