@@ -21,8 +21,12 @@ import {
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
 
-/** Starts in the guest: a counter written to its disk (synced) every 200 ms. */
-const COUNTER = `( i=0; while :; do i=$((i + 1)); echo $i > /system/counter; sync; sleep 0.2; done ) > /dev/null 2>&1 &`
+/**
+ * Starts in the guest: a counter written to its disk (synced) every 200 ms. Written beside and renamed over the old
+ * one: `echo $i > /system/counter` truncates, then writes, and a `cat` between the two (a window TCG makes wide)
+ * read "" (a counter of 0, "went back from 10 to 0" in CI).
+ */
+const COUNTER = `( i=0; while :; do i=$((i + 1)); echo $i > /system/counter.new; mv /system/counter.new /system/counter; sync; sleep 0.2; done ) > /dev/null 2>&1 &`
 /** A memory writer: 32 MiB of fresh random data in tmpfs, over and over (48 left the 128 MiB guest, whose initramfs
  * grew with dropbear, short of memory: its guest agent stopped answering). */
 const BUSY = `( while :; do dd if=/dev/urandom of=/run/busy bs=1M count=32 2> /dev/null; done ) > /dev/null 2>&1 &`
