@@ -4,7 +4,7 @@ import type { CallOptions, QmpMonitor } from "../monitor.ts"
 import { definedOnly, runDecoded, runVoid } from "./run.ts"
 
 /** Migration capabilities this driver sets (QAPI MigrationCapability names). */
-export type MigrationCapabilityName = "events" | "postcopy-ram" | "auto-converge"
+export type MigrationCapabilityName = "events" | "postcopy-ram" | "auto-converge" | "pause-before-switchover"
 
 export const migrateSetCapabilities = (
   monitor: QmpMonitor,
@@ -41,6 +41,13 @@ export const migrate = (monitor: QmpMonitor, uri: string, options?: CallOptions)
 
 export const migrateCancel = (monitor: QmpMonitor, options?: CallOptions) =>
   runVoid(monitor, "migrate_cancel", undefined, options)
+
+/**
+ * Source, with `pause-before-switchover`: lets a migration waiting in `state` (pre-switchover: vCPUs stopped, block
+ * devices still active, device state not yet sent) go on to the switch-over.
+ */
+export const migrateContinue = (monitor: QmpMonitor, state: "pre-switchover", options?: CallOptions) =>
+  runVoid(monitor, "migrate-continue", { state }, options)
 
 /** Switches a running pre-copy to post-copy (needs postcopy-ram on both sides, set before the migration). */
 export const migrateStartPostcopy = (monitor: QmpMonitor, options?: CallOptions) =>
