@@ -74,6 +74,7 @@ export const launchDomain = Effect.fnUntraced(function* (
     paths,
     monitorTimeoutMs: MONITOR_TIMEOUT_MS,
     abandon,
+    exited: launched.exited,
   }).pipe(Effect.tapError(() => Effect.sync(() => signalProcess(launched.pid, "SIGKILL"))))
   domain.session = session
   if (resumeSnapshot !== null) yield* resume(domains, domain, session, resumeSnapshot)

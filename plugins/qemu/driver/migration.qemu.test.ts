@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import type { VmSpec } from "../../../core/driver/spec.ts"
 import { heartbeatsIn } from "../guest/recipe.ts"
-import { collectProgress, move } from "./migration-testing.ts"
+import { collectEvents, collectProgress, move } from "./migration-testing.ts"
 import { isOurQemu, readPidfile, signalProcess } from "./process.ts"
 import {
   defineGuest,
@@ -187,6 +187,7 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
     const { d, other, otherHost } = here
     await shell(d, name, WRITER)
     const progress = await collectProgress(d)
+    const events = await collectEvents(d)
     const beat = lastHeartbeat(d, name)
     const count = await counter(d, name)
     await assert.rejects(
@@ -200,6 +201,10 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
       }),
       error,
     )
+    // A source QEMU that died says why in its exit event (the end of its qemu.log): the evidence, kept in the failure.
+    const power = (await d.run(d.driver.inspect(name))).power
+    const said = events.filter((event) => event.name === name).map((event) => `${event.kind}: ${event.detail}`)
+    assert.equal(power, "running", `the guest is ${power} on the source; its events: ${said.join("; ") || "none"}`)
     assert.deepEqual(qemusOn(otherHost), [], "a QEMU is left on the target")
     await assert.rejects(other.run(other.driver.inspect(name)), /no domain named/)
     await assertAliveHere(beat, count)
