@@ -92,7 +92,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
         return yield* errors.failure(operation, `NBD client node(s) not removed: ${stayed.join("; ")}`, false)
     })
 
-    /** Adds a client node of the target's export of each node and mirrors the node into it (write-blocking). */
+    /** Adds a client node of the target's export of each node and mirrors the node into it (in the background). */
     const start = (endpoint: IncomingEndpoint & { readonly nbdPort: number }, disks: ReadonlyArray<string>) =>
       Effect.gen(function* () {
         for (const node of disks) {

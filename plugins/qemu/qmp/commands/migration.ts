@@ -102,8 +102,11 @@ export const nbdExportAdd = (monitor: QmpMonitor, nodeName: string, options?: Ca
   )
 
 /**
- * Mirrors `device` into the existing node `target`. write-blocking: once the job is ready, each guest write
- * reaches the target before it completes, so the copy is exact the moment the source stops.
+ * Mirrors `device` into the existing node `target`, in the background (QEMU's default copy mode, libvirt's too):
+ * guest writes complete on the source alone and the job copies what they dirtied after them, so the guest's disk
+ * never waits on the target. The copy is exact only once the job ends with the vCPUs stopped (`block-job-cancel` of
+ * a ready job copies what is left). write-blocking made each guest write wait for the target: QEMU 7.2 then hung the
+ * guest's disk when the target stalled, and aborted (heap corruption) when the job was force-cancelled mid-copy.
  */
 export const blockdevMirror = (
   monitor: QmpMonitor,
@@ -113,7 +116,7 @@ export const blockdevMirror = (
   runVoid(
     monitor,
     "blockdev-mirror",
-    { "job-id": args.jobId, device: args.device, target: args.target, sync: "full", "copy-mode": "write-blocking" },
+    { "job-id": args.jobId, device: args.device, target: args.target, sync: "full", "copy-mode": "background" },
     options,
   )
 
