@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import type { VmSpec } from "../../../core/driver/spec.ts"
 import { heartbeatsIn } from "../guest/recipe.ts"
+import { nbdServerStop } from "../qmp/commands/migration.ts"
 import { collectEvents, collectProgress, move } from "./migration-testing.ts"
 import { isOurQemu, readPidfile, signalProcess } from "./process.ts"
 import {
@@ -214,6 +215,11 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
 
   it("cancelled mid-way: keeps running on the source, nothing left on the target", () =>
     failsMidway((source) => source.run(source.driver.migration.cancel(name)), /cancelled/))
+
+  it("the target's NBD exports gone mid-way: the failed mirror fails the send, the guest runs on at the source", () =>
+    failsMidway(async (_source, target) => {
+      await target.run(target.driver.withMonitor(name, (monitor) => nbdServerStop(monitor)))
+    }, /disk mirror/))
 
   it("target QEMU killed mid-way: keeps running on the source, nothing left on the target", () =>
     failsMidway(async (_source, target) => {
