@@ -40,7 +40,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
       if (event._tag === "BLOCK_JOB_COMPLETED" && jobs.includes(event.device))
         ends.set(event.device, event.error === undefined ? { ok: true } : { ok: false, why: event.error })
       if (event._tag === "BLOCK_JOB_CANCELLED" && jobs.includes(event.device))
-        ends.set(event.device, { ok: false, why: "cancelled before it was in sync" })
+        ends.set(event.device, { ok: false, why: "cancelled, the copy incomplete" })
       if (isDisconnectedEvent(event)) disconnected = true
     }
     const subscription = yield* monitor.subscribe
@@ -153,7 +153,8 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
       for (const job of jobs) {
         if (!ends.has(job)) yield* Effect.ignore(blockJobCancel(monitor, job, true))
       }
-      yield* awaitEnds
+      // A job that does not end keeps its node busy: the removal is still tried, the job's failure is the one told.
+      yield* awaitEnds.pipe(Effect.tapError(() => Effect.ignore(removeNodes)))
       yield* removeNodes
     })
 
