@@ -146,11 +146,13 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
           if (mode === "pause-first") yield* stop(monitor).pipe(Effect.mapError(qmp))
           yield* migrate(monitor, `tcp:${endpoint.host}:${endpoint.port}`).pipe(Effect.mapError(qmp))
           let info: MigrationInfo
+          let continued = false
           for (;;) {
             info = yield* queryMigrate(monitor).pipe(Effect.mapError(qmp))
             const now = info.status ?? "none"
             if (ended.has(now)) break
-            if (now === "pre-switchover") {
+            // QEMU reports pre-switchover until its migration thread wakes up after `migrate-continue`: act once.
+            if (now === "pre-switchover" && !continued) {
               // The vCPUs are stopped and the block devices still active (QEMU inactivates them right after this
               // pause): the mirrors' last writes reach the target now, or the send fails and the guest stays here.
               if (state.cancelled) return yield* errors.failure(operation, "cancelled", false)
@@ -158,6 +160,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
               if (state.mirrors)
                 yield* state.mirrors.complete.pipe(Effect.tapError(() => Effect.sync(() => handedOver.delete(name))))
               yield* migrateContinue(monitor, "pre-switchover").pipe(Effect.mapError(qmp))
+              continued = true
               continue
             }
             sample(name, now === "postcopy-active" ? "post-copy" : "memory", info)

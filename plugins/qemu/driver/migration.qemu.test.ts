@@ -30,9 +30,10 @@ const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not instal
 const COUNTER = `( i=0; while :; do i=$((i + 1)); echo $i > /system/counter.new; mv /system/counter.new /system/counter; sync; sleep 0.2; done ) > /dev/null 2>&1 &`
 /**
  * Starts in the guest: a new file on its disk every 50 ms, each synced, then its number noted in RAM (/run), which
- * moves with the guest's memory. Whatever the note names reached the disk before the guest went on.
+ * moves with the guest's memory. Whatever the note names reached the disk before the guest went on. A writer left by
+ * an earlier case that failed before stopping it is stopped first (two would mix their numbers).
  */
-const WRITER = `rm -rf /system/hxc/seq && mkdir -p /system/hxc/seq && ( i=0; while :; do i=$((i + 1)); echo $i > /system/hxc/seq/$i; sync; echo $i > /run/seq.done; sleep 0.05; done ) > /dev/null 2>&1 & echo $! > /run/seq.pid`
+const WRITER = `kill $(cat /run/seq.pid 2> /dev/null) 2> /dev/null; rm -rf /system/hxc/seq && mkdir -p /system/hxc/seq && ( i=0; while :; do i=$((i + 1)); echo $i > /system/hxc/seq/$i; sync; echo $i > /run/seq.done; sleep 0.05; done ) > /dev/null 2>&1 & echo $! > /run/seq.pid`
 /** A memory writer: 32 MiB of fresh random data in tmpfs, over and over (48 left the 128 MiB guest, whose initramfs
  * grew with dropbear, short of memory: its guest agent stopped answering). */
 const BUSY = `( while :; do dd if=/dev/urandom of=/run/busy bs=1M count=32 2> /dev/null; done ) > /dev/null 2>&1 &`
