@@ -8,6 +8,8 @@ import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Errors } from "./errors.ts"
 
 const POLL_MS = 50
+/** The jobs' ends are awaited while the guest is stopped (pre-switchover): every poll there is downtime. */
+const END_POLL_MS = 10
 /** Bounds the wait for the mirror jobs to end (the final sync of a ready job, or a forced cancel). */
 const END_TIMEOUT_MS = 30_000
 /** Bounds the retries of removing an NBD client node that a job just let go. */
@@ -61,7 +63,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
         if (disconnected) return yield* errors.failure(operation, "QEMU's monitor went away during the mirrors", true)
         if (Date.now() > deadline)
           return yield* errors.failure(operation, `disk mirror ${open.join(", ")} did not end`, false)
-        yield* Effect.sleep(POLL_MS)
+        yield* Effect.sleep(END_POLL_MS)
       }
     })
 
