@@ -4,9 +4,10 @@
  * define it and print that command line). No driver, no proof of life, no polling slower than 10 ms:
  *   target: qemu-img create (local storage), spawn with `-S -incoming defer`, migrate-set-capabilities,
  *           nbd-server-start + block-export-add (local), migrate-incoming tcp:…
- *   source: migrate-set-capabilities, migrate-set-parameters (downtime-limit 20, max-bandwidth 8 GiB/s),
- *           blockdev-add nbd + blockdev-mirror until ready (local), stop (pause-first), migrate, query-migrate until
- *           completed, block-job-cancel + blockdev-del (local), quit
+ *   source: migrate-set-capabilities (pause-before-switchover for local), migrate-set-parameters (downtime-limit
+ *           20, max-bandwidth 8 GiB/s), blockdev-add nbd + blockdev-mirror (background) until ready (local), stop
+ *           (pause-first), migrate, query-migrate until pre-switchover then block-job-cancel until the jobs are gone,
+ *           blockdev-del and migrate-continue (local), query-migrate until completed, quit
  *   target: query-migrate until completed, nbd-server-stop (local), cont
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -133,7 +134,12 @@ export const rawMove = async (
   await dst.command("migrate-incoming", { uri: `tcp:127.0.0.1:${port}` })
 
   const sendStarted = Date.now()
-  await src.command("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] })
+  await src.command("migrate-set-capabilities", {
+    capabilities: [
+      { capability: "events", state: true },
+      { capability: "pause-before-switchover", state: storage === "local" },
+    ],
+  })
   await src.command("migrate-set-parameters", { "downtime-limit": 20, "max-bandwidth": MAX_BANDWIDTH })
   if (storage === "local") {
     for (const node of nodes) {
@@ -148,7 +154,7 @@ export const rawMove = async (
         device: node,
         target: `mig-${node}`,
         sync: "full",
-        "copy-mode": "write-blocking",
+        "copy-mode": "background",
       })
     }
     for (;;) {
@@ -160,8 +166,9 @@ export const rawMove = async (
   const stoppedAt = Date.now()
   if (pauseFirst) await src.command("stop")
   await src.command("migrate", { uri: `tcp:127.0.0.1:${port}` })
-  const done = await untilStatus(src, "completed")
   if (storage === "local") {
+    // The driver's protocol: the mirrors end while QEMU waits before the switch-over, then it goes on.
+    await untilStatus(src, "pre-switchover")
     for (const node of nodes) await src.command("block-job-cancel", { device: `mig-${node}` })
     for (;;) {
       const jobs = (await src.command("query-block-jobs")) as Array<unknown>
@@ -169,7 +176,9 @@ export const rawMove = async (
       await sleep(POLL_MS)
     }
     for (const node of nodes) await src.command("blockdev-del", { "node-name": `mig-${node}` })
+    await src.command("migrate-continue", { state: "pre-switchover" })
   }
+  const done = await untilStatus(src, "completed")
   const sendMs = Date.now() - sendStarted
   const downtimeMs = pauseFirst ? Date.now() - stoppedAt : (done.downtime ?? 0)
   await untilStatus(dst, "completed")

@@ -105,6 +105,7 @@ const failedMidway = (
       Effect.gen(function* () {
         const { source, target, targetMigration } = yield* hosts(t)
         const vm = yield* t.vm({ start: true })
+        const eventsFrom = t.events.mark()
         const marks = yield* markGuest(t, vm.name, "stays")
         yield* cleanTarget(target, targetMigration, vm.name)
         const spec = yield* targetSpecOf(t, target, vm, "local")
@@ -130,8 +131,17 @@ const failedMidway = (
         const outcome = yield* Fiber.join(sending)
         if (outcome._tag === "Success") return yield* fail("send succeeded although it was interrupted mid-way")
         yield* t.step("abort on the target", targetMigration.abortIncoming(vm.name))
+        const power = yield* t.power(vm.name)
+        // What the driver said about the guest meanwhile (an exit names its cause there): the evidence of a failure.
+        const said = t.events
+          .since(eventsFrom, [vm.name])
+          .map((event) => `${event.kind}: ${event.detail}`)
+          .join("; ")
+        yield* check(
+          power === "running",
+          `${vm.name} is ${power} on the source, not running (its events: ${said || "none"})`,
+        )
         yield* t.step("roll back on the source (a no-op: it never stopped running)", source.rollback(vm.name))
-        yield* check((yield* t.power(vm.name)) === "running", `${vm.name} is not running on the source`)
         const ram = yield* t.guest("read the RAM marker on the source", (p, on) => p.read(on, vm.name, marks.ram))
         yield* check(ram === "stays", `the RAM marker on the source holds ${String(ram)}: the guest restarted`)
         const targetList = yield* t.step("list on the target", target.list())

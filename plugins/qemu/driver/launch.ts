@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from "node:fs"
-import { join } from "node:path"
+import { mkdirSync, rmSync } from "node:fs"
 import { Deferred, Effect } from "effect"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { describeExit } from "../../host-commands/host-commands.ts"
@@ -11,19 +10,12 @@ import { cont } from "../qmp/commands/status.ts"
 import type { Domain, Domains } from "./domains.ts"
 import { snapshotDisks } from "./options.ts"
 import { signalProcess } from "./process.ts"
+import { qemuLogOf, qemuLogTail } from "./qemu-log.ts"
 import { awaitGone, openSession, type Session, type SessionDeps } from "./session.ts"
 import { reapStaleStorageDaemon } from "./storage-daemon.ts"
 
 /** QEMU has up to this long to open its QMP socket; a QEMU that exits first fails the start at once. */
 const MONITOR_TIMEOUT_MS = 30_000
-
-const logTail = (path: string) => {
-  try {
-    return readFileSync(path, "utf8").trim().split("\n").slice(-5).join(" | ")
-  } catch {
-    return "no output"
-  }
-}
 
 /** Cuts a QEMU we are giving up on and waits for its session to end. */
 export const killSession = (session: Session) =>
@@ -50,7 +42,7 @@ export const launchDomain = Effect.fnUntraced(function* (
   const runtime = settings.runtimeFor(spec.name)
   const argv = yield* argvFor(spec, runtime, settings.name)
   const paths = runtimePaths(runtime.runDir)
-  const logPath = join(runtime.runDir, "qemu.log")
+  const logPath = qemuLogOf(runtime.runDir)
   mkdirSync(runtime.runDir, { recursive: true, mode: 0o700 })
   yield* reapStaleStorageDaemon(runtime.runDir)
   // The console history starts with this run; stale sockets would only mislead a client.
@@ -68,7 +60,11 @@ export const launchDomain = Effect.fnUntraced(function* (
   const abandon = Deferred.await(launched.exited).pipe(
     Effect.flatMap((status) =>
       Effect.fail(
-        errors.failure("start", `QEMU exited during start (${describeExit(status)}): ${logTail(logPath)}`, false),
+        errors.failure(
+          "start",
+          `QEMU exited during start (${describeExit(status)}): ${qemuLogTail(logPath) ?? "no output"}`,
+          false,
+        ),
       ),
     ),
   )
@@ -78,6 +74,7 @@ export const launchDomain = Effect.fnUntraced(function* (
     paths,
     monitorTimeoutMs: MONITOR_TIMEOUT_MS,
     abandon,
+    exited: launched.exited,
   }).pipe(Effect.tapError(() => Effect.sync(() => signalProcess(launched.pid, "SIGKILL"))))
   domain.session = session
   if (resumeSnapshot !== null) yield* resume(domains, domain, session, resumeSnapshot)

@@ -9,22 +9,20 @@ import type {
 } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { diskNames } from "../argv/names.ts"
-import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
 import {
-  blockdevMirror,
-  blockJobCancel,
   type MigrationInfo,
   migrate,
   migrateCancel,
+  migrateContinue,
   migrateSetCapabilities,
   migrateSetParameters,
   migrateStartPostcopy,
-  queryBlockJobs,
   queryMigrate,
 } from "../qmp/commands/migration.ts"
 import { cont, queryStatus, quit, stop } from "../qmp/commands/status.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
+import { type MigrationMirrors, makeMigrationMirrors } from "./migration-mirrors.ts"
 import { snapshotDisks } from "./options.ts"
 import { awaitGone } from "./session.ts"
 
@@ -49,7 +47,8 @@ const effectiveMode = (mode: MigrationMode, accel: string): MigrationMode =>
 
 interface Running {
   readonly monitor: QmpMonitor
-  readonly mirrors: Array<string>
+  /** The disk mirrors of a local-storage send, once made. */
+  mirrors: MigrationMirrors | undefined
   cancelled: boolean
 }
 
@@ -74,30 +73,22 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
     })
 
   /** Mirrors every writable disk into the target's NBD exports and waits until all are in sync. */
-  const mirrorDisks = (name: string, state: Running, endpoint: IncomingEndpoint, nodes: ReadonlyArray<string>) =>
+  const mirrorDisks = (
+    name: string,
+    state: Running,
+    mirrors: MigrationMirrors,
+    endpoint: IncomingEndpoint,
+    nodes: ReadonlyArray<string>,
+  ) =>
     Effect.gen(function* () {
       const operation = "migration.send"
-      const qmp = errors.fromQmp(operation)
-      if (endpoint.nbdPort === undefined)
-        return yield* errors.invalid(operation, "local storage needs the target's NBD port")
-      for (const node of nodes) {
-        const target = `mig-${node}`
-        yield* blockdevAdd(state.monitor, {
-          driver: "nbd",
-          "node-name": target,
-          server: { type: "inet", host: endpoint.host, port: String(endpoint.nbdPort) },
-          export: node,
-        }).pipe(Effect.mapError(qmp))
-        state.mirrors.push(target)
-        yield* blockdevMirror(state.monitor, { jobId: target, device: node, target }).pipe(Effect.mapError(qmp))
-      }
+      const { nbdPort } = endpoint
+      if (nbdPort === undefined) return yield* errors.invalid(operation, "local storage needs the target's NBD port")
+      state.mirrors = mirrors
+      yield* mirrors.start({ ...endpoint, nbdPort }, nodes)
       for (;;) {
         if (state.cancelled) return yield* errors.failure(operation, "cancelled while copying the disks", false)
-        const jobs = yield* queryBlockJobs(state.monitor).pipe(Effect.mapError(qmp))
-        const ours = jobs.filter((job) => state.mirrors.includes(job.device))
-        if (ours.length < state.mirrors.length) return yield* errors.failure(operation, "a disk mirror stopped", false)
-        const len = ours.reduce((sum, job) => sum + job.len, 0)
-        const offset = ours.reduce((sum, job) => sum + job.offset, 0)
+        const { len, offset, ready } = yield* mirrors.sample
         publish({
           name,
           phase: "disks",
@@ -107,23 +98,9 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
           expectedDowntimeMs: 0,
           at: new Date(),
         })
-        if (ours.every((job) => job.ready)) return
+        if (ready) return
         yield* Effect.sleep(POLL_MS)
       }
-    })
-
-  /** Ends our mirror jobs (a ready one completes without a pivot) and removes the NBD client nodes. */
-  const endMirrors = (state: Running, force: boolean) =>
-    Effect.gen(function* () {
-      for (const job of state.mirrors) yield* Effect.ignore(blockJobCancel(state.monitor, job, force))
-      const deadline = Date.now() + 30_000
-      while (Date.now() < deadline) {
-        const jobs = yield* queryBlockJobs(state.monitor).pipe(Effect.orElseSucceed(() => []))
-        if (!jobs.some((job) => state.mirrors.includes(job.device))) break
-        yield* Effect.sleep(POLL_MS)
-      }
-      for (const node of state.mirrors) yield* Effect.ignore(blockdevDel(state.monitor, node))
-      state.mirrors.length = 0
     })
 
   const send = Effect.fn("QemuDriver.migration.send")(function* (
@@ -140,35 +117,52 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
         const status = yield* queryStatus(monitor).pipe(Effect.mapError(qmp))
         if (!status.running) return yield* errors.wrongPower(operation, name, status.status)
         const mode = effectiveMode(options.mode ?? "converge", domains.settings.accel)
-        const state: Running = { monitor, mirrors: [], cancelled: false }
+        const state: Running = { monitor, mirrors: undefined, cancelled: false }
         running.set(name, state)
         handedOver.delete(name)
         let postCopy = false
         const started = Date.now()
 
         const work = Effect.gen(function* () {
+          const local = options.storage === "local"
           yield* migrateSetCapabilities(monitor, {
             events: true,
             "postcopy-ram": mode === "converge",
             "auto-converge": mode !== "pause-first",
+            // The mirrors end in pre-switchover: vCPUs stopped, block devices still active (libvirt does the same).
+            "pause-before-switchover": local,
           }).pipe(Effect.mapError(qmp))
           yield* migrateSetParameters(monitor, {
             downtimeLimitMs: options.downtimeLimitMs ?? DEFAULT_DOWNTIME_MS,
             maxBandwidth: MAX_BANDWIDTH,
           }).pipe(Effect.mapError(qmp))
-          if (options.storage === "local") {
+          if (local) {
             const nodes = snapshotDisks(domain.definition.spec).map((disk) => diskNames(disk.id).node)
-            yield* mirrorDisks(name, state, endpoint, nodes)
+            const mirrors = yield* makeMigrationMirrors(monitor, errors, operation)
+            yield* mirrorDisks(name, state, mirrors, endpoint, nodes)
           }
           if (state.cancelled) return yield* errors.failure(operation, "cancelled", false)
           const stoppedAt = Date.now()
           if (mode === "pause-first") yield* stop(monitor).pipe(Effect.mapError(qmp))
           yield* migrate(monitor, `tcp:${endpoint.host}:${endpoint.port}`).pipe(Effect.mapError(qmp))
           let info: MigrationInfo
+          let continued = false
           for (;;) {
             info = yield* queryMigrate(monitor).pipe(Effect.mapError(qmp))
             const now = info.status ?? "none"
             if (ended.has(now)) break
+            // QEMU reports pre-switchover until its migration thread wakes up after `migrate-continue`: act once.
+            if (now === "pre-switchover" && !continued) {
+              // The vCPUs are stopped and the block devices still active (QEMU inactivates them right after this
+              // pause): the mirrors' last writes reach the target now, or the send fails and the guest stays here.
+              if (state.cancelled) return yield* errors.failure(operation, "cancelled", false)
+              // Post-copy asked for waits here too: a failure now still leaves the memory on this side.
+              if (state.mirrors)
+                yield* state.mirrors.complete.pipe(Effect.tapError(() => Effect.sync(() => handedOver.delete(name))))
+              yield* migrateContinue(monitor, "pre-switchover").pipe(Effect.mapError(qmp))
+              continued = true
+              continue
+            }
             sample(name, now === "postcopy-active" ? "post-copy" : "memory", info)
             if (
               mode === "converge" &&
@@ -188,8 +182,6 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
             const why = state.cancelled ? "cancelled" : `QEMU says ${info.status}: ${info.errorDesc ?? "no detail"}`
             return yield* errors.failure(operation, `migration of ${name} failed (${why})`, false)
           }
-          // The source is stopped and the mirrors are in sync: end them so the target owns its disks.
-          if (state.mirrors.length > 0) yield* endMirrors(state, false)
           sample(name, "completed", info)
           const result: MigrationResult = {
             // QEMU counts its downtime from its own final stop; a pause-first guest was stopped since our `stop`.
@@ -202,17 +194,25 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
         })
 
         return yield* work.pipe(
-          Effect.tapError(() =>
+          Effect.tapError((failure) =>
             Effect.gen(function* () {
               const now = yield* Effect.option(queryMigrate(monitor))
               if (now._tag === "Some" && !ended.has(now.value.status ?? "none"))
                 yield* Effect.ignore(migrateCancel(monitor))
-              if (state.mirrors.length > 0) yield* endMirrors(state, true)
+              // Every job gone before its client node goes, and every node gone before the target can die.
+              if (state.mirrors?.active())
+                yield* state.mirrors.abandon.pipe(
+                  Effect.catch((left) =>
+                    Effect.logWarning(`qemu driver: ${name}: after "${failure.message}": ${left.message}`),
+                  ),
+                )
               // The guest keeps running here, unless post-copy already gave its memory away.
               if (!handedOver.has(name)) yield* Effect.ignore(resumeHere(monitor))
             }),
           ),
           Effect.ensuring(Effect.sync(() => running.delete(name))),
+          // The mirrors' event watcher lives until the failure path above is done with them.
+          Effect.scoped,
         )
       }),
     )
@@ -236,7 +236,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
     if (!state) return
     state.cancelled = true
     yield* Effect.ignore(migrateCancel(state.monitor))
-    for (const job of state.mirrors) yield* Effect.ignore(blockJobCancel(state.monitor, job, true))
+    if (state.mirrors) yield* state.mirrors.interrupt
   })
 
   const release = Effect.fn("QemuDriver.migration.release")(function* (name: string) {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto"
 import { join } from "node:path"
 import { Effect, Stream } from "effect"
 import type {
+  DriverEvent,
   MigrationMode,
   MigrationProgress,
   MigrationResult,
@@ -25,6 +26,13 @@ export const collectProgress = async (d: ScopedDriver): Promise<Array<MigrationP
     ),
   )
   return samples
+}
+
+/** Every event an instance publishes (an exit's detail carries the end of qemu.log), from the moment this is called. */
+export const collectEvents = async (d: ScopedDriver): Promise<Array<DriverEvent>> => {
+  const events: Array<DriverEvent> = []
+  await d.run(Effect.forkScoped(Stream.runForEach(d.driver.events, (event) => Effect.sync(() => events.push(event)))))
+  return events
 }
 
 /**

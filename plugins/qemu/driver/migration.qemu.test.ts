@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import type { VmSpec } from "../../../core/driver/spec.ts"
 import { heartbeatsIn } from "../guest/recipe.ts"
-import { collectProgress, move } from "./migration-testing.ts"
+import { nbdServerStop } from "../qmp/commands/migration.ts"
+import { collectEvents, collectProgress, move } from "./migration-testing.ts"
 import { isOurQemu, readPidfile, signalProcess } from "./process.ts"
 import {
   defineGuest,
@@ -21,8 +22,18 @@ import {
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
 
-/** Starts in the guest: a counter written to its disk (synced) every 200 ms. */
-const COUNTER = `( i=0; while :; do i=$((i + 1)); echo $i > /system/counter; sync; sleep 0.2; done ) > /dev/null 2>&1 &`
+/**
+ * Starts in the guest: a counter written to its disk (synced) every 200 ms. Written beside and renamed over the old
+ * one: `echo $i > /system/counter` truncates, then writes, and a `cat` between the two (a window TCG makes wide)
+ * read "" (a counter of 0, "went back from 10 to 0" in CI).
+ */
+const COUNTER = `( i=0; while :; do i=$((i + 1)); echo $i > /system/counter.new; mv /system/counter.new /system/counter; sync; sleep 0.2; done ) > /dev/null 2>&1 &`
+/**
+ * Starts in the guest: a new file on its disk every 50 ms, each synced, then its number noted in RAM (/run), which
+ * moves with the guest's memory. Whatever the note names reached the disk before the guest went on. A writer left by
+ * an earlier case that failed before stopping it is stopped first (two would mix their numbers).
+ */
+const WRITER = `kill $(cat /run/seq.pid 2> /dev/null) 2> /dev/null; rm -rf /system/hxc/seq && mkdir -p /system/hxc/seq && ( i=0; while :; do i=$((i + 1)); echo $i > /system/hxc/seq/$i; sync; echo $i > /run/seq.done; sleep 0.05; done ) > /dev/null 2>&1 & echo $! > /run/seq.pid`
 /** A memory writer: 32 MiB of fresh random data in tmpfs, over and over (48 left the 128 MiB guest, whose initramfs
  * grew with dropbear, short of memory: its guest agent stopped answering). */
 const BUSY = `( while :; do dd if=/dev/urandom of=/run/busy bs=1M count=32 2> /dev/null; done ) > /dev/null 2>&1 &`
@@ -30,6 +41,21 @@ const BUSY = `( while :; do dd if=/dev/urandom of=/run/busy bs=1M count=32 2> /d
 const lastHeartbeat = (d: ScopedDriver, name: string) => heartbeatsIn(serialLog(d.driver, name)).at(-1) ?? 0
 const shell = (d: ScopedDriver, name: string, script: string) => d.run(guestShell(d.driver, name, script))
 const counter = async (d: ScopedDriver, name: string) => Number((await shell(d, name, "cat /system/counter")).trim())
+/**
+ * Stops the WRITER where the guest runs now and reads its files back from the disk itself (the page cache dropped):
+ * every file the guest synced before the move, up to the last one its memory says was synced, is there and intact.
+ */
+const assertWritesOnDisk = async (d: ScopedDriver, name: string) => {
+  const done = Number((await shell(d, name, "kill $(cat /run/seq.pid); sleep 0.2; cat /run/seq.done; sync")).trim())
+  assert.ok(done > 0, "the writer wrote nothing")
+  const read = await shell(
+    d,
+    name,
+    `echo 3 > /proc/sys/vm/drop_caches; n=0; for i in $(seq 1 ${done}); do [ "$(cat /system/hxc/seq/$i 2>/dev/null)" = "$i" ] && n=$((n + 1)); done; echo $n`,
+  )
+  assert.equal(Number(read.trim()), done, `of the ${done} files the guest synced, only ${read.trim()} are on the disk`)
+}
+
 /** No QEMU of ours runs in the host's run folders. */
 const qemusOn = (host: TestHost) =>
   existsSync(host.runRoot)
@@ -106,11 +132,14 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
     assert.ok(result.transferredBytes > 0)
   })
 
-  it("moves with local storage (the disk mirrored over NBD): the disk content comes along", async () => {
+  it("moves with local storage (the disk mirrored over NBD): the disk content comes along, up to the switch-over", async () => {
     const before = spec.disks[0]?.path
+    await shell(here.d, name, WRITER)
     const result = await moveAndCheck("local")
     assert.notEqual(spec.disks[0]?.path, before, "the disk should live on the target host now")
     assert.ok(result.transferredBytes > 0)
+    // Read from the target's disk, not the moved page cache: what the guest wrote right up to its stop is there.
+    await assertWritesOnDisk(here.d, name)
   })
 
   it("the incoming QEMU holds the guest paused (-S) until finishIncoming, even after a pre-copy that ran it at the source", async () => {
@@ -158,7 +187,9 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
     error: RegExp,
   ) => {
     const { d, other, otherHost } = here
+    await shell(d, name, WRITER)
     const progress = await collectProgress(d)
+    const events = await collectEvents(d)
     const beat = lastHeartbeat(d, name)
     const count = await counter(d, name)
     await assert.rejects(
@@ -172,13 +203,24 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
       }),
       error,
     )
+    // A source QEMU that died says why in its exit event (the end of its qemu.log): the evidence, kept in the failure.
+    const power = (await d.run(d.driver.inspect(name))).power
+    const said = events.filter((event) => event.name === name).map((event) => `${event.kind}: ${event.detail}`)
+    assert.equal(power, "running", `the guest is ${power} on the source; its events: ${said.join("; ") || "none"}`)
     assert.deepEqual(qemusOn(otherHost), [], "a QEMU is left on the target")
     await assert.rejects(other.run(other.driver.inspect(name)), /no domain named/)
     await assertAliveHere(beat, count)
+    // The guest's disk writes during the failed move are on its own disk.
+    await assertWritesOnDisk(d, name)
   }
 
   it("cancelled mid-way: keeps running on the source, nothing left on the target", () =>
     failsMidway((source) => source.run(source.driver.migration.cancel(name)), /cancelled/))
+
+  it("the target's NBD exports gone mid-way: the failed mirror fails the send, the guest runs on at the source", () =>
+    failsMidway(async (_source, target) => {
+      await target.run(target.driver.withMonitor(name, (monitor) => nbdServerStop(monitor)))
+    }, /disk mirror/))
 
   it("target QEMU killed mid-way: keeps running on the source, nothing left on the target", () =>
     failsMidway(async (_source, target) => {

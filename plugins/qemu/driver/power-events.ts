@@ -71,8 +71,11 @@ export class PowerEventTracker {
     }
   }
 
-  /** The change QEMU's exit means, once; nothing when the platform stopped it. */
-  onExit(): PowerChange | undefined {
+  /**
+   * The change QEMU's exit means, once; nothing when the platform stopped it. `logTail` (how it ended, and the end of
+   * QEMU's own log) goes into the detail of an exit nobody asked for: a QEMU that aborts says why only there.
+   */
+  onExit(logTail?: string): PowerChange | undefined {
     if (this.exitReported || this.stopping) return undefined
     this.exitReported = true
     if (this.guestShutdown !== undefined) {
@@ -81,11 +84,9 @@ export class PowerEventTracker {
     if (this.hostShutdown !== undefined) {
       return { kind: "process-exited", detail: `QEMU was shut down from outside the platform (${this.hostShutdown})` }
     }
-    return {
-      kind: "process-exited",
-      detail: this.panicked
-        ? "QEMU exited after the guest panicked"
-        : "QEMU exited without a shutdown (killed or crashed)",
-    }
+    const detail = this.panicked
+      ? "QEMU exited after the guest panicked"
+      : "QEMU exited without a shutdown (killed or crashed)"
+    return { kind: "process-exited", detail: logTail === undefined ? detail : `${detail}: ${logTail}` }
   }
 }

@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs"
-import { Deferred, Effect, Exit, PubSub, Scope } from "effect"
+import { Deferred, Effect, Exit, Option, PubSub, Scope } from "effect"
 import type { DriverEvent } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
-import type { HostCommands } from "../../host-commands/host-commands.ts"
+import { describeExit, type ExitStatus, type HostCommands } from "../../host-commands/host-commands.ts"
 import type { RuntimePaths } from "../argv/runtime.ts"
 import { connectAgent, type QgaAgent } from "../qga/agent.ts"
 import type { QgaError } from "../qga/errors.ts"
@@ -12,6 +12,7 @@ import type { Errors } from "./errors.ts"
 import type { Settings } from "./options.ts"
 import { PowerEventTracker } from "./power-events.ts"
 import { type CpuSample, isOurQemu } from "./process.ts"
+import { qemuLogOf, qemuLogTail, runDirOf } from "./qemu-log.ts"
 
 /**
  * One running QEMU as this driver instance sees it: the only QMP connection to it, a guest-agent connection made on
@@ -67,6 +68,8 @@ export const openSession = Effect.fnUntraced(function* (
     readonly paths: RuntimePaths
     readonly monitorTimeoutMs: number
     readonly abandon?: Effect.Effect<never, DriverError>
+    /** The launch's own view of the exit (a QEMU this agent started): its signal or status goes into the event. */
+    readonly exited?: Deferred.Deferred<ExitStatus>
   },
 ): Effect.fn.Return<Session, DriverError> {
   const { settings, errors } = deps
@@ -86,7 +89,14 @@ export const openSession = Effect.fnUntraced(function* (
     const since = Date.now()
     while (alive()) yield* Effect.sleep(Date.now() - since < 2_000 ? 5 : settings.processPollMs)
     deps.onGone(session)
-    const change = tracker.onExit()
+    // The child's exit is reported a moment after /proc lets it go; a QEMU found at re-attach is not our child.
+    const status =
+      target.exited === undefined
+        ? undefined
+        : yield* Deferred.await(target.exited).pipe(Effect.timeoutOption(1_000), Effect.map(Option.getOrUndefined))
+    const log = qemuLogTail(qemuLogOf(runDirOf(paths.pidfile)))
+    const why = [status === undefined ? undefined : describeExit(status), log].filter((part) => part !== undefined)
+    const change = tracker.onExit(why.length === 0 ? undefined : why.join("; "))
     if (change) deps.publish({ name, ...change, at: new Date() })
     // Nothing may listen where a console was once QEMU is gone; stale socket files just refuse, but are misleading.
     for (const key of SOCKET_KEYS) rmSync(paths[key], { force: true })

@@ -54,6 +54,7 @@ export const qmpTimeoutTable: Readonly<Record<string, number>> = {
   migrate: blockOpMs,
   migrate_cancel: blockOpMs,
   "migrate-start-postcopy": blockOpMs,
+  "migrate-continue": blockOpMs,
   "query-migrate": blockOpMs,
   // virtio devices need the guest's acknowledgement (~140 ms on an idle TCG guest).
   "event:DEVICE_DELETED": 10_000,

@@ -4,7 +4,7 @@ import type { CallOptions, QmpMonitor } from "../monitor.ts"
 import { definedOnly, runDecoded, runVoid } from "./run.ts"
 
 /** Migration capabilities this driver sets (QAPI MigrationCapability names). */
-export type MigrationCapabilityName = "events" | "postcopy-ram" | "auto-converge"
+export type MigrationCapabilityName = "events" | "postcopy-ram" | "auto-converge" | "pause-before-switchover"
 
 export const migrateSetCapabilities = (
   monitor: QmpMonitor,
@@ -41,6 +41,13 @@ export const migrate = (monitor: QmpMonitor, uri: string, options?: CallOptions)
 
 export const migrateCancel = (monitor: QmpMonitor, options?: CallOptions) =>
   runVoid(monitor, "migrate_cancel", undefined, options)
+
+/**
+ * Source, with `pause-before-switchover`: lets a migration waiting in `state` (pre-switchover: vCPUs stopped, block
+ * devices still active, device state not yet sent) go on to the switch-over.
+ */
+export const migrateContinue = (monitor: QmpMonitor, state: "pre-switchover", options?: CallOptions) =>
+  runVoid(monitor, "migrate-continue", { state }, options)
 
 /** Switches a running pre-copy to post-copy (needs postcopy-ram on both sides, set before the migration). */
 export const migrateStartPostcopy = (monitor: QmpMonitor, options?: CallOptions) =>
@@ -95,8 +102,11 @@ export const nbdExportAdd = (monitor: QmpMonitor, nodeName: string, options?: Ca
   )
 
 /**
- * Mirrors `device` into the existing node `target`. write-blocking: once the job is ready, each guest write
- * reaches the target before it completes, so the copy is exact the moment the source stops.
+ * Mirrors `device` into the existing node `target`, in the background (QEMU's default copy mode, libvirt's too):
+ * guest writes complete on the source alone and the job copies what they dirtied after them, so the guest's disk
+ * never waits on the target. The copy is exact only once the job ends with the vCPUs stopped (`block-job-cancel` of
+ * a ready job copies what is left). write-blocking made each guest write wait for the target: QEMU 7.2 then hung the
+ * guest's disk when the target stalled, and aborted (heap corruption) when the job was force-cancelled mid-copy.
  */
 export const blockdevMirror = (
   monitor: QmpMonitor,
@@ -106,7 +116,7 @@ export const blockdevMirror = (
   runVoid(
     monitor,
     "blockdev-mirror",
-    { "job-id": args.jobId, device: args.device, target: args.target, sync: "full", "copy-mode": "write-blocking" },
+    { "job-id": args.jobId, device: args.device, target: args.target, sync: "full", "copy-mode": "background" },
     options,
   )
 
