@@ -69,7 +69,7 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
   // One statement: the operation's own row rides along as a data-modifying CTE (both or neither are written). Every
   // operation records its task so. The task is answered as written (no row sent back to decode: 16 columns parsed by
   // pg and the camelCase plugin, #12), its JSON fields as the database keeps them.
-  const insert = Effect.fn("task.insert")(function* (task: Task, own?: OwnRow) {
+  const insert = Effect.fnUntraced(function* insert(task: Task, own?: OwnRow) {
     const columns = taskCodec.encode(task)
     const ownColumns = own === undefined ? {} : ownRowColumns(own)
     const taskKeys = Object.keys(columns)
@@ -92,7 +92,7 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
 
   // One statement: the lock's update and the operation's own row's change ride along as data-modifying CTEs (all or
   // none are written); compiled once per shape and prepared once per connection, as the insert.
-  const finish = Effect.fn("task.finish")(function* (
+  const finish = Effect.fnUntraced(function* finish(
     id: string,
     patch: Parameters<typeof update>[1],
     lock?: LockRef,

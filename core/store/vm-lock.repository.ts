@@ -20,7 +20,7 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
   // existing VM (a held one is left alone), and the select reads the VM (its counts and the item the operation acts
   // on, if asked) in the same statement. Under READ COMMITTED the select sees every write committed before the
   // statement began, so a claim that succeeds reads as fresh as any read under the lock.
-  const claim = Effect.fn("vmLocks.claim")(function* (
+  const claim = Effect.fnUntraced(function* claim(
     vmId: string,
     holder: string,
     operation: string,
@@ -62,7 +62,7 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
     }
   })
 
-  const release = Effect.fn("vmLocks.release")(function* (vmId: string, holder: string) {
+  const release = Effect.fnUntraced(function* release(vmId: string, holder: string) {
     yield* run("vmLocks.release", () =>
       db
         .updateTable("vmLocks")
