@@ -7,8 +7,12 @@
  * The URL argument or TEST_DATABASE_URL names a server; a scratch database is made there and dropped afterwards.
  * `--gap` idles that many milliseconds before each measured operation, as bench/snapshots' operations follow the
  * driver's and the bare commands' runs: the same code then runs with cold caches, which this shows apart.
+ * HX_BENCH_TRACE=1 prints the statements of each operation of the first measured round (stderr); HX_BENCH_WINDOWS=FILE
+ * writes each measured operation's name, start and end (monotonic µs, as a `--cpu-prof` profile's sample times) as
+ * JSON, so that a profile can be read for the operations alone (the idle gaps and the bench's own steps left out).
  */
 import { randomBytes, randomUUID } from "node:crypto"
+import { writeFileSync } from "node:fs"
 import { performance } from "node:perf_hooks"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -34,6 +38,10 @@ const postgresUrl =
   process.argv.slice(2).find((arg) => /^postgres(ql)?:\/\//.test(arg)) ?? process.env.TEST_DATABASE_URL
 if (postgresUrl === undefined) throw new Error("bench/core-overhead needs a PostgreSQL URL or TEST_DATABASE_URL")
 const progress = (line: string) => process.stderr.write(`${line}\n`)
+const trace = process.env.HX_BENCH_TRACE === "1"
+const windowsFile = process.env.HX_BENCH_WINDOWS
+const windows: Array<readonly [string, number, number]> = []
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n)
 const queries = installQueryCounter()
 
 const operations = [
@@ -87,10 +95,15 @@ const report = await withScratchDatabase(postgresUrl, async (url) => {
     const measured = async <E>(name: Measured, operation: Effect.Effect<TaskHandle, E, CoreServices>) => {
       if (gapMs > 0) await sleep(gapMs)
       const cpu = process.cpuUsage()
+      const from = monotonicUs()
       const started = performance.now()
       const { value: task, statements } = await queries.within(() => complete(operation))
       const wallMs = performance.now() - started
       const used = process.cpuUsage(cpu)
+      if (measuring && windowsFile !== undefined) windows.push([name, from, monotonicUs()])
+      if (measuring && trace && samples[name].wallMs.length === 0) {
+        progress(`${name}: ${statements.map((statement) => `\n  ${statement.text}`).join("")}`)
+      }
       if (measuring) {
         samples[name].wallMs.push(wallMs)
         samples[name].cpuMs.push((used.user + used.system) / 1000)
@@ -138,4 +151,5 @@ const report = await withScratchDatabase(postgresUrl, async (url) => {
     await runtime.dispose()
   }
 })
+if (windowsFile !== undefined) writeFileSync(windowsFile, JSON.stringify(windows))
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)

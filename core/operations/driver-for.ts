@@ -18,7 +18,7 @@ const driverNames = new WeakMap<Store["Service"], Map<string, string>>()
  * The driver the host a VM is placed on runs, as this agent's registry has it: to read what it offers (its
  * capabilities), never to act on another host's VM. Acting goes through driverFor.
  */
-export const driverOfHost = Effect.fn("operations.driverOfHost")(function* (vm: Vm) {
+export const driverOfHost = Effect.fnUntraced(function* driverOfHost(vm: Vm) {
   if (vm.hostId === null) return yield* new NotFound({ resource: "host", id: "(none)" })
   const store = yield* Store
   const registry = yield* DriverRegistry
@@ -33,7 +33,7 @@ export const driverOfHost = Effect.fn("operations.driverOfHost")(function* (vm: 
 })
 
 /** The driver of the host a VM is placed on, to act on the VM: only this host's VMs (#16: others are forwarded). */
-export const driverFor = Effect.fn("operations.driverFor")(function* (vm: Vm, operation: Operation = "vm.reconcile") {
+export const driverFor = Effect.fnUntraced(function* driverFor(vm: Vm, operation: Operation = "vm.reconcile") {
   if (vm.hostId === null) return yield* new NotFound({ resource: "host", id: "(none)" })
   yield* ownHostOnly(vm, operation)
   return yield* driverOfHost(vm)

@@ -13,7 +13,7 @@ export const ExpectedVersion = Context.Reference<ReadonlyArray<number> | undefin
 )
 
 /** Refuse when the caller expects other versions of `vm` than its current one. */
-export const checkExpectedVersion = Effect.fn("operations.checkExpectedVersion")(function* (vm: Vm) {
+export const checkExpectedVersion = Effect.fnUntraced(function* checkExpectedVersion(vm: Vm) {
   const expected = yield* ExpectedVersion
   if (expected === undefined || expected.includes(vm.version)) return
   return yield* new PreconditionFailed({ resource: "vm", id: vm.id, current: vm.version })

@@ -25,8 +25,10 @@ const publishTask = (task: Task, scope: TaskStart["scope"]) =>
     yield* bus.publish({ _tag: "task", ...scope, task, at: yield* now })
   })
 
+// beginTask and finishTask run on every operation: untraced, as the store's calls they make (core/store/repository.ts).
+
 /** Record a task as running (G4: who, what, when), with the operation's own row if given, and announce it. */
-export const beginTask = Effect.fn("tasks.begin")(function* (start: TaskStart, own?: OwnRow) {
+export const beginTask = Effect.fnUntraced(function* begin(start: TaskStart, own?: OwnRow) {
   const store = yield* Store
   const at = yield* now
   const task = yield* store.tasks.insert(
@@ -74,7 +76,7 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
  * Record the outcome of a task (freeing the VM's lock and writing the operation's own row's change in the same
  * statement, if given) and announce it.
  */
-export const finishTask = Effect.fn("tasks.finish")(function* (
+export const finishTask = Effect.fnUntraced(function* finish(
   task: Task,
   scope: TaskStart["scope"],
   exit: Exit.Exit<unknown, unknown>,

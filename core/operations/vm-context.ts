@@ -9,7 +9,7 @@ import type { HeldLock, RecalledVm } from "./vm-lock.ts"
 import type { ReadContext, Reads } from "./vm-operation.ts"
 
 /** The VM if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). */
-export const loadVisibleVm = Effect.fn("operations.loadVisibleVm")(function* (actor: Actor, vmId: string) {
+export const loadVisibleVm = Effect.fnUntraced(function* loadVisibleVm(actor: Actor, vmId: string) {
   const store = yield* Store
   const vm = yield* store.vms.get(vmId)
   if (!canSee(actor, vm)) return yield* new NotFound({ resource: "vm", id: vmId })

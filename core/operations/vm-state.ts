@@ -7,7 +7,7 @@ import { now } from "./clock.ts"
 type Patch = Parameters<Store["Service"]["vms"]["update"]>[1]
 
 /** Write a VM's new state (with any other fields) and announce the change. */
-export const moveVm = Effect.fn("operations.moveVm")(function* (
+export const moveVm = Effect.fnUntraced(function* moveVm(
   vm: Vm,
   to: VmState,
   cause: "platform" | "outside" | "recovery",

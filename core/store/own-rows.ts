@@ -38,10 +38,10 @@ const selectOf = (kind: ItemRef["kind"]) => {
   return select
 }
 
-/** Columns and join to add to a select from `vms`, reading the item in the same statement. */
-export const itemJoin = (item: ItemRef) => ({
-  columns: sql`, ${selectOf(item.kind)}`,
-  join: sql`left join ${sql.raw(readable[item.kind].table)} as item on item.id = ${item.id}`,
+/** Columns and join to add to a select from `vms`, reading the item (by `id`, a value or a slot) in the same statement. */
+export const itemJoin = (kind: ItemRef["kind"], id: unknown) => ({
+  columns: sql`, ${selectOf(kind)}`,
+  join: sql`left join ${sql.raw(readable[kind].table)} as item on item.id = ${id}`,
 })
 
 /** The item out of a row that selected itemJoin's columns (undefined if no such row). */
@@ -53,18 +53,32 @@ export const itemOf = (item: ItemRef, row: Record<string, unknown>): Snapshot | 
   return codec.decode(fields)
 }
 
-/** Insert an operation's own row as a data-modifying CTE of the task's insert (both or neither are written). */
-export const insertOwn = (db: QueryCreator<DB>, own: OwnRow) => {
-  const { table, codec } = writable[own.kind] as { readonly table: "snapshots"; readonly codec: Codec<object> }
-  return db.insertInto(table).values(codec.encode(own.row) as never)
+/** An operation's own row's columns (encoded), to insert as a data-modifying CTE of the task's insert. */
+export const ownRowColumns = (own: OwnRow): Record<string, unknown> =>
+  (writable[own.kind].codec as Codec<object>).encode(own.row)
+
+/** Insert an operation's own row (its columns as ownRowColumns gave them, or their slots) with the task's insert. */
+export const insertOwn = (db: QueryCreator<DB>, kind: OwnRow["kind"], columns: Record<string, unknown>) =>
+  db.insertInto(writable[kind].table as "snapshots").values(columns as never)
+
+/** The columns an own row's change writes (encoded; never its id or creation time). */
+export const ownUpdateColumns = (own: OwnUpdate): Record<string, unknown> => {
+  const {
+    id: _id,
+    createdAt: _createdAt,
+    ...changes
+  } = (writable[own.kind].codec as Codec<object>).encode(own.patch) as Record<string, unknown>
+  return changes
 }
 
-/** Update an operation's own row as a data-modifying CTE of the task's settlement. */
-export const updateOwn = (db: QueryCreator<DB>, own: OwnUpdate) => {
-  const { table, codec } = writable[own.kind] as { readonly table: "snapshots"; readonly codec: Codec<object> }
-  const { id: _id, createdAt: _createdAt, ...changes } = codec.encode(own.patch) as Record<string, unknown>
-  return db
-    .updateTable(table)
+/** Update an operation's own row (its columns as ownUpdateColumns gave them, or their slots) with the settlement. */
+export const updateOwn = (
+  db: QueryCreator<DB>,
+  kind: OwnUpdate["kind"],
+  id: unknown,
+  changes: Record<string, unknown>,
+) =>
+  db
+    .updateTable(writable[kind].table as "snapshots")
     .set(changes as never)
-    .where("id", "=", own.id)
-}
+    .where("id", "=", id as string)

@@ -3,14 +3,26 @@ import type { Kysely } from "kysely"
 import { NotFound } from "../errors.ts"
 import { Task } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
-import { insertOwn, updateOwn } from "./own-rows.ts"
+import { insertOwn, ownRowColumns, ownUpdateColumns, updateOwn } from "./own-rows.ts"
 import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository } from "./ports.ts"
 import { preparedTail } from "./prepared.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
+import { shapedStatements, slotted } from "./shaped-statement.ts"
 
 const taskCodec = codecOf(Task, { json: ["params", "result", "error"] })
+
+/** A JSON column's value as the database gives it back (what JSON keeps of it). */
+const fromJsonText = (text: unknown): unknown => (typeof text === "string" ? JSON.parse(text) : null)
+
+/** A task as its row reads once written from `columns` (taskCodec's): its JSON fields as JSON keeps them. */
+const asStored = (task: Task, columns: Record<string, unknown>): Task => ({
+  ...task,
+  params: fromJsonText(columns.params),
+  result: fromJsonText(columns.result),
+  error: fromJsonText(columns.error) as Task["error"],
+})
 
 export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
   const { get, update } = makeRepository<Task>(db, { table: "tasks", resource: "task", codec: taskCodec })
@@ -51,28 +63,36 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return Number(row.count)
   })
 
+  // Each compiled once per shape (which own row, which columns) and prepared once per connection.
+  const statements = shapedStatements()
+
   // One statement: the operation's own row rides along as a data-modifying CTE (both or neither are written). Every
-  // operation records its task so: the statement is prepared once per connection (its text is one of a few shapes).
-  const insert = Effect.fn("task.insert")(function* (task: Task, own?: OwnRow) {
-    const values = taskCodec.encode(task) as never
-    const row = yield* run("task.insert", () =>
-      (own === undefined
-        ? db.insertInto("tasks").values(values)
-        : db
-            .with("own", (db) => insertOwn(db, own))
-            .insertInto("tasks")
-            .values(values)
-      )
-        .returningAll()
-        .modifyEnd(preparedTail)
-        .executeTakeFirstOrThrow(),
-    )
-    return taskCodec.decode(row)
+  // operation records its task so. The task is answered as written (no row sent back to decode: 16 columns parsed by
+  // pg and the camelCase plugin, #12), its JSON fields as the database keeps them.
+  const insert = Effect.fnUntraced(function* insert(task: Task, own?: OwnRow) {
+    const columns = taskCodec.encode(task)
+    const ownColumns = own === undefined ? {} : ownRowColumns(own)
+    const taskKeys = Object.keys(columns)
+    const values = [...Object.values(columns), ...Object.values(ownColumns)]
+    const shape = `${taskKeys}|${own?.kind ?? ""}:${Object.keys(ownColumns)}`
+    const query = statements(shape, values, (slot) => {
+      const row = slotted(columns, slot)
+      return (
+        own === undefined
+          ? db.insertInto("tasks").values(row as never)
+          : db
+              .with("own", (db) => insertOwn(db, own.kind, slotted(ownColumns, slot, taskKeys.length)))
+              .insertInto("tasks")
+              .values(row as never)
+      ).modifyEnd(preparedTail)
+    })
+    yield* run("task.insert", () => db.executeQuery(query))
+    return asStored(task, columns)
   })
 
   // One statement: the lock's update and the operation's own row's change ride along as data-modifying CTEs (all or
-  // none are written); prepared once per connection, as the insert.
-  const finish = Effect.fn("task.finish")(function* (
+  // none are written); compiled once per shape and prepared once per connection, as the insert.
+  const finish = Effect.fnUntraced(function* finish(
     id: string,
     patch: Parameters<typeof update>[1],
     lock?: LockRef,
@@ -80,23 +100,41 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
   ) {
     if (lock === undefined && own === undefined) return yield* update(id, patch)
     const { id: _id, createdAt: _createdAt, ...changes } = taskCodec.encode(patch as Partial<Task>)
-    const row = yield* run("task.finish", () =>
-      db
+    const ownChanges = own === undefined ? {} : ownUpdateColumns(own)
+    const changeKeys = Object.keys(changes)
+    // Values: the task's changes, its id, the lock, then the own row's changes and id.
+    const values = [
+      ...Object.values(changes),
+      id,
+      lock?.vmId ?? "",
+      lock?.holder ?? "",
+      ...Object.values(ownChanges),
+      own?.id,
+    ]
+    const shape = `${changeKeys}|${own?.kind ?? ""}:${Object.keys(ownChanges)}`
+    const query = statements(shape, values, (slot) => {
+      const at = changeKeys.length
+      return db
         .with("freed", (db) =>
           db
             .updateTable("vmLocks")
             .set({ holder: null, operation: null, takenAt: null })
-            .where("vmId", "=", lock?.vmId ?? "")
-            .where("holder", "=", lock?.holder ?? ""),
+            .where("vmId", "=", slot(at + 1))
+            .where("holder", "=", slot(at + 2)),
         )
-        .with("own", (db) => (own === undefined ? db.selectNoFrom((eb) => eb.lit(1).as("none")) : updateOwn(db, own)))
+        .with("own", (db) =>
+          own === undefined
+            ? db.selectNoFrom((eb) => eb.lit(1).as("none"))
+            : updateOwn(db, own.kind, slot(values.length - 1), slotted(ownChanges, slot, at + 3)),
+        )
         .updateTable("tasks")
-        .set(changes)
-        .where("id", "=", id)
+        .set(slotted(changes, slot) as never)
+        .where("id", "=", slot(at))
         .returningAll()
         .modifyEnd(preparedTail)
-        .executeTakeFirst(),
-    )
+    })
+    const { rows } = yield* run("task.finish", () => db.executeQuery<Record<string, unknown>>(query))
+    const row = rows[0]
     if (row === undefined) return yield* new NotFound({ resource: "task", id })
     return taskCodec.decode(row)
   })

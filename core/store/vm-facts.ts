@@ -35,18 +35,3 @@ export const vmFacts = async (db: Kysely<DB>, vmId: string): Promise<VmFacts> =>
   const { rows } = await sql<CountRow>`select ${vmFactsColumns(vmId)}`.execute(db)
   return vmFactsOf(rows[0])
 }
-
-const factNames = ["snapshots", "snapshotSchedules", "backups", "backupSchedules", "gpus", "usbDevices"] as const
-
-/** A row that selected a VM's columns and vmFactsColumns, split into the VM's columns and its counts. */
-export const splitFacts = (
-  row: Record<string, unknown>,
-): { readonly rest: Record<string, unknown>; readonly facts: VmFacts } => {
-  const rest: Record<string, unknown> = { ...row }
-  const counts: Record<string, unknown> = {}
-  for (const name of factNames) {
-    counts[name] = rest[name]
-    delete rest[name]
-  }
-  return { rest, facts: vmFactsOf(counts as Partial<CountRow>) }
-}

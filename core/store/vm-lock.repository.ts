@@ -5,31 +5,38 @@ import type { ItemRef, VmLockRepository } from "./ports.ts"
 import { preparedMark } from "./prepared.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
+import { shapedStatements } from "./shaped-statement.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
-import { splitFacts, vmFactsColumns } from "./vm-facts.ts"
+import { vmFactsColumns, vmFactsOf } from "./vm-facts.ts"
 
 /** Prefix match in LIKE: % _ and \ in a holder's name are literal. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
+  // Compiled once per shape (with counts or not, which item), as the task's statements (shaped-statement.ts).
+  const statements = shapedStatements()
+
   // One round trip (a statement prepared once per connection): the conditional upsert claims a free lock of an
   // existing VM (a held one is left alone), and the select reads the VM (its counts and the item the operation acts
   // on, if asked) in the same statement. Under READ COMMITTED the select sees every write committed before the
   // statement began, so a claim that succeeds reads as fresh as any read under the lock.
-  const claim = Effect.fn("vmLocks.claim")(function* (
+  const claim = Effect.fnUntraced(function* claim(
     vmId: string,
     holder: string,
     operation: string,
     at: Date,
     options: { readonly facts?: boolean; readonly item?: ItemRef } = {},
   ) {
-    const counts = options.facts ? sql`, ${vmFactsColumns(vmId)}` : sql``
-    const item = options.item === undefined ? { columns: sql``, join: sql`` } : itemJoin(options.item)
-    const { rows } = yield* run("vmLocks.claim", () =>
-      sql<Record<string, unknown> & { readonly claimedBy: string | null }>`${sql.raw(preparedMark)}
+    const facts = options.facts === true
+    const shape = `${facts}|${options.item?.kind ?? ""}`
+    const query = statements(shape, [vmId, holder, operation, at, options.item?.id], (slot) => {
+      const id = slot(0)
+      const counts = facts ? sql`, ${vmFactsColumns(id)}` : sql``
+      const item = options.item === undefined ? { columns: sql``, join: sql`` } : itemJoin(options.item.kind, slot(4))
+      return sql`${sql.raw(preparedMark)}
         with claim as (
           insert into vm_locks (vm_id, holder, operation, taken_at)
-          select ${vmId}, ${holder}, ${operation}, ${at} where exists (select 1 from vms where id = ${vmId})
+          select ${id}, ${slot(1)}, ${slot(2)}, ${slot(3)} where exists (select 1 from vms where id = ${id})
           on conflict (vm_id) do update
             set holder = excluded.holder, operation = excluded.operation, taken_at = excluded.taken_at
             where vm_locks.holder is null
@@ -37,18 +44,25 @@ export const makeVmLockRepository = (db: Kysely<DB>): VmLockRepository => {
         )
         select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, (select holder from claim) as claimed_by ${counts}
           ${item.columns}
-        from vms ${item.join} where vms.id = ${vmId}
-      `.execute(db),
+        from vms ${item.join} where vms.id = ${id}
+      `.compile(db)
+    })
+    const { rows } = yield* run("vmLocks.claim", () =>
+      db.executeQuery<Record<string, unknown> & { readonly claimedBy: string | null }>(query),
     )
     const row = rows[0]
     if (row === undefined) return { claimed: false, vm: undefined }
-    const { claimedBy, ...columns } = row
-    const { rest, facts } = splitFacts(columns)
-    const read = options.item === undefined ? {} : { item: itemOf(options.item, rest) }
-    return { claimed: claimedBy === holder, vm: vmCodec.decode(rest), ...(options.facts ? { facts } : {}), ...read }
+    // The VM's codec reads its own fields only: the counts and the item's columns beside them need no removing.
+    const read = options.item === undefined ? {} : { item: itemOf(options.item, row) }
+    return {
+      claimed: row.claimedBy === holder,
+      vm: vmCodec.decode(row),
+      ...(facts ? { facts: vmFactsOf(row as never) } : {}),
+      ...read,
+    }
   })
 
-  const release = Effect.fn("vmLocks.release")(function* (vmId: string, holder: string) {
+  const release = Effect.fnUntraced(function* release(vmId: string, holder: string) {
     yield* run("vmLocks.release", () =>
       db
         .updateTable("vmLocks")

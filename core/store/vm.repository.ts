@@ -13,7 +13,7 @@ import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf, vmCodec } from "./vm.codec.ts"
 import { vmDetailReads } from "./vm-detail.ts"
-import { splitFacts, vmFacts, vmFactsColumns } from "./vm-facts.ts"
+import { vmFacts, vmFactsColumns, vmFactsOf } from "./vm-facts.ts"
 import { queryVms, type VmQuery } from "./vm-query.ts"
 import { queryVmSheet, type VmListField } from "./vm-sheet.ts"
 
@@ -274,8 +274,8 @@ export const makeVmRepository = (db: Kysely<DB>): VmRepository => {
     )
     const row = rows[0]
     if (row === undefined) return yield* new NotFound({ resource: "vm", id })
-    const { rest, facts } = splitFacts(row)
-    return { vm: vmCodec.decode(rest), facts }
+    // The VM's codec reads its own fields only: the counts beside them need no removing.
+    return { vm: vmCodec.decode(row), facts: vmFactsOf(row as never) }
   })
 
   const detail = Effect.fn("vm.detail")(function* (id: string) {

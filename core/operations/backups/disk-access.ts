@@ -28,7 +28,7 @@ export const diskScope = Effect.fn("operations.diskScope")(function* (disk: Disk
  * The disk if the actor may see it; otherwise NotFound, exactly as if it did not exist (G1). Seen from `vm` (the VM
  * it is attached to, say), a disk in the VM's department is in the VM's company: no department to read.
  */
-export const loadVisibleDisk = Effect.fn("operations.loadVisibleDisk")(function* (
+export const loadVisibleDisk = Effect.fnUntraced(function* loadVisibleDisk(
   actor: Actor,
   diskId: string,
   vm?: Vm,

@@ -124,7 +124,7 @@ export const createSnapshotOperation: VmOperation<
 }
 
 /** P1: check the name, then run the declaration; returns the task at once. */
-export const createSnapshot = Effect.fn("operations.createSnapshot")(function* (
+export const createSnapshot = Effect.fnUntraced(function* createSnapshot(
   actor: Actor,
   vmId: string,
   options: SnapshotOptions = {},

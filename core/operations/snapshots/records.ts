@@ -25,7 +25,7 @@ export const checkSnapshotName = (name: string) =>
  * The VM's snapshot, or NotFound when it belongs to another VM (never reveal which); `known` is the snapshot as just
  * read (the lock's claim read it), read otherwise.
  */
-export const snapshotOfVm = Effect.fn("operations.snapshotOfVm")(function* (
+export const snapshotOfVm = Effect.fnUntraced(function* snapshotOfVm(
   vmId: string,
   snapshotId: string,
   known?: Snapshot,
