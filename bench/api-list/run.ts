@@ -64,6 +64,11 @@
  * per list of keys, not twice per page (20–29 → 4–5 µs a page). What is left: the unsearched questions' planning
  * (0.55–0.65 ms a run; their plans depend on the filters' values, and the first page's generic plan cost 3.4 ms
  * against 1.8), the agent's 1.6–2 ms, the JIT's warm-up, and whatever else runs on the two cores.
+ *
+ * #23, the quiet host once every change of that day was in (20:08 UTC, load 1.3, nothing else running), this bench's
+ * defaults with `--requests 700`: 10,000 VMs p50 4.65 / p99 10.81 ms (18:56, before the day's changes: 5.20 / 11.56);
+ * 100,000 VMs p50 5.84 / p99 19.59 (21.56); the export of 100,000 rows 2.23 s, the agent +12.9 MiB. `--vms 10000
+ * --warm-up 300` right after: p50 4.61 / p99 10.76, so a longer warm-up (the JIT settled) does not remove the tail.
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
