@@ -17,6 +17,20 @@ describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip:
   const open = (vmId: string, lang = "en") => openVmDetail(browser, w, vmId, lang)
   const vmsNamed = (name: string) =>
     w.agent.run(Store.use((s) => s.vms.list({}))).then((vms) => vms.filter((vm) => vm.displayName === name))
+  /**
+   * The clone named `name`, once it runs and the source's clone task has succeeded: its own start task holds the
+   * clone's lock for a moment after the list shows it running (a password read then answers vm-busy, 409).
+   */
+  const cloneMade = (sourceId: string, name: string) =>
+    eventually("the clone task to succeed and the clone to run", async () => {
+      const tasks = (await w.agent.call("GET", `/api/v1/tasks?vmId=${sourceId}`)).body.items as ReadonlyArray<{
+        readonly operation: string
+        readonly state: string
+      }>
+      if (!tasks.some((task) => task.operation === "vm.clone" && task.state === "succeeded")) return false
+      const found = await vmsNamed(name)
+      return found.length === 1 && found[0]?.state === "running" && found[0]
+    })
 
   it("R8 (English) a bad password is refused before sending; the clone is made with the chosen one, shown once", async () => {
     const [vmId = ""] = await w.createVms(["clone_src_en"])
@@ -34,11 +48,7 @@ describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip:
     await shoot("vm-detail-clone-en")
     await dialog.locator("[data-confirm]").click()
     assert.equal(await detail(page).locator("dialog[open] [data-password]").innerText(), "Clone2Go")
-    const [made] = await eventually("the clone to run", async () => {
-      const found = await vmsNamed("clone_en_1")
-      return found.length === 1 && found[0]?.state === "running" && found
-    })
-    assert.ok(made)
+    const made = await cloneMade(vmId, "clone_en_1")
     const shown = await w.agent.call("POST", `/api/v1/vms/${made.id}/password`)
     assert.equal(shown.body.password, "Clone2Go")
     assert.deepEqual(errors, [])
@@ -60,11 +70,7 @@ describe("<hx-vm-detail> clone, reinstall and create image in Chromium", { skip:
     await dialog.locator("[data-confirm]").click()
     const password = await detail(page).locator("dialog[open] [data-password]").innerText()
     assert.match(password, /^.{16}$/)
-    const [made] = await eventually("the clone to run", async () => {
-      const found = await vmsNamed("克隆_1")
-      return found.length === 1 && found[0]?.state === "running" && found
-    })
-    assert.ok(made)
+    const made = await cloneMade(vmId, "克隆_1")
     assert.equal((await w.agent.call("POST", `/api/v1/vms/${made.id}/password`)).body.password, password)
     assert.deepEqual(errors, [])
   })

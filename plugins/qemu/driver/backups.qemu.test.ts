@@ -6,6 +6,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { Effect } from "effect"
 import type { DiskSpec } from "../../../core/driver/spec.ts"
+import { readPidfile } from "./process.ts"
 import {
   defineGuest,
   guestShell,
@@ -215,13 +216,23 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
       { stdio: "ignore" },
     )
     const exited = new Promise((resolve) => stale.once("exit", resolve))
-    await waitUntil("the stale daemon to hold the disk", () => stale.exitCode !== null || isLocked(system))
-    assert.equal(stale.exitCode, null, "the stale daemon could not open the disk")
-    const target = backupPath("sys", "after-stale.qcow2")
-    await run(backups().full(cold, "sys", target, { chain: "after-stale" }))
-    await exited
-    assert.ok(existsSync(target))
-    await run(backups().dropChain(cold, "sys", "after-stale"))
+    try {
+      // The daemon opens (and locks) the disk before it writes its pidfile: an agent's leftover daemon has done both,
+      // and the driver finds it by that pidfile.
+      await waitUntil(
+        "the stale daemon to hold the disk and name itself in its pidfile",
+        () => stale.exitCode !== null || (isLocked(system) && readPidfile(pidfile) === stale.pid),
+      )
+      assert.equal(stale.exitCode, null, "the stale daemon could not open the disk")
+      const target = backupPath("sys", "after-stale.qcow2")
+      await run(backups().full(cold, "sys", target, { chain: "after-stale" }))
+      await exited
+      assert.ok(existsSync(target))
+      await run(backups().dropChain(cold, "sys", "after-stale"))
+    } finally {
+      // A daemon still running after a failure would hold the disk and keep this file's process alive.
+      if (stale.exitCode === null && stale.signalCode === null) stale.kill("SIGKILL")
+    }
   })
 
   it("V4 P1 quiesce freezes the guest's disk file systems and thaws the same number", async () => {
