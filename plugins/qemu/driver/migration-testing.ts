@@ -28,7 +28,7 @@ export const collectProgress = async (d: ScopedDriver): Promise<Array<MigrationP
   return samples
 }
 
-/** Every event an instance publishes (an exit's detail carries the end of qemu.log), from the moment this is called. */
+/** Every event an instance publishes (an exit's detail names its signal or status), from the moment this is called. */
 export const collectEvents = async (d: ScopedDriver): Promise<Array<DriverEvent>> => {
   const events: Array<DriverEvent> = []
   await d.run(Effect.forkScoped(Stream.runForEach(d.driver.events, (event) => Effect.sync(() => events.push(event)))))

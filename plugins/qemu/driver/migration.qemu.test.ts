@@ -203,7 +203,7 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
       }),
       error,
     )
-    // A source QEMU that died says why in its exit event (the end of its qemu.log): the evidence, kept in the failure.
+    // A source QEMU that died says how in its exit event (its signal; the driver logs the end of its qemu.log).
     const power = (await d.run(d.driver.inspect(name))).power
     const said = events.filter((event) => event.name === name).map((event) => `${event.kind}: ${event.detail}`)
     assert.equal(power, "running", `the guest is ${power} on the source; its events: ${said.join("; ") || "none"}`)

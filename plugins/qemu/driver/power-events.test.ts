@@ -66,14 +66,9 @@ describe("power event tracker", () => {
 
   it("R12 QEMU killed from outside is process-exited; a host signal is named", () => {
     assert.match(new PowerEventTracker().onExit()?.detail ?? "", /without a shutdown/)
-    // An abort says why only in QEMU's own log: the detail carries its end.
-    const aborted = new PowerEventTracker().onExit(
-      "signal SIGABRT; qemu-system-x86_64: ../block.c:1: f: Assertion `x' failed.",
-    )
-    assert.match(
-      aborted?.detail ?? "",
-      /without a shutdown \(killed or crashed\): signal SIGABRT; .*Assertion `x' failed/,
-    )
+    // How the process ended (its launch's view) tells an abort from a kill.
+    const aborted = new PowerEventTracker().onExit("signal SIGABRT")
+    assert.match(aborted?.detail ?? "", /without a shutdown \(killed or crashed\): signal SIGABRT$/)
     const signalled = new PowerEventTracker()
     signalled.onEvent(shutdown(false, "host-signal"), 0)
     const change = signalled.onExit()

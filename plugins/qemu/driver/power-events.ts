@@ -72,10 +72,10 @@ export class PowerEventTracker {
   }
 
   /**
-   * The change QEMU's exit means, once; nothing when the platform stopped it. `logTail` (how it ended, and the end of
-   * QEMU's own log) goes into the detail of an exit nobody asked for: a QEMU that aborts says why only there.
+   * The change QEMU's exit means, once; nothing when the platform stopped it. `how` (the process's signal or exit
+   * status, as its launch saw it) goes into the detail of an exit nobody asked for: an abort reads apart from a kill.
    */
-  onExit(logTail?: string): PowerChange | undefined {
+  onExit(how?: string): PowerChange | undefined {
     if (this.exitReported || this.stopping) return undefined
     this.exitReported = true
     if (this.guestShutdown !== undefined) {
@@ -87,6 +87,6 @@ export class PowerEventTracker {
     const detail = this.panicked
       ? "QEMU exited after the guest panicked"
       : "QEMU exited without a shutdown (killed or crashed)"
-    return { kind: "process-exited", detail: logTail === undefined ? detail : `${detail}: ${logTail}` }
+    return { kind: "process-exited", detail: how === undefined ? detail : `${detail}: ${how}` }
   }
 }

@@ -94,10 +94,14 @@ export const openSession = Effect.fnUntraced(function* (
       target.exited === undefined
         ? undefined
         : yield* Deferred.await(target.exited).pipe(Effect.timeoutOption(1_000), Effect.map(Option.getOrUndefined))
-    const log = qemuLogTail(qemuLogOf(runDirOf(paths.pidfile)))
-    const why = [status === undefined ? undefined : describeExit(status), log].filter((part) => part !== undefined)
-    const change = tracker.onExit(why.length === 0 ? undefined : why.join("; "))
-    if (change) deps.publish({ name, ...change, at: new Date() })
+    const change = tracker.onExit(status === undefined ? undefined : describeExit(status))
+    if (change) {
+      // QEMU's own last words (an assertion, a heap check) go to the operator's log: they name host paths and
+      // internals, and the event's detail becomes the reason the VM's owner reads for its stop.
+      const log = qemuLogTail(qemuLogOf(runDirOf(paths.pidfile)))
+      if (log !== undefined) yield* Effect.logWarning(`qemu driver: ${name} exited unasked; qemu.log ends: ${log}`)
+      deps.publish({ name, ...change, at: new Date() })
+    }
     // Nothing may listen where a console was once QEMU is gone; stale socket files just refuse, but are misleading.
     for (const key of SOCKET_KEYS) rmSync(paths[key], { force: true })
     yield* Deferred.succeed(gone, undefined)
