@@ -147,14 +147,21 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
       yield* removeNodes
     })
 
+    /** Force-cancels the jobs still running (each ends with BLOCK_JOB_CANCELLED); a refusal is no matter here. */
+    const interrupt = Effect.suspend(() =>
+      Effect.forEach(
+        jobs.filter((job) => !ends.has(job)),
+        (job) => Effect.ignore(blockJobCancel(monitor, job, true)),
+        { discard: true },
+      ),
+    )
+
     /**
      * On a failure: force-cancels the jobs still running, waits until every one has ended (a client node can only go
      * once its job is gone), then removes the client nodes. Fails when a job does not end or a node stays.
      */
     const abandon = Effect.gen(function* () {
-      for (const job of jobs) {
-        if (!ends.has(job)) yield* Effect.ignore(blockJobCancel(monitor, job, true))
-      }
+      yield* interrupt
       // A job that does not end keeps its node busy: the removal is still tried, the job's failure is the one told.
       yield* awaitEnds.pipe(Effect.tapError(() => Effect.ignore(removeNodes)))
       yield* removeNodes
@@ -168,13 +175,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
       /** Something to end or remove (a node was added). */
       active: () => nodes.length > 0,
       /** Force-cancels the running jobs at once (a cancel from outside the send); `abandon` finishes the job. */
-      interrupt: Effect.suspend(() =>
-        Effect.forEach(
-          jobs.filter((job) => !ends.has(job)),
-          (job) => Effect.ignore(blockJobCancel(monitor, job, true)),
-          { discard: true },
-        ),
-      ),
+      interrupt,
     }
   })
 
