@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
@@ -22,6 +22,14 @@ import {
   waitUntil,
   writeInGuest,
 } from "./testing.ts"
+
+/** Kills a process the test started, if it still runs, and waits for its exit (its file locks go with it). */
+const killAndWait = async (child: ChildProcess) => {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once("exit", resolve))
+  child.kill("SIGKILL")
+  await exited
+}
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
 const sizeBySerial = `for d in /sys/block/vd*; do [ "$(cat $d/serial)" = "$1" ] && echo $(( $(cat $d/size) * 512 )); done`
@@ -195,7 +203,8 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
       assert.equal(error.reason._tag, "HypervisorFailure", error.message)
       assert.ok(!existsSync(target))
     } finally {
-      holder.kill("SIGKILL")
+      // Its lock goes only once it has exited: the next case opens the same disk.
+      await killAndWait(holder)
     }
   })
 
@@ -231,7 +240,7 @@ describe("QEMU driver: disk backups and quiesce", { skip, timeout: 900_000 }, ()
       await run(backups().dropChain(cold, "sys", "after-stale"))
     } finally {
       // A daemon still running after a failure would hold the disk and keep this file's process alive.
-      if (stale.exitCode === null && stale.signalCode === null) stale.kill("SIGKILL")
+      await killAndWait(stale)
     }
   })
 
