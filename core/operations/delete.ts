@@ -69,10 +69,8 @@ const deletion = (destroy: boolean): Deletion => {
         destroy
           ? destroyCompletely(driver, context.vm, false)
           : ignoreMissing(driver.shutdown(context.vm.hostname, { force: true, timeoutMs: 0 })),
-      onSuccess: (current, to) =>
-        destroy
-          ? Effect.void
-          : Effect.flatMap(now, (at) => moveVm(current, to, "platform", operation, { recycledAt: at })),
+      // Destroyed, the VM has no record left to move; deleted, it moves into the recycle bin.
+      onSuccess: () => (destroy ? Effect.succeed("by-work") : Effect.map(now, (at) => ({ with: { recycledAt: at } }))),
     },
   }
 }

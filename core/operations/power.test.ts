@@ -1,9 +1,10 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { Effect } from "effect"
+import { Effect, Exit, Fiber, Stream } from "effect"
 import { useCore } from "../../test-support/core.ts"
 import { HypervisorFailure } from "../driver/errors.ts"
 import { RuleViolation } from "../errors.ts"
+import { EventBus } from "../events/bus.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
 import { power } from "./power.ts"
@@ -102,6 +103,35 @@ for (const backend of storeBackends) {
       const task = await core.run(handle.done)
       assert.equal(task.state, "succeeded")
       assert.equal((await core.run(getVm(vm.id))).state, "running")
+    })
+
+    it("G4 whoever sees a VM settle may act on it at once: a stop sent on the event of its start is accepted", async () => {
+      const vm = await freshVm()
+      // The VM's new state, its lock freed and its task's outcome are written together, before either is announced:
+      // a portal that stops the VM as soon as it shows "running" must not be refused vm-busy.
+      const { started, stop } = await core.run(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const bus = yield* EventBus
+            const events = yield* bus.subscribe
+            const reaction = yield* events.pipe(
+              Stream.filter((e) => e._tag === "vm-state" && e.vmId === vm.id && e.to === "running"),
+              Stream.take(1),
+              Stream.mapEffect(() => Effect.exit(power(core.world.actors.owner, vm.id, "stop"))),
+              Stream.runHead,
+              Effect.forkScoped,
+            )
+            const started = yield* Effect.flatMap(power(core.world.actors.owner, vm.id, "start"), (h) => h.done)
+            const stop = yield* Fiber.join(reaction)
+            return { started, stop }
+          }),
+        ),
+      )
+      assert.equal(started.state, "succeeded")
+      assert.ok(stop._tag === "Some" && Exit.isSuccess(stop.value), `the stop was refused: ${JSON.stringify(stop)}`)
+      const stopped = await core.run(stop.value.value.done)
+      assert.equal(stopped.state, "succeeded")
+      assert.equal((await core.run(getVm(vm.id))).state, "stopped")
     })
 
     it("G4 a driver failure that changed nothing leaves the VM where it was, with the reason on the task", async () => {

@@ -7,10 +7,10 @@ import type { Disk, Snapshot } from "../model/storage.ts"
 import type { Actor } from "../rules/context.ts"
 import { lifecycleState, vmBusy } from "../rules/lifecycle.ts"
 import { checkRules, type Rule, violation } from "../rules/rule.ts"
-import { type ItemRef, type LockRef, Store } from "../store/ports.ts"
+import { type ItemRef, Store, type VmMove, type VmMoved } from "../store/ports.ts"
 import { Background } from "./background.ts"
 import { checkExpectedVersion } from "./expected-version.ts"
-import { beginTask, finishTask, type TaskStart } from "./tasks.ts"
+import { beginTask, type Freeing, settleTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
 import { freshBase, readVisibleBase, recalledBase, recallOf } from "./vm-context.ts"
 import { type HeldLock, VmLocks } from "./vm-lock.ts"
@@ -24,6 +24,7 @@ import type {
   ReadContext,
   Reads,
   RecordWork,
+  SuccessMove,
   VmOperation,
 } from "./vm-operation.ts"
 import { moveVm, scopeOf } from "./vm-state.ts"
@@ -52,7 +53,7 @@ interface Claimed<C, P> extends Checked<C, P> {
   readonly start: TaskStart
   readonly release: Effect.Effect<void, never, Store>
   /** Record the outcome with the write freeing the lock in the same statement (see VmLocks.freeing). */
-  readonly freeing: <A, E, R>(write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly freeing: Freeing
   /** With a lifecycle action: the VM as checked, its move, and the refusal if it changed meanwhile. */
   readonly moves?: { readonly vm: Vm; readonly step: Step; readonly busy: () => RuleViolation }
 }
@@ -235,7 +236,7 @@ const runRecord = <C, P, A>(op: Recording<RecordWork<C, P, A>>, claim: Claim<C, 
     const recorded = op.work.result === undefined ? exit : Exit.map(exit, op.work.result)
     // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act on
     // the VM at once.
-    const finish = freeing((lock) => finishTask(task, start.scope, recorded, lock))
+    const finish = Effect.map(settleTask(task, start.scope, recorded, {}, freeing), ({ task }) => task)
     // The database away: the caller is answered now (503), the task's outcome written (and the VM freed) once it is
     // back (#14). Any other failure to record frees the VM on its own.
     const background = yield* Background
@@ -252,6 +253,45 @@ const runRecord = <C, P, A>(op: Recording<RecordWork<C, P, A>>, claim: Claim<C, 
 
 /** The context the work sees: with a lifecycle action, the VM as moved to its transient state. */
 const withVm = <C>(context: C, vm: Vm | undefined): C => (vm === undefined ? context : ({ ...context, vm } as C))
+
+/** How the outcome moves the VM: to the table's stable state on success, or where a failure leaves it. */
+const vmMoveOf = <C>(
+  operation: Operation,
+  onSuccess: BackgroundWork<C, never, never>["onSuccess"],
+  moves: NonNullable<Claimed<C, unknown>["moves"]>,
+  context: C,
+  exit: Exit.Exit<unknown, unknown>,
+): Effect.Effect<VmMove | undefined> => {
+  const vmId = moves.vm.id
+  if (Exit.isFailure(exit)) {
+    const reason = Cause.squash(exit.cause)
+    const why = reason instanceof Error ? reason.message : String(reason)
+    return Effect.succeed({ vmId, patch: { state: moves.step.onFailure, stateReason: why } })
+  }
+  const success: Effect.Effect<SuccessMove> =
+    onSuccess === undefined ? Effect.succeed({ with: {} }) : onSuccess(context)
+  return Effect.map(success, (how): VmMove | undefined =>
+    how === "by-work" ? undefined : { vmId, patch: { ...how.with, state: moves.step.to, stateReason: operation } },
+  )
+}
+
+/**
+ * What this agent recalls of the VM after its settlement (VmLocks.recalled): the VM as moved at the start with the
+ * settlement's fields, if nothing else wrote it meanwhile (its version one past the start's); else nothing.
+ */
+const rememberSettled = (
+  locks: VmLocks["Service"],
+  started: Vm | undefined,
+  move: VmMove | undefined,
+  moved: VmMoved | undefined,
+) => {
+  if (started === undefined) return
+  if (move === undefined || moved === undefined || moved.version !== started.version + 1) {
+    locks.forget(started.id)
+    return
+  }
+  locks.rememberVm({ ...started, ...move.patch, version: moved.version, updatedAt: moved.updatedAt })
+}
 
 /**
  * The second half for work that takes time: record the operation's rows, the VM's transient state and the task,
@@ -287,34 +327,20 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
               Effect.catchCause((cause) => Effect.logError("could not mark a failure", cause)),
             )
           }
-          // A destroyed VM has no record left to move; its task is still recorded. Interrupted: recovery reconciles.
-          if (moves !== undefined && !interrupted) {
-            const { step } = moves
-            const current = yield* untilWritten(`settling ${op.operation}`, store.vms.get(moves.vm.id)).pipe(
-              Effect.option,
-            )
-            if (current._tag === "Some" && Exit.isSuccess(exit)) {
-              if (work.onSuccess) {
-                yield* untilWritten(`settling ${op.operation}`, work.onSuccess(current.value, step.to, context))
-                locks.forget(moves.vm.id)
-              } else {
-                const moved = moveVm(current.value, step.to, "platform", op.operation)
-                locks.rememberVm(yield* untilWritten(`settling ${op.operation}`, moved))
-              }
-            } else if (current._tag === "Some" && Exit.isFailure(exit)) {
-              const reason = Cause.squash(exit.cause)
-              const why = reason instanceof Error ? reason.message : String(reason)
-              const moved = moveVm(current.value, step.onFailure, "platform", why)
-              locks.rememberVm(yield* untilWritten(`settling ${op.operation}`, moved))
-            }
-          }
-          // The outcome frees the VM in the same statement, before it is announced: whoever sees "succeeded" may act
-          // on the VM at once. Should it fail for good, `release` below frees it.
+          // The VM's move (interrupted: none, recovery reconciles), its lock freed, its own row settled and the task's
+          // outcome are one statement, before any is announced: whoever sees the VM settled may act on it at once.
+          // Should it fail for good, `release` below frees the lock.
+          const move =
+            moves === undefined || interrupted
+              ? undefined
+              : yield* vmMoveOf(op.operation, work.onSuccess, moves, context, exit)
           const own = Exit.isSuccess(exit) ? work.settles?.(context, exit.value, made.value.value) : undefined
-          finished = yield* untilWritten(
+          const settled = yield* untilWritten(
             `recording ${op.operation}'s outcome`,
-            freeing((lock) => finishTask(made.value.task, start.scope, exit, lock, own)),
+            settleTask(made.value.task, start.scope, exit, { own, move, vm: made.value.vm ?? moves?.vm }, freeing),
           )
+          finished = settled.task
+          if (moves !== undefined) rememberSettled(locks, made.value.vm, move, settled.moved)
         }).pipe(Effect.catchCause((cause) => Effect.logError("could not record the outcome of a task", cause)))
       // With overlap the work starts at once: its preparation (a freeze request) is on its way before the records.
       const patient = Effect.provideService(body, Store, patientStore(store))

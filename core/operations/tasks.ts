@@ -3,10 +3,11 @@ import { Cause, Effect, Exit } from "effect"
 import { errorCodeOf } from "../error-codes.ts"
 import { RuleViolation } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
-import type { Operation, Task, TaskError } from "../model/index.ts"
+import type { Operation, Task, TaskError, Vm } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
-import { type LockRef, type OwnRow, type OwnUpdate, Store } from "../store/ports.ts"
+import { type LockRef, type OwnRow, type OwnUpdate, Store, type TaskSettlement } from "../store/ports.ts"
 import { now } from "./clock.ts"
+import { scopeOf } from "./vm-state.ts"
 
 export interface TaskStart {
   readonly operation: Operation
@@ -76,26 +77,66 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
  * Record the outcome of a task (freeing the VM's lock and writing the operation's own row's change in the same
  * statement, if given) and announce it.
  */
-export const finishTask = Effect.fnUntraced(function* finish(
+export const finishTask = (
   task: Task,
   scope: TaskStart["scope"],
   exit: Exit.Exit<unknown, unknown>,
   lock?: LockRef,
   own?: OwnUpdate,
+) =>
+  Effect.map(
+    settleTask(task, scope, exit, { own }, (write) => write(lock)),
+    ({ task }) => task,
+  )
+
+/** Runs a settling write with the VM's lock to free in it (VmLocks.freeing: this agent lets go once it is written). */
+export type Freeing = <A, E, R>(write: (lock: LockRef | undefined) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+/** What settles with a task besides its lock, and the VM as the runner knew it: whose it is, for the announcement. */
+export interface Settlement extends Omit<TaskSettlement, "lock"> {
+  readonly vm?: Vm | undefined
+}
+
+/**
+ * Record the outcome of a task with, in the same statement (TaskRepository.settle), the VM's lock freed, the
+ * operation's own row's change and the VM's move to where its operation leaves it; then announce the VM's change of
+ * state and the task's outcome. Nothing is announced before the lock is free, here and in this agent
+ * (`freeing`): whoever acts on an announcement finds the VM free. Answers what the move found.
+ */
+export const settleTask = Effect.fnUntraced(function* settle(
+  task: Task,
+  scope: TaskStart["scope"],
+  exit: Exit.Exit<unknown, unknown>,
+  { vm, ...settlement }: Settlement,
+  freeing: Freeing,
 ) {
   const store = yield* Store
-  const finished = yield* store.tasks.finish(
-    task.id,
-    {
-      state: Exit.isSuccess(exit) ? "succeeded" : "failed",
-      progress: 100,
-      result: Exit.isSuccess(exit) ? (exit.value ?? null) : null,
-      error: Exit.isSuccess(exit) ? null : taskErrorOf(exit.cause),
-      finishedAt: yield* now,
-    },
-    lock,
-    own,
+  const at = yield* now
+  const patch = {
+    state: Exit.isSuccess(exit) ? ("succeeded" as const) : ("failed" as const),
+    progress: 100,
+    result: Exit.isSuccess(exit) ? (exit.value ?? null) : null,
+    error: Exit.isSuccess(exit) ? null : taskErrorOf(exit.cause),
+    finishedAt: at,
+  }
+  const { task: finished, moved } = yield* freeing((lock) =>
+    store.tasks.settle(task.id, patch, { ...settlement, lock }),
   )
+  const to = settlement.move?.patch.state
+  if (moved !== undefined && vm !== undefined && to !== undefined && moved.from !== to) {
+    const bus = yield* EventBus
+    const reason = settlement.move?.patch.stateReason ?? ""
+    yield* bus.publish({
+      _tag: "vm-state",
+      ...scopeOf(vm),
+      vmId: vm.id,
+      from: moved.from,
+      to,
+      cause: "platform",
+      reason,
+      at,
+    })
+  }
   yield* publishTask(finished, scope)
   // The operator's log (the agent sends Effect's logs to its logger): a failure with its cause, never a secret (the
   // task's params are not logged).
@@ -111,5 +152,5 @@ export const finishTask = Effect.fnUntraced(function* finish(
       }),
     )
   }
-  return finished
+  return { task: finished, moved }
 })

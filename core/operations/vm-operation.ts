@@ -12,13 +12,12 @@ import type {
   VersionConflict,
 } from "../errors.ts"
 import type { EventBus } from "../events/bus.ts"
-import type { LifecycleAction, StableState } from "../lifecycle/index.ts"
+import type { LifecycleAction } from "../lifecycle/index.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Disk, Snapshot } from "../model/storage.ts"
-import type { Vm } from "../model/vm.ts"
 import type { Actor, VmContext, VmCountsContext, VmRecordContext } from "../rules/context.ts"
 import type { Rule } from "../rules/rule.ts"
-import type { ItemRef, OwnRow, OwnUpdate, Store } from "../store/ports.ts"
+import type { ItemRef, OwnRow, OwnUpdate, Store, VmMove } from "../store/ports.ts"
 import type { Background } from "./background.ts"
 import type { TaskStart } from "./tasks.ts"
 import type { VmLocks } from "./vm-lock.ts"
@@ -99,9 +98,15 @@ export interface BackgroundWork<C, P, R> {
   readonly overlap?: boolean
   /** Marks what a failed work leaves behind (a row "failed"); not run on interruption, which recovery reconciles. */
   readonly onFailure?: (context: C, prepared: P) => Effect.Effect<unknown, unknown, Store>
-  /** With a lifecycle action: how a success is recorded (default: the VM moves to the table's stable state). */
-  readonly onSuccess?: (vm: Vm, to: StableState, context: C) => Effect.Effect<unknown, unknown, Store | EventBus>
+  /**
+   * With a lifecycle action, how a success settles the VM: by default it moves to the table's stable state in the
+   * statement that settles the task; this adds fields to that move, or says the work itself moved (or removed) it.
+   */
+  readonly onSuccess?: (context: C) => Effect.Effect<SuccessMove>
 }
+
+/** The fields a success writes with the VM's move, or "by-work": the work moved (or removed) the VM itself. */
+export type SuccessMove = { readonly with: Omit<VmMove["patch"], "state" | "stateReason"> } | "by-work"
 
 /** The checking half of a declaration: what a preview evaluates (and all an action without a task declares). */
 export interface VmCheck<K extends Reads, I, C extends VmRecordContext> {

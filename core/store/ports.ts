@@ -265,6 +265,37 @@ export interface TaskRepository {
    * operation pays one round trip for all.
    */
   finish(id: string, patch: Patch<Task>, lock?: LockRef, own?: OwnUpdate): Effect.Effect<Task, NotFound | StoreError>
+  /**
+   * The same, and the VM's move to where its operation leaves it (`move`), in the one statement: whoever sees the VM
+   * settled finds it free and its task finished (G4). `moved` says what the move found (nothing: the VM is gone).
+   */
+  settle(
+    id: string,
+    patch: Patch<Task>,
+    settlement: TaskSettlement,
+  ): Effect.Effect<{ readonly task: Task; readonly moved: VmMoved | undefined }, NotFound | StoreError>
+}
+
+/** What a task's settling statement writes besides the task. */
+export interface TaskSettlement {
+  readonly lock?: LockRef | undefined
+  readonly own?: OwnUpdate | undefined
+  readonly move?: VmMove | undefined
+}
+
+/** A VM's move to its settled state (with any other fields), written in its task's settling statement. */
+export interface VmMove {
+  readonly vmId: string
+  readonly patch: Patch<Omit<Vm, "hostname" | "version" | "updatedAt" | "affinityGroupIds">> & {
+    readonly state: VmState
+  }
+}
+
+/** What a VmMove found and wrote: the state it left (for the event), the row's new version and time. */
+export interface VmMoved {
+  readonly from: VmState
+  readonly version: number
+  readonly updatedAt: Date
 }
 
 /** M1: the VMs' usage samples, raw and rolled up. */

@@ -1,15 +1,16 @@
-import { Effect } from "effect"
-import type { Kysely } from "kysely"
+import { Clock, Effect } from "effect"
+import { type Kysely, sql } from "kysely"
 import { NotFound } from "../errors.ts"
-import { Task } from "../model/index.ts"
+import { Task, type VmState } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
 import { insertOwn, ownRowColumns, ownUpdateColumns, updateOwn } from "./own-rows.ts"
-import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository } from "./ports.ts"
+import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository, TaskSettlement, VmMoved } from "./ports.ts"
 import { preparedTail } from "./prepared.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
 import { shapedStatements, slotted } from "./shaped-statement.ts"
+import { vmCodec } from "./vm.codec.ts"
 
 const taskCodec = codecOf(Task, { json: ["params", "result", "error"] })
 
@@ -90,19 +91,22 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     return asStored(task, columns)
   })
 
-  // One statement: the lock's update and the operation's own row's change ride along as data-modifying CTEs (all or
-  // none are written); compiled once per shape and prepared once per connection, as the insert.
-  const finish = Effect.fnUntraced(function* finish(
+  // One statement: the lock's update, the operation's own row's change and the VM's move ride along as
+  // data-modifying CTEs (all or none are written); compiled once per shape and prepared once per connection, as the
+  // insert.
+  const settle = Effect.fnUntraced(function* settle(
     id: string,
     patch: Parameters<typeof update>[1],
-    lock?: LockRef,
-    own?: OwnUpdate,
+    { lock, own, move }: TaskSettlement,
   ) {
-    if (lock === undefined && own === undefined) return yield* update(id, patch)
+    if (lock === undefined && own === undefined && move === undefined) {
+      return { task: yield* update(id, patch), moved: undefined }
+    }
     const { id: _id, createdAt: _createdAt, ...changes } = taskCodec.encode(patch as Partial<Task>)
     const ownChanges = own === undefined ? {} : ownUpdateColumns(own)
+    const moveChanges = move === undefined ? {} : vmCodec.encode(move.patch)
     const changeKeys = Object.keys(changes)
-    // Values: the task's changes, its id, the lock, then the own row's changes and id.
+    // Values: the task's changes, its id, the lock, the own row's changes and id, then the move's changes, VM and time.
     const values = [
       ...Object.values(changes),
       id,
@@ -110,11 +114,17 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
       lock?.holder ?? "",
       ...Object.values(ownChanges),
       own?.id,
+      ...Object.values(moveChanges),
+      move?.vmId,
+      move === undefined ? undefined : new Date(yield* Clock.currentTimeMillis),
     ]
-    const shape = `${changeKeys}|${own?.kind ?? ""}:${Object.keys(ownChanges)}`
+    const moveKeys = move === undefined ? "-" : Object.keys(moveChanges).join()
+    const shape = `${changeKeys}|${own?.kind ?? ""}:${Object.keys(ownChanges)}|${moveKeys}`
     const query = statements(shape, values, (slot) => {
       const at = changeKeys.length
-      return db
+      const ownAt = at + 3
+      const moveAt = ownAt + Object.keys(ownChanges).length + 1
+      const base = db
         .with("freed", (db) =>
           db
             .updateTable("vmLocks")
@@ -125,19 +135,58 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
         .with("own", (db) =>
           own === undefined
             ? db.selectNoFrom((eb) => eb.lit(1).as("none"))
-            : updateOwn(db, own.kind, slot(values.length - 1), slotted(ownChanges, slot, at + 3)),
+            : updateOwn(db, own.kind, slot(moveAt - 1), slotted(ownChanges, slot, ownAt)),
         )
-        .updateTable("tasks")
-        .set(slotted(changes, slot) as never)
-        .where("id", "=", slot(at))
-        .returningAll()
-        .modifyEnd(preparedTail)
+      const task = slotted(changes, slot) as never
+      if (move === undefined) {
+        return base.updateTable("tasks").set(task).where("id", "=", slot(at)).returningAll().modifyEnd(preparedTail)
+      }
+      return (
+        base
+          // The state the VM leaves is read under the row's lock, so that its event names the state it really left.
+          .with("before", (db) =>
+            db
+              .selectFrom("vms")
+              .select(["id", "state"])
+              .where("id", "=", slot(values.length - 2))
+              .forUpdate(),
+          )
+          .with("moved", (db) =>
+            db
+              .updateTable("vms")
+              .from("before")
+              .set({
+                ...slotted(moveChanges, slot, moveAt),
+                updatedAt: slot(values.length - 1),
+                version: sql`vms.version + 1`,
+              })
+              .whereRef("vms.id", "=", "before.id")
+              .returning(["before.state as movedFrom", "vms.version as movedVersion", "vms.updatedAt as movedAt"]),
+          )
+          .updateTable("tasks")
+          .set(task)
+          .where("id", "=", slot(at))
+          .returningAll()
+          .returning((eb) => [
+            eb.selectFrom("moved").select("movedFrom").as("movedFrom"),
+            eb.selectFrom("moved").select("movedVersion").as("movedVersion"),
+            eb.selectFrom("moved").select("movedAt").as("movedAt"),
+          ])
+          .modifyEnd(preparedTail)
+      )
     })
     const { rows } = yield* run("task.finish", () => db.executeQuery<Record<string, unknown>>(query))
     const row = rows[0]
     if (row === undefined) return yield* new NotFound({ resource: "task", id })
-    return taskCodec.decode(row)
+    const moved: VmMoved | undefined =
+      move === undefined || row.movedFrom === null || row.movedFrom === undefined
+        ? undefined
+        : { from: row.movedFrom as VmState, version: Number(row.movedVersion), updatedAt: row.movedAt as Date }
+    return { task: taskCodec.decode(row), moved }
   })
 
-  return { get, list, count, insert, update, finish }
+  const finish = (id: string, patch: Parameters<typeof update>[1], lock?: LockRef, own?: OwnUpdate) =>
+    Effect.map(settle(id, patch, { lock, own }), ({ task }) => task)
+
+  return { get, list, count, insert, update, finish, settle }
 }

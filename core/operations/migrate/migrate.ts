@@ -147,7 +147,7 @@ export const migrateOperation: VmOperation<
         return { from: vm.hostId, to: targetHost.id, storage, ...result }
       }),
     // The work moved the VM itself, in the write that placed it on the target.
-    onSuccess: () => Effect.void,
+    onSuccess: () => Effect.succeed("by-work"),
   },
 }
 
