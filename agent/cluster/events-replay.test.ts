@@ -67,8 +67,10 @@ describe("#21 G4 event replay across agents and restarts (two agents on one Post
     try {
       const restarted = await originOf(again)
       const onA = await missedOn(restarted)
+      // What happened since may follow (on a slow machine, the other agent may have found this host down meanwhile
+      // and reconciled its VM): the replay of what was missed comes first, with the same ids.
       assert.deepEqual(
-        onA.map((e) => e.id),
+        onA.slice(0, onB.length).map((e) => e.id),
         onB.map((e) => e.id),
       )
     } finally {
