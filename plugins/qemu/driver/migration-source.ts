@@ -23,9 +23,11 @@ import { cont, queryStatus, quit, stop } from "../qmp/commands/status.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
 import { type MigrationMirrors, makeMigrationMirrors } from "./migration-mirrors.ts"
+import { wakeOnEvents } from "./migration-wakeup.ts"
 import { snapshotDisks } from "./options.ts"
 import { awaitGone } from "./session.ts"
 
+/** Progress samples, and the fallback for a missed MIGRATION or block job event. */
 const POLL_MS = 50
 /** Loopback or a migration network: QEMU's default cap (128 MiB/s) would make the copy, not the guest, the limit. */
 const MAX_BANDWIDTH = 8 * 1024 * 1024 * 1024
@@ -99,7 +101,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
           at: new Date(),
         })
         if (ready) return
-        yield* Effect.sleep(POLL_MS)
+        yield* mirrors.changed(POLL_MS)
       }
     })
 
@@ -142,6 +144,8 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
             yield* mirrorDisks(name, state, mirrors, endpoint, nodes)
           }
           if (state.cancelled) return yield* errors.failure(operation, "cancelled", false)
+          // Subscribed before `migrate`: no status change is missed (QEMU sends them with the `events` capability).
+          const statusChanged = yield* wakeOnEvents(monitor, (event) => event._tag === "MIGRATION")
           const stoppedAt = Date.now()
           if (mode === "pause-first") yield* stop(monitor).pipe(Effect.mapError(qmp))
           yield* migrate(monitor, `tcp:${endpoint.host}:${endpoint.port}`).pipe(Effect.mapError(qmp))
@@ -175,7 +179,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
               postCopy = true
               handedOver.add(name)
             }
-            yield* Effect.sleep(POLL_MS)
+            yield* statusChanged.next(POLL_MS)
           }
           if (info.status !== "completed") {
             sample(name, info.status === "cancelled" ? "cancelled" : "failed", info)
