@@ -100,8 +100,15 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
         return yield* errors.failure(operation, `NBD client node(s) not removed: ${stayed.join("; ")}`, false)
     })
 
-    /** Adds a client node of the target's export of each node and mirrors the node into it (in the background). */
-    const start = (endpoint: IncomingEndpoint & { readonly nbdPort: number }, disks: ReadonlyArray<string>) =>
+    /**
+     * Adds a client node of the target's export of each node and mirrors the node into it (in the background), each
+     * job's copy capped at `speed` bytes/s if given.
+     */
+    const start = (
+      endpoint: IncomingEndpoint & { readonly nbdPort: number },
+      disks: ReadonlyArray<string>,
+      speed: number | undefined,
+    ) =>
       Effect.gen(function* () {
         for (const node of disks) {
           const target = `mig-${node}`
@@ -112,7 +119,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
             export: node,
           }).pipe(Effect.mapError(qmp))
           nodes.push(target)
-          yield* blockdevMirror(monitor, { jobId: target, device: node, target }).pipe(Effect.mapError(qmp))
+          yield* blockdevMirror(monitor, { jobId: target, device: node, target, speed }).pipe(Effect.mapError(qmp))
           jobs.push(target)
         }
       })
