@@ -112,6 +112,11 @@ export interface SendOptions {
   readonly mode?: MigrationMode
   /** The longest pause allowed for the switch-over (default 20 ms). */
   readonly downtimeLimitMs?: number
+  /**
+   * Local storage: how long the disk copy may take to catch up with the guest's writes before the send fails and the
+   * guest runs on here (the driver's default; the QEMU driver's is 30 min).
+   */
+  readonly diskSyncTimeoutMs?: number
 }
 
 /** One sample of a migration's progress on the source. */

@@ -1,4 +1,4 @@
-import { Effect, PubSub } from "effect"
+import { Effect } from "effect"
 import type { IncomingEndpoint } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import { blockdevAdd, blockdevDel } from "../qmp/commands/block.ts"
@@ -6,9 +6,13 @@ import { blockdevMirror, blockJobCancel, queryBlockJobs } from "../qmp/commands/
 import { isDisconnectedEvent, type QmpEvent } from "../qmp/events.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Errors } from "./errors.ts"
+import { wakeOnEvents } from "./migration-wakeup.ts"
 
 const POLL_MS = 50
-/** The jobs' ends are awaited while the guest is stopped (pre-switchover): every poll there is downtime. */
+/**
+ * The jobs' ends are awaited while the guest is stopped (pre-switchover), woken by their events; this bounds the
+ * wait for one that was missed.
+ */
 const END_POLL_MS = 10
 /** Bounds the wait for the mirror jobs to end (the final sync of a ready job, or a forced cancel). */
 const END_TIMEOUT_MS = 30_000
@@ -38,15 +42,17 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
     const jobs: Array<string> = []
     const ends = new Map<string, Ending>()
     let disconnected = false
+    /** Records a job's end; says whether a waiter should look again (an end, a job ready, the monitor gone). */
     const record = (event: QmpEvent) => {
       if (event._tag === "BLOCK_JOB_COMPLETED" && jobs.includes(event.device))
         ends.set(event.device, event.error === undefined ? { ok: true } : { ok: false, why: event.error })
-      if (event._tag === "BLOCK_JOB_CANCELLED" && jobs.includes(event.device))
+      else if (event._tag === "BLOCK_JOB_CANCELLED" && jobs.includes(event.device))
         ends.set(event.device, { ok: false, why: "cancelled, the copy incomplete" })
-      if (isDisconnectedEvent(event)) disconnected = true
+      else if (isDisconnectedEvent(event)) disconnected = true
+      else return event._tag === "BLOCK_JOB_READY" && jobs.includes(event.device)
+      return true
     }
-    const subscription = yield* monitor.subscribe
-    yield* Effect.forkScoped(Effect.forever(Effect.map(PubSub.take(subscription), record)))
+    const wakeup = yield* wakeOnEvents(monitor, record)
 
     const failed = () =>
       jobs.flatMap((job) => {
@@ -63,7 +69,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
         if (disconnected) return yield* errors.failure(operation, "QEMU's monitor went away during the mirrors", true)
         if (Date.now() > deadline)
           return yield* errors.failure(operation, `disk mirror ${open.join(", ")} did not end`, false)
-        yield* Effect.sleep(END_POLL_MS)
+        yield* wakeup.next(END_POLL_MS)
       }
     })
 
@@ -94,8 +100,15 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
         return yield* errors.failure(operation, `NBD client node(s) not removed: ${stayed.join("; ")}`, false)
     })
 
-    /** Adds a client node of the target's export of each node and mirrors the node into it (in the background). */
-    const start = (endpoint: IncomingEndpoint & { readonly nbdPort: number }, disks: ReadonlyArray<string>) =>
+    /**
+     * Adds a client node of the target's export of each node and mirrors the node into it (in the background), each
+     * job's copy capped at `speed` bytes/s if given.
+     */
+    const start = (
+      endpoint: IncomingEndpoint & { readonly nbdPort: number },
+      disks: ReadonlyArray<string>,
+      speed: number | undefined,
+    ) =>
       Effect.gen(function* () {
         for (const node of disks) {
           const target = `mig-${node}`
@@ -106,7 +119,7 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
             export: node,
           }).pipe(Effect.mapError(qmp))
           nodes.push(target)
-          yield* blockdevMirror(monitor, { jobId: target, device: node, target }).pipe(Effect.mapError(qmp))
+          yield* blockdevMirror(monitor, { jobId: target, device: node, target, speed }).pipe(Effect.mapError(qmp))
           jobs.push(target)
         }
       })
@@ -170,6 +183,8 @@ export const makeMigrationMirrors = (monitor: QmpMonitor, errors: Errors, operat
     return {
       start,
       sample,
+      /** Returns when a job got ready or ended, or after `ms`. */
+      changed: wakeup.next,
       complete,
       abandon,
       /** Something to end or remove (a node was added). */

@@ -23,9 +23,11 @@ import { cont, queryStatus, quit, stop } from "../qmp/commands/status.ts"
 import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
 import { type MigrationMirrors, makeMigrationMirrors } from "./migration-mirrors.ts"
+import { wakeOnEvents } from "./migration-wakeup.ts"
 import { snapshotDisks } from "./options.ts"
 import { awaitGone } from "./session.ts"
 
+/** Progress samples, and the fallback for a missed MIGRATION or block job event. */
 const POLL_MS = 50
 /** Loopback or a migration network: QEMU's default cap (128 MiB/s) would make the copy, not the guest, the limit. */
 const MAX_BANDWIDTH = 8 * 1024 * 1024 * 1024
@@ -35,6 +37,12 @@ const MAX_BANDWIDTH = 8 * 1024 * 1024 * 1024
  */
 const POSTCOPY_AFTER_PASSES = 2
 const DEFAULT_DOWNTIME_MS = 20
+/**
+ * How long the disk mirrors may take to get ready (in sync) by default: a background mirror of a guest that writes
+ * faster than the copy never does, and the send would stay in its disk phase until cancelled. 30 min copies ~175 GiB
+ * at 100 MiB/s; bigger disks or slower links need `diskSyncTimeoutMs`.
+ */
+const DEFAULT_DISK_SYNC_TIMEOUT_MS = 30 * 60_000
 
 /**
  * Under TCG, QEMU 7.2 loses track of guest writes during pre-copy: on this machine a busy guest arrived broken in 4–5
@@ -72,20 +80,25 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
       at: new Date(),
     })
 
-  /** Mirrors every writable disk into the target's NBD exports and waits until all are in sync. */
+  /**
+   * Mirrors every writable disk into the target's NBD exports and waits until all are in sync, at most `timeoutMs`:
+   * then the send fails (its failure path cancels the mirrors and the guest runs on here).
+   */
   const mirrorDisks = (
     name: string,
     state: Running,
     mirrors: MigrationMirrors,
     endpoint: IncomingEndpoint,
     nodes: ReadonlyArray<string>,
+    timeoutMs: number,
   ) =>
     Effect.gen(function* () {
       const operation = "migration.send"
       const { nbdPort } = endpoint
       if (nbdPort === undefined) return yield* errors.invalid(operation, "local storage needs the target's NBD port")
       state.mirrors = mirrors
-      yield* mirrors.start({ ...endpoint, nbdPort }, nodes)
+      const deadline = Date.now() + timeoutMs
+      yield* mirrors.start({ ...endpoint, nbdPort }, nodes, domains.settings.migrationDiskBytesPerSecond)
       for (;;) {
         if (state.cancelled) return yield* errors.failure(operation, "cancelled while copying the disks", false)
         const { len, offset, ready } = yield* mirrors.sample
@@ -99,7 +112,14 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
           at: new Date(),
         })
         if (ready) return
-        yield* Effect.sleep(POLL_MS)
+        const left = deadline - Date.now()
+        if (left <= 0)
+          return yield* errors.failure(
+            operation,
+            `the disks did not converge within ${timeoutMs / 1000} s: the guest writes faster than the copy`,
+            false,
+          )
+        yield* mirrors.changed(Math.min(POLL_MS, left))
       }
     })
 
@@ -110,6 +130,12 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
   ) {
     const operation = "migration.send"
     const qmp = errors.fromQmp(operation)
+    const { diskSyncTimeoutMs = DEFAULT_DISK_SYNC_TIMEOUT_MS } = options
+    if (!(Number.isFinite(diskSyncTimeoutMs) && diskSyncTimeoutMs > 0))
+      return yield* errors.invalid(
+        operation,
+        `diskSyncTimeoutMs must be a positive number of ms, not ${diskSyncTimeoutMs}`,
+      )
     return yield* domains.exclusive(name)(
       Effect.gen(function* () {
         const { domain, session } = yield* domains.running(operation, name)
@@ -139,9 +165,11 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
           if (local) {
             const nodes = snapshotDisks(domain.definition.spec).map((disk) => diskNames(disk.id).node)
             const mirrors = yield* makeMigrationMirrors(monitor, errors, operation)
-            yield* mirrorDisks(name, state, mirrors, endpoint, nodes)
+            yield* mirrorDisks(name, state, mirrors, endpoint, nodes, diskSyncTimeoutMs)
           }
           if (state.cancelled) return yield* errors.failure(operation, "cancelled", false)
+          // Subscribed before `migrate`: no status change is missed (QEMU sends them with the `events` capability).
+          const statusChanged = yield* wakeOnEvents(monitor, (event) => event._tag === "MIGRATION")
           const stoppedAt = Date.now()
           if (mode === "pause-first") yield* stop(monitor).pipe(Effect.mapError(qmp))
           yield* migrate(monitor, `tcp:${endpoint.host}:${endpoint.port}`).pipe(Effect.mapError(qmp))
@@ -175,7 +203,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
               postCopy = true
               handedOver.add(name)
             }
-            yield* Effect.sleep(POLL_MS)
+            yield* statusChanged.next(POLL_MS)
           }
           if (info.status !== "completed") {
             sample(name, info.status === "cancelled" ? "cancelled" : "failed", info)

@@ -63,6 +63,8 @@ export interface MovePhases {
 export interface MoveOptions {
   readonly storage: MigrationStorage
   readonly mode?: MigrationMode
+  /** The send's deadline for the disk copy to get in sync (local storage). */
+  readonly diskSyncTimeoutMs?: number
   /** Called once `send` runs, with the target's instance (to cancel or kill mid-way). */
   readonly during?: () => Promise<void>
 }
@@ -104,7 +106,7 @@ export const move = async (
     )
     const prepare = lap()
     const sending = source.run(
-      src.migration.send(spec.name, endpoint, { storage: options.storage, ...modeOf(options) }),
+      src.migration.send(spec.name, endpoint, { storage: options.storage, ...sendOptionsOf(options) }),
     )
     side = (options.during?.() ?? Promise.resolve()).then(
       () => undefined,
@@ -127,4 +129,7 @@ export const move = async (
   }
 }
 
-const modeOf = (options: MoveOptions) => (options.mode === undefined ? {} : { mode: options.mode })
+const sendOptionsOf = (options: MoveOptions) => ({
+  ...(options.mode === undefined ? {} : { mode: options.mode }),
+  ...(options.diskSyncTimeoutMs === undefined ? {} : { diskSyncTimeoutMs: options.diskSyncTimeoutMs }),
+})

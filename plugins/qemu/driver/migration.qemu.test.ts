@@ -2,9 +2,13 @@ import assert from "node:assert/strict"
 import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
+import { Effect } from "effect"
+import { DriverError } from "../../../core/driver/errors.ts"
 import type { VmSpec } from "../../../core/driver/spec.ts"
+import { diskNames } from "../argv/names.ts"
 import { heartbeatsIn } from "../guest/recipe.ts"
-import { nbdServerStop } from "../qmp/commands/migration.ts"
+import { nbdServerStop, queryBlockJobs } from "../qmp/commands/migration.ts"
+import { nodeFacts } from "./block-nodes.ts"
 import { collectEvents, collectProgress, move } from "./migration-testing.ts"
 import { isOurQemu, readPidfile, signalProcess } from "./process.ts"
 import {
@@ -228,4 +232,87 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
       assert.ok(info.pid !== undefined)
       signalProcess(info.pid, "SIGKILL")
     }, /migration\.send|failed/))
+})
+
+/**
+ * A disk copy that cannot catch up with the guest (the source's mirrors capped at 64 KiB/s, the guest writing a synced
+ * file every 50 ms): the send gives up at its deadline with that reason, both sides are cleaned up, and the guest
+ * runs on at the source, its writes on its own disk.
+ */
+describe("QEMU driver: live migration whose disk copy never converges", { skip, timeout: 300_000 }, () => {
+  let hostA: TestHost
+  let hostB: TestHost
+  let a: ScopedDriver
+  let b: ScopedDriver
+  let spec: VmSpec
+  const name = "slow"
+
+  before(async () => {
+    hostA = await makeTestHost()
+    hostB = await makeTestHost()
+    a = await openDriver(hostA, { migrationDiskBytesPerSecond: 64 * 1024 })
+    b = await openDriver(hostB)
+    spec = guestSpec(hostA, name)
+    await a.run(defineGuest(a.driver, hostA, spec))
+    await a.run(a.driver.start(name))
+    await waitUntil("the guest agent and /system", () => serialLog(a.driver, name).includes("hyperx-guest: booted"))
+    await shell(a, name, `mkdir -p /system/hxc && ${COUNTER}`)
+  })
+  after(async () => {
+    await a?.close()
+    await b?.close()
+    hostA?.cleanup()
+    hostB?.cleanup()
+  })
+
+  it("refuses a deadline that is not a positive number, changing nothing (R9, H2)", async () => {
+    const endpoint = { host: "127.0.0.1", port: 1, nbdPort: 2 }
+    for (const diskSyncTimeoutMs of [0, -5, Number.NaN]) {
+      await assert.rejects(
+        a.run(a.driver.migration.send(name, endpoint, { storage: "local", diskSyncTimeoutMs })),
+        (error: unknown) =>
+          error instanceof DriverError &&
+          error.reason._tag === "InvalidRequest" &&
+          /diskSyncTimeoutMs must be a positive number/.test(error.message),
+      )
+    }
+    assert.equal((await a.run(a.driver.inspect(name))).power, "running")
+  })
+
+  it("fails at its deadline (R9, H2): mirrors and NBD client nodes gone, nothing on the target, the guest runs on at the source", async () => {
+    await shell(a, name, WRITER)
+    const progress = await collectProgress(a)
+    const bootId = (await shell(a, name, "cat /proc/sys/kernel/random/boot_id")).trim()
+    const beat = lastHeartbeat(a, name)
+    await assert.rejects(
+      move(a, b, hostB, spec, { storage: "local", diskSyncTimeoutMs: 5_000 }),
+      /the disks did not converge within 5 s: the guest writes faster than the copy/,
+    )
+    const phases = new Set(progress.filter((sample) => sample.name === name).map((sample) => sample.phase))
+    assert.deepEqual([...phases], ["disks"], "the send went past its disk phase")
+    assert.ok((progress.at(-1)?.remainingBytes ?? 0) > 0, "the copy was in sync after all")
+
+    // The source: no mirror job and no NBD client node left (each would hold a connection to the target).
+    const node = diskNames(spec.disks[0]?.id ?? "").node
+    const left = await a.run(
+      a.driver.withMonitor(name, (monitor) => Effect.all([queryBlockJobs(monitor), nodeFacts(monitor, `mig-${node}`)])),
+    )
+    assert.deepEqual(left, [[], undefined])
+    // The target: no QEMU, no domain, no disk file made for the move.
+    assert.deepEqual(qemusOn(hostB), [], "a QEMU is left on the target")
+    await assert.rejects(b.run(b.driver.inspect(name)), /no domain named/)
+    assert.deepEqual(
+      readdirSync(hostB.diskDir).filter((file) => file.startsWith(name)),
+      [],
+    )
+
+    // The guest runs on at the source, unrestarted, and what it wrote during the attempt is on its own disk.
+    assert.equal((await a.run(a.driver.inspect(name))).power, "running")
+    assert.equal((await shell(a, name, "cat /proc/sys/kernel/random/boot_id")).trim(), bootId, "the guest restarted")
+    await waitUntil("a heartbeat after the failed move", () => lastHeartbeat(a, name) > beat, 30_000)
+    const first = await counter(a, name)
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    assert.ok((await counter(a, name)) > first, "the disk counter stopped")
+    await assertWritesOnDisk(a, name)
+  })
 })

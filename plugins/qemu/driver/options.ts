@@ -38,6 +38,11 @@ export interface QemuDriverOptions {
   readonly qgaTimeouts?: QgaTimeoutSettings
   /** Run QEMU in this network namespace (`ip netns exec`), where host networking keeps its bridges and taps. */
   readonly netns?: string
+  /**
+   * Caps each disk mirror of a local-storage migration (bytes/s, QEMU's `speed`), so a move leaves the host's disks
+   * and network to the guests; default: no cap. A cap below the rate a guest writes at keeps the copy from converging.
+   */
+  readonly migrationDiskBytesPerSecond?: number
 }
 
 export interface Settings {
@@ -58,6 +63,8 @@ export interface Settings {
   readonly agentSyncTimeoutMs: number
   readonly qmpTimeouts: TimeoutSettings
   readonly qgaTimeouts: QgaTimeoutSettings
+  /** See QemuDriverOptions.migrationDiskBytesPerSecond. */
+  readonly migrationDiskBytesPerSecond: number | undefined
   /** The argv builder's host facts for one VM. */
   readonly runtimeFor: (name: string) => QemuRuntime
 }
@@ -81,6 +88,7 @@ export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator):
     agentSyncTimeoutMs: options.agentSyncTimeoutMs ?? 10_000,
     qmpTimeouts: options.qmpTimeouts ?? {},
     qgaTimeouts: options.qgaTimeouts ?? {},
+    migrationDiskBytesPerSecond: options.migrationDiskBytesPerSecond,
     runtimeFor: (name) => ({
       runDir: join(runRoot, name),
       accel,

@@ -110,13 +110,26 @@ export const nbdExportAdd = (monitor: QmpMonitor, nodeName: string, options?: Ca
  */
 export const blockdevMirror = (
   monitor: QmpMonitor,
-  args: { readonly jobId: string; readonly device: string; readonly target: string },
+  args: {
+    readonly jobId: string
+    readonly device: string
+    readonly target: string
+    /** Caps the copy (bytes/s); none by default. */
+    readonly speed?: number | undefined
+  },
   options?: CallOptions,
 ) =>
   runVoid(
     monitor,
     "blockdev-mirror",
-    { "job-id": args.jobId, device: args.device, target: args.target, sync: "full", "copy-mode": "background" },
+    definedOnly({
+      "job-id": args.jobId,
+      device: args.device,
+      target: args.target,
+      sync: "full",
+      "copy-mode": "background",
+      speed: args.speed,
+    }),
     options,
   )
 
