@@ -30,9 +30,10 @@ const toObjects = (result: pg.QueryResult<Array<unknown>>) => {
 /**
  * Rows as plain objects of one shape: a pool client's queries read their rows as arrays, each then made into an
  * object by one literal compiled per list of columns (row-shape.ts), instead of the driver's copy of a template
- * filled key by key (pg 8.23). At 10,000 VMs the agent's young collections per 2,000 list requests fell from 490–493
- * to 442 (#23, bench/api-list, 3 runs each, interleaved); the page's statement read alone in a loop showed no
- * difference. Values, keys and their order are the driver's; results of several statements each get theirs.
+ * filled key by key (pg 8.23). At 10,000 VMs the agent's young collections per 2,000 list requests fell from 490–494
+ * to 436–442 (#23, bench/api-list/run.ts's header: 5 runs without, 7 with, interleaved); the page's statement read
+ * alone in a loop showed no difference. Values, keys and their order are the driver's; results of several statements
+ * each get theirs.
  */
 export const plainRows = (client: pg.Client): void => {
   const query = client.query.bind(client) as Query
