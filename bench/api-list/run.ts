@@ -69,6 +69,27 @@
  * defaults with `--requests 700`: 10,000 VMs p50 4.65 / p99 10.81 ms (18:56, before the day's changes: 5.20 / 11.56);
  * 100,000 VMs p50 5.84 / p99 19.59 (21.56); the export of 100,000 rows 2.23 s, the agent +12.9 MiB. `--vms 10000
  * --warm-up 300` right after: p50 4.61 / p99 10.76, so a longer warm-up (the JIT settled) does not remove the tail.
+ *
+ * #23, session 11 (22:10–23:10 UTC, the shared host at load 8–15 throughout: no quiet figures). Where the agent's CPU
+ * per list request goes (perf record on its main thread, 10,000 VMs, the loop of loop.ts): the driver's decoding of
+ * the rows (pg-protocol and pg, ~26 %), JSON.stringify of the page (~8 %, 40 KB for 50 rows of 29 columns), Effect's
+ * runtime for the token check and the query (~10 %), hono, validation and node's HTTP the rest; the kernel ~7 %
+ * (the `writev` that V8's profiler shows at 20 % of the thread is mostly the thread waiting for a core after waking
+ * the reader). The token check is cached (core/auth/verified-tokens.ts). Allocations ~430 KiB a request (heap
+ * sampling): the rows' strings and objects, the JSON and its write. Two changes, measured by a loop of 2,000
+ * requests after 800 of warm-up against a kept database of 10,000 VMs, reading each thread's run time from
+ * /proc/…/schedstat, base / change runs interleaved (5 / 5 and 2 runs): the store reads rows as arrays made into
+ * objects by one compiled literal (core/store/plain-rows.ts): the agent's young collections 490–494 → 436–442 per
+ * 2,000 requests (the page's statement alone in a loop: no difference); the list's unsearched statements prepared and
+ * planned for each run's values (core/store/prepared.ts): the server's CPU a run, the statement alone, 200–400 runs,
+ * 3 rounds: first page 4.1–5.1 → 3.4–3.7 ms, tag + state 5.1–5.5 → 4.9–5.0, deep offset 5.7 → 5.4–5.7 (a generic
+ * plan instead: 9.7–10.5 for the first page). Within a request the main thread's and the backend's run times moved
+ * less than the host's noise (main 2.9–4.8 / 2.7–4.1 ms, backend 3.9–5.0 / 4.3–4.5 ms a request at load 8–15).
+ * This bench, `--vms 10000 --requests 700`, before (504aae2) / after, 2 rounds interleaved at load 11–16: all shapes
+ * p50 24.4, 23.5 / 27.6, 21.8 ms, p99 95.8, 122.5 / 103.9, 87.8 (GET /api/v1/flavors meanwhile: p50 9.9, 9.8 / 4.4,
+ * 7.6, p99 57.8, 50.1 / 78.2, 50.7: a route that does almost nothing had a p99 5–18 × its p50, the tail being waits
+ * for a core); storeOnlyCpuMs server, first page 3.73, 3.73 / 3.60, 3.67, tag + state 5.60, 5.47 / 5.40, 5.13, deep
+ * page by offset 5.87, 5.93 / 5.93, 5.73, the searches unchanged; export of 10,000 rows 1.8–2.0 / 1.9–2.2 s.
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { StoreError } from "../errors.ts"
 import { HyperxCamelCasePlugin } from "./naming.ts"
+import { plainRows } from "./plain-rows.ts"
 import { preparing } from "./prepared.ts"
 import type { DB } from "./schema.ts"
 import { serverSettings } from "./server/settings.ts"
@@ -53,6 +54,8 @@ const openPostgres = (url: string) =>
         // fails anyway (a retryable StoreError), and the pool drops the broken client when it is released.
         pool.on("connect", (client) => {
           client.on("error", () => undefined)
+          // Under the preparing: its runs read plain rows too.
+          plainRows(client)
           preparing(client)
         })
         const db = kyselyOver(pool)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import pg from "pg"
-import { preparedMark, preparedWhileRoomMark, preparing, roomForTexts } from "./prepared.ts"
+import { preparedMark, preparedWhileRoomMark, preparing, replannedWhileRoomMark, roomForTexts } from "./prepared.ts"
 
 const url = process.env.TEST_DATABASE_URL
 
@@ -70,19 +70,42 @@ describe("statements prepared once per connection", { skip: url ? false : "TEST_
     )
   })
 
+  it("a list statement marked to be planned each run is prepared once, then planned for each run's values (#23)", async () => {
+    const listed = `${replannedWhileRoomMark}select $1::text as t, $2::int + 1 as n, $3::boolean as b`
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) {
+      assert.deepEqual((await client.query(listed, ["o'brien", n, n % 2 === 0])).rows, [
+        { t: "o'brien", n: n + 1, b: n % 2 === 0 },
+      ])
+    }
+    const plans = async () =>
+      (
+        await client.query("select generic_plans, custom_plans from pg_prepared_statements where statement = $1", [
+          listed,
+        ])
+      ).rows
+    // Seven runs: plan_cache_mode auto would have tried a generic plan from the sixth on.
+    assert.deepEqual(await plans(), [{ generic_plans: "0", custom_plans: "7" }])
+    assert.equal((await client.query("show plan_cache_mode")).rows[0].plan_cache_mode, "auto")
+    // A value that cannot be written as a literal: run unprepared, not left to plan_cache_mode auto.
+    const { rows } = await client.query(listed, [new Date(0), 1, true])
+    assert.equal(rows[0].n, 2)
+    assert.deepEqual(await plans(), [{ generic_plans: "0", custom_plans: "7" }])
+  })
+
   it("past roomForTexts texts marked to be prepared while there is room, the others still answer, unprepared", async () => {
     const already = await preparedHere()
     for (let n = 0; n < roomForTexts + 5; n++) {
       const { rows } = await client.query(`${preparedWhileRoomMark}select $1::int + ${n} as n`, [1])
       assert.deepEqual(rows, [{ n: n + 1 }])
     }
-    const room = (await preparedHere()).filter((text) => text.startsWith(preparedWhileRoomMark))
-    assert.equal(room.length, roomForTexts)
+    const roomy = (text: string) => text.startsWith(preparedWhileRoomMark) || text.startsWith(replannedWhileRoomMark)
+    const room = (await preparedHere()).filter(roomy)
+    assert.equal(room.length, roomForTexts, "one room for both marks")
     const marked = `${preparedMark}select $1::int - 1 as n`
     assert.deepEqual((await client.query(marked, [1])).rows, [{ n: 0 }])
     assert.deepEqual(
-      (await preparedHere()).filter((text) => !text.startsWith(preparedWhileRoomMark)),
-      [...already.filter((text) => !text.startsWith(preparedWhileRoomMark)), marked].sort(),
+      (await preparedHere()).filter((text) => !roomy(text)),
+      [...already.filter((text) => !roomy(text)), marked].sort(),
       "a statement with the plain mark is prepared whatever the list's searches took",
     )
   })

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { describe, it } from "node:test"
-import { copierOf } from "./row-shape.ts"
+import { copierOf, objectMakerOf } from "./row-shape.ts"
 
 describe("copierOf (#23)", () => {
   it("copies each key read to the key written, in the written order, values as they are", () => {
@@ -47,5 +47,15 @@ describe("copierOf (#23)", () => {
       { encoding: "utf8" },
     )
     assert.deepEqual(JSON.parse(output), { aB: 1, c: [2] })
+  })
+
+  it("objectMakerOf: the i-th value under the i-th key, a key given twice keeps its last value, one maker per keys", () => {
+    const make = objectMakerOf(["id", "display_name", "id", "__proto__"])
+    const made = make(["a", "shop", "b", { polluted: true }])
+    assert.deepEqual(Object.keys(made), ["id", "display_name", "__proto__"])
+    assert.equal(made.id, "b")
+    assert.equal(Object.getPrototypeOf(made), Object.prototype, "__proto__ is a key, not the prototype")
+    assert.equal(objectMakerOf(["id", "display_name", "id", "__proto__"]), make)
+    assert.notEqual(make(["a", "shop", "b", null]), made, "each row its own object")
   })
 })

@@ -29,8 +29,11 @@ export const copierOf = (from: ReadonlyArray<string>, to: ReadonlyArray<string> 
   return copier
 }
 
+/** A key as written in an object literal: `__proto__` computed, since written plainly it would set the prototype. */
+const literalKey = (key: string) => (key === "__proto__" ? `["__proto__"]` : JSON.stringify(key))
+
 const compiled = (from: ReadonlyArray<string>, to: ReadonlyArray<string>): RowCopier => {
-  const properties = to.map((key, at) => `${JSON.stringify(key)}: row[${JSON.stringify(from[at])}]`)
+  const properties = to.map((key, at) => `${literalKey(key)}: row[${JSON.stringify(from[at])}]`)
   try {
     return new Function("row", `return { ${properties.join(", ")} }`) as RowCopier
   } catch {
@@ -42,3 +45,43 @@ const compiled = (from: ReadonlyArray<string>, to: ReadonlyArray<string>): RowCo
     }
   }
 }
+
+/** Builds a row object from the driver's row as an array of values, the i-th value under the i-th key. */
+export type ArrayRowCopier = (values: ReadonlyArray<unknown>) => Record<string, unknown>
+
+const arrayCopiers = new Map<string, ArrayRowCopier>()
+
+/**
+ * An object maker for rows read as arrays (plain-rows.ts), under `keys` (a result's columns, in order): one object
+ * literal, compiled once per list of keys as copierOf's. A column named twice keeps its last value, as the driver's
+ * own rows do.
+ */
+export const objectMakerOf = (keys: ReadonlyArray<string>): ArrayRowCopier => {
+  const key = JSON.stringify(keys)
+  let maker = arrayCopiers.get(key)
+  if (maker === undefined) {
+    maker = compiledMaker(keys)
+    if (arrayCopiers.size < keptCopiers) arrayCopiers.set(key, maker)
+  }
+  return maker
+}
+
+const compiledMaker = (keys: ReadonlyArray<string>): ArrayRowCopier => {
+  const properties = keys.map((key, at) => `${literalKey(key)}: values[${at}]`)
+  try {
+    return new Function("values", `return { ${properties.join(", ")} }`) as ArrayRowCopier
+  } catch {
+    return (values) => {
+      const row: Record<string, unknown> = {}
+      for (let at = 0; at < keys.length; at++) Object.defineProperty(row, keys[at] as string, plainValue(values[at]))
+      return row
+    }
+  }
+}
+
+const plainValue = (value: unknown): PropertyDescriptor => ({
+  value,
+  writable: true,
+  enumerable: true,
+  configurable: true,
+})

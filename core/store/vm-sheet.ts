@@ -1,6 +1,6 @@
 import { type Expression, type Kysely, sql } from "kysely"
 import type { Vm } from "../model/index.ts"
-import { preparedWhileRoomMark } from "./prepared.ts"
+import { preparedWhileRoomMark, replannedWhileRoomMark } from "./prepared.ts"
 import { copierOf } from "./row-shape.ts"
 import type { DB } from "./schema.ts"
 import { affinityGroupIdsOf } from "./vm.codec.ts"
@@ -106,6 +106,10 @@ export const sheetStatement = (db: Kysely<DB>, q: VmQuery, fields: ReadonlyArray
  * each search's values (the search's branches choose at run time between walking the sort index and sorting the
  * matches). The
  * other lists' plans depend on how many VMs a filter's values match (a common tag: walk the sort index; a rare one:
- * sort its VMs), which one plan for every value misjudged (a tag's page 1.7 → 3.5 ms): those are planned each time.
+ * sort its VMs), which one plan for every value misjudged (a tag's page 1.7 → 3.5 ms): those are prepared too but
+ * planned at each run for its values (replannedWhileRoomMark), which spares the server the parse and analysis of their
+ * long text (#23).
  */
-export const sheetQuery = cachedStatement(sheetStatement, (q) => (searchOf(q) === "" ? "" : preparedWhileRoomMark))
+export const sheetQuery = cachedStatement(sheetStatement, (q) =>
+  searchOf(q) === "" ? replannedWhileRoomMark : preparedWhileRoomMark,
+)
