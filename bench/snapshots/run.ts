@@ -12,9 +12,12 @@
  * The warm-up rounds (`--warm-up`, default 5) run every side unmeasured first: an agent runs these code paths (the
  * runner, the store, Kysely, pg) for every operation, so the measured runs are the steady state, and the very first
  * run's core time (cold code) is reported apart as `firstRunCoreMs`.
+ * HX_BENCH_WINDOWS=FILE writes the measured hyperx runs' core windows (the operation's time outside its driver calls:
+ * operation, start, end in monotonic µs) as JSON, to read a `node --cpu-prof` profile for them alone:
+ *   node --import tsx bench/shared/profile-windows.ts PROFILE.cpuprofile FILE
  */
 import { randomBytes } from "node:crypto"
-import { mkdirSync, rmSync } from "node:fs"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
@@ -51,6 +54,15 @@ interface StoreChoice {
 }
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 const trace = process.env.HX_BENCH_TRACE === "1"
+const windowsFile = process.env.HX_BENCH_WINDOWS
+/** The core's windows of the measured hyperx runs: operation, start and end (monotonic µs, a --cpu-prof's clock). */
+const windows: Array<readonly [string, number, number]> = []
+const monotonicUsAt = (() => {
+  const hrtimeUs = Number(process.hrtime.bigint() / 1000n)
+  const nowMs = performance.now()
+  return (ms: number) => Math.round(hrtimeUs + (ms - nowMs) * 1000)
+})()
+let measuring = false
 const queries = installQueryCounter()
 
 const measure = (what: string, frozen = false): Measure => ({
@@ -152,6 +164,14 @@ const benchOn = async (store: StoreChoice) => {
           measures[key].criticalRoundTrips.push(
             statements.filter(({ from, to }) => !spans.some(([start, end]) => from >= start && to <= end)).length,
           )
+          if (measuring && windowsFile !== undefined) {
+            let from = start
+            for (const [spanFrom, spanTo] of [...spans].sort((a, b) => a[0] - b[0])) {
+              if (spanFrom > from) windows.push([key, monotonicUsAt(from), monotonicUsAt(spanFrom)])
+              from = Math.max(from, spanTo)
+            }
+            windows.push([key, monotonicUsAt(from), monotonicUsAt(start + totalMs)])
+          }
           if (trace) {
             const at = (ms: number) => (ms - start).toFixed(2).padStart(7)
             const lines = [
@@ -298,11 +318,14 @@ const benchOn = async (store: StoreChoice) => {
       ] as const)
         entry[side]?.splice(0)
     const loadBefore = loadAverages()
+    measuring = true
     for (let index = 0; index < runs; index++) {
       const order = orders[index % 2] ?? []
       await snapshotRound(order)
       await backupRound(order)
       progress(`run ${index + 1}/${runs} done`)
+      // After each run, so that a run cut short (a guest agent that stops answering) still leaves its windows.
+      if (windowsFile !== undefined) writeFileSync(windowsFile, JSON.stringify(windows))
     }
 
     const report = {
