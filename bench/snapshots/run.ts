@@ -23,6 +23,7 @@ import { randomBytes } from "node:crypto"
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { join } from "node:path"
+import { PerformanceObserver } from "node:perf_hooks"
 import { Effect, Exit, Scope } from "effect"
 import type { Vm } from "../../core/model/vm.ts"
 import { backupDisk, deleteBackup } from "../../core/operations/backups/index.ts"
@@ -66,6 +67,17 @@ const monotonicUsAt = (() => {
   return (ms: number) => Math.round(hrtimeUs + (ms - nowMs) * 1000)
 })()
 let measuring = false
+/** Garbage collections (performance.now() intervals), and the measured hyperx runs to read them for at the end. */
+const collections: Array<readonly [number, number]> = []
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) collections.push([entry.startTime, entry.startTime + entry.duration])
+}).observe({ entryTypes: ["gc"] })
+const collected: Array<{
+  readonly key: string
+  readonly from: number
+  readonly to: number
+  readonly spans: ReadonlyArray<readonly [number, number]>
+}> = []
 const queries = installQueryCounter()
 
 const measure = (what: string, frozen = false): Measure => ({
@@ -73,6 +85,7 @@ const measure = (what: string, frozen = false): Measure => ({
   hyperxMs: [],
   coreMs: [],
   storeMs: [],
+  coreGcMs: [],
   roundTrips: [],
   criticalRoundTrips: [],
   driverMs: [],
@@ -167,6 +180,7 @@ const benchOn = async (store: StoreChoice) => {
           measures[key].criticalRoundTrips.push(
             statements.filter(({ from, to }) => !spans.some(([start, end]) => from >= start && to <= end)).length,
           )
+          if (measuring) collected.push({ key, from: start, to: start + totalMs, spans })
           if (measuring && windowsFile !== undefined) {
             let from = start
             for (const [spanFrom, spanTo] of [...spans].sort((a, b) => a[0] - b[0])) {
@@ -333,6 +347,13 @@ const benchOn = async (store: StoreChoice) => {
       if (windowsFile !== undefined) writeFileSync(windowsFile, JSON.stringify(windows))
     }
 
+    // The collections' entries come after the runs they fell in: each run's share of its core time, read now.
+    for (const { key, from, to, spans } of collected) {
+      const within = collections
+        .filter(([start, end]) => end > from && start < to)
+        .map(([start, end]) => [Math.max(start, from), Math.min(end, to)] as const)
+      measures[key as keyof typeof measures].coreGcMs.push(covered([...spans, ...within]) - covered(spans))
+    }
     const report = {
       bench: "snapshots",
       runs,
