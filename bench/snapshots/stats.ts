@@ -8,6 +8,8 @@ export interface Measure {
   readonly coreMs: Array<number>
   /** Of each hyperx run, the time a statement to the database was in flight and no driver call was: its share of coreMs. */
   readonly storeMs: Array<number>
+  /** Of each hyperx run, the time a garbage collection ran and no driver call was in flight: its share of coreMs. */
+  readonly coreGcMs: Array<number>
   /** Of each hyperx run, how many statements the core sent to the database (any load gives the same count). */
   readonly roundTrips: Array<number>
   /** Of those, how many the operation waited for: not sent and answered while one of its driver calls ran. */
@@ -36,6 +38,7 @@ export const summarise = (measure: Measure) => {
     hyperxMs: measure.hyperxMs.map(round),
     coreMs: measure.coreMs.map(round),
     storeMs: measure.storeMs.map(round),
+    coreGcMs: measure.coreGcMs.map(round),
     roundTripsPerRun: measure.roundTrips,
     criticalRoundTripsPerRun: measure.criticalRoundTrips,
     driverMs: measure.driverMs.map(round),
@@ -69,6 +72,12 @@ export const summarise = (measure: Measure) => {
     coreOverheadMs: round(median(measure.coreMs)),
     /** Of coreOverheadMs, the time spent waiting on the database (median of the runs); the rest is the core's CPU. */
     storeOverheadMs: round(median(measure.storeMs)),
+    /**
+     * Of coreOverheadMs, garbage collection: its mean per run (a collection falls in some runs only, so the median
+     * would mostly say 0) and in how many runs one fell. Garbage any side of the bench made may be collected there.
+     */
+    coreGcMeanMs: round(measure.coreGcMs.reduce((sum, ms) => sum + ms, 0) / Math.max(1, measure.coreGcMs.length)),
+    runsWithCoreGc: measure.coreGcMs.filter((ms) => ms > 0).length,
     /** Statements per operation (the most of the runs: a regression guard that load cannot move). */
     roundTrips: Math.max(0, ...measure.roundTrips),
     /**
