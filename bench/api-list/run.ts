@@ -90,6 +90,10 @@
  * 7.6, p99 57.8, 50.1 / 78.2, 50.7: a route that does almost nothing had a p99 5–18 × its p50, the tail being waits
  * for a core); storeOnlyCpuMs server, first page 3.73, 3.73 / 3.60, 3.67, tag + state 5.60, 5.47 / 5.40, 5.13, deep
  * page by offset 5.87, 5.93 / 5.93, 5.73, the searches unchanged; export of 10,000 rows 1.8–2.0 / 1.9–2.2 s.
+ * The same session's quiet host (23:15–23:24 UTC, load 0.3–1.2; a 2 GHz EPYC, ~1.9× slower per list request than the
+ * machine of the figures above), this bench's defaults with `--requests 700`, 504aae2 / HEAD (10,000 VMs interleaved):
+ * 10,000 VMs p50 9.06, 8.90 / 8.66, 8.78, 8.74 ms, p99 15.44, 16.35 / 15.66, 15.56, 15.46 (GET /api/v1/flavors p50
+ * 2.4–2.8 ms); 100,000 VMs p50 10.45 / 9.90, p99 33.06 / 33.35; export of 100,000 rows 4.51 / 4.80 s, +12.8 / +12.5 MiB.
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
