@@ -1,7 +1,12 @@
-import { randomUUID } from "node:crypto"
+import { randomBytes, randomUUID } from "node:crypto"
 
 export const newId = () => randomUUID()
 export const shortId = () => randomUUID().slice(0, 8)
+/**
+ * A VM's hostname as the agent makes them (40 random bits): tests insert thousands of sample VMs into one database,
+ * where 32 bits clashed on the unique hostname about once in a hundred CI runs (an export test's 2,345 rows).
+ */
+export const sampleHostname = () => `vm-${randomBytes(5).toString("hex")}`
 export const now = () => new Date()
 
 // Addresses and MACs must be unique (per subnet, and anywhere); a counter from a random start keeps them apart.

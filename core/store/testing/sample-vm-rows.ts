@@ -1,5 +1,5 @@
 import type { AlarmRule, Backup, Disk, Nic, Schedule, Snapshot, Task, Vm } from "../../model/index.ts"
-import { newId, now, sampleIp, sampleMac, shortId } from "./sample-ids.ts"
+import { newId, now, sampleHostname, sampleIp, sampleMac, shortId } from "./sample-ids.ts"
 
 /** Sample VM, storage, NIC, alarm and task rows (see sampleRows). */
 export const sampleVmRows = {
@@ -8,7 +8,7 @@ export const sampleVmRows = {
     return {
       id: newId(),
       displayName: "web",
-      hostname: `vm-${shortId()}`,
+      hostname: sampleHostname(),
       ownerId: newId(),
       companyId: newId(),
       departmentId: newId(),
