@@ -7,7 +7,7 @@ import type { Operation, Task, TaskError, Vm } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { type LockRef, type OwnRow, type OwnUpdate, Store, type TaskSettlement } from "../store/ports.ts"
 import { now } from "./clock.ts"
-import { scopeOf } from "./vm-state.ts"
+import { announceMove } from "./vm-state.ts"
 
 export interface TaskStart {
   readonly operation: Operation
@@ -122,20 +122,9 @@ export const settleTask = Effect.fnUntraced(function* settle(
   const { task: finished, moved } = yield* freeing((lock) =>
     store.tasks.settle(task.id, patch, { ...settlement, lock }),
   )
-  const to = settlement.move?.patch.state
-  if (moved !== undefined && vm !== undefined && to !== undefined && moved.from !== to) {
-    const bus = yield* EventBus
-    const reason = settlement.move?.patch.stateReason ?? ""
-    yield* bus.publish({
-      _tag: "vm-state",
-      ...scopeOf(vm),
-      vmId: vm.id,
-      from: moved.from,
-      to,
-      cause: "platform",
-      reason,
-      at,
-    })
+  const move = settlement.move
+  if (moved !== undefined && vm !== undefined && move !== undefined) {
+    yield* announceMove(vm, moved.from, move.patch.state, "platform", move.patch.stateReason ?? "")
   }
   yield* publishTask(finished, scope)
   // The operator's log (the agent sends Effect's logs to its logger): a failure with its cause, never a secret (the

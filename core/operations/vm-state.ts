@@ -6,6 +6,19 @@ import { now } from "./clock.ts"
 
 type Patch = Parameters<Store["Service"]["vms"]["update"]>[1]
 
+/** Announce a VM's change of state (none when it stays where it was). */
+export const announceMove = Effect.fnUntraced(function* announceMove(
+  vm: Vm,
+  from: VmState,
+  to: VmState,
+  cause: "platform" | "outside" | "recovery",
+  reason: string,
+) {
+  if (from === to) return
+  const bus = yield* EventBus
+  yield* bus.publish({ _tag: "vm-state", ...scopeOf(vm), vmId: vm.id, from, to, cause, reason, at: yield* now })
+})
+
 /** Write a VM's new state (with any other fields) and announce the change. */
 export const moveVm = Effect.fnUntraced(function* moveVm(
   vm: Vm,
@@ -16,22 +29,8 @@ export const moveVm = Effect.fnUntraced(function* moveVm(
   expectedVersion?: number,
 ) {
   const store = yield* Store
-  const bus = yield* EventBus
   const moved = yield* store.vms.update(vm.id, { ...patch, state: to, stateReason: reason }, expectedVersion)
-  if (vm.state !== to) {
-    yield* bus.publish({
-      _tag: "vm-state",
-      companyId: vm.companyId,
-      departmentId: vm.departmentId,
-      ownerId: vm.ownerId,
-      vmId: vm.id,
-      from: vm.state,
-      to,
-      cause,
-      reason,
-      at: yield* now,
-    })
-  }
+  yield* announceMove(vm, vm.state, to, cause, reason)
   return moved
 })
 
