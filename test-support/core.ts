@@ -34,7 +34,12 @@ export interface Core {
  */
 export const useCore = (
   backend: StoreBackend,
-  options: { readonly shutdownTimeoutMs?: number; readonly watch?: boolean } = {},
+  options: {
+    readonly shutdownTimeoutMs?: number
+    readonly watch?: boolean
+    /** The fake's live migration: how long each of its five steps takes (default 10 ms). */
+    readonly migrationStepMs?: number
+  } = {},
 ): Core => {
   let runtime: ManagedRuntime.ManagedRuntime<CoreServices, StoreError> | undefined
   let fake: FakeDriver | undefined
@@ -46,7 +51,9 @@ export const useCore = (
     secretKey: randomBytes(32),
   }
   before(async () => {
-    fake = await Effect.runPromise(makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0 }))
+    fake = await Effect.runPromise(
+      makeFakeDriver({ bootDelayMs: 0, shutdownDelayMs: 0, migrationStepMs: options.migrationStepMs }),
+    )
     const base = Layer.merge(coreLayer({ host, drivers: [fake.driver] }), backend.layer())
     runtime = ManagedRuntime.make(options.watch ? Layer.provideMerge(DriverWatchLayer, base) : base)
     world = await runtime.runPromise(seedWorld(fake.driver.name, host.hostId))

@@ -1195,6 +1195,7 @@ export type components = {
       hostId?: string
       /** @enum {string} */
       mode?: "converge" | "precopy" | "pause-first"
+      diskSyncTimeoutSeconds?: number
     }
     VmMigrateCancelled: {
       vmId: string

@@ -74,10 +74,21 @@ for (const backend of storeBackends) {
         ["start", { force: true }],
         ["stop", { force: "yes" }],
         ["reboot", { detachDevices: true }],
+        // R9 H2: the disk copy's deadline is a whole number of seconds, from 1 s to a week
+        ["migrate", { diskSyncTimeoutSeconds: 0 }],
+        ["migrate", { diskSyncTimeoutSeconds: 1.5 }],
+        ["migrate", { diskSyncTimeoutSeconds: "60" }],
+        ["migrate", { diskSyncTimeoutSeconds: 7 * 24 * 3600 + 1 }],
       ] as const) {
         const reply = await agent.call("POST", `/api/v1/vms/${vm.id}/${action}`, { body })
         assert.equal(reply.status, 400, action)
       }
+      // a deadline in range passes validation: this VM is stopped, so the catalogue's rule refuses it
+      const inRange = await agent.call("POST", `/api/v1/vms/${vm.id}/migrate`, {
+        as: "superadmin",
+        body: { diskSyncTimeoutSeconds: 3600 },
+      })
+      assert.deepEqual([inRange.status, inRange.body.error.rule], [409, "lifecycle-state"])
       assert.equal((await agent.run(Store.use((s) => s.tasks.list({ vmId: vm.id })))).length, 0)
     })
 

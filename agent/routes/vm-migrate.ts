@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { Hono } from "hono"
-import { cancelMigration, migrateVm } from "../../core/index.ts"
+import { cancelMigration, maximumDiskSyncSeconds, migrateVm } from "../../core/index.ts"
 import { runEffect } from "../bridge.ts"
 import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
@@ -19,6 +19,13 @@ const MigrateBody = Schema.Struct({
    * for the copy.
    */
   mode: Schema.optionalKey(Schema.Literals(["converge", "precopy", "pause-first"])),
+  /**
+   * Disks not in the shared storage: how long their copy may take to catch up with the guest's writes before the
+   * migration fails and the VM runs on at its host. Default: 30 min, or 30 s per GiB of the VM's disks if longer.
+   */
+  diskSyncTimeoutSeconds: Schema.optionalKey(
+    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maximumDiskSyncSeconds })),
+  ),
 }).annotate({ identifier: "VmMigrate" })
 
 const Cancelled = Schema.Struct({ vmId: Schema.String, cancelled: Schema.Boolean }).annotate({

@@ -1,4 +1,5 @@
 export * from "./cancel.ts"
+export * from "./disk-sync-deadline.ts"
 export * from "./incoming.ts"
 export * from "./migrate.ts"
 export * from "./peers.ts"

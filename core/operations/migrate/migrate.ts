@@ -14,6 +14,7 @@ import { runVmOperation } from "../run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "../vm-operation.ts"
 import { moveVm } from "../vm-state.ts"
 import { withCancelRequest } from "./cancel.ts"
+import { diskSyncTimeoutSeconds } from "./disk-sync-deadline.ts"
 import { migrationCalls, vmStorage } from "./incoming.ts"
 import { type MigrationPeerCalls, MigrationPeers, type MovedDisk } from "./peers.ts"
 import { publishProgress } from "./progress.ts"
@@ -23,9 +24,14 @@ export interface MigrateInput {
   /** The host to move to; absent, placement chooses among the other hosts. */
   readonly hostId?: string | undefined
   readonly mode?: MigrationMode | undefined
+  /** Local storage: the disk copy's deadline (disk-sync-deadline.ts); absent, it follows the VM's disks. */
+  readonly diskSyncTimeoutSeconds?: number | undefined
 }
 
-type Context = MigrateContext & { readonly mode: MigrationMode | undefined }
+type Context = MigrateContext & {
+  readonly mode: MigrationMode | undefined
+  readonly diskSyncTimeoutSeconds: number | undefined
+}
 
 interface Prepared {
   readonly driver: Driver
@@ -84,7 +90,12 @@ export const migrateOperation: VmOperation<
     Effect.gen(function* () {
       // Who may ask, and of which VM, before any host is weighed (a refused placement would hide these).
       yield* checkRules("vm.migrate", [superadminOnly, notRecycled, lifecycleState("migrate")], base)
-      return { ...base, ...(yield* migrationTarget(base.vm, input.hostId)), mode: input.mode }
+      return {
+        ...base,
+        ...(yield* migrationTarget(base.vm, input.hostId)),
+        mode: input.mode,
+        diskSyncTimeoutSeconds: input.diskSyncTimeoutSeconds,
+      }
     }),
   rules: migrateRules,
   prepare: ({ vm, targetHost }) =>
@@ -99,13 +110,18 @@ export const migrateOperation: VmOperation<
       return { driver, calls, peers, storage: yield* vmStorage(vm.id) }
     }),
   lifecycle: "migrate",
-  task: ({ vm, targetHost, mode }) => ({
+  task: ({ vm, targetHost, mode, diskSyncTimeoutSeconds }) => ({
     targetId: targetHost.id,
-    params: { from: vm.hostId, to: targetHost.id, mode: mode ?? "converge" },
+    params: {
+      from: vm.hostId,
+      to: targetHost.id,
+      mode: mode ?? "converge",
+      ...(diskSyncTimeoutSeconds === undefined ? {} : { diskSyncTimeoutSeconds }),
+    },
   }),
   work: {
     kind: "background",
-    run: ({ vm, targetHost, mode }, { driver, calls, peers, storage }) =>
+    run: ({ vm, targetHost, mode, diskSyncTimeoutSeconds: asked }, { driver, calls, peers, storage }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const before = yield* store.disks.list({ vmId: vm.id })
@@ -118,7 +134,11 @@ export const migrateOperation: VmOperation<
             const incoming = yield* peers.prepare(targetHost, vm.id, storage)
             made = incoming.disks
             yield* cancel.check
-            const options = { storage, ...(mode === undefined ? {} : { mode }) }
+            const options = {
+              storage,
+              ...(mode === undefined ? {} : { mode }),
+              ...(storage === "local" ? { diskSyncTimeoutMs: diskSyncTimeoutSeconds(before, asked) * 1000 } : {}),
+            }
             const result = yield* calls.send(vm.hostname, incoming.endpoint, options)
             yield* cancel.check
             yield* cancel.race(peers.finish(targetHost, vm.id))

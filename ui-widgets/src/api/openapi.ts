@@ -637,6 +637,7 @@ export type components = {
       readonly hostId?: string
       /** @enum {string} */
       readonly mode?: "converge" | "precopy" | "pause-first"
+      readonly diskSyncTimeoutSeconds?: number
     }
     readonly VmMigrateCancelled: {
       readonly vmId: string
