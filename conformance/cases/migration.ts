@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { Effect, Fiber, Stream } from "effect"
+import { Cause, Effect, Fiber, Stream } from "effect"
 import type { Driver, MigrationStorage } from "../../core/driver/driver.ts"
 import type { VmSpec } from "../../core/driver/spec.ts"
 import { defineCase } from "../case.ts"
@@ -91,6 +91,44 @@ const successCase = (storage: MigrationStorage) =>
       }),
   })
 
+/**
+ * After a send that failed: the target's side aborted, the guest still running on the source with its RAM (no
+ * reboot), the target listing no such domain and its process gone.
+ */
+const ranOnAtSource = (
+  t: CaseContext,
+  { source, target, targetMigration }: { source: Migration; target: Driver; targetMigration: Migration },
+  name: string,
+  seen: { marks: { readonly ram: string }; pid: number | undefined; eventsFrom: number },
+) =>
+  Effect.gen(function* () {
+    yield* t.step("abort on the target", targetMigration.abortIncoming(name))
+    const power = yield* t.power(name)
+    // What the driver said about the guest meanwhile (an exit names its cause there): the evidence of a failure.
+    const said = t.events
+      .since(seen.eventsFrom, [name])
+      .map((event) => `${event.kind}: ${event.detail}`)
+      .join("; ")
+    yield* check(power === "running", `${name} is ${power} on the source, not running (its events: ${said || "none"})`)
+    yield* t.step("roll back on the source (a no-op: it never stopped running)", source.rollback(name))
+    const ram = yield* t.guest("read the RAM marker on the source", (p, on) => p.read(on, name, seen.marks.ram))
+    yield* check(ram === "stays", `the RAM marker on the source holds ${String(ram)}: the guest restarted`)
+    const targetList = yield* t.step("list on the target", target.list())
+    yield* check(!targetList.some((d) => d.name === name), `the target still lists ${name}`)
+    if (seen.pid !== undefined) {
+      const gone = seen.pid
+      yield* waitUntil(
+        `the target's process ${gone} to end`,
+        Effect.suspend(() => (processAlive(gone) ? fail("it still runs") : Effect.void)),
+        { timeoutMs: t.config.timeouts.operationMs, pollMs: t.config.timeouts.pollMs },
+      )
+    }
+  })
+
+/** The target's incoming QEMU, if the driver reports one (its process must end with the failed send). */
+const incomingPid = (target: Driver, name: string) =>
+  Effect.map(Effect.option(target.inspect(name)), (info) => (info._tag === "Some" ? info.value.pid : undefined))
+
 /** Starts a send, waits for its first progress sample, does `interrupt`; the send must fail and the source run on. */
 const failedMidway = (
   id: string,
@@ -117,9 +155,7 @@ const failedMidway = (
           "prepare incoming on the target",
           targetMigration.prepareIncoming(spec, { storage: "local", listenHost: t.config.migrationHost }),
         )
-        let pid: number | undefined
-        const info = yield* Effect.option(target.inspect(vm.name))
-        if (info._tag === "Some") pid = info.value.pid
+        const pid = yield* incomingPid(target, vm.name)
         const sending = yield* Effect.forkScoped(
           Effect.exit(source.send(vm.name, endpoint, { storage: "local", mode: "precopy" })),
         )
@@ -130,32 +166,38 @@ const failedMidway = (
         yield* Effect.ignore(interrupt(source, targetMigration, vm.name))
         const outcome = yield* Fiber.join(sending)
         if (outcome._tag === "Success") return yield* fail("send succeeded although it was interrupted mid-way")
-        yield* t.step("abort on the target", targetMigration.abortIncoming(vm.name))
-        const power = yield* t.power(vm.name)
-        // What the driver said about the guest meanwhile (an exit names its cause there): the evidence of a failure.
-        const said = t.events
-          .since(eventsFrom, [vm.name])
-          .map((event) => `${event.kind}: ${event.detail}`)
-          .join("; ")
-        yield* check(
-          power === "running",
-          `${vm.name} is ${power} on the source, not running (its events: ${said || "none"})`,
-        )
-        yield* t.step("roll back on the source (a no-op: it never stopped running)", source.rollback(vm.name))
-        const ram = yield* t.guest("read the RAM marker on the source", (p, on) => p.read(on, vm.name, marks.ram))
-        yield* check(ram === "stays", `the RAM marker on the source holds ${String(ram)}: the guest restarted`)
-        const targetList = yield* t.step("list on the target", target.list())
-        yield* check(!targetList.some((d) => d.name === vm.name), `the target still lists ${vm.name}`)
-        if (pid !== undefined) {
-          const gone = pid
-          yield* waitUntil(
-            `the target's process ${gone} to end`,
-            Effect.suspend(() => (processAlive(gone) ? fail("it still runs") : Effect.void)),
-            { timeoutMs: t.config.timeouts.operationMs, pollMs: t.config.timeouts.pollMs },
-          )
-        }
+        yield* ranOnAtSource(t, { source, target, targetMigration }, vm.name, { marks, pid, eventsFrom })
       }),
   })
+
+/** R9 H2: a local-storage send whose disks cannot be copied within its deadline fails, and the source runs on. */
+const diskDeadlineCase = defineCase({
+  id: "migration.disk-deadline",
+  capability: "liveMigration",
+  title:
+    "a local-storage send whose disk copy misses its diskSyncTimeoutMs (1 ms) fails saying so; the guest keeps running on the source (no reboot), nothing stays on the target",
+  run: (t) =>
+    Effect.gen(function* () {
+      const { source, target, targetMigration } = yield* hosts(t)
+      const vm = yield* t.vm({ start: true })
+      const eventsFrom = t.events.mark()
+      const marks = yield* markGuest(t, vm.name, "stays")
+      yield* cleanTarget(target, targetMigration, vm.name)
+      const spec = yield* targetSpecOf(t, target, vm, "local")
+      const endpoint = yield* t.step(
+        "prepare incoming on the target",
+        targetMigration.prepareIncoming(spec, { storage: "local", listenHost: t.config.migrationHost }),
+      )
+      const pid = yield* incomingPid(target, vm.name)
+      const outcome = yield* Effect.exit(
+        source.send(vm.name, endpoint, { storage: "local", mode: "precopy", diskSyncTimeoutMs: 1 }),
+      ).pipe(Effect.timeoutOrElse({ duration: t.config.timeouts.caseMs, orElse: () => fail("the send never ended") }))
+      if (outcome._tag === "Success") return yield* fail("the send succeeded although its disk deadline was 1 ms")
+      const said = String(Cause.squash(outcome.cause))
+      yield* check(/did not converge/.test(said), `the send failed for another reason than its deadline: ${said}`)
+      yield* ranOnAtSource(t, { source, target, targetMigration }, vm.name, { marks, pid, eventsFrom })
+    }),
+})
 
 const processAlive = (pid: number) => {
   try {
@@ -179,4 +221,5 @@ export const migrationCases = [
     "the target going away mid-way fails the send; the guest keeps running on the source, no process stays on the target",
     (_source, target, name) => target.abortIncoming(name),
   ),
+  diskDeadlineCase,
 ]

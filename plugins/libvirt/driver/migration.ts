@@ -28,6 +28,10 @@ const POLL_MS = 500
 const FIRST_POLL_MS = 50
 /** The contract's default for the switch-over pause. */
 const DOWNTIME_LIMIT_MS = 20
+/** The disk phase's deadline when the caller names none (SendOptions.diskSyncTimeoutMs), as the QEMU driver's. */
+const DISK_SYNC_TIMEOUT_MS = 30 * 60_000
+/** How long virsh may take for the memory phase once the disks are copied (it was the whole send's limit before). */
+const MEMORY_PHASE_MS = 600_000
 
 const quoted = (value: string) =>
   `'${value.replaceAll("&", "&amp;").replaceAll("'", "&apos;").replaceAll("<", "&lt;")}'`
@@ -106,6 +110,8 @@ export const makeMigration = (
     /** Source: the domains whose `send` runs, and those of them a `cancel` asked to stop. */
     const sending = new Set<string>()
     const cancelled = new Set<string>()
+    /** Sources whose disk phase outlived its deadline: their send was aborted for it. */
+    const outlived = new Set<string>()
 
     const prepareIncoming = Effect.fn("LibvirtDriver.migration.prepareIncoming")(function* (
       spec: VmSpec,
@@ -161,6 +167,30 @@ export const makeMigration = (
     const limitDowntime = (name: string, ms: number) =>
       client.setMaxDowntime(name, ms).pipe(Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 200 }))
 
+    /**
+     * Local storage: once `deadlineMs` has passed, a job that has not reached its memory phase (the disks still
+     * copying, or the job not even started) is aborted; the send then fails for that reason and the guest runs on
+     * here. The abort is tried again while the job is not there yet, as a cancel's is.
+     */
+    const abortAtDiskDeadline = (name: string, deadlineMs: number) =>
+      Effect.gen(function* () {
+        yield* Effect.sleep(deadlineMs)
+        for (;;) {
+          const info = yield* Effect.option(client.jobInfo(name, { completed: false }))
+          const started = info._tag === "Some" && info.value["Job type"] === "Unbounded"
+          // libvirt sends memory only once every disk's copy has caught up (--copy-storage-all): until then the
+          // disks are still copying, whether or not the job shows their figures yet
+          if (started && jobFigure(info.value, "Memory processed") > 0 && sampleOf(name, info.value).phase !== "disks")
+            return
+          if (started) {
+            outlived.add(name)
+            if (yield* Effect.isSuccess(client.jobAbort(name))) return
+          }
+          if (!sending.has(name)) return
+          yield* Effect.sleep(FIRST_POLL_MS)
+        }
+      })
+
     const send = Effect.fn("LibvirtDriver.migration.send")(function* (
       name: string,
       endpoint: IncomingEndpoint,
@@ -173,6 +203,12 @@ export const makeMigration = (
           if (current.power !== "running") return yield* errors.wrongPower(operation, name, current.power)
           if (options.storage === "local" && endpoint.nbdPort === undefined)
             return yield* errors.invalid(operation, "local storage needs the target's disk port (nbdPort)")
+          const { diskSyncTimeoutMs = DISK_SYNC_TIMEOUT_MS } = options
+          if (!(Number.isFinite(diskSyncTimeoutMs) && diskSyncTimeoutMs > 0))
+            return yield* errors.invalid(
+              operation,
+              `diskSyncTimeoutMs must be a positive number of ms, not ${diskSyncTimeoutMs}`,
+            )
           const peer = ctx.options.migrationPeerUri(endpoint.host)
           const targetXml = yield* ctx.call(operation, name, peerXml(peer, name))
           const xml = withTargetPaths(yield* ctx.call(operation, name, client.migratableXml(name)), targetXml)
@@ -180,9 +216,14 @@ export const makeMigration = (
           if (pauseFirst) yield* ctx.call(operation, name, client.suspend(name))
           sending.add(name)
           const poller = yield* Effect.forkChild(
-            Effect.all([poll(name), Effect.ignore(limitDowntime(name, options.downtimeLimitMs ?? DOWNTIME_LIMIT_MS))], {
-              concurrency: 2,
-            }),
+            Effect.all(
+              [
+                poll(name),
+                Effect.ignore(limitDowntime(name, options.downtimeLimitMs ?? DOWNTIME_LIMIT_MS)),
+                ...(options.storage === "local" ? [abortAtDiskDeadline(name, diskSyncTimeoutMs)] : []),
+              ],
+              { concurrency: "unbounded" },
+            ),
           )
           const started = Date.now()
           const outcome = yield* Effect.exit(
@@ -199,7 +240,8 @@ export const makeMigration = (
                   unsafe: options.storage === "shared",
                   // pre-copy converging by throttling (post-copy needs userfaultfd, which libvirt's QEMU lacks here)
                   autoConverge: options.mode !== "precopy",
-                  timeoutMs: 600_000,
+                  timeoutMs: (options.storage === "local" ? diskSyncTimeoutMs : 0) + MEMORY_PHASE_MS,
+                  bandwidthMiBps: ctx.options.migrationBandwidthMiBps,
                 }),
               )
               .pipe(
@@ -220,9 +262,16 @@ export const makeMigration = (
           yield* Fiber.interrupt(poller)
           sending.delete(name)
           const wasCancelled = cancelled.delete(name)
+          const wasOutlived = outlived.delete(name)
           if (outcome._tag === "Failure") {
             yield* PubSub.publish(hub, endSample(name, wasCancelled ? "cancelled" : "failed"))
             if (pauseFirst) yield* Effect.ignore(ctx.call(operation, name, client.resume(name)))
+            if (wasOutlived && !wasCancelled)
+              return yield* errors.failure(
+                operation,
+                `the disks did not converge within ${diskSyncTimeoutMs / 1000} s: the guest writes faster than the copy`,
+                false,
+              )
             return yield* Effect.failCause(outcome.cause)
           }
           const done = yield* Effect.option(client.jobInfo(name, { completed: true }))

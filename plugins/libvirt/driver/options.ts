@@ -40,6 +40,12 @@ export interface LibvirtDriverOptions {
   readonly quietAfterMs?: number
   /** How long a driver instance waits for its event watcher to subscribe before it is handed out; default 300 ms. */
   readonly eventSettleMs?: number
+  /**
+   * Caps a live migration's bandwidth in MiB/s (`virsh migrate --bandwidth`: the memory stream and a local-storage
+   * move's disk copy), so a move leaves the host's network to the guests; default: no cap. A cap below the rate a
+   * guest writes at keeps the disk copy from converging (the send then fails at its diskSyncTimeoutMs).
+   */
+  readonly migrationBandwidthMiBps?: number
 }
 
 export interface ResolvedOptions {
@@ -57,6 +63,7 @@ export interface ResolvedOptions {
   readonly eventSettleMs: number
   readonly migrationPeerUri: (host: string) => string
   readonly pidDir: string | null | undefined
+  readonly migrationBandwidthMiBps: number | undefined
 }
 
 export const resolveOptions = (options: LibvirtDriverOptions): ResolvedOptions => ({
@@ -74,6 +81,7 @@ export const resolveOptions = (options: LibvirtDriverOptions): ResolvedOptions =
   eventSettleMs: options.eventSettleMs ?? 300,
   migrationPeerUri: options.migrationPeerUri ?? ((host) => `qemu+ssh://root@${host}/system`),
   pidDir: options.pidDir,
+  migrationBandwidthMiBps: options.migrationBandwidthMiBps,
 })
 
 /** A domain's folder in the state folder: its serial socket and log. */

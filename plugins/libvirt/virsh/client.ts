@@ -103,4 +103,6 @@ export interface MigrateCallOptions {
   readonly unsafe: boolean
   readonly autoConverge: boolean
   readonly timeoutMs: number
+  /** The migration's bandwidth cap in MiB/s (memory and, with copyStorage, the disks' copy); none when absent. */
+  readonly bandwidthMiBps?: number | undefined
 }

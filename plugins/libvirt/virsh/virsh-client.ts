@@ -188,6 +188,9 @@ export const makeVirshClient = (options: VirshClientOptions = {}): Effect.Effect
               ...(migrateOptions.disksPort === undefined ? [] : ["--disks-port", String(migrateOptions.disksPort)]),
               ...(migrateOptions.unsafe ? ["--unsafe"] : []),
               ...(migrateOptions.autoConverge ? ["--auto-converge"] : []),
+              ...(migrateOptions.bandwidthMiBps === undefined
+                ? []
+                : ["--bandwidth", String(migrateOptions.bandwidthMiBps)]),
               name,
               targetUri,
             ],
