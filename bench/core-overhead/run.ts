@@ -1,7 +1,7 @@
 /**
  * bench/core-overhead (#12): what the core itself costs per operation, with a driver that costs next to nothing (the
  * fake, no delays) and the records on PostgreSQL: disk and memory snapshots, rollback, snapshot delete, full and
- * incremental backups, backup delete, each run `--runs` times in a loop on one VM. Per operation: the wall time until
+ * incremental backups, backup delete, a start and a forced stop (operations that move the VM), each run `--runs` times in a loop on one VM. Per operation: the wall time until
  * the task is recorded done and the process's CPU time meanwhile (medians), and the statements sent. Prints JSON only:
  *   node --import tsx bench/core-overhead/run.ts [POSTGRES-URL] [--runs N] [--warm-up N] [--gap MS]
  * The URL argument or TEST_DATABASE_URL names a server; a scratch database is made there and dropped afterwards.
@@ -52,6 +52,8 @@ const operations = [
   "backupFull",
   "backupIncremental",
   "deleteBackup",
+  "start",
+  "forceStop",
 ] as const
 type Measured = (typeof operations)[number]
 interface Samples {
@@ -114,10 +116,10 @@ const report = await withScratchDatabase(postgresUrl, async (url) => {
     // One round: every operation once, the VM back where it started (running, no snapshot, no backup).
     const round = async () => {
       const disk = await measured("snapshotDisk", createSnapshot(owner, vm.id, { withMemory: false }))
-      await complete(power(owner, vm.id, "force-stop"))
+      await measured("forceStop", power(owner, vm.id, "force-stop"))
       await measured("rollback", rollbackSnapshot(owner, vm.id, (disk.result as { snapshotId: string }).snapshotId))
       await measured("deleteSnapshot", deleteSnapshot(owner, vm.id, (disk.result as { snapshotId: string }).snapshotId))
-      await complete(power(owner, vm.id, "start"))
+      await measured("start", power(owner, vm.id, "start"))
       const memory = await measured("snapshotMemory", createSnapshot(owner, vm.id, { withMemory: true }))
       await complete(deleteSnapshot(owner, vm.id, (memory.result as { snapshotId: string }).snapshotId))
       const full = await measured("backupFull", backupDisk(owner, vm.id, system.id))

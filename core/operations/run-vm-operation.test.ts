@@ -108,3 +108,38 @@ for (const backend of storeBackends) {
     })
   })
 }
+
+for (const backend of storeBackends) {
+  describe(`the runner's first step of an operation that moves its VM, on ${backend.name}`, { skip: backend.skip }, () => {
+    const core = useCore(backend)
+
+    it("G4 H1 a task that cannot be recorded leaves its VM where it was, unannounced, and runs no work", async () => {
+      const vm = await core.run(seedVm(core.world))
+      let ran = false
+      // PostgreSQL refuses \u0000 in jsonb: the task's insert fails at the database, after the VM's move was sent
+      const op: VmOperation<"record", void, VmRecordContext, void, BackgroundWork<VmRecordContext, void, unknown>> = {
+        operation: "vm.start",
+        reads: "record",
+        context: (base) => Effect.succeed(base),
+        rules: [],
+        lifecycle: "start",
+        task: () => ({ params: { note: "\u0000" } }),
+        work: { kind: "background", run: () => Effect.sync(() => (ran = true)) },
+      }
+      const recorder = await core.record()
+      const failure = await core.run(Effect.flip(runVmOperation(op, core.world.actors.owner, vm.id, undefined)))
+      recorder.stop()
+      assert.equal(failure._tag, "StoreError")
+      const after = await core.run(Store.use((s) => s.vms.get(vm.id)))
+      assert.deepEqual([after.state, after.version], [vm.state, vm.version], "the VM never moved")
+      assert.deepEqual(
+        recorder.events.filter((e) => e._tag === "vm-state" && e.vmId === vm.id),
+        [],
+        "no move was announced (not even one undone)",
+      )
+      assert.deepEqual(await core.run(Store.use((s) => s.tasks.list({ vmId: vm.id }))), [])
+      assert.equal(await core.run(Store.use((s) => s.vmLocks.holder(vm.id))), undefined, "the lock is free")
+      assert.equal(ran, false)
+    })
+  })
+}

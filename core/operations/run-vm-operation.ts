@@ -10,7 +10,7 @@ import { checkRules, type Rule, violation } from "../rules/rule.ts"
 import { type ItemRef, Store, type VmMove, type VmMoved } from "../store/ports.ts"
 import { Background } from "./background.ts"
 import { checkExpectedVersion } from "./expected-version.ts"
-import { beginTask, type Freeing, settleTask, type TaskStart } from "./tasks.ts"
+import { beginMovingTask, beginTask, type Freeing, settleTask, type TaskStart } from "./tasks.ts"
 import { patientStore, untilWritten } from "./until-written.ts"
 import { freshBase, readVisibleBase, recalledBase, recallOf } from "./vm-context.ts"
 import { type HeldLock, VmLocks } from "./vm-lock.ts"
@@ -27,7 +27,7 @@ import type {
   SuccessMove,
   VmOperation,
 } from "./vm-operation.ts"
-import { moveVm, scopeOf } from "./vm-state.ts"
+import { scopeOf } from "./vm-state.ts"
 
 export interface TaskHandle {
   readonly task: Task
@@ -349,20 +349,18 @@ const runBackground = <C, P, R>(op: Recording<BackgroundWork<C, P, R>>, claim: C
       })
       const task = yield* Effect.gen(function* () {
         const value = (work.record === undefined ? undefined : yield* work.record(context, prepared)) as R
-        const vm =
-          moves === undefined
-            ? undefined
-            : yield* moveVm(moves.vm, moves.step.via, "platform", op.operation, {}, moves.vm.version).pipe(
-                Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy())),
-              )
-        const task = yield* beginTask(start, work.row?.(context, prepared, value)).pipe(
-          Effect.tapError(() =>
-            moves === undefined || vm === undefined
-              ? Effect.void
-              : Effect.ignore(moveVm(vm, moves.vm.state, "platform", "the task could not be recorded")),
-          ),
+        const row = work.row?.(context, prepared, value)
+        if (moves === undefined) {
+          const task = yield* beginTask(start, row)
+          yield* Deferred.succeed(recording, { task, value })
+          return task
+        }
+        // The VM's first step and the task go in one statement (both or neither): nothing to undo if it fails.
+        if (row !== undefined) return yield* Effect.die(`${op.operation} moves its VM and records an own row`)
+        const { task, vm } = yield* beginMovingTask(start, moves.vm, moves.step.via, op.operation).pipe(
+          Effect.catchTag("VersionConflict", () => Effect.fail(moves.busy())),
         )
-        yield* Deferred.succeed(recording, vm === undefined ? { task, value } : { task, value, vm })
+        yield* Deferred.succeed(recording, { task, value, vm })
         return task
       }).pipe(
         Effect.tapError((error) =>

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit } from "effect"
 import { errorCodeOf } from "../error-codes.ts"
-import { RuleViolation } from "../errors.ts"
+import { RuleViolation, VersionConflict } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
-import type { Operation, Task, TaskError, Vm } from "../model/index.ts"
+import type { Operation, Task, TaskError, Vm, VmState } from "../model/index.ts"
 import type { Actor } from "../rules/context.ts"
 import { type LockRef, type OwnRow, type OwnUpdate, Store, type TaskSettlement } from "../store/ports.ts"
 import { now } from "./clock.ts"
@@ -28,33 +28,55 @@ const publishTask = (task: Task, scope: TaskStart["scope"]) =>
 
 // beginTask and finishTask run on every operation: untraced, as the store's calls they make (core/store/repository.ts).
 
-/** Record a task as running (G4: who, what, when), with the operation's own row if given, and announce it. */
+/** A new running task (G4: who, what, when). */
+const runningTask = (start: TaskStart, at: Date): Task => ({
+  id: randomUUID(),
+  operation: start.operation,
+  vmId: start.vmId ?? null,
+  targetId: start.targetId ?? null,
+  parentId: start.parentId ?? null,
+  userId: start.actor.userId,
+  companyId: start.scope.companyId,
+  departmentId: start.scope.departmentId,
+  state: "running",
+  progress: 0,
+  params: start.params ?? null,
+  result: null,
+  error: null,
+  createdAt: at,
+  startedAt: at,
+  finishedAt: null,
+})
+
+/** Record a task as running, with the operation's own row if given, and announce it. */
 export const beginTask = Effect.fnUntraced(function* begin(start: TaskStart, own?: OwnRow) {
   const store = yield* Store
-  const at = yield* now
-  const task = yield* store.tasks.insert(
-    {
-      id: randomUUID(),
-      operation: start.operation,
-      vmId: start.vmId ?? null,
-      targetId: start.targetId ?? null,
-      parentId: start.parentId ?? null,
-      userId: start.actor.userId,
-      companyId: start.scope.companyId,
-      departmentId: start.scope.departmentId,
-      state: "running",
-      progress: 0,
-      params: start.params ?? null,
-      result: null,
-      error: null,
-      createdAt: at,
-      startedAt: at,
-      finishedAt: null,
-    },
-    own,
-  )
+  const task = yield* store.tasks.insert(runningTask(start, yield* now), own)
   yield* publishTask(task, start.scope)
   return task
+})
+
+/**
+ * Record a task as running and move its VM to `to` in one statement, only if the VM is still as `vm` was read (its
+ * version; else VersionConflict and nothing written); announce the move, then the task.
+ */
+export const beginMovingTask = Effect.fnUntraced(function* beginMoving(
+  start: TaskStart,
+  vm: Vm,
+  to: VmState,
+  reason: string,
+) {
+  const store = yield* Store
+  const begun = yield* store.tasks.begin(runningTask(start, yield* now), {
+    vmId: vm.id,
+    expectedVersion: vm.version,
+    patch: { state: to, stateReason: reason },
+  })
+  if (begun === undefined) return yield* new VersionConflict({ resource: "vm", id: vm.id })
+  const moved: Vm = { ...vm, state: to, stateReason: reason, ...begun.moved }
+  yield* announceMove(moved, vm.state, to, "platform", reason)
+  yield* publishTask(begun.task, start.scope)
+  return { task: begun.task, vm: moved }
 })
 
 /** What a failure looks like on a task record: the code and rule the API answers for it (core/error-codes.ts). */

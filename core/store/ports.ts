@@ -258,6 +258,16 @@ export interface TaskRepository {
   count(filter?: TaskFilter): Q<number>
   /** Insert a task and, in the same statement, the operation's own row if given (both or neither). */
   insert(task: Task, own?: OwnRow): Q<Task>
+  /**
+   * Insert a running task and, in the same statement, move its VM to where the operation takes it, only if the VM is
+   * still at `move.expectedVersion` (both or neither): an operation that moves its VM pays one round trip to start.
+   * Answers the task as stored and the VM's new version and time; undefined when another write came first (nothing
+   * was written).
+   */
+  begin(
+    task: Task,
+    move: VmMove & { readonly expectedVersion: number },
+  ): Q<{ readonly task: Task; readonly moved: Omit<VmMoved, "from"> } | undefined>
   update(id: string, patch: Patch<Task>): Effect.Effect<Task, NotFound | StoreError>
   /**
    * Record a task's outcome and, in the same statement, free the VM's lock `lock.holder` holds (G4) and write the

@@ -4,7 +4,16 @@ import { NotFound } from "../errors.ts"
 import { Task, type VmState } from "../model/index.ts"
 import { codecOf } from "./codec.ts"
 import { insertOwn, ownRowColumns, ownUpdateColumns, updateOwn } from "./own-rows.ts"
-import type { LockRef, OwnRow, OwnUpdate, TaskFilter, TaskRepository, TaskSettlement, VmMoved } from "./ports.ts"
+import type {
+  LockRef,
+  OwnRow,
+  OwnUpdate,
+  TaskFilter,
+  TaskRepository,
+  TaskSettlement,
+  VmMove,
+  VmMoved,
+} from "./ports.ts"
 import { preparedTail } from "./prepared.ts"
 import { makeRepository } from "./repository.ts"
 import { run } from "./run.ts"
@@ -89,6 +98,54 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
     })
     yield* run("task.insert", () => db.executeQuery(query))
     return asStored(task, columns)
+  })
+
+  // One statement: the VM's move (under its version) and the task's insert, which reads the move's row (none: no
+  // task); compiled once per shape and prepared once per connection, as the insert. INSERT … SELECT types the
+  // values by the columns they go in, as VALUES does.
+  const begin = Effect.fnUntraced(function* begin(task: Task, move: VmMove & { readonly expectedVersion: number }) {
+    const columns = taskCodec.encode(task)
+    const moveChanges = vmCodec.encode(move.patch)
+    const taskKeys = Object.keys(columns)
+    const moveKeys = Object.keys(moveChanges)
+    const values = [
+      ...Object.values(columns),
+      ...Object.values(moveChanges),
+      move.vmId,
+      move.expectedVersion,
+      task.createdAt,
+    ]
+    const query = statements(`begin|${taskKeys}|${moveKeys}`, values, (slot) => {
+      const vmAt = taskKeys.length + moveKeys.length
+      return db
+        .with("moved", (db) =>
+          db
+            .updateTable("vms")
+            .set({
+              ...slotted(moveChanges, slot, taskKeys.length),
+              updatedAt: slot(vmAt + 2),
+              version: sql`version + 1`,
+            })
+            .where("id", "=", slot(vmAt))
+            .where("version", "=", slot(vmAt + 1))
+            .returning(["version as movedVersion", "updatedAt as movedAt"]),
+        )
+        .insertInto("tasks")
+        .columns(taskKeys as never)
+        .expression((eb) => eb.selectFrom("moved").select(taskKeys.map((key, at) => sql`${slot(at)}`.as(key)) as never))
+        .returning((eb) => [
+          eb.selectFrom("moved").select("movedVersion").as("movedVersion"),
+          eb.selectFrom("moved").select("movedAt").as("movedAt"),
+        ])
+        .modifyEnd(preparedTail)
+    })
+    const { rows } = yield* run("task.begin", () => db.executeQuery<Record<string, unknown>>(query))
+    const row = rows[0]
+    if (row === undefined) return undefined
+    return {
+      task: asStored(task, columns),
+      moved: { version: Number(row.movedVersion), updatedAt: row.movedAt as Date },
+    }
   })
 
   // One statement: the lock's update, the operation's own row's change and the VM's move ride along as
@@ -188,5 +245,5 @@ export const makeTaskRepository = (db: Kysely<DB>): TaskRepository => {
   const finish = (id: string, patch: Parameters<typeof update>[1], lock?: LockRef, own?: OwnUpdate) =>
     Effect.map(settle(id, patch, { lock, own }), ({ task }) => task)
 
-  return { get, list, count, insert, update, finish, settle }
+  return { get, list, count, insert, begin, update, finish, settle }
 }
