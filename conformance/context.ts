@@ -7,6 +7,7 @@ import type { VmSpec } from "../core/driver/spec.ts"
 import type { GuestProbe, ProbeOp, ResolvedConfig } from "./config.ts"
 import type { EventLog } from "./event-log.ts"
 import { CaseFailure, describeError, fail } from "./failure.ts"
+import type { SharedGuest } from "./shared-guest.ts"
 import { testVmSpec } from "./spec.ts"
 import type { ResourceTracker } from "./tracker.ts"
 import { waitUntil } from "./wait.ts"
@@ -23,6 +24,11 @@ export interface VmOptions {
   readonly driver?: Driver
   /** An existing volume (e.g. a restored backup) to boot from instead of a new overlay of the system image. */
   readonly systemDisk?: string
+  /**
+   * The run's shared guest (running and ready) instead of a new one; the other options do not apply. The case must
+   * give it back as it found it: running, its guest answering, with the disks it had (see `shared-guest.ts`).
+   */
+  readonly shared?: boolean
 }
 
 type ReasonTag = DriverErrorReason["_tag"]
@@ -90,6 +96,8 @@ export interface ContextDeps {
   readonly config: ResolvedConfig
   readonly tracker: ResourceTracker
   readonly events: EventLog
+  /** The run's shared guest; without it `vm({ shared: true })` fails. */
+  readonly shared?: SharedGuest
 }
 
 export const makeCaseContext = (deps: ContextDeps): CaseContext => {
@@ -196,6 +204,8 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
     guest,
     vm: (options = {}) =>
       Effect.gen(function* () {
+        if (options.shared)
+          return yield* deps.shared === undefined ? fail("this context has no shared guest") : deps.shared.lease
         const driver = options.driver ?? deps.driver
         const vm = yield* Effect.acquireRelease(createVm(driver, options.systemDisk), (made) => removeVm(driver, made))
         if (options.start) yield* start(vm.name, driver)

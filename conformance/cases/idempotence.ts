@@ -29,7 +29,7 @@ export const idempotenceCases = [
     title: "starting a running domain succeeds and leaves the guest alone (same process, RAM kept)",
     run: (t) =>
       Effect.gen(function* () {
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const before = yield* t.step("inspect", t.driver.inspect(vm.name))
         const marks = yield* markGuest(t, vm.name, "start-again")
         yield* t.step("start a running domain", t.driver.start(vm.name))
