@@ -9,7 +9,7 @@ import { waitUntil } from "./wait.ts"
  * every case that took it, and a guest that is not fit any more is removed, so the next case boots a fresh one.
  */
 export interface SharedGuest {
-  /** The running, ready shared guest; boots one when there is none, or when the one there does not answer. */
+  /** The running, ready shared guest; boots one when there is none, or when the one there is not running. */
   readonly lease: Effect.Effect<TestVm, CaseFailure>
   /**
    * After each case: undefined if the case did not take the guest or gave it back fit; else what is wrong with it.
@@ -57,10 +57,11 @@ export const makeSharedGuest = (tools: CaseContext): SharedGuest => {
     taken = true
     const held = current
     if (held !== undefined) {
-      const problem = yield* fit(held).pipe(
-        Effect.match({ onSuccess: () => undefined, onFailure: (error) => error.message }),
-      )
-      if (problem === undefined) return held
+      // `settle` checked it in full after the case that had it last; a case in between may only have stopped it.
+      const running = yield* tools
+        .power(held.name)
+        .pipe(Effect.match({ onSuccess: (power) => power === "running", onFailure: () => false }))
+      if (running) return held
       yield* discard
     }
     const vm = yield* tools.createVm(driver)
