@@ -71,6 +71,8 @@ export interface CaseContext {
   readonly removeVm: (driver: Driver, vm: TestVm) => Effect.Effect<void>
   /** Starts the domain, records its process, and waits until its guest is ready. */
   readonly start: (name: string, driver?: Driver) => Effect.Effect<void, CaseFailure>
+  /** Starts the domain and records its process, without waiting for its guest: for a case that never uses it. */
+  readonly powerOn: (name: string, driver?: Driver) => Effect.Effect<void, CaseFailure>
   /** Waits until the guest probe's `ready` succeeds. */
   readonly ready: (name: string, driver?: Driver) => Effect.Effect<void, CaseFailure>
   readonly power: (name: string, driver?: Driver) => Effect.Effect<PowerState, CaseFailure>
@@ -152,14 +154,15 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
       { timeoutMs: timeouts.bootMs, pollMs: timeouts.pollMs },
     )
 
-  const start = (name: string, driver = deps.driver) =>
+  const powerOn = (name: string, driver = deps.driver) =>
     Effect.gen(function* () {
       yield* step(`start ${name}`, driver.start(name))
       const info = yield* step(`inspect ${name}`, driver.inspect(name))
       if (info.power !== "running") return yield* fail(`after start, ${name} is ${info.power}, not running`)
       if (info.pid !== undefined) tracker.process(name, info.pid)
-      yield* ready(name, driver)
     })
+
+  const start = (name: string, driver = deps.driver) => powerOn(name, driver).pipe(Effect.andThen(ready(name, driver)))
 
   const createVm = (driver: Driver, existingDisk?: string) =>
     Effect.gen(function* () {
@@ -214,6 +217,7 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
     createVm,
     removeVm,
     start,
+    powerOn,
     ready,
     power,
     awaitPower: (name, wanted, driver = deps.driver) =>
