@@ -7,6 +7,7 @@ import type { VmSpec } from "../core/driver/spec.ts"
 import type { GuestProbe, ProbeOp, ResolvedConfig } from "./config.ts"
 import type { EventLog } from "./event-log.ts"
 import { CaseFailure, describeError, fail } from "./failure.ts"
+import type { SharedGuest } from "./shared-guest.ts"
 import { testVmSpec } from "./spec.ts"
 import type { ResourceTracker } from "./tracker.ts"
 import { waitUntil } from "./wait.ts"
@@ -23,6 +24,11 @@ export interface VmOptions {
   readonly driver?: Driver
   /** An existing volume (e.g. a restored backup) to boot from instead of a new overlay of the system image. */
   readonly systemDisk?: string
+  /**
+   * The run's shared guest (running and ready) instead of a new one; the other options do not apply. The case must
+   * give it back as it found it: running, its guest answering, with the disks it had (see `shared-guest.ts`).
+   */
+  readonly shared?: boolean
 }
 
 type ReasonTag = DriverErrorReason["_tag"]
@@ -65,6 +71,8 @@ export interface CaseContext {
   readonly removeVm: (driver: Driver, vm: TestVm) => Effect.Effect<void>
   /** Starts the domain, records its process, and waits until its guest is ready. */
   readonly start: (name: string, driver?: Driver) => Effect.Effect<void, CaseFailure>
+  /** Starts the domain and records its process, without waiting for its guest: for a case that never uses it. */
+  readonly powerOn: (name: string, driver?: Driver) => Effect.Effect<void, CaseFailure>
   /** Waits until the guest probe's `ready` succeeds. */
   readonly ready: (name: string, driver?: Driver) => Effect.Effect<void, CaseFailure>
   readonly power: (name: string, driver?: Driver) => Effect.Effect<PowerState, CaseFailure>
@@ -90,6 +98,8 @@ export interface ContextDeps {
   readonly config: ResolvedConfig
   readonly tracker: ResourceTracker
   readonly events: EventLog
+  /** The run's shared guest; without it `vm({ shared: true })` fails. */
+  readonly shared?: SharedGuest
 }
 
 export const makeCaseContext = (deps: ContextDeps): CaseContext => {
@@ -144,14 +154,15 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
       { timeoutMs: timeouts.bootMs, pollMs: timeouts.pollMs },
     )
 
-  const start = (name: string, driver = deps.driver) =>
+  const powerOn = (name: string, driver = deps.driver) =>
     Effect.gen(function* () {
       yield* step(`start ${name}`, driver.start(name))
       const info = yield* step(`inspect ${name}`, driver.inspect(name))
       if (info.power !== "running") return yield* fail(`after start, ${name} is ${info.power}, not running`)
       if (info.pid !== undefined) tracker.process(name, info.pid)
-      yield* ready(name, driver)
     })
+
+  const start = (name: string, driver = deps.driver) => powerOn(name, driver).pipe(Effect.andThen(ready(name, driver)))
 
   const createVm = (driver: Driver, existingDisk?: string) =>
     Effect.gen(function* () {
@@ -196,6 +207,8 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
     guest,
     vm: (options = {}) =>
       Effect.gen(function* () {
+        if (options.shared)
+          return yield* deps.shared === undefined ? fail("this context has no shared guest") : deps.shared.lease
         const driver = options.driver ?? deps.driver
         const vm = yield* Effect.acquireRelease(createVm(driver, options.systemDisk), (made) => removeVm(driver, made))
         if (options.start) yield* start(vm.name, driver)
@@ -204,6 +217,7 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
     createVm,
     removeVm,
     start,
+    powerOn,
     ready,
     power,
     awaitPower: (name, wanted, driver = deps.driver) =>

@@ -9,6 +9,7 @@ import { makeCaseContext } from "./context.ts"
 import { type EventLog, makeEventLog } from "./event-log.ts"
 import { describeCause } from "./failure.ts"
 import type { CaseResult, ConformanceReport } from "./report.ts"
+import { makeSharedGuest, type SharedGuest } from "./shared-guest.ts"
 import { makeTracker, type ResourceTracker } from "./tracker.ts"
 
 /** The last row of every run: nothing the suite made is left on the host. */
@@ -40,6 +41,7 @@ export interface ConformanceSession {
 interface Ready {
   readonly driver: Driver
   readonly events: EventLog
+  readonly shared: SharedGuest
 }
 
 const elapsedSince = (start: number) => Math.round(performance.now() - start)
@@ -62,7 +64,11 @@ export const openConformance = (
 
     const built = yield* Effect.exit(factory)
     const ready: Ready | string = Exit.isSuccess(built)
-      ? { driver: built.value, events: yield* makeEventLog(built.value, resolved.timeouts) }
+      ? yield* Effect.gen(function* () {
+          const deps = { driver: built.value, factory, config: resolved, tracker }
+          const events = yield* makeEventLog(built.value, resolved.timeouts)
+          return { driver: built.value, events, shared: makeSharedGuest(makeCaseContext({ ...deps, events })) }
+        })
       : `the driver could not be built: ${describeCause(built.cause)}`
     if (typeof ready !== "string") yield* Effect.addFinalizer(() => tracker.cleanup(ready.driver))
 
@@ -95,11 +101,20 @@ export const openConformance = (
           }),
           Effect.exit,
         )
+        // Checked whether the case failed or not, so that the next case never gets a guest this one broke.
+        const broken = yield* ready.shared.settle(!Exit.isSuccess(exit))
         const durationMs = elapsedSince(begun)
+        if (!Exit.isSuccess(exit))
+          return record({ ...base, status: "failed", reason: describeCause(exit.cause), durationMs })
         return record(
-          Exit.isSuccess(exit)
+          broken === undefined
             ? { ...base, status: "passed", durationMs }
-            : { ...base, status: "failed", reason: describeCause(exit.cause), durationMs },
+            : {
+                ...base,
+                status: "failed",
+                reason: `the case gave back the shared guest unfit for the next case: ${broken}`,
+                durationMs,
+              },
         )
       })
 

@@ -33,9 +33,12 @@ if [ "${#light[@]}" -gt 0 ]; then run --test-concurrency=2 "${light[@]}"; fi
 libvirt_lane=() other_lane=()
 # Files that run beside libvirt's to even the lanes (CI, 6 Dec 2026: 922 s of suites against 659 with the first two
 # only; the other four move about 120 s; later that day 1,323 s against 1,173, and the ping across a move, 55 s, joins).
+# CI of e587a38: 1,783 s against 1,550; the conformance suites' shared guest then saves about 16 boots in each
+# (~135 s under QEMU, ~240 s under libvirt), so the three SSH and network files (about 177 s) join as well.
 balance=(agent/cluster/three-hosts.qemu.test.ts ui-widgets/portal.qemu.browser.test.ts
   plugins/linux-net/guests.qemu.test.ts plugins/qemu/driver/backups.qemu.test.ts
-  agent/cluster/migration-network.qemu.test.ts)
+  agent/cluster/migration-network.qemu.test.ts agent/routes/ssh-login.qemu.test.ts
+  agent/routes/networks.qemu.test.ts core/operations/login.qemu.test.ts)
 for f in "${heavy[@]}"; do
   if [[ " ${balance[*]} " == *" $f "* ]]; then libvirt_lane+=("$f"); continue; fi
   case "$f" in plugins/libvirt/* | *libvirt*.qemu.test.ts) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac

@@ -27,7 +27,7 @@ export const backupCases = [
     run: (t) =>
       Effect.gen(function* () {
         const backups = yield* t.group("backups")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const file = `${t.config.guest.diskDir}/hxc-backup`
         const chain = "hxc-chain"
         yield* write(t, vm.name, file, "first")

@@ -47,7 +47,7 @@ export const deviceCases = [
     run: (t) =>
       Effect.gen(function* () {
         const disks = yield* t.group("disks")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const path = join(t.tracker.runDir, `${vm.name}-data1.qcow2`)
         t.tracker.volume(path)
         yield* t.step("create the data disk", t.driver.volumes.create({ path, format: "qcow2", sizeGiB: 1 }))
@@ -99,7 +99,7 @@ export const deviceCases = [
     run: (t) =>
       Effect.gen(function* () {
         const nics = yield* t.group("nics")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const backing = t.config.nic ?? { kind: "user", hostForwards: [] }
         const nic: NicSpec = { id: "nic9", mac: randomMac(), backing }
         yield* t.step("hot-plug the NIC", nics.attach(vm.name, nic))
@@ -122,7 +122,7 @@ export const deviceCases = [
         const nics = yield* t.group("nics")
         const network = t.config.network ?? (yield* fail("no network probe"))
         const timing = { timeoutMs: t.config.timeouts.guestChangeMs, pollMs: Math.max(t.config.timeouts.pollMs, 500) }
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const mac = randomMac()
         const { backing, address } = yield* probe("prepare the network for the NIC", network.prepare(mac))
         yield* Effect.addFinalizer(() => network.release(mac).pipe(Effect.ignore))
@@ -166,7 +166,7 @@ export const deviceCases = [
     run: (t) =>
       Effect.gen(function* () {
         const media = yield* t.group("media")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const iso = isoFor(t)
         yield* t.step("insert the ISO", media.insert(vm.name, iso))
         yield* t.step("insert it again (a swap)", media.insert(vm.name, iso))

@@ -26,7 +26,7 @@ export const guestCases = [
     run: (t) =>
       Effect.gen(function* () {
         const agent = yield* t.group("guestAgent")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const user = t.config.guestUser
         const fingerprint = t.guest(`${user}'s password`, (probe, driver) =>
           probe.passwordFingerprint(driver, vm.name, user),
@@ -65,7 +65,7 @@ export const guestCases = [
     run: (t) =>
       Effect.gen(function* () {
         const agent = yield* t.group("guestAgent")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const systems = yield* t.step("fileSystems", agent.fileSystems(vm.name))
         yield* check(systems.length > 0, "the guest agent reports no file system")
         for (const fs of systems)
@@ -86,7 +86,7 @@ export const guestCases = [
       Effect.gen(function* () {
         const quiesce = t.driver.quiesce
         if (quiesce === undefined) return yield* fail("the driver has no quiesce group")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const frozen = yield* t.step("freeze", quiesce.freeze(vm.name))
         const thawed = yield* t.step("thaw", quiesce.thaw(vm.name))
         yield* check(frozen >= 1, `freeze froze ${frozen} file systems`)
@@ -105,7 +105,7 @@ export const guestCases = [
     run: (t) =>
       Effect.gen(function* () {
         const stats = yield* t.group("stats")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const first = yield* t.step("stats", stats(vm.name))
         const configured = vm.spec.memoryMiB * MiB
         yield* check(

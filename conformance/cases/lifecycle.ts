@@ -62,7 +62,7 @@ export const lifecycleCases = [
     title: "start powers the domain on, list shows it running, and its guest boots",
     run: (t) =>
       Effect.gen(function* () {
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const listed = yield* t.step("list", t.driver.list())
         yield* check(
           listed.some((other) => other.name === vm.name && other.power === "running"),
@@ -101,7 +101,7 @@ export const lifecycleCases = [
     title: "a graceful shutdown asks the guest to power off; what it wrote to disk is there at the next start",
     run: (t) =>
       Effect.gen(function* () {
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const marks = yield* markGuest(t, vm.name, "graceful")
         const { gracefulShutdownMs, operationMs } = t.config.timeouts
         yield* t.step(
@@ -122,7 +122,7 @@ export const lifecycleCases = [
     title: "a graceful reboot restarts the guest (RAM cleared, disk kept) and leaves the domain running",
     run: (t) =>
       Effect.gen(function* () {
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const marks = yield* markGuest(t, vm.name, "reboot")
         const { gracefulShutdownMs, operationMs } = t.config.timeouts
         yield* t.step("graceful reboot", t.driver.reboot(vm.name, { force: false }), gracefulShutdownMs + operationMs)
@@ -136,7 +136,7 @@ export const lifecycleCases = [
     title: "a forced reboot resets the guest at once (RAM cleared, disk kept) and leaves the domain running",
     run: (t) =>
       Effect.gen(function* () {
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         const marks = yield* markGuest(t, vm.name, "reset")
         yield* t.step("forced reboot", t.driver.reboot(vm.name, { force: true }))
         yield* awaitColdBoot(t, vm.name, marks)
@@ -149,7 +149,7 @@ export const lifecycleCases = [
     title: "a guest that powers itself off shows as stopped, and the platform can start it again",
     run: (t) =>
       Effect.gen(function* () {
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         yield* t.guest("power off from inside", (probe, driver) => probe.powerOff(driver, vm.name))
         yield* t.awaitPower(vm.name, "stopped")
         yield* t.start(vm.name)

@@ -26,7 +26,7 @@ export const passthroughCases = [
         const usb = t.config.passthrough.usb
         if (usb === undefined) return
         const devices = yield* t.group("hostDevices")
-        const vm = yield* t.vm({ start: true })
+        const vm = yield* t.vm({ shared: true })
         yield* t.step("attach the USB device", devices.attach(vm.name, usb))
         yield* t.step("attach it again", devices.attach(vm.name, usb))
         yield* t.step("detach it", devices.detach(vm.name, usb.id))

@@ -15,7 +15,7 @@ const write = (t: CaseContext, name: string, path: string, content: string) =>
 const roundTrip = (t: CaseContext, withMemory: boolean) =>
   Effect.gen(function* () {
     const snapshots = yield* t.group("snapshots")
-    const vm = yield* t.vm({ start: true })
+    const vm = yield* t.vm({ shared: true })
     const kind = withMemory ? "memory" : "disk"
     const files = withMemory
       ? [`${t.config.guest.ramDir}/hxc-snap`, `${t.config.guest.diskDir}/hxc-snap`]
