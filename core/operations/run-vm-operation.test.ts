@@ -110,7 +110,7 @@ for (const backend of storeBackends) {
 }
 
 for (const backend of storeBackends) {
-  describe(`the runner's first step of an operation that moves its VM, on ${backend.name}`, { skip: backend.skip }, () => {
+  describe(`the runner starting an operation that moves its VM, on ${backend.name}`, { skip: backend.skip }, () => {
     const core = useCore(backend)
 
     it("G4 H1 a task that cannot be recorded leaves its VM where it was, unannounced, and runs no work", async () => {
