@@ -125,6 +125,21 @@ const ranOnAtSource = (
     }
   })
 
+/**
+ * Before a local-storage send that must fail: both hosts, a running guest with its RAM and disk markers, the target
+ * cleaned whatever happens, and the spec it will receive.
+ */
+const beforeAFailingSend = (t: CaseContext) =>
+  Effect.gen(function* () {
+    const both = yield* hosts(t)
+    const vm = yield* t.vm({ start: true })
+    const eventsFrom = t.events.mark()
+    const marks = yield* markGuest(t, vm.name, "stays")
+    yield* cleanTarget(both.target, both.targetMigration, vm.name)
+    const spec = yield* targetSpecOf(t, both.target, vm, "local")
+    return { ...both, vm, eventsFrom, marks, spec }
+  })
+
 /** The target's incoming QEMU, if the driver reports one (its process must end with the failed send). */
 const incomingPid = (target: Driver, name: string) =>
   Effect.map(Effect.option(target.inspect(name)), (info) => (info._tag === "Some" ? info.value.pid : undefined))
@@ -141,12 +156,7 @@ const failedMidway = (
     title,
     run: (t) =>
       Effect.gen(function* () {
-        const { source, target, targetMigration } = yield* hosts(t)
-        const vm = yield* t.vm({ start: true })
-        const eventsFrom = t.events.mark()
-        const marks = yield* markGuest(t, vm.name, "stays")
-        yield* cleanTarget(target, targetMigration, vm.name)
-        const spec = yield* targetSpecOf(t, target, vm, "local")
+        const { source, target, targetMigration, vm, eventsFrom, marks, spec } = yield* beforeAFailingSend(t)
         const firstSample = yield* Effect.forkScoped(
           Stream.runHead(Stream.filter(source.progress, (sample) => sample.name === vm.name)),
         )
@@ -178,12 +188,7 @@ const diskDeadlineCase = defineCase({
     "a local-storage send whose disk copy misses its diskSyncTimeoutMs (1 ms) fails saying so; the guest keeps running on the source (no reboot), nothing stays on the target",
   run: (t) =>
     Effect.gen(function* () {
-      const { source, target, targetMigration } = yield* hosts(t)
-      const vm = yield* t.vm({ start: true })
-      const eventsFrom = t.events.mark()
-      const marks = yield* markGuest(t, vm.name, "stays")
-      yield* cleanTarget(target, targetMigration, vm.name)
-      const spec = yield* targetSpecOf(t, target, vm, "local")
+      const { source, target, targetMigration, vm, eventsFrom, marks, spec } = yield* beforeAFailingSend(t)
       const endpoint = yield* t.step(
         "prepare incoming on the target",
         targetMigration.prepareIncoming(spec, { storage: "local", listenHost: t.config.migrationHost }),
