@@ -1,4 +1,5 @@
 export * from "./capabilities.ts"
+export * from "./disk-sync.ts"
 export * from "./driver.ts"
 export * from "./errors.ts"
 export type * from "./plugin.ts"

@@ -1,4 +1,5 @@
 import { Effect, PubSub, Stream } from "effect"
+import { diskSyncTimeoutOf, disksDidNotConverge } from "../../core/driver/disk-sync.ts"
 import type {
   Driver,
   IncomingEndpoint,
@@ -16,9 +17,6 @@ type Migration = NonNullable<Driver["migration"]>
 
 /** How many progress samples a fake migration takes (one per `stepMs`), so a cancel or a failure can land mid-way. */
 const STEPS = 5
-
-/** The contract's default for the disk phase's deadline (SendOptions.diskSyncTimeoutMs), as the QEMU driver's. */
-const DISK_SYNC_TIMEOUT_MS = 30 * 60 * 1000
 
 /**
  * Live migration in memory: the target defines the domain paused and listens on the fake wire; the source sends
@@ -85,12 +83,8 @@ export const makeMigration = (hv: Hypervisor, stepMs: number) =>
           if (record.power !== "running") return yield* hv.wrongPower(operation, record)
           if (options.storage === "local" && endpoint.nbdPort === undefined)
             return yield* hv.invalid(operation, "local storage needs the target's NBD port")
-          const { diskSyncTimeoutMs = DISK_SYNC_TIMEOUT_MS } = options
-          if (!(Number.isFinite(diskSyncTimeoutMs) && diskSyncTimeoutMs > 0))
-            return yield* hv.invalid(
-              operation,
-              `diskSyncTimeoutMs must be a positive number of ms, not ${diskSyncTimeoutMs}`,
-            )
+          const deadline = diskSyncTimeoutOf(options)
+          if ("invalid" in deadline) return yield* hv.invalid(operation, deadline.invalid)
           const state = { cancelled: false }
           sending.set(name, state)
           const started = yield* hv.now
@@ -101,10 +95,10 @@ export const makeMigration = (hv: Hypervisor, stepMs: number) =>
               return yield* failure(operation, `migration of ${name} failed: the target went away`)
             const copyingDisks = step <= 2 && options.storage === "local"
             // the disk phase (its first two steps) past its deadline: the send fails, the source runs on
-            if (copyingDisks && (yield* hv.now) - started > diskSyncTimeoutMs)
+            if (copyingDisks && (yield* hv.now) - started > deadline.ms)
               return yield* failure(
                 operation,
-                `the disks did not converge within ${diskSyncTimeoutMs / 1000} s (the fake copies a step per ${stepMs} ms)`,
+                disksDidNotConverge(deadline.ms, `the fake copies a step per ${stepMs} ms`),
               )
             yield* sample(name, copyingDisks ? "disks" : "memory", step)
           }

@@ -1,4 +1,5 @@
 import { Effect, Fiber, PubSub, Schedule, Stream } from "effect"
+import { diskSyncTimeoutOf, disksDidNotConverge } from "../../../core/driver/disk-sync.ts"
 import type {
   Driver,
   IncomingEndpoint,
@@ -28,8 +29,6 @@ const POLL_MS = 500
 const FIRST_POLL_MS = 50
 /** The contract's default for the switch-over pause. */
 const DOWNTIME_LIMIT_MS = 20
-/** The disk phase's deadline when the caller names none (SendOptions.diskSyncTimeoutMs), as the QEMU driver's. */
-const DISK_SYNC_TIMEOUT_MS = 30 * 60_000
 /** How long virsh may take for the memory phase once the disks are copied (it was the whole send's limit before). */
 const MEMORY_PHASE_MS = 600_000
 
@@ -203,12 +202,9 @@ export const makeMigration = (
           if (current.power !== "running") return yield* errors.wrongPower(operation, name, current.power)
           if (options.storage === "local" && endpoint.nbdPort === undefined)
             return yield* errors.invalid(operation, "local storage needs the target's disk port (nbdPort)")
-          const { diskSyncTimeoutMs = DISK_SYNC_TIMEOUT_MS } = options
-          if (!(Number.isFinite(diskSyncTimeoutMs) && diskSyncTimeoutMs > 0))
-            return yield* errors.invalid(
-              operation,
-              `diskSyncTimeoutMs must be a positive number of ms, not ${diskSyncTimeoutMs}`,
-            )
+          const deadline = diskSyncTimeoutOf(options)
+          if ("invalid" in deadline) return yield* errors.invalid(operation, deadline.invalid)
+          const diskSyncTimeoutMs = deadline.ms
           const peer = ctx.options.migrationPeerUri(endpoint.host)
           const targetXml = yield* ctx.call(operation, name, peerXml(peer, name))
           const xml = withTargetPaths(yield* ctx.call(operation, name, client.migratableXml(name)), targetXml)
@@ -269,7 +265,7 @@ export const makeMigration = (
             if (wasOutlived && !wasCancelled)
               return yield* errors.failure(
                 operation,
-                `the disks did not converge within ${diskSyncTimeoutMs / 1000} s: the guest writes faster than the copy`,
+                disksDidNotConverge(diskSyncTimeoutMs, "the guest writes faster than the copy"),
                 false,
               )
             return yield* Effect.failCause(outcome.cause)

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises"
 import { Effect } from "effect"
+import { diskSyncTimeoutOf, disksDidNotConverge } from "../../../core/driver/disk-sync.ts"
 import type {
   IncomingEndpoint,
   MigrationMode,
@@ -37,12 +38,6 @@ const MAX_BANDWIDTH = 8 * 1024 * 1024 * 1024
  */
 const POSTCOPY_AFTER_PASSES = 2
 const DEFAULT_DOWNTIME_MS = 20
-/**
- * How long the disk mirrors may take to get ready (in sync) by default: a background mirror of a guest that writes
- * faster than the copy never does, and the send would stay in its disk phase until cancelled. 30 min copies ~175 GiB
- * at 100 MiB/s; bigger disks or slower links need `diskSyncTimeoutMs`.
- */
-const DEFAULT_DISK_SYNC_TIMEOUT_MS = 30 * 60_000
 
 /**
  * Under TCG, QEMU 7.2 loses track of guest writes during pre-copy: on this machine a busy guest arrived broken in 4–5
@@ -116,7 +111,7 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
         if (left <= 0)
           return yield* errors.failure(
             operation,
-            `the disks did not converge within ${timeoutMs / 1000} s: the guest writes faster than the copy`,
+            disksDidNotConverge(timeoutMs, "the guest writes faster than the copy"),
             false,
           )
         yield* mirrors.changed(Math.min(POLL_MS, left))
@@ -130,12 +125,10 @@ export const makeMigrationSource = (domains: Domains, publish: (progress: Migrat
   ) {
     const operation = "migration.send"
     const qmp = errors.fromQmp(operation)
-    const { diskSyncTimeoutMs = DEFAULT_DISK_SYNC_TIMEOUT_MS } = options
-    if (!(Number.isFinite(diskSyncTimeoutMs) && diskSyncTimeoutMs > 0))
-      return yield* errors.invalid(
-        operation,
-        `diskSyncTimeoutMs must be a positive number of ms, not ${diskSyncTimeoutMs}`,
-      )
+    // a background mirror of a guest that writes faster than the copy never gets ready: the deadline ends the send
+    const deadline = diskSyncTimeoutOf(options)
+    if ("invalid" in deadline) return yield* errors.invalid(operation, deadline.invalid)
+    const diskSyncTimeoutMs = deadline.ms
     return yield* domains.exclusive(name)(
       Effect.gen(function* () {
         const { domain, session } = yield* domains.running(operation, name)
