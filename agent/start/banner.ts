@@ -59,6 +59,12 @@ export const readyLines = (facts: ReadyFacts): ReadonlyArray<string> => {
       "",
     )
   }
+  // The CLI's verbs read their own variables; on another port than 8080 they would not find the agent otherwise.
+  lines.push(
+    "The hyperx command (vm, tasks, events, …) reads:",
+    `  export HYPERX_TOKEN=$TOKEN HYPERX_API_URL=${facts.origin}`,
+    "",
+  )
   const body = JSON.stringify({ imageId: seedIds.image, flavorId: seedIds.flavors.tiny, name: "my_first_vm" })
   lines.push(
     "Create and boot a VM:",
