@@ -269,6 +269,8 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     const { page, shoot } = await open(vmId, "zh-CN")
     assert.equal(await detail(page).locator("[part=header] .state").innerText(), "运行")
     assert.equal(await detail(page).locator("#block-basic").innerText(), "基本信息")
+    // D5: the manual's name of the tab, "每日成本页".
+    assert.equal(await detail(page).locator("#tab-cost").innerText(), "每日成本")
     assert.match((await action(page, "start").getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
     await shoot("vm-detail-zh-CN")
     await action(page, "stop").click()
