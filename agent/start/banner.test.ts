@@ -38,4 +38,15 @@ describe("the ready banner (#21)", () => {
       )
     }
   })
+
+  it("C6 the curl that boots a first VM asks for a network, so the VM gets an address (the API's default is none)", () => {
+    const lines = readyLines({ ...facts, token: "hx_abc", dataDir: "/srv/hx" })
+    const body = /-d '(\{.*\})'$/.exec(lines.find((l) => l.includes("-d '")) ?? "")?.[1] ?? "{}"
+    assert.deepEqual(JSON.parse(body), {
+      imageId: "tiny-linux",
+      flavorId: "tiny",
+      name: "my_first_vm",
+      networks: "auto",
+    })
+  })
 })

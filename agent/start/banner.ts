@@ -65,7 +65,13 @@ export const readyLines = (facts: ReadyFacts): ReadonlyArray<string> => {
     `  export HYPERX_TOKEN=$TOKEN HYPERX_API_URL=${facts.origin}`,
     "",
   )
-  const body = JSON.stringify({ imageId: seedIds.image, flavorId: seedIds.flavors.tiny, name: "my_first_vm" })
+  // C6 "自动分配": without networks a VM has no NIC, and a first VM without an address puzzles its user.
+  const body = JSON.stringify({
+    imageId: seedIds.image,
+    flavorId: seedIds.flavors.tiny,
+    name: "my_first_vm",
+    networks: "auto",
+  })
   lines.push(
     "Create and boot a VM:",
     `  curl -X POST ${api}/vms -H "Authorization: Bearer ${facts.token ?? "$TOKEN"}" \\`,
