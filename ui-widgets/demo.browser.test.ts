@@ -18,6 +18,13 @@ describe("the demo portal at /demo in Chromium (fake driver)", { skip: browserSk
     it(`${lang}: create with the wizard, see it run live, open its console, batch-stop it, export XLSX`, async () => {
       const { page, errors, shoot } = await browser.open()
       await recordEvents(page)
+      // A new user's first look at the console: no request of the page's own fails (the favicon was a 404).
+      const failedLoads: Array<string> = []
+      page.on("console", (message) => {
+        if (message.type() === "error" && message.location().url.endsWith("/favicon.ico")) {
+          failedLoads.push(message.location().url)
+        }
+      })
       const vmName = `demo_${lang === "en" ? "en" : "zh"}_vm`
       const result = await walkPortal({
         page,
@@ -32,6 +39,7 @@ describe("the demo portal at /demo in Chromium (fake driver)", { skip: browserSk
       const state = header?.indexOf(lang === "en" ? "Status" : "状态") ?? -1
       const row = rows.find((cells) => cells[0] === vmName)
       assert.equal(row?.[state], lang === "en" ? "stopped" : "关闭")
+      assert.deepEqual(failedLoads, [])
       assert.deepEqual(errors, [])
     })
   }

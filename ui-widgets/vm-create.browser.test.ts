@@ -149,6 +149,37 @@ describe("<hx-vm-create> in Chromium", { skip: browserSkip }, () => {
     assert.deepEqual(errors, [])
   })
 
+  it("C1 an admin chooses the owner among the users it manages; a plain user is not asked", async () => {
+    const plain = await open(w.agent.tokens.owner)
+    await wizard(plain.page).locator("#name").waitFor()
+    assert.equal(await wizard(plain.page).locator("#ownerId").count(), 0, "a user creates for themself only")
+
+    const { page, errors, shoot } = await open(w.agent.tokens.admin)
+    const owner = wizard(page).locator("#ownerId")
+    await owner.locator("option", { hasText: w.agent.users.owner.name }).waitFor({ state: "attached" })
+    await owner.selectOption(w.agent.users.owner.id)
+    await wizard(page).locator("#name").fill("for_owner_vm")
+    await next(page)
+    await wizard(page)
+      .getByRole("radio", { name: /tiny-linux/ })
+      .check()
+    await next(page)
+    await wizard(page).getByRole("radio", { name: /^tiny/ }).check()
+    await next(page)
+    await next(page)
+    assert.equal(await stepOf(page), "confirm")
+    assert.match(
+      await wizard(page).locator("[part=summary]").innerText(),
+      new RegExp(`Owner\\s+${w.agent.users.owner.name}`),
+    )
+    await shoot("vm-create-owner")
+    await wizard(page).locator("[data-submit]").click()
+    const created = await eventually("hx-vm-created", async () => (await heardEvents(page, "hx-vm-created")).at(-1))
+    const detail = await w.agent.call("GET", `/api/v1/vms/${created.detail.vmIds[0]}`)
+    assert.deepEqual([detail.body.vm.displayName, detail.body.vm.ownerId], ["for_owner_vm", w.agent.users.owner.id])
+    assert.deepEqual(errors, [])
+  })
+
   it("a rule only the API can judge (the department's VM count) comes back as its message", async () => {
     const sales = w.agent.users.salesUser
     await w.agent.run(

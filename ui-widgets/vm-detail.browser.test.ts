@@ -41,6 +41,12 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
         ),
       ),
     )
+    // What the edit actions set (R4 remarks, R5 reclaim date, R7 deletion protection) shows in the basic info.
+    const edited = await w.agent.call("PATCH", `/api/v1/vms/${vmId}`, {
+      as: "superadmin",
+      body: { remarks: "first web server", reclaimAt: "2031-06-30T00:00:00Z", deletionProtected: true },
+    })
+    assert.equal(edited.status, 200, JSON.stringify(edited.body))
     const { page, errors, shoot } = await open(vmId)
     const text = async (block: string) => detail(page).locator(`[data-block="${block}"]`).innerText()
     const api = (await w.agent.call("GET", `/api/v1/vms/${vmId}`)).body
@@ -48,6 +54,9 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
       await text("block-basic"),
       new RegExp(`detail_vm[\\s\\S]*${api.vm.hostname}[\\s\\S]*owner[\\s\\S]*Acme[\\s\\S]*ops`),
     )
+    assert.match(await text("block-basic"), /Remarks\s+first web server/)
+    assert.match(await text("block-basic"), /Reclaim date\s+.*2031/)
+    assert.match(await text("block-basic"), /HA\s+Yes[\s\S]*Deletion protection\s+Yes/)
     assert.match(await text("block-runtime"), /Running[\s\S]*zone-a[\s\S]*pod-1[\s\S]*host-1/)
     assert.match(await text("block-config"), /CPUs\s+1[\s\S]*Memory\s+128 MiB[\s\S]*tiny[\s\S]*tiny-linux/)
     assert.match(await text("block-resources"), new RegExp(`${api.resources.disks[0].name}`))
@@ -260,6 +269,8 @@ describe("<hx-vm-detail> in Chromium", { skip: browserSkip }, () => {
     const { page, shoot } = await open(vmId, "zh-CN")
     assert.equal(await detail(page).locator("[part=header] .state").innerText(), "运行")
     assert.equal(await detail(page).locator("#block-basic").innerText(), "基本信息")
+    // D5: the manual's name of the tab, "每日成本页".
+    assert.equal(await detail(page).locator("#tab-cost").innerText(), "每日成本")
     assert.match((await action(page, "start").getAttribute("title")) ?? "", /[\u4e00-\u9fff]/)
     await shoot("vm-detail-zh-CN")
     await action(page, "stop").click()

@@ -51,8 +51,10 @@ Talk to a running agent's API. Options every verb takes:
   --json                  the API's JSON instead of a table (events: one JSON object a line)
   --force                 stop/reboot: cut power or reset at once; delete: destroy instead of the recycle bin`
 
-export const isApiCommand = (argv: ReadonlyArray<string>) =>
-  ["vm", "tasks", "events", "flavor", "image", "quota"].includes(argv[0] ?? "")
+/** The first words of the verbs that talk to the agent's API (each has a line in `hyperx --help`). */
+export const apiNouns: ReadonlyArray<string> = ["vm", "tasks", "events", "flavor", "image", "quota"]
+
+export const isApiCommand = (argv: ReadonlyArray<string>) => apiNouns.includes(argv[0] ?? "")
 
 class UsageError extends Error {}
 

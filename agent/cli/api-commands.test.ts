@@ -35,10 +35,12 @@ describe("hyperx vm/tasks/events over the agent's API (#21)", () => {
 
   it("B2 L1 vm list (table and --json), vm show, vm start, then tasks shows the start", async () => {
     const vm = await agent.seedVm({ displayName: "cli_vm" })
+    await agent.addNic(vm.id, "10.77.0.21")
     const listed = await hyperx(["vm", "list"])
     assert.equal(listed.code, 0, listed.err)
-    assert.match(listed.out, /^ID\s+NAME\s+STATE/m)
-    assert.match(listed.out, new RegExp(`${vm.id}\\s+cli_vm\\s+stopped`))
+    assert.match(listed.out, /^ID\s+NAME\s+STATE\s+CPUS\s+MEMORY MIB\s+IP$/m)
+    // The IP column shows the list's `ips` (it read a field the list never had, and printed "-" for every VM).
+    assert.match(listed.out, new RegExp(`^${vm.id}\\s+cli_vm\\s+stopped\\s+\\d+\\s+\\d+\\s+10\\.77\\.0\\.21$`, "m"))
     const json = await hyperx(["vm", "list", "--json", "--state", "stopped"])
     assert.ok(JSON.parse(json.out).items.some((row: { id: string }) => row.id === vm.id))
     const shown = await hyperx(["vm", "show", vm.id])

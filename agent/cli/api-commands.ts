@@ -87,7 +87,7 @@ const run = async (api: HyperxClient, command: ApiCommand, io: ApiIo): Promise<n
             vm.state ?? "",
             String(vm.cpus ?? ""),
             String(vm.memoryMiB ?? ""),
-            vm.primaryIp ?? "-",
+            (vm.ips ?? []).join(",") || "-",
           ]),
         ),
         `${page.items.length} of ${page.total}`,

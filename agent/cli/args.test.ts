@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
+import { apiNouns } from "./api-args.ts"
 import { parseCommand } from "./args.ts"
 import { helpTexts } from "./help.ts"
 
@@ -15,6 +16,10 @@ describe("hyperx command line", () => {
       assert.deepEqual(parseCommand(["help", ...words]), { kind: "help", text: helpTexts[topic as "agent"] }, topic)
       assert.match(helpTexts[topic as "agent"], /^Usage: hyperx /, topic)
     }
+  })
+
+  it("#20 #21 the main help names every verb that talks to the API: flavor, image and quota too", () => {
+    for (const noun of apiNouns) assert.match(helpTexts.main, new RegExp(`^  ${noun} `, "m"), noun)
   })
 
   it("agent takes its flags; unknown flags and stray words are errors with the command's help", () => {

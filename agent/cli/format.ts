@@ -3,13 +3,26 @@ import type { AdminRequest } from "./admin-commands.ts"
 // biome-ignore lint/suspicious/noExplicitAny: replies are JSON that came over a socket; printing reads them loosely
 type Json = any
 
+/** East Asian wide and fullwidth characters (Chinese names, R2): a terminal gives each two columns. */
+const wide =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u
+
+/** The columns a cell takes in a terminal (not its UTF-16 length). */
+export const displayWidth = (text: string): number => {
+  let width = 0
+  for (const char of text) width += wide.test(char) ? 2 : 1
+  return width
+}
+
 /** Left-aligned columns with a header row. */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
   if (rows.length === 0) return ["(none)"]
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
+  const widths = header.map((title, i) =>
+    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[i] ?? ""))),
+  )
   const line = (cells: ReadonlyArray<string>) =>
     cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .map((cell, i) => cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell))))
       .join("  ")
       .trimEnd()
   return [line(header), ...rows.map(line)]

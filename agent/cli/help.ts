@@ -27,11 +27,15 @@ Commands:
   vm list|show ID       the running agent's VMs (--json); vm start|stop|reboot|delete ID [--force]
   tasks                 the running agent's tasks (--vm, --state, --limit, --json)
   events --follow       follow tasks and VM state changes live (--vm, --json)
+  flavor VERB           the catalog's flavors: list, create, retire ID, restore ID (a superadmin's token)
+  image VERB            the catalog's images: list, retire ID, restore ID (a superadmin's token)
+  quota set DEPARTMENT  a department's quota: --cpus, --memory-mib, --disk-gib, --vms (a superadmin's token)
   --version             the version, the API's and the database schema's
   help [command]        this text, or a command's
 
-Every command takes --help. npm start runs \`hyperx agent\`. The vm, tasks and events verbs talk to the agent's
-API: --api URL (env HYPERX_API_URL, default http://127.0.0.1:8080) and --token (env HYPERX_TOKEN).
+Every command takes --help. npm start runs \`hyperx agent\`. The vm, tasks, events, flavor, image and quota verbs
+talk to the agent's API: --api URL (env HYPERX_API_URL, default http://127.0.0.1:<HYPERX_PORT or 8080>) and
+--token (env HYPERX_TOKEN).
 Exit codes: 0 done, 1 failed or refused, 2 bad usage.`,
 
   agent: `Usage: hyperx agent [options]

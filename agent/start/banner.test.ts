@@ -22,4 +22,31 @@ describe("the ready banner (#21)", () => {
     assert.equal(parsed.kind, "admin", JSON.stringify(parsed))
     assert.deepEqual(parsed.kind === "admin" && [parsed.flags.data, parsed.output], ["/srv/my data/hx", "quiet"])
   })
+
+  it("#21 both starts say how the hyperx command finds this agent and its token, on whatever port it listens", () => {
+    for (const token of ["hx_abc", undefined]) {
+      const lines = readyLines({ ...facts, origin: "http://127.0.0.1:8391", token, dataDir: "/srv/hx" })
+      const line = lines.find((l) => l.includes("HYPERX_API_URL")) ?? ""
+      assert.match(
+        line,
+        /^ {2}export HYPERX_TOKEN=\$TOKEN HYPERX_API_URL=http:\/\/127\.0\.0\.1:8391$/,
+        lines.join("\n"),
+      )
+      assert.ok(
+        lines.some((l) => /^ {2}export TOKEN=/.test(l)),
+        "the line it refers to, $TOKEN, comes first",
+      )
+    }
+  })
+
+  it("C6 the curl that boots a first VM asks for a network, so the VM gets an address (the API's default is none)", () => {
+    const lines = readyLines({ ...facts, token: "hx_abc", dataDir: "/srv/hx" })
+    const body = /-d '(\{.*\})'$/.exec(lines.find((l) => l.includes("-d '")) ?? "")?.[1] ?? "{}"
+    assert.deepEqual(JSON.parse(body), {
+      imageId: "tiny-linux",
+      flavorId: "tiny",
+      name: "my_first_vm",
+      networks: "auto",
+    })
+  })
 })

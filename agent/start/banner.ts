@@ -59,7 +59,19 @@ export const readyLines = (facts: ReadyFacts): ReadonlyArray<string> => {
       "",
     )
   }
-  const body = JSON.stringify({ imageId: seedIds.image, flavorId: seedIds.flavors.tiny, name: "my_first_vm" })
+  // The CLI's verbs read their own variables; on another port than 8080 they would not find the agent otherwise.
+  lines.push(
+    "The hyperx command (vm, tasks, events, …) reads:",
+    `  export HYPERX_TOKEN=$TOKEN HYPERX_API_URL=${facts.origin}`,
+    "",
+  )
+  // C6 "自动分配": without networks a VM has no NIC, and a first VM without an address puzzles its user.
+  const body = JSON.stringify({
+    imageId: seedIds.image,
+    flavorId: seedIds.flavors.tiny,
+    name: "my_first_vm",
+    networks: "auto",
+  })
   lines.push(
     "Create and boot a VM:",
     `  curl -X POST ${api}/vms -H "Authorization: Bearer ${facts.token ?? "$TOKEN"}" \\`,

@@ -32,11 +32,13 @@ for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
       await core.run(core.fake.simulate.setLoad(busy.hostname, { cpuPercent: 73, memoryUsedBytes: 100 * 2 ** 20 }))
       const collector = makeCollector()
       await core.run(at("2026-12-06T10:00:00Z", collector.round()))
-      await core.run(at("2026-12-06T10:00:30Z", collector.round()))
+      // The collector's timer drifts by milliseconds; the step a client shows stays whole seconds.
+      await core.run(at("2026-12-06T10:00:30.009Z", collector.round()))
       const series = await core.run(
         at("2026-12-06T10:01:00Z", vmMetrics(owner(), busy.id, { from: new Date("2026-12-06T09:59:00Z") })),
       )
       assert.equal(series.tier, "raw")
+      assert.equal(series.stepSeconds, 30)
       assert.deepEqual(series.at, [
         Date.parse("2026-12-06T10:00:00Z") / 1000,
         Date.parse("2026-12-06T10:00:30Z") / 1000,

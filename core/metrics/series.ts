@@ -49,11 +49,15 @@ const columns = (samples: ReadonlyArray<MetricSample>) => ({
   diskUsedPercent: samples.map((s) => s.diskUsedPercent),
 })
 
-/** The raw tier's step as the samples show it (the operator may have changed the interval), else the policy's. */
+/**
+ * The raw tier's step as the samples show it (the operator may have changed the interval), else the policy's; in
+ * whole seconds, as `at` is: the collector's rounds drift by milliseconds, and a client shows the step to people
+ * (M1: "每 30 秒更新", not 30.009).
+ */
 const rawStep = (samples: ReadonlyArray<MetricSample>, policy: MetricsPolicy): number => {
   const gaps = samples.slice(1).map((s, i) => (s.at.getTime() - (samples[i]?.at.getTime() ?? 0)) / 1000)
   const positive = gaps.filter((gap) => gap > 0)
-  return positive.length === 0 ? Duration.toSeconds(policy.interval) : Math.min(...positive)
+  return positive.length === 0 ? Duration.toSeconds(policy.interval) : Math.max(1, Math.round(Math.min(...positive)))
 }
 
 /** M1: a VM's usage over a time range, for those who may see the VM (G1: others get NotFound). */

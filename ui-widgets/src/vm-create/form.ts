@@ -54,6 +54,7 @@ export type Step = (typeof steps)[number]
 
 /** A field a rule can mark; data disks are marked one by one (disk-0, disk-1, …). */
 export type Field =
+  | "ownerId"
   | "count"
   | "name"
   | "tags"
@@ -68,7 +69,7 @@ export type FieldKey = Field | `disk-${number}`
 
 /** Which step shows which fields, so Next knows what it must check. */
 export const stepFields: Readonly<Record<Step, ReadonlyArray<Field | "disks">>> = {
-  basic: ["count", "name", "tags", "reclaimAt", "remarks"],
+  basic: ["ownerId", "count", "name", "tags", "reclaimAt", "remarks"],
   image: ["imageId"],
   config: ["flavorId", "password", "keyPairId", "disks"],
   network: ["networks"],

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyDeclarations } from "lit"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
-import type { Created, Flavor, Image, Items, Network, PlatformEvent, Task } from "../api/types.ts"
+import type { Created, Flavor, Image, Items, Network, PlatformEvent, Task, User } from "../api/types.ts"
 import { HxVmCreatedEvent } from "../events.ts"
 import { HxElement } from "../internal/hx-element.ts"
 import { stateStyles, themeStyles } from "../internal/styles.ts"
@@ -41,6 +41,7 @@ export class HxVmCreate extends HxElement {
     images: { state: true },
     flavors: { state: true },
     networks: { state: true },
+    users: { state: true },
     submitting: { state: true },
     serverRefusal: { state: true },
     error: { state: true },
@@ -59,6 +60,8 @@ export class HxVmCreate extends HxElement {
   declare protected flavors: ReadonlyArray<Flavor>
   /** C6: the networks the caller may choose, with free-IP counts (empty when the agent has none). */
   declare protected networks: ReadonlyArray<Network>
+  /** C1: whom the VMs may be made for (GET /users: oneself for a user, the department or all for admins). */
+  declare protected users: ReadonlyArray<User>
   declare protected submitting: boolean
   declare protected serverRefusal: { readonly field: FieldKey; readonly message: string } | undefined
   declare protected error: string | undefined
@@ -79,6 +82,7 @@ export class HxVmCreate extends HxElement {
     this.images = []
     this.flavors = []
     this.networks = []
+    this.users = []
     this.submitting = false
     this.serverRefusal = undefined
     this.error = undefined
@@ -110,14 +114,19 @@ export class HxVmCreate extends HxElement {
   protected override async reload(): Promise<void> {
     try {
       const routes = await offeredRoutes(this.client)
-      const [images, flavors, networks] = await Promise.all([
+      const [images, flavors, networks, users] = await Promise.all([
         this.client.get<Items<Image>>("/images"),
         this.client.get<Items<Flavor>>("/flavors"),
         offers(routes, "GET", "/networks") ? this.client.get<Items<Network>>("/networks") : { items: [] },
+        // Without the list the wizard still creates for the signed-in user: a failure here asks nothing more.
+        offers(routes, "GET", "/users")
+          ? this.client.get<Items<User>>("/users").catch((): Items<User> => ({ items: [] }))
+          : { items: [] },
       ])
       this.images = images.items
       this.flavors = flavors.items
       this.networks = networks.items
+      this.users = users.items
       this.error = undefined
     } catch (error) {
       this.error = this.report(error).message
@@ -211,6 +220,7 @@ export class HxVmCreate extends HxElement {
       image: choices.image,
       flavor: choices.flavor,
       networks: this.networks,
+      users: this.users,
       set: (patch, field) => this.change(patch, field),
       setTag: (key, value) => this.change({ tags: { ...this.form.tags, [key]: value } }, "tags"),
       setDisk: (index, patch) =>

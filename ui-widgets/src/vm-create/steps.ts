@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit"
-import type { Flavor, Image, Network } from "../api/types.ts"
+import type { Flavor, Image, Network, User } from "../api/types.ts"
 import { formatMemory, formatMoney, type Locale, type Messages } from "../i18n/index.ts"
 import {
   type CreateForm,
@@ -29,6 +29,8 @@ export interface StepView {
   readonly image: Image | undefined
   readonly flavor: Flavor | undefined
   readonly networks: ReadonlyArray<Network>
+  /** C1: the users the caller may create VMs for (oneself alone for a plain user). */
+  readonly users: ReadonlyArray<User>
   set(patch: Partial<CreateForm>, field?: FieldKey): void
   setTag(key: keyof CreateForm["tags"], value: string): void
   setDisk(index: number, patch: Partial<CreateForm["dataDisks"][number]>): void
@@ -67,11 +69,28 @@ const field = (
   </div>`
 }
 
+/** C1 "设置虚拟机所有者": an admin creates VMs for a user of their scope; empty is the signed-in user. */
+const owner = (v: StepView) =>
+  field(
+    v,
+    "ownerId",
+    v.t.create.owner,
+    (d, bad) => html`<select id="ownerId" part="input" aria-describedby=${d} aria-invalid=${bad}
+      @change=${(e: Event) => v.set({ ownerId: eventValue(e) }, "ownerId")}>
+      <option value="" ?selected=${v.form.ownerId === ""}>${v.t.create.ownerSelf}</option>
+      ${v.users.map(
+        (user) =>
+          html`<option value=${user.id} ?selected=${v.form.ownerId === user.id}>${user.name} · ${user.email}</option>`,
+      )}
+    </select>`,
+  )
+
 const basic = (v: StepView) => {
   const t = v.t.create
   const several = countOf(v.form) !== 1
   const preview = namesFromTags(v.form) ? namePreview(v.form) : undefined
   return html`
+    ${v.users.length > 1 ? owner(v) : nothing}
     ${field(
       v,
       "count",
@@ -231,7 +250,9 @@ const config = (v: StepView) => {
 
 const confirm = (v: StepView) => {
   const t = v.t.create
+  const owner = v.users.find((user) => user.id === v.form.ownerId)
   const rows: Array<[string, string]> = [
+    ...(v.users.length > 1 ? [[t.owner, owner?.name ?? t.ownerSelf] as [string, string]] : []),
     [t.count, v.form.count],
     [t.name, namesFromTags(v.form) ? (namePreview(v.form) ?? v.t.common.none) : v.form.name],
     [t.image, v.image?.name ?? v.t.common.none],

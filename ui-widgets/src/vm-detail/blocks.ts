@@ -1,6 +1,6 @@
 import { html, type TemplateResult } from "lit"
 import type { HostDevice, VmDetail } from "../api/types.ts"
-import { formatMemory, type Locale, type Messages } from "../i18n/index.ts"
+import { formatDateTime, formatMemory, type Locale, type Messages } from "../i18n/index.ts"
 
 const block = (id: string, title: string, rows: ReadonlyArray<readonly [string, unknown]>) =>
   html`<section class="block" part="block" aria-labelledby=${id} data-block=${id}>
@@ -12,11 +12,15 @@ const block = (id: string, title: string, rows: ReadonlyArray<readonly [string, 
 const deviceName = (device: HostDevice) => `${device.vendor} ${device.model}`
 
 /** D1 basic info, D2 runtime, D3 configuration, D4 bound resources. */
-export const renderBlocks = (detail: VmDetail, t: Messages, _locale: Locale): TemplateResult => {
+export const renderBlocks = (detail: VmDetail, t: Messages, locale: Locale): TemplateResult => {
   const d = t.detail
   const none = t.common.none
   const named = (value: { readonly name: string } | null) => value?.name ?? none
+  const yesNo = (on: boolean) => (on ? t.common.yes : t.common.no)
   const ips = detail.resources.nics.flatMap((nic) => [nic.primaryIp, ...nic.secondaryIps])
+  const tags = Object.entries(detail.vm.tags).map(([key, value]) => `${key}=${value}`)
+  // The record's own settings (C1, R4, R5, R7, R12): what the edit actions change is shown here, as the list's
+  // columns name it, so a user sees a remark or a reclaim date after setting it.
   return html`<div class="blocks">
     ${block("block-basic", d.basic, [
       [d.name, detail.vm.displayName],
@@ -24,6 +28,14 @@ export const renderBlocks = (detail: VmDetail, t: Messages, _locale: Locale): Te
       [d.owner, named(detail.owner)],
       [d.company, named(detail.company)],
       [d.department, named(detail.department)],
+      [t.columns.tags, tags.join(", ") || none],
+      [t.columns.remarks, detail.vm.remarks || none],
+      [
+        t.columns.reclaimAt,
+        detail.vm.reclaimAt === null ? t.common.never : formatDateTime(detail.vm.reclaimAt, locale),
+      ],
+      [t.columns.haEnabled, yesNo(detail.vm.haEnabled)],
+      [t.columns.deletionProtected, yesNo(detail.vm.deletionProtected)],
     ])}
     ${block("block-runtime", d.runtime, [
       [d.state, t.states[detail.runtime.state] ?? detail.runtime.stateLabel],
