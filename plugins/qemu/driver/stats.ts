@@ -1,10 +1,12 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { VmStats } from "../../../core/driver/driver.ts"
+import type { VmSpec } from "../../../core/driver/spec.ts"
 import { diskNames, FIXED_IDS } from "../argv/names.ts"
+import { guestCountersByMac } from "../qga/commands/network.ts"
 import { queryBlockstats } from "../qmp/commands/block.ts"
 import { balloonGuestStats, peripheralPath, reportedStats } from "../qmp/commands/qom.ts"
 import type { Domains } from "./domains.ts"
-import { tapCounters } from "./nic-counters.ts"
+import { countedOnHost, type GuestCounters, nicCounters } from "./nic-counters.ts"
 import { residentBytes, sampleCpu, startedAtUptime } from "./process.ts"
 import type { Session } from "./session.ts"
 
@@ -46,6 +48,37 @@ const memory = (session: Session, configured: number) =>
     ),
   )
 
+/** How long a sample waits for the guest agent's counters (connecting included): a silent guest leaves them unknown. */
+const guestCountersTimeoutMs = 2_000
+/** After the agent did not answer, samples leave it alone this long (it may not be installed, or still booting). */
+const guestCountersBackoffMs = 60_000
+
+/**
+ * The guest agent's per-interface counters, for NICs the host cannot count (user-mode networking): only when the
+ * domain has an agent channel and no operation holds the domain (a sample never waits behind a backup's freeze, and
+ * never shares the channel with one), and not again for a while after the agent did not answer; undefined otherwise.
+ */
+const guestCounters = (domains: Domains, session: Session, spec: VmSpec): Effect.Effect<GuestCounters | undefined> =>
+  Effect.suspend(() => {
+    if (!spec.guestAgent || spec.nics.every(countedOnHost)) return Effect.succeed(undefined)
+    if ((session.guestCountersAfter ?? 0) > Date.now()) return Effect.succeed(undefined)
+    return domains
+      .ifFree(spec.name)(
+        session
+          .withAgent("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
+          .pipe(Effect.timeout(guestCountersTimeoutMs)),
+      )
+      .pipe(
+        Effect.map(Option.getOrUndefined),
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            session.guestCountersAfter = Date.now() + guestCountersBackoffMs
+          }),
+        ),
+        Effect.orElseSucceed(() => undefined),
+      )
+  })
+
 export const makeStats = (domains: Domains) =>
   Effect.fn("QemuDriver.stats")(function* (name: string) {
     const { domain, session } = yield* domains.running("stats", name)
@@ -60,7 +93,7 @@ export const makeStats = (domains: Domains) =>
       )
       return { id: disk.id, readBytes: entry?.stats.rdBytes ?? 0, writeBytes: entry?.stats.wrBytes ?? 0 }
     })
-    const nics = tapCounters(session.pid, spec.nics)
+    const nics = nicCounters(session.pid, spec.nics, yield* guestCounters(domains, session, spec))
     return {
       cpuPercent: cpuPercent(session, spec.cpus),
       memoryTotalBytes: mem.total,
