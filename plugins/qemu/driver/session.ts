@@ -41,7 +41,7 @@ export interface Session {
   readonly dropAgent: Effect.Effect<void>
   /** The last CPU sample `stats` took. */
   cpuSample: CpuSample | undefined
-  /** `stats` asks the guest agent for NIC counters again only after this time (ms): it did not answer before. */
+  /** `stats` asks the guest agent for NIC counters again only after this time (ms): its open port did not answer. */
   guestCountersAfter?: number
 }
 

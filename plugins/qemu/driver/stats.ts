@@ -4,7 +4,9 @@ import type { VmSpec } from "../../../core/driver/spec.ts"
 import { diskNames, FIXED_IDS } from "../argv/names.ts"
 import { guestCountersByMac } from "../qga/commands/network.ts"
 import { queryBlockstats } from "../qmp/commands/block.ts"
+import { guestSideOpen } from "../qmp/commands/chardev.ts"
 import { balloonGuestStats, peripheralPath, reportedStats } from "../qmp/commands/qom.ts"
+import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
 import { countedOnHost, type GuestCounters, nicCounters } from "./nic-counters.ts"
 import { residentBytes, sampleCpu, startedAtUptime } from "./process.ts"
@@ -50,24 +52,32 @@ const memory = (session: Session, configured: number) =>
 
 /** How long a sample waits for the guest agent's counters (connecting included): a silent guest leaves them unknown. */
 const guestCountersTimeoutMs = 2_000
-/** After the agent did not answer, samples leave it alone this long (it may not be installed, or still booting). */
+/** After an open agent port did not answer, samples leave it alone this long (a hung agent). */
 const guestCountersBackoffMs = 60_000
 
 /**
- * The guest agent's per-interface counters, for NICs the host cannot count (user-mode networking): only when the
- * domain has an agent channel and no operation holds the domain (a sample never waits behind a backup's freeze, and
- * never shares the channel with one), and not again for a while after the agent did not answer; undefined otherwise.
+ * The guest agent's per-interface counters, for NICs the host cannot count (user-mode networking). Asked only when
+ * the guest's side of the agent's channel is open (the agent runs: QMP tells, without asking it, so a booting guest
+ * or one without an agent costs nothing), no operation holds the domain (a sample never waits behind a backup's
+ * freeze, nor shares the channel with one), and not again for a minute after an open agent did not answer;
+ * undefined otherwise.
  */
-const guestCounters = (domains: Domains, session: Session, spec: VmSpec): Effect.Effect<GuestCounters | undefined> =>
-  Effect.suspend(() => {
-    if (!spec.guestAgent || spec.nics.every(countedOnHost)) return Effect.succeed(undefined)
-    if ((session.guestCountersAfter ?? 0) > Date.now()) return Effect.succeed(undefined)
-    return domains
-      .ifFree(spec.name)(
-        session
-          .withAgent("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
-          .pipe(Effect.timeout(guestCountersTimeoutMs)),
-      )
+const guestCounters = (
+  domains: Domains,
+  session: Session,
+  monitor: QmpMonitor,
+  spec: VmSpec,
+): Effect.Effect<GuestCounters | undefined> =>
+  Effect.gen(function* () {
+    if (!spec.guestAgent || spec.nics.every(countedOnHost)) return undefined
+    if ((session.guestCountersAfter ?? 0) > Date.now()) return undefined
+    const listening = yield* guestSideOpen(monitor, FIXED_IDS.qgaChardev).pipe(Effect.orElseSucceed(() => false))
+    if (!listening) return undefined
+    const asked = session
+      .withAgent("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
+      .pipe(Effect.timeout(guestCountersTimeoutMs))
+    return yield* domains
+      .ifFree(spec.name)(asked)
       .pipe(
         Effect.map(Option.getOrUndefined),
         Effect.tapError(() =>
@@ -93,7 +103,7 @@ export const makeStats = (domains: Domains) =>
       )
       return { id: disk.id, readBytes: entry?.stats.rdBytes ?? 0, writeBytes: entry?.stats.wrBytes ?? 0 }
     })
-    const nics = nicCounters(session.pid, spec.nics, yield* guestCounters(domains, session, spec))
+    const nics = nicCounters(session.pid, spec.nics, yield* guestCounters(domains, session, monitor, spec))
     return {
       cpuPercent: cpuPercent(session, spec.cpus),
       memoryTotalBytes: mem.total,
