@@ -172,8 +172,11 @@ const startAnywhere = Effect.fn("operations.startAnywhere")(function* (
   return remoteHandle(store, yield* store.tasks.get(taskId))
 })
 
+/** The graceful operations a forced stop or reboot cuts short (supersede.ts), by the name their lock carries. */
+export const supersededOperations: ReadonlySet<string> = new Set<Operation>(["vm.stop", "vm.reboot"])
+
 /** The rules of a forced kind but those of the VM's state: what must allow it besides a graceful one finishing. */
-const besidesState = (kind: "force-stop" | "force-reboot") => ({
+export const besidesState = (kind: "force-stop" | "force-reboot") => ({
   ...powerOperations[kind],
   rules: powerOperations[kind].rules.filter((rule) => rule.name !== vmBusy.name && rule.name !== "lifecycle-state"),
 })

@@ -5,8 +5,10 @@ import { useCore } from "../../test-support/core.ts"
 import { NotFound, RuleViolation } from "../errors.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
+import { allowedActions } from "./allowed-actions.ts"
 import { power } from "./power.ts"
 import { seedVm } from "./testing/world.ts"
+import { loadVisibleVmDetail } from "./vm-context.ts"
 
 const getVm = (id: string) => Store.use((s) => s.vms.get(id))
 
@@ -69,6 +71,28 @@ for (const backend of storeBackends) {
       // Tidy: the owner's forced stop ends the wait.
       await core.complete(power(owner(), vm.id, "force-stop"))
       assert.equal((await core.run(graceful.done)).error?.code, "cancelled")
+    })
+
+    it("B1 B3 the VM's actions offer the forced stop and reboot while a graceful stop waits, as the call answers", async () => {
+      const { vm } = await waitingStop()
+      const offered = await core.run(
+        Effect.gen(function* () {
+          const { preview } = yield* loadVisibleVmDetail(owner(), vm.id)
+          return yield* allowedActions(preview.context, { lang: "en", ...preview })
+        }),
+      )
+      const verdict = (action: string) => {
+        const found = offered.find((a) => a.action === action)
+        return found?.allowed === true ? "allowed" : found?.rule
+      }
+      assert.deepEqual(["force-stop", "force-reboot", "stop", "reboot", "start"].map(verdict), [
+        "allowed",
+        "allowed",
+        "vm-busy",
+        "vm-busy",
+        "vm-busy",
+      ])
+      await core.complete(power(owner(), vm.id, "force-stop"))
     })
 
     it("G4 a graceful stop while another graceful stop waits is still refused vm-busy", async () => {
