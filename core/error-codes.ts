@@ -1,5 +1,14 @@
 import { DriverError } from "./driver/errors.ts"
-import { InvalidInput, NotFound, PreconditionFailed, RuleViolation, StoreError, VersionConflict } from "./errors.ts"
+import {
+  InvalidInput,
+  MigrationCancelled,
+  NotFound,
+  PreconditionFailed,
+  RuleViolation,
+  StoreError,
+  Superseded,
+  VersionConflict,
+} from "./errors.ts"
 
 /**
  * The one vocabulary of failures: a task records the code (and rule) the API answers for the same failure, so a
@@ -16,6 +25,7 @@ export type ErrorCode =
   | "hypervisor-error"
   | "unavailable"
   | "interrupted"
+  | "cancelled"
   | "internal"
 
 /** A rule's kind → its code: the caller's role may not; the resource's state forbids it; the input breaks it. */
@@ -30,5 +40,7 @@ export const errorCodeOf = (failure: unknown): ErrorCode => {
   if (failure instanceof PreconditionFailed) return "precondition-failed"
   if (failure instanceof DriverError) return "hypervisor-error"
   if (failure instanceof StoreError && failure.retryable) return "unavailable"
+  // A task another request cut short (tasks only: no request is answered with it).
+  if (failure instanceof MigrationCancelled || failure instanceof Superseded) return "cancelled"
   return "internal"
 }

@@ -45,3 +45,26 @@ export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()
   /** The version the VM has now. */
   current: Schema.Int,
 }) {}
+
+/** R9: a migration a superadmin cancelled before the target proved the guest; the VM runs on at its source. */
+export class MigrationCancelled extends Schema.TaggedError<MigrationCancelled>()("MigrationCancelled", {
+  vmId: Schema.String,
+}) {
+  override get message() {
+    return "The migration was cancelled; the VM keeps running on its host"
+  }
+}
+
+/**
+ * B1 B3: a graceful stop or reboot (waiting on the guest) cut short by a forced one asked meanwhile, which then runs:
+ * "强制关机 … 将会立刻为虚拟机断电".
+ */
+export class Superseded extends Schema.TaggedError<Superseded>()("Superseded", {
+  vmId: Schema.String,
+  /** The forced operation that cut it short. */
+  by: Schema.String,
+}) {
+  override get message() {
+    return `Cut short by ${this.by}, asked while it waited on the guest`
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * The agent as `npm start` runs it, with real QEMU guests, over real HTTP and WebSockets: create a VM, follow its
  * events to running, read the guest's boot line over the serial WebSocket, open the VNC console with a ticket,
- * reuse of the ticket refused, stop, delete into the recycle bin, restore; a user of another department gets 404
+ * reuse of the ticket refused, its network rates in the metrics (default network, user-mode), stop, delete into the recycle bin, restore; a user of another department gets 404
  * and never sees the VM in the event stream.
  */
 import assert from "node:assert/strict"
@@ -9,6 +9,7 @@ import { before, describe, it } from "node:test"
 import { qemuInstalled } from "../../plugins/qemu/driver/testing.ts"
 import { GUEST_BOOT_LINE, GUEST_HEARTBEAT } from "../../plugins/qemu/guest/recipe.ts"
 import { handleAdminRequest } from "../cli/admin-protocol.ts"
+import { until } from "../cluster/testing.ts"
 import { useQemuAgent } from "../testing/qemu-agent.ts"
 import { type Client, connect, eventsOf } from "../ws/testing.ts"
 
@@ -16,7 +17,8 @@ import { type Client, connect, eventsOf } from "../ws/testing.ts"
 type Json = any
 
 describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false : "QEMU is not installed" }, () => {
-  const { live, log } = useQemuAgent("hx-e2e-")
+  // M1: a sample every 2 s (30 s by default), so that the VM's network rates show within the test.
+  const { live, log } = useQemuAgent("hx-e2e-", undefined, { env: { HYPERX_METRICS_INTERVAL_SECONDS: "2" } })
   let superToken = ""
   let salesToken = ""
   before(async () => {
@@ -72,6 +74,7 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
       imageId: "tiny-linux",
       flavorId: "tiny",
       name: "e2e_vm",
+      networks: "auto",
     })
     assert.equal(created.status, 202, JSON.stringify(created.body))
     const vmId: string = created.body.vmIds[0]
@@ -118,6 +121,18 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
 
     assert.equal((await http("GET", `/api/v1/vms/${vmId}`, salesToken)).status, 404)
     assert.equal((await http("POST", `/api/v1/vms/${vmId}/console`, salesToken, { kind: "vnc" })).status, 404)
+
+    // M1: the VM's NIC is on the default network (user-mode: no tap to count on the host); its rates come from the
+    // guest agent and show in the monitoring series, as the detail's monitoring tab draws them.
+    const nic = (await http("GET", `/api/v1/vms/${vmId}/nics`, superToken)).body.items as Array<{ networkId: string }>
+    assert.equal(nic.length, 1, "C6 auto: one NIC, on the default network (the only one)")
+    const rates = async () => {
+      const series = (await http("GET", `/api/v1/vms/${vmId}/metrics?tier=raw`, superToken)).body
+      const known = (series.netRxBps as Array<number | null>).findIndex((rate) => rate !== null)
+      return known < 0 ? undefined : { rx: series.netRxBps[known], tx: series.netTxBps[known] }
+    }
+    const known = await until("a known network rate in the VM's metrics", rates, 90_000)
+    assert.ok(known.rx >= 0 && known.tx >= 0, JSON.stringify(known))
 
     const stop = await http("POST", `/api/v1/vms/${vmId}/stop`, superToken, {})
     assert.equal(stop.status, 202, JSON.stringify(stop.body))

@@ -72,6 +72,7 @@ export const vmDetail = Effect.fn("agent.vmDetail")(function* (actor: Actor, vmI
   const actions: ReadonlyArray<AllowedAction> = yield* allowedActions(preview.context, {
     lang,
     locked: preview.locked,
+    lockedBy: preview.lockedBy,
   })
   return {
     vm: publicVm(vm),

@@ -26,6 +26,28 @@ const awaitDiskInStats = (t: CaseContext, name: string, diskId: string, present:
     )
   })
 
+/**
+ * With `metrics` declared and the driver reporting per-NIC counters, the NIC that just carried traffic both ways must
+ * show bytes received and sent (from the guest's side). A driver that reports no `nics` at all is not held to it
+ * (the counters are optional); one that reports them must report this NIC.
+ */
+const checkNicCounters = (t: CaseContext, name: string, nicId: string) =>
+  Effect.gen(function* () {
+    if (!t.has("metrics")) return
+    const stats = yield* t.group("stats")
+    const sample = yield* t.step("stats after the traffic", stats(name))
+    if (sample.nics === undefined) return
+    const counters = sample.nics.find((nic) => nic.id === nicId)
+    yield* check(
+      counters !== undefined,
+      `stats list NICs ${sample.nics.map((nic) => nic.id).join(", ") || "none"}, not the one that carried traffic (${nicId})`,
+    )
+    yield* check(
+      counters !== undefined && counters.rxBytes > 0 && counters.txBytes > 0,
+      `${nicId} carried DHCP and pings both ways, but stats count rx ${counters?.rxBytes} / tx ${counters?.txBytes} bytes`,
+    )
+  })
+
 /** The ISO the media case inserts: the config's, or a small file the suite writes (a hypervisor need not parse it). */
 const isoFor = (t: CaseContext) => {
   if (t.config.isoPath !== undefined) return t.config.isoPath
@@ -114,7 +136,7 @@ export const deviceCases = [
     id: "nics.connectivity",
     capability: "hotplugNic",
     title:
-      "a hot-plugged NIC carries traffic: the guest gets its DHCP address, reaches a peer and answers it; unplugged, it does not",
+      "a hot-plugged NIC carries traffic: the guest gets its DHCP address, reaches a peer and answers it, and its counters show it; unplugged, it does not",
     applies: (_driver, config) =>
       config.network === undefined ? "the run has no network probe (config.network) to test traffic on" : undefined,
     run: (t) =>
@@ -150,6 +172,7 @@ export const deviceCases = [
           yield* probe("the peer pings the guest", network.peerPings(address)),
           `${address} did not answer the peer`,
         )
+        yield* checkNicCounters(t, vm.name, nic.id)
         yield* t.step("hot-unplug the NIC", nics.detach(vm.name, nic.id))
         yield* check(
           !(yield* probe("the peer pings the guest again", network.peerPings(address))),

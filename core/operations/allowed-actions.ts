@@ -24,7 +24,7 @@ import { loginMethodOperation, sshKeysOperation } from "./login.ts"
 import { migrateCheck } from "./migrate/preview.ts"
 import { joinNetworkCheck } from "./networks/nics.ts"
 import { resetPasswordOperation } from "./password.ts"
-import { powerOperations } from "./power.ts"
+import { besidesState, powerOperations, supersededOperations } from "./power.ts"
 import { previewOn } from "./preview.ts"
 import { reinstallOperation } from "./reinstall.ts"
 import { resizeOperation } from "./resize.ts"
@@ -114,8 +114,18 @@ const actions: ReadonlyArray<ActionEntry> = [
  * so widgets never hard-code which actions a state allows. The caller has chosen no input yet: rules of kind
  * "invalid", which judge it, are left to the call.
  */
-export const allowedActions = (base: VmContext, opts: { readonly lang: Lang; readonly locked: boolean }) =>
-  Effect.forEach(actions, ({ action, check, input }) => allowedAction(action, check, base, input(base) as never, opts))
+export const allowedActions = (
+  base: VmContext,
+  opts: { readonly lang: Lang; readonly locked: boolean; readonly lockedBy?: string | null },
+) =>
+  Effect.forEach(actions, ({ action, check, input }) => {
+    // B1 B3: while a graceful stop or reboot holds the VM, a forced one is offered: it cuts the graceful one short.
+    const forced = action === "force-stop" || action === "force-reboot" ? action : undefined
+    if (forced !== undefined && supersededOperations.has(opts.lockedBy ?? "")) {
+      return allowedAction(action, besidesState(forced), base, input(base) as never, { ...opts, locked: false })
+    }
+    return allowedAction(action, check, base, input(base) as never, opts)
+  })
 
 /** One action's preview, as the API shows it (the VM's actions here, a NIC's in nic-views.ts). */
 export const allowedAction = <K extends Reads, I, C extends VmRecordContext>(

@@ -10,13 +10,15 @@ import type { LifecycleAction } from "../lifecycle/table.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
+import { vmBusy } from "../rules/lifecycle.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
 import { Store } from "../store/ports.ts"
 import { detachExternalDevices } from "./devices/work.ts"
 import { driverFor } from "./driver-for.ts"
 import { applyGuestLogin } from "./login.ts"
-import { runVmOperation } from "./run-vm-operation.ts"
+import { checkVmOperation, runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
+import { supersedable, supersede } from "./supersede.ts"
 import type { BackgroundWork, OperationError, VmOperation } from "./vm-operation.ts"
 
 export type PowerKind = "start" | "stop" | "force-stop" | "reboot" | "force-reboot"
@@ -53,7 +55,7 @@ export const defineAndStart = (driver: Driver, vm: Vm) =>
 
 /** B6: a single stop that asked for it detaches the VM's USB devices, GPUs and ISO once the VM is off. */
 const afterStop = (
-  stop: Effect.Effect<void, OperationError>,
+  stop: Effect.Effect<void, OperationError, EventBus>,
   context: PowerContext,
   { driver, source }: Prepared,
 ): Effect.Effect<unknown, OperationError, Store | EventBus> =>
@@ -71,9 +73,13 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
   stop: {
     operation: "vm.stop",
     action: "stop",
+    // B1: a forced stop or reboot asked while the guest is asked to power off cuts the wait short (supersede).
     work: (driver, context, prepared) =>
       afterStop(
-        driver.shutdown(context.vm.hostname, { force: false, timeoutMs: prepared.timeoutMs }),
+        supersedable(
+          context.vm.id,
+          driver.shutdown(context.vm.hostname, { force: false, timeoutMs: prepared.timeoutMs }),
+        ),
         context,
         prepared,
       ),
@@ -91,7 +97,7 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
   reboot: {
     operation: "vm.reboot",
     action: "reboot",
-    work: (driver, { vm }) => driver.reboot(vm.hostname, { force: false }),
+    work: (driver, { vm }) => supersedable(vm.id, driver.reboot(vm.hostname, { force: false })),
   },
   "force-reboot": {
     operation: "vm.force-reboot",
@@ -166,8 +172,45 @@ const startAnywhere = Effect.fn("operations.startAnywhere")(function* (
   return remoteHandle(store, yield* store.tasks.get(taskId))
 })
 
+/** The graceful operations a forced stop or reboot cuts short (supersede.ts), by the name their lock carries. */
+export const supersededOperations: ReadonlySet<string> = new Set<Operation>(["vm.stop", "vm.reboot"])
+
+/** The rules of a forced kind but those of the VM's state: what must allow it besides a graceful one finishing. */
+export const besidesState = (kind: "force-stop" | "force-reboot") => ({
+  ...powerOperations[kind],
+  rules: powerOperations[kind].rules.filter((rule) => rule.name !== vmBusy.name && rule.name !== "lifecycle-state"),
+})
+
+/**
+ * B1 B3: "强制关机/强制重启 … 将会立刻为虚拟机断电": a forced stop or reboot refused only because a graceful stop or
+ * reboot of this agent waits on the guest (an ACPI button it ignores, up to the host's timeout) cuts that one short,
+ * then runs. Everything else the forced one's rules ask is checked before anything is cut short.
+ */
+const forced = Effect.fn("operations.forcedPower")(function* (
+  actor: Actor,
+  vmId: string,
+  kind: "force-stop" | "force-reboot",
+  options: PowerOptions,
+) {
+  const run = runVmOperation(powerOperations[kind], actor, vmId, options, options)
+  return yield* run.pipe(
+    Effect.catchTag("RuleViolation", (refused) =>
+      refused.rule !== vmBusy.name
+        ? Effect.fail(refused)
+        : Effect.gen(function* () {
+            const { context } = yield* checkVmOperation(besidesState(kind), actor, vmId, options)
+            const pending = context.vm.state === "stopping" || context.vm.state === "rebooting"
+            if (!(yield* supersede(vmId, powerOperations[kind].operation, pending))) return yield* Effect.fail(refused)
+            return yield* run
+          }),
+    ),
+  )
+})
+
 /** Start, stop or reboot a VM (B1–B3), gracefully or forced; returns its task at once. */
 export const power = (actor: Actor, vmId: string, kind: PowerKind, options: PowerOptions = {}) =>
   kind === "start"
     ? startAnywhere(actor, vmId, options)
-    : runVmOperation(powerOperations[kind], actor, vmId, options, options)
+    : kind === "force-stop" || kind === "force-reboot"
+      ? forced(actor, vmId, kind, options)
+      : runVmOperation(powerOperations[kind], actor, vmId, options, options)

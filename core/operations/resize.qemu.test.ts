@@ -1,6 +1,7 @@
 /**
  * K1 and K4 through the core on real QEMU (TCG, the tiny guest): after a resize the VM runs again by itself and the
- * guest counts the new CPUs and memory; after sockets are set by hand the guest's topology shows them.
+ * guest counts the new CPUs and memory; after sockets are set by hand the guest's topology shows them. Then, on the
+ * same guest (one boot for the file), B1: a forced stop cuts short a graceful stop the guest does not answer.
  */
 import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
@@ -15,7 +16,10 @@ import { setSockets } from "./sockets.ts"
 
 const skip = qemuInstalled() ? false : "qemu-system-x86_64 / qemu-img not installed"
 
-describe("resize and sockets through the core on real QEMU (K1, K4)", { skip, timeout: 900_000 }, () => {
+describe("resize, sockets and a forced stop through the core on real QEMU (K1, K4, B1)", {
+  skip,
+  timeout: 900_000,
+}, () => {
   const core = useQemuCore()
   let vm: Vm
   const owner = () => core.world.actors.owner
@@ -63,5 +67,17 @@ describe("resize and sockets through the core on real QEMU (K1, K4)", { skip, ti
     await waitForBoot(core.driver, vm.hostname)
     assert.equal(await packages(), 2)
     assert.equal(await cpus(), 2)
+  })
+
+  it("B1 a force stop cuts short a graceful stop the guest does not answer: QEMU ends at once, the stop is cancelled", async () => {
+    // Without its acpid the guest ignores the power button: the graceful stop would wait the host's 60 s.
+    await sh("kill $(pidof acpid)")
+    const graceful = await core.run(power(owner(), vm.id, "stop"))
+    const forced = await core.complete(power(owner(), vm.id, "force-stop"))
+    assert.equal(forced.state, "succeeded")
+    const cut = await core.run(graceful.done)
+    assert.deepEqual([cut.state, cut.error?.code], ["failed", "cancelled"])
+    assert.equal((await core.vm(vm.id)).state, "stopped")
+    assert.equal((await core.run(core.driver.inspect(vm.hostname))).power, "stopped")
   })
 })

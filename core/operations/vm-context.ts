@@ -40,6 +40,7 @@ export const loadVisibleVmDetail = Effect.fn("operations.loadVisibleVmDetail")(f
   const preview = {
     context: contextOfTraits(actor, reads.vm, reads.facts, reads.imageTraits),
     locked: reads.locked,
+    lockedBy: reads.lockedBy,
   }
   return { reads, preview }
 })

@@ -9,6 +9,7 @@ import type {
   PreconditionFailed,
   RuleViolation,
   StoreError,
+  Superseded,
   VersionConflict,
 } from "../errors.ts"
 import type { EventBus } from "../events/bus.ts"
@@ -40,7 +41,10 @@ export interface ClaimedItem {
 /** Everything an operation may use. */
 export type OperationServices = Store | EventBus | VmLocks | Background | DriverRegistry | HostConfig | HostDeviceSource
 
-/** The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor. */
+/**
+ * The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor, or a
+ * forced operation cutting it short.
+ */
 export type OperationError =
   | RuleViolation
   | NotFound
@@ -49,6 +53,7 @@ export type OperationError =
   | InvalidInput
   | VersionConflict
   | PreconditionFailed
+  | Superseded
 
 type Op<A> = Effect.Effect<A, OperationError, OperationServices>
 

@@ -29,6 +29,8 @@ export interface VmDetailReads {
   readonly devices: ReadonlyArray<HostDevice>
   readonly facts: VmFacts
   readonly locked: boolean
+  /** The operation that holds the lock (vm_locks.operation), while it is held. */
+  readonly lockedBy: string | null
   readonly owner: Named | null
   readonly company: Named | null
   readonly department: Named | null
@@ -70,7 +72,7 @@ const named = (id: unknown, name: unknown): Named | null =>
 export const vmDetailReads = async (db: Kysely<DB>, id: string): Promise<VmDetailReads | undefined> => {
   const { rows } = await sql<Row>`
     select vms.*, ${affinityGroupIdsOf} as affinity_group_ids, ${vmFactsColumns(id)},
-      exists (select 1 from vm_locks l where l.vm_id = vms.id and l.holder is not null) as detail_locked,
+      (select l.operation from vm_locks l where l.vm_id = vms.id and l.holder is not null) as detail_locked_by,
       o.name as detail_owner_name, c.name as detail_company_name, d.name as detail_department_name,
       h.name as detail_host_name, f.name as detail_flavor_name, i.name as detail_image_name,
       i.os_family as detail_os_family, i.password_managed as detail_password_managed,
@@ -94,7 +96,8 @@ export const vmDetailReads = async (db: Kysely<DB>, id: string): Promise<VmDetai
     nics: rowsOf(row.detailNics, nicCodec.decode, ["createdAt"]),
     devices: rowsOf(row.detailDevices, deviceCodec.decode, []),
     facts: vmFactsOf(row),
-    locked: row.detailLocked === true,
+    locked: typeof row.detailLockedBy === "string",
+    lockedBy: typeof row.detailLockedBy === "string" ? row.detailLockedBy : null,
     owner: named(vm.ownerId, row.detailOwnerName),
     company: named(vm.companyId, row.detailCompanyName),
     department: named(vm.departmentId, row.detailDepartmentName),

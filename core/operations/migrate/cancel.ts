@@ -1,36 +1,19 @@
-import { Deferred, Effect, Schema } from "effect"
+import { Deferred, Effect } from "effect"
+import { MigrationCancelled } from "../../errors.ts"
 import { EventBus } from "../../events/bus.ts"
 import type { Actor, VmRecordContext } from "../../rules/context.ts"
 import { migrateCancelRules } from "../../rules/migrate.ts"
 import { driverFor } from "../driver-for.ts"
+import { perBus } from "../per-bus.ts"
 import { checkVmOperation } from "../run-vm-operation.ts"
 import type { VmOperation } from "../vm-operation.ts"
 import { migrationCalls } from "./incoming.ts"
 
-/** R9: a migration a superadmin cancelled before the target proved the guest; the VM runs on at its source. */
-export class MigrationCancelled extends Schema.TaggedError<MigrationCancelled>()("MigrationCancelled", {
-  vmId: Schema.String,
-}) {
-  override get message() {
-    return "The migration was cancelled; the VM keeps running on its host"
-  }
-}
-
 /**
- * The cancel requests of the migrations this agent runs, per event bus (one per agent, or per test world; the
- * store is not: the runner hands background work a patient wrapper of it), as driver-for.ts keeps its drivers per
- * store: a request reaches the source's agent (forwarded there), whose running migration waits on it.
+ * The cancel requests of the migrations this agent runs: a request reaches the source's agent (forwarded there), whose
+ * running migration waits on it.
  */
-const requests = new WeakMap<EventBus["Service"], Map<string, Deferred.Deferred<void>>>()
-
-const requestsOf = (bus: EventBus["Service"]) => {
-  let map = requests.get(bus)
-  if (map === undefined) {
-    map = new Map()
-    requests.set(bus, map)
-  }
-  return map
-}
+const requestsOf = perBus(() => new Map<string, Deferred.Deferred<void>>())
 
 /**
  * A migration's cancel request, registered for as long as `use` runs: `requested` says whether it came, and `race`

@@ -1,4 +1,4 @@
-import { Effect, Semaphore } from "effect"
+import { Effect, type Option, Semaphore } from "effect"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import type { VmSpec } from "../../../core/driver/spec.ts"
 import { runtimePaths } from "../argv/runtime.ts"
@@ -36,6 +36,8 @@ export interface Domains {
   /** Persists a changed spec (a disk or NIC plugged, a disc swapped) as the domain's. */
   readonly updateSpec: (operation: string, domain: Domain, spec: VmSpec) => Effect.Effect<void, DriverError>
   readonly exclusive: (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Runs `effect` under the domain's lock only if nobody holds it now (None otherwise): for reads that must not wait. */
+  readonly ifFree: (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Option.Option<A>, E, R>
   readonly pathsOf: (name: string) => ReturnType<typeof runtimePaths>
 }
 
@@ -50,6 +52,14 @@ export const makeDomains = (
   )
   // Locks outlive their domain (an undefine must not free a lock others wait on); names are few.
   const locks = new Map<string, Semaphore.Semaphore>()
+  const lockOf = (name: string) => {
+    let lock = locks.get(name)
+    if (!lock) {
+      lock = Semaphore.makeUnsafe(1)
+      locks.set(name, lock)
+    }
+    return lock
+  }
 
   const get = (operation: string, name: string) =>
     Effect.suspend(() => {
@@ -104,14 +114,8 @@ export const makeDomains = (
           }),
         ),
       ),
-    exclusive: (name) => {
-      let lock = locks.get(name)
-      if (!lock) {
-        lock = Semaphore.makeUnsafe(1)
-        locks.set(name, lock)
-      }
-      return lock.withPermits(1)
-    },
+    exclusive: (name) => lockOf(name).withPermits(1),
+    ifFree: (name) => lockOf(name).withPermitsIfAvailable(1),
     pathsOf: (name) => runtimePaths(settings.runtimeFor(name).runDir),
   }
 }

@@ -21,28 +21,44 @@ export const parseNetDev = (text: string): ReadonlyMap<string, HostCounters> =>
       }),
   )
 
+/** Byte counters by MAC address (lower case), as the guest agent reports its interfaces'. */
+export type GuestCounters = ReadonlyMap<string, HostCounters>
+
+/** Whether a NIC's counters can be read on the host (a tap this driver named), or only from the guest. */
+export const countedOnHost = (nic: NicSpec) => nic.backing.kind === "tap"
+
 /**
- * M1: each tap NIC's bytes from the guest's side. A tap's host side sends what the guest receives, so the guest's
- * rx is the tap's tx. The table is read through QEMU's own process, so a QEMU in another network namespace is read
- * in its namespace. NICs on user-mode networking or the bridge helper (a tap named by the helper) have no counters
- * here: undefined, and the series says "unknown" rather than 0.
+ * M1: each NIC's bytes from the guest's side. A tap's are read on the host: its host side sends what the guest
+ * receives, so the guest's rx is the tap's tx; the table is read through QEMU's own process, so a QEMU in another
+ * network namespace is read in its namespace. A NIC on user-mode networking or the bridge helper (a tap named by the
+ * helper) has no counters on the host: the guest agent's, matched by MAC, stand in when given (`guest`). A NIC
+ * counted by neither leaves the whole answer undefined, so that the series says "unknown" rather than a partial sum.
  */
-export const tapCounters = (
+export const nicCounters = (
   pid: number,
   nics: ReadonlyArray<NicSpec>,
+  guest?: GuestCounters,
   read: (path: string) => string = (path) => readFileSync(path, "utf8"),
 ) => {
-  const taps = nics.flatMap((nic) => (nic.backing.kind === "tap" ? [{ id: nic.id, tap: nic.backing.tap }] : []))
-  if (taps.length === 0 || taps.length !== nics.length) return undefined
-  let table: ReadonlyMap<string, HostCounters>
-  try {
-    table = parseNetDev(read(`/proc/${pid}/net/dev`))
-  } catch {
-    return undefined
+  if (nics.length === 0) return undefined
+  let table: ReadonlyMap<string, HostCounters> | undefined
+  const hostTable = () => {
+    if (table === undefined) {
+      try {
+        table = parseNetDev(read(`/proc/${pid}/net/dev`))
+      } catch {
+        table = new Map()
+      }
+    }
+    return table
   }
-  const counters = taps.map(({ id, tap }) => {
-    const host = table.get(tap)
-    return host === undefined ? undefined : { id, rxBytes: host.txBytes, txBytes: host.rxBytes }
+  const counters = nics.map((nic) => {
+    if (nic.backing.kind === "tap") {
+      const host = hostTable().get(nic.backing.tap)
+      return host === undefined ? undefined : { id: nic.id, rxBytes: host.txBytes, txBytes: host.rxBytes }
+    }
+    const inGuest = guest?.get(nic.mac.toLowerCase())
+    return inGuest === undefined ? undefined : { id: nic.id, rxBytes: inGuest.rxBytes, txBytes: inGuest.txBytes }
   })
   return counters.every((c) => c !== undefined) ? counters : undefined
 }

@@ -65,7 +65,11 @@ export const makePower = (domains: Domains, sessionDeps: SessionDeps) => {
       Effect.gen(function* () {
         const session = yield* domains.live(yield* domains.get("shutdown", name))
         if (!session) return
-        if (!options.force && (yield* askGuestToPowerOff(session, options.timeoutMs))) return
+        // Cut short (a forced stop superseding this one): the guest was not stopped by us after all.
+        const asked = askGuestToPowerOff(session, options.timeoutMs).pipe(
+          Effect.onInterrupt(() => Effect.sync(() => session.tracker.cancelStop())),
+        )
+        if (!options.force && (yield* asked)) return
         yield* cutPower(session, "shutdown")
       }),
     )

@@ -41,6 +41,8 @@ export interface Session {
   readonly dropAgent: Effect.Effect<void>
   /** The last CPU sample `stats` took. */
   cpuSample: CpuSample | undefined
+  /** `stats` asks the guest agent for NIC counters again only after this time (ms): its open port did not answer. */
+  guestCountersAfter?: number
 }
 
 export interface SessionDeps {
@@ -153,7 +155,8 @@ export const openSession = Effect.fnUntraced(function* (
         timeouts: settings.qgaTimeouts,
       }).pipe(
         Scope.provide(agentScope),
-        Effect.tapError(() => Scope.close(agentScope, Exit.void)),
+        // Failed or interrupted (a caller's deadline): the half-made channel's socket is closed either way.
+        Effect.onError(() => Scope.close(agentScope, Exit.void)),
         Effect.mapError(errors.fromQga(operation)),
       )
       agent = { agent: connected, scope: agentScope }

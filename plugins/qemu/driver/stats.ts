@@ -1,10 +1,14 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { VmStats } from "../../../core/driver/driver.ts"
+import type { VmSpec } from "../../../core/driver/spec.ts"
 import { diskNames, FIXED_IDS } from "../argv/names.ts"
+import { guestCountersByMac } from "../qga/commands/network.ts"
 import { queryBlockstats } from "../qmp/commands/block.ts"
+import { guestSideOpen } from "../qmp/commands/chardev.ts"
 import { balloonGuestStats, peripheralPath, reportedStats } from "../qmp/commands/qom.ts"
+import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
-import { tapCounters } from "./nic-counters.ts"
+import { countedOnHost, type GuestCounters, nicCounters } from "./nic-counters.ts"
 import { residentBytes, sampleCpu, startedAtUptime } from "./process.ts"
 import type { Session } from "./session.ts"
 
@@ -46,6 +50,45 @@ const memory = (session: Session, configured: number) =>
     ),
   )
 
+/** How long a sample waits for the guest agent's counters (connecting included): a silent guest leaves them unknown. */
+const guestCountersTimeoutMs = 2_000
+/** After an open agent port did not answer, samples leave it alone this long (a hung agent). */
+const guestCountersBackoffMs = 60_000
+
+/**
+ * The guest agent's per-interface counters, for NICs the host cannot count (user-mode networking). Asked only when
+ * the guest's side of the agent's channel is open (the agent runs: QMP tells, without asking it, so a booting guest
+ * or one without an agent costs nothing), no operation holds the domain (a sample never waits behind a backup's
+ * freeze, nor shares the channel with one), and not again for a minute after an open agent did not answer;
+ * undefined otherwise.
+ */
+const guestCounters = (
+  domains: Domains,
+  session: Session,
+  monitor: QmpMonitor,
+  spec: VmSpec,
+): Effect.Effect<GuestCounters | undefined> =>
+  Effect.gen(function* () {
+    if (!spec.guestAgent || spec.nics.every(countedOnHost)) return undefined
+    if ((session.guestCountersAfter ?? 0) > Date.now()) return undefined
+    const listening = yield* guestSideOpen(monitor, FIXED_IDS.qgaChardev).pipe(Effect.orElseSucceed(() => false))
+    if (!listening) return undefined
+    const asked = session
+      .withAgent("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
+      .pipe(Effect.timeout(guestCountersTimeoutMs))
+    return yield* domains
+      .ifFree(spec.name)(asked)
+      .pipe(
+        Effect.map(Option.getOrUndefined),
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            session.guestCountersAfter = Date.now() + guestCountersBackoffMs
+          }),
+        ),
+        Effect.orElseSucceed(() => undefined),
+      )
+  })
+
 export const makeStats = (domains: Domains) =>
   Effect.fn("QemuDriver.stats")(function* (name: string) {
     const { domain, session } = yield* domains.running("stats", name)
@@ -60,7 +103,7 @@ export const makeStats = (domains: Domains) =>
       )
       return { id: disk.id, readBytes: entry?.stats.rdBytes ?? 0, writeBytes: entry?.stats.wrBytes ?? 0 }
     })
-    const nics = tapCounters(session.pid, spec.nics)
+    const nics = nicCounters(session.pid, spec.nics, yield* guestCounters(domains, session, monitor, spec))
     return {
       cpuPercent: cpuPercent(session, spec.cpus),
       memoryTotalBytes: mem.total,

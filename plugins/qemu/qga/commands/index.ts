@@ -1,6 +1,7 @@
 export * from "./exec.ts"
 export * from "./files.ts"
 export * from "./fsfreeze.ts"
+export * from "./network.ts"
 export * from "./power.ts"
 export * from "./system.ts"
 export * from "./users.ts"

@@ -1,5 +1,6 @@
 export * from "./backup.ts"
 export * from "./block.ts"
+export * from "./chardev.ts"
 export * from "./devices.ts"
 export * from "./jobs.ts"
 export * from "./machine.ts"
