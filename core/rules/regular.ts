@@ -43,8 +43,8 @@ export const passwordManagedImage: Rule<VmContext> = defineRule({
   features: ["R6"],
   kind: "conflict",
   message: {
-    en: "The password can be shown only for VMs installed from an image",
-    zh: "仅支持使用镜像安装操作系统的虚拟机查看密码",
+    en: "The password can be shown only for VMs installed from an image whose password the platform sets; this VM's image does not let it",
+    zh: "仅支持使用镜像安装操作系统的虚拟机查看密码；该虚拟机的镜像不由平台设置密码",
   },
   allows: ({ passwordManaged }) => passwordManaged,
 })
