@@ -28,7 +28,8 @@ started=$(date +%s)
 # order cannot be chosen here.
 run() {
   local timeout=$1 concurrency=$2
-  node --import ./test-support/ts.mjs --test --test-reporter=tap --test-timeout="$timeout" --test-concurrency="$concurrency" "${@:3}"
+  node --import ./test-support/ts.mjs --test --test-reporter=tap --test-timeout="$timeout" \
+    --test-concurrency="$concurrency" "${@:3}"
 }
 # The heavy files run in two lanes side by side, each one file at a time: libvirt's (its conformance suite alone takes
 # minutes, mostly waiting on libvirtd and guest boots; any *libvirt*.qemu.test.ts joins it, so that two files never
@@ -47,10 +48,11 @@ for f in "${heavy[@]}"; do
   case "$f" in plugins/libvirt/* | *libvirt*.qemu.test.ts) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
 done
 # The light files run beside the lanes, one at a time, not before them: the lanes spend much of their time waiting
-# (guests booting under TCG, libvirtd), and the light files, done well before the lanes, fill those gaps (CI, 7 Dec
-# 2026: 580 s of light files, two at a time, then 1,515 s of lanes at a load of only 1 to 4 on 2 cores). Alone (a
-# filter with no heavy file) they run two at a time. Each part's output is shown when it ends, not interleaved: the
-# light files', then the other lane's, then libvirt's.
+# (guests booting under TCG, libvirtd), and the light files fill those gaps (CI of 41eb2c0: 580 s of light files, two
+# at a time, then 1,515 s of lanes at a load of only 1 to 4 on 2 cores). On a machine busy with other work (load ~11)
+# the light files ended with the lanes (3,191 s; lanes 3,177 and 2,832 s): if they end last on a quiet one, two at a
+# time is the next step. Alone (a filter with no heavy file) they run two at a time. Each part's output is shown when
+# it ends, not interleaved: the light files', then the other lane's, then libvirt's.
 parts=() pids=()
 part() {
   local name=$1
