@@ -29,6 +29,12 @@ export interface VmOptions {
    * give it back as it found it: running, its guest answering, with the disks it had (see `shared-guest.ts`).
    */
   readonly shared?: boolean
+  /**
+   * With `start`: the run's shared guest if one is running, taken over for good (see `SharedGuest.adopt`: the case may
+   * move it away, and it is removed at the case's end like a new one), else a new one. A boot saved. With `driver` or
+   * `systemDisk` there is nothing to adopt: the guest is a new one.
+   */
+  readonly adoptShared?: boolean
 }
 
 type ReasonTag = DriverErrorReason["_tag"]
@@ -210,6 +216,12 @@ export const makeCaseContext = (deps: ContextDeps): CaseContext => {
         if (options.shared)
           return yield* deps.shared === undefined ? fail("this context has no shared guest") : deps.shared.lease
         const driver = options.driver ?? deps.driver
+        const adoptable = options.driver === undefined && options.systemDisk === undefined
+        if (options.adoptShared && options.start && adoptable && deps.shared !== undefined) {
+          const adopted = yield* deps.shared.adopt
+          if (adopted !== undefined)
+            return yield* Effect.acquireRelease(Effect.succeed(adopted), (made) => removeVm(driver, made))
+        }
         const vm = yield* Effect.acquireRelease(createVm(driver, options.systemDisk), (made) => removeVm(driver, made))
         if (options.start) yield* start(vm.name, driver)
         return vm

@@ -87,4 +87,45 @@ describe("conformance: the shared guest", () => {
       ["1", "2"],
     )
   })
+
+  const migrations = [
+    "migration.cancel",
+    "migration.target-failure",
+    "migration.disk-deadline",
+    "migration.shared-storage",
+    "migration.local-storage",
+  ]
+
+  it("R9 H6 the failed sends share the guest, the first move adopts it and the second boots its own: two boots for five cases", async () => {
+    const { report, started } = await run(migrations)
+    for (const id of [...migrations, "host.clean"]) assert.equal(statusOf(report, id)?.status, "passed", id)
+    assert.deepEqual(
+      started.map((name) => name.replace(/^hxc-\w+-/, "")),
+      ["1", "2"],
+    )
+  })
+
+  it("R9 H6 a failed send that restarts the shared guest fails its case; the next case and the moves get fresh guests", async () => {
+    const { report, started } = await run(migrations, (fake) => {
+      const migration = fake.driver.migration
+      assert.ok(migration)
+      return {
+        ...fake.driver,
+        // The cancel answers, and the guest on the source has gone through a reset: its RAM marker is gone.
+        migration: {
+          ...migration,
+          cancel: (name) => migration.cancel(name).pipe(Effect.andThen(fake.driver.reboot(name, { force: true }))),
+        },
+      }
+    })
+    const cancel = statusOf(report, "migration.cancel")
+    assert.equal(cancel?.status, "failed")
+    assert.match(cancel?.reason ?? "", /the RAM marker on the source holds undefined: the guest restarted/)
+    for (const id of migrations.slice(1)) assert.equal(statusOf(report, id)?.status, "passed", id)
+    assert.equal(statusOf(report, "host.clean")?.status, "passed")
+    assert.deepEqual(
+      started.map((name) => name.replace(/^hxc-\w+-/, "")),
+      ["1", "2", "3"],
+    )
+  })
 })

@@ -16,6 +16,12 @@ export interface SharedGuest {
    * After a failed case the guest is removed unchecked: a case that failed half-way may have changed anything.
    */
   readonly settle: (caseFailed: boolean) => Effect.Effect<string | undefined>
+  /**
+   * The running shared guest handed over for good, or undefined when none runs: the case that adopts it may move it
+   * away or change it at will, and removes it at its end like a guest of its own; the next shared case boots a fresh
+   * one. A case that needs a running guest of its own saves a boot this way.
+   */
+  readonly adopt: Effect.Effect<TestVm | undefined>
 }
 
 /** `tools`: the steps of a case context (the run's driver, config and tracker); the guest outlives every case. */
@@ -89,5 +95,17 @@ export const makeSharedGuest = (tools: CaseContext): SharedGuest => {
       return problem === undefined ? undefined : `${vm.name}: ${problem}`
     })
 
-  return { lease, settle }
+  const adopt = Effect.gen(function* () {
+    const held = current
+    if (held === undefined) return undefined
+    current = undefined
+    const running = yield* tools
+      .power(held.name)
+      .pipe(Effect.match({ onSuccess: (power) => power === "running", onFailure: () => false }))
+    if (running) return held
+    yield* tools.removeVm(driver, held)
+    return undefined
+  })
+
+  return { lease, settle, adopt }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (README, CI). Node 20's --test expands no globs and finds nothing in a folder,
 # so the file list is built here. Files that boot QEMU end in .qemu.test.ts, files that drive Chromium in
-# .browser.test.ts; they run after the rest, never more than two at once (below): TCG guests on 2 cores are slow.
+# .browser.test.ts; they run in two lanes beside the rest, never more than two at once (below): TCG guests on 2 cores
+# are slow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter="${1:-}"
@@ -19,17 +20,20 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 status=0
 log=$(mktemp)
+started=$(date +%s)
 # A test that hangs fails after its timeout instead of holding the run until CI's limit (light files: 5 minutes a
 # test; heavy files: 20 minutes, a whole conformance suite included).
-# The light files load their TypeScript through test-support/ts.mjs, not tsx: the same compiler and options, a
-# quarter less CPU to start each file (test-support/ts-hooks.mjs says why). Node 20's runner sorts the files it is
-# given, so their order cannot be chosen here.
-run() { node --import ./test-support/ts.mjs --test --test-reporter=tap --test-timeout=300000 "$@" | tee -a "$log" || status=1; }
-if [ "${#light[@]}" -gt 0 ]; then run --test-concurrency=2 "${light[@]}"; fi
+# Every file loads its TypeScript through test-support/ts.mjs, not tsx: the same compiler and options, a quarter less
+# CPU to start each file (test-support/ts-hooks.mjs says why). Node 20's runner sorts the files it is given, so their
+# order cannot be chosen here.
+run() {
+  local timeout=$1 concurrency=$2
+  node --import ./test-support/ts.mjs --test --test-reporter=tap --test-timeout="$timeout" \
+    --test-concurrency="$concurrency" "${@:3}"
+}
 # The heavy files run in two lanes side by side, each one file at a time: libvirt's (its conformance suite alone takes
 # minutes, mostly waiting on libvirtd and guest boots; any *libvirt*.qemu.test.ts joins it, so that two files never
-# drive libvirtd at once) and all the others. One guest boots at a time per lane, so
-# never more than two at once. A lane's output is shown when it ends, not interleaved.
+# drive libvirtd at once) and all the others. One guest boots at a time per lane, so never more than two at once.
 libvirt_lane=() other_lane=()
 # Files that run beside libvirt's to even the lanes (CI, 6 Dec 2026: 922 s of suites against 659 with the first two
 # only; the other four move about 120 s; later that day 1,323 s against 1,173, and the ping across a move, 55 s, joins).
@@ -43,15 +47,42 @@ for f in "${heavy[@]}"; do
   if [[ " ${balance[*]} " == *" $f "* ]]; then libvirt_lane+=("$f"); continue; fi
   case "$f" in plugins/libvirt/* | *libvirt*.qemu.test.ts) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
 done
-lane() { node --import tsx --test --test-reporter=tap --test-timeout=1200000 --test-concurrency=1 "${@:2}" >"$1" 2>&1; }
-lanes=()
-if [ "${#libvirt_lane[@]}" -gt 0 ]; then lane "$log.libvirt" "${libvirt_lane[@]}" & lanes+=("$!"); fi
-if [ "${#other_lane[@]}" -gt 0 ]; then lane "$log.other" "${other_lane[@]}" & lanes+=("$!"); fi
-for pid in "${lanes[@]}"; do wait "$pid" || status=1; done
-for out in "$log.other" "$log.libvirt"; do
-  if [ -f "$out" ]; then tee -a "$log" <"$out"; rm -f "$out"; fi
-done
-# Two runner invocations print two summaries; one closing line adds them up.
+# The light files run beside the lanes, one at a time, not before them: the lanes spend much of their time waiting
+# (guests booting under TCG, libvirtd), and the light files fill those gaps (CI of 41eb2c0: 580 s of light files, two
+# at a time, then 1,515 s of lanes at a load of only 1 to 4 on 2 cores). On a machine busy with other work (load ~11)
+# the light files ended with the lanes (3,191 s; lanes 3,177 and 2,832 s): if they end last on a quiet one, two at a
+# time is the next step. Alone (a filter with no heavy file) they run two at a time. Each part's output is shown when
+# it ends, not interleaved: the light files', then the other lane's, then libvirt's.
+parts=() pids=()
+part() {
+  local name=$1
+  shift
+  (
+    rc=0
+    "$@" >"$log.$name" 2>&1 || rc=$?
+    echo "$name $(($(date +%s) - started)) s" >"$log.$name.ended"
+    exit "$rc"
+  ) &
+  parts+=("$name") pids+=("$!")
+}
+if [ "${#heavy[@]}" -eq 0 ]; then
+  run 300000 2 "${light[@]}" | tee -a "$log" || status=1
+else
+  if [ "${#light[@]}" -gt 0 ]; then part light run 300000 1 "${light[@]}"; fi
+  if [ "${#other_lane[@]}" -gt 0 ]; then part other run 1200000 1 "${other_lane[@]}"; fi
+  if [ "${#libvirt_lane[@]}" -gt 0 ]; then part libvirt run 1200000 1 "${libvirt_lane[@]}"; fi
+  ended=""
+  for i in "${!parts[@]}"; do
+    out="$log.${parts[$i]}"
+    wait "${pids[$i]}" || status=1
+    tee -a "$log" <"$out"
+    ended+="${ended:+, }$(cat "$out.ended")"
+    rm -f "$out" "$out.ended"
+  done
+  # Where the time went, for the next look at CI's wall time: each part's end, counted from the start of the tests.
+  echo "ended after: $ended"
+fi
+# Each runner invocation prints its own summary; one closing line adds them up.
 sum() { awk -v k="# $1" '$1" "$2==k {n+=$3} END {print n+0}' "$log"; }
 echo "tests: $(sum pass) passed, $(sum fail) failed, $(sum skipped) skipped"
 rm -f "$log"

@@ -63,7 +63,8 @@ const successCase = (storage: MigrationStorage) =>
     run: (t) =>
       Effect.gen(function* () {
         const { source, target, targetMigration } = yield* hosts(t)
-        const vm = yield* t.vm({ start: true })
+        // The shared guest if one runs (its last use: it moves away), else a new one.
+        const vm = yield* t.vm({ start: true, adoptShared: true })
         const marks = yield* markGuest(t, vm.name, `moved-${storage}`)
         const spec = yield* targetSpecOf(t, target, vm, storage)
         yield* cleanTarget(target, targetMigration, vm.name)
@@ -99,7 +100,7 @@ const ranOnAtSource = (
   t: CaseContext,
   { source, target, targetMigration }: { source: Migration; target: Driver; targetMigration: Migration },
   name: string,
-  seen: { marks: { readonly ram: string }; pid: number | undefined; eventsFrom: number },
+  seen: { marks: { readonly ram: string; readonly tag: string }; pid: number | undefined; eventsFrom: number },
 ) =>
   Effect.gen(function* () {
     yield* t.step("abort on the target", targetMigration.abortIncoming(name))
@@ -112,7 +113,7 @@ const ranOnAtSource = (
     yield* check(power === "running", `${name} is ${power} on the source, not running (its events: ${said || "none"})`)
     yield* t.step("roll back on the source (a no-op: it never stopped running)", source.rollback(name))
     const ram = yield* t.guest("read the RAM marker on the source", (p, on) => p.read(on, name, seen.marks.ram))
-    yield* check(ram === "stays", `the RAM marker on the source holds ${String(ram)}: the guest restarted`)
+    yield* check(ram === seen.marks.tag, `the RAM marker on the source holds ${String(ram)}: the guest restarted`)
     const targetList = yield* t.step("list on the target", target.list())
     yield* check(!targetList.some((d) => d.name === name), `the target still lists ${name}`)
     if (seen.pid !== undefined) {
@@ -126,15 +127,16 @@ const ranOnAtSource = (
   })
 
 /**
- * Before a local-storage send that must fail: both hosts, a running guest with its RAM and disk markers, the target
- * cleaned whatever happens, and the spec it will receive.
+ * Before a local-storage send that must fail: both hosts, the shared guest (the send leaves it running on the source,
+ * as it was) with RAM and disk markers named after the case (`tag`), the target cleaned whatever happens, and the spec
+ * it will receive.
  */
-const beforeAFailingSend = (t: CaseContext) =>
+const beforeAFailingSend = (t: CaseContext, tag: string) =>
   Effect.gen(function* () {
     const both = yield* hosts(t)
-    const vm = yield* t.vm({ start: true })
+    const vm = yield* t.vm({ shared: true })
     const eventsFrom = t.events.mark()
-    const marks = yield* markGuest(t, vm.name, "stays")
+    const marks = { ...(yield* markGuest(t, vm.name, tag)), tag }
     yield* cleanTarget(both.target, both.targetMigration, vm.name)
     const spec = yield* targetSpecOf(t, both.target, vm, "local")
     return { ...both, vm, eventsFrom, marks, spec }
@@ -156,7 +158,10 @@ const failedMidway = (
     title,
     run: (t) =>
       Effect.gen(function* () {
-        const { source, target, targetMigration, vm, eventsFrom, marks, spec } = yield* beforeAFailingSend(t)
+        const { source, target, targetMigration, vm, eventsFrom, marks, spec } = yield* beforeAFailingSend(
+          t,
+          `stays-${id}`,
+        )
         const firstSample = yield* Effect.forkScoped(
           Stream.runHead(Stream.filter(source.progress, (sample) => sample.name === vm.name)),
         )
@@ -188,7 +193,10 @@ const diskDeadlineCase = defineCase({
     "a local-storage send whose disk copy misses its diskSyncTimeoutMs (1 ms) fails saying so; the guest keeps running on the source (no reboot), nothing stays on the target",
   run: (t) =>
     Effect.gen(function* () {
-      const { source, target, targetMigration, vm, eventsFrom, marks, spec } = yield* beforeAFailingSend(t)
+      const { source, target, targetMigration, vm, eventsFrom, marks, spec } = yield* beforeAFailingSend(
+        t,
+        "stays-disk-deadline",
+      )
       const endpoint = yield* t.step(
         "prepare incoming on the target",
         targetMigration.prepareIncoming(spec, { storage: "local", listenHost: t.config.migrationHost }),
@@ -213,9 +221,11 @@ const processAlive = (pid: number) => {
   }
 }
 
+/**
+ * The failed sends first, on the shared guest (each gives it back running on the source), then the moves: the first
+ * adopts the shared guest (it leaves for the target), the second boots its own.
+ */
 export const migrationCases = [
-  successCase("shared"),
-  successCase("local"),
   failedMidway(
     "migration.cancel",
     "a send cancelled mid-way fails; the guest keeps running on the source (no reboot), nothing stays on the target",
@@ -227,4 +237,6 @@ export const migrationCases = [
     (_source, target, name) => target.abortIncoming(name),
   ),
   diskDeadlineCase,
+  successCase("shared"),
+  successCase("local"),
 ]
