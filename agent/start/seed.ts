@@ -131,8 +131,7 @@ const seedImage = Effect.fn("seed.image")(function* (options: SeedOptions) {
     perDay: 0,
     departmentId: null,
     sourceVmId: null,
-    // R6 R11: the guest's agent sets the password the platform chose (chpasswd), at the start after it was set.
-    passwordManaged: true,
+    passwordManaged: false,
     createdAt: yield* now,
   })
   return [`image ${seedIds.image} (${fields.osName})`]

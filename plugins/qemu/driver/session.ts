@@ -37,6 +37,14 @@ export interface Session {
     operation: string,
     use: (agent: QgaAgent) => Effect.Effect<A, E>,
   ) => Effect.Effect<A, E | DriverError>
+  /**
+   * The same for a read that must not keep the channel (a sample): the channel an operation keeps, if there is one,
+   * else one made for this call and closed after it, so the agent's socket is free again between samples.
+   */
+  readonly withAgentBriefly: <A, E>(
+    operation: string,
+    use: (agent: QgaAgent) => Effect.Effect<A, E>,
+  ) => Effect.Effect<A, E | DriverError>
   /** Forgets the guest-agent channel (the guest rebooted: its agent starts over). */
   readonly dropAgent: Effect.Effect<void>
   /** The last CPU sample `stats` took. */
@@ -182,6 +190,16 @@ export const openSession = Effect.fnUntraced(function* (
         Effect.flatMap(use),
         Effect.tapError((error) => (isQgaChannelError(error) ? dropAgent : Effect.void)),
       ),
+    withAgentBriefly: (operation, use) =>
+      Effect.gen(function* () {
+        if (agent && (yield* agent.agent.isConnected)) return yield* session.withAgent(operation, use)
+        return yield* Effect.scoped(
+          connectAgent(paths.qga, { syncTimeoutMs: settings.agentSyncTimeoutMs, timeouts: settings.qgaTimeouts }).pipe(
+            Effect.mapError(errors.fromQga(operation)),
+            Effect.flatMap(use),
+          ),
+        )
+      }),
     dropAgent,
     cpuSample: undefined,
   }

@@ -60,7 +60,7 @@ const guestCountersBackoffMs = 60_000
  * the guest's side of the agent's channel is open (the agent runs: QMP tells, without asking it, so a booting guest
  * or one without an agent costs nothing), no operation holds the domain (a sample never waits behind a backup's
  * freeze, nor shares the channel with one), and not again for a minute after an open agent did not answer;
- * undefined otherwise.
+ * undefined otherwise. The sample keeps no channel open: the agent's socket serves one client at a time.
  */
 const guestCounters = (
   domains: Domains,
@@ -74,7 +74,7 @@ const guestCounters = (
     const listening = yield* guestSideOpen(monitor, FIXED_IDS.qgaChardev).pipe(Effect.orElseSucceed(() => false))
     if (!listening) return undefined
     const asked = session
-      .withAgent("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
+      .withAgentBriefly("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
       .pipe(Effect.timeout(guestCountersTimeoutMs))
     return yield* domains
       .ifFree(spec.name)(asked)
