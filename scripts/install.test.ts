@@ -190,7 +190,7 @@ describe("the packed tarball, installed with production dependencies only (#22)"
       assert.equal(listed.status, 200)
       assert.match(await listed.text(), /my_first_vm/)
       const demo = await fetch(`${origin}/demo`)
-      assert.equal(demo.status, 200)
+      assert.equal(demo.status, 200, `${await demo.clone().text()}\n${agent.stderr}`)
       assert.match(await demo.text(), /hyperx-widgets\.js/)
       const widgets = await fetch(`${origin}/widgets/hyperx-widgets.js`)
       assert.equal(widgets.status, 200)
