@@ -10,7 +10,7 @@ import type { LifecycleAction } from "../lifecycle/table.ts"
 import type { Operation } from "../model/operation.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
-import { vmBusy } from "../rules/lifecycle.ts"
+import { lifecycleState, vmBusy } from "../rules/lifecycle.ts"
 import { type PowerContext, powerRules } from "../rules/power.ts"
 import { Store } from "../store/ports.ts"
 import { detachExternalDevices } from "./devices/work.ts"
@@ -178,7 +178,9 @@ export const supersededOperations: ReadonlySet<string> = new Set<Operation>(["vm
 /** The rules of a forced kind but those of the VM's state: what must allow it besides a graceful one finishing. */
 export const besidesState = (kind: "force-stop" | "force-reboot") => ({
   ...powerOperations[kind],
-  rules: powerOperations[kind].rules.filter((rule) => rule.name !== vmBusy.name && rule.name !== "lifecycle-state"),
+  rules: powerOperations[kind].rules.filter(
+    (rule) => rule !== vmBusy && rule !== lifecycleState(powerTable[kind].action),
+  ),
 })
 
 /**

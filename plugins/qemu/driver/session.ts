@@ -153,15 +153,14 @@ export const openSession = Effect.fnUntraced(function* (
     return current ? Scope.close(current.scope, Exit.void) : Effect.void
   })
 
+  const agentOptions = { syncTimeoutMs: settings.agentSyncTimeoutMs, timeouts: settings.qgaTimeouts }
+
   const agentFor = (operation: string) =>
     Effect.gen(function* () {
       if (agent && (yield* agent.agent.isConnected)) return agent.agent
       yield* dropAgent
       const agentScope = yield* Scope.fork(scope)
-      const connected = yield* connectAgent(paths.qga, {
-        syncTimeoutMs: settings.agentSyncTimeoutMs,
-        timeouts: settings.qgaTimeouts,
-      }).pipe(
+      const connected = yield* connectAgent(paths.qga, agentOptions).pipe(
         Scope.provide(agentScope),
         // Failed or interrupted (a caller's deadline): the half-made channel's socket is closed either way.
         Effect.onError(() => Scope.close(agentScope, Exit.void)),
@@ -194,10 +193,7 @@ export const openSession = Effect.fnUntraced(function* (
       Effect.gen(function* () {
         if (agent && (yield* agent.agent.isConnected)) return yield* session.withAgent(operation, use)
         return yield* Effect.scoped(
-          connectAgent(paths.qga, { syncTimeoutMs: settings.agentSyncTimeoutMs, timeouts: settings.qgaTimeouts }).pipe(
-            Effect.mapError(errors.fromQga(operation)),
-            Effect.flatMap(use),
-          ),
+          connectAgent(paths.qga, agentOptions).pipe(Effect.mapError(errors.fromQga(operation)), Effect.flatMap(use)),
         )
       }),
     dropAgent,
