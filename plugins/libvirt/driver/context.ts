@@ -1,4 +1,4 @@
-import { Effect, Semaphore } from "effect"
+import { Effect, type Option, Semaphore } from "effect"
 import {
   DomainNotFound,
   DriverError,
@@ -57,6 +57,11 @@ export interface DriverContext {
    * runs, and shortly after, libvirt's events for the domain are taken as its own.
    */
   readonly exclusive: (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Runs `effect` under the domain's lock only if nobody holds it now (None otherwise), outside the quiet window:
+   * for reads that must not wait behind an operation, nor hide the domain's events after them.
+   */
+  readonly ifFree: (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Option.Option<A>, E, R>
   readonly errors: {
     readonly invalid: (operation: string, message: string) => Effect.Effect<never, DriverError>
     readonly wrongPower: (operation: string, name: string, power: string) => Effect.Effect<never, DriverError>
@@ -97,6 +102,7 @@ export const makeContext = (options: ResolvedOptions, client: LibvirtClient, qem
             () => Effect.sync(() => quiet.leave(name)),
           ),
         ),
+    ifFree: (name) => lockOf(name).withPermitsIfAvailable(1),
     errors: {
       invalid: (operation, message) => failWith(operation, new InvalidRequest({ message })),
       wrongPower: (operation, name, power) => failWith(operation, new WrongPowerState({ name, power })),

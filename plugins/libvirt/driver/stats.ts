@@ -1,7 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import type { VmStats } from "../../../core/driver/driver.ts"
+import { countersByMac, GuestNetworkInterface } from "../../qemu/qga/commands/network.ts"
 import { statNumber } from "../virsh/parse.ts"
-import { parseDisks, parseNicAliases, parseNicTargets } from "../virsh/xml-read.ts"
+import { guestAgentConnected, parseDisks, parseNicMacs, parseNicTargets } from "../virsh/xml-read.ts"
 import { diskIdOf, nicIdOf } from "../xml/names.ts"
 import type { DriverContext } from "./context.ts"
 
@@ -55,37 +56,91 @@ export const disksOf = (record: StatsRecord, idByTarget: ReadonlyMap<string, str
   })
 }
 
-/**
- * Bytes per NIC from the guest's side (libvirt swaps a tap's counters so that rx is what the guest received); our
- * aliases name NICs by id. A NIC libvirt reports no counters for (user-mode networking) leaves the whole answer
- * undefined, so the series says "unknown" rather than a partial sum.
- */
-export const nicsOf = (record: StatsRecord, idByTarget: ReadonlyMap<string, string>, nicCount: number) => {
-  const count = statNumber(record, "net.count") ?? 0
-  const nics = Array.from({ length: count }, (_, index) => index).flatMap((index) => {
-    const id = idByTarget.get(record[`net.${index}.name`] ?? "")
-    return id === undefined
-      ? []
-      : [
-          {
-            id,
-            rxBytes: statNumber(record, `net.${index}.rx.bytes`) ?? 0,
-            txBytes: statNumber(record, `net.${index}.tx.bytes`) ?? 0,
-          },
-        ]
-  })
-  return nicCount > 0 && nics.length === nicCount ? nics : undefined
+/** A NIC's bytes from the guest's side. */
+interface Counters {
+  readonly rxBytes: number
+  readonly txBytes: number
 }
+
+/**
+ * Bytes per NIC id that libvirt counts on the host, from the guest's side (libvirt swaps a tap's counters so that rx
+ * is what the guest received); our aliases name NICs by id, domstats by their host device.
+ */
+export const hostNicCounters = (
+  record: StatsRecord,
+  idByTarget: ReadonlyMap<string, string>,
+): ReadonlyMap<string, Counters> => {
+  const count = statNumber(record, "net.count") ?? 0
+  return new Map(
+    Array.from({ length: count }, (_, index) => index).flatMap((index) => {
+      const id = idByTarget.get(record[`net.${index}.name`] ?? "")
+      return id === undefined
+        ? []
+        : [
+            [
+              id,
+              {
+                rxBytes: statNumber(record, `net.${index}.rx.bytes`) ?? 0,
+                txBytes: statNumber(record, `net.${index}.tx.bytes`) ?? 0,
+              },
+            ] as const,
+          ]
+    }),
+  )
+}
+
+/**
+ * M1: each NIC's bytes: libvirt's host counters, or for a NIC it cannot count (user-mode networking has no host
+ * device) the guest agent's, matched by MAC. A NIC counted by neither leaves the whole answer undefined, so the
+ * series says "unknown" rather than a partial sum.
+ */
+export const nicsOf = (
+  nics: ReadonlyArray<{ readonly id: string; readonly mac: string }>,
+  host: ReadonlyMap<string, Counters>,
+  guest?: ReadonlyMap<string, Counters>,
+) => {
+  if (nics.length === 0) return undefined
+  const counted = nics.map((nic) => {
+    const counters = host.get(nic.id) ?? guest?.get(nic.mac)
+    return counters === undefined ? undefined : { id: nic.id, rxBytes: counters.rxBytes, txBytes: counters.txBytes }
+  })
+  return counted.every((nic) => nic !== undefined) ? counted : undefined
+}
+
+/** How long a sample waits for the guest agent's counters: a silent guest leaves them unknown. */
+const guestCountersTimeoutS = 2
+/** After a connected agent did not answer, samples leave it alone this long (a hung or frozen agent). */
+const guestCountersBackoffMs = 60_000
 
 /** `domstats` of a running domain; the CPU share is measured since the previous call (or over a short span). */
 export const makeStats = (ctx: DriverContext) => {
   const previous = new Map<string, CpuSample>()
+  const guestCountersAfter = new Map<string, number>()
   const sample = (name: string) =>
     ctx
       .call("stats", name, ctx.client.domainStats(name, GROUPS))
       .pipe(
         Effect.map((record) => ({ record, cpu: { cpuTimeNs: statNumber(record, "cpu.time") ?? 0, atMs: Date.now() } })),
       )
+
+  /**
+   * The guest agent's per-interface counters, asked only when a NIC has no host counters, libvirt shows the agent
+   * connected, no operation holds the domain (a sample never waits behind a backup's freeze) and an earlier ask did
+   * not go unanswered in the last minute; undefined otherwise.
+   */
+  const guestCounters = (name: string, xml: string): Effect.Effect<ReadonlyMap<string, Counters> | undefined> => {
+    if ((guestCountersAfter.get(name) ?? 0) > Date.now() || !guestAgentConnected(xml)) return Effect.succeed(undefined)
+    const asked = ctx.client
+      .agentCommand(name, "guest-network-get-interfaces", undefined, { timeoutS: guestCountersTimeoutS })
+      .pipe(Effect.flatMap(Schema.decodeUnknownEffect(Schema.Array(GuestNetworkInterface))), Effect.map(countersByMac))
+    return ctx
+      .ifFree(name)(asked)
+      .pipe(
+        Effect.map(Option.getOrUndefined),
+        Effect.tapError(() => Effect.sync(() => guestCountersAfter.set(name, Date.now() + guestCountersBackoffMs))),
+        Effect.orElseSucceed(() => undefined),
+      )
+  }
 
   return Effect.fn("LibvirtDriver.stats")(function* (name: string) {
     const operation = "stats"
@@ -106,14 +161,19 @@ export const makeStats = (ctx: DriverContext) => {
         return id === undefined ? [] : [[disk.target, id] as const]
       }),
     )
-    const liveNics = parseNicAliases(xml)
     const nicByTarget = new Map(
       parseNicTargets(xml).flatMap(({ target, alias }) => {
         const id = nicIdOf(alias)
         return id === undefined ? [] : [[target, id] as const]
       }),
     )
-    const nics = nicsOf(now.record, nicByTarget, liveNics.length)
+    const liveNics = parseNicMacs(xml).flatMap(({ alias, mac }) => {
+      const id = nicIdOf(alias)
+      return id === undefined ? [] : [{ id, mac }]
+    })
+    const host = hostNicCounters(now.record, nicByTarget)
+    const guest = liveNics.every((nic) => host.has(nic.id)) ? undefined : yield* guestCounters(name, xml)
+    const nics = nicsOf(liveNics, host, guest)
     return {
       cpuPercent: cpuPercent(before, now.cpu, statNumber(now.record, "vcpu.current") ?? 1),
       ...memoryOf(now.record),

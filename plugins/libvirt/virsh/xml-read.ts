@@ -73,6 +73,25 @@ export const parseNicTargets = (xml: string): ReadonlyArray<{ readonly target: s
     return target === undefined || alias === undefined ? [] : [{ target, alias }]
   })
 
+/** Every `<interface>`'s alias and MAC address (lower case): what the guest agent names an interface by. */
+export const parseNicMacs = (xml: string): ReadonlyArray<{ readonly alias: string; readonly mac: string }> =>
+  elements(xml, "interface").flatMap((block) => {
+    const alias = attribute(block, "alias", "name")
+    const mac = attribute(block, "mac", "address")
+    return alias === undefined || mac === undefined ? [] : [{ alias, mac: mac.toLowerCase() }]
+  })
+
+/**
+ * Whether the guest agent runs: libvirt marks the agent's channel `state='connected'` in the live XML while the guest
+ * holds its end open, so asking the agent can be skipped (without waiting for a timeout) while it does not.
+ */
+export const guestAgentConnected = (xml: string): boolean =>
+  elements(xml, "channel").some(
+    (block) =>
+      attribute(block, "target", "name") === "org.qemu.guest_agent.0" &&
+      attribute(block, "target", "state") === "connected",
+  )
+
 export interface LiveVnc {
   /** The unix socket libvirt placed the VNC server on. */
   readonly socket: string | undefined

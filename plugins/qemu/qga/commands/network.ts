@@ -25,19 +25,21 @@ export const guestNetworkGetInterfaces = (
 ): Effect.Effect<ReadonlyArray<GuestNetworkInterface>, QgaError> =>
   runDecoded(agent, "guest-network-get-interfaces", undefined, Schema.Array(GuestNetworkInterface), options)
 
-/** Received and sent bytes by MAC address (lower case), for the interfaces that have both. */
+/** Received and sent bytes by MAC address (lower case), for the interfaces that report both. */
+export const countersByMac = (
+  interfaces: ReadonlyArray<GuestNetworkInterface>,
+): ReadonlyMap<string, { readonly rxBytes: number; readonly txBytes: number }> =>
+  new Map(
+    interfaces.flatMap((nic) =>
+      nic.hardwareAddress === undefined || nic.statistics === undefined
+        ? []
+        : [[nic.hardwareAddress.toLowerCase(), nic.statistics] as const],
+    ),
+  )
+
+/** The guest's received and sent bytes by MAC address (lower case), for the interfaces that have both. */
 export const guestCountersByMac = (
   agent: QgaAgent,
   options?: QgaCallOptions,
 ): Effect.Effect<ReadonlyMap<string, { readonly rxBytes: number; readonly txBytes: number }>, QgaError> =>
-  Effect.map(
-    guestNetworkGetInterfaces(agent, options),
-    (interfaces) =>
-      new Map(
-        interfaces.flatMap((nic) =>
-          nic.hardwareAddress === undefined || nic.statistics === undefined
-            ? []
-            : [[nic.hardwareAddress.toLowerCase(), nic.statistics] as const],
-        ),
-      ),
-  )
+  Effect.map(guestNetworkGetInterfaces(agent, options), countersByMac)
