@@ -134,6 +134,27 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
     const known = await until("a known network rate in the VM's metrics", rates, 90_000)
     assert.ok(known.rx >= 0 && known.tx >= 0, JSON.stringify(known))
 
+    // R1: monitoring is found, not declared. The VM was created without it; once the collector saw its guest agent
+    // run, the VM takes alarms ("配置告警") and its file-system use is in the series.
+    const monitored = async () => {
+      const vm = (await http("GET", `/api/v1/vms/${vmId}`, superToken)).body
+      return vm.monitoringInstalled === true ? vm : undefined
+    }
+    const found = await until("monitoring found on the VM", monitored, 60_000)
+    const alarm = await http("POST", `/api/v1/vms/${vmId}/alarms`, superToken, {
+      metric: "disk",
+      thresholdPercent: 90,
+      durationMinutes: 5,
+      recipientUserIds: [found.ownerId],
+    })
+    assert.equal(alarm.status, 201, JSON.stringify(alarm.body))
+    const diskUse = async () => {
+      const series = (await http("GET", `/api/v1/vms/${vmId}/metrics?tier=raw`, superToken)).body
+      return (series.diskUsedPercent as Array<number | null>).find((used) => used !== null) ?? undefined
+    }
+    const used = await until("the guest's file-system use in the VM's metrics", diskUse, 60_000)
+    assert.ok(used > 0 && used < 100, `${used}%`)
+
     const stop = await http("POST", `/api/v1/vms/${vmId}/stop`, superToken, {})
     assert.equal(stop.status, 202, JSON.stringify(stop.body))
     await reached(events, vmId, "stopped")

@@ -64,6 +64,11 @@ export interface VmStats {
   readonly disks: ReadonlyArray<{ readonly id: string; readonly readBytes: number; readonly writeBytes: number }>
   /** Per-NIC byte counters since the NIC appeared, when the driver can read them (tap counters, guest agent). */
   readonly nics?: ReadonlyArray<{ readonly id: string; readonly rxBytes: number; readonly txBytes: number }>
+  /**
+   * Whether the guest runs its agent (it holds its end of the agent's channel open), as the hypervisor tells without
+   * asking the agent; undefined when the driver cannot tell. The core takes it as "monitoring installed" (R1, M1).
+   */
+  readonly guestAgentRunning?: boolean
   readonly at: Date
 }
 

@@ -1,6 +1,6 @@
 import { Duration, Effect, Layer } from "effect"
 import { HostConfig } from "../config.ts"
-import type { Driver, FileSystemUsage } from "../driver/driver.ts"
+import type { Driver, FileSystemUsage, VmStats } from "../driver/driver.ts"
 import { DriverRegistry } from "../driver/registry.ts"
 import type { Vm } from "../model/vm.ts"
 import { now } from "../operations/clock.ts"
@@ -27,6 +27,20 @@ const diskUse = (driver: Driver, vm: Vm) =>
     : Effect.succeed(null)
 
 /**
+ * R1: "monitoring installed" is found, not declared: the first sample in which the hypervisor sees the guest's agent
+ * running marks the VM (its file-system figures can then be read, and alarms set). It stays marked: an agent that
+ * stops later leaves gaps in the series, not a VM that refuses the alarms it has. A failed write is tried again with
+ * the next sample.
+ */
+const noteMonitoring = (vm: Vm, reading: VmStats) =>
+  reading.guestAgentRunning !== true || vm.monitoringInstalled
+    ? Effect.void
+    : Store.use((store) => store.vms.update(vm.id, { monitoringInstalled: true })).pipe(
+        Effect.andThen(Effect.logInfo(`monitoring found on VM ${vm.id}: its guest agent runs`)),
+        Effect.catch((error) => Effect.logWarning(`could not mark VM ${vm.id} as monitored`, error)),
+      )
+
+/**
  * A collector for this host (M1): each round samples every running VM placed here through its driver's `stats`
  * and writes one row per VM. The counters a disk or network rate needs live in this collector, so the first round
  * after a start has no rates (null), and a VM that stopped is forgotten. A VM whose stats fail is skipped for the
@@ -47,6 +61,7 @@ export const makeCollector = () => {
       vms,
       (vm) =>
         Effect.all([stats(vm.hostname), diskUse(driver, vm)]).pipe(
+          Effect.tap(([reading]) => noteMonitoring(vm, reading)),
           Effect.map(([reading, used]) => {
             const next = sampleOf(vm.id, reading, at, counters.get(vm.id), used)
             counters.set(vm.id, next.counters)

@@ -62,6 +62,26 @@ for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
       assert.equal(none.at.length, 0)
     })
 
+    it("R1 M1 monitoring is found by the round that sees the guest's agent run: the VM then takes alarms; a stopped one stays without", async () => {
+      const unmonitored = Effect.gen(function* () {
+        const vm = yield* seedVm(core.world, { monitoringInstalled: false })
+        yield* Effect.flatMap(power(core.world.actors.owner, vm.id, "start"), (handle) => handle.done)
+        return vm
+      })
+      const [found, stopped] = await core.run(
+        Effect.all([unmonitored, seedVm(core.world, { monitoringInstalled: false })]),
+      )
+      const installed = (id: string) => core.run(Store.use((s) => s.vms.get(id))).then((vm) => vm.monitoringInstalled)
+      assert.equal(await installed(found.id), false)
+      await core.run(at("2026-12-06T11:00:00Z", makeCollector().round()))
+      assert.equal(await installed(found.id), true, "the fake guest runs its agent")
+      assert.equal(await installed(stopped.id), false, "no sample, no agent seen")
+      const series = await core.run(
+        at("2026-12-06T11:00:30Z", vmMetrics(owner(), found.id, { from: new Date("2026-12-06T10:59:00Z") })),
+      )
+      assert.deepEqual(series.diskUsedPercent, [null], "the round that found it read no file systems yet")
+    })
+
     it("M1 G1 a VM outside the caller's scope is not found, and a bad range is invalid input", async () => {
       const vm = await core.run(seedVm(core.world))
       const outsider = await core.run(Effect.flip(vmMetrics(core.world.actors.outsider, vm.id)))

@@ -27,6 +27,7 @@ const statsOf = (record: DomainRecord, now: number): VmStats => {
       writeBytes: 4 * MiB + uptime * 32 * KiB + (disk.role === "system" ? guestBytes(record.guest) : 0),
     })),
     nics: record.spec.nics.map((nic) => ({ id: nic.id, rxBytes: uptime * 64 * KiB, txBytes: uptime * 16 * KiB })),
+    guestAgentRunning: record.spec.guestAgent,
     at: new Date(now),
   }
 }

@@ -179,6 +179,7 @@ export const makeStats = (ctx: DriverContext) => {
       ...memoryOf(now.record),
       disks: disksOf(now.record, idByTarget),
       ...(nics === undefined ? {} : { nics }),
+      guestAgentRunning: guestAgentConnected(xml),
       at: new Date(now.cpu.atMs),
     } satisfies VmStats
   })

@@ -6,7 +6,6 @@ import { guestCountersByMac } from "../qga/commands/network.ts"
 import { queryBlockstats } from "../qmp/commands/block.ts"
 import { guestSideOpen } from "../qmp/commands/chardev.ts"
 import { balloonGuestStats, peripheralPath, reportedStats } from "../qmp/commands/qom.ts"
-import type { QmpMonitor } from "../qmp/monitor.ts"
 import type { Domains } from "./domains.ts"
 import { countedOnHost, type GuestCounters, nicCounters } from "./nic-counters.ts"
 import { residentBytes, sampleCpu, startedAtUptime } from "./process.ts"
@@ -65,14 +64,12 @@ const guestCountersBackoffMs = 60_000
 const guestCounters = (
   domains: Domains,
   session: Session,
-  monitor: QmpMonitor,
   spec: VmSpec,
+  listening: boolean,
 ): Effect.Effect<GuestCounters | undefined> =>
   Effect.gen(function* () {
-    if (!spec.guestAgent || spec.nics.every(countedOnHost)) return undefined
+    if (!listening || spec.nics.every(countedOnHost)) return undefined
     if ((session.guestCountersAfter ?? 0) > Date.now()) return undefined
-    const listening = yield* guestSideOpen(monitor, FIXED_IDS.qgaChardev).pipe(Effect.orElseSucceed(() => false))
-    if (!listening) return undefined
     const asked = session
       .withAgentBriefly("stats", (agent) => guestCountersByMac(agent, { timeoutMs: guestCountersTimeoutMs }))
       .pipe(Effect.timeout(guestCountersTimeoutMs))
@@ -103,13 +100,18 @@ export const makeStats = (domains: Domains) =>
       )
       return { id: disk.id, readBytes: entry?.stats.rdBytes ?? 0, writeBytes: entry?.stats.wrBytes ?? 0 }
     })
-    const nics = nicCounters(session.pid, spec.nics, yield* guestCounters(domains, session, monitor, spec))
+    // The guest's side of the agent's channel is open while its agent runs (QMP tells, without asking the agent).
+    const listening = spec.guestAgent
+      ? yield* guestSideOpen(monitor, FIXED_IDS.qgaChardev).pipe(Effect.orElseSucceed(() => false))
+      : false
+    const nics = nicCounters(session.pid, spec.nics, yield* guestCounters(domains, session, spec, listening))
     return {
       cpuPercent: cpuPercent(session, spec.cpus),
       memoryTotalBytes: mem.total,
       memoryUsedBytes: mem.used,
       disks,
       ...(nics === undefined ? {} : { nics }),
+      guestAgentRunning: listening,
       at: new Date(),
     } satisfies VmStats
   })
