@@ -7,7 +7,7 @@ import type { Who } from "../agent/testing/harness.ts"
 import { Store } from "../core/index.ts"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { eventually, heardEvents, recordEvents } from "./testing/page.ts"
+import { eventually, heardEvents, recordEvents, unnamedControls } from "./testing/page.ts"
 
 interface Rule {
   readonly id: string
@@ -64,6 +64,7 @@ describe("VM alarms in Chromium (R1, M2)", { skip: browserSkip }, () => {
     await form.locator("input[name=duration]").fill("10")
     const owner = form.locator(`input[data-user="${w.agent.users.owner.id}"]`)
     assert.equal(await owner.isChecked(), true, "a plain user's only choice, themself, is checked")
+    assert.deepEqual(await unnamedControls(page, "hx-vm-detail"), [])
     await form.locator("[data-act=save-alarm]").click()
     await eventually("the rule listed", async () => (await alarms.locator("tbody tr[data-id]").count()) === 1)
     const [made] = await rulesOf(vmId)
