@@ -102,7 +102,8 @@ export class HxRecycleBin extends HxEditableList {
         return this.reload()
       }
       this.page = page
-      this.verdicts = await this.readVerdicts(page.items)
+      const verdicts = await this.readVerdicts(page.items)
+      if (seq === this.seq) this.verdicts = verdicts
     } catch (error) {
       if (seq === this.seq) this.error = this.report(error).message
     }

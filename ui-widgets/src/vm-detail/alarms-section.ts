@@ -186,6 +186,12 @@ export class AlarmsSection extends TabModel<AlarmsData> {
       else recipients.delete(id)
       this.change({ recipients })
     }
+    // Recipients the caller's user list lacks (chosen by someone who sees more) stay shown, by id, so they can be kept.
+    const listed = new Set(data.users.map((user) => user.id))
+    const choices = [
+      ...data.users.map((user) => ({ id: user.id, label: `${user.name} · ${user.email}` })),
+      ...[...draft.recipients].filter((id) => !listed.has(id)).map((id) => ({ id, label: id })),
+    ]
     return html`<form class="inline-form" data-alarm-form novalidate @submit=${(event: Event) => this.save(event)}>
       ${editing === undefined ? nothing : html`<p class="muted">${m.editing(this.describe(editing, editing.durationMinutes))}</p>`}
       <label>${m.metric}
@@ -198,11 +204,10 @@ export class AlarmsSection extends TabModel<AlarmsData> {
       <label>${m.duration}<input name="duration" type="number" min="1" max="1440" .value=${draft.duration}
         @input=${(event: Event) => this.change({ duration: value(event) })} /></label>
       <fieldset data-recipients><legend>${m.recipients}</legend>
-        ${data.users.map(
-          (user) => html`<label class="check"><input type="checkbox" data-user=${user.id}
-            .checked=${draft.recipients.has(user.id)}
-            @change=${(event: Event) => toggle(user.id, (event.target as HTMLInputElement).checked)} />
-            ${user.name} · ${user.email}</label>`,
+        ${choices.map(
+          ({ id, label }) => html`<label class="check"><input type="checkbox" data-user=${id}
+            .checked=${draft.recipients.has(id)}
+            @change=${(event: Event) => toggle(id, (event.target as HTMLInputElement).checked)} />${label}</label>`,
         )}
       </fieldset>
       <label class="check"><input name="enabled" type="checkbox" .checked=${draft.enabled}
