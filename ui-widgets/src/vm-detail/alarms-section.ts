@@ -59,8 +59,9 @@ export class AlarmsSection extends TabModel<AlarmsData> {
     return { status: "loaded", value: { alarms: alarms.items, history: history.items, users: users.items } }
   }
 
-  private describe(alarm: { readonly metric: AlarmMetric; readonly thresholdPercent: number | string }, minutes = 0) {
-    return this.m.rule(this.m.metrics[alarm.metric], Number(alarm.thresholdPercent), minutes)
+  /** "Memory ≥ 90 % for 10 min": a rule in the element's language. */
+  private describe(alarm: Pick<Alarm, "metric" | "thresholdPercent" | "durationMinutes">) {
+    return this.m.rule(this.m.metrics[alarm.metric], Number(alarm.thresholdPercent), alarm.durationMinutes)
   }
 
   private open(alarm: Alarm | undefined, users: ReadonlyArray<User>) {
@@ -72,7 +73,7 @@ export class AlarmsSection extends TabModel<AlarmsData> {
             metric: "cpu",
             threshold: "80",
             duration: "5",
-            // The caller first: a plain user's list is themself.
+            // A plain user's list is themself alone: checked already.
             recipients: new Set(users.length === 1 ? users.map((user) => user.id) : []),
             enabled: true,
           }
@@ -128,15 +129,15 @@ export class AlarmsSection extends TabModel<AlarmsData> {
     return this.call("save", async () => {
       if (draft.editing === "new") {
         const made = await client.post<Alarm>(`${this.path}/alarms`, { metric: draft.metric, ...fields })
-        return this.m.created(this.describe(made, made.durationMinutes))
+        return this.m.created(this.describe(made))
       }
       const changed = await client.patch<Alarm>(`${this.path}/alarms/${encodeURIComponent(draft.editing)}`, fields)
-      return this.m.updated(this.describe(changed, changed.durationMinutes))
+      return this.m.updated(this.describe(changed))
     })
   }
 
   private remove(alarm: Alarm) {
-    const rule = this.describe(alarm, alarm.durationMinutes)
+    const rule = this.describe(alarm)
     this.host.ask({
       action: "alarm",
       kind: "confirm",
@@ -193,7 +194,7 @@ export class AlarmsSection extends TabModel<AlarmsData> {
       ...[...draft.recipients].filter((id) => !listed.has(id)).map((id) => ({ id, label: id })),
     ]
     return html`<form class="inline-form" data-alarm-form novalidate @submit=${(event: Event) => this.save(event)}>
-      ${editing === undefined ? nothing : html`<p class="muted">${m.editing(this.describe(editing, editing.durationMinutes))}</p>`}
+      ${editing === undefined ? nothing : html`<p class="muted">${m.editing(this.describe(editing))}</p>`}
       <label>${m.metric}
         <select name="metric" .value=${draft.metric} ?disabled=${editing !== undefined}
           @change=${(event: Event) => this.change({ metric: value(event) as AlarmMetric })}>
@@ -223,7 +224,7 @@ export class AlarmsSection extends TabModel<AlarmsData> {
     const m = this.m
     const names = new Map(data.users.map((user) => [user.id, user.name]))
     const rows = data.alarms.map((alarm) => {
-      const rule = this.describe(alarm, alarm.durationMinutes)
+      const rule = this.describe(alarm)
       const state = !alarm.enabled ? m.off : alarm.firing ? m.firing : m.normal
       return [
         html`<span data-rule-text>${rule}</span>`,
