@@ -3,7 +3,7 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { useWidgetAgent } from "./testing/agent.ts"
 import { browserSkip, useBrowser } from "./testing/browser.ts"
-import { recordEvents, unnamedControls } from "./testing/page.ts"
+import { eventually, recordEvents, unnamedControls } from "./testing/page.ts"
 import { walkPortal } from "./testing/portal-flow.ts"
 
 /**
@@ -60,6 +60,28 @@ describe("the demo portal at /demo in Chromium (fake driver)", { skip: browserSk
     const bundle = await page.request.get(`${w.base()}/widgets/hyperx-widgets.js`)
     assert.equal(bundle.headers()["access-control-allow-origin"], "*")
     assert.match(bundle.headers()["content-type"] ?? "", /^text\/javascript/)
+    assert.deepEqual(errors, [])
+  })
+
+  it("G3: the portal's recycle bin page; a superadmin restores a deleted VM back into My machines (zh-CN)", async () => {
+    const [vmId = ""] = await w.createVms(["demo_bin_vm"])
+    const deleted = await w.agent.call("DELETE", `/api/v1/vms/${vmId}`)
+    assert.equal(deleted.status, 202, JSON.stringify(deleted.body))
+    await w.agent.settle(deleted.body.task.id)
+    const { page, errors, shoot } = await browser.open()
+    await page.goto(`${w.base()}/demo?token=${w.agent.tokens.superadmin}&lang=zh-CN`)
+    await page.locator("[data-page=bin]").click()
+    assert.equal((await page.locator("[data-page=bin]").innerText()).trim(), "回收站")
+    const row = page.locator(`hx-recycle-bin tr[data-vm-id="${vmId}"]`)
+    const restore = row.locator("[data-act=restore]")
+    await restore.waitFor()
+    await eventually("restore enabled", async () => !(await restore.isDisabled()))
+    assert.deepEqual(await unnamedControls(page, "hx-recycle-bin"), [])
+    await shoot("demo-recycle-bin-zh")
+    await restore.click()
+    await eventually("left the bin", async () => (await row.count()) === 0)
+    await page.locator("[data-page=machines]").click()
+    await page.locator(`hx-vm-list tr[data-vm-id="${vmId}"]`).waitFor()
     assert.deepEqual(errors, [])
   })
 

@@ -3,6 +3,7 @@ import { HxHostDevices } from "./host-devices/hx-host-devices.ts"
 import { HxHostList } from "./host-list/hx-host-list.ts"
 import { defineElement } from "./internal/define.ts"
 import { HxKeyPairs } from "./key-pairs/hx-key-pairs.ts"
+import { HxRecycleBin } from "./recycle-bin/hx-recycle-bin.ts"
 import { HxVmConsole } from "./vm-console/hx-vm-console.ts"
 import { HxVmCreate } from "./vm-create/hx-vm-create.ts"
 import { HxVmDetail } from "./vm-detail/hx-vm-detail.ts"
@@ -20,6 +21,7 @@ export const hxTags = {
   "hx-host-devices": HxHostDevices,
   "hx-key-pairs": HxKeyPairs,
   "hx-affinity-groups": HxAffinityGroups,
+  "hx-recycle-bin": HxRecycleBin,
 } as const
 
 /** Register every hx- element; tags another copy of the bundle registered first are left to it. */
@@ -39,5 +41,6 @@ declare global {
     "hx-host-devices": HxHostDevices
     "hx-key-pairs": HxKeyPairs
     "hx-affinity-groups": HxAffinityGroups
+    "hx-recycle-bin": HxRecycleBin
   }
 }

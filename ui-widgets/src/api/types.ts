@@ -42,6 +42,11 @@ export type MetricSeries = Schemas["MetricSeries"]
 export type VmCosts = Schemas["VmCosts"]
 export type DailyCost = Schemas["DailyCost"]
 export type HostDevice = Schemas["HostDevice"]
+/** R1: a VM's alarm rule, with whether its alarm is on now. */
+export type Alarm = Schemas["Alarm"]
+export type AlarmMetric = Alarm["metric"]
+/** M2: one firing or recovery of an alarm, with whom it mailed. */
+export type AlarmEvent = Schemas["AlarmEvent"]
 export type VmDetail = Schemas["VmDetail"]
 
 /** A VM snapshot (P1–P5). */

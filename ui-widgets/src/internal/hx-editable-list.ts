@@ -2,9 +2,9 @@ import type { PropertyDeclarations } from "lit"
 import { HxElement } from "./hx-element.ts"
 
 /**
- * What a list the user edits in place shares (<hx-key-pairs>, <hx-affinity-groups>): one change at a time (`busy`),
- * the API's refusal shown (`error`), the row whose deletion waits for confirmation (`deleting`), and a reload after
- * each change that went through.
+ * What a list the user edits in place shares (<hx-key-pairs>, <hx-affinity-groups>, <hx-recycle-bin>): one change at
+ * a time (`busy`), the API's refusal shown (`error`), the row whose deletion waits for confirmation (`deleting`), and
+ * a reload after each change that went through.
  */
 export abstract class HxEditableList extends HxElement {
   static override properties: PropertyDeclarations = {

@@ -293,7 +293,7 @@ export class HxVmDetail extends HxElement {
     const tab = this.tab
     if (tab === "snapshots") return this.snapshotsTab?.render(detail) ?? nothing
     if (tab === "disks") return this.disksTab?.render(detail, this.currency) ?? nothing
-    if (tab === "monitoring") return this.monitoringTab?.render() ?? nothing
+    if (tab === "monitoring") return this.monitoringTab?.render(detail) ?? nothing
     if (tab === "network") return this.networkTab?.render(detail) ?? nothing
     const data = this.tabData.get(tab)
     return renderTab(tab, { t: this.t, locale: this.locale, currency: this.currency, detail, data })

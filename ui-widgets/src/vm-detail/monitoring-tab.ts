@@ -2,8 +2,9 @@ import { html, type TemplateResult } from "lit"
 import { ref } from "lit/directives/ref.js"
 import type uPlot from "uplot"
 import { offeredRoutes, offers } from "../api/capabilities.ts"
-import type { MetricSeries } from "../api/types.ts"
+import type { MetricSeries, VmDetail } from "../api/types.ts"
 import { formatBytes, type Locale, type Messages } from "../i18n/index.ts"
+import { AlarmsSection } from "./alarms-section.ts"
 import type { Loadable, TabHost } from "./tab-model.ts"
 
 type Column = ReadonlyArray<number | null>
@@ -66,10 +67,11 @@ const minimumPollSeconds = 5
 /**
  * The monitoring tab (M1): CPU, memory, disk and network of the last hour as uPlot charts, asked again every
  * collector interval while the tab is open. uPlot loads on first use (its own chunk), so a portal that never opens
- * the tab never downloads it.
+ * the tab never downloads it. Below the charts, the VM's alarms (R1, M2), where the manual configures them.
  */
 export class MonitoringTab {
   data: Loadable<MetricSeries> = { status: "loading" }
+  readonly alarms: AlarmsSection
   private readonly host: TabHost
   private readonly vmId: string
   private readonly drawn = new Map<ChartKind, { readonly chart: uPlot; readonly element: HTMLElement }>()
@@ -79,12 +81,14 @@ export class MonitoringTab {
   constructor(host: TabHost, vmId: string) {
     this.host = host
     this.vmId = vmId
+    this.alarms = new AlarmsSection(host, vmId)
   }
 
-  /** Ask now, then every interval until stop(). */
+  /** Ask now, then every interval until stop(); the alarms once. */
   refresh(): void {
     this.stop(false)
     void this.load()
+    void this.alarms.load()
   }
 
   /** The tab closed or the element left the page: no more polling; the charts go with their elements. */
@@ -180,7 +184,11 @@ export class MonitoringTab {
     this.drawn.set(kind, { chart, element })
   }
 
-  render(): TemplateResult {
+  render(detail: VmDetail): TemplateResult {
+    return html`${this.charts()}${this.alarms.render(detail)}`
+  }
+
+  private charts(): TemplateResult {
     const { t, locale } = this.host
     const data = this.data
     if (data.status === "loading") return html`<p class="muted">${t.common.loading}</p>`
