@@ -137,7 +137,7 @@ describe("hyperx agent with QEMU, end to end", { skip: qemuInstalled() ? false :
     // R1: monitoring is found, not declared. The VM was created without it; once the collector saw its guest agent
     // run, the VM takes alarms ("配置告警") and its file-system use is in the series.
     const monitored = async () => {
-      const vm = (await http("GET", `/api/v1/vms/${vmId}`, superToken)).body
+      const vm = (await http("GET", `/api/v1/vms/${vmId}`, superToken)).body.vm
       return vm.monitoringInstalled === true ? vm : undefined
     }
     const found = await until("monitoring found on the VM", monitored, 60_000)
