@@ -49,12 +49,13 @@ export const requireJsonBodies = () =>
       // Read once; Hono keeps it for the validators.
       const bytes = new Uint8Array(await c.req.arrayBuffer())
       const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? ""
+      const blank = () => new TextDecoder().decode(bytes).trim() === ""
       if (!jsonMediaType.test(mediaType)) {
-        if (new TextDecoder().decode(bytes).trim() !== "") throw apiErrors.unsupportedMediaType()
+        if (!blank()) throw apiErrors.unsupportedMediaType()
       } else if (startsWithBom(bytes)) throw apiErrors.byteOrderMark()
       // The json validator parses the cached text: an empty body is then no options, as it is unlabelled. Hono keeps
       // promises in bodyCache but types them as the values.
-      else if (new TextDecoder().decode(bytes).trim() === "") c.req.bodyCache.text = emptyObjectText as never
+      else if (blank()) c.req.bodyCache.text = emptyObjectText as never
     }
     await next()
   })
