@@ -79,6 +79,24 @@ for (const backend of storeBackends) {
       assert.equal(zh.body.error.message, "请求体不是有效的 JSON")
     })
 
+    it("an empty body labelled JSON is no options, as an unlabelled one is: actions run, required fields are named", async () => {
+      const vm = await agent.seedVm()
+      for (const rawBody of ["", " \n"]) {
+        const start = await agent.call("POST", `/api/v1/vms/${vm.id}/start`, { rawBody })
+        assert.equal(start.status, 202, JSON.stringify(start.body))
+        await agent.settle(start.body.task.id)
+        const stop = await agent.call("POST", `/api/v1/vms/${vm.id}/stop`, {
+          rawBody,
+          headers: { "Content-Type": "application/json" },
+        })
+        assert.equal(stop.status, 202, JSON.stringify(stop.body))
+        await agent.settle(stop.body.task.id)
+      }
+      const batch = await agent.call("POST", "/api/v1/batch", { rawBody: "" })
+      assert.equal(batch.status, 400)
+      assert.match(batch.body.error.message, /body\.action/)
+    })
+
     it("input that does not match its schema is 400 with a message naming each field, in Chinese on request", async () => {
       const reply = await agent.call("POST", "/api/v1/batch", { body: { action: 5, vmIds: "all", extra: true } })
       assert.equal(reply.status, 400)

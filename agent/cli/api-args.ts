@@ -33,6 +33,8 @@ export interface ApiCommand {
   readonly token: string | undefined
   /** --data, else HYPERX_DATA: named in the hint when no token is given. */
   readonly data: string | undefined
+  /** --lang: the language of the agent's messages; absent: HYPERX_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG). */
+  readonly lang: string | undefined
 }
 
 export const apiUsage = `Usage: hyperx vm list [--state S[,S…]] [--json]
@@ -48,6 +50,8 @@ Talk to a running agent's API. Options every verb takes:
   --api URL               the agent (env HYPERX_API_URL; default http://127.0.0.1:<HYPERX_PORT or 8080>)
   --token TOKEN           a bearer token (env HYPERX_TOKEN; see hyperx token create --quiet)
   --data DIR              the agent's data folder (env HYPERX_DATA), for the token hint
+  --lang zh|en            the language of the agent's messages (env HYPERX_LANG; default from LC_ALL, LC_MESSAGES
+                          or LANG: zh_CN.UTF-8 answers in Chinese)
   --json                  the API's JSON instead of a table (events: one JSON object a line)
   --force                 stop/reboot: cut power or reset at once; delete: destroy instead of the recycle bin`
 
@@ -162,6 +166,7 @@ export const parseApiCommand = (
         api: { type: "string" },
         token: { type: "string" },
         data: { type: "string" },
+        lang: { type: "string" },
         json: { type: "boolean" },
         force: { type: "boolean" },
         follow: { type: "boolean" },
@@ -185,6 +190,7 @@ export const parseApiCommand = (
       api: values.api,
       token: values.token,
       data: values.data,
+      lang: values.lang,
     }
   } catch (error) {
     return { kind: "error", message: error instanceof Error ? error.message : String(error), help: apiUsage }

@@ -76,6 +76,34 @@ describe("hyperx vm/tasks/events over the agent's API (#21)", () => {
     assert.equal(unreachable.code, 1)
   })
 
+  it("refusals come in the operator's language: --lang, HYPERX_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG)", async () => {
+    const vm = await agent.seedVm()
+    const chinese = /[\u4e00-\u9fff]/
+    const stop = (extra: ReadonlyArray<string>, env: Record<string, string>) =>
+      hyperx(["vm", "stop", vm.id, ...extra], env)
+    for (const [extra, env] of [
+      [[], { LANG: "zh_CN.UTF-8" }],
+      [[], { LANG: "en_US.UTF-8", LC_MESSAGES: "zh_CN.UTF-8" }],
+      [[], { LANG: "en_US.UTF-8", LC_ALL: "zh_CN" }],
+      [[], { LANG: "C", HYPERX_LANG: "zh" }],
+      [["--lang", "zh"], { LANG: "en_US.UTF-8" }],
+    ] as const) {
+      const refused = await stop(extra, env)
+      assert.equal(refused.code, 1, JSON.stringify(env))
+      assert.match(refused.err, chinese, `${extra.join(" ")} ${JSON.stringify(env)}: ${refused.err}`)
+      assert.match(refused.err, /409 conflict, rule lifecycle-state/)
+    }
+    for (const [extra, env] of [
+      [[], {}],
+      [[], { LANG: "C.UTF-8" }],
+      [["--lang", "en"], { LANG: "zh_CN.UTF-8" }],
+    ] as const) {
+      const refused = await stop(extra, env)
+      assert.doesNotMatch(refused.err, chinese, `${extra.join(" ")} ${JSON.stringify(env)}: ${refused.err}`)
+      assert.match(refused.err, /409 conflict, rule lifecycle-state/)
+    }
+  })
+
   it("G4 events --follow prints the stream until stopped", async () => {
     const vm = await agent.seedVm({ displayName: "followed" })
     let stop = () => {}

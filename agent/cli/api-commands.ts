@@ -3,6 +3,7 @@ import { createHyperxClient, type HyperxClient } from "../client/index.ts"
 import type { Env } from "../start/config.ts"
 import type { ApiCommand } from "./api-args.ts"
 import { table, when } from "./format.ts"
+import { cliLanguage } from "./language.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are printed loosely, column by column
 type Json = any
@@ -198,7 +199,8 @@ export const runApiCommand = async (command: ApiCommand, io: ApiIo): Promise<num
     return 2
   }
   if (command.verb.verb === "events") return follow(command as never, base, token, io)
-  const api = createHyperxClient({ baseUrl: base, token })
+  const language = cliLanguage(command.lang, io.env)
+  const api = createHyperxClient({ baseUrl: base, token, ...(language === undefined ? {} : { language }) })
   try {
     return await run(api, command, io)
   } catch (error) {

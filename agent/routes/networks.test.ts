@@ -81,6 +81,9 @@ for (const backend of storeBackends) {
         refusal(await agent.call("POST", "/api/v1/networks", { as: "superadmin", body: outside })),
         "422 subnet-layout",
       )
+      // in Chinese the reason is Chinese too (it was spliced in English: "子网配置无效：gateway … is outside …")
+      const zh = await agent.call("POST", "/api/v1/networks", { as: "superadmin", body: outside, lang: "zh" })
+      assert.equal(zh.body.error.message, "子网配置无效：网关 10.71.0.1 不在 10.70.0.0/24 内")
       const noDepartment = { ...body, kind: "isolated" }
       assert.equal(
         refusal(await agent.call("POST", "/api/v1/networks", { as: "superadmin", body: noDepartment })),

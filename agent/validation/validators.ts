@@ -31,13 +31,17 @@ export const pathParams = <T, E>(schema: Schema.Codec<T, E>) =>
 
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i
 
+const emptyObjectText = Promise.resolve("{}")
+
 /** UTF-8's byte-order mark, EF BB BF. */
 const startsWithBom = (bytes: Uint8Array) => bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
 
 /**
- * A request body, when there is one, must be JSON; an empty body is fine (actions with no options). A body that
- * starts with a byte-order mark is refused: JSON sent over a network has none (RFC 8259 §8.1), and the fetch body
- * readers strip one or two of them silently, so "\uFEFF\uFEFF{…}" was taken as "{…}".
+ * A request body, when there is one, must be JSON; an empty body is fine (actions with no options), also when it is
+ * labelled JSON: many clients send `Content-Type: application/json` on every call, so an empty one reads as `{}`
+ * (it was 400 malformed-json). A body that starts with a byte-order mark is refused: JSON sent over a network has
+ * none (RFC 8259 §8.1), and the fetch body readers strip one or two of them silently, so "\uFEFF\uFEFF{…}" was
+ * taken as "{…}".
  */
 export const requireJsonBodies = () =>
   createMiddleware<AgentEnv>(async (c, next) => {
@@ -45,9 +49,13 @@ export const requireJsonBodies = () =>
       // Read once; Hono keeps it for the validators.
       const bytes = new Uint8Array(await c.req.arrayBuffer())
       const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? ""
+      const blank = () => new TextDecoder().decode(bytes).trim() === ""
       if (!jsonMediaType.test(mediaType)) {
-        if (new TextDecoder().decode(bytes).trim() !== "") throw apiErrors.unsupportedMediaType()
+        if (!blank()) throw apiErrors.unsupportedMediaType()
       } else if (startsWithBom(bytes)) throw apiErrors.byteOrderMark()
+      // The json validator parses the cached text: an empty body is then no options, as it is unlabelled. Hono keeps
+      // promises in bodyCache but types them as the values.
+      else if (blank()) c.req.bodyCache.text = emptyObjectText as never
     }
     await next()
   })

@@ -15,11 +15,25 @@ export const DiskSpec = Schema.Struct({
 })
 export type DiskSpec = typeof DiskSpec.Type
 
+/**
+ * The IPv4 address the platform gave a user-mode NIC, in its subnet (`10.0.2.0/24`, gateway `10.0.2.2`), and the
+ * address the NAT's DNS answers on (in the subnet, neither the gateway nor `ip`): the hypervisor's own DHCP hands the
+ * guest exactly this address. Without it every guest gets the hypervisor's first one.
+ */
+export const UserNetAddress = Schema.Struct({
+  cidr: Schema.String,
+  gateway: Schema.String,
+  ip: Schema.String,
+  dns: Schema.String,
+})
+export type UserNetAddress = typeof UserNetAddress.Type
+
 export const NicBacking = Schema.Union([
   /** User-mode NAT; hostForwards publish guest ports on 127.0.0.1. */
   Schema.Struct({
     kind: Schema.Literal("user"),
     hostForwards: Schema.Array(Schema.Struct({ hostPort: PositiveInt, guestPort: PositiveInt })),
+    address: Schema.optionalKey(UserNetAddress),
   }),
   Schema.Struct({ kind: Schema.Literal("bridge"), bridge: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("tap"), tap: Schema.String }),

@@ -22,7 +22,12 @@ const v4: PoolText = {
 }
 const pool = (text: PoolText = v4): Pool => {
   const out = poolOf(text)
-  assert.ok(out, poolProblems(text).join("; "))
+  assert.ok(
+    out,
+    poolProblems(text)
+      .map((problem) => problem.en)
+      .join("; "),
+  )
   return out
 }
 
@@ -90,13 +95,18 @@ describe("IPAM pools", () => {
   it("names every problem of a layout", () => {
     assert.deepEqual(poolProblems(v4), [])
     assert.deepEqual(poolProblems({ ...v4, gateway: "10.20.1.1", reserved: ["nope"] }), [
-      "gateway 10.20.1.1 is outside 10.20.0.0/28",
-      "reserved address nope is not an IP address",
+      { en: "gateway 10.20.1.1 is outside 10.20.0.0/28", zh: "网关 10.20.1.1 不在 10.20.0.0/28 内" },
+      { en: "reserved address nope is not an IP address", zh: "保留地址 nope 不是IP地址" },
     ])
     assert.deepEqual(poolProblems({ ...v4, rangeStart: "10.20.0.9", rangeEnd: "10.20.0.3" }), [
-      "range start 10.20.0.9 lies after range end 10.20.0.3",
+      {
+        en: "range start 10.20.0.9 lies after range end 10.20.0.3",
+        zh: "地址范围起点 10.20.0.9 在终点 10.20.0.3 之后",
+      },
     ])
-    assert.deepEqual(poolProblems({ ...v4, cidr: "10.20.0.0/33" }), ["10.20.0.0/33 is not a network in CIDR notation"])
+    assert.deepEqual(poolProblems({ ...v4, cidr: "10.20.0.0/33" }), [
+      { en: "10.20.0.0/33 is not a network in CIDR notation", zh: "10.20.0.0/33 不是CIDR格式的网段" },
+    ])
     assert.equal(poolOf({ ...v4, cidr: "bad" }), undefined)
   })
   it("counts free addresses without the gateway, the reserved ones and the used ones", () => {

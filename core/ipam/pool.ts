@@ -22,25 +22,50 @@ export interface Pool {
   readonly excluded: ReadonlySet<bigint>
 }
 
+/** One reason a layout cannot be a pool, in English and Chinese (an API refusal shows it in the caller's language). */
+export interface LayoutProblem {
+  readonly en: string
+  readonly zh: string
+}
+
+const partNames = {
+  gateway: { en: "gateway", zh: "网关" },
+  rangeStart: { en: "range start", zh: "地址范围起点" },
+  rangeEnd: { en: "range end", zh: "地址范围终点" },
+  reserved: { en: "reserved address", zh: "保留地址" },
+} as const
+
 /** Why a subnet's layout cannot be a pool; empty when it can. */
-export const poolProblems = (text: PoolText): ReadonlyArray<string> => {
+export const poolProblems = (text: PoolText): ReadonlyArray<LayoutProblem> => {
   const cidr = parseCidr(text.cidr)
-  if (cidr === undefined) return [`${text.cidr} is not a network in CIDR notation`]
-  const inside = (what: string, value: string): ReadonlyArray<string> => {
+  if (cidr === undefined) {
+    return [{ en: `${text.cidr} is not a network in CIDR notation`, zh: `${text.cidr} 不是CIDR格式的网段` }]
+  }
+  const inside = (part: keyof typeof partNames, value: string): ReadonlyArray<LayoutProblem> => {
+    const { en, zh } = partNames[part]
     const address = parseAddress(value)
-    if (address === undefined) return [`${what} ${value} is not an IP address`]
-    return cidrContains(cidr, address) ? [] : [`${what} ${value} is outside ${text.cidr}`]
+    if (address === undefined) return [{ en: `${en} ${value} is not an IP address`, zh: `${zh} ${value} 不是IP地址` }]
+    return cidrContains(cidr, address)
+      ? []
+      : [{ en: `${en} ${value} is outside ${text.cidr}`, zh: `${zh} ${value} 不在 ${text.cidr} 内` }]
   }
   const problems = [
     ...inside("gateway", text.gateway),
-    ...inside("range start", text.rangeStart),
-    ...inside("range end", text.rangeEnd),
-    ...text.reserved.flatMap((address) => inside("reserved address", address)),
+    ...inside("rangeStart", text.rangeStart),
+    ...inside("rangeEnd", text.rangeEnd),
+    ...text.reserved.flatMap((address) => inside("reserved", address)),
   ]
   if (problems.length > 0) return problems
   const start = parseAddress(text.rangeStart)?.value ?? 0n
   const end = parseAddress(text.rangeEnd)?.value ?? 0n
-  return start > end ? [`range start ${text.rangeStart} lies after range end ${text.rangeEnd}`] : []
+  return start > end
+    ? [
+        {
+          en: `range start ${text.rangeStart} lies after range end ${text.rangeEnd}`,
+          zh: `地址范围起点 ${text.rangeStart} 在终点 ${text.rangeEnd} 之后`,
+        },
+      ]
+    : []
 }
 
 /** The pool of a valid layout (see poolProblems), or undefined. */

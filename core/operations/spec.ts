@@ -1,5 +1,6 @@
 import { Effect } from "effect"
-import type { DiskSpec, VmSpec } from "../driver/spec.ts"
+import type { DiskSpec, NicBacking, NicSpec, VmSpec } from "../driver/spec.ts"
+import type { NotFound, StoreError } from "../errors.ts"
 import { parseCidr } from "../ipam/cidr.ts"
 import type { BootSource } from "../model/catalog.ts"
 import type { Nic } from "../model/network.ts"
@@ -8,6 +9,7 @@ import type { Vm } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
 import { deviceSpecOf } from "./devices/work.ts"
 import { HostNetworking } from "./networks/host-networking.ts"
+import { userBackingOf } from "./networks/user-backing.ts"
 
 /**
  * C6 DHCP off: the default NIC's address is set in the guest. A kernel-booted image learns it from its command line
@@ -63,6 +65,13 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
     (a, b) =>
       Number(b.role === "system") - Number(a.role === "system") || a.createdAt.getTime() - b.createdAt.getTime(),
   )
+  // the default network first: the guest's first interface (eth0) is its default route
+  const nicSpecs = yield* Effect.forEach(sortedNics, (n) => {
+    const tap = tapOf.get(n.id)
+    const backing: Effect.Effect<NicBacking, NotFound | StoreError, Store> =
+      tap === undefined ? userBackingOf(n) : Effect.succeed({ kind: "tap", tap })
+    return Effect.map(backing, (b): NicSpec => ({ id: n.id, mac: n.mac, backing: b }))
+  })
   const spec: VmSpec = {
     name: vm.hostname,
     uuid: vm.id,
@@ -73,15 +82,7 @@ export const buildSpec = Effect.fn("operations.buildSpec")(function* (vm: Vm) {
     boot,
     disks: ordered.map(diskSpecOf),
     cdrom: iso?.location ?? null,
-    // the default network first: the guest's first interface (eth0) is its default route
-    nics: sortedNics.map((n) => {
-      const tap = tapOf.get(n.id)
-      return {
-        id: n.id,
-        mac: n.mac,
-        backing: tap === undefined ? { kind: "user" as const, hostForwards: [] } : { kind: "tap" as const, tap },
-      }
-    }),
+    nics: nicSpecs,
     // X1, X4: what the VM holds and its host still has (a vanished device would keep the VM from starting)
     devices: heldDevices.filter((device) => device.present).map(deviceSpecOf),
     vnc: true,

@@ -50,7 +50,7 @@ const everything = {
   target: "password",
   name: "x",
   components: [],
-  layoutProblems: ["gateway 10.1.0.1 is outside 10.0.0.0/24"],
+  layoutProblems: [{ en: "gateway 10.1.0.1 is outside 10.0.0.0/24", zh: "网关 10.1.0.1 不在 10.0.0.0/24 内" }],
   nicCount: 2,
   localDisks: ["data-1"],
 }

@@ -58,6 +58,11 @@ describe("lifecycle rules", () => {
   it("B4 G3 not-recycled: allows a VM outside the recycle bin", () => assertAllows(notRecycled, sampleVmContext()))
   it("B4 G3 not-recycled: refuses a VM in the recycle bin", () =>
     assertRefuses(notRecycled, sampleVmContext({ vm: sampleVm({ recycledAt: sampleNow }) })))
+  it("B4 G3 not-recycled: names both ways out, since a destroy is refused by it too", () => {
+    const message = messageOf(notRecycled, sampleVmContext({ vm: sampleVm({ recycledAt: sampleNow }) }))
+    assert.match(message.en, /restore it first, or destroy it from the recycle bin/)
+    assert.match(message.zh, /或在回收站中彻底删除/)
+  })
 
   it("G3 recycled-only: allows a VM in the recycle bin", () =>
     assertAllows(recycledOnly, sampleVmContext({ vm: sampleVm({ recycledAt: sampleNow }) })))

@@ -101,8 +101,8 @@ export const notRecycled: Rule<VmRecordContext> = defineRule({
   features: ["B4", "G3"],
   kind: "conflict",
   message: {
-    en: "The VM is in the recycle bin; restore it first",
-    zh: "虚拟机已在回收站中，请先恢复虚拟机",
+    en: "The VM is in the recycle bin; restore it first, or destroy it from the recycle bin",
+    zh: "虚拟机已在回收站中，请先恢复虚拟机，或在回收站中彻底删除",
   },
   allows: ({ vm }) => vm.recycledAt === null,
 })

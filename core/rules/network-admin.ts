@@ -1,3 +1,4 @@
+import type { LayoutProblem } from "../ipam/pool.ts"
 import type { NetworkKind } from "../model/network.ts"
 import type { ActorContext } from "./platform.ts"
 import { superadminOnly } from "./platform.ts"
@@ -8,7 +9,7 @@ export interface NetworkCreateContext extends ActorContext {
   readonly kind: NetworkKind
   readonly departmentId: string | null
   /** Why the subnet's layout cannot be a pool (poolProblems); empty when it can. */
-  readonly layoutProblems: ReadonlyArray<string>
+  readonly layoutProblems: ReadonlyArray<LayoutProblem>
 }
 
 export interface NetworkDeleteContext extends ActorContext {
@@ -34,8 +35,8 @@ export const subnetLayout: Rule<NetworkCreateContext> = defineRule({
   features: ["C6"],
   kind: "invalid",
   message: ({ layoutProblems }) => ({
-    en: `The subnet's layout is invalid: ${layoutProblems.join("; ")}`,
-    zh: `子网配置无效：${layoutProblems.join("；")}`,
+    en: `The subnet's layout is invalid: ${layoutProblems.map((problem) => problem.en).join("; ")}`,
+    zh: `子网配置无效：${layoutProblems.map((problem) => problem.zh).join("；")}`,
   }),
   allows: ({ layoutProblems }) => layoutProblems.length === 0,
 })

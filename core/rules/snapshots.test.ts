@@ -3,6 +3,7 @@ import { describe, it } from "node:test"
 import type { Snapshot } from "../model/storage.ts"
 import type { Vm } from "../model/vm.ts"
 import type { VmFacts } from "../store/ports.ts"
+import { messageOf } from "./rule.ts"
 import {
   memorySnapshotRunningOnly,
   noBackupSchedules,
@@ -56,6 +57,11 @@ describe("snapshot rules", () => {
     assertAllows(oneSchedulePerPeriod, { period: "weekly", existingPeriods: ["hourly", "daily"] }))
   it("P2 V5 one-schedule-per-period: refuses a second daily schedule", () =>
     assertRefuses(oneSchedulePerPeriod, { period: "daily", existingPeriods: ["daily"] }))
+  it("P2 V5 one-schedule-per-period: its message reads as English for every period", () => {
+    const en = (period: "hourly" | "daily") => messageOf(oneSchedulePerPeriod, { period, existingPeriods: [period] }).en
+    assert.equal(en("hourly"), "There is already an hourly schedule; each period may have one")
+    assert.equal(en("daily"), "There is already a daily schedule; each period may have one")
+  })
 
   it("P1 memory-snapshot-running-only: allows memory of a running VM", () =>
     assertAllows(memorySnapshotRunningOnly, create({}, true)))

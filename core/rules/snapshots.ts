@@ -63,7 +63,7 @@ export const oneSchedulePerPeriod: Rule<ScheduleChoice> = defineRule({
   features: ["P2", "V5"],
   kind: "conflict",
   message: ({ period }) => ({
-    en: `There is already a ${period} schedule; each period may have one`,
+    en: `There is already ${period === "hourly" ? "an" : "a"} ${period} schedule; each period may have one`,
     zh: `已存在${periodNamesZh[period]}的定时器，每一类时间维度仅支持设置一个定时器`,
   }),
   allows: ({ period, existingPeriods }) => !existingPeriods.includes(period),

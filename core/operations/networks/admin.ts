@@ -95,8 +95,7 @@ export const createNetwork = Effect.fn("operations.createNetwork")(function* (
     reserved: (request.subnet.reserved ?? []).map((address) => canonicalAddress(address) ?? address),
   }
   const departmentId = request.departmentId ?? null
-  const layoutProblems =
-    cidr === undefined ? [`${request.subnet.cidr} is not a network in CIDR notation`] : poolProblems(text)
+  const layoutProblems = poolProblems(text)
   yield* checkRules("network.create", networkAdminRules.create, {
     actor,
     kind: request.kind,

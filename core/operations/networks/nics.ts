@@ -26,6 +26,7 @@ import { runVmOperation } from "../run-vm-operation.ts"
 import type { RecordWork, VmCheck, VmOperation } from "../vm-operation.ts"
 import { judgeFixedIp, pickSubnet, randomMac, type SubnetView, subnetViews } from "./choices.ts"
 import { HostNetworking, syncHostNetworking } from "./host-networking.ts"
+import { userBackingOf } from "./user-backing.ts"
 
 /** N1: the network to join, with an optional fixed IP and DHCP flag (default: the subnet's). */
 export interface JoinInput {
@@ -103,7 +104,7 @@ const nicSpec = (vm: Vm, nic: Nic) =>
     const spec: NicSpec = {
       id: nic.id,
       mac: nic.mac,
-      backing: tap === undefined ? { kind: "user", hostForwards: [] } : { kind: "tap", tap: tap.tap },
+      backing: tap === undefined ? yield* userBackingOf(nic) : { kind: "tap", tap: tap.tap },
     }
     return spec
   })

@@ -11,6 +11,11 @@ const netdev = (nic: NicSpec, id: string, runtime: QemuRuntime): string => {
       return keyValues("user", [
         ["id", id],
         ["restrict", runtime.restrictUserNet === true ? true : undefined],
+        // the platform's address for the NIC: QEMU's DHCP hands the guest exactly it (else always .15)
+        ["net", backing.address?.cidr],
+        ["host", backing.address?.gateway],
+        ["dhcpstart", backing.address?.ip],
+        ["dns", backing.address?.dns],
         ...backing.hostForwards.map(
           (forward) => ["hostfwd", `tcp:127.0.0.1:${forward.hostPort}-:${forward.guestPort}`] as const,
         ),

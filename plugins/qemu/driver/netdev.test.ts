@@ -18,6 +18,19 @@ describe("netdev_add arguments for a hot-plugged NIC", () => {
     })
   })
 
+  it("N1 C6 user-mode NAT hands the guest the platform's address: its subnet, gateway and the NIC's IP", () => {
+    const address = { cidr: "10.0.2.0/24", gateway: "10.0.2.2", ip: "10.0.2.16", dns: "10.0.2.3" }
+    assert.deepEqual(netdevArguments(nic({ kind: "user", hostForwards: [], address }), "net-n1", runtime), {
+      type: "user",
+      id: "net-n1",
+      restrict: true,
+      net: "10.0.2.0/24",
+      host: "10.0.2.2",
+      dhcpstart: "10.0.2.16",
+      dns: "10.0.2.3",
+    })
+  })
+
   it("N1 a tap runs no scripts; a bridge goes through the bridge helper", () => {
     assert.deepEqual(netdevArguments(nic({ kind: "tap", tap: "tap7" }), "net-n1", runtime), {
       type: "tap",

@@ -13,6 +13,14 @@ export const netdevArguments = (nic: NicSpec, id: string, runtime: QemuRuntime):
         type: "user",
         id,
         ...(runtime.restrictUserNet === true ? { restrict: true } : {}),
+        ...(backing.address === undefined
+          ? {}
+          : {
+              net: backing.address.cidr,
+              host: backing.address.gateway,
+              dhcpstart: backing.address.ip,
+              dns: backing.address.dns,
+            }),
         ...(backing.hostForwards.length === 0
           ? {}
           : {
