@@ -24,7 +24,11 @@ export interface QemuDriverOptions {
   readonly qemuStorageDaemon?: string
   /** The driver's name in the registry and in its errors; default "qemu". */
   readonly name?: string
-  /** TCG translation cache size (QEMU's default, 1 GiB, dominates a small guest's memory). */
+  /**
+   * TCG translation cache size (default DEFAULT_TCG_TB_SIZE_MIB). QEMU's own, 1 GiB, is never full in a small
+   * guest's life, so after a reset the next boot writes over pages that still hold the last boot's translations, on
+   * TCG's slow path: the kernel's decompressor ran ~10x slower (README, "Reboot under TCG").
+   */
   readonly tcgTbSizeMiB?: number
   /** restrict=on for user-mode NICs. */
   readonly restrictUserNet?: boolean
@@ -69,6 +73,9 @@ export interface Settings {
   readonly runtimeFor: (name: string) => QemuRuntime
 }
 
+/** The TCG translation cache a QEMU gets unless the options say otherwise (MiB; README, "Reboot under TCG"). */
+export const DEFAULT_TCG_TB_SIZE_MIB = 32
+
 export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator): Settings => {
   const stateDir = resolve(options.stateDir)
   const runRoot = resolve(options.runDir ?? defaultRunRoot(stateDir))
@@ -93,7 +100,7 @@ export const resolveSettings = (options: QemuDriverOptions, accel: Accelerator):
       runDir: join(runRoot, name),
       accel,
       vnc: { kind: "unix" },
-      ...(options.tcgTbSizeMiB !== undefined && accel === "tcg" ? { tcgTbSizeMiB: options.tcgTbSizeMiB } : {}),
+      ...(accel === "tcg" ? { tcgTbSizeMiB: options.tcgTbSizeMiB ?? DEFAULT_TCG_TB_SIZE_MIB } : {}),
       ...(options.restrictUserNet === undefined ? {} : { restrictUserNet: options.restrictUserNet }),
     }),
   }
