@@ -1,4 +1,5 @@
 import { join } from "node:path"
+import { DEFAULT_TCG_TB_SIZE_MIB } from "../../qemu/driver/options.ts"
 import type { VncListen } from "../xml/options.ts"
 
 export interface LibvirtDriverOptions {
@@ -23,7 +24,10 @@ export interface LibvirtDriverOptions {
   readonly domainType?: "qemu" | "kvm"
   /** Where VNC listens: a unix socket libvirt places (default), or loopback TCP with a WebSocket port. */
   readonly vnc?: VncListen
-  /** TCG translation cache size in MiB (libvirt ≥ 8.0); QEMU's default is 1 GiB per guest. */
+  /**
+   * TCG translation cache size in MiB (libvirt ≥ 8.0); default 32 for domain type qemu, as the QEMU driver's: QEMU's
+   * own 1 GiB makes a reset guest's next boot several times slower (plugins/qemu/driver/README, "Reboot under TCG").
+   */
   readonly tcgTbCacheMiB?: number
   /** The QEMU binary; libvirt's default for x86_64 when left out. */
   readonly emulator?: string
@@ -72,7 +76,8 @@ export const resolveOptions = (options: LibvirtDriverOptions): ResolvedOptions =
   name: options.name ?? "libvirt",
   domainType: options.domainType ?? "qemu",
   vnc: options.vnc ?? { kind: "unix" },
-  tcgTbCacheMiB: options.tcgTbCacheMiB,
+  tcgTbCacheMiB:
+    options.tcgTbCacheMiB ?? ((options.domainType ?? "qemu") === "qemu" ? DEFAULT_TCG_TB_SIZE_MIB : undefined),
   emulator: options.emulator,
   virsh: options.virsh ?? "virsh",
   callTimeoutMs: options.callTimeoutMs ?? 30_000,
