@@ -1,4 +1,5 @@
 import { Context } from "effect"
+import type { SealingKey } from "./auth/sealing-keys.ts"
 
 /** What the core needs to know about the host its agent runs on. */
 export class HostConfig extends Context.Service<
@@ -10,8 +11,10 @@ export class HostConfig extends Context.Service<
     readonly storageDir: string
     /** How long a graceful stop may take before power is cut. */
     readonly shutdownTimeoutMs: number
-    /** AES-256 key for VM passwords at rest. */
+    /** This host's own AES-256 key for VM passwords at rest (the data folder's `secret.key`). */
     readonly secretKey: Buffer
+    /** #16: in a cluster, the key derived from the cluster secret: VM passwords are sealed under it, so every host opens them. */
+    readonly clusterKey?: SealingKey | undefined
     /** X3, #20: where uploaded images (ISO, qcow2, raw) are kept; default the system's temporary folder. */
     readonly imagesDir?: string
     /** X3, #20: the largest upload accepted, in bytes; default 16 GiB. */

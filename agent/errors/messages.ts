@@ -117,6 +117,15 @@ export const apiErrors = {
       en: 'If-Match must be * or a list of entity tags such as "12"',
       zh: 'If-Match 必须为 * 或实体标签列表，例如 "12"',
     }),
+  /** #16: a VM's sealed password names a key this agent does not hold (or is damaged); nothing changed. */
+  secretUnreadable: (message: string, keyId: string | null) =>
+    new ApiError(409, "secret-unreadable", {
+      en: message,
+      zh:
+        keyId === null
+          ? "虚拟机密码由另一台主机的密钥加密，本代理无法解密：请重置密码"
+          : `虚拟机密码由密钥 ${keyId} 加密，本代理没有该密钥：请让集群内所有代理使用同一集群密钥，或重置密码`,
+    }),
   storeUnavailable: () =>
     new ApiError(503, "unavailable", {
       en: "The platform's database is unavailable for a moment; try again",
