@@ -1,0 +1,32 @@
+import type { Kysely } from "kysely"
+import type { VmSecretRepository } from "./ports.ts"
+import { run } from "./run.ts"
+import type { DB } from "./schema.ts"
+
+/** Key ids are base64url (core/auth/sealing-keys.ts): no LIKE wildcard to escape. */
+export const makeVmSecretRepository = (db: Kysely<DB>): VmSecretRepository => ({
+  notSealedUnder: (keyId) =>
+    run("vmSecrets.notSealedUnder", async () => {
+      const rows = await db
+        .selectFrom("vms")
+        .select(["id", "passwordCipher"])
+        .where("passwordCipher", "is not", null)
+        .where("passwordCipher", "not like", `v2.${keyId}.%`)
+        .orderBy("id")
+        .execute()
+      return rows.flatMap(({ id, passwordCipher }) =>
+        passwordCipher === null ? [] : [{ vmId: id, sealed: passwordCipher }],
+      )
+    }),
+  // Compare-and-set on the value itself: two agents re-sealing at once, or a reset meanwhile, never lose a password.
+  replace: (vmId, from, to) =>
+    run("vmSecrets.replace", async () => {
+      const written = await db
+        .updateTable("vms")
+        .set({ passwordCipher: to })
+        .where("id", "=", vmId)
+        .where("passwordCipher", "=", from)
+        .executeTakeFirst()
+      return written.numUpdatedRows > 0n
+    }),
+})
