@@ -48,7 +48,8 @@ export interface AgentConfig {
   readonly url: string | undefined
   /**
    * #16: a file (mode 0600) holding the cluster's shared secret, the same on every agent (HYPERX_CLUSTER_SECRET_FILE):
-   * agents sign the requests they forward with it. Without it this agent neither forwards nor accepts forwards.
+   * agents sign the requests they forward with it, and seal VM passwords under a key derived from it (so every host
+   * opens them). Without it this agent neither forwards nor accepts forwards, and seals under its own key.
    */
   readonly clusterSecretFile: string | undefined
   /**
