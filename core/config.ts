@@ -15,6 +15,8 @@ export class HostConfig extends Context.Service<
     readonly secretKey: Buffer
     /** #16: in a cluster, the key derived from the cluster secret: VM passwords are sealed under it, so every host opens them. */
     readonly clusterKey?: SealingKey | undefined
+    /** #16: while the cluster secret is rotated, the old one's key: it opens passwords (re-sealed at start), never seals. */
+    readonly previousClusterKey?: SealingKey | undefined
     /** X3, #20: where uploaded images (ISO, qcow2, raw) are kept; default the system's temporary folder. */
     readonly imagesDir?: string
     /** X3, #20: the largest upload accepted, in bytes; default 16 GiB. */

@@ -21,7 +21,7 @@ import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
 import { makeMigrationPeers, migrationClusterRoutes } from "../cluster/migration.ts"
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
 import { resealAtStart } from "../cluster/sealed-secrets.ts"
-import { readClusterSecret } from "../cluster/secret.ts"
+import { previousClusterKeyOf, readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
 import { pinoLoggerLayer } from "../log/effect-logger.ts"
 import { defaultLogFormat, makeLogger } from "../log/logger.ts"
@@ -115,6 +115,7 @@ export const startAgent = async (
     const clusterSecret =
       config.clusterSecretFile === undefined ? undefined : readClusterSecret(config.clusterSecretFile)
     const clusterKey = clusterSecret === undefined ? undefined : clusterSealingKey(clusterSecret)
+    const previousClusterKey = previousClusterKeyOf(config)
     const host: HostConfig["Service"] = {
       hostId: folder.hostId,
       storageDir: config.sharedStorage ?? folder.storageDir,
@@ -122,6 +123,7 @@ export const startAgent = async (
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
       clusterKey,
+      previousClusterKey,
     }
     const store = layerPostgres(opened.url)
     const monitoring = resolveMonitoringConfig(options.env ?? process.env) // #20

@@ -23,10 +23,11 @@ const clusterSecret = Buffer.from("s".repeat(24) + "t".repeat(24))
 for (const backend of storeBackends) {
   describe(`VM passwords across a cluster's agents on ${backend.name}`, { skip: backend.skip }, () => {
     const core = useCore(backend)
-    const agentWith = (secret: Buffer | undefined) => {
+    const agentWith = (secret: Buffer | undefined, previous?: Buffer) => {
       const keys = {
         secretKey: randomBytes(32),
         clusterKey: secret === undefined ? undefined : clusterSealingKey(secret),
+        previousClusterKey: previous === undefined ? undefined : clusterSealingKey(previous),
       }
       // The same core, as an agent with these keys would run it.
       const run: Core["run"] = (effect) =>
@@ -99,6 +100,22 @@ for (const backend of storeBackends) {
       const replaced = await core.run(Store.use((s) => s.vmSecrets.replace(raced.id, stale, "v2.x.y.z.w")))
       assert.equal(replaced, false, "a re-seal of the value read before the reset writes nothing")
       assert.equal((await a.run(showPassword(owner(), raced.id))).password, "NewOne123")
+    })
+
+    it("#16 rotating the cluster secret: an agent given the new and the old re-seals the old one's passwords for all", async () => {
+      const newSecret = Buffer.from("n".repeat(48))
+      const vms = [await freshVm(), await freshVm()]
+      for (const vm of vms) await a.run(resetPassword(owner(), vm.id, "Rotated12"))
+      const rotating = agentWith(newSecret, clusterSecret)
+      const rotated = agentWith(newSecret)
+      const refused = await rotated.run(Effect.flip(showPassword(owner(), vms[0]?.id ?? "")))
+      assert.ok(refused instanceof SecretUnreadable, "the new secret alone does not open the old one's passwords")
+      const result = await rotating.run(resealVmSecrets())
+      assert.ok(result.resealed >= vms.length)
+      for (const vm of vms) {
+        assert.match((await sealedOf(vm.id)) ?? "", new RegExp(`^v2\\.${rotated.keyring.sealing.id}\\.`))
+        assert.equal((await rotated.run(showPassword(owner(), vm.id))).password, "Rotated12")
+      }
     })
 
     it("a lone agent (no cluster secret) seals under its own key and re-seals nothing", async () => {

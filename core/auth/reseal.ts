@@ -13,7 +13,8 @@ export interface Resealed {
 
 /**
  * #16 (C5, R6, R11): at the start of an agent in a cluster, the VM passwords this host sealed under its own key
- * (before it was in a cluster, or before key ids) are sealed again under the cluster's key, so every host opens them.
+ * (before it was in a cluster, or before key ids), and while the cluster secret is rotated every one sealed under the
+ * old secret's key, are sealed again under the cluster's key, so every host opens them.
  * Each row is its own compare-and-set (VmSecretRepository.replace): a crash midway leaves the rest for the next start,
  * two agents re-sealing at once or a password reset meanwhile lose nothing, and a second run finds nothing to do.
  * Does nothing for a lone agent (it seals under its own key).

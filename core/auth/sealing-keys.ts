@@ -7,13 +7,14 @@ export interface SealingKey {
 }
 
 /**
- * The keys an agent seals and opens VM secrets with (C4/C5 R6 R11 #16): it seals under `sealing` (the cluster's key
- * in a cluster, else its host's) and opens what names either. `host` also opens values sealed before key ids (v1),
- * which only ever used the host's key.
+ * The keys an agent seals and opens VM secrets with (C5 R6 R11 #16): it seals under `sealing` (the cluster's key in a
+ * cluster, else its host's) and opens what names any of them. `host` also opens values sealed before key ids (v1),
+ * which only ever used the host's key; `previous`, the key of the cluster secret being rotated out, only opens.
  */
 export interface Keyring {
   readonly sealing: SealingKey
   readonly host: SealingKey
+  readonly previous: SealingKey | undefined
 }
 
 /**
@@ -35,13 +36,18 @@ export const clusterSealingKey = (clusterSecret: Buffer): SealingKey => {
   return { id: keyIdOf("c", key), key }
 }
 
-/** What the host's configuration holds: its own key, and in a cluster the cluster's. */
+/** What the host's configuration holds: its own key, in a cluster the cluster's, and while rotating the old one's. */
 export interface KeySource {
   readonly secretKey: Buffer
   readonly clusterKey?: SealingKey | undefined
+  readonly previousClusterKey?: SealingKey | undefined
 }
 
-export const keyringOf = ({ secretKey, clusterKey }: KeySource): Keyring => {
+export const keyringOf = ({ secretKey, clusterKey, previousClusterKey }: KeySource): Keyring => {
   const host = hostSealingKey(secretKey)
-  return { sealing: clusterKey ?? host, host }
+  return { sealing: clusterKey ?? host, host, previous: previousClusterKey }
 }
+
+/** The keys a sealed value naming a key id may be under, the sealing key first. */
+export const openingKeys = (keyring: Keyring): ReadonlyArray<SealingKey> =>
+  keyring.previous === undefined ? [keyring.sealing, keyring.host] : [keyring.sealing, keyring.host, keyring.previous]

@@ -57,6 +57,20 @@ describe("VM secrets at rest (R6, R11, #16)", () => {
     assert.deepEqual([refused.reason, refused.keyId], ["unknown-key", a.sealing.id])
   })
 
+  it("#16 while the cluster secret is rotated, the old secret's key opens and the new one seals", async () => {
+    const old = clusterSealingKey(Buffer.from(secret))
+    const before = keyringOf({ secretKey: randomBytes(32), clusterKey: old })
+    const rotating = keyringOf({
+      secretKey: randomBytes(32),
+      clusterKey: clusterSealingKey(Buffer.from("z".repeat(48))),
+      previousClusterKey: old,
+    })
+    assert.equal(await opened(rotating, sealSecret(before, "Rotate123")), "Rotate123")
+    const resealed = sealSecret(rotating, "Rotate123")
+    assert.equal(resealed.split(".")[1], rotating.sealing.id)
+    assert.equal((await failureOf(before, resealed)).reason, "unknown-key", "an agent still on the old secret cannot")
+  })
+
   it("#16 a v1 value (the host's own key, before key ids) still opens on its host, and fails typed elsewhere", async () => {
     const hostKey = randomBytes(32)
     const old = sealV1(hostKey, "OldPass99")

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from "node:crypto"
 import { Effect, Schema } from "effect"
-import type { Keyring, SealingKey } from "./sealing-keys.ts"
+import { type Keyring, openingKeys, type SealingKey } from "./sealing-keys.ts"
 
 /**
  * R6 #16: a sealed VM secret this agent cannot open: it names a key the agent does not hold (`keyId`; null for a value
@@ -76,8 +76,7 @@ export const openSecret = (keyring: Keyring, sealed: string): Effect.Effect<stri
     const envelope = envelopeOf(sealed)
     if (envelope === undefined) return Effect.fail(new SecretUnreadable({ reason: "damaged", keyId: null }))
     const { keyId } = envelope
-    const key =
-      keyId === null ? keyring.host : [keyring.sealing, keyring.host].find((candidate) => candidate.id === keyId)
+    const key = keyId === null ? keyring.host : openingKeys(keyring).find((candidate) => candidate.id === keyId)
     if (key === undefined) return Effect.fail(new SecretUnreadable({ reason: "unknown-key", keyId }))
     return Effect.try({
       try: () => decipher(key, envelope),
