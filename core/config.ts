@@ -13,9 +13,9 @@ export class HostConfig extends Context.Service<
     readonly shutdownTimeoutMs: number
     /** This host's own AES-256 key for VM passwords at rest (the data folder's `secret.key`). */
     readonly secretKey: Buffer
-    /** #16: in a cluster, the key derived from the cluster secret: VM passwords are sealed under it, so every host opens them. */
+    /** #16: in a cluster, the key derived from the cluster secret: VM passwords sealed under it open on every host. */
     readonly clusterKey?: SealingKey | undefined
-    /** #16: while the cluster secret is rotated, the old one's key: it opens passwords (re-sealed at start), never seals. */
+    /** #16: while the cluster secret is rotated, the old one's key: it opens (to re-seal at start), never seals. */
     readonly previousClusterKey?: SealingKey | undefined
     /** X3, #20: where uploaded images (ISO, qcow2, raw) are kept; default the system's temporary folder. */
     readonly imagesDir?: string

@@ -13,11 +13,16 @@ export class SecretUnreadable extends Schema.TaggedError<SecretUnreadable>()("Se
   keyId: Schema.NullOr(Schema.String),
 }) {
   override get message() {
+    if (this.reason === "damaged") {
+      const under = this.keyId === null ? "" : ` (key ${this.keyId})`
+      return `The VM's sealed password${under} is damaged: reset the password`
+    }
     const key = this.keyId === null ? "another host's own key (sealed before key ids)" : `key ${this.keyId}`
-    return this.reason === "damaged"
-      ? `The VM's sealed password does not open under ${key}: it is damaged; reset the password`
-      : `The VM's password was sealed under ${key}, which this agent does not hold: start every agent of the ` +
-          "cluster with the same cluster secret, or reset the password"
+    return (
+      `The VM's password was sealed under ${key}, which this agent does not hold: start every agent of the cluster ` +
+      "with the same cluster secret (a host's older passwords open everywhere once its agent started so), or reset " +
+      "the password"
+    )
   }
 }
 
@@ -59,9 +64,6 @@ const envelopeOf = (sealed: string): Envelope | undefined => {
   }
   return undefined
 }
-
-/** The key id a sealed value names ("v1" values name none: null). */
-export const keyIdOfSealed = (sealed: string): string | null | undefined => envelopeOf(sealed)?.keyId
 
 const decipher = (key: SealingKey, envelope: Envelope): string => {
   const d = createDecipheriv(algorithm, key.key, Buffer.from(envelope.iv, "base64"))

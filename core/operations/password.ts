@@ -11,8 +11,9 @@ import type { RecordWork, VmOperation } from "./vm-operation.ts"
 
 /**
  * R11: a new password for a stopped VM, random or chosen (6–32 characters mixing cases and digits, rule
- * password-format), sealed (the cluster's key in a cluster, so any host opens it: #16) and marked pending: the next start sets it in the
- * guest. The caller gets the new password once; the task records whether it was random, never the password.
+ * password-format), sealed (in a cluster under the cluster's key, so any host opens it: #16) and marked pending: the
+ * next start sets it in the guest. The caller gets the new password once; the task records whether it was random,
+ * never the password.
  */
 export const resetPasswordOperation: VmOperation<
   "full",
