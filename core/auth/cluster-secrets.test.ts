@@ -118,6 +118,17 @@ for (const backend of storeBackends) {
       }
     })
 
+    it("#16 the rows to re-seal: a key id's '_' matches itself only (LIKE)", async () => {
+      const vm = await freshVm("v2.hA1bC2dE3fG.iv.tag.body")
+      const listed = await core.run(Store.use((s) => s.vmSecrets.notSealedUnder("hA1bC2dE3f_")))
+      assert.ok(
+        listed.some((row) => row.vmId === vm.id),
+        "another key's value is listed",
+      )
+      const own = await core.run(Store.use((s) => s.vmSecrets.notSealedUnder("hA1bC2dE3fG")))
+      assert.ok(!own.some((row) => row.vmId === vm.id), "a value under the key itself is not")
+    })
+
     it("a lone agent (no cluster secret) seals under its own key and re-seals nothing", async () => {
       const lone = agentWith(undefined)
       const vm = await freshVm(sealV1(lone.secretKey, "Alone1234"))

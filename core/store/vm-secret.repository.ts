@@ -2,8 +2,8 @@ import type { Kysely } from "kysely"
 import type { VmSecretRepository } from "./ports.ts"
 import { run } from "./run.ts"
 import type { DB } from "./schema.ts"
+import { likePrefix } from "./vm.repository.ts"
 
-/** Key ids are base64url (core/auth/sealing-keys.ts): no LIKE wildcard to escape. */
 export const makeVmSecretRepository = (db: Kysely<DB>): VmSecretRepository => ({
   notSealedUnder: (keyId) =>
     run("vmSecrets.notSealedUnder", async () => {
@@ -11,7 +11,8 @@ export const makeVmSecretRepository = (db: Kysely<DB>): VmSecretRepository => ({
         .selectFrom("vms")
         .select(["id", "passwordCipher"])
         .where("passwordCipher", "is not", null)
-        .where("passwordCipher", "not like", `v2.${keyId}.%`)
+        // a key id is base64url: its "_" must match itself, not any character
+        .where("passwordCipher", "not like", likePrefix(`v2.${keyId}.`))
         .orderBy("id")
         .execute()
       return rows.flatMap(({ id, passwordCipher }) =>
