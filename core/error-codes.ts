@@ -1,3 +1,4 @@
+import { SecretUnreadable } from "./auth/secrets.ts"
 import { DriverError } from "./driver/errors.ts"
 import {
   InvalidInput,
@@ -22,6 +23,7 @@ export type ErrorCode =
   | "invalid-input"
   | "version-conflict"
   | "precondition-failed"
+  | "secret-unreadable"
   | "hypervisor-error"
   | "unavailable"
   | "interrupted"
@@ -38,6 +40,7 @@ export const errorCodeOf = (failure: unknown): ErrorCode => {
   if (failure instanceof InvalidInput) return "invalid-input"
   if (failure instanceof VersionConflict) return "version-conflict"
   if (failure instanceof PreconditionFailed) return "precondition-failed"
+  if (failure instanceof SecretUnreadable) return "secret-unreadable"
   if (failure instanceof DriverError) return "hypervisor-error"
   if (failure instanceof StoreError && failure.retryable) return "unavailable"
   // A task another request cut short (tasks only: no request is answered with it).

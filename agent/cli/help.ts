@@ -64,7 +64,12 @@ Options:
   --url URL               where the cluster's other agents reach this one (env HYPERX_URL; default the
                           public URL, else the address it listens on)
   --cluster-secret-file F a file (mode 0600) with the secret every agent of a cluster shares; agents sign
-                          forwarded requests with it (env HYPERX_CLUSTER_SECRET_FILE)
+                          forwarded requests with it and seal VM passwords under a key derived from it
+                          (env HYPERX_CLUSTER_SECRET_FILE)
+  --previous-cluster-secret-file F
+                          while rotating the cluster secret, a file (0600) with the old one: passwords sealed
+                          under it are re-sealed under the new one at start (env
+                          HYPERX_PREVIOUS_CLUSTER_SECRET_FILE)
   --shared-storage DIR    a directory every host mounts at the same path (NFS, CephFS): new disks go there,
                           and HA VMs on it restart on another host when theirs dies (env HYPERX_SHARED_STORAGE)
   --zone ZONE             this host's zone (资源域) for placement (env HYPERX_ZONE; default: as stored,

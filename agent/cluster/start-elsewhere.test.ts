@@ -18,6 +18,9 @@ describe("the start of a stopped VM whose host is down (#16)", { skip }, () => {
     const vmId = await pair.vmOn(pair.hostB, "moves_to_a")
     const stopped = await pair.api(pair.originA, "POST", `/vms/${vmId}/stop`, { force: true })
     assert.equal(await pair.settled(stopped.body.task.id), "succeeded")
+    // R11 #16: a reset through A is done by B (the VM's host), sealed under the cluster's key: A opens it at the start
+    const reset = await pair.api(pair.originA, "POST", `/vms/${vmId}/reset-password`, { password: "Secret123x" })
+    assert.equal(reset.status, 200, JSON.stringify(reset.body))
     killAgent(pair.b)
     await until("host B to read down", async () => {
       const hosts = (await pair.api(pair.originA, "GET", "/hosts")).body.items as Array<{ id: string; state: string }>
@@ -28,6 +31,7 @@ describe("the start of a stopped VM whose host is down (#16)", { skip }, () => {
     assert.equal(await pair.settled(started.body.task.id), "succeeded")
     const vm = (await pair.api(pair.originA, "GET", `/vms/${vmId}`)).body.vm
     assert.deepEqual([vm.hostId, vm.state], [pair.hostA, "running"])
+    assert.equal(vm.passwordPending, false, "A opened B's seal and set the password in the guest")
     const tasks = (await pair.api(pair.originA, "GET", `/tasks?vmId=${vmId}`)).body.items as Array<{
       operation: string
       userId: string

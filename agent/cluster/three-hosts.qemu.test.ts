@@ -92,6 +92,8 @@ describe("three agents, one PostgreSQL, one shared directory, real QEMU (#16: C3
       { name: "d5", haEnabled: false, affinityGroupIds: [group.body.id] },
       { name: "x1", haEnabled: true, ownerId: user.body.id, dedicatedHost: true },
     ]
+    // R6 #16: the platform sets these VMs' passwords (the seed's image does not: CI's other tests use its guest agent)
+    await sql.query("update images set password_managed = true where id = 'tiny-linux'")
     const ids: Array<string> = []
     for (const spec of specs) {
       const created = await api("POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", ...spec })
@@ -184,11 +186,20 @@ describe("three agents, one PostgreSQL, one shared directory, real QEMU (#16: C3
 
     // G1: every agent answers for every VM, the console too (VNC's greeting through the asking agent).
     const now = await Promise.all(vms.map((vm) => c3.vm(vm.id)))
+    // R6 #16: each VM's password, sealed by the agent its create went to (a), opens on its host now (b, c: placed or
+    // moved there by HA), through every agent, and its host's agent set it in the guest at the first start.
+    const passwords = new Map<string, string>()
     for (const member of c3.members) {
       for (const vm of now) {
         const seen = await c3.api(member.origin, "GET", `/vms/${vm.id}`)
         assert.equal(seen.status, 200)
         assert.deepEqual([seen.body.vm.hostId, seen.body.vm.state], [vm.hostId, vm.state])
+        if (vm.state !== "running") continue
+        assert.equal(seen.body.vm.passwordPending, false, `${vm.hostname}: its host set the password a sealed`)
+        const shown = await c3.api(member.origin, "POST", `/vms/${vm.id}/password`)
+        assert.equal(shown.status, 200, `${vm.hostname} through ${member.name}: ${JSON.stringify(shown.body)}`)
+        assert.equal(shown.body.password, passwords.get(vm.id) ?? shown.body.password, "the same through every agent")
+        passwords.set(vm.id, shown.body.password)
       }
       const elsewhere = now.find((vm) => vm.hostId !== member.id && vm.state === "running") as ClusterVm
       const ticket = await c3.api(member.origin, "POST", `/vms/${elsewhere.id}/console`, { kind: "vnc" })

@@ -1,4 +1,5 @@
 import { Cause, Option } from "effect"
+import { SecretUnreadable } from "../../core/auth/secrets.ts"
 import { PeerUnreachable } from "../../core/cluster/peers.ts"
 import { ruleCodes } from "../../core/error-codes.ts"
 import {
@@ -33,6 +34,7 @@ export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
   if (failure instanceof Unauthenticated) return apiErrors.unauthenticated()
   if (failure instanceof VersionConflict) return apiErrors.versionConflict()
   if (failure instanceof PreconditionFailed) return apiErrors.preconditionFailed(failure.current)
+  if (failure instanceof SecretUnreadable) return apiErrors.secretUnreadable(failure)
   if (failure instanceof StoreError && failure.retryable) return apiErrors.storeUnavailable()
   if (failure instanceof DriverError) return apiErrors.hypervisor(failure.isRetryable)
   if (failure instanceof PeerUnreachable) return apiErrors.peerUnreachable(failure.hostId)

@@ -1,3 +1,4 @@
+import type { SecretUnreadable } from "../../core/auth/secrets.ts"
 import { ApiError, type Bilingual } from "./api-error.ts"
 
 /** How the core names resources (NotFound.resource), in both languages. */
@@ -116,6 +117,17 @@ export const apiErrors = {
     new ApiError(400, "invalid-input", {
       en: 'If-Match must be * or a list of entity tags such as "12"',
       zh: 'If-Match 必须为 * 或实体标签列表，例如 "12"',
+    }),
+  /** #16: a VM's sealed password names a key this agent does not hold (or is damaged); nothing changed. */
+  secretUnreadable: ({ reason, keyId, message }: SecretUnreadable) =>
+    new ApiError(409, "secret-unreadable", {
+      en: message,
+      zh:
+        reason === "damaged"
+          ? "虚拟机保存的密码已损坏：请重置密码"
+          : keyId === null
+            ? "虚拟机密码由另一台主机的密钥加密，本代理无法解密：请重置密码"
+            : `虚拟机密码由密钥 ${keyId} 加密，本代理没有该密钥：请让集群内所有代理使用同一集群密钥，或重置密码`,
     }),
   storeUnavailable: () =>
     new ApiError(503, "unavailable", {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Cause } from "effect"
+import { SecretUnreadable } from "../../core/auth/secrets.ts"
 import { DriverError, Unsupported } from "../../core/driver/errors.ts"
 import {
   InvalidInput,
@@ -27,6 +28,10 @@ const failures: ReadonlyArray<readonly [string, unknown]> = [
   [
     "the hypervisor",
     new DriverError({ driver: "fake", operation: "start", reason: new Unsupported({ capability: "diskSnapshot" }) }),
+  ],
+  [
+    "a password sealed under a key this agent lacks (#16)",
+    new SecretUnreadable({ reason: "unknown-key", keyId: "cAbC" }),
   ],
   ["the database, briefly", new StoreError({ operation: "vm.get", message: "gone", retryable: true })],
 ]

@@ -1,6 +1,7 @@
 import { availableParallelism, hostname, totalmem } from "node:os"
 import { Effect } from "effect"
 import type { Logger } from "pino"
+import { clusterSealingKey } from "../../core/auth/sealing-keys.ts"
 import { layerLeaderLock } from "../../core/cluster/advisory-lock.ts"
 import { clusterSettingsLayer, SettingsMismatch } from "../../core/cluster/agree-settings.ts"
 import { Leadership } from "../../core/cluster/leader.ts"
@@ -19,7 +20,8 @@ import { makeClusterLink } from "../cluster/link.ts"
 import { acceptForwards, forwardVmRequests } from "../cluster/middleware.ts"
 import { makeMigrationPeers, migrationClusterRoutes } from "../cluster/migration.ts"
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
-import { readClusterSecret } from "../cluster/secret.ts"
+import { resealAtStart } from "../cluster/sealed-secrets.ts"
+import { previousClusterKeyOf, readClusterSecret } from "../cluster/secret.ts"
 import type { AgentRuntime } from "../env.ts"
 import { pinoLoggerLayer } from "../log/effect-logger.ts"
 import { defaultLogFormat, makeLogger } from "../log/logger.ts"
@@ -109,12 +111,19 @@ export const startAgent = async (
     })) {
       output.line(text)
     }
+    // #16: read once; it signs forwarded requests and, through a derived key, seals VM passwords every host opens
+    const clusterSecret =
+      config.clusterSecretFile === undefined ? undefined : readClusterSecret(config.clusterSecretFile)
+    const clusterKey = clusterSecret === undefined ? undefined : clusterSealingKey(clusterSecret)
+    const previousClusterKey = previousClusterKeyOf(config)
     const host: HostConfig["Service"] = {
       hostId: folder.hostId,
       storageDir: config.sharedStorage ?? folder.storageDir,
       imagesDir: folder.imagesDir,
       shutdownTimeoutMs: 30_000,
       secretKey: folder.secretKey,
+      clusterKey,
+      previousClusterKey,
     }
     const store = layerPostgres(opened.url)
     const monitoring = resolveMonitoringConfig(options.env ?? process.env) // #20
@@ -123,10 +132,7 @@ export const startAgent = async (
     const leadership =
       config.databaseUrl === undefined ? Leadership.layerAlone : layerLeaderLock({ url: config.databaseUrl })
     // #16: with a cluster secret, requests about another host's VMs go to its agent, signed; without, none do.
-    const link =
-      config.clusterSecretFile === undefined
-        ? undefined
-        : makeClusterLink(readClusterSecret(config.clusterSecretFile), folder.hostId)
+    const link = clusterSecret === undefined ? undefined : makeClusterLink(clusterSecret, folder.hostId)
     const logger =
       options.logger ?? (await makeLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() }))
     const live = makeStartRuntime({
@@ -195,6 +201,9 @@ export const startAgent = async (
         filesExist: guestFilesExist,
       }),
     )
+    // #16: passwords this host sealed under its own key, before, are sealed under the cluster's (before recovery starts
+    // any VM elsewhere); a crash midway leaves the rest for the next start.
+    if (clusterKey !== undefined) for (const text of await live.runPromise(resealAtStart(clusterKey))) output.line(text)
     // #16: VMs the leader moved elsewhere while this host was down must not run here too.
     if (link !== undefined) await live.runPromise(stopMovedAway())
     const recovered = await live.runPromise(recover())

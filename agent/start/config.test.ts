@@ -16,6 +16,7 @@ describe("agent configuration", () => {
       name: undefined,
       url: undefined,
       clusterSecretFile: undefined,
+      previousClusterSecretFile: undefined,
       sharedStorage: undefined,
       sysfsRoot: "/",
       logLevel: "info",
@@ -87,6 +88,7 @@ describe("agent configuration", () => {
       name: undefined,
       url: undefined,
       clusterSecretFile: undefined,
+      previousClusterSecretFile: undefined,
       sharedStorage: undefined,
       sysfsRoot: "/",
       logLevel: "info",
@@ -126,6 +128,13 @@ describe("agent configuration", () => {
     )
     const flagged = resolveConfig({ name: "node-b", url: "http://127.0.0.1:9091", clusterSecretFile: "/x" }, env)
     assert.deepEqual([flagged.name, flagged.url, flagged.clusterSecretFile], ["node-b", "http://127.0.0.1:9091", "/x"])
+  })
+
+  it("#16 the old cluster secret's file while rotating it, from the flag or the environment", () => {
+    const env = { HYPERX_PREVIOUS_CLUSTER_SECRET_FILE: "old" }
+    assert.equal(resolveConfig({}, env, "/etc/hyperx").previousClusterSecretFile, "/etc/hyperx/old")
+    assert.equal(resolveConfig({ previousClusterSecretFile: "/x" }, env).previousClusterSecretFile, "/x")
+    assert.equal(resolveConfig({}, {}).previousClusterSecretFile, undefined)
   })
 
   it("#21 the driver: a built-in's name, a driver module's path (made absolute) or a driver package's name", () => {

@@ -48,9 +48,15 @@ export interface AgentConfig {
   readonly url: string | undefined
   /**
    * #16: a file (mode 0600) holding the cluster's shared secret, the same on every agent (HYPERX_CLUSTER_SECRET_FILE):
-   * agents sign the requests they forward with it. Without it this agent neither forwards nor accepts forwards.
+   * agents sign the requests they forward with it, and seal VM passwords under a key derived from it (so every host
+   * opens them). Without it this agent neither forwards nor accepts forwards, and seals under its own key.
    */
   readonly clusterSecretFile: string | undefined
+  /**
+   * #16: while the cluster secret is rotated, a file (0600) with the old one (HYPERX_PREVIOUS_CLUSTER_SECRET_FILE): the
+   * passwords sealed under it are re-sealed under the new one at start. Only with clusterSecretFile.
+   */
+  readonly previousClusterSecretFile: string | undefined
   /**
    * #16, R12: the shared storage directory, mounted at the same path on every host (HYPERX_SHARED_STORAGE): new disks
    * go there instead of the data folder, so that the leader can restart HA VMs on another host when theirs dies.
@@ -108,6 +114,7 @@ export interface AgentFlags {
   readonly name?: string | undefined
   readonly url?: string | undefined
   readonly clusterSecretFile?: string | undefined
+  readonly previousClusterSecretFile?: string | undefined
   readonly sharedStorage?: string | undefined
   readonly zone?: string | undefined
   readonly cpuOvercommit?: string | undefined
@@ -285,6 +292,10 @@ export const resolveConfig = (flags: AgentFlags, env: Env, cwd = process.cwd()):
     clusterSecretFile: resolveOptional(
       cwd,
       nonEmpty(flags.clusterSecretFile) ?? nonEmpty(env.HYPERX_CLUSTER_SECRET_FILE),
+    ),
+    previousClusterSecretFile: resolveOptional(
+      cwd,
+      nonEmpty(flags.previousClusterSecretFile) ?? nonEmpty(env.HYPERX_PREVIOUS_CLUSTER_SECRET_FILE),
     ),
     ...hostFactsOf(flags, env),
     sysfsRoot: resolve(cwd, nonEmpty(env.HYPERX_SYSFS_ROOT) ?? "/"),

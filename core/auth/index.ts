@@ -1,4 +1,5 @@
 export * from "./scope.ts"
+export * from "./sealing-keys.ts"
 export * from "./secrets.ts"
 export * from "./tokens.ts"
 export * from "./verified-tokens.ts"

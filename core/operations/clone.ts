@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { posix } from "node:path"
 import { type Context, Effect, Schema } from "effect"
-import { encryptSecret, randomPassword } from "../auth/secrets.ts"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
+import { randomPassword, sealSecret } from "../auth/secrets.ts"
 import { ClusterSettings } from "../cluster/settings.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
@@ -52,7 +53,7 @@ interface Cloning extends CloneContext {
 type Prepared = {
   readonly driver: Driver
   readonly copy: NonNullable<Driver["backups"]>
-  readonly secretKey: Buffer
+  readonly keyring: Keyring
   readonly storageDir: string
   /** The clone's provisioning is an operation of its own, run from the background work. */
   readonly services: Context.Context<OperationServices>
@@ -86,7 +87,7 @@ const subnetsOf = (nics: ReadonlyArray<Nic>) =>
  * guest still holds the source's, so the clone's first start sets it); every disk a standalone copy on the same host;
  * each NIC on the same subnet with a new MAC and IPAM's next free address (never the source's).
  */
-const cloneBundle = (context: Cloning, storageDir: string, secretKey: Buffer, at: Date): VmBundle => {
+const cloneBundle = (context: Cloning, storageDir: string, keyring: Keyring, at: Date): VmBundle => {
   const source = context.vm
   const id = context.cloneId
   const vm: Vm = {
@@ -95,7 +96,7 @@ const cloneBundle = (context: Cloning, storageDir: string, secretKey: Buffer, at
     displayName: context.name,
     hostname: `vm-${randomBytes(5).toString("hex")}`,
     deletionProtected: false,
-    passwordCipher: source.loginMethod === "password" ? encryptSecret(secretKey, context.newPassword) : null,
+    passwordCipher: source.loginMethod === "password" ? sealSecret(keyring, context.newPassword) : null,
     passwordPending: source.loginMethod === "password",
     components: context.components,
     monitoringInstalled: false,
@@ -192,16 +193,16 @@ export const cloneOperation: VmOperation<
         return yield* new DriverError({ driver: driver.name, operation: "vm.clone", reason })
       }
       const services = yield* Effect.context<OperationServices>()
-      return { driver, copy: driver.backups, secretKey: config.secretKey, storageDir: config.storageDir, services }
+      return { driver, copy: driver.backups, keyring: keyringOf(config), storageDir: config.storageDir, services }
     }),
   task: ({ cloneId, name, start }) => ({ targetId: cloneId, params: { cloneId, name, start } }),
   work: {
     kind: "background",
-    record: (context, { secretKey, storageDir }) =>
+    record: (context, { keyring, storageDir }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const { stoppedVms } = yield* ClusterSettings
-        const bundle = cloneBundle(context, storageDir, secretKey, yield* now)
+        const bundle = cloneBundle(context, storageDir, keyring, yield* now)
         const host = yield* store.hosts.get(context.vm.hostId ?? "")
         const room = { cpus: context.vm.cpus, memoryMiB: context.vm.memoryMiB, count: 1 }
         const admission = vmAdmission("vm.clone", context.vm.departmentId, context.demand, host, room, stoppedVms)
@@ -223,7 +224,7 @@ export const cloneOperation: VmOperation<
         return bundle
       }),
     discard: ({ cloneId }) => Store.use((store) => store.vms.purge(cloneId, [])),
-    run: (context, { driver, copy, secretKey, services }, recorded) =>
+    run: (context, { driver, copy, keyring, services }, recorded) =>
       Effect.gen(function* () {
         const bundle = yield* recorded
         const chain = `hx-clone-${context.cloneId.slice(0, 8)}`
@@ -240,7 +241,7 @@ export const cloneOperation: VmOperation<
           return yield* new CloneNotProvisioned(failed)
         }
         const clone = yield* Store.use((store) => store.vms.get(context.cloneId))
-        if (context.start) yield* applyGuestLogin(driver, { ...context, vm: clone }, secretKey)
+        if (context.start) yield* applyGuestLogin(driver, { ...context, vm: clone }, keyring)
         return { cloneId: context.cloneId, provisionTaskId: provisioned.id }
       }),
     // Only a clone whose copy never finished is taken back; one that failed to start stays, in error, as a create's.

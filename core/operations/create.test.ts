@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { useCore } from "../../test-support/core.ts"
-import { decryptSecret } from "../auth/secrets.ts"
+import { keyringOf } from "../auth/sealing-keys.ts"
+import { openSecret } from "../auth/secrets.ts"
 import { RuleViolation } from "../errors.ts"
 import type { VmCreateRequest } from "../model/vm.ts"
 import { Store } from "../store/ports.ts"
@@ -144,7 +145,7 @@ for (const backend of storeBackends) {
       const vm = await vmOf(task?.vmId ?? null)
       assert.ok(vm.passwordCipher)
       assert.ok(!vm.passwordCipher.includes("Secret123!"))
-      assert.equal(decryptSecret(core.host.secretKey, vm.passwordCipher), "Secret123!")
+      assert.equal(await Effect.runPromise(openSecret(keyringOf(core.host), vm.passwordCipher)), "Secret123!")
     })
 
     it("G4 a hypervisor failure while provisioning leaves the VM in error with the reason on its task", async () => {

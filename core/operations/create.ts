@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import { encryptSecret, randomPassword } from "../auth/secrets.ts"
+import { keyringOf } from "../auth/sealing-keys.ts"
+import { randomPassword, sealSecret } from "../auth/secrets.ts"
 import { Peers, remoteHandle } from "../cluster/peers.ts"
 import { ClusterSettings } from "../cluster/settings.ts"
 import { HostConfig } from "../config.ts"
@@ -101,7 +102,7 @@ const bundleFor = Effect.fn("operations.create.bundle")(function* (b: Blueprint,
     deletionProtected: false,
     loginMethod,
     keyPairId: b.request.keyPairId ?? null,
-    passwordCipher: password === null ? null : encryptSecret(config.secretKey, password),
+    passwordCipher: password === null ? null : sealSecret(keyringOf(config), password),
     // R6: the guest takes the password at its first start (the platform sets it through the guest agent) when the
     // image lets the platform manage it; other images keep their own
     passwordPending: password !== null && b.image.passwordManaged,

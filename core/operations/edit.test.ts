@@ -2,7 +2,8 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { useCore } from "../../test-support/core.ts"
-import { encryptSecret } from "../auth/secrets.ts"
+import { keyringOf } from "../auth/sealing-keys.ts"
+import { sealSecret } from "../auth/secrets.ts"
 import { RuleViolation } from "../errors.ts"
 import { Store } from "../store/ports.ts"
 import { storeBackends } from "../store/testing.ts"
@@ -71,7 +72,7 @@ for (const backend of storeBackends) {
     })
 
     it("R6 show password: decrypted for the owner and recorded as a task without the password", async () => {
-      const vm = await freshVm({ passwordCipher: encryptSecret(core.host.secretKey, "Hunter2Go") })
+      const vm = await freshVm({ passwordCipher: sealSecret(keyringOf(core.host), "Hunter2Go") })
       const { password, task } = await core.run(showPassword(core.world.actors.owner, vm.id))
       assert.equal(password, "Hunter2Go")
       assert.equal(task.operation, "vm.show-password")

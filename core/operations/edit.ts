@@ -1,5 +1,6 @@
 import { Effect } from "effect"
-import { decryptSecret } from "../auth/secrets.ts"
+import { keyringOf } from "../auth/sealing-keys.ts"
+import { openSecret } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
 import { InvalidInput } from "../errors.ts"
 import type { Task, Vm } from "../model/index.ts"
@@ -127,8 +128,8 @@ export const showPasswordOperation: VmOperation<
       Effect.gen(function* () {
         const config = yield* HostConfig
         const sealed = vm.passwordCipher
-        // A seal this agent's key cannot open is a misconfiguration (a defect), not the caller's mistake.
-        return sealed === null ? null : decryptSecret(config.secretKey, sealed)
+        // #16: a seal this agent holds no key for fails typed (SecretUnreadable, 409), naming the key; never garbage.
+        return sealed === null ? null : yield* openSecret(keyringOf(config), sealed)
       }),
     // The record says who read a password and when, never the password.
     result: () => null,

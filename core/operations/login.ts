@@ -1,5 +1,6 @@
 import { Effect, Schedule } from "effect"
-import { encryptSecret, randomPassword } from "../auth/secrets.ts"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
+import { randomPassword, sealSecret } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import type { KeyPair } from "../model/extras.ts"
@@ -68,8 +69,8 @@ export const applyLoginKeys = (driver: Driver, context: VmContext) =>
   )
 
 /** R11, R13, X5: after a start, the guest takes what is pending: a reset password, or the SSH key of key login. */
-export const applyGuestLogin = (driver: Driver, context: VmContext, secretKey: Buffer) =>
-  applyPendingPassword(driver, context, secretKey).pipe(Effect.andThen(applyLoginKeys(driver, context)))
+export const applyGuestLogin = (driver: Driver, context: VmContext, keyring: Keyring) =>
+  applyPendingPassword(driver, context, keyring).pipe(Effect.andThen(applyLoginKeys(driver, context)))
 
 /**
  * R13: switch the login method (Linux only; running or stopped). To SSH key: the owner's key pair is recorded, the
@@ -105,7 +106,7 @@ export const loginMethodOperation: VmOperation<
             ? { loginMethod: target, keyPairId: keyPair?.id ?? null, passwordCipher: null, passwordPending: false }
             : {
                 loginMethod: target,
-                passwordCipher: encryptSecret(config.secretKey, password ?? ""),
+                passwordCipher: sealSecret(keyringOf(config), password ?? ""),
                 passwordPending: true,
               }
         const written = yield* store.vms.update(vm.id, patch, vm.version)

@@ -1,5 +1,6 @@
 import { Effect, Schedule } from "effect"
-import { decryptSecret, encryptSecret, randomPassword } from "../auth/secrets.ts"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
+import { openSecret, randomPassword, sealSecret } from "../auth/secrets.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
@@ -10,8 +11,9 @@ import type { RecordWork, VmOperation } from "./vm-operation.ts"
 
 /**
  * R11: a new password for a stopped VM, random or chosen (6–32 characters mixing cases and digits, rule
- * password-format), stored encrypted with the host's secret key and marked pending: the next start sets it in the
- * guest. The caller gets the new password once; the task records whether it was random, never the password.
+ * password-format), sealed (in a cluster under the cluster's key, so any host opens it: #16) and marked pending: the
+ * next start sets it in the guest. The caller gets the new password once; the task records whether it was random,
+ * never the password.
  */
 export const resetPasswordOperation: VmOperation<
   "full",
@@ -32,7 +34,7 @@ export const resetPasswordOperation: VmOperation<
         const store = yield* Store
         const config = yield* HostConfig
         const chosen = password ?? randomPassword()
-        const passwordCipher = encryptSecret(config.secretKey, chosen)
+        const passwordCipher = sealSecret(keyringOf(config), chosen)
         yield* store.vms.update(vm.id, { passwordCipher, passwordPending: true }, vm.version)
         return chosen
       }),
@@ -56,7 +58,7 @@ const accountOf = (context: VmContext) => (context.osFamily === "windows" ? "Adm
  * whose agent never answers keeps the VM running and the password pending (retried at the next start): the start
  * itself succeeded. Runs only when a reset is pending, so ordinary starts wait for nothing.
  */
-export const applyPendingPassword = (driver: Driver, context: VmContext, secretKey: Buffer) =>
+export const applyPendingPassword = (driver: Driver, context: VmContext, keyring: Keyring) =>
   Effect.gen(function* () {
     const store = yield* Store
     const vm = yield* store.vms.get(context.vm.id)
@@ -65,7 +67,8 @@ export const applyPendingPassword = (driver: Driver, context: VmContext, secretK
     if (agent === undefined || !driver.capabilities.has("guestAgent")) {
       return yield* Effect.logWarning(`${vm.hostname}: no guest agent; the reset password stays pending`)
     }
-    const password = decryptSecret(secretKey, vm.passwordCipher)
+    // A seal this host cannot open (SecretUnreadable) leaves the password pending, logged with what to do.
+    const password = yield* openSecret(keyring, vm.passwordCipher)
     yield* agent
       .setPassword(vm.hostname, accountOf(context), password)
       .pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 120 }))

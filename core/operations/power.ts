@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
 import { moveIfHostNoLongerFits } from "../cluster/move-at-start.ts"
 import { Peers, remoteHandle } from "../cluster/peers.ts"
 import { moveOffDownHost } from "../cluster/relocate.ts"
@@ -43,7 +44,7 @@ interface Prepared {
   readonly source: HostDeviceSource["Service"]
   readonly timeoutMs: number
   /** Opens a password reset while the VM was stopped (R11), to set it in the guest at the start. */
-  readonly secretKey: Buffer
+  readonly keyring: Keyring
 }
 
 /** B2's work, also the last step of a resize (K1): define from the records (flavor, disks or media may have changed). */
@@ -67,8 +68,8 @@ const powerTable: Record<PowerKind, { operation: Operation; action: LifecycleAct
     operation: "vm.start",
     action: "start",
     // R11: a password reset while the VM was stopped is set in the guest once it runs.
-    work: (driver, context, { secretKey }) =>
-      defineAndStart(driver, context.vm).pipe(Effect.andThen(applyGuestLogin(driver, context, secretKey))),
+    work: (driver, context, { keyring }) =>
+      defineAndStart(driver, context.vm).pipe(Effect.andThen(applyGuestLogin(driver, context, keyring))),
   },
   stop: {
     operation: "vm.stop",
@@ -114,7 +115,7 @@ export const powerPrepare = (context: VmRecordContext) =>
       driver: yield* driverFor(context.vm),
       source: yield* HostDeviceSource,
       timeoutMs: config.shutdownTimeoutMs,
-      secretKey: config.secretKey,
+      keyring: keyringOf(config),
     }
     return prepared
   })

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import type { Actor, VmContext } from "../rules/context.ts"
@@ -10,7 +11,7 @@ import { runVmOperation } from "./run-vm-operation.ts"
 import { buildSpec } from "./spec.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
 
-type Prepared = { readonly driver: Driver; readonly secretKey: Buffer }
+type Prepared = { readonly driver: Driver; readonly keyring: Keyring }
 
 /**
  * 资源验证 → first run: create the VM's disk files on its host, define it, and start it when asked. Its rules were
@@ -26,13 +27,13 @@ const provisionOperation = (
   prepare: (context) =>
     Effect.all({
       driver: driverFor(context.vm, "vm.create"),
-      secretKey: HostConfig.use((config) => Effect.succeed(config.secretKey)),
+      keyring: HostConfig.use((config) => Effect.succeed(keyringOf(config))),
     }),
   lifecycle: start ? "provision-start" : "provision",
   task: () => ({ params: { start } }),
   work: {
     kind: "background",
-    run: (context, { driver, secretKey }) =>
+    run: (context, { driver, keyring }) =>
       Effect.gen(function* () {
         const current = context.vm
         const store = yield* Store
@@ -52,7 +53,7 @@ const provisionOperation = (
         yield* driver.start(current.hostname)
         // R6, R13: once the guest's agent answers, a VM created to log in by password (from an image whose password
         // the platform manages) has that password in the guest, and one created for SSH keys has its key pairs
-        yield* applyGuestLogin(driver, context, secretKey)
+        yield* applyGuestLogin(driver, context, keyring)
         // C2, R8: a Windows VM (a create's or a clone's) that asked for the domain join gets it on its first start
         yield* joinDomain({ vm: current, driver })
       }),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { posix } from "node:path"
 import { Effect } from "effect"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import { NotFound } from "../errors.ts"
@@ -23,7 +24,7 @@ interface Reinstalling extends ReinstallContext {
 
 type Prepared = {
   readonly driver: Driver
-  readonly secretKey: Buffer
+  readonly keyring: Keyring
   readonly storageDir: string
   readonly timeoutMs: number
 }
@@ -67,7 +68,7 @@ export const reinstallOperation: VmOperation<
       const config = yield* HostConfig
       return {
         driver: yield* driverFor(vm, "vm.reinstall"),
-        secretKey: config.secretKey,
+        keyring: keyringOf(config),
         storageDir: config.storageDir,
         timeoutMs: config.shutdownTimeoutMs,
       }
@@ -85,7 +86,7 @@ export const reinstallOperation: VmOperation<
         yield* Store.use((store) => store.disks.updateAdmitted(system.id, { sizeGiB: image.minDiskGiB }, admission))
       }),
     discard: ({ system }) => Store.use((store) => store.disks.update(system.id, { sizeGiB: system.sizeGiB })),
-    run: (context, { driver, secretKey, storageDir, timeoutMs }) =>
+    run: (context, { driver, keyring, storageDir, timeoutMs }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const { vm, image, system } = context
@@ -112,7 +113,7 @@ export const reinstallOperation: VmOperation<
           .pipe(
             Effect.catch((error) => Effect.logWarning(`could not delete the old system disk ${system.path}`, error)),
           )
-        yield* applyGuestLogin(driver, { ...context, vm: reinstalled, osFamily: image.osFamily }, secretKey)
+        yield* applyGuestLogin(driver, { ...context, vm: reinstalled, osFamily: image.osFamily }, keyring)
         return { imageId: image.id, snapshotsRemoved: snapshots.length }
       }),
   },

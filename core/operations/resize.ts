@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { type Keyring, keyringOf } from "../auth/sealing-keys.ts"
 import { HostConfig } from "../config.ts"
 import type { Driver } from "../driver/driver.ts"
 import { configRules, type ResizeContext, resizeDemand } from "../rules/config.ts"
@@ -13,7 +14,7 @@ import { quotaContext } from "./quota-context.ts"
 import { runVmOperation } from "./run-vm-operation.ts"
 import type { BackgroundWork, VmOperation } from "./vm-operation.ts"
 
-type Prepared = { readonly driver: Driver; readonly secretKey: Buffer }
+type Prepared = { readonly driver: Driver; readonly keyring: Keyring }
 
 /**
  * The VM's topology on its new CPU count: the sockets chosen by hand (K4) while they still divide it, else auto (C4).
@@ -46,7 +47,7 @@ export const resizeOperation: VmOperation<
   prepare: ({ vm }) =>
     Effect.gen(function* () {
       const config = yield* HostConfig
-      return { driver: yield* driverOf(vm), secretKey: config.secretKey }
+      return { driver: yield* driverOf(vm), keyring: keyringOf(config) }
     }),
   lifecycle: "start",
   task: ({ vm, flavor }) => ({
@@ -58,7 +59,7 @@ export const resizeOperation: VmOperation<
   }),
   work: {
     kind: "background",
-    run: (context, { driver, secretKey }) =>
+    run: (context, { driver, keyring }) =>
       Effect.gen(function* () {
         const store = yield* Store
         const { vm, flavor } = context
@@ -79,7 +80,7 @@ export const resizeOperation: VmOperation<
           admission,
         )
         yield* defineAndStart(driver, resized)
-        yield* applyGuestLogin(driver, { ...context, vm: resized }, secretKey)
+        yield* applyGuestLogin(driver, { ...context, vm: resized }, keyring)
         return { cpus: resized.cpus, memoryMiB: resized.memoryMiB, sockets: resized.sockets }
       }),
   },

@@ -1,4 +1,5 @@
 import type { Effect } from "effect"
+import type { SecretUnreadable } from "../auth/secrets.ts"
 import type { HostConfig } from "../config.ts"
 import type { HostDeviceSource } from "../devices/source.ts"
 import type { DriverError } from "../driver/errors.ts"
@@ -42,8 +43,8 @@ export interface ClaimedItem {
 export type OperationServices = Store | EventBus | VmLocks | Background | DriverRegistry | HostConfig | HostDeviceSource
 
 /**
- * The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor, or a
- * forced operation cutting it short.
+ * The typed failures of an operation: a rule's refusal, a missing record, the database, the hypervisor, a forced
+ * operation cutting it short, or a sealed secret this agent holds no key for (#16).
  */
 export type OperationError =
   | RuleViolation
@@ -54,6 +55,7 @@ export type OperationError =
   | VersionConflict
   | PreconditionFailed
   | Superseded
+  | SecretUnreadable
 
 type Op<A> = Effect.Effect<A, OperationError, OperationServices>
 

@@ -377,6 +377,23 @@ export interface ClusterSettingsRepository {
   set(values: StoredClusterSettings): Q<StoredClusterSettings>
 }
 
+/** A VM's sealed password as stored (R6, R11). */
+export interface SealedVmSecret {
+  readonly vmId: string
+  readonly sealed: string
+}
+
+/** #16: the VMs' sealed passwords, for re-sealing them under the cluster's key. */
+export interface VmSecretRepository {
+  /** Every VM's sealed password that does not name key `keyId` (`v2.<keyId>.…`). */
+  notSealedUnder(keyId: string): Q<ReadonlyArray<SealedVmSecret>>
+  /**
+   * Replace a VM's sealed password only while it is still `from` (another agent, or a reset, may have written since);
+   * says whether it did. The same secret under another key: neither the VM's version nor its updatedAt change.
+   */
+  replace(vmId: string, from: string, to: string): Q<boolean>
+}
+
 /** M3, D5: what VMs held over time, and their daily cost rows. */
 export interface CostRepository {
   /** Each VM's newest holdings record. */
@@ -477,5 +494,6 @@ export class Store extends Context.Service<
     readonly costs: CostRepository
     readonly reclaimNotices: ReclaimNoticeRepository
     readonly clusterSettings: ClusterSettingsRepository
+    readonly vmSecrets: VmSecretRepository
   }
 >()("hyperx/core/store/Store") {}

@@ -21,6 +21,7 @@ import { makeStorageRepositories } from "./storage.repository.ts"
 import { makeTaskRepository } from "./task.repository.ts"
 import { makeVmRepository } from "./vm.repository.ts"
 import { makeVmLockRepository } from "./vm-lock.repository.ts"
+import { makeVmSecretRepository } from "./vm-secret.repository.ts"
 
 /** The Store over an open (and migrated) database. */
 export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
@@ -36,6 +37,7 @@ export const makeStore = ({ db, dialect }: Database): Store["Service"] =>
     platformEvents: makePlatformEventRepository(db),
     reclaimNotices: makeReclaimNoticeRepository(db),
     clusterSettings: makeClusterSettingsRepository(db),
+    vmSecrets: makeVmSecretRepository(db),
     costs: makeCostRepository(db),
     ipam: makeIpamRepository(db),
     ...makeOrgRepositories(db),

@@ -31,7 +31,7 @@ const selectVms = (db: Kysely<DB>) =>
   db.selectFrom("vms").selectAll("vms").select(affinityGroupIdsOf.as("affinityGroupIds"))
 
 /** LIKE treats % _ and \ as special; a display name prefix must match literally. */
-const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+export const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /**
  * C6, C8: the NICs' primary addresses from IPAM's ledger, in the insert's transaction: a fixed one as given, an empty
