@@ -160,5 +160,12 @@ describe("<hx-vm-detail> bound resources and <hx-host-devices> in Chromium (D4, 
     assert.equal(direct.status, 403)
     await adminElement.locator("[role=alert]").waitFor()
     assert.equal(await adminElement.locator("[role=alert]").innerText(), direct.body.error.message)
+    // A reload ending after the refusal (the first load, or one after a task) keeps it on screen.
+    await Promise.all([
+      admin.page.waitForResponse((response) => new URL(response.url()).pathname === "/api/v1/hosts"),
+      adminElement.locator("[data-reload]").click(),
+    ])
+    await adminElement.locator("[data-reload]:not([disabled])").waitFor()
+    assert.equal(await adminElement.locator("[role=alert]").innerText(), direct.body.error.message, "kept by a reload")
   })
 })

@@ -51,6 +51,7 @@ export class HxHostDevices extends HxElement {
     vmNames: { state: true },
     loading: { state: true },
     error: { state: true },
+    refused: { state: true },
     busy: { state: true },
   }
 
@@ -58,6 +59,11 @@ export class HxHostDevices extends HxElement {
   declare protected vmNames: ReadonlyMap<string, string>
   declare protected loading: boolean
   declare protected error: { readonly message: string; readonly rule?: string } | undefined
+  /**
+   * The last "read again" refused, shown under its host. Kept apart from `error` (a load's): a reload that ends after
+   * the refusal (the first load, or one after a task) must not wipe it before the user read it.
+   */
+  declare protected refused: { readonly hostId: string; readonly message: string; readonly rule?: string } | undefined
   declare protected busy: string
   private reloadTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -67,6 +73,7 @@ export class HxHostDevices extends HxElement {
     this.vmNames = new Map()
     this.loading = false
     this.error = undefined
+    this.refused = undefined
     this.busy = ""
   }
 
@@ -134,9 +141,10 @@ export class HxHostDevices extends HxElement {
       const devices = (await this.client.post<Items<HostDevice>>(path, {})).items
       this.hosts = this.hosts.map((entry) => (entry.host.id === host.id ? { host, devices } : entry))
       this.vmNames = await this.namesOf(this.hosts.flatMap((entry) => entry.devices))
-      this.error = undefined
+      this.refused = undefined
     } catch (error) {
-      this.error = this.report(error)
+      const { message, rule } = this.report(error)
+      this.refused = { hostId: host.id, message, ...(rule === undefined ? {} : { rule }) }
     } finally {
       this.busy = ""
     }
@@ -172,6 +180,11 @@ export class HxHostDevices extends HxElement {
           @click=${() => this.readAgain(host)}>${h.refresh}</button>
       </div>
       ${error === undefined ? nothing : html`<p class="error" role="alert">${error}</p>`}
+      ${
+        this.refused?.hostId === host.id
+          ? html`<p class="banner error" role="alert" part="error" data-rule=${this.refused.rule ?? ""}>${this.refused.message}</p>`
+          : nothing
+      }
       ${
         devices.length === 0
           ? html`<p class="muted">${h.empty}</p>`
