@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { ConsoleEndpoint } from "../../../core/driver/driver.ts"
 import type { DriverError } from "../../../core/driver/errors.ts"
 import type { QgaAgent } from "../qga/agent.ts"
@@ -76,8 +76,26 @@ export const makeGuestAgent = (domains: Domains) => {
         guestSshAddAuthorizedKeys(agent, { username: user, keys, reset: true }),
       )
     }),
+    /**
+     * A sample's read (M1, every metrics round of every monitored VM): it never waits behind an operation holding
+     * the domain (a backup's freeze, a migration: retryable failure, the round leaves the figure unknown), and it
+     * keeps no channel open, as `stats`' NIC counters do: the agent's socket serves one client at a time.
+     */
     fileSystems: Effect.fn("QemuDriver.guestAgent.fileSystems")(function* (name: string) {
-      return yield* call("guestAgent.fileSystems", name, (agent) => fileSystemUsage(agent))
+      const operation = "guestAgent.fileSystems"
+      const read = Effect.gen(function* () {
+        const { domain, session } = yield* domains.running(operation, name)
+        if (!domain.definition.spec.guestAgent) {
+          return yield* domains.errors.invalid(operation, `${name} has no guest agent channel`)
+        }
+        return yield* session.withAgentBriefly(operation, (agent) =>
+          fileSystemUsage(agent).pipe(Effect.mapError(domains.errors.fromQga(operation))),
+        )
+      })
+      const answer = yield* domains.ifFree(name)(read)
+      if (Option.isNone(answer))
+        return yield* domains.errors.failure(operation, `${name} is busy with an operation`, true)
+      return answer.value
     }),
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { createConnection } from "node:net"
 import { after, before, describe, it } from "node:test"
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, Exit } from "effect"
 import { heartbeatsIn } from "../guest/recipe.ts"
 import { SerialWatch } from "../guest/testing.ts"
 import { readGuestFile, runInGuest } from "../qga/commands/index.ts"
@@ -105,7 +105,7 @@ describe("QEMU driver: lifecycle of the tiny guest", { skip, timeout: 900_000 },
     assert.ok(again.at.getTime() >= stats.at.getTime())
   })
 
-  it("M1 a sample does not wait behind an operation holding the domain: the guest's NIC counters are left unknown then", async () => {
+  it("M1 a sample does not wait behind an operation holding the domain: the guest's NIC counters and file systems are left unknown then", async () => {
     let held = true
     const release = await Effect.runPromise(Deferred.make<void>())
     const holder = run(
@@ -120,11 +120,13 @@ describe("QEMU driver: lifecycle of the tiny guest", { skip, timeout: 900_000 },
       ),
     )
     const stats = await run(d.driver.stats(name))
+    const fileSystems = await Effect.runPromise(Effect.exit(d.driver.guestAgent.fileSystems(name)))
     const answeredWhileHeld = held
     await Effect.runPromise(Deferred.succeed(release, undefined))
     await holder
     assert.ok(answeredWhileHeld, "stats waited for the operation to end")
     assert.equal(stats.nics, undefined, "the guest agent was asked while an operation held the domain")
+    assert.ok(Exit.isFailure(fileSystems), "the file systems were read while an operation held the domain")
     const after = await run(d.driver.stats(name))
     assert.ok(
       after.nics?.some((nic) => nic.id === "nic0"),
