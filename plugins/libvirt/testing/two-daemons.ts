@@ -5,6 +5,11 @@
  * host_uuid and unix_sock_dir), /var/log/libvirt and /var/cache/libvirt bound from a folder, its own virtlogd and
  * pid files, its socket outside the namespace's mounts (so any process, and the other daemon, reaches it). The
  * machine's libvirtd is neither stopped nor reconfigured nor asked anything. Needs root.
+ *
+ * Its QEMU runs as root. Two daemons on one machine "share" storage in a local folder, and after a migration the
+ * source's libvirtd gives a disk on a local file system back to its owner (root), which it never does on a real
+ * shared file system (NFS, Ceph…). A target QEMU running as libvirt-qemu then lost its disk whenever it opened it
+ * again after that: CI of 2db9160, pause-first's resume, "Could not open …-system.qcow2: Permission denied".
  */
 import { execFile, spawnSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -73,6 +78,7 @@ export const extraLibvirtDaemon = (dir: string): Effect.Effect<LibvirtDaemon, Er
         for (const name of [...bound, "sock"]) await mkdir(join(dir, name), { recursive: true })
         await cp("/etc/libvirt", join(dir, "etc"), { recursive: true })
         await appendFile(join(dir, "etc", "libvirtd.conf"), `\nhost_uuid = "${hostUuid}"\nunix_sock_dir = "${sock}"\n`)
+        await appendFile(join(dir, "etc", "qemu.conf"), '\nuser = "root"\ngroup = "root"\n')
       })
       const mounts = bound.map((name) => `mount --bind ${join(dir, name)} ${mountPoint[name]}`).join(" && ")
       const daemons = `virtlogd -d --pid-file ${join(dir, "virtlogd.pid")} && libvirtd -d --pid-file ${join(dir, "libvirtd.pid")}`
