@@ -39,10 +39,13 @@ libvirt_lane=() other_lane=()
 # only; the other four move about 120 s; later that day 1,323 s against 1,173, and the ping across a move, 55 s, joins).
 # CI of e587a38: 1,783 s against 1,550; the conformance suites' shared guest then saves about 16 boots in each
 # (~135 s under QEMU, ~240 s under libvirt), so the three SSH and network files (about 177 s) join as well.
+# CI of 5436b06 and 2db9160 (7 Dec): 2,153 s against 1,930 and 2,066 against 1,849; QEMU's lifecycle and USB files
+# (77 + 36 s) join.
 balance=(agent/cluster/three-hosts.qemu.test.ts ui-widgets/portal.qemu.browser.test.ts
   plugins/linux-net/guests.qemu.test.ts plugins/qemu/driver/backups.qemu.test.ts
   agent/cluster/migration-network.qemu.test.ts agent/routes/ssh-login.qemu.test.ts
-  agent/routes/networks.qemu.test.ts core/operations/login.qemu.test.ts)
+  agent/routes/networks.qemu.test.ts core/operations/login.qemu.test.ts
+  plugins/qemu/driver/lifecycle.qemu.test.ts plugins/qemu/driver/usb-guest.qemu.test.ts)
 for f in "${heavy[@]}"; do
   if [[ " ${balance[*]} " == *" $f "* ]]; then libvirt_lane+=("$f"); continue; fi
   case "$f" in plugins/libvirt/* | *libvirt*.qemu.test.ts) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
