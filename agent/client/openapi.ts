@@ -384,7 +384,7 @@ export type paths = {
     get: operations["listImages"]
     /**
      * Upload an image (X3 ISO, or a qcow2/raw disk image; superadmin)
-     * @description The body is the file itself (Content-Type: application/octet-stream), streamed to the host's image folder with a size limit (413) and hashed; `sha256`, when given, must match (rule image-checksum). An ISO must be an ISO 9660 volume, a disk image what `qemu-img info` reads in that format, a qcow2 without a backing file (rule image-format). Refused uploads leave no file and no record.
+     * @description The body is the file itself (Content-Type: application/octet-stream), streamed to the host's image folder with a size limit (413) and hashed; `sha256`, when given, must match (rule image-checksum). An ISO must be an ISO 9660 volume, a disk image what `qemu-img info` reads in that format, a qcow2 without a backing file (rule image-format). `passwordManaged=true` says the guest runs an agent that sets passwords (qemu-ga or the like): VMs installed from it then have their password set and shown (R6, R11); a disk image only (rule image-password-managed). Refused uploads leave no file and no record.
      */
     post: operations["createImage"]
   }
@@ -6221,7 +6221,7 @@ export type operations = {
   }
   /**
    * Upload an image (X3 ISO, or a qcow2/raw disk image; superadmin)
-   * @description The body is the file itself (Content-Type: application/octet-stream), streamed to the host's image folder with a size limit (413) and hashed; `sha256`, when given, must match (rule image-checksum). An ISO must be an ISO 9660 volume, a disk image what `qemu-img info` reads in that format, a qcow2 without a backing file (rule image-format). Refused uploads leave no file and no record.
+   * @description The body is the file itself (Content-Type: application/octet-stream), streamed to the host's image folder with a size limit (413) and hashed; `sha256`, when given, must match (rule image-checksum). An ISO must be an ISO 9660 volume, a disk image what `qemu-img info` reads in that format, a qcow2 without a backing file (rule image-format). `passwordManaged=true` says the guest runs an agent that sets passwords (qemu-ga or the like): VMs installed from it then have their password set and shown (R6, R11); a disk image only (rule image-password-managed). Refused uploads leave no file and no record.
    */
   createImage: {
     parameters: {
@@ -6231,6 +6231,7 @@ export type operations = {
         osFamily?: "linux" | "windows"
         osName?: string
         departmentId?: string
+        passwordManaged?: boolean
         sha256?: string
       }
     }

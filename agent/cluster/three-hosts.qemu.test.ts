@@ -92,8 +92,6 @@ describe("three agents, one PostgreSQL, one shared directory, real QEMU (#16: C3
       { name: "d5", haEnabled: false, affinityGroupIds: [group.body.id] },
       { name: "x1", haEnabled: true, ownerId: user.body.id, dedicatedHost: true },
     ]
-    // R6 #16: the platform sets these VMs' passwords (the seed's image does not: CI's other tests use its guest agent)
-    await sql.query("update images set password_managed = true where id = 'tiny-linux'")
     const ids: Array<string> = []
     for (const spec of specs) {
       const created = await api("POST", "/vms", { imageId: "tiny-linux", flavorId: "tiny", ...spec })

@@ -57,6 +57,7 @@ for (const backend of storeBackends) {
         [await upload(iso, { name: "x", format: "iso", sha256: "0".repeat(64) }), 422, "image-checksum"],
         [await upload(Buffer.alloc(65536, 1), { name: "x", format: "iso" }), 422, "image-format"],
         [await upload(iso, { name: "x", format: "qcow2" }), 422, "image-format"],
+        [await upload(iso, { name: "x", format: "iso", passwordManaged: "true" }), 422, "image-password-managed"],
       ] as const
       for (const [reply, status, rule] of refused) {
         assert.equal(reply.status, status, JSON.stringify(reply.body))
@@ -88,6 +89,10 @@ for (const backend of storeBackends) {
       const raw = Buffer.alloc(1024 * 1024)
       const rawReply = await upload(raw, { name: "raw", format: "raw" })
       assert.equal(rawReply.status, 201, JSON.stringify(rawReply.body))
+      assert.equal(rawReply.body.passwordManaged, false, "an image sets no password unless its uploader says so")
+      const managed = await upload(raw, { name: "cloud", format: "raw", passwordManaged: "true" })
+      assert.equal(managed.status, 201, JSON.stringify(managed.body))
+      assert.equal(managed.body.passwordManaged, true)
     })
 
     it("X3 an image is deleted only while unused: an attached ISO is refused (image-in-use), a free one goes with its file", async () => {

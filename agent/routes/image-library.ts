@@ -21,7 +21,7 @@ import { apiErrors } from "../errors/messages.ts"
 import { inspectImage } from "../images/inspect.ts"
 import { receiveUpload, UploadTooLarge } from "../images/receive.ts"
 import { doc, json } from "../openapi/describe.ts"
-import { ApiId, IdParam, Text } from "../validation/schemas.ts"
+import { ApiId, IdParam, QueryBool, Text } from "../validation/schemas.ts"
 import { pathParams, queryParams } from "../validation/validators.ts"
 
 const DEFAULT_MAX_BYTES = 16 * 1024 ** 3
@@ -34,6 +34,8 @@ const UploadQuery = Schema.Struct({
   osName: Schema.optionalKey(Text(64)),
   /** Null: public; else only this department sees it. */
   departmentId: Schema.optionalKey(ApiId),
+  /** R6 R11: the image's guest runs an agent that sets passwords (a disk image only). */
+  passwordManaged: Schema.optionalKey(QueryBool),
   sha256: Schema.optionalKey(
     Schema.String.check(Schema.isPattern(/^[0-9a-fA-F]{64}$/, { message: "Expected 64 hex digits" })),
   ),
@@ -58,7 +60,9 @@ export const imageLibraryRoutes = () =>
           "The body is the file itself (Content-Type: application/octet-stream), streamed to the host's image " +
           "folder with a size limit (413) and hashed; `sha256`, when given, must match (rule image-checksum). An ISO " +
           "must be an ISO 9660 volume, a disk image what `qemu-img info` reads in that format, a qcow2 without a " +
-          "backing file (rule image-format). Refused uploads leave no file and no record.",
+          "backing file (rule image-format). `passwordManaged=true` says the guest runs an agent that sets passwords " +
+          "(qemu-ga or the like): VMs installed from it then have their password set and shown (R6, R11); a disk " +
+          "image only (rule image-password-managed). Refused uploads leave no file and no record.",
         ok: { 201: json("The image", ImageSchema) },
         errors: [400, 403, 413, 415, 422],
       }),
@@ -93,6 +97,7 @@ export const imageLibraryRoutes = () =>
             problem: inspection.problem,
             expectedSha256: query.sha256 ?? null,
             sha256: received.sha256,
+            passwordManaged: query.passwordManaged ?? false,
           },
           {
             name: query.name,
@@ -104,6 +109,7 @@ export const imageLibraryRoutes = () =>
             sizeBytes: received.sizeBytes,
             virtualSizeBytes: inspection.virtualSizeBytes,
             sha256: received.sha256,
+            passwordManaged: query.passwordManaged ?? false,
           },
         ).pipe(Effect.tapError(() => Effect.promise(() => rm(location, { force: true }))))
         return c.json(await runEffect(c, registered), 201)

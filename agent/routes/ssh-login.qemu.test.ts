@@ -33,6 +33,7 @@ describe("login to the guest by SSH over its network, through the API on real QE
   const netns = uniqueName("hxssh")
   const outside = uniqueName("hxsso")
   const files = mkdtempSync(join(tmpdir(), "hx-ssh-keys-"))
+  const createdPassword = "Made2Pass7"
   const oldPassword = "Old2Pass9"
   const { live, log } = useQemuAgent(
     "hx-ssh-api-",
@@ -109,7 +110,7 @@ describe("login to the guest by SSH over its network, through the API on real QE
       flavorId: "tiny",
       name: "ssh_vm",
       loginMethod: "password",
-      password: oldPassword,
+      password: createdPassword,
       networks: [{ networkId: network.body.id }],
     })
     assert.equal(created.status, 202, JSON.stringify(created.body))
@@ -127,18 +128,23 @@ describe("login to the guest by SSH over its network, through the API on real QE
     rmSync(files, { recursive: true, force: true })
   })
 
-  it("R11 R13 while the VM logs in by password, the guest's SSH server takes its password (dropbear does password auth)", async () => {
-    // a create's password reaches the guest at no start of its own (an image's cloud-init would take it): reset it
+  it("R6 R11 R13 while the VM logs in by password, the guest's SSH server takes the create's password, then a reset's", async () => {
+    // R6: the seeded tiny guest's agent sets the password given at create, at the create's own start
+    const first = await eventually(() => ssh({ password: createdPassword }, "cat /etc/hostname"))
+    assert.equal(first.code, 0, `${first.err}\n${log.join("\n")}`)
+    assert.equal(first.out.trim(), vm.hostname, "the guest carries the name the API shows")
+    // R11: a reset's password reaches the guest at its next start
     await act(stream(), "POST", `/api/v1/vms/${vm.id}/stop`)
     const reset = await http("POST", `/api/v1/vms/${vm.id}/reset-password`, { password: oldPassword })
     assert.equal(reset.status, 200, JSON.stringify(reset.body))
     await act(stream(), "POST", `/api/v1/vms/${vm.id}/start`)
     const login = await eventually(() => ssh({ password: oldPassword }, "cat /etc/hostname"))
     assert.equal(login.code, 0, `${login.err}\n${log.join("\n")}`)
-    assert.equal(login.out.trim(), vm.hostname, "the guest carries the name the API shows")
-    const wrong = ssh({ password: "Wrong2Pass" }, "true")
-    assert.notEqual(wrong.code, 0)
-    assert.match(wrong.err, /Permission denied/)
+    for (const refused of ["Wrong2Pass", createdPassword]) {
+      const wrong = ssh({ password: refused }, "true")
+      assert.notEqual(wrong.code, 0, `${refused} logged in`)
+      assert.match(wrong.err, /Permission denied/)
+    }
   })
 
   it("R13 switched to SSH key with a key pair made through the API: the key logs in; a wrong key and the old password are refused", async () => {

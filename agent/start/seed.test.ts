@@ -52,8 +52,8 @@ for (const backend of storeBackends) {
       assert.deepEqual(flavors.map((f) => f.id).sort(), ["large", "medium", "small", "tiny"])
       const image = await run(Store.use((s) => s.images.get(seedIds.image)))
       assert.deepEqual(
-        [image.boot.kind, image.location, image.minDiskGiB],
-        ["kernel", "/images/tiny-linux-fake/system.qcow2", 1],
+        [image.boot.kind, image.location, image.minDiskGiB, image.passwordManaged],
+        ["kernel", "/images/tiny-linux-fake/system.qcow2", 1, true],
       )
       const subnets = await run(Store.use((s) => s.subnets.list({ networkId: seedIds.network })))
       assert.deepEqual(

@@ -131,7 +131,8 @@ const seedImage = Effect.fn("seed.image")(function* (options: SeedOptions) {
     perDay: 0,
     departmentId: null,
     sourceVmId: null,
-    passwordManaged: false,
+    // R6 R11: its guest agent sets passwords (core/operations/password.qemu.test.ts proves it in the guest)
+    passwordManaged: true,
     createdAt: yield* now,
   })
   return [`image ${seedIds.image} (${fields.osName})`]

@@ -18,6 +18,8 @@ export interface ImageRegistration {
   /** A disk image's virtual size (qemu-img info); null for an ISO. */
   readonly virtualSizeBytes: number | null
   readonly sha256: string
+  /** R6 R11: its guest runs an agent that sets passwords. */
+  readonly passwordManaged: boolean
 }
 
 const GIB = 1024 ** 3
@@ -49,7 +51,7 @@ export const registerImage = Effect.fn("images.register")(function* (
     perDay: 0,
     departmentId: registration.departmentId,
     sourceVmId: null,
-    passwordManaged: false,
+    passwordManaged: registration.passwordManaged,
     sizeBytes: registration.sizeBytes,
     sha256: registration.sha256,
     createdAt: new Date(),

@@ -1,6 +1,12 @@
 import { describe, it } from "node:test"
 import { inventoryOnOwnHost } from "./hosts.ts"
-import { type ImageFileContext, imageChecksumMatches, imageFormatMatches, imageInUse } from "./images.ts"
+import {
+  type ImageFileContext,
+  imageChecksumMatches,
+  imageFormatMatches,
+  imageInUse,
+  imagePasswordManaged,
+} from "./images.ts"
 import { assertAllows, assertRefuses, sampleActor } from "./testing.ts"
 import { sampleHost, sampleImage } from "./testing-records.ts"
 
@@ -11,6 +17,7 @@ const file = (overrides: Partial<ImageFileContext> = {}): ImageFileContext => ({
   problem: null,
   expectedSha256: null,
   sha256: "ab".repeat(32),
+  passwordManaged: false,
   ...overrides,
 })
 
@@ -25,6 +32,12 @@ describe("image library and inventory rules (X3, X1, X4)", () => {
     assertAllows(imageChecksumMatches, file())
     assertAllows(imageChecksumMatches, file({ expectedSha256: "AB".repeat(32) }))
     assertRefuses(imageChecksumMatches, file({ expectedSha256: "cd".repeat(32) }))
+  })
+
+  it("R6 R11 X3 image-password-managed: a disk image may set passwords, an ISO may not", () => {
+    assertAllows(imagePasswordManaged, file())
+    assertAllows(imagePasswordManaged, file({ claimedFormat: "qcow2", detectedFormat: "qcow2", passwordManaged: true }))
+    assertRefuses(imagePasswordManaged, file({ passwordManaged: true }))
   })
 
   it("X3 image-in-use: neither installed on a VM nor in a CD-ROM", () => {

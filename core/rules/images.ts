@@ -31,6 +31,8 @@ export interface ImageFileContext extends ActorContext {
   readonly problem: string | null
   readonly expectedSha256: string | null
   readonly sha256: string
+  /** R6 R11: the uploader says the image's guest sets passwords. */
+  readonly passwordManaged: boolean
 }
 
 /** X3, #20: an ISO must be an ISO 9660 volume, a disk image what qemu-img reads in the format claimed. */
@@ -57,10 +59,24 @@ export const imageChecksumMatches: Rule<ImageFileContext> = defineRule({
   allows: ({ expectedSha256, sha256 }) => expectedSha256 === null || expectedSha256.toLowerCase() === sha256,
 })
 
+/** R6 R11: only an installed system sets passwords; an ISO installs nothing by itself. */
+export const imagePasswordManaged: Rule<ImageFileContext> = defineRule({
+  name: "image-password-managed",
+  features: ["X3", "R6", "R11"],
+  kind: "invalid",
+  message: {
+    en: "Only a disk image can set its VMs' passwords (passwordManaged); an ISO installs nothing by itself",
+    zh: "只有磁盘镜像可以设置虚拟机密码（passwordManaged）；ISO 本身不安装系统",
+  },
+  allows: ({ claimedFormat, passwordManaged }) => !passwordManaged || claimedFormat !== "iso",
+})
+
 /** X3, G1: the image library is the superadmin's ("资源管理->区域管理->镜像"). */
 export const imageLibraryRules = {
   upload: [superadminOnly] as ReadonlyArray<Rule<ActorContext>>,
   /** After the bytes arrived: still the superadmin's, the format claimed, the checksum given. */
-  verify: [superadminOnly, imageFormatMatches, imageChecksumMatches] as ReadonlyArray<Rule<ImageFileContext>>,
+  verify: [superadminOnly, imageFormatMatches, imageChecksumMatches, imagePasswordManaged] as ReadonlyArray<
+    Rule<ImageFileContext>
+  >,
   delete: [superadminOnly, imageInUse] as ReadonlyArray<Rule<ImageUseContext>>,
 }

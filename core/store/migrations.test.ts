@@ -167,6 +167,21 @@ for (const backend of storeBackends) {
         }).pipe(Effect.provideService(Store, makeStore(open()))),
       ))
 
+    it("R6 R11 0100 lets the seeded tiny guest's VMs have their password set and shown; other images keep theirs", () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const { db } = open()
+          const store = yield* Store
+          const kernel = { kind: "kernel" as const, kernel: "/k", initrd: "/i", cmdline: "console=ttyS0" }
+          yield* store.images.insert(sampleRows.image({ id: "tiny-linux", boot: kernel, passwordManaged: false }))
+          const other = yield* store.images.insert(sampleRows.image({ passwordManaged: false }))
+          assert.deepEqual(yield* migrateDown(db, 1), ["2026_12_07_0100_seed_image_passwords"])
+          assert.deepEqual(yield* migrateToLatest(db), ["2026_12_07_0100_seed_image_passwords"])
+          assert.equal((yield* store.images.get("tiny-linux")).passwordManaged, true)
+          assert.equal((yield* store.images.get(other.id)).passwordManaged, false)
+        }).pipe(Effect.provideService(Store, makeStore(open()))),
+      ))
+
     it("L5 0008 gives the VMs already there the sum of their attached disks", () =>
       Effect.runPromise(
         Effect.gen(function* () {

@@ -28,6 +28,7 @@ import * as clusterSettings from "./2026_12_06_0200_cluster_settings.ts"
 import * as vmKeyPairs from "./2026_12_06_0220_vm_key_pairs.ts"
 import * as platformEvents from "./2026_12_06_0240_platform_events.ts"
 import * as vmListKept from "./2026_12_06_0300_vm_list_kept.ts"
+import * as seedImagePasswords from "./2026_12_07_0100_seed_image_passwords.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -60,4 +61,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0220_vm_key_pairs": vmKeyPairs,
   "2026_12_06_0240_platform_events": platformEvents,
   "2026_12_06_0300_vm_list_kept": vmListKept,
+  "2026_12_07_0100_seed_image_passwords": seedImagePasswords,
 }
