@@ -22,6 +22,7 @@ import { makeMigrationPeers, migrationClusterRoutes } from "../cluster/migration
 import { clusterRoutes, makePeers } from "../cluster/peers.ts"
 import { resealAtStart } from "../cluster/sealed-secrets.ts"
 import { previousClusterKeyOf, readClusterSecret } from "../cluster/secret.ts"
+import { secretlessClusterLines } from "../cluster/secretless.ts"
 import type { AgentRuntime } from "../env.ts"
 import { pinoLoggerLayer } from "../log/effect-logger.ts"
 import { defaultLogFormat, makeLogger } from "../log/logger.ts"
@@ -204,6 +205,7 @@ export const startAgent = async (
     // #16: passwords this host sealed under its own key, before, are sealed under the cluster's (before recovery starts
     // any VM elsewhere); a crash midway leaves the rest for the next start.
     if (clusterKey !== undefined) for (const text of await live.runPromise(resealAtStart(clusterKey))) output.line(text)
+    else for (const text of await live.runPromise(secretlessClusterLines(folder.hostId))) output.line(text)
     // #16: VMs the leader moved elsewhere while this host was down must not run here too.
     if (link !== undefined) await live.runPromise(stopMovedAway())
     const recovered = await live.runPromise(recover())
