@@ -13,7 +13,7 @@ export type paths = {
   "/api/v1/events": {
     /**
      * Follow task progress and VM state changes (WebSocket)
-     * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no longer retained. The server pings every 30 s.
+     * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, progressed or finished), `vm-state` (from, to, cause), `vm-removed`, `vm-migration` (R9's progress) or `vm-alarm` (R1: an alarm rule of the VM fired or recovered). `vmId` narrows the stream to one VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no longer retained. The server pings every 30 s.
      */
     get: operations["openEventStream"]
   }
@@ -741,6 +741,24 @@ export type components = {
           remainingBytes: number
           dirtyPagesRate: number
           expectedDowntimeMs: number
+          at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          id: string
+        }
+      | {
+          /** @enum {string} */
+          _tag: "vm-alarm"
+          companyId: string
+          departmentId: string
+          ownerId: string
+          vmId: string
+          ruleId: string
+          /** @enum {string} */
+          kind: "fired" | "recovered"
+          /** @enum {string} */
+          metric: "cpu" | "memory" | "disk"
+          valuePercent: number | ("Infinity" | "-Infinity" | "NaN")
+          thresholdPercent: number | ("Infinity" | "-Infinity" | "NaN")
           at: string
           /** @description The event's id: send it back as ?since= on reconnect */
           id: string
@@ -1750,7 +1768,7 @@ export type operations = {
   }
   /**
    * Follow task progress and VM state changes (WebSocket)
-   * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no longer retained. The server pings every 30 s.
+   * @description Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, progressed or finished), `vm-state` (from, to, cause), `vm-removed`, `vm-migration` (R9's progress) or `vm-alarm` (R1: an alarm rule of the VM fired or recovered). `vmId` narrows the stream to one VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no longer retained. The server pings every 30 s.
    */
   openEventStream: {
     parameters: {

@@ -55,6 +55,7 @@ export const eventSeenBy = (actor: Actor, event: PlatformEvent): PlatformEvent =
       return { ...event, reason: withoutHostPaths(event.reason) }
     case "vm-removed":
     case "vm-migration":
+    case "vm-alarm":
       return event
   }
 }

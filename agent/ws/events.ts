@@ -5,6 +5,7 @@ import { EventBus, type NumberedEvent } from "../../core/events/bus.ts"
 import {
   type PlatformEvent,
   TaskEvent,
+  VmAlarmEvent,
   VmMigrationEvent,
   VmRemovedEvent,
   VmStateEvent,
@@ -57,6 +58,7 @@ const EventFrame = Schema.Union([
   VmStateEvent.mapFields((fields) => ({ ...fields, ...withId })),
   VmRemovedEvent.mapFields((fields) => ({ ...fields, ...withId })),
   VmMigrationEvent.mapFields((fields) => ({ ...fields, ...withId })),
+  VmAlarmEvent.mapFields((fields) => ({ ...fields, ...withId })),
   Schema.TaggedStruct("gap", {
     since: Schema.String.annotate({ description: "The id the client asked to resume after" }),
   }).annotate({
@@ -68,7 +70,7 @@ const EventFrame = Schema.Union([
 
 /**
  * WS /api/v1/events (G4): task progress and VM state changes as JSON text frames, each one a PlatformEvent
- * (`_tag` "task", "vm-state", "vm-removed" or "vm-migration": R9's progress), filtered to the caller's scope (G1). The subscription is made before
+ * (`_tag` "task", "vm-state", "vm-removed", "vm-migration": R9's progress, or "vm-alarm": R1's), filtered to the caller's scope (G1). The subscription is made before
  * the handshake is answered, so an operation started after the socket opened is never missed.
  */
 export const eventRoutes =
@@ -84,7 +86,8 @@ export const eventRoutes =
           "Connect with a WebSocket; authenticate with `Authorization: Bearer …` or, from a browser, by offering the " +
           "subprotocols `hyperx.v1` and `hyperx.bearer.<token>` (the server answers `hyperx.v1`; no token in the " +
           "URL). Each text frame is one event in the caller's scope, with its `id`: `task` (a task started, " +
-          "progressed or finished), `vm-state` (from, to, cause) or `vm-removed`. `vmId` narrows the stream to one " +
+          "progressed or finished), `vm-state` (from, to, cause), `vm-removed`, `vm-migration` (R9's progress) or " +
+          "`vm-alarm` (R1: an alarm rule of the VM fired or recovered). `vmId` narrows the stream to one " +
           "VM. `since` (the last id seen) first replays what was missed, or sends one `gap` frame when that is no " +
           "longer retained. The server pings every 30 s.",
         public: true,

@@ -50,6 +50,11 @@ for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
         }),
       )
       const t0 = "2026-12-06T10:00:00Z"
+      const heard = await core.record()
+      const alarmEvents = () =>
+        heard.events.flatMap((e) =>
+          e._tag === "vm-alarm" ? [[e.kind, e.ruleId, e.vmId, e.metric, e.thresholdPercent, e.ownerId]] : [],
+        )
       // A minute over the threshold decides nothing yet: the two minutes are not covered.
       await core.run(insertSamples(vm.id, t0, 30, [90, 91, 92]))
       assert.deepEqual(await evaluate(minutes(t0, 1)), [])
@@ -63,6 +68,9 @@ for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
       assert.deepEqual(mail?.to, ["admin@example.test"])
       assert.match(mail?.mail.subject ?? "", /告警.*web_01.*CPU.*Alarm: CPU above 50%/)
       assert.equal((await core.run(listAlarms(owner(), vm.id)))[0]?.firing, true)
+      // M2: the change is an event for whoever sees the VM (an open monitoring tab reads the alarms again)
+      await core.eventually(async () => (alarmEvents().length === 1 ? true : undefined))
+      assert.deepEqual(alarmEvents(), [["fired", rule.id, vm.id, "cpu", 50, vm.ownerId]])
       // Still over: no second mail.
       await core.run(insertSamples(vm.id, minutes(t0, 3), 30, [96, 97]))
       assert.deepEqual(await evaluate(minutes(t0, 3.5)), [])
@@ -75,6 +83,13 @@ for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
         ["recovered"],
       )
       assert.deepEqual(await evaluate(minutes(t0, 6.5)), [])
+      await core.eventually(async () => (alarmEvents().length === 2 ? true : undefined))
+      assert.deepEqual(
+        alarmEvents().map(([kind]) => kind),
+        ["fired", "recovered"],
+        "one event per change, none while it stays on",
+      )
+      heard.stop()
       const mails = await relay.waitFor(2)
       assert.equal(mails.length, 2)
       assert.match(mails[1]?.mail.subject ?? "", /恢复.*Recovered/)

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto"
 import { Duration, Effect } from "effect"
+import { EventBus } from "../events/bus.ts"
 import { defaultMetricsPolicy, type MetricsPolicy } from "../metrics/policy.ts"
 import type { AlarmRule } from "../model/extras.ts"
 import type { Vm } from "../model/vm.ts"
 import { type Mail, Notifier, NotifyError } from "../notify/notifier.ts"
 import { now } from "../operations/clock.ts"
+import { scopeOf } from "../operations/vm-state.ts"
 import { Store } from "../store/ports.ts"
 import { judge } from "./judge.ts"
 import { alarmMail } from "./mail.ts"
@@ -63,14 +65,29 @@ const evaluateRule = Effect.fn("alarms.evaluateRule")(function* (
   }
   yield* store.alarmEvents.insert(event)
   if (kind === "fired") yield* store.alarmRules.update(rule.id, { lastFiredAt: at })
+  // M2: an open monitoring tab shows the change without a reload
+  yield* EventBus.use((bus) =>
+    bus.publish({
+      _tag: "vm-alarm",
+      ...scopeOf(vm),
+      vmId: vm.id,
+      ruleId: rule.id,
+      kind,
+      metric: rule.metric,
+      valuePercent: verdict.valuePercent,
+      thresholdPercent: rule.thresholdPercent,
+      at,
+    }),
+  )
   return event
 })
 
 /**
  * R1, M2: one evaluation round over every enabled alarm rule, a plain effect: the agent runs it every interval
  * now, and the cluster's leader will run it once the cluster lands (#16), so that one agent mails, not every one.
- * A firing alarm mails once when it fires and once when it recovers; while it stays on, nothing more. Yields what
- * fired and recovered in this round. A rule that fails (the store is away) is logged; the others go on.
+ * A firing alarm mails once when it fires and once when it recovers; while it stays on, nothing more. Each change is
+ * also a `vm-alarm` event on the bus. Yields what fired and recovered in this round. A rule that fails (the store is
+ * away) is logged; the others go on.
  */
 export const evaluateAlarms = Effect.fn("alarms.evaluate")(function* (policy: MetricsPolicy = defaultMetricsPolicy) {
   const store = yield* Store

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { Id, NonNegativeInt, Timestamp } from "./common.ts"
+import { AlarmMetric } from "./extras.ts"
 import { Task } from "./task.ts"
 import { VmState } from "./vm.ts"
 
@@ -40,5 +41,18 @@ export const VmMigrationEvent = Schema.TaggedStruct("vm-migration", {
 })
 export type VmMigrationEvent = typeof VmMigrationEvent.Type
 
-export const PlatformEvent = Schema.Union([TaskEvent, VmStateEvent, VmRemovedEvent, VmMigrationEvent])
+/** R1 M2: one of the VM's alarm rules fired or recovered (the round that mailed it; its history has the line). */
+export const VmAlarmEvent = Schema.TaggedStruct("vm-alarm", {
+  ...Scope,
+  vmId: Id,
+  ruleId: Id,
+  kind: Schema.Literals(["fired", "recovered"]),
+  metric: AlarmMetric,
+  valuePercent: Schema.Number,
+  thresholdPercent: Schema.Number,
+  at: Timestamp,
+})
+export type VmAlarmEvent = typeof VmAlarmEvent.Type
+
+export const PlatformEvent = Schema.Union([TaskEvent, VmStateEvent, VmRemovedEvent, VmMigrationEvent, VmAlarmEvent])
 export type PlatformEvent = typeof PlatformEvent.Type

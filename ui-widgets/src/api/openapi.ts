@@ -189,6 +189,24 @@ export type components = {
         }
       | {
           /** @enum {string} */
+          readonly _tag: "vm-alarm"
+          readonly companyId: string
+          readonly departmentId: string
+          readonly ownerId: string
+          readonly vmId: string
+          readonly ruleId: string
+          /** @enum {string} */
+          readonly kind: "fired" | "recovered"
+          /** @enum {string} */
+          readonly metric: "cpu" | "memory" | "disk"
+          readonly valuePercent: number | ("Infinity" | "-Infinity" | "NaN")
+          readonly thresholdPercent: number | ("Infinity" | "-Infinity" | "NaN")
+          readonly at: string
+          /** @description The event's id: send it back as ?since= on reconnect */
+          readonly id: string
+        }
+      | {
+          /** @enum {string} */
           readonly _tag: "gap"
           /** @description The id the client asked to resume after */
           readonly since: string

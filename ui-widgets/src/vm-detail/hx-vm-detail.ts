@@ -150,6 +150,11 @@ export class HxVmDetail extends HxElement {
       this.migration = event
       return
     }
+    // R1 M2: a rule fired or recovered; the alarms (their state, the history) are read again, the charts keep polling
+    if (event._tag === "vm-alarm") {
+      void this.monitoringTab?.alarms.load()
+      return
+    }
     this.soon(event._tag === "task" && (event.task.state === "succeeded" || event.task.state === "failed"))
   }
 
