@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { buildGuest } from "./build.ts"
 import type { GuestManifest } from "./manifest.ts"
 import { GUEST_BOOT_LINE, heartbeatsIn } from "./recipe.ts"
-import { screenText, VncKeyboard, withoutTitles } from "./screen-testing.ts"
+import { VncKeyboard, waitForScreen, withoutTitles } from "./screen-testing.ts"
 import { connectAgent, connectQmp, type JsonLines, type QemuProcess, SerialWatch, startQemu } from "./testing.ts"
 
 const lastHeartbeat = (text: string) => heartbeatsIn(text).at(-1) ?? 0
@@ -125,14 +125,8 @@ describe("test guest builder", () => {
       const vnc = await VncKeyboard.connect(join(dir, "vnc.sock"))
       await vnc.type("echo screen-$((6*7))\n")
       vnc.close()
-      const dump = join(dir, "vga.bin")
-      const deadline = Date.now() + 30_000
-      let screen = await screenText(qmp, dump)
-      while (!/^\S+# echo screen-\$\(\(6\*7\)\)\nscreen-42$/m.test(screen) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        screen = await screenText(qmp, dump)
-      }
-      assert.match(screen, /^\S+# echo screen-\$\(\(6\*7\)\)\nscreen-42$/m, screen)
+      // the prompt, the command as typed, and on the next row the shell's answer
+      const screen = await waitForScreen(qmp, join(dir, "vga.bin"), /^\S+# echo screen-\$\(\(6\*7\)\)\nscreen-42$/m)
       assert.match(screen, new RegExp(`${GUEST_BOOT_LINE} version=${manifest.version}`))
       assert.doesNotMatch(screen, /heartbeat/)
     })

@@ -91,6 +91,17 @@ export const screenText = async (qmp: JsonLines, file: string): Promise<string> 
   return rows.join("\n")
 }
 
+/** Resolves with the screen's text once `pattern` shows in it (read every 200 ms); throws with the screen if not. */
+export const waitForScreen = async (qmp: JsonLines, file: string, pattern: RegExp, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const screen = await screenText(qmp, file)
+    if (pattern.test(screen)) return screen
+    if (Date.now() > deadline) throw new Error(`the screen never showed ${pattern}:\n${screen}`)
+    await sleep(200)
+  }
+}
+
 /** What a terminal shows of serial output: its title sequences (`ESC ] … BEL` or `ESC ] … ESC \`) left out. */
 export const withoutTitles = (text: string): string =>
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences are made of control characters
