@@ -89,6 +89,26 @@ describe("<hx-vm-detail> snapshots and disks tabs in Chromium", { skip: browserS
     assert.deepEqual(errors, [])
   })
 
+  it("P1 a disk-only snapshot the hypervisor counts no size for says so, not 0 B, in English and Chinese", async () => {
+    const [vmId = ""] = await w.createVms(["snap_disk_only"])
+    await settled("POST", `/vms/${vmId}/snapshots`, { name: "disk_only" })
+    const [{ id: snapshotId }] = (await api("GET", `/vms/${vmId}/snapshots`)).body.items
+    // What QEMU's driver records for a disk-only internal snapshot: vm-state-size 0 (qcow2 counts no disk data).
+    await w.agent.run(Store.use((s) => s.snapshots.update(snapshotId, { sizeBytes: 0 })))
+    for (const [lang, text, title] of [
+      ["en", "Disk only", "Kept inside the disk image: the hypervisor counts no size of its own for it"],
+      ["zh-CN", "仅磁盘", "保存在磁盘镜像内，虚拟化层不单独统计其大小"],
+    ] as const) {
+      const { page, errors, shoot } = await open(vmId, { lang, tab: "snapshots" })
+      const size = panel(page).locator(`tr[data-id="${snapshotId}"] [data-size]`)
+      await size.waitFor()
+      assert.equal(await size.innerText(), text)
+      assert.equal(await size.getAttribute("title"), title)
+      await shoot(`vm-detail-snapshot-disk-only-${lang}`)
+      assert.deepEqual(errors, [])
+    }
+  })
+
   it("P4 on a running VM, roll back is disabled with the API's refusal on hover; after stopping, the rollback succeeds", async () => {
     const [vmId = ""] = await w.createVms(["snap_rollback"])
     await settled("POST", `/vms/${vmId}/snapshots`, { name: "known_good" })

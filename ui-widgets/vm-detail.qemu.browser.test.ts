@@ -5,7 +5,8 @@
  * started through its guest agent) and answers pings from the host side of its network; the series the API serves
  * show both (CPU far above idle; bytes received and sent on its tap NIC), and the monitoring tab of <hx-vm-detail>
  * draws them, in English and in Chinese. Its console opens the guest's screen, and switched to the serial port it
- * shows the guest's shell in xterm.js: a command typed there runs in the guest and its output appears (B5, #21).
+ * shows the guest's shell in xterm.js: a command typed there runs in the guest and its output appears (B5, #21); so
+ * does one typed on the screen, whose effect the serial port reads, and no heartbeat shows between the lines (F8).
  */
 import assert from "node:assert/strict"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -150,6 +151,13 @@ describe("<hx-vm-detail> and <hx-vm-console> on a real guest on QEMU, in Chromiu
       const status = consoleElement.locator("[part=status]")
       await eventually("the screen", async () => (await status.getAttribute("data-status")) === "connected", 60_000)
       assert.equal(await consoleElement.locator("[data-kind=vnc]").getAttribute("aria-pressed"), "true")
+      // F8: the screen has a shell too. What is typed there (the widget's keystrokes through noVNC) runs in the guest;
+      // the serial port reads its effect below.
+      const typedOnScreen = await consoleElement.evaluate(
+        (node, text) => (node as unknown as { typeText(text: string): number }).typeText(text),
+        `echo screen-$((6*7))-${lang} > /run/screen-${lang}\n`,
+      )
+      assert.ok(typedOnScreen > 0, "the screen took the keystrokes")
       await consoleElement.locator("[data-kind=serial]").click()
       const serialPressed = async () =>
         (await consoleElement.locator("[data-kind=serial]").getAttribute("aria-pressed")) === "true"
@@ -174,6 +182,16 @@ describe("<hx-vm-detail> and <hx-vm-console> on a real guest on QEMU, in Chromiu
         (await serialText()).includes(`${detail.vm.hostname}# echo hx-`),
         "the guest's shell echoed the command after its prompt",
       )
+      // The file the screen's shell wrote (waited for: the keystrokes may still be on their way)
+      await page.keyboard.type(`until [ -e /run/screen-${lang} ]; do sleep 0.2; done; cat /run/screen-${lang}`)
+      await page.keyboard.press("Enter")
+      await eventually(
+        "the screen's command's effect, read on the serial port",
+        async () => (await serialText()).includes(`\nscreen-42-${lang}`),
+        60_000,
+      ).catch(async (error) => assert.fail(`${error}:\n${await serialText()}`))
+      // The guest's heartbeat (every second on this port) is a terminal title: none of it shows between the lines
+      assert.doesNotMatch(await serialText(), /heartbeat/)
       await shoot(`vm-console-serial-qemu-${lang}`)
       assert.deepEqual(errors, [])
       // QEMU's serial port serves one client at a time: the next language's console needs this one gone.

@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { buildGuest } from "./build.ts"
 import type { GuestManifest } from "./manifest.ts"
 import { GUEST_BOOT_LINE, heartbeatsIn } from "./recipe.ts"
+import { VncKeyboard, waitForScreen, withoutTitles } from "./screen-testing.ts"
 import { connectAgent, connectQmp, type JsonLines, type QemuProcess, SerialWatch, startQemu } from "./testing.ts"
 
 const lastHeartbeat = (text: string) => heartbeatsIn(text).at(-1) ?? 0
@@ -82,6 +83,7 @@ describe("test guest builder", () => {
       ]
       qemu = startQemu([
         ...["-accel", "tcg", "-machine", "pc", "-m", "128", "-nodefaults", "-no-user-config", "-display", "none"],
+        ...["-device", "VGA", "-vnc", `unix:${dir}/vnc.sock`],
         ...["-kernel", manifest.kernel, "-initrd", manifest.initrd, "-append", manifest.cmdline],
         ...["-chardev", `socket,id=serial0,path=${dir}/serial.sock,server=on,wait=off`, "-serial", "chardev:serial0"],
         ...["-qmp", `unix:${dir}/qmp.sock,server=on,wait=off`],
@@ -107,6 +109,26 @@ describe("test guest builder", () => {
       await serial.waitFor(/heartbeat \d+[\s\S]*heartbeat \d+/, 30_000, from)
       const [first = 0, second = 0] = heartbeatsIn(serial.text.slice(from))
       assert.ok(second > first, `${first} then ${second}`)
+    })
+
+    it("B5 H2 the serial console answers what the user types, and a terminal shows no heartbeat between (F8)", async () => {
+      const from = serial.text.length
+      serial.socket.write("echo hello-$((6*7))\n")
+      await serial.waitFor(/hello-42/, 30_000, from)
+      await serial.waitFor(/heartbeat \d+[\s\S]*heartbeat \d+/, 30_000, from)
+      const shown = withoutTitles(serial.text.slice(from))
+      assert.match(shown, /echo hello-\$\(\(6\*7\)\)\r\nhello-42\r\n/)
+      assert.doesNotMatch(shown, /heartbeat/, "the heartbeat travels in terminal-title sequences only")
+    })
+
+    it("B5 H2 the screen has a root shell: keys typed through VNC run, and the answer shows on the screen (F8)", async () => {
+      const vnc = await VncKeyboard.connect(join(dir, "vnc.sock"))
+      await vnc.type("echo screen-$((6*7))\n")
+      vnc.close()
+      // the prompt, the command as typed, and on the next row the shell's answer
+      const screen = await waitForScreen(qmp, join(dir, "vga.bin"), /^\S+# echo screen-\$\(\(6\*7\)\)\nscreen-42$/m)
+      assert.match(screen, new RegExp(`${GUEST_BOOT_LINE} version=${manifest.version}`))
+      assert.doesNotMatch(screen, /heartbeat/)
     })
 
     it("H2 the guest agent answers guest-ping after guest-sync and sees /system on vda and /data on vdb", async () => {

@@ -5,7 +5,10 @@
 
 /** Printed once on ttyS0 when the guest is up (modules loaded, disks mounted, agent started). */
 export const GUEST_BOOT_LINE = "hyperx-guest: booted"
-/** Printed every second on ttyS0 after the boot line; N counts up from 1 and lives in guest memory. */
+/**
+ * Written every second on ttyS0 after the boot line, inside a terminal-title sequence (`ESC ] 0 ; … BEL`) that a
+ * terminal does not show; N counts up from 1 and lives in guest memory.
+ */
 export const GUEST_HEARTBEAT = /hyperx-guest: heartbeat (\d+)/
 
 /** The heartbeat counters in a stretch of serial output, in order. */
@@ -163,8 +166,13 @@ done
 [ -b /dev/sr0 ] && mkdir -p /cdrom && mount -r /dev/sr0 /cdrom 2> /dev/null
 
 say "booted version=$(cat /etc/hyperx/version) boots=$boots uptime=$(cut -d' ' -f1 /proc/uptime)"
-( beat=0; while :; do beat=$((beat + 1)); say "heartbeat $beat"; sleep 1; done ) &
+# The heartbeat goes to the serial port as a terminal-title sequence (OSC 0): its bytes reach the serial log and
+# console readers, but a terminal shows none of it between what the user types. Not on the screen: the Linux VT
+# does not know OSC 0 and would print it.
+( beat=0; while :; do beat=$((beat + 1)); printf '\\033]0;hyperx-guest: heartbeat %s\\007' "$beat" > /dev/ttyS0; sleep 1; done ) &
 
+# a root shell on the screen (tty1, the VT a VNC console shows and types into) as on the serial port
+( while :; do setsid sh -c 'exec sh -l <> /dev/tty1 >&0 2>&1'; sleep 1; done ) &
 while :; do
   setsid cttyhack sh -l
   sleep 1

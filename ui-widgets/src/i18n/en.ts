@@ -396,6 +396,8 @@ export const en = {
       state: "State",
       size: "Size",
       created: "Created",
+      diskOnly: "Disk only",
+      diskOnlyTitle: "Kept inside the disk image: the hypervisor counts no size of its own for it",
     },
     actionsColumn: "Actions",
     rule: (name: string) => `Rule: ${name}`,

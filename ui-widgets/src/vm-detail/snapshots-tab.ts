@@ -7,6 +7,12 @@ import { type Loadable, newestFirst, type TabHost, TabModel, taskField } from ".
 import { itemCells, noticeView, refusalOf, rowButton, table, whenLoaded } from "./views.ts"
 
 /**
+ * QEMU counts no disk data per internal snapshot, only the saved memory: a disk-only snapshot reports 0 bytes, which
+ * is not its size (its clusters are shared with the disk). A driver that does count a disk-only snapshot keeps its size.
+ */
+const uncountedSize = (snapshot: Snapshot) => !snapshot.withMemory && snapshot.sizeBytes === 0
+
+/**
  * The snapshots tab (P1–P5): the VM's snapshots with memory or not, origin, state, size and time; take one, roll
  * back to one, delete one; and the snapshot schedules. What is allowed is the API's call: "take" follows the VM's
  * `snapshot` verdict (P1 without memory; "with memory" is judged by the call), "roll back" follows the VM's
@@ -90,7 +96,12 @@ export class SnapshotsTab extends TabModel<ReadonlyArray<Snapshot>> {
     const rows = items.map((snapshot) => [
       snapshot.name,
       snapshot.withMemory ? t.common.yes : t.common.no,
-      ...itemCells(snapshot, t, locale),
+      ...itemCells(
+        snapshot,
+        t,
+        locale,
+        uncountedSize(snapshot) ? { text: s.diskOnly, title: s.diskOnlyTitle } : undefined,
+      ),
       html`<span class="row-actions">${this.rowActions(snapshot, detail)}</span>`,
     ])
     return table(

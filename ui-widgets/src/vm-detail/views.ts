@@ -42,15 +42,29 @@ export const whenLoaded = <A>(
   }
 }
 
-/** What snapshots and backups both show: origin, state, size (once ready) and when it was made. */
+/** What the size cell says of an item whose size the hypervisor does not count, with why on hover. */
+export interface Uncounted {
+  readonly text: string
+  readonly title: string
+}
+
+/**
+ * What snapshots and backups both show: origin, state, size (once ready; `uncounted` instead of a size the hypervisor
+ * reports as 0 without counting it) and when it was made.
+ */
 export const itemCells = (
   item: { readonly origin: Origin; readonly state: ItemState; readonly sizeBytes: number; readonly createdAt: string },
   t: Messages,
   locale: Locale,
+  uncounted?: Uncounted,
 ): ReadonlyArray<unknown> => [
   t.tabs.origins[item.origin],
   html`<span data-item-state=${item.state}>${t.tabs.itemStates[item.state]}</span>`,
-  html`<span data-size>${item.state === "ready" ? formatBytes(item.sizeBytes, locale) : t.common.none}</span>`,
+  item.state !== "ready"
+    ? html`<span data-size>${t.common.none}</span>`
+    : uncounted !== undefined
+      ? html`<span data-size data-uncounted title=${uncounted.title}>${uncounted.text}</span>`
+      : html`<span data-size>${formatBytes(item.sizeBytes, locale)}</span>`,
   formatDateTime(item.createdAt, locale),
 ]
 
