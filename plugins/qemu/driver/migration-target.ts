@@ -157,10 +157,10 @@ export const makeMigrationTarget = (
             Effect.map((status) => status.running),
           ),
         )
-        // The proof that the guest itself runs on: new serial output after the switch-over and an agent answer, both
-        // awaited at once (each takes up to a heartbeat or a guest-sync retry); then nothing a broken guest does.
+        // The proof that the guest itself runs on: new serial output after the switch-over or an agent answer,
+        // whichever comes first (a guest whose console is quiet, as a login prompt is, proves itself by its agent);
+        // then nothing a broken guest does. A guest with neither has its running status only.
         const serialProof = Effect.gen(function* () {
-          if (!spec.serial) return
           const before = yield* serialBytes(session.paths.serialLog)
           yield* awaitTrue(
             operation,
@@ -168,19 +168,16 @@ export const makeMigrationTarget = (
             serialBytes(session.paths.serialLog).pipe(Effect.map((now) => now > before)),
           )
         })
-        const agentProof = spec.guestAgent
-          ? session
-              .withAgent(operation, (agent) => guestPing(agent))
-              .pipe(
-                Effect.mapError((error) =>
-                  error._tag === "DriverError"
-                    ? error
-                    : errors.failure(operation, `guest agent: ${error.message}`, false),
-                ),
-                Effect.retry({ times: 3 }),
-              )
-          : Effect.void
-        yield* Effect.all([serialProof, agentProof], { concurrency: "unbounded", discard: true })
+        const agentProof = session
+          .withAgent(operation, (agent) => guestPing(agent))
+          .pipe(
+            Effect.mapError((error) =>
+              error._tag === "DriverError" ? error : errors.failure(operation, `guest agent: ${error.message}`, false),
+            ),
+            Effect.retry({ times: 3 }),
+          )
+        const proofs = [...(spec.serial ? [serialProof] : []), ...(spec.guestAgent ? [agentProof] : [])]
+        if (proofs.length > 0) yield* Effect.raceAll(proofs)
         const trouble = troubles.get(name)
         if (trouble !== undefined) return yield* errors.failure(operation, `after the move ${trouble}`, false)
       }),

@@ -74,6 +74,18 @@ const qemusOn = (host: TestHost) =>
  * Two hosts on this machine (two driver instances with their own state and run folders); one guest, booted once,
  * moved back and forth: each move is checked for a guest that kept running (same boot id, heartbeat on, counter on).
  */
+/**
+ * Stops the background loops of the guest's init (forks of its script, so named as PID 1: the serial heartbeat, the
+ * screen's respawn loop); the loops earlier cases started and the serial console's shell stay.
+ */
+const QUIET_SERIAL = `init=$(cat /proc/1/comm)
+for p in /proc/[0-9]*; do
+  n=\${p#/proc/}
+  [ "$n" != 1 ] && [ "$(cut -d' ' -f4 $p/stat)" = 1 ] && [ "$(cat $p/comm 2>/dev/null)" = "$init" ] || continue
+  case "$(readlink $p/fd/0)" in /dev/tty*) continue ;; esac
+  kill $n
+done; true`
+
 describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200_000 }, () => {
   let hostA: TestHost
   let hostB: TestHost
@@ -232,6 +244,24 @@ describe("QEMU driver: live migration between two hosts", { skip, timeout: 1_200
       assert.ok(info.pid !== undefined)
       signalProcess(info.pid, "SIGKILL")
     }, /migration\.send|failed/))
+
+  it("R9 a guest whose serial port is quiet (as a login prompt is) moves, proved by its guest agent", async () => {
+    const { d, other, otherHost, host } = here
+    await shell(d, name, QUIET_SERIAL)
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    const quiet = serialLog(d.driver, name).length
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    assert.equal(serialLog(d.driver, name).length, quiet, "the guest still writes to its serial port")
+    const moved = await move(d, other, otherHost, spec, { storage: "shared" })
+    spec = moved.spec
+    here = { d: other, host: otherHost, other: d, otherHost: host }
+    assert.equal((await other.run(other.driver.inspect(name))).power, "running")
+    assert.equal(
+      (await shell(other, name, "cat /proc/sys/kernel/random/boot_id")).trim(),
+      bootId,
+      "the guest restarted",
+    )
+  })
 })
 
 /**
