@@ -1485,6 +1485,7 @@ export type components = {
       networkIds: string[]
       dedicatedDepartmentId: string | null
       heartbeatAt: string | null
+      agentStoppedAt: string | null
       createdAt: string
       address?: string
       usage: {

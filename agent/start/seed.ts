@@ -63,7 +63,7 @@ const seedHost = Effect.fn("seed.host")(function* (facts: HostFacts) {
   const config = yield* HostConfig
   const at = yield* now
   const { zone, cpuOvercommitPercent, memoryOvercommitPercent, ...measured } = facts
-  const current = { ...measured, state: "up" as const, heartbeatAt: at }
+  const current = { ...measured, state: "up" as const, heartbeatAt: at, agentStoppedAt: null }
   // #16: what the operator set by flag wins; what it did not set keeps the stored value (or the first start's default).
   const chosen = {
     ...(zone === undefined ? {} : { zone }),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect } from "effect"
+import { markAgentStopped } from "../../core/cluster/membership.ts"
 import { VmLocks } from "../../core/operations/vm-lock.ts"
 import { Store } from "../../core/store/ports.ts"
 import type { AgentRuntime } from "../env.ts"
@@ -37,7 +38,8 @@ export interface StopParts {
 /**
  * Graceful stop (SIGTERM, SIGINT): stop accepting requests and close the WebSockets (1001), let running operations
  * finish for up to `graceMs`, then dispose the runtime, which interrupts what is still running and records those
- * tasks as interrupted (recovery reconciles their VMs at the next start). VMs keep running throughout.
+ * tasks as interrupted (recovery reconciles their VMs at the next start). VMs keep running throughout; the host's row
+ * says its agent stopped, so that a cluster does not fail them over while the agent restarts.
  */
 export const stopAgent = async (parts: StopParts): Promise<void> => {
   parts.output.line("Stopping: no new requests; running operations may finish…")
@@ -53,6 +55,8 @@ export const stopAgent = async (parts: StopParts): Promise<void> => {
     busy = await parts.runtime.runPromise(busyVms(parts.hostId)).catch(() => [])
   }
   if (busy.length > 0) parts.output.progress(`interrupting operations on ${busy.join(", ")} (recorded as interrupted)`)
+  // #16 R12: in a cluster the others now read this host restarting (suspect), not down: no failover of its VMs
+  await parts.runtime.runPromise(markAgentStopped()).catch(() => undefined)
   parts.server.server.closeAllConnections()
   await closed
   await parts.runtime.dispose()

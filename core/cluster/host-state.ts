@@ -22,17 +22,31 @@ export const defaultTimeouts: HeartbeatTimeouts = {
 }
 
 /**
+ * How long a host whose agent stopped gracefully (its guests run on) reads suspect rather than down: time for a
+ * restart or an upgrade of the agent, during which its VMs are neither failed over nor given new neighbours. A host
+ * still without its agent after that reads down, and HA restarts its VMs elsewhere (the host may have been shut down
+ * after its agent).
+ */
+export const agentRestartGrace = Duration.minutes(5)
+
+/**
  * The state a host reads at `at`. Maintenance and a hand-set down win. A host that never heartbeat (a row made by
- * hand or by a seed, with no agent of its own) reads its stored state, as before the cluster existed.
+ * hand or by a seed, with no agent of its own) reads its stored state, as before the cluster existed. A host whose
+ * agent stopped gracefully after its last beat reads suspect until the restart grace is over.
  */
 export const hostStateAt = (
-  host: Pick<Host, "state" | "heartbeatAt">,
+  host: Pick<Host, "state" | "heartbeatAt" | "agentStoppedAt">,
   at: Date,
   timeouts: HeartbeatTimeouts = defaultTimeouts,
 ): HostState => {
   if (host.state !== "up" || host.heartbeatAt === null) return host.state
   const age = at.getTime() - host.heartbeatAt.getTime()
-  if (age > Duration.toMillis(timeouts.downAfter)) return "down"
+  if (age > Duration.toMillis(timeouts.downAfter)) {
+    const stopped = host.agentStoppedAt
+    const restarting =
+      stopped !== null && at.getTime() - stopped.getTime() <= Duration.toMillis(agentRestartGrace)
+    return restarting ? "suspect" : "down"
+  }
   if (age > Duration.toMillis(timeouts.suspectAfter)) return "suspect"
   return "up"
 }

@@ -28,6 +28,17 @@ export const runHeartbeats = Effect.gen(function* () {
   )
 })
 
+/**
+ * #16 R12: the agent stops gracefully and leaves its guests running: the other agents read its host suspect, not
+ * down, for the restart grace (host-state.ts), so they neither fail its VMs over nor place new ones there. The next
+ * start of the agent clears the mark (seed).
+ */
+export const markAgentStopped = Effect.fn("cluster.markAgentStopped")(function* () {
+  const store = yield* Store
+  const config = yield* HostConfig
+  yield* store.hosts.update(config.hostId, { agentStoppedAt: yield* now })
+})
+
 /** The heartbeat as a layer: started with the agent, stopped with it. */
 export const HeartbeatLayer = Layer.effectDiscard(Effect.forkScoped(runHeartbeats))
 

@@ -28,6 +28,11 @@ export const Host = Schema.Struct({
   networkIds: Schema.Array(Id),
   dedicatedDepartmentId: Schema.NullOr(Id),
   heartbeatAt: Schema.NullOr(Timestamp),
+  /**
+   * When the host's agent stopped gracefully (Ctrl-C, SIGTERM, an upgrade): its guests keep running, and the host
+   * reads suspect, not down, for the cluster's restart grace. Null while the agent runs.
+   */
+  agentStoppedAt: Schema.NullOr(Timestamp),
   createdAt: Timestamp,
 })
 export type Host = typeof Host.Type

@@ -113,6 +113,7 @@ export const sampleHost = (overrides: Partial<Host> = {}): Host => ({
   networkIds: [],
   dedicatedDepartmentId: null,
   heartbeatAt: created,
+  agentStoppedAt: null,
   createdAt: created,
   ...overrides,
 })

@@ -16,6 +16,7 @@ export interface HostsTable {
   networkIds: Json<ReadonlyArray<string>>
   dedicatedDepartmentId: string | null
   heartbeatAt: Date | null
+  agentStoppedAt: Date | null
   createdAt: CreatedAt
 }
 

@@ -25,6 +25,7 @@ const standIn = (vm: Vm): { readonly targetHost: Host; readonly targetUsage: Hos
     networkIds: [],
     dedicatedDepartmentId: null,
     heartbeatAt: null,
+    agentStoppedAt: null,
     createdAt: vm.createdAt,
   },
   targetUsage: {

@@ -98,6 +98,7 @@ export const seedWorld = Effect.fn("testing.seedWorld")(function* (driverName: s
     networkIds: [],
     dedicatedDepartmentId: null,
     heartbeatAt: null,
+    agentStoppedAt: null,
     createdAt: at,
   })
   const world: World = {

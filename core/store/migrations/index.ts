@@ -29,6 +29,7 @@ import * as vmKeyPairs from "./2026_12_06_0220_vm_key_pairs.ts"
 import * as platformEvents from "./2026_12_06_0240_platform_events.ts"
 import * as vmListKept from "./2026_12_06_0300_vm_list_kept.ts"
 import * as seedImagePasswords from "./2026_12_07_0100_seed_image_passwords.ts"
+import * as hostAgentStopped from "./2026_12_07_0110_host_agent_stopped.ts"
 
 /** Every migration, by name; names sort in the order they run. Add new files here. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -62,4 +63,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "2026_12_06_0240_platform_events": platformEvents,
   "2026_12_06_0300_vm_list_kept": vmListKept,
   "2026_12_07_0100_seed_image_passwords": seedImagePasswords,
+  "2026_12_07_0110_host_agent_stopped": hostAgentStopped,
 }

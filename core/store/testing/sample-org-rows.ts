@@ -109,6 +109,7 @@ export const sampleOrgRows = {
     networkIds: [],
     dedicatedDepartmentId: null,
     heartbeatAt: null,
+    agentStoppedAt: null,
     createdAt: now(),
     ...o,
   }),

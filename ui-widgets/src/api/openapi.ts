@@ -927,6 +927,7 @@ export type components = {
       readonly networkIds: readonly string[]
       readonly dedicatedDepartmentId: string | null
       readonly heartbeatAt: string | null
+      readonly agentStoppedAt: string | null
       readonly createdAt: string
       readonly address?: string
       readonly usage: {
