@@ -9,7 +9,9 @@ const ago = (s: number) => new Date(at.getTime() - s * 1000)
 describe("host state from the heartbeat's age", () => {
   it("#16 up, then suspect after 6 s, then down after 10 s (the defaults)", () => {
     assert.deepEqual(
-      [0, 6, 6.001, 10, 10.001, 3600].map((s) => hostStateAt({ state: "up", heartbeatAt: ago(s), agentStoppedAt: null }, at)),
+      [0, 6, 6.001, 10, 10.001, 3600].map((s) =>
+        hostStateAt({ state: "up", heartbeatAt: ago(s), agentStoppedAt: null }, at),
+      ),
       ["up", "up", "suspect", "suspect", "down", "down"],
     )
   })
@@ -28,7 +30,10 @@ describe("host state from the heartbeat's age", () => {
       [0, 20, 299, 300, 300.001, 3600].map((s) => hostStateAt(stoppedAgo(s), at)),
       ["up", "suspect", "suspect", "suspect", "down", "down"],
     )
-    assert.equal(hostStateAt({ state: "maintenance", heartbeatAt: ago(60), agentStoppedAt: ago(59) }, at), "maintenance")
+    assert.equal(
+      hostStateAt({ state: "maintenance", heartbeatAt: ago(60), agentStoppedAt: ago(59) }, at),
+      "maintenance",
+    )
   })
 
   it("#16 the timeouts are the operator's", () => {

@@ -43,8 +43,7 @@ export const hostStateAt = (
   const age = at.getTime() - host.heartbeatAt.getTime()
   if (age > Duration.toMillis(timeouts.downAfter)) {
     const stopped = host.agentStoppedAt
-    const restarting =
-      stopped !== null && at.getTime() - stopped.getTime() <= Duration.toMillis(agentRestartGrace)
+    const restarting = stopped !== null && at.getTime() - stopped.getTime() <= Duration.toMillis(agentRestartGrace)
     return restarting ? "suspect" : "down"
   }
   if (age > Duration.toMillis(timeouts.suspectAfter)) return "suspect"
