@@ -40,12 +40,15 @@ libvirt_lane=() other_lane=()
 # CI of e587a38: 1,783 s against 1,550; the conformance suites' shared guest then saves about 16 boots in each
 # (~135 s under QEMU, ~240 s under libvirt), so the three SSH and network files (about 177 s) join as well.
 # CI of 5436b06 and 2db9160 (7 Dec): 2,153 s against 1,930 and 2,066 against 1,849; QEMU's lifecycle and USB files
-# (77 + 36 s) join.
+# (77 + 36 s) join. Then about 200 s of this lane's cases went as duplicates of the conformance runs (libvirt's
+# driver file 116 s, the portal's zh-CN walk, some lifecycle and libvirt device cases), so QEMU's migration and the
+# agent's end-to-end files (56 + 33 s) join too.
 balance=(agent/cluster/three-hosts.qemu.test.ts ui-widgets/portal.qemu.browser.test.ts
   plugins/linux-net/guests.qemu.test.ts plugins/qemu/driver/backups.qemu.test.ts
   agent/cluster/migration-network.qemu.test.ts agent/routes/ssh-login.qemu.test.ts
   agent/routes/networks.qemu.test.ts core/operations/login.qemu.test.ts
-  plugins/qemu/driver/lifecycle.qemu.test.ts plugins/qemu/driver/usb-guest.qemu.test.ts)
+  plugins/qemu/driver/lifecycle.qemu.test.ts plugins/qemu/driver/usb-guest.qemu.test.ts
+  plugins/qemu/driver/migration.qemu.test.ts agent/start/e2e.qemu.test.ts)
 for f in "${heavy[@]}"; do
   if [[ " ${balance[*]} " == *" $f "* ]]; then libvirt_lane+=("$f"); continue; fi
   case "$f" in plugins/libvirt/* | *libvirt*.qemu.test.ts) libvirt_lane+=("$f") ;; *) other_lane+=("$f") ;; esac
