@@ -26,11 +26,21 @@ describe("the recycle bin in Chromium (G3)", { skip: browserSkip }, () => {
   it("G3 (English) a superadmin restores a VM back into the list and purges another; the owner may do neither", async () => {
     const [kept = "", gone = ""] = await deleted(["bin_restore", "bin_purge"])
     const owner = await browser.open()
+    const detailReads: Array<string> = []
+    owner.page.on("request", (request) => {
+      if (/\/api\/v1\/vms\/[^/?]+$/.test(new URL(request.url()).pathname)) detailReads.push(request.url())
+    })
     await owner.page.goto(w.page(`<hx-recycle-bin token="${w.agent.tokens.owner}"></hx-recycle-bin>`))
     const ownersRestore = binRow(owner.page, kept).locator("[data-act=restore]")
     await eventually("the owner's verdicts", async () => (await ownersRestore.getAttribute("data-rule")) !== null)
     assert.equal(await ownersRestore.isDisabled(), true)
     assert.equal(await ownersRestore.getAttribute("data-rule"), "superadmin-only")
+    assert.equal(
+      await binRow(owner.page, gone).locator("[data-act=purge]").getAttribute("data-rule"),
+      "admin-only",
+      "each row's own verdicts",
+    )
+    assert.deepEqual(detailReads, [], "the rows' verdicts come with the page: no detail read per row")
     assert.notEqual(await ownersRestore.getAttribute("title"), "", "the API's reason on hover")
     assert.deepEqual(owner.errors, [])
 

@@ -168,6 +168,12 @@ describe("the network step and the network tab on real QEMU and host networking,
     assert.ok(((await edit.getAttribute("title")) ?? "").length > 0)
     // N6 on the default network: refused with not-default-network
     assert.equal(await row(ids.dmz).locator("[data-act=remove]").getAttribute("data-rule"), "not-default-network")
+    // F9 N5: the default network offers no "set as default"
+    const setDmz = row(ids.dmz).locator("[data-act=set-default]")
+    assert.deepEqual(
+      [await setDmz.isDisabled(), await setDmz.getAttribute("data-rule")],
+      [true, "network-already-default"],
+    )
 
     // N3
     await row(ids.lan).locator("[data-act=add-secondary-ip]").click()

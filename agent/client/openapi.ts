@@ -341,7 +341,10 @@ export type paths = {
     post: operations["runBatch"]
   }
   "/api/v1/recycle-bin": {
-    /** List deleted VMs: same filters, columns, sort and paging as /vms (G3) */
+    /**
+     * List deleted VMs: same filters, columns, sort and paging as /vms (G3)
+     * @description Each row also carries allowedActions: the caller's restore and purge, as the VM's detail has them.
+     */
     get: operations["listRecycleBin"]
   }
   "/api/v1/recycle-bin/{id}/restore": {
@@ -1413,6 +1416,60 @@ export type components = {
       withMemory?: boolean
       name?: string
       detachDevices?: boolean
+    }
+    RecycledVmRow: {
+      id: string
+      displayName?: string
+      hostname?: string
+      /** @enum {string} */
+      state?:
+        | "validating"
+        | "starting"
+        | "running"
+        | "stopping"
+        | "stopped"
+        | "rebooting"
+        | "migrating"
+        | "destroying"
+        | "error"
+      ownerId?: string
+      ownerName?: string
+      companyId?: string
+      departmentId?: string
+      flavorId?: string
+      flavorName?: string
+      imageId?: string
+      hostId?: string | null
+      hostName?: string | null
+      zone?: string
+      pod?: string
+      ips?: string[]
+      cpus?: number
+      sockets?: number
+      coresPerSocket?: number
+      memoryMiB?: number
+      diskGiB?: number
+      tags?: {
+        [key: string]: string
+      }
+      remarks?: string
+      haEnabled?: boolean
+      deletionProtected?: boolean
+      loginMethod?: string
+      reclaimAt?: string | null
+      /** Format: date-time */
+      createdAt?: string
+      recycledAt?: string | null
+      allowedActions: components["schemas"]["AllowedAction"][]
+    }
+    RecycleBinPage: {
+      items: components["schemas"]["RecycledVmRow"][]
+      total: number
+      totals: components["schemas"]["VmTotals"]
+      offset: number
+      limit: number
+      /** @description Keyset cursor of the page after this one (pass it as ?cursor= with the same sort); null on the last page */
+      next: string | null
     }
     TaskPage: {
       items: components["schemas"]["Task"][]
@@ -5654,7 +5711,10 @@ export type operations = {
       }
     }
   }
-  /** List deleted VMs: same filters, columns, sort and paging as /vms (G3) */
+  /**
+   * List deleted VMs: same filters, columns, sort and paging as /vms (G3)
+   * @description Each row also carries allowedActions: the caller's restore and purge, as the VM's detail has them.
+   */
   listRecycleBin: {
     parameters: {
       query?: {
@@ -5738,7 +5798,7 @@ export type operations = {
       /** @description One page of the recycle bin */
       200: {
         content: {
-          "application/json": components["schemas"]["VmPage"]
+          "application/json": components["schemas"]["RecycleBinPage"]
         }
       }
       /** @description Invalid input: a path id, query parameter or body that does not match its schema, or broken JSON */

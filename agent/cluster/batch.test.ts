@@ -66,6 +66,17 @@ describe("a batch over VMs of several hosts (#16, L7)", { skip }, () => {
     assert.match(mixed.outcomes[1]?.message ?? "", /虚拟机/)
   })
 
+  it("#16 B6 a batch stop's detachDevices reaches the other host's agent, which refuses it as this one does", async () => {
+    const pair = pairOf()
+    const onB = await pair.vmOn(pair.hostB, "options_b")
+    const stop = await batch({ action: "stop", vmIds: [onB], detachDevices: true })
+    assert.deepEqual(
+      stop.outcomes.map((o) => [o.status, o.rule]),
+      [["refused", "detach-devices-single-stop"]],
+    )
+    assert.equal(await state(onB), "running", "the refused stop did nothing")
+  })
+
   it("#16 L7 the items of a host whose agent does not answer are refused host-unreachable; the rest proceed", async () => {
     const pair = pairOf()
     const onA = await pair.vmOn(pair.hostA, "alone_a")

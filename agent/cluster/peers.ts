@@ -33,6 +33,7 @@ const BatchItems = Schema.Struct({
   destroy: Schema.optionalKey(Schema.Boolean),
   withMemory: Schema.optionalKey(Schema.Boolean),
   name: Schema.optionalKey(Schema.String),
+  detachDevices: Schema.optionalKey(Schema.Boolean),
   parentId: Schema.String,
 })
 

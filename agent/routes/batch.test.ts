@@ -92,6 +92,25 @@ for (const backend of storeBackends) {
       assert.equal((await agent.call("GET", "/api/v1/recycle-bin?search=binned_vm")).body.total, 0)
     })
 
+    it("G3 each recycle-bin row carries the caller's restore and purge verdicts, as the VM's detail has them", async () => {
+      const vm = await agent.seedVm({ displayName: "verdict_vm" })
+      await agent.settle((await agent.call("DELETE", `/api/v1/vms/${vm.id}`)).body.task.id)
+      const verdicts = async (as: "owner" | "admin" | "superadmin", lang: "en" | "zh" = "en") => {
+        const bin = await agent.call("GET", "/api/v1/recycle-bin?search=verdict_vm&columns=displayName", { as, lang })
+        assert.equal(bin.status, 200)
+        const [row] = bin.body.items
+        const detail = (await agent.call("GET", `/api/v1/vms/${vm.id}`, { as, lang })).body
+        const ofDetail = detail.allowedActions.filter((a: { action: string }) =>
+          ["restore", "purge"].includes(a.action),
+        )
+        assert.deepEqual(row.allowedActions, ofDetail, `${as}: the row says what the detail says`)
+        return row.allowedActions.map((a: { allowed: boolean; rule?: string }) => (a.allowed ? "allowed" : a.rule))
+      }
+      assert.deepEqual(await verdicts("owner", "zh"), ["superadmin-only", "admin-only"])
+      assert.deepEqual(await verdicts("admin"), ["superadmin-only", "allowed"])
+      assert.deepEqual(await verdicts("superadmin"), ["allowed", "allowed"])
+    })
+
     it("G3 an admin purges a deleted VM for good; a user may not; a VM outside the bin is 409 recycled-only", async () => {
       const vm = await agent.seedVm()
       const live = await agent.call("DELETE", `/api/v1/recycle-bin/${vm.id}`, { as: "admin" })

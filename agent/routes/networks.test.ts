@@ -186,7 +186,12 @@ for (const backend of storeBackends) {
       })
       assert.equal(refusal(taken), "409 fixed-ip-available")
 
-      const [first] = await nicsOf(agent, vmId)
+      const [first, second] = await nicsOf(agent, vmId)
+      // F9: the default network offers no "set default"; the other one does
+      const setDefaultOf = (nic: Json) => nic.allowedActions.find((a: Json) => a.action === "set-default")
+      assert.deepEqual([setDefaultOf(first).rule, setDefaultOf(second).allowed], ["network-already-default", true])
+      const defaultAgain = await agent.call("PUT", `/api/v1/vms/${vmId}/nics/${first.id}/default`)
+      assert.equal(refusal(defaultAgain), "409 network-already-default")
       const removeDefault = await agent.call("DELETE", `/api/v1/vms/${vmId}/nics/${first.id}`)
       assert.equal(refusal(removeDefault), "409 not-default-network")
       assert.deepEqual(
@@ -230,6 +235,9 @@ for (const backend of storeBackends) {
       const vmId = running.body.vmIds[0]
       const [nic] = await nicsOf(agent, vmId)
       assert.equal(nic.allowedActions.find((a: Json) => a.action === "edit-primary-ip").rule, "stopped-only")
+      // F9: no secondary IP, none to delete
+      const removeSecondaryOf = (of: Json) => of.allowedActions.find((a: Json) => a.action === "remove-secondary-ip")
+      assert.equal(removeSecondaryOf(nic).rule, "secondary-ip-exists")
       const path = `/api/v1/vms/${vmId}/nics/${nic.id}`
       assert.equal(
         refusal(await agent.call("PUT", `${path}/primary-ip`, { body: { ip: "10.64.0.3" } })),
@@ -241,7 +249,8 @@ for (const backend of storeBackends) {
       const secondary = added.body.address
       assert.equal(secondary, nic.primaryIp === "10.64.0.2" ? "10.64.0.3" : "10.64.0.2")
       assert.equal(refusal(await agent.call("POST", `${path}/secondary-ips`)), "409 network-free-ips")
-      assert.deepEqual((await nicsOf(agent, vmId))[0].secondaryIps, [secondary])
+      const [withSecondary] = await nicsOf(agent, vmId)
+      assert.deepEqual([withSecondary.secondaryIps, removeSecondaryOf(withSecondary).allowed], [[secondary], true])
       // L2: the list's search finds the VM by its primary and by its secondary IP
       const found = async (search: string) =>
         (await agent.call("GET", `/api/v1/vms?search=${encodeURIComponent(search)}`)).body.items.map(

@@ -6,8 +6,9 @@ import type { AgentEnv } from "../env.ts"
 import { doc, json } from "../openapi/describe.ts"
 import { IdParam, NoOptions, QueryBool } from "../validation/schemas.ts"
 import { jsonBody, pathParams, queryParams } from "../validation/validators.ts"
-import { VmListQuery, vmPage } from "../vms/list-query.ts"
-import { TaskAccepted, TaskSchema, VmPageSchema } from "../vms/responses.ts"
+import { VmListQuery } from "../vms/list-query.ts"
+import { RecycleBinPage, recycleBinPage } from "../vms/recycle-bin-page.ts"
+import { TaskAccepted, TaskSchema } from "../vms/responses.ts"
 
 const tag = "Recycle bin"
 const PurgeQuery = Schema.Struct({
@@ -24,11 +25,13 @@ export const recycleBinRoutes = () =>
       doc({
         tag,
         summary: "List deleted VMs: same filters, columns, sort and paging as /vms (G3)",
-        ok: { 200: json("One page of the recycle bin", VmPageSchema) },
+        description:
+          "Each row also carries allowedActions: the caller's restore and purge, as the VM's detail has them.",
+        ok: { 200: json("One page of the recycle bin", RecycleBinPage) },
         errors: [400],
       }),
       queryParams(VmListQuery),
-      async (c) => c.json(await runEffect(c, vmPage(c.var.actor, c.req.valid("query"), true))),
+      async (c) => c.json(await runEffect(c, recycleBinPage(c.var.actor, c.req.valid("query"), c.var.lang))),
     )
     .post(
       "/:id/restore",

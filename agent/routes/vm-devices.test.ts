@@ -79,8 +79,9 @@ for (const backend of storeBackends) {
       const other = await running()
       const taken = await act("POST", `${other.id}/usb`, { deviceId: key.id })
       assert.deepEqual([taken.status, taken.rule], [409, "no-free-usb"])
+      // F9: a VM that holds no USB device has none to detach, as its detail's detach-usb says
       const notHeld = await act("DELETE", `${other.id}/usb/${key.id}`)
-      assert.deepEqual([notHeld.status, notHeld.rule], [409, "device-attached"])
+      assert.deepEqual([notHeld.status, notHeld.rule], [409, "usb-attached"])
       const gpu = await device("0000:01:00.0")
       const gpuAsUsb = await act("POST", `${vm.id}/usb`, { deviceId: gpu.id })
       assert.deepEqual([gpuAsUsb.status, gpuAsUsb.rule], [409, "no-free-usb"])

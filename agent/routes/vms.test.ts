@@ -1,6 +1,8 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
+import { Effect } from "effect"
 import { Store } from "../../core/index.ts"
+import { sampleRows } from "../../core/store/testing/sample-rows.ts"
 import { storeBackends } from "../../core/store/testing.ts"
 import { useAgent } from "../testing/harness.ts"
 
@@ -123,6 +125,31 @@ for (const backend of storeBackends) {
       const rootAction = (name: string) => asRoot.body.allowedActions.find((a: { action: string }) => a.action === name)
       assert.equal(rootAction("deletion-protection").allowed, true)
       assert.equal(rootAction("restore").rule, "recycled-only")
+    })
+
+    it("F9 D4 P4 X2 X3 X4 the detail offers an action on an item only while the VM has one", async () => {
+      const vm = await agent.seedVm({ displayName: "bare_vm" })
+      const verdicts = async () => {
+        const detail = await agent.call("GET", `/api/v1/vms/${vm.id}`)
+        assert.equal(detail.status, 200)
+        const all: ReadonlyArray<{ action: string; allowed: boolean; rule?: string }> = detail.body.allowedActions
+        const named = ["snapshot-rollback", "detach-usb", "detach-gpu", "detach-iso"]
+        return named.map((name) => {
+          const entry = all.find((a) => a.action === name)
+          return entry?.allowed ? "allowed" : entry?.rule
+        })
+      }
+      assert.deepEqual(await verdicts(), ["snapshot-exists", "usb-attached", "gpu-attached", "iso-attached"])
+      await agent.run(
+        Store.use((store) =>
+          Effect.all([
+            store.snapshots.insert(sampleRows.snapshot({ vmId: vm.id, state: "ready" })),
+            store.hostDevices.insert(sampleRows.hostDevice({ hostId: agent.world.host.id, vmId: vm.id, kind: "usb" })),
+            store.hostDevices.insert(sampleRows.hostDevice({ hostId: agent.world.host.id, vmId: vm.id, kind: "gpu" })),
+          ]),
+        ),
+      )
+      assert.deepEqual(await verdicts(), ["allowed", "allowed", "allowed", "iso-attached"])
     })
 
     it("R2 R4 R5 R12 a patch is one operation: one task (vm.edit) and one write of every field", async () => {

@@ -109,6 +109,9 @@ const actions: ReadonlyArray<ActionEntry> = [
   ...Object.entries(deviceVmChecks).map(([action, check]) => entry(action, check, none)),
 ]
 
+const only = (names: ReadonlyArray<string> | undefined) =>
+  names === undefined ? actions : actions.filter(({ action }) => names.includes(action))
+
 /**
  * The core's preview of each action on the VM (its declaration's rules, then vm-busy while the VM's lock is held),
  * so widgets never hard-code which actions a state allows. The caller has chosen no input yet: rules of kind
@@ -116,9 +119,15 @@ const actions: ReadonlyArray<ActionEntry> = [
  */
 export const allowedActions = (
   base: VmContext,
-  opts: { readonly lang: Lang; readonly locked: boolean; readonly lockedBy?: string | null },
+  opts: {
+    readonly lang: Lang
+    readonly locked: boolean
+    readonly lockedBy?: string | null
+    /** Only these actions (a view that offers a few, as the recycle bin's rows); all of them when absent. */
+    readonly only?: ReadonlyArray<string>
+  },
 ) =>
-  Effect.forEach(actions, ({ action, check, input }) => {
+  Effect.forEach(only(opts.only), ({ action, check, input }) => {
     // B1 B3: while a graceful stop or reboot holds the VM, a forced one is offered: it cuts the graceful one short.
     const forced = action === "force-stop" || action === "force-reboot" ? action : undefined
     if (forced !== undefined && supersededOperations.has(opts.lockedBy ?? "")) {

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { useCore } from "../../test-support/core.ts"
-import { RuleViolation } from "../errors.ts"
+import { NotFound, RuleViolation } from "../errors.ts"
 import type { Vm } from "../model/vm.ts"
 import type { Actor, VmRecordContext } from "../rules/context.ts"
 import { Store } from "../store/ports.ts"
@@ -107,6 +107,7 @@ const unreachable: Readonly<Record<string, ReadonlyArray<string>>> = {
   "vm.console": ["console-unsupported"],
 }
 
+/** A run refused by a rule, or (rule "not-found") by naming an item the VM does not have. */
 type Outcome = { readonly refused: false } | { readonly refused: true; readonly rule: string }
 
 /** Run it for real; a refusal is a RuleViolation before anything is recorded. Waits for background work. */
@@ -126,6 +127,7 @@ const runOutcome = (op: AnyOperation, actor: Actor, vmId: string, input: unknown
     const error = exit.cause.reasons.find((r) => r._tag === "Fail")
     const failure = error?._tag === "Fail" ? error.error : undefined
     if (failure instanceof RuleViolation) return { refused: true, rule: failure.rule } satisfies Outcome
+    if (failure instanceof NotFound) return { refused: true, rule: "not-found" } satisfies Outcome
     return { refused: false } satisfies Outcome
   })
 
@@ -178,7 +180,7 @@ describe("preview = the run's refusal, for every rule of every declared operatio
     }
   })
 
-  it("P1 P4 V4 allowedActions' snapshot, snapshot-rollback and disk-backup (no item chosen) refuse as the run does", async () => {
+  it("P1 P4 V4 F9 allowedActions' snapshot, snapshot-rollback and disk-backup (no item chosen) refuse as the run does", async () => {
     const superadmin = core.world.actors.superadmin
     const actions = ["snapshot-rollback", "disk-backup", "snapshot"] as const
     interface ItemSituation {
@@ -188,11 +190,18 @@ describe("preview = the run's refusal, for every rule of every declared operatio
       readonly locked?: boolean
       /** The verdict of each action, in the order of `actions`. */
       readonly expected: readonly [string, string, string]
+      /** The run's answer where it differs: a VM without snapshots has none to name, so the call finds none (404). */
+      readonly ran?: readonly [string, string, string]
     }
     const stopped: Partial<Vm> = { state: "stopped" }
     const running: Partial<Vm> = { state: "running" }
     const cases: ReadonlyArray<ItemSituation> = [
-      { name: "stopped", vm: stopped, expected: ["allowed", "allowed", "allowed"] },
+      {
+        name: "stopped",
+        vm: stopped,
+        expected: ["snapshot-exists", "allowed", "allowed"],
+        ran: ["not-found", "allowed", "allowed"],
+      },
       { name: "stopped, a snapshot", vm: stopped, has: "snapshot", expected: ["allowed", "no-snapshots", "allowed"] },
       {
         name: "running, a snapshot",
@@ -206,14 +215,34 @@ describe("preview = the run's refusal, for every rule of every declared operatio
         has: "snapshot-schedule",
         expected: ["stopped-only", "no-snapshot-schedules", "allowed"],
       },
-      { name: "stopped, a backup", vm: stopped, has: "backup", expected: ["allowed", "allowed", "no-backups"] },
+      {
+        name: "stopped, a backup",
+        vm: stopped,
+        has: "backup",
+        expected: ["snapshot-exists", "allowed", "no-backups"],
+        ran: ["not-found", "allowed", "no-backups"],
+      },
       { name: "error", vm: { state: "error" }, expected: ["stopped-only", "allowed", "running-or-stopped"] },
       {
         name: "recycled",
         vm: { state: "stopped", recycledAt: new Date() },
         expected: ["not-recycled", "not-recycled", "not-recycled"],
       },
-      { name: "stopped, locked", vm: stopped, locked: true, expected: ["vm-busy", "vm-busy", "vm-busy"] },
+      // the rules first, then the lock: no snapshot is the first thing wrong with a rollback
+      {
+        name: "stopped, locked",
+        vm: stopped,
+        locked: true,
+        expected: ["snapshot-exists", "vm-busy", "vm-busy"],
+        ran: ["not-found", "vm-busy", "vm-busy"],
+      },
+      {
+        name: "stopped, a snapshot, locked",
+        vm: stopped,
+        has: "snapshot",
+        locked: true,
+        expected: ["vm-busy", "no-snapshots", "vm-busy"],
+      },
     ]
     const mismatches: Array<string> = []
     for (const situation of cases) {
@@ -244,19 +273,20 @@ describe("preview = the run's refusal, for every rule of every declared operatio
         )
         const verdict = verdicts.find((entry) => entry.action === action)
         assert.ok(verdict)
-        // a button stands beside a snapshot that exists: one is recorded after the preview if the VM had none
+        // a button stands beside a snapshot that exists: one is recorded after the preview if the VM had none and the
+        // preview refused for another reason; refused for having none (F9), the call names a snapshot the VM lacks
+        const noneToName = verdict.rule === "snapshot-exists"
+        const rollbackTarget = async () =>
+          noneToName
+            ? randomUUID()
+            : (snapshot ?? (await core.run(Store.use((store) => store.snapshots.insert(snapshotOf()))))).id
         const snapshotInput = { name: "taken", withMemory: false, scheduleId: null }
         const outcome =
           action === "snapshot"
             ? await core.run(runOutcome(createSnapshotOperation as never, superadmin, vm.id, snapshotInput))
             : action === "snapshot-rollback"
               ? await core.run(
-                  runOutcome(
-                    rollbackSnapshotOperation as never,
-                    superadmin,
-                    vm.id,
-                    (snapshot ?? (await core.run(Store.use((store) => store.snapshots.insert(snapshotOf()))))).id,
-                  ),
+                  runOutcome(rollbackSnapshotOperation as never, superadmin, vm.id, await rollbackTarget()),
                 )
               : await core.run(
                   runOutcome(backupDiskOperation as never, superadmin, vm.id, { diskId: disk.id, scheduleId: null }),
@@ -264,7 +294,7 @@ describe("preview = the run's refusal, for every rule of every declared operatio
         if (situation.locked) await core.run(VmLocks.use((locks) => locks.release(vm.id)))
         const previewed = verdict.allowed ? "allowed" : verdict.rule
         const ran = outcome.refused ? outcome.rule : "allowed"
-        if (previewed !== ran || ran !== situation.expected[index]) {
+        if (previewed !== situation.expected[index] || ran !== (situation.ran ?? situation.expected)[index]) {
           mismatches.push(`${action} (${situation.name}): preview ${previewed}, run ${ran}`)
         }
         if (!verdict.allowed) assert.ok(verdict.message && verdict.message.length > 0)

@@ -5,18 +5,22 @@ import {
   type DeviceContext,
   deviceAttached,
   deviceRules,
+  deviceVmRules,
   type GpuAttachContext,
+  gpuAttached,
   imageIsIso,
   isoAlreadyAttached,
   isoAttached,
   noFreeGpu,
   noFreeUsb,
   sshKeyLoginOnly,
+  usbAttached,
 } from "./devices.ts"
 import {
   assertAllows,
   assertRefuses,
   refusedBy,
+  sampleFacts,
   sampleFlavor,
   sampleHostDevice,
   sampleImage,
@@ -46,6 +50,22 @@ describe("device rules", () => {
   it("X4 no-free-usb: refuses a device already in use", () => assertRefuses(noFreeUsb, device({ vmId: "vm-9" })))
   it("X4 no-free-usb: refuses a device of another host", () => assertRefuses(noFreeUsb, device({ hostId: "host-2" })))
 
+  const holding = (gpus: number, usbDevices: number) => sampleVmContext({ facts: sampleFacts({ gpus, usbDevices }) })
+  it("X2 F9 gpu-attached: allows a VM with a GPU", () => assertAllows(gpuAttached, holding(1, 0)))
+  it("X2 F9 gpu-attached: refuses a VM without any", () => assertRefuses(gpuAttached, holding(0, 1)))
+  it("X4 F9 usb-attached: allows a VM with a USB device", () => assertAllows(usbAttached, holding(0, 1)))
+  it("X4 F9 usb-attached: refuses a VM without any", () => assertRefuses(usbAttached, holding(1, 0)))
+  it("X2 X4 F9 a detach is offered only for what the VM holds", () => {
+    const stopped = (gpus: number, usbDevices: number) => ({
+      ...holding(gpus, usbDevices),
+      vm: sampleVm({ state: "stopped" }),
+    })
+    assert.equal(refusedBy(deviceVmRules["detach-gpu"], stopped(0, 0)), "gpu-attached")
+    assert.equal(refusedBy(deviceVmRules["detach-usb"], stopped(0, 0)), "usb-attached")
+    assert.equal(refusedBy(deviceVmRules["detach-gpu"], stopped(1, 0)), undefined)
+    assert.equal(refusedBy(deviceVmRules["detach-usb"], stopped(0, 1)), undefined)
+  })
+
   it("X2 X4 device-attached: allows a device of this VM", () => assertAllows(deviceAttached, device({ vmId: "vm-1" })))
   it("X2 X4 device-attached: refuses a device of another VM", () =>
     assertRefuses(deviceAttached, device({ vmId: "vm-2" })))
@@ -74,8 +94,10 @@ describe("device rule lists", () => {
     assert.equal(refusedBy(deviceRules["attach-gpu"], gpu({ vm: sampleVm() })), "stopped-only"))
   it("X1 gpu-not-allowed-by-flavor: refused with a flavor without GPUs", () =>
     assert.equal(refusedBy(deviceRules["attach-gpu"], gpu({ flavor: sampleFlavor() })), "gpu-not-allowed-by-flavor"))
-  it("X2 detach-gpu: a running VM may detach (it is shut down first)", () =>
-    assert.equal(refusedBy(deviceRules["detach-gpu"], device({ kind: "gpu", vmId: "vm-1" })), undefined))
+  it("X2 detach-gpu: a running VM may detach (it is shut down first)", () => {
+    const held = { ...device({ kind: "gpu", vmId: "vm-1" }, { state: "running" }), facts: sampleFacts({ gpus: 1 }) }
+    assert.equal(refusedBy(deviceRules["detach-gpu"], held), undefined)
+  })
   it("X3 attach-iso: an ISO of the department on an empty drive", () => {
     assert.equal(refusedBy(deviceRules["attach-iso"], { ...sampleVmContext(), image: iso }), undefined)
     const foreign = { ...iso, departmentId: "dept-2" }

@@ -60,6 +60,24 @@ export const deviceAttached: Rule<DeviceContext> = defineRule({
   allows: ({ device, vm }) => device.vmId === vm.id,
 })
 
+/** X2 (F9): "卸载GPU" acts on a GPU of the VM; with none, there is nothing to detach. */
+export const gpuAttached: Rule<VmContext> = defineRule({
+  name: "gpu-attached",
+  features: ["X2"],
+  kind: "conflict",
+  message: { en: "No GPU is attached to the VM", zh: "虚拟机未挂载GPU" },
+  allows: ({ facts }) => facts.gpus > 0,
+})
+
+/** X4 (F9): "卸载USB" acts on a USB device of the VM; with none, there is nothing to detach. */
+export const usbAttached: Rule<VmContext> = defineRule({
+  name: "usb-attached",
+  features: ["X4"],
+  kind: "conflict",
+  message: { en: "No USB device is attached to the VM", zh: "虚拟机未挂载USB设备" },
+  allows: ({ facts }) => facts.usbDevices > 0,
+})
+
 export const imageIsIso: Rule<IsoContext> = defineRule({
   name: "image-is-iso",
   features: ["X3"],
@@ -110,16 +128,17 @@ export interface DeviceRules {
 const live = [notRecycled, vmBusy] as const
 
 /**
- * D4's buttons before a device or disc is chosen (allowedActions): the rules that weigh the VM alone. The chosen
- * item's own rules (no-free-usb, device-attached, image-is-iso, the flavor's GPUs, no-free-gpu) are the call's.
+ * D4's buttons before a device or disc is chosen (allowedActions): the rules that weigh the VM alone, among them
+ * whether it has anything to detach or eject (F9). The chosen item's own rules (no-free-usb, device-attached,
+ * image-is-iso, the flavor's GPUs, no-free-gpu) are the call's.
  */
 export const deviceVmRules = {
   "attach-gpu": [...live, stoppedOnly],
-  "detach-gpu": [...live, runningOrStopped],
+  "detach-gpu": [...live, runningOrStopped, gpuAttached],
   "attach-iso": [...live, isoAlreadyAttached],
   "detach-iso": [...live, isoAttached],
   "attach-usb": [...live],
-  "detach-usb": [...live],
+  "detach-usb": [...live, usbAttached],
 } as const satisfies Readonly<Record<string, ReadonlyArray<Rule<VmContext>>>>
 
 export const deviceRules: DeviceRules = {

@@ -8,11 +8,13 @@ import {
   type NetworkChoice,
   type NicContext,
   type NicJoinContext,
+  networkAlreadyDefault,
   networkAvailable,
   networkFreeIps,
   networkRules,
   notDefaultNetwork,
   type SubnetFree,
+  secondaryIpExists,
   secondaryIpOfNic,
   subnetAlreadyJoined,
 } from "./networks.ts"
@@ -78,6 +80,16 @@ describe("network rules", () => {
   it("N4 secondary-ip-of-nic: refuses the primary IP", () =>
     assertRefuses(secondaryIpOfNic, { ...onNic({ secondaryIps: ["10.0.0.11"] }), address: "10.0.0.10" }))
 
+  it("N4 F9 secondary-ip-exists: allows a NIC with a secondary IP", () =>
+    assertAllows(secondaryIpExists, onNic({ secondaryIps: ["10.0.0.11"] })))
+  it("N4 F9 secondary-ip-exists: refuses a NIC without any", () =>
+    assertRefuses(secondaryIpExists, onNic({ secondaryIps: [] })))
+
+  it("N5 F9 network-already-default: allows another network", () =>
+    assertAllows(networkAlreadyDefault, onNic({ isDefault: false })))
+  it("N5 F9 network-already-default: refuses the default network", () =>
+    assertRefuses(networkAlreadyDefault, onNic({ isDefault: true })))
+
   it("N6 not-default-network: allows removing a non-default network", () =>
     assertAllows(notDefaultNetwork, onNic({ isDefault: false })))
   it("N6 C6 not-default-network: refuses removing the default network", () => assertRefuses(notDefaultNetwork, onNic()))
@@ -104,9 +116,22 @@ describe("network rule lists", () => {
     assert.equal(refusedBy(networkRules["add-secondary-ip"], onNic()), undefined)
     assert.equal(refusedBy(networkRules["add-secondary-ip"], onNic({}, {}, 0)), "network-free-ips")
   })
-  it("N5 set-default: only one operation at a time", () => {
+  it("N5 set-default: one operation at a time, on a network that is not the default yet", () => {
     assert.equal(refusedBy(networkRules["set-default"], onNic({ isDefault: false })), undefined)
     assert.equal(refusedBy(networkRules["set-default"], onNic({ isDefault: false }, { state: "rebooting" })), "vm-busy")
+    assert.equal(refusedBy(networkRules["set-default"], onNic({ isDefault: true })), "network-already-default")
+  })
+  it("N4 F9 remove-secondary-ip: a NIC without secondary IPs has nothing to delete, before any address is judged", () => {
+    const removing = (secondaryIps: ReadonlyArray<string>, address: string) => ({
+      ...onNic({ secondaryIps: [...secondaryIps] }),
+      address,
+    })
+    assert.equal(refusedBy(networkRules["remove-secondary-ip"], removing([], "10.0.0.11")), "secondary-ip-exists")
+    assert.equal(
+      refusedBy(networkRules["remove-secondary-ip"], removing(["10.0.0.11"], "10.0.0.10")),
+      "secondary-ip-of-nic",
+    )
+    assert.equal(refusedBy(networkRules["remove-secondary-ip"], removing(["10.0.0.11"], "10.0.0.11")), undefined)
   })
   it("N6 remove: the default network stays", () =>
     assert.equal(refusedBy(networkRules.remove, onNic()), "not-default-network"))

@@ -132,6 +132,24 @@ export const secondaryIpOfNic: Rule<SecondaryIpContext> = defineRule({
   allows: ({ nic, address }) => nic.secondaryIps.includes(address),
 })
 
+/** N4 (F9): deleting a secondary IP needs the NIC to have one; the first thing wrong on a NIC without any. */
+export const secondaryIpExists: Rule<NicContext> = defineRule({
+  name: "secondary-ip-exists",
+  features: ["N4"],
+  kind: "conflict",
+  message: { en: "This network has no secondary IP", zh: "该网络没有辅助IP" },
+  allows: ({ nic }) => nic.secondaryIps.length > 0,
+})
+
+/** N5 (F9): setting the default network on the one that already is would change nothing. */
+export const networkAlreadyDefault: Rule<NicContext> = defineRule({
+  name: "network-already-default",
+  features: ["N5"],
+  kind: "conflict",
+  message: { en: "This is already the VM's default network", zh: "该网络已是虚拟机的默认网络" },
+  allows: ({ nic }) => !nic.isDefault,
+})
+
 /** N6, C6: a VM keeps exactly one default network; set another as default before removing this one. */
 export const notDefaultNetwork: Rule<NicContext> = defineRule({
   name: "not-default-network",
@@ -170,8 +188,8 @@ export const networkRules: NetworkRules = {
   ],
   "edit-primary-ip": [...live, stoppedOnly, fixedIpAvailable((c: NicIpContext) => [c.ip])],
   "add-secondary-ip": [...live, networkFreeIps((c: NicContext) => ({ subnets: [c.subnet], needed: 1 }))],
-  "remove-secondary-ip": [...live, secondaryIpOfNic],
-  /** N5 states no precondition; the other NICs lose the default flag in the same write. */
-  "set-default": [...live],
+  "remove-secondary-ip": [...live, secondaryIpExists, secondaryIpOfNic],
+  /** N5 states no precondition but a target that is not the default yet; the others lose the flag in the same write. */
+  "set-default": [...live, networkAlreadyDefault],
   remove: [...live, notDefaultNetwork],
 }

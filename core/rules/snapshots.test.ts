@@ -11,6 +11,7 @@ import {
   noSnapshotSchedules,
   noSnapshots,
   oneSchedulePerPeriod,
+  rollbackVmRules,
   type SnapshotContext,
   type SnapshotCreateContext,
   snapshotReady,
@@ -99,6 +100,14 @@ describe("snapshot rule lists", () => {
   it("P4 rollback: stopped only", () => {
     assert.equal(refusedBy(snapshotRules.rollback, onSnapshot()), undefined)
     assert.equal(refusedBy(snapshotRules.rollback, onSnapshot({}, { state: "running" })), "stopped-only")
+  })
+  it("P4 F9 rollback before a snapshot is chosen: offered only to a VM that has one", () => {
+    const stopped = (snapshots: number) =>
+      sampleVmContext({ vm: sampleVm({ state: "stopped" }), facts: sampleFacts({ snapshots }) })
+    assert.equal(refusedBy(rollbackVmRules, stopped(0)), "snapshot-exists")
+    assert.equal(refusedBy(rollbackVmRules, stopped(1)), undefined)
+    const running = sampleVmContext({ vm: sampleVm({ state: "running" }), facts: sampleFacts({ snapshots: 0 }) })
+    assert.equal(refusedBy(rollbackVmRules, running), "stopped-only", "the VM's state first, as the run answers")
   })
   it("P5 delete: not while another operation runs", () => {
     assert.equal(refusedBy(snapshotRules.delete, onSnapshot({}, { state: "running" })), undefined)

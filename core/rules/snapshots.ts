@@ -104,8 +104,26 @@ export const snapshotReady: Rule<SnapshotContext> = defineRule({
   allows: ({ snapshot }) => snapshot.state === "ready",
 })
 
+/**
+ * P4 (F9): a rollback acts on one of the VM's snapshots. Before one is chosen, the VM's count tells; once chosen, the
+ * runner has found it (a snapshot the VM does not have is not found), so the run's instance always allows.
+ */
+export const snapshotExists = <C>(has: (context: C) => boolean): Rule<C> =>
+  defineRule<C>({
+    name: "snapshot-exists",
+    features: ["P4"],
+    kind: "conflict",
+    message: { en: "The VM has no snapshot to roll back to", zh: "虚拟机没有可回滚的快照" },
+    allows: has,
+  })
+
+const rollbackState = [notRecycled, vmBusy, stoppedOnly] as const
+
 /** P4 on the VM itself, before a snapshot is chosen (the rollback buttons): rollback's rules minus the snapshot's own. */
-export const rollbackVmRules = [notRecycled, vmBusy, stoppedOnly] as const
+export const rollbackVmRules = [
+  ...rollbackState,
+  snapshotExists((c: VmCountsContext) => c.facts.snapshots > 0),
+] as const
 
 export interface SnapshotRules {
   readonly create: ReadonlyArray<Rule<SnapshotCreateContext>>
@@ -121,7 +139,7 @@ export const snapshotRules: SnapshotRules = {
   schedule: [notRecycled, noBackups, noBackupSchedules, oneSchedulePerPeriod],
   /** P3 states no precondition: removing a timer never conflicts, and what it made stays. */
   "delete-schedule": [],
-  rollback: [...rollbackVmRules, snapshotReady],
+  rollback: [...rollbackState, snapshotExists(() => true), snapshotReady],
   /** P5: no precondition beyond one operation at a time. */
   delete: [notRecycled, vmBusy],
 }

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { Actor, VmRecordContext } from "../../rules/context.ts"
+import type { Actor, VmCountsContext } from "../../rules/context.ts"
 import { rollbackVmRules, snapshotRules } from "../../rules/snapshots.ts"
 import { runVmOperation } from "../run-vm-operation.ts"
 import type { VmCheck } from "../vm-operation.ts"
@@ -27,10 +27,13 @@ export const rollbackSnapshotOperation: SnapshotOperation = {
   },
 }
 
-/** P4 before a snapshot is chosen (each snapshot's "roll back" button): only what the VM itself must allow. */
-export const rollbackVmCheck: VmCheck<"record", void, VmRecordContext> = {
+/**
+ * P4 before a snapshot is chosen (each snapshot's "roll back" button): what the VM itself must allow, and that it has
+ * a snapshot at all (F9): its counts, which the detail reads anyway.
+ */
+export const rollbackVmCheck: VmCheck<"counts", void, VmCountsContext> = {
   operation: "snapshot.rollback",
-  reads: "record",
+  reads: "counts",
   context: (base) => Effect.succeed(base),
   rules: rollbackVmRules,
 }

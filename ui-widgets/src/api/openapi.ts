@@ -856,6 +856,60 @@ export type components = {
       readonly name?: string
       readonly detachDevices?: boolean
     }
+    readonly RecycledVmRow: {
+      readonly id: string
+      readonly displayName?: string
+      readonly hostname?: string
+      /** @enum {string} */
+      readonly state?:
+        | "validating"
+        | "starting"
+        | "running"
+        | "stopping"
+        | "stopped"
+        | "rebooting"
+        | "migrating"
+        | "destroying"
+        | "error"
+      readonly ownerId?: string
+      readonly ownerName?: string
+      readonly companyId?: string
+      readonly departmentId?: string
+      readonly flavorId?: string
+      readonly flavorName?: string
+      readonly imageId?: string
+      readonly hostId?: string | null
+      readonly hostName?: string | null
+      readonly zone?: string
+      readonly pod?: string
+      readonly ips?: readonly string[]
+      readonly cpus?: number
+      readonly sockets?: number
+      readonly coresPerSocket?: number
+      readonly memoryMiB?: number
+      readonly diskGiB?: number
+      readonly tags?: {
+        [key: string]: string
+      }
+      readonly remarks?: string
+      readonly haEnabled?: boolean
+      readonly deletionProtected?: boolean
+      readonly loginMethod?: string
+      readonly reclaimAt?: string | null
+      /** Format: date-time */
+      readonly createdAt?: string
+      readonly recycledAt?: string | null
+      readonly allowedActions: readonly components["schemas"]["AllowedAction"][]
+    }
+    readonly RecycleBinPage: {
+      readonly items: readonly components["schemas"]["RecycledVmRow"][]
+      readonly total: number
+      readonly totals: components["schemas"]["VmTotals"]
+      readonly offset: number
+      readonly limit: number
+      /** @description Keyset cursor of the page after this one (pass it as ?cursor= with the same sort); null on the last page */
+      readonly next: string | null
+    }
     readonly TaskPage: {
       readonly items: readonly components["schemas"]["Task"][]
       readonly total: number

@@ -13,6 +13,9 @@ export type TaskError = NonNullable<Task["error"]>
 /** One list row: `id` and whichever columns were asked for (L3). */
 export type VmRow = Schemas["VmRow"]
 export type VmPage = Schemas["VmPage"]
+/** G3: a recycle-bin row also carries the caller's restore and purge verdicts. */
+export type RecycledVmRow = Schemas["RecycledVmRow"]
+export type RecycleBinPage = Schemas["RecycleBinPage"]
 export type Totals = Schemas["VmTotals"]
 
 export type Vm = Schemas["Vm"]

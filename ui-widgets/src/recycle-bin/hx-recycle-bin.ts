@@ -1,5 +1,5 @@
 import { css, html, nothing, type PropertyDeclarations } from "lit"
-import type { AllowedAction, PlatformEvent, Task, VmDetail, VmPage, VmRow } from "../api/types.ts"
+import type { AllowedAction, PlatformEvent, RecycleBinPage, RecycledVmRow, Task, VmDetail } from "../api/types.ts"
 import { formatDateTime, formatMemory } from "../i18n/index.ts"
 import { operationName } from "../i18n/operations.ts"
 import { HxEditableList } from "../internal/hx-editable-list.ts"
@@ -9,7 +9,7 @@ import { type RecycleBinMessages, recycleBinMessages } from "./messages.ts"
 const columns = ["displayName", "hostname", "ownerName", "cpus", "memoryMiB", "recycledAt"] as const
 /** Operations after which the bin's content may have changed, whoever ran them. */
 const binOperations = new Set(["vm.delete", "vm.restore", "vm.purge"])
-/** At most this many detail requests at once while reading each row's verdicts. */
+/** At most this many detail requests at once while reading the verdicts of an older agent's rows. */
 const verdictConcurrency = 6
 
 const styles = css`
@@ -34,8 +34,8 @@ const styles = css`
 /**
  * <hx-recycle-bin>: the deleted VMs of the caller's scope (G3, B4), newest first, with when each was deleted; restore
  * one (it comes back stopped) or purge it for good after a confirmation, optionally with its data disks. Whether each
- * button is enabled is the API's verdict for that VM and caller (`restore`, `purge` of GET /vms/{id}'s
- * allowedActions: a superadmin restores, an admin purges), never a rule kept here.
+ * button is enabled is the API's verdict for that VM and caller (`restore`, `purge` of each row's allowedActions in
+ * GET /recycle-bin, the detail's own: a superadmin restores, an admin purges), never a rule kept here.
  */
 export class HxRecycleBin extends HxEditableList {
   static override styles = [themeStyles, tableStyles, styles]
@@ -50,7 +50,7 @@ export class HxRecycleBin extends HxEditableList {
 
   /** Rows per page (default 20). */
   declare pageSize: number
-  declare protected page: VmPage | undefined
+  declare protected page: RecycleBinPage | undefined
   declare protected offset: number
   /** Each row's allowedActions as the API computed them; absent while asking. */
   declare protected verdicts: ReadonlyMap<string, ReadonlyArray<AllowedAction>>
@@ -72,7 +72,7 @@ export class HxRecycleBin extends HxEditableList {
   }
 
   /** The deleted VMs of the page shown. */
-  get items(): ReadonlyArray<VmRow> {
+  get items(): ReadonlyArray<RecycledVmRow> {
     return this.page?.items ?? []
   }
 
@@ -88,7 +88,7 @@ export class HxRecycleBin extends HxEditableList {
   protected override async reload(): Promise<void> {
     const seq = ++this.seq
     try {
-      const page = await this.client.get<VmPage>("/recycle-bin", {
+      const page = await this.client.get<RecycleBinPage>("/recycle-bin", {
         columns: [...columns],
         sort: "createdAt",
         order: "desc",
@@ -109,10 +109,18 @@ export class HxRecycleBin extends HxEditableList {
     }
   }
 
-  /** Each row's verdicts from its detail; a row that cannot be read keeps its buttons disabled. */
-  private async readVerdicts(rows: ReadonlyArray<VmRow>) {
+  /**
+   * Each row's verdicts, as the page brought them (G3). An agent older than that sends rows without them: those are
+   * read from each VM's detail, and a row that cannot be read keeps its buttons disabled.
+   */
+  private async readVerdicts(rows: ReadonlyArray<RecycledVmRow>) {
     const verdicts = new Map<string, ReadonlyArray<AllowedAction>>()
-    const queue = [...rows]
+    const queue: Array<RecycledVmRow> = []
+    for (const row of rows) {
+      const carried: ReadonlyArray<AllowedAction> | undefined = row.allowedActions
+      if (carried === undefined) queue.push(row)
+      else verdicts.set(row.id, carried)
+    }
     const worker = async () => {
       for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
         try {
@@ -122,7 +130,7 @@ export class HxRecycleBin extends HxEditableList {
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(verdictConcurrency, rows.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(verdictConcurrency, queue.length) }, worker))
     return verdicts
   }
 
@@ -168,16 +176,16 @@ export class HxRecycleBin extends HxEditableList {
     }
   }
 
-  private restore(row: VmRow) {
+  private restore(row: RecycledVmRow) {
     return this.act(() => this.client.post(`/recycle-bin/${encodeURIComponent(row.id)}/restore`, {}))
   }
 
-  private purge(row: VmRow) {
+  private purge(row: RecycledVmRow) {
     const query = this.alsoDisks ? { deleteDataDisks: true } : {}
     return this.act(() => this.client.delete(`/recycle-bin/${encodeURIComponent(row.id)}`, query))
   }
 
-  private button(row: VmRow, action: "restore" | "purge", label: string, title: string, run: () => void) {
+  private button(row: RecycledVmRow, action: "restore" | "purge", label: string, title: string, run: () => void) {
     const verdict = this.verdicts.get(row.id)?.find((entry) => entry.action === action)
     const refused = verdict !== undefined && !verdict.allowed
     const hint = verdict === undefined ? this.m.checking : refused ? (verdict.message ?? "") : title
@@ -187,7 +195,7 @@ export class HxRecycleBin extends HxEditableList {
       @click=${run}>${label}</button>`
   }
 
-  private actions(row: VmRow, m: RecycleBinMessages) {
+  private actions(row: RecycledVmRow, m: RecycleBinMessages) {
     const name = row.displayName ?? row.id
     if (this.deleting === row.id) {
       return html`<div class="confirm" role="group" aria-label=${m.purgeTitle(name)}>
@@ -211,7 +219,7 @@ export class HxRecycleBin extends HxEditableList {
     </span>`
   }
 
-  private row(row: VmRow, m: RecycleBinMessages) {
+  private row(row: RecycledVmRow, m: RecycleBinMessages) {
     return html`<tr part="row" data-vm-id=${row.id}>
       <td part="name">${row.displayName}</td>
       <td>${row.hostname}</td>
@@ -222,7 +230,7 @@ export class HxRecycleBin extends HxEditableList {
     </tr>`
   }
 
-  private pager(page: VmPage, m: RecycleBinMessages) {
+  private pager(page: RecycleBinPage, m: RecycleBinMessages) {
     const go = (offset: number) => {
       this.offset = offset
       void this.reload()
