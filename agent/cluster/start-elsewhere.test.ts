@@ -12,9 +12,12 @@ describe("the start of a stopped VM whose host is down (#16)", { skip }, () => {
     mkdirSync(join(folder, "shared"))
     return ["--shared-storage", join(folder, "shared")]
   })
+  /** A VM running on B when B dies, not HA: failover records it down (error) on B. */
+  let downWithB = ""
 
   it("#16 B2 through the other agent, the VM moves to a host that is up (shared storage) and starts there, as the caller", async () => {
     const pair = pairOf()
+    downWithB = await pair.vmOn(pair.hostB, "down_with_b", { haEnabled: false })
     const vmId = await pair.vmOn(pair.hostB, "moves_to_a")
     const stopped = await pair.api(pair.originA, "POST", `/vms/${vmId}/stop`, { force: true })
     assert.equal(await pair.settled(stopped.body.task.id), "succeeded")
@@ -43,5 +46,19 @@ describe("the start of a stopped VM whose host is down (#16)", { skip }, () => {
     assert.equal(more.length, 0, "started once (the create started it on B)")
     assert.equal(start?.userId, moved?.userId)
     assert.notEqual(start?.userId, "system", "moved and started as the caller")
+  })
+
+  it("#16 R12 a VM failover recorded down (error, not HA) on the dead host starts elsewhere too, by an admin", async () => {
+    const pair = pairOf()
+    const down = await until("the failover to record it down", async () => {
+      const vm = (await pair.api(pair.originA, "GET", `/vms/${downWithB}`)).body.vm
+      return vm.state === "error" ? vm : undefined
+    })
+    assert.equal(down.hostId, pair.hostB)
+    const started = await pair.api(pair.originA, "POST", `/vms/${downWithB}/start`, {})
+    assert.equal(started.status, 202, JSON.stringify(started.body))
+    assert.equal(await pair.settled(started.body.task.id), "succeeded")
+    const vm = (await pair.api(pair.originA, "GET", `/vms/${downWithB}`)).body.vm
+    assert.deepEqual([vm.hostId, vm.state], [pair.hostA, "running"])
   })
 })

@@ -15,7 +15,7 @@ import { localDisksOf, placeElsewhere } from "./place-elsewhere.ts"
 type Context = RelocateContext & { readonly to: Host | undefined }
 
 /**
- * #16: a stopped VM moves off its host, which reads down, to the host placement chooses (a record change under the
+ * #16: a stopped VM (or one failover recorded in error) moves off its host, which reads down, to the host placement chooses (a record change under the
  * VM's lock, a task of its own); its start follows on the new host. Refused by rule host-down-local-disks while a
  * disk is local, and by placement's rule when no host has room.
  */
@@ -27,7 +27,8 @@ export const relocateOperation: VmOperation<"record", Host, Context, void, Recor
       const localDisks = (yield* localDisksOf(base.vm)).map((d) => d.name)
       const context = { ...base, host: down, localDisks }
       // Placement only when the rules can allow the move: a local disk is the refusal to report.
-      if (localDisks.length > 0 || base.vm.state !== "stopped") return { ...context, to: undefined }
+      if (localDisks.length > 0 || (base.vm.state !== "stopped" && base.vm.state !== "error"))
+        return { ...context, to: undefined }
       const placement = yield* placeElsewhere(base.vm)
       if (placement._tag === "Refused") return yield* placementRefusal("vm.relocate", placement)
       return { ...context, to: placement.host }
@@ -51,8 +52,8 @@ export const relocateOperation: VmOperation<"record", Host, Context, void, Recor
 }
 
 /**
- * #16: before a start, a stopped VM placed on a host that reads down (its agent gone for longer than the timeout)
- * is moved to another host: the host it will start on, or undefined when it stays (no cluster, its host is up or
+ * #16: before a start, a stopped VM (or one recorded in error with its host) placed on a host that reads down (its
+ * agent gone for longer than the timeout) is moved to another host: the host it will start on, or undefined when it stays (no cluster, its host is up or
  * this agent's own, or it is not stopped: the start's own rules decide).
  */
 export const moveOffDownHost = Effect.fn("cluster.moveOffDownHost")(function* (actor: Actor, vmId: string) {
@@ -61,7 +62,7 @@ export const moveOffDownHost = Effect.fn("cluster.moveOffDownHost")(function* (a
   const store = yield* Store
   const { hostId } = yield* HostConfig
   const vm = yield* store.vms.get(vmId)
-  if (vm.hostId === null || vm.hostId === hostId || vm.state !== "stopped") return undefined
+  if (vm.hostId === null || vm.hostId === hostId || (vm.state !== "stopped" && vm.state !== "error")) return undefined
   const host = yield* hostNow(yield* store.hosts.get(vm.hostId))
   if (host.state !== "down") return undefined
   return (yield* runVmOperation(relocateOperation, actor, vm.id, host)).value
