@@ -9,6 +9,7 @@ import {
   migrateOtherHost,
   migrateRules,
 } from "./migrate.ts"
+import { messageOf } from "./rule.ts"
 import {
   assertAllows,
   assertRefuses,
@@ -35,6 +36,11 @@ describe("R9 migrate", () => {
   it("R9 host-up: allows a host that is up", () => assertAllows(hostUp, migrate()))
   it("R9 host-up: refuses a host in maintenance", () =>
     assertRefuses(hostUp, migrate({ targetHost: sampleHost({ state: "maintenance" }) })))
+  it("R9 host-up: says why in both languages (maintenance, 维护中)", () => {
+    const message = messageOf(hostUp, migrate({ targetHost: sampleHost({ name: "node-a", state: "maintenance" }) }))
+    assert.equal(message.en, "Host node-a is not available (maintenance)")
+    assert.equal(message.zh, "主机 node-a 当前不可用（维护中）")
+  })
 
   it("R9 C3 host-dedicated: allows a host dedicated to the VM's department", () =>
     assertAllows(hostDedicated, migrate({ targetHost: sampleHost({ dedicatedDepartmentId: "dept-1" }) })))

@@ -18,13 +18,16 @@ export const migrateOtherHost: Rule<MigrateContext> = defineRule({
   allows: ({ vm, targetHost }) => vm.hostId !== targetHost.id,
 })
 
+/** A host's state as the Chinese portal names it (ui-widgets' host list). */
+const hostStatesZh = { up: "正常", suspect: "疑似故障", down: "宕机", maintenance: "维护中" } as const
+
 export const hostUp: Rule<MigrateContext> = defineRule({
   name: "host-up",
   features: ["R9"],
   kind: "conflict",
   message: ({ targetHost }) => ({
     en: `Host ${targetHost.name} is not available (${targetHost.state})`,
-    zh: `主机 ${targetHost.name} 当前不可用`,
+    zh: `主机 ${targetHost.name} 当前不可用（${hostStatesZh[targetHost.state]}）`,
   }),
   allows: ({ targetHost }) => targetHost.state === "up",
 })
