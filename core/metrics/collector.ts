@@ -52,7 +52,10 @@ export const makeCollector = () => {
     const store = yield* Store
     const host = yield* HostConfig
     const registry = yield* DriverRegistry
-    const driver = yield* registry.get((yield* store.hosts.get(host.hostId)).driver)
+    // The first start seeds this host's row after the jobs began: nothing of it runs anything yet
+    const row = yield* store.hosts.get(host.hostId).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)))
+    if (row === undefined) return 0
+    const driver = yield* registry.get(row.driver)
     const stats = driver.stats
     if (stats === undefined) return 0
     const vms = yield* store.vms.list({ states: ["running"], hostId: host.hostId })

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import { describe, it } from "node:test"
 import { Effect } from "effect"
 import { useCore } from "../../test-support/core.ts"
+import { HostConfig } from "../config.ts"
 import { NotFound } from "../errors.ts"
 import { power } from "../operations/power.ts"
 import { seedVm } from "../operations/testing/world.ts"
@@ -18,6 +19,14 @@ import { at, insertSamples } from "./testing.ts"
 for (const backend of storeBackends.filter((b) => b.name === "postgres")) {
   describe(`metrics on ${backend.name}`, { skip: backend.skip }, () => {
     const core = useCore(backend)
+
+    it("M1 before a first start seeds its host's row, a round samples nothing and fails nothing (no error logged)", () =>
+      core.run(
+        Effect.gen(function* () {
+          const unseeded = { ...(yield* HostConfig), hostId: randomUUID() }
+          assert.equal(yield* makeCollector().round().pipe(Effect.provideService(HostConfig, unseeded)), 0)
+        }),
+      ))
     const owner = () => core.world.actors.owner
     const runningVm = Effect.gen(function* () {
       const vm = yield* seedVm(core.world, { monitoringInstalled: true })
