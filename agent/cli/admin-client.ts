@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import { Effect, ManagedRuntime } from "effect"
 import { layerPostgres } from "../../core/store/layer.ts"
 import { runningServerUrl } from "../../core/store/server/server.ts"
@@ -57,6 +59,13 @@ export const runAdmin = async (config: AgentConfig, request: AdminRequest): Prom
     ),
   )
   if (url === undefined) {
+    // An agent on DATABASE_URL never made the folder's own server: the command needs that database too
+    if (!existsSync(join(folder.pgDir, "PG_VERSION"))) {
+      return {
+        ok: false,
+        message: `The agent (pid ${agent}) of this data folder uses an external database: run this with its DATABASE_URL set, or --database-url`,
+      }
+    }
     return { ok: false, message: `The agent (pid ${agent}) is starting; try again when it has printed its URLs` }
   }
   return runInStore(url, request)

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict"
+import { spawnSync } from "node:child_process"
 import { once } from "node:events"
 import { join } from "node:path"
 import { describe, it } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises"
-import { killAgent, originOf, spawnAgent, usePair } from "./testing.ts"
+import { bin, killAgent, originOf, spawnAgent, usePair } from "./testing.ts"
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? ""
 const skip = adminUrl === "" ? "TEST_DATABASE_URL not set" : false
@@ -57,6 +58,15 @@ describe("a cluster while one agent restarts (#16, R12)", { skip }, () => {
       assert.deepEqual([back?.state, back?.agentStoppedAt], ["up", null])
       const after = (await pair.api(pair.originA, "GET", `/vms/${vmId}`)).body.vm
       assert.deepEqual([after.hostId, after.state], [pair.hostB, "running"])
+      // The banner's token command, from a shell without the agent's DATABASE_URL: it says what it lacks
+      const { DATABASE_URL: _, ...env } = process.env
+      const token = spawnSync(
+        process.execPath,
+        [bin, "token", "create", "--user", "superadmin", "--data", join(pair.folder, "b"), "--quiet"],
+        { env, encoding: "utf8" },
+      )
+      assert.notEqual(token.status, 0)
+      assert.match(token.stderr, /uses an external database: run this with its DATABASE_URL set, or --database-url/)
     } finally {
       killAgent(again)
     }

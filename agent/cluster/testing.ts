@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url"
 import { Effect, Exit, Scope } from "effect"
 import { scratchDatabase } from "../../core/store/testing.ts"
 
-const bin = fileURLToPath(new URL("../cli/hyperx.js", import.meta.url))
+/** The `hyperx` command of this checkout. */
+export const bin = fileURLToPath(new URL("../cli/hyperx.js", import.meta.url))
 
 /** An agent process of a test cluster and everything it printed. */
 export interface AgentRun {

@@ -254,6 +254,7 @@ export const startAgent = async (
       recovered: changed,
       token: seeded.superadminToken,
       dataDir: folder.root,
+      externalDatabase: config.databaseUrl !== undefined,
     })) {
       output.line(text)
     }

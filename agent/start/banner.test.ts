@@ -3,7 +3,7 @@ import { describe, it } from "node:test"
 import { parseCommand } from "../cli/args.ts"
 import { readyLines } from "./banner.ts"
 
-const facts = { origin: "http://127.0.0.1:8080", demoBuilt: true, added: [], recovered: 0 }
+const facts = { origin: "http://127.0.0.1:8080", demoBuilt: true, added: [], recovered: 0, externalDatabase: false }
 
 describe("the ready banner (#21)", () => {
   it("the first start prints the token as a line to paste: export TOKEN=…", () => {
@@ -21,6 +21,13 @@ describe("the ready banner (#21)", () => {
     const parsed = parseCommand(words)
     assert.equal(parsed.kind, "admin", JSON.stringify(parsed))
     assert.deepEqual(parsed.kind === "admin" && [parsed.flags.data, parsed.output], ["/srv/my data/hx", "quiet"])
+  })
+
+  it("#16 an agent on DATABASE_URL says the token command needs that database too", () => {
+    const lines = readyLines({ ...facts, token: undefined, dataDir: "/srv/hx", externalDatabase: true })
+    assert.ok(lines.some((l) => l.includes("in a shell with this agent's DATABASE_URL")), lines.join("\n"))
+    const embedded = readyLines({ ...facts, token: undefined, dataDir: "/srv/hx" })
+    assert.ok(!embedded.some((l) => l.includes("DATABASE_URL")), embedded.join("\n"))
   })
 
   it("#21 both starts say how the hyperx command finds this agent and its token, on whatever port it listens", () => {

@@ -28,6 +28,8 @@ export interface ReadyFacts {
   readonly token: string | undefined
   /** The data folder, for the admin commands the banner suggests (they must open the same one). */
   readonly dataDir: string
+  /** The agent runs on DATABASE_URL: the admin commands need it too (the folder has no server of its own). */
+  readonly externalDatabase: boolean
 }
 
 /** A word for a POSIX shell: as is when safe, else single-quoted. */
@@ -54,7 +56,9 @@ export const readyLines = (facts: ReadyFacts): ReadonlyArray<string> => {
     )
   } else {
     lines.push(
-      "The superadmin token was printed at the first start. Another:",
+      facts.externalDatabase
+        ? "The superadmin token was printed at the first start. Another, in a shell with this agent's DATABASE_URL:"
+        : "The superadmin token was printed at the first start. Another:",
       `  export TOKEN=$(npx hyperx token create --user superadmin --data ${shellWord(facts.dataDir)} --quiet)`,
       "",
     )
