@@ -1,5 +1,5 @@
 import { SecretUnreadable } from "./auth/secrets.ts"
-import { DriverError } from "./driver/errors.ts"
+import { DriverError, unsupportedCapability } from "./driver/errors.ts"
 import {
   InvalidInput,
   MigrationCancelled,
@@ -41,6 +41,7 @@ export const errorCodeOf = (failure: unknown): ErrorCode => {
   if (failure instanceof VersionConflict) return "version-conflict"
   if (failure instanceof PreconditionFailed) return "precondition-failed"
   if (failure instanceof SecretUnreadable) return "secret-unreadable"
+  if (unsupportedCapability(failure) !== undefined) return "conflict"
   if (failure instanceof DriverError) return "hypervisor-error"
   if (failure instanceof StoreError && failure.retryable) return "unavailable"
   // A task another request cut short (tasks only: no request is answered with it).

@@ -1,6 +1,7 @@
 import { Cause, Option } from "effect"
 import { SecretUnreadable } from "../../core/auth/secrets.ts"
 import { PeerUnreachable } from "../../core/cluster/peers.ts"
+import { unsupportedCapability } from "../../core/driver/errors.ts"
 import { ruleCodes } from "../../core/error-codes.ts"
 import {
   DriverError,
@@ -36,6 +37,8 @@ export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
   if (failure instanceof PreconditionFailed) return apiErrors.preconditionFailed(failure.current)
   if (failure instanceof SecretUnreadable) return apiErrors.secretUnreadable(failure)
   if (failure instanceof StoreError && failure.retryable) return apiErrors.storeUnavailable()
+  const capability = unsupportedCapability(failure)
+  if (capability !== undefined) return apiErrors.driverUnsupported(capability)
   if (failure instanceof DriverError) return apiErrors.hypervisor(failure.isRetryable)
   if (failure instanceof PeerUnreachable) return apiErrors.peerUnreachable(failure.hostId)
   return undefined

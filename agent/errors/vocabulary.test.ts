@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Cause } from "effect"
 import { SecretUnreadable } from "../../core/auth/secrets.ts"
-import { DriverError, Unsupported } from "../../core/driver/errors.ts"
+import { DriverError, HypervisorFailure, Unsupported } from "../../core/driver/errors.ts"
 import {
   InvalidInput,
   NotFound,
@@ -27,6 +27,14 @@ const failures: ReadonlyArray<readonly [string, unknown]> = [
   ["a stale If-Match", new PreconditionFailed({ resource: "vm", id: "v1", current: 3 })],
   [
     "the hypervisor",
+    new DriverError({
+      driver: "fake",
+      operation: "start",
+      reason: new HypervisorFailure({ message: "qemu exited", retryable: false }),
+    }),
+  ],
+  [
+    "a capability the host's driver does not declare (#21)",
     new DriverError({ driver: "fake", operation: "start", reason: new Unsupported({ capability: "diskSnapshot" }) }),
   ],
   [
@@ -46,4 +54,16 @@ describe("one error vocabulary", () => {
       assert.equal(task.rule, api.extra.rule)
     })
   }
+
+  it("#21 a capability the host's driver lacks is a refusal, 409 driver-unsupported naming it, not a 502", () => {
+    const failure = new DriverError({
+      driver: "mine",
+      operation: "snapshots.create",
+      reason: new Unsupported({ capability: "diskSnapshot" }),
+    })
+    const api = apiErrorOfFailure(failure)
+    assert.deepEqual([api?.status, api?.code, api?.extra.rule], [409, "conflict", "driver-unsupported"])
+    assert.match(api?.text.en ?? "", /does not declare diskSnapshot/)
+    assert.match(api?.text.zh ?? "", /diskSnapshot/)
+  })
 })

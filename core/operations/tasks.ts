@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit } from "effect"
+import { unsupportedCapability, unsupportedMessage } from "../driver/errors.ts"
 import { errorCodeOf } from "../error-codes.ts"
 import { RuleViolation, VersionConflict } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
@@ -92,6 +93,10 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
     typeof failure === "object" && failure !== null && "_tag" in failure && failure._tag === "Interrupted"
   if (interrupted) return { code: "interrupted", message }
   if (failure instanceof RuleViolation) return { code: errorCodeOf(failure), rule: failure.rule, message }
+  const capability = unsupportedCapability(failure)
+  if (capability !== undefined) {
+    return { code: errorCodeOf(failure), rule: "driver-unsupported", message: unsupportedMessage(capability).en }
+  }
   return { code: errorCodeOf(failure), message }
 }
 
