@@ -25,7 +25,10 @@ describe("the ready banner (#21)", () => {
 
   it("#16 an agent on DATABASE_URL says the token command needs that database too", () => {
     const lines = readyLines({ ...facts, token: undefined, dataDir: "/srv/hx", externalDatabase: true })
-    assert.ok(lines.some((l) => l.includes("in a shell with this agent's DATABASE_URL")), lines.join("\n"))
+    assert.ok(
+      lines.some((l) => l.includes("in a shell with this agent's DATABASE_URL")),
+      lines.join("\n"),
+    )
     const embedded = readyLines({ ...facts, token: undefined, dataDir: "/srv/hx" })
     assert.ok(!embedded.some((l) => l.includes("DATABASE_URL")), embedded.join("\n"))
   })
