@@ -5,6 +5,7 @@ import type { VmContext, VmRecordContext } from "../rules/context.ts"
 import type { RuleKind } from "../rules/rule.ts"
 import { affinityOperation } from "./affinity.ts"
 import { backupVmCheck } from "./backups/backup.ts"
+import { capabilityRefusal, hostCapabilities } from "./capability-gate.ts"
 import { changeOwnerOperation } from "./change-owner.ts"
 import { cloneCheck } from "./clone-preview.ts"
 import { consoleOperation } from "./console.ts"
@@ -127,14 +128,22 @@ export const allowedActions = (
     readonly only?: ReadonlyArray<string>
   },
 ) =>
-  Effect.forEach(only(opts.only), ({ action, check, input }) => {
-    // B1 B3: while a graceful stop or reboot holds the VM, a forced one is offered: it cuts the graceful one short.
-    const forced = action === "force-stop" || action === "force-reboot" ? action : undefined
-    if (forced !== undefined && supersededOperations.has(opts.lockedBy ?? "")) {
-      return allowedAction(action, besidesState(forced), base, input(base) as never, { ...opts, locked: false })
-    }
-    return allowedAction(action, check, base, input(base) as never, opts)
-  })
+  Effect.flatMap(hostCapabilities(base.vm), (capabilities) =>
+    Effect.forEach(only(opts.only), ({ action, check, input }) => {
+      // B1 B3: while a graceful stop or reboot holds the VM, a forced one is offered: it cuts the graceful one short.
+      const forced = action === "force-stop" || action === "force-reboot" ? action : undefined
+      if (forced !== undefined && supersededOperations.has(opts.lockedBy ?? "")) {
+        return allowedAction(action, besidesState(forced), base, input(base) as never, { ...opts, locked: false })
+      }
+      return allowedAction(action, check, base, input(base) as never, opts).pipe(
+        // #21: what the rules allow, the host's driver must also declare
+        Effect.map((verdict): AllowedAction => {
+          const refusal = verdict.allowed ? capabilityRefusal(action, base.vm, capabilities, opts.lang) : undefined
+          return refusal === undefined ? verdict : { ...verdict, allowed: false, ...refusal }
+        }),
+      )
+    }),
+  )
 
 /** One action's preview, as the API shows it (the VM's actions here, a NIC's in nic-views.ts). */
 export const allowedAction = <K extends Reads, I, C extends VmRecordContext>(
