@@ -25,7 +25,9 @@ export const initDriver = (dir: string, cwd = process.cwd()): ReadonlyArray<stri
   writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, name }, null, 2)}\n`)
   return [
     `A driver package in ${target} (driver.js: a driver written with async functions; README.md says what next).`,
-    `  cd ${target} && npm install hyperx   (or npm link hyperx) then npm test   # the conformance suite`,
+    // "hyperx" on the npm registry is another project's: the author installs this one's tarball or links a checkout
+    `  cd ${target} && npm install /path/to/hyperx-<version>.tgz   (npm pack in a hyperx checkout; or npm link hyperx after npm link there)`,
+    "  then npm test   # the conformance suite",
     `  hyperx agent --driver ${target}   # the agent runs its VMs through it`,
   ]
 }

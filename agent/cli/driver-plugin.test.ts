@@ -47,6 +47,9 @@ describe("#21 a driver written with the Promise adapter, outside the repository"
     }
     assert.equal(JSON.parse(readFileSync(join(driverDir, "package.json"), "utf8")).name, "my-driver")
     assert.match(made.stdout, /npm test/)
+    // "hyperx" on the npm registry is another project's (F4): the line points at this one's tarball or a link
+    assert.doesNotMatch(made.stdout, /npm install hyperx\b/)
+    assert.match(made.stdout, /npm install \/path\/to\/hyperx-<version>\.tgz/)
     const again = hyperx(["driver", "init", driverDir], { bin, cwd: work })
     assert.equal(await again.exited, 1)
     assert.match(again.stderr, /is not empty/)
