@@ -36,6 +36,23 @@ describe("<hx-vm-list> in Chromium", { skip: browserSkip }, () => {
     assert.deepEqual(errors, [])
   })
 
+  it("#21 a portal that switches <html lang> gets the elements already shown in the new language", async () => {
+    const { page, errors } = await browser.open()
+    await page.goto(w.page("<hx-vm-list></hx-vm-list>"))
+    assert.equal(await page.locator("hx-vm-list [data-signed-out]").innerText(), "Not signed in")
+    await page.evaluate(() => document.documentElement.setAttribute("lang", "zh-CN"))
+    await eventually(
+      "Chinese",
+      async () => (await page.locator("hx-vm-list [data-signed-out]").innerText()) === "尚未登录",
+    )
+    await page.evaluate(() => document.documentElement.setAttribute("lang", "en"))
+    await eventually(
+      "English",
+      async () => (await page.locator("hx-vm-list [data-signed-out]").innerText()) === "Not signed in",
+    )
+    assert.deepEqual(errors, [])
+  })
+
   it("#21 numeric columns: the header is aligned with its right-aligned figures", async () => {
     await w.agent.seedVm({ displayName: "aligned_vm", cpus: 2, coresPerSocket: 2 })
     const { page } = await browser.open()

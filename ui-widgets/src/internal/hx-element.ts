@@ -13,6 +13,7 @@ import {
 } from "../events.ts"
 import { type Locale, localeOf, type Messages, messagesFor, resolveLocale } from "../i18n/index.ts"
 import { operationName } from "../i18n/operations.ts"
+import { watchLang } from "./lang-watch.ts"
 import { askProvider, expiryOf, renewalDelay, type TokenProvider } from "./token-renewal.ts"
 
 /**
@@ -52,6 +53,7 @@ export abstract class HxElement extends LitElement {
   private clientKey = ""
   private cachedClient: ApiClient | undefined
   private unsubscribe: (() => void) | undefined
+  private unwatchLang: (() => void) | undefined
   private feed: EventFeed | undefined
   private renewTimer: ReturnType<typeof setTimeout> | undefined
   private renewing: Promise<string | undefined> | undefined
@@ -124,12 +126,15 @@ export abstract class HxElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
+    this.unwatchLang = watchLang(this)
     this.follow()
     this.scheduleRenewal()
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    this.unwatchLang?.()
+    this.unwatchLang = undefined
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.feed = undefined
