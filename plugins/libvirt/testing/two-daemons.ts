@@ -6,10 +6,12 @@
  * pid files, its socket outside the namespace's mounts (so any process, and the other daemon, reaches it). The
  * machine's libvirtd is neither stopped nor reconfigured nor asked anything. Needs root.
  *
- * Its QEMU runs as root. Two daemons on one machine "share" storage in a local folder, and after a migration the
- * source's libvirtd gives a disk on a local file system back to its owner (root), which it never does on a real
- * shared file system (NFS, Ceph…). A target QEMU running as libvirt-qemu then lost its disk whenever it opened it
- * again after that: CI of 2db9160, pause-first's resume, "Could not open …-system.qcow2: Permission denied".
+ * Two extra daemons (twoLibvirtDaemons) run their QEMUs as root. Two daemons on one machine "share" storage in a
+ * local folder, and after a migration the source's libvirtd gives a disk on a local file system back to its owner
+ * (root), which it never does on a real shared file system (NFS, Ceph…). A target QEMU running as libvirt-qemu then
+ * lost its disk whenever it opened it again after that: CI of 2db9160, pause-first's resume, "Could not open
+ * …-system.qcow2: Permission denied". One extra daemon beside the machine's (the conformance run's target) keeps the
+ * machine's user: two daemons labelling one disk for different users refuse ("Setting different DAC user").
  */
 import { execFile, spawnSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -69,7 +71,10 @@ const killFrom = (file: string) =>
  * A libvirtd in `dir` (made; removed when the scope closes, after the daemon's domains are destroyed and it and
  * its virtlogd end). Ready when `virsh version` answers (about 10 s here).
  */
-export const extraLibvirtDaemon = (dir: string): Effect.Effect<LibvirtDaemon, Error, Scope.Scope> =>
+export const extraLibvirtDaemon = (
+  dir: string,
+  options: { readonly qemuAsRoot?: boolean } = {},
+): Effect.Effect<LibvirtDaemon, Error, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.gen(function* () {
       const hostUuid = randomUUID()
@@ -78,7 +83,8 @@ export const extraLibvirtDaemon = (dir: string): Effect.Effect<LibvirtDaemon, Er
         for (const name of [...bound, "sock"]) await mkdir(join(dir, name), { recursive: true })
         await cp("/etc/libvirt", join(dir, "etc"), { recursive: true })
         await appendFile(join(dir, "etc", "libvirtd.conf"), `\nhost_uuid = "${hostUuid}"\nunix_sock_dir = "${sock}"\n`)
-        await appendFile(join(dir, "etc", "qemu.conf"), '\nuser = "root"\ngroup = "root"\n')
+        if (options.qemuAsRoot === true)
+          await appendFile(join(dir, "etc", "qemu.conf"), '\nuser = "root"\ngroup = "root"\n')
       })
       const mounts = bound.map((name) => `mount --bind ${join(dir, name)} ${mountPoint[name]}`).join(" && ")
       const daemons = `virtlogd -d --pid-file ${join(dir, "virtlogd.pid")} && libvirtd -d --pid-file ${join(dir, "libvirtd.pid")}`
@@ -117,7 +123,13 @@ export const extraLibvirtDaemon = (dir: string): Effect.Effect<LibvirtDaemon, Er
 export const twoLibvirtDaemons = (
   dir: string,
 ): Effect.Effect<readonly [LibvirtDaemon, LibvirtDaemon], Error, Scope.Scope> =>
-  Effect.all([extraLibvirtDaemon(join(dir, "d1")), extraLibvirtDaemon(join(dir, "d2"))], { concurrency: 2 })
+  Effect.all(
+    [
+      extraLibvirtDaemon(join(dir, "d1"), { qemuAsRoot: true }),
+      extraLibvirtDaemon(join(dir, "d2"), { qemuAsRoot: true }),
+    ],
+    { concurrency: 2 },
+  )
 
 /** The options of a libvirt driver on daemon `on` that migrates to daemon `peer`, its state in `stateDir`. */
 export const peeredDriverOptions = (

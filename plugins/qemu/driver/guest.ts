@@ -30,6 +30,7 @@ export const withGuestAgent =
     name: string,
     use: (agent: QgaAgent) => Effect.Effect<A, E>,
     operation = "guestAgent",
+    briefly = false,
   ): Effect.Effect<A, E | DriverError> =>
     domains.exclusive(name)(
       Effect.gen(function* () {
@@ -37,7 +38,7 @@ export const withGuestAgent =
         if (!domain.definition.spec.guestAgent) {
           return yield* domains.errors.invalid(operation, `${name} has no guest agent channel`)
         }
-        return yield* session.withAgent(operation, use)
+        return yield* briefly ? session.withAgentBriefly(operation, use) : session.withAgent(operation, use)
       }),
     )
 
@@ -46,6 +47,12 @@ export const makeGuestAgent = (domains: Domains) => {
   const run = withGuestAgent(domains)
   const call = <A>(operation: string, name: string, use: (agent: QgaAgent) => Effect.Effect<A, QgaError>) =>
     run(name, (agent) => use(agent).pipe(Effect.mapError(domains.errors.fromQga(operation))), operation)
+  /**
+   * A one-off write at a start (a password, SSH keys): the channel is closed after it, so the agent's socket, which
+   * serves one client at a time, is free again for whoever else talks to the guest's agent.
+   */
+  const callOnce = <A>(operation: string, name: string, use: (agent: QgaAgent) => Effect.Effect<A, QgaError>) =>
+    run(name, (agent) => use(agent).pipe(Effect.mapError(domains.errors.fromQga(operation))), operation, true)
 
   return {
     ping: Effect.fn("QemuDriver.guestAgent.ping")(function* (name: string) {
@@ -59,7 +66,7 @@ export const makeGuestAgent = (domains: Domains) => {
       if (user === "" || password === "") {
         return yield* domains.errors.invalid("guestAgent.setPassword", "empty user or password")
       }
-      yield* call("guestAgent.setPassword", name, (agent) =>
+      yield* callOnce("guestAgent.setPassword", name, (agent) =>
         guestSetUserPassword(agent, { username: user, password, crypted: false }),
       )
     }),
@@ -72,7 +79,7 @@ export const makeGuestAgent = (domains: Domains) => {
       if (keys.some((key) => key.trim() === "" || key.includes("\n"))) {
         return yield* domains.errors.invalid("guestAgent.setAuthorizedKeys", "a key is empty or spans several lines")
       }
-      yield* call("guestAgent.setAuthorizedKeys", name, (agent) =>
+      yield* callOnce("guestAgent.setAuthorizedKeys", name, (agent) =>
         guestSshAddAuthorizedKeys(agent, { username: user, keys, reset: true }),
       )
     }),
