@@ -1,8 +1,7 @@
 import { Cause, Option } from "effect"
 import { SecretUnreadable } from "../../core/auth/secrets.ts"
 import { PeerUnreachable } from "../../core/cluster/peers.ts"
-import { unsupportedCapability } from "../../core/driver/errors.ts"
-import { ruleCodes } from "../../core/error-codes.ts"
+import { asRefusal, ruleCodes } from "../../core/error-codes.ts"
 import {
   DriverError,
   InvalidInput,
@@ -20,7 +19,8 @@ import { apiErrors } from "./messages.ts"
 const ruleStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const
 
 /** A typed failure of the core, as the API reports it; undefined for anything the API does not expect. */
-export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
+export const apiErrorOfFailure = (given: unknown): ApiError | undefined => {
+  const failure = asRefusal(given)
   if (failure instanceof ApiError) return failure
   if (failure instanceof RuleViolation) {
     return new ApiError(
@@ -37,8 +37,6 @@ export const apiErrorOfFailure = (failure: unknown): ApiError | undefined => {
   if (failure instanceof PreconditionFailed) return apiErrors.preconditionFailed(failure.current)
   if (failure instanceof SecretUnreadable) return apiErrors.secretUnreadable(failure)
   if (failure instanceof StoreError && failure.retryable) return apiErrors.storeUnavailable()
-  const capability = unsupportedCapability(failure)
-  if (capability !== undefined) return apiErrors.driverUnsupported(capability)
   if (failure instanceof DriverError) return apiErrors.hypervisor(failure.isRetryable)
   if (failure instanceof PeerUnreachable) return apiErrors.peerUnreachable(failure.hostId)
   return undefined

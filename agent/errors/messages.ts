@@ -1,5 +1,4 @@
 import type { SecretUnreadable } from "../../core/auth/secrets.ts"
-import { unsupportedMessage } from "../../core/driver/errors.ts"
 import { ApiError, type Bilingual } from "./api-error.ts"
 
 /** How the core names resources (NotFound.resource), in both languages. */
@@ -135,9 +134,6 @@ export const apiErrors = {
       en: "The platform's database is unavailable for a moment; try again",
       zh: "平台数据库暂时不可用，请稍后重试",
     }),
-  /** #21 F6: the VM's host's driver does not declare what the operation needs; nothing changed. */
-  driverUnsupported: (capability: string) =>
-    new ApiError(409, "conflict", unsupportedMessage(capability), { rule: "driver-unsupported" }),
   hypervisor: (retryable: boolean) =>
     new ApiError(retryable ? 503 : 502, "hypervisor-error", {
       en: "The hypervisor failed to carry out the request",

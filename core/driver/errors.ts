@@ -96,16 +96,3 @@ const describeReason = (reason: DriverErrorReason): string => {
       return reason.message
   }
 }
-
-/**
- * #21 F6: the capability a driver failed for because it does not declare it, or undefined. Such a failure is a
- * refusal (409, rule driver-unsupported: the VM's host cannot do this), not a hypervisor's error.
- */
-export const unsupportedCapability = (failure: unknown): string | undefined =>
-  failure instanceof DriverError && failure.reason._tag === "Unsupported" ? failure.reason.capability : undefined
-
-/** The refusal's words, the same in the API's answer and on the task. */
-export const unsupportedMessage = (capability: string) => ({
-  en: `The hypervisor of this VM's host does not support this (its driver does not declare ${capability})`,
-  zh: `该虚拟机所在主机的虚拟化平台不支持此操作（驱动未声明 ${capability} 能力）`,
-})

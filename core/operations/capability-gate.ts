@@ -1,8 +1,9 @@
 import { Effect } from "effect"
 import type { Capability } from "../driver/capabilities.ts"
-import { unsupportedMessage } from "../driver/errors.ts"
 import type { Lang } from "../model/common.ts"
 import type { Vm } from "../model/vm.ts"
+import { driverSupports } from "../rules/capabilities.ts"
+import { messageOf } from "../rules/rule.ts"
 import { driverOfHost } from "./driver-for.ts"
 
 /**
@@ -30,15 +31,17 @@ export const hostCapabilities = (vm: Vm) =>
     Effect.orElseSucceed(() => undefined),
   )
 
-/** The refusal of `action` on `vm` for a capability its host's driver lacks, or undefined. */
+/** The refusal of `action` on `vm` (rule driver-unsupported) for a capability its host's driver lacks, or undefined. */
 export const capabilityRefusal = (
   action: string,
   vm: Vm,
-  capabilities: ReadonlySet<Capability> | undefined,
+  declared: ReadonlySet<Capability> | undefined,
   lang: Lang,
 ) => {
   const needed = needs[action]?.(vm)
-  if (needed === undefined || capabilities === undefined || capabilities.has(needed)) return undefined
-  const message = unsupportedMessage(needed)
-  return { rule: "driver-unsupported", kind: "conflict" as const, message: lang === "zh" ? message.zh : message.en }
+  if (needed === undefined || declared === undefined) return undefined
+  const context = { needed, declared }
+  if (driverSupports.allows(context)) return undefined
+  const message = messageOf(driverSupports, context)
+  return { rule: driverSupports.name, kind: driverSupports.kind, message: lang === "zh" ? message.zh : message.en }
 }

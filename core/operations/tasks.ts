@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit } from "effect"
-import { unsupportedCapability, unsupportedMessage } from "../driver/errors.ts"
-import { errorCodeOf } from "../error-codes.ts"
+import { asRefusal, errorCodeOf } from "../error-codes.ts"
 import { RuleViolation, VersionConflict } from "../errors.ts"
 import { EventBus } from "../events/bus.ts"
 import type { Operation, Task, TaskError, Vm, VmState } from "../model/index.ts"
@@ -85,7 +84,7 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
   if (Cause.hasInterruptsOnly(cause)) {
     return { code: "interrupted", message: "The agent stopped during the operation; recovery reconciles the VM." }
   }
-  const failure = Cause.squash(cause)
+  const failure = asRefusal(Cause.squash(cause))
   const message =
     typeof failure === "object" && failure !== null && "message" in failure ? String(failure.message) : String(failure)
   // Recovery closes the tasks a crash cut short with a plain { _tag: "Interrupted" } failure.
@@ -93,10 +92,6 @@ export const taskErrorOf = (cause: Cause.Cause<unknown>): TaskError => {
     typeof failure === "object" && failure !== null && "_tag" in failure && failure._tag === "Interrupted"
   if (interrupted) return { code: "interrupted", message }
   if (failure instanceof RuleViolation) return { code: errorCodeOf(failure), rule: failure.rule, message }
-  const capability = unsupportedCapability(failure)
-  if (capability !== undefined) {
-    return { code: errorCodeOf(failure), rule: "driver-unsupported", message: unsupportedMessage(capability).en }
-  }
   return { code: errorCodeOf(failure), message }
 }
 
