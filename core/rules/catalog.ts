@@ -1,4 +1,5 @@
 import type { Operation } from "../model/operation.ts"
+import { driverSupports } from "./capabilities.ts"
 import { cloneRules } from "./clone.ts"
 import { configRules } from "./config.ts"
 import { consoleRules } from "./console.ts"
@@ -36,7 +37,11 @@ const editRules: ReadonlyArray<AnyRule> = [
   ]),
 ]
 
-/** Every operation's rules, in the order they are checked; the operations import the typed lists themselves. */
+/**
+ * Every operation's rules, in the order they are checked; the operations import the typed lists themselves.
+ * driver-unsupported comes last where it applies: the preview weighs it after the rules, the call meets it at the
+ * driver (capabilities.ts).
+ */
 export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.create": [...createRules, ...placementRules],
   "host.maintenance": maintenanceRules,
@@ -73,7 +78,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.show-password": regularRules["show-password"],
   "vm.deletion-protection": regularRules["deletion-protection"],
   "vm.clone": cloneRules,
-  "vm.migrate": migrateRules,
+  "vm.migrate": [...migrateRules, driverSupports],
   "vm.migrate-cancel": migrateCancelRules,
   "vm.affinity": regularRules.affinity,
   "vm.reset-password": loginRules["reset-password"],
@@ -84,17 +89,17 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "vm.reinstall": configRules.reinstall,
   "vm.create-image": configRules["create-image"],
   "vm.sockets": configRules.sockets,
-  "vm.attach-gpu": deviceRules["attach-gpu"],
+  "vm.attach-gpu": [...deviceRules["attach-gpu"], driverSupports],
   "vm.detach-gpu": deviceRules["detach-gpu"],
-  "vm.attach-iso": deviceRules["attach-iso"],
+  "vm.attach-iso": [...deviceRules["attach-iso"], driverSupports],
   "vm.detach-iso": deviceRules["detach-iso"],
-  "vm.attach-usb": deviceRules["attach-usb"],
+  "vm.attach-usb": [...deviceRules["attach-usb"], driverSupports],
   "vm.detach-usb": deviceRules["detach-usb"],
   "vm.ssh-keys": deviceRules["ssh-keys"],
   "disk.attach": diskRules.attach,
-  "disk.create": diskRules.create,
+  "disk.create": [...diskRules.create, driverSupports],
   "disk.detach": diskRules.detach,
-  "disk.backup": diskRules.backup,
+  "disk.backup": [...diskRules.backup, driverSupports],
   "disk.backup-schedule": diskRules["backup-schedule"],
   /** Empty: V6 states no precondition, and deleting a timer never conflicts (the backups it made stay). */
   "disk.delete-backup-schedule": diskRules["delete-backup-schedule"],
@@ -110,7 +115,7 @@ export const operationRuleLists: Record<Operation, ReadonlyArray<AnyRule>> = {
   "nic.remove": networkRules.remove,
   "network.create": networkAdminRules.create,
   "network.delete": networkAdminRules.delete,
-  "snapshot.create": snapshotRules.create,
+  "snapshot.create": [...snapshotRules.create, driverSupports],
   "snapshot.schedule": snapshotRules.schedule,
   /** Empty: P3 states no precondition, and deleting a timer never conflicts (the snapshots it made stay). */
   "snapshot.delete-schedule": snapshotRules["delete-schedule"],

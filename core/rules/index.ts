@@ -1,3 +1,4 @@
+export * from "./capabilities.ts"
 export * from "./catalog.ts"
 export * from "./clone.ts"
 export * from "./config.ts"
