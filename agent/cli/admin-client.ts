@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs"
-import { join } from "node:path"
 import { Effect, ManagedRuntime } from "effect"
 import { layerPostgres } from "../../core/store/layer.ts"
+import { clusterState } from "../../core/store/server/cluster.ts"
 import { runningServerUrl } from "../../core/store/server/server.ts"
 import type { AgentConfig } from "../start/config.ts"
 import { type DataFolder, lockDataFolder, openDataFolder, runningAgentPid } from "../start/data-folder.ts"
@@ -60,7 +59,9 @@ export const runAdmin = async (config: AgentConfig, request: AdminRequest): Prom
   )
   if (url === undefined) {
     // An agent on DATABASE_URL never made the folder's own server: the command needs that database too
-    if (!existsSync(join(folder.pgDir, "PG_VERSION"))) {
+    const paths = { dir: folder.pgDir, passwordFile: folder.pgPasswordFile }
+    const state = await Effect.runPromise(clusterState(paths).pipe(Effect.orElseSucceed(() => "unreadable" as const)))
+    if (state === "absent") {
       return {
         ok: false,
         message: `The agent (pid ${agent}) of this data folder uses an external database: run this with its DATABASE_URL set, or --database-url`,

@@ -6,7 +6,7 @@ import type { RecordWork, VmOperation } from "../operations/vm-operation.ts"
 import { moveVm } from "../operations/vm-state.ts"
 import { placementRefusal } from "../placement/refusal.ts"
 import type { Actor } from "../rules/context.ts"
-import { type RelocateContext, relocateRules } from "../rules/relocate.ts"
+import { type RelocateContext, relocatable, relocateRules } from "../rules/relocate.ts"
 import { Store } from "../store/ports.ts"
 import { hostNow } from "./membership.ts"
 import { Peers } from "./peers.ts"
@@ -27,8 +27,7 @@ export const relocateOperation: VmOperation<"record", Host, Context, void, Recor
       const localDisks = (yield* localDisksOf(base.vm)).map((d) => d.name)
       const context = { ...base, host: down, localDisks }
       // Placement only when the rules can allow the move: a local disk is the refusal to report.
-      if (localDisks.length > 0 || (base.vm.state !== "stopped" && base.vm.state !== "error"))
-        return { ...context, to: undefined }
+      if (localDisks.length > 0 || !relocatable(base.vm)) return { ...context, to: undefined }
       const placement = yield* placeElsewhere(base.vm)
       if (placement._tag === "Refused") return yield* placementRefusal("vm.relocate", placement)
       return { ...context, to: placement.host }
@@ -62,7 +61,7 @@ export const moveOffDownHost = Effect.fn("cluster.moveOffDownHost")(function* (a
   const store = yield* Store
   const { hostId } = yield* HostConfig
   const vm = yield* store.vms.get(vmId)
-  if (vm.hostId === null || vm.hostId === hostId || (vm.state !== "stopped" && vm.state !== "error")) return undefined
+  if (vm.hostId === null || vm.hostId === hostId || !relocatable(vm)) return undefined
   const host = yield* hostNow(yield* store.hosts.get(vm.hostId))
   if (host.state !== "down") return undefined
   return (yield* runVmOperation(relocateOperation, actor, vm.id, host)).value

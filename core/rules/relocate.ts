@@ -1,4 +1,5 @@
 import type { Host } from "../model/host.ts"
+import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "./context.ts"
 import { errorAdminOnly, notRecycled, vmBusy } from "./lifecycle.ts"
 import { defineRule, type Rule } from "./rule.ts"
@@ -26,6 +27,9 @@ export const sharedStorageToMove: Rule<RelocateContext> = defineRule({
   allows: ({ localDisks }) => localDisks.length === 0,
 })
 
+/** #16, R12: a VM in a state that moves off a down host at its start (stopped-or-down). */
+export const relocatable = (vm: Pick<Vm, "state">) => vm.state === "stopped" || vm.state === "error"
+
 /**
  * #16, R12: what moves off a down host at its start: a stopped VM, or one failover recorded in error there (not HA:
  * "the others recorded down stay down until someone starts them"). A running one is the failover's.
@@ -38,7 +42,7 @@ export const stoppedOrDown: Rule<RelocateContext> = defineRule({
     en: `The VM is ${vm.state} on ${host.name}, which is down: only a stopped VM, or one recorded down with its host, starts elsewhere`,
     zh: `虚拟机在已宕机的主机 ${host.name} 上处于${vm.state}状态：只有已关闭或随主机记为故障的虚拟机才能在其他主机上启动`,
   }),
-  allows: ({ vm }) => vm.state === "stopped" || vm.state === "error",
+  allows: ({ vm }) => relocatable(vm),
 })
 
 /** #16: the start of a stopped VM whose host is down moves it first (placement, then a start on the new host). */
