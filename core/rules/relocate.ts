@@ -1,3 +1,4 @@
+import { stateNamesZh } from "../lifecycle/index.ts"
 import type { Host } from "../model/host.ts"
 import type { Vm } from "../model/vm.ts"
 import type { VmRecordContext } from "./context.ts"
@@ -40,7 +41,7 @@ export const stoppedOrDown: Rule<RelocateContext> = defineRule({
   kind: "conflict",
   message: ({ vm, host }) => ({
     en: `The VM is ${vm.state} on ${host.name}, which is down: only a stopped VM, or one recorded down with its host, starts elsewhere`,
-    zh: `虚拟机在已宕机的主机 ${host.name} 上处于${vm.state}状态：只有已关闭或随主机记为故障的虚拟机才能在其他主机上启动`,
+    zh: `虚拟机在已宕机的主机 ${host.name} 上处于“${stateNamesZh[vm.state]}”状态：只有已关闭或随主机记为故障的虚拟机才能在其他主机上启动`,
   }),
   allows: ({ vm }) => relocatable(vm),
 })
